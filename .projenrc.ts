@@ -1,0 +1,83 @@
+import { javascript, typescript } from 'projen';
+
+// The single source of package.json, tsconfig*.json and .projen/tasks.json.
+// Edit this file and run `npx projen`; never edit the generated files.
+const project = new typescript.TypeScriptProject({
+  name: 'create-platform-cluster',
+  description: 'Scaffold and keep a multi-cluster Flux GitOps repository (Talos, Cilium, Flux) generated from a story plan.',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  projenVersion: '0.103.25',
+  eslint: false,
+  github: false,
+  jest: false,
+  release: false,
+  typescriptVersion: '~5.9.3',
+  minNodeVersion: '20.19.0',
+  license: 'Apache-2.0',
+  copyrightOwner: 'create-platform-cluster authors',
+  deps: [
+    'commander@^14.0.2',
+    'handlebars@^4.7.8',
+    'yaml@^2.8.1',
+    'zod@^4.1.12',
+    'ipaddr.js@^2.2.0',
+    'diff@^8.0.2',
+    'fs-extra@^11.3.2',
+    '@inquirer/prompts@^7.10.1',
+  ],
+  devDeps: ['vitest@^4.0.8', '@types/fs-extra@^11.0.4', '@types/node@^20'],
+  bin: {
+    'create-platform-cluster': 'lib/cli/create-platform-cluster.js',
+    'add-story': 'lib/cli/add-story.js',
+    'platform-kit': 'lib/cli/platform-kit.js',
+  },
+  tsconfig: {
+    compilerOptions: {
+      target: 'ES2022',
+      lib: ['ES2022'],
+      esModuleInterop: true,
+      skipLibCheck: true,
+    },
+  },
+  tsconfigDev: {
+    compilerOptions: {
+      target: 'ES2022',
+      lib: ['ES2022'],
+      esModuleInterop: true,
+      skipLibCheck: true,
+    },
+    include: ['vitest.config.ts', 'bench/**/*.ts'],
+  },
+  gitignore: ['/reference-platform/', '/my-platform/', '/.vitest-results.json', '/bench/out/'],
+});
+
+// Templates ship with the package (the CLIs read them at run time).
+project.npmignore?.include('/templates/');
+
+// Tests: vitest, with the real `kubectl kustomize` and `git` (see README).
+project.testTask.reset('vitest run');
+
+const examples = project.addTask('examples', {
+  description: 'Regenerate examples/reference-platform from examples/reference-platform.answers.yaml',
+});
+examples.spawn(project.compileTask);
+examples.exec('node lib/cli/create-platform-cluster.js --answers examples/reference-platform.answers.yaml --dir examples/reference-platform --yes');
+
+project.addTask('examples:check', {
+  description: 'Fail when examples/reference-platform is stale',
+  exec: 'vitest run test/examples.test.ts',
+});
+
+const reference = project.addTask('reference', {
+  description: 'Scaffold the reference platform (clusters infra and apps, defaults) into ./reference-platform (or --dir D)',
+});
+reference.spawn(project.compileTask);
+reference.exec('node lib/cli/create-platform-cluster.js infra apps --yes --dir reference-platform', { receiveArgs: true });
+
+const bench = project.addTask('bench', { description: 'Run the benchmarks in bench/ and print the table' });
+bench.spawn(project.compileTask);
+bench.exec('node bench/run.mjs', { receiveArgs: true });
+
+project.synth();
