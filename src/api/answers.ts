@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { UsageError } from '../core/errors';
+import { ROLES, SECRET_PROVIDERS, type ClusterSpec, type NodeSpec } from '../model/schema';
+
+/** What a person (prompts) or a script (flags, --answers) says about one cluster. Absent = default. */
+export const ClusterAnswersSchema = z.strictObject({
+  name: z.string(),
+  role: z.enum(ROLES).optional(),
+  domain: z.string().optional(),
+  clusterId: z.number().int().optional(),
+  apiEndpoint: z.string().optional(),
+  nodeCidr: z.string().optional(),
+  nodeGateway: z.string().optional(),
+  podCidr: z.string().optional(),
+  serviceCidr: z.string().optional(),
+  loadBalancerRange: z.string().optional(),
+  gatewayExternal: z.string().optional(),
+  gatewayInternal: z.string().optional(),
+  nodes: z.array(z.strictObject({ name: z.string(), ip: z.string(), controlPlane: z.boolean(), installDisk: z.string() })).optional(),
+  gitUrl: z.string().optional(),
+  gitBranch: z.string().optional(),
+  secretStore: z.enum(SECRET_PROVIDERS).optional(),
+  settings: z.record(z.string(), z.string()).optional(),
+});
+export type ClusterAnswers = z.infer<typeof ClusterAnswersSchema>;
+
+export const AnswersFileSchema = z.strictObject({ clusters: z.array(ClusterAnswersSchema).min(1) });
+
+/** Each answer, its flag, and the platform.yaml field it sets (for prompts, errors and docs). */
+export const FIELDS: { key: keyof ClusterAnswers; flag: string; field: string; label: string }[] = [
+  { key: 'role', flag: '--role', field: 'role', label: 'Role (infra or apps)' },
+  { key: 'domain', flag: '--domain', field: 'domain', label: 'DNS domain' },
+  { key: 'clusterId', flag: '--cluster-id', field: 'clusterId', label: 'Cluster id (1-255, unique in the mesh)' },
+  { key: 'nodeCidr', flag: '--node-cidr', field: 'network.nodeCidr', label: 'Node network CIDR' },
+  { key: 'nodeGateway', flag: '--node-gateway', field: 'network.nodeGateway', label: 'Node network gateway' },
+  { key: 'podCidr', flag: '--pod-cidr', field: 'network.podCidr', label: 'Pod CIDR' },
+  { key: 'serviceCidr', flag: '--service-cidr', field: 'network.serviceCidr', label: 'Service CIDR' },
+  { key: 'loadBalancerRange', flag: '--lb-range', field: 'network.loadBalancerRange', label: 'Load-balancer range (first-last)' },
+  { key: 'gatewayExternal', flag: '--gateway-external', field: 'network.gatewayIps.external', label: 'External gateway IP' },
+  { key: 'gatewayInternal', flag: '--gateway-internal', field: 'network.gatewayIps.internal', label: 'Internal gateway IP' },
+  { key: 'apiEndpoint', flag: '--api-endpoint', field: 'apiEndpoint', label: 'Kubernetes API endpoint' },
+  { key: 'nodes', flag: '--node', field: 'nodes', label: 'Nodes' },
+  { key: 'gitUrl', flag: '--git-url', field: 'git.url', label: 'Git repository URL Flux syncs' },
+  { key: 'gitBranch', flag: '--git-branch', field: 'git.branch', label: 'Git branch' },
+  { key: 'secretStore', flag: '--secret-store', field: 'secretStore.provider', label: 'External Secrets provider' },
+];
+
+/** The flag that sets a platform.yaml field path (clusters.<c>.<field>), for error messages. */
+export function flagForPath(path: string): string | undefined {
+  const rest = path.replace(/^clusters\.[^.]+\.?/, '');
+  if (rest === '') return 'NAME';
+  if (rest.startsWith('settings.')) return `--set ${rest.slice('settings.'.length)}=…`;
+  if (rest.startsWith('nodes')) return '--node';
+  return FIELDS.find((f) => f.field === rest)?.flag;
+}
+
+/** Parse `name=cp-1,ip=192.168.1.11,controlPlane=true,disk=/dev/sda` (controlPlane defaults to true, disk to /dev/sda). */
+export function parseNodeSpec(text: string): NodeSpec {
+  const out: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    const i = part.indexOf('=');
+    if (i <= 0) throw new UsageError(`--node ${JSON.stringify(text)}: expected key=value pairs (name=…,ip=…[,controlPlane=true|false][,disk=/dev/…])`);
+    const k = part.slice(0, i).trim();
+    if (!['name', 'ip', 'controlPlane', 'disk'].includes(k)) throw new UsageError(`--node ${JSON.stringify(text)}: unknown key ${JSON.stringify(k)} (name, ip, controlPlane, disk)`);
+    out[k] = part.slice(i + 1).trim();
+  }
+  if (!out.name || !out.ip) throw new UsageError(`--node ${JSON.stringify(text)}: name and ip are required`);
+  if (out.controlPlane !== undefined && !['true', 'false'].includes(out.controlPlane)) {
+    throw new UsageError(`--node ${JSON.stringify(text)}: controlPlane must be true or false`);
+  }
+  return { name: out.name, ip: out.ip, controlPlane: out.controlPlane !== 'false', installDisk: out.disk ?? '/dev/sda' };
+}
+
+export function formatNodeSpec(n: NodeSpec): string {
+  return `name=${n.name},ip=${n.ip},controlPlane=${n.controlPlane},disk=${n.installDisk}`;
+}
+
+/** Parse repeated --set KEY=VALUE. */
+export function parseSet(items: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    const i = item.indexOf('=');
+    if (i <= 0) throw new UsageError(`--set ${JSON.stringify(item)}: expected KEY=VALUE`);
+    out[item.slice(0, i)] = item.slice(i + 1);
+  }
+  return out;
+}
+
+/** Lay answers over a base cluster (defaults, or the cluster already in platform.yaml). */
+export function applyAnswers(base: ClusterSpec, a: ClusterAnswers): ClusterSpec {
+  return {
+    role: a.role ?? base.role,
+    domain: a.domain ?? base.domain,
+    clusterId: a.clusterId ?? base.clusterId,
+    apiEndpoint: a.apiEndpoint ?? base.apiEndpoint,
+    network: {
+      nodeCidr: a.nodeCidr ?? base.network.nodeCidr,
+      nodeGateway: a.nodeGateway ?? base.network.nodeGateway,
+      podCidr: a.podCidr ?? base.network.podCidr,
+      serviceCidr: a.serviceCidr ?? base.network.serviceCidr,
+      loadBalancerRange: a.loadBalancerRange ?? base.network.loadBalancerRange,
+      gatewayIps: {
+        external: a.gatewayExternal ?? base.network.gatewayIps.external,
+        internal: a.gatewayInternal ?? base.network.gatewayIps.internal,
+      },
+    },
+    nodes: a.nodes ?? base.nodes,
+    git: { url: a.gitUrl ?? base.git.url, branch: a.gitBranch ?? base.git.branch },
+    secretStore: { provider: a.secretStore ?? base.secretStore.provider },
+    settings: { ...base.settings, ...(a.settings ?? {}) },
+  };
+}

@@ -1,0 +1,97 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { UsageError } from '../core/errors';
+import { Plan, writes } from '../core/plan';
+import { defaultCluster } from '../model/defaults';
+import { newPlatform, parsePlatform, PLATFORM_FILE, PlatformFile, setCluster } from '../model/platform-file';
+import type { ClusterSpec } from '../model/schema';
+import { checkDns1123Label, validatePlatform } from '../model/validate';
+import { applyAnswers, ClusterAnswers, flagForPath } from './answers';
+import { applyPlan, checkRepoDir, planRepo } from './repo';
+
+export interface CreateClusterOptions {
+  /** The GitOps repository (created when missing). */
+  dir: string;
+  /** One entry per cluster to create (or to re-render, when it exists with the same values). */
+  clusters: ClusterAnswers[];
+  dryRun?: boolean;
+  templateRoots?: string[];
+}
+
+export interface CreateClusterResult {
+  root: string;
+  plan: Plan;
+  /** Clusters added to platform.yaml by this call. */
+  added: string[];
+  /** Clusters that already existed with the same values (re-rendered, nothing new). */
+  existing: string[];
+  written: boolean;
+}
+
+/** Load platform.yaml from a repo, or undefined when there is none. */
+export function loadPlatform(root: string): PlatformFile | undefined {
+  const file = path.join(root, PLATFORM_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  return parsePlatform(fs.readFileSync(file, 'utf8'), PLATFORM_FILE);
+}
+
+function differences(a: ClusterSpec, b: ClusterSpec, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const x = (a as Record<string, unknown>)[key];
+    const y = (b as Record<string, unknown>)[key];
+    if (isDeepStrictEqual(x, y)) continue;
+    if (x && y && typeof x === 'object' && typeof y === 'object' && !Array.isArray(x)) out.push(...differences(x as ClusterSpec, y as ClusterSpec, `${prefix}${key}.`));
+    else out.push(`${prefix}${key}`);
+  }
+  return out;
+}
+
+/**
+ * Create the GitOps repository (when --dir has no platform.yaml) or add clusters to it:
+ * validate everything first, render in memory, plan, then write all or nothing.
+ */
+export function createClusters(opts: CreateClusterOptions): CreateClusterResult {
+  const root = checkRepoDir(opts.dir);
+  if (opts.clusters.length === 0) throw new UsageError('no cluster given: pass NAME (or clusters in --answers)');
+  let pf = loadPlatform(root) ?? newPlatform();
+  const added: string[] = [];
+  const existing: string[] = [];
+  const seen = new Set<string>();
+  for (const answers of opts.clusters) {
+    const name = answers.name;
+    const bad = checkDns1123Label(name);
+    if (bad) throw new UsageError(`cluster name (NAME): ${bad}`);
+    if (name.length > 40) throw new UsageError(`cluster name (NAME): ${JSON.stringify(name)} is longer than 40 characters`);
+    if (seen.has(name)) throw new UsageError(`cluster ${name} is given twice`);
+    seen.add(name);
+    const current = pf.spec.clusters[name];
+    if (current) {
+      const wanted = applyAnswers(current, answers);
+      const diff = differences(current, wanted);
+      if (diff.length) {
+        throw new UsageError(`cluster ${name} is already in ${PLATFORM_FILE} with other values; edit ${PLATFORM_FILE} and run platform-kit regenerate to change it`, diff.map((d) => `clusters.${name}.${d}`));
+      }
+      existing.push(name);
+      continue;
+    }
+    const base = defaultCluster(pf.spec, name, answers.role, answers.nodeCidr);
+    pf = setCluster(pf, name, applyAnswers(base, answers));
+    added.push(name);
+  }
+  const problems = validatePlatform(pf.spec);
+  if (problems.length) {
+    throw new UsageError(
+      'invalid cluster settings (nothing was written)',
+      problems.map((p) => {
+        const flag = flagForPath(p.path);
+        return `${p.path}${flag ? ` (${flag})` : ''}: ${p.message}`;
+      }),
+    );
+  }
+  const { plan } = planRepo(root, pf, opts.templateRoots);
+  const written = !opts.dryRun && writes(plan).length > 0;
+  if (written) applyPlan(root, plan);
+  return { root, plan, added, existing, written };
+}

@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UsageError } from '../core/errors';
+import { DiskReader, commitChanges } from '../core/disk';
+import { MANIFEST_FILE, manifestToString, parseManifest } from '../core/manifest';
+import { computePlan, Plan } from '../core/plan';
+import { BUILTIN_TEMPLATES, TemplateRenderer } from '../core/render';
+import { ConflictError } from '../core/errors';
+import { renderPlatform, RenderResult } from '../generate/platform';
+import { PLATFORM_FILE, PlatformFile, platformToString } from '../model/platform-file';
+import { GENERATOR_VERSION } from '../version';
+
+/** Check --dir before anything else: it must be a directory (or not exist yet) and not a symlink to elsewhere. */
+export function checkRepoDir(dir: string): string {
+  if (typeof dir !== 'string' || dir.length === 0 || dir.includes('\0')) throw new UsageError('--dir: not a usable path');
+  const abs = path.resolve(dir);
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.lstatSync(abs);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isSymbolicLink()) throw new UsageError(`--dir ${dir}: is a symbolic link; pass the real directory`);
+  if (st && !st.isDirectory()) throw new UsageError(`--dir ${dir}: exists and is not a directory`);
+  return abs;
+}
+
+export interface Rendered extends RenderResult {
+  plan: Plan;
+}
+
+/**
+ * Render what platform.yaml says into a tree, add platform.yaml and the manifest, and plan the changes
+ * against the repository on disk. Throws ConflictError when a file nobody generated is in the way.
+ */
+export function planRepo(root: string, pf: PlatformFile, templateRoots: string[] = [BUILTIN_TEMPLATES]): Rendered {
+  const result = renderPlatform(pf.spec, new TemplateRenderer(templateRoots));
+  result.tree.write(PLATFORM_FILE, platformToString(pf));
+  const reader = new DiskReader(root);
+  const previous = parseManifest(reader.read(MANIFEST_FILE), GENERATOR_VERSION);
+  const owned = new Set([PLATFORM_FILE, MANIFEST_FILE]);
+  let plan = computePlan(result.tree, reader, previous, { generator: 'create-platform-cluster', version: GENERATOR_VERSION }, owned);
+  // Record the manifest itself as part of the same commit (it is not listed in itself).
+  const manifestText = manifestToString(plan.manifest);
+  result.tree.write(MANIFEST_FILE, manifestText);
+  plan = computePlan(result.tree, reader, previous, plan.manifest, owned);
+  delete plan.manifest.files[MANIFEST_FILE];
+  const conflicts = plan.changes.filter((c) => c.action === 'CONFLICT');
+  if (conflicts.length) {
+    throw new ConflictError(
+      'files the tool did not generate are in the way; move them aside or delete them, then run again (nothing was written)',
+      conflicts.map((c) => c.path),
+    );
+  }
+  return { ...result, plan };
+}
+
+export function applyPlan(root: string, plan: Plan): void {
+  commitChanges(root, plan.changes);
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { processIo } from './common';
+import { defineCreate } from './create-command';
+
+const program = defineCreate(new Command('create-platform-cluster'), processIo, (code) => (process.exitCode = code));
+program.exitOverride((err) => {
+  process.exit(err.exitCode === 0 ? 0 : 2);
+});
+void program.parseAsync(process.argv);

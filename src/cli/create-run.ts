@@ -1,0 +1,123 @@
+import * as fs from 'node:fs';
+import { parse } from 'yaml';
+import { AnswersFileSchema, ClusterAnswers, ClusterAnswersSchema, FIELDS, parseNodeSpec, parseSet } from '../api/answers';
+import { createClusters, loadPlatform } from '../api/create-cluster';
+import { checkRepoDir } from '../api/repo';
+import { UsageError } from '../core/errors';
+import { formatPlan, summarize } from '../core/plan';
+import type { Io } from './common';
+import type { CreateFlags } from './create-command';
+
+const PER_CLUSTER: [keyof CreateFlags, string][] = [
+  ['role', '--role'],
+  ['domain', '--domain'],
+  ['clusterId', '--cluster-id'],
+  ['apiEndpoint', '--api-endpoint'],
+  ['nodeCidr', '--node-cidr'],
+  ['nodeGateway', '--node-gateway'],
+  ['podCidr', '--pod-cidr'],
+  ['serviceCidr', '--service-cidr'],
+  ['lbRange', '--lb-range'],
+  ['gatewayExternal', '--gateway-external'],
+  ['gatewayInternal', '--gateway-internal'],
+  ['node', '--node'],
+];
+
+function flagsToAnswers(name: string, f: CreateFlags): ClusterAnswers {
+  let clusterId: number | undefined;
+  if (f.clusterId !== undefined) {
+    if (!/^\d+$/.test(f.clusterId)) throw new UsageError(`--cluster-id ${JSON.stringify(f.clusterId)}: must be an integer from 1 to 255`);
+    clusterId = Number(f.clusterId);
+  }
+  const raw = {
+    name,
+    role: f.role,
+    domain: f.domain,
+    clusterId,
+    apiEndpoint: f.apiEndpoint,
+    nodeCidr: f.nodeCidr,
+    nodeGateway: f.nodeGateway,
+    podCidr: f.podCidr,
+    serviceCidr: f.serviceCidr,
+    loadBalancerRange: f.lbRange,
+    gatewayExternal: f.gatewayExternal,
+    gatewayInternal: f.gatewayInternal,
+    nodes: f.node?.map(parseNodeSpec),
+    gitUrl: f.gitUrl,
+    gitBranch: f.gitBranch,
+    secretStore: f.secretStore,
+    settings: f.set ? parseSet(f.set) : undefined,
+  };
+  const parsed = ClusterAnswersSchema.safeParse(JSON.parse(JSON.stringify(raw)));
+  if (!parsed.success) {
+    throw new UsageError(
+      'invalid flags (nothing was written)',
+      parsed.error.issues.map((i) => {
+        const key = String(i.path[0]);
+        const flag = FIELDS.find((x) => x.key === key)?.flag ?? `--${key}`;
+        return `${flag}: ${i.message}`;
+      }),
+    );
+  }
+  return parsed.data;
+}
+
+function readAnswersFile(file: string): ClusterAnswers[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--answers ${file}: ${(e as Error).message}`);
+  }
+  const parsed = AnswersFileSchema.safeParse(parse(text));
+  if (!parsed.success) {
+    throw new UsageError(`--answers ${file} does not match the schema`, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  return parsed.data.clusters;
+}
+
+/** Non-interactive without --yes: every value must be given; list the flags that are missing. */
+function requireAll(a: ClusterAnswers, existing: boolean): void {
+  if (existing) return;
+  const missing = FIELDS.filter((f) => a[f.key] === undefined).map((f) => f.flag);
+  if (missing.length) {
+    throw new UsageError(`cluster ${a.name}: no terminal to ask on, so these values are required (or pass --yes to take the defaults)`, missing);
+  }
+}
+
+export async function runCreate(names: string[], flags: CreateFlags, io: Io, interactive: boolean): Promise<number> {
+  const root = checkRepoDir(flags.dir);
+  let clusters: ClusterAnswers[];
+  if (flags.answers) {
+    if (names.length) throw new UsageError('pass cluster names or --answers, not both');
+    clusters = readAnswersFile(flags.answers);
+  } else {
+    if (names.length > 1) {
+      const used = PER_CLUSTER.filter(([k]) => flags[k] !== undefined).map(([, flag]) => flag);
+      if (used.length) throw new UsageError(`${used.join(', ')} set one cluster's values; with several names use --answers`);
+    }
+    if (names.length === 0 && !interactive) throw new UsageError('missing cluster NAME (e.g. create-platform-cluster infra --yes)');
+    clusters = names.map((n) => flagsToAnswers(n, flags));
+  }
+  const platform = loadPlatform(root);
+  if (interactive) {
+    const { askClusters } = await import('./prompts');
+    clusters = await askClusters(clusters, flags, platform?.spec);
+  } else if (!flags.yes) {
+    for (const a of clusters) requireAll(a, Boolean(platform?.spec.clusters[a.name]));
+  }
+  const result = createClusters({ dir: root, clusters, dryRun: flags.dryRun });
+  io.out(formatPlan(result.plan, { diff: flags.dryRun }));
+  const s = summarize(result.plan);
+  if (flags.dryRun) {
+    io.out('dry run: nothing was written');
+  } else if (result.written) {
+    io.out(`wrote ${s.CREATE + s.UPDATE} files, deleted ${s.DELETE} in ${root}` + (result.added.length ? ` (added cluster${result.added.length > 1 ? 's' : ''} ${result.added.join(', ')})` : ''));
+    if (result.added.length) {
+      io.out('next: talhelper genconfig in talos/<cluster>/, then helmfile --file bootstrap/<cluster>/helmfile.yaml sync; Flux takes over from there.');
+    }
+  } else {
+    io.out('nothing to do: the repository already matches platform.yaml');
+  }
+  return 0;
+}

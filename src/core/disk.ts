@@ -1,0 +1,140 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { resolveInside } from './paths';
+import type { Change, Reader } from './plan';
+
+export const STAGING_DIR = '.platform/.staging';
+
+/** Reads repo files, refusing symlinks that lead outside the repository. */
+export class DiskReader implements Reader {
+  constructor(private readonly root: string) {}
+
+  read(rel: string): string | undefined {
+    const abs = resolveInside(this.root, rel);
+    assertNoEscapingLink(this.root, rel);
+    try {
+      return fs.readFileSync(abs, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+}
+
+/** Throw when any existing component of rel (or rel itself) is a symlink: we never write through links. */
+export function assertNoEscapingLink(root: string, rel: string): void {
+  let cur = path.resolve(root);
+  for (const seg of rel.split('/')) {
+    cur = path.join(cur, seg);
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(cur);
+    } catch {
+      return; // does not exist yet: nothing below it exists either
+    }
+    if (st.isSymbolicLink()) throw new Error(`refusing to follow the symbolic link ${path.relative(root, cur)} (it may lead outside the repository)`);
+  }
+}
+
+interface Applied {
+  change: Change;
+  abs: string;
+  backup?: string;
+}
+
+/**
+ * Apply CREATE/UPDATE/DELETE changes all or nothing: every new content is staged next to the repo first,
+ * then moved into place with rename(2); on any error every applied step is undone in reverse order.
+ */
+export function commitChanges(root: string, changes: Change[]): void {
+  const todo = changes.filter((c) => c.action === 'CREATE' || c.action === 'UPDATE' || c.action === 'DELETE');
+  if (todo.length === 0) return;
+  // Validate every path before anything is written.
+  for (const c of todo) {
+    resolveInside(root, c.path);
+    assertNoEscapingLink(root, c.path);
+  }
+  const rootExisted = fs.existsSync(root);
+  const createdDirs: string[] = [];
+  const mkdirp = (dir: string) => {
+    const missing: string[] = [];
+    let d = dir;
+    while (!fs.existsSync(d)) {
+      missing.push(d);
+      d = path.dirname(d);
+    }
+    for (const m of missing.reverse()) {
+      fs.mkdirSync(m);
+      createdDirs.push(m);
+    }
+  };
+  if (!rootExisted) mkdirp(path.resolve(root));
+  const staging = resolveInside(root, `${STAGING_DIR}/${process.pid}-${randomBytes(4).toString('hex')}`);
+  const applied: Applied[] = [];
+  try {
+    mkdirp(staging);
+    // 1. Stage every new content.
+    const staged = new Map<string, string>();
+    todo.forEach((c, i) => {
+      if (c.action === 'DELETE') return;
+      const tmp = path.join(staging, 'new', String(i));
+      fs.mkdirSync(path.dirname(tmp), { recursive: true });
+      fs.writeFileSync(tmp, c.after!, 'utf8');
+      staged.set(c.path, tmp);
+    });
+    // 2. Move into place, keeping what was there as a backup until the end.
+    todo.forEach((c, i) => {
+      const abs = resolveInside(root, c.path);
+      const step: Applied = { change: c, abs };
+      if (fs.existsSync(abs)) {
+        step.backup = path.join(staging, 'old', String(i));
+        fs.mkdirSync(path.dirname(step.backup), { recursive: true });
+        fs.renameSync(abs, step.backup);
+      }
+      applied.push(step);
+      if (c.action !== 'DELETE') {
+        mkdirp(path.dirname(abs));
+        fs.renameSync(staged.get(c.path)!, abs);
+      }
+    });
+  } catch (err) {
+    for (const step of applied.reverse()) {
+      try {
+        if (step.change.action !== 'DELETE' && fs.existsSync(step.abs)) fs.unlinkSync(step.abs);
+        if (step.backup) fs.renameSync(step.backup, step.abs);
+      } catch {
+        // keep undoing the rest
+      }
+    }
+    fs.rmSync(staging, { recursive: true, force: true });
+    for (const d of createdDirs.reverse()) {
+      try {
+        fs.rmdirSync(d);
+      } catch {
+        // not empty: something else lives there
+      }
+    }
+    throw err;
+  }
+  fs.rmSync(staging, { recursive: true, force: true });
+  // Remove empty staging parents and folders left empty by deletions.
+  for (const rel of [STAGING_DIR]) {
+    try {
+      fs.rmdirSync(resolveInside(root, rel));
+    } catch {
+      // not empty or absent
+    }
+  }
+  for (const c of todo.filter((t) => t.action === 'DELETE')) {
+    let d = path.dirname(resolveInside(root, c.path));
+    while (d.startsWith(path.resolve(root) + path.sep)) {
+      try {
+        fs.rmdirSync(d);
+      } catch {
+        break;
+      }
+      d = path.dirname(d);
+    }
+  }
+}

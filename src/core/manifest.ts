@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+
+/** .platform/manifest.json: every file the tool generated, with the hash of what it wrote. */
+export const MANIFEST_FILE = '.platform/manifest.json';
+
+export interface Manifest {
+  generator: string;
+  version: string;
+  files: Record<string, string>;
+}
+
+export function sha256(content: string): string {
+  return createHash('sha256').update(content, 'utf8').digest('hex');
+}
+
+export function emptyManifest(version: string): Manifest {
+  return { generator: 'create-platform-cluster', version, files: {} };
+}
+
+export function parseManifest(text: string | undefined, version: string): Manifest {
+  if (text === undefined) return emptyManifest(version);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new Error(`${MANIFEST_FILE} is not valid JSON; restore it from git`);
+  }
+  const m = raw as Partial<Manifest>;
+  if (!m || typeof m !== 'object' || typeof m.files !== 'object' || m.files === null) {
+    throw new Error(`${MANIFEST_FILE} has no "files" map; restore it from git`);
+  }
+  for (const [k, v] of Object.entries(m.files)) {
+    if (typeof v !== 'string' || !/^[0-9a-f]{64}$/.test(v)) throw new Error(`${MANIFEST_FILE}: bad hash for ${k}`);
+  }
+  return { generator: 'create-platform-cluster', version: String(m.version ?? version), files: m.files };
+}
+
+export function manifestToString(m: Manifest): string {
+  const files: Record<string, string> = {};
+  for (const k of Object.keys(m.files).sort()) files[k] = m.files[k];
+  return JSON.stringify({ generator: m.generator, version: m.version, files }, null, 2) + '\n';
+}

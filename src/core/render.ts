@@ -1,0 +1,68 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Handlebars from 'handlebars';
+import { parseYamlStream, quoteScalar, toYaml } from './yaml';
+
+/** Root of the package's built-in templates (same relative place from src/ and lib/). */
+export const BUILTIN_TEMPLATES = path.resolve(__dirname, '..', '..', 'templates');
+
+type Compiled = Handlebars.TemplateDelegate;
+
+function indentBlock(text: string, spaces: number): string {
+  const pad = ' '.repeat(spaces);
+  return text
+    .split('\n')
+    .map((l) => (l.length ? pad + l : l))
+    .join('\n');
+}
+
+function makeEngine(): typeof Handlebars {
+  const hb = Handlebars.create();
+  // {{q value}}: a YAML-safe scalar; every interpolated value in a template goes through it.
+  hb.registerHelper('q', (v: unknown) => quoteScalar(v));
+  // {{yaml value indent}}: block YAML of structured data, indented to sit under a key.
+  hb.registerHelper('yaml', (v: unknown, spaces: unknown) => {
+    const n = typeof spaces === 'number' ? spaces : 0;
+    return indentBlock(toYaml(v).trimEnd(), n).trimStart();
+  });
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('includes', (list: unknown, v: unknown) => Array.isArray(list) && list.includes(v));
+  return hb;
+}
+
+/**
+ * Renders Handlebars templates from a list of roots (repo-local overrides first, then built-in),
+ * each compiled once per renderer with noEscape and strict data.
+ */
+export class TemplateRenderer {
+  private readonly hb = makeEngine();
+  private readonly cache = new Map<string, Compiled>();
+
+  constructor(private readonly roots: string[] = [BUILTIN_TEMPLATES]) {}
+
+  private load(name: string): Compiled {
+    const hit = this.cache.get(name);
+    if (hit) return hit;
+    for (const root of this.roots) {
+      const file = path.join(root, name);
+      if (fs.existsSync(file)) {
+        const compiled = this.hb.compile(fs.readFileSync(file, 'utf8'), { noEscape: true, strict: true });
+        this.cache.set(name, compiled);
+        return compiled;
+      }
+    }
+    throw new Error(`template not found: ${name} (looked in ${this.roots.join(', ')})`);
+  }
+
+  /** Render a template; YAML outputs are parsed before they are returned, so a broken render never reaches disk. */
+  render(name: string, data: object): string {
+    let out: string;
+    try {
+      out = this.load(name)(data);
+    } catch (e) {
+      throw new Error(`template ${name}: ${(e as Error).message}`);
+    }
+    if (/\.ya?ml(\.hbs)?$/.test(name)) parseYamlStream(out, `template ${name}`);
+    return out.endsWith('\n') ? out : out + '\n';
+  }
+}

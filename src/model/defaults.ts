@@ -1,0 +1,65 @@
+import { nthAddress, overlaps, parseCidr, Cidr } from './net';
+import type { ClusterSpec, PlatformSpec, Role } from './schema';
+
+export const DEFAULT_GIT = { url: 'https://git.example.com/platform/gitops.git', branch: 'main' };
+
+/** Role a cluster name suggests: names starting with "infra" are infra clusters, everything else runs apps. */
+export function roleForName(name: string): Role {
+  return name === 'infra' || name.startsWith('infra-') ? 'infra' : 'apps';
+}
+
+function usedCidrs(p: PlatformSpec): Cidr[] {
+  const out: Cidr[] = [];
+  for (const c of Object.values(p.clusters)) {
+    for (const t of [c.network.podCidr, c.network.serviceCidr, c.network.nodeCidr]) {
+      const r = parseCidr(t);
+      if (typeof r !== 'string') out.push(r);
+    }
+  }
+  return out;
+}
+
+/**
+ * Neutral defaults for a new cluster, different from every cluster already in the platform where they must be:
+ * the lowest free cluster id, a private node network 192.168.<id>.0/24, and the first free pair of /16s for pods
+ * and services (10.244/10.245 for the first cluster, 10.246/10.247 for the second, as Talos' and the plan's
+ * conventions have it). The API endpoint is a Talos VIP (.10) on the node network.
+ */
+export function defaultCluster(p: PlatformSpec, name: string, role?: Role, nodeCidr?: string): ClusterSpec {
+  const ids = new Set(Object.values(p.clusters).map((c) => c.clusterId));
+  let id = 1;
+  while (ids.has(id) && id < 255) id++;
+  const used = usedCidrs(p);
+  const free = (t: string) => {
+    const c = parseCidr(t) as Cidr;
+    return !used.some((u) => overlaps(u, c));
+  };
+  let nodeOctet = id;
+  while (!free(`192.168.${nodeOctet}.0/24`) && nodeOctet < 255) nodeOctet++;
+  const nodeNet = nodeCidr ?? `192.168.${nodeOctet}.0/24`;
+  const parsed = parseCidr(nodeNet);
+  // With a node network given, everything on it is derived from it; a malformed one is reported by validation.
+  const at = (n: number) => (typeof parsed === 'string' ? `${nodeNet.split('/')[0]}` : nthAddress(parsed, n));
+  const candidates = [244, 246, 248, 250, 252];
+  for (let o = 2; o < 240; o += 2) candidates.push(o);
+  const second = candidates.find((o) => free(`10.${o}.0.0/16`) && free(`10.${o + 1}.0.0/16`)) ?? 244;
+  const first = Object.values(p.clusters)[0];
+  return {
+    role: role ?? roleForName(name),
+    domain: `${name}.example.com`,
+    clusterId: id,
+    apiEndpoint: `https://${at(10)}:6443`,
+    network: {
+      nodeCidr: nodeNet,
+      nodeGateway: at(1),
+      podCidr: `10.${second}.0.0/16`,
+      serviceCidr: `10.${second + 1}.0.0/16`,
+      loadBalancerRange: `${at(200)}-${at(239)}`,
+      gatewayIps: { external: at(220), internal: at(221) },
+    },
+    nodes: [1, 2, 3].map((i) => ({ name: `${name}-cp-${i}`, ip: at(10 + i), controlPlane: true, installDisk: '/dev/sda' })),
+    git: first ? { ...first.git } : { ...DEFAULT_GIT },
+    secretStore: { provider: first ? first.secretStore.provider : 'onepassword' },
+    settings: {},
+  };
+}

@@ -1,0 +1,109 @@
+import { Document, isMap, LineCounter, parseDocument, YAMLMap } from 'yaml';
+import { UsageError } from '../core/errors';
+import { GENERATOR_VERSION } from '../version';
+import { PlatformSchema, PlatformSpec, ClusterSpec } from './schema';
+import { validatePlatform, Problem } from './validate';
+
+export const PLATFORM_FILE = 'platform.yaml';
+
+/** platform.yaml as a YAML Document (comments and order kept) plus its validated model. */
+export interface PlatformFile {
+  doc: Document;
+  spec: PlatformSpec;
+}
+
+function lineOf(doc: Document, lc: LineCounter, path: (string | number)[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node && node.range) return lc.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+function dotted(path: (string | number | symbol)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : (i ? '.' : '') + String(p))).join('');
+}
+
+/** Parse and schema-check platform.yaml text; every error names the file, line and field path. */
+export function parsePlatform(text: string, file = PLATFORM_FILE): PlatformFile {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length) {
+    throw new UsageError(
+      `${file} is not valid YAML`,
+      doc.errors.map((e) => `${file}:${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`),
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 0 });
+  } catch (e) {
+    throw new UsageError(`${file} cannot be read`, [(e as Error).message]);
+  }
+  const parsed = PlatformSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new UsageError(
+      `${file} does not match the schema`,
+      parsed.error.issues.map((i) => {
+        const path = i.path as (string | number)[];
+        const line = lineOf(doc, lc, path);
+        const extra = i.code === 'unrecognized_keys' ? ` (${(i as { keys: string[] }).keys.join(', ')})` : '';
+        return `${file}:${line ?? '?'}: ${dotted(path) || '(root)'}: ${i.message}${extra}`;
+      }),
+    );
+  }
+  const problems = validatePlatform(parsed.data);
+  if (problems.length) throw problemsError(problems, file, doc, lc);
+  return { doc, spec: parsed.data };
+}
+
+function pathOf(field: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const part of field.split('.')) {
+    const m = /^(.*?)\[(\d+)\]$/.exec(part);
+    if (m) out.push(m[1], Number(m[2]));
+    else out.push(part);
+  }
+  return out;
+}
+
+export function problemsError(problems: Problem[], file?: string, doc?: Document, lc?: LineCounter): UsageError {
+  return new UsageError(
+    file ? `${file} is not valid` : 'invalid input',
+    problems.map((p) => {
+      const line = doc && lc ? lineOf(doc, lc, pathOf(p.path)) : undefined;
+      return `${file && line ? `${file}:${line}: ` : ''}${p.path}: ${p.message}`;
+    }),
+  );
+}
+
+/** A new, empty platform.yaml document. */
+export function newPlatform(): PlatformFile {
+  const spec: PlatformSpec = {
+    apiVersion: 'platform.create-platform-cluster.dev/v1alpha1',
+    kind: 'Platform',
+    generator: { name: 'create-platform-cluster', version: GENERATOR_VERSION },
+    clusters: {},
+    stories: {},
+  };
+  const doc = new Document(spec);
+  doc.commentBefore =
+    ' The source of truth of this GitOps repository: clusters, their settings, and the stories on each.\n' +
+    ' Edit it by hand or with create-platform-cluster / add-story / platform-kit; comments and order are kept.';
+  return { doc, spec };
+}
+
+/** Add (or replace) a cluster through the Document API, so comments and key order elsewhere survive. */
+export function setCluster(pf: PlatformFile, name: string, cluster: ClusterSpec): PlatformFile {
+  const { settings, ...rest } = cluster;
+  const value = Object.keys(settings).length ? { ...rest, settings } : rest;
+  const clusters = pf.doc.get('clusters', true);
+  if (!isMap(clusters)) pf.doc.set('clusters', pf.doc.createNode({}));
+  (pf.doc.get('clusters', true) as YAMLMap).set(name, pf.doc.createNode(value));
+  pf.doc.setIn(['generator', 'version'], GENERATOR_VERSION);
+  return { doc: pf.doc, spec: { ...pf.spec, clusters: { ...pf.spec.clusters, [name]: cluster }, generator: { ...pf.spec.generator, version: GENERATOR_VERSION } } };
+}
+
+export function platformToString(pf: PlatformFile): string {
+  return pf.doc.toString({ lineWidth: 0, indentSeq: true });
+}

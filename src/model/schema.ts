@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/** Roles a cluster can have; any cluster name (apps-dev, stg, prod…) is based on one of them. */
+export const ROLES = ['infra', 'apps'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** External Secrets providers a cluster's ClusterSecretStore can use (the store is named after the provider). */
+export const SECRET_PROVIDERS = ['onepassword', 'vault', 'aws-secrets-manager', 'gcp-secret-manager', 'azure-key-vault', 'bitwarden', 'doppler'] as const;
+export type SecretProvider = (typeof SECRET_PROVIDERS)[number];
+
+export const STORY_STATES = ['draft', 'approved'] as const;
+
+const str = z.string().min(1);
+
+export const NodeSchema = z.strictObject({
+  name: str,
+  ip: str,
+  controlPlane: z.boolean(),
+  installDisk: str,
+});
+
+export const NetworkSchema = z.strictObject({
+  nodeCidr: str,
+  nodeGateway: str,
+  podCidr: str,
+  serviceCidr: str,
+  loadBalancerRange: str,
+  gatewayIps: z.strictObject({ external: str, internal: str }),
+});
+
+export const ClusterSchema = z.strictObject({
+  role: z.enum(ROLES),
+  domain: str,
+  clusterId: z.number().int(),
+  apiEndpoint: str,
+  network: NetworkSchema,
+  nodes: z.array(NodeSchema).min(1),
+  git: z.strictObject({ url: str, branch: str }),
+  secretStore: z.strictObject({ provider: z.enum(SECRET_PROVIDERS) }),
+  settings: z.record(z.string(), z.string()).default({}),
+});
+
+export const StorySchema = z.strictObject({
+  clusters: z.record(z.string(), z.enum(STORY_STATES)),
+});
+
+export const PlatformSchema = z.strictObject({
+  apiVersion: z.literal('platform.create-platform-cluster.dev/v1alpha1'),
+  kind: z.literal('Platform'),
+  generator: z.strictObject({ name: z.literal('create-platform-cluster'), version: str }),
+  clusters: z.record(z.string(), ClusterSchema).default({}),
+  stories: z.record(z.string(), StorySchema).default({}),
+});
+
+export type NodeSpec = z.infer<typeof NodeSchema>;
+export type ClusterSpec = z.infer<typeof ClusterSchema>;
+export type PlatformSpec = z.infer<typeof PlatformSchema>;
+export type ClusterModel = ClusterSpec & { name: string };

@@ -1,0 +1,214 @@
+import { parseCidr, parseIp, parseRange, contains, overlaps, inRange, rangesOverlap, Cidr, IpRange } from './net';
+import type { ClusterSpec, PlatformSpec } from './schema';
+
+export interface Problem {
+  /** Field path, e.g. clusters.apps.network.podCidr */
+  path: string;
+  message: string;
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const SETTINGS_KEY = /^[A-Z_][A-Z0-9_]*$/;
+const DISK = /^\/dev\/[A-Za-z0-9._/-]+$/;
+const GIT_URL = /^(https:\/\/|ssh:\/\/|git@)[A-Za-z0-9.@:/_~+-]+$/;
+/** Characters a settings value may hold: Flux substitutes it into YAML text, so no quotes, no newlines, no `${`. */
+const SAFE_VALUE = /^[^"'\\\n\r\t`]*$/;
+
+export function checkDns1123Label(value: string): string | undefined {
+  if (value.length > 63) return `${JSON.stringify(value)} is longer than 63 characters (DNS-1123 label)`;
+  if (!DNS1123_LABEL.test(value)) {
+    return `${JSON.stringify(value)} is not a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit)`;
+  }
+  return undefined;
+}
+
+/** A git branch name as `git check-ref-format --branch` accepts it (the common rules). */
+export function checkBranch(value: string): string | undefined {
+  const bad =
+    value.length === 0 ||
+    value.length > 200 ||
+    /[\s~^:?*[\\\u0000-\u001f\u007f]/.test(value) ||
+    value.includes('..') ||
+    value.includes('@{') ||
+    value.startsWith('/') ||
+    value.endsWith('/') ||
+    value.endsWith('.') ||
+    value.startsWith('-') ||
+    value.endsWith('.lock') ||
+    value.split('/').some((s) => s === '' || s.startsWith('.'));
+  return bad ? `${JSON.stringify(value)} is not a valid git branch name` : undefined;
+}
+
+/** Settings keys the tool derives from the cluster's fields; --set may not override them. */
+export const DERIVED_SETTINGS = new Set<string>();
+
+interface ParsedNet {
+  node?: Cidr;
+  pod?: Cidr;
+  svc?: Cidr;
+  lb?: IpRange;
+}
+
+function validateCluster(name: string, c: ClusterSpec, add: (p: string, m: string) => void): ParsedNet {
+  const at = (f: string) => `clusters.${name}.${f}`;
+  const nameProblem = checkDns1123Label(name);
+  if (nameProblem) add(`clusters.${name}`, `cluster name ${nameProblem}`);
+  else if (name.length > 40) add(`clusters.${name}`, `cluster name ${JSON.stringify(name)} is longer than 40 characters (it prefixes other names)`);
+
+  if (!Number.isInteger(c.clusterId) || c.clusterId < 1 || c.clusterId > 255) {
+    add(at('clusterId'), `cluster id ${c.clusterId} must be an integer from 1 to 255 (Cilium ClusterMesh)`);
+  }
+  if (!DNS_SUBDOMAIN.test(c.domain)) add(at('domain'), `${JSON.stringify(c.domain)} is not a DNS domain (lower-case, dot-separated DNS-1123 labels)`);
+
+  let apiHost: string | undefined;
+  try {
+    const u = new URL(c.apiEndpoint);
+    if (u.protocol !== 'https:' || !u.hostname || u.pathname !== '/' || u.search || u.hash || u.username) throw new Error();
+    apiHost = u.hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    add(at('apiEndpoint'), `${JSON.stringify(c.apiEndpoint)} is not an API endpoint URL (expected https://host:port)`);
+  }
+  if (apiHost && typeof parseIp(apiHost) === 'string' && !DNS_SUBDOMAIN.test(apiHost)) {
+    add(at('apiEndpoint'), `host ${JSON.stringify(apiHost)} is neither an IP address nor a DNS name`);
+  }
+
+  if (!GIT_URL.test(c.git.url)) add(at('git.url'), `${JSON.stringify(c.git.url)} is not a git URL (https://, ssh:// or git@host:path)`);
+  const branchProblem = checkBranch(c.git.branch);
+  if (branchProblem) add(at('git.branch'), branchProblem);
+
+  const net: ParsedNet = {};
+  const cidr = (field: keyof ClusterSpec['network'] & string): Cidr | undefined => {
+    const r = parseCidr(c.network[field] as string);
+    if (typeof r === 'string') {
+      add(at(`network.${field}`), r);
+      return undefined;
+    }
+    return r;
+  };
+  net.node = cidr('nodeCidr');
+  net.pod = cidr('podCidr');
+  net.svc = cidr('serviceCidr');
+  const pairs: [keyof ParsedNet, keyof ParsedNet, string, string][] = [
+    ['pod', 'svc', 'podCidr', 'serviceCidr'],
+    ['pod', 'node', 'podCidr', 'nodeCidr'],
+    ['svc', 'node', 'serviceCidr', 'nodeCidr'],
+  ];
+  for (const [a, b, fa, fb] of pairs) {
+    const x = net[a] as Cidr | undefined;
+    const y = net[b] as Cidr | undefined;
+    if (x && y && overlaps(x, y)) add(at(`network.${fa}`), `${x.text} overlaps ${fb} ${y.text} of the same cluster`);
+  }
+  if (net.svc && net.svc.addr.kind() === 'ipv4' && net.svc.bits > 28) {
+    add(at('network.serviceCidr'), `${net.svc.text} is too small (at most /28: the CoreDNS address is its 10th)`);
+  }
+
+  const inNode = (field: string, text: string) => {
+    const ip = parseIp(text);
+    if (typeof ip === 'string') {
+      add(at(field), ip);
+      return undefined;
+    }
+    if (net.node && !contains(net.node, ip)) add(at(field), `${text} is outside the node network ${net.node.text}`);
+    return ip;
+  };
+  inNode('network.nodeGateway', c.network.nodeGateway);
+
+  const lb = parseRange(c.network.loadBalancerRange);
+  if (typeof lb === 'string') add(at('network.loadBalancerRange'), lb);
+  else {
+    net.lb = lb;
+    if (net.node && (!contains(net.node, lb.start) || !contains(net.node, lb.end))) {
+      add(at('network.loadBalancerRange'), `${c.network.loadBalancerRange} is outside the node network ${net.node.text} (L2-announced addresses must be on it)`);
+    }
+  }
+  for (const which of ['external', 'internal'] as const) {
+    const field = `network.gatewayIps.${which}`;
+    const ip = inNode(field, c.network.gatewayIps[which]);
+    if (ip && net.lb && !inRange(net.lb, ip)) add(at(field), `${c.network.gatewayIps[which]} is outside the load-balancer range ${c.network.loadBalancerRange}`);
+  }
+  if (c.network.gatewayIps.external === c.network.gatewayIps.internal) {
+    add(at('network.gatewayIps.internal'), `the internal gateway IP equals the external one (${c.network.gatewayIps.external})`);
+  }
+
+  const seenNames = new Map<string, number>();
+  const seenIps = new Map<string, number>();
+  c.nodes.forEach((n, i) => {
+    const np = `nodes[${i}]`;
+    const p = checkDns1123Label(n.name);
+    if (p) add(at(`${np}.name`), `node name ${p}`);
+    if (seenNames.has(n.name)) add(at(`${np}.name`), `node name ${n.name} is used twice`);
+    seenNames.set(n.name, i);
+    const ip = inNode(`${np}.ip`, n.ip);
+    if (ip) {
+      if (seenIps.has(n.ip)) add(at(`${np}.ip`), `node IP ${n.ip} is used twice`);
+      seenIps.set(n.ip, i);
+      if (net.lb && inRange(net.lb, ip)) add(at(`${np}.ip`), `node IP ${n.ip} is inside the load-balancer range ${c.network.loadBalancerRange}`);
+      if (n.ip === c.network.nodeGateway) add(at(`${np}.ip`), `node IP ${n.ip} is the network gateway`);
+    }
+    if (!DISK.test(n.installDisk)) add(at(`${np}.installDisk`), `${JSON.stringify(n.installDisk)} is not a device path (/dev/…)`);
+  });
+  if (!c.nodes.some((n) => n.controlPlane)) add(at('nodes'), 'at least one node must be a control plane');
+
+  for (const [key, value] of Object.entries(c.settings ?? {})) {
+    if (!SETTINGS_KEY.test(key)) add(at(`settings.${key}`), `settings key ${JSON.stringify(key)} must match ${SETTINGS_KEY.source}`);
+    else if (DERIVED_SETTINGS.has(key)) add(at(`settings.${key}`), `${key} is derived from the cluster's fields; set the field instead of the variable`);
+    if (!SAFE_VALUE.test(value) || value.includes('${') || value.length > 4096) {
+      add(at(`settings.${key}`), `value of ${key} may not contain quotes, backslashes, control characters or "\${", and is at most 4096 characters`);
+    }
+  }
+  return net;
+}
+
+/** Every rule that spans fields or clusters. An empty list means the platform can be rendered. */
+export function validatePlatform(p: PlatformSpec): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+  const nets = new Map<string, ParsedNet>();
+  const ids = new Map<number, string>();
+  for (const [name, c] of Object.entries(p.clusters)) {
+    nets.set(name, validateCluster(name, c, add));
+    const other = ids.get(c.clusterId);
+    if (other !== undefined) add(`clusters.${name}.clusterId`, `cluster id ${c.clusterId} is already used by cluster ${other}`);
+    else ids.set(c.clusterId, name);
+  }
+  const names = [...nets.keys()];
+  for (let i = 0; i < names.length; i++) {
+    for (let j = 0; j < i; j++) {
+      const [a, b] = [names[i], names[j]];
+      const [x, y] = [nets.get(a)!, nets.get(b)!];
+      for (const [fx, label] of [
+        ['pod', 'podCidr'],
+        ['svc', 'serviceCidr'],
+      ] as const) {
+        for (const [fy, labelY] of [
+          ['pod', 'podCidr'],
+          ['svc', 'serviceCidr'],
+          ['node', 'nodeCidr'],
+        ] as const) {
+          const cx = x[fx];
+          const cy = y[fy];
+          if (cx && cy && overlaps(cx, cy)) {
+            add(`clusters.${a}.network.${label}`, `${cx.text} overlaps ${labelY} ${cy.text} of cluster ${b} (ClusterMesh needs disjoint pod and service CIDRs)`);
+          }
+        }
+      }
+      for (const [fy, labelY] of [
+        ['pod', 'podCidr'],
+        ['svc', 'serviceCidr'],
+      ] as const) {
+        const cx = x.node;
+        const cy = y[fy];
+        if (cx && cy && overlaps(cx, cy)) add(`clusters.${a}.network.nodeCidr`, `${cx.text} overlaps ${labelY} ${cy.text} of cluster ${b}`);
+      }
+      if (x.lb && y.lb && rangesOverlap(x.lb, y.lb)) {
+        add(`clusters.${a}.network.loadBalancerRange`, `${p.clusters[a].network.loadBalancerRange} overlaps the load-balancer range of cluster ${b}`);
+      }
+      const ipsB = new Set(p.clusters[b].nodes.map((n) => n.ip));
+      p.clusters[a].nodes.forEach((n, k) => {
+        if (ipsB.has(n.ip)) add(`clusters.${a}.nodes[${k}].ip`, `node IP ${n.ip} is also a node of cluster ${b}`);
+      });
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,68 @@
+import { nthAddress, parseCidr, parseRange } from './net';
+import type { ClusterModel } from './schema';
+import { DERIVED_SETTINGS } from './validate';
+
+export interface VariableDef {
+  description: string;
+  value: (c: ClusterModel) => string;
+}
+
+/** Talos' KubePrism: a local, highly available API endpoint on every node (see talos/<c>/patches/machine.yaml). */
+export const KUBEPRISM_PORT = 7445;
+
+function cidrAddress(text: string, n: number): string {
+  const c = parseCidr(text);
+  if (typeof c === 'string') throw new Error(c);
+  return nthAddress(c, n);
+}
+
+function rangeEnd(text: string, which: 'start' | 'end'): string {
+  const r = parseRange(text);
+  if (typeof r === 'string') throw new Error(r);
+  return r[which].toString();
+}
+
+/**
+ * Substitution variables the tool derives from a cluster's fields in platform.yaml. A cluster's
+ * cluster-settings holds exactly those its manifests use, plus what `settings:` / `--set` adds.
+ */
+export const VARIABLES: Record<string, VariableDef> = {
+  CLUSTER_NAME: { description: 'Cluster name (kubernetes/clusters/<name>)', value: (c) => c.name },
+  CLUSTER_ID: { description: 'Cilium cluster id, unique across the mesh (1-255)', value: (c) => String(c.clusterId) },
+  CLUSTER_ROLE: { description: 'Role the cluster is based on (infra or apps)', value: (c) => c.role },
+  CLUSTER_DOMAIN: { description: 'DNS domain for this cluster\'s hostnames', value: (c) => c.domain },
+  NODE_CIDR: { description: 'Node network', value: (c) => c.network.nodeCidr },
+  POD_CIDR: { description: 'Pod CIDR (Cilium native routing)', value: (c) => c.network.podCidr },
+  SERVICE_CIDR: { description: 'Service CIDR', value: (c) => c.network.serviceCidr },
+  K8S_SERVICE_HOST: { description: 'API server host Cilium talks to (Talos KubePrism)', value: () => 'localhost' },
+  K8S_SERVICE_PORT: { description: 'API server port Cilium talks to (Talos KubePrism)', value: () => String(KUBEPRISM_PORT) },
+  COREDNS_CLUSTER_IP: { description: 'CoreDNS Service IP: the 10th address of the service CIDR (kubelet clusterDNS)', value: (c) => cidrAddress(c.network.serviceCidr, 10) },
+  LB_POOL_START: { description: 'First load-balancer address (Cilium LB IPAM)', value: (c) => rangeEnd(c.network.loadBalancerRange, 'start') },
+  LB_POOL_END: { description: 'Last load-balancer address (Cilium LB IPAM)', value: (c) => rangeEnd(c.network.loadBalancerRange, 'end') },
+  GATEWAY_IP_EXTERNAL: { description: 'Load-balancer IP of the external Gateway', value: (c) => c.network.gatewayIps.external },
+  GATEWAY_IP_INTERNAL: { description: 'Load-balancer IP of the internal Gateway', value: (c) => c.network.gatewayIps.internal },
+  GIT_URL: { description: 'Git repository Flux syncs', value: (c) => c.git.url },
+  GIT_BRANCH: { description: 'Branch Flux syncs', value: (c) => c.git.branch },
+  EXTERNAL_SECRET_STORE: { description: 'ClusterSecretStore that ExternalSecrets read from', value: (c) => c.secretStore.provider },
+};
+
+for (const key of Object.keys(VARIABLES)) DERIVED_SETTINGS.add(key);
+
+const VAR_REF = /(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=][^}]*)?\}/g;
+
+/** `${VAR}` references Flux would substitute in a text; those with a `:=` default are reported as optional. */
+export function findVariables(text: string): { required: Set<string>; optional: Set<string> } {
+  const required = new Set<string>();
+  const optional = new Set<string>();
+  for (const m of text.matchAll(VAR_REF)) (m[2] ? optional : required).add(m[1]);
+  return { required, optional };
+}
+
+/** Replace `${VAR}` as Flux's postBuild does, for values rendered outside Flux (bootstrap). */
+export function substitute(text: string, settings: Record<string, string>, where: string): string {
+  return text.replace(VAR_REF, (_all, name: string, dflt: string | undefined) => {
+    if (name in settings) return settings[name];
+    if (dflt) return dflt.replace(/^:?[-=]/, '');
+    throw new Error(`${where}: \${${name}} has no value in cluster-settings`);
+  });
+}
