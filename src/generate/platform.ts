@@ -71,7 +71,7 @@ function settingsDocument(c: ClusterModel, data: Record<string, string>): string
     map.items.push(pair);
   }
   doc.commentBefore =
-    ` Substitution variables of cluster ${c.name}: every \${VAR} its Flux Kustomizations use (postBuild.substituteFrom).\n` +
+    ` Substitution variables of cluster ${c.name}: every variable its Flux Kustomizations use (postBuild.substituteFrom).\n` +
     ` Generated from platform.yaml; change a value there (clusters.${c.name}) or with --set KEY=VALUE, then regenerate.`;
   return '---\n' + doc.toString({ lineWidth: 0, indentSeq: true });
 }
