@@ -48,7 +48,7 @@ const project = new typescript.TypeScriptProject({
       esModuleInterop: true,
       skipLibCheck: true,
     },
-    include: ['vitest.config.ts', 'bench/**/*.ts'],
+    include: ['vitest.config.mts', 'bench/**/*.ts'],
   },
   gitignore: ['/reference-platform/', '/my-platform/', '/.vitest-results.json', '/bench/out/'],
 });
