@@ -63,6 +63,7 @@ const examples = project.addTask('examples', {
   description: 'Regenerate examples/reference-platform from examples/reference-platform.answers.yaml',
 });
 examples.spawn(project.compileTask);
+examples.exec('rm -rf examples/reference-platform');
 examples.exec('node lib/cli/create-platform-cluster.js --answers examples/reference-platform.answers.yaml --dir examples/reference-platform --yes');
 
 project.addTask('examples:check', {

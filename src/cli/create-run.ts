@@ -81,7 +81,7 @@ function requireAll(a: ClusterAnswers, existing: boolean): void {
   if (existing) return;
   const missing = FIELDS.filter((f) => a[f.key] === undefined).map((f) => f.flag);
   if (missing.length) {
-    throw new UsageError(`cluster ${a.name}: no terminal to ask on, so these values are required (or pass --yes to take the defaults)`, missing);
+    throw new UsageError(`cluster ${a.name}: not asking (no terminal, CI=true or --no-interactive), so these values are required (or pass --yes to take the defaults)`, missing);
   }
 }
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { UsageError } from './errors';
 import { resolveInside } from './paths';
 import type { Change, Reader } from './plan';
 
@@ -33,7 +34,7 @@ export function assertNoEscapingLink(root: string, rel: string): void {
     } catch {
       return; // does not exist yet: nothing below it exists either
     }
-    if (st.isSymbolicLink()) throw new Error(`refusing to follow the symbolic link ${path.relative(root, cur)} (it may lead outside the repository)`);
+    if (st.isSymbolicLink()) throw new UsageError(`refusing to follow the symbolic link ${path.relative(root, cur)} (it may lead outside the repository)`);
   }
 }
 

@@ -31,7 +31,7 @@ export function parsePlatform(text: string, file = PLATFORM_FILE): PlatformFile 
   if (doc.errors.length) {
     throw new UsageError(
       `${file} is not valid YAML`,
-      doc.errors.map((e) => `${file}:${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`),
+      doc.errors.slice(0, 5).map((e) => `${file}:${lc.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`),
     );
   }
   let raw: unknown;

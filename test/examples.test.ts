@@ -1,0 +1,17 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, ROOT, snapshot, tmpDir } from './helpers/fs';
+
+describe('examples/reference-platform', () => {
+  it('is exactly what the answers file generates today (run `npx projen examples` when this fails)', () => {
+    const fresh = path.join(tmpDir(), 'reference-platform');
+    const r = cli('create-platform-cluster', ['--answers', path.join(ROOT, 'examples/reference-platform.answers.yaml'), '--yes', '--dir', fresh]);
+    expect(r.status, r.stderr).toBe(0);
+    const committed = snapshot(path.join(ROOT, 'examples/reference-platform'));
+    const now = snapshot(fresh);
+    const stale = [...new Set([...Object.keys(committed), ...Object.keys(now)])].filter((k) => committed[k] !== now[k]).sort();
+    expect(stale, 'examples/reference-platform is stale; run `npx projen examples`').toEqual([]);
+    expect(fs.existsSync(path.join(ROOT, 'examples/reference-platform/platform.yaml'))).toBe(true);
+  });
+});
