@@ -120,7 +120,7 @@ export function commitChanges(root: string, changes: Change[]): void {
   }
   fs.rmSync(staging, { recursive: true, force: true });
   // Remove empty staging parents and folders left empty by deletions.
-  for (const rel of [STAGING_DIR]) {
+  for (const rel of [STAGING_DIR, '.platform']) {
     try {
       fs.rmdirSync(resolveInside(root, rel));
     } catch {

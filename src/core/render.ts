@@ -19,7 +19,11 @@ function indentBlock(text: string, spaces: number): string {
 function makeEngine(): typeof Handlebars {
   const hb = Handlebars.create();
   // {{q value}}: a YAML-safe scalar; every interpolated value in a template goes through it.
-  hb.registerHelper('q', (v: unknown) => quoteScalar(v));
+  // Strict mode does not cover helper arguments, so a missing value is caught here instead of rendering "null".
+  hb.registerHelper('q', (v: unknown, options: Handlebars.HelperOptions & { loc?: { start: { line: number } } }) => {
+    if (v === undefined) throw new Error(`a value passed to q is missing (line ${options?.loc?.start.line ?? '?'})`);
+    return quoteScalar(v);
+  });
   // {{yaml value indent}}: block YAML of structured data, indented to sit under a key.
   hb.registerHelper('yaml', (v: unknown, spaces: unknown) => {
     const n = typeof spaces === 'number' ? spaces : 0;

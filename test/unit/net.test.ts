@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { defaultCluster } from '../../src/model/defaults';
+import { nthAddress, overlaps, parseCidr, parseRange } from '../../src/model/net';
+import { newPlatform, setCluster } from '../../src/model/platform-file';
+import { validatePlatform } from '../../src/model/validate';
+import type { Cidr } from '../../src/model/net';
+
+const c = (t: string) => parseCidr(t) as Cidr;
+
+describe('network rules', () => {
+  it('parses canonical CIDRs and rejects the rest', () => {
+    expect(typeof parseCidr('10.244.0.0/16')).toBe('object');
+    expect(typeof parseCidr('fd00:10::/64')).toBe('object');
+    expect(parseCidr('10.244.0.1/16')).toMatch(/host bits/);
+    expect(parseCidr('10.244.0.0/33')).toMatch(/not a valid CIDR/);
+    expect(parseCidr('10.244.0/16')).toMatch(/not a valid CIDR/);
+    expect(parseCidr('0x0a.0.0.0/8')).toMatch(/not a valid CIDR/);
+  });
+
+  it('detects overlap in both directions and across sizes', () => {
+    expect(overlaps(c('10.0.0.0/8'), c('10.244.0.0/16'))).toBe(true);
+    expect(overlaps(c('10.244.0.0/16'), c('10.0.0.0/8'))).toBe(true);
+    expect(overlaps(c('10.244.0.0/16'), c('10.245.0.0/16'))).toBe(false);
+    expect(overlaps(c('10.244.0.0/15'), c('10.245.0.0/16'))).toBe(true);
+  });
+
+  it('computes addresses and ranges', () => {
+    expect(nthAddress(c('10.245.0.0/16'), 10)).toBe('10.245.0.10');
+    expect(nthAddress(c('192.168.1.0/24'), 256)).toBe('192.168.2.0');
+    expect(parseRange('192.168.1.239-192.168.1.200')).toMatch(/ends before it starts/);
+  });
+
+  it('defaults for a second, third … cluster never collide with the clusters already there', () => {
+    let pf = newPlatform();
+    for (const name of ['infra', 'apps', 'apps-dev', 'stg', 'prod', 'edge-1', 'edge-2']) {
+      pf = setCluster(pf, name, defaultCluster(pf.spec, name));
+      expect(validatePlatform(pf.spec), `after adding ${name}`).toEqual([]);
+    }
+    expect(Object.values(pf.spec.clusters).map((x) => x.clusterId)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(pf.spec.clusters.infra.role).toBe('infra');
+    expect(pf.spec.clusters.stg.role).toBe('apps');
+  });
+});
