@@ -53,6 +53,8 @@ const project = new typescript.TypeScriptProject({
   gitignore: ['/reference-platform/', '/my-platform/', '/.vitest-results.json', '/bench/out/'],
 });
 
+project.package.addVersion('0.1.0');
+
 // Templates ship with the package (the CLIs read them at run time).
 project.npmignore?.include('/templates/');
 
