@@ -39,12 +39,18 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
   const reader = new DiskReader(root);
   const previous = parseManifest(reader.read(MANIFEST_FILE), GENERATOR_VERSION);
   const owned = new Set([PLATFORM_FILE, MANIFEST_FILE]);
-  let plan = computePlan(result.tree, reader, previous, { generator: 'create-platform-cluster', version: GENERATOR_VERSION }, owned);
-  // Record the manifest itself as part of the same commit (it is not listed in itself).
+  const plan = computePlan(result.tree, reader, previous, { generator: 'create-platform-cluster', version: GENERATOR_VERSION }, owned);
+  // The manifest records every other generated file; it is written in the same commit and is not listed in itself.
   const manifestText = manifestToString(plan.manifest);
   result.tree.write(MANIFEST_FILE, manifestText);
-  plan = computePlan(result.tree, reader, previous, plan.manifest, owned);
-  delete plan.manifest.files[MANIFEST_FILE];
+  const manifestBefore = reader.read(MANIFEST_FILE);
+  plan.changes.push({
+    path: MANIFEST_FILE,
+    action: manifestBefore === undefined ? 'CREATE' : manifestBefore === manifestText ? 'UNCHANGED' : 'UPDATE',
+    before: manifestBefore,
+    after: manifestText,
+  });
+  plan.changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const conflicts = plan.changes.filter((c) => c.action === 'CONFLICT');
   if (conflicts.length) {
     throw new ConflictError(

@@ -1,5 +1,6 @@
 import { parseCidr, parseIp, parseRange, contains, overlaps, inRange, rangesOverlap, Cidr, IpRange } from './net';
 import type { ClusterSpec, PlatformSpec } from './schema';
+import { VARIABLES } from './variables';
 
 export interface Problem {
   /** Field path, e.g. clusters.apps.network.podCidr */
@@ -39,9 +40,6 @@ export function checkBranch(value: string): string | undefined {
     value.split('/').some((s) => s === '' || s.startsWith('.'));
   return bad ? `${JSON.stringify(value)} is not a valid git branch name` : undefined;
 }
-
-/** Settings keys the tool derives from the cluster's fields; --set may not override them. */
-export const DERIVED_SETTINGS = new Set<string>();
 
 interface ParsedNet {
   node?: Cidr;
@@ -152,7 +150,7 @@ function validateCluster(name: string, c: ClusterSpec, add: (p: string, m: strin
 
   for (const [key, value] of Object.entries(c.settings ?? {})) {
     if (!SETTINGS_KEY.test(key)) add(at(`settings.${key}`), `settings key ${JSON.stringify(key)} must match ${SETTINGS_KEY.source}`);
-    else if (DERIVED_SETTINGS.has(key)) add(at(`settings.${key}`), `${key} is derived from the cluster's fields; set the field instead of the variable`);
+    else if (key in VARIABLES) add(at(`settings.${key}`), `${key} is derived from the cluster's fields; set the field instead of the variable`);
     if (!SAFE_VALUE.test(value) || value.includes('${') || value.length > 4096) {
       add(at(`settings.${key}`), `value of ${key} may not contain quotes, backslashes, control characters or "\${", and is at most 4096 characters`);
     }

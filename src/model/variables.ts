@@ -1,6 +1,5 @@
 import { nthAddress, parseCidr, parseRange } from './net';
 import type { ClusterModel } from './schema';
-import { DERIVED_SETTINGS } from './validate';
 
 export interface VariableDef {
   description: string;
@@ -45,8 +44,6 @@ export const VARIABLES: Record<string, VariableDef> = {
   GIT_BRANCH: { description: 'Branch Flux syncs', value: (c) => c.git.branch },
   EXTERNAL_SECRET_STORE: { description: 'ClusterSecretStore that ExternalSecrets read from', value: (c) => c.secretStore.provider },
 };
-
-for (const key of Object.keys(VARIABLES)) DERIVED_SETTINGS.add(key);
 
 const VAR_REF = /(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=][^}]*)?\}/g;
 
