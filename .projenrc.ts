@@ -24,6 +24,7 @@ const project = new typescript.TypeScriptProject({
     'zod@^4.1.12',
     'ipaddr.js@^2.2.0',
     'diff@^8.0.2',
+    'fastest-levenshtein@^1.0.16',
     'fs-extra@^11.3.2',
     '@inquirer/prompts@^7.10.1',
   ],

@@ -1,11 +1,61 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { GENERATOR_VERSION } from '../version';
-import { processIo } from './common';
+import { collect, processIo, runAction } from './common';
 import { defineCreate } from './create-command';
 
 const program = new Command('platform-kit').version(GENERATOR_VERSION).description('Keep a create-platform-cluster GitOps repository true.');
 defineCreate(program.command('new-cluster'), processIo, (code) => (process.exitCode = code));
+
+for (const [name, verb, help] of [
+  ['approve', 'approved', 'wire a story into its clusters\' lanes and mark it approved (its dependencies must be approved there)'],
+  ['unapprove', 'back to draft', 'take a story out of its clusters\' lanes again (its files stay, as a draft)'],
+] as const) {
+  program
+    .command(name)
+    .description(help)
+    .argument('<id>', 'story id')
+    .option('--dir <dir>', 'the GitOps repository', '.')
+    .option('--cluster <name>', 'cluster (repeat; default: every cluster the story is on)', collect)
+    .option('--force', name === 'approve' ? 'approve even when dependencies are not approved' : 'even when approved stories depend on it')
+    .option('--dry-run', 'print the plan (with diffs) and write nothing')
+    .action(async (id: string, flags) => {
+      process.exitCode = await runAction(processIo, async () => {
+        const api = await import('../api/stories');
+        const { report } = await import('./story-run');
+        const fn = name === 'approve' ? api.approveStory : api.unapproveStory;
+        report(processIo, fn({ id, dir: flags.dir, clusters: flags.cluster, force: flags.force, dryRun: flags.dryRun }), flags.dryRun, verb);
+      });
+    });
+}
+
+program
+  .command('stories')
+  .description('the story catalog with each story\'s status per cluster')
+  .option('--dir <dir>', 'the GitOps repository', '.')
+  .option('--json', 'machine-readable output')
+  .action(async (flags) => {
+    process.exitCode = await runAction(processIo, async () => {
+      const { listStories } = await import('../api/stories');
+      const list = listStories(flags.dir);
+      if (flags.json) {
+        processIo.out(JSON.stringify(list, null, 2));
+        return;
+      }
+      const rows = list.map((s) => [
+        String(s.seq),
+        s.custom ? '-' : String(s.sprint),
+        s.id,
+        s.kind,
+        s.lane,
+        Object.entries(s.status).map(([c, st]) => `${c}:${st}`).join(' ') || '-',
+      ]);
+      const head = ['SEQ', 'SPRINT', 'STORY', 'KIND', 'LANE', 'STATUS'];
+      const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+      const line = (r: string[]) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]))).join('  ');
+      processIo.out([line(head), ...rows.map(line)].join('\n'));
+    });
+  });
 program.exitOverride((err) => {
   process.exit(err.exitCode === 0 ? 0 : 2);
 });

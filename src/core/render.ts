@@ -58,6 +58,41 @@ export class TemplateRenderer {
     throw new Error(`template not found: ${name} (looked in ${this.roots.join(', ')})`);
   }
 
+  /** Template files directly inside a template folder (union over the roots), sorted; [] when it does not exist. */
+  files(dir: string): string[] {
+    return this.entries(dir, (e) => e.isFile());
+  }
+
+  /** Sub-folders of a template folder (union over the roots), sorted. */
+  dirs(dir: string): string[] {
+    return this.entries(dir, (e) => e.isDirectory());
+  }
+
+  /** Every template file under a folder, recursively, as paths relative to it. */
+  walk(dir: string): string[] {
+    const out = this.files(dir);
+    for (const d of this.dirs(dir)) out.push(...this.walk(`${dir}/${d}`).map((f) => `${d}/${f}`));
+    return out.sort();
+  }
+
+  exists(name: string): boolean {
+    return this.roots.some((root) => fs.existsSync(path.join(root, name)));
+  }
+
+  private entries(dir: string, keep: (e: fs.Dirent) => boolean): string[] {
+    const names = new Set<string>();
+    for (const root of this.roots) {
+      let list: fs.Dirent[];
+      try {
+        list = fs.readdirSync(path.join(root, dir), { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const e of list) if (keep(e)) names.add(e.name);
+    }
+    return [...names].sort();
+  }
+
   /** Render a template; YAML outputs are parsed before they are returned, so a broken render never reaches disk. */
   render(name: string, data: object): string {
     let out: string;

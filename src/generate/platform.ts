@@ -2,10 +2,14 @@ import { Document, Pair, Scalar, YAMLMap } from 'yaml';
 import { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
 import { toYaml } from '../core/yaml';
-import { Component, componentDir, foundationComponents } from '../model/components';
+import { componentDir } from '../model/components';
+import { catalogFor, lanesOfRole, renderedComponents, wiredComponents } from '../model/wiring';
+import { renderComponent } from './component';
+import { renderStories } from './stories';
 import type { ClusterModel, PlatformSpec } from '../model/schema';
 import { findVariables, KUBEPRISM_PORT, substitute, VARIABLES } from '../model/variables';
 import { UsageError } from '../core/errors';
+import type { VariableDecl } from '../model/stories';
 
 export const VERSIONS = { talos: 'v1.11.5', kubernetes: 'v1.34.2' };
 
@@ -23,39 +27,18 @@ export interface RenderResult {
 
 function lanesFor(c: ClusterModel): Lane[] {
   const base = `./kubernetes/clusters/${c.name}`;
-  const lanes: Lane[] = [{ name: 'infrastructure', path: `${base}/infrastructure`, dependsOn: [] }];
-  if (c.role === 'apps') lanes.push({ name: 'workloads', path: `${base}/workloads`, dependsOn: [{ name: 'infrastructure' }] });
-  return lanes;
+  return lanesOfRole(c.role).map((name) => ({
+    name,
+    path: `${base}/${name}`,
+    dependsOn: name === 'workloads' ? [{ name: 'infrastructure' }] : [],
+  }));
 }
 
 function header(lines: string[]): string {
   return lines.map((l) => (l ? `# ${l}` : '#')).join('\n') + '\n';
 }
 
-/** Render one component's shared folder (the same files serve every cluster that wires it). */
-function renderComponent(tree: Tree, r: TemplateRenderer, comp: Component): string[] {
-  const dir = componentDir(comp);
-  const data = {
-    ...comp,
-    appPath: `./${dir}/app`,
-    valuesConfigMap: `${comp.id}-values`,
-    dependsOn: comp.dependsOn.map((name) => ({ name })),
-    healthChecks: comp.healthChecks.map((h) => ({ ...h, namespace: comp.namespace })),
-  };
-  const files: [string, string][] = [
-    [`${dir}/kustomization.yaml`, 'component/kustomization.yaml'],
-    [`${dir}/ks.yaml`, 'component/ks.yaml'],
-    [`${dir}/app/kustomization.yaml`, 'component/app/kustomization.yaml'],
-    [`${dir}/app/kustomizeconfig.yaml`, 'component/app/kustomizeconfig.yaml'],
-    [`${dir}/app/ocirepository.yaml`, 'component/app/ocirepository.yaml'],
-    [`${dir}/app/helmrelease.yaml`, 'component/app/helmrelease.yaml'],
-    [`${dir}/app/helm-values.yaml`, comp.values],
-  ];
-  for (const [out, tpl] of files) tree.write(out, r.render(tpl, data));
-  return files.map(([out]) => out);
-}
-
-function settingsDocument(c: ClusterModel, data: Record<string, string>): string {
+function settingsDocument(c: ClusterModel, data: Record<string, string>, declared: Map<string, VariableDecl>, defaults: Set<string>): string {
   const doc = new Document({
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -65,9 +48,10 @@ function settingsDocument(c: ClusterModel, data: Record<string, string>): string
   const map = doc.get('data', true) as YAMLMap;
   for (const key of Object.keys(data).sort()) {
     const pair = new Pair(new Scalar(key), new Scalar(data[key]));
-    const desc = VARIABLES[key]?.description;
+    const desc = VARIABLES[key]?.description ?? declared.get(key)?.description;
     const own = c.settings[key] !== undefined;
-    (pair.key as Scalar).commentBefore = ` ${desc ?? 'Set in platform.yaml (clusters.' + c.name + '.settings)'}${own && desc ? ' (set in platform.yaml)' : ''}`;
+    const where = defaults.has(key) ? ' (catalog default; set it in platform.yaml to change it)' : own && VARIABLES[key] ? ' (set in platform.yaml)' : '';
+    (pair.key as Scalar).commentBefore = ` ${desc ?? 'Set in platform.yaml (clusters.' + c.name + '.settings)'}${where}`;
     map.items.push(pair);
   }
   doc.commentBefore =
@@ -83,16 +67,17 @@ function settingsDocument(c: ClusterModel, data: Record<string, string>): string
 export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderResult {
   const tree = new Tree();
   const settingsOut: Record<string, Record<string, string>> = {};
-  const components = foundationComponents();
+  const cat = catalogFor(spec);
   const filesOf = new Map<string, string[]>();
-  for (const comp of components) filesOf.set(comp.id, renderComponent(tree, r, comp));
+  for (const comp of renderedComponents(spec, cat)) filesOf.set(comp.id, renderComponent(tree, r, comp));
   tree.write('.gitignore', r.render('repo/gitignore', {}));
+  renderStories(tree, r, spec, cat, filesOf);
 
   for (const [name, cs] of Object.entries(spec.clusters)) {
     const c: ClusterModel = { ...cs, name };
     const base = `kubernetes/clusters/${name}`;
     const lanes = lanesFor(c);
-    const wired = components; // every foundation component is wired on every cluster
+    const wired = wiredComponents(spec, cat, name);
     for (const lane of lanes) {
       const members = wired.filter((w) => w.lane === lane.name);
       const list = {
@@ -119,17 +104,21 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
     }
     const data: Record<string, string> = {};
     const missing: string[] = [];
+    const fromCatalog: string[] = [];
     for (const v of used) {
       if (c.settings[v] !== undefined) data[v] = c.settings[v];
       else if (VARIABLES[v]) data[v] = VARIABLES[v].value(c);
-      else missing.push(v);
+      else if (cat.variables.has(v)) {
+        data[v] = cat.variables.get(v)!.default;
+        fromCatalog.push(v);
+      } else missing.push(v);
     }
     if (missing.length) {
       throw new UsageError(`cluster ${name}: manifests use variables with no value`, missing.sort().map((m) => `\${${m}}: set clusters.${name}.settings.${m} (or --set ${m}=VALUE)`));
     }
     for (const [k, v] of Object.entries(c.settings)) data[k] = v;
     settingsOut[name] = data;
-    tree.write(`${base}/cluster-settings.yaml`, settingsDocument(c, data));
+    tree.write(`${base}/cluster-settings.yaml`, settingsDocument(c, data, cat.variables, new Set(fromCatalog)));
     tree.write(
       `${base}/cluster-secrets.yaml`,
       r.render('cluster/kubernetes/cluster-secrets.yaml', { cluster: c, storeName: c.secretStore.provider, secretsKey: `kubernetes/${name}/cluster-secrets` }),
@@ -146,7 +135,7 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
     tree.write(`talos/${name}/patches/machine.yaml`, r.render('cluster/talos/patches/machine.yaml', talosData));
 
     // Bootstrap: the same charts and values as the Flux HelmReleases, with this cluster's settings substituted.
-    const boot = wired.filter((w) => w.bootstrap !== undefined).sort((a, b) => a.bootstrap! - b.bootstrap!);
+    const boot = wired.filter((w) => w.bootstrap !== undefined && w.chart).sort((a, b) => a.bootstrap! - b.bootstrap!);
     const releases = boot.map((comp, i) => {
       const valuesPath = `${componentDir(comp)}/app/helm-values.yaml`;
       const rendered = substitute(tree.read(valuesPath)!, data, valuesPath);
@@ -158,8 +147,8 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
       return {
         name: comp.id,
         namespace: comp.namespace,
-        chart: comp.chart.url,
-        version: comp.chart.version,
+        chart: comp.chart!.url,
+        version: comp.chart!.version,
         valuesFile: `./values/${comp.id}.yaml`,
         needs: prev ? [`${prev.namespace}/${prev.id}`] : [],
       };

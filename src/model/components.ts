@@ -2,23 +2,65 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { ROLES } from './roles';
 
 export const CATALOG_DIR = path.resolve(__dirname, '..', '..', 'catalog');
 
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const AREA = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 const HealthCheck = z.strictObject({ apiVersion: z.string(), kind: z.string(), name: z.string() });
 
+/** An object a component's manifests must contain (checked by the tests against the kustomize build). */
+export const ResourceSchema = z.strictObject({
+  apiVersion: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  notes: z.string().optional(),
+});
+
+export const ChartSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    url: z.string().min(1),
+    version: z.string().min(1),
+    /** oci: OCIRepository + chartRef (default); helm: HelmRepository + chart.spec, for charts with no OCI home. */
+    repoType: z.enum(['oci', 'helm']).default('oci'),
+  })
+  .refine((c) => (c.repoType === 'oci' ? c.url.startsWith('oci://') : /^https:\/\//.test(c.url)), {
+    message: 'an oci chart url starts with oci://, a helm repository url with https://',
+  });
+
+/** Manifests that live in another Git repository (pinned tag), applied by the component's Flux Kustomization. */
+export const GitSourceSchema = z.strictObject({
+  url: z.string().startsWith('https://'),
+  tag: z.string().min(1),
+  path: z.string().min(1),
+});
+
 export const ComponentSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/),
-  area: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/),
+  id: z.string().regex(DNS_LABEL),
+  area: z.string().regex(AREA),
   lane: z.enum(['infrastructure', 'workloads']),
-  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/),
+  namespace: z.string().regex(DNS_LABEL),
   description: z.string(),
-  chart: z.strictObject({ name: z.string(), url: z.string().startsWith('oci://'), version: z.string() }),
-  values: z.string(),
+  chart: ChartSchema.optional(),
+  source: GitSourceSchema.optional(),
+  /** Template of the chart values; defaults to components/<area>/<id>/helm-values.yaml. */
+  values: z.string().optional(),
   prune: z.boolean().default(true),
   dependsOn: z.array(z.string()).default([]),
   healthChecks: z.array(HealthCheck).default([]),
   bootstrap: z.number().int().positive().optional(),
+  /** Narrows the story's cluster roles for this component. */
+  clusters: z.array(z.enum(ROLES)).optional(),
+  resources: z.array(ResourceSchema).default([]),
+  /** A variable whose value picks the sub-folder variants/<value> Flux builds (object shape differs per cluster). */
+  variantBy: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+  /** The namespace needs the privileged Pod Security level (host paths, raw devices). */
+  privileged: z.boolean().default(false),
+  /** HelmRelease install/upgrade timeout for slow charts. */
+  timeout: z.string().regex(/^[0-9]+[smh]$/).optional(),
 });
 export type Component = z.infer<typeof ComponentSchema>;
 
@@ -38,6 +80,14 @@ export function foundationComponents(): Component[] {
 }
 
 /** Repo-relative folder of a component. */
-export function componentDir(c: Component): string {
+export function componentDir(c: Pick<Component, 'lane' | 'area' | 'id'>): string {
   return `kubernetes/${c.lane}/${c.area}/${c.id}`;
 }
+
+/** Template folder of a component (relative to a template root). */
+export function componentTemplateDir(c: Pick<Component, 'area' | 'id'>): string {
+  return `components/${c.area}/${c.id}`;
+}
+
+/** Namespaces that exist on every cluster before Flux runs; components never declare them. */
+export const SYSTEM_NAMESPACES = new Set(['kube-system', 'flux-system', 'default']);

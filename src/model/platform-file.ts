@@ -1,7 +1,7 @@
-import { Document, isMap, LineCounter, parseDocument, YAMLMap } from 'yaml';
+import { Document, isMap, LineCounter, Pair, parseDocument, Scalar, YAMLMap } from 'yaml';
 import { UsageError } from '../core/errors';
 import { GENERATOR_VERSION } from '../version';
-import { PlatformSchema, PlatformSpec, ClusterSpec } from './schema';
+import { ClusterSpec, CustomStory, PlatformSchema, PlatformSpec, StoryState } from './schema';
 import { validatePlatform, Problem } from './validate';
 
 export const PLATFORM_FILE = 'platform.yaml';
@@ -106,4 +106,53 @@ export function setCluster(pf: PlatformFile, name: string, cluster: ClusterSpec)
 
 export function platformToString(pf: PlatformFile): string {
   return pf.doc.toString({ lineWidth: 0, indentSeq: true });
+}
+
+function ensureMap(pf: PlatformFile, path: string[]): YAMLMap {
+  let node = pf.doc.contents as unknown as YAMLMap;
+  for (const key of path) {
+    let next: unknown = node.get(key, true);
+    if (!isMap(next)) {
+      next = pf.doc.createNode({});
+      node.set(key, next);
+    }
+    node = next as YAMLMap;
+    node.flow = false; // an empty `{}` written by a person or by us becomes block style once it has entries
+  }
+  return node;
+}
+
+/** Set a story's state on clusters (Document API: comments and order elsewhere survive). Mutates pf. */
+export function setStoryState(pf: PlatformFile, id: string, states: Record<string, StoryState>, custom?: CustomStory): void {
+  const clusters = ensureMap(pf, ['stories', id, 'clusters']);
+  for (const [c, st] of Object.entries(states)) clusters.set(c, st);
+  if (custom) (pf.doc.getIn(['stories', id]) as YAMLMap).set('custom', pf.doc.createNode(custom));
+  const prev = pf.spec.stories[id] ?? { clusters: {} };
+  pf.spec = {
+    ...pf.spec,
+    stories: { ...pf.spec.stories, [id]: { ...prev, clusters: { ...prev.clusters, ...states }, ...(custom ? { custom } : {}) } },
+  };
+}
+
+/**
+ * Add settings a cluster does not have yet, each with its description as a comment; existing values and
+ * their comments are never touched. Returns the keys added. Mutates pf.
+ */
+export function addSettingDefaults(pf: PlatformFile, cluster: string, vars: { name: string; default: string; description: string }[]): string[] {
+  const current = pf.spec.clusters[cluster].settings;
+  const todo = vars.filter((v) => current[v.name] === undefined);
+  if (todo.length === 0) return [];
+  const map = ensureMap(pf, ['clusters', cluster, 'settings']);
+  const added: Record<string, string> = {};
+  for (const v of todo) {
+    const pair = pf.doc.createPair(v.name, v.default);
+    (pair.key as Scalar).commentBefore = ` ${v.description}`;
+    map.items.push(pair as Pair<unknown, unknown>);
+    added[v.name] = v.default;
+  }
+  pf.spec = {
+    ...pf.spec,
+    clusters: { ...pf.spec.clusters, [cluster]: { ...pf.spec.clusters[cluster], settings: { ...current, ...added } } },
+  };
+  return todo.map((v) => v.name);
 }

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 
-/** Roles a cluster can have; any cluster name (apps-dev, stg, prod…) is based on one of them. */
-export const ROLES = ['infra', 'apps'] as const;
-export type Role = (typeof ROLES)[number];
+import { ComponentSchema } from './components';
+import { ROLES } from './roles';
+
+export { ROLES } from './roles';
+export type { Role } from './roles';
 
 /** External Secrets providers a cluster's ClusterSecretStore can use (the store is named after the provider). */
 export const SECRET_PROVIDERS = ['onepassword', 'vault', 'aws-secrets-manager', 'gcp-secret-manager', 'azure-key-vault', 'bitwarden', 'doppler'] as const;
@@ -40,8 +42,20 @@ export const ClusterSchema = z.strictObject({
   settings: z.record(z.string(), z.string()).default({}),
 });
 
+export const STORY_ID = /^STORY-[A-Z0-9]+(-[A-Z0-9]+)+$/;
+export const STORY_LANES = ['infra', 'apps', 'cross-platform'] as const;
+
+/** A story that is not in the catalog: its definition lives in platform.yaml so regeneration reproduces it. */
+export const CustomStorySchema = z.strictObject({
+  title: str,
+  lane: z.enum(STORY_LANES),
+  dependsOn: z.array(z.string().regex(STORY_ID)).default([]),
+  components: z.array(ComponentSchema).min(1),
+});
+
 export const StorySchema = z.strictObject({
   clusters: z.record(z.string(), z.enum(STORY_STATES)),
+  custom: CustomStorySchema.optional(),
 });
 
 export const PlatformSchema = z.strictObject({
@@ -49,10 +63,12 @@ export const PlatformSchema = z.strictObject({
   kind: z.literal('Platform'),
   generator: z.strictObject({ name: z.literal('create-platform-cluster'), version: str }),
   clusters: z.record(z.string(), ClusterSchema).default({}),
-  stories: z.record(z.string(), StorySchema).default({}),
+  stories: z.record(z.string().regex(STORY_ID, 'a story id looks like STORY-AREA-NAME (capitals, digits, dashes)'), StorySchema).default({}),
 });
 
 export type NodeSpec = z.infer<typeof NodeSchema>;
 export type ClusterSpec = z.infer<typeof ClusterSchema>;
 export type PlatformSpec = z.infer<typeof PlatformSchema>;
 export type ClusterModel = ClusterSpec & { name: string };
+export type CustomStory = z.infer<typeof CustomStorySchema>;
+export type StoryState = (typeof STORY_STATES)[number];

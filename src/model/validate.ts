@@ -2,6 +2,8 @@ import { parseCidr, parseIp, parseRange, contains, overlaps, inRange, rangesOver
 import type { ClusterSpec, PlatformSpec } from './schema';
 import { VARIABLES } from './variables';
 
+import { validateStories } from './wiring';
+
 export interface Problem {
   /** Field path, e.g. clusters.apps.network.podCidr */
   path: string;
@@ -208,5 +210,6 @@ export function validatePlatform(p: PlatformSpec): Problem[] {
       });
     }
   }
+  if (problems.length === 0) problems.push(...validateStories(p));
   return problems;
 }

@@ -1,0 +1,249 @@
+import { UsageError } from '../core/errors';
+import { Plan, writes } from '../core/plan';
+import { addSettingDefaults, PLATFORM_FILE, PlatformFile, setStoryState } from '../model/platform-file';
+import { CustomStory, CustomStorySchema, PlatformSpec, STORY_ID, StoryState } from '../model/schema';
+import { Catalog, catalogWith, nearestStoryIds, StoryDef, VariableDecl } from '../model/stories';
+import { validatePlatform } from '../model/validate';
+import { catalogFor, defaultTargets } from '../model/wiring';
+import { loadPlatform } from './create-cluster';
+import { applyPlan, checkRepoDir, planRepo } from './repo';
+
+export interface StoryCommandOptions {
+  /** The GitOps repository (must hold platform.yaml). */
+  dir: string;
+  dryRun?: boolean;
+  templateRoots?: string[];
+}
+
+export interface AddStoryOptions extends StoryCommandOptions {
+  id: string;
+  /** Target clusters; default: every cluster whose role the story names. */
+  clusters?: string[];
+  approve?: boolean;
+  /** Approve even when dependencies are not approved. */
+  force?: boolean;
+  /** Definition of a story that is not in the catalog. */
+  custom?: unknown;
+}
+
+export interface StoryResult {
+  root: string;
+  story: StoryDef;
+  clusters: string[];
+  /** cluster -> settings added to platform.yaml with their defaults */
+  settingsAdded: Record<string, string[]>;
+  plan: Plan;
+  written: boolean;
+}
+
+function openRepo(dir: string): { root: string; pf: PlatformFile } {
+  const root = checkRepoDir(dir);
+  const pf = loadPlatform(root);
+  if (!pf) throw new UsageError(`no ${PLATFORM_FILE} in ${root}: create the repository first (create-platform-cluster infra apps --dir ${dir})`);
+  return { root, pf };
+}
+
+function checkId(id: string): void {
+  if (typeof id !== 'string' || !STORY_ID.test(id)) {
+    throw new UsageError(`story id ${JSON.stringify(id)}: a story id looks like STORY-AREA-NAME (capital letters, digits and dashes, e.g. STORY-NET-CILIUM-GATEWAY)`);
+  }
+}
+
+function findStory(cat: Catalog, id: string): StoryDef {
+  const story = cat.byId.get(id);
+  if (!story) throw new UsageError(`unknown story ${id}; nothing was written`, [`did you mean: ${nearestStoryIds(cat, id).join(', ')}`, 'list them all with: platform-kit stories']);
+  return story;
+}
+
+function checkClusters(spec: PlatformSpec, story: StoryDef, wanted: string[] | undefined, recordedOnly: boolean): string[] {
+  const rec = spec.stories[story.id];
+  if (wanted && wanted.length) {
+    const unknown = wanted.filter((c) => !spec.clusters[c]);
+    if (unknown.length) throw new UsageError(`--cluster: no such cluster in ${PLATFORM_FILE}: ${unknown.join(', ')} (clusters: ${Object.keys(spec.clusters).join(', ') || 'none'})`);
+    if (recordedOnly) {
+      const missing = wanted.filter((c) => !rec?.clusters[c]);
+      if (missing.length) throw new UsageError(`${story.id} is not on ${missing.join(', ')}: add it first with add-story ${story.id} --cluster ${missing[0]}`);
+    }
+    return [...new Set(wanted)];
+  }
+  if (recordedOnly) {
+    const list = Object.keys(rec?.clusters ?? {});
+    if (!list.length) throw new UsageError(`${story.id} is not in ${PLATFORM_FILE}: add it first with add-story ${story.id}`);
+    return list;
+  }
+  const targets = defaultTargets(spec, story);
+  if (!targets.length) throw new UsageError(`${story.id} targets clusters of role ${story.clusters.join(' or ')}, and ${PLATFORM_FILE} has none; pass --cluster NAME`);
+  return targets;
+}
+
+/**
+ * Why a story cannot be approved on a cluster: each dependency must be approved on that cluster when it runs
+ * there (its roles include the cluster's), or on some cluster when it runs elsewhere (e.g. the shared database
+ * on infra that an apps story reaches over ClusterMesh).
+ */
+export function unmetDependencies(spec: PlatformSpec, cat: Catalog, story: StoryDef, cluster: string): string[] {
+  const role = spec.clusters[cluster].role;
+  const out: string[] = [];
+  for (const d of story.dependsOn) {
+    const dep = cat.byId.get(d)!;
+    const rec = spec.stories[d];
+    if (dep.clusters.includes(role) || rec?.clusters[cluster]) {
+      const st = rec?.clusters[cluster];
+      if (st !== 'approved') out.push(`${d} is ${st ?? 'not added'} on ${cluster}`);
+    } else if (!Object.values(rec?.clusters ?? {}).includes('approved')) {
+      out.push(`${d} (runs on ${dep.clusters.join('/')}) is not approved on any cluster`);
+    }
+  }
+  return out;
+}
+
+/** Stories approved on a cluster that need this one there (the reverse of unmetDependencies). */
+export function approvedDependents(spec: PlatformSpec, cat: Catalog, story: StoryDef, cluster: string): string[] {
+  const without: PlatformSpec = {
+    ...spec,
+    stories: { ...spec.stories, [story.id]: { ...spec.stories[story.id], clusters: { ...spec.stories[story.id].clusters, [cluster]: 'draft' } } },
+  };
+  const out: string[] = [];
+  for (const s of cat.stories) {
+    if (!s.dependsOn.includes(story.id)) continue;
+    for (const [c, st] of Object.entries(spec.stories[s.id]?.clusters ?? {})) {
+      if (st === 'approved' && unmetDependencies(without, cat, s, c).length) out.push(`${s.id} is approved on ${c}`);
+    }
+  }
+  return out;
+}
+
+/** Variables a story needs on a cluster: its own and those of the stories whose components it uses. */
+function variablesOf(cat: Catalog, story: StoryDef): VariableDecl[] {
+  const out = new Map<string, VariableDecl>();
+  for (const v of story.variables) out.set(v.name, v);
+  for (const u of story.uses) for (const v of cat.components.get(u)?.story?.variables ?? []) if (!out.has(v.name)) out.set(v.name, v);
+  return [...out.values()];
+}
+
+function finish(root: string, pf: PlatformFile, opts: StoryCommandOptions, story: StoryDef, clusters: string[], settingsAdded: Record<string, string[]>): StoryResult {
+  const problems = validatePlatform(pf.spec);
+  if (problems.length) throw new UsageError('the change would leave platform.yaml invalid; nothing was written', problems.map((p) => `${p.path}: ${p.message}`));
+  const { plan } = planRepo(root, pf, opts.templateRoots);
+  const written = !opts.dryRun && writes(plan).length > 0;
+  if (written) applyPlan(root, plan);
+  return { root, story, clusters, settingsAdded, plan, written };
+}
+
+function parseCustom(id: string, raw: unknown): CustomStory {
+  const r = CustomStorySchema.safeParse(raw);
+  if (!r.success) throw new UsageError(`custom story ${id}: invalid definition; nothing was written`, r.error.issues.map((i) => `${i.path.join('.') || '(story)'}: ${i.message}`));
+  return r.data;
+}
+
+/**
+ * add-story: record a story on its target clusters (draft, or approved with `approve`), add the settings it
+ * needs with their defaults, render its components, documents and files. All or nothing.
+ */
+export function addStory(opts: AddStoryOptions): StoryResult {
+  checkId(opts.id);
+  const { root, pf } = openRepo(opts.dir);
+  let custom: CustomStory | undefined;
+  let cat: Catalog;
+  if (opts.custom !== undefined) {
+    custom = parseCustom(opts.id, opts.custom);
+    if (catalogFor({ ...pf.spec, stories: {} }).byId.has(opts.id)) throw new UsageError(`${opts.id} is a catalog story: add it without --custom, or pick another id`);
+    const customs: Record<string, CustomStory> = {};
+    for (const [id, s] of Object.entries(pf.spec.stories)) if (s.custom) customs[id] = s.custom;
+    customs[opts.id] = custom;
+    try {
+      cat = catalogWith(customs);
+    } catch (e) {
+      throw new UsageError(`custom story ${opts.id}: ${(e as Error).message}`);
+    }
+  } else {
+    cat = catalogFor(pf.spec);
+  }
+  const story = findStory(cat, opts.id);
+  const clusters = checkClusters(pf.spec, story, opts.clusters, false);
+  const states: Record<string, StoryState> = {};
+  for (const c of clusters) states[c] = opts.approve ? 'approved' : (pf.spec.stories[story.id]?.clusters[c] ?? 'draft');
+  if (opts.approve && !opts.force) {
+    const next: PlatformSpec = { ...pf.spec, stories: { ...pf.spec.stories, [story.id]: { clusters: { ...pf.spec.stories[story.id]?.clusters, ...states }, custom } } };
+    const unmet = clusters.flatMap((c) => unmetDependencies(next, cat, story, c));
+    if (unmet.length) throw new UsageError(`${story.id} cannot be approved: its dependencies are not approved (add them, or pass --force); nothing was written`, unmet);
+  }
+  setStoryState(pf, story.id, states, custom);
+  const settingsAdded: Record<string, string[]> = {};
+  const vars = variablesOf(cat, story);
+  for (const c of clusters) settingsAdded[c] = addSettingDefaults(pf, c, vars);
+  return finish(root, pf, opts, story, clusters, settingsAdded);
+}
+
+export interface ApproveOptions extends StoryCommandOptions {
+  id: string;
+  clusters?: string[];
+  force?: boolean;
+}
+
+function changeState(opts: ApproveOptions, to: StoryState): StoryResult {
+  checkId(opts.id);
+  const { root, pf } = openRepo(opts.dir);
+  const cat = catalogFor(pf.spec);
+  const story = findStory(cat, opts.id);
+  const clusters = checkClusters(pf.spec, story, opts.clusters, true);
+  if (!opts.force) {
+    const problems =
+      to === 'approved'
+        ? clusters.flatMap((c) => unmetDependencies({ ...pf.spec, stories: { ...pf.spec.stories, [story.id]: { ...pf.spec.stories[story.id], clusters: { ...pf.spec.stories[story.id].clusters, ...Object.fromEntries(clusters.map((x) => [x, 'approved'])) } } } }, cat, story, c))
+        : clusters.flatMap((c) => approvedDependents(pf.spec, cat, story, c));
+    if (problems.length) {
+      throw new UsageError(
+        to === 'approved'
+          ? `${story.id} cannot be approved: its dependencies are not approved (approve them first, or pass --force); nothing was written`
+          : `${story.id} cannot go back to draft: approved stories depend on it (unapprove them first, or pass --force); nothing was written`,
+        problems,
+      );
+    }
+  }
+  setStoryState(pf, story.id, Object.fromEntries(clusters.map((c) => [c, to])));
+  return finish(root, pf, opts, story, clusters, {});
+}
+
+/** platform-kit approve: wire the story's components into each cluster's lanes and mark it approved. */
+export function approveStory(opts: ApproveOptions): StoryResult {
+  return changeState(opts, 'approved');
+}
+
+/** platform-kit unapprove: take the story's components out of the lanes again (its files stay, as a draft). */
+export function unapproveStory(opts: ApproveOptions): StoryResult {
+  return changeState(opts, 'draft');
+}
+
+export interface StoryListing {
+  id: string;
+  seq: number;
+  sprint: number;
+  lane: string;
+  kind: string;
+  title: string;
+  clusters: string[];
+  dependsOn: string[];
+  custom: boolean;
+  /** cluster -> draft | approved (clusters the story is not on are absent) */
+  status: Record<string, StoryState>;
+}
+
+/** The catalog (plus custom stories) with each story's status per cluster; `dir` may lack platform.yaml. */
+export function listStories(dir?: string): StoryListing[] {
+  let spec: PlatformSpec | undefined;
+  if (dir !== undefined) spec = loadPlatform(checkRepoDir(dir))?.spec;
+  const cat = spec ? catalogFor(spec) : catalogWith({});
+  return cat.stories.map((s) => ({
+    id: s.id,
+    seq: s.seq,
+    sprint: s.sprint,
+    lane: s.lane,
+    kind: s.kind,
+    title: s.title,
+    clusters: s.clusters,
+    dependsOn: s.dependsOn,
+    custom: Boolean(s.custom),
+    status: { ...(spec?.stories[s.id]?.clusters ?? {}) },
+  }));
+}

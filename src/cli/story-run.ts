@@ -1,0 +1,79 @@
+import { formatPlan, summarize } from '../core/plan';
+import { UsageError } from '../core/errors';
+import type { StoryResult } from '../api/stories';
+import type { Io } from './common';
+
+export interface CustomFlags {
+  title?: string;
+  lane?: string;
+  component?: string;
+  area?: string;
+  namespace?: string;
+  chartUrl?: string;
+  chartName?: string;
+  chartVersion?: string;
+  dependsOn?: string[];
+  needs?: string[];
+}
+
+/** Print what a story command did (or would do). */
+export function report(io: Io, r: StoryResult, dryRun: boolean | undefined, verb: string): void {
+  io.out(formatPlan(r.plan, { diff: dryRun }));
+  for (const [c, keys] of Object.entries(r.settingsAdded)) {
+    if (keys.length) io.out(`settings added to clusters.${c}.settings in platform.yaml (defaults; edit them there): ${keys.join(', ')}`);
+  }
+  const s = summarize(r.plan);
+  if (dryRun) io.out('dry run: nothing was written');
+  else if (r.written) io.out(`${verb} ${r.story.id} on ${r.clusters.join(', ')}: wrote ${s.CREATE + s.UPDATE} files, deleted ${s.DELETE} in ${r.root}`);
+  else io.out(`nothing to do: ${r.story.id} is already so on ${r.clusters.join(', ')}`);
+}
+
+/** The custom story definition from flags (prompting for what is missing when a person runs it). */
+export async function customFromFlags(id: string, f: CustomFlags, interactive: boolean): Promise<unknown> {
+  const need: [keyof CustomFlags, string][] = [
+    ['title', '--title'],
+    ['lane', '--lane (infra, apps or cross-platform)'],
+    ['component', '--component'],
+    ['namespace', '--namespace'],
+  ];
+  const missing = need.filter(([k]) => !f[k]);
+  if (missing.length && interactive) {
+    const { input, select } = await import('@inquirer/prompts');
+    if (!f.title) f.title = await input({ message: `Title of ${id}`, required: true });
+    if (!f.lane) f.lane = await select({ message: 'Lane', choices: ['apps', 'infra', 'cross-platform'].map((v) => ({ value: v })) });
+    const slug = id.replace(/^STORY-/, '').toLowerCase().split('-').slice(-1)[0];
+    if (!f.component) f.component = await input({ message: 'Component name (also the Flux Kustomization name)', default: slug });
+    if (!f.namespace) f.namespace = await input({ message: 'Namespace', default: f.component });
+    if (!f.chartUrl) f.chartUrl = await input({ message: 'Chart repository (oci://… or https://…; empty for plain manifests)', default: '' });
+    if (f.chartUrl && !f.chartName) f.chartName = await input({ message: 'Chart name', default: f.component });
+    if (f.chartUrl && !f.chartVersion) f.chartVersion = await input({ message: 'Chart version (pinned)', required: true });
+  } else if (missing.length) {
+    throw new UsageError(`--custom ${id}: missing ${missing.map(([, flag]) => flag).join(', ')}; nothing was written`);
+  }
+  const lane = f.lane === 'apps' ? 'workloads' : 'infrastructure';
+  let chart: Record<string, string> | undefined;
+  if (f.chartUrl) {
+    if (!f.chartVersion) throw new UsageError(`--custom ${id}: --chart-url needs --chart-version (charts are pinned); nothing was written`);
+    const oci = f.chartUrl.startsWith('oci://');
+    const name = f.chartName ?? (oci ? f.chartUrl.replace(/\/+$/, '').split('/').pop()! : f.component!);
+    chart = { name, url: f.chartUrl, version: f.chartVersion, repoType: oci ? 'oci' : 'helm' };
+  } else if (f.chartName || f.chartVersion) {
+    throw new UsageError(`--custom ${id}: --chart-name/--chart-version need --chart-url; nothing was written`);
+  }
+  return {
+    title: f.title,
+    lane: f.lane,
+    dependsOn: f.dependsOn ?? [],
+    components: [
+      {
+        id: f.component,
+        area: f.area ?? (lane === 'workloads' ? 'apps' : 'platform'),
+        lane,
+        namespace: f.namespace,
+        description: f.title,
+        ...(chart ? { chart } : {}),
+        dependsOn: f.needs ?? [],
+      },
+    ],
+  };
+}

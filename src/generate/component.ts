@@ -1,0 +1,111 @@
+import { TemplateRenderer } from '../core/render';
+import { Tree } from '../core/tree';
+import { toYaml } from '../core/yaml';
+import { Component, componentDir, componentTemplateDir, SYSTEM_NAMESPACES } from '../model/components';
+
+/** Kinds that are cluster-scoped: a Flux health check names them without a namespace. */
+const CLUSTER_SCOPED = new Set([
+  'Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'VolumeSnapshotClass',
+  'ClusterSecretStore', 'ClusterIssuer', 'GatewayClass', 'CiliumLoadBalancerIPPool', 'CiliumL2AnnouncementPolicy',
+  'CiliumBGPClusterConfig', 'CiliumBGPPeerConfig', 'CiliumBGPAdvertisement', 'CiliumClusterwideNetworkPolicy',
+  'PriorityClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
+]);
+
+const HEADER = (lines: string[]) => lines.map((l) => `# ${l}`).join('\n') + '\n';
+
+function kustomization(resources: string[], extra: Record<string, unknown> = {}, comment?: string): string {
+  return '---\n' + (comment ? HEADER([comment]) : '') + toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources, ...extra });
+}
+
+function namespaceDoc(comp: Component): string {
+  const labels: Record<string, string> = { 'kubernetes.io/metadata.name': comp.namespace };
+  if (comp.privileged) {
+    for (const mode of ['enforce', 'audit', 'warn']) labels[`pod-security.kubernetes.io/${mode}`] = 'privileged';
+  }
+  return (
+    '---\n' +
+    HEADER([
+      `Namespace ${comp.namespace}. Several components may declare it; prune is disabled so that removing one`,
+      'of them never deletes the namespace (and everything in it).',
+    ]) +
+    toYaml({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: comp.namespace, labels, annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } },
+    })
+  );
+}
+
+/**
+ * Render one component's shared folder kubernetes/<lane>/<area>/<id>/ (the same files serve every cluster that
+ * wires it; per-cluster values arrive through ${VAR} substitution). Returns the paths written.
+ */
+export function renderComponent(tree: Tree, r: TemplateRenderer, comp: Component): string[] {
+  const dir = componentDir(comp);
+  const tpl = componentTemplateDir(comp);
+  const written: string[] = [];
+  const put = (p: string, content: string) => {
+    tree.write(p, content);
+    written.push(p);
+  };
+  const variants = comp.variantBy ? r.dirs(`${tpl}/variants`) : [];
+  if (comp.variantBy && variants.length === 0) throw new Error(`component ${comp.id}: variantBy ${comp.variantBy} but no template folder ${tpl}/variants/<value>/`);
+  const appPath = comp.source ? comp.source.path : comp.variantBy ? `./${dir}/variants/\${${comp.variantBy}}` : `./${dir}/app`;
+  const data = {
+    ...comp,
+    chart: comp.chart ?? null,
+    source: comp.source ?? null,
+    timeout: comp.timeout ?? null,
+    appPath,
+    sourceName: comp.source ? comp.id : 'flux-system',
+    wait: false,
+    valuesConfigMap: `${comp.id}-values`,
+    dependsOn: comp.dependsOn.map((name) => ({ name })),
+    healthChecks: comp.healthChecks.map((h) => (CLUSTER_SCOPED.has(h.kind) ? { ...h } : { ...h, namespace: comp.namespace })),
+  };
+  const ksTimeout = comp.timeout ?? '10m';
+
+  const top = ['./ks.yaml'];
+  if (comp.source) {
+    put(`${dir}/gitrepository.yaml`, r.render('component/gitrepository.yaml', data));
+    top.push('./gitrepository.yaml');
+  }
+  put(`${dir}/kustomization.yaml`, kustomization(top, {}, 'The unit a cluster wires: the Flux Kustomization (and its source), never ./app directly.'));
+  put(`${dir}/ks.yaml`, r.render('component/ks.yaml', { ...data, timeout: ksTimeout }));
+  if (comp.source) return written;
+
+  const resources: string[] = [];
+  const extra: Record<string, unknown> = {};
+  if (!SYSTEM_NAMESPACES.has(comp.namespace)) {
+    put(`${dir}/app/namespace.yaml`, namespaceDoc(comp));
+    resources.push('./namespace.yaml');
+  }
+  if (comp.chart) {
+    const repoFile = comp.chart.repoType === 'oci' ? 'ocirepository.yaml' : 'helmrepository.yaml';
+    put(`${dir}/app/${repoFile}`, r.render(`component/app/${repoFile}`, data));
+    put(`${dir}/app/helmrelease.yaml`, r.render('component/app/helmrelease.yaml', data));
+    put(`${dir}/app/kustomizeconfig.yaml`, r.render('component/app/kustomizeconfig.yaml', data));
+    put(`${dir}/app/helm-values.yaml`, r.render(comp.values ?? `${tpl}/helm-values.yaml`, data));
+    resources.push(`./${repoFile}`, './helmrelease.yaml');
+    extra.configMapGenerator = [{ name: data.valuesConfigMap, files: ['values.yaml=./helm-values.yaml'] }];
+    extra.configurations = ['./kustomizeconfig.yaml'];
+  }
+  for (const f of r.files(`${tpl}/app`)) {
+    if (resources.includes(`./${f}`)) throw new Error(`component ${comp.id}: template ${tpl}/app/${f} would replace a file the tool writes`);
+    put(`${dir}/app/${f}`, r.render(`${tpl}/app/${f}`, data));
+    resources.push(`./${f}`);
+  }
+  put(`${dir}/app/kustomization.yaml`, kustomization(resources, extra));
+
+  for (const v of variants) {
+    const files = r.files(`${tpl}/variants/${v}`);
+    for (const f of files) put(`${dir}/variants/${v}/${f}`, r.render(`${tpl}/variants/${v}/${f}`, data));
+    put(
+      `${dir}/variants/${v}/kustomization.yaml`,
+      kustomization(['../../app', ...files.map((f) => `./${f}`)], {}, `Built for a cluster whose ${comp.variantBy} is ${v}; includes ../../app.`),
+    );
+  }
+  // kustomize Components shipped with the component (included by apps, never wired as resources).
+  for (const f of r.walk(`${tpl}/components`)) put(`${dir}/components/${f}`, r.render(`${tpl}/components/${f}`, data));
+  return written;
+}

@@ -1,0 +1,201 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { distance } from 'fastest-levenshtein';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { CATALOG_DIR, Component, ComponentSchema, foundationComponents } from './components';
+import { ROLES } from './roles';
+import { CustomStory, STORY_ID, STORY_LANES } from './schema';
+import { VARIABLES } from './variables';
+
+export const VariableDeclSchema = z.strictObject({
+  name: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
+  default: z.string(),
+  description: z.string().min(1),
+});
+
+/** A file a story writes outside Flux components (design documents, bootstrap files). */
+export const StoryFileSchema = z.strictObject({
+  /** Repo path; `{cluster}` makes one file per target cluster. */
+  path: z.string().min(1),
+  /** Template that renders it; absent when the cluster scaffold already writes the file. */
+  template: z.string().optional(),
+});
+
+export const StoryDefSchema = z.strictObject({
+  id: z.string().regex(STORY_ID),
+  seq: z.number().int().positive(),
+  title: z.string().min(1),
+  sprint: z.number().int().min(1),
+  track: z.string().min(1),
+  lane: z.enum(STORY_LANES),
+  kind: z.enum(['manifests', 'design', 'bootstrap']),
+  clusters: z.array(z.enum(ROLES)).min(1),
+  dependsOn: z.array(z.string()).default([]),
+  implements: z.string().optional(),
+  uses: z.array(z.string()).default([]),
+  components: z.array(ComponentSchema).default([]),
+  files: z.array(StoryFileSchema).default([]),
+  variables: z.array(VariableDeclSchema).default([]),
+  acceptance: z.array(z.string()).min(1),
+});
+export type StoryDef = z.infer<typeof StoryDefSchema> & { custom?: boolean };
+export type VariableDecl = z.infer<typeof VariableDeclSchema>;
+
+export interface ComponentEntry {
+  component: Component;
+  /** Story that defines it; undefined for foundation components. */
+  story?: StoryDef;
+}
+
+export interface Catalog {
+  stories: StoryDef[];
+  byId: Map<string, StoryDef>;
+  components: Map<string, ComponentEntry>;
+  /** Variable name -> its declaration (first story that declares it). */
+  variables: Map<string, VariableDecl>;
+}
+
+/** Everything a story stands on: its dependencies, transitively. */
+export function transitiveDeps(cat: Pick<Catalog, 'byId'>, id: string): Set<string> {
+  const out = new Set<string>();
+  const todo = [...(cat.byId.get(id)?.dependsOn ?? [])];
+  while (todo.length) {
+    const d = todo.pop()!;
+    if (out.has(d)) continue;
+    out.add(d);
+    todo.push(...(cat.byId.get(d)?.dependsOn ?? []));
+  }
+  return out;
+}
+
+/** Check a list of stories as a catalog; returns problems (empty when valid). */
+export function checkCatalog(stories: StoryDef[], foundation: Component[]): string[] {
+  const problems: string[] = [];
+  const byId = new Map<string, StoryDef>();
+  const components = new Map<string, string>();
+  for (const c of foundation) components.set(c.id, '(foundation)');
+  const seqs = new Set<number>();
+  const vars = new Map<string, string>();
+  for (const s of stories) {
+    if (byId.has(s.id)) problems.push(`${s.id}: declared twice`);
+    byId.set(s.id, s);
+    if (seqs.has(s.seq)) problems.push(`${s.id}: seq ${s.seq} is used twice`);
+    seqs.add(s.seq);
+    for (const c of s.components) {
+      if (components.has(c.id)) problems.push(`${s.id}: component ${c.id} is already defined by ${components.get(c.id)}`);
+      components.set(c.id, s.id);
+      for (const r of c.clusters ?? []) if (!s.clusters.includes(r)) problems.push(`${s.id}: component ${c.id} targets ${r}, which the story does not`);
+      if (c.chart && c.source) problems.push(`${s.id}: component ${c.id} has both chart and source`);
+      if (c.bootstrap !== undefined) problems.push(`${s.id}: component ${c.id}: only foundation components are bootstrapped`);
+    }
+    if (s.kind !== 'manifests' && s.components.length) problems.push(`${s.id}: a ${s.kind} story has no components`);
+    for (const v of s.variables) {
+      if (VARIABLES[v.name]) problems.push(`${s.id}: variable ${v.name} is derived from platform.yaml and cannot be declared`);
+      const prev = vars.get(v.name);
+      if (prev !== undefined && prev !== v.default) problems.push(`${s.id}: variable ${v.name} has default ${JSON.stringify(v.default)}, another story says ${JSON.stringify(prev)}`);
+      vars.set(v.name, v.default);
+    }
+  }
+  for (const s of stories) {
+    for (const d of s.dependsOn) {
+      const dep = byId.get(d);
+      if (!dep) problems.push(`${s.id}: depends on unknown story ${d}`);
+      else if (!s.custom && dep.seq >= s.seq) problems.push(`${s.id}: depends on ${d}, which comes later in the plan`);
+    }
+    if (s.implements) {
+      const d = byId.get(s.implements);
+      if (!d || d.kind !== 'design') problems.push(`${s.id}: implements ${s.implements}, which is not a design story`);
+      else if (!s.dependsOn.includes(s.implements)) problems.push(`${s.id}: implements ${s.implements} but does not depend on it`);
+    }
+    const deps = transitiveDeps({ byId }, s.id);
+    for (const u of s.uses) {
+      const owner = components.get(u);
+      if (!owner) problems.push(`${s.id}: uses unknown component ${u}`);
+      else if (owner !== '(foundation)' && owner !== s.id && !deps.has(owner)) problems.push(`${s.id}: uses ${u} of ${owner}, which it does not depend on`);
+    }
+    const own = new Set(s.components.map((c) => c.id));
+    for (const c of s.components) {
+      for (const d of c.dependsOn) {
+        const owner = components.get(d);
+        if (!owner) problems.push(`${s.id}: component ${c.id} depends on unknown component ${d}`);
+        else if (owner !== '(foundation)' && !own.has(d) && !deps.has(owner)) problems.push(`${s.id}: component ${c.id} depends on ${d} of ${owner}, which the story does not depend on`);
+      }
+    }
+  }
+  return problems;
+}
+
+let cached: Catalog | undefined;
+
+/** The built-in story catalog (catalog/stories.yaml), validated once per process. */
+export function loadCatalog(): Catalog {
+  if (cached) return cached;
+  const file = path.join(CATALOG_DIR, 'stories.yaml');
+  const raw = parse(fs.readFileSync(file, 'utf8')) as { stories: unknown };
+  const parsed = z.array(StoryDefSchema).safeParse(raw.stories);
+  if (!parsed.success) {
+    throw new Error(`catalog/stories.yaml: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const stories = parsed.data.sort((a, b) => a.seq - b.seq);
+  const problems = checkCatalog(stories, foundationComponents());
+  if (problems.length) throw new Error(`catalog/stories.yaml is inconsistent:\n  ${problems.join('\n  ')}`);
+  cached = buildCatalog(stories);
+  return cached;
+}
+
+export function buildCatalog(stories: StoryDef[]): Catalog {
+  const byId = new Map(stories.map((s) => [s.id, s]));
+  const components = new Map<string, ComponentEntry>();
+  for (const c of foundationComponents()) components.set(c.id, { component: c });
+  const variables = new Map<string, VariableDecl>();
+  for (const s of stories) {
+    for (const c of s.components) components.set(c.id, { component: c, story: s });
+    for (const v of s.variables) if (!variables.has(v.name)) variables.set(v.name, v);
+  }
+  return { stories, byId, components, variables };
+}
+
+/** A custom story from platform.yaml, in the catalog's shape (placed after the catalog in the plan). */
+export function customStoryDef(id: string, c: CustomStory, seq: number): StoryDef {
+  const roles = new Set<(typeof ROLES)[number]>();
+  if (c.lane === 'infra' || c.lane === 'cross-platform') roles.add('infra');
+  if (c.lane === 'apps' || c.lane === 'cross-platform') roles.add('apps');
+  return {
+    id,
+    seq,
+    title: c.title,
+    sprint: 0,
+    track: 'custom',
+    lane: c.lane,
+    kind: 'manifests',
+    clusters: [...roles],
+    dependsOn: c.dependsOn,
+    uses: [],
+    components: c.components,
+    files: [],
+    variables: [],
+    acceptance: ['every Flux Kustomization of the story becomes Ready on each cluster it is approved on'],
+    custom: true,
+  };
+}
+
+/** The catalog plus the custom stories recorded in platform.yaml. */
+export function catalogWith(custom: Record<string, CustomStory>): Catalog {
+  const base = loadCatalog();
+  const ids = Object.keys(custom);
+  if (ids.length === 0) return base;
+  let seq = Math.max(...base.stories.map((s) => s.seq));
+  const extra = ids.sort().map((id) => customStoryDef(id, custom[id], ++seq));
+  return buildCatalog([...base.stories, ...extra]);
+}
+
+/** The catalog ids closest to a mistyped one (edit distance), best first. */
+export function nearestStoryIds(cat: Catalog, id: string, n = 3): string[] {
+  const want = id.toUpperCase();
+  return cat.stories
+    .map((s) => ({ id: s.id, d: Math.min(distance(want, s.id), s.id.includes(want.replace(/^STORY-/, '')) ? 1 : Infinity) }))
+    .sort((a, b) => a.d - b.d || (a.id < b.id ? -1 : 1))
+    .slice(0, n)
+    .map((x) => x.id);
+}
