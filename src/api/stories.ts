@@ -141,38 +141,65 @@ function parseCustom(id: string, raw: unknown): CustomStory {
  * needs with their defaults, render its components, documents and files. All or nothing.
  */
 export function addStory(opts: AddStoryOptions): StoryResult {
-  checkId(opts.id);
+  const { id, ...rest } = opts;
+  const r = addStories({ ...rest, ids: [id] });
+  return { ...r, story: r.stories[0] };
+}
+
+export interface AddStoriesOptions extends Omit<AddStoryOptions, 'id'> {
+  /** Stories to add, in this order (dependencies first); `custom` applies only when there is one id. */
+  ids: string[];
+}
+
+export interface StoriesResult extends Omit<StoryResult, 'story'> {
+  stories: StoryDef[];
+}
+
+/** add-story with several ids (or --all): every story is recorded in order, then one render and one commit. */
+export function addStories(opts: AddStoriesOptions): StoriesResult {
+  if (opts.ids.length === 0) throw new UsageError('no story id given (pass STORY-… or --all)');
+  for (const id of opts.ids) checkId(id);
+  if (opts.custom !== undefined && opts.ids.length !== 1) throw new UsageError('--custom defines one story at a time');
   const { root, pf } = openRepo(opts.dir);
   let custom: CustomStory | undefined;
   let cat: Catalog;
   if (opts.custom !== undefined) {
-    custom = parseCustom(opts.id, opts.custom);
-    if (catalogFor({ ...pf.spec, stories: {} }).byId.has(opts.id)) throw new UsageError(`${opts.id} is a catalog story: add it without --custom, or pick another id`);
+    const id = opts.ids[0];
+    custom = parseCustom(id, opts.custom);
+    if (catalogFor({ ...pf.spec, stories: {} }).byId.has(id)) throw new UsageError(`${id} is a catalog story: add it without --custom, or pick another id`);
     const customs: Record<string, CustomStory> = {};
-    for (const [id, s] of Object.entries(pf.spec.stories)) if (s.custom) customs[id] = s.custom;
-    customs[opts.id] = custom;
+    for (const [sid, s] of Object.entries(pf.spec.stories)) if (s.custom) customs[sid] = s.custom;
+    customs[id] = custom;
     try {
       cat = catalogWith(customs);
     } catch (e) {
-      throw new UsageError(`custom story ${opts.id}: ${(e as Error).message}`);
+      throw new UsageError(`custom story ${id}: ${(e as Error).message}`);
     }
   } else {
     cat = catalogFor(pf.spec);
   }
-  const story = findStory(cat, opts.id);
-  const clusters = checkClusters(pf.spec, story, opts.clusters, false);
-  const states: Record<string, StoryState> = {};
-  for (const c of clusters) states[c] = opts.approve ? 'approved' : (pf.spec.stories[story.id]?.clusters[c] ?? 'draft');
-  if (opts.approve && !opts.force) {
-    const next: PlatformSpec = { ...pf.spec, stories: { ...pf.spec.stories, [story.id]: { clusters: { ...pf.spec.stories[story.id]?.clusters, ...states }, custom } } };
-    const unmet = clusters.flatMap((c) => unmetDependencies(next, cat, story, c));
-    if (unmet.length) throw new UsageError(`${story.id} cannot be approved: its dependencies are not approved (add them, or pass --force); nothing was written`, unmet);
-  }
-  setStoryState(pf, story.id, states, custom);
+  const stories = opts.ids.map((id) => findStory(cat, id));
   const settingsAdded: Record<string, string[]> = {};
-  const vars = variablesOf(cat, story);
-  for (const c of clusters) settingsAdded[c] = addSettingDefaults(pf, c, vars);
-  return finish(root, pf, opts, story, clusters, settingsAdded);
+  const touched = new Set<string>();
+  const unmet: string[] = [];
+  for (const story of stories) {
+    const clusters = checkClusters(pf.spec, story, opts.clusters, false);
+    const states: Record<string, StoryState> = {};
+    for (const c of clusters) states[c] = opts.approve ? 'approved' : (pf.spec.stories[story.id]?.clusters[c] ?? 'draft');
+    setStoryState(pf, story.id, states, custom);
+    if (opts.approve && !opts.force) for (const c of clusters) unmet.push(...unmetDependencies(pf.spec, cat, story, c).map((u) => `${story.id} on ${c}: ${u}`));
+    const vars = variablesOf(cat, story);
+    for (const c of clusters) {
+      touched.add(c);
+      settingsAdded[c] = [...(settingsAdded[c] ?? []), ...addSettingDefaults(pf, c, vars)];
+    }
+  }
+  if (unmet.length) {
+    const what = stories.length === 1 ? `${stories[0].id} cannot be approved` : 'these stories cannot be approved';
+    throw new UsageError(`${what}: dependencies are not approved (add and approve them first, or pass --force); nothing was written`, unmet.map((u) => (stories.length === 1 ? u.slice(u.indexOf(': ') + 2) : u)));
+  }
+  const r = finish(root, pf, opts, stories[0], [...touched], settingsAdded);
+  return { root: r.root, stories, clusters: r.clusters, settingsAdded, plan: r.plan, written: r.written };
 }
 
 export interface ApproveOptions extends StoryCommandOptions {

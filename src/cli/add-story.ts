@@ -6,7 +6,8 @@ import { collect, interactiveAllowed, processIo, runAction } from './common';
 const program = new Command('add-story')
   .version(GENERATOR_VERSION)
   .description('Scaffold a story of the delivery plan (STORY-…) into the GitOps repository, as a draft unless --approve.')
-  .argument('<id>', 'story id, e.g. STORY-NET-CILIUM-GATEWAY (platform-kit stories lists them)')
+  .argument('[ids...]', 'story ids, e.g. STORY-NET-CILIUM-GATEWAY (platform-kit stories lists them); several are added in the order given')
+  .option('--all', 'every story of the catalog, in plan order')
   .option('--dir <dir>', 'the GitOps repository', '.')
   .option('--cluster <name>', 'target cluster (repeat; default: every cluster whose role the story names)', collect)
   .option('--approve', 'approve it too: wire its components into the clusters\' lanes')
@@ -23,14 +24,20 @@ const program = new Command('add-story')
   .option('--chart-version <version>', 'custom: pinned chart version')
   .option('--depends-on <id>', 'custom: story it depends on (repeat)', collect)
   .option('--needs <component>', 'custom: component its Flux Kustomization waits for (repeat)', collect)
-  .action(async (id: string, flags) => {
+  .action(async (given: string[], flags) => {
     process.exitCode = await runAction(processIo, async () => {
-      const { addStory } = await import('../api/stories');
+      const { addStories, listStories } = await import('../api/stories');
       const { customFromFlags, report } = await import('./story-run');
-      const custom = flags.custom ? await customFromFlags(id, flags, interactiveAllowed()) : undefined;
-      const r = addStory({ id, dir: flags.dir, clusters: flags.cluster, approve: flags.approve, force: flags.force, dryRun: flags.dryRun, custom });
-      report(processIo, r, flags.dryRun, flags.approve ? 'approved' : 'added (draft)');
-      if (!flags.approve && !flags.dryRun) processIo.out(`next: review docs/stories/${id}.md, then platform-kit approve ${id} to wire it into the clusters`);
+      const { UsageError } = await import('../core/errors');
+      if (flags.all && given.length) throw new UsageError('pass story ids or --all, not both');
+      if (flags.all && flags.custom) throw new UsageError('--custom defines one story; it cannot go with --all');
+      const ids = flags.all ? listStories().map((s) => s.id) : given;
+      if (ids.length === 0) throw new UsageError('no story id given (pass STORY-… or --all; platform-kit stories lists them)');
+      const custom = flags.custom ? await customFromFlags(ids[0], flags, interactiveAllowed()) : undefined;
+      const r = addStories({ ids, dir: flags.dir, clusters: flags.cluster, approve: flags.approve, force: flags.force, dryRun: flags.dryRun, custom });
+      const what = ids.length === 1 ? ids[0] : `${ids.length} stories`;
+      report(processIo, r, flags.dryRun, flags.approve ? 'approved' : 'added (draft)', what);
+      if (!flags.approve && !flags.dryRun) processIo.out(`next: review docs/stories/${ids.length === 1 ? ids[0] : '<ID>'}.md, then platform-kit approve ${ids.length === 1 ? ids[0] : '<ID>'} to wire it into the clusters`);
     });
   });
 program.exitOverride((err) => {

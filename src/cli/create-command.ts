@@ -45,7 +45,7 @@ export function defineCreate(cmd: Command, io: Io, setExit: (code: number) => vo
     .option('--node <spec>', 'node "name=…,ip=…[,controlPlane=true|false][,disk=/dev/sda]" (repeat; default: 3 control planes)', collect)
     .option('--git-url <url>', 'git repository Flux syncs (default: the platform\'s, or https://git.example.com/platform/gitops.git)')
     .option('--git-branch <branch>', 'branch Flux syncs (default: main)')
-    .option('--secret-store <provider>', 'External Secrets provider: onepassword, vault, aws-secrets-manager, gcp-secret-manager, azure-key-vault, bitwarden, doppler')
+    .option('--secret-store <provider>', 'External Secrets provider: onepassword, vault, aws-secrets-manager, gcp-secret-manager, azure-key-vault, bitwarden')
     .option('--set <KEY=VALUE>', 'set a cluster-settings variable (repeat)', collect)
     .option('--answers <file>', 'YAML file with clusters: [{name, role, podCidr, …}] (see examples/reference-platform.answers.yaml)')
     .option('-y, --yes', 'take the default for every value not given')

@@ -24,7 +24,7 @@ for (const [name, verb, help] of [
         const api = await import('../api/stories');
         const { report } = await import('./story-run');
         const fn = name === 'approve' ? api.approveStory : api.unapproveStory;
-        report(processIo, fn({ id, dir: flags.dir, clusters: flags.cluster, force: flags.force, dryRun: flags.dryRun }), flags.dryRun, verb);
+        report(processIo, fn({ id, dir: flags.dir, clusters: flags.cluster, force: flags.force, dryRun: flags.dryRun }), flags.dryRun, verb, id);
       });
     });
 }

@@ -17,15 +17,15 @@ export interface CustomFlags {
 }
 
 /** Print what a story command did (or would do). */
-export function report(io: Io, r: StoryResult, dryRun: boolean | undefined, verb: string): void {
+export function report(io: Io, r: Pick<StoryResult, 'plan' | 'settingsAdded' | 'root' | 'clusters' | 'written'>, dryRun: boolean | undefined, verb: string, what: string): void {
   io.out(formatPlan(r.plan, { diff: dryRun }));
   for (const [c, keys] of Object.entries(r.settingsAdded)) {
     if (keys.length) io.out(`settings added to clusters.${c}.settings in platform.yaml (defaults; edit them there): ${keys.join(', ')}`);
   }
   const s = summarize(r.plan);
   if (dryRun) io.out('dry run: nothing was written');
-  else if (r.written) io.out(`${verb} ${r.story.id} on ${r.clusters.join(', ')}: wrote ${s.CREATE + s.UPDATE} files, deleted ${s.DELETE} in ${r.root}`);
-  else io.out(`nothing to do: ${r.story.id} is already so on ${r.clusters.join(', ')}`);
+  else if (r.written) io.out(`${verb} ${what} on ${r.clusters.join(', ')}: wrote ${s.CREATE + s.UPDATE} files, deleted ${s.DELETE} in ${r.root}`);
+  else io.out(`nothing to do: ${what} is already so on ${r.clusters.join(', ')}`);
 }
 
 /** The custom story definition from flags (prompting for what is missing when a person runs it). */

@@ -7,7 +7,7 @@ import { catalogFor, lanesOfRole, renderedComponents, wiredComponents } from '..
 import { renderComponent } from './component';
 import { renderStories } from './stories';
 import type { ClusterModel, PlatformSpec } from '../model/schema';
-import { findVariables, KUBEPRISM_PORT, substitute, VARIABLES } from '../model/variables';
+import { findVariables, KUBEPRISM_PORT, secretKeyPrefix, substitute, VARIABLES } from '../model/variables';
 import { UsageError } from '../core/errors';
 import type { VariableDecl } from '../model/stories';
 
@@ -121,7 +121,7 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
     tree.write(`${base}/cluster-settings.yaml`, settingsDocument(c, data, cat.variables, new Set(fromCatalog)));
     tree.write(
       `${base}/cluster-secrets.yaml`,
-      r.render('cluster/kubernetes/cluster-secrets.yaml', { cluster: c, storeName: c.secretStore.provider, secretsKey: `kubernetes/${name}/cluster-secrets` }),
+      r.render('cluster/kubernetes/cluster-secrets.yaml', { cluster: c, storeName: c.secretStore.provider, secretsKey: `${secretKeyPrefix(c.secretStore.provider, name)}cluster-secrets` }),
     );
     tree.write(`${base}/kustomization.yaml`, r.render('cluster/kubernetes/kustomization.yaml', { cluster: c, lanes }));
 

@@ -6,6 +6,14 @@ export interface VariableDef {
   value: (c: ClusterModel) => string;
 }
 
+/** Backends whose item names cannot contain "/" (GCP Secret Manager ids, Azure Key Vault names). */
+const FLAT_KEY_PROVIDERS = new Set(['gcp-secret-manager', 'azure-key-vault']);
+
+/** Where a cluster's items live in its secret backend: kubernetes/<scope>/<item>, or kubernetes-<scope>-<item>. */
+export function secretKeyPrefix(provider: string, scope: string): string {
+  return FLAT_KEY_PROVIDERS.has(provider) ? `kubernetes-${scope}-` : `kubernetes/${scope}/`;
+}
+
 /** Talos' KubePrism: a local, highly available API endpoint on every node (see talos/<c>/patches/machine.yaml). */
 export const KUBEPRISM_PORT = 7445;
 
@@ -42,6 +50,14 @@ export const VARIABLES: Record<string, VariableDef> = {
   GATEWAY_IP_INTERNAL: { description: 'Load-balancer IP of the internal Gateway', value: (c) => c.network.gatewayIps.internal },
   GIT_URL: { description: 'Git repository Flux syncs', value: (c) => c.git.url },
   GIT_BRANCH: { description: 'Branch Flux syncs', value: (c) => c.git.branch },
+  SECRET_KEY_PREFIX: {
+    description: 'Prefix of this cluster\'s own items in the secret backend (kubernetes/<cluster>/, or kubernetes-<cluster>- where the backend forbids "/")',
+    value: (c) => secretKeyPrefix(c.secretStore.provider, c.name),
+  },
+  SHARED_SECRET_KEY_PREFIX: {
+    description: 'Prefix of items every cluster reads alike (ClusterMesh CA, cross-cluster passwords)',
+    value: (c) => secretKeyPrefix(c.secretStore.provider, 'shared'),
+  },
   EXTERNAL_SECRET_STORE: { description: 'ClusterSecretStore that ExternalSecrets read from', value: (c) => c.secretStore.provider },
 };
 

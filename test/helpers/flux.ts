@@ -41,35 +41,77 @@ export interface FluxKs {
   postBuild: boolean;
   /** Kustomization that created this one (undefined for the FluxInstance sync root). */
   parent?: string;
+  /** sourceRef other than the repository itself (manifests that live upstream; not built here). */
+  external?: { kind: string; name: string };
   text: string;
   objects: K8sObject[];
+  /** Variables left unresolved after postBuild substitution (walkCluster with substitute). */
+  unresolved: string[];
 }
 
 export const isFluxKs = (o: K8sObject) => o.kind === 'Kustomization' && o.apiVersion?.startsWith('kustomize.toolkit.fluxcd.io/');
 
+const SUBST = /(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=]([^}]*))?\}/g;
+
+/** Flux postBuild substitution: ${VAR} from settings, ${VAR:=default} falls back; returns unresolved names. */
+export function substituteText(text: string, settings: Record<string, string>): { text: string; unresolved: string[] } {
+  const unresolved = new Set<string>();
+  const out = text.replace(SUBST, (all, name: string, dflt: string | undefined, value: string | undefined) => {
+    if (name in settings) return settings[name];
+    if (dflt !== undefined) return value ?? '';
+    unresolved.add(name);
+    return all;
+  });
+  return { text: out, unresolved: [...unresolved] };
+}
+
+function parseObjects(text: string): K8sObject[] {
+  return parseAllDocuments(text)
+    .map((d) => d.toJS() as K8sObject)
+    .filter((o) => o && typeof o === 'object');
+}
+
 /**
  * Walk a cluster as Flux does: the FluxInstance's sync Kustomization (flux-system) builds
  * kubernetes/clusters/<c>; every Flux Kustomization in a build output is then built at its spec.path.
+ * With `substitute`, each build of a Kustomization with postBuild is substituted from the cluster-settings
+ * ConfigMap the entry point applies (so a child's spec.path may use variables, as in Flux).
  */
-export function walkCluster(repo: string, cluster: string): Map<string, FluxKs> {
+export function walkCluster(repo: string, cluster: string, opts: { substitute?: boolean } = {}): Map<string, FluxKs> {
   const out = new Map<string, FluxKs>();
-  const queue: { name: string; path: string; dependsOn: string[]; postBuild: boolean; parent?: string }[] = [
-    { name: 'flux-system', path: `./kubernetes/clusters/${cluster}`, dependsOn: [], postBuild: false },
-  ];
+  type Item = { name: string; path: string; dependsOn: string[]; postBuild: boolean; parent?: string; external?: { kind: string; name: string } };
+  const queue: Item[] = [{ name: 'flux-system', path: `./kubernetes/clusters/${cluster}`, dependsOn: [], postBuild: false }];
+  let settings: Record<string, string> | undefined;
   while (queue.length) {
     const k = queue.shift()!;
     if (out.has(k.name)) throw new Error(`cluster ${cluster}: Flux Kustomization ${k.name} is declared twice`);
+    if (k.external) {
+      out.set(k.name, { ...k, text: '', objects: [], unresolved: [] });
+      continue;
+    }
     const dir = path.join(repo, k.path);
     if (!fs.existsSync(dir)) throw new Error(`cluster ${cluster}: ${k.name}.spec.path ${k.path} does not exist`);
-    const built = kustomize(dir);
-    out.set(k.name, { ...k, ...built });
+    let built = kustomize(dir);
+    let unresolved: string[] = [];
+    if (!settings) {
+      const cm = built.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'cluster-settings');
+      settings = cm?.data ?? {};
+    }
+    if (opts.substitute && k.postBuild) {
+      const sub = substituteText(built.text, settings);
+      unresolved = sub.unresolved;
+      built = { text: sub.text, objects: parseObjects(sub.text) };
+    }
+    out.set(k.name, { ...k, ...built, unresolved });
     for (const o of built.objects.filter(isFluxKs)) {
+      const ref = o.spec!.sourceRef ?? {};
       queue.push({
         name: o.metadata.name,
         path: o.spec!.path,
         dependsOn: (o.spec!.dependsOn ?? []).map((d: { name: string }) => d.name),
         postBuild: Boolean(o.spec!.postBuild),
         parent: k.name,
+        external: ref.name && ref.name !== 'flux-system' ? { kind: ref.kind, name: ref.name } : undefined,
       });
     }
   }

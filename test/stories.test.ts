@@ -1,0 +1,304 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addStory, approveStory, createClusters, loadCatalog, storyComponentsFor, unapproveStory } from '../src';
+import { cli, snapshot, tmpDir } from './helpers/fs';
+import { findCycle, FluxKs, K8sObject, subtree, walkCluster } from './helpers/flux';
+
+const cat = loadCatalog();
+const CLUSTERS = ['infra', 'apps'] as const;
+
+function newRepo(): string {
+  const dir = path.join(tmpDir(), 'platform');
+  createClusters({ dir, clusters: [{ name: 'infra' }, { name: 'apps' }] });
+  return dir;
+}
+
+/** Flux Kustomizations of a cluster, with every build substituted from its cluster-settings. */
+function walk(repo: string, cluster: string): Map<string, FluxKs> {
+  return walkCluster(repo, cluster, { substitute: true });
+}
+
+describe('all 41 stories added and approved on infra + apps', () => {
+  let repo: string;
+  const walks = new Map<string, Map<string, FluxKs>>();
+
+  beforeAll(() => {
+    repo = newRepo();
+    for (const s of cat.stories) addStory({ dir: repo, id: s.id, approve: true });
+    for (const c of CLUSTERS) walks.set(c, walk(repo, c));
+  }, 240_000);
+
+  it('records every story as approved on each of its default clusters', () => {
+    const p = parse(fs.readFileSync(path.join(repo, 'platform.yaml'), 'utf8'));
+    expect(Object.keys(p.stories)).toHaveLength(41);
+    for (const s of cat.stories) {
+      const want = Object.fromEntries(s.clusters.map((r) => [r, 'approved']));
+      expect(p.stories[s.id].clusters, s.id).toEqual(want);
+    }
+  });
+
+  for (const c of CLUSTERS) {
+    it(`${c}: every reachable Flux Kustomization builds, substitutes fully and waits only on names that exist`, () => {
+      const all = walks.get(c)!;
+      for (const k of all.values()) {
+        expect(k.unresolved, `${c}/${k.name}: variables left after substitution`).toEqual([]);
+        expect(k.text.includes('${'), `${c}/${k.name}: a \${…} survives substitution`).toBe(false);
+        for (const d of k.dependsOn) {
+          expect(all.has(d), `${c}/${k.name} dependsOn ${d}, which does not exist on ${c}`).toBe(true);
+          expect(subtree(all, k.name).has(d), `${c}/${k.name} waits on ${d}, which only its own subtree creates`).toBe(false);
+        }
+      }
+      expect(findCycle(all), `${c}: dependency cycle`).toBeUndefined();
+    });
+
+    it(`${c}: upstream sources are pinned GitRepositories applied on the cluster`, () => {
+      const all = walks.get(c)!;
+      const objects = [...all.values()].flatMap((k) => k.objects);
+      for (const k of [...all.values()].filter((x) => x.external)) {
+        const src = objects.find((o) => o.kind === k.external!.kind && o.metadata.name === k.external!.name);
+        expect(src, `${c}/${k.name}: source ${k.external!.kind}/${k.external!.name} is not applied`).toBeDefined();
+        expect((src as K8sObject).spec!.ref.tag, `${c}/${k.name}: source is pinned to a tag`).toMatch(/^v?\d/);
+      }
+    });
+  }
+
+  it('wires exactly the components of the stories approved on each cluster, in the right lane', () => {
+    for (const c of CLUSTERS) {
+      const all = walks.get(c)!;
+      const role = c;
+      const expected = new Set<string>(['flux-system', 'infrastructure', ...(role === 'apps' ? ['workloads'] : [])]);
+      for (const e of cat.components.values()) if (!e.story) expected.add(e.component.id);
+      for (const s of cat.stories) if (s.clusters.includes(role)) for (const comp of storyComponentsFor(cat, s, role)) expected.add(comp.id);
+      expect([...all.keys()].sort(), c).toEqual([...expected].sort());
+      for (const comp of [...cat.components.values()].map((e) => e.component)) {
+        const k = all.get(comp.id);
+        if (k) expect(k.parent, `${c}/${comp.id} is applied by its lane`).toBe(comp.lane);
+      }
+    }
+  });
+
+  it('each story\'s key resources exist on every cluster it is on, by apiVersion, kind and name', () => {
+    const missing: string[] = [];
+    for (const s of cat.stories) {
+      for (const c of CLUSTERS) {
+        if (!s.clusters.includes(c)) continue;
+        const all = walks.get(c)!;
+        for (const comp of s.components.filter((x) => !x.clusters || x.clusters.includes(c))) {
+          const k = all.get(comp.id);
+          if (!k) {
+            missing.push(`${c}: ${s.id}/${comp.id} is not wired`);
+            continue;
+          }
+          if (k.external) continue;
+          const settings = all.get('flux-system')!.objects.find((o) => o.metadata.name === 'cluster-settings')!.data!;
+          for (const r of comp.resources) {
+            const name = r.name.replace(/\$\{([A-Z0-9_]+)\}/g, (_m, v: string) => settings[v] ?? `<unset ${v}>`);
+            const hit = k.objects.find((o) => o.apiVersion === r.apiVersion && o.kind === r.kind && o.metadata.name === name);
+            if (!hit) missing.push(`${c}: ${s.id}/${comp.id}: ${r.apiVersion} ${r.kind} ${name}`);
+            else if (!['Namespace'].includes(r.kind) && hit.metadata.namespace !== undefined) {
+              // namespaced objects get the component namespace from targetNamespace (never a foreign one)
+              if (hit.metadata.namespace !== comp.namespace) missing.push(`${c}: ${r.kind} ${name} sits in ${hit.metadata.namespace}, not ${comp.namespace}`);
+            }
+          }
+          if (comp.chart) {
+            const hr = k.objects.find((o) => o.kind === 'HelmRelease' && o.metadata.name === comp.id);
+            if (!hr) missing.push(`${c}: ${comp.id}: HelmRelease ${comp.id}`);
+            else if (comp.chart.repoType === 'oci') {
+              const repo = k.objects.find((o) => o.kind === 'OCIRepository' && o.metadata.name === comp.id);
+              expect(hr.spec!.chartRef, comp.id).toEqual({ kind: 'OCIRepository', name: comp.id });
+              expect(repo?.spec!.ref.tag, comp.id).toBe(comp.chart.version);
+              expect(repo?.spec!.url, comp.id).toBe(comp.chart.url);
+            } else {
+              expect(hr.spec!.chart.spec, comp.id).toMatchObject({ chart: comp.chart.name, version: comp.chart.version, sourceRef: { kind: 'HelmRepository', name: comp.id } });
+              const repo = k.objects.find((o) => o.kind === 'HelmRepository' && o.metadata.name === comp.id);
+              expect(repo?.spec!.url, comp.id).toBe(comp.chart.url);
+            }
+          }
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('credentials arrive only as ExternalSecrets from the cluster\'s store; no Secret carries data in git', () => {
+    for (const c of CLUSTERS) {
+      for (const k of walks.get(c)!.values()) {
+        for (const o of k.objects) {
+          if (o.kind === 'Secret') expect(o.data ?? (o as any).stringData, `${c}/${k.name}: Secret ${o.metadata.name} holds data`).toBeUndefined();
+          if (o.kind === 'ExternalSecret') {
+            const ref = o.spec!.secretStoreRef;
+            expect(ref, `${c}/${o.metadata.name}`).toMatchObject({ kind: 'ClusterSecretStore', name: parse(fs.readFileSync(path.join(repo, 'platform.yaml'), 'utf8')).clusters[c].secretStore.provider });
+          }
+        }
+      }
+    }
+  });
+
+  it('one shared component folder per component, never one cluster\'s values in it', () => {
+    const p = parse(fs.readFileSync(path.join(repo, 'platform.yaml'), 'utf8'));
+    const own = (c: string) => [p.clusters[c].domain, p.clusters[c].network.podCidr, p.clusters[c].network.gatewayIps.external, p.clusters[c].apiEndpoint];
+    const files = Object.keys(snapshot(path.join(repo, 'kubernetes'))).filter((f) => f.startsWith('infrastructure/') || f.startsWith('workloads/'));
+    for (const f of files.filter((x) => !x.endsWith('/'))) {
+      const text = fs.readFileSync(path.join(repo, 'kubernetes', f), 'utf8');
+      for (const c of CLUSTERS) for (const v of own(c)) expect(text.includes(v), `${f} hard-codes ${v} of ${c}`).toBe(false);
+    }
+  });
+
+  it('writes a story document per story and the design documents of the design stories', () => {
+    for (const s of cat.stories) {
+      const doc = fs.readFileSync(path.join(repo, 'docs', 'stories', `${s.id}.md`), 'utf8');
+      expect(doc).toContain(`# ${s.id}: ${s.title}`);
+      expect(doc).toContain(`| Sprint | ${s.sprint} |`);
+      for (const a of s.acceptance) expect(doc).toContain(`- [ ] ${a}`);
+      for (const d of s.dependsOn) expect(doc).toContain(`[${d}](./${d}.md)`);
+      for (const c of s.clusters) expect(doc).toContain(`- **${c}**: approved`);
+      if (s.kind === 'design') expect(fs.existsSync(path.join(repo, 'docs', 'design', `${s.id}.md`)), s.id).toBe(true);
+    }
+  });
+
+  it('a second run of every add-story changes nothing', () => {
+    const before = snapshot(repo);
+    for (const s of cat.stories) expect(addStory({ dir: repo, id: s.id, approve: true }).written, s.id).toBe(false);
+    expect(snapshot(repo)).toEqual(before);
+  }, 120_000);
+});
+
+describe('drafts are never wired', () => {
+  let repo: string;
+  beforeAll(() => {
+    repo = newRepo();
+    for (const s of cat.stories) addStory({ dir: repo, id: s.id });
+  }, 240_000);
+
+  it('every story folder exists, yet no cluster reaches a story component', () => {
+    for (const c of CLUSTERS) {
+      const all = walk(repo, c);
+      const storyComps = [...cat.components.values()].filter((e) => e.story).map((e) => e.component);
+      for (const comp of storyComps) expect(all.has(comp.id), `${c}: draft component ${comp.id} is reachable`).toBe(false);
+      for (const k of all.values()) expect(k.unresolved, `${c}/${k.name}`).toEqual([]);
+    }
+    for (const e of [...cat.components.values()].filter((x) => x.story)) {
+      const dir = path.join(repo, 'kubernetes', e.component.lane, e.component.area, e.component.id, 'ks.yaml');
+      expect(fs.existsSync(dir), dir).toBe(true);
+    }
+    const p = parse(fs.readFileSync(path.join(repo, 'platform.yaml'), 'utf8'));
+    for (const s of cat.stories) for (const r of s.clusters) expect(p.stories[s.id].clusters[r], s.id).toBe('draft');
+  });
+});
+
+describe('approval rules', () => {
+  it('refuses to approve a story whose dependencies are not approved, listing them, and writes nothing', () => {
+    const repo = newRepo();
+    addStory({ dir: repo, id: 'STORY-NET-CILIUM-GATEWAY' });
+    const before = snapshot(repo);
+    const r = cli('platform-kit', ['approve', 'STORY-NET-CILIUM-GATEWAY', '--dir', repo]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('STORY-NET-CILIUM-IPAM is not added on infra');
+    expect(r.stderr).toContain('STORY-BOOT-CORE is not added on apps');
+    expect(snapshot(repo)).toEqual(before);
+  });
+
+  it('--force approves anyway when the Kustomizations still resolve; unresolvable dependsOn never pass', () => {
+    const repo = newRepo();
+    const forced = addStory({ dir: repo, id: 'STORY-OPS-RELOADER-ALL-CLUSTERS', approve: true, force: true });
+    expect(forced.written).toBe(true);
+    expect(walk(repo, 'infra').has('reloader')).toBe(true);
+    // cilium-gateway waits on cilium-lb-ipam: forcing cannot wire a Kustomization whose dependsOn is missing.
+    const before = snapshot(repo);
+    expect(() => addStory({ dir: repo, id: 'STORY-NET-CILIUM-GATEWAY', approve: true, force: true })).toThrow(/depends on cilium-lb-ipam, which is not wired on infra \(approve STORY-NET-CILIUM-IPAM/);
+    expect(snapshot(repo)).toEqual(before);
+  });
+
+  it('unapprove takes a leaf story out of the lanes, and refuses while approved stories depend on it', () => {
+    const repo = newRepo();
+    const chain = ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS', 'STORY-BOOT-CORE', 'STORY-GITOPS-SELF-MGMT-FLUX', 'STORY-NET-CILIUM-IPAM', 'STORY-NET-CILIUM-GATEWAY'];
+    for (const id of chain) addStory({ dir: repo, id, approve: true });
+    expect(walk(repo, 'apps').has('cilium-gateway')).toBe(true);
+    const before = snapshot(repo);
+    const r = cli('platform-kit', ['unapprove', 'STORY-NET-CILIUM-IPAM', '--dir', repo, '--cluster', 'apps']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('STORY-NET-CILIUM-GATEWAY is approved on apps');
+    expect(snapshot(repo)).toEqual(before);
+    unapproveStory({ dir: repo, id: 'STORY-NET-CILIUM-GATEWAY', clusters: ['apps'] });
+    expect(walk(repo, 'apps').has('cilium-gateway')).toBe(false);
+    expect(walk(repo, 'infra').has('cilium-gateway')).toBe(true);
+    expect(fs.existsSync(path.join(repo, 'kubernetes/infrastructure/networking/cilium-gateway/ks.yaml'))).toBe(true);
+    approveStory({ dir: repo, id: 'STORY-NET-CILIUM-GATEWAY', clusters: ['apps'] });
+    expect(walk(repo, 'apps').has('cilium-gateway')).toBe(true);
+  });
+
+  it('an unknown story id fails with the nearest ids and changes nothing', () => {
+    const repo = newRepo();
+    const before = snapshot(repo);
+    const r = cli('add-story', ['STORY-NET-CILIUM-GATWAY', '--dir', repo]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('unknown story STORY-NET-CILIUM-GATWAY');
+    expect(r.stderr).toMatch(/did you mean: STORY-NET-CILIUM-GATEWAY/);
+    expect(snapshot(repo)).toEqual(before);
+    const bad = cli('add-story', ['story-lower', '--dir', repo]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('STORY-AREA-NAME');
+    expect(snapshot(repo)).toEqual(before);
+  });
+
+  it('adds the story\'s variables with defaults to platform.yaml, keeping existing values and comments', () => {
+    const repo = newRepo();
+    const file = path.join(repo, 'platform.yaml');
+    const text = fs.readFileSync(file, 'utf8').replace('clusters:\n', '# our clusters, hand-written note\nclusters:\n');
+    fs.writeFileSync(file, text);
+    addStory({ dir: repo, id: 'STORY-NET-CILIUM-BGP-CP-IMPLEMENT', clusters: ['infra'] });
+    let p = parse(fs.readFileSync(file, 'utf8'));
+    expect(p.clusters.infra.settings).toMatchObject({ BGP_LOCAL_ASN: '64512', BGP_PEER_ASN: '64500' });
+    expect(p.clusters.apps.settings ?? {}).not.toHaveProperty('BGP_LOCAL_ASN');
+    // a person sets a value; adding the story to apps does not touch infra's value
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace("BGP_PEER_ASN: \"64500\"", 'BGP_PEER_ASN: "65001" # our upstream router'));
+    addStory({ dir: repo, id: 'STORY-NET-CILIUM-BGP-CP-IMPLEMENT' });
+    const after = fs.readFileSync(file, 'utf8');
+    p = parse(after);
+    expect(p.clusters.infra.settings.BGP_PEER_ASN).toBe('65001');
+    expect(p.clusters.apps.settings.BGP_PEER_ASN).toBe('64500');
+    expect(after).toContain('# our clusters, hand-written note');
+    expect(after).toContain('# our upstream router');
+    expect(after).toMatch(/# Autonomous system|# .*ASN/);
+  });
+});
+
+describe('custom stories', () => {
+  it('renders a generic component from the same templates, records it, and survives regeneration', () => {
+    const repo = newRepo();
+    const r = cli('add-story', [
+      'STORY-APP-PODINFO', '--custom', '--dir', repo, '--title', 'Podinfo demo', '--lane', 'apps', '--component', 'podinfo',
+      '--namespace', 'podinfo', '--chart-url', 'oci://ghcr.io/stefanprodan/charts/podinfo', '--chart-version', '6.9.2', '--approve', '--force',
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const p = parse(fs.readFileSync(path.join(repo, 'platform.yaml'), 'utf8'));
+    expect(p.stories['STORY-APP-PODINFO'].custom.components[0]).toMatchObject({ id: 'podinfo', lane: 'workloads', chart: { url: 'oci://ghcr.io/stefanprodan/charts/podinfo', version: '6.9.2' } });
+    const all = walk(repo, 'apps');
+    expect(all.get('podinfo')?.parent).toBe('workloads');
+    expect(all.get('podinfo')!.objects.find((o) => o.kind === 'HelmRelease')?.metadata.name).toBe('podinfo');
+    expect(walk(repo, 'infra').has('podinfo')).toBe(false);
+    const before = snapshot(repo);
+    const again = cli('create-platform-cluster', ['infra', 'apps', '--yes', '--dir', repo]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(snapshot(repo)).toEqual(before);
+  });
+
+  it('rejects a custom story that reuses a catalog id or component, or misses flags, writing nothing', () => {
+    const repo = newRepo();
+    const before = snapshot(repo);
+    const a = cli('add-story', ['STORY-NET-CILIUM-GATEWAY', '--custom', '--dir', repo, '--title', 'x', '--lane', 'apps', '--component', 'x', '--namespace', 'x']);
+    expect(a.status).toBe(2);
+    expect(a.stderr).toContain('is a catalog story');
+    const b = cli('add-story', ['STORY-APP-X', '--custom', '--dir', repo, '--title', 'x', '--lane', 'infra', '--component', 'cilium', '--namespace', 'x']);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toContain('component cilium is already defined');
+    const c = cli('add-story', ['STORY-APP-X', '--custom', '--dir', repo, '--title', 'x']);
+    expect(c.status).toBe(2);
+    expect(c.stderr).toContain('missing --lane');
+    const d = cli('add-story', ['STORY-APP-X', '--custom', '--dir', repo, '--title', 'x', '--lane', 'apps', '--component', 'Bad_Name', '--namespace', 'x']);
+    expect(d.status).toBe(2);
+    expect(snapshot(repo)).toEqual(before);
+  });
+});
