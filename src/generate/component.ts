@@ -19,8 +19,8 @@ function kustomization(resources: string[], extra: Record<string, unknown> = {},
 
 function namespaceDoc(comp: Component): string {
   const labels: Record<string, string> = { 'kubernetes.io/metadata.name': comp.namespace };
-  if (comp.privileged) {
-    for (const mode of ['enforce', 'audit', 'warn']) labels[`pod-security.kubernetes.io/${mode}`] = 'privileged';
+  if (comp.podSecurity) {
+    for (const mode of ['enforce', 'audit', 'warn']) labels[`pod-security.kubernetes.io/${mode}`] = comp.podSecurity;
   }
   return (
     '---\n' +

@@ -57,8 +57,8 @@ export const ComponentSchema = z.strictObject({
   resources: z.array(ResourceSchema).default([]),
   /** A variable whose value picks the sub-folder variants/<value> Flux builds (object shape differs per cluster). */
   variantBy: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
-  /** The namespace needs the privileged Pod Security level (host paths, raw devices). */
-  privileged: z.boolean().default(false),
+  /** Pod Security level enforced on the namespace (privileged: host paths, raw devices; default: the cluster's). */
+  podSecurity: z.enum(['privileged', 'baseline', 'restricted']).optional(),
   /** HelmRelease install/upgrade timeout for slow charts. */
   timeout: z.string().regex(/^[0-9]+[smh]$/).optional(),
 });
