@@ -118,7 +118,7 @@ function variablesOf(cat: Catalog, story: StoryDef): VariableDecl[] {
   const out = new Map<string, VariableDecl>();
   for (const v of story.variables) out.set(v.name, v);
   for (const u of story.uses) for (const v of cat.components.get(u)?.story?.variables ?? []) if (!out.has(v.name)) out.set(v.name, v);
-  return [...out.values()];
+  return [...out.values()].filter((v) => !v.toggle);
 }
 
 function finish(root: string, pf: PlatformFile, opts: StoryCommandOptions, story: StoryDef, clusters: string[], settingsAdded: Record<string, string[]>): StoryResult {

@@ -69,6 +69,11 @@ export function renderComponent(tree: Tree, r: TemplateRenderer, comp: Component
   if (comp.source) {
     put(`${dir}/gitrepository.yaml`, r.render('component/gitrepository.yaml', data));
     top.push('./gitrepository.yaml');
+    // Upstream manifests bring no Namespace of ours: the lane creates it next to the Kustomization.
+    if (!SYSTEM_NAMESPACES.has(comp.namespace)) {
+      put(`${dir}/namespace.yaml`, namespaceDoc(comp));
+      top.push('./namespace.yaml');
+    }
   }
   put(`${dir}/kustomization.yaml`, kustomization(top, {}, 'The unit a cluster wires: the Flux Kustomization (and its source), never ./app directly.'));
   put(`${dir}/ks.yaml`, r.render('component/ks.yaml', { ...data, timeout: ksTimeout }));

@@ -3,7 +3,7 @@ import { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
 import { toYaml } from '../core/yaml';
 import { componentDir } from '../model/components';
-import { catalogFor, lanesOfRole, renderedComponents, wiredComponents } from '../model/wiring';
+import { catalogFor, lanesOfRole, recordedStories, renderedComponents, wiredComponents } from '../model/wiring';
 import { renderComponent } from './component';
 import { renderStories } from './stories';
 import type { ClusterModel, PlatformSpec } from '../model/schema';
@@ -38,7 +38,7 @@ function header(lines: string[]): string {
   return lines.map((l) => (l ? `# ${l}` : '#')).join('\n') + '\n';
 }
 
-function settingsDocument(c: ClusterModel, data: Record<string, string>, declared: Map<string, VariableDecl>, defaults: Set<string>): string {
+function settingsDocument(c: ClusterModel, data: Record<string, string>, declared: Map<string, VariableDecl>, defaults: Set<string>, toggled: Map<string, string>): string {
   const doc = new Document({
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -50,7 +50,13 @@ function settingsDocument(c: ClusterModel, data: Record<string, string>, declare
     const pair = new Pair(new Scalar(key), new Scalar(data[key]));
     const desc = VARIABLES[key]?.description ?? declared.get(key)?.description;
     const own = c.settings[key] !== undefined;
-    const where = defaults.has(key) ? ' (catalog default; set it in platform.yaml to change it)' : own && VARIABLES[key] ? ' (set in platform.yaml)' : '';
+    const where = toggled.has(key)
+      ? ` (on because ${toggled.get(key)} is approved here)`
+      : defaults.has(key)
+        ? ' (catalog default; set it in platform.yaml to change it)'
+        : own && VARIABLES[key]
+          ? ' (set in platform.yaml)'
+          : '';
     (pair.key as Scalar).commentBefore = ` ${desc ?? 'Set in platform.yaml (clusters.' + c.name + '.settings)'}${where}`;
     map.items.push(pair);
   }
@@ -116,9 +122,20 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
     if (missing.length) {
       throw new UsageError(`cluster ${name}: manifests use variables with no value`, missing.sort().map((m) => `\${${m}}: set clusters.${name}.settings.${m} (or --set ${m}=VALUE)`));
     }
+    const toggled = new Map<string, string>();
+    // Switches of the stories approved here (unless platform.yaml sets them).
+    for (const st of recordedStories(spec, cat)) {
+      if (spec.stories[st.id].clusters[name] !== 'approved') continue;
+      for (const v of st.variables) {
+        if (v.toggle && c.settings[v.name] === undefined) {
+          data[v.name] = v.default;
+          toggled.set(v.name, st.id);
+        }
+      }
+    }
     for (const [k, v] of Object.entries(c.settings)) data[k] = v;
     settingsOut[name] = data;
-    tree.write(`${base}/cluster-settings.yaml`, settingsDocument(c, data, cat.variables, new Set(fromCatalog)));
+    tree.write(`${base}/cluster-settings.yaml`, settingsDocument(c, data, cat.variables, new Set(fromCatalog), toggled));
     tree.write(
       `${base}/cluster-secrets.yaml`,
       r.render('cluster/kubernetes/cluster-secrets.yaml', { cluster: c, storeName: c.secretStore.provider, secretsKey: `${secretKeyPrefix(c.secretStore.provider, name)}cluster-secrets` }),

@@ -12,6 +12,12 @@ export const VariableDeclSchema = z.strictObject({
   name: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
   default: z.string(),
   description: z.string().min(1),
+  /**
+   * A switch the story turns on where it is approved: the render puts it into cluster-settings only on clusters
+   * where the story is approved (platform.yaml can still set it); add-story does not write it to platform.yaml.
+   * For values read by always-present components (Cilium, CoreDNS) through ${VAR:=off}, so a draft changes nothing.
+   */
+  toggle: z.boolean().default(false),
 });
 
 /** A file a story writes outside Flux components (design documents, bootstrap files). */
