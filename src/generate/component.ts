@@ -90,7 +90,8 @@ export function renderComponent(tree: Tree, r: TemplateRenderer, comp: Component
     put(`${dir}/app/${repoFile}`, r.render(`component/app/${repoFile}`, data));
     put(`${dir}/app/helmrelease.yaml`, r.render('component/app/helmrelease.yaml', data));
     put(`${dir}/app/kustomizeconfig.yaml`, r.render('component/app/kustomizeconfig.yaml', data));
-    put(`${dir}/app/helm-values.yaml`, r.render(comp.values ?? `${tpl}/helm-values.yaml`, data));
+    const valuesTpl = comp.values ?? (r.exists(`${tpl}/helm-values.yaml`) ? `${tpl}/helm-values.yaml` : 'component/app/helm-values.yaml');
+    put(`${dir}/app/helm-values.yaml`, r.render(valuesTpl, data));
     resources.push(`./${repoFile}`, './helmrelease.yaml');
     extra.configMapGenerator = [{ name: data.valuesConfigMap, files: ['values.yaml=./helm-values.yaml'] }];
     extra.configurations = ['./kustomizeconfig.yaml'];

@@ -106,7 +106,11 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
     // Settings: exactly the variables the wired manifests use, plus what platform.yaml sets.
     const used = new Set<string>();
     for (const comp of wired) {
-      for (const f of filesOf.get(comp.id)!) for (const v of findVariables(tree.read(f)!).required) used.add(v);
+      for (const f of filesOf.get(comp.id)!) {
+        // kustomize Components under components/ are included by apps with their own substitutions, not applied here
+        if (f.startsWith(`${componentDir(comp)}/components/`)) continue;
+        for (const v of findVariables(tree.read(f)!).required) used.add(v);
+      }
     }
     const data: Record<string, string> = {};
     const missing: string[] = [];
