@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, snapshot, tmpDir } from './helpers/fs';
-import { findCycle, FluxKs, kustomize, requiredVars, subtree, walkCluster } from './helpers/flux';
+import { findCycle, FluxKs, kustomize, requiredVars, subtree, substituteText, walkCluster } from './helpers/flux';
 
 function settingsOf(all: Map<string, FluxKs>): Record<string, string> {
   const cm = all.get('flux-system')!.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'cluster-settings');
@@ -107,7 +107,7 @@ describe('create-platform-cluster: infra, then apps, in a new repository', () =>
         expect(rel.version).toBe(oci.spec!.ref.tag);
         const cm = ks.objects.find((o) => o.kind === 'ConfigMap')!;
         // What Flux would hand helm after postBuild substitution with this cluster's settings:
-        const flux = cm.data!['values.yaml'].replace(/\$\{([A-Z0-9_]+)\}/g, (_m, k: string) => settings[k]);
+        const flux = substituteText(cm.data!['values.yaml'], settings).text;
         const boot = fs.readFileSync(path.join(repo, 'bootstrap', c, rel.values[0]), 'utf8');
         expect(parse(boot)).toEqual(parse(flux));
       }
