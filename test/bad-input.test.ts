@@ -141,3 +141,70 @@ describe('files a person made are never overwritten', () => {
     expect(fs.existsSync(path.join(repo, 'kubernetes/clusters/apps/kustomization.yaml'))).toBe(true);
   });
 });
+
+/** [case, bin, args, what stderr must say] for the story commands — each must exit 2 and change nothing. */
+const BAD_STORY: [string, 'add-story' | 'platform-kit', string[], RegExp][] = [
+  ['lower-case story id', 'add-story', ['story-net-x'], /story id "story-net-x": a story id looks like STORY-AREA-NAME/],
+  ['story id with a path in it', 'add-story', ['STORY-../../etc'], /looks like STORY-AREA-NAME/],
+  ['unknown story id', 'add-story', ['STORY-NET-CILIUM-IPAMS'], /unknown story STORY-NET-CILIUM-IPAMS[\s\S]*did you mean: STORY-NET-CILIUM-IPAM/],
+  ['no story id', 'add-story', [], /no story id given/],
+  ['ids and --all together', 'add-story', ['STORY-BOOT-TALOS', '--all'], /not both/],
+  ['unknown --cluster', 'add-story', ['STORY-BOOT-TALOS', '--cluster', 'stg'], /--cluster: no such cluster in platform\.yaml: stg \(clusters: infra, apps\)/],
+  ['approve before dependencies', 'add-story', ['STORY-SEC-EXTERNAL-SECRETS-BASE', '--approve'], /cannot be approved[\s\S]*STORY-BOOT-CRDS is not added on infra/],
+  ['approve a story that was never added', 'platform-kit', ['approve', 'STORY-BOOT-TALOS'], /is not in platform\.yaml: add it first with add-story STORY-BOOT-TALOS/],
+  ['unapprove a story that was never added', 'platform-kit', ['unapprove', 'STORY-BOOT-TALOS'], /is not in platform\.yaml/],
+  ['custom: missing flags', 'add-story', ['STORY-APP-X', '--custom', '--title', 'x'], /missing --lane .*--component, --namespace/],
+  ['custom: http chart url', 'add-story', ['STORY-APP-X', '--custom', '--title', 'x', '--lane', 'apps', '--component', 'x', '--namespace', 'x', '--chart-url', 'http://charts.example.com', '--chart-version', '1.0.0'], /oci chart url starts with oci:\/\/, a helm repository url with https:\/\//],
+  ['custom: chart without version', 'add-story', ['STORY-APP-X', '--custom', '--title', 'x', '--lane', 'apps', '--component', 'x', '--namespace', 'x', '--chart-url', 'oci://ghcr.io/x/y'], /needs --chart-version/],
+  ['custom: unknown lane', 'add-story', ['STORY-APP-X', '--custom', '--title', 'x', '--lane', 'db', '--component', 'x', '--namespace', 'x'], /lane: Invalid option/],
+  ['custom: bad namespace', 'add-story', ['STORY-APP-X', '--custom', '--title', 'x', '--lane', 'apps', '--component', 'x', '--namespace', 'Bad_NS'], /components\.0\.namespace/],
+  ['custom: title with a newline', 'add-story', ['STORY-APP-X', '--custom', '--title', 'x\nfoo: bar', '--lane', 'apps', '--component', 'x', '--namespace', 'x'], /title: one line of text/],
+  ['custom: waits on an unknown component', 'add-story', ['STORY-APP-X', '--custom', '--title', 'x', '--lane', 'apps', '--component', 'x', '--namespace', 'x', '--needs', 'nope'], /component x depends on unknown component nope/],
+  ['custom: depends on an unknown story', 'add-story', ['STORY-APP-X', '--custom', '--title', 'x', '--lane', 'apps', '--component', 'x', '--namespace', 'x', '--depends-on', 'STORY-NOPE-NOPE'], /depends on unknown story STORY-NOPE-NOPE/],
+  ['custom: reuses a catalog id', 'add-story', ['STORY-BOOT-TALOS', '--custom', '--title', 'x', '--lane', 'apps', '--component', 'x', '--namespace', 'x'], /is a catalog story/],
+];
+
+describe('bad input to add-story / platform-kit: exit 2, a clear message, zero bytes changed', () => {
+  let repo: string;
+  let before: Record<string, string>;
+  beforeAll(() => {
+    repo = path.join(tmpDir(), 'platform');
+    const r = cli('create-platform-cluster', ['infra', 'apps', '--yes', '--dir', repo]);
+    expect(r.status, r.stderr).toBe(0);
+    before = snapshot(repo);
+  });
+
+  it.each(BAD_STORY)('%s', (_name, bin, args, message) => {
+    const r = cli(bin, [...args, '--dir', repo]);
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(2);
+    expect(snapshot(repo)).toEqual(before);
+  });
+
+  it('add-story in a folder without platform.yaml', () => {
+    const empty = tmpDir();
+    const r = cli('add-story', ['STORY-BOOT-TALOS', '--dir', empty]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no platform\.yaml in .*: create the repository first/);
+    expect(fs.readdirSync(empty)).toEqual([]);
+  });
+
+  it.each([
+    ['an unknown story', (t: string) => t.replace(/stories: \{\}/, 'stories:\n  STORY-NOT-THERE:\n    clusters: { infra: draft }'), /platform\.yaml:\d+: stories\.STORY-NOT-THERE: not a story of the catalog/],
+    ['a status that is not draft or approved', (t: string) => t.replace(/stories: \{\}/, 'stories:\n  STORY-BOOT-TALOS:\n    clusters: { infra: done }'), /platform\.yaml:\d+: stories\.STORY-BOOT-TALOS\.clusters\.infra: Invalid option/],
+    ['a story on a cluster that does not exist', (t: string) => t.replace(/stories: \{\}/, 'stories:\n  STORY-BOOT-TALOS:\n    clusters: { prod: draft }'), /platform\.yaml:\d+: stories\.STORY-BOOT-TALOS\.clusters\.prod: no cluster prod/],
+    ['an approved story whose component waits on one not wired', (t: string) => t.replace(/stories: \{\}/, 'stories:\n  STORY-NET-CILIUM-GATEWAY:\n    clusters: { infra: approved }'), /depends on cilium-lb-ipam, which is not wired on infra/],
+  ])('a hand-edited platform.yaml with %s is refused with file, line and field', (_n, edit, message) => {
+    const repo3 = path.join(tmpDir(), 'p');
+    expect(cli('create-platform-cluster', ['infra', 'apps', '--yes', '--dir', repo3]).status).toBe(0);
+    const file = path.join(repo3, 'platform.yaml');
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toMatch(/stories: \{\}/);
+    fs.writeFileSync(file, edit(text));
+    const before3 = snapshot(repo3);
+    const r = cli('add-story', ['STORY-BOOT-TALOS', '--dir', repo3]);
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(2);
+    expect(snapshot(repo3)).toEqual(before3);
+  });
+});

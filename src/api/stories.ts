@@ -107,7 +107,7 @@ export function approvedDependents(spec: PlatformSpec, cat: Catalog, story: Stor
   for (const s of cat.stories) {
     if (!s.dependsOn.includes(story.id)) continue;
     for (const [c, st] of Object.entries(spec.stories[s.id]?.clusters ?? {})) {
-      if (st === 'approved' && unmetDependencies(without, cat, s, c).length) out.push(`${s.id} is approved on ${c}`);
+      if (st === 'approved' && unmetDependencies(without, cat, s, c).some((u) => u.startsWith(`${story.id} `))) out.push(`${s.id} is approved on ${c}`);
     }
   }
   return out;

@@ -150,7 +150,8 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
     const apiHost = new URL(c.apiEndpoint).hostname.replace(/^\[|\]$/g, '');
     const prefix = c.network.nodeCidr.split('/')[1];
     const nodes = c.nodes.map((n) => ({ ...n, address: `${n.ip}/${prefix}`, vip: n.controlPlane && apiHost !== n.ip && c.nodes.every((m) => m.ip !== apiHost) && /^[0-9.]+$/.test(apiHost) ? apiHost : null }));
-    const talosData = { cluster: c, versions: VERSIONS, apiHost, nodes, gatewayIp: c.network.nodeGateway, kubePrismPort: KUBEPRISM_PORT };
+    const openebsBasePath = c.settings.OPENEBS_BASEPATH ?? cat.variables.get('OPENEBS_BASEPATH')?.default ?? '/var/openebs/local';
+    const talosData = { cluster: c, versions: VERSIONS, apiHost, nodes, gatewayIp: c.network.nodeGateway, kubePrismPort: KUBEPRISM_PORT, openebsBasePath };
     tree.write(`talos/${name}/talconfig.yaml`, r.render('cluster/talos/talconfig.yaml', talosData));
     tree.write(`talos/${name}/patches/cluster.yaml`, r.render('cluster/talos/patches/cluster.yaml', talosData));
     tree.write(`talos/${name}/patches/machine.yaml`, r.render('cluster/talos/patches/machine.yaml', talosData));

@@ -43,7 +43,7 @@ export const ComponentSchema = z.strictObject({
   area: z.string().regex(AREA),
   lane: z.enum(['infrastructure', 'workloads']),
   namespace: z.string().regex(DNS_LABEL),
-  description: z.string(),
+  description: z.string().max(300).regex(/^[^\x00-\x1f\x7f]*$/, 'one line of text (no control characters)'),
   chart: ChartSchema.optional(),
   source: GitSourceSchema.optional(),
   /** Template of the chart values; defaults to components/<area>/<id>/helm-values.yaml. */

@@ -47,7 +47,7 @@ export const STORY_LANES = ['infra', 'apps', 'cross-platform'] as const;
 
 /** A story that is not in the catalog: its definition lives in platform.yaml so regeneration reproduces it. */
 export const CustomStorySchema = z.strictObject({
-  title: str,
+  title: z.string().min(1).max(200).regex(/^[^\x00-\x1f\x7f]*$/, 'one line of text (no control characters)'),
   lane: z.enum(STORY_LANES),
   dependsOn: z.array(z.string().regex(STORY_ID)).default([]),
   components: z.array(ComponentSchema).min(1),
