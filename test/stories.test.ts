@@ -315,3 +315,32 @@ describe('custom stories', () => {
     expect(snapshot(repo)).toEqual(before);
   });
 });
+
+describe('platform-kit stories and add-story --dry-run', () => {
+  it('lists the 41 stories in plan order with sprint, lane and each cluster\'s status, as text and as JSON', () => {
+    const repo = newRepo();
+    addStories({ dir: repo, ids: ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS'], approve: true });
+    addStory({ dir: repo, id: 'STORY-STO-ROOK-CEPH-OPERATOR' });
+    const j = cli('platform-kit', ['stories', '--json', '--dir', repo]);
+    expect(j.status, j.stderr).toBe(0);
+    const list = JSON.parse(j.stdout) as { id: string; seq: number; sprint: number; status: Record<string, string> }[];
+    expect(list.map((s) => s.id)).toEqual(cat.stories.map((s) => s.id));
+    expect(list.map((s) => s.seq)).toEqual([...Array(41).keys()].map((i) => i + 1));
+    expect(list.find((s) => s.id === 'STORY-BOOT-CRDS')!.status).toEqual({ infra: 'approved', apps: 'approved' });
+    expect(list.find((s) => s.id === 'STORY-STO-ROOK-CEPH-OPERATOR')!.status).toEqual({ infra: 'draft' });
+    expect(list.find((s) => s.id === 'STORY-APP-HARBOR')!.status).toEqual({});
+    const t = cli('platform-kit', ['stories', '--dir', repo]);
+    expect(t.stdout).toMatch(/^14 +3 +STORY-STO-ROOK-CEPH-OPERATOR +manifests +infra +infra:draft$/m);
+  });
+
+  it('--dry-run prints the plan with the files the story would create and writes nothing', () => {
+    const repo = newRepo();
+    const before = snapshot(repo);
+    const r = cli('add-story', ['STORY-OPS-RELOADER-ALL-CLUSTERS', '--dry-run', '--dir', repo]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^CREATE +kubernetes\/infrastructure\/operations\/reloader\/ks\.yaml$/m);
+    expect(r.stdout).toMatch(/^CREATE +docs\/stories\/STORY-OPS-RELOADER-ALL-CLUSTERS\.md$/m);
+    expect(r.stdout).toContain('dry run: nothing was written');
+    expect(snapshot(repo)).toEqual(before);
+  });
+});
