@@ -18,7 +18,7 @@ function kustomization(resources: string[], extra: Record<string, unknown> = {},
 }
 
 function namespaceDoc(comp: Component): string {
-  const labels: Record<string, string> = { 'kubernetes.io/metadata.name': comp.namespace };
+  const labels: Record<string, string> = { 'kubernetes.io/metadata.name': comp.namespace, ...(comp.namespaceLabels ?? {}) };
   if (comp.podSecurity) {
     for (const mode of ['enforce', 'audit', 'warn']) labels[`pod-security.kubernetes.io/${mode}`] = comp.podSecurity;
   }

@@ -59,6 +59,8 @@ export const ComponentSchema = z.strictObject({
   variantBy: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
   /** Pod Security level enforced on the namespace (privileged: host paths, raw devices; default: the cluster's). */
   podSecurity: z.enum(['privileged', 'baseline', 'restricted']).optional(),
+  /** Further labels of the namespace (e.g. the opt-in label of the network-policy baseline). */
+  namespaceLabels: z.record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/), z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/)).optional(),
   /** HelmRelease install/upgrade timeout for slow charts. */
   timeout: z.string().regex(/^[0-9]+[smh]$/).optional(),
 });

@@ -103,10 +103,11 @@ export function checkCatalog(stories: StoryDef[], foundation: Component[]): stri
       vars.set(v.name, v.default);
     }
   }
-  // Components sharing a namespace declare the same Namespace object: its Pod Security level must agree.
+  // Components sharing a namespace declare the same Namespace object: its Pod Security level and labels must agree.
   const levels = new Map<string, { level: string; by: string }>();
   for (const c of [...foundation, ...stories.flatMap((s) => s.components)]) {
-    const level = c.podSecurity ?? '(cluster default)';
+    const labels = Object.entries(c.namespaceLabels ?? {}).sort().map(([k, v]) => `${k}=${v}`).join(',');
+    const level = (c.podSecurity ?? '(cluster default)') + (labels ? ` with labels ${labels}` : '');
     const prev = levels.get(c.namespace);
     if (prev && prev.level !== level) problems.push(`component ${c.id}: namespace ${c.namespace} is ${level} here but ${prev.level} for ${prev.by}`);
     else if (!prev) levels.set(c.namespace, { level, by: c.id });
