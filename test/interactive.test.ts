@@ -42,9 +42,9 @@ function requirePython(): void {
   }
 }
 
-function drive(script: Step[], args: string[], env: Record<string, string> = {}): PtyResult {
+function drive(script: Step[], args: string[], env: Record<string, string> = {}, bin = BIN): PtyResult {
   requirePython();
-  const r = spawnSync('python3', [DRIVER, JSON.stringify(script), '--', process.execPath, BIN, ...args], {
+  const r = spawnSync('python3', [DRIVER, JSON.stringify(script), '--', process.execPath, bin, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, CI: 'false', TERM: 'xterm', ...env },
@@ -175,5 +175,33 @@ describe('create-platform-cluster prompts in a pseudo-terminal', () => {
     }
     expect(r.output, 'a prompt was shown').not.toMatch(/^\? /m);
     expect(snapshot(dir)).toEqual(before);
+  });
+});
+
+describe('add-story --custom prompts in a pseudo-terminal', () => {
+  it('asks for title, lane (select), component, namespace and chart, then records and renders the story', () => {
+    const dir = path.join(tmpDir(), 'p');
+    const made = spawnSync(process.execPath, [BIN, 'infra', 'apps', '--yes', '--dir', dir], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    expect(made.status, made.stderr).toBe(0);
+    const r = drive(
+      [
+        ['Title of STORY-APP-PODINFO', 'Podinfo demo' + ENTER],
+        ['Lane', ENTER], // apps is first
+        ['Component name', ENTER], // default: podinfo (last part of the id)
+        ['Namespace', 'demo' + ENTER],
+        ['Chart repository', 'oci://ghcr.io/stefanprodan/charts/podinfo' + ENTER],
+        ['Chart name', ENTER],
+        ['Chart version', '6.9.2' + ENTER],
+      ],
+      ['STORY-APP-PODINFO', '--custom', '--dir', dir],
+      {},
+      path.join(ROOT, 'lib', 'cli', 'add-story.js'),
+    );
+    expect(r.status, seen(r)).toBe(0);
+    expect(r.output, seen(r)).toContain('added (draft) STORY-APP-PODINFO on apps');
+    const story = readPlatform(dir).stories['STORY-APP-PODINFO'];
+    expect(story.clusters).toEqual({ apps: 'draft' });
+    expect(story.custom).toMatchObject({ title: 'Podinfo demo', lane: 'apps', components: [{ id: 'podinfo', namespace: 'demo', lane: 'workloads', chart: { name: 'podinfo', version: '6.9.2', repoType: 'oci' } }] });
+    expect(fs.existsSync(path.join(dir, 'kubernetes/workloads/apps/podinfo/app/helmrelease.yaml'))).toBe(true);
   });
 });

@@ -25,7 +25,7 @@ export function report(io: Io, r: Pick<StoryResult, 'plan' | 'settingsAdded' | '
   const s = summarize(r.plan);
   if (dryRun) io.out('dry run: nothing was written');
   else if (r.written) io.out(`${verb} ${what} on ${r.clusters.join(', ')}: wrote ${s.CREATE + s.UPDATE} files, deleted ${s.DELETE} in ${r.root}`);
-  else io.out(`nothing to do: ${what} is already so on ${r.clusters.join(', ')}`);
+  else io.out(`nothing to do: ${what} already ${verb} on ${r.clusters.join(', ')}`);
 }
 
 /** The custom story definition from flags (prompting for what is missing when a person runs it). */
