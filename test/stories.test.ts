@@ -278,6 +278,17 @@ describe('approval rules', () => {
   });
 });
 
+describe('cross-cluster defaults', () => {
+  it('a default that names another cluster\'s address follows that cluster\'s domain in platform.yaml', () => {
+    const dir = path.join(tmpDir(), 'platform');
+    createClusters({ dir, clusters: [{ name: 'core', role: 'infra', domain: 'core.lab.example.net' }, { name: 'apps' }] });
+    addStories({ dir, ids: ['STORY-OBS-VM-STACK-IMPLEMENT', 'STORY-CICD-GITLAB-APPS'] });
+    const p = parse(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8'));
+    expect(p.clusters.apps.settings.VM_REMOTE_WRITE_URL).toBe('https://metrics.core.lab.example.net/insert/0/prometheus/api/v1/write');
+    expect(p.clusters.apps.settings.OIDC_ISSUER_URL).toBe('https://sso.core.lab.example.net/realms/platform');
+  });
+});
+
 describe('custom stories', () => {
   it('renders a generic component from the same templates, records it, and survives regeneration', () => {
     const repo = newRepo();

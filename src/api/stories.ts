@@ -2,7 +2,7 @@ import { UsageError } from '../core/errors';
 import { Plan, writes } from '../core/plan';
 import { addSettingDefaults, PLATFORM_FILE, PlatformFile, setStoryState } from '../model/platform-file';
 import { CustomStory, CustomStorySchema, PlatformSpec, STORY_ID, StoryState } from '../model/schema';
-import { Catalog, catalogWith, nearestStoryIds, StoryDef, VariableDecl } from '../model/stories';
+import { Catalog, catalogWith, expandDefault, nearestStoryIds, StoryDef, VariableDecl } from '../model/stories';
 import { validatePlatform } from '../model/validate';
 import { catalogFor, defaultTargets } from '../model/wiring';
 import { loadPlatform } from './create-cluster';
@@ -191,7 +191,7 @@ export function addStories(opts: AddStoriesOptions): StoriesResult {
     const vars = variablesOf(cat, story);
     for (const c of clusters) {
       touched.add(c);
-      settingsAdded[c] = [...(settingsAdded[c] ?? []), ...addSettingDefaults(pf, c, vars)];
+      settingsAdded[c] = [...(settingsAdded[c] ?? []), ...addSettingDefaults(pf, c, vars.map((v) => ({ ...v, default: expandDefault(v.default, pf.spec.clusters) })))];
     }
   }
   if (unmet.length) {

@@ -9,7 +9,7 @@ import { renderStories } from './stories';
 import type { ClusterModel, PlatformSpec } from '../model/schema';
 import { findVariables, KUBEPRISM_PORT, secretKeyPrefix, substitute, VARIABLES } from '../model/variables';
 import { UsageError } from '../core/errors';
-import type { VariableDecl } from '../model/stories';
+import { expandDefault, type VariableDecl } from '../model/stories';
 
 export const VERSIONS = { talos: 'v1.11.5', kubernetes: 'v1.34.2' };
 
@@ -119,7 +119,7 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
       if (c.settings[v] !== undefined) data[v] = c.settings[v];
       else if (VARIABLES[v]) data[v] = VARIABLES[v].value(c);
       else if (cat.variables.has(v)) {
-        data[v] = cat.variables.get(v)!.default;
+        data[v] = expandDefault(cat.variables.get(v)!.default, spec.clusters);
         fromCatalog.push(v);
       } else missing.push(v);
     }
@@ -132,7 +132,7 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
       if (spec.stories[st.id].clusters[name] !== 'approved') continue;
       for (const v of st.variables) {
         if (v.toggle && c.settings[v.name] === undefined) {
-          data[v.name] = v.default;
+          data[v.name] = expandDefault(v.default, spec.clusters);
           toggled.set(v.name, st.id);
         }
       }

@@ -97,6 +97,8 @@ export function checkCatalog(stories: StoryDef[], foundation: Component[]): stri
     }
     if (s.kind !== 'manifests' && s.components.length) problems.push(`${s.id}: a ${s.kind} story has no components`);
     for (const v of s.variables) {
+      const tokens = v.default.replace(/\{domain:(infra|apps)\}/g, '');
+      if (/[{}]/.test(tokens)) problems.push(`${s.id}: variable ${v.name}: default ${JSON.stringify(v.default)} has an unknown {token} (known: {domain:infra}, {domain:apps})`);
       if (VARIABLES[v.name]) problems.push(`${s.id}: variable ${v.name} is derived from platform.yaml and cannot be declared`);
       const prev = vars.get(v.name);
       if (prev !== undefined && prev !== v.default) problems.push(`${s.id}: variable ${v.name} has default ${JSON.stringify(v.default)}, another story says ${JSON.stringify(prev)}`);
@@ -213,4 +215,11 @@ export function nearestStoryIds(cat: Catalog, id: string, n = 3): string[] {
     .sort((a, b) => a.d - b.d || (a.id < b.id ? -1 : 1))
     .slice(0, n)
     .map((x) => x.id);
+}
+
+const DEFAULT_TOKEN = /\{domain:(infra|apps)\}/g;
+
+/** A variable default with `{domain:<role>}` replaced by the domain of the platform's first cluster of that role. */
+export function expandDefault(value: string, clusters: Record<string, { role: string; domain: string }>): string {
+  return value.replace(DEFAULT_TOKEN, (_m, role: string) => Object.values(clusters).find((c) => c.role === role)?.domain ?? `${role}.example.com`);
 }
