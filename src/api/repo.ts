@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../core/errors';
-import { DiskReader, commitChanges } from '../core/disk';
+import { DiskReader, assertNoEscapingLink, commitChanges } from '../core/disk';
+import { gitMergeFile } from '../core/merge';
 import { MANIFEST_FILE, manifestToString, parseManifest } from '../core/manifest';
 import { computePlan, Plan } from '../core/plan';
 import { BUILTIN_TEMPLATES, TemplateRenderer } from '../core/render';
@@ -25,6 +26,28 @@ export function checkRepoDir(dir: string): string {
   return abs;
 }
 
+/** Repo-local template overrides: files here shadow the built-in templates by path. */
+export const OVERRIDES_DIR = '.platform/templates';
+
+/**
+ * Template roots for a repository: its overrides (when present) first, then the built-in templates. An override
+ * folder holding symbolic links is refused: a template must not read files from outside the repository.
+ */
+export function templateRootsOf(root: string): string[] {
+  const dir = path.join(root, OVERRIDES_DIR);
+  assertNoEscapingLink(root, OVERRIDES_DIR);
+  if (!fs.existsSync(dir)) return [BUILTIN_TEMPLATES];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const abs = path.join(d, e.name);
+      if (e.isSymbolicLink()) throw new UsageError(`${path.relative(root, abs)}: template overrides may not be symbolic links`);
+      if (e.isDirectory()) walk(abs);
+    }
+  };
+  walk(dir);
+  return [dir, BUILTIN_TEMPLATES];
+}
+
 export interface Rendered extends RenderResult {
   plan: Plan;
 }
@@ -33,13 +56,13 @@ export interface Rendered extends RenderResult {
  * Render what platform.yaml says into a tree, add platform.yaml and the manifest, and plan the changes
  * against the repository on disk. Throws ConflictError when a file nobody generated is in the way.
  */
-export function planRepo(root: string, pf: PlatformFile, templateRoots: string[] = [BUILTIN_TEMPLATES]): Rendered {
+export function planRepo(root: string, pf: PlatformFile, templateRoots: string[] = templateRootsOf(root)): Rendered {
   const result = renderPlatform(pf.spec, new TemplateRenderer(templateRoots));
   result.tree.write(PLATFORM_FILE, platformToString(pf));
   const reader = new DiskReader(root);
   const previous = parseManifest(reader.read(MANIFEST_FILE), GENERATOR_VERSION);
   const owned = new Set([PLATFORM_FILE, MANIFEST_FILE]);
-  const plan = computePlan(result.tree, reader, previous, { generator: 'create-platform-cluster', version: GENERATOR_VERSION }, owned);
+  const plan = computePlan(result.tree, reader, previous, { generator: 'create-platform-cluster', version: GENERATOR_VERSION }, owned, gitMergeFile);
   // The manifest records every other generated file; it is written in the same commit and is not listed in itself.
   const manifestText = manifestToString(plan.manifest);
   result.tree.write(MANIFEST_FILE, manifestText);

@@ -36,8 +36,9 @@ const program = new Command('add-story')
       const custom = flags.custom ? await customFromFlags(ids[0], flags, interactiveAllowed()) : undefined;
       const r = addStories({ ids, dir: flags.dir, clusters: flags.cluster, approve: flags.approve, force: flags.force, dryRun: flags.dryRun, custom });
       const what = ids.length === 1 ? ids[0] : `${ids.length} stories`;
-      report(processIo, r, flags.dryRun, flags.approve ? 'approved' : 'added (draft)', what);
+      const code = report(processIo, r, flags.dryRun, flags.approve ? 'approved' : 'added (draft)', what);
       if (!flags.approve && !flags.dryRun) processIo.out(`next: review docs/stories/${ids.length === 1 ? ids[0] : '<ID>'}.md, then platform-kit approve ${ids.length === 1 ? ids[0] : '<ID>'} to wire it into the clusters`);
+      return code;
     });
   });
 program.exitOverride((err) => {

@@ -119,5 +119,6 @@ export async function runCreate(names: string[], flags: CreateFlags, io: Io, int
   } else {
     io.out('nothing to do: the repository already matches platform.yaml');
   }
-  return 0;
+  const { reportUnresolved } = await import('./story-run');
+  return reportUnresolved(io, result.plan);
 }

@@ -24,10 +24,36 @@ for (const [name, verb, help] of [
         const api = await import('../api/stories');
         const { report } = await import('./story-run');
         const fn = name === 'approve' ? api.approveStory : api.unapproveStory;
-        report(processIo, fn({ id, dir: flags.dir, clusters: flags.cluster, force: flags.force, dryRun: flags.dryRun }), flags.dryRun, verb, id);
+        return report(processIo, fn({ id, dir: flags.dir, clusters: flags.cluster, force: flags.force, dryRun: flags.dryRun }), flags.dryRun, verb, id);
       });
     });
 }
+
+program
+  .command('regenerate')
+  .description('re-render every generated file from platform.yaml and the current templates, merging what people edited')
+  .option('--dir <dir>', 'the GitOps repository', '.')
+  .option('--dry-run', 'print the plan with diffs; write nothing')
+  .option('--check', 'write nothing; exit 1 when anything would change (for CI)')
+  .action(async (flags) => {
+    process.exitCode = await runAction(processIo, async () => {
+      const { regenerate } = await import('../api/regenerate');
+      const { formatPlan } = await import('../core/plan');
+      const r = regenerate({ dir: flags.dir, dryRun: flags.dryRun, check: flags.check });
+      processIo.out(formatPlan(r.plan, { diff: flags.dryRun }));
+      if (flags.check) {
+        processIo.out(r.changed ? 'check: the repository is not what platform.yaml and the templates generate (run platform-kit regenerate)' : 'check: up to date');
+        return r.changed || r.unresolved.length ? 1 : 0;
+      }
+      if (flags.dryRun) processIo.out('dry run: nothing was written');
+      else processIo.out(r.written ? `regenerated ${r.root}` : 'nothing to do: the repository already matches platform.yaml and the templates');
+      if (r.unresolved.length) {
+        processIo.err(`error: ${r.unresolved.length} file${r.unresolved.length > 1 ? 's' : ''} need${r.unresolved.length > 1 ? '' : 's'} a person (conflict markers <<<<<<< / ||||||| / ======= / >>>>>>>; the middle part is what was generated last time):\n` + r.unresolved.map((c) => `  - ${c.path}`).join('\n'));
+        return 1;
+      }
+      return 0;
+    });
+  });
 
 program
   .command('stories')

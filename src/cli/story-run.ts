@@ -1,4 +1,4 @@
-import { formatPlan, summarize } from '../core/plan';
+import { formatPlan, summarize, unresolved } from '../core/plan';
 import { UsageError } from '../core/errors';
 import type { StoryResult } from '../api/stories';
 import type { Io } from './common';
@@ -17,7 +17,7 @@ export interface CustomFlags {
 }
 
 /** Print what a story command did (or would do). */
-export function report(io: Io, r: Pick<StoryResult, 'plan' | 'settingsAdded' | 'root' | 'clusters' | 'written'>, dryRun: boolean | undefined, verb: string, what: string): void {
+export function report(io: Io, r: Pick<StoryResult, 'plan' | 'settingsAdded' | 'root' | 'clusters' | 'written'>, dryRun: boolean | undefined, verb: string, what: string): number {
   io.out(formatPlan(r.plan, { diff: dryRun }));
   for (const [c, keys] of Object.entries(r.settingsAdded)) {
     if (keys.length) io.out(`settings added to clusters.${c}.settings in platform.yaml (defaults; edit them there): ${keys.join(', ')}`);
@@ -26,6 +26,15 @@ export function report(io: Io, r: Pick<StoryResult, 'plan' | 'settingsAdded' | '
   if (dryRun) io.out('dry run: nothing was written');
   else if (r.written) io.out(`${verb} ${what} on ${r.clusters.join(', ')}: wrote ${s.CREATE + s.UPDATE} files, deleted ${s.DELETE} in ${r.root}`);
   else io.out(`nothing to do: ${what} already ${verb} on ${r.clusters.join(', ')}`);
+  return reportUnresolved(io, r.plan);
+}
+
+/** Files left with conflict markers: listed on stderr, exit 1. */
+export function reportUnresolved(io: Io, plan: StoryResult['plan']): number {
+  const open = unresolved(plan);
+  if (!open.length) return 0;
+  io.err(`error: ${open.length} file${open.length > 1 ? 's' : ''} with conflict markers to resolve (the middle part is what was generated last time):\n` + open.map((c) => `  - ${c.path}`).join('\n'));
+  return 1;
 }
 
 /** The custom story definition from flags (prompting for what is missing when a person runs it). */

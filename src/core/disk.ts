@@ -49,7 +49,7 @@ interface Applied {
  * then moved into place with rename(2); on any error every applied step is undone in reverse order.
  */
 export function commitChanges(root: string, changes: Change[]): void {
-  const todo = changes.filter((c) => c.action === 'CREATE' || c.action === 'UPDATE' || c.action === 'DELETE');
+  const todo = changes.filter((c) => c.action === 'CREATE' || c.action === 'UPDATE' || c.action === 'DELETE' || c.action === 'MERGE' || c.action === 'UNMERGED');
   if (todo.length === 0) return;
   // Validate every path before anything is written.
   for (const c of todo) {

@@ -1,16 +1,30 @@
 import { createTwoFilesPatch } from 'diff';
+import { parseAllDocuments } from 'yaml';
 import { Manifest, sha256 } from './manifest';
+import type { Merge3 } from './merge';
+import { similarity } from './merge';
 import { Tree } from './tree';
 
-export type Action = 'CREATE' | 'UPDATE' | 'DELETE' | 'UNCHANGED' | 'KEEP' | 'CONFLICT';
+/**
+ * CREATE/UPDATE/DELETE: written as planned. MERGE: a person's edits and the new render merged cleanly.
+ * UNMERGED: they overlap; written with conflict markers (exit 1). KEEP: left as the person has it.
+ * CONFLICT: a file the tool never generated is in the way (nothing is written at all).
+ */
+export type Action = 'CREATE' | 'UPDATE' | 'DELETE' | 'MERGE' | 'UNMERGED' | 'UNCHANGED' | 'KEEP' | 'CONFLICT';
+
+export const ACTIONS: Action[] = ['CREATE', 'UPDATE', 'DELETE', 'MERGE', 'UNMERGED', 'UNCHANGED', 'KEEP', 'CONFLICT'];
 
 export interface Change {
   path: string;
   action: Action;
   before?: string;
   after?: string;
-  /** Why a file is kept or in conflict. */
+  /** Why a file is kept, merged or in conflict. */
   reason?: string;
+  /** The tool's own state (merge bases): written with the plan, not listed in it. */
+  internal?: boolean;
+  /** A kept file that still holds conflict markers from an earlier merge. */
+  unresolved?: boolean;
 }
 
 export interface Plan {
@@ -25,46 +39,149 @@ export interface Reader {
 }
 
 /**
- * Compare the rendered tree with what is there now. A file the tool generated and nobody touched is updated;
- * a file a person edited is kept and reported; a file the tool never generated is never overwritten.
- * `toolOwned` files (platform.yaml, the manifest) are edited structurally by the tool and always updated.
+ * Where the merge base of every generated file is kept: the exact text the tool generated last time, so a
+ * three-way merge needs no git history and no network. Git stores a base that equals its file once (same blob).
  */
-export function computePlan(tree: Tree, current: Reader, previous: Manifest, next: Omit<Manifest, 'files'>, toolOwned: Set<string>): Plan {
+export const BASE_DIR = '.platform/base';
+export const basePath = (p: string) => `${BASE_DIR}/${p}`;
+
+/** Lines that only a merge with conflicts leaves behind. */
+const MARKERS = /^<{7} .*$[\s\S]*^={7}$[\s\S]*^>{7} .*$/m;
+
+function yamlProblem(p: string, text: string): string | undefined {
+  if (!/\.ya?ml$/.test(p)) return undefined;
+  const bad = parseAllDocuments(text).flatMap((d) => ('errors' in d ? d.errors : []));
+  return bad.length ? bad[0].message.split('\n')[0] : undefined;
+}
+
+/** Files moved by a template change carry a person's edits when the new render is at least this alike. */
+const MOVE_SIMILARITY = 0.6;
+
+/**
+ * Compare the rendered tree with what is there now, file by file:
+ * - untouched since generated: replaced by the new render;
+ * - edited by a person, render unchanged: kept;
+ * - both changed: three-way merge (base = last render, kept under .platform/base/), clean or with markers;
+ * - no longer generated: deleted when untouched, kept when edited; when its content moved to a new path, the
+ *   person's edits follow it there;
+ * - new where a file the tool never generated exists: CONFLICT, never overwritten.
+ * `toolOwned` files (platform.yaml, the manifest) are edited structurally by the tool and always updated.
+ * Without `merge`, edited files are kept as they are.
+ */
+export function computePlan(tree: Tree, current: Reader, previous: Manifest, next: Omit<Manifest, 'files'>, toolOwned: Set<string>, merge?: Merge3): Plan {
   const changes: Change[] = [];
   const files: Record<string, string> = {};
-  for (const path of tree.paths()) {
-    const after = tree.read(path)!;
-    const before = current.read(path);
-    const recorded = previous.files[path];
-    if (before === undefined) {
-      if (recorded !== undefined && !toolOwned.has(path)) {
-        changes.push({ path, action: 'KEEP', after, reason: 'deleted since it was generated; left deleted' });
-        files[path] = recorded;
+  /** path -> merge base to record (the render) ; null -> drop the recorded base */
+  const bases = new Map<string, string | null>();
+  const mergeInto = (p: string, base: string, ours: string, theirs: string, extra?: string): Change => {
+    const r = merge!(base, ours, theirs, p);
+    const broken = r.conflicts === 0 ? yamlProblem(p, r.text) : undefined;
+    if (r.conflicts === 0 && !broken) return { path: p, action: 'MERGE', after: r.text, reason: `${extra ? extra + '; ' : ''}your edits merged with the new render` };
+    return {
+      path: p,
+      action: 'UNMERGED',
+      after: r.text,
+      reason: `${extra ? extra + '; ' : ''}${broken ? `merged text is not valid YAML (${broken}); resolve by hand` : `${r.conflicts} overlapping change${r.conflicts > 1 ? 's' : ''}: conflict markers written, resolve them`}`,
+    };
+  };
+
+  for (const p of tree.paths()) {
+    const theirs = tree.read(p)!;
+    const ours = current.read(p);
+    const recorded = previous.files[p];
+    if (toolOwned.has(p)) {
+      changes.push(ours === undefined ? { path: p, action: 'CREATE', after: theirs } : ours === theirs ? { path: p, action: 'UNCHANGED', before: ours, after: theirs } : { path: p, action: 'UPDATE', before: ours, after: theirs });
+      files[p] = sha256(theirs);
+      continue;
+    }
+    if (ours === undefined) {
+      if (recorded !== undefined) {
+        changes.push({ path: p, action: 'KEEP', after: theirs, reason: 'deleted since it was generated; left deleted' });
+        files[p] = recorded;
+        bases.set(p, null);
       } else {
-        changes.push({ path, action: 'CREATE', after });
-        files[path] = sha256(after);
+        changes.push({ path: p, action: 'CREATE', after: theirs });
+        files[p] = sha256(theirs);
+        bases.set(p, theirs);
       }
-    } else if (before === after) {
-      changes.push({ path, action: 'UNCHANGED', before, after });
-      files[path] = sha256(after);
-    } else if (toolOwned.has(path) || (recorded !== undefined && recorded === sha256(before))) {
-      changes.push({ path, action: 'UPDATE', before, after });
-      files[path] = sha256(after);
-    } else if (recorded !== undefined) {
-      changes.push({ path, action: 'KEEP', before, after, reason: 'edited since it was generated; kept as is (platform-kit regenerate merges)' });
-      files[path] = recorded;
+      continue;
+    }
+    if (ours === theirs) {
+      changes.push({ path: p, action: 'UNCHANGED', before: ours, after: theirs });
+      files[p] = sha256(theirs);
+      bases.set(p, theirs);
+      continue;
+    }
+    if (recorded === undefined) {
+      changes.push({ path: p, action: 'CONFLICT', before: ours, after: theirs, reason: 'a file the tool did not generate is in the way' });
+      continue;
+    }
+    if (sha256(ours) === recorded) {
+      changes.push({ path: p, action: 'UPDATE', before: ours, after: theirs });
+      files[p] = sha256(theirs);
+      bases.set(p, theirs);
+      continue;
+    }
+    // Edited by a person since it was generated.
+    const base = current.read(basePath(p));
+    const unresolved = MARKERS.test(ours);
+    if (base === undefined || sha256(base) !== recorded) {
+      changes.push({ path: p, action: 'KEEP', before: ours, after: theirs, reason: 'edited since it was generated and no merge base is recorded; kept as is (merge the render by hand)', unresolved });
+      files[p] = recorded;
+    } else if (base === theirs) {
+      changes.push({ path: p, action: 'KEEP', before: ours, after: theirs, reason: unresolved ? 'still has conflict markers from an earlier merge; resolve them' : 'edited since it was generated; the template output did not change', unresolved });
+      files[p] = recorded;
+    } else if (!merge) {
+      changes.push({ path: p, action: 'KEEP', before: ours, after: theirs, reason: 'edited since it was generated; kept as is (platform-kit regenerate merges)', unresolved });
+      files[p] = recorded;
     } else {
-      changes.push({ path, action: 'CONFLICT', before, after, reason: 'a file the tool did not generate is in the way' });
+      changes.push({ ...mergeInto(p, base, ours, theirs), before: ours });
+      files[p] = sha256(theirs);
+      bases.set(p, theirs);
     }
   }
-  for (const [path, recorded] of Object.entries(previous.files)) {
-    if (tree.exists(path)) continue;
-    const before = current.read(path);
-    if (before === undefined) continue;
-    if (sha256(before) === recorded) changes.push({ path, action: 'DELETE', before });
+
+  // Files generated before and not now.
+  const orphans: { path: string; ours: string; base?: string }[] = [];
+  for (const [p, recorded] of Object.entries(previous.files)) {
+    if (tree.exists(p)) continue;
+    bases.set(p, null);
+    const ours = current.read(p);
+    if (ours === undefined) continue;
+    if (sha256(ours) === recorded) changes.push({ path: p, action: 'DELETE', before: ours });
     else {
-      changes.push({ path, action: 'KEEP', before, reason: 'no longer generated, but edited since; kept' });
+      const base = current.read(basePath(p));
+      orphans.push({ path: p, ours, base: base !== undefined && sha256(base) === recorded ? base : undefined });
     }
+  }
+  // An edited file whose template moved: its edits follow the content to the new path.
+  const fresh = changes.filter((c) => c.action === 'CREATE' && !toolOwned.has(c.path));
+  for (const o of orphans) {
+    let best: Change | undefined;
+    let score = MOVE_SIMILARITY;
+    if (o.base !== undefined && merge) {
+      for (const c of fresh) {
+        const s = similarity(o.base, c.after!);
+        if (s >= score) [best, score] = [c, s];
+      }
+    }
+    if (best) {
+      fresh.splice(fresh.indexOf(best), 1);
+      Object.assign(best, mergeInto(best.path, o.base!, o.ours, best.after!, `moved from ${o.path}`));
+      changes.push({ path: o.path, action: 'DELETE', before: o.ours, reason: `moved to ${best.path}, with your edits` });
+    } else {
+      changes.push({ path: o.path, action: 'KEEP', before: o.ours, reason: 'no longer generated, but edited since; kept', unresolved: MARKERS.test(o.ours) });
+    }
+  }
+
+  // The merge bases, as the tool's own state.
+  for (const [p, base] of bases) {
+    const bp = basePath(p);
+    const now = current.read(bp);
+    if (base === null) {
+      if (now !== undefined) changes.push({ path: bp, action: 'DELETE', before: now, internal: true });
+    } else if (now === undefined) changes.push({ path: bp, action: 'CREATE', after: base, internal: true });
+    else if (now !== base) changes.push({ path: bp, action: 'UPDATE', before: now, after: base, internal: true });
   }
   changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { changes, manifest: { ...next, files } };
@@ -72,29 +189,39 @@ export function computePlan(tree: Tree, current: Reader, previous: Manifest, nex
 
 /** Changes that touch the disk. */
 export function writes(plan: Plan): Change[] {
-  return plan.changes.filter((c) => c.action === 'CREATE' || c.action === 'UPDATE' || c.action === 'DELETE');
+  return plan.changes.filter((c) => c.action === 'CREATE' || c.action === 'UPDATE' || c.action === 'DELETE' || c.action === 'MERGE' || c.action === 'UNMERGED');
+}
+
+/** Files that need a person: merges with conflicts and kept files that still hold markers. */
+export function unresolved(plan: Plan): Change[] {
+  return plan.changes.filter((c) => c.action === 'UNMERGED' || c.unresolved);
 }
 
 export function summarize(plan: Plan): Record<Action, number> {
-  const out: Record<Action, number> = { CREATE: 0, UPDATE: 0, DELETE: 0, UNCHANGED: 0, KEEP: 0, CONFLICT: 0 };
-  for (const c of plan.changes) out[c.action]++;
+  const out = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
+  for (const c of plan.changes) if (!c.internal) out[c.action]++;
   return out;
 }
 
-/** Human-readable plan: one line per file that is not unchanged, then unified diffs of updates when asked. */
+/** Human-readable plan: one line per file that is not unchanged, then unified diffs when asked. */
 export function formatPlan(plan: Plan, opts: { diff?: boolean; verbose?: boolean } = {}): string {
   const lines: string[] = [];
   for (const c of plan.changes) {
-    if (c.action === 'UNCHANGED' && !opts.verbose) continue;
+    if (c.internal || (c.action === 'UNCHANGED' && !opts.verbose)) continue;
     lines.push(`${c.action.padEnd(9)} ${c.path}${c.reason ? `  (${c.reason})` : ''}`);
   }
   const s = summarize(plan);
-  lines.push(`${s.CREATE} to create, ${s.UPDATE} to update, ${s.DELETE} to delete, ${s.UNCHANGED} unchanged, ${s.KEEP} kept, ${s.CONFLICT} in conflict`);
+  const bases = plan.changes.filter((c) => c.internal && c.action !== 'UNCHANGED').length;
+  lines.push(
+    `${s.CREATE} to create, ${s.UPDATE} to update, ${s.DELETE} to delete, ${s.MERGE} merged, ${s.UNMERGED} with conflicts, ${s.UNCHANGED} unchanged, ${s.KEEP} kept, ${s.CONFLICT} in conflict` +
+      (bases ? ` (${bases} merge base${bases > 1 ? 's' : ''} under ${BASE_DIR}/ recorded)` : ''),
+  );
   if (opts.diff) {
     for (const c of plan.changes) {
-      if (c.action === 'UPDATE' || c.action === 'CONFLICT' || c.action === 'KEEP') {
-        if (c.before !== undefined && c.after !== undefined) lines.push(createTwoFilesPatch(`a/${c.path}`, `b/${c.path}`, c.before, c.after, '', '', { context: 3 }).trimEnd());
-      }
+      if (c.internal) continue;
+      if (!['UPDATE', 'CONFLICT', 'KEEP', 'MERGE', 'UNMERGED'].includes(c.action) || c.after === undefined) continue;
+      if (c.before === undefined && c.action === 'KEEP') continue;
+      lines.push(createTwoFilesPatch(`a/${c.path}`, `b/${c.path}`, c.before ?? '', c.after, '', '', { context: 3 }).trimEnd());
     }
   }
   return lines.join('\n');

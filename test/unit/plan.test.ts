@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { commitChanges } from '../../src/core/disk';
 import { emptyManifest, sha256 } from '../../src/core/manifest';
 import { Change, computePlan, formatPlan, Reader } from '../../src/core/plan';
+import { gitMergeFile, similarity } from '../../src/core/merge';
 import { Tree } from '../../src/core/tree';
 import { snapshot, tmpDir } from '../helpers/fs';
 
@@ -23,7 +24,7 @@ describe('computePlan (in-memory tree and repository)', () => {
     const prev = emptyManifest('test');
     prev.files = { 'same.yaml': sha256('b: 1\n'), 'ours.yaml': sha256('c: 1\n'), 'edited.yaml': sha256('d: 1\n'), 'gone.yaml': sha256('f: 1\n'), 'old.yaml': sha256('g: 1\n'), 'old-edited.yaml': sha256('h: 1\n') };
     const plan = computePlan(tree, disk, prev, next, new Set());
-    const actions = Object.fromEntries(plan.changes.map((c) => [c.path, c.action]));
+    const actions = Object.fromEntries(plan.changes.filter((c) => !c.internal).map((c) => [c.path, c.action]));
     expect(actions).toEqual({
       'new.yaml': 'CREATE',
       'same.yaml': 'UNCHANGED',
@@ -40,6 +41,55 @@ describe('computePlan (in-memory tree and repository)', () => {
     expect(plan.manifest.files['old.yaml']).toBeUndefined();
     expect(plan.manifest.files['theirs.yaml']).toBeUndefined();
     expect(formatPlan(plan, { diff: true })).toContain('-c: 1\n+c: 2');
+    // The merge base of every file the tool writes or confirms is recorded; those of deleted files are dropped.
+    const bases = Object.fromEntries(plan.changes.filter((c) => c.internal).map((c) => [c.path, c.action]));
+    expect(bases).toEqual({
+      '.platform/base/new.yaml': 'CREATE',
+      '.platform/base/same.yaml': 'CREATE',
+      '.platform/base/ours.yaml': 'CREATE',
+    });
+  });
+
+  it('merges a person\'s edit with a template change (git merge-file), and writes markers where they overlap', () => {
+    const base = 'a: 1\nb: 1\nc: 1\nd: 1\ne: 1\n';
+    const mine = 'a: 1\nb: 1 # mine\nc: 1\nd: 1\ne: 1\n';
+    const prev = emptyManifest('test');
+    prev.files = { 'x.yaml': sha256(base), 'y.yaml': sha256(base) };
+    const tree = new Tree();
+    tree.write('x.yaml', 'a: 1\nb: 1\nc: 1\nd: 1\ne: 2\n'); // the template changed e, far from the edit
+    tree.write('y.yaml', 'a: 1\nb: 2\nc: 1\nd: 1\ne: 1\n'); // the template changed b, the line the person edited
+    const disk = mem({ 'x.yaml': mine, 'y.yaml': mine, '.platform/base/x.yaml': base, '.platform/base/y.yaml': base });
+    const plan = computePlan(tree, disk, prev, next, new Set(), gitMergeFile);
+    const x = plan.changes.find((c) => c.path === 'x.yaml')!;
+    expect(x.action).toBe('MERGE');
+    expect(x.after).toBe('a: 1\nb: 1 # mine\nc: 1\nd: 1\ne: 2\n');
+    const y = plan.changes.find((c) => c.path === 'y.yaml')!;
+    expect(y.action).toBe('UNMERGED');
+    expect(y.after).toMatch(/^<<<<<<< y\.yaml \(yours\)\nb: 1 # mine\n\|{7} y\.yaml \(generated last time\)\nb: 1\n={7}\nb: 2\n>>>>>>> y\.yaml \(generated now\)$/m);
+    // Both record the new render as their next merge base.
+    expect(plan.manifest.files['x.yaml']).toBe(sha256('a: 1\nb: 1\nc: 1\nd: 1\ne: 2\n'));
+    expect(plan.changes.find((c) => c.path === '.platform/base/y.yaml')!.after).toBe('a: 1\nb: 2\nc: 1\nd: 1\ne: 1\n');
+  });
+
+  it('carries a person\'s edits to the new path when a template moves a file, and deletes the old one', () => {
+    const base = 'kind: Thing\nname: a\nreplicas: 1\nimage: x\nport: 80\n';
+    const prev = emptyManifest('test');
+    prev.files = { 'old/thing.yaml': sha256(base) };
+    const tree = new Tree();
+    tree.write('new/thing.yaml', base.replace('port: 80', 'port: 8080'));
+    const disk = mem({ 'old/thing.yaml': base.replace('replicas: 1', 'replicas: 3 # mine'), '.platform/base/old/thing.yaml': base });
+    const plan = computePlan(tree, disk, prev, next, new Set(), gitMergeFile);
+    const moved = plan.changes.find((c) => c.path === 'new/thing.yaml')!;
+    expect(moved.action).toBe('MERGE');
+    expect(moved.reason).toContain('moved from old/thing.yaml');
+    expect(moved.after).toBe('kind: Thing\nname: a\nreplicas: 3 # mine\nimage: x\nport: 8080\n');
+    expect(plan.changes.find((c) => c.path === 'old/thing.yaml')!.action).toBe('DELETE');
+  });
+
+  it('similarity is 1 for equal texts, 0 for disjoint ones', () => {
+    expect(similarity('a\nb\n', 'a\nb\n')).toBe(1);
+    expect(similarity('a\nb\n', 'c\nd\n')).toBe(0);
+    expect(similarity('a\nb\nc\nd\n', 'a\nb\nc\nx\n')).toBe(0.75);
   });
 
   it('tool-owned files are updated even when edited (the tool edits them structurally)', () => {

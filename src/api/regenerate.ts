@@ -1,0 +1,45 @@
+import { UsageError } from '../core/errors';
+import { Change, Plan, unresolved, writes } from '../core/plan';
+import { PLATFORM_FILE } from '../model/platform-file';
+import { GENERATOR_VERSION } from '../version';
+import { loadPlatform } from './create-cluster';
+import { applyPlan, checkRepoDir, planRepo } from './repo';
+
+export interface RegenerateOptions {
+  /** The GitOps repository (must hold platform.yaml). */
+  dir: string;
+  /** Print the plan with diffs; write nothing. */
+  dryRun?: boolean;
+  /** Write nothing; the result says whether anything would change (for the GitOps repository's CI). */
+  check?: boolean;
+  templateRoots?: string[];
+}
+
+export interface RegenerateResult {
+  root: string;
+  plan: Plan;
+  /** Something would be (or was) written. */
+  changed: boolean;
+  written: boolean;
+  /** Files a person must resolve: merges with conflicts, kept files still holding markers. */
+  unresolved: Change[];
+}
+
+/**
+ * platform-kit regenerate: render everything platform.yaml describes with the current templates (built-in,
+ * shadowed by the repository's .platform/templates/) and reconcile file by file, merging a person's edits.
+ */
+export function regenerate(opts: RegenerateOptions): RegenerateResult {
+  const root = checkRepoDir(opts.dir);
+  const pf = loadPlatform(root);
+  if (!pf) throw new UsageError(`no ${PLATFORM_FILE} in ${root}: nothing to regenerate (create-platform-cluster creates one)`);
+  if (pf.spec.generator.version !== GENERATOR_VERSION) {
+    pf.doc.setIn(['generator', 'version'], GENERATOR_VERSION);
+    pf.spec = { ...pf.spec, generator: { ...pf.spec.generator, version: GENERATOR_VERSION } };
+  }
+  const { plan } = planRepo(root, pf, opts.templateRoots);
+  const changed = writes(plan).length > 0;
+  const written = changed && !opts.dryRun && !opts.check;
+  if (written) applyPlan(root, plan);
+  return { root, plan, changed, written, unresolved: unresolved(plan) };
+}
