@@ -3,17 +3,27 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, ROOT, snapshot, tmpDir } from './helpers/fs';
 
+const EXAMPLE = path.join(ROOT, 'examples/reference-platform');
+
 describe('examples/reference-platform', () => {
-  it('is exactly what the answers file plus all 41 stories approved generate today (run `npx projen examples` when this fails)', () => {
+  it('is what platform-kit regenerate --check accepts: nothing would change (run `npx projen examples` when this fails)', () => {
+    const before = snapshot(EXAMPLE);
+    const r = cli('platform-kit', ['regenerate', '--check', '--dir', EXAMPLE]);
+    expect(r.stdout, r.stderr).toContain('check: up to date');
+    expect(r.status, r.stdout).toBe(0);
+    expect(snapshot(EXAMPLE)).toEqual(before);
+  });
+
+  it('is exactly what the answers file plus all 41 stories approved generate today', () => {
     const fresh = path.join(tmpDir(), 'reference-platform');
     const r = cli('create-platform-cluster', ['--answers', path.join(ROOT, 'examples/reference-platform.answers.yaml'), '--yes', '--dir', fresh]);
     expect(r.status, r.stderr).toBe(0);
     const s = cli('add-story', ['--all', '--approve', '--dir', fresh]);
     expect(s.status, s.stderr).toBe(0);
-    const committed = snapshot(path.join(ROOT, 'examples/reference-platform'));
+    const committed = snapshot(EXAMPLE);
     const now = snapshot(fresh);
     const stale = [...new Set([...Object.keys(committed), ...Object.keys(now)])].filter((k) => committed[k] !== now[k]).sort();
     expect(stale, 'examples/reference-platform is stale; run `npx projen examples`').toEqual([]);
-    expect(fs.existsSync(path.join(ROOT, 'examples/reference-platform/platform.yaml'))).toBe(true);
+    expect(fs.existsSync(path.join(EXAMPLE, 'platform.yaml'))).toBe(true);
   });
 });
