@@ -289,6 +289,24 @@ describe('cross-cluster defaults', () => {
   });
 });
 
+describe('secret backends', () => {
+  it('a cluster on GCP Secret Manager gets its own store variant and flat item names; the other keeps paths', () => {
+    const dir = path.join(tmpDir(), 'platform');
+    createClusters({ dir, clusters: [{ name: 'infra', secretStore: 'gcp-secret-manager' }, { name: 'apps', secretStore: 'onepassword' }] });
+    addStories({ dir, ids: ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS', 'STORY-BOOT-CORE', 'STORY-GITOPS-SELF-MGMT-FLUX', 'STORY-SEC-EXTERNAL-SECRETS-BASE', 'STORY-NET-CILIUM-CORE-GITOPS', 'STORY-NET-CILIUM-IPAM', 'STORY-NET-CILIUM-GATEWAY', 'STORY-OPS-RELOADER-ALL-CLUSTERS', 'STORY-SEC-CERT-MANAGER-ISSUERS'], approve: true });
+    const walks = { infra: walk(dir, 'infra'), apps: walk(dir, 'apps') };
+    const keyOf = (c: 'infra' | 'apps') => walks[c].get('cert-manager-issuers')!.objects.find((o) => o.kind === 'ExternalSecret')!.spec!.data[0].remoteRef.key;
+    expect(keyOf('infra')).toMatch(/^kubernetes-infra-[a-z0-9-]+$/);
+    expect(keyOf('apps')).toMatch(/^kubernetes\/apps\/[a-z0-9-]+$/);
+    const store = (c: 'infra' | 'apps') => walks[c].get('cluster-secret-store')!.objects.find((o) => o.kind === 'ClusterSecretStore')!;
+    expect(store('infra').metadata.name).toBe('gcp-secret-manager');
+    expect(Object.keys(store('infra').spec!.provider)).toEqual(['gcpsm']);
+    expect(Object.keys(store('apps').spec!.provider)).toEqual(['onepassword']);
+    const secrets = parse(fs.readFileSync(path.join(dir, 'kubernetes/clusters/infra/cluster-secrets.yaml'), 'utf8'));
+    expect(JSON.stringify(secrets.spec)).toContain('kubernetes-infra-cluster-secrets');
+  });
+});
+
 describe('custom stories', () => {
   it('renders a generic component from the same templates, records it, and survives regeneration', () => {
     const repo = newRepo();
