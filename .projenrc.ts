@@ -27,6 +27,12 @@ const project = new typescript.TypeScriptProject({
     'fastest-levenshtein@^1.0.16',
     'fs-extra@^11.3.2',
     '@inquirer/prompts@^7.10.1',
+    'kubernetes-models@^5.1.0',
+    '@kubernetes-models/flux-cd@^4.0.0',
+    '@kubernetes-models/cert-manager@^6.0.0',
+    '@kubernetes-models/external-secrets@^2.0.0',
+    '@kubernetes-models/gateway-api@^2.0.0',
+    '@kubernetes-models/prometheus-operator@^6.0.0',
   ],
   devDeps: ['vitest@^4.0.8', '@types/fs-extra@^11.0.4', '@types/node@^20'],
   bin: {

@@ -30,3 +30,6 @@ export { gitMergeFile, similarity } from './core/merge';
 export type { Merge3, MergeResult } from './core/merge';
 export { BASE_DIR, unresolved } from './core/plan';
 export { OVERRIDES_DIR, templateRootsOf } from './api/repo';
+export { check, findClusters, DEFAULT_CLUSTER_PATHS } from './check/check';
+export { formatCheck, formatGraph, summary as checkSummary } from './check/format';
+export type { CheckOptions, CheckResult, Finding, Severity, ClusterGraph, GraphNode } from './check/types';

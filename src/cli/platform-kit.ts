@@ -56,6 +56,54 @@ program
   });
 
 program
+  .command('check')
+  .description('check wiring, substitution variables, dependencies and schemas of every cluster, from the files alone')
+  .option('--dir <dir>', 'the GitOps repository', '.')
+  .option('--cluster-path <pattern>', 'cluster entry folder, one * = the cluster name (repeat; default kubernetes/clusters/*)', collect)
+  .option('--build', 'also run kubectl kustomize on every Flux Kustomization path (in parallel)')
+  .option('--json', 'machine-readable output')
+  .option('--info', 'also show info findings (unused settings)')
+  .action(async (flags) => {
+    process.exitCode = await runAction(processIo, async () => {
+      const { check } = await import('../check/check');
+      const { formatCheck, summary } = await import('../check/format');
+      const tty = Boolean(process.stderr.isTTY) && !flags.json;
+      const r = await check({
+        dir: flags.dir,
+        clusterPaths: flags.clusterPath,
+        build: flags.build,
+        progress: tty ? (d, t) => process.stderr.write(`\rkustomize build ${d}/${t}${d === t ? '\n' : ''}`) : undefined,
+      });
+      const s = summary(r);
+      if (flags.json) {
+        const { graphs: _g, ...rest } = r;
+        processIo.out(JSON.stringify({ ...rest, summary: s }, null, 2));
+      } else processIo.out(formatCheck(r, { info: flags.info }));
+      return s.error ? 1 : 0;
+    });
+  });
+
+program
+  .command('graph')
+  .description('draw the Flux Kustomization graph the check computes (A --> B: A waits for B; A -.-> B: A creates B)')
+  .option('--dir <dir>', 'the GitOps repository', '.')
+  .option('--cluster-path <pattern>', 'cluster entry folder, one * = the cluster name (repeat)', collect)
+  .option('--cluster <name>', 'only this cluster')
+  .option('--format <format>', 'mermaid or dot', 'mermaid')
+  .action(async (flags) => {
+    process.exitCode = await runAction(processIo, async () => {
+      const { UsageError } = await import('../core/errors');
+      if (!['mermaid', 'dot'].includes(flags.format)) throw new UsageError(`--format ${flags.format}: use mermaid or dot`);
+      const { check } = await import('../check/check');
+      const { formatGraph } = await import('../check/format');
+      const r = await check({ dir: flags.dir, clusterPaths: flags.clusterPath });
+      const names = flags.cluster ? [flags.cluster] : r.clusters;
+      for (const n of names) if (!r.graphs[n]) throw new UsageError(`--cluster ${n}: no such cluster (clusters: ${r.clusters.join(', ')})`);
+      processIo.out(names.map((n) => formatGraph(n, r.graphs[n], flags.format)).join('\n\n'));
+    });
+  });
+
+program
   .command('stories')
   .description('the story catalog with each story\'s status per cluster')
   .option('--dir <dir>', 'the GitOps repository', '.')

@@ -1,0 +1,420 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { UsageError } from '../core/errors';
+import { overlaps, parseCidr } from '../model/net';
+import { parsePlatform, PLATFORM_FILE } from '../model/platform-file';
+import { catalogFor, wiredComponents } from '../model/wiring';
+import { Build, Obj, RepoReader } from './discover';
+import type { CheckOptions, CheckResult, ClusterGraph, Finding } from './types';
+
+export const DEFAULT_CLUSTER_PATHS = ['kubernetes/clusters/*'];
+
+const isFluxKs = (o: Obj) => o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
+
+/** A Flux Kustomization as the check walks it. */
+interface Ks {
+  id: string; // namespace/name
+  name: string;
+  namespace: string;
+  path: string;
+  obj?: Obj; // undefined for the entry (the FluxInstance's sync)
+  parent?: string;
+  external: boolean;
+  build?: Build;
+  postBuild?: { substitute?: Record<string, string>; substituteFrom?: { kind: string; name: string; optional?: boolean }[] };
+}
+
+/** Cluster entry folders matching the patterns: name -> repo-relative folder. */
+export function findClusters(reader: RepoReader, patterns: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const raw of patterns) {
+    const pat = raw.replace(/^\.\//, '').replace(/\/+$/, '');
+    if (!pat || pat.split('/').some((s) => s === '..') || path.isAbsolute(pat)) throw new UsageError(`--cluster-path ${raw}: must be a folder inside the repository`);
+    const parts = pat.split('/');
+    const star = parts.indexOf('*');
+    if (parts.filter((p) => p === '*').length > 1) throw new UsageError(`--cluster-path ${raw}: at most one * (the cluster name)`);
+    if (star < 0) {
+      if (!reader.isDir(pat)) throw new UsageError(`--cluster-path ${raw}: no such folder in ${reader.root}`);
+      out.set(parts[parts.length - 1], pat);
+      continue;
+    }
+    const base = parts.slice(0, star).join('/');
+    const rest = parts.slice(star + 1).join('/');
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(reader.abs(base || '.'), { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+    } catch {
+      names = [];
+    }
+    for (const n of names) {
+      const dir = [base, n, rest].filter(Boolean).join('/');
+      if (reader.isDir(dir)) out.set(n, dir);
+    }
+  }
+  if (out.size === 0) throw new UsageError(`no cluster entry folder matches ${patterns.join(', ')} in ${reader.root} (pass --cluster-path, e.g. clusters/*)`);
+  return out;
+}
+
+function walkCluster(reader: RepoReader, cluster: string, entry: string, findings: Finding[]): Map<string, Ks> {
+  const all = new Map<string, Ks>();
+  const queue: Ks[] = [{ id: 'flux-system/flux-system', name: 'flux-system', namespace: 'flux-system', path: entry, external: false }];
+  while (queue.length) {
+    const k = queue.shift()!;
+    const root = all.get(k.id);
+    if (root && !root.obj && k.obj && k.path === root.path) {
+      // The entry folder's own sync Kustomization (flux-system/gotk-sync.yaml): the same object, now with its file.
+      root.obj = k.obj;
+      root.postBuild = k.postBuild;
+      continue;
+    }
+    if (all.has(k.id)) {
+      const o = k.obj!;
+      findings.push({ code: 'DUPLICATE_KUSTOMIZATION', severity: 'error', cluster, file: o.file, line: o.line, message: `Flux Kustomization ${k.id} is declared twice on ${cluster} (also in ${all.get(k.id)!.obj?.file ?? 'the entry'})`, hint: 'rename one or remove the duplicate' });
+      continue;
+    }
+    all.set(k.id, k);
+    if (k.external) continue;
+    if (!reader.isDir(k.path)) {
+      const o = k.obj;
+      findings.push({ code: 'PATH_MISSING', severity: 'error', cluster, file: o?.file, line: o?.lineOf(['spec', 'path']), message: `${k.id}: spec.path ./${k.path} does not exist`, hint: 'point spec.path at an existing folder (relative to the repository root)' });
+      continue;
+    }
+    k.build = reader.build(k.path);
+    for (const f of k.build.findings) findings.push({ ...f, cluster });
+    const seen = new Map<string, Obj>();
+    for (const o of k.build.objects) {
+      const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+      const key = `${group}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
+      const prev = seen.get(key);
+      if (prev) findings.push({ code: 'DUPLICATE_OBJECT', severity: 'error', cluster, file: o.file, line: o.line, message: `${o.kind} ${o.namespace ? o.namespace + '/' : ''}${o.name} is emitted twice by ${k.id} (first in ${prev.file}:${prev.line}); kustomize fails on it`, hint: 'keep one of them' });
+      else seen.set(key, o);
+      if (!isFluxKs(o)) continue;
+      const spec = o.raw.spec ?? {};
+      const ref = spec.sourceRef ?? {};
+      // The parent's postBuild substitutes this object too (a child's spec.path may use a variable).
+      const walked = [...all.values()].flatMap((x) => x.build?.objects ?? []);
+      const subst = (text: string) => (k.postBuild ? substituteWith(text, valueMap(k, walked)) : text);
+      const ns = o.namespace ?? 'flux-system';
+      queue.push({
+        id: `${ns}/${o.name}`,
+        name: o.name,
+        namespace: ns,
+        path: path.posix.normalize(subst(String(spec.path ?? '.')).replace(/^\.\//, '')).replace(/^\.$/, ''),
+        obj: o,
+        parent: k.id,
+        // Only the repository itself is followed; another GitRepository, an OCIRepository or a Bucket is upstream.
+        external: (ref.kind !== undefined && ref.kind !== 'GitRepository') || (ref.name !== undefined && ref.name !== 'flux-system'),
+        postBuild: spec.postBuild,
+      });
+    }
+  }
+  return all;
+}
+
+function subtree(all: Map<string, Ks>, id: string): Set<string> {
+  const out = new Set<string>();
+  const stack = [id];
+  while (stack.length) {
+    const n = stack.pop()!;
+    for (const k of all.values()) if (k.parent === n && !out.has(k.id)) (out.add(k.id), stack.push(k.id));
+  }
+  return out;
+}
+
+function depsOf(k: Ks): { id: string; index: number }[] {
+  const list = Array.isArray(k.obj?.raw.spec?.dependsOn) ? k.obj!.raw.spec.dependsOn : [];
+  return list.map((d: any, index: number) => ({ id: `${d?.namespace ?? k.namespace}/${d?.name}`, index }));
+}
+
+function checkDependencies(cluster: string, all: Map<string, Ks>, findings: Finding[]): void {
+  for (const k of all.values()) {
+    if (!k.obj) continue;
+    const mine = subtree(all, k.id);
+    for (const d of depsOf(k)) {
+      const at = { cluster, file: k.obj.file, line: k.obj.lineOf(['spec', 'dependsOn', d.index]) };
+      if (!all.has(d.id)) findings.push({ code: 'DEPENDS_ON_MISSING', severity: 'error', ...at, message: `${k.id} dependsOn ${d.id}, which no Flux Kustomization on ${cluster} defines`, hint: 'fix the name, or wire the missing Kustomization on this cluster' });
+      else if (mine.has(d.id)) findings.push({ code: 'WAITS_ON_OWN_SUBTREE', severity: 'error', ...at, message: `${k.id} waits for ${d.id}, which only its own build creates: it never becomes ready on a fresh cluster`, hint: 'drop the dependsOn, or move the dependency out of this Kustomization\'s path' });
+    }
+  }
+  // Cycles over dependsOn.
+  const state = new Map<string, 1 | 2>();
+  const stack: string[] = [];
+  const reported = new Set<string>();
+  const visit = (id: string) => {
+    if (state.get(id) === 2) return;
+    if (state.get(id) === 1) {
+      const cycle = [...stack.slice(stack.indexOf(id)), id];
+      const key = [...cycle].sort().join(',');
+      if (!reported.has(key)) {
+        reported.add(key);
+        const k = all.get(id)!;
+        findings.push({ code: 'DEPENDENCY_CYCLE', severity: 'error', cluster, file: k.obj?.file, line: k.obj?.lineOf(['spec', 'dependsOn']), message: `dependency cycle: ${cycle.join(' -> ')}`, hint: 'remove one dependsOn of the cycle' });
+      }
+      return;
+    }
+    state.set(id, 1);
+    stack.push(id);
+    const k = all.get(id);
+    if (k) for (const d of depsOf(k)) if (all.has(d.id)) visit(d.id);
+    stack.pop();
+    state.set(id, 2);
+  };
+  for (const id of all.keys()) visit(id);
+}
+
+/** The values a Kustomization's postBuild substitutes (from the objects found so far). */
+function valueMap(k: Ks, objects: Obj[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of k.postBuild?.substituteFrom ?? []) {
+    const hit = objects.find((o) => o.kind === s.kind && o.name === s.name && (o.namespace ?? k.namespace) === k.namespace);
+    if (hit) Object.assign(out, hit.raw.data ?? {}, hit.raw.stringData ?? {});
+  }
+  return { ...out, ...(k.postBuild?.substitute ?? {}) };
+}
+
+function substituteWith(text: string, values: Record<string, string>): string {
+  return text.replace(/(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-=]([^}]*))?\}/g, (all, esc: string, name: string, dflt: string | undefined) => {
+    if (esc) return all.slice(1);
+    if (name in values) return values[name];
+    return dflt ?? all;
+  });
+}
+
+/** Values a Kustomization's postBuild gives, and whether some source could not be read from the repository. */
+function valuesFor(k: Ks, objects: Obj[]): { values: Set<string>; unverified: string[]; sources: Obj[] } {
+  const values = new Set(Object.keys(k.postBuild?.substitute ?? {}));
+  const unverified: string[] = [];
+  const sources: Obj[] = [];
+  for (const s of k.postBuild?.substituteFrom ?? []) {
+    const hit = objects.find((o) => o.kind === s.kind && o.name === s.name && (o.namespace ?? k.namespace) === k.namespace);
+    if (!hit) {
+      if (s.kind === 'Secret' || !s.optional) unverified.push(`${s.kind} ${k.namespace}/${s.name}`);
+      continue;
+    }
+    sources.push(hit);
+    for (const key of Object.keys(hit.raw.data ?? {})) values.add(key);
+    for (const key of Object.keys(hit.raw.stringData ?? {})) values.add(key);
+  }
+  return { values, unverified, sources };
+}
+
+function checkVariables(cluster: string, all: Map<string, Ks>, findings: Finding[]): void {
+  const objects = [...all.values()].flatMap((k) => k.build?.objects ?? []);
+  const used = new Map<Obj, Set<string>>();
+  for (const k of all.values()) {
+    if (!k.build) continue;
+    const refs = k.build.objects.flatMap((o) => o.vars).filter((v) => !v.hasDefault);
+    if (!k.postBuild) {
+      const first = new Map<string, (typeof refs)[number]>();
+      for (const r of refs) if (!first.has(r.name)) first.set(r.name, r);
+      for (const r of first.values()) {
+        findings.push({ code: 'VAR_WITHOUT_POSTBUILD', severity: 'error', cluster, file: r.file, line: r.line, message: `\${${r.name}} is used under ${k.id}, which has no postBuild: Flux applies it literally`, hint: `add postBuild.substituteFrom to ${k.id}, or write $\${${r.name}} if the text is meant literally` });
+      }
+      continue;
+    }
+    const { values, unverified, sources } = valuesFor(k, objects);
+    const reported = new Set<string>();
+    for (const r of refs) {
+      for (const s of sources) {
+        if (!used.has(s)) used.set(s, new Set());
+        used.get(s)!.add(r.name);
+      }
+      if (values.has(r.name) || reported.has(r.name)) continue;
+      reported.add(r.name);
+      if (unverified.length) {
+        findings.push({ code: 'VAR_UNVERIFIED', severity: 'warning', cluster, file: r.file, line: r.line, message: `\${${r.name}} is not in the repository's substitution sources of ${k.id}; it may come from ${unverified.join(', ')}`, hint: 'make sure that source defines it, or give the variable a default (${VAR:=value})' });
+      } else {
+        findings.push({ code: 'VAR_UNDEFINED', severity: 'error', cluster, file: r.file, line: r.line, message: `\${${r.name}} has no value on ${cluster}: ${k.id} substitutes only from ${[...(k.postBuild.substituteFrom ?? []).map((s) => `${s.kind} ${s.name}`), ...(k.postBuild.substitute ? ['postBuild.substitute'] : [])].join(', ') || 'nothing'}`, hint: `define ${r.name} in the cluster's settings, or give it a default (\${${r.name}:=value})` });
+      }
+    }
+  }
+  for (const [src, names] of used) {
+    for (const key of Object.keys(src.raw.data ?? {})) {
+      if (names.has(key)) continue;
+      findings.push({ code: 'SETTING_UNUSED', severity: 'info', cluster, file: src.file, line: src.lineOf(['data', key]), message: `${src.kind} ${src.name}: ${key} is used by no manifest on ${cluster}`, hint: 'remove it, or keep it for a component that is not wired yet' });
+    }
+  }
+}
+
+function settingsOf(all: Map<string, Ks>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const objects = [...all.values()].flatMap((k) => k.build?.objects ?? []);
+  for (const k of all.values()) {
+    for (const s of valuesFor(k, objects).sources) Object.assign(out, s.raw.data ?? {});
+  }
+  return out;
+}
+
+function checkAcrossClusters(walks: Map<string, Map<string, Ks>>, findings: Finding[]): void {
+  const info = [...walks].map(([c, all]) => {
+    const s = settingsOf(all);
+    const mesh = s.CLUSTERMESH_ENABLED === 'true' || [...all.values()].some((k) => k.name === 'cilium-clustermesh');
+    return { c, s, mesh, where: [...all.values()].flatMap((k) => k.build?.objects ?? []).find((o) => o.kind === 'ConfigMap' && o.raw.data?.CLUSTER_ID !== undefined) };
+  });
+  for (let i = 0; i < info.length; i++) {
+    for (let j = 0; j < i; j++) {
+      const [a, b] = [info[i], info[j]];
+      const at = a.where ? { file: a.where.file, line: a.where.lineOf(['data', 'CLUSTER_ID']) } : {};
+      if (a.s.CLUSTER_ID !== undefined && a.s.CLUSTER_ID === b.s.CLUSTER_ID) {
+        findings.push({ code: 'CLUSTER_ID_REUSED', severity: 'error', cluster: a.c, ...at, message: `CLUSTER_ID ${a.s.CLUSTER_ID} is also the id of cluster ${b.c}; Cilium ClusterMesh needs unique ids`, hint: 'give each cluster its own id (1-255)' });
+      }
+      if (!(a.mesh && b.mesh)) continue;
+      for (const ka of ['POD_CIDR', 'SERVICE_CIDR']) {
+        for (const kb of ['POD_CIDR', 'SERVICE_CIDR']) {
+          const x = a.s[ka] ? parseCidr(a.s[ka]) : undefined;
+          const y = b.s[kb] ? parseCidr(b.s[kb]) : undefined;
+          if (!x || !y || typeof x === 'string' || typeof y === 'string' || !overlaps(x, y)) continue;
+          const w = a.where ? { file: a.where.file, line: a.where.lineOf(['data', ka]) } : {};
+          findings.push({ code: 'CIDR_OVERLAP', severity: 'error', cluster: a.c, ...w, message: `${ka} ${a.s[ka]} of ${a.c} overlaps ${kb} ${b.s[kb]} of ${b.c}; ClusterMesh routes pods and services across clusters`, hint: 'use disjoint pod and service CIDRs on meshed clusters' });
+        }
+      }
+    }
+  }
+}
+
+function checkReachability(reader: RepoReader, walks: Map<string, Map<string, Ks>>, exempt: Set<string>, findings: Finding[]): void {
+  const reached = new Set<string>();
+  for (const all of walks.values()) for (const k of all.values()) for (const f of k.build?.files ?? []) reached.add(f);
+  for (const f of reader.allYamlFiles()) {
+    if (reached.has(f)) continue;
+    for (const o of reader.objectsOf(f)) {
+      if (!isFluxKs(o) || exempt.has(o.name)) continue;
+      findings.push({ code: 'UNREACHABLE_KUSTOMIZATION', severity: 'warning', file: f, line: o.line, message: `Flux Kustomization ${o.name} is reached from no cluster`, hint: 'list its folder in a cluster\'s kustomization, or delete it' });
+    }
+  }
+}
+
+/** Stories in platform.yaml against what each cluster really wires (repositories we generated). */
+function checkStories(reader: RepoReader, walks: Map<string, Map<string, Ks>>, findings: Finding[]): Set<string> {
+  const exempt = new Set<string>();
+  if (!reader.exists(PLATFORM_FILE)) return exempt;
+  let spec;
+  try {
+    spec = parsePlatform(reader.text(PLATFORM_FILE)).spec;
+  } catch {
+    return exempt; // not ours, or broken: platform-kit commands report that themselves
+  }
+  const cat = catalogFor(spec);
+  const storyComponents = new Map<string, string>();
+  for (const s of cat.stories) for (const c of s.components) storyComponents.set(c.id, s.id);
+  for (const [id, rec] of Object.entries(spec.stories)) {
+    if (Object.values(rec.clusters).includes('draft')) for (const c of cat.byId.get(id)?.components ?? []) exempt.add(c.id);
+  }
+  for (const [cluster, all] of walks) {
+    if (!spec.clusters[cluster]) continue;
+    const expected = new Set(wiredComponents(spec, cat, cluster).map((c) => c.id));
+    const names = new Map([...all.values()].map((k) => [k.name, k]));
+    for (const [name, k] of names) {
+      const story = storyComponents.get(name);
+      if (story && !expected.has(name)) {
+        findings.push({ code: 'DRAFT_WIRED', severity: 'error', cluster, file: k.obj?.file, line: k.obj?.line, message: `${name} of ${story} is wired on ${cluster}, but the story is not approved there`, hint: `approve it (platform-kit approve ${story} --cluster ${cluster}) or take it out of the lane` });
+      }
+    }
+    for (const id of expected) {
+      if (names.has(id)) continue;
+      const story = storyComponents.get(id) ?? 'the scaffold';
+      findings.push({ code: 'APPROVED_NOT_WIRED', severity: 'error', cluster, file: `kubernetes/clusters/${cluster}`, message: `${id} (${story}) is approved on ${cluster} but no lane of ${cluster} wires it`, hint: 'run platform-kit regenerate, or restore the lane entry' });
+    }
+  }
+  return exempt;
+}
+
+function checkSchemas(walks: Map<string, Map<string, Ks>>, findings: Finding[]): void {
+  let validate: ((o: Record<string, unknown>) => { path: string; message: string }[]) | undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    validate = require('./schema').validateObject;
+  } catch {
+    validate = undefined;
+  }
+  if (!validate) return;
+  const done = new Set<string>();
+  for (const [cluster, all] of walks) {
+    for (const k of all.values()) {
+      for (const o of k.build?.objects ?? []) {
+        const key = `${o.file}:${o.line}`;
+        if (done.has(key) || o.raw.generated) continue;
+        done.add(key);
+        for (const p of validate(o.raw)) {
+          const keys = p.path === '(root)' ? [] : p.path.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+          findings.push({ code: 'SCHEMA_INVALID', severity: 'error', cluster, file: o.file, line: o.lineOf(keys), message: `${o.kind} ${o.name}: ${p.message.startsWith(p.path) ? p.message : `${p.path}: ${p.message}`}`, hint: `see the ${o.apiVersion} ${o.kind} API reference` });
+        }
+      }
+    }
+  }
+}
+
+async function runBuilds(root: string, walks: Map<string, Map<string, Ks>>, findings: Finding[], progress?: (d: number, t: number) => void): Promise<void> {
+  const jobs = new Map<string, { cluster: string; k: Ks }>();
+  for (const [cluster, all] of walks) for (const k of all.values()) if (k.build && !jobs.has(k.path)) jobs.set(k.path, { cluster, k });
+  const list = [...jobs.entries()];
+  let next = 0;
+  let done = 0;
+  const limit = Math.max(1, Math.min(list.length, (os.availableParallelism?.() ?? os.cpus().length) || 2));
+  const one = (dir: string, job: { cluster: string; k: Ks }) =>
+    new Promise<void>((resolve) => {
+      const child = spawn('kubectl', ['kustomize', path.join(root, dir || '.')], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      child.on('error', (e) => {
+        findings.push({ code: 'BUILD_FAILED', severity: 'error', cluster: job.cluster, message: `kubectl could not run: ${e.message}`, hint: 'install kubectl (it carries kustomize) or run without --build' });
+        resolve();
+      });
+      child.on('close', (code) => {
+        if (code !== 0) {
+          const o = job.k.obj;
+          const msg = err.replace(/^E\d{4} [^\]]*\] /gm, '').trim().split('\n').slice(0, 3).join(' ');
+          findings.push({ code: 'BUILD_FAILED', severity: 'error', cluster: job.cluster, file: o?.file ?? dir, line: o?.lineOf(['spec', 'path']), message: `kustomize build of ./${dir} (${job.k.id}) failed: ${msg}`, hint: 'run kubectl kustomize on that folder to see the whole error' });
+        }
+        progress?.(++done, list.length);
+        resolve();
+      });
+    });
+  const worker = async () => {
+    while (next < list.length) {
+      const [dir, job] = list[next++];
+      await one(dir, job);
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+}
+
+const ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+/** platform-kit check: wiring, substitution, dependency, schema and (with build) kustomize checks, from the files alone. */
+export async function check(opts: CheckOptions): Promise<CheckResult> {
+  const root = path.resolve(opts.dir);
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`--dir ${opts.dir}: not a directory`);
+  const reader = new RepoReader(root);
+  const clusters = findClusters(reader, opts.clusterPaths?.length ? opts.clusterPaths : DEFAULT_CLUSTER_PATHS);
+  const findings: Finding[] = [];
+  const walks = new Map<string, Map<string, Ks>>();
+  for (const [name, entry] of clusters) walks.set(name, walkCluster(reader, name, entry, findings));
+  for (const [name, all] of walks) {
+    checkDependencies(name, all, findings);
+    checkVariables(name, all, findings);
+  }
+  checkAcrossClusters(walks, findings);
+  const exempt = checkStories(reader, walks, findings);
+  checkReachability(reader, walks, exempt, findings);
+  checkSchemas(walks, findings);
+  if (opts.build) await runBuilds(root, walks, findings, opts.progress);
+  findings.push(...reader.findings);
+  // One finding per place: the same file line reported from several clusters is kept once per cluster.
+  const seen = new Set<string>();
+  const unique = findings.filter((f) => {
+    const key = `${f.code}|${f.cluster}|${f.file}|${f.line}|${f.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+  unique.sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || (a.cluster ?? '').localeCompare(b.cluster ?? '') || (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0));
+  const graphs: Record<string, ClusterGraph> = {};
+  for (const [name, all] of walks) {
+    graphs[name] = {
+      nodes: [...all.values()].map((k) => ({ id: k.id, name: k.name, namespace: k.namespace, path: k.path, parent: k.parent, external: k.external || undefined })),
+      dependsOn: [...all.values()].flatMap((k) => depsOf(k).map((d) => ({ from: k.id, to: d.id }))),
+    };
+  }
+  return { clusters: [...clusters.keys()], findings: unique, graphs };
+}
