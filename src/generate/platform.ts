@@ -9,6 +9,7 @@ import { renderStories } from './stories';
 import type { ClusterModel, PlatformSpec } from '../model/schema';
 import { findVariables, KUBEPRISM_PORT, secretKeyPrefix, substitute, VARIABLES } from '../model/variables';
 import { UsageError } from '../core/errors';
+import { GENERATOR_VERSION } from '../version';
 import { expandDefault, type VariableDecl } from '../model/stories';
 
 export const VERSIONS = { talos: 'v1.11.5', kubernetes: 'v1.34.2' };
@@ -77,6 +78,7 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
   const filesOf = new Map<string, string[]>();
   for (const comp of renderedComponents(spec, cat)) filesOf.set(comp.id, renderComponent(tree, r, comp));
   tree.write('.gitignore', r.render('repo/gitignore', {}));
+  tree.write('.github/workflows/platform-check.yaml', r.render('repo/platform-check.yaml', { version: GENERATOR_VERSION, kubectlVersion: VERSIONS.kubernetes }));
   renderStories(tree, r, spec, cat, filesOf);
 
   for (const [name, cs] of Object.entries(spec.clusters)) {
