@@ -309,13 +309,15 @@ function checkStories(reader: RepoReader, walks: Map<string, Map<string, Ks>>, f
     for (const [name, k] of names) {
       const story = storyComponents.get(name);
       if (story && !expected.has(name)) {
-        findings.push({ code: 'DRAFT_WIRED', severity: 'error', cluster, file: k.obj?.file, line: k.obj?.line, message: `${name} of ${story} is wired on ${cluster}, but the story is not approved there`, hint: `approve it (platform-kit approve ${story} --cluster ${cluster}) or take it out of the lane` });
+        findings.push({ code: 'DRAFT_WIRED', severity: 'error', cluster, file: k.obj?.via?.file ?? k.obj?.file, line: k.obj?.via?.line ?? k.obj?.line, message: `${name} of ${story} is wired on ${cluster}, but the story is not approved there`, hint: `approve it (platform-kit approve ${story} --cluster ${cluster}) or take it out of the lane` });
       }
     }
     for (const id of expected) {
       if (names.has(id)) continue;
       const story = storyComponents.get(id) ?? 'the scaffold';
-      findings.push({ code: 'APPROVED_NOT_WIRED', severity: 'error', cluster, file: `kubernetes/clusters/${cluster}`, message: `${id} (${story}) is approved on ${cluster} but no lane of ${cluster} wires it`, hint: 'run platform-kit regenerate, or restore the lane entry' });
+      const lane = cat.components.get(id)?.component.lane ?? 'infrastructure';
+      const laneFile = `kubernetes/clusters/${cluster}/${lane}/kustomization.yaml`;
+      findings.push({ code: 'APPROVED_NOT_WIRED', severity: 'error', cluster, file: laneFile, line: reader.exists(laneFile) ? 1 : undefined, message: `${id} (${story}) is approved on ${cluster} but no lane of ${cluster} wires it`, hint: 'run platform-kit regenerate, or restore the lane entry' });
     }
   }
   return exempt;

@@ -24,6 +24,8 @@ export interface Obj {
   /** Line of a field inside the object (path of keys/indexes), or the object's line. */
   lineOf: (p: (string | number)[]) => number;
   vars: VarRef[];
+  /** The outermost kustomization entry that brought this object into the build. */
+  via?: { file: string; line: number };
 }
 
 export interface Build {
@@ -184,11 +186,10 @@ export class RepoReader {
         out.findings.push({ code: 'RESOURCE_MISSING', severity: 'error', file: kfile, line: lineOf(at), message: `${at[0]} entry ${entry} does not exist`, hint: `create ${rel} or remove the entry` });
         continue;
       }
-      if (this.isDir(rel)) this.merge(out, this.build(rel, seen));
-      else {
-        out.files.add(rel);
-        out.objects.push(...this.objectsOf(rel));
-      }
+      const sub = this.isDir(rel) ? this.build(rel, seen) : { objects: this.objectsOf(rel), files: new Set([rel]), findings: [] };
+      const via = { file: kfile, line: lineOf(at) };
+      for (const o of sub.objects) o.via = via;
+      this.merge(out, sub);
     }
     // Generators: their source files are part of the build (and may use variables).
     for (const gen of ['configMapGenerator', 'secretGenerator'] as const) {
