@@ -7,6 +7,7 @@ import { overlaps, parseCidr } from '../model/net';
 import { parsePlatform, PLATFORM_FILE } from '../model/platform-file';
 import { catalogFor, wiredComponents } from '../model/wiring';
 import { Build, Obj, RepoReader } from './discover';
+import { validateObject } from './schema';
 import type { CheckOptions, CheckResult, ClusterGraph, Finding } from './types';
 
 export const DEFAULT_CLUSTER_PATHS = ['kubernetes/clusters/*'];
@@ -85,6 +86,7 @@ function walkCluster(reader: RepoReader, cluster: string, entry: string, finding
     for (const f of k.build.findings) findings.push({ ...f, cluster });
     const seen = new Map<string, Obj>();
     for (const o of k.build.objects) {
+      if (o.kind === '(patch)') continue;
       const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
       const key = `${group}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
       const prev = seen.get(key);
@@ -149,8 +151,9 @@ function checkDependencies(cluster: string, all: Map<string, Ks>, findings: Find
       const key = [...cycle].sort().join(',');
       if (!reported.has(key)) {
         reported.add(key);
-        const k = all.get(id)!;
-        findings.push({ code: 'DEPENDENCY_CYCLE', severity: 'error', cluster, file: k.obj?.file, line: k.obj?.lineOf(['spec', 'dependsOn']), message: `dependency cycle: ${cycle.join(' -> ')}`, hint: 'remove one dependsOn of the cycle' });
+        const k = all.get(cycle[0])!;
+        const entry = depsOf(k).find((d) => d.id === cycle[1]);
+        findings.push({ code: 'DEPENDENCY_CYCLE', severity: 'error', cluster, file: k.obj?.file, line: k.obj?.lineOf(['spec', 'dependsOn', ...(entry ? [entry.index] : [])]), message: `dependency cycle: ${cycle.join(' -> ')}`, hint: 'remove one dependsOn of the cycle' });
       }
       return;
     }
@@ -215,12 +218,12 @@ function checkVariables(cluster: string, all: Map<string, Ks>, findings: Finding
       continue;
     }
     const { values, unverified, sources } = valuesFor(k, objects);
+    for (const s of sources) {
+      if (!used.has(s)) used.set(s, new Set());
+      for (const r of k.build.objects.flatMap((o) => o.vars)) used.get(s)!.add(r.name); // ${X:=default} uses X too
+    }
     const reported = new Set<string>();
     for (const r of refs) {
-      for (const s of sources) {
-        if (!used.has(s)) used.set(s, new Set());
-        used.get(s)!.add(r.name);
-      }
       if (values.has(r.name) || reported.has(r.name)) continue;
       reported.add(r.name);
       if (unverified.length) {
@@ -324,14 +327,7 @@ function checkStories(reader: RepoReader, walks: Map<string, Map<string, Ks>>, f
 }
 
 function checkSchemas(walks: Map<string, Map<string, Ks>>, findings: Finding[]): void {
-  let validate: ((o: Record<string, unknown>) => { path: string; message: string }[]) | undefined;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    validate = require('./schema').validateObject;
-  } catch {
-    validate = undefined;
-  }
-  if (!validate) return;
+  const validate = validateObject;
   const done = new Set<string>();
   for (const [cluster, all] of walks) {
     for (const k of all.values()) {
@@ -339,8 +335,10 @@ function checkSchemas(walks: Map<string, Map<string, Ks>>, findings: Finding[]):
         const key = `${o.file}:${o.line}`;
         if (done.has(key) || o.raw.generated) continue;
         done.add(key);
-        for (const p of validate(o.raw)) {
-          const keys = p.path === '(root)' ? [] : p.path.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+        // Flux decrypts SOPS files and drops their `sops` block before applying them.
+        const { sops: _sops, ...raw } = o.raw;
+        for (const p of validate(raw)) {
+          const keys = p.path === '(root)' ? [] : p.path.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
           findings.push({ code: 'SCHEMA_INVALID', severity: 'error', cluster, file: o.file, line: o.lineOf(keys), message: `${o.kind} ${o.name}: ${p.message.startsWith(p.path) ? p.message : `${p.path}: ${p.message}`}`, hint: `see the ${o.apiVersion} ${o.kind} API reference` });
         }
       }
@@ -348,16 +346,28 @@ function checkSchemas(walks: Map<string, Map<string, Ks>>, findings: Finding[]):
   }
 }
 
-async function runBuilds(root: string, walks: Map<string, Map<string, Ks>>, findings: Finding[], progress?: (d: number, t: number) => void): Promise<void> {
+async function runBuilds(root: string, reader: RepoReader, walks: Map<string, Map<string, Ks>>, findings: Finding[], progress?: (d: number, t: number) => void): Promise<void> {
   const jobs = new Map<string, { cluster: string; k: Ks }>();
   for (const [cluster, all] of walks) for (const k of all.values()) if (k.build && !jobs.has(k.path)) jobs.set(k.path, { cluster, k });
   const list = [...jobs.entries()];
   let next = 0;
   let done = 0;
   const limit = Math.max(1, Math.min(list.length, (os.availableParallelism?.() ?? os.cpus().length) || 2));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cpc-check-'));
   const one = (dir: string, job: { cluster: string; k: Ks }) =>
     new Promise<void>((resolve) => {
-      const child = spawn('kubectl', ['kustomize', path.join(root, dir || '.')], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let args = ['kustomize', path.join(root, dir || '.')];
+      if (!reader.kustomizationFile(dir)) {
+        // Flux generates a kustomization.yaml listing every manifest below the path; do the same, outside the repo.
+        const gen = fs.mkdtempSync(path.join(tmp, 'gen-'));
+        const resources = reader
+          .manifestsBelow(dir)
+          .filter((f) => f.endsWith('/') || reader.objectsOf(f).length > 0)
+          .map((f) => path.relative(gen, path.join(root, f.replace(/\/$/, ''))));
+        fs.writeFileSync(path.join(gen, 'kustomization.yaml'), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${JSON.stringify(r)}`).join('\n')}\n`);
+        args = ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', gen];
+      }
+      const child = spawn('kubectl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr.on('data', (d) => (err += d));
       child.on('error', (e) => {
@@ -368,7 +378,8 @@ async function runBuilds(root: string, walks: Map<string, Map<string, Ks>>, find
         if (code !== 0) {
           const o = job.k.obj;
           const msg = err.replace(/^E\d{4} [^\]]*\] /gm, '').trim().split('\n').slice(0, 3).join(' ');
-          findings.push({ code: 'BUILD_FAILED', severity: 'error', cluster: job.cluster, file: o?.file ?? dir, line: o?.lineOf(['spec', 'path']), message: `kustomize build of ./${dir} (${job.k.id}) failed: ${msg}`, hint: 'run kubectl kustomize on that folder to see the whole error' });
+          const kfile = o ? undefined : reader.kustomizationFile(dir);
+          findings.push({ code: 'BUILD_FAILED', severity: 'error', cluster: job.cluster, file: o?.file ?? kfile ?? dir, line: o ? o.lineOf(['spec', 'path']) : kfile ? 1 : undefined, message: `kustomize build of ./${dir} (${job.k.id}) failed: ${msg}`, hint: 'run kubectl kustomize on that folder to see the whole error' });
         }
         progress?.(++done, list.length);
         resolve();
@@ -380,7 +391,11 @@ async function runBuilds(root: string, walks: Map<string, Map<string, Ks>>, find
       await one(dir, job);
     }
   };
-  await Promise.all(Array.from({ length: limit }, worker));
+  try {
+    await Promise.all(Array.from({ length: limit }, worker));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 const ORDER = { error: 0, warning: 1, info: 2 } as const;
@@ -402,7 +417,7 @@ export async function check(opts: CheckOptions): Promise<CheckResult> {
   const exempt = checkStories(reader, walks, findings);
   checkReachability(reader, walks, exempt, findings);
   checkSchemas(walks, findings);
-  if (opts.build) await runBuilds(root, walks, findings, opts.progress);
+  if (opts.build) await runBuilds(root, reader, walks, findings, opts.progress);
   findings.push(...reader.findings);
   // One finding per place: the same file line reported from several clusters is kept once per cluster.
   const seen = new Set<string>();

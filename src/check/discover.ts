@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Document, LineCounter, parseAllDocuments } from 'yaml';
+import { Document, isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import type { Finding } from './types';
 
 /** A `${VAR}` reference in a file. */
@@ -125,6 +125,13 @@ export class RepoReader {
       const line = p.lc.linePos(start).line;
       const lineOf = (keys: (string | number)[]) => {
         for (let n = keys.length; n > 0; n--) {
+          // The line of the key itself (a block value starts on the next line).
+          const parent = n > 1 ? doc.getIn(keys.slice(0, n - 1), true) : doc.contents;
+          if (isMap(parent)) {
+            const pair = parent.items.find((it) => isScalar(it.key) && it.key.value === keys[n - 1]);
+            const r = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+            if (r) return p.lc.linePos(r[0]).line;
+          }
           const node = doc.getIn(keys.slice(0, n), true) as { range?: [number, number, number] } | undefined;
           if (node && node.range) return p.lc.linePos(node.range[0]).line;
         }
@@ -190,6 +197,23 @@ export class RepoReader {
       const via = { file: kfile, line: lineOf(at) };
       for (const o of sub.objects) o.via = via;
       this.merge(out, sub);
+    }
+    // Patch files are part of the build too: their ${VAR}s are substituted like the rest.
+    const patchFiles: [string, (string | number)[]][] = [];
+    (Array.isArray(k.patches) ? k.patches : []).forEach((pt: any, i: number) => typeof pt?.path === 'string' && patchFiles.push([pt.path, ['patches', i, 'path']]));
+    (Array.isArray(k.patchesStrategicMerge) ? k.patchesStrategicMerge : []).forEach((pt: unknown, i: number) => typeof pt === 'string' && !pt.includes('\n') && patchFiles.push([pt, ['patchesStrategicMerge', i]]));
+    (Array.isArray(k.patchesJson6902) ? k.patchesJson6902 : []).forEach((pt: any, i: number) => typeof pt?.path === 'string' && patchFiles.push([pt.path, ['patchesJson6902', i, 'path']]));
+    const own = scanVars(p.text, kfile); // inline patches, labels, namespace: whatever reaches the output
+    if (own.length) out.objects.push({ apiVersion: '', kind: '(patch)', name: kfile, raw: { generated: true }, file: kfile, line: 1, lineOf: () => 1, vars: own });
+    for (const [pf, at] of patchFiles) {
+      const rel = path.posix.normalize(path.posix.join(dir, pf));
+      if (!this.exists(rel)) {
+        out.findings.push({ code: 'RESOURCE_MISSING', severity: 'error', file: kfile, line: lineOf(at), message: `patch ${pf} does not exist`, hint: `create ${rel} or remove the patch` });
+        continue;
+      }
+      out.files.add(rel);
+      const vars = scanVars(this.text(rel), rel);
+      if (vars.length) out.objects.push({ apiVersion: '', kind: '(patch)', name: rel, raw: { generated: true }, file: rel, line: 1, lineOf: () => 1, vars });
     }
     // Generators: their source files are part of the build (and may use variables).
     for (const gen of ['configMapGenerator', 'secretGenerator'] as const) {

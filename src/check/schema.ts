@@ -97,6 +97,15 @@ const MODELS: Record<string, KindModel> = {
   'monitoring.coreos.com/v1/PodMonitor': { pkg: PROM, schema: 'ComGithubPrometheusOperatorPrometheusOperatorPkgApisMonitoringV1PodMonitor' },
 };
 
+/**
+ * Fields that the models' schemas lose: their generator strips every `description` key, so a
+ * property named `description` is gone too (checked against the models' .d.ts for every kind
+ * above: GatewayClass is the only one). Pointer -> expected type, checked here instead.
+ */
+const DROPPED_BY_MODELS: Record<string, Record<string, 'string'>> = {
+  'gateway.networking.k8s.io/v1/GatewayClass': { '/spec/description': 'string' },
+};
+
 /** apiVersion/kind pairs this module validates, as `apps/v1/Deployment`. */
 export function knownKinds(): string[] {
   return Object.keys(MODELS).sort();
@@ -305,7 +314,6 @@ const COMPOSITE = new Set(['anyOf', 'oneOf', 'allOf', 'not', 'if', 'then', 'else
 
 function nearest(key: string, candidates: string[]): string | undefined {
   // Lazy: fastest-levenshtein is only needed when there is an unknown field.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { distance } = require('fastest-levenshtein') as typeof import('fastest-levenshtein');
   const lower = key.toLowerCase();
   let best: string | undefined;
@@ -321,7 +329,7 @@ function nearest(key: string, candidates: string[]): string | undefined {
 }
 
 /** Own keys of objects that the validator looked into but whose schema does not define them. */
-function unknownFields(root: unknown, trace: Trace): SchemaProblem[] {
+function unknownFields(root: unknown, trace: Trace, dropped: Record<string, 'string'> = {}): SchemaProblem[] {
   const out: SchemaProblem[] = [];
   const walk = (value: unknown, segments: string[], ptr: string): void => {
     if (value === null || typeof value !== 'object') return;
@@ -334,6 +342,14 @@ function unknownFields(root: unknown, trace: Trace): SchemaProblem[] {
     const structured = reads.size > 0 && !trace.enumerated.has(ptr);
     for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
       const childSegments = [...segments, key];
+      const childPtr = `${ptr}/${escapePointer(key)}`;
+      const droppedType = dropped[childPtr];
+      if (droppedType) {
+        if (typeof child !== droppedType && !hasPlaceholder(child)) {
+          out.push({ path: displayPath(root, childSegments), message: `must be ${typeNames([droppedType])}` });
+        }
+        continue;
+      }
       if (structured && !reads.has(key)) {
         const hint = nearest(key, [...reads]);
         out.push({
@@ -342,7 +358,7 @@ function unknownFields(root: unknown, trace: Trace): SchemaProblem[] {
         });
         continue;
       }
-      walk(child, childSegments, `${ptr}/${escapePointer(key)}`);
+      walk(child, childSegments, childPtr);
     }
   };
   walk(root, [], '');
@@ -426,10 +442,11 @@ export function validateObject(obj: Record<string, unknown>): SchemaProblem[] {
   const trace: Trace = { reads: new Map(), enumerated: new Set() };
   const ok = validate(traced(obj, trace));
   const errors = ok ? [] : [...(validate.errors ?? [])];
-  const problems = [...unknownFields(obj, trace), ...schemaProblems(obj, errors)];
+  const problems = [...unknownFields(obj, trace, DROPPED_BY_MODELS[key]), ...schemaProblems(obj, errors)];
   // Unknown fields found by our walk (with a hint) win over Ajv's own (additionalProperties: false).
   const seen = new Set<string>();
-  return problems.filter((p) => {
+  const byPath = (a: SchemaProblem, b: SchemaProblem) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  return problems.sort(byPath).filter((p) => {
     const k = `${p.path}\u0000${p.message.startsWith('unknown field') ? 'unknown field' : p.message}`;
     if (seen.has(k)) return false;
     seen.add(k);
