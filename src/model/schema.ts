@@ -58,12 +58,27 @@ export const StorySchema = z.strictObject({
   custom: CustomStorySchema.optional(),
 });
 
+const DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+
+/** Calendar of the delivery plan; every field defaults from catalog/plan.yaml. */
+export const PlanSettingsSchema = z.strictObject({
+  start: DATE.optional(),
+  sprintWeeks: z.number().int().min(1).max(8).optional(),
+  freezes: z.array(z.strictObject({ from: DATE, to: DATE, name: z.string().min(1) })).optional(),
+  notes: z.array(z.strictObject({ date: DATE, text: z.string().min(1) })).optional(),
+  /** Sprint starts fixed by the team (not moved by freezes): sprint number -> Monday. */
+  sprintStarts: z.record(z.string().regex(/^[1-9][0-9]*$/), DATE).optional(),
+  /** A story's sprint when it differs from the catalog. */
+  sprints: z.record(z.string().regex(STORY_ID), z.number().int().min(1)).optional(),
+});
+
 export const PlatformSchema = z.strictObject({
   apiVersion: z.literal('platform.create-platform-cluster.dev/v1alpha1'),
   kind: z.literal('Platform'),
   generator: z.strictObject({ name: z.literal('create-platform-cluster'), version: str }),
   clusters: z.record(z.string(), ClusterSchema).default({}),
   stories: z.record(z.string().regex(STORY_ID, 'a story id looks like STORY-AREA-NAME (capitals, digits, dashes)'), StorySchema).default({}),
+  plan: PlanSettingsSchema.optional(),
 });
 
 export type NodeSpec = z.infer<typeof NodeSchema>;
@@ -72,3 +87,4 @@ export type PlatformSpec = z.infer<typeof PlatformSchema>;
 export type ClusterModel = ClusterSpec & { name: string };
 export type CustomStory = z.infer<typeof CustomStorySchema>;
 export type StoryState = (typeof STORY_STATES)[number];
+export type PlanSettings = z.infer<typeof PlanSettingsSchema>;
