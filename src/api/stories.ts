@@ -6,6 +6,7 @@ import { Catalog, catalogWith, expandDefault, nearestStoryIds, StoryDef, Variabl
 import { validatePlatform } from '../model/validate';
 import { catalogFor, defaultTargets } from '../model/wiring';
 import { loadPlatform } from './create-cluster';
+import { commitStory, enterStoryBranch } from './git';
 import { applyPlan, checkRepoDir, planRepo } from './repo';
 
 export interface StoryCommandOptions {
@@ -24,6 +25,8 @@ export interface AddStoryOptions extends StoryCommandOptions {
   force?: boolean;
   /** Definition of a story that is not in the catalog. */
   custom?: unknown;
+  /** Deliver it on branch story/<id> and commit what it wrote as `<ID>: scaffold …` (one story at a time). */
+  git?: boolean;
 }
 
 export interface StoryResult {
@@ -153,6 +156,8 @@ export interface AddStoriesOptions extends Omit<AddStoryOptions, 'id'> {
 
 export interface StoriesResult extends Omit<StoryResult, 'story'> {
   stories: StoryDef[];
+  /** With git: the branch and the commit made. */
+  git?: { branch: string; commit?: string };
 }
 
 /** add-story with several ids (or --all): every story is recorded in order, then one render and one commit. */
@@ -160,6 +165,7 @@ export function addStories(opts: AddStoriesOptions): StoriesResult {
   if (opts.ids.length === 0) throw new UsageError('no story id given (pass STORY-… or --all)');
   for (const id of opts.ids) checkId(id);
   if (opts.custom !== undefined && opts.ids.length !== 1) throw new UsageError('--custom defines one story at a time');
+  if (opts.git && opts.ids.length !== 1) throw new UsageError('--git delivers one story at a time (one branch, one commit)');
   const { root, pf } = openRepo(opts.dir);
   let custom: CustomStory | undefined;
   let cat: Catalog;
@@ -197,6 +203,17 @@ export function addStories(opts: AddStoriesOptions): StoriesResult {
   if (unmet.length) {
     const what = stories.length === 1 ? `${stories[0].id} cannot be approved` : 'these stories cannot be approved';
     throw new UsageError(`${what}: dependencies are not approved (add and approve them first, or pass --force); nothing was written`, unmet.map((u) => (stories.length === 1 ? u.slice(u.indexOf(': ') + 2) : u)));
+  }
+  if (opts.git && !opts.dryRun) {
+    // Validate everything before switching branches, so bad input leaves the work tree as it was.
+    const problems = validatePlatform(pf.spec);
+    if (problems.length) throw new UsageError('the change would leave platform.yaml invalid; nothing was written', problems.map((p) => `${p.path}: ${p.message}`));
+    const branch = enterStoryBranch(root, stories[0].id);
+    const r = finish(root, pf, opts, stories[0], [...touched], settingsAdded);
+    const story = stories[0];
+    const message = `${story.id}: scaffold ${story.title}${opts.approve ? ` (approved on ${r.clusters.join(', ')})` : ' (draft)'}`;
+    const commit = r.written ? commitStory(root, message, writes(r.plan).map((c) => c.path)) : undefined;
+    return { root: r.root, stories, clusters: r.clusters, settingsAdded, plan: r.plan, written: r.written, git: { branch, commit } };
   }
   const r = finish(root, pf, opts, stories[0], [...touched], settingsAdded);
   return { root: r.root, stories, clusters: r.clusters, settingsAdded, plan: r.plan, written: r.written };

@@ -13,6 +13,7 @@ const program = new Command('add-story')
   .option('--approve', 'approve it too: wire its components into the clusters\' lanes')
   .option('--force', 'with --approve: approve even when its dependencies are not approved')
   .option('--dry-run', 'print the plan (with diffs) and write nothing')
+  .option('--git', 'deliver it on branch story/<id> and commit what it wrote as "<ID>: scaffold …"')
   .option('--custom', 'a story that is not in the catalog, defined by the flags below (or prompts)')
   .option('--title <text>', 'custom: title')
   .option('--lane <lane>', 'custom: infra | apps | cross-platform (apps -> kubernetes/workloads/)')
@@ -34,10 +35,11 @@ const program = new Command('add-story')
       const ids = flags.all ? listStories().map((s) => s.id) : given;
       if (ids.length === 0) throw new UsageError('no story id given (pass STORY-… or --all; platform-kit stories lists them)');
       const custom = flags.custom ? await customFromFlags(ids[0], flags, interactiveAllowed()) : undefined;
-      const r = addStories({ ids, dir: flags.dir, clusters: flags.cluster, approve: flags.approve, force: flags.force, dryRun: flags.dryRun, custom });
+      const r = addStories({ ids, dir: flags.dir, clusters: flags.cluster, approve: flags.approve, force: flags.force, dryRun: flags.dryRun, custom, git: flags.git });
       const what = ids.length === 1 ? ids[0] : `${ids.length} stories`;
       const code = report(processIo, r, flags.dryRun, flags.approve ? 'approved' : 'added (draft)', what);
       if (!flags.approve && !flags.dryRun) processIo.out(`next: review docs/stories/${ids.length === 1 ? ids[0] : '<ID>'}.md, then platform-kit approve ${ids.length === 1 ? ids[0] : '<ID>'} to wire it into the clusters`);
+      if (r.git) processIo.out(`git: on branch ${r.git.branch}${r.git.commit ? `, committed ${r.git.commit}` : ', nothing to commit'}`);
       return code;
     });
   });

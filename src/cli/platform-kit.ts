@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { GENERATOR_VERSION } from '../version';
 import { collect, processIo, runAction } from './common';
 import { defineCreate } from './create-command';
+import { defineLint } from './lint-command';
 
 const program = new Command('platform-kit').version(GENERATOR_VERSION).description('Keep a create-platform-cluster GitOps repository true.');
 defineCreate(program.command('new-cluster'), processIo, (code) => (process.exitCode = code));
@@ -130,6 +131,8 @@ program
       processIo.out([line(head), ...rows.map(line)].join('\n'));
     });
   });
+defineLint(program, processIo);
+
 program.exitOverride((err) => {
   process.exit(err.exitCode === 0 ? 0 : 2);
 });

@@ -81,8 +81,8 @@ export function commitChanges(root: string, changes: Change[]): void {
       if (c.action === 'DELETE') return;
       const tmp = path.join(staging, 'new', String(i));
       fs.mkdirSync(path.dirname(tmp), { recursive: true });
-      // Scripts the tool generates (bootstrap/bootstrap.sh) are executable; everything else is a plain file.
-      fs.writeFileSync(tmp, c.after!, { encoding: 'utf8', mode: c.path.endsWith('.sh') ? 0o755 : 0o644 });
+      // Scripts the tool generates (bootstrap/bootstrap.sh, .githooks/*) are executable; everything else is a plain file.
+      fs.writeFileSync(tmp, c.after!, { encoding: 'utf8', mode: c.path.endsWith('.sh') || c.path.startsWith('.githooks/') ? 0o755 : 0o644 });
       staged.set(c.path, tmp);
     });
     // 2. Move into place, keeping what was there as a backup until the end.

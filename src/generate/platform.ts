@@ -78,6 +78,8 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
   const filesOf = new Map<string, string[]>();
   for (const comp of renderedComponents(spec, cat)) filesOf.set(comp.id, renderComponent(tree, r, comp));
   tree.write('.gitignore', r.render('repo/gitignore', {}));
+  tree.write('.githooks/commit-msg', r.render('repo/githooks/commit-msg', { version: GENERATOR_VERSION }));
+  tree.write('.githooks/install.sh', r.render('repo/githooks/install.sh', { version: GENERATOR_VERSION }));
   tree.write('.github/workflows/platform-check.yaml', r.render('repo/platform-check.yaml', { version: GENERATOR_VERSION, kubectlVersion: VERSIONS.kubernetes }));
   renderStories(tree, r, spec, cat, filesOf);
 

@@ -1,0 +1,34 @@
+import { spawnSync } from 'node:child_process';
+import { UsageError } from '../core/errors';
+
+function git(root: string, args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync('git', ['-C', root, ...args], { encoding: 'utf8' });
+  if (r.error) throw new UsageError(`--git: git could not run (${r.error.message})`);
+  return { status: r.status ?? 1, stdout: r.stdout.trim(), stderr: r.stderr.trim() };
+}
+
+/** The branch a story is delivered on. */
+export const storyBranch = (id: string) => `story/${id.toLowerCase()}`;
+
+/** Before writing: the repository is a git work tree; switch to (or create) the story's branch. */
+export function enterStoryBranch(root: string, id: string): string {
+  const top = git(root, ['rev-parse', '--show-toplevel']);
+  if (top.status !== 0) throw new UsageError(`--git: ${root} is not inside a git repository (git init it first); nothing was written`);
+  const branch = storyBranch(id);
+  const current = git(root, ['rev-parse', '--abbrev-ref', 'HEAD']).stdout;
+  if (current === branch) return branch;
+  const exists = git(root, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]).status === 0;
+  const r = git(root, exists ? ['switch', branch] : ['switch', '-c', branch]);
+  if (r.status !== 0) throw new UsageError(`--git: cannot switch to ${branch}: ${r.stderr}; nothing was written`);
+  return branch;
+}
+
+/** After writing: commit exactly the files the story wrote (other staged work stays staged, uncommitted). */
+export function commitStory(root: string, message: string, paths: string[]): string | undefined {
+  if (paths.length === 0) return undefined;
+  const add = git(root, ['add', '-A', '--', ...paths]);
+  if (add.status !== 0) throw new Error(`git add failed: ${add.stderr}`);
+  const c = git(root, ['commit', '--no-verify', '-q', '-m', message, '--', ...paths]);
+  if (c.status !== 0) throw new Error(`git commit failed: ${c.stderr || c.stdout}`);
+  return git(root, ['rev-parse', '--short', 'HEAD']).stdout;
+}
