@@ -8,6 +8,7 @@ import { parsePlatform, PLATFORM_FILE } from '../model/platform-file';
 import { catalogFor, wiredComponents } from '../model/wiring';
 import { Build, Obj, RepoReader } from './discover';
 import { validateObject } from './schema';
+import { planFindings } from '../plan/checks';
 import type { CheckOptions, CheckResult, ClusterGraph, Finding } from './types';
 
 export const DEFAULT_CLUSTER_PATHS = ['kubernetes/clusters/*'];
@@ -300,6 +301,7 @@ function checkStories(reader: RepoReader, walks: Map<string, Map<string, Ks>>, f
     return exempt; // not ours, or broken: platform-kit commands report that themselves
   }
   const cat = catalogFor(spec);
+  findings.push(...planFindings(spec, cat));
   const storyComponents = new Map<string, string>();
   for (const s of cat.stories) for (const c of s.components) storyComponents.set(c.id, s.id);
   for (const [id, rec] of Object.entries(spec.stories)) {

@@ -3,7 +3,9 @@ import { Command } from 'commander';
 import { GENERATOR_VERSION } from '../version';
 import { collect, processIo, runAction } from './common';
 import { defineCreate } from './create-command';
+import { defineGate } from './gate-command';
 import { defineLint } from './lint-command';
+import { definePlan } from './plan-command';
 
 const program = new Command('platform-kit').version(GENERATOR_VERSION).description('Keep a create-platform-cluster GitOps repository true.');
 defineCreate(program.command('new-cluster'), processIo, (code) => (process.exitCode = code));
@@ -131,6 +133,8 @@ program
       processIo.out([line(head), ...rows.map(line)].join('\n'));
     });
   });
+definePlan(program, processIo);
+defineGate(program, processIo);
 defineLint(program, processIo);
 
 program.exitOverride((err) => {
