@@ -1,0 +1,242 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { check } from '../check/check';
+import { UsageError } from '../core/errors';
+import { loadPlatform } from '../api/create-cluster';
+import { Component, componentDir } from '../model/components';
+import { PLATFORM_FILE } from '../model/platform-file';
+import type { PlatformSpec } from '../model/schema';
+import type { Catalog } from '../model/stories';
+import { catalogFor, defaultTargets, storyComponentsFor, wiredComponents } from '../model/wiring';
+import { buildPlan, SprintPlan } from './model';
+
+/** A story of the sprint on one of its clusters, as the gate saw it in platform.yaml. */
+export interface GateStory {
+  id: string;
+  title: string;
+  /** cluster -> state in platform.yaml ('missing' when the story is not added there). */
+  clusters: Record<string, 'approved' | 'draft' | 'missing'>;
+  ok: boolean;
+}
+
+export interface StaticGate {
+  ready: boolean;
+  reasons: string[];
+  stories: GateStory[];
+}
+
+/** One Flux object the live gate looked at. */
+export interface LiveCheck {
+  cluster: string;
+  kind: 'Kustomization' | 'HelmRelease';
+  /** namespace/name */
+  name: string;
+  ready: boolean | 'missing';
+  message?: string;
+}
+
+export interface LiveGate {
+  ready: boolean;
+  reasons: string[];
+  checks: LiveCheck[];
+}
+
+export interface RunResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs kubectl with these arguments (without the `kubectl` itself). */
+export type KubectlRunner = (args: string[]) => Promise<RunResult>;
+
+/** The sprint of the plan, or a UsageError when it is not a sprint number of the plan. */
+export function sprintOfPlan(spec: PlatformSpec, cat: Catalog, sprint: number | string): SprintPlan {
+  const plan = buildPlan(cat, spec);
+  const n = typeof sprint === 'number' ? sprint : /^[0-9]+$/.test(sprint.trim()) ? Number(sprint.trim()) : NaN;
+  const found = Number.isInteger(n) ? plan.sprints.find((s) => s.sprint === n) : undefined;
+  if (!found) throw new UsageError(`sprint ${JSON.stringify(String(sprint))}: not a sprint of the plan (1..${plan.sprints.length})`);
+  return found;
+}
+
+/** Components the gate is about on each target cluster: what the sprint's stories put there, plus its live components wired there. */
+function sprintScope(spec: PlatformSpec, cat: Catalog, sp: SprintPlan): { clusters: string[]; components: Component[] } {
+  const clusters = new Set<string>();
+  const components = new Map<string, Component>();
+  for (const story of sp.stories) {
+    for (const cl of defaultTargets(spec, story)) {
+      clusters.add(cl);
+      for (const c of storyComponentsFor(cat, story, spec.clusters[cl].role)) components.set(c.id, c);
+    }
+  }
+  for (const cl of clusters) {
+    for (const c of wiredComponents(spec, cat, cl)) if (sp.live.includes(c.id)) components.set(c.id, c);
+  }
+  return { clusters: [...clusters], components: [...components.values()] };
+}
+
+/**
+ * The sprint's go/no-go gate from platform.yaml and the files: every story of the sprint is added and approved on
+ * each cluster whose role it names, every component it puts on a cluster is wired there and has its folder in `dir`.
+ */
+export function gateStatic(spec: PlatformSpec, cat: Catalog, sprint: number | SprintPlan, dir: string): StaticGate {
+  const sp = typeof sprint === 'number' ? sprintOfPlan(spec, cat, sprint) : sprint;
+  const reasons: string[] = [];
+  const stories: GateStory[] = [];
+  const folders = new Set<string>();
+  for (const story of sp.stories) {
+    const rec = spec.stories[story.id];
+    const targets = defaultTargets(spec, story);
+    const before = reasons.length;
+    const states: GateStory['clusters'] = {};
+    if (targets.length === 0) reasons.push(`${story.id} has no cluster of role ${story.clusters.join(' or ')} in ${PLATFORM_FILE}`);
+    for (const cl of targets) {
+      const state = rec?.clusters[cl] as GateStory['clusters'][string] | undefined;
+      states[cl] = state ?? 'missing';
+      if (!state) {
+        reasons.push(`${story.id} is not added on ${cl}`);
+        continue;
+      }
+      if (state !== 'approved') {
+        reasons.push(`${story.id} is ${state} on ${cl}`);
+        continue;
+      }
+      const wired = new Set(wiredComponents(spec, cat, cl).map((c) => c.id));
+      for (const c of storyComponentsFor(cat, story, spec.clusters[cl].role)) {
+        if (!wired.has(c.id)) reasons.push(`${story.id}: component ${c.id} is not wired on ${cl}`);
+        const folder = componentDir(c);
+        if (!folders.has(folder) && !fs.existsSync(path.join(dir, folder, 'ks.yaml'))) reasons.push(`${story.id}: ${folder}/ks.yaml is missing`);
+        folders.add(folder);
+      }
+    }
+    stories.push({ id: story.id, title: story.title, clusters: states, ok: reasons.length === before });
+  }
+  return { ready: reasons.length === 0, reasons, stories };
+}
+
+/**
+ * gateStatic plus `check({ dir })`: no error finding in the folders of the sprint's components or in the target
+ * clusters' entry folders (kubernetes/clusters/<cluster>/, the lane files).
+ */
+export async function gateStaticWithCheck(dir: string, sprint: number | string): Promise<StaticGate & { sprint: SprintPlan }> {
+  const root = path.resolve(dir);
+  const pf = loadPlatform(root);
+  if (!pf) throw new UsageError(`no ${PLATFORM_FILE} in ${root}`);
+  const cat = catalogFor(pf.spec);
+  const sp = sprintOfPlan(pf.spec, cat, sprint);
+  const g = gateStatic(pf.spec, cat, sp, root);
+  const { clusters, components } = sprintScope(pf.spec, cat, sp);
+  const prefixes = [...components.map((c) => componentDir(c) + '/'), ...clusters.map((c) => `kubernetes/clusters/${c}/`)];
+  const reasons = [...g.reasons];
+  if (prefixes.length) {
+    try {
+      const r = await check({ dir: root });
+      const seen = new Set<string>();
+      for (const f of r.findings) {
+        if (f.severity !== 'error' || !f.file || !prefixes.some((p) => f.file!.startsWith(p))) continue;
+        const line = `check: ${f.code} in ${f.file}${f.line ? `:${f.line}` : ''}`;
+        if (!seen.has(line)) reasons.push(line);
+        seen.add(line);
+      }
+    } catch (e) {
+      reasons.push(`check: ${(e as Error).message}`);
+    }
+  }
+  return { ready: reasons.length === 0, reasons, stories: g.stories, sprint: sp };
+}
+
+/** Runs `kubectl` (from PATH); a failure to start it is a status 127 with the error in stderr. */
+export const kubectlRunner: KubectlRunner = (args) =>
+  new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    let done = false;
+    const finish = (r: RunResult) => {
+      if (!done) resolve(r);
+      done = true;
+    };
+    const child = spawn('kubectl', args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (e) => finish({ status: 127, stdout, stderr: stderr + `kubectl: ${e.message}` }));
+    child.on('close', (code, signal) => finish({ status: code ?? 1, stdout, stderr: signal ? `${stderr}kubectl: killed by ${signal}` : stderr }));
+  });
+
+interface FluxObject {
+  metadata?: { name?: string; namespace?: string; generation?: number };
+  spec?: { suspend?: boolean };
+  status?: { observedGeneration?: number; conditions?: { type?: string; status?: string; reason?: string; message?: string }[] };
+}
+
+/** stderr on one line. */
+const oneLine = (s: string) => s.trim().replace(/\s*\n\s*/g, ' | ');
+
+/** Ready as Flux reports it: condition Ready=True for the current generation, not suspended. */
+function readiness(o: FluxObject): { ready: boolean; message?: string } {
+  const ready = o.status?.conditions?.find((c) => c.type === 'Ready');
+  if (!ready) return { ready: false, message: 'no Ready condition yet' };
+  const text = [ready.reason, ready.message].filter(Boolean).join(': ');
+  if (ready.status !== 'True') return { ready: false, message: text || `Ready=${ready.status}` };
+  if (o.metadata?.generation !== undefined && o.status?.observedGeneration !== undefined && o.status.observedGeneration < o.metadata.generation) {
+    return { ready: false, message: `generation ${o.metadata.generation} not reconciled yet (observed ${o.status.observedGeneration})` };
+  }
+  if (o.spec?.suspend) return { ready: false, message: 'suspended' };
+  return { ready: true, message: text || undefined };
+}
+
+async function list(runner: KubectlRunner, args: string[]): Promise<{ items?: FluxObject[]; error?: string }> {
+  let r: RunResult;
+  try {
+    r = await runner(args);
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+  if (r.status !== 0) return { error: oneLine(r.stderr) || `exit status ${r.status}` };
+  try {
+    const parsed = JSON.parse(r.stdout) as { items?: FluxObject[] };
+    return { items: Array.isArray(parsed.items) ? parsed.items : [] };
+  } catch {
+    return { error: 'output is not JSON' };
+  }
+}
+
+/**
+ * The sprint's gate on the running clusters: on every cluster that wires any of the sprint's `live` components,
+ * each of them has its Flux Kustomization (flux-system/<id>) Ready, and its HelmRelease (<namespace>/<id>) Ready
+ * when it has a chart. kubectl runs with `--context <cluster>`; a kubectl failure is a reason, never a throw.
+ */
+export async function gateLive(spec: PlatformSpec, cat: Catalog, sprint: number | SprintPlan, runner: KubectlRunner = kubectlRunner): Promise<LiveGate> {
+  const sp = typeof sprint === 'number' ? sprintOfPlan(spec, cat, sprint) : sprint;
+  const reasons: string[] = [];
+  const checks: LiveCheck[] = [];
+  for (const cluster of Object.keys(spec.clusters)) {
+    const wired = new Map(wiredComponents(spec, cat, cluster).map((c) => [c.id, c]));
+    const live = sp.live.filter((id) => wired.has(id)).map((id) => wired.get(id)!);
+    if (live.length === 0) continue;
+    const ctx = ['--context', cluster, 'get'];
+    const [ks, hr] = await Promise.all([
+      list(runner, [...ctx, 'kustomizations.kustomize.toolkit.fluxcd.io', '-n', 'flux-system', '-o', 'json']),
+      list(runner, [...ctx, 'helmreleases.helm.toolkit.fluxcd.io', '-A', '-o', 'json']),
+    ]);
+    if (ks.error) reasons.push(`${cluster}: kubectl get kustomizations failed: ${ks.error}`);
+    if (hr.error) reasons.push(`${cluster}: kubectl get helmreleases failed: ${hr.error}`);
+    const look = (kind: LiveCheck['kind'], items: FluxObject[], namespace: string, name: string) => {
+      const o = items.find((x) => x.metadata?.name === name && (x.metadata?.namespace ?? namespace) === namespace);
+      const id = `${namespace}/${name}`;
+      if (!o) {
+        checks.push({ cluster, kind, name: id, ready: 'missing' });
+        reasons.push(`${cluster}: ${kind} ${id} is missing`);
+        return;
+      }
+      const r = readiness(o);
+      checks.push({ cluster, kind, name: id, ready: r.ready, ...(r.message ? { message: r.message } : {}) });
+      if (!r.ready) reasons.push(`${cluster}: ${kind} ${id} is not ready: ${r.message}`);
+    };
+    for (const c of live) {
+      if (ks.items) look('Kustomization', ks.items, 'flux-system', c.id);
+      if (c.chart && hr.items) look('HelmRelease', hr.items, c.namespace, c.id);
+    }
+  }
+  return { ready: reasons.length === 0, reasons, checks };
+}
