@@ -1,0 +1,84 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import type { PlatformSpec } from '../model/schema';
+import type { Catalog } from '../model/stories';
+import type { GateStatus, StatusInfo } from '../plan/render';
+import { Io, runAction } from './common';
+
+interface PlanFlags {
+  dir: string;
+  format: string;
+  status?: boolean;
+}
+
+type GateStatic = (spec: PlatformSpec, cat: Catalog, sprint: number, dir: string) => GateStatus | Promise<GateStatus>;
+
+/** The module with the static gate logic (src/plan/gate), if this build has one. */
+async function loadGateStatic(): Promise<GateStatic | undefined> {
+  const modulePath = '../plan/gate'; // not a literal import: the module is optional
+  let mod: { gateStatic?: unknown };
+  try {
+    mod = (await import(modulePath)) as { gateStatic?: unknown };
+  } catch (e) {
+    const present = ['gate.js', 'gate.ts'].some((f) => fs.existsSync(path.join(__dirname, '..', 'plan', f)));
+    if (present) throw e;
+    return undefined;
+  }
+  return typeof mod.gateStatic === 'function' ? (mod.gateStatic as GateStatic) : undefined;
+}
+
+/** `plan`: the delivery plan of a repository (or the catalog's default plan) as Markdown, JSON or Mermaid. */
+export function definePlan(program: Command, io: Io): void {
+  program
+    .command('plan')
+    .description('the delivery plan: sprints with dates, stories, parallel options, freezes and go/no-go gates')
+    .option('--dir <dir>', 'the GitOps repository (without platform.yaml: the catalog\'s default plan)', '.')
+    .option('--format <format>', 'md, json or mermaid (Gantt chart + story dependency graph)', 'md')
+    .option('--status', 'add each story\'s state per cluster and each sprint\'s gate readiness (needs platform.yaml)')
+    .action(async (flags: PlanFlags) => {
+      process.exitCode = await runAction(io, async () => {
+        const { UsageError } = await import('../core/errors');
+        const { PLAN_FORMATS, renderPlan, statusOf } = await import('../plan/render');
+        const format = flags.format as (typeof PLAN_FORMATS)[number];
+        if (!PLAN_FORMATS.includes(format)) throw new UsageError(`--format ${flags.format}: use ${PLAN_FORMATS.join(', ')}`);
+        const { checkRepoDir } = await import('../api/repo');
+        const root = checkRepoDir(flags.dir);
+        if (!fs.existsSync(root)) throw new UsageError(`--dir ${flags.dir}: no such directory`);
+        const { loadPlatform } = await import('../api/create-cluster');
+        const { catalogFor } = await import('../model/wiring');
+        const { catalogWith } = await import('../model/stories');
+        const { buildPlan } = await import('../plan/model');
+        const spec = loadPlatform(root)?.spec;
+        if (flags.status && !spec) throw new UsageError(`--status: no platform.yaml in ${flags.dir} (story states come from it)`);
+        const cat = spec ? catalogFor(spec) : catalogWith({});
+        const plan = buildPlan(cat, spec);
+
+        let status: StatusInfo | undefined;
+        if (flags.status && spec) {
+          // "wired" is what the repository's lanes really reach (the check's walk), not what a render would write.
+          const { check } = await import('../check/check');
+          let onDisk: Record<string, Set<string>> | undefined;
+          try {
+            const walked = await check({ dir: root });
+            onDisk = Object.fromEntries(Object.entries(walked.graphs).map(([c, g]) => [c, new Set(g.nodes.map((n) => n.name))]));
+          } catch {
+            onDisk = undefined; // no cluster folders (only platform.yaml): what the render would wire
+          }
+          status = { stories: statusOf(spec, cat, onDisk), clusters: Object.keys(spec.clusters) };
+          const gateStatic = await loadGateStatic();
+          if (gateStatic) {
+            const gates: Record<number, GateStatus> = {};
+            for (const s of plan.sprints) gates[s.sprint] = await gateStatic(spec, cat, s.sprint, root);
+            status.gates = gates;
+          }
+        }
+
+        if (spec) {
+          const { planFindings } = await import('../plan/checks');
+          for (const f of planFindings(spec, cat)) io.err(`${f.severity}: ${f.code}: ${f.message}`);
+        }
+        io.out(renderPlan(plan, { format, status }));
+      });
+    });
+}
