@@ -239,3 +239,22 @@ describe('gate (from the files)', () => {
     });
   });
 });
+
+describe('every sprint gate, statically, on the reference platform', () => {
+  const ref = path.join(__dirname, '..', 'examples', 'reference-platform');
+  for (let n = 1; n <= 7; n++) {
+    it(`sprint ${n}: ready with all 41 stories approved and wired; not ready when one of its stories is a draft`, async () => {
+      const ok = await gateStaticWithCheck(ref, n);
+      expect(ok.reasons).toEqual([]);
+      expect(ok.ready).toBe(true);
+      // The same platform with the sprint's last story set back to draft on its first cluster (in memory).
+      const spec = loadPlatform(ref)!.spec;
+      const story = ok.sprint.stories[ok.sprint.stories.length - 1];
+      const cluster = story.clusters[0];
+      spec.stories[story.id].clusters[cluster] = 'draft';
+      const r = gateStatic(spec, catalogFor(spec), n, ref);
+      expect(r.ready).toBe(false);
+      expect(r.reasons).toContain(`${story.id} is draft on ${cluster}`);
+    });
+  }
+});
