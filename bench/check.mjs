@@ -13,137 +13,69 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  ENV, NODE, PLATFORM_KIT, ROOT, TIME_BIN, cleanup, f0, f2, fail, haveTime, machineFacts, makeTempDir,
+  median, parseFlags, printUsage, reportHead, requireCompiled, rssOnce, spread, tableHead, timeOnce, writeJson,
+} from './lib.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const NODE = process.execPath;
-const PLATFORM_KIT = path.join(ROOT, 'lib/cli/platform-kit.js');
 const LIB_INDEX = path.join(ROOT, 'lib/index.js');
 const REFERENCE = path.join(ROOT, 'examples/reference-platform');
-const TIME_BIN = '/usr/bin/time';
 const KUBECTL = 'kubectl';
 
 // ---------------------------------------------------------------- arguments
 
-function usage(code) {
-  (code ? process.stderr : process.stdout).write(
-    [
-      'usage: node bench/check.mjs [options]',
-      '',
-      '  --runs N        timed runs per side on both repositories (sets --ref-runs and --big-runs)',
-      '  --ref-runs N    timed runs per side on the reference platform (default 5)',
-      '  --big-runs N    timed runs per side on the synthetic repository (default 3)',
-      '  --mem-runs M    separate runs per subject for peak RSS via /usr/bin/time (default 1, 0 to skip)',
-      '  --sample K      baseline runs kubectl on 1 of every K Flux Kustomizations and extrapolates;',
-      '                  auto (default): K=1 if the full loop is estimated under --budget, else K>=10',
-      '  --budget S      seconds one full baseline run may take before auto sampling kicks in (default 600)',
-      '  --clusters N    clusters of the synthetic repository (default 20)',
-      '  --components N  components of the synthetic repository (default 200)',
-      '  --only WHICH    ref or big: measure only that repository',
-      '  --json FILE     also write every sample and the machine to FILE',
-      '',
-      'Compile first: npx tsc -p tsconfig.json. Needs kubectl on PATH.',
-      '',
-    ].join('\n'),
-  );
-  process.exit(code);
-}
+const usage = (code) => printUsage(
+  [
+    'usage: node bench/check.mjs [options]',
+    '',
+    '  --runs N        timed runs per side on both repositories (sets --ref-runs and --big-runs)',
+    '  --ref-runs N    timed runs per side on the reference platform (default 5)',
+    '  --big-runs N    timed runs per side on the synthetic repository (default 3)',
+    '  --mem-runs M    separate runs per subject for peak RSS via /usr/bin/time (default 1, 0 to skip)',
+    '  --sample K      baseline runs kubectl on 1 of every K Flux Kustomizations and extrapolates;',
+    '                  auto (default): K=1 if the full loop is estimated under --budget, else K>=10',
+    '  --budget S      seconds one full baseline run may take before auto sampling kicks in (default 600)',
+    '  --clusters N    clusters of the synthetic repository (default 20)',
+    '  --components N  components of the synthetic repository (default 200)',
+    '  --only WHICH    ref or big: measure only that repository',
+    '  --json FILE     also write every sample and the machine to FILE',
+    '',
+    'Compile first: npx tsc -p tsconfig.json. Needs kubectl on PATH.',
+    '',
+  ],
+  code,
+);
 
 function parseArgs(argv) {
   const opts = { refRuns: 5, bigRuns: 3, memRuns: 1, sample: 'auto', budget: 600, clusters: 20, components: 200, only: undefined, json: undefined };
-  const int = (name, v, min) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) {
-      process.stderr.write(`${name} wants an integer >= ${min}, got ${JSON.stringify(v)}\n`);
-      usage(2);
-    }
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    let [flag, value] = argv[i].split(/=(.*)/s);
-    const next = () => (value !== undefined ? value : argv[++i]);
-    switch (flag) {
-      case '--runs': opts.refRuns = opts.bigRuns = int(flag, next(), 1); break;
-      case '--ref-runs': opts.refRuns = int(flag, next(), 1); break;
-      case '--big-runs': opts.bigRuns = int(flag, next(), 1); break;
-      case '--mem-runs': opts.memRuns = int(flag, next(), 0); break;
-      case '--sample': { const v = next(); opts.sample = v === 'auto' ? 'auto' : int(flag, v, 1); break; }
-      case '--budget': opts.budget = int(flag, next(), 1); break;
-      case '--clusters': opts.clusters = int(flag, next(), 1); if (opts.clusters > 99) usage(2); break;
-      case '--components': opts.components = int(flag, next(), 1); if (opts.components > 999) usage(2); break;
-      case '--only': opts.only = next(); if (!['ref', 'big'].includes(opts.only)) usage(2); break;
-      case '--json': opts.json = next(); if (!opts.json) usage(2); break;
-      case '-h': case '--help': usage(0); break;
-      default: process.stderr.write(`unknown argument: ${argv[i]}\n`); usage(2);
-    }
-  }
+  parseFlags(argv, {
+    '--runs': (next, int) => { opts.refRuns = opts.bigRuns = int(next(), 1); },
+    '--ref-runs': (next, int) => { opts.refRuns = int(next(), 1); },
+    '--big-runs': (next, int) => { opts.bigRuns = int(next(), 1); },
+    '--mem-runs': (next, int) => { opts.memRuns = int(next(), 0); },
+    '--sample': (next, int) => { const v = next(); opts.sample = v === 'auto' ? 'auto' : int(v, 1); },
+    '--budget': (next, int) => { opts.budget = int(next(), 1); },
+    '--clusters': (next, int) => { opts.clusters = int(next(), 1); if (opts.clusters > 99) usage(2); },
+    '--components': (next, int) => { opts.components = int(next(), 1); if (opts.components > 999) usage(2); },
+    '--only': (next) => { opts.only = next(); if (!['ref', 'big'].includes(opts.only)) usage(2); },
+    '--json': (next) => { opts.json = next(); if (!opts.json) usage(2); },
+  }, usage);
   return opts;
 }
 
 const opts = parseArgs(process.argv.slice(2));
 
-for (const f of [PLATFORM_KIT, LIB_INDEX]) {
-  if (!fs.existsSync(f)) {
-    process.stderr.write(`missing ${path.relative(ROOT, f)}: compile first with \`npx tsc -p tsconfig.json\`\n`);
-    process.exit(2);
-  }
-}
+requireCompiled([PLATFORM_KIT, LIB_INDEX]);
 
 // ---------------------------------------------------------------- temp dirs
 
-const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'pcc-bench-check-'));
-let cleaned = false;
-function cleanup() {
-  if (cleaned) return;
-  cleaned = true;
-  try { fs.rmSync(TMP, { recursive: true, force: true }); } catch { /* best effort */ }
-}
-process.on('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => { cleanup(); process.exit(130); });
-}
+const TMP = makeTempDir('pcc-bench-check-');
 
 // ---------------------------------------------------------------- running
 
-const ENV = { ...process.env, CI: 'true', NO_COLOR: '1' };
-delete ENV.NODE_OPTIONS; // a stray --require or --inspect would skew one side only
-delete ENV.PLATFORM_DEBUG;
-
-function fail(what, r) {
-  process.stderr.write(
-    `\n${what} failed (status ${r.status}, signal ${r.signal}${r.error ? ', ' + r.error.message : ''})\n` +
-      (r.stderr ? String(r.stderr).slice(-4000) : '') + '\n',
-  );
-  cleanup();
-  process.exit(1);
-}
-
-/** Run argv once, return { ms, stderr }: wall milliseconds from spawn to exit. */
-function timeOnce(argv, what, okCodes, cwd = ROOT) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { cwd, env: ENV, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
-  const t1 = process.hrtime.bigint();
-  if (r.error || !okCodes.includes(r.status)) fail(what, r);
-  return { ms: Number(t1 - t0) / 1e6, stderr: String(r.stderr) };
-}
-
-/** Run argv under /usr/bin/time -f %M, return max RSS in KB (largest single process of the tree). */
-function rssOnce(argv, what, okCodes, cwd = ROOT) {
-  const r = spawnSync(TIME_BIN, ['-f', '%M', ...argv], { cwd, env: ENV, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
-  if (r.error || !okCodes.includes(r.status)) fail(what + ' (under /usr/bin/time)', r);
-  const lines = String(r.stderr).trim().split('\n');
-  const kb = Number(lines[lines.length - 1].trim());
-  if (!Number.isFinite(kb) || kb <= 0) fail(`${what}: could not read max RSS from /usr/bin/time`, r);
-  return kb;
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+// Options of one measured run here: accepted exit codes, cwd (default ROOT), up to 64 MiB of stderr.
+const measureOpts = (okCodes, cwd) => ({ okCodes, cwd, maxBuffer: 64 << 20 });
 
 const kv = spawnSync(KUBECTL, ['version', '--client'], { env: ENV, encoding: 'utf8' });
 if (kv.error || kv.status !== 0) {
@@ -390,7 +322,7 @@ for (const repo of REPOS) {
   const probe = Array.from(new Set(Array.from({ length: Math.min(12, nodes.length) }, (_, i) => Math.floor((i * nodes.length) / Math.min(12, nodes.length)))));
   const probeFile = path.join(TMP, `${repo.id}-probe.txt`);
   fs.writeFileSync(probeFile, probe.map((i) => nodes[i].path).join('\n') + '\n');
-  const p = timeOnce(['/bin/sh', BASELINE_SH, probeFile], `${repo.id} baseline probe`, [0], repo.dir);
+  const p = timeOnce(['/bin/sh', BASELINE_SH, probeFile], `${repo.id} baseline probe`, measureOpts([0], repo.dir));
   const perRunMs = p.ms / probe.length;
   const estimateMs = perRunMs * nodes.length;
   let stride = opts.sample === 'auto' ? (estimateMs <= opts.budget * 1000 ? 1 : Math.max(10, Math.ceil(estimateMs / (opts.budget * 1000)))) : opts.sample;
@@ -408,10 +340,10 @@ for (const repo of REPOS) {
   );
 
   const sides = [
-    ['A', () => timeOnce(checkArgv(repo, false), `${repo.id} ${shownArgv(repo, false)}`, repo.okCodes).ms],
-    ['B', () => timeOnce(checkArgv(repo, true), `${repo.id} ${shownArgv(repo, true)}`, repo.okCodes).ms],
+    ['A', () => timeOnce(checkArgv(repo, false), `${repo.id} ${shownArgv(repo, false)}`, measureOpts(repo.okCodes)).ms],
+    ['B', () => timeOnce(checkArgv(repo, true), `${repo.id} ${shownArgv(repo, true)}`, measureOpts(repo.okCodes)).ms],
     ['base', () => {
-      const r = timeOnce(['/bin/sh', BASELINE_SH, listFile], `${repo.id} baseline`, [0], repo.dir);
+      const r = timeOnce(['/bin/sh', BASELINE_SH, listFile], `${repo.id} baseline`, measureOpts([0], repo.dir));
       res.baseFailed = Number(/failed (\d+)/.exec(r.stderr)?.[1] ?? NaN);
       res.baseRaw = [...(res.baseRaw ?? []), r.ms];
       return r.ms * factor;
@@ -420,14 +352,14 @@ for (const repo of REPOS) {
   // Interleave, rotating which side goes first, so drift hits every side.
   for (let i = 0; i < repo.runs; i++) {
     const k = i % sides.length;
-    for (const [key, run] of [...sides.slice(k), ...sides.slice(0, k)]) res[key].push(run());
+    for (const [key, measure] of [...sides.slice(k), ...sides.slice(0, k)]) res[key].push(measure());
     process.stderr.write(`${repo.id}: ${i + 1}/${repo.runs} rounds\n`);
   }
 
-  if (opts.memRuns > 0 && process.platform === 'linux' && fs.existsSync(TIME_BIN)) {
+  if (opts.memRuns > 0 && haveTime()) {
     for (let i = 0; i < opts.memRuns; i++) {
-      res.rssA.push(rssOnce(checkArgv(repo, false), `${repo.id} check`, repo.okCodes));
-      res.rssB.push(rssOnce(checkArgv(repo, true), `${repo.id} check --build`, repo.okCodes));
+      res.rssA.push(rssOnce(checkArgv(repo, false), `${repo.id} check`, measureOpts(repo.okCodes)));
+      res.rssB.push(rssOnce(checkArgv(repo, true), `${repo.id} check --build`, measureOpts(repo.okCodes)));
     }
     process.stderr.write(`${repo.id}: memory, ${opts.memRuns} run(s) each\n`);
   }
@@ -437,31 +369,16 @@ const elapsedS = (Date.now() - started) / 1000;
 
 // ---------------------------------------------------------------- report
 
-const cpus = os.cpus();
-const machine = {
-  cpu: cpus[0]?.model?.trim() ?? 'unknown',
-  cores: cpus.length,
-  totalMemGB: +(os.totalmem() / 2 ** 30).toFixed(1),
-  node: process.version,
-  kubectl: kubectlVersion,
-  os: `${os.type()} ${os.release()} ${os.arch()}`,
-  date: new Date().toISOString(),
-};
+const machine = machineFacts({ kubectl: kubectlVersion });
 
-const f0 = (x) => x.toFixed(0);
-const f2 = (x) => x.toFixed(2);
 const fr = (x) => (x < 0.1 ? x.toPrecision(2) : x.toFixed(2)); // ratios: two significant digits when small
 const mb = (kbs) => (kbs.length ? (median(kbs) / 1024).toFixed(1) : 'n/a');
-const out = [];
-out.push('## platform-kit check bench');
-out.push('');
-out.push(`- machine: ${machine.cpu}, ${machine.cores} cores, ${machine.totalMemGB} GB RAM, ${machine.os}`);
-out.push(`- node: ${machine.node}; kubectl: ${machine.kubectl}`);
-out.push(`- date: ${machine.date}`);
-out.push(`- runs per side: ${REPOS.map((r) => `${r.id} ${r.runs}`).join(', ')}; interleaved, median; bench took ${f0(elapsedS)} s`);
-out.push('');
-out.push('| repo | Flux Kustomizations walked | distinct paths | subject | subject median (ms) | baseline median (ms) | ratio | peak RSS (MB) |');
-out.push('|---|---:|---:|---|---:|---:|---:|---:|');
+const out = reportHead('platform-kit check bench', machine, `${machine.node}; kubectl: ${machine.kubectl}`,
+  `- runs per side: ${REPOS.map((r) => `${r.id} ${r.runs}`).join(', ')}; interleaved, median; bench took ${f0(elapsedS)} s`);
+out.push(...tableHead(
+  ['repo', 'Flux Kustomizations walked', 'distinct paths', 'subject', 'subject median (ms)', 'baseline median (ms)', 'ratio', 'peak RSS (MB)'],
+  'lrrlrrrr',
+));
 const summary = {};
 for (const repo of REPOS) {
   const r = results[repo.id];
@@ -478,7 +395,6 @@ out.push('');
 out.push('Baseline: `kubectl kustomize <path>` once per non-external Flux Kustomization of every cluster, in sequence (`/bin/sh` loop, output discarded).');
 for (const repo of REPOS) {
   const r = results[repo.id];
-  const spread = (xs) => `${f0(Math.min(...xs))}–${f0(Math.max(...xs))}`;
   out.push(`- ${repo.name}: ${r.clusters} clusters, ${r.walked} kubectl runs (${r.external} external Kustomization(s) skipped), ` +
     `${r.baseFailed} of the measured kubectl runs failed; ` +
     `check reports ${r.verifyA.summary.error} error(s), check --build ${r.verifyB.summary.error}` +
@@ -487,7 +403,7 @@ for (const repo of REPOS) {
     out.push(`  (*) extrapolated: measured 1 in ${r.stride} (${r.sampled} kubectl runs, stratified by position so every entry/lane/component ` +
       `is sampled on the same share of clusters), median ${f0(median(r.baseRaw))} ms × ${f2(r.factor)}; a full loop was estimated at ${f0(r.probe.estimateMs / 1000)} s.`);
   }
-  out.push(`  spread (min–max ms): check ${spread(r.A)}, check --build ${spread(r.B)}, baseline ${spread(r.base)}; ` +
+  out.push(`  spread (min–max ms): check ${spread(r.A, f0)}, check --build ${spread(r.B, f0)}, baseline ${spread(r.base, f0)}; ` +
     `baseline per kubectl run ≈ ${f0(median(r.base) / r.walked)} ms.`);
 }
 out.push('');
@@ -501,10 +417,7 @@ process.stdout.write(out.join('\n') + '\n');
 
 if (opts.json) {
   const data = { machine, options: opts, elapsedSeconds: elapsedS, summary, samples: results };
-  const file = path.resolve(process.cwd(), opts.json);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(data, null, 2) + '\n');
-  process.stderr.write(`wrote ${file}\n`);
+  writeJson(opts.json, data);
 }
 
 cleanup();

@@ -9,82 +9,49 @@
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  ENV, NODE, PLATFORM_KIT, ROOT, TIME_BIN, cleanup, f1, f2, fail, haveTime, machineFacts, makeTempDir,
+  median, parseFlags, printUsage, reportHead, requireCompiled, rssOnce, spread, tableHead, timeOnce, writeJson,
+} from './lib.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const NODE = process.execPath;
-const PLATFORM_KIT = path.join(ROOT, 'lib/cli/platform-kit.js');
 const CREATE = path.join(ROOT, 'lib/cli/create-platform-cluster.js');
-const TIME_BIN = '/usr/bin/time';
 
 // ---------------------------------------------------------------- arguments
 
-function usage(code) {
-  (code ? process.stderr : process.stdout).write(
-    [
-      'usage: node bench/run.mjs [--runs N] [--mem-runs M] [--warmup W] [--json FILE]',
-      '',
-      '  --runs N      timed runs of each subject and each floor (default 15)',
-      '  --mem-runs M  separate runs for peak RSS via /usr/bin/time (default 3, 0 to skip)',
-      '  --warmup W    untimed runs of each command before timing (default 2)',
-      '  --json FILE   also write every sample and the machine to FILE',
-      '',
-      'Compile first: npx tsc -p tsconfig.json (npm run bench does both).',
-      '',
-    ].join('\n'),
-  );
-  process.exit(code);
-}
+const usage = (code) => printUsage(
+  [
+    'usage: node bench/run.mjs [--runs N] [--mem-runs M] [--warmup W] [--json FILE]',
+    '',
+    '  --runs N      timed runs of each subject and each floor (default 15)',
+    '  --mem-runs M  separate runs for peak RSS via /usr/bin/time (default 3, 0 to skip)',
+    '  --warmup W    untimed runs of each command before timing (default 2)',
+    '  --json FILE   also write every sample and the machine to FILE',
+    '',
+    'Compile first: npx tsc -p tsconfig.json (npm run bench does both).',
+    '',
+  ],
+  code,
+);
 
 function parseArgs(argv) {
   const opts = { runs: 15, memRuns: 3, warmup: 2, json: undefined };
-  const int = (name, v, min) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) {
-      process.stderr.write(`${name} wants an integer >= ${min}, got ${JSON.stringify(v)}\n`);
-      usage(2);
-    }
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    let [flag, value] = argv[i].split(/=(.*)/s);
-    const next = () => (value !== undefined ? value : argv[++i]);
-    switch (flag) {
-      case '--runs': opts.runs = int(flag, next(), 1); break;
-      case '--mem-runs': opts.memRuns = int(flag, next(), 0); break;
-      case '--warmup': opts.warmup = int(flag, next(), 0); break;
-      case '--json': opts.json = next(); if (!opts.json) usage(2); break;
-      case '-h': case '--help': usage(0); break;
-      default: process.stderr.write(`unknown argument: ${argv[i]}\n`); usage(2);
-    }
-  }
+  parseFlags(argv, {
+    '--runs': (next, int) => { opts.runs = int(next(), 1); },
+    '--mem-runs': (next, int) => { opts.memRuns = int(next(), 0); },
+    '--warmup': (next, int) => { opts.warmup = int(next(), 0); },
+    '--json': (next) => { opts.json = next(); if (!opts.json) usage(2); },
+  }, usage);
   return opts;
 }
 
 const opts = parseArgs(process.argv.slice(2));
 
-for (const f of [PLATFORM_KIT, CREATE]) {
-  if (!fs.existsSync(f)) {
-    process.stderr.write(`missing ${path.relative(ROOT, f)}: compile first with \`npx tsc -p tsconfig.json\` (or use \`npm run bench\`)\n`);
-    process.exit(2);
-  }
-}
+requireCompiled([PLATFORM_KIT, CREATE], ' (or use `npm run bench`)');
 
 // ---------------------------------------------------------------- temp dirs
 
-const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'pcc-bench-'));
-let cleaned = false;
-function cleanup() {
-  if (cleaned) return;
-  cleaned = true;
-  try { fs.rmSync(TMP, { recursive: true, force: true }); } catch { /* best effort */ }
-}
-process.on('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => { cleanup(); process.exit(130); });
-}
+const TMP = makeTempDir('pcc-bench-');
 
 let dirCounter = 0;
 /** A new, empty directory under TMP (made before timing starts). */
@@ -93,46 +60,6 @@ function freshDir(tag) {
   fs.mkdirSync(d);
   return d;
 }
-
-// ---------------------------------------------------------------- running
-
-const ENV = { ...process.env, CI: 'true', NO_COLOR: '1' };
-delete ENV.NODE_OPTIONS; // a stray --require or --inspect would skew one side only
-delete ENV.PLATFORM_DEBUG;
-
-function fail(what, r) {
-  process.stderr.write(
-    `\n${what} failed (status ${r.status}, signal ${r.signal}${r.error ? ', ' + r.error.message : ''})\n` +
-      (r.stderr ? String(r.stderr).slice(-4000) : '') + '\n',
-  );
-  cleanup();
-  process.exit(1);
-}
-
-/** Run argv once, return wall milliseconds (spawn to exit, as the user would see it). */
-function timeOnce(argv, what) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { cwd: ROOT, env: ENV, stdio: ['ignore', 'ignore', 'pipe'] });
-  const t1 = process.hrtime.bigint();
-  if (r.status !== 0 || r.error) fail(what, r);
-  return Number(t1 - t0) / 1e6;
-}
-
-/** Run argv under /usr/bin/time -f %M, return max RSS in KB. */
-function rssOnce(argv, what) {
-  const r = spawnSync(TIME_BIN, ['-f', '%M', ...argv], { cwd: ROOT, env: ENV, stdio: ['ignore', 'ignore', 'pipe'] });
-  if (r.status !== 0 || r.error) fail(what + ' (under /usr/bin/time)', r);
-  const lines = String(r.stderr).trim().split('\n');
-  const kb = Number(lines[lines.length - 1].trim());
-  if (!Number.isFinite(kb) || kb <= 0) fail(`${what}: could not read max RSS from /usr/bin/time`, r);
-  return kb;
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 // ---------------------------------------------------------------- the cases
 
@@ -258,7 +185,7 @@ for (const c of CASES) {
     const order = i % 2 === 0 ? sides : [sides[1], sides[0]];
     for (const [key, s] of order) {
       const run = s.make();
-      res[key].push(timeOnce(run.argv, `${c.id} ${s.label}`));
+      res[key].push(timeOnce(run.argv, `${c.id} ${s.label}`).ms);
       run.after();
     }
     if (process.stderr.isTTY) process.stderr.write(`\r${c.id}: ${i + 1}/${opts.runs}   `);
@@ -267,8 +194,8 @@ for (const c of CASES) {
 }
 
 // Peak memory as separate runs, so /usr/bin/time does not disturb the timing.
-const haveTime = process.platform === 'linux' && fs.existsSync(TIME_BIN);
-if (haveTime && opts.memRuns > 0) {
+const canMeasureRss = haveTime();
+if (canMeasureRss && opts.memRuns > 0) {
   for (const c of CASES) {
     const res = results[c.id];
     for (let i = 0; i < opts.memRuns; i++) {
@@ -286,28 +213,11 @@ const elapsedS = (Date.now() - started) / 1000;
 
 // ---------------------------------------------------------------- report
 
-const cpus = os.cpus();
-const machine = {
-  cpu: cpus[0]?.model?.trim() ?? 'unknown',
-  cores: cpus.length,
-  totalMemGB: +(os.totalmem() / 2 ** 30).toFixed(1),
-  node: process.version,
-  os: `${os.type()} ${os.release()} ${os.arch()}`,
-  date: new Date().toISOString(),
-};
+const machine = machineFacts();
 
-const f1 = (x) => x.toFixed(1);
-const f2 = (x) => x.toFixed(2);
-const out = [];
-out.push(`## create-platform-cluster bench`);
-out.push('');
-out.push(`- machine: ${machine.cpu}, ${machine.cores} cores, ${machine.totalMemGB} GB RAM, ${machine.os}`);
-out.push(`- node: ${machine.node}`);
-out.push(`- date: ${machine.date}`);
-out.push(`- runs: ${opts.runs} timed per side, interleaved (after ${opts.warmup} warm-up), median; bench took ${f1(elapsedS)} s`);
-out.push('');
-out.push('| measurement | subject median (ms) | floor median (ms) | ratio | goal | met? |');
-out.push('|---|---:|---:|---:|---|---|');
+const out = reportHead('create-platform-cluster bench', machine, machine.node,
+  `- runs: ${opts.runs} timed per side, interleaved (after ${opts.warmup} warm-up), median; bench took ${f1(elapsedS)} s`);
+out.push(...tableHead(['measurement', 'subject median (ms)', 'floor median (ms)', 'ratio', 'goal', 'met?'], 'lrrrll'));
 const summary = {};
 for (const c of CASES) {
   const r = results[c.id];
@@ -326,11 +236,10 @@ for (const c of CASES) {
 out.push('');
 out.push('Spread (min–max ms): ' + CASES.map((c) => {
   const r = results[c.id];
-  return `${c.id} subject ${f1(Math.min(...r.subject))}–${f1(Math.max(...r.subject))}, floor ${f1(Math.min(...r.floor))}–${f1(Math.max(...r.floor))}`;
+  return `${c.id} subject ${spread(r.subject, f1)}, floor ${spread(r.floor, f1)}`;
 }).join('; '));
 out.push('');
-out.push('| peak RSS | subject (MB) | floor (MB) | ratio |');
-out.push('|---|---:|---:|---:|');
+out.push(...tableHead(['peak RSS', 'subject (MB)', 'floor (MB)', 'ratio'], 'lrrr'));
 for (const c of CASES) {
   const r = results[c.id];
   if (r.subjectRssKb.length && r.floorRssKb.length) {
@@ -344,7 +253,7 @@ for (const c of CASES) {
   }
 }
 out.push('');
-out.push(haveTime
+out.push(canMeasureRss
   ? `Peak RSS: median of ${opts.memRuns} separate run(s) under \`${TIME_BIN} -f %M\`.`
   : `Peak RSS: n/a (needs Linux and ${TIME_BIN}).`);
 out.push('');
@@ -376,10 +285,7 @@ if (opts.json) {
     })),
     scaffoldFloor: { files: floorInfo.fileCount, bytes: floorInfo.bytes },
   };
-  const file = path.resolve(process.cwd(), opts.json);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(data, null, 2) + '\n');
-  process.stderr.write(`wrote ${file}\n`);
+  writeJson(opts.json, data);
 }
 
 cleanup();

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { UsageError } from '../core/errors';
+import { withRepoLock } from '../core/lock';
 import { Plan, writes } from '../core/plan';
 import { defaultCluster } from '../model/defaults';
 import { newPlatform, parsePlatform, PLATFORM_FILE, PlatformFile, setCluster } from '../model/platform-file';
@@ -54,44 +55,46 @@ function differences(a: ClusterSpec, b: ClusterSpec, prefix = ''): string[] {
  */
 export function createClusters(opts: CreateClusterOptions): CreateClusterResult {
   const root = checkRepoDir(opts.dir);
-  if (opts.clusters.length === 0) throw new UsageError('no cluster given: pass NAME (or clusters in --answers)');
-  let pf = loadPlatform(root) ?? newPlatform();
-  const added: string[] = [];
-  const existing: string[] = [];
-  const seen = new Set<string>();
-  for (const answers of opts.clusters) {
-    const name = answers.name;
-    const bad = checkDns1123Label(name);
-    if (bad) throw new UsageError(`cluster name (NAME): ${bad}`);
-    if (name.length > 40) throw new UsageError(`cluster name (NAME): ${JSON.stringify(name)} is longer than 40 characters`);
-    if (seen.has(name)) throw new UsageError(`cluster ${name} is given twice`);
-    seen.add(name);
-    const current = pf.spec.clusters[name];
-    if (current) {
-      const wanted = applyAnswers(current, answers);
-      const diff = differences(current, wanted);
-      if (diff.length) {
-        throw new UsageError(`cluster ${name} is already in ${PLATFORM_FILE} with other values; edit ${PLATFORM_FILE} and run platform-kit regenerate to change it`, diff.map((d) => `clusters.${name}.${d}`));
+  return withRepoLock(root, () => {
+    if (opts.clusters.length === 0) throw new UsageError('no cluster given: pass NAME (or clusters in --answers)');
+    let pf = loadPlatform(root) ?? newPlatform();
+    const added: string[] = [];
+    const existing: string[] = [];
+    const seen = new Set<string>();
+    for (const answers of opts.clusters) {
+      const name = answers.name;
+      const bad = checkDns1123Label(name);
+      if (bad) throw new UsageError(`cluster name (NAME): ${bad}`);
+      if (name.length > 40) throw new UsageError(`cluster name (NAME): ${JSON.stringify(name)} is longer than 40 characters`);
+      if (seen.has(name)) throw new UsageError(`cluster ${name} is given twice`);
+      seen.add(name);
+      const current = pf.spec.clusters[name];
+      if (current) {
+        const wanted = applyAnswers(current, answers);
+        const diff = differences(current, wanted);
+        if (diff.length) {
+          throw new UsageError(`cluster ${name} is already in ${PLATFORM_FILE} with other values; edit ${PLATFORM_FILE} and run platform-kit regenerate to change it`, diff.map((d) => `clusters.${name}.${d}`));
+        }
+        existing.push(name);
+        continue;
       }
-      existing.push(name);
-      continue;
+      const base = defaultCluster(pf.spec, name, answers.role, answers.nodeCidr);
+      pf = setCluster(pf, name, applyAnswers(base, answers));
+      added.push(name);
     }
-    const base = defaultCluster(pf.spec, name, answers.role, answers.nodeCidr);
-    pf = setCluster(pf, name, applyAnswers(base, answers));
-    added.push(name);
-  }
-  const problems = validatePlatform(pf.spec);
-  if (problems.length) {
-    throw new UsageError(
-      'invalid cluster settings (nothing was written)',
-      problems.map((p) => {
-        const flag = flagForPath(p.path);
-        return `${p.path}${flag ? ` (${flag})` : ''}: ${p.message}`;
-      }),
-    );
-  }
-  const { plan } = planRepo(root, pf, opts.templateRoots);
-  const written = !opts.dryRun && writes(plan).length > 0;
-  if (written) applyPlan(root, plan);
-  return { root, plan, added, existing, written };
+    const problems = validatePlatform(pf.spec);
+    if (problems.length) {
+      throw new UsageError(
+        'invalid cluster settings (nothing was written)',
+        problems.map((p) => {
+          const flag = flagForPath(p.path);
+          return `${p.path}${flag ? ` (${flag})` : ''}: ${p.message}`;
+        }),
+      );
+    }
+    const { plan } = planRepo(root, pf, opts.templateRoots);
+    const written = !opts.dryRun && writes(plan).length > 0;
+    if (written) applyPlan(root, plan);
+    return { root, plan, added, existing, written };
+  });
 }

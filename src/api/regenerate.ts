@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors';
+import { withRepoLock } from '../core/lock';
 import { Change, Plan, unresolved, writes } from '../core/plan';
 import { PLATFORM_FILE } from '../model/platform-file';
 import { GENERATOR_VERSION } from '../version';
@@ -31,15 +32,17 @@ export interface RegenerateResult {
  */
 export function regenerate(opts: RegenerateOptions): RegenerateResult {
   const root = checkRepoDir(opts.dir);
-  const pf = loadPlatform(root);
-  if (!pf) throw new UsageError(`no ${PLATFORM_FILE} in ${root}: nothing to regenerate (create-platform-cluster creates one)`);
-  if (pf.spec.generator.version !== GENERATOR_VERSION) {
-    pf.doc.setIn(['generator', 'version'], GENERATOR_VERSION);
-    pf.spec = { ...pf.spec, generator: { ...pf.spec.generator, version: GENERATOR_VERSION } };
-  }
-  const { plan } = planRepo(root, pf, opts.templateRoots);
-  const changed = writes(plan).length > 0;
-  const written = changed && !opts.dryRun && !opts.check;
-  if (written) applyPlan(root, plan);
-  return { root, plan, changed, written, unresolved: unresolved(plan) };
+  return withRepoLock(root, () => {
+    const pf = loadPlatform(root);
+    if (!pf) throw new UsageError(`no ${PLATFORM_FILE} in ${root}: nothing to regenerate (create-platform-cluster creates one)`);
+    if (pf.spec.generator.version !== GENERATOR_VERSION) {
+      pf.doc.setIn(['generator', 'version'], GENERATOR_VERSION);
+      pf.spec = { ...pf.spec, generator: { ...pf.spec.generator, version: GENERATOR_VERSION } };
+    }
+    const { plan } = planRepo(root, pf, opts.templateRoots);
+    const changed = writes(plan).length > 0;
+    const written = changed && !opts.dryRun && !opts.check;
+    if (written) applyPlan(root, plan);
+    return { root, plan, changed, written, unresolved: unresolved(plan) };
+  });
 }

@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors';
+import { withRepoLock } from '../core/lock';
 import { Plan, writes } from '../core/plan';
 import { addSettingDefaults, PLATFORM_FILE, PlatformFile, setStoryState } from '../model/platform-file';
 import { CustomStory, CustomStorySchema, PlatformSpec, STORY_ID, StoryState } from '../model/schema';
@@ -162,6 +163,10 @@ export interface StoriesResult extends Omit<StoryResult, 'story'> {
 
 /** add-story with several ids (or --all): every story is recorded in order, then one render and one commit. */
 export function addStories(opts: AddStoriesOptions): StoriesResult {
+  return withRepoLock(checkRepoDir(opts.dir), () => addStoriesLocked(opts));
+}
+
+function addStoriesLocked(opts: AddStoriesOptions): StoriesResult {
   if (opts.ids.length === 0) throw new UsageError('no story id given (pass STORY-… or --all)');
   for (const id of opts.ids) checkId(id);
   if (opts.custom !== undefined && opts.ids.length !== 1) throw new UsageError('--custom defines one story at a time');
@@ -226,6 +231,10 @@ export interface ApproveOptions extends StoryCommandOptions {
 }
 
 function changeState(opts: ApproveOptions, to: StoryState): StoryResult {
+  return withRepoLock(checkRepoDir(opts.dir), () => changeStateLocked(opts, to));
+}
+
+function changeStateLocked(opts: ApproveOptions, to: StoryState): StoryResult {
   checkId(opts.id);
   const { root, pf } = openRepo(opts.dir);
   const cat = catalogFor(pf.spec);

@@ -38,6 +38,68 @@ export function assertNoEscapingLink(root: string, rel: string): void {
   }
 }
 
+const JOURNAL = 'journal.json';
+const COMMITTED = 'committed.json';
+
+interface JournalEntry {
+  i: number;
+  path: string;
+  hadOriginal: boolean;
+  deletes: boolean;
+}
+
+/**
+ * Finish what an interrupted commit left under .platform/.staging/: a commit that passed its commit point is
+ * completed (only its backups remain to delete); one that did not is rolled back file by file from its journal, so
+ * every file is again as it was. Runs under the repository lock, so no other command is mid-commit.
+ */
+export function recoverInterrupted(root: string): { rolledBack: number; completed: number } {
+  const base = path.join(root, STAGING_DIR);
+  const out = { rolledBack: 0, completed: 0 };
+  let dirs: string[];
+  try {
+    dirs = fs.readdirSync(base);
+  } catch {
+    return out;
+  }
+  for (const d of dirs) {
+    const staging = path.join(base, d);
+    if (fs.existsSync(path.join(staging, COMMITTED))) out.completed++;
+    else if (fs.existsSync(path.join(staging, JOURNAL))) {
+      const { entries } = JSON.parse(fs.readFileSync(path.join(staging, JOURNAL), 'utf8')) as { entries: JournalEntry[] };
+      for (const e of [...entries].reverse()) {
+        const abs = resolveInside(root, e.path);
+        const backup = path.join(staging, 'old', String(e.i));
+        const staged = path.join(staging, 'new', String(e.i));
+        if (fs.existsSync(backup)) {
+          fs.rmSync(abs, { force: true });
+          fs.mkdirSync(path.dirname(abs), { recursive: true });
+          fs.renameSync(backup, abs);
+        } else if (!e.hadOriginal && !e.deletes && !fs.existsSync(staged) && fs.existsSync(abs)) {
+          fs.rmSync(abs, { force: true }); // created by the interrupted run
+          let dir = path.dirname(abs);
+          while (dir.startsWith(path.resolve(root) + path.sep)) {
+            try {
+              fs.rmdirSync(dir);
+            } catch {
+              break;
+            }
+            dir = path.dirname(dir);
+          }
+        }
+      }
+      out.rolledBack++;
+    }
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+  try {
+    fs.rmdirSync(base);
+  } catch {
+    // not empty
+  }
+  return out;
+}
+
 interface Applied {
   change: Change;
   abs: string;
@@ -85,6 +147,10 @@ export function commitChanges(root: string, changes: Change[]): void {
       fs.writeFileSync(tmp, c.after!, { encoding: 'utf8', mode: c.path.endsWith('.sh') || c.path.startsWith('.githooks/') ? 0o755 : 0o644 });
       staged.set(c.path, tmp);
     });
+    // The journal says what step 2 is about to do, so a run killed half-way is undone by the next one.
+    const journal: JournalEntry[] = todo.map((c, i) => ({ i, path: c.path, hadOriginal: fs.existsSync(resolveInside(root, c.path)), deletes: c.action === 'DELETE' }));
+    fs.writeFileSync(path.join(staging, 'journal.tmp'), JSON.stringify({ pid: process.pid, entries: journal }));
+    fs.renameSync(path.join(staging, 'journal.tmp'), path.join(staging, JOURNAL));
     // 2. Move into place, keeping what was there as a backup until the end.
     todo.forEach((c, i) => {
       const abs = resolveInside(root, c.path);
@@ -119,6 +185,8 @@ export function commitChanges(root: string, changes: Change[]): void {
     }
     throw err;
   }
+  // The commit point: from here on a killed run is completed, not undone.
+  fs.renameSync(path.join(staging, JOURNAL), path.join(staging, COMMITTED));
   fs.rmSync(staging, { recursive: true, force: true });
   // Remove empty staging parents and folders left empty by deletions.
   for (const rel of [STAGING_DIR, '.platform']) {

@@ -1,0 +1,135 @@
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { ROOT, cli, snapshot, tmpDir } from './helpers/fs';
+
+const BIN = (b: string) => path.join(ROOT, 'lib', 'cli', `${b}.js`);
+const ignoreState = (s: Record<string, string>) => Object.fromEntries(Object.entries(s).filter(([k]) => !k.startsWith('.platform/.staging') && k !== '.platform/lock'));
+
+describe('concurrency: one command at a time per repository', () => {
+  it('a second command waits for a live lock, then stops with a clear message and writes nothing', () => {
+    const dir = path.join(tmpDir(), 'p');
+    expect(cli('create-platform-cluster', ['infra', '--yes', '--dir', dir]).status).toBe(0);
+    fs.writeFileSync(path.join(dir, '.platform/lock'), JSON.stringify({ pid: process.pid, host: require('node:os').hostname(), started: new Date().toISOString(), command: 'test' }));
+    const before = snapshot(dir);
+    const r = cli('add-story', ['STORY-BOOT-TALOS', '--dir', dir], { env: { CPC_LOCK_WAIT_MS: '300' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/another command is working on this repository \(pid \d+/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('a lock left by a process that is gone is taken over', () => {
+    const dir = path.join(tmpDir(), 'p');
+    expect(cli('create-platform-cluster', ['infra', '--yes', '--dir', dir]).status).toBe(0);
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    fs.writeFileSync(path.join(dir, '.platform/lock'), JSON.stringify({ pid: Number(dead), host: require('node:os').hostname(), started: new Date().toISOString(), command: 'gone' }));
+    const r = cli('add-story', ['STORY-BOOT-TALOS', '--dir', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(fs.existsSync(path.join(dir, '.platform/lock'))).toBe(false);
+  });
+
+  it('two commands started together both complete, one after the other, and neither loses the other\'s change', async () => {
+    const dir = path.join(tmpDir(), 'p');
+    expect(cli('create-platform-cluster', ['infra', 'apps', '--yes', '--dir', dir]).status).toBe(0);
+    const run = (args: string[]) =>
+      new Promise<number>((resolve) => {
+        const c = spawn(process.execPath, [BIN('add-story'), ...args, '--dir', dir], { env: { ...process.env, CI: 'true', CPC_LOCK_WAIT_MS: '20000' }, stdio: 'ignore' });
+        c.on('close', (code) => resolve(code ?? -1));
+      });
+    const codes = await Promise.all([run(['STORY-BOOT-TALOS']), run(['STORY-OPS-RELOADER-ALL-CLUSTERS']), run(['STORY-NET-CILIUM-IPAM'])]);
+    expect(codes).toEqual([0, 0, 0]);
+    const text = fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8');
+    for (const id of ['STORY-BOOT-TALOS', 'STORY-OPS-RELOADER-ALL-CLUSTERS', 'STORY-NET-CILIUM-IPAM']) expect(text).toContain(`${id}:`);
+    expect(cli('platform-kit', ['regenerate', '--check', '--dir', dir]).status).toBe(0);
+  }, 60_000);
+});
+
+describe('interruption: a killed scaffold leaves every file as it was or as it should be', () => {
+  it('30 random kills (SIGKILL, SIGTERM, SIGINT) during a full scaffold; the next run completes it', async () => {
+    const expectedDir = path.join(tmpDir(), 'expected');
+    expect(cli('create-platform-cluster', ['infra', 'apps', '--yes', '--dir', expectedDir]).status).toBe(0);
+    expect(cli('add-story', ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS', 'STORY-BOOT-CORE', 'STORY-GITOPS-SELF-MGMT-FLUX', 'STORY-SEC-EXTERNAL-SECRETS-BASE', 'STORY-OPS-RELOADER-ALL-CLUSTERS', '--approve', '--dir', expectedDir]).status).toBe(0);
+    const expected = snapshot(expectedDir);
+    const signals: NodeJS.Signals[] = ['SIGKILL', 'SIGTERM', 'SIGINT'];
+    let interrupted = 0;
+    let seed = 20261127;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const base = path.join(tmpDir(), 'base');
+    expect(cli('create-platform-cluster', ['infra', 'apps', '--yes', '--dir', base]).status).toBe(0);
+    for (let i = 0; i < 30; i++) {
+      const dir = path.join(tmpDir(), 'p');
+      fs.cpSync(base, dir, { recursive: true });
+      const before = snapshot(dir);
+      const delay = 60 + Math.floor(random() * 900);
+      const signal = signals[i % 3];
+      const code = await new Promise<number | null>((resolve) => {
+        const c = spawn(process.execPath, [BIN('add-story'), 'STORY-BOOT-TALOS', 'STORY-BOOT-CRDS', 'STORY-BOOT-CORE', 'STORY-GITOPS-SELF-MGMT-FLUX', 'STORY-SEC-EXTERNAL-SECRETS-BASE', 'STORY-OPS-RELOADER-ALL-CLUSTERS', '--approve', '--dir', dir], { env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
+        const t = setTimeout(() => c.kill(signal), delay);
+        c.on('close', (status) => {
+          clearTimeout(t);
+          resolve(status);
+        });
+      });
+      if (code !== 0) interrupted++;
+      // Every file is either as it was (before) or as it should be (expected); nothing half-written.
+      const now = ignoreState(snapshot(dir));
+      for (const [f, h] of Object.entries(now)) {
+        expect(h === before[f] || h === expected[f], `run ${i} (${signal} after ${delay} ms): ${f} is neither as it was nor as it should be`).toBe(true);
+      }
+      // The next run rolls back or completes what was staged and ends where it should.
+      const again = cli('add-story', ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS', 'STORY-BOOT-CORE', 'STORY-GITOPS-SELF-MGMT-FLUX', 'STORY-SEC-EXTERNAL-SECRETS-BASE', 'STORY-OPS-RELOADER-ALL-CLUSTERS', '--approve', '--dir', dir]);
+      expect(again.status, again.stderr).toBe(0);
+      expect(snapshot(dir), `run ${i}: after the next run`).toEqual(expected);
+    }
+    expect(interrupted, 'most runs were really interrupted').toBeGreaterThan(10);
+  }, 300_000);
+});
+
+describe('secrets: the reference platform holds references, never values', () => {
+  /** Every Secret with data, private key, token or literal password-like value under a folder. */
+  function scanForSecrets(ref: string): string[] {
+    const problems: string[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const abs = path.join(d, e.name);
+        if (e.isDirectory()) walk(abs);
+        else {
+          const rel = path.relative(ref, abs);
+          const text = fs.readFileSync(abs, 'utf8');
+          if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) problems.push(`${rel}: private key`);
+          if (/\b(ghp_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abpr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|glpat-[A-Za-z0-9_-]{20})\b/.test(text)) problems.push(`${rel}: token`);
+          if (!/\.ya?ml$/.test(e.name)) continue;
+          for (const doc of parseAllDocuments(text)) {
+            const o = doc.toJS() as any;
+            if (o?.kind === 'Secret' && (o.data || o.stringData)) problems.push(`${rel}: Secret ${o.metadata?.name} carries data`);
+            const visit = (v: any, key: string) => {
+              if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) visit(x, k);
+              else if (typeof v === 'string' && /^(password|passwd|secret|token|apiKey|api_key|clientSecret|client_secret)$/i.test(key)) {
+                // A reference, a placeholder or a template is fine; a literal value is not.
+                if (v !== '' && !/\$\{|\{\{|^[a-z0-9-]+$/.test(v)) problems.push(`${rel}: ${key} has a literal value`);
+              }
+            };
+            visit(o, '');
+          }
+        }
+      }
+    };
+    walk(ref);
+    return problems;
+  }
+
+  it('no Secret with data, no private key, no token, no literal password in any generated file', () => {
+    expect(scanForSecrets(path.join(ROOT, 'examples/reference-platform'))).toEqual([]);
+  });
+
+  it('the scan does find each kind of leak (so the test above can fail)', () => {
+    const dir = tmpDir();
+    fs.writeFileSync(path.join(dir, 'a.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  k: v\n');
+    fs.writeFileSync(path.join(dir, 'b.yaml'), 'values:\n  admin:\n    password: Sup3r-S3cret!\n');
+    fs.writeFileSync(path.join(dir, 'c.txt'), '-----BEGIN OPENSSH PRIVATE KEY-----\n');
+    fs.writeFileSync(path.join(dir, 'd.yaml'), 'token: ghp_abcdefghijklmnopqrstuvwxyz0123456789\n');
+    expect(scanForSecrets(dir).sort()).toEqual(['a.yaml: Secret x carries data', 'b.yaml: password has a literal value', 'c.txt: private key', 'd.yaml: token', 'd.yaml: token has a literal value'].sort());
+  });
+});
