@@ -34,7 +34,7 @@ const project = new typescript.TypeScriptProject({
     '@kubernetes-models/gateway-api@^2.0.0',
     '@kubernetes-models/prometheus-operator@^6.0.0',
   ],
-  devDeps: ['vitest@^4.0.8', '@types/fs-extra@^11.0.4', '@types/node@^20'],
+  devDeps: ['vitest@^4.0.8', '@types/fs-extra@^11.0.4', '@types/node@^20', 'fast-check@^4.3.0'],
   bin: {
     'create-platform-cluster': 'lib/cli/create-platform-cluster.js',
     'add-story': 'lib/cli/add-story.js',
