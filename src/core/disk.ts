@@ -77,15 +77,7 @@ export function recoverInterrupted(root: string): { rolledBack: number; complete
           fs.renameSync(backup, abs);
         } else if (!e.hadOriginal && !e.deletes && !fs.existsSync(staged) && fs.existsSync(abs)) {
           fs.rmSync(abs, { force: true }); // created by the interrupted run
-          let dir = path.dirname(abs);
-          while (dir.startsWith(path.resolve(root) + path.sep)) {
-            try {
-              fs.rmdirSync(dir);
-            } catch {
-              break;
-            }
-            dir = path.dirname(dir);
-          }
+          removeEmptyParents(root, abs);
         }
       }
       out.rolledBack++;
@@ -196,15 +188,18 @@ export function commitChanges(root: string, changes: Change[]): void {
       // not empty or absent
     }
   }
-  for (const c of todo.filter((t) => t.action === 'DELETE')) {
-    let d = path.dirname(resolveInside(root, c.path));
-    while (d.startsWith(path.resolve(root) + path.sep)) {
-      try {
-        fs.rmdirSync(d);
-      } catch {
-        break;
-      }
-      d = path.dirname(d);
+  for (const c of todo.filter((t) => t.action === 'DELETE')) removeEmptyParents(root, resolveInside(root, c.path));
+}
+
+/** Remove the folders above a removed file that are now empty, up to (not including) the repository root. */
+function removeEmptyParents(root: string, file: string): void {
+  let d = path.dirname(file);
+  while (d.startsWith(path.resolve(root) + path.sep)) {
+    try {
+      fs.rmdirSync(d);
+    } catch {
+      break; // not empty
     }
+    d = path.dirname(d);
   }
 }
