@@ -208,3 +208,36 @@ describe('bad input to add-story / platform-kit: exit 2, a clear message, zero b
     expect(snapshot(repo3)).toEqual(before3);
   });
 });
+
+describe('hostile state files and names: refused before anything is written', () => {
+  it.each([
+    ['a manifest entry outside the repository', { '../../outside.txt': '0'.repeat(64) }, /is not a path the tool generates/],
+    ['an absolute manifest entry', { '/etc/hostname': '0'.repeat(64) }, /is not a path the tool generates/],
+    ['a manifest entry pointing at the tool\'s own state', { '.platform/lock': '0'.repeat(64) }, /is not a path the tool generates/],
+    ['a manifest entry with a bad hash', { 'kubernetes/x.yaml': 'nothex' }, /bad hash/],
+  ])('%s', (_n, files, message) => {
+    const outside = tmpDir('outside-');
+    fs.writeFileSync(path.join(outside, 'outside.txt'), 'keep me\n');
+    const dir = path.join(outside, 'a', 'platform');
+    expect(cli('create-platform-cluster', ['infra', '--yes', '--dir', dir]).status).toBe(0);
+    const mf = path.join(dir, '.platform/manifest.json');
+    const m = JSON.parse(fs.readFileSync(mf, 'utf8'));
+    Object.assign(m.files, files);
+    fs.writeFileSync(mf, JSON.stringify(m));
+    const before = snapshot(outside);
+    const r = cli('platform-kit', ['regenerate', '--dir', dir]);
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(2);
+    expect(snapshot(outside)).toEqual(before);
+  });
+
+  it.each([['../evil'], ['/abs'], ['a/b'], ['UPPER'], ['x'.repeat(70)]])('a custom component id %j is refused', (id) => {
+    const dir = path.join(tmpDir(), 'p');
+    expect(cli('create-platform-cluster', ['apps', '--yes', '--dir', dir]).status).toBe(0);
+    const before = snapshot(dir);
+    const r = cli('add-story', ['STORY-APP-X', '--custom', '--title', 't', '--lane', 'apps', '--component', id, '--namespace', 'x', '--dir', dir]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/components\.0\.id/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+});

@@ -41,11 +41,11 @@ function stale(h: Holder | undefined): boolean {
 export function withRepoLock<T>(root: string, fn: () => T): T {
   const abs = path.resolve(root);
   const created: string[] = [];
-  for (const d of [abs, path.join(abs, '.platform')]) {
-    if (!fs.existsSync(d)) {
-      fs.mkdirSync(d);
-      created.push(d);
-    }
+  const missing: string[] = [];
+  for (let d = path.join(abs, '.platform'); !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    fs.mkdirSync(d);
+    created.push(d);
   }
   const file = path.join(abs, LOCK_FILE);
   const wait = Number(process.env.CPC_LOCK_WAIT_MS ?? 3000);

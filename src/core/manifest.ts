@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { UsageError } from './errors';
+import { isSafeRelativePath } from './paths';
 
 /** .platform/manifest.json: every file the tool generated, with the hash of what it wrote. */
 export const MANIFEST_FILE = '.platform/manifest.json';
@@ -23,14 +25,16 @@ export function parseManifest(text: string | undefined, version: string): Manife
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new Error(`${MANIFEST_FILE} is not valid JSON; restore it from git`);
+    throw new UsageError(`${MANIFEST_FILE} is not valid JSON; restore it from git`);
   }
   const m = raw as Partial<Manifest>;
   if (!m || typeof m !== 'object' || typeof m.files !== 'object' || m.files === null) {
-    throw new Error(`${MANIFEST_FILE} has no "files" map; restore it from git`);
+    throw new UsageError(`${MANIFEST_FILE} has no "files" map; restore it from git`);
   }
   for (const [k, v] of Object.entries(m.files)) {
-    if (typeof v !== 'string' || !/^[0-9a-f]{64}$/.test(v)) throw new Error(`${MANIFEST_FILE}: bad hash for ${k}`);
+    // A hand-edited manifest must not make the tool delete or overwrite anything outside its own files.
+    if (!isSafeRelativePath(k) || k.startsWith('.platform/')) throw new UsageError(`${MANIFEST_FILE}: ${JSON.stringify(k)} is not a path the tool generates; restore the file from git`);
+    if (typeof v !== 'string' || !/^[0-9a-f]{64}$/.test(v)) throw new UsageError(`${MANIFEST_FILE}: bad hash for ${k}; restore the file from git`);
   }
   return { generator: 'create-platform-cluster', version: String(m.version ?? version), files: m.files };
 }

@@ -39,10 +39,10 @@ export const GitSourceSchema = z.strictObject({
 });
 
 export const ComponentSchema = z.strictObject({
-  id: z.string().regex(DNS_LABEL),
-  area: z.string().regex(AREA),
+  id: z.string().max(63).regex(DNS_LABEL),
+  area: z.string().max(120).regex(AREA),
   lane: z.enum(['infrastructure', 'workloads']),
-  namespace: z.string().regex(DNS_LABEL),
+  namespace: z.string().max(63).regex(DNS_LABEL),
   description: z.string().max(300).regex(/^[^\x00-\x1f\x7f]*$/, 'one line of text (no control characters)'),
   chart: ChartSchema.optional(),
   source: GitSourceSchema.optional(),
