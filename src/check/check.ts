@@ -86,6 +86,7 @@ function walkCluster(reader: RepoReader, cluster: string, entry: string, finding
     k.build = reader.build(k.path);
     for (const f of k.build.findings) findings.push({ ...f, cluster });
     const seen = new Map<string, Obj>();
+    let parentValues: Record<string, string> | undefined; // computed once per build, on its first child
     for (const o of k.build.objects) {
       if (o.kind === '(patch)') continue;
       const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
@@ -97,8 +98,9 @@ function walkCluster(reader: RepoReader, cluster: string, entry: string, finding
       const spec = o.raw.spec ?? {};
       const ref = spec.sourceRef ?? {};
       // The parent's postBuild substitutes this object too (a child's spec.path may use a variable).
-      const walked = [...all.values()].flatMap((x) => x.build?.objects ?? []);
-      const subst = (text: string) => (k.postBuild ? substituteWith(text, valueMap(k, walked)) : text);
+      parentValues ??= k.postBuild ? valueMap(k, [...all.values()].flatMap((x) => x.build?.objects ?? [])) : {};
+      const values = parentValues;
+      const subst = (text: string) => (k.postBuild ? substituteWith(text, values) : text);
       const ns = o.namespace ?? 'flux-system';
       queue.push({
         id: `${ns}/${o.name}`,
@@ -171,10 +173,7 @@ function checkDependencies(cluster: string, all: Map<string, Ks>, findings: Find
 /** The values a Kustomization's postBuild substitutes (from the objects found so far). */
 function valueMap(k: Ks, objects: Obj[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const s of k.postBuild?.substituteFrom ?? []) {
-    const hit = objects.find((o) => o.kind === s.kind && o.name === s.name && (o.namespace ?? k.namespace) === k.namespace);
-    if (hit) Object.assign(out, hit.raw.data ?? {}, hit.raw.stringData ?? {});
-  }
+  for (const src of valuesFor(k, objects).sources) Object.assign(out, src.raw.data ?? {}, src.raw.stringData ?? {});
   return { ...out, ...(k.postBuild?.substitute ?? {}) };
 }
 
