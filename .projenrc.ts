@@ -73,8 +73,7 @@ const examples = project.addTask('examples', {
 });
 examples.spawn(project.compileTask);
 examples.exec('rm -rf examples/reference-platform');
-examples.exec('node lib/cli/create-platform-cluster.js --answers examples/reference-platform.answers.yaml --dir examples/reference-platform --yes');
-examples.exec('node lib/cli/add-story.js --all --approve --dir examples/reference-platform');
+examples.exec('node lib/cli/create-platform-cluster.js --answers examples/reference-platform.answers.yaml --stories all --approve --dir examples/reference-platform --yes');
 
 project.addTask('examples:check', {
   description: 'Fail when examples/reference-platform is stale',

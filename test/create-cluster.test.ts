@@ -185,3 +185,44 @@ describe('platform.yaml stays a hand-editable file', () => {
     expect(kustomize(path.join(repo, 'kubernetes/clusters/apps')).objects.length).toBeGreaterThan(0);
   });
 });
+
+describe('create-platform-cluster --stories: clusters and stories in one command, one commit', () => {
+  it('--stories all --approve writes exactly what create followed by add-story --all --approve writes', () => {
+    const one = path.join(tmpDir(), 'one');
+    const two = path.join(tmpDir(), 'two');
+    const r = cli('create-platform-cluster', ['infra', 'apps', '--yes', '--stories', 'all', '--approve', '--dir', one]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/settings added to clusters\.apps\.settings in platform\.yaml/);
+    expect(cli('create-platform-cluster', ['infra', 'apps', '--yes', '--dir', two]).status).toBe(0);
+    expect(cli('add-story', ['--all', '--approve', '--dir', two]).status).toBe(0);
+    const a = snapshot(one);
+    expect(Object.keys(a).length).toBeGreaterThan(900);
+    expect(a).toEqual(snapshot(two));
+  }, 60_000);
+
+  it('puts each story only on the named clusters whose role it names', () => {
+    const dir = path.join(tmpDir(), 'p');
+    expect(cli('create-platform-cluster', ['infra', 'apps', '--yes', '--dir', dir]).status).toBe(0);
+    const r = cli('create-platform-cluster', ['stg', '--role', 'apps', '--yes', '--stories', 'STORY-BOOT-TALOS,STORY-CICD-GITHUB-ARC', '--dir', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    const pf = parse(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8'));
+    expect(pf.stories['STORY-BOOT-TALOS'].clusters).toEqual({ stg: 'draft' });
+    expect(pf.stories['STORY-CICD-GITHUB-ARC'].clusters).toEqual({ stg: 'draft' });
+  });
+
+  it.each([
+    ['--approve without --stories', ['apps', '--yes', '--approve'], /--approve goes with --stories/],
+    ['an unknown story', ['apps', '--yes', '--stories', 'STORY-NOPE-NOPE'], /unknown story STORY-NOPE-NOPE/],
+    ['a story no named cluster can take', ['apps', '--yes', '--stories', 'STORY-DB-CNPG-SHARED-CLUSTER'], /none of apps has that role/],
+    ['approving without the dependencies', ['apps', '--yes', '--stories', 'STORY-OPS-RELOADER-ALL-CLUSTERS', '--approve'], /cannot be approved[\s\S]*STORY-BOOT-CORE/],
+    ['all with ids', ['apps', '--yes', '--stories', 'all,STORY-BOOT-TALOS'], /not both/],
+  ])('refuses %s: exit 2, nothing written', (_n, args, message) => {
+    const dir = path.join(tmpDir(), 'p');
+    expect(cli('create-platform-cluster', ['infra', '--yes', '--dir', dir]).status).toBe(0);
+    const before = snapshot(dir);
+    const r = cli('create-platform-cluster', [...args, '--dir', dir]);
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(2);
+    expect(snapshot(dir)).toEqual(before);
+  });
+});

@@ -8,8 +8,10 @@ import { defaultCluster } from '../model/defaults';
 import { newPlatform, parsePlatform, PLATFORM_FILE, PlatformFile, setCluster } from '../model/platform-file';
 import type { ClusterSpec } from '../model/schema';
 import { checkDns1123Label, validatePlatform } from '../model/validate';
+import { catalogFor, defaultTargets } from '../model/wiring';
 import { applyAnswers, ClusterAnswers, flagForPath } from './answers';
 import { applyPlan, checkRepoDir, planRepo } from './repo';
+import { recordStories, resolveStoryIds } from './stories';
 
 export interface CreateClusterOptions {
   /** The GitOps repository (created when missing). */
@@ -18,6 +20,11 @@ export interface CreateClusterOptions {
   clusters: ClusterAnswers[];
   dryRun?: boolean;
   templateRoots?: string[];
+  /**
+   * Stories to add on the clusters given (each on those whose role it names), in plan order, in the same commit:
+   * `all` is the whole catalog. With `approve` they are wired at once (dependencies must come along).
+   */
+  stories?: { ids: string[] | 'all'; approve?: boolean };
 }
 
 export interface CreateClusterResult {
@@ -28,6 +35,8 @@ export interface CreateClusterResult {
   /** Clusters that already existed with the same values (re-rendered, nothing new). */
   existing: string[];
   written: boolean;
+  /** cluster -> settings the stories added to platform.yaml with their defaults */
+  settingsAdded: Record<string, string[]>;
 }
 
 /** Load platform.yaml from a repo, or undefined when there is none. */
@@ -47,6 +56,20 @@ function differences(a: ClusterSpec, b: ClusterSpec, prefix = ''): string[] {
     else out.push(`${prefix}${key}`);
   }
   return out;
+}
+
+/** Record stories on the named clusters (see CreateClusterOptions.stories); an id no named cluster can take is refused. */
+function addStoriesTo(pf: PlatformFile, names: string[], want: NonNullable<CreateClusterOptions['stories']>): Record<string, string[]> {
+  const cat = catalogFor(pf.spec);
+  const stories = resolveStoryIds(cat, want.ids);
+  if (want.ids !== 'all') {
+    for (const s of stories) {
+      if (!defaultTargets(pf.spec, s).some((c) => names.includes(c))) {
+        throw new UsageError(`--stories ${s.id}: it runs on clusters of role ${s.clusters.join(' or ')}, and none of ${names.join(', ')} has that role; nothing was written`);
+      }
+    }
+  }
+  return recordStories(pf, cat, stories, { only: names, approve: want.approve }).settingsAdded;
 }
 
 /**
@@ -82,6 +105,8 @@ export function createClusters(opts: CreateClusterOptions): CreateClusterResult 
       pf = setCluster(pf, name, applyAnswers(base, answers));
       added.push(name);
     }
+    let settingsAdded: Record<string, string[]> = {};
+    if (opts.stories) settingsAdded = addStoriesTo(pf, [...seen], opts.stories);
     const problems = validatePlatform(pf.spec);
     if (problems.length) {
       throw new UsageError(
@@ -95,6 +120,6 @@ export function createClusters(opts: CreateClusterOptions): CreateClusterResult 
     const { plan } = planRepo(root, pf, opts.templateRoots);
     const written = !opts.dryRun && writes(plan).length > 0;
     if (written) applyPlan(root, plan);
-    return { root, plan, added, existing, written };
+    return { root, plan, added, existing, written, settingsAdded };
   });
 }

@@ -125,6 +125,53 @@ function variablesOf(cat: Catalog, story: StoryDef): VariableDecl[] {
   return [...out.values()].filter((v) => !v.toggle);
 }
 
+export interface RecordOptions {
+  /** Target clusters; default: every cluster whose role the story names. */
+  clusters?: string[];
+  approve?: boolean;
+  force?: boolean;
+  /** The definition, when the (single) story is a custom one. */
+  custom?: CustomStory;
+  /** Only these clusters: each story goes to those of them its roles name, and is skipped where none is. */
+  only?: string[];
+}
+
+/**
+ * Record stories in platform.yaml (in the order given): their state on each target cluster and the settings they
+ * need, with defaults. Pure: it edits `pf` only, and throws (nothing recorded anywhere) when an approval would leave
+ * a dependency unapproved and `force` is not set.
+ */
+export function recordStories(pf: PlatformFile, cat: Catalog, stories: StoryDef[], opts: RecordOptions): { settingsAdded: Record<string, string[]>; touched: string[] } {
+  const settingsAdded: Record<string, string[]> = {};
+  const touched = new Set<string>();
+  const unmet: string[] = [];
+  for (const story of stories) {
+    const clusters = opts.only ? defaultTargets(pf.spec, story).filter((c) => opts.only!.includes(c)) : checkClusters(pf.spec, story, opts.clusters, false);
+    if (!clusters.length) continue;
+    const states: Record<string, StoryState> = {};
+    for (const c of clusters) states[c] = opts.approve ? 'approved' : (pf.spec.stories[story.id]?.clusters[c] ?? 'draft');
+    setStoryState(pf, story.id, states, opts.custom);
+    if (opts.approve && !opts.force) for (const c of clusters) unmet.push(...unmetDependencies(pf.spec, cat, story, c).map((u) => `${story.id} on ${c}: ${u}`));
+    const vars = variablesOf(cat, story);
+    for (const c of clusters) {
+      touched.add(c);
+      settingsAdded[c] = [...(settingsAdded[c] ?? []), ...addSettingDefaults(pf, c, vars.map((v) => ({ ...v, default: expandDefault(v.default, pf.spec.clusters) })))];
+    }
+  }
+  if (unmet.length) {
+    const what = stories.length === 1 ? `${stories[0].id} cannot be approved` : 'these stories cannot be approved';
+    throw new UsageError(`${what}: dependencies are not approved (add and approve them first, or pass --force); nothing was written`, unmet.map((u) => (stories.length === 1 ? u.slice(u.indexOf(': ') + 2) : u)));
+  }
+  return { settingsAdded, touched: [...touched] };
+}
+
+/** The stories named by ids (checked, in catalog order) or every catalog story for 'all'. */
+export function resolveStoryIds(cat: Catalog, ids: string[] | 'all'): StoryDef[] {
+  if (ids === 'all') return cat.stories.filter((s) => !s.custom);
+  for (const id of ids) checkId(id);
+  return [...new Set(ids)].map((id) => findStory(cat, id)).sort((a, b) => a.seq - b.seq);
+}
+
 function finish(root: string, pf: PlatformFile, opts: StoryCommandOptions, story: StoryDef, clusters: string[], settingsAdded: Record<string, string[]>): StoryResult {
   const problems = validatePlatform(pf.spec);
   if (problems.length) throw new UsageError('the change would leave platform.yaml invalid; nothing was written', problems.map((p) => `${p.path}: ${p.message}`));
@@ -190,37 +237,19 @@ function addStoriesLocked(opts: AddStoriesOptions): StoriesResult {
     cat = catalogFor(pf.spec);
   }
   const stories = opts.ids.map((id) => findStory(cat, id));
-  const settingsAdded: Record<string, string[]> = {};
-  const touched = new Set<string>();
-  const unmet: string[] = [];
-  for (const story of stories) {
-    const clusters = checkClusters(pf.spec, story, opts.clusters, false);
-    const states: Record<string, StoryState> = {};
-    for (const c of clusters) states[c] = opts.approve ? 'approved' : (pf.spec.stories[story.id]?.clusters[c] ?? 'draft');
-    setStoryState(pf, story.id, states, custom);
-    if (opts.approve && !opts.force) for (const c of clusters) unmet.push(...unmetDependencies(pf.spec, cat, story, c).map((u) => `${story.id} on ${c}: ${u}`));
-    const vars = variablesOf(cat, story);
-    for (const c of clusters) {
-      touched.add(c);
-      settingsAdded[c] = [...(settingsAdded[c] ?? []), ...addSettingDefaults(pf, c, vars.map((v) => ({ ...v, default: expandDefault(v.default, pf.spec.clusters) })))];
-    }
-  }
-  if (unmet.length) {
-    const what = stories.length === 1 ? `${stories[0].id} cannot be approved` : 'these stories cannot be approved';
-    throw new UsageError(`${what}: dependencies are not approved (add and approve them first, or pass --force); nothing was written`, unmet.map((u) => (stories.length === 1 ? u.slice(u.indexOf(': ') + 2) : u)));
-  }
+  const { settingsAdded, touched } = recordStories(pf, cat, stories, { clusters: opts.clusters, approve: opts.approve, force: opts.force, custom });
   if (opts.git && !opts.dryRun) {
     // Validate everything before switching branches, so bad input leaves the work tree as it was.
     const problems = validatePlatform(pf.spec);
     if (problems.length) throw new UsageError('the change would leave platform.yaml invalid; nothing was written', problems.map((p) => `${p.path}: ${p.message}`));
     const branch = enterStoryBranch(root, stories[0].id);
-    const r = finish(root, pf, opts, stories[0], [...touched], settingsAdded);
+    const r = finish(root, pf, opts, stories[0], touched, settingsAdded);
     const story = stories[0];
     const message = `${story.id}: scaffold ${story.title}${opts.approve ? ` (approved on ${r.clusters.join(', ')})` : ' (draft)'}`;
     const commit = r.written ? commitStory(root, message, writes(r.plan).map((c) => c.path)) : undefined;
     return { root: r.root, stories, clusters: r.clusters, settingsAdded, plan: r.plan, written: r.written, git: { branch, commit } };
   }
-  const r = finish(root, pf, opts, stories[0], [...touched], settingsAdded);
+  const r = finish(root, pf, opts, stories[0], touched, settingsAdded);
   return { root: r.root, stories, clusters: r.clusters, settingsAdded, plan: r.plan, written: r.written };
 }
 

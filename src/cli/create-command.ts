@@ -23,6 +23,8 @@ interface CreateFlags {
   yes?: boolean;
   dryRun?: boolean;
   interactive?: boolean;
+  stories?: string[];
+  approve?: boolean;
 }
 
 /** Define the create-platform-cluster command (also `platform-kit new-cluster`). */
@@ -47,6 +49,8 @@ export function defineCreate(cmd: Command, io: Io, setExit: (code: number) => vo
     .option('--git-branch <branch>', 'branch Flux syncs (default: main)')
     .option('--secret-store <provider>', 'External Secrets provider: onepassword, vault, aws-secrets-manager, gcp-secret-manager, azure-key-vault, bitwarden')
     .option('--set <KEY=VALUE>', 'set a cluster-settings variable (repeat)', collect)
+    .option('--stories <ids>', 'also add these stories (comma-separated STORY-… ids, or "all" for the whole plan) on the clusters given, in the same commit', collect)
+    .option('--approve', 'with --stories: approve them too (wire them into the lanes)')
     .option('--answers <file>', 'YAML file with clusters: [{name, role, podCidr, …}] (see examples/reference-platform.answers.yaml)')
     .option('-y, --yes', 'take the default for every value not given')
     .option('--dry-run', 'print the plan and diffs; write nothing')

@@ -85,6 +85,21 @@ function requireAll(a: ClusterAnswers, existing: boolean): void {
   }
 }
 
+/** --stories a,b --stories c | --stories all, and --approve (which needs --stories). */
+function storiesFlag(flags: CreateFlags): { ids: string[] | 'all'; approve?: boolean } | undefined {
+  if (!flags.stories) {
+    if (flags.approve) throw new UsageError('--approve goes with --stories (to approve stories already added use platform-kit approve)');
+    return undefined;
+  }
+  const ids = flags.stories.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  if (ids.includes('all')) {
+    if (ids.length > 1) throw new UsageError('--stories: pass story ids or all, not both');
+    return { ids: 'all', approve: flags.approve };
+  }
+  if (!ids.length) throw new UsageError('--stories: no story id given (STORY-…, comma-separated, or all)');
+  return { ids, approve: flags.approve };
+}
+
 export async function runCreate(names: string[], flags: CreateFlags, io: Io, interactive: boolean): Promise<number> {
   const root = checkRepoDir(flags.dir);
   let clusters: ClusterAnswers[];
@@ -106,8 +121,11 @@ export async function runCreate(names: string[], flags: CreateFlags, io: Io, int
   } else if (!flags.yes) {
     for (const a of clusters) requireAll(a, Boolean(platform?.spec.clusters[a.name]));
   }
-  const result = createClusters({ dir: root, clusters, dryRun: flags.dryRun });
+  const result = createClusters({ dir: root, clusters, dryRun: flags.dryRun, stories: storiesFlag(flags) });
   io.out(formatPlan(result.plan, { diff: flags.dryRun }));
+  for (const [c, keys] of Object.entries(result.settingsAdded)) {
+    if (keys.length) io.out(`settings added to clusters.${c}.settings in platform.yaml (defaults; edit them there): ${keys.join(', ')}`);
+  }
   const s = summarize(result.plan);
   if (flags.dryRun) {
     io.out('dry run: nothing was written');
