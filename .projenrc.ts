@@ -86,6 +86,12 @@ const reference = project.addTask('reference', {
 reference.spawn(project.compileTask);
 reference.exec('sh scripts/reference.sh', { receiveArgs: true });
 
+const catalogCache = project.addTask('catalog:cache', {
+  description: 'Rewrite catalog/catalog.cache.json (the validated catalog as JSON) after editing catalog/*.yaml',
+});
+catalogCache.spawn(project.compileTask);
+catalogCache.exec('node -e "console.log(require(\'./lib/model/stories.js\').writeCatalogCache())"');
+
 const bench = project.addTask('bench', { description: 'Run the benchmarks in bench/ and print the table' });
 bench.spawn(project.compileTask);
 bench.exec('node bench/run.mjs', { receiveArgs: true });

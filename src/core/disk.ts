@@ -9,11 +9,15 @@ export const STAGING_DIR = '.platform/.staging';
 
 /** Reads repo files, refusing symlinks that lead outside the repository. */
 export class DiskReader implements Reader {
-  constructor(private readonly root: string) {}
+  private readonly links: LinkGuard;
+
+  constructor(private readonly root: string) {
+    this.links = new LinkGuard(root);
+  }
 
   read(rel: string): string | undefined {
     const abs = resolveInside(this.root, rel);
-    assertNoEscapingLink(this.root, rel);
+    this.links.check(rel);
     try {
       return fs.readFileSync(abs, 'utf8');
     } catch (e) {
@@ -23,19 +27,41 @@ export class DiskReader implements Reader {
   }
 }
 
+/**
+ * Refuses paths that go through a symbolic link. Folders already seen to be real folders are remembered, so
+ * checking the ~1000 files of a platform costs one lstat per folder and file, not one per path segment.
+ */
+export class LinkGuard {
+  private readonly realDirs = new Set<string>();
+  private readonly base: string;
+
+  constructor(root: string) {
+    this.base = path.resolve(root);
+  }
+
+  /** Throw when any existing component of rel (or rel itself) is a symlink: we never write through links. */
+  check(rel: string): void {
+    let cur = this.base;
+    const segs = rel.split('/');
+    for (let i = 0; i < segs.length; i++) {
+      cur = path.join(cur, segs[i]);
+      const last = i === segs.length - 1;
+      if (!last && this.realDirs.has(cur)) continue;
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(cur);
+      } catch {
+        return; // does not exist yet: nothing below it exists either
+      }
+      if (st.isSymbolicLink()) throw new UsageError(`refusing to follow the symbolic link ${path.relative(this.base, cur)} (it may lead outside the repository)`);
+      if (!last && st.isDirectory()) this.realDirs.add(cur);
+    }
+  }
+}
+
 /** Throw when any existing component of rel (or rel itself) is a symlink: we never write through links. */
 export function assertNoEscapingLink(root: string, rel: string): void {
-  let cur = path.resolve(root);
-  for (const seg of rel.split('/')) {
-    cur = path.join(cur, seg);
-    let st: fs.Stats;
-    try {
-      st = fs.lstatSync(cur);
-    } catch {
-      return; // does not exist yet: nothing below it exists either
-    }
-    if (st.isSymbolicLink()) throw new UsageError(`refusing to follow the symbolic link ${path.relative(root, cur)} (it may lead outside the repository)`);
-  }
+  new LinkGuard(root).check(rel);
 }
 
 const JOURNAL = 'journal.json';
@@ -106,35 +132,38 @@ export function commitChanges(root: string, changes: Change[]): void {
   const todo = changes.filter((c) => c.action === 'CREATE' || c.action === 'UPDATE' || c.action === 'DELETE' || c.action === 'MERGE' || c.action === 'UNMERGED');
   if (todo.length === 0) return;
   // Validate every path before anything is written.
+  const links = new LinkGuard(root);
   for (const c of todo) {
     resolveInside(root, c.path);
-    assertNoEscapingLink(root, c.path);
+    links.check(c.path);
   }
   const rootExisted = fs.existsSync(root);
   const createdDirs: string[] = [];
+  const knownDirs = new Set<string>();
   const mkdirp = (dir: string) => {
     const missing: string[] = [];
     let d = dir;
-    while (!fs.existsSync(d)) {
+    while (!knownDirs.has(d) && !fs.existsSync(d)) {
       missing.push(d);
       d = path.dirname(d);
     }
     for (const m of missing.reverse()) {
       fs.mkdirSync(m);
       createdDirs.push(m);
+      knownDirs.add(m);
     }
+    knownDirs.add(dir);
   };
   if (!rootExisted) mkdirp(path.resolve(root));
   const staging = resolveInside(root, `${STAGING_DIR}/${process.pid}-${randomBytes(4).toString('hex')}`);
   const applied: Applied[] = [];
   try {
-    mkdirp(staging);
+    mkdirp(path.join(staging, 'new'));
     // 1. Stage every new content.
     const staged = new Map<string, string>();
     todo.forEach((c, i) => {
       if (c.action === 'DELETE') return;
       const tmp = path.join(staging, 'new', String(i));
-      fs.mkdirSync(path.dirname(tmp), { recursive: true });
       // Scripts the tool generates (bootstrap/bootstrap.sh, .githooks/*) are executable; everything else is a plain file.
       fs.writeFileSync(tmp, c.after!, { encoding: 'utf8', mode: c.path.endsWith('.sh') || c.path.startsWith('.githooks/') ? 0o755 : 0o644 });
       staged.set(c.path, tmp);
@@ -147,9 +176,9 @@ export function commitChanges(root: string, changes: Change[]): void {
     todo.forEach((c, i) => {
       const abs = resolveInside(root, c.path);
       const step: Applied = { change: c, abs };
-      if (fs.existsSync(abs)) {
+      if (journal[i].hadOriginal) {
         step.backup = path.join(staging, 'old', String(i));
-        fs.mkdirSync(path.dirname(step.backup), { recursive: true });
+        mkdirp(path.dirname(step.backup));
         fs.renameSync(abs, step.backup);
       }
       applied.push(step);

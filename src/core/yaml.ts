@@ -1,9 +1,13 @@
 import { parseAllDocuments, stringify } from 'yaml';
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** A value as a YAML flow scalar that reads back as exactly that value (strings are always double-quoted). */
 export function quoteScalar(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  // Printable ASCII: JSON's double-quoted string is the same YAML double-quoted scalar, ~30× cheaper to make.
+  if (typeof value === 'string' && PRINTABLE_ASCII.test(value)) return JSON.stringify(value);
   return stringify(String(value), { defaultStringType: 'QUOTE_DOUBLE', lineWidth: 0 }).trimEnd();
 }
 

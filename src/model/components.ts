@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { CATALOG_DIR, readCatalogCache } from './catalog-cache';
 import { ROLES } from './roles';
 
-export const CATALOG_DIR = path.resolve(__dirname, '..', '..', 'catalog');
+export { CATALOG_DIR };
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const AREA = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -71,13 +72,19 @@ let cached: Component[] | undefined;
 /** The foundation components every cluster gets (catalog/components.yaml), validated. */
 export function foundationComponents(): Component[] {
   if (cached) return cached;
+  const hit = readCatalogCache();
+  if (hit) return (cached = hit.components as Component[]);
+  return (cached = foundationComponentsFromYaml());
+}
+
+/** foundationComponents without the cache: parse and validate catalog/components.yaml. */
+export function foundationComponentsFromYaml(): Component[] {
   const raw = parse(fs.readFileSync(path.join(CATALOG_DIR, 'components.yaml'), 'utf8')) as { components: unknown };
   const list = z.array(ComponentSchema).parse(raw.components);
   const ids = new Set(list.map((c) => c.id));
   for (const c of list) {
     for (const d of c.dependsOn) if (!ids.has(d)) throw new Error(`catalog: component ${c.id} depends on unknown ${d}`);
   }
-  cached = list;
   return list;
 }
 

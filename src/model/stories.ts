@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { distance } from 'fastest-levenshtein';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { CATALOG_DIR, Component, ComponentSchema, foundationComponents } from './components';
+import { CATALOG_CACHE, catalogCacheText, readCatalogCache } from './catalog-cache';
+import { CATALOG_DIR, Component, ComponentSchema, foundationComponents, foundationComponentsFromYaml } from './components';
 import { ROLES } from './roles';
 import { CustomStory, STORY_ID, STORY_LANES } from './schema';
 import { VARIABLES } from './variables';
@@ -148,6 +149,13 @@ let cached: Catalog | undefined;
 /** The built-in story catalog (catalog/stories.yaml), validated once per process. */
 export function loadCatalog(): Catalog {
   if (cached) return cached;
+  const hit = readCatalogCache();
+  cached = buildCatalog(hit ? (hit.stories as StoryDef[]) : loadStoriesFromYaml());
+  return cached;
+}
+
+/** The catalog's stories without the cache: parse catalog/stories.yaml, validate each story and the whole. */
+export function loadStoriesFromYaml(components: Component[] = foundationComponents()): StoryDef[] {
   const file = path.join(CATALOG_DIR, 'stories.yaml');
   const raw = parse(fs.readFileSync(file, 'utf8')) as { stories: unknown };
   const parsed = z.array(StoryDefSchema).safeParse(raw.stories);
@@ -155,10 +163,17 @@ export function loadCatalog(): Catalog {
     throw new Error(`catalog/stories.yaml: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const stories = parsed.data.sort((a, b) => a.seq - b.seq);
-  const problems = checkCatalog(stories, foundationComponents());
+  const problems = checkCatalog(stories, components);
   if (problems.length) throw new Error(`catalog/stories.yaml is inconsistent:\n  ${problems.join('\n  ')}`);
-  cached = buildCatalog(stories);
-  return cached;
+  return stories;
+}
+
+/** Rewrite catalog/catalog.cache.json from the YAML sources (validated first). */
+export function writeCatalogCache(): string {
+  const components = foundationComponentsFromYaml();
+  const text = catalogCacheText(components, loadStoriesFromYaml(components));
+  fs.writeFileSync(CATALOG_CACHE, text);
+  return CATALOG_CACHE;
 }
 
 export function buildCatalog(stories: StoryDef[]): Catalog {
