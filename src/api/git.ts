@@ -1,10 +1,40 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { UsageError } from '../core/errors';
 
 function git(root: string, args: string[]): { status: number; stdout: string; stderr: string } {
   const r = spawnSync('git', ['-C', root, ...args], { encoding: 'utf8' });
   if (r.error) throw new UsageError(`--git: git could not run (${r.error.message})`);
   return { status: r.status ?? 1, stdout: r.stdout.trim(), stderr: r.stderr.trim() };
+}
+
+/**
+ * Paths under root (relative to it, with /) that have uncommitted changes in git: modified, staged, deleted or
+ * untracked. Undefined when root is not inside a git work tree or git is not installed; it never throws.
+ */
+export function uncommittedPaths(root: string): string[] | undefined {
+  let d = path.resolve(root);
+  // Cheap test first: no .git in root or above means no work tree, and no git process is started.
+  for (;;) {
+    if (fs.existsSync(path.join(d, '.git'))) break;
+    const up = path.dirname(d);
+    if (up === d) return undefined;
+    d = up;
+  }
+  if (!fs.existsSync(root)) return undefined;
+  const top = spawnSync('git', ['-C', root, 'rev-parse', '--show-toplevel'], { encoding: 'utf8' });
+  if (top.error || top.status !== 0) return undefined;
+  const r = spawnSync('git', ['-C', root, 'status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', '.'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.error || r.status !== 0) return undefined;
+  const topDir = top.stdout.trim();
+  const real = fs.realpathSync(root);
+  return r.stdout
+    .split('\0')
+    .filter((e) => e.length > 3)
+    .map((e) => path.relative(real, path.join(topDir, e.slice(3))).split(path.sep).join('/'))
+    .filter((p) => p && !p.startsWith('..'))
+    .sort();
 }
 
 /** The branch a story is delivered on. */

@@ -10,6 +10,7 @@ import { ConflictError } from '../core/errors';
 import { renderPlatform, RenderResult } from '../generate/platform';
 import { PLATFORM_FILE, PlatformFile, platformToString } from '../model/platform-file';
 import { GENERATOR_VERSION } from '../version';
+import { uncommittedPaths } from './git';
 
 /** Check --dir before anything else: it must be a directory (or not exist yet) and not a symlink to elsewhere. */
 export function checkRepoDir(dir: string): string {
@@ -74,6 +75,7 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
     after: manifestText,
   });
   plan.changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  plan.uncommitted = uncommittedPaths(root);
   const conflicts = plan.changes.filter((c) => c.action === 'CONFLICT');
   if (conflicts.length) {
     throw new ConflictError(

@@ -1,4 +1,3 @@
-import { createTwoFilesPatch } from 'diff';
 import { parseAllDocuments } from 'yaml';
 import { Manifest, sha256 } from './manifest';
 import type { Merge3 } from './merge';
@@ -31,6 +30,11 @@ export interface Plan {
   changes: Change[];
   /** The manifest to record after the plan is applied. */
   manifest: Manifest;
+  /**
+   * Paths (relative to the repository) that had uncommitted changes in git when the plan was made; undefined
+   * when the repository is not a git work tree. Used to say which of them the plan touches.
+   */
+  uncommitted?: string[];
 }
 
 /** Read access to the current repository (disk, or anything else in tests). */
@@ -204,6 +208,42 @@ export function summarize(plan: Plan): Record<Action, number> {
 }
 
 /** Human-readable plan: one line per file that is not unchanged, then unified diffs when asked. */
+const TOUCHES: Action[] = ['CREATE', 'UPDATE', 'DELETE', 'MERGE', 'UNMERGED'];
+
+/** What a change does to a file that had uncommitted changes, in words a person checks against git diff. */
+function uncommittedNote(c: Change): string {
+  if (c.path === 'platform.yaml') return 'edited in place: only the keys the command changes; your other uncommitted edits and comments stay';
+  switch (c.action) {
+    case 'UPDATE':
+      return 'it held exactly what the tool generated last time, so the uncommitted change in it was the tool\'s own';
+    case 'DELETE':
+      return c.reason?.startsWith('moved to') ? c.reason : 'it held exactly what the tool generated last time';
+    case 'MERGE':
+      return 'your uncommitted lines are kept, merged with the new render';
+    case 'UNMERGED':
+      return 'your uncommitted lines are kept; conflict markers show where they overlap the new render';
+    default:
+      return 'it was not in git before';
+  }
+}
+
+/**
+ * On a work tree with uncommitted changes: which of those files the plan touches and why nothing a person wrote
+ * is lost (files the plan keeps are listed as KEEP above and not touched).
+ */
+export function formatUncommitted(plan: Plan, dryRun: boolean): string[] {
+  if (!plan.uncommitted?.length) return [];
+  const dirty = new Set(plan.uncommitted);
+  const touched = plan.changes.filter((c) => !c.internal && dirty.has(c.path) && TOUCHES.includes(c.action));
+  const kept = plan.changes.filter((c) => !c.internal && dirty.has(c.path) && c.action === 'KEEP').length;
+  const out = [
+    `the work tree had uncommitted changes in ${plan.uncommitted.length} file${plan.uncommitted.length > 1 ? 's' : ''}; this run ${dryRun ? 'would touch' : 'touched'} ${touched.length} of them` +
+      (kept ? ` and kept ${kept} as they are` : '') + (touched.length ? ':' : ' (the rest are not the tool\'s files or did not change)'),
+  ];
+  for (const c of touched) out.push(`  ${c.action.padEnd(9)} ${c.path}  (${uncommittedNote(c)})`);
+  return out;
+}
+
 export function formatPlan(plan: Plan, opts: { diff?: boolean; verbose?: boolean } = {}): string {
   const lines: string[] = [];
   for (const c of plan.changes) {
@@ -216,11 +256,14 @@ export function formatPlan(plan: Plan, opts: { diff?: boolean; verbose?: boolean
     `${s.CREATE} to create, ${s.UPDATE} to update, ${s.DELETE} to delete, ${s.MERGE} merged, ${s.UNMERGED} with conflicts, ${s.UNCHANGED} unchanged, ${s.KEEP} kept, ${s.CONFLICT} in conflict` +
       (bases ? ` (${bases} merge base${bases > 1 ? 's' : ''} under ${BASE_DIR}/ recorded)` : ''),
   );
+  lines.push(...formatUncommitted(plan, Boolean(opts.diff)));
   if (opts.diff) {
     for (const c of plan.changes) {
       if (c.internal) continue;
       if (!['UPDATE', 'CONFLICT', 'KEEP', 'MERGE', 'UNMERGED'].includes(c.action) || c.after === undefined) continue;
       if (c.before === undefined && c.action === 'KEEP') continue;
+      // diff is loaded only when a diff is printed (dry runs), not on every command's start.
+      const { createTwoFilesPatch } = require('diff') as typeof import('diff');
       lines.push(createTwoFilesPatch(`a/${c.path}`, `b/${c.path}`, c.before ?? '', c.after, '', '', { context: 3 }).trimEnd());
     }
   }
