@@ -5,6 +5,7 @@ import { PLATFORM_FILE } from '../model/platform-file';
 import { GENERATOR_VERSION } from '../version';
 import { loadPlatform } from './create-cluster';
 import { applyPlan, checkRepoDir, planRepo } from './repo';
+import { upToDatePlan } from './up-to-date';
 
 export interface RegenerateOptions {
   /** The GitOps repository (must hold platform.yaml). */
@@ -14,6 +15,8 @@ export interface RegenerateOptions {
   /** Write nothing; the result says whether anything would change (for the GitOps repository's CI). */
   check?: boolean;
   templateRoots?: string[];
+  /** Try the fast "nothing to do" path first (default true; the CLI tries it itself before loading this module). */
+  fast?: boolean;
 }
 
 export interface RegenerateResult {
@@ -33,6 +36,9 @@ export interface RegenerateResult {
 export function regenerate(opts: RegenerateOptions): RegenerateResult {
   const root = checkRepoDir(opts.dir);
   return withRepoLock(root, () => {
+    // Nothing to do is found by reading and hashing files, without rendering (see up-to-date.ts).
+    const fast = opts.templateRoots || opts.fast === false ? undefined : upToDatePlan(root);
+    if (fast) return upToDateResult(root, fast);
     const pf = loadPlatform(root);
     if (!pf) throw new UsageError(`no ${PLATFORM_FILE} in ${root}: nothing to regenerate (create-platform-cluster creates one)`);
     if (pf.spec.generator.version !== GENERATOR_VERSION) {
@@ -45,4 +51,9 @@ export function regenerate(opts: RegenerateOptions): RegenerateResult {
     if (written) applyPlan(root, plan);
     return { root, plan, changed, written, unresolved: unresolved(plan) };
   });
+}
+
+/** The result of a regenerate that found nothing to do on the fast path. */
+export function upToDateResult(root: string, plan: Plan): RegenerateResult {
+  return { root, plan, changed: false, written: false, unresolved: [] };
 }

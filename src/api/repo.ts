@@ -4,28 +4,17 @@ import { UsageError } from '../core/errors';
 import { DiskReader, assertNoEscapingLink, commitChanges } from '../core/disk';
 import { gitMergeFile } from '../core/merge';
 import { MANIFEST_FILE, manifestToString, parseManifest } from '../core/manifest';
-import { computePlan, Plan } from '../core/plan';
+import { computePlan, Plan, writes } from '../core/plan';
 import { BUILTIN_TEMPLATES, TemplateRenderer } from '../core/render';
 import { ConflictError } from '../core/errors';
 import { renderPlatform, RenderResult } from '../generate/platform';
 import { PLATFORM_FILE, PlatformFile, platformToString } from '../model/platform-file';
 import { GENERATOR_VERSION } from '../version';
+import { checkRepoDir } from './repo-dir';
+import { inputsFingerprint } from '../core/fingerprint';
 import { uncommittedPaths } from './git';
 
-/** Check --dir before anything else: it must be a directory (or not exist yet) and not a symlink to elsewhere. */
-export function checkRepoDir(dir: string): string {
-  if (typeof dir !== 'string' || dir.length === 0 || dir.includes('\0')) throw new UsageError('--dir: not a usable path');
-  const abs = path.resolve(dir);
-  let st: fs.Stats | undefined;
-  try {
-    st = fs.lstatSync(abs);
-  } catch {
-    st = undefined;
-  }
-  if (st?.isSymbolicLink()) throw new UsageError(`--dir ${dir}: is a symbolic link; pass the real directory`);
-  if (st && !st.isDirectory()) throw new UsageError(`--dir ${dir}: exists and is not a directory`);
-  return abs;
-}
+export { checkRepoDir };
 
 /** Repo-local template overrides: files here shadow the built-in templates by path. */
 export const OVERRIDES_DIR = '.platform/templates';
@@ -59,18 +48,36 @@ export interface Rendered extends RenderResult {
  */
 export function planRepo(root: string, pf: PlatformFile, templateRoots: string[] = templateRootsOf(root)): Rendered {
   const result = renderPlatform(pf.spec, new TemplateRenderer(templateRoots));
-  result.tree.write(PLATFORM_FILE, platformToString(pf));
+  const platformText = platformToString(pf);
+  result.tree.write(PLATFORM_FILE, platformText);
   const reader = new DiskReader(root);
   const previous = parseManifest(reader.read(MANIFEST_FILE), GENERATOR_VERSION);
   const owned = new Set([PLATFORM_FILE, MANIFEST_FILE]);
   const plan = computePlan(result.tree, reader, previous, { generator: 'create-platform-cluster', version: GENERATOR_VERSION }, owned, gitMergeFile);
+  // Only with the built-in templates (plus the repo's overrides) does the fingerprint describe this render.
+  const standardRoots =
+    templateRoots[templateRoots.length - 1] === BUILTIN_TEMPLATES &&
+    (templateRoots.length === 1 || (templateRoots.length === 2 && templateRoots[0] === path.join(root, OVERRIDES_DIR)));
+  if (standardRoots) plan.manifest.inputs = inputsFingerprint(root, platformText);
   // The manifest records every other generated file; it is written in the same commit and is not listed in itself.
   const manifestText = manifestToString(plan.manifest);
   result.tree.write(MANIFEST_FILE, manifestText);
   const manifestBefore = reader.read(MANIFEST_FILE);
+  // A new inputs fingerprint alone (the generator's code changed, its output did not) is no reason to write:
+  // the fast path of regenerate then simply does not apply until the next real change rewrites the manifest.
+  const sameButInputs = () => {
+    if (writes(plan).length > 0) return false;
+    try {
+      const { inputs: _a, ...before } = JSON.parse(manifestBefore!) as Record<string, unknown>;
+      const { inputs: _b, ...after } = JSON.parse(manifestText) as Record<string, unknown>;
+      return JSON.stringify(before) === JSON.stringify(after);
+    } catch {
+      return false;
+    }
+  };
   plan.changes.push({
     path: MANIFEST_FILE,
-    action: manifestBefore === undefined ? 'CREATE' : manifestBefore === manifestText ? 'UNCHANGED' : 'UPDATE',
+    action: manifestBefore === undefined ? 'CREATE' : manifestBefore === manifestText || sameButInputs() ? 'UNCHANGED' : 'UPDATE',
     before: manifestBefore,
     after: manifestText,
   });

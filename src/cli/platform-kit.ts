@@ -40,9 +40,16 @@ program
   .option('--check', 'write nothing; exit 1 when anything would change (for CI)')
   .action(async (flags) => {
     process.exitCode = await runAction(processIo, async () => {
-      const { regenerate } = await import('../api/regenerate');
       const { formatPlan } = await import('../core/plan');
-      const r = regenerate({ dir: flags.dir, dryRun: flags.dryRun, check: flags.check });
+      // Nothing to do is found by reading and hashing files; the renderer is loaded only when that fails.
+      const { checkRepoDir } = await import('../api/repo-dir');
+      const { withRepoLock } = await import('../core/lock');
+      const { upToDatePlan } = await import('../api/up-to-date');
+      const root = checkRepoDir(flags.dir);
+      const fast = withRepoLock(root, () => upToDatePlan(root));
+      const r = fast
+        ? { root, plan: fast, changed: false, written: false, unresolved: [] }
+        : (await import('../api/regenerate')).regenerate({ dir: flags.dir, dryRun: flags.dryRun, check: flags.check, fast: false });
       processIo.out(formatPlan(r.plan, { diff: flags.dryRun }));
       if (flags.check) {
         processIo.out(r.changed ? 'check: the repository is not what platform.yaml and the templates generate (run platform-kit regenerate)' : 'check: up to date');

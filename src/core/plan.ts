@@ -1,4 +1,3 @@
-import { parseAllDocuments } from 'yaml';
 import { Manifest, sha256 } from './manifest';
 import type { Merge3 } from './merge';
 import { similarity } from './merge';
@@ -54,6 +53,7 @@ const MARKERS = /^<{7} .*$[\s\S]*^={7}$[\s\S]*^>{7} .*$/m;
 
 function yamlProblem(p: string, text: string): string | undefined {
   if (!/\.ya?ml$/.test(p)) return undefined;
+  const { parseAllDocuments } = require('yaml') as typeof import('yaml');
   const bad = parseAllDocuments(text).flatMap((d) => ('errors' in d ? d.errors : []));
   return bad.length ? bad[0].message.split('\n')[0] : undefined;
 }

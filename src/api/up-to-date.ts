@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LinkGuard } from '../core/disk';
+import { inputsFingerprint } from '../core/fingerprint';
+import { MANIFEST_FILE } from '../core/manifest';
+import { isSafeRelativePath } from '../core/paths';
+import type { Change, Plan } from '../core/plan';
+
+const BASE_DIR = '.platform/base';
+
+function hashOf(file: string): string | undefined {
+  try {
+    return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The fast path of `regenerate` when there is nothing to do: the manifest's inputs fingerprint equals that of
+ * platform.yaml, the generator and the overrides as they are now, and every generated file and its merge base
+ * still has the recorded hash. Then a render would produce exactly the files on disk, so the plan is "all
+ * unchanged" without rendering. Returns that plan, or undefined whenever anything differs or looks odd (the
+ * caller then renders and plans as usual). Only node built-ins and light modules are loaded.
+ */
+export function upToDatePlan(root: string): Plan | undefined {
+  let manifestText: string;
+  let platformText: string;
+  try {
+    manifestText = fs.readFileSync(path.join(root, MANIFEST_FILE), 'utf8');
+    platformText = fs.readFileSync(path.join(root, 'platform.yaml'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  let m: { generator?: unknown; version?: unknown; inputs?: unknown; files?: unknown };
+  try {
+    m = JSON.parse(manifestText);
+  } catch {
+    return undefined;
+  }
+  if (!m || typeof m.inputs !== 'string' || typeof m.files !== 'object' || m.files === null) return undefined;
+  if (fs.existsSync(path.join(root, '.platform', '.staging'))) return undefined;
+  if (inputsFingerprint(root, platformText) !== m.inputs) return undefined;
+  const files = m.files as Record<string, unknown>;
+  const changes: Change[] = [];
+  const links = new LinkGuard(root);
+  for (const [p, h] of Object.entries(files)) {
+    if (typeof h !== 'string' || !isSafeRelativePath(p) || p.startsWith('.platform/')) return undefined;
+    // A symbolic link anywhere is left to the full path, which refuses it with a clear message.
+    try {
+      links.check(p);
+      links.check(`${BASE_DIR}/${p}`);
+    } catch {
+      return undefined;
+    }
+    if (hashOf(path.join(root, p)) !== h) return undefined;
+    // platform.yaml is edited structurally by the tool and has no merge base; every other file has one.
+    if (p === 'platform.yaml') continue;
+    if (hashOf(path.join(root, BASE_DIR, p)) !== h) return undefined;
+    changes.push({ path: p, action: 'UNCHANGED' }, { path: `${BASE_DIR}/${p}`, action: 'UNCHANGED', internal: true });
+  }
+  if (files['platform.yaml'] === undefined) return undefined;
+  changes.push({ path: 'platform.yaml', action: 'UNCHANGED' }, { path: MANIFEST_FILE, action: 'UNCHANGED' });
+  changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { changes, manifest: { generator: String(m.generator), version: String(m.version), inputs: m.inputs, files: files as Record<string, string> } };
+}
