@@ -13,6 +13,11 @@ describe('property: values cannot break the YAML they are rendered into', () => 
   const r = new TemplateRenderer([root]);
   const anyText = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.constantFrom(': x', '#', '{{x}}', '&a', '*a', '- a', '"', "'", '\n- injected: true', '${VAR}', '---', '...', 'yes', 'null', '~', '0x1F', '1e3', '\u2028', '\t'));
 
+  it('a value with control characters, a newline and trailing spaces under an indented key (found by this property) round-trips', () => {
+    const c = '\u0000\n\u0000\u0000\u0000\u0000      ';
+    expect(parse(r.render('t.yaml', { a: ': x', b: ': x', c, note: 'n' }))).toEqual({ kind: 'Thing', name: ': x', spec: { list: [': x'], nested: c } });
+  });
+
   it('any strings (unicode, newlines, ": ", "#", "{{", anchors, very long) round-trip', () => {
     fc.assert(
       fc.property(anyText, anyText, anyText, fc.string({ maxLength: 5000 }), (a, b, c, long) => {
