@@ -86,11 +86,12 @@ const reference = project.addTask('reference', {
 reference.spawn(project.compileTask);
 reference.exec('sh scripts/reference.sh', { receiveArgs: true });
 
-const catalogCache = project.addTask('catalog:cache', {
-  description: 'Rewrite catalog/catalog.cache.json (the validated catalog as JSON) after editing catalog/*.yaml',
+const precompile = project.addTask('precompile', {
+  description: 'Rewrite catalog/catalog.cache.json and precompiled/templates.cjs after editing catalog/*.yaml or templates/',
 });
-catalogCache.spawn(project.compileTask);
-catalogCache.exec('node -e "console.log(require(\'./lib/model/stories.js\').writeCatalogCache())"');
+precompile.spawn(project.compileTask);
+precompile.exec('node -e "console.log(require(\'./lib/model/stories.js\').writeCatalogCache())"');
+precompile.exec('node -e "console.log(require(\'./lib/core/render.js\').writePrecompiledTemplates())"');
 
 const bench = project.addTask('bench', { description: 'Run the benchmarks in bench/ and print the table' });
 bench.spawn(project.compileTask);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Handlebars from 'handlebars';
+import { COMPILE_OPTIONS, precompiledModuleText, precompiledTemplates, PRECOMPILED_FILE, templateHash } from './precompiled';
 import { parseYamlStream, quoteScalar, toYaml } from './yaml';
 
 /** Root of the package's built-in templates (same relative place from src/ and lib/). */
@@ -42,7 +43,14 @@ export class TemplateRenderer {
   private readonly hb = makeEngine();
   private readonly cache = new Map<string, { fn: Compiled; checked: boolean }>();
 
-  constructor(private readonly roots: string[] = [BUILTIN_TEMPLATES]) {}
+  /**
+   * @param roots template folders, first match wins (repo overrides first, then the built-in templates)
+   * @param usePrecompiled take built-in templates from precompiled/templates.cjs where it matches (default true)
+   */
+  constructor(
+    private readonly roots: string[] = [BUILTIN_TEMPLATES],
+    private readonly usePrecompiled = true,
+  ) {}
 
   private load(name: string): { fn: Compiled; checked: boolean } {
     const hit = this.cache.get(name);
@@ -50,7 +58,9 @@ export class TemplateRenderer {
     for (const root of this.roots) {
       const file = path.join(root, name);
       if (fs.existsSync(file)) {
-        const fn = this.hb.compile(fs.readFileSync(file, 'utf8'), { noEscape: true, strict: true });
+        const text = fs.readFileSync(file, 'utf8');
+        const pre = root === BUILTIN_TEMPLATES && this.usePrecompiled ? precompiledTemplates()?.[name] : undefined;
+        const fn = pre && pre.hash === templateHash(text) ? this.hb.template(pre.spec) : this.hb.compile(text, COMPILE_OPTIONS);
         // Built-in templates are covered by the test suite, which parses and kustomize-builds every output of
         // them; parsing each of their renders again at run time was a third of a scaffold's time. Templates
         // from anywhere else (repo overrides) are parsed after every render.
@@ -112,4 +122,12 @@ export class TemplateRenderer {
     if (t.checked && /\.ya?ml(\.hbs)?$/.test(name)) parseYamlStream(out, `template ${name}`);
     return out.endsWith('\n') ? out : out + '\n';
   }
+}
+
+/** Rewrite precompiled/templates.cjs from the built-in templates; returns the file and the number of templates. */
+export function writePrecompiledTemplates(): { file: string; count: number } {
+  const { text, count } = precompiledModuleText(BUILTIN_TEMPLATES);
+  fs.mkdirSync(path.dirname(PRECOMPILED_FILE), { recursive: true });
+  fs.writeFileSync(PRECOMPILED_FILE, text);
+  return { file: PRECOMPILED_FILE, count };
 }

@@ -9,7 +9,7 @@ export const CATALOG_DIR = path.resolve(__dirname, '..', '..', 'catalog');
  * The validated catalog as JSON, next to its YAML sources. Parsing and validating ~100 KB of YAML is a large
  * share of a command's start-up; JSON.parse of the same data is ~50× faster. The cache is used only while the
  * sha256 of every source equals the one recorded in it, so a stale or hand-edited cache is never read: the
- * loaders fall back to parsing and validating the YAML. `npx projen catalog:cache` rewrites it; a unit test
+ * loaders fall back to parsing and validating the YAML. `npx projen precompile` rewrites it; a unit test
  * fails when it is stale.
  */
 export const CATALOG_CACHE = path.join(CATALOG_DIR, 'catalog.cache.json');
