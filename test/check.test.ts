@@ -684,3 +684,19 @@ describe('the reference platform (examples/reference-platform)', () => {
     expect(errors, show(errors)).toEqual([]);
   }, 240_000);
 });
+
+describe('check --build batches paths but reports each failure from a build of that path alone', () => {
+  it('one broken path among 48 on the reference platform: exactly one BUILD_FAILED, at that path', async () => {
+    const dir = path.join(tmpDir(), 'ref');
+    fs.cpSync(path.join(ROOT, 'examples', 'reference-platform'), dir, { recursive: true });
+    const broken = 'kubernetes/infrastructure/operations/reloader/app/kustomization.yaml';
+    fs.appendFileSync(path.join(dir, broken), '  - does-not-exist.yaml\n');
+    expect(fs.readFileSync(path.join(dir, broken), 'utf8')).toMatch(/resources:[\s\S]*- does-not-exist\.yaml\n$/);
+    const r = await check({ dir, build: true });
+    const failed = r.findings.filter((f) => f.code === 'BUILD_FAILED');
+    // reloader is wired on both clusters but its path is built once.
+    expect(failed.map((f) => f.message.replace(/ failed: .*/, ''))).toEqual(['kustomize build of ./kubernetes/infrastructure/operations/reloader/app (flux-system/reloader)']);
+    expect(failed[0].file).toBe('kubernetes/infrastructure/operations/reloader/ks.yaml');
+    expect(failed[0].message).toMatch(/does-not-exist\.yaml/);
+  }, 240_000);
+});

@@ -347,52 +347,95 @@ function checkSchemas(walks: Map<string, Map<string, Ks>>, findings: Finding[]):
   }
 }
 
+/**
+ * kustomize-build every distinct Flux Kustomization path once. kubectl's start-up is most of a small build, so
+ * paths are built in batches: one generated kustomization per batch lists its paths as resources, and kustomize
+ * builds each of them on its own before combining them. Paths whose objects share an id (kind, namespace, name)
+ * never go into one batch, because combining them would fail where each alone builds. A batch that fails is
+ * built again path by path, so a finding always comes from a build of that path alone. Batches run in parallel,
+ * one per core.
+ */
 async function runBuilds(root: string, reader: RepoReader, walks: Map<string, Map<string, Ks>>, findings: Finding[], progress?: (d: number, t: number) => void): Promise<void> {
   const jobs = new Map<string, { cluster: string; k: Ks }>();
   for (const [cluster, all] of walks) for (const k of all.values()) if (k.build && !jobs.has(k.path)) jobs.set(k.path, { cluster, k });
   const list = [...jobs.entries()];
-  let next = 0;
   let done = 0;
   const limit = Math.max(1, Math.min(list.length, (os.availableParallelism?.() ?? os.cpus().length) || 2));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cpc-check-'));
-  const one = (dir: string, job: { cluster: string; k: Ks }) =>
-    new Promise<void>((resolve) => {
-      let args = ['kustomize', path.join(root, dir || '.')];
-      if (!reader.kustomizationFile(dir)) {
-        // Flux generates a kustomization.yaml listing every manifest below the path; do the same, outside the repo.
-        const gen = fs.mkdtempSync(path.join(tmp, 'gen-'));
-        const resources = reader
-          .manifestsBelow(dir)
-          .filter((f) => f.endsWith('/') || reader.objectsOf(f).length > 0)
-          .map((f) => path.relative(gen, path.join(root, f.replace(/\/$/, ''))));
-        fs.writeFileSync(path.join(gen, 'kustomization.yaml'), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${JSON.stringify(r)}`).join('\n')}\n`);
-        args = ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', gen];
-      }
+
+  /** The folder kustomize should build for a path: the path itself, or a generated kustomization as Flux makes. */
+  const buildRoot = (dir: string): { at: string; generated: boolean } => {
+    if (reader.kustomizationFile(dir)) return { at: path.join(root, dir || '.'), generated: false };
+    // Flux generates a kustomization.yaml listing every manifest below the path; do the same, outside the repo.
+    const gen = fs.mkdtempSync(path.join(tmp, 'gen-'));
+    const resources = reader
+      .manifestsBelow(dir)
+      .filter((f) => f.endsWith('/') || reader.objectsOf(f).length > 0)
+      .map((f) => path.relative(gen, path.join(root, f.replace(/\/$/, ''))));
+    fs.writeFileSync(path.join(gen, 'kustomization.yaml'), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${JSON.stringify(r)}`).join('\n')}\n`);
+    return { at: gen, generated: true };
+  };
+
+  /** Run kubectl kustomize; resolves to undefined on success, else its error text. */
+  const kubectl = (args: string[]) =>
+    new Promise<{ error?: string; spawnError?: Error }>((resolve) => {
       const child = spawn('kubectl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr.on('data', (d) => (err += d));
-      child.on('error', (e) => {
-        findings.push({ code: 'BUILD_FAILED', severity: 'error', cluster: job.cluster, message: `kubectl could not run: ${e.message}`, hint: 'install kubectl (it carries kustomize) or run without --build' });
-        resolve();
-      });
-      child.on('close', (code) => {
-        if (code !== 0) {
-          const o = job.k.obj;
-          const msg = err.replace(/^E\d{4} [^\]]*\] /gm, '').trim().split('\n').slice(0, 3).join(' ');
-          const kfile = o ? undefined : reader.kustomizationFile(dir);
-          findings.push({ code: 'BUILD_FAILED', severity: 'error', cluster: job.cluster, file: o?.file ?? kfile ?? dir, line: o ? o.lineOf(['spec', 'path']) : kfile ? 1 : undefined, message: `kustomize build of ./${dir} (${job.k.id}) failed: ${msg}`, hint: 'run kubectl kustomize on that folder to see the whole error' });
-        }
-        progress?.(++done, list.length);
-        resolve();
-      });
+      child.on('error', (e) => resolve({ spawnError: e }));
+      child.on('close', (code) => resolve(code === 0 ? {} : { error: err }));
     });
-  const worker = async () => {
-    while (next < list.length) {
-      const [dir, job] = list[next++];
-      await one(dir, job);
+
+  let kubectlMissing = false;
+  const one = async (dir: string, job: { cluster: string; k: Ks }) => {
+    const b = buildRoot(dir);
+    const r = await kubectl(b.generated ? ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', b.at] : ['kustomize', b.at]);
+    if (r.spawnError) {
+      if (!kubectlMissing) findings.push({ code: 'BUILD_FAILED', severity: 'error', cluster: job.cluster, message: `kubectl could not run: ${r.spawnError.message}`, hint: 'install kubectl (it carries kustomize) or run without --build' });
+      kubectlMissing = true;
+    } else if (r.error !== undefined) {
+      const o = job.k.obj;
+      const msg = r.error.replace(/^E\d{4} [^\]]*\] /gm, '').trim().split('\n').slice(0, 3).join(' ');
+      const kfile = o ? undefined : reader.kustomizationFile(dir);
+      findings.push({ code: 'BUILD_FAILED', severity: 'error', cluster: job.cluster, file: o?.file ?? kfile ?? dir, line: o ? o.lineOf(['spec', 'path']) : kfile ? 1 : undefined, message: `kustomize build of ./${dir} (${job.k.id}) failed: ${msg}`, hint: 'run kubectl kustomize on that folder to see the whole error' });
     }
+    progress?.(++done, list.length);
+  };
+
+  // Batches of paths whose objects do not collide, about one per core.
+  const idsOf = (k: Ks) => new Set((k.build?.objects ?? []).map((o) => `${o.apiVersion.split('/')[0]}|${o.kind}|${o.namespace ?? ''}|${o.name}`));
+  const batches: { items: [string, { cluster: string; k: Ks }][]; ids: Set<string> }[] = Array.from({ length: limit }, () => ({ items: [], ids: new Set<string>() }));
+  list.forEach((item, i) => {
+    const ids = idsOf(item[1].k);
+    const fits = (b: (typeof batches)[number]) => ![...ids].some((id) => b.ids.has(id));
+    let target = batches[i % limit];
+    if (!fits(target)) target = batches.find(fits) ?? batches[batches.push({ items: [], ids: new Set() }) - 1];
+    target.items.push(item);
+    for (const id of ids) target.ids.add(id);
+  });
+
+  const runBatch = async (batch: (typeof batches)[number]) => {
+    if (batch.items.length === 0) return;
+    if (batch.items.length > 1 && !kubectlMissing) {
+      const gen = fs.mkdtempSync(path.join(tmp, 'batch-'));
+      const resources = batch.items.map(([dir]) => path.relative(gen, buildRoot(dir).at));
+      fs.writeFileSync(path.join(gen, 'kustomization.yaml'), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${JSON.stringify(r)}`).join('\n')}\n`);
+      const r = await kubectl(['kustomize', '--load-restrictor', 'LoadRestrictionsNone', gen]);
+      if (!r.spawnError && r.error === undefined) {
+        done += batch.items.length;
+        progress?.(done, list.length);
+        return;
+      }
+    }
+    // One by one: the batch failed (or has one path), so find out which path and why.
+    for (const [dir, job] of batch.items) await one(dir, job);
   };
   try {
+    // Run the batches on `limit` workers.
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length) await runBatch(batches[next++]);
+    };
     await Promise.all(Array.from({ length: limit }, worker));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
