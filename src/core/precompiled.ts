@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
 
 /**
  * The built-in templates precompiled by Handlebars (precompiled/templates.cjs). Compiling ~170 templates was a
@@ -39,6 +39,9 @@ export function precompiledTemplates(): Record<string, PrecompiledEntry> | undef
 
 /** Precompile every template under root (files that are not templates, such as a README, are left out). */
 export function precompiledModuleText(root: string): { text: string; count: number } {
+  // The compiler is loaded only here (build time), not by every command.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const compiler = require('handlebars') as typeof Handlebars;
   const files: string[] = [];
   const walk = (d: string, rel: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
@@ -55,7 +58,7 @@ export function precompiledModuleText(root: string): { text: string; count: numb
     const text = fs.readFileSync(path.join(root, f), 'utf8');
     let spec: string;
     try {
-      spec = Handlebars.precompile(text, COMPILE_OPTIONS) as string;
+      spec = compiler.precompile(text, COMPILE_OPTIONS) as unknown as string;
     } catch {
       continue; // not a template (e.g. components/README.md holds a literal "{{")
     }

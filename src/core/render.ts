@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Handlebars from 'handlebars';
+import Handlebars from 'handlebars/runtime';
 import { COMPILE_OPTIONS, precompiledModuleText, precompiledTemplates, PRECOMPILED_FILE, templateHash } from './precompiled';
 import { parseYamlStream, quoteScalar, toYaml } from './yaml';
 
@@ -17,8 +17,13 @@ function indentBlock(text: string, spaces: number): string {
     .join('\n');
 }
 
-function makeEngine(): typeof Handlebars {
-  const hb = Handlebars.create();
+/**
+ * An engine with our helpers: the Handlebars runtime alone (enough for precompiled templates), or, when a
+ * template has to be compiled here (a repo override, an edited template), the full Handlebars with its compiler.
+ */
+function makeEngine(full = false): typeof Handlebars {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const hb = full ? (require('handlebars') as typeof Handlebars).create() : Handlebars.create();
   // {{q value}}: a YAML-safe scalar; every interpolated value in a template goes through it.
   // Strict mode does not cover helper arguments, so a missing value is caught here instead of rendering "null".
   hb.registerHelper('q', (v: unknown, options: Handlebars.HelperOptions & { loc?: { start: { line: number } } }) => {
@@ -41,6 +46,7 @@ function makeEngine(): typeof Handlebars {
  */
 export class TemplateRenderer {
   private readonly hb = makeEngine();
+  private compiler?: typeof Handlebars;
   private readonly cache = new Map<string, { fn: Compiled; checked: boolean }>();
 
   /**
@@ -60,7 +66,7 @@ export class TemplateRenderer {
       if (fs.existsSync(file)) {
         const text = fs.readFileSync(file, 'utf8');
         const pre = root === BUILTIN_TEMPLATES && this.usePrecompiled ? precompiledTemplates()?.[name] : undefined;
-        const fn = pre && pre.hash === templateHash(text) ? this.hb.template(pre.spec) : this.hb.compile(text, COMPILE_OPTIONS);
+        const fn = pre && pre.hash === templateHash(text) ? this.hb.template(pre.spec) : (this.compiler ??= makeEngine(true)).compile(text, COMPILE_OPTIONS);
         // Built-in templates are covered by the test suite, which parses and kustomize-builds every output of
         // them; parsing each of their renders again at run time was a third of a scaffold's time. Templates
         // from anywhere else (repo overrides) are parsed after every render.
