@@ -1,6 +1,6 @@
-// Shared helpers of the benchmarks (bench/run.mjs, bench/check.mjs). Plain Node (ESM), built-ins only.
+// Shared helpers of the benchmark (bench/run.mjs). Plain Node (ESM), built-ins only.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -95,23 +95,56 @@ export function fail(what, r) {
 const spawnOpts = (cwd, maxBuffer) =>
   ({ cwd, env: ENV, stdio: ['ignore', 'ignore', 'pipe'], ...(maxBuffer !== undefined ? { maxBuffer } : {}) });
 
-/** Run argv once, return { ms, stderr }: wall milliseconds from spawn to exit; any status outside okCodes fails. */
+/** Run argv once, return { ms, status, stderr }: wall milliseconds from spawn to exit; any status outside okCodes fails. */
 export function timeOnce(argv, what, { okCodes = [0], cwd = ROOT, maxBuffer } = {}) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(argv[0], argv.slice(1), spawnOpts(cwd, maxBuffer));
   const t1 = process.hrtime.bigint();
   if (r.error || !okCodes.includes(r.status)) fail(what, r);
-  return { ms: Number(t1 - t0) / 1e6, stderr: String(r.stderr) };
+  return { ms: Number(t1 - t0) / 1e6, status: r.status, stderr: String(r.stderr) };
+}
+
+// The max RSS (KB) /usr/bin/time -f %M printed as the last line of stderr r, with that line removed from it.
+function splitRss(r, what) {
+  const lines = String(r.stderr).trimEnd().split('\n');
+  const kb = Number(lines.pop().trim());
+  if (!Number.isFinite(kb) || kb <= 0) fail(`${what}: could not read max RSS from /usr/bin/time`, r);
+  return { kb, stderr: lines.join('\n') };
 }
 
 /** Run argv under /usr/bin/time -f %M, return max RSS in KB (largest single process of the tree). */
 export function rssOnce(argv, what, { okCodes = [0], cwd = ROOT, maxBuffer } = {}) {
   const r = spawnSync(TIME_BIN, ['-f', '%M', ...argv], spawnOpts(cwd, maxBuffer));
   if (r.error || !okCodes.includes(r.status)) fail(what + ' (under /usr/bin/time)', r);
-  const lines = String(r.stderr).trim().split('\n');
-  const kb = Number(lines[lines.length - 1].trim());
-  if (!Number.isFinite(kb) || kb <= 0) fail(`${what}: could not read max RSS from /usr/bin/time`, r);
-  return kb;
+  return splitRss(r, what).kb;
+}
+
+/**
+ * timeOnce under /usr/bin/time -f %M (when haveTime()): { ms, kb, status, stderr }, kb the max RSS of the largest
+ * single process of the tree (undefined without GNU time). For runs of seconds, where the wrapper's ~1 ms is noise.
+ */
+export function timeRssOnce(argv, what, { okCodes = [0], cwd = ROOT, maxBuffer } = {}) {
+  if (!haveTime()) return { ...timeOnce(argv, what, { okCodes, cwd, maxBuffer }), kb: undefined };
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(TIME_BIN, ['-f', '%M', ...argv], spawnOpts(cwd, maxBuffer));
+  const t1 = process.hrtime.bigint();
+  if (r.error || !okCodes.includes(r.status)) fail(what + ' (under /usr/bin/time)', r);
+  const { kb, stderr } = splitRss(r, what);
+  return { ms: Number(t1 - t0) / 1e6, kb, status: r.status, stderr };
+}
+
+/** Run argv without timing it, asynchronously (stdout and stdin ignored): resolves to { status, stderr }; a status outside okCodes fails. */
+export function runAsync(argv, what, { okCodes = [0], cwd = ROOT } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { cwd, env: ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', (error) => fail(what, { status: null, signal: null, error, stderr }));
+    child.on('close', (status, signal) => {
+      if (!okCodes.includes(status)) fail(what, { status, signal, stderr });
+      resolve({ status, stderr });
+    });
+  });
 }
 
 /** True when peak RSS can be measured (Linux with /usr/bin/time). */
@@ -126,14 +159,8 @@ export const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** Format with 0 decimals. */
-export const f0 = (x) => x.toFixed(0);
-/** Format with 1 decimal. */
-export const f1 = (x) => x.toFixed(1);
-/** Format with 2 decimals (ratios). */
+/** Format with 2 decimals. */
 export const f2 = (x) => x.toFixed(2);
-/** `min–max` of xs, each formatted with fmt. */
-export const spread = (xs, fmt) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
 
 /** Facts about this machine for the report and JSON: cpu, cores, RAM, node, then extra fields, os, date. */
 export function machineFacts(extra = {}) {
@@ -148,17 +175,6 @@ export function machineFacts(extra = {}) {
     date: new Date().toISOString(),
   };
 }
-
-/** The report's opening lines: `## title`, machine, `- node: <node>`, date, the runs line, then a blank line. */
-export const reportHead = (title, m, node, runs) => [
-  `## ${title}`,
-  '',
-  `- machine: ${m.cpu}, ${m.cores} cores, ${m.totalMemGB} GB RAM, ${m.os}`,
-  `- node: ${node}`,
-  `- date: ${m.date}`,
-  runs,
-  '',
-];
 
 /** A Markdown table's header and separator rows; align has one letter a column, l (left) or r (right). */
 export const tableHead = (cells, align) =>
