@@ -81,3 +81,21 @@ describe('regenerate fast path (nothing to do, without rendering)', () => {
     expect(again.stdout).toMatch(/check: up to date/);
   });
 });
+
+describe('after a change of the generator that changed no output', () => {
+  it('--check passes on the full path and writes nothing (the stale fingerprint only costs the fast path)', () => {
+    const dir = path.join(tmpDir(), 'p');
+    expect(cli('create-platform-cluster', ['infra', '--yes', '--dir', dir]).status).toBe(0);
+    const f = path.join(dir, '.platform/manifest.json');
+    const stale = fs.readFileSync(f, 'utf8').replace(/"inputs": "[0-9a-f]{64}"/, `"inputs": "${'1'.repeat(64)}"`);
+    fs.writeFileSync(f, stale);
+    expect(upToDatePlan(dir)).toBeUndefined();
+    const before = snapshot(dir);
+    for (const args of [['--check'], []]) {
+      const c = cli('platform-kit', ['regenerate', ...args, '--dir', dir]);
+      expect(c.status, c.stdout).toBe(0);
+      expect(c.stdout).toMatch(/check: up to date|nothing to do/);
+    }
+    expect(snapshot(dir)).toEqual(before);
+  });
+});
