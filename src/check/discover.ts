@@ -112,13 +112,30 @@ export class RepoReader {
     return out;
   }
 
+  /**
+   * A document as plain data. Aliases that expand too far (a "billion laughs" YAML bomb) are reported as
+   * YAML_INVALID on the file, once, instead of being expanded: undefined then.
+   */
+  toJS(rel: string, doc: Document, lc: LineCounter): unknown {
+    try {
+      return doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      if (!this.reported.has(rel)) {
+        this.reported.add(rel);
+        const line = lc.linePos(doc.contents?.range?.[0] ?? 0).line;
+        this.findings.push({ code: 'YAML_INVALID', severity: 'error', file: rel, line, message: `cannot be read: ${(e as Error).message.split('\n')[0]}`, hint: 'write the values out instead of expanding aliases this far; kustomize and Flux refuse it too' });
+      }
+      return undefined;
+    }
+  }
+
   /** The API objects in one YAML file. */
   objectsOf(rel: string): Obj[] {
     const p = this.parse(rel);
     if (!p) return [];
     const out: Obj[] = [];
     for (const doc of p.docs) {
-      const raw = doc.toJS({ maxAliasCount: 100 }) as Record<string, any> | null;
+      const raw = this.toJS(rel, doc, p.lc) as Record<string, any> | null | undefined;
       if (!raw || typeof raw !== 'object' || Array.isArray(raw) || typeof raw.kind !== 'string') continue;
       const start = doc.contents?.range?.[0] ?? 0;
       const end = doc.contents?.range?.[2] ?? p.text.length;
@@ -177,7 +194,7 @@ export class RepoReader {
     out.files.add(kfile);
     const p = this.parse(kfile);
     if (!p || !p.docs[0]) return out;
-    const k = (p.docs[0].toJS() ?? {}) as Record<string, any>;
+    const k = (this.toJS(kfile, p.docs[0], p.lc) ?? {}) as Record<string, any>;
     const doc = p.docs[0];
     const lineOf = (keys: (string | number)[]) => {
       const node = doc.getIn(keys, true) as { range?: [number, number, number] } | undefined;

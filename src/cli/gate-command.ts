@@ -10,14 +10,22 @@ export interface GateCommandOptions {
 }
 
 /**
+ * Commander's own usage errors in a subcommand (a missing argument, an unknown option) exit 2 like every other bad
+ * input. A program that set its exit handling before adding the command (the tests) keeps it: commander copied it.
+ */
+function exitTwoOnUsageError(cmd: Command): Command {
+  if (!(cmd as unknown as { _exitCallback?: unknown })._exitCallback) cmd.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+  return cmd;
+}
+
+/**
  * `gate <sprint>`: the sprint's go/no-go gate. From the files: its stories approved and wired on their clusters and
  * `check` clean in their components; with --live also their Flux Kustomizations / HelmReleases Ready on the clusters.
  * Exit 0 ready, 1 not ready, 2 bad input.
  */
 export function defineGate(program: Command, io: Io, opts: GateCommandOptions = {}): void {
   const setExit = opts.setExit ?? ((code: number) => (process.exitCode = code));
-  program
-    .command('gate')
+  exitTwoOnUsageError(program.command('gate'))
     .description("a sprint's go/no-go gate: its stories approved and wired, check clean; --live: its Flux objects Ready on the clusters")
     .argument('<sprint>', 'sprint number')
     .option('--dir <dir>', 'the GitOps repository', '.')

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { UsageError } from './errors';
-import { resolveInside } from './paths';
+import { ConflictError, UsageError } from './errors';
+import { isSafeRelativePath, resolveInside } from './paths';
 import type { Change, Reader } from './plan';
 
 export const STAGING_DIR = '.platform/.staging';
@@ -21,7 +21,13 @@ export class DiskReader implements Reader {
     try {
       return fs.readFileSync(abs, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      if (code === 'EISDIR') {
+        // The tool's own state must be a file; elsewhere a folder stands where the tool writes a file.
+        if (rel.startsWith('.platform/')) throw new UsageError(`${rel} is a folder, not the file the tool keeps there; restore it from git (nothing was written)`);
+        throw new ConflictError('a folder is in the way of a file the tool writes; move it aside, then run again (nothing was written)', [rel]);
+      }
       throw e;
     }
   }
@@ -82,6 +88,9 @@ interface JournalEntry {
 export function recoverInterrupted(root: string): { rolledBack: number; completed: number } {
   const base = path.join(root, STAGING_DIR);
   const out = { rolledBack: 0, completed: 0 };
+  // The staging area is the tool's own state: never followed through a symbolic link (.platform -> elsewhere).
+  const links = new LinkGuard(root);
+  links.check(STAGING_DIR);
   let dirs: string[];
   try {
     dirs = fs.readdirSync(base);
@@ -90,9 +99,12 @@ export function recoverInterrupted(root: string): { rolledBack: number; complete
   }
   for (const d of dirs) {
     const staging = path.join(base, d);
+    if (!fs.lstatSync(staging).isDirectory()) {
+      throw new UsageError(`${STAGING_DIR}/${d} is not a folder the tool made (a file or a symbolic link); remove it, then run again`);
+    }
     if (fs.existsSync(path.join(staging, COMMITTED))) out.completed++;
     else if (fs.existsSync(path.join(staging, JOURNAL))) {
-      const { entries } = JSON.parse(fs.readFileSync(path.join(staging, JOURNAL), 'utf8')) as { entries: JournalEntry[] };
+      const entries = readJournal(root, `${STAGING_DIR}/${d}/${JOURNAL}`, links);
       for (const e of [...entries].reverse()) {
         const abs = resolveInside(root, e.path);
         const backup = path.join(staging, 'old', String(e.i));
@@ -116,6 +128,29 @@ export function recoverInterrupted(root: string): { rolledBack: number; complete
     // not empty
   }
   return out;
+}
+
+/**
+ * A journal of an interrupted commit, checked before any of it is acted on: each entry names a file the tool may
+ * write (inside the repository, through no symbolic link) and a staged file by its number.
+ */
+function readJournal(root: string, rel: string, links: LinkGuard): JournalEntry[] {
+  const broken = (why: string) => new UsageError(`${rel}: ${why}; it is not what an interrupted run leaves. Restore the files from git and remove ${path.posix.dirname(rel)}/, then run again`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(path.join(root, rel), 'utf8'));
+  } catch {
+    throw broken('not valid JSON');
+  }
+  const entries = (raw as { entries?: unknown } | null)?.entries;
+  if (!Array.isArray(entries)) throw broken('no "entries" list');
+  for (const e of entries as Partial<JournalEntry>[]) {
+    if (!e || typeof e !== 'object' || !Number.isSafeInteger(e.i) || (e.i as number) < 0 || typeof e.hadOriginal !== 'boolean' || typeof e.deletes !== 'boolean') throw broken('an entry of the wrong shape');
+    const ownState = typeof e.path === 'string' && e.path.startsWith('.platform/') && e.path !== '.platform/manifest.json' && !e.path.startsWith('.platform/base/');
+    if (typeof e.path !== 'string' || !isSafeRelativePath(e.path) || ownState) throw broken(`${JSON.stringify(e.path)} is not a path the tool writes`);
+    links.check(e.path);
+  }
+  return entries as JournalEntry[];
 }
 
 interface Applied {

@@ -1,4 +1,4 @@
-import { Document, isMap, LineCounter, Pair, parseDocument, Scalar, YAMLMap } from 'yaml';
+import { Document, isMap, isPair, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, visit, YAMLMap } from 'yaml';
 import { UsageError } from '../core/errors';
 import { GENERATOR_VERSION } from '../version';
 import { ClusterSpec, CustomStory, PlatformSchema, PlatformSpec, StoryState } from './schema';
@@ -12,8 +12,14 @@ export interface PlatformFile {
   spec: PlatformSpec;
 }
 
+/** The line of a field: the line of its key when it is a map entry (a block value starts below it), else of its node. */
 function lineOf(doc: Document, lc: LineCounter, path: (string | number)[]): number | undefined {
   for (let n = path.length; n >= 0; n--) {
+    const last = path[n - 1];
+    if (n > 0 && typeof last === 'string') {
+      const line = keyLine(doc, lc, path.slice(0, n - 1), last);
+      if (line !== undefined) return line;
+    }
     const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
     if (node && node.range) return lc.linePos(node.range[0]).line;
   }
@@ -22,6 +28,38 @@ function lineOf(doc: Document, lc: LineCounter, path: (string | number)[]): numb
 
 function dotted(path: (string | number | symbol)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : (i ? '.' : '') + String(p))).join('');
+}
+
+/** The line of a key itself in the map at `path` (an unknown key is reported where it is written). */
+function keyLine(doc: Document, lc: LineCounter, path: (string | number)[], key: string): number | undefined {
+  const map = path.length ? doc.getIn(path, true) : doc.contents;
+  if (!isMap(map)) return undefined;
+  const pair = map.items.find((it) => isScalar(it.key) && String(it.key.value) === key);
+  const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+  return range ? lc.linePos(range[0]).line : undefined;
+}
+
+/**
+ * The first alias (`*name`) in the document, with its line and field path. platform.yaml takes none: a value is
+ * written out where it is used, so every field reads as it is, and no alias can expand into a YAML bomb.
+ */
+function firstAlias(doc: Document, lc: LineCounter): { line: number; field: string; name: string } | undefined {
+  let found: { line: number; field: string; name: string } | undefined;
+  visit(doc, {
+    Alias(_key, node, ancestors) {
+      const path: (string | number)[] = [];
+      let child: unknown = node;
+      for (let i = ancestors.length - 1; i >= 0; i--) {
+        const a = ancestors[i];
+        if (isPair(a) && isScalar(a.key) && a.value === child) path.unshift(String(a.key.value));
+        else if (isSeq(a)) path.unshift(a.items.indexOf(child as never));
+        child = a;
+      }
+      found = { line: node.range ? lc.linePos(node.range[0]).line : 1, field: dotted(path) || '(root)', name: node.source };
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /** Parse and schema-check platform.yaml text; every error names the file, line and field path. */
@@ -33,6 +71,13 @@ export function parsePlatform(text: string, file = PLATFORM_FILE): PlatformFile 
       `${file} is not valid YAML`,
       doc.errors.slice(0, 5).map((e) => `${file}:${lc.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`),
     );
+  }
+  if (doc.contents === null) {
+    throw new UsageError(`${file} is empty`, [`${file}:1: (root): expected the platform: apiVersion, kind, generator, clusters and stories (restore it from git)`]);
+  }
+  const alias = firstAlias(doc, lc);
+  if (alias) {
+    throw new UsageError(`${file} uses a YAML alias`, [`${file}:${alias.line}: ${alias.field}: alias *${alias.name} is not supported in ${file}; write the value out where it is used`]);
   }
   let raw: unknown;
   try {
@@ -46,9 +91,16 @@ export function parsePlatform(text: string, file = PLATFORM_FILE): PlatformFile 
       `${file} does not match the schema`,
       parsed.error.issues.map((i) => {
         const path = i.path as (string | number)[];
+        if (i.code === 'unrecognized_keys') {
+          const keys = (i as { keys: string[] }).keys;
+          const line = keyLine(doc, lc, path, keys[0]) ?? lineOf(doc, lc, path);
+          const merge = keys.includes('<<') ? '; merge keys (<<) are not supported, write the fields out' : '';
+          return `${file}:${line ?? 1}: ${dotted(path) || '(root)'}: ${i.message} (${keys.join(', ')})${merge}`;
+        }
         const line = lineOf(doc, lc, path);
-        const extra = i.code === 'unrecognized_keys' ? ` (${(i as { keys: string[] }).keys.join(', ')})` : '';
-        return `${file}:${line ?? '?'}: ${dotted(path) || '(root)'}: ${i.message}${extra}`;
+        // A bad map key (a story id, a sprint number): say what the key should look like, not only that it is bad.
+        const why = i.code === 'invalid_key' ? ((i as { issues?: { message: string }[] }).issues ?? []).map((x) => `: ${x.message}`).join('') : '';
+        return `${file}:${line ?? 1}: ${dotted(path) || '(root)'}: ${i.message}${why}`;
       }),
     );
   }
@@ -67,11 +119,38 @@ function pathOf(field: string): (string | number)[] {
   return out;
 }
 
+/**
+ * A problem's dotted field as a path in the document, matching map keys as written: a key may itself hold a dot or
+ * a bracket (a hand-written cluster name such as `../apps`), so the longest key that fits is taken at each level.
+ */
+function pathIn(doc: Document, field: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  let node: unknown = doc.contents;
+  let rest = field;
+  while (rest) {
+    if (isSeq(node)) {
+      const m = /^\[(\d+)\]\.?/.exec(rest);
+      if (!m) break;
+      out.push(Number(m[1]));
+      node = node.items[Number(m[1])];
+      rest = rest.slice(m[0].length);
+    } else if (isMap(node)) {
+      const keys = node.items.flatMap((it) => (isScalar(it.key) ? [String(it.key.value)] : [])).filter((k) => rest === k || rest.startsWith(`${k}.`) || rest.startsWith(`${k}[`));
+      if (!keys.length) break;
+      const k = keys.sort((a, b) => b.length - a.length)[0];
+      out.push(k);
+      node = node.get(k, true);
+      rest = rest.slice(k.length).replace(/^\./, '');
+    } else break;
+  }
+  return rest ? [...out, ...pathOf(rest)] : out;
+}
+
 export function problemsError(problems: Problem[], file?: string, doc?: Document, lc?: LineCounter): UsageError {
   return new UsageError(
     file ? `${file} is not valid` : 'invalid input',
     problems.map((p) => {
-      const line = doc && lc ? lineOf(doc, lc, pathOf(p.path)) : undefined;
+      const line = doc && lc ? lineOf(doc, lc, pathIn(doc, p.path)) : undefined;
       return `${file && line ? `${file}:${line}: ` : ''}${p.path}: ${p.message}`;
     }),
   );

@@ -15,8 +15,24 @@ const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-
 const SETTINGS_KEY = /^[A-Z_][A-Z0-9_]*$/;
 const DISK = /^\/dev\/[A-Za-z0-9._/-]+$/;
 const GIT_URL = /^(https:\/\/|ssh:\/\/|git@)[A-Za-z0-9.@:/_~+-]+$/;
-/** Characters a settings value may hold: Flux substitutes it into YAML text, so no quotes, no newlines, no `${`. */
-const SAFE_VALUE = /^[^"'\\\n\r\t`]*$/;
+/**
+ * Characters a settings value may hold: Flux substitutes it into YAML text, so no quotes, no backslashes, no `${`
+ * and no control characters (C0, DEL, C1) or Unicode line/paragraph separators, which YAML 1.1 parsers (go-yaml in
+ * Flux and kustomize) read as line breaks.
+ */
+// eslint-disable-next-line no-control-regex
+const SAFE_VALUE = /^[^"'\\`\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
+
+/**
+ * Why a settings value would not read back as the same plain scalar where Flux substitutes it unquoted
+ * (`instances: ${KEYCLOAK_REPLICAS}`, `enabled: ${CILIUM_GATEWAY_API:=false}`), or undefined when it would.
+ */
+export function plainScalarProblem(v: string): string | undefined {
+  if (v !== v.trim()) return 'leading or trailing spaces';
+  if (/: |:$| #/.test(v)) return '": ", " #" or a trailing ":" in it';
+  if (/^[-?:](\s|$)/.test(v) || /^[,[\]{}#&*!|>%@]/.test(v)) return `a leading YAML indicator (${JSON.stringify(v[0])})`;
+  return undefined;
+}
 
 export function checkDns1123Label(value: string): string | undefined {
   if (value.length > 63) return `${JSON.stringify(value)} is longer than 63 characters (DNS-1123 label)`;
@@ -84,11 +100,28 @@ function validateCluster(name: string, c: ClusterSpec, add: (p: string, m: strin
       add(at(`network.${field}`), r);
       return undefined;
     }
+    // The platform's networks are IPv4: Cilium routes pods natively over ipv4NativeRoutingCIDR, Talos gets IPv4 nets.
+    if (r.addr.kind() !== 'ipv4') {
+      add(at(`network.${field}`), `${r.text} is an IPv6 network; the platform's node, pod and service networks are IPv4 (a.b.c.d/n)`);
+      return undefined;
+    }
+    // One spelling per network: the text is rendered as is into Talos, Cilium and the cluster settings.
+    const canonical = `${r.addr.toString()}/${r.bits}`;
+    if (r.text !== canonical) {
+      add(at(`network.${field}`), `${JSON.stringify(r.text)} is not written canonically (write ${canonical})`);
+      return undefined;
+    }
     return r;
   };
   net.node = cidr('nodeCidr');
   net.pod = cidr('podCidr');
   net.svc = cidr('serviceCidr');
+  if (net.pod) {
+    // ipam mode kubernetes: kube-controller-manager gives every node a /24 of the pod CIDR.
+    const n = c.nodes.length;
+    const need = 24 - Math.ceil(Math.log2(Math.max(1, n)));
+    if (net.pod.bits > need) add(at('network.podCidr'), `${net.pod.text} is too small: every node gets a /24 of the pod CIDR, so ${n} node${n === 1 ? ' needs' : 's need'} at least a /${need}`);
+  }
   const pairs: [keyof ParsedNet, keyof ParsedNet, string, string][] = [
     ['pod', 'svc', 'podCidr', 'serviceCidr'],
     ['pod', 'node', 'podCidr', 'nodeCidr'],
@@ -155,6 +188,9 @@ function validateCluster(name: string, c: ClusterSpec, add: (p: string, m: strin
     else if (key in VARIABLES) add(at(`settings.${key}`), `${key} is derived from the cluster's fields; set the field instead of the variable`);
     if (!SAFE_VALUE.test(value) || value.includes('${') || value.length > 4096) {
       add(at(`settings.${key}`), `value of ${key} may not contain quotes, backslashes, control characters or "\${", and is at most 4096 characters`);
+    } else {
+      const plain = plainScalarProblem(value);
+      if (plain) add(at(`settings.${key}`), `value of ${key} may not have ${plain}: Flux substitutes settings into YAML text, in places unquoted (booleans, numbers), where it would change the YAML`);
     }
   }
   return net;

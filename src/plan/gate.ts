@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { check } from '../check/check';
 import { UsageError } from '../core/errors';
 import { loadPlatform } from '../api/create-cluster';
+import { checkRepoDir } from '../api/repo-dir';
 import { Component, componentDir } from '../model/components';
 import { PLATFORM_FILE } from '../model/platform-file';
 import type { PlatformSpec } from '../model/schema';
@@ -120,7 +121,8 @@ export function gateStatic(spec: PlatformSpec, cat: Catalog, sprint: number | Sp
  * clusters' entry folders (kubernetes/clusters/<cluster>/, the lane files).
  */
 export async function gateStaticWithCheck(dir: string, sprint: number | string): Promise<StaticGate & { sprint: SprintPlan }> {
-  const root = path.resolve(dir);
+  // The same --dir rules as every other command (a directory, not a symbolic link to one).
+  const root = checkRepoDir(dir);
   const pf = loadPlatform(root);
   if (!pf) throw new UsageError(`no ${PLATFORM_FILE} in ${root}`);
   const cat = catalogFor(pf.spec);
