@@ -4,14 +4,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it, type ExpectStatic } from 'vitest';
-import { ROOT, snapshot, tmpDir, type CliResult } from './helpers/fs';
+import { cli, ROOT, snapshot, tmpDir, type CliResult } from './helpers/fs';
 
 /**
  * Hostile and malformed input (issue 7), for every command: names, story ids, component fields, template overrides
  * and manifest entries that try to leave the repository; symbolic links that lead out of it; values that try to
- * inject YAML; bad or overlapping CIDRs; duplicate ids; unknown stories, clusters and sprints; a hand-broken
- * platform.yaml, manifest or commit journal. Each refused case must exit 2 with a message that names the field, print
- * no stack trace, and leave every byte of the repository (and of the folder outside it) as it was.
+ * inject YAML; bad or overlapping CIDRs; duplicate ids; unknown stories, clusters, sprints and options; a hand-broken
+ * platform.yaml, manifest or commit journal; a broken --answers file or template override. Each refused case must
+ * exit 2 with a message that names the field, print no stack trace, and leave every byte of the repository (and of
+ * the folder outside it) as it was.
  * The cases of test/bad-input.test.ts are not repeated here.
  */
 
@@ -150,6 +151,7 @@ const PATHS: Hostile[] = [
   h('--dir: a symbolic link to the repository', CREATE, ['stg', '--yes', '--dir', '{outside}/link'], /--dir .*\/link: is a symbolic link; pass the real directory/, {
     setup: (repo, outside) => fs.symlinkSync(repo, path.join(outside, 'link')),
   }),
+  h('--dir: a folder under a file (create)', CREATE, ['stg', '--yes', '--dir', '{repo}/platform.yaml/sub'], /--dir .*\/platform\.yaml\/sub: .*\/platform\.yaml is not a directory/),
   h('add-story: an absolute path as a story id', ADD, ['/etc/passwd'], /story id "\/etc\/passwd": a story id looks like STORY-AREA-NAME/, { base: 'stories' }),
   h('add-story --cluster ../infra', ADD, ['STORY-BOOT-CRDS', '--cluster', '../infra'], /--cluster: no such cluster in platform\.yaml: \.\.\/infra \(clusters: infra, apps\)/, { base: 'stories' }),
   h('approve ../STORY-BOOT-TALOS', KIT, ['approve', '../STORY-BOOT-TALOS'], /story id "\.\.\/STORY-BOOT-TALOS": a story id looks like/, { base: 'stories' }),
@@ -229,6 +231,26 @@ const SYMLINKS: Hostile[] = [
       journal(path.join(outside, 'state', '.staging', '1'), TALCONFIG_ENTRY);
     },
   }),
+  h('.platform is a link to a folder outside holding a file named lock (the lock is neither taken nor removed there)', KIT, ['regenerate'], REFUSE_LINK('.platform'), {
+    setup: (repo, outside) => {
+      linkOut('.platform', 'state')(repo, outside);
+      write(path.join(outside, 'state', 'lock'), 'not a lock of the tool\n');
+    },
+  }),
+  h('.platform/manifest.json is a link to a file outside (regenerate: its fast path does not read it)', KIT, ['regenerate'], REFUSE_LINK('.platform/manifest.json'), { setup: linkOut('.platform/manifest.json', 'manifest.json') }),
+  h('.platform/templates is a link to the very overrides the last run used, now outside (regenerate: its fast path does not hash them)', KIT, ['regenerate'], REFUSE_LINK('.platform/templates'), {
+    setup: (repo, outside) => {
+      regeneratedWithOverride(repo);
+      linkOut('.platform/templates', 'templates')(repo, outside);
+    },
+  }),
+  h('a folder of .platform/templates is a link to the very overrides the last run used, now outside (regenerate)', KIT, ['regenerate'], /\.platform\/templates\/repo: template overrides may not be symbolic links/, {
+    setup: (repo, outside) => {
+      regeneratedWithOverride(repo);
+      linkOut('.platform/templates/repo', 'repo')(repo, outside);
+    },
+  }),
+  h('.platform/manifest.json is a link to a file outside (regenerate --check)', KIT, ['regenerate', '--check'], REFUSE_LINK('.platform/manifest.json'), { setup: linkOut('.platform/manifest.json', 'manifest.json') }),
   h('a staging folder is a link to a folder outside holding a journal (add-story)', ADD, ['STORY-BOOT-CRDS'], /\.platform\/\.staging\/1 is not a folder the tool made \(a file or a symbolic link\)/, {
     base: 'stories',
     setup: (repo, outside) => {
@@ -248,6 +270,13 @@ const SYMLINKS: Hostile[] = [
     },
   }),
 ];
+
+/** A template override (.gitignore gets a line) that a regenerate has rendered: the fast path's fingerprint holds it. */
+function regeneratedWithOverride(repo: string): void {
+  write(path.join(repo, '.platform', 'templates', 'repo', 'gitignore'), fs.readFileSync(path.join(ROOT, 'templates', 'repo', 'gitignore'), 'utf8') + '# ours\n');
+  const r = cli('platform-kit', ['regenerate', '--dir', repo]);
+  if (r.status !== 0 || !fs.readFileSync(path.join(repo, '.gitignore'), 'utf8').endsWith('# ours\n')) throw new Error(`regenerate with an override: ${r.stderr}`);
+}
 
 function createHashOf(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -335,6 +364,11 @@ const DUPLICATES: Hostile[] = [
   h('platform.yaml: a duplicate key', ADD, ['STORY-BOOT-CRDS'], (repo) => new RegExp(`platform\\.yaml is not valid YAML[\\s\\S]*platform\\.yaml:${platformLine(repo, 'role: apps # again')}: Map keys must be unique`), {
     setup: editPlatform((t) => t.replace('    role: infra\n', '    role: infra\n    role: apps # again\n')),
   }),
+  h('--set: one key twice with different values', CREATE, ['stg', '--yes', '--set', 'X=a', '--set', 'X=b'], /--set X: given twice with different values \("a" and "b"\); give it once/),
+  h('--answers: a duplicate key', CREATE, ['--answers', '{outside}/answers.yaml', '--yes'], /--answers .*\/answers\.yaml:4: Map keys must be unique/, {
+    setup: answers('clusters:\n  - name: stg\n    role: infra\n    role: apps\n'),
+  }),
+  h('add-story --custom: an existing custom story with another definition (its files would go)', ADD, ['STORY-APP-DEMO', '--custom', '--title', 'Demo', '--lane', 'apps', '--component', 'other', '--namespace', 'demo'], /STORY-APP-DEMO is already a custom story with another definition; nothing was written[\s\S]*edit stories\.STORY-APP-DEMO\.custom in platform\.yaml and run platform-kit regenerate/, { base: 'stories' }),
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -362,6 +396,14 @@ const UNKNOWN: Hostile[] = [
   h('check --cluster-path ../..', KIT, ['check', '--cluster-path', '../..'], /--cluster-path \.\.\/\.\.: must be a folder inside the repository/),
   h('check --cluster-path outside the repository (absolute)', KIT, ['check', '--cluster-path', '{outside}/*'], /--cluster-path .*: must be a folder inside the repository/),
   h('check --cluster-path with two *', KIT, ['check', '--cluster-path', 'kubernetes/*/x/*'], /at most one \* \(the cluster name\)/),
+  h('approve without a story id', KIT, ['approve'], /missing required argument 'id'/, { base: 'stories' }),
+  h('unapprove with an unknown option', KIT, ['unapprove', 'STORY-BOOT-TALOS', '--colour'], /unknown option '--colour'/, { base: 'stories' }),
+  h('regenerate with an unknown option', KIT, ['regenerate', '--colour'], /unknown option '--colour'/),
+  h('check with an unknown option', KIT, ['check', '--colour'], /unknown option '--colour'/),
+  h('graph --format without a value', KIT, ['graph', '--dir', '{repo}', '--format'], /option '--format <format>' argument missing/),
+  h('stories with an unknown option', KIT, ['stories', '--colour'], /unknown option '--colour'/),
+  h('new-cluster with an unknown option', KIT, ['new-cluster', 'stg', '--yes', '--colour'], /unknown option '--colour'/),
+  h('stories --dir a folder that does not exist', KIT, ['stories', '--dir', '{outside}/nope'], /no platform\.yaml in .*\/nope/),
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -424,7 +466,14 @@ const CORRUPT: Hostile[] = [
       corrupted = typeof next === 'string' ? next : next.toString('latin1');
     },
   });
-});
+}).concat([
+  h('a folder in the place of platform.yaml (regenerate)', KIT, ['regenerate'], /platform\.yaml is a folder, not a file/, {
+    setup: (repo) => {
+      fs.rmSync(path.join(repo, 'platform.yaml'));
+      fs.mkdirSync(path.join(repo, 'platform.yaml'));
+    },
+  }),
+]);
 
 // ---------------------------------------------------------------------------------------------------------------
 // 8. A hand-broken .platform/manifest.json and commit journal (.platform/.staging/)
@@ -482,6 +531,39 @@ const STATE: Hostile[] = [
   }),
 ];
 
+// ---------------------------------------------------------------------------------------------------------------
+// 9. A broken --answers file or template override: the file (and line) named, nothing written
+// ---------------------------------------------------------------------------------------------------------------
+/** [failure kind, the override's text, what stderr must say after `template .platform/templates/<path>: `] */
+const BROKEN_TEMPLATES: [string, string, string][] = [
+  ['a Handlebars syntax error', 'kind: Kustomization\n{{#if cluster}}\n', 'Parse error on line 3'],
+  ['a value the template data lacks (strict mode)', 'kind: {{nope}}\n', '"nope" not defined'],
+  ['a partial that does not exist', '{{> header}}\nkind: Kustomization\n', 'The partial header could not be found'],
+  ['output that is not YAML', 'kind: a: b\n', 'the YAML it renders does not parse: line 1: Nested mappings are not allowed'],
+  ['an alias in its output', 'a: &x 1\nb: *x\n', 'the YAML it renders uses an alias \\(\\*x, line 2\\)'],
+];
+/** [command, bin, args, the template overridden, base] */
+const TEMPLATE_RUNS: [string, Bin, string[], string, Base][] = [
+  ['regenerate', KIT, ['regenerate'], 'cluster/kubernetes/kustomization.yaml', 'clusters'],
+  ['add-story', ADD, ['STORY-BOOT-CRDS'], 'component/ks.yaml', 'stories'],
+];
+const BROKEN: Hostile[] = [
+  h('--answers: a YAML syntax error', CREATE, ['--answers', '{outside}/answers.yaml', '--yes'], /--answers .*\/answers\.yaml:3: Nested mappings are not allowed/, {
+    setup: answers('clusters:\n  - name: stg\n    role: infra: apps\n'),
+  }),
+  h('--answers: a YAML bomb (billion laughs)', CREATE, ['--answers', '{outside}/answers.yaml', '--yes'], /--answers .*\/answers\.yaml:2: alias \*a is not supported in an answers file/, {
+    setup: answers(BOMB + 'clusters:\n  - name: stg\n'),
+  }),
+  ...BROKEN_TEMPLATES.flatMap(([kind, text, reason]) =>
+    TEMPLATE_RUNS.map(([cmd, bin, args, tpl, base]) =>
+      h(`template override .platform/templates/${tpl}: ${kind} (${cmd})`, bin, args, new RegExp(`template \\.platform/templates/${esc(tpl)}: ${reason}`), {
+        base,
+        setup: (repo) => write(path.join(repo, '.platform', 'templates', tpl), text),
+      }),
+    ),
+  ),
+];
+
 describe.concurrent('hostile input: exit 2, a clear message, zero bytes changed (in the repository and outside it)', () => {
   describe('path traversal and absolute paths', () => {
     it.for(PATHS)('$name', async (k, { expect }) => expectRefused(k, expect));
@@ -507,10 +589,13 @@ describe.concurrent('hostile input: exit 2, a clear message, zero bytes changed 
   describe('a hand-broken manifest or commit journal', () => {
     it.for(STATE)('$name', async (k, { expect }) => expectRefused(k, expect));
   });
+  describe('a broken --answers file or template override', () => {
+    it.for(BROKEN)('$name', async (k, { expect }) => expectRefused(k, expect));
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// 9. Values that are accepted: they land verbatim, every written YAML file parses, and nothing else is injected
+// 10. Values that are accepted: they land verbatim, every written YAML file parses, and nothing else is injected
 // ---------------------------------------------------------------------------------------------------------------
 /** [case, value] — each one a --set of one new cluster; each must read back as exactly itself. */
 const ACCEPTED: [string, string][] = [
@@ -594,7 +679,7 @@ describe('accepted values round-trip exactly, and every written YAML file still 
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// 10. Input that is tolerated on purpose: harmless, and said so by the bytes
+// 11. Input that is tolerated on purpose: harmless, and said so by the bytes
 // ---------------------------------------------------------------------------------------------------------------
 describe.concurrent('tolerated input: a repeated id is taken once, a byte order mark is read as YAML allows', () => {
   it('the same story twice on the command line writes exactly what once does', async ({ expect }) => {
@@ -627,7 +712,7 @@ describe.concurrent('tolerated input: a repeated id is taken once, a byte order 
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// 11. check reads whatever a repository holds: a YAML bomb in a manifest is a finding with file and line, not a crash
+// 12. check reads whatever a repository holds: a YAML bomb in a manifest is a finding with file and line, not a crash
 // ---------------------------------------------------------------------------------------------------------------
 describe.concurrent('check and gate on a YAML bomb in the repository: a finding with file and line (exit 1), no crash', () => {
   it.for([
@@ -645,6 +730,6 @@ describe.concurrent('check and gate on a YAML bomb in the repository: a finding 
   });
 });
 
-// corpus: 169 cases — 144 refused with exit 2 (23 paths, 14 symbolic links, 21 YAML injection, 11 CIDRs, 8 duplicate ids,
-// 21 unknown ids/options, 28 corrupt platform.yaml, 18 manifest/journal), 20 accepted values that round-trip, 3 tolerated
-// repeats, 2 check/gate findings on a YAML bomb.
+// corpus: 199 cases — 174 refused with exit 2 (24 paths, 19 symbolic links, 21 YAML injection, 11 CIDRs, 11 duplicate ids,
+// 29 unknown ids/options, 29 corrupt platform.yaml, 18 manifest/journal, 12 broken --answers files and template overrides),
+// 20 accepted values that round-trip, 3 tolerated repeats, 2 check/gate findings on a YAML bomb.

@@ -75,13 +75,18 @@ export function formatNodeSpec(n: NodeSpec): string {
   return `name=${n.name},ip=${n.ip},controlPlane=${n.controlPlane},disk=${n.installDisk}`;
 }
 
-/** Parse repeated --set KEY=VALUE. */
+/** Parse repeated --set KEY=VALUE; one key given twice with different values is refused (neither is silently lost). */
 export function parseSet(items: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of items) {
     const i = item.indexOf('=');
     if (i <= 0) throw new UsageError(`--set ${JSON.stringify(item)}: expected KEY=VALUE`);
-    out[item.slice(0, i)] = item.slice(i + 1);
+    const key = item.slice(0, i);
+    const value = item.slice(i + 1);
+    if (Object.hasOwn(out, key) && out[key] !== value) {
+      throw new UsageError(`--set ${key}: given twice with different values (${JSON.stringify(out[key])} and ${JSON.stringify(value)}); give it once (nothing was written)`);
+    }
+    out[key] = value;
   }
   return out;
 }

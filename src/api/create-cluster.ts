@@ -42,8 +42,16 @@ export interface CreateClusterResult {
 /** Load platform.yaml from a repo, or undefined when there is none. */
 export function loadPlatform(root: string): PlatformFile | undefined {
   const file = path.join(root, PLATFORM_FILE);
-  if (!fs.existsSync(file)) return undefined;
-  return parsePlatform(fs.readFileSync(file, 'utf8'), PLATFORM_FILE);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code === 'EISDIR') throw new UsageError(`${PLATFORM_FILE} is a folder, not a file (in ${root}); move it aside or restore ${PLATFORM_FILE} from git (nothing was written)`);
+    throw e;
+  }
+  return parsePlatform(text, PLATFORM_FILE);
 }
 
 function differences(a: ClusterSpec, b: ClusterSpec, prefix = ''): string[] {

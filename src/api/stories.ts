@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { UsageError } from '../core/errors';
 import { withRepoLock } from '../core/lock';
 import { Plan, writes } from '../core/plan';
@@ -187,6 +189,35 @@ function parseCustom(id: string, raw: unknown): CustomStory {
   return r.data;
 }
 
+/** Field paths (under `at`) where two definitions, as JSON, differ. */
+function differences(a: unknown, b: unknown, at: string): string[] {
+  if (isDeepStrictEqual(a, b)) return [];
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return [at];
+    return a.flatMap((v, i) => differences(v, b[i], `${at}[${i}]`));
+  }
+  const record = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (record(a) && record(b)) return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((k) => differences(a[k], b[k], `${at}.${k}`));
+  return [at];
+}
+
+/**
+ * add-story --custom for an id platform.yaml already defines: the same definition is a no-op, another one is refused
+ * (it would silently replace the story and delete its old component's files). It is changed in platform.yaml.
+ */
+function checkRedefinition(pf: PlatformFile, id: string, custom: CustomStory): void {
+  const existing = pf.spec.stories[id]?.custom;
+  if (!existing) return;
+  // As JSON: key order and an absent key versus one set to undefined do not count.
+  const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
+  const diff = differences(json(existing), json(custom), `stories.${id}.custom`);
+  if (!diff.length) return;
+  throw new UsageError(
+    `${id} is already a custom story with another definition; nothing was written. To change a custom story, edit stories.${id}.custom in ${PLATFORM_FILE} and run platform-kit regenerate`,
+    diff.map((d) => `differs from ${PLATFORM_FILE}: ${d}`),
+  );
+}
+
 /**
  * add-story: record a story on its target clusters (draft, or approved with `approve`), add the settings it
  * needs with their defaults, render its components, documents and files. All or nothing.
@@ -225,6 +256,7 @@ function addStoriesLocked(opts: AddStoriesOptions): StoriesResult {
     const id = opts.ids[0];
     custom = parseCustom(id, opts.custom);
     if (catalogFor({ ...pf.spec, stories: {} }).byId.has(id)) throw new UsageError(`${id} is a catalog story: add it without --custom, or pick another id`);
+    checkRedefinition(pf, id, custom);
     const customs: Record<string, CustomStory> = {};
     for (const [sid, s] of Object.entries(pf.spec.stories)) if (s.custom) customs[sid] = s.custom;
     customs[id] = custom;
@@ -311,10 +343,17 @@ export interface StoryListing {
   status: Record<string, StoryState>;
 }
 
-/** The catalog (plus custom stories) with each story's status per cluster; `dir` may lack platform.yaml. */
+/**
+ * The catalog (plus custom stories) with each story's status per cluster; `dir` may lack platform.yaml (then the
+ * catalog alone), but it must be a folder that exists.
+ */
 export function listStories(dir?: string): StoryListing[] {
   let spec: PlatformSpec | undefined;
-  if (dir !== undefined) spec = loadPlatform(checkRepoDir(dir))?.spec;
+  if (dir !== undefined) {
+    const root = checkRepoDir(dir);
+    if (!fs.existsSync(root)) throw new UsageError(`no ${PLATFORM_FILE} in ${root}: no such folder (--dir ${dir})`);
+    spec = loadPlatform(root)?.spec;
+  }
   const cat = spec ? catalogFor(spec) : catalogWith({});
   return cat.stories.map((s) => ({
     id: s.id,

@@ -8,6 +8,18 @@ import { isSafeRelativePath } from '../core/paths';
 import type { Change, Plan } from '../core/plan';
 
 const BASE_DIR = '.platform/base';
+const OVERRIDES_DIR = '.platform/templates';
+
+/** Whether a folder holds a symbolic link anywhere below it (the template overrides must hold none). */
+function holdsLink(dir: string): boolean {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return false;
+  }
+  return entries.some((e) => e.isSymbolicLink() || (e.isDirectory() && holdsLink(path.join(dir, e.name))));
+}
 
 function hashOf(file: string): string | undefined {
   try {
@@ -25,6 +37,17 @@ function hashOf(file: string): string | undefined {
  * caller then renders and plans as usual). Only node built-ins and light modules are loaded.
  */
 export function upToDatePlan(root: string): Plan | undefined {
+  const links = new LinkGuard(root);
+  // Read nothing through a symbolic link (the manifest, platform.yaml, the template overrides the fingerprint
+  // hashes): the full path refuses it with a clear message.
+  try {
+    links.check(MANIFEST_FILE);
+    links.check('platform.yaml');
+    links.check(OVERRIDES_DIR);
+  } catch {
+    return undefined;
+  }
+  if (holdsLink(path.join(root, OVERRIDES_DIR))) return undefined;
   let manifestText: string;
   let platformText: string;
   try {
@@ -44,7 +67,6 @@ export function upToDatePlan(root: string): Plan | undefined {
   if (inputsFingerprint(root, platformText) !== m.inputs) return undefined;
   const files = m.files as Record<string, unknown>;
   const changes: Change[] = [];
-  const links = new LinkGuard(root);
   for (const [p, h] of Object.entries(files)) {
     if (typeof h !== 'string' || !isSafeRelativePath(p) || p.startsWith('.platform/')) return undefined;
     // A symbolic link anywhere is left to the full path, which refuses it with a clear message.

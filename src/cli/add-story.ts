@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { GENERATOR_VERSION } from '../version';
-import { collect, interactiveAllowed, processIo, runAction } from './common';
+import { collect, exitTwoOnUsageError, interactiveAllowed, processIo, runAction } from './common';
 
-const program = new Command('add-story')
+const program = exitTwoOnUsageError(new Command('add-story'))
   .version(GENERATOR_VERSION)
   .description('Scaffold a story of the delivery plan (STORY-…) into the GitOps repository, as a draft unless --approve.')
   .argument('[ids...]', 'story ids, e.g. STORY-NET-CILIUM-GATEWAY (platform-kit stories lists them); several are added in the order given')
@@ -43,7 +43,4 @@ const program = new Command('add-story')
       return code;
     });
   });
-program.exitOverride((err) => {
-  process.exit(err.exitCode === 0 ? 0 : 2);
-});
 void program.parseAsync(process.argv);

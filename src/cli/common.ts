@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { formatError, exitCodeOf } from '../core/errors';
 
 export interface Io {
@@ -31,4 +32,14 @@ export function collect(value: string, previous: string[] = []): string[] {
 /** May we ask questions? Only on a terminal, outside CI. */
 export function interactiveAllowed(): boolean {
   return Boolean(process.stdin.isTTY) && process.env.CI !== 'true';
+}
+
+/**
+ * Commander's own usage errors (a missing argument, an unknown option, an option without its value) exit 2 like
+ * every other bad input; --help and --version exit 0. Set it on a program before its subcommands are added:
+ * commander copies it into each one when it is created.
+ */
+export function exitTwoOnUsageError<C extends Command>(program: C): C {
+  program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+  return program;
 }

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { parse } from 'yaml';
+import { LineCounter, parseDocument, visit } from 'yaml';
 import { AnswersFileSchema, ClusterAnswers, ClusterAnswersSchema, FIELDS, parseNodeSpec, parseSet } from '../api/answers';
 import { createClusters, loadPlatform } from '../api/create-cluster';
 import { checkRepoDir } from '../api/repo';
@@ -62,6 +62,33 @@ function flagsToAnswers(name: string, f: CreateFlags): ClusterAnswers {
   return parsed.data;
 }
 
+/**
+ * The YAML of an --answers file: a syntax error, a duplicate key or an alias (which could expand into a YAML bomb;
+ * an answers file writes every value out) is refused as `--answers <file>:<line>: …`.
+ */
+function parseAnswersYaml(file: string, text: string): unknown {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  const at = (offset: number | undefined) => `--answers ${file}:${lc.linePos(offset ?? 0).line}`;
+  if (doc.errors.length) {
+    const [first, ...more] = doc.errors;
+    throw new UsageError(`${at(first.pos[0])}: ${first.message.split('\n')[0]} (not valid YAML; nothing was written)`, more.slice(0, 4).map((e) => `${at(e.pos[0])}: ${e.message.split('\n')[0]}`));
+  }
+  let alias: { source: string; offset?: number } | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      alias = { source: node.source, offset: node.range?.[0] };
+      return visit.BREAK;
+    },
+  });
+  if (alias) throw new UsageError(`${at(alias.offset)}: alias *${alias.source} is not supported in an answers file; write the value out where it is used (nothing was written)`);
+  try {
+    return doc.toJS({ maxAliasCount: 0 });
+  } catch (e) {
+    throw new UsageError(`--answers ${file}: ${(e as Error).message} (nothing was written)`);
+  }
+}
+
 function readAnswersFile(file: string): ClusterAnswers[] {
   let text: string;
   try {
@@ -69,7 +96,7 @@ function readAnswersFile(file: string): ClusterAnswers[] {
   } catch (e) {
     throw new UsageError(`--answers ${file}: ${(e as Error).message}`);
   }
-  const parsed = AnswersFileSchema.safeParse(parse(text));
+  const parsed = AnswersFileSchema.safeParse(parseAnswersYaml(file, text));
   if (!parsed.success) {
     throw new UsageError(`--answers ${file} does not match the schema`, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   }

@@ -10,22 +10,15 @@ export interface GateCommandOptions {
 }
 
 /**
- * Commander's own usage errors in a subcommand (a missing argument, an unknown option) exit 2 like every other bad
- * input. A program that set its exit handling before adding the command (the tests) keeps it: commander copied it.
- */
-function exitTwoOnUsageError(cmd: Command): Command {
-  if (!(cmd as unknown as { _exitCallback?: unknown })._exitCallback) cmd.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
-  return cmd;
-}
-
-/**
  * `gate <sprint>`: the sprint's go/no-go gate. From the files: its stories approved and wired on their clusters and
  * `check` clean in their components; with --live also their Flux Kustomizations / HelmReleases Ready on the clusters.
- * Exit 0 ready, 1 not ready, 2 bad input.
+ * Exit 0 ready, 1 not ready, 2 bad input (commander's own usage errors: as the program's exitOverride, set before
+ * this is called, says; see exitTwoOnUsageError in ./common).
  */
 export function defineGate(program: Command, io: Io, opts: GateCommandOptions = {}): void {
   const setExit = opts.setExit ?? ((code: number) => (process.exitCode = code));
-  exitTwoOnUsageError(program.command('gate'))
+  program
+    .command('gate')
     .description("a sprint's go/no-go gate: its stories approved and wired, check clean; --live: its Flux objects Ready on the clusters")
     .argument('<sprint>', 'sprint number')
     .option('--dir <dir>', 'the GitOps repository', '.')

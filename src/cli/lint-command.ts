@@ -13,15 +13,9 @@ async function knownStories(dir: string) {
 }
 
 /**
- * Commander's own usage errors in a subcommand (a missing argument, an unknown option) exit 2 like every other bad
- * input. A program that set its exit handling before adding the command (the tests) keeps it: commander copied it.
+ * lint-commit / lint-pr-title: the story-id rule of the plan's change management. Commander's own usage errors exit as
+ * the program's exitOverride (set before this is called) says; see exitTwoOnUsageError.
  */
-function exitTwoOnUsageError(cmd: Command): Command {
-  if (!(cmd as unknown as { _exitCallback?: unknown })._exitCallback) cmd.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
-  return cmd;
-}
-
-/** lint-commit / lint-pr-title: the story-id rule of the plan's change management. */
 export function defineLint(program: Command, io: Io): void {
   const commands = [
     {
@@ -41,7 +35,8 @@ export function defineLint(program: Command, io: Io): void {
     { name: 'lint-pr-title', what: 'pull request title' as const, help: 'require a leading known story id in a pull request title', arg: ['<title>', 'the title'], read: (arg: string) => arg },
   ];
   for (const c of commands) {
-    exitTwoOnUsageError(program.command(c.name))
+    program
+      .command(c.name)
       .description(c.help)
       .argument(c.arg[0], c.arg[1])
       .option('--dir <dir>', 'the GitOps repository (for its custom stories)', '.')

@@ -29,17 +29,12 @@ async function loadGateStatic(): Promise<GateStatic | undefined> {
 }
 
 /**
- * Commander's own usage errors in a subcommand (a missing argument, an unknown option) exit 2 like every other bad
- * input. A program that set its exit handling before adding the command (the tests) keeps it: commander copied it.
+ * `plan`: the delivery plan of a repository (or the catalog's default plan) as Markdown, JSON or Mermaid. Commander's
+ * own usage errors exit as the program's exitOverride (set before this is called) says; see exitTwoOnUsageError.
  */
-function exitTwoOnUsageError(cmd: Command): Command {
-  if (!(cmd as unknown as { _exitCallback?: unknown })._exitCallback) cmd.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
-  return cmd;
-}
-
-/** `plan`: the delivery plan of a repository (or the catalog's default plan) as Markdown, JSON or Mermaid. */
 export function definePlan(program: Command, io: Io): void {
-  exitTwoOnUsageError(program.command('plan'))
+  program
+    .command('plan')
     .description('the delivery plan: sprints with dates, stories, parallel options, freezes and go/no-go gates')
     .option('--dir <dir>', 'the GitOps repository (without platform.yaml: the catalog\'s default plan)', '.')
     .option('--format <format>', 'md, json or mermaid (Gantt chart + story dependency graph)', 'md')

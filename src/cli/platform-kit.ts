@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { GENERATOR_VERSION } from '../version';
-import { collect, processIo, runAction } from './common';
+import { collect, exitTwoOnUsageError, processIo, runAction } from './common';
 import { defineCreate } from './create-command';
 import { defineGate } from './gate-command';
 import { defineLint } from './lint-command';
 import { definePlan } from './plan-command';
 
-const program = new Command('platform-kit').version(GENERATOR_VERSION).description('Keep a create-platform-cluster GitOps repository true.');
+// Before any subcommand is added, so that each one takes it over (commander copies it when a command is created).
+const program = exitTwoOnUsageError(new Command('platform-kit')).version(GENERATOR_VERSION).description('Keep a create-platform-cluster GitOps repository true.');
 defineCreate(program.command('new-cluster'), processIo, (code) => (process.exitCode = code));
 
 for (const [name, verb, help] of [
@@ -144,7 +145,4 @@ definePlan(program, processIo);
 defineGate(program, processIo);
 defineLint(program, processIo);
 
-program.exitOverride((err) => {
-  process.exit(err.exitCode === 0 ? 0 : 2);
-});
 void program.parseAsync(process.argv);

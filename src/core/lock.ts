@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConflictError } from './errors';
-import { recoverInterrupted } from './disk';
+import { assertNoEscapingLink, recoverInterrupted } from './disk';
 
 export const LOCK_FILE = '.platform/lock';
 const STALE_MS = 10 * 60_000;
@@ -36,10 +36,12 @@ function stale(h: Holder | undefined): boolean {
  * CPC_LOCK_WAIT_MS (default 3 s) and then stops with a clear message; a lock whose process is gone (or older than
  * 10 minutes) is taken over. Under the lock, a commit an earlier run left half-done is first rolled back or
  * completed from its journal. Folders created only for the lock are removed again, so a refused command leaves
- * no trace.
+ * no trace. The lock is the tool's own state: when .platform (or the lock) is a symbolic link, the command is
+ * refused before the lock is created or removed, so nothing is written or deleted where the link leads.
  */
 export function withRepoLock<T>(root: string, fn: () => T): T {
   const abs = path.resolve(root);
+  assertNoEscapingLink(abs, LOCK_FILE);
   const created: string[] = [];
   const missing: string[] = [];
   for (let d = path.join(abs, '.platform'); !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);

@@ -1,13 +1,46 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Handlebars from 'handlebars/runtime';
+import { LineCounter, parseAllDocuments, visit } from 'yaml';
+import { UsageError } from './errors';
 import { COMPILE_OPTIONS, precompiledModuleText, precompiledTemplates, PRECOMPILED_FILE, templateHash } from './precompiled';
-import { parseYamlStream, quoteScalar, toYaml } from './yaml';
+import { quoteScalar, toYaml } from './yaml';
 
 /** Root of the package's built-in templates (same relative place from src/ and lib/). */
 export const BUILTIN_TEMPLATES = path.resolve(__dirname, '..', '..', 'templates');
 
 type Compiled = Handlebars.TemplateDelegate;
+
+/** Where the repository's template overrides live (src/api/repo.ts OVERRIDES_DIR), to name an override in errors. */
+const OVERRIDES_DIR = '.platform/templates';
+
+interface Loaded {
+  fn: Compiled;
+  /** Its YAML output is parsed after every render (templates not from the package). */
+  checked: boolean;
+  /** How errors name a template that is not one of the package's: `.platform/templates/<name>` for a repo override. */
+  override?: string;
+}
+
+/**
+ * Why the YAML a template rendered cannot be written: a syntax error or a duplicate key, or an alias (the tool
+ * writes every value out, and an alias could expand into a YAML bomb where the files are read). Undefined when fine.
+ */
+function yamlProblem(out: string): string | undefined {
+  const lc = new LineCounter();
+  for (const doc of parseAllDocuments(out, { uniqueKeys: true, lineCounter: lc, prettyErrors: false })) {
+    if (doc.errors.length) return `the YAML it renders does not parse: line ${lc.linePos(doc.errors[0].pos[0]).line}: ${doc.errors[0].message.split('\n')[0]}`;
+    let alias: string | undefined;
+    visit(doc, {
+      Alias(_key, node) {
+        alias = `*${node.source}, line ${lc.linePos(node.range?.[0] ?? 0).line}`;
+        return visit.BREAK;
+      },
+    });
+    if (alias) return `the YAML it renders uses an alias (${alias}); write the value out where it is used`;
+  }
+  return undefined;
+}
 
 function indentBlock(text: string, spaces: number): string {
   const pad = ' '.repeat(spaces);
@@ -47,7 +80,7 @@ function makeEngine(full = false): typeof Handlebars {
 export class TemplateRenderer {
   private readonly hb = makeEngine();
   private compiler?: typeof Handlebars;
-  private readonly cache = new Map<string, { fn: Compiled; checked: boolean }>();
+  private readonly cache = new Map<string, Loaded>();
 
   /**
    * @param roots template folders, first match wins (repo overrides first, then the built-in templates)
@@ -58,19 +91,21 @@ export class TemplateRenderer {
     private readonly usePrecompiled = true,
   ) {}
 
-  private load(name: string): { fn: Compiled; checked: boolean } {
+  private load(name: string): Loaded {
     const hit = this.cache.get(name);
     if (hit) return hit;
     for (const root of this.roots) {
       const file = path.join(root, name);
       if (fs.existsSync(file)) {
+        const override = root === BUILTIN_TEMPLATES ? undefined : overrideName(root, name);
+        if (override && fs.statSync(file).isDirectory()) throw overrideError(override, 'a folder where a template file belongs');
         const text = fs.readFileSync(file, 'utf8');
         const pre = root === BUILTIN_TEMPLATES && this.usePrecompiled ? precompiledTemplates()?.[name] : undefined;
         const fn = pre && pre.hash === templateHash(text) ? this.hb.template(pre.spec) : (this.compiler ??= makeEngine(true)).compile(text, COMPILE_OPTIONS);
         // Built-in templates are covered by the test suite, which parses and kustomize-builds every output of
         // them; parsing each of their renders again at run time was a third of a scaffold's time. Templates
         // from anywhere else (repo overrides) are parsed after every render.
-        const entry = { fn, checked: root !== BUILTIN_TEMPLATES };
+        const entry: Loaded = { fn, checked: root !== BUILTIN_TEMPLATES, override };
         this.cache.set(name, entry);
         return entry;
       }
@@ -115,7 +150,9 @@ export class TemplateRenderer {
 
   /**
    * Render a template. YAML outputs of templates from outside the package (repo overrides) are parsed before
-   * they are returned, so a broken override never reaches disk.
+   * they are returned, so a broken override never reaches disk. A template of the package that fails is a bug of
+   * the tool (a plain Error); an override that fails (a Handlebars syntax error, a value or partial that does not
+   * exist, output that is not YAML or holds an alias) is bad input, a UsageError naming it.
    */
   render(name: string, data: object): string {
     let out: string;
@@ -123,11 +160,26 @@ export class TemplateRenderer {
     try {
       out = t.fn(data);
     } catch (e) {
+      if (t.override) throw overrideError(t.override, (e as Error).message);
       throw new Error(`template ${name}: ${(e as Error).message}`);
     }
-    if (t.checked && /\.ya?ml(\.hbs)?$/.test(name)) parseYamlStream(out, `template ${name}`);
+    if (t.checked && /\.ya?ml(\.hbs)?$/.test(name)) {
+      const problem = yamlProblem(out);
+      if (problem) throw overrideError(t.override ?? name, problem);
+    }
     return out.endsWith('\n') ? out : out + '\n';
   }
+}
+
+/** How errors name a template that is not the package's: `.platform/templates/<name>` in a repository, else its name. */
+function overrideName(root: string, name: string): string {
+  return path.basename(root) === 'templates' && path.basename(path.dirname(root)) === '.platform' ? `${OVERRIDES_DIR}/${name}` : name;
+}
+
+/** A template override that cannot be rendered: its name, the first line of why, and the rest (a parse error's excerpt). */
+function overrideError(shown: string, reason: string): UsageError {
+  const [first, ...rest] = reason.split('\n').filter((l) => l.trim() !== '');
+  return new UsageError(`template ${shown}: ${first}`, [...rest, 'fix the template override, or delete it to render the built-in template again; nothing was written']);
 }
 
 /** Rewrite precompiled/templates.cjs from the built-in templates; returns the file and the number of templates. */

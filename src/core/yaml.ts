@@ -1,4 +1,4 @@
-import { parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 
 /** Characters YAML does not allow unescaped in a scalar (or that YAML 1.1 reads as line breaks), JSON leaves as-is. */
 const YAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
@@ -24,18 +24,4 @@ export function toYaml(value: unknown): string {
 /** Join several documents into one multi-document YAML stream. */
 export function toYamlStream(values: unknown[]): string {
   return values.map((v) => '---\n' + toYaml(v)).join('');
-}
-
-/** Parse every document in a YAML stream and fail loudly, naming `where`, on any syntax error. */
-export function parseYamlStream(text: string, where: string): unknown[] {
-  const docs = parseAllDocuments(text, { uniqueKeys: true });
-  const out: unknown[] = [];
-  for (const doc of docs) {
-    if (doc.errors.length > 0) {
-      throw new Error(`${where}: generated YAML does not parse: ${doc.errors[0].message}`);
-    }
-    const v = doc.toJS({ maxAliasCount: 0 });
-    if (v !== null && v !== undefined) out.push(v);
-  }
-  return out;
 }
