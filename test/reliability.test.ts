@@ -30,6 +30,23 @@ describe('concurrency: one command at a time per repository', () => {
     expect(fs.existsSync(path.join(dir, '.platform/lock'))).toBe(false);
   });
 
+  it('an empty lock file is a lock being written: respected while fresh, taken over once it is old', () => {
+    const dir = path.join(tmpDir(), 'p');
+    expect(cli('create-platform-cluster', ['infra', '--yes', '--dir', dir]).status).toBe(0);
+    const lock = path.join(dir, '.platform/lock');
+    fs.writeFileSync(lock, '');
+    const before = snapshot(dir);
+    const r = cli('add-story', ['STORY-BOOT-TALOS', '--dir', dir], { env: { CPC_LOCK_WAIT_MS: '300' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/another command is working on this repository \(its lock file is being written\)/);
+    expect(snapshot(dir)).toEqual(before);
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(lock, old, old);
+    const again = cli('add-story', ['STORY-BOOT-TALOS', '--dir', dir], { env: { CPC_LOCK_WAIT_MS: '300' } });
+    expect(again.status, again.stderr).toBe(0);
+    expect(fs.existsSync(lock)).toBe(false);
+  });
+
   it('two commands started together both complete, one after the other, and neither loses the other\'s change', async () => {
     const dir = path.join(tmpDir(), 'p');
     expect(cli('create-platform-cluster', ['infra', 'apps', '--yes', '--dir', dir]).status).toBe(0);

@@ -25,8 +25,15 @@ interface Holder {
   command: string;
 }
 
-function stale(h: Holder | undefined): boolean {
-  if (!h) return true; // unreadable or half-written: its writer died
+/** How long an empty or unreadable lock file may stand before it counts as left by a writer that died. */
+const HALF_WRITTEN_MS = 5_000;
+
+function stale(h: Holder | undefined, file: string): boolean {
+  if (!h) {
+    // Unreadable: either its writer is between creating and writing it (microseconds), or it died there.
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    return !st || Date.now() - st.mtimeMs > HALF_WRITTEN_MS;
+  }
   if (Date.now() - Date.parse(h.started) > STALE_MS) return true;
   return h.host === os.hostname() && !alive(h.pid);
 }
@@ -46,8 +53,12 @@ export function withRepoLock<T>(root: string, fn: () => T): T {
   const missing: string[] = [];
   for (let d = path.join(abs, '.platform'); !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
   for (const d of missing) {
-    fs.mkdirSync(d);
-    created.push(d);
+    try {
+      fs.mkdirSync(d);
+      created.push(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; // another command made it just now
+    }
   }
   const file = path.join(abs, LOCK_FILE);
   const wait = Number(process.env.CPC_LOCK_WAIT_MS ?? 3000);
@@ -67,12 +78,13 @@ export function withRepoLock<T>(root: string, fn: () => T): T {
       } catch {
         holder = undefined;
       }
-      if (stale(holder)) {
+      if (stale(holder, file)) {
         fs.rmSync(file, { force: true });
         continue;
       }
       if (Date.now() >= until) {
-        throw new ConflictError(`another command is working on this repository (pid ${holder!.pid} on ${holder!.host}, since ${holder!.started}: ${holder!.command}); nothing was written. Try again when it has finished, or delete ${LOCK_FILE} if no such command runs`, [LOCK_FILE]);
+        const who = holder ? `pid ${holder.pid} on ${holder.host}, since ${holder.started}: ${holder.command}` : 'its lock file is being written';
+        throw new ConflictError(`another command is working on this repository (${who}); nothing was written. Try again when it has finished, or delete ${LOCK_FILE} if no such command runs`, [LOCK_FILE]);
       }
       sleep(100);
     }
