@@ -17,7 +17,7 @@ export class DiskReader implements Reader {
 
   read(rel: string): string | undefined {
     const abs = resolveInside(this.root, rel);
-    this.links.check(rel);
+    if (!this.links.check(rel)) return undefined;
     try {
       return fs.readFileSync(abs, 'utf8');
     } catch (e) {
@@ -39,29 +39,41 @@ export class DiskReader implements Reader {
  */
 export class LinkGuard {
   private readonly realDirs = new Set<string>();
+  /** Folders seen missing. A guard lives for one phase (plan or commit), in which nothing creates them. */
+  private readonly missingDirs = new Set<string>();
   private readonly base: string;
 
   constructor(root: string) {
     this.base = path.resolve(root);
   }
 
-  /** Throw when any existing component of rel (or rel itself) is a symlink: we never write through links. */
-  check(rel: string): void {
+  /**
+   * Throw when any existing component of rel (or rel itself) is a symlink: we never write through links. Returns
+   * whether rel exists (false as soon as a folder on the way is missing: nothing below it exists either).
+   */
+  check(rel: string): boolean {
     let cur = this.base;
     const segs = rel.split('/');
     for (let i = 0; i < segs.length; i++) {
       cur = path.join(cur, segs[i]);
       const last = i === segs.length - 1;
       if (!last && this.realDirs.has(cur)) continue;
-      let st: fs.Stats;
+      if (!last && this.missingDirs.has(cur)) return false;
+      // No exception for a missing path: a fresh scaffold checks ~1000 of them.
+      let st: fs.Stats | undefined;
       try {
-        st = fs.lstatSync(cur);
+        st = fs.lstatSync(cur, { throwIfNoEntry: false });
       } catch {
-        return; // does not exist yet: nothing below it exists either
+        st = undefined; // ENOTDIR: a file on the way, so nothing below exists
+      }
+      if (!st) {
+        if (!last) this.missingDirs.add(cur);
+        return false;
       }
       if (st.isSymbolicLink()) throw new UsageError(`refusing to follow the symbolic link ${path.relative(this.base, cur)} (it may lead outside the repository)`);
       if (!last && st.isDirectory()) this.realDirs.add(cur);
     }
+    return true;
   }
 }
 
