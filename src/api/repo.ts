@@ -10,6 +10,7 @@ import { ConflictError } from '../core/errors';
 import { renderPlatform, RenderResult } from '../generate/platform';
 import { PLATFORM_FILE, PlatformFile, platformToString } from '../model/platform-file';
 import { GENERATOR_VERSION } from '../version';
+import { OVERRIDES_DIR, walkTree } from '../core/paths';
 import { checkRepoDir } from './repo-dir';
 import { inputsFingerprint } from '../core/fingerprint';
 import { uncommittedPaths } from './git';
@@ -17,7 +18,7 @@ import { uncommittedPaths } from './git';
 export { checkRepoDir };
 
 /** Repo-local template overrides: files here shadow the built-in templates by path. */
-export const OVERRIDES_DIR = '.platform/templates';
+export { OVERRIDES_DIR };
 
 /**
  * Template roots for a repository: its overrides (when present) first, then the built-in templates. An override
@@ -27,14 +28,8 @@ export function templateRootsOf(root: string): string[] {
   const dir = path.join(root, OVERRIDES_DIR);
   assertNoEscapingLink(root, OVERRIDES_DIR);
   if (!fs.existsSync(dir)) return [BUILTIN_TEMPLATES];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const abs = path.join(d, e.name);
-      if (e.isSymbolicLink()) throw new UsageError(`${path.relative(root, abs)}: template overrides may not be symbolic links`);
-      if (e.isDirectory()) walk(abs);
-    }
-  };
-  walk(dir);
+  const [link] = walkTree(dir).links;
+  if (link) throw new UsageError(`${OVERRIDES_DIR}/${link}: template overrides may not be symbolic links`);
   return [dir, BUILTIN_TEMPLATES];
 }
 

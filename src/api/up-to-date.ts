@@ -1,29 +1,14 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LinkGuard } from '../core/disk';
 import { inputsFingerprint } from '../core/fingerprint';
-import { MANIFEST_FILE } from '../core/manifest';
-import { isSafeRelativePath } from '../core/paths';
-import type { Change, Plan } from '../core/plan';
-
-const BASE_DIR = '.platform/base';
-const OVERRIDES_DIR = '.platform/templates';
-
-/** Whether a folder holds a symbolic link anywhere below it (the template overrides must hold none). */
-function holdsLink(dir: string): boolean {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return false;
-  }
-  return entries.some((e) => e.isSymbolicLink() || (e.isDirectory() && holdsLink(path.join(dir, e.name))));
-}
+import { MANIFEST_FILE, sha256 } from '../core/manifest';
+import { isSafeRelativePath, OVERRIDES_DIR, walkTree } from '../core/paths';
+import { BASE_DIR, type Change, type Plan } from '../core/plan';
 
 function hashOf(file: string): string | undefined {
   try {
-    return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    return sha256(fs.readFileSync(file));
   } catch {
     return undefined;
   }
@@ -47,7 +32,7 @@ export function upToDatePlan(root: string): Plan | undefined {
   } catch {
     return undefined;
   }
-  if (holdsLink(path.join(root, OVERRIDES_DIR))) return undefined;
+  if (walkTree(path.join(root, OVERRIDES_DIR)).links.length) return undefined;
   let manifestText: string;
   let platformText: string;
   try {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { OVERRIDES_DIR, walkTree } from './paths';
 
 /**
  * Fingerprints of everything a render depends on, so `regenerate` can tell "nothing to do" by reading and hashing
@@ -21,22 +22,7 @@ const sha = () => createHash('sha256');
 
 /** Hash every file under dir (sorted relative paths, each name and content) into h; keep selects files. */
 function hashTree(h: ReturnType<typeof sha>, dir: string, tag: string, keep: (rel: string) => boolean): void {
-  const files: string[] = [];
-  const walk = (d: string, rel: string) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(path.join(d, e.name), r);
-      else if (keep(r)) files.push(r);
-    }
-  };
-  walk(dir, '');
-  files.sort();
+  const files = walkTree(dir).files.filter(keep);
   h.update(`${tag}\0${files.length}\0`);
   for (const f of files) {
     h.update(f + '\0');
@@ -73,7 +59,7 @@ export function generatorFingerprint(): string {
 export function inputsFingerprint(root: string, platformText: string): string {
   const h = sha();
   h.update(generatorFingerprint() + '\0');
-  hashTree(h, path.join(root, '.platform', 'templates'), 'overrides', () => true);
+  hashTree(h, path.join(root, OVERRIDES_DIR), 'overrides', () => true);
   h.update('platform.yaml\0');
   h.update(platformText);
   return h.digest('hex');

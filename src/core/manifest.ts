@@ -16,8 +16,8 @@ export interface Manifest {
   files: Record<string, string>;
 }
 
-export function sha256(content: string): string {
-  return createHash('sha256').update(content, 'utf8').digest('hex');
+export function sha256(content: string | Buffer): string {
+  return typeof content === 'string' ? createHash('sha256').update(content, 'utf8').digest('hex') : createHash('sha256').update(content).digest('hex');
 }
 
 export function emptyManifest(version: string): Manifest {

@@ -1,4 +1,8 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+
+/** Where a repository keeps its template overrides (files there shadow the built-in templates by path). */
+export const OVERRIDES_DIR = '.platform/templates';
 
 /**
  * A repo-relative path we are willing to write: POSIX separators, no absolute paths,
@@ -19,4 +23,31 @@ export function resolveInside(root: string, rel: string): string {
   const rootAbs = path.resolve(root);
   if (abs !== rootAbs && !abs.startsWith(rootAbs + path.sep)) throw new Error(`path leaves the repository: ${rel}`);
   return abs;
+}
+
+/**
+ * Everything below dir, as sorted '/'-separated relative paths: `files` (every entry that is not a folder,
+ * symbolic links included) and `links` (the symbolic links among them). Empty when dir does not exist.
+ */
+export function walkTree(dir: string): { files: string[]; links: string[] } {
+  const files: string[] = [];
+  const links: string[] = [];
+  const walk = (d: string, rel: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(path.join(d, e.name), r);
+      else {
+        files.push(r);
+        if (e.isSymbolicLink()) links.push(r);
+      }
+    }
+  };
+  walk(dir, '');
+  return { files: files.sort(), links: links.sort() };
 }

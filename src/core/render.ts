@@ -4,6 +4,7 @@ import Handlebars from 'handlebars/runtime';
 import { LineCounter, parseAllDocuments, visit } from 'yaml';
 import { UsageError } from './errors';
 import { COMPILE_OPTIONS, precompiledModuleText, precompiledTemplates, PRECOMPILED_FILE, templateHash } from './precompiled';
+import { OVERRIDES_DIR } from './paths';
 import { quoteScalar, toYaml } from './yaml';
 
 /** Root of the package's built-in templates (same relative place from src/ and lib/). */
@@ -11,8 +12,6 @@ export const BUILTIN_TEMPLATES = path.resolve(__dirname, '..', '..', 'templates'
 
 type Compiled = Handlebars.TemplateDelegate;
 
-/** Where the repository's template overrides live (src/api/repo.ts OVERRIDES_DIR), to name an override in errors. */
-const OVERRIDES_DIR = '.platform/templates';
 
 interface Loaded {
   fn: Compiled;

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { sha256 } from '../core/manifest';
 
 /** Folder of the built-in catalog data (same relative place from src/ and lib/). */
 export const CATALOG_DIR = path.resolve(__dirname, '..', '..', 'catalog');
@@ -21,7 +21,6 @@ export interface CatalogCacheData {
   stories: unknown[];
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** The sha256 of each catalog source file as it is on disk now. */
 export function catalogSourceHashes(dir = CATALOG_DIR): Record<string, string> {
