@@ -24,6 +24,8 @@ const project = new typescript.TypeScriptProject({
     'zod@^4.1.12',
     'ipaddr.js@^2.2.0',
     'diff@^8.0.2',
+    // gitignore semantics for GitRepository spec.ignore (check: an ignore rule that drops the path a Kustomization builds)
+    'ignore@^7.0.5',
     'fastest-levenshtein@^1.0.16',
     'fs-extra@^11.3.2',
     '@inquirer/prompts@^7.10.1',
