@@ -157,7 +157,7 @@ export function recordStories(pf: PlatformFile, cat: Catalog, stories: StoryDef[
     const vars = variablesOf(cat, story);
     for (const c of clusters) {
       touched.add(c);
-      settingsAdded[c] = [...(settingsAdded[c] ?? []), ...addSettingDefaults(pf, c, vars.map((v) => ({ ...v, default: expandDefault(v.default, pf.spec.clusters) })))];
+      settingsAdded[c] = [...(settingsAdded[c] ?? []), ...addSettingDefaults(pf, c, vars.map((v) => ({ ...v, default: expandDefault(v.default, pf.spec.clusters, c) })))];
     }
   }
   if (unmet.length) {

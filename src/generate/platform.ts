@@ -5,6 +5,7 @@ import { toYaml } from '../core/yaml';
 import { componentDir } from '../model/components';
 import { catalogFor, lanesOfRole, recordedStories, renderedComponents, wiredComponents } from '../model/wiring';
 import { renderComponent } from './component';
+import { renderNetworkingDoc } from './networking';
 import { renderStories } from './stories';
 import type { ClusterModel, PlatformSpec } from '../model/schema';
 import { findVariables, KUBEPRISM_PORT, secretKeyPrefix, substitute, VARIABLES } from '../model/variables';
@@ -123,7 +124,7 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
       if (c.settings[v] !== undefined) data[v] = c.settings[v];
       else if (VARIABLES[v]) data[v] = VARIABLES[v].value(c);
       else if (cat.variables.has(v)) {
-        data[v] = expandDefault(cat.variables.get(v)!.default, spec.clusters);
+        data[v] = expandDefault(cat.variables.get(v)!.default, spec.clusters, name);
         fromCatalog.push(v);
       } else missing.push(v);
     }
@@ -136,7 +137,7 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
       if (spec.stories[st.id].clusters[name] !== 'approved') continue;
       for (const v of st.variables) {
         if (v.toggle && c.settings[v.name] === undefined) {
-          data[v.name] = expandDefault(v.default, spec.clusters);
+          data[v.name] = expandDefault(v.default, spec.clusters, name);
           toggled.set(v.name, st.id);
         }
       }
@@ -181,5 +182,6 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
     });
     tree.write(`bootstrap/${name}/helmfile.yaml`, r.render('cluster/bootstrap/helmfile.yaml', { cluster: c, releases }));
   }
+  renderNetworkingDoc(tree, r, spec, cat, settingsOut, filesOf);
   return { tree, settings: settingsOut };
 }

@@ -98,8 +98,8 @@ export function checkCatalog(stories: StoryDef[], foundation: Component[]): stri
     }
     if (s.kind !== 'manifests' && s.components.length) problems.push(`${s.id}: a ${s.kind} story has no components`);
     for (const v of s.variables) {
-      const tokens = v.default.replace(/\{domain:(infra|apps)\}/g, '');
-      if (/[{}]/.test(tokens)) problems.push(`${s.id}: variable ${v.name}: default ${JSON.stringify(v.default)} has an unknown {token} (known: {domain:infra}, {domain:apps})`);
+      const tokens = v.default.replace(DEFAULT_TOKEN, '');
+      if (/[{}]/.test(tokens)) problems.push(`${s.id}: variable ${v.name}: default ${JSON.stringify(v.default)} has an unknown {token} (known: {domain:<role>}, {zone}, {zone:<role>}, {asn})`);
       if (VARIABLES[v.name]) problems.push(`${s.id}: variable ${v.name} is derived from platform.yaml and cannot be declared`);
       const prev = vars.get(v.name);
       if (prev !== undefined && prev !== v.default) problems.push(`${s.id}: variable ${v.name} has default ${JSON.stringify(v.default)}, another story says ${JSON.stringify(prev)}`);
@@ -232,9 +232,46 @@ export function nearestStoryIds(cat: Catalog, id: string, n = 3): string[] {
     .map((x) => x.id);
 }
 
-const DEFAULT_TOKEN = /\{domain:(infra|apps)\}/g;
+const DEFAULT_TOKEN = /\{(domain|zone):(infra|apps)\}|\{(zone|asn)\}/g;
 
-/** A variable default with `{domain:<role>}` replaced by the domain of the platform's first cluster of that role. */
-export function expandDefault(value: string, clusters: Record<string, { role: string; domain: string }>): string {
-  return value.replace(DEFAULT_TOKEN, (_m, role: string) => Object.values(clusters).find((c) => c.role === role)?.domain ?? `${role}.example.com`);
+/** What a variable default may refer to: the platform's clusters (platform.yaml) and the cluster it is for. */
+type DefaultCluster = { role: string; domain: string; clusterId?: number; settings?: Record<string, string> };
+
+/** First private 16-bit ASN (RFC 6996): cluster id n gets FIRST_PRIVATE_ASN + n - 1, so ids 1-255 never collide. */
+export const FIRST_PRIVATE_ASN = 64512;
+
+/**
+ * The DNS zone (apex) a cluster's names live under: its PUBLIC_DNS_ZONE setting when platform.yaml has one,
+ * otherwise the longest common parent of the platform's cluster domains (infra.example.com and apps.example.com:
+ * example.com), or, with a single cluster or domains that share no zone, the parent of the cluster's own domain.
+ * A two-label domain is its own zone.
+ */
+export function dnsZoneOf(clusters: Record<string, DefaultCluster>, name: string | undefined): string {
+  const own = name ? clusters[name] : undefined;
+  if (own?.settings?.PUBLIC_DNS_ZONE) return own.settings.PUBLIC_DNS_ZONE;
+  const labels = Object.values(clusters).map((c) => c.domain.toLowerCase().split('.').reverse());
+  if (labels.length > 1) {
+    const common: string[] = [];
+    for (let i = 0; labels.every((l) => i < l.length && l[i] === labels[0][i]); i++) common.push(labels[0][i]);
+    // a shared parent, never a bare top-level domain
+    if (common.length >= 2) return [...common].reverse().join('.');
+  }
+  const domain = own?.domain ?? Object.values(clusters)[0]?.domain ?? 'example.com';
+  const parts = domain.split('.');
+  return parts.length > 2 ? parts.slice(1).join('.') : domain;
+}
+
+/**
+ * A variable default with its tokens replaced: `{domain:<role>}` by the domain of the platform's first cluster of
+ * that role, `{zone}` by the DNS zone of the cluster it is for (dnsZoneOf), `{zone:<role>}` by the zone of the first
+ * cluster of that role, and `{asn}` by the cluster's own private ASN (FIRST_PRIVATE_ASN + cluster id - 1).
+ */
+export function expandDefault(value: string, clusters: Record<string, DefaultCluster>, cluster?: string): string {
+  return value.replace(DEFAULT_TOKEN, (_m, kind: string | undefined, role: string | undefined, own: string | undefined) => {
+    if (own === 'asn') return String(FIRST_PRIVATE_ASN + (cluster && clusters[cluster]?.clusterId ? clusters[cluster].clusterId! : 1) - 1);
+    if (own === 'zone') return dnsZoneOf(clusters, cluster);
+    const first = Object.entries(clusters).find(([, c]) => c.role === role);
+    if (kind === 'zone') return first ? dnsZoneOf(clusters, first[0]) : dnsZoneOf(clusters, undefined);
+    return first?.[1].domain ?? `${role}.example.com`;
+  });
 }
