@@ -285,7 +285,9 @@ describe('cross-cluster defaults', () => {
     addStories({ dir, ids: ['STORY-OBS-VM-STACK-IMPLEMENT', 'STORY-CICD-GITLAB-APPS'] });
     const p = parse(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8'));
     expect(p.clusters.apps.settings.VM_REMOTE_WRITE_URL).toBe('https://metrics.core.lab.example.net/insert/0/prometheus/api/v1/write');
-    expect(p.clusters.apps.settings.OIDC_ISSUER_URL).toBe('https://sso.core.lab.example.net/realms/platform');
+    // Keycloak's public name is one level below the zone of the infra cluster's domain (core.lab.example.net and
+    // apps.example.com share no zone, so it is the parent of core's domain)
+    expect(p.clusters.apps.settings.OIDC_ISSUER_URL).toBe('https://sso.lab.example.net/realms/platform');
   });
 });
 

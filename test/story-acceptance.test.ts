@@ -470,7 +470,7 @@ checks['STORY-NET-CILIUM-IPAM'] = () => {
 };
 
 checks['STORY-NET-CILIUM-GATEWAY'] = () => {
-  forClusters('STORY-NET-CILIUM-GATEWAY', 'GatewayClass cilium; Gateways external and internal on the cluster\'s gateway IPs with http 80 and https 443 for *.<domain>', (c) => {
+  forClusters('STORY-NET-CILIUM-GATEWAY', 'GatewayClass cilium; Gateways external (https for *.<PUBLIC_DNS_ZONE>) and internal (https for *.<domain>) on the cluster\'s gateway IPs with http 80 and https 443', (c) => {
     expect(obj(c, 'cilium-gateway', 'GatewayClass', 'cilium').spec.controllerName).toBe('io.cilium/gateway-controller');
     expect(values(c, 'cilium').gatewayAPI.enabled).toBe(true);
     const ips = pcl(c).network.gatewayIps;
@@ -483,7 +483,7 @@ checks['STORY-NET-CILIUM-GATEWAY'] = () => {
       const http = g.spec.listeners.find((l: any) => l.name === 'http');
       const https = g.spec.listeners.find((l: any) => l.name === 'https');
       expect([http.protocol, http.port], name).toEqual(['HTTP', 80]);
-      expect([https.protocol, https.port, https.hostname], name).toEqual(['HTTPS', 443, `*.${pcl(c).domain}`]);
+      expect([https.protocol, https.port, https.hostname], name).toEqual(['HTTPS', 443, `*.${name === 'external' ? s.PUBLIC_DNS_ZONE : pcl(c).domain}`]);
       expect(https.tls.certificateRefs, name).toEqual([expect.objectContaining({ kind: 'Secret', name: 'wildcard-tls' })]);
       expect(https.allowedRoutes.namespaces.from, name).toBe('All');
       expectHealthCheck(c, 'cilium-gateway', 'Gateway', name);
@@ -533,13 +533,13 @@ checks['STORY-SEC-CERT-MANAGER-ISSUERS'] = () => {
     for (const d of ['cert-manager', 'cert-manager-webhook', 'cert-manager-cainjector']) expectHealthCheck(c, 'cert-manager', 'Deployment', d);
     expectCatalogChart(c, 'cert-manager');
   });
-  forClusters('STORY-SEC-CERT-MANAGER-ISSUERS', 'staging and production ClusterIssuers: ACME email, Cloudflare DNS-01 limited to the cluster domain, token via ExternalSecret', (c) => {
+  forClusters('STORY-SEC-CERT-MANAGER-ISSUERS', 'staging and production ClusterIssuers: ACME email, Cloudflare DNS-01 limited to the cluster domain and the public zone, token via ExternalSecret', (c) => {
     const s = settings(c);
     for (const [name, server] of [['letsencrypt-staging', /acme-staging-v02\.api\.letsencrypt\.org/], ['letsencrypt-production', /^https:\/\/acme-v02\.api\.letsencrypt\.org\/directory$/]] as const) {
       const acme = obj(c, 'cert-manager-issuers', 'ClusterIssuer', name).spec.acme;
       expect(acme.server, name).toMatch(server);
       expect(acme.email, name).toBe(s.CERT_MANAGER_ACME_EMAIL);
-      expect(acme.solvers, name).toEqual([{ dns01: { cloudflare: { apiTokenSecretRef: { name: 'cloudflare-api-token', key: 'api-token' } } }, selector: { dnsZones: [pcl(c).domain] } }]);
+      expect(acme.solvers, name).toEqual([{ dns01: { cloudflare: { apiTokenSecretRef: { name: 'cloudflare-api-token', key: 'api-token' } } }, selector: { dnsZones: [pcl(c).domain, s.PUBLIC_DNS_ZONE] } }]);
     }
     const es = expectExternalSecret(c, 'cert-manager-issuers', 'cloudflare-api-token', `kubernetes/${c}/cloudflare`);
     expect(es.spec.data).toEqual([expect.objectContaining({ secretKey: 'api-token', remoteRef: { key: `kubernetes/${c}/cloudflare`, property: 'api-token' } })]);
@@ -548,9 +548,9 @@ checks['STORY-SEC-CERT-MANAGER-ISSUERS'] = () => {
     expect(alerts).toMatch(/absent\(up\{job="cert-manager"/);
     expect(alerts).toMatch(/< 14 \* 24 \* 3600/);
   });
-  forClusters('STORY-SEC-CERT-MANAGER-ISSUERS', 'Certificate kube-system/wildcard-tls for <domain> and *.<domain> from letsencrypt-production, served by both Gateways', (c) => {
+  forClusters('STORY-SEC-CERT-MANAGER-ISSUERS', 'Certificate kube-system/wildcard-tls for <domain>, *.<domain> and *.<PUBLIC_DNS_ZONE> from letsencrypt-production, served by both Gateways', (c) => {
     const cert = obj(c, 'wildcard-certificate', 'Certificate', 'wildcard-tls');
-    expect(cert.spec.dnsNames).toEqual([pcl(c).domain, `*.${pcl(c).domain}`]);
+    expect(cert.spec.dnsNames).toEqual([pcl(c).domain, `*.${pcl(c).domain}`, `*.${settings(c).PUBLIC_DNS_ZONE}`]);
     expect(cert.spec.issuerRef).toMatchObject({ kind: 'ClusterIssuer', name: 'letsencrypt-production' });
     expect(cert.spec.secretName).toBe('wildcard-tls');
     expect(fluxKs(c, 'wildcard-certificate').spec.targetNamespace).toBe(fluxKs(c, 'cilium-gateway').spec.targetNamespace);
@@ -564,14 +564,14 @@ checks['STORY-SEC-CERT-MANAGER-ISSUERS'] = () => {
 };
 
 checks['STORY-DNS-EXTERNALDNS-CF-BIND-TUNNEL'] = () => {
-  forClusters('STORY-DNS-EXTERNALDNS-CF-BIND-TUNNEL', 'external-dns-cloudflare: proxied records of Gateway kube-system/external for the cluster domain to the tunnel, owner <cluster>-public', (c) => {
+  forClusters('STORY-DNS-EXTERNALDNS-CF-BIND-TUNNEL', 'external-dns-cloudflare: proxied records of Gateway kube-system/external in zone PUBLIC_DNS_ZONE to the tunnel, owner <cluster>-public', (c) => {
     const v = values(c, 'external-dns-cloudflare');
     const s = settings(c);
     expect(v.provider.name).toBe('cloudflare');
     expect(v.sources).toEqual(['gateway-httproute']);
     expect(v.gatewayNamespace).toBe('kube-system');
     expect(v.extraArgs).toEqual(expect.arrayContaining(['--gateway-name=external', '--cloudflare-proxied', `--default-targets=${s.CLOUDFLARE_TUNNEL_ID}.cfargotunnel.com`]));
-    expect(v.domainFilters).toEqual([pcl(c).domain]);
+    expect(v.domainFilters).toEqual([s.PUBLIC_DNS_ZONE]);
     expect([v.txtOwnerId, v.txtPrefix]).toEqual([`${c}-public`, s.EXTERNAL_DNS_TXT_PREFIX]);
     expect(v.serviceMonitor.enabled).toBe(true);
     expect(v.env).toContainEqual({ name: 'CF_API_TOKEN', valueFrom: { secretKeyRef: { name: 'external-dns-cloudflare', key: 'CF_API_TOKEN' } } });
@@ -580,16 +580,17 @@ checks['STORY-DNS-EXTERNALDNS-CF-BIND-TUNNEL'] = () => {
     obj(c, 'external-dns-cloudflare', 'PrometheusRule', 'external-dns-cloudflare');
     expectCatalogChart(c, 'external-dns-cloudflare');
   });
-  forClusters('STORY-DNS-EXTERNALDNS-CF-BIND-TUNNEL', 'external-dns-rfc2136: Gateway kube-system/internal and DNSEndpoints to RFC2136_HOST, zone <domain>, TSIG hmac-sha256, owner <cluster>-internal', (c) => {
+  forClusters('STORY-DNS-EXTERNALDNS-CF-BIND-TUNNEL', 'external-dns-rfc2136: both Gateways of kube-system and DNSEndpoints to RFC2136_HOST, zone INTERNAL_DNS_ZONE, TSIG hmac-sha256, owner <cluster>-internal', (c) => {
     const v = values(c, 'external-dns-rfc2136');
     const s = settings(c);
     expect(v.provider.name).toBe('rfc2136');
     expect(v.sources).toEqual(['gateway-httproute', 'crd']);
     expect(v.gatewayNamespace).toBe('kube-system');
     expect(v.extraArgs).toEqual(expect.arrayContaining([
-      '--gateway-name=internal', `--rfc2136-host=${s.RFC2136_HOST}`, `--rfc2136-zone=${pcl(c).domain}`, `--rfc2136-tsig-keyname=${s.RFC2136_TSIG_KEYNAME}`, '--rfc2136-tsig-secret-alg=hmac-sha256',
+      `--rfc2136-host=${s.RFC2136_HOST}`, `--rfc2136-zone=${s.INTERNAL_DNS_ZONE}`, `--rfc2136-tsig-keyname=${s.RFC2136_TSIG_KEYNAME}`, '--rfc2136-tsig-secret-alg=hmac-sha256',
     ]));
-    expect(v.domainFilters).toEqual([pcl(c).domain]);
+    expect(v.extraArgs.filter((a: string) => a.startsWith('--gateway-name'))).toEqual([]);
+    expect(v.domainFilters).toEqual([s.INTERNAL_DNS_ZONE]);
     expect([v.txtOwnerId, v.txtPrefix]).toEqual([`${c}-internal`, s.EXTERNAL_DNS_TXT_PREFIX]);
     expect(v.serviceMonitor.enabled).toBe(true);
     expectExternalSecret(c, 'external-dns-rfc2136', 'external-dns-rfc2136', `kubernetes/${c}/rfc2136`);
@@ -601,9 +602,9 @@ checks['STORY-DNS-EXTERNALDNS-CF-BIND-TUNNEL'] = () => {
     expect(new Set(owners).size).toBe(owners.length);
     expectNoInfraValuesOnApps(['external-dns-cloudflare', 'external-dns-rfc2136', 'cloudflared']);
   });
-  forClusters('STORY-DNS-EXTERNALDNS-CF-BIND-TUNNEL', 'cloudflared: 2 replicas over QUIC forward *.<domain> to cilium-gateway-external, /ready probe, reloader, ServiceMonitor, PDB', (c) => {
+  forClusters('STORY-DNS-EXTERNALDNS-CF-BIND-TUNNEL', 'cloudflared: 2 replicas over QUIC forward *.<PUBLIC_DNS_ZONE> to cilium-gateway-external, /ready probe, reloader, ServiceMonitor, PDB', (c) => {
     const cfg = parse(obj(c, 'cloudflared', 'ConfigMap', 'cloudflared').data['config.yaml']);
-    const d = pcl(c).domain;
+    const d = settings(c).PUBLIC_DNS_ZONE;
     expect(cfg.originRequest).toEqual({ originServerName: d, matchSNItoHost: true });
     expect(cfg.ingress).toEqual([{ hostname: `*.${d}`, service: 'https://cilium-gateway-external.kube-system.svc.cluster.local' }, { service: 'http_status:404' }]);
     const ctl = values(c, 'cloudflared').controllers.cloudflared;
@@ -1044,18 +1045,20 @@ checks['STORY-IDP-KEYCLOAK-OPERATOR'] = () => {
     expect(allObjects('infra').filter((o: any) => o.kind === 'CustomResourceDefinition' && /keycloak/.test(o.metadata.name))).toEqual([]);
     expect(read('bootstrap/crds/helmfile.yaml')).not.toMatch(/keycloak/);
   });
-  it('infra: Keycloak keycloak with KEYCLOAK_REPLICAS on database keycloak through keycloak-pooler-rw, hostname sso.<domain>, HTTP behind the Gateway, metrics/health', () => {
+  it('infra: Keycloak keycloak with KEYCLOAK_REPLICAS on database keycloak through keycloak-pooler-rw, hostname sso.<PUBLIC_DNS_ZONE>, admin sso.<domain>, HTTP behind the Gateways, metrics/health', () => {
     const k = obj('infra', 'keycloak', 'Keycloak', 'keycloak').spec;
     expect(k.instances).toBe(Number(settings('infra').KEYCLOAK_REPLICAS));
     expect(k.db).toMatchObject({ vendor: 'postgres', host: 'keycloak-pooler-rw.cnpg-system.svc', port: 5432, database: 'keycloak', passwordSecret: { name: 'keycloak-db', key: 'password' } });
     expect(obj('infra', 'cnpg-shared-cluster', 'Pooler', 'keycloak-pooler-rw')).toBeDefined();
-    expect(k.hostname.hostname).toBe(`https://sso.${pcl('infra').domain}`);
+    expect(k.hostname.hostname).toBe(`https://sso.${settings('infra').PUBLIC_DNS_ZONE}`);
+    expect(k.hostname.admin).toBe(`https://sso.${pcl('infra').domain}`);
     expect(k.http.httpEnabled).toBe(true);
     expect(k.proxy.headers).toBe('xforwarded');
     const opts = Object.fromEntries(k.additionalOptions.map((o: any) => [o.name, o.value]));
     expect([opts['metrics-enabled'], opts['health-enabled']]).toEqual(['true', 'true']);
     expect(k.bootstrapAdmin.user.secret).toBe('keycloak-admin');
-    expectRoute('infra', 'keycloak', 'keycloak', `sso.${pcl('infra').domain}`, 'external');
+    expectRoute('infra', 'keycloak', 'keycloak', `sso.${settings('infra').PUBLIC_DNS_ZONE}`, 'external');
+    expectRoute('infra', 'keycloak', 'keycloak-admin', `sso.${pcl('infra').domain}`, 'internal', { name: 'keycloak-service' });
     expect(obj('infra', 'keycloak', 'PodDisruptionBudget', 'keycloak').spec.maxUnavailable).toBe(1);
     obj('infra', 'keycloak', 'ServiceMonitor', 'keycloak');
     obj('infra', 'keycloak', 'PrometheusRule', 'keycloak');
@@ -1229,11 +1232,11 @@ checks['STORY-CICD-GITLAB-APPS'] = () => {
     expect(pooler.spec.serviceTemplate.metadata.annotations['service.cilium.io/global']).toBe('true');
     expect(obj('infra', 'dragonfly', 'Service', 'dragonfly-global').metadata.annotations['service.cilium.io/global']).toBe('true');
   });
-  it('apps: GitLab on gitlab.<domain> with external PostgreSQL and Redis through those Services; no bundled database, Redis, MinIO, cert-manager or nginx', () => {
+  it('apps: GitLab on gitlab.<PUBLIC_DNS_ZONE> (registry on registry.<domain>) with external PostgreSQL and Redis through those Services; no bundled database, Redis, MinIO, cert-manager or nginx', () => {
     const s = settings('apps');
     const v = values('apps', 'gitlab');
     const d = pcl('apps').domain;
-    expect(v.global.hosts).toMatchObject({ domain: d, gitlab: { name: `gitlab.${d}` }, registry: { name: `registry.${d}` } });
+    expect(v.global.hosts).toMatchObject({ domain: d, gitlab: { name: `gitlab.${s.PUBLIC_DNS_ZONE}` }, registry: { name: `registry.${d}` } });
     expect(v.global.psql).toMatchObject({ host: 'gitlab-pooler-rw.cnpg-system.svc', port: 5432, database: 'gitlab', password: { secret: 'gitlab-db' } });
     expect(v.global.redis).toMatchObject({ host: 'dragonfly-global.dragonfly-system.svc', port: 6379, auth: { secret: 'gitlab-redis' } });
     expect([v.postgresql.install, v.redis.install, v.global.minio.enabled, v.installCertmanager, v['nginx-ingress'].enabled]).toEqual([false, false, false, false, false]);
@@ -1252,27 +1255,27 @@ checks['STORY-CICD-GITLAB-APPS'] = () => {
     expect(parse(es.spec.target.template.data.connection).endpoint).toBe(s.S3_ENDPOINT);
     expect(parse(es.spec.target.template.data.registry).s3).toMatchObject({ bucket: `${p}-registry`, regionendpoint: s.S3_ENDPOINT });
   });
-  it('apps: login through Keycloak realm platform on infra; every credential from an ExternalSecret; routes on the external Gateway', () => {
+  it('apps: login through Keycloak realm platform on infra; every credential from an ExternalSecret; GitLab on the external Gateway, its registry on the internal one', () => {
     const s = settings('apps');
     const infraKc = obj('infra', 'keycloak', 'Keycloak', 'keycloak').spec.hostname.hostname;
     expect(s.OIDC_ISSUER_URL).toBe(`${infraKc}/realms/${obj('infra', 'keycloak', 'KeycloakRealmImport', 'platform').spec.realm.realm}`);
     const oidc = expectExternalSecret('apps', 'gitlab', 'gitlab-oidc', 'kubernetes/shared/gitlab-oidc');
     const provider = parse(oidc.spec.target.template.data.provider);
     expect(provider.args.issuer).toBe(s.OIDC_ISSUER_URL);
-    expect(provider.args.client_options.redirect_uri).toBe(`https://gitlab.${pcl('apps').domain}/users/auth/openid_connect/callback`);
-    expect(settings('infra').GITLAB_EXTERNAL_URL).toBe(`https://gitlab.${pcl('apps').domain}`);
+    expect(provider.args.client_options.redirect_uri).toBe(`https://gitlab.${s.PUBLIC_DNS_ZONE}/users/auth/openid_connect/callback`);
+    expect(settings('infra').GITLAB_EXTERNAL_URL).toBe(`https://gitlab.${s.PUBLIC_DNS_ZONE}`);
     expect(values('apps', 'gitlab').global.appConfig.omniauth.providers).toEqual([{ secret: 'gitlab-oidc', key: 'provider' }]);
     expectExternalSecret('apps', 'gitlab', 'gitlab-db', 'kubernetes/shared/gitlab-db');
     expectExternalSecret('apps', 'gitlab', 'gitlab-redis', 'kubernetes/shared/dragonfly-auth');
     expectExternalSecret('apps', 'gitlab', 'gitlab-root', 'kubernetes/apps/gitlab-root');
     const d = pcl('apps').domain;
-    expectRoute('apps', 'gitlab', 'gitlab', `gitlab.${d}`, 'external', { name: 'gitlab-webservice-default' });
-    expectRoute('apps', 'gitlab', 'gitlab-registry', `registry.${d}`, 'external', { name: 'gitlab-registry', port: 5000 });
+    expectRoute('apps', 'gitlab', 'gitlab', `gitlab.${s.PUBLIC_DNS_ZONE}`, 'external', { name: 'gitlab-webservice-default' });
+    expectRoute('apps', 'gitlab', 'gitlab-registry', `registry.${d}`, 'internal', { name: 'gitlab-registry', port: 5000 });
     obj('apps', 'gitlab', 'PrometheusRule', 'gitlab');
   });
-  it('apps: gitlab-runner registers at https://gitlab.<domain>, runs jobs unprivileged in its namespace with namespaced RBAC; dependsOn present on apps', () => {
+  it('apps: gitlab-runner registers at https://gitlab.<PUBLIC_DNS_ZONE>, runs jobs unprivileged in its namespace with namespaced RBAC; dependsOn present on apps', () => {
     const v = values('apps', 'gitlab-runner');
-    expect(v.gitlabUrl).toBe(`https://gitlab.${pcl('apps').domain}`);
+    expect(v.gitlabUrl).toBe(`https://gitlab.${settings('apps').PUBLIC_DNS_ZONE}`);
     expect(v.rbac.clusterWideAccess).toBe(false);
     expect(v.runners.config).toMatch(/namespace = "gitlab-runner"/);
     expect(v.runners.config).toMatch(/privileged = false/);
@@ -1286,13 +1289,13 @@ checks['STORY-CICD-GITLAB-APPS'] = () => {
 };
 
 checks['STORY-APP-HARBOR'] = () => {
-  it('infra: Harbor at https://harbor.<domain>, clusterIP without TLS behind the external Gateway, Trivy, metrics and ServiceMonitor', () => {
+  it('infra: Harbor at https://harbor.<domain>, clusterIP without TLS behind the internal Gateway (never through the tunnel), Trivy, metrics and ServiceMonitor', () => {
     const v = values('infra', 'harbor');
     const d = pcl('infra').domain;
     expect(v.externalURL).toBe(`https://harbor.${d}`);
     expect([v.expose.type, v.expose.tls.enabled]).toEqual(['clusterIP', false]);
     expect([v.trivy.enabled, v.metrics.enabled, v.metrics.serviceMonitor.enabled]).toEqual([true, true, true]);
-    expectRoute('infra', 'harbor', 'harbor', `harbor.${d}`, 'external', { name: v.expose.clusterIP.name });
+    expectRoute('infra', 'harbor', 'harbor', `harbor.${d}`, 'internal', { name: v.expose.clusterIP.name });
     for (const dep of ['harbor-core', 'harbor-registry', 'harbor-portal']) expectHealthCheck('infra', 'harbor', 'Deployment', dep);
     obj('infra', 'harbor', 'PrometheusRule', 'harbor');
     expectCatalogChart('infra', 'harbor');
