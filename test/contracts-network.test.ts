@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createClusters, loadCatalog } from '../src';
 import { tmpDir } from './helpers/fs';
@@ -297,6 +297,34 @@ describe('networking contracts', () => {
     expect(kc.hostname.admin).toBe(`https://${adminHost}`);
     expect(hostOf(kc.hostname.hostname)).toBe(ext[0].hosts[0]);
     expect(kc.hostname.admin).not.toBe(kc.hostname.hostname);
+  });
+
+  it('derived defaults follow platform.yaml: public zone from the cluster domains, ASN from the cluster id, consumers from the serving cluster', () => {
+    const dir = path.join(tmpDir('cpc-net-own-'), 'platform');
+    const want = [
+      { name: 'core', role: 'infra' as const, domain: 'core.dc1.corp.net', clusterId: 7 },
+      { name: 'edge', role: 'apps' as const, domain: 'edge.dc1.corp.net', clusterId: 12 },
+    ];
+    createClusters({ dir, clusters: want, stories: { ids: 'all', approve: true } });
+    const p = parse(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8'));
+    const zone = sharedZone(want.map((w) => w.domain));
+    const asns = new Set<string>();
+    for (const w of want) {
+      const s = parse(fs.readFileSync(path.join(dir, `kubernetes/clusters/${w.name}/cluster-settings.yaml`), 'utf8')).data;
+      expect(p.clusters[w.name].settings.PUBLIC_DNS_ZONE, `${w.name}: PUBLIC_DNS_ZONE recorded in platform.yaml`).toBe(zone);
+      expect(s.INTERNAL_DNS_ZONE, `${w.name}: split-horizon zone`).toBe(zone);
+      asns.add(s.BGP_LOCAL_ASN);
+      expect(Number(s.BGP_LOCAL_ASN) - w.clusterId, `${w.name}: ASN follows the cluster id`).toBe(Number([...asns][0]) - want[0].clusterId);
+    }
+    expect(asns.size).toBe(want.length);
+    const infra = parse(fs.readFileSync(path.join(dir, 'kubernetes/clusters/core/cluster-settings.yaml'), 'utf8')).data;
+    const apps = parse(fs.readFileSync(path.join(dir, 'kubernetes/clusters/edge/cluster-settings.yaml'), 'utf8')).data;
+    const publicRoute = (file: string, s: Record<string, string>) =>
+      parseAllDocuments(substituteText(fs.readFileSync(path.join(dir, file), 'utf8'), s).text)
+        .map((d) => d.toJS())
+        .find((o: any) => o?.kind === 'HTTPRoute' && o.spec.parentRefs[0].name === 'external');
+    expect(hostOf(infra.GITLAB_EXTERNAL_URL)).toBe(publicRoute('kubernetes/workloads/cicd/gitlab/app/httproute.yaml', apps).spec.hostnames[0]);
+    expect(hostOf(apps.OIDC_ISSUER_URL)).toBe(publicRoute('kubernetes/infrastructure/identity/keycloak/app/httproute.yaml', infra).spec.hostnames[0]);
   });
 
   it('docs/design/networking.md is generated for every platform from the same data as the manifests', () => {
