@@ -114,6 +114,21 @@ export function renderNetworkingDoc(tree: Tree, r: TemplateRenderer, spec: Platf
   for (const c of clusters) {
     if (c.publicZone !== '-' && routes.some((rt) => rt.cluster === c.name && rt.gateway === 'external' && !within(rt.host, c.publicZone))) warnings.push(`${c.name}: a route on the external Gateway is outside PUBLIC_DNS_ZONE ${c.publicZone}`);
   }
+  // Settings that name a route of another component (URLs and hosts other clusters use) must name a served host.
+  const served = new Set(routes.map((rt) => rt.host));
+  for (const c of names) {
+    for (const key of ['GITLAB_EXTERNAL_URL', 'OIDC_ISSUER_URL', 'VM_REMOTE_WRITE_URL', 'LOGS_INGEST_HOST']) {
+      const value = settings[c][key];
+      if (!value || !routes.length) continue;
+      let host = value;
+      try {
+        if (value.includes('://')) host = new URL(value).hostname;
+      } catch {
+        continue;
+      }
+      if (!served.has(host)) warnings.push(`${c}: ${key} names ${host}, which no HTTPRoute of the platform serves`);
+    }
+  }
   const asns = clusters.filter((c) => /^[0-9]+$/.test(c.asn));
   for (const c of asns) if (asns.some((o) => o.name < c.name && o.asn === c.asn)) warnings.push(`${c.name} has the same BGP_LOCAL_ASN ${c.asn} as another cluster`);
   const registries = routes.filter((rt) => rt.component === 'harbor' || rt.route === 'gitlab-registry');
