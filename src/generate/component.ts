@@ -2,6 +2,7 @@ import { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
 import { toYaml } from '../core/yaml';
 import { Component, componentDir, componentTemplateDir, SYSTEM_NAMESPACES } from '../model/components';
+import { healthCheckExprsFor } from '../model/health';
 
 /** Kinds that are cluster-scoped: a Flux health check names them without a namespace. */
 const CLUSTER_SCOPED = new Set([
@@ -58,10 +59,13 @@ export function renderComponent(tree: Tree, r: TemplateRenderer, comp: Component
     timeout: comp.timeout ?? null,
     appPath,
     sourceName: comp.source ? comp.id : 'flux-system',
+    // GitRepository spec.ignore uses gitignore rules, matched from the repository root: "/kubernetes", never "./kubernetes".
+    sourceIgnorePath: comp.source ? '/' + comp.source.path.replace(/^\.?\/+/, '').replace(/\/+$/, '') : null,
     wait: false,
     valuesConfigMap: `${comp.id}-values`,
     dependsOn: comp.dependsOn.map((name) => ({ name })),
     healthChecks: comp.healthChecks.map((h) => (CLUSTER_SCOPED.has(h.kind) ? { ...h } : { ...h, namespace: comp.namespace })),
+    healthCheckExprs: healthCheckExprsFor(comp.healthChecks),
   };
   const ksTimeout = comp.timeout ?? '10m';
 
