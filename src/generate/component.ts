@@ -3,6 +3,7 @@ import { Tree } from '../core/tree';
 import { toYaml } from '../core/yaml';
 import { Component, componentDir, componentTemplateDir, SYSTEM_NAMESPACES } from '../model/components';
 import { healthCheckExprsFor } from '../model/health';
+import type { NamespacePlacement } from '../model/namespaces';
 
 /** Kinds that are cluster-scoped: a Flux health check names them without a namespace. */
 const CLUSTER_SCOPED = new Set([
@@ -26,8 +27,9 @@ function namespaceDoc(comp: Component): string {
   return (
     '---\n' +
     HEADER([
-      `Namespace ${comp.namespace}. Several components may declare it; prune is disabled so that removing one`,
-      'of them never deletes the namespace (and everything in it).',
+      `Namespace ${comp.namespace}, declared once per cluster (components sharing it that always run with this one`,
+      'leave it to this file): two Flux Kustomizations applying one Namespace would rewrite each other\'s labels on',
+      'every reconcile. Prune is disabled so that removing this component never deletes the namespace (and everything in it).',
     ]) +
     toYaml({
       apiVersion: 'v1',
@@ -41,7 +43,7 @@ function namespaceDoc(comp: Component): string {
  * Render one component's shared folder kubernetes/<lane>/<area>/<id>/ (the same files serve every cluster that
  * wires it; per-cluster values arrive through ${VAR} substitution). Returns the paths written.
  */
-export function renderComponent(tree: Tree, r: TemplateRenderer, comp: Component): string[] {
+export function renderComponent(tree: Tree, r: TemplateRenderer, comp: Component, nsPlacement: NamespacePlacement = 'app'): string[] {
   const dir = componentDir(comp);
   const tpl = componentTemplateDir(comp);
   const written: string[] = [];
@@ -74,10 +76,16 @@ export function renderComponent(tree: Tree, r: TemplateRenderer, comp: Component
     put(`${dir}/gitrepository.yaml`, r.render('component/gitrepository.yaml', data));
     top.push('./gitrepository.yaml');
     // Upstream manifests bring no Namespace of ours: the lane creates it next to the Kustomization.
-    if (!SYSTEM_NAMESPACES.has(comp.namespace)) {
+    if (!SYSTEM_NAMESPACES.has(comp.namespace) && nsPlacement !== 'none') {
       put(`${dir}/namespace.yaml`, namespaceDoc(comp));
       top.push('./namespace.yaml');
     }
+  }
+  if (!comp.source && !SYSTEM_NAMESPACES.has(comp.namespace) && nsPlacement === 'lane') {
+    // Components always wired with this one share its namespace without depending on it: the lane applies the
+    // Namespace together with their Flux Kustomizations, so it exists before any of them starts.
+    put(`${dir}/namespace.yaml`, namespaceDoc(comp));
+    top.push('./namespace.yaml');
   }
   put(`${dir}/kustomization.yaml`, kustomization(top, {}, 'The unit a cluster wires: the Flux Kustomization (and its source), never ./app directly.'));
   put(`${dir}/ks.yaml`, r.render('component/ks.yaml', { ...data, timeout: ksTimeout }));
@@ -85,7 +93,7 @@ export function renderComponent(tree: Tree, r: TemplateRenderer, comp: Component
 
   const resources: string[] = [];
   const extra: Record<string, unknown> = {};
-  if (!SYSTEM_NAMESPACES.has(comp.namespace)) {
+  if (!SYSTEM_NAMESPACES.has(comp.namespace) && nsPlacement === 'app') {
     put(`${dir}/app/namespace.yaml`, namespaceDoc(comp));
     resources.push('./namespace.yaml');
   }
