@@ -39,6 +39,37 @@ function namespaceDoc(comp: Component): string {
   );
 }
 
+/** Label a namespace carries to opt in to the network-policy baseline (clusterwide policies select it). */
+export const BASELINE_LABEL = 'network-policy.platform/baseline';
+
+/**
+ * The baseline's "same namespace" rule for an opted-in namespace. A clusterwide policy cannot name "the namespace of
+ * the selected endpoint", so the rule is a namespaced CiliumNetworkPolicy written where the Namespace is declared
+ * (it exists on exactly the clusters the namespace does): every endpoint of the namespace may talk to every other.
+ */
+function sameNamespacePolicyDoc(comp: Component): string | undefined {
+  if (comp.namespaceLabels?.[BASELINE_LABEL] !== 'enabled') return undefined;
+  return (
+    '---\n' +
+    HEADER([
+      `Network-policy baseline, per namespace: endpoints of ${comp.namespace} talk to each other, and only to each other`,
+      'beyond the clusterwide baseline (DNS, API server, scrapes). Selecting them also turns on default deny.',
+    ]) +
+    toYaml({
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'baseline-same-namespace', namespace: comp.namespace },
+      spec: {
+        description: `Baseline: endpoints of namespace ${comp.namespace} talk to each other`,
+        endpointSelector: {},
+        enableDefaultDeny: { ingress: true, egress: true },
+        ingress: [{ fromEndpoints: [{}] }],
+        egress: [{ toEndpoints: [{}] }],
+      },
+    })
+  );
+}
+
 /**
  * Render one component's shared folder kubernetes/<lane>/<area>/<id>/ (the same files serve every cluster that
  * wires it; per-cluster values arrive through ${VAR} substitution). Returns the paths written.
@@ -86,6 +117,11 @@ export function renderComponent(tree: Tree, r: TemplateRenderer, comp: Component
     // Namespace together with their Flux Kustomizations, so it exists before any of them starts.
     put(`${dir}/namespace.yaml`, namespaceDoc(comp));
     top.push('./namespace.yaml');
+    const policy = sameNamespacePolicyDoc(comp);
+    if (policy) {
+      put(`${dir}/networkpolicy-baseline-same-namespace.yaml`, policy);
+      top.push('./networkpolicy-baseline-same-namespace.yaml');
+    }
   }
   put(`${dir}/kustomization.yaml`, kustomization(top, {}, 'The unit a cluster wires: the Flux Kustomization (and its source), never ./app directly.'));
   put(`${dir}/ks.yaml`, r.render('component/ks.yaml', { ...data, timeout: ksTimeout }));
@@ -96,6 +132,11 @@ export function renderComponent(tree: Tree, r: TemplateRenderer, comp: Component
   if (!SYSTEM_NAMESPACES.has(comp.namespace) && nsPlacement === 'app') {
     put(`${dir}/app/namespace.yaml`, namespaceDoc(comp));
     resources.push('./namespace.yaml');
+    const policy = sameNamespacePolicyDoc(comp);
+    if (policy) {
+      put(`${dir}/app/networkpolicy-baseline-same-namespace.yaml`, policy);
+      resources.push('./networkpolicy-baseline-same-namespace.yaml');
+    }
   }
   if (comp.chart) {
     const repoFile = comp.chart.repoType === 'oci' ? 'ocirepository.yaml' : 'helmrepository.yaml';
