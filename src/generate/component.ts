@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
 import { toYaml } from '../core/yaml';
@@ -74,7 +75,13 @@ function sameNamespacePolicyDoc(comp: Component): string | undefined {
  * Render one component's shared folder kubernetes/<lane>/<area>/<id>/ (the same files serve every cluster that
  * wires it; per-cluster values arrive through ${VAR} substitution). Returns the paths written.
  */
-export function renderComponent(tree: Tree, r: TemplateRenderer, comp: Component, nsPlacement: NamespacePlacement = 'app'): string[] {
+export function renderComponent(
+  tree: Tree,
+  r: TemplateRenderer,
+  comp: Component,
+  nsPlacement: NamespacePlacement = 'app',
+  lookup: (id: string) => Component | undefined = () => undefined,
+): string[] {
   const dir = componentDir(comp);
   const tpl = componentTemplateDir(comp);
   const written: string[] = [];
@@ -99,6 +106,7 @@ export function renderComponent(tree: Tree, r: TemplateRenderer, comp: Component
     dependsOn: comp.dependsOn.map((name) => ({ name })),
     healthChecks: comp.healthChecks.map((h) => (CLUSTER_SCOPED.has(h.kind) ? { ...h } : { ...h, namespace: comp.namespace })),
     healthCheckExprs: healthCheckExprsFor(comp.healthChecks),
+    substitute: comp.substitute ?? null,
   };
   const ksTimeout = comp.timeout ?? '10m';
 
@@ -153,6 +161,13 @@ export function renderComponent(tree: Tree, r: TemplateRenderer, comp: Component
     if (resources.includes(`./${f}`)) throw new Error(`component ${comp.id}: template ${tpl}/app/${f} would replace a file the tool writes`);
     put(`${dir}/app/${f}`, r.render(`${tpl}/app/${f}`, data));
     resources.push(`./${f}`);
+  }
+  if (comp.includes?.length) {
+    extra.components = comp.includes.map((inc) => {
+      const other = lookup(inc.component);
+      if (!other) throw new Error(`component ${comp.id}: includes ${inc.component}/${inc.path}, but there is no component ${inc.component}`);
+      return path.posix.relative(`${dir}/app`, `${componentDir(other)}/${inc.path}`);
+    });
   }
   put(`${dir}/app/kustomization.yaml`, kustomization(resources, extra));
 

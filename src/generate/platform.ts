@@ -78,7 +78,7 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
   const cat = catalogFor(spec);
   const filesOf = new Map<string, string[]>();
   const nsPlacement = namespacePlacements(cat);
-  for (const comp of renderedComponents(spec, cat)) filesOf.set(comp.id, renderComponent(tree, r, comp, nsPlacement.get(comp.id)));
+  for (const comp of renderedComponents(spec, cat)) filesOf.set(comp.id, renderComponent(tree, r, comp, nsPlacement.get(comp.id), (id) => cat.components.get(id)?.component));
   tree.write('.gitignore', r.render('repo/gitignore', {}));
   tree.write('.githooks/commit-msg', r.render('repo/githooks/commit-msg', { version: GENERATOR_VERSION }));
   tree.write('.githooks/install.sh', r.render('repo/githooks/install.sh', { version: GENERATOR_VERSION }));
