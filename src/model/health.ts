@@ -67,6 +67,14 @@ export const HEALTH_CHECK_EXPRS: readonly HealthCheckExpr[] = [
     current: "has(status.conditions) && status.conditions.exists(c, c.type == 'Programmed' && c.status == 'True' && c.observedGeneration == metadata.generation)",
     failed: "has(status.conditions) && status.conditions.exists(c, c.type == 'Accepted' && c.status == 'False' && c.observedGeneration == metadata.generation)",
   },
+  {
+    // Cilium 1.18: the BGP control plane writes cilium.io/NoMatchingNode, cilium.io/MissingPeerConfigs and
+    // cilium.io/ConflictingClusterConfig (True = a problem) for the generation it reconciled; no Ready.
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumBGPClusterConfig',
+    current:
+      "has(status.conditions) && status.conditions.exists(c, c.type == 'cilium.io/NoMatchingNode' && c.observedGeneration == metadata.generation) && !status.conditions.exists(c, c.status == 'True')",
+  },
 ];
 
 /** The healthCheckExprs a Flux Kustomization needs for its health checks: one per (apiVersion, kind) in the table. */
