@@ -762,7 +762,8 @@ checks['STORY-OBS-VM-STACK-IMPLEMENT'] = () => {
   it('apps: vmagent with cluster=apps remote-writes to VM_REMOTE_WRITE_URL (infra\'s metrics route) with basic auth from vm-remote-write; no store of its own', () => {
     const s = settings('apps');
     const v = values('apps', 'victoria-metrics-agent');
-    expect([v.vmcluster.enabled, v.vmsingle.enabled, v.vmalert.enabled, v.alertmanager.enabled, v.grafana.enabled]).toEqual([false, false, false, false, false]);
+    // vmalert is on: it evaluates apps' own rules against the global store (test/contracts-workloads.test.ts)
+    expect([v.vmcluster.enabled, v.vmsingle.enabled, v.vmalert.enabled, v.alertmanager.enabled, v.grafana.enabled]).toEqual([false, false, true, false, false]);
     expect(v['victoria-metrics-operator'].enabled).toBe(true);
     expect(v.vmagent.spec.externalLabels).toEqual({ cluster: 'apps' });
     expect(v.vmagent.spec.remoteWrite).toEqual([{ url: s.VM_REMOTE_WRITE_URL, basicAuth: { username: { name: 'vm-remote-write', key: 'username' }, password: { name: 'vm-remote-write', key: 'password' } } }]);
@@ -920,10 +921,12 @@ checks['STORY-DB-CNPG-SHARED-CLUSTER'] = () => {
   });
   it('infra: backups to s3://CNPG_BACKUP_BUCKET at S3_ENDPOINT with CNPG_BACKUP_RETENTION; daily six-field ScheduledBackup', () => {
     const s = settings('infra');
-    const b = obj('infra', 'cnpg-shared-cluster', 'Cluster', 'shared-postgres').spec.backup;
-    expect(b.barmanObjectStore.destinationPath.replace(/\/$/, '')).toBe(`s3://${s.CNPG_BACKUP_BUCKET}`);
-    expect(b.barmanObjectStore.endpointURL).toBe(s.S3_ENDPOINT);
-    expect(b.barmanObjectStore.s3Credentials.accessKeyId.name).toBe('cnpg-backup-s3');
+    // through the Barman Cloud plugin: the ObjectStore the Cluster's WAL archiver names
+    const plugin = obj('infra', 'cnpg-shared-cluster', 'Cluster', 'shared-postgres').spec.plugins.find((p: any) => p.isWALArchiver);
+    const b = obj('infra', 'cnpg-shared-cluster', 'ObjectStore', plugin.parameters.barmanObjectName).spec;
+    expect(b.configuration.destinationPath.replace(/\/$/, '')).toBe(`s3://${s.CNPG_BACKUP_BUCKET}`);
+    expect(b.configuration.endpointURL).toBe(s.S3_ENDPOINT);
+    expect(b.configuration.s3Credentials.accessKeyId.name).toBe('cnpg-backup-s3');
     expect(b.retentionPolicy).toBe(s.CNPG_BACKUP_RETENTION);
     const sb = obj('infra', 'cnpg-shared-cluster', 'ScheduledBackup', 'shared-postgres-daily').spec;
     expect([sb.schedule, sb.cluster.name]).toEqual([s.CNPG_BACKUP_SCHEDULE, 'shared-postgres']);
@@ -961,7 +964,7 @@ checks['STORY-DB-DRAGONFLY-OPERATOR-CLUSTER'] = () => {
     for (const id of ['dragonfly-operator', 'dragonfly']) expect(ks('infra', id).parent, id).toBe('infrastructure');
     expectLocalDependsOn('infra', ['dragonfly-operator', 'dragonfly']);
   });
-  it('infra: Dragonfly dragonfly with DRAGONFLY_REPLICAS, password from dragonfly-auth, snapshots on OPENEBS_LOCAL_SC, maxmemory below the memory limit, cache mode', () => {
+  it('infra: Dragonfly dragonfly with DRAGONFLY_REPLICAS, password from dragonfly-auth, snapshots on OPENEBS_LOCAL_SC, maxmemory below the memory limit, no cache mode (queues)', () => {
     const s = settings('infra');
     const d = obj('infra', 'dragonfly', 'Dragonfly', 'dragonfly').spec;
     expect(d.replicas).toBe(Number(s.DRAGONFLY_REPLICAS));
@@ -969,7 +972,8 @@ checks['STORY-DB-DRAGONFLY-OPERATOR-CLUSTER'] = () => {
     const pvc = d.snapshot.persistentVolumeClaimSpec;
     expect([pvc.storageClassName, pvc.resources.requests.storage]).toEqual([s.OPENEBS_LOCAL_SC, s.DRAGONFLY_DATA_SIZE]);
     expect(d.resources.limits.memory).toBe(s.DRAGONFLY_MEMORY_LIMIT);
-    expect(d.args).toEqual(expect.arrayContaining([`--maxmemory=${s.DRAGONFLY_MAXMEMORY}`, '--cache_mode=true']));
+    expect(d.args).toEqual(expect.arrayContaining([`--maxmemory=${s.DRAGONFLY_MAXMEMORY}`]));
+    expect(d.args).not.toContain('--cache_mode=true');
     expect(bytes(s.DRAGONFLY_MAXMEMORY)).toBeLessThan(bytes(s.DRAGONFLY_MEMORY_LIMIT));
     expectExternalSecret('infra', 'dragonfly', 'dragonfly-auth', 'kubernetes/shared/dragonfly-auth');
   });
@@ -990,23 +994,21 @@ checks['STORY-DB-DRAGONFLY-OPERATOR-CLUSTER'] = () => {
 checks['STORY-SEC-NP-BASELINE'] = () => {
   const SEL = { matchLabels: { 'io.cilium.k8s.namespace.labels.network-policy.platform/baseline': 'enabled' } };
   for (const c of CLUSTERS) {
-    it(`${c}: four clusterwide policies select only opted-in namespaces and turn on default deny`, () => {
+    it(`${c}: three clusterwide policies select only opted-in namespaces and turn on default deny`, () => {
       const objects = ks(c, 'network-policy-baseline').objects;
       expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
-        ['baseline-dns', 'baseline-kube-api', 'baseline-monitoring', 'baseline-same-namespace'].map((n) => `CiliumClusterwideNetworkPolicy/${n}`),
+        ['baseline-dns', 'baseline-kube-api', 'baseline-monitoring'].map((n) => `CiliumClusterwideNetworkPolicy/${n}`),
       );
       for (const o of objects) {
         expect(o.spec!.endpointSelector, o.metadata.name).toEqual(SEL);
         expect(o.spec!.enableDefaultDeny, o.metadata.name).toEqual({ ingress: true, egress: true });
       }
     });
-    it(`${c}: DNS to kube-dns on 53 UDP/TCP, egress to kube-apiserver, traffic among baseline endpoints, scrapes from observability`, () => {
+    it(`${c}: DNS to kube-dns on 53 UDP/TCP, egress to kube-apiserver, scrapes from observability (same-namespace: test/contracts-workloads.test.ts)`, () => {
       const dns = obj(c, 'network-policy-baseline', 'CiliumClusterwideNetworkPolicy', 'baseline-dns').spec;
       expect(dns.egress[0].toEndpoints).toEqual([{ matchLabels: { 'io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }]);
       expect(dns.egress[0].toPorts[0].ports.map((p: any) => `${p.port}/${p.protocol}`).sort()).toEqual(['53/TCP', '53/UDP']);
       expect(obj(c, 'network-policy-baseline', 'CiliumClusterwideNetworkPolicy', 'baseline-kube-api').spec.egress).toEqual([{ toEntities: ['kube-apiserver'] }]);
-      const same = obj(c, 'network-policy-baseline', 'CiliumClusterwideNetworkPolicy', 'baseline-same-namespace').spec;
-      expect([same.ingress, same.egress]).toEqual([[{ fromEndpoints: [SEL] }], [{ toEndpoints: [SEL] }]]);
       const mon = obj(c, 'network-policy-baseline', 'CiliumClusterwideNetworkPolicy', 'baseline-monitoring').spec;
       expect(mon.ingress[0].fromEndpoints).toEqual([{ matchLabels: { 'io.kubernetes.pod.namespace': 'observability' } }]);
       expectLocalDependsOn(c, ['network-policy-baseline']);

@@ -1,7 +1,10 @@
+import * as path from 'node:path';
 import { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
 import { toYaml } from '../core/yaml';
 import { Component, componentDir, componentTemplateDir, SYSTEM_NAMESPACES } from '../model/components';
+import { healthCheckExprsFor } from '../model/health';
+import type { NamespacePlacement } from '../model/namespaces';
 
 /** Kinds that are cluster-scoped: a Flux health check names them without a namespace. */
 const CLUSTER_SCOPED = new Set([
@@ -25,8 +28,9 @@ function namespaceDoc(comp: Component): string {
   return (
     '---\n' +
     HEADER([
-      `Namespace ${comp.namespace}. Several components may declare it; prune is disabled so that removing one`,
-      'of them never deletes the namespace (and everything in it).',
+      `Namespace ${comp.namespace}, declared once per cluster (components sharing it that always run with this one`,
+      'leave it to this file): two Flux Kustomizations applying one Namespace would rewrite each other\'s labels on',
+      'every reconcile. Prune is disabled so that removing this component never deletes the namespace (and everything in it).',
     ]) +
     toYaml({
       apiVersion: 'v1',
@@ -36,11 +40,48 @@ function namespaceDoc(comp: Component): string {
   );
 }
 
+/** Label a namespace carries to opt in to the network-policy baseline (clusterwide policies select it). */
+export const BASELINE_LABEL = 'network-policy.platform/baseline';
+
+/**
+ * The baseline's "same namespace" rule for an opted-in namespace. A clusterwide policy cannot name "the namespace of
+ * the selected endpoint", so the rule is a namespaced CiliumNetworkPolicy written where the Namespace is declared
+ * (it exists on exactly the clusters the namespace does): every endpoint of the namespace may talk to every other.
+ */
+function sameNamespacePolicyDoc(comp: Component): string | undefined {
+  if (comp.namespaceLabels?.[BASELINE_LABEL] !== 'enabled') return undefined;
+  return (
+    '---\n' +
+    HEADER([
+      `Network-policy baseline, per namespace: endpoints of ${comp.namespace} talk to each other, and only to each other`,
+      'beyond the clusterwide baseline (DNS, API server, scrapes). Selecting them also turns on default deny.',
+    ]) +
+    toYaml({
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'baseline-same-namespace', namespace: comp.namespace },
+      spec: {
+        description: `Baseline: endpoints of namespace ${comp.namespace} talk to each other`,
+        endpointSelector: {},
+        enableDefaultDeny: { ingress: true, egress: true },
+        ingress: [{ fromEndpoints: [{}] }],
+        egress: [{ toEndpoints: [{}] }],
+      },
+    })
+  );
+}
+
 /**
  * Render one component's shared folder kubernetes/<lane>/<area>/<id>/ (the same files serve every cluster that
  * wires it; per-cluster values arrive through ${VAR} substitution). Returns the paths written.
  */
-export function renderComponent(tree: Tree, r: TemplateRenderer, comp: Component): string[] {
+export function renderComponent(
+  tree: Tree,
+  r: TemplateRenderer,
+  comp: Component,
+  nsPlacement: NamespacePlacement = 'app',
+  lookup: (id: string) => Component | undefined = () => undefined,
+): string[] {
   const dir = componentDir(comp);
   const tpl = componentTemplateDir(comp);
   const written: string[] = [];
@@ -58,10 +99,14 @@ export function renderComponent(tree: Tree, r: TemplateRenderer, comp: Component
     timeout: comp.timeout ?? null,
     appPath,
     sourceName: comp.source ? comp.id : 'flux-system',
+    // GitRepository spec.ignore uses gitignore rules, matched from the repository root: "/kubernetes", never "./kubernetes".
+    sourceIgnorePath: comp.source ? '/' + comp.source.path.replace(/^\.?\/+/, '').replace(/\/+$/, '') : null,
     wait: false,
     valuesConfigMap: `${comp.id}-values`,
     dependsOn: comp.dependsOn.map((name) => ({ name })),
     healthChecks: comp.healthChecks.map((h) => (CLUSTER_SCOPED.has(h.kind) ? { ...h } : { ...h, namespace: comp.namespace })),
+    healthCheckExprs: healthCheckExprsFor(comp.healthChecks),
+    substitute: comp.substitute ?? null,
   };
   const ksTimeout = comp.timeout ?? '10m';
 
@@ -70,9 +115,20 @@ export function renderComponent(tree: Tree, r: TemplateRenderer, comp: Component
     put(`${dir}/gitrepository.yaml`, r.render('component/gitrepository.yaml', data));
     top.push('./gitrepository.yaml');
     // Upstream manifests bring no Namespace of ours: the lane creates it next to the Kustomization.
-    if (!SYSTEM_NAMESPACES.has(comp.namespace)) {
+    if (!SYSTEM_NAMESPACES.has(comp.namespace) && nsPlacement !== 'none') {
       put(`${dir}/namespace.yaml`, namespaceDoc(comp));
       top.push('./namespace.yaml');
+    }
+  }
+  if (!comp.source && !SYSTEM_NAMESPACES.has(comp.namespace) && nsPlacement === 'lane') {
+    // Components always wired with this one share its namespace without depending on it: the lane applies the
+    // Namespace together with their Flux Kustomizations, so it exists before any of them starts.
+    put(`${dir}/namespace.yaml`, namespaceDoc(comp));
+    top.push('./namespace.yaml');
+    const policy = sameNamespacePolicyDoc(comp);
+    if (policy) {
+      put(`${dir}/networkpolicy-baseline-same-namespace.yaml`, policy);
+      top.push('./networkpolicy-baseline-same-namespace.yaml');
     }
   }
   put(`${dir}/kustomization.yaml`, kustomization(top, {}, 'The unit a cluster wires: the Flux Kustomization (and its source), never ./app directly.'));
@@ -81,9 +137,14 @@ export function renderComponent(tree: Tree, r: TemplateRenderer, comp: Component
 
   const resources: string[] = [];
   const extra: Record<string, unknown> = {};
-  if (!SYSTEM_NAMESPACES.has(comp.namespace)) {
+  if (!SYSTEM_NAMESPACES.has(comp.namespace) && nsPlacement === 'app') {
     put(`${dir}/app/namespace.yaml`, namespaceDoc(comp));
     resources.push('./namespace.yaml');
+    const policy = sameNamespacePolicyDoc(comp);
+    if (policy) {
+      put(`${dir}/app/networkpolicy-baseline-same-namespace.yaml`, policy);
+      resources.push('./networkpolicy-baseline-same-namespace.yaml');
+    }
   }
   if (comp.chart) {
     const repoFile = comp.chart.repoType === 'oci' ? 'ocirepository.yaml' : 'helmrepository.yaml';
@@ -100,6 +161,13 @@ export function renderComponent(tree: Tree, r: TemplateRenderer, comp: Component
     if (resources.includes(`./${f}`)) throw new Error(`component ${comp.id}: template ${tpl}/app/${f} would replace a file the tool writes`);
     put(`${dir}/app/${f}`, r.render(`${tpl}/app/${f}`, data));
     resources.push(`./${f}`);
+  }
+  if (comp.includes?.length) {
+    extra.components = comp.includes.map((inc) => {
+      const other = lookup(inc.component);
+      if (!other) throw new Error(`component ${comp.id}: includes ${inc.component}/${inc.path}, but there is no component ${inc.component}`);
+      return path.posix.relative(`${dir}/app`, `${componentDir(other)}/${inc.path}`);
+    });
   }
   put(`${dir}/app/kustomization.yaml`, kustomization(resources, extra));
 

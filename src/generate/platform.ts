@@ -6,6 +6,7 @@ import { componentDir } from '../model/components';
 import { catalogFor, lanesOfRole, recordedStories, renderedComponents, wiredComponents } from '../model/wiring';
 import { renderComponent } from './component';
 import { renderNetworkingDoc } from './networking';
+import { namespacePlacements } from '../model/namespaces';
 import { renderStories } from './stories';
 import type { ClusterModel, PlatformSpec } from '../model/schema';
 import { findVariables, KUBEPRISM_PORT, secretKeyPrefix, substitute, VARIABLES } from '../model/variables';
@@ -77,7 +78,8 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
   const settingsOut: Record<string, Record<string, string>> = {};
   const cat = catalogFor(spec);
   const filesOf = new Map<string, string[]>();
-  for (const comp of renderedComponents(spec, cat)) filesOf.set(comp.id, renderComponent(tree, r, comp));
+  const nsPlacement = namespacePlacements(cat);
+  for (const comp of renderedComponents(spec, cat)) filesOf.set(comp.id, renderComponent(tree, r, comp, nsPlacement.get(comp.id), (id) => cat.components.get(id)?.component));
   tree.write('.gitignore', r.render('repo/gitignore', {}));
   tree.write('.githooks/commit-msg', r.render('repo/githooks/commit-msg', { version: GENERATOR_VERSION }));
   tree.write('.githooks/install.sh', r.render('repo/githooks/install.sh', { version: GENERATOR_VERSION }));

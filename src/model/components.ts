@@ -64,6 +64,10 @@ export const ComponentSchema = z.strictObject({
   namespaceLabels: z.record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/), z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/)).optional(),
   /** HelmRelease install/upgrade timeout for slow charts. */
   timeout: z.string().regex(/^[0-9]+[smh]$/).optional(),
+  /** kustomize Components shipped by another component (its folder + path) that this one's ./app includes. */
+  includes: z.array(z.strictObject({ component: z.string().regex(DNS_LABEL), path: z.string().regex(/^[a-z0-9][-a-z0-9/]*$/) })).optional(),
+  /** postBuild.substitute of the Flux Kustomization: this component's values for the included Components' knobs. */
+  substitute: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string().regex(/^[^\x00-\x1f\x7f"'\\$]*$/)).optional(),
 });
 export type Component = z.infer<typeof ComponentSchema>;
 

@@ -79,7 +79,7 @@ function parseObjects(text: string): K8sObject[] {
  */
 export function walkCluster(repo: string, cluster: string, opts: { substitute?: boolean } = {}): Map<string, FluxKs> {
   const out = new Map<string, FluxKs>();
-  type Item = { name: string; path: string; dependsOn: string[]; postBuild: boolean; parent?: string; external?: { kind: string; name: string } };
+  type Item = { name: string; path: string; dependsOn: string[]; postBuild: boolean; substitute?: Record<string, string>; parent?: string; external?: { kind: string; name: string } };
   const queue: Item[] = [{ name: 'flux-system', path: `./kubernetes/clusters/${cluster}`, dependsOn: [], postBuild: false }];
   let settings: Record<string, string> | undefined;
   while (queue.length) {
@@ -98,7 +98,8 @@ export function walkCluster(repo: string, cluster: string, opts: { substitute?: 
       settings = cm?.data ?? {};
     }
     if (opts.substitute && k.postBuild) {
-      const sub = substituteText(built.text, settings);
+      // postBuild.substitute takes precedence over substituteFrom (Flux).
+      const sub = substituteText(built.text, { ...settings, ...(k.substitute ?? {}) });
       unresolved = sub.unresolved;
       built = { text: sub.text, objects: parseObjects(sub.text) };
     }
@@ -110,6 +111,7 @@ export function walkCluster(repo: string, cluster: string, opts: { substitute?: 
         path: o.spec!.path,
         dependsOn: (o.spec!.dependsOn ?? []).map((d: { name: string }) => d.name),
         postBuild: Boolean(o.spec!.postBuild),
+        substitute: o.spec!.postBuild?.substitute,
         parent: k.name,
         external: ref.name && ref.name !== 'flux-system' ? { kind: ref.kind, name: ref.name } : undefined,
       });
