@@ -130,6 +130,12 @@ export function syncChartPins(pf: PlatformFile, used: Iterable<string>): void {
     map.items.push(new Pair(new Scalar(name), value));
     added[name] = known.get(name)!.version;
   }
+  // A comment above the first entry parses as the map's own comment: give it back to that entry.
+  const first = map.items[0]?.key;
+  if (map.commentBefore && isScalar(first)) {
+    first.commentBefore = [map.commentBefore, first.commentBefore].filter(Boolean).join('\n');
+    map.commentBefore = undefined;
+  }
   for (const it of map.items) {
     if (!isScalar(it.key)) continue;
     const chart = known.get(String(it.key.value));
