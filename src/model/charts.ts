@@ -123,18 +123,21 @@ export function syncChartPins(pf: PlatformFile, used: Iterable<string>): void {
     (pf.doc.contents as YAMLMap).items.push(new Pair(key, map));
   }
   map.flow = false;
-  const added: Record<string, string> = {};
-  for (const name of missing) {
-    const value = new Scalar(known.get(name)!.version);
-    value.type = Scalar.QUOTE_DOUBLE;
-    map.items.push(new Pair(new Scalar(name), value));
-    added[name] = known.get(name)!.version;
-  }
   // A comment above the first entry parses as the map's own comment: give it back to that entry.
   const first = map.items[0]?.key;
   if (map.commentBefore && isScalar(first)) {
     first.commentBefore = [map.commentBefore, first.commentBefore].filter(Boolean).join('\n');
     map.commentBefore = undefined;
+  }
+  // A new entry goes before the first entry whose name sorts after it: a sorted map stays sorted, so the file
+  // does not depend on the order in which stories were added.
+  const added: Record<string, string> = {};
+  for (const name of missing) {
+    const value = new Scalar(known.get(name)!.version);
+    value.type = Scalar.QUOTE_DOUBLE;
+    const at = map.items.findIndex((it) => isScalar(it.key) && String(it.key.value) > name);
+    map.items.splice(at < 0 ? map.items.length : at, 0, new Pair(new Scalar(name), value));
+    added[name] = known.get(name)!.version;
   }
   for (const it of map.items) {
     if (!isScalar(it.key)) continue;
