@@ -958,7 +958,10 @@ checks['STORY-DB-DRAGONFLY-OPERATOR-CLUSTER'] = () => {
   it('infra: dragonfly-operator (fullnameOverride, CRDs CreateReplace, ServiceMonitor) and the instance are wired into the infra lane', () => {
     const v = values('infra', 'dragonfly-operator');
     expect([v.fullnameOverride, v.crds.install, v.serviceMonitor.enabled]).toEqual(['dragonfly-operator', true, true]);
-    expect(obj('infra', 'dragonfly-operator', 'HelmRelease', 'dragonfly-operator').spec.install.crds).toBe('CreateReplace');
+    // The CRD policy of every HelmRelease comes from the lane: a patch the lane gives each child Kustomization.
+    const lane = fluxKs('infra', ks('infra', 'dragonfly-operator').parent!);
+    const hrPatch = parse(parse(lane.spec.patches[0].patch).spec.patches[0].patch);
+    expect([hrPatch.kind, hrPatch.spec.install.crds]).toEqual(['HelmRelease', 'CreateReplace']);
     expectHealthCheck('infra', 'dragonfly-operator', 'Deployment', 'dragonfly-operator');
     expectCatalogChart('infra', 'dragonfly-operator');
     for (const id of ['dragonfly-operator', 'dragonfly']) expect(ks('infra', id).parent, id).toBe('infrastructure');

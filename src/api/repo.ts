@@ -10,6 +10,8 @@ import { ConflictError } from '../core/errors';
 import { renderPlatform, RenderResult } from '../generate/platform';
 import { PLATFORM_FILE, PlatformFile, platformToString } from '../model/platform-file';
 import { GENERATOR_VERSION } from '../version';
+import { syncChartPins } from '../model/charts';
+import { catalogFor, renderedComponents } from '../model/wiring';
 import { OVERRIDES_DIR, walkTree } from '../core/paths';
 import { checkRepoDir } from './repo-dir';
 import { inputsFingerprint } from '../core/fingerprint';
@@ -42,6 +44,9 @@ export interface Rendered extends RenderResult {
  * against the repository on disk. Throws ConflictError when a file nobody generated is in the way.
  */
 export function planRepo(root: string, pf: PlatformFile, templateRoots: string[] = templateRootsOf(root)): Rendered {
+  // platform.yaml pins every chart the platform renders (charts:), each with its Renovate annotation.
+  const cat = catalogFor(pf.spec);
+  syncChartPins(pf, renderedComponents(pf.spec, cat).flatMap((c) => (c.chart && !cat.components.get(c.id)?.story?.custom ? [c.chart.name] : [])));
   const result = renderPlatform(pf.spec, new TemplateRenderer(templateRoots));
   const platformText = platformToString(pf);
   result.tree.write(PLATFORM_FILE, platformText);

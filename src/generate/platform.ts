@@ -83,6 +83,7 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
   tree.write('.gitignore', r.render('repo/gitignore', {}));
   tree.write('.githooks/commit-msg', r.render('repo/githooks/commit-msg', { version: GENERATOR_VERSION }));
   tree.write('.githooks/install.sh', r.render('repo/githooks/install.sh', { version: GENERATOR_VERSION }));
+  tree.write('.renovaterc.json5', r.render('repo/renovaterc.json5', { version: GENERATOR_VERSION }));
   tree.write('.github/workflows/platform-check.yaml', r.render('repo/platform-check.yaml', { version: GENERATOR_VERSION, kubectlVersion: VERSIONS.kubernetes }));
   renderStories(tree, r, spec, cat, filesOf);
 

@@ -1,5 +1,6 @@
 import { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
+import { catalogCharts } from '../model/charts';
 import { componentDir } from '../model/components';
 import type { PlatformSpec } from '../model/schema';
 import { Catalog, StoryDef } from '../model/stories';
@@ -31,13 +32,15 @@ export function renderStories(tree: Tree, r: TemplateRenderer, spec: PlatformSpe
   for (const name of Object.keys(spec.clusters)) {
     for (const comp of wiredComponents(spec, cat, name)) wiredOn.set(comp.id, [...(wiredOn.get(comp.id) ?? []), name]);
   }
+  // Chart name -> the platform's version, for documents that name a chart version (never a literal in a template).
+  const charts = Object.fromEntries([...catalogCharts(cat)].map(([name, c]) => [name, c.version]));
   for (const story of recordedStories(spec, cat)) {
     const rec = spec.stories[story.id];
     const files = storyFiles(spec, story);
     for (const f of files) {
       if (!f.template) continue;
       const cluster = f.cluster ? { ...spec.clusters[f.cluster], name: f.cluster } : null;
-      tree.write(f.path, r.render(f.template, { story, cluster, clusters: Object.keys(rec.clusters) }));
+      tree.write(f.path, r.render(f.template, { story, cluster, clusters: Object.keys(rec.clusters), charts }));
     }
     const comps = story.components.map((c) => ({
       id: c.id,

@@ -125,6 +125,18 @@ export const PlanSettingsSchema = z.strictObject({
   sprints: z.record(z.string().regex(STORY_ID), z.number().int().min(1).max(MAX_SPRINT)).optional(),
 });
 
+/**
+ * Chart versions of the platform (chart name -> version), overriding the catalog's pins; see model/charts.ts.
+ * A version is a string: an unquoted 1.10 would be read as the number 1.1.
+ */
+export const ChartPinsSchema = z.record(
+  z.string().regex(TOKEN, 'a chart name: letters, digits, \'.\', \'_\', \'+\' and \'-\''),
+  z
+    .string({ error: (i) => (i.input === undefined ? undefined : 'a chart version as a quoted string (e.g. "1.18.4"; an unquoted 1.10 reads as the number 1.1)') })
+    .max(128)
+    .regex(TOKEN, 'a chart version: letters, digits, \'.\', \'_\', \'+\' and \'-\' only (e.g. 1.2.3 or v1.2.3)'),
+);
+
 export const PlatformSchema = z.strictObject({
   apiVersion: z.literal('platform.create-platform-cluster.dev/v1alpha1'),
   kind: z.literal('Platform'),
@@ -132,6 +144,7 @@ export const PlatformSchema = z.strictObject({
   clusters: z.record(z.string(), ClusterSchema).default({}),
   stories: z.record(z.string().regex(STORY_ID, 'a story id looks like STORY-AREA-NAME (capitals, digits, dashes)'), StorySchema).default({}),
   plan: PlanSettingsSchema.optional(),
+  charts: ChartPinsSchema.optional(),
 });
 
 export type NodeSpec = z.infer<typeof NodeSchema>;

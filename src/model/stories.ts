@@ -4,6 +4,7 @@ import { distance } from 'fastest-levenshtein';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { CATALOG_CACHE, catalogCacheText, readCatalogCache } from './catalog-cache';
+import { chartCatalogProblems } from './charts';
 import { CATALOG_DIR, Component, ComponentSchema, foundationComponents, foundationComponentsFromYaml } from './components';
 import { ROLES } from './roles';
 import { CustomStory, STORY_ID, STORY_LANES } from './schema';
@@ -163,7 +164,7 @@ export function loadStoriesFromYaml(components: Component[] = foundationComponen
     throw new Error(`catalog/stories.yaml: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const stories = parsed.data.sort((a, b) => a.seq - b.seq);
-  const problems = checkCatalog(stories, components);
+  const problems = [...checkCatalog(stories, components), ...chartCatalogProblems([...components, ...stories.flatMap((s) => s.components)])];
   if (problems.length) throw new Error(`catalog/stories.yaml is inconsistent:\n  ${problems.join('\n  ')}`);
   return stories;
 }

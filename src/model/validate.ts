@@ -2,6 +2,7 @@ import { parseCidr, parseIp, parseRange, contains, overlaps, inRange, rangesOver
 import type { ClusterSpec, PlatformSpec } from './schema';
 import { VARIABLES } from './variables';
 
+import { chartPinProblems } from './charts';
 import { validateStories } from './wiring';
 
 export interface Problem {
@@ -246,6 +247,7 @@ export function validatePlatform(p: PlatformSpec): Problem[] {
       });
     }
   }
+  problems.push(...chartPinProblems(p));
   if (problems.length === 0) problems.push(...validateStories(p));
   return problems;
 }

@@ -1,15 +1,19 @@
+import { withChartPins } from './charts';
 import { Component, foundationComponents } from './components';
 import type { Role } from './roles';
 import type { PlatformSpec } from './schema';
 import { Catalog, catalogWith, checkCatalog, loadCatalog, nearestStoryIds, StoryDef } from './stories';
 import type { Problem } from './validate';
 
-/** The catalog this platform.yaml sees: built-in stories plus its own custom ones. */
+/** The catalog this platform.yaml sees: built-in stories plus its own custom ones, charts at its pinned versions. */
 export function catalogFor(spec: PlatformSpec): Catalog {
   const custom: Record<string, NonNullable<PlatformSpec['stories'][string]['custom']>> = {};
   for (const [id, s] of Object.entries(spec.stories)) if (s.custom) custom[id] = s.custom;
-  return catalogWith(custom);
+  return withChartPins(catalogWith(custom), spec.charts);
 }
+
+/** A foundation component as catalog `cat` has it (its chart at the platform's pinned version). */
+const foundationIn = (cat: Catalog, f: Component): Component => cat.components.get(f.id)?.component ?? f;
 
 /** Clusters of the platform a story targets by default: those whose role the story names. */
 export function defaultTargets(spec: PlatformSpec, story: StoryDef): string[] {
@@ -37,7 +41,7 @@ export function recordedStories(spec: PlatformSpec, cat: Catalog): StoryDef[] {
 export function wiredComponents(spec: PlatformSpec, cat: Catalog, cluster: string): Component[] {
   const c = spec.clusters[cluster];
   const out = new Map<string, Component>();
-  for (const f of foundationComponents()) out.set(f.id, f);
+  for (const f of foundationComponents()) out.set(f.id, foundationIn(cat, f));
   for (const s of recordedStories(spec, cat)) {
     if (spec.stories[s.id].clusters[cluster] !== 'approved') continue;
     for (const comp of storyComponentsFor(cat, s, c.role)) out.set(comp.id, comp);
@@ -48,7 +52,7 @@ export function wiredComponents(spec: PlatformSpec, cat: Catalog, cluster: strin
 /** Components whose shared folder is rendered: the foundation and those of every recorded story. */
 export function renderedComponents(spec: PlatformSpec, cat: Catalog): Component[] {
   const out = new Map<string, Component>();
-  for (const f of foundationComponents()) out.set(f.id, f);
+  for (const f of foundationComponents()) out.set(f.id, foundationIn(cat, f));
   for (const s of recordedStories(spec, cat)) {
     for (const comp of s.components) out.set(comp.id, comp);
     for (const u of s.uses) {
