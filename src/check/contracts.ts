@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { LineCounter, parseDocument, parse as parseYaml } from 'yaml';
 import { overlaps, parseCidr } from '../model/net';
 import type { Build, Obj, RepoReader } from './discover';
-import { excludedBy, parseIgnore } from './gitignore';
+import { excludesFolder, parseIgnore } from './gitignore';
 import type { Finding } from './types';
 
 /** A Flux Kustomization of one cluster as the contract rules see it. */
@@ -150,7 +150,7 @@ function checkSourceIgnore(reader: RepoReader, cluster: string, list: KsView[], 
     const ignore = repo && str(repo.raw.spec?.ignore);
     if (!repo || !ignore) continue;
     const patterns = parseIgnore(ignore);
-    const hit = excludedBy(patterns, k.path);
+    const hit = excludesFolder(patterns, k.path);
     if (!hit) continue;
     const g = repo.o;
     const keyLine = g.lineOf(['spec', 'ignore']);
@@ -166,8 +166,12 @@ function checkSourceIgnore(reader: RepoReader, cluster: string, list: KsView[], 
       cluster,
       file: g.file,
       line,
-      message: `GitRepository ${ns}/${name}: spec.ignore pattern \`${hit.pattern.text}\` excludes ./${hit.dir}${why}; the artifact has no ./${k.path}, so Flux Kustomization ${k.id} fails with "kustomization path not found" and everything waiting for it stays not Ready`,
-      hint: dotted.length ? `anchor re-includes at the repository root without \`./\`: ${dotted.map((p) => `\`${p.text.replace(/^(!?)\.\//, '$1/')}\``).join(', ')}` : `re-include the path (\`!/${hit.dir}\`) after the pattern that excludes it`,
+      message: `GitRepository ${ns}/${name}: spec.ignore pattern \`${hit.pattern.text}\` excludes every manifest below ./${k.path}${why}; the artifact holds no manifest under ./${k.path}, so Flux Kustomization ${k.id} fails ("kustomization path not found") or applies nothing, and everything waiting for it stays not Ready`,
+      hint: dotted.length
+        ? `anchor re-includes at the repository root without \`./\`: ${dotted.map((p) => `\`${p.text.replace(/^(!?)\.\//, '$1/')}\``).join(', ')}`
+        : hit.pattern.isGlob
+          ? `re-include the path (\`!/${k.path}\`) after \`${hit.pattern.text}\``
+          : `a pattern without a slash matches that name at any depth: anchor it at the root (\`/${hit.pattern.text}\`) or re-include \`!/${k.path}/**\` after it`,
     });
   }
 }

@@ -6,8 +6,9 @@
 //   - a pattern with a `/` anywhere (other than a trailing one) is anchored at the root; without one it matches a
 //     name at any depth;
 //   - the last matching pattern wins, and a pattern that matches a folder matches everything below it;
-//   - source-controller walks the tree and skips an excluded folder whole, so a later `!` pattern cannot bring back
-//     anything below an excluded folder.
+//   - leading blanks are part of the pattern (a line indented deeper than the others never matches);
+//   - source-controller (internal/storage Archive) asks the matcher for every file on its own and does not skip
+//     excluded folders, so a later `!` pattern does bring files below an excluded folder back (unlike git).
 
 export interface IgnorePattern {
   /** The line as written (trimmed). */
@@ -23,9 +24,8 @@ export interface IgnorePattern {
 export function parseIgnore(text: string): IgnorePattern[] {
   const out: IgnorePattern[] = [];
   text.split('\n').forEach((line, index) => {
-    let p = line.endsWith('\\ ') ? line : line.replace(/\s+$/, '');
-    p = p.replace(/^\s+/, '');
-    if (!p || p.startsWith('#')) return;
+    if (line.startsWith('#') || !line.trim()) return;
+    let p = line.endsWith('\\ ') ? line : line.replace(/ +$/, '');
     const text_ = p;
     let inclusion = false;
     if (p.startsWith('!')) {
@@ -125,15 +125,17 @@ export function matchIgnore(patterns: IgnorePattern[], path: string[], isDir: bo
   return undefined;
 }
 
+/** Manifests a Flux Kustomization path would hold; used as probes when the files themselves are upstream. */
+const PROBES = ['kustomization.yaml', 'flux-probe.yaml', 'flux-probe/flux-probe.yaml'];
+
 /**
- * Whether a folder is missing from the artifact: it, or a folder above it, is excluded (source-controller does not
- * descend into an excluded folder). Returns the excluded folder and the pattern that excludes it.
+ * Whether the artifact can hold no manifest below a folder: every probe file below it is excluded. Returns the
+ * pattern that excludes `<dir>/kustomization.yaml`.
  */
-export function excludedBy(patterns: IgnorePattern[], dir: string): { dir: string; pattern: IgnorePattern } | undefined {
+export function excludesFolder(patterns: IgnorePattern[], dir: string): { pattern: IgnorePattern } | undefined {
   const parts = dir.split('/').filter((s) => s && s !== '.');
-  for (let n = 1; n <= parts.length; n++) {
-    const p = matchIgnore(patterns, parts.slice(0, n), true);
-    if (p) return { dir: parts.slice(0, n).join('/'), pattern: p };
-  }
-  return undefined;
+  if (parts.length === 0) return undefined;
+  const hits = PROBES.map((probe) => matchIgnore(patterns, [...parts, ...probe.split('/')], false));
+  if (hits.some((h) => !h)) return undefined;
+  return { pattern: hits[0]! };
 }
