@@ -192,7 +192,7 @@ function lineText(reader: RepoReader, file: string, line: number): string {
  * checks, then has nothing to wait for: such an object is Current as soon as it exists ('passes'), or, for a kind
  * whose Current state needs something that never comes on its own, never ('waits').
  */
-export const NOT_READY_AWARE: { group: string; kind: string; status: string; flux: 'passes' | 'waits'; current?: string; failed?: string }[] = [
+export const NOT_READY_AWARE: { group: string; kind: string; status: string; flux: 'passes' | 'waits'; current?: string; failed?: string; instead?: string }[] = [
   { group: 'dragonflydb.io', kind: 'Dragonfly', status: 'status.phase only', flux: 'passes', current: "status.phase == 'ready'" },
   { group: 'ceph.rook.io', kind: 'CephBlockPool', status: 'status.phase only', flux: 'passes', current: "status.phase == 'Ready'", failed: "status.phase == 'Failure'" },
   { group: 'ceph.rook.io', kind: 'CephFilesystem', status: 'status.phase only', flux: 'passes', current: "status.phase == 'Ready'", failed: "status.phase == 'Failure'" },
@@ -201,9 +201,9 @@ export const NOT_READY_AWARE: { group: string; kind: string; status: string; flu
   { group: 'actions.github.com', kind: 'AutoscalingListener', status: 'no conditions', flux: 'passes' },
   { group: 'gateway.networking.k8s.io', kind: 'Gateway', status: 'Accepted/Programmed conditions, no Ready', flux: 'passes', current: "status.conditions.filter(e, e.type == 'Programmed').all(e, e.status == 'True')" },
   { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', status: 'per-parent conditions only', flux: 'passes', current: "status.parents.all(p, p.conditions.exists(c, c.type == 'Accepted' && c.status == 'True'))" },
-  { group: 'cilium.io', kind: 'CiliumBGPClusterConfig', status: 'fault conditions only', flux: 'passes' },
-  { group: 'cilium.io', kind: 'CiliumBGPPeerConfig', status: 'fault conditions only', flux: 'passes' },
-  { group: 'cilium.io', kind: 'CiliumLoadBalancerIPPool', status: 'fault conditions only', flux: 'passes' },
+  { group: 'cilium.io', kind: 'CiliumBGPClusterConfig', status: 'fault conditions only', flux: 'passes', instead: 'drop the entry: sessions are per node (CiliumBGPNodeConfig status), nothing on this object says the peering is up' },
+  { group: 'cilium.io', kind: 'CiliumBGPPeerConfig', status: 'fault conditions only', flux: 'passes', instead: 'drop the entry: sessions are per node (CiliumBGPNodeConfig status), nothing on this object says the peering is up' },
+  { group: 'cilium.io', kind: 'CiliumLoadBalancerIPPool', status: 'fault conditions only', flux: 'passes', current: "!status.conditions.exists(c, c.type == 'cilium.io/PoolConflict' && c.status == 'True')" },
   { group: 'volsync.backube', kind: 'ReplicationSource', status: 'Synchronizing condition, no Ready', flux: 'passes' },
   { group: 'volsync.backube', kind: 'ReplicationDestination', status: 'Synchronizing condition, no Ready', flux: 'passes' },
   { group: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', status: 'status.readyToUse only', flux: 'passes', current: 'status.readyToUse == true' },
@@ -235,7 +235,7 @@ function checkHealthChecks(cluster: string, list: KsView[], findings: Finding[])
         cluster,
         ...at(k.obj!, ['spec', 'healthChecks', i]),
         message: `${k.id} health-checks ${what}, whose status has ${known.status}; ${effect}`,
-        hint: example ? `add a healthCheckExprs entry, e.g. ${example}` : `add a healthCheckExprs entry for ${apiVersion} ${kind}, or health-check what it creates (a Deployment, a StatefulSet) instead`,
+        hint: example ? `add a healthCheckExprs entry, e.g. ${example}` : known.instead ?? `add a healthCheckExprs entry for ${apiVersion} ${kind}, or health-check what it creates (a Deployment, a StatefulSet) instead`,
       });
     });
   }
@@ -255,6 +255,8 @@ interface Reader {
   /** Alternatives: the read succeeds when every key of one alternative exists. */
   keys: string[][];
   what: string;
+  /** What happens when the key is missing. */
+  effect: string;
   file: string;
   line: number;
 }
@@ -378,30 +380,30 @@ function checkSecretKeys(reader: RepoReader, cluster: string, list: KsView[], do
         walkRefs(spec.provider, ['spec', 'provider'], (ref, keys) => {
           const rns = str(ref.namespace) ?? (o.kind === 'SecretStore' ? ns : undefined);
           if (!rns) return;
-          readers.push({ ns: rns, name: String(ref.name), keys: [[String(ref.key)]], what: `${o.kind} ${name}`, ...at(o, keys) });
+          readers.push({ ns: rns, name: String(ref.name), keys: [[String(ref.key)]], what: `${o.kind} ${name}`, effect: `the store stays not Ready, so no ExternalSecret using ${name} syncs`, ...at(o, keys) });
         });
       }
       if (o.kind === 'HelmRelease' && groupOf(o.apiVersion) === 'helm.toolkit.fluxcd.io') {
         const relNs = str(spec.targetNamespace) ?? ns;
         for (const src of helmValues(reader, o, k)) {
-          walkSecretKeyRefs(src.data, [], (ref, keys) => readers.push({ ns: relNs, name: String(ref.name), keys: [[String(ref.key)]], what: `HelmRelease ${ns}/${name} values`, file: src.file, line: src.line(keys) }));
+          walkSecretKeyRefs(src.data, [], (ref, keys) => readers.push({ ns: relNs, name: String(ref.name), keys: [[String(ref.key)]], what: `HelmRelease ${ns}/${name} values`, effect: 'the pods the chart renders with it stay in CreateContainerConfigError', file: src.file, line: src.line(keys) }));
         }
         (Array.isArray(spec.valuesFrom) ? spec.valuesFrom : []).forEach((vf: any, i: number) => {
-          if (vf?.kind === 'Secret' && typeof vf.name === 'string' && !vf.optional) readers.push({ ns, name: vf.name, keys: [[str(vf.valuesKey) ?? 'values.yaml']], what: `HelmRelease ${ns}/${name} valuesFrom`, ...at(o, ['spec', 'valuesFrom', i]) });
+          if (vf?.kind === 'Secret' && typeof vf.name === 'string' && !vf.optional) readers.push({ ns, name: vf.name, keys: [[str(vf.valuesKey) ?? 'values.yaml']], what: `HelmRelease ${ns}/${name} valuesFrom`, effect: 'helm-controller cannot compose the values and the release fails', ...at(o, ['spec', 'valuesFrom', i]) });
         });
       }
       const podSpecPath = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet'].includes(o.kind) ? ['spec', 'template', 'spec'] : o.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template', 'spec'] : o.kind === 'Pod' ? ['spec'] : undefined;
       if (podSpecPath) {
-        walkSecretKeyRefs(getIn(raw, podSpecPath), podSpecPath, (ref, keys) => readers.push({ ns, name: String(ref.name), keys: [[String(ref.key)]], what: `${o.kind} ${ns}/${name}`, ...at(o, keys) }));
+        walkSecretKeyRefs(getIn(raw, podSpecPath), podSpecPath, (ref, keys) => readers.push({ ns, name: String(ref.name), keys: [[String(ref.key)]], what: `${o.kind} ${ns}/${name}`, effect: 'the pod stays in CreateContainerConfigError', ...at(o, keys) }));
       }
-      if (o.kind === 'GitRepository' && groupOf(o.apiVersion) === 'source.toolkit.fluxcd.io' && str(spec.secretRef?.name)) {
-        readers.push({ ns, name: spec.secretRef.name, keys: gitKeys(String(spec.url ?? '')), what: `GitRepository ${ns}/${name}`, ...at(o, ['spec', 'secretRef', 'name']) });
+      if (o.kind === 'GitRepository' && groupOf(o.apiVersion) === 'source.toolkit.fluxcd.io' && str(spec.secretRef?.name) && !spec.provider) {
+        readers.push({ ns, name: spec.secretRef.name, keys: gitKeys(String(spec.url ?? '')), what: `GitRepository ${ns}/${name}`, effect: 'source-controller cannot authenticate and the source stays not Ready', ...at(o, ['spec', 'secretRef', 'name']) });
       }
-      if (o.kind === 'FluxInstance' && str(spec.sync?.pullSecret)) {
-        readers.push({ ns, name: spec.sync.pullSecret, keys: spec.sync.kind === 'OCIRepository' ? [['.dockerconfigjson']] : gitKeys(String(spec.sync.url ?? '')), what: `FluxInstance ${ns}/${name} sync`, ...at(o, ['spec', 'sync', 'pullSecret']) });
+      if (o.kind === 'FluxInstance' && str(spec.sync?.pullSecret) && !spec.sync.provider) {
+        readers.push({ ns, name: spec.sync.pullSecret, keys: spec.sync.kind === 'OCIRepository' ? [['.dockerconfigjson']] : gitKeys(String(spec.sync.url ?? '')), what: `FluxInstance ${ns}/${name} sync`, effect: 'source-controller cannot clone the repository: Flux never syncs the cluster', ...at(o, ['spec', 'sync', 'pullSecret']) });
       }
       if (o.kind === 'OCIRepository' && groupOf(o.apiVersion) === 'source.toolkit.fluxcd.io' && str(spec.secretRef?.name)) {
-        readers.push({ ns, name: spec.secretRef.name, keys: [['.dockerconfigjson']], what: `OCIRepository ${ns}/${name}`, ...at(o, ['spec', 'secretRef', 'name']) });
+        readers.push({ ns, name: spec.secretRef.name, keys: [['.dockerconfigjson']], what: `OCIRepository ${ns}/${name}`, effect: 'source-controller cannot pull and the source stays not Ready', ...at(o, ['spec', 'secretRef', 'name']) });
       }
     }
   }
@@ -418,15 +420,15 @@ function checkSecretKeys(reader: RepoReader, cluster: string, list: KsView[], do
       cluster,
       file: r.file,
       line: r.line,
-      message: `${r.what} reads key ${want} of Secret ${r.ns}/${r.name}, but its providers in the repository (${ps.map((p) => p.what).join('; ')}) give only ${[...have].sort().join(', ') || 'no keys'}: the reader fails (a store stays not Ready, a pod stays in CreateContainerConfigError)`,
-      hint: `make the reader and every provider use one key name`,
+      message: `${r.what} reads key ${want} of Secret ${r.ns}/${r.name}, but its providers in the repository (${ps.map((p) => p.what).join('; ')}) give only ${[...have].sort().join(', ') || 'no keys'}: ${r.effect}`,
+      hint: `give the Secret the key ${want} where it is made, or read a key it has`,
     });
   }
 }
 
 function gitKeys(url: string): string[][] {
   if (/^ssh:\/\//.test(url) || /^[\w.-]+@[\w.-]+:/.test(url)) return [['identity', 'known_hosts']];
-  if (/^https?:\/\//.test(url)) return [['username', 'password'], ['bearerToken'], ['password']];
+  if (/^https?:\/\//.test(url)) return [['username', 'password'], ['bearerToken']];
   return [];
 }
 
@@ -466,6 +468,8 @@ interface DnsSource {
   gatewayNamespace?: string;
   /** A filter we do not model (label/annotation/regex filters): publication cannot be decided. */
   unmodelled?: string;
+  /** How it holds its zones, for messages. */
+  holds?: string;
 }
 
 const under = (host: string, domain: string) => {
@@ -495,6 +499,7 @@ function externalDnsSource(name: string, srcs: ValuesSrc[]): DnsSource | undefin
     gatewayNamespace: arg('gateway-namespace')[0] ?? str(v(['gatewayNamespace'])),
   };
   s.zones = provider === 'rfc2136' ? (arg('rfc2136-zone').length ? arg('rfc2136-zone') : s.domains) : s.domains;
+  if (provider === 'rfc2136') s.holds = `writes the zone into the DNS server ${arg('rfc2136-host')[0] ?? str(v(['rfc2136', 'host'])) ?? '(rfc2136 host)'}, which answers for it authoritatively`;
   const unknown = ['regex-domain-filter', 'gateway-label-filter', 'label-filter', 'annotation-filter', 'zone-name-filter'].filter((f) => arg(f).length);
   if (str(v(['labelFilter'])) || str(v(['annotationFilter']))) unknown.push('labelFilter/annotationFilter');
   if (unknown.length) s.unmodelled = unknown.join(', ');
@@ -507,7 +512,7 @@ function k8sGatewaySource(name: string, srcs: ValuesSrc[]): DnsSource | undefine
   const domains = (Array.isArray(domain) ? domain.map(String) : domain.split(/[\s,]+/)).filter(Boolean);
   const watched = valueAt(srcs, ['watchedResources'])?.value;
   const httproutes = !Array.isArray(watched) || watched.length === 0 || watched.includes('HTTPRoute');
-  return { what: `k8s-gateway ${name}`, authoritative: true, zones: domains, domains, exclude: [], httproutes, crd: false };
+  return { what: `k8s-gateway ${name}`, authoritative: true, zones: domains, domains, exclude: [], httproutes, crd: false, holds: 'answers for the zone authoritatively' };
 }
 
 function checkDns(reader: RepoReader, cluster: string, list: KsView[], findings: Finding[]): void {
@@ -559,7 +564,7 @@ function checkDns(reader: RepoReader, cluster: string, list: KsView[], findings:
           severity: 'error',
           cluster,
           ...where,
-          message: `HTTPRoute ${r.ns}/${r.o.name} serves ${h} on ${via}; ${by.map((s) => s.what).join(', ')} publish${by.length === 1 ? 'es' : ''} it, but ${zone.what} serves the zone ${zone.zones.find((z) => under(h, z))} authoritatively without it: resolvers that send that zone there (in-cluster CoreDNS, the LAN) get NXDOMAIN for ${h}`,
+          message: `HTTPRoute ${r.ns}/${r.o.name} serves ${h} on ${via}; ${by.map((s) => s.what).join(', ')} publish${by.length === 1 ? 'es' : ''} it, but not ${zone.what}, which ${zone.holds} (zone ${zone.zones.find((z) => under(h, z))}): resolvers that send that zone there (in-cluster CoreDNS, the LAN) get NXDOMAIN for ${h}`,
           hint: `let ${zone.what} publish routes of ${via} too (e.g. drop or widen its --gateway-name filter), or keep the name out of that zone`,
         });
       }
