@@ -66,8 +66,14 @@ interface ValuesSrc {
   line: (keys: (string | number)[]) => number;
 }
 
+const valuesCache = new WeakMap<KsView, Map<Obj, ValuesSrc[]>>();
 function helmValues(reader: RepoReader, hr: Obj, k: KsView): ValuesSrc[] {
+  let perKs = valuesCache.get(k);
+  if (!perKs) valuesCache.set(k, (perKs = new Map()));
+  const hit = perKs.get(hr);
+  if (hit) return hit;
   const out: ValuesSrc[] = [];
+  perKs.set(hr, out);
   const objects = k.build?.objects ?? [];
   for (const vf of Array.isArray(hr.raw.spec?.valuesFrom) ? hr.raw.spec.valuesFrom : []) {
     if (vf?.kind !== 'ConfigMap' || typeof vf.name !== 'string' || vf.targetPath) continue;
@@ -78,13 +84,10 @@ function helmValues(reader: RepoReader, hr: Obj, k: KsView): ValuesSrc[] {
     if (file) {
       const parsed = reader.parse(file);
       if (!parsed) continue;
-      let data: any;
-      try {
-        data = parseYaml(subst(parsed.text, k.values));
-      } catch {
-        continue;
-      }
       const doc = parsed.docs[0];
+      if (!doc) continue;
+      // Substituted after parsing (Flux substitutes the text; the strings that matter here are the same).
+      const data = deepSubst(reader.toJS(file, doc, parsed.lc), k.values);
       out.push({ data, file, line: (keys) => lineInDoc(doc, parsed.lc, keys) });
     } else if (typeof cm.raw.data?.[key] === 'string') {
       const lc = new LineCounter();
@@ -110,6 +113,20 @@ function lineInDoc(doc: any, lc: LineCounter, keys: (string | number)[]): number
     if (node?.range) return lc.linePos(node.range[0]).line;
   }
   return 1;
+}
+
+/** Whether a HelmRelease's values (inline or from generated ConfigMaps) mention a word, without parsing them. */
+function valuesMention(reader: RepoReader, hr: Obj, k: KsView, words: string[]): boolean {
+  const texts: string[] = [];
+  if (hr.raw.spec?.values) texts.push(JSON.stringify(hr.raw.spec.values));
+  for (const vf of Array.isArray(hr.raw.spec?.valuesFrom) ? hr.raw.spec.valuesFrom : []) {
+    const cm = (k.build?.objects ?? []).find((o) => o.kind === 'ConfigMap' && o.name === vf?.name);
+    if (!cm) continue;
+    const file = cm.sourceFiles?.[str(vf.valuesKey) ?? 'values.yaml'];
+    if (file) texts.push(reader.text(file));
+    else if (cm.raw.data) texts.push(JSON.stringify(cm.raw.data));
+  }
+  return texts.some((t) => words.some((w) => t.includes(w)));
 }
 
 /** The last value source defining a path (Helm merges valuesFrom first, spec.values last). */
@@ -360,7 +377,8 @@ function checkSecretKeys(reader: RepoReader, cluster: string, list: KsView[], do
         const tpl = spec.target?.template;
         let keys: Set<string> | undefined = new Set((Array.isArray(spec.data) ? spec.data : []).map((d: any) => String(d?.secretKey)));
         if ((Array.isArray(spec.dataFrom) && spec.dataFrom.length) || policy === 'Merge' || policy === 'None') keys = undefined;
-        else if (tpl) {
+        else if (tpl && (Object.keys(tpl.data ?? {}).length || (Array.isArray(tpl.templateFrom) && tpl.templateFrom.length))) {
+          // A template without data/templateFrom only adds metadata: the keys stay those of spec.data.
           if (Array.isArray(tpl.templateFrom) && tpl.templateFrom.length) keys = undefined;
           else {
             const own = new Set(Object.keys(tpl.data ?? {}));
@@ -385,7 +403,7 @@ function checkSecretKeys(reader: RepoReader, cluster: string, list: KsView[], do
       }
       if (o.kind === 'HelmRelease' && groupOf(o.apiVersion) === 'helm.toolkit.fluxcd.io') {
         const relNs = str(spec.targetNamespace) ?? ns;
-        for (const src of helmValues(reader, o, k)) {
+        for (const src of valuesMention(reader, o, k, ['secretKeyRef']) ? helmValues(reader, o, k) : []) {
           walkSecretKeyRefs(src.data, [], (ref, keys) => readers.push({ ns: relNs, name: String(ref.name), keys: [[String(ref.key)]], what: `HelmRelease ${ns}/${name} values`, effect: 'the pods the chart renders with it stay in CreateContainerConfigError', file: src.file, line: src.line(keys) }));
         }
         (Array.isArray(spec.valuesFrom) ? spec.valuesFrom : []).forEach((vf: any, i: number) => {
@@ -524,6 +542,8 @@ function checkDns(reader: RepoReader, cluster: string, list: KsView[], findings:
     for (const x of objs) {
       if (x.o.kind === 'HelmRelease' && groupOf(x.o.apiVersion) === 'helm.toolkit.fluxcd.io') {
         const chart = chartOf(x.o, k.build?.objects ?? []);
+        const dnsChart = chart === 'k8s-gateway' || chart === 'k8s_gateway' || chart === 'external-dns' || /external-dns/.test(x.o.name);
+        if (!dnsChart && !valuesMention(reader, x.o, k, ['txtOwnerId'])) continue;
         const srcs = helmValues(reader, x.o, k);
         const s = chart === 'k8s-gateway' || chart === 'k8s_gateway' ? k8sGatewaySource(x.o.name, srcs) : chart === 'external-dns' || /external-dns/.test(x.o.name) || valueAt(srcs, ['txtOwnerId']) ? externalDnsSource(x.o.name, srcs) : undefined;
         if (s) sources.push(s);
