@@ -93,10 +93,12 @@ const CASES: Case[] = [
       { code: 'SECRET_KEY_UNPROVIDED', severity: 'error', cluster: 'home', file: 'infrastructure/configs/clustersecretstore.yaml', line: 17, text: 'key: connect-token', message: /bootstrap\/README\.md:8\) give only token/ },
       { code: 'SECRET_KEY_UNPROVIDED', severity: 'error', cluster: 'home', file: 'apps/base/grafana/helmrelease.yaml', line: 30, text: 'key: admin-password', message: /give only admin-pass, admin-user/ },
       { code: 'SECRET_KEY_UNPROVIDED', severity: 'error', cluster: 'home', file: 'infrastructure/configs/private-charts.yaml', line: 30, text: 'name: private-charts-deploy-key', message: /identity \+ known_hosts/ },
+      { code: 'SECRET_KEY_UNPROVIDED', severity: 'error', cluster: 'home', file: 'apps/base/paperless/deployment.yaml', line: 39, text: 'key: REDIS_URL', message: /give only PAPERLESS_REDIS: the pod stays in CreateContainerConfigError/ },
     ],
     fix: [
       { file: 'bootstrap/README.md', replace: '--from-literal=token=', with: '--from-literal=connect-token=' },
       { file: 'apps/base/grafana/externalsecret.yaml', replace: 'admin-pass:', with: 'admin-password:' },
+      { file: 'apps/base/paperless/deployment.yaml', replace: 'key: REDIS_URL', with: 'key: PAPERLESS_REDIS' },
       {
         file: 'infrastructure/configs/private-charts.yaml',
         replace: '        property: private key\n',

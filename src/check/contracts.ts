@@ -375,16 +375,14 @@ function checkSecretKeys(reader: RepoReader, cluster: string, list: KsView[], do
         const target = str(spec.target?.name) ?? name;
         const policy = spec.target?.creationPolicy ?? 'Owner';
         const tpl = spec.target?.template;
-        let keys: Set<string> | undefined = new Set((Array.isArray(spec.data) ? spec.data : []).map((d: any) => String(d?.secretKey)));
-        if ((Array.isArray(spec.dataFrom) && spec.dataFrom.length) || policy === 'Merge' || policy === 'None') keys = undefined;
-        else if (tpl && (Object.keys(tpl.data ?? {}).length || (Array.isArray(tpl.templateFrom) && tpl.templateFrom.length))) {
-          // A template without data/templateFrom only adds metadata: the keys stay those of spec.data.
-          if (Array.isArray(tpl.templateFrom) && tpl.templateFrom.length) keys = undefined;
-          else {
-            const own = new Set(Object.keys(tpl.data ?? {}));
-            keys = tpl.mergePolicy === 'Merge' ? new Set([...keys, ...own]) : own;
-          }
-        }
+        const dataKeys: string[] = (Array.isArray(spec.data) ? spec.data : []).map((d: any) => String(d?.secretKey));
+        const tplKeys = Object.keys(tpl?.data ?? {});
+        let keys: Set<string> | undefined;
+        if (policy === 'Merge' || policy === 'None' || (Array.isArray(tpl?.templateFrom) && tpl.templateFrom.length)) keys = undefined;
+        // With a template (mergePolicy Replace, the default) the Secret holds exactly the templated keys.
+        else if (tplKeys.length && tpl.mergePolicy !== 'Merge') keys = new Set(tplKeys);
+        else if (Array.isArray(spec.dataFrom) && spec.dataFrom.length) keys = undefined;
+        else keys = new Set([...dataKeys, ...tplKeys]);
         add(ns, target, { keys, what: `ExternalSecret ${ns}/${name} (${o.file})` });
       } else if (o.kind === 'ClusterExternalSecret') {
         add('*', str(spec.externalSecretSpec?.target?.name) ?? str(spec.externalSecretName) ?? name, { what: `ClusterExternalSecret ${name}` });
