@@ -7,6 +7,7 @@ import { overlaps, parseCidr } from '../model/net';
 import { parsePlatform, PLATFORM_FILE } from '../model/platform-file';
 import { catalogFor, wiredComponents } from '../model/wiring';
 import { Build, Obj, RepoReader } from './discover';
+import { contractFindings, type Walks } from './contracts';
 import { validateObject } from './schema';
 import { planFindings } from '../plan/checks';
 import type { CheckOptions, CheckResult, ClusterGraph, Finding } from './types';
@@ -442,6 +443,29 @@ async function runBuilds(root: string, reader: RepoReader, walks: Map<string, Ma
   }
 }
 
+/** The walks as the contract rules read them: each Kustomization with the values its postBuild substitutes. */
+function contractView(walks: Map<string, Map<string, Ks>>): Walks {
+  const out: Walks = new Map();
+  for (const [cluster, all] of walks) {
+    const objects = [...all.values()].flatMap((k) => k.build?.objects ?? []);
+    out.set(
+      cluster,
+      [...all.values()].map((k) => ({
+        id: k.id,
+        name: k.name,
+        namespace: k.namespace,
+        path: k.path,
+        obj: k.obj,
+        build: k.build,
+        external: k.external,
+        values: k.postBuild ? valueMap(k, objects) : {},
+        sources: k.postBuild ? valuesFor(k, objects).sources : [],
+      })),
+    );
+  }
+  return out;
+}
+
 const ORDER = { error: 0, warning: 1, info: 2 } as const;
 
 /** platform-kit check: wiring, substitution, dependency, schema and (with build) kustomize checks, from the files alone. */
@@ -458,6 +482,7 @@ export async function check(opts: CheckOptions): Promise<CheckResult> {
     checkVariables(name, all, findings);
   }
   checkAcrossClusters(walks, findings);
+  findings.push(...contractFindings(reader, contractView(walks)));
   const exempt = checkStories(reader, walks, findings);
   checkReachability(reader, walks, exempt, findings);
   checkSchemas(walks, findings);

@@ -26,6 +26,8 @@ export interface Obj {
   vars: VarRef[];
   /** The outermost kustomization entry that brought this object into the build. */
   via?: { file: string; line: number };
+  /** configMapGenerator/secretGenerator objects: data key -> repo-relative source file (`files:` entries). */
+  sourceFiles?: Record<string, string>;
 }
 
 export interface Build {
@@ -236,19 +238,22 @@ export class RepoReader {
     for (const gen of ['configMapGenerator', 'secretGenerator'] as const) {
       (Array.isArray(k[gen]) ? k[gen] : []).forEach((g: any, gi: number) => {
         const vars: Obj['vars'] = [];
+        const sourceFiles: Record<string, string> = {};
         (Array.isArray(g?.files) ? g.files : []).forEach((f: unknown, fi: number) => {
           const src = String(f).includes('=') ? String(f).split('=').slice(1).join('=') : String(f);
+          const dataKey = String(f).includes('=') ? String(f).split('=')[0] : path.posix.basename(src);
           const rel = path.posix.normalize(path.posix.join(dir, src));
           if (!this.exists(rel)) {
             out.findings.push({ code: 'RESOURCE_MISSING', severity: 'error', file: kfile, line: lineOf([gen, gi, 'files', fi]), message: `${gen} file ${src} does not exist`, hint: `create ${rel} or remove it from ${gen}` });
             return;
           }
           out.files.add(rel);
+          sourceFiles[dataKey] = rel;
           vars.push(...scanVars(this.text(rel), rel));
         });
         const name = String(g?.name ?? '');
         const line = lineOf([gen, gi]);
-        out.objects.push({ apiVersion: 'v1', kind: gen === 'configMapGenerator' ? 'ConfigMap' : 'Secret', name, namespace: g?.namespace, raw: { apiVersion: 'v1', kind: gen === 'configMapGenerator' ? 'ConfigMap' : 'Secret', metadata: { name }, generated: true }, file: kfile, line, lineOf: () => line, vars });
+        out.objects.push({ apiVersion: 'v1', kind: gen === 'configMapGenerator' ? 'ConfigMap' : 'Secret', name, namespace: g?.namespace, raw: { apiVersion: 'v1', kind: gen === 'configMapGenerator' ? 'ConfigMap' : 'Secret', metadata: { name }, generated: true }, file: kfile, line, lineOf: () => line, vars, sourceFiles });
       });
     }
     if (typeof k.namespace === 'string') {
