@@ -7,7 +7,7 @@ import { catalogFor, lanesOfRole, recordedStories, renderedComponents, wiredComp
 import { renderComponent } from './component';
 import { renderStories } from './stories';
 import type { ClusterModel, PlatformSpec } from '../model/schema';
-import { findVariables, KUBEPRISM_PORT, secretKeyPrefix, substitute, VARIABLES } from '../model/variables';
+import { findVariables, KUBEPRISM_PORT, secretKeyPrefix, VARIABLES } from '../model/variables';
 import { UsageError } from '../core/errors';
 import { GENERATOR_VERSION } from '../version';
 import { expandDefault, type VariableDecl } from '../model/stories';
@@ -160,22 +160,17 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
     tree.write(`talos/${name}/patches/cluster.yaml`, r.render('cluster/talos/patches/cluster.yaml', talosData));
     tree.write(`talos/${name}/patches/machine.yaml`, r.render('cluster/talos/patches/machine.yaml', talosData));
 
-    // Bootstrap: the same charts and values as the Flux HelmReleases, with this cluster's settings substituted.
+    // Bootstrap: the same charts as the Flux HelmReleases, and their values files themselves (bootstrap.sh substitutes
+    // the cluster's settings at bootstrap time), so there is no second copy that could drift.
     const boot = wired.filter((w) => w.bootstrap !== undefined && w.chart).sort((a, b) => a.bootstrap! - b.bootstrap!);
     const releases = boot.map((comp, i) => {
-      const valuesPath = `${componentDir(comp)}/app/helm-values.yaml`;
-      const rendered = substitute(tree.read(valuesPath)!, data, valuesPath);
-      tree.write(
-        `bootstrap/${name}/values/${comp.id}.yaml`,
-        header([`Generated from ${valuesPath} with cluster-settings of ${name}. Do not edit: edit that file and regenerate.`]) + rendered.replace(/^---\n/, ''),
-      );
       const prev = boot[i - 1];
       return {
         name: comp.id,
         namespace: comp.namespace,
         chart: comp.chart!.url,
         version: comp.chart!.version,
-        valuesFile: `./values/${comp.id}.yaml`,
+        valuesFile: `../../${componentDir(comp)}/app/helm-values.yaml`,
         needs: prev ? [`${prev.namespace}/${prev.id}`] : [],
       };
     });
