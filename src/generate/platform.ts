@@ -12,6 +12,9 @@ import { UsageError } from '../core/errors';
 import { GENERATOR_VERSION } from '../version';
 import { expandDefault, type VariableDecl } from '../model/stories';
 
+/** Phases of bootstrap/bootstrap.sh, in order (the script's PHASES). */
+export const BOOTSTRAP_PHASES = ['talos', 'crds', 'core', 'flux', 'verify'];
+
 export const VERSIONS = { talos: 'v1.11.5', kubernetes: 'v1.34.2' };
 
 export interface Lane {
@@ -67,6 +70,46 @@ function settingsDocument(c: ClusterModel, data: Record<string, string>, declare
   return '---\n' + doc.toString({ lineWidth: 0, indentSeq: true });
 }
 
+/** The component whose Provider the cluster's Flux Alert sends to. */
+const FLUX_NOTIFICATIONS = 'flux-notifications';
+
+/**
+ * The cluster's Flux Alert: error events of every Flux Kustomization (all in flux-system), the Git sources, and every
+ * HelmRelease and chart source in the namespaces of the components wired on this cluster. Alert event sources cannot
+ * wildcard a namespace, so the list is rendered per cluster here (the entry folder uses no substitution).
+ */
+function fluxAlertDocument(cluster: string, wired: { namespace: string; chart?: unknown; source?: unknown }[]): string {
+  const chartNs = [...new Set(wired.filter((w) => w.chart).map((w) => w.namespace))].sort();
+  const gitNs = [...new Set(['flux-system', ...wired.filter((w) => w.source).map((w) => w.namespace)])].sort();
+  const alert = {
+    apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+    kind: 'Alert',
+    metadata: { name: 'flux-errors', namespace: 'flux-system' },
+    spec: {
+      providerRef: { name: 'flux-alerts' },
+      eventSeverity: 'error',
+      eventMetadata: { cluster },
+      eventSources: [
+        { kind: 'Kustomization', name: '*', namespace: 'flux-system' },
+        ...gitNs.map((ns) => ({ kind: 'GitRepository', name: '*', namespace: ns })),
+        ...chartNs.flatMap((ns) => [
+          { kind: 'HelmRelease', name: '*', namespace: ns },
+          { kind: 'OCIRepository', name: '*', namespace: ns },
+        ]),
+      ],
+    },
+  };
+  return (
+    '---\n' +
+    header([
+      `Flux Alert of cluster ${cluster}: error events go to Provider flux-alerts (component ${FLUX_NOTIFICATIONS}).`,
+      'One entry per namespace that holds HelmReleases and chart sources here (an Alert cannot wildcard namespaces);',
+      'regenerate adds a namespace when a story is approved on this cluster.',
+    ]) +
+    toYaml(alert)
+  );
+}
+
 /**
  * Render the whole GitOps repository that platform.yaml describes into an in-memory tree.
  * Pure: reads only templates and the catalog, never the target repository.
@@ -80,6 +123,10 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
   tree.write('.gitignore', r.render('repo/gitignore', {}));
   tree.write('.githooks/commit-msg', r.render('repo/githooks/commit-msg', { version: GENERATOR_VERSION }));
   tree.write('.githooks/install.sh', r.render('repo/githooks/install.sh', { version: GENERATOR_VERSION }));
+  tree.write(
+    'justfile',
+    r.render('repo/justfile', { version: GENERATOR_VERSION, clusters: Object.keys(spec.clusters).map((name) => ({ name })), phases: BOOTSTRAP_PHASES.join(' -> ') }),
+  );
   tree.write('.github/workflows/platform-check.yaml', r.render('repo/platform-check.yaml', { version: GENERATOR_VERSION, kubectlVersion: VERSIONS.kubernetes }));
   renderStories(tree, r, spec, cat, filesOf);
 
@@ -148,7 +195,9 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
       `${base}/cluster-secrets.yaml`,
       r.render('cluster/kubernetes/cluster-secrets.yaml', { cluster: c, storeName: c.secretStore.provider, secretsKey: `${secretKeyPrefix(c.secretStore.provider, name)}cluster-secrets` }),
     );
-    tree.write(`${base}/kustomization.yaml`, r.render('cluster/kubernetes/kustomization.yaml', { cluster: c, lanes }));
+    const alerts = wired.some((w) => w.id === FLUX_NOTIFICATIONS);
+    if (alerts) tree.write(`${base}/flux-alerts.yaml`, fluxAlertDocument(name, wired));
+    tree.write(`${base}/kustomization.yaml`, r.render('cluster/kubernetes/kustomization.yaml', { cluster: c, lanes, alerts }));
 
     // Talos (talhelper).
     const apiHost = new URL(c.apiEndpoint).hostname.replace(/^\[|\]$/g, '');

@@ -105,6 +105,19 @@ export function fluxGitUrl(url: string): string {
   return scp ? `ssh://${scp[1]}/${scp[2]}` : url;
 }
 
+/** The Flux Receiver type for a Git URL's host: github.com is github, a host named gitlab* is gitlab, else generic. */
+export function receiverType(url: string): 'github' | 'gitlab' | 'generic' {
+  let host = '';
+  try {
+    host = new URL(fluxGitUrl(url)).hostname.toLowerCase();
+  } catch {
+    return 'generic';
+  }
+  if (host === 'github.com' || host.endsWith('.github.com') || host.startsWith('github.')) return 'github';
+  if (host === 'gitlab.com' || host.split('.').some((l) => l === 'gitlab' || l.startsWith('gitlab-'))) return 'gitlab';
+  return 'generic';
+}
+
 /** How Flux authenticates to the cluster's Git repository: chosen by the URL's scheme. */
 export function gitAuth(url: string): 'ssh' | 'https' {
   return fluxGitUrl(url).startsWith('ssh://') ? 'ssh' : 'https';
