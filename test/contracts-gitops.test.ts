@@ -60,17 +60,15 @@ function secretRefs(o: unknown, defaultNs: string, out: { ns: string; name: stri
   return out;
 }
 
-/** The part of bootstrap/README.md or bootstrap/bootstrap.sh that concerns cluster c (both are shared files). */
+/**
+ * The part of bootstrap/README.md or bootstrap/bootstrap.sh that concerns cluster c (both are shared files); the
+ * whole file when it has no per-cluster part (then it must hold for every cluster).
+ */
 function clusterPart(text: string, file: string, c: string): string {
-  if (file.endsWith('.md')) {
-    const part = text.split(/^ {3}Cluster `/m).find((s) => s.startsWith(`${c}\``));
-    if (!part) throw new Error(`${file} has no section for cluster ${c}`);
-    return part;
-  }
-  const body = text.slice(text.indexOf('create_bootstrap_secrets() {'));
-  const m = new RegExp(`\\n {4}${c}\\)\\n([\\s\\S]*?)\\n {6};;`).exec(body);
-  if (!m) throw new Error(`${file} creates no Secrets for cluster ${c}`);
-  return m[1];
+  if (file.endsWith('.md')) return text.split(/^ {3}Cluster `/m).find((s) => s.startsWith(`${c}\``)) ?? text;
+  const at = text.indexOf('create_bootstrap_secrets() {');
+  const m = at < 0 ? null : new RegExp(`\\n {4}${c}\\)\\n([\\s\\S]*?)\\n {6};;`).exec(text.slice(at));
+  return m ? m[1] : text;
 }
 
 const parseAll = (text: string): K8sObject[] => parseAllDocuments(text).map((d) => d.toJS()).filter((o) => o && typeof o === 'object');
@@ -209,5 +207,121 @@ describe('bootstrap values cannot drift from the Flux values', () => {
     // the flux walk still sees the same values the bootstrap renders (one source)
     const w = walkCluster(repo, 'infra', { substitute: true });
     expect(w.has('flux-instance')).toBe(true);
+  });
+});
+
+describe('Flux notifications, task runner and the secrets page, on a platform with the notifications wired', () => {
+  const CERT = 'STORY-SEC-CERT-MANAGER-ISSUERS';
+  const GIT = { infra: 'https://gitlab.example.com/platform/gitops.git', apps: 'git@github.com:platform/gitops.git' } as const;
+  let repo: string;
+  const walks = new Map<string, ReturnType<typeof walkCluster>>();
+  beforeAll(() => {
+    repo = path.join(tmpDir(), 'platform');
+    createClusters({ dir: repo, clusters: [{ name: 'infra', gitUrl: GIT.infra }, { name: 'apps', role: 'apps' as const, gitUrl: GIT.apps }] });
+    addStories({ dir: repo, ids: withDeps(CERT, BOOT), approve: true });
+    for (const c of ['infra', 'apps']) walks.set(c, walkCluster(repo, c, { substitute: true }));
+  }, 300_000);
+
+  /** Every object a cluster applies, with the namespace Flux gives it (targetNamespace wins). */
+  function applied(c: string): (K8sObject & { ns: string; ks: string })[] {
+    const w = walks.get(c)!;
+    const out: (K8sObject & { ns: string; ks: string })[] = [];
+    for (const k of w.values()) {
+      const self = k.parent ? w.get(k.parent)!.objects.find((o) => o.kind === 'Kustomization' && o.metadata.name === k.name) : undefined;
+      const target = (self as any)?.spec?.targetNamespace as string | undefined;
+      for (const o of k.objects) out.push({ ...o, ns: target ?? o.metadata.namespace ?? 'default', ks: k.name });
+    }
+    return out;
+  }
+  const findObj = (c: string, kind: string, name: string) => {
+    const o = applied(c).find((x) => x.kind === kind && x.metadata.name === name);
+    if (!o) throw new Error(`${c}: no ${kind} ${name}`);
+    return o as any;
+  };
+
+  it.each(['infra', 'apps'])('flux-receiver-routed-and-typed (%s): Receiver typed by the Git host, token from an ExternalSecret, /hook/ routed on the external Gateway', (c) => {
+    for (const k of walks.get(c)!.values()) expect(k.unresolved, `${c}/${k.name}`).toEqual([]);
+    const host = new URL(GIT[c as 'infra' | 'apps'].replace(/^git@([^:]+):/, 'ssh://git@$1/')).hostname;
+    const expectedType = host === 'github.com' ? 'github' : host.split('.').includes('gitlab') ? 'gitlab' : 'generic';
+    const rcv = applied(c).find((o) => o.kind === 'Receiver')! as any;
+    expect(rcv, `${c}: a Receiver`).toBeDefined();
+    expect(rcv.spec.type).toBe(expectedType);
+    // it reconciles the GitRepository the FluxInstance syncs (Flux names it after its namespace)
+    expect(rcv.spec.resources).toContainEqual(expect.objectContaining({ kind: 'GitRepository', name: 'flux-system' }));
+    const es = applied(c).find((o) => o.kind === 'ExternalSecret' && o.ns === rcv.ns && ((o as any).spec.target?.name ?? o.metadata.name) === rcv.spec.secretRef.name) as any;
+    expect(es, `${c}: an ExternalSecret fills ${rcv.spec.secretRef.name}`).toBeDefined();
+    expect(es.spec.data.map((d: any) => d.secretKey), 'the Receiver reads key token').toContain('token');
+    // route: notification-controller's Service webhook-receiver (port 80), path /hook/, on a Gateway listener that exists
+    const route = applied(c).find((o) => o.kind === 'HTTPRoute' && o.ns === rcv.ns) as any;
+    expect(route, `${c}: an HTTPRoute in ${rcv.ns}`).toBeDefined();
+    const rule = route.spec.rules.find((r: any) => r.backendRefs?.some((b: any) => b.name === 'webhook-receiver' && b.port === 80));
+    expect(rule, 'routes to webhook-receiver:80').toBeDefined();
+    expect(rule.matches.map((m: any) => m.path.value)).toEqual(['/hook/']);
+    const ref = route.spec.parentRefs[0];
+    const gw = findObj(c, 'Gateway', ref.name);
+    expect(gw.ns).toBe(ref.namespace);
+    expect(ref.name, 'the external Gateway').toBe('external');
+    const listener = gw.spec.listeners.find((l: any) => l.name === ref.sectionName);
+    expect(listener.allowedRoutes.namespaces.from).toBe('All');
+    const suffix = String(listener.hostname).replace(/^\*/, '');
+    for (const h of route.spec.hostnames) expect(h.endsWith(suffix) && !h.slice(0, -suffix.length).includes('.'), `${h} is served by ${listener.hostname}`).toBe(true);
+  });
+
+  it.each(['infra', 'apps'])('flux-alerts-cover-every-source (%s): error events of every Kustomization, HelmRelease and the Git source go to the configured Provider', (c) => {
+    const objs = applied(c);
+    const settings = settingsOf(repo, c);
+    const alerts = objs.filter((o) => o.kind === 'Alert') as any[];
+    expect(alerts.length).toBeGreaterThan(0);
+    const covered = (kind: string, name: string, ns: string) =>
+      alerts.some((a) => a.spec.eventSeverity === 'error' && a.spec.eventSources.some((s: any) => s.kind === kind && (s.name === '*' || s.name === name) && (s.namespace ?? a.ns) === ns));
+    const kinds = ['Kustomization', 'HelmRelease', 'GitRepository'];
+    const sources = objs.filter((o) => kinds.includes(o.kind) && (o.kind !== 'Kustomization' || o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')));
+    expect(sources.filter((o) => o.kind === 'HelmRelease').length).toBeGreaterThan(3);
+    for (const o of sources) expect(covered(o.kind, o.metadata.name, o.ns), `${c}: ${o.kind} ${o.ns}/${o.metadata.name}`).toBe(true);
+    // the FluxInstance's own GitRepository (not in the repo, made by flux-operator in flux-system)
+    expect(covered('GitRepository', 'flux-system', 'flux-system')).toBe(true);
+    for (const a of alerts) {
+      const p = objs.find((o) => o.kind === 'Provider' && o.metadata.name === a.spec.providerRef.name && o.ns === a.ns) as any;
+      expect(p, `${c}: Provider ${a.spec.providerRef.name}`).toBeDefined();
+      expect(p.spec.type).toBe(settings.FLUX_ALERT_PROVIDER_TYPE);
+      const es = objs.find((o) => o.kind === 'ExternalSecret' && o.ns === p.ns && ((o as any).spec.target?.name ?? o.metadata.name) === p.spec.secretRef.name);
+      expect(es, `${c}: the Provider's Secret comes from an ExternalSecret`).toBeDefined();
+    }
+  });
+
+  it('justfile-from-cluster-list: one justfile names every cluster, runs the bootstrap phases in the script\'s order and the day-2 commands', () => {
+    const just = read(repo, 'justfile');
+    const clusters = Object.keys(parse(read(repo, 'platform.yaml')).clusters);
+    expect(/^clusters := '([^']*)'$/m.exec(just)?.[1].split(' ')).toEqual(clusters);
+    const phases = /^PHASES="([^"]+)"$/m.exec(read(repo, 'bootstrap/bootstrap.sh'))![1].split(' ');
+    expect(just).toContain(phases.join(' -> '));
+    const recipes = [...just.matchAll(/^([a-z][\w-]*)(?: [^:\n]*)?:(?!=)/gm)].map((m) => m[1]);
+    for (const r of ['bootstrap', 'bootstrap-phase', 'talos-genconfig', 'talos-apply', 'talos-bootstrap', 'kubeconfig', 'talos-upgrade', 'talos-upgrade-k8s', 'reconcile', 'check', 'regenerate']) expect(recipes, r).toContain(r);
+    expect(just).toMatch(/talhelper genconfig/);
+    expect(just).toMatch(/platform-kit'\n/);
+    expect(just).toMatch(/check --build --dir \./);
+    for (const c of clusters) for (const p of ['talos/<c>/talconfig.yaml', 'bootstrap/<c>/helmfile.yaml']) expect(fs.existsSync(path.join(repo, p.replace('<c>', c))), p).toBe(true);
+  });
+
+  it('secrets-page-from-the-render: docs/design/secrets.md lists every ExternalSecret key with its backend item and the bootstrap Secrets, per cluster', () => {
+    const doc = read(repo, 'docs/design/secrets.md');
+    for (const c of ['infra', 'apps']) {
+      const section = doc.split(/^## Cluster /m).find((s) => s.startsWith(`${c} `))!;
+      expect(section, c).toBeDefined();
+      const ess = applied(c).filter((o) => o.kind === 'ExternalSecret') as any[];
+      expect(ess.length).toBeGreaterThan(2);
+      for (const es of ess) {
+        const target = `${es.ns}/${es.spec.target?.name ?? es.metadata.name}`;
+        for (const d of es.spec.data ?? []) {
+          expect(section, `${c}: ${target} ${d.secretKey}`).toContain(`| \`${target}\` | \`${d.secretKey}\` | \`${d.remoteRef.key}\` | ${d.remoteRef.property ?? '(whole value)'} |`);
+        }
+        for (const d of es.spec.dataFrom ?? []) expect(section, `${c}: ${target} dataFrom`).toMatch(new RegExp(`\\| \`${target}\` \\| [^|]+ \\| \`${d.extract.key}\` \\|`));
+      }
+      // what a person creates by hand: the Secrets bootstrap creates for this cluster, every key
+      for (const [secret, keys] of createdSecrets(clusterPart(read(repo, 'bootstrap/README.md'), 'README.md', c))) {
+        for (const k of keys.keys()) expect(section, `${c}: bootstrap ${secret} ${k}`).toContain(`| \`${secret}\` | \`${k}\` |`);
+      }
+      expect(section).toContain(`talos/${c}/talsecret.sops.yaml`);
+    }
   });
 });

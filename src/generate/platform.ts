@@ -5,6 +5,7 @@ import { toYaml } from '../core/yaml';
 import { componentDir } from '../model/components';
 import { catalogFor, lanesOfRole, recordedStories, renderedComponents, wiredComponents } from '../model/wiring';
 import { renderComponent } from './component';
+import { renderSecretsDoc } from './secrets-doc';
 import { renderStories } from './stories';
 import type { ClusterModel, PlatformSpec } from '../model/schema';
 import { findVariables, KUBEPRISM_PORT, secretKeyPrefix, VARIABLES } from '../model/variables';
@@ -130,6 +131,7 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
   tree.write('.github/workflows/platform-check.yaml', r.render('repo/platform-check.yaml', { version: GENERATOR_VERSION, kubectlVersion: VERSIONS.kubernetes }));
   renderStories(tree, r, spec, cat, filesOf);
 
+  const secretsDoc: Parameters<typeof renderSecretsDoc>[2] = [];
   for (const [name, cs] of Object.entries(spec.clusters)) {
     const c: ClusterModel = { ...cs, name };
     const base = `kubernetes/clusters/${name}`;
@@ -224,6 +226,8 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
       };
     });
     tree.write(`bootstrap/${name}/helmfile.yaml`, r.render('cluster/bootstrap/helmfile.yaml', { cluster: c, releases }));
+    secretsDoc.push({ cluster: c, wired, settings: data, entryFiles: [`${base}/cluster-secrets.yaml`] });
   }
+  renderSecretsDoc(tree, r, secretsDoc, filesOf);
   return { tree, settings: settingsOut };
 }
