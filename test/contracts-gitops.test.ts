@@ -104,7 +104,7 @@ describe('Flux can clone a private repository (Git credential at bootstrap, sync
     }
   });
 
-  it('git-credential-created-idempotently: bootstrap.sh creates the Git credential only when missing, without printing it', () => {
+  it('git-credential-dry-run-checks-first: the dry run checks for the Git credential before creating it, without printing it', () => {
     const r = spawnSync('bash', ['bootstrap/bootstrap.sh', 'https', '--dry-run', '--phase', 'core'], { cwd: repo, encoding: 'utf8', timeout: 60_000, env: { ...process.env, GIT_PASSWORD: 'hunter2-secret' } });
     expect(r.status, r.stderr).toBe(0);
     const check = r.stdout.indexOf('kubectl --namespace flux-system get secret flux-system');
@@ -112,6 +112,25 @@ describe('Flux can clone a private repository (Git credential at bootstrap, sync
     expect(check, 'checks for the Secret first').toBeGreaterThan(-1);
     expect(create, 'then creates it').toBeGreaterThan(check);
     expect(r.stdout + r.stderr).not.toContain('hunter2-secret');
+  });
+  it('git-credential-created-idempotently (against a stub kubectl): created once from the environment, never touched again', () => {
+    const stub = tmpDir('stub-');
+    const log = path.join(stub, 'calls.log');
+    const kubeconfig = path.join(stub, 'kubeconfig');
+    fs.writeFileSync(kubeconfig, '');
+    // kubectl: Secrets exist only when STUB_SECRETS_EXIST is set; FluxInstance Ready (so no helmfile sync is needed)
+    fs.writeFileSync(path.join(stub, 'kubectl'), `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >> "${log}"\ncase "$*" in *"get secret"*) [ -n "\${STUB_SECRETS_EXIST:-}" ] ;; *) exit 0 ;; esac\n`, { mode: 0o755 });
+    for (const tool of ['helm', 'helmfile']) fs.writeFileSync(path.join(stub, tool), '#!/usr/bin/env bash\nexit 0\n', { mode: 0o755 });
+    const env = { ...process.env, PATH: `${stub}:${process.env.PATH}`, BOOTSTRAP_KUBECONFIG: kubeconfig, GIT_USERNAME: 'git', GIT_PASSWORD: 'hunter2-secret', SECRET_STORE_CONNECT_TOKEN: 'connect-secret' };
+    const first = spawnSync('bash', ['bootstrap/bootstrap.sh', 'https', '--phase', 'core'], { cwd: repo, encoding: 'utf8', timeout: 60_000, env });
+    expect(first.status, first.stderr).toBe(0);
+    const calls = fs.readFileSync(log, 'utf8');
+    expect(calls).toContain('--namespace flux-system create secret generic flux-system --from-literal=username=git --from-literal=password=hunter2-secret');
+    expect(first.stdout + first.stderr, 'values are masked in the output').not.toMatch(/hunter2-secret|connect-secret/);
+    fs.writeFileSync(log, '');
+    const again = spawnSync('bash', ['bootstrap/bootstrap.sh', 'https', '--phase', 'core'], { cwd: repo, encoding: 'utf8', timeout: 60_000, env: { ...env, STUB_SECRETS_EXIST: '1' } });
+    expect(again.status, again.stderr).toBe(0);
+    expect(fs.readFileSync(log, 'utf8'), 'a re-run creates nothing').not.toContain('create secret');
   });
 });
 
