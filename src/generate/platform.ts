@@ -124,6 +124,7 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
   tree.write('.gitignore', r.render('repo/gitignore', {}));
   tree.write('.githooks/commit-msg', r.render('repo/githooks/commit-msg', { version: GENERATOR_VERSION }));
   tree.write('.githooks/install.sh', r.render('repo/githooks/install.sh', { version: GENERATOR_VERSION }));
+  if (Object.keys(spec.clusters).length) tree.write('bootstrap/render-values.sh', r.render('cluster/bootstrap/render-values.sh', { version: GENERATOR_VERSION }));
   tree.write(
     'justfile',
     r.render('repo/justfile', { version: GENERATOR_VERSION, clusters: Object.keys(spec.clusters).map((name) => ({ name })), phases: BOOTSTRAP_PHASES.join(' -> ') }),

@@ -427,69 +427,11 @@ check_bootstrap_secrets() {
 
 # --- Values of the foundation releases ----------------------------------------------------------------------------
 # bootstrap/<cluster>/helmfile.yaml names each release's values by the Flux component's own
-# kubernetes/.../app/helm-values.yaml, so there is no second copy that could drift from the HelmRelease. Before a
-# sync those files are copied, with ${VAR} replaced from kubernetes/clusters/<cluster>/cluster-settings.yaml as Flux's
-# postBuild substitution does (${VAR:=default} falls back to its default; any other unset variable is an error),
-# into a scratch tree of the same layout, and helmfile runs there.
-
-# Values files a helmfile names, relative to the repository root.
-values_files() {
-  awk -v dir="$(dirname "$1")" '
-    /^[ \t]+- "?(\.\.\/)+kubernetes\/[^"]*helm-values\.yaml"?[ \t]*$/ {
-      p = $0; sub(/^[ \t]+- "?/, "", p); sub(/"?[ \t]*$/, "", p)
-      d = dir
-      while (p ~ /^\.\.\//) { sub(/^\.\.\//, "", p); if (d ~ /\//) sub(/\/[^\/]*$/, "", d); else d = "" }
-      print (d == "" ? p : d "/" p)
-    }
-  ' "$1"
-}
-
-# substitute_settings SETTINGS FILE: FILE with ${VAR} replaced from the data of the ConfigMap in SETTINGS.
-substitute_settings() {
-  awk '
-    FNR == NR {
-      if ($0 ~ /^data:/) { in_data = 1; next }
-      if (in_data && $0 ~ /^[^ \t#]/) in_data = 0
-      if (in_data && match($0, /^  [A-Za-z_][A-Za-z0-9_]*:/)) {
-        key = substr($0, 3, RLENGTH - 3); val = substr($0, RLENGTH + 1)
-        sub(/^[ \t]+/, "", val); sub(/[ \t]+$/, "", val)
-        if (val ~ /^".*"$/ || val ~ /^\047.*\047$/) val = substr(val, 2, length(val) - 2)
-        set[key] = val
-      }
-      next
-    }
-    {
-      line = $0; out = ""
-      while (match(line, /\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-=][^}]*)?\}/)) {
-        pre = substr(line, 1, RSTART - 1); ref = substr(line, RSTART + 2, RLENGTH - 3); rest = substr(line, RSTART + RLENGTH)
-        if (pre ~ /\$$/) { out = out pre "${" ref "}"; line = rest; continue }
-        name = ref; dflt = ""; has_dflt = 0
-        if (match(ref, /:?[-=]/)) { name = substr(ref, 1, RSTART - 1); dflt = substr(ref, RSTART + RLENGTH); has_dflt = 1 }
-        if (name in set) val = set[name]
-        else if (has_dflt && dflt != "") val = dflt
-        else { printf "%s:%d: ${%s} has no value in %s\n", FILENAME, FNR, name, settings > "/dev/stderr"; bad = 1; val = "" }
-        out = out pre val; line = rest
-      }
-      print out line
-    }
-    END { exit bad }
-  ' settings="$1" "$1" "$2"
-}
-
-# render_core OUT: bootstrap/<cluster>/helmfile.yaml and the values files it names, substituted, under OUT.
+# kubernetes/.../app/helm-values.yaml, so there is no second copy that could drift from the HelmRelease.
+# bootstrap/render-values.sh copies the helmfile and those files, with the cluster's settings substituted, into a
+# scratch tree of the same layout; helmfile runs there.
 render_core() {
-  local out=$1 helmfile="bootstrap/$CLUSTER/helmfile.yaml" settings="kubernetes/clusters/$CLUSTER/cluster-settings.yaml" f n=0
-  require_file "$helmfile" "$settings"
-  mkdir -p "$out/bootstrap/$CLUSTER"
-  cp "$helmfile" "$out/$helmfile"
-  for f in $(values_files "$helmfile"); do
-    require_file "$f"
-    mkdir -p "$out/$(dirname "$f")"
-    substitute_settings "$settings" "$f" >"$out/$f" || die "$f: a variable has no value in $settings; regenerate the repository"
-    n=$((n + 1))
-  done
-  [ "$n" -gt 0 ] || die "$helmfile names no kubernetes/.../helm-values.yaml"
-  log "rendered $helmfile and its $n values files with $settings into $out"
+  bash bootstrap/render-values.sh "$CLUSTER" "$1" || die "could not render the values of bootstrap/$CLUSTER/helmfile.yaml (see above)"
 }
 
 phase_core() {
