@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -58,11 +59,12 @@ describe('create-platform-cluster: infra, then apps, in a new repository', () =>
     expect(p.clusters.infra.network.podCidr).not.toBe(p.clusters.apps.network.podCidr);
   });
 
-  it('adding apps does not change a byte of what infra had, except platform.yaml, the manifest and the platform-wide networking page', () => {
+  it('adding apps does not change a byte of what infra had, except platform.yaml, the manifest and the platform-wide pages that list every cluster', () => {
     const now = snapshot(repo);
     const changed = Object.keys(afterInfra).filter((k) => now[k] !== afterInfra[k]);
-    // docs/design/networking.md describes every cluster of the platform (and its merge base follows it)
-    expect(changed.sort()).toEqual(['.platform/base/docs/design/networking.md', '.platform/manifest.json', 'docs/design/networking.md', 'platform.yaml']);
+    // justfile, docs/design/secrets.md and docs/design/networking.md describe every cluster (and their merge bases follow them)
+    const indexes = ['justfile', 'docs/design/secrets.md', 'docs/design/networking.md'].flatMap((f) => [f, `.platform/base/${f}`]);
+    expect(changed.sort()).toEqual(['.platform/manifest.json', 'platform.yaml', ...indexes].sort());
   });
 
   it.each(['infra', 'apps'])('every Flux Kustomization reachable from kubernetes/clusters/%s builds, with variables defined and dependsOn resolved', (c) => {
@@ -109,7 +111,11 @@ describe('create-platform-cluster: infra, then apps, in a new repository', () =>
         const cm = ks.objects.find((o) => o.kind === 'ConfigMap')!;
         // What Flux would hand helm after postBuild substitution with this cluster's settings:
         const flux = substituteText(cm.data!['values.yaml'], settings).text;
-        const boot = fs.readFileSync(path.join(repo, 'bootstrap', c, rel.values[0]), 'utf8');
+        // render-values.sh renders the Flux values file the helmfile names with the cluster's settings (no copy in git)
+        const out = path.join(tmpDir(), `render-${c}`);
+        const r = spawnSync('bash', ['bootstrap/render-values.sh', c, out], { cwd: repo, encoding: 'utf8' });
+        expect(r.status, r.stderr).toBe(0);
+        const boot = fs.readFileSync(path.join(out, 'bootstrap', c, rel.values[0]), 'utf8');
         expect(parse(boot)).toEqual(parse(flux));
       }
     }

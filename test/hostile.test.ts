@@ -203,9 +203,9 @@ const SYMLINKS: Hostile[] = [
   h('kubernetes/ is a link to a folder outside (add-story)', ADD, ['STORY-BOOT-CRDS'], REFUSE_LINK('kubernetes'), { base: 'stories', setup: linkOut('kubernetes', 'kubernetes') }),
   h('docs/ is a link to a folder outside (add-story writes docs/stories/)', ADD, ['STORY-BOOT-CRDS'], REFUSE_LINK('docs'), { base: 'stories', setup: linkOut('docs', 'docs') }),
   h('talos/infra is a link to a folder outside (create)', CREATE, ['stg', '--yes'], REFUSE_LINK('talos/infra'), { setup: linkOut('talos/infra', 'talos-infra') }),
-  h('a bootstrap values file is a link to a file outside (approve)', KIT, ['approve', 'STORY-BOOT-TALOS'], REFUSE_LINK('bootstrap/infra/values/cilium.yaml'), {
+  h('a bootstrap helmfile is a link to a file outside (approve)', KIT, ['approve', 'STORY-BOOT-TALOS'], REFUSE_LINK('bootstrap/infra/helmfile.yaml'), {
     base: 'stories',
-    setup: linkOut('bootstrap/infra/values/cilium.yaml', 'cilium.yaml'),
+    setup: linkOut('bootstrap/infra/helmfile.yaml', 'helmfile.yaml'),
   }),
   h('platform.yaml is a link to a file outside (new-cluster)', KIT, ['new-cluster', 'stg', '--yes'], REFUSE_LINK('platform.yaml'), { setup: linkOut('platform.yaml', 'platform.yaml') }),
   h('.platform is a link to a folder outside (approve)', KIT, ['approve', 'STORY-BOOT-TALOS'], REFUSE_LINK('.platform'), { base: 'stories', setup: linkOut('.platform', 'state') }),

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addStories, createClusters, loadCatalog } from '../src';
+import { addStories, componentDir, createClusters, loadCatalog } from '../src';
 import { snapshot, tmpDir } from './helpers/fs';
 import { FluxKs, isFluxKs, K8sObject, kustomize, substituteText, subtree, walkCluster } from './helpers/flux';
 
@@ -280,14 +280,19 @@ checks['STORY-BOOT-CORE'] = () => {
       expect(fluxKs(c, r.name).spec.targetNamespace, r.name).toBe(r.namespace);
       expect(obj(c, r.name, 'HelmRelease', r.name).spec.releaseName ?? r.name, r.name).toBe(r.name);
       expectCatalogChart(c, r.name);
-      expect(r.values, r.name).toEqual([`./values/${r.name}.yaml`]);
-      expect(readYaml(`bootstrap/${c}/values/${r.name}.yaml`), `${c}: bootstrap values of ${r.name}`).toEqual(values(c, r.name));
+      // the release's values are the Flux component's own values file; bootstrap.sh substitutes the settings
+      expect(r.values, r.name).toEqual([`../../${componentDir(cc)}/app/helm-values.yaml`]);
+      const out = path.join(tmpDir(), `render-${c}`);
+      const rr = spawnSync('bash', ['bootstrap/bootstrap.sh', c, '--render-values', out], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+      expect(rr.status, rr.stderr).toBe(0);
+      expect(parse(fs.readFileSync(path.resolve(out, 'bootstrap', c, r.values[0]), 'utf8')), `${c}: bootstrap values of ${r.name}`).toEqual(values(c, r.name));
     }
   });
   it('the secret-store access token is never written to git', () => {
     for (const c of CLUSTERS) {
-      for (const f of fs.readdirSync(path.join(repo, 'bootstrap', c, 'values'))) {
-        expect(read(`bootstrap/${c}/values/${f}`), f).not.toMatch(/kind:\s*Secret|connect-token:|token:\s*\S/);
+      for (const r of readYaml(`bootstrap/${c}/helmfile.yaml`).releases) {
+        const f = path.join('bootstrap', c, r.values[0]);
+        expect(read(f), f).not.toMatch(/kind:\s*Secret|connect-token:|token:\s*\S/);
       }
     }
     expect(read('bootstrap/README.md')).toMatch(/secret-store-credentials/);

@@ -159,7 +159,7 @@ export async function runCreate(names: string[], flags: CreateFlags, io: Io, int
   } else if (result.written) {
     io.out(`wrote ${s.CREATE + s.UPDATE} files, deleted ${s.DELETE} in ${root}` + (result.added.length ? ` (added cluster${result.added.length > 1 ? 's' : ''} ${result.added.join(', ')})` : ''));
     if (result.added.length) {
-      io.out('next: talhelper genconfig in talos/<cluster>/, then helmfile --file bootstrap/<cluster>/helmfile.yaml sync; Flux takes over from there.');
+      io.out('next: create the bootstrap credentials (bootstrap/README.md), then bootstrap/bootstrap.sh <cluster> (or just bootstrap <cluster>); Flux takes over from there.');
     }
   } else {
     io.out('nothing to do: the repository already matches platform.yaml');

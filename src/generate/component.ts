@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
 import { toYaml } from '../core/yaml';
+import { GIT_CREDENTIAL, storeCredentialView } from '../model/bootstrap-secrets';
 import { Component, componentDir, componentTemplateDir, SYSTEM_NAMESPACES } from '../model/components';
 import { healthCheckExprsFor } from '../model/health';
 import type { NamespacePlacement } from '../model/namespaces';
@@ -104,6 +105,7 @@ export function renderComponent(
     wait: false,
     valuesConfigMap: `${comp.id}-values`,
     dependsOn: comp.dependsOn.map((name) => ({ name })),
+    gitCredential: GIT_CREDENTIAL,
     healthChecks: comp.healthChecks.map((h) => (CLUSTER_SCOPED.has(h.kind) ? { ...h } : { ...h, namespace: comp.namespace })),
     healthCheckExprs: healthCheckExprsFor(comp.healthChecks),
     substitute: comp.substitute ?? null,
@@ -173,7 +175,10 @@ export function renderComponent(
 
   for (const v of variants) {
     const files = r.files(`${tpl}/variants/${v}`);
-    for (const f of files) put(`${dir}/variants/${v}/${f}`, r.render(`${tpl}/variants/${v}/${f}`, data));
+    // Secret-store variants read their bootstrap credential (Secret, keys) from the data bootstrap/README.md is
+    // rendered from (src/model/bootstrap-secrets.ts), so the store and the bootstrap instructions cannot disagree.
+    const variantData = comp.variantBy === 'EXTERNAL_SECRET_STORE' ? { ...data, credential: storeCredentialView(v) } : data;
+    for (const f of files) put(`${dir}/variants/${v}/${f}`, r.render(`${tpl}/variants/${v}/${f}`, variantData));
     put(
       `${dir}/variants/${v}/kustomization.yaml`,
       kustomization(['../../app', ...files.map((f) => `./${f}`)], {}, `Built for a cluster whose ${comp.variantBy} is ${v}; includes ../../app.`),

@@ -7,12 +7,16 @@ import { catalogFor, lanesOfRole, recordedStories, renderedComponents, wiredComp
 import { renderComponent } from './component';
 import { renderNetworkingDoc } from './networking';
 import { namespacePlacements } from '../model/namespaces';
+import { renderSecretsDoc } from './secrets-doc';
 import { renderStories } from './stories';
 import type { ClusterModel, PlatformSpec } from '../model/schema';
-import { findVariables, KUBEPRISM_PORT, secretKeyPrefix, substitute, VARIABLES } from '../model/variables';
+import { findVariables, KUBEPRISM_PORT, secretKeyPrefix, VARIABLES } from '../model/variables';
 import { UsageError } from '../core/errors';
 import { GENERATOR_VERSION } from '../version';
 import { expandDefault, type VariableDecl } from '../model/stories';
+
+/** Phases of bootstrap/bootstrap.sh, in order (the script's PHASES). */
+export const BOOTSTRAP_PHASES = ['talos', 'crds', 'core', 'flux', 'verify'];
 
 export const VERSIONS = { talos: 'v1.11.5', kubernetes: 'v1.34.2' };
 
@@ -69,6 +73,46 @@ function settingsDocument(c: ClusterModel, data: Record<string, string>, declare
   return '---\n' + doc.toString({ lineWidth: 0, indentSeq: true });
 }
 
+/** The component whose Provider the cluster's Flux Alert sends to. */
+const FLUX_NOTIFICATIONS = 'flux-notifications';
+
+/**
+ * The cluster's Flux Alert: error events of every Flux Kustomization (all in flux-system), the Git sources, and every
+ * HelmRelease and chart source in the namespaces of the components wired on this cluster. Alert event sources cannot
+ * wildcard a namespace, so the list is rendered per cluster here (the entry folder uses no substitution).
+ */
+function fluxAlertDocument(cluster: string, wired: { namespace: string; chart?: unknown; source?: unknown }[]): string {
+  const chartNs = [...new Set(wired.filter((w) => w.chart).map((w) => w.namespace))].sort();
+  const gitNs = [...new Set(['flux-system', ...wired.filter((w) => w.source).map((w) => w.namespace)])].sort();
+  const alert = {
+    apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+    kind: 'Alert',
+    metadata: { name: 'flux-errors', namespace: 'flux-system' },
+    spec: {
+      providerRef: { name: 'flux-alerts' },
+      eventSeverity: 'error',
+      eventMetadata: { cluster },
+      eventSources: [
+        { kind: 'Kustomization', name: '*', namespace: 'flux-system' },
+        ...gitNs.map((ns) => ({ kind: 'GitRepository', name: '*', namespace: ns })),
+        ...chartNs.flatMap((ns) => [
+          { kind: 'HelmRelease', name: '*', namespace: ns },
+          { kind: 'OCIRepository', name: '*', namespace: ns },
+        ]),
+      ],
+    },
+  };
+  return (
+    '---\n' +
+    header([
+      `Flux Alert of cluster ${cluster}: error events go to Provider flux-alerts (component ${FLUX_NOTIFICATIONS}).`,
+      'One entry per namespace that holds HelmReleases and chart sources here (an Alert cannot wildcard namespaces);',
+      'regenerate adds a namespace when a story is approved on this cluster.',
+    ]) +
+    toYaml(alert)
+  );
+}
+
 /**
  * Render the whole GitOps repository that platform.yaml describes into an in-memory tree.
  * Pure: reads only templates and the catalog, never the target repository.
@@ -84,9 +128,15 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
   tree.write('.githooks/commit-msg', r.render('repo/githooks/commit-msg', { version: GENERATOR_VERSION }));
   tree.write('.githooks/install.sh', r.render('repo/githooks/install.sh', { version: GENERATOR_VERSION }));
   tree.write('.renovaterc.json5', r.render('repo/renovaterc.json5', { version: GENERATOR_VERSION }));
+  if (Object.keys(spec.clusters).length) tree.write('bootstrap/render-values.sh', r.render('cluster/bootstrap/render-values.sh', { version: GENERATOR_VERSION }));
+  tree.write(
+    'justfile',
+    r.render('repo/justfile', { version: GENERATOR_VERSION, clusters: Object.keys(spec.clusters).map((name) => ({ name })), phases: BOOTSTRAP_PHASES.join(' -> ') }),
+  );
   tree.write('.github/workflows/platform-check.yaml', r.render('repo/platform-check.yaml', { version: GENERATOR_VERSION, kubectlVersion: VERSIONS.kubernetes }));
   renderStories(tree, r, spec, cat, filesOf);
 
+  const secretsDoc: Parameters<typeof renderSecretsDoc>[2] = [];
   for (const [name, cs] of Object.entries(spec.clusters)) {
     const c: ClusterModel = { ...cs, name };
     const base = `kubernetes/clusters/${name}`;
@@ -152,7 +202,9 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
       `${base}/cluster-secrets.yaml`,
       r.render('cluster/kubernetes/cluster-secrets.yaml', { cluster: c, storeName: c.secretStore.provider, secretsKey: `${secretKeyPrefix(c.secretStore.provider, name)}cluster-secrets` }),
     );
-    tree.write(`${base}/kustomization.yaml`, r.render('cluster/kubernetes/kustomization.yaml', { cluster: c, lanes }));
+    const alerts = wired.some((w) => w.id === FLUX_NOTIFICATIONS);
+    if (alerts) tree.write(`${base}/flux-alerts.yaml`, fluxAlertDocument(name, wired));
+    tree.write(`${base}/kustomization.yaml`, r.render('cluster/kubernetes/kustomization.yaml', { cluster: c, lanes, alerts }));
 
     // Talos (talhelper).
     const apiHost = new URL(c.apiEndpoint).hostname.replace(/^\[|\]$/g, '');
@@ -164,27 +216,24 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
     tree.write(`talos/${name}/patches/cluster.yaml`, r.render('cluster/talos/patches/cluster.yaml', talosData));
     tree.write(`talos/${name}/patches/machine.yaml`, r.render('cluster/talos/patches/machine.yaml', talosData));
 
-    // Bootstrap: the same charts and values as the Flux HelmReleases, with this cluster's settings substituted.
+    // Bootstrap: the same charts as the Flux HelmReleases, and their values files themselves (bootstrap.sh substitutes
+    // the cluster's settings at bootstrap time), so there is no second copy that could drift.
     const boot = wired.filter((w) => w.bootstrap !== undefined && w.chart).sort((a, b) => a.bootstrap! - b.bootstrap!);
     const releases = boot.map((comp, i) => {
-      const valuesPath = `${componentDir(comp)}/app/helm-values.yaml`;
-      const rendered = substitute(tree.read(valuesPath)!, data, valuesPath);
-      tree.write(
-        `bootstrap/${name}/values/${comp.id}.yaml`,
-        header([`Generated from ${valuesPath} with cluster-settings of ${name}. Do not edit: edit that file and regenerate.`]) + rendered.replace(/^---\n/, ''),
-      );
       const prev = boot[i - 1];
       return {
         name: comp.id,
         namespace: comp.namespace,
         chart: comp.chart!.url,
         version: comp.chart!.version,
-        valuesFile: `./values/${comp.id}.yaml`,
+        valuesFile: `../../${componentDir(comp)}/app/helm-values.yaml`,
         needs: prev ? [`${prev.namespace}/${prev.id}`] : [],
       };
     });
     tree.write(`bootstrap/${name}/helmfile.yaml`, r.render('cluster/bootstrap/helmfile.yaml', { cluster: c, releases }));
+    secretsDoc.push({ cluster: c, wired, settings: data, entryFiles: [`${base}/cluster-secrets.yaml`] });
   }
   renderNetworkingDoc(tree, r, spec, cat, settingsOut, filesOf);
+  renderSecretsDoc(tree, r, secretsDoc, filesOf);
   return { tree, settings: settingsOut };
 }

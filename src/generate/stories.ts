@@ -1,6 +1,7 @@
 import { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
 import { catalogCharts } from '../model/charts';
+import { bootstrapView, GIT_CREDENTIAL, STORE_CREDENTIAL } from '../model/bootstrap-secrets';
 import { componentDir } from '../model/components';
 import type { PlatformSpec } from '../model/schema';
 import { Catalog, StoryDef } from '../model/stories';
@@ -40,7 +41,7 @@ export function renderStories(tree: Tree, r: TemplateRenderer, spec: PlatformSpe
     for (const f of files) {
       if (!f.template) continue;
       const cluster = f.cluster ? { ...spec.clusters[f.cluster], name: f.cluster } : null;
-      tree.write(f.path, r.render(f.template, { story, cluster, clusters: Object.keys(rec.clusters), charts }));
+      tree.write(f.path, r.render(f.template, { story, cluster, clusters: Object.keys(rec.clusters), bootstrap: bootstrapView(spec.clusters), gitCredential: GIT_CREDENTIAL, storeCredential: STORE_CREDENTIAL, charts }));
     }
     const comps = story.components.map((c) => ({
       id: c.id,

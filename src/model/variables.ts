@@ -1,3 +1,4 @@
+import { fluxGitUrl, receiverType } from './bootstrap-secrets';
 import { nthAddress, parseCidr, parseRange } from './net';
 import type { ClusterModel } from './schema';
 
@@ -48,7 +49,11 @@ export const VARIABLES: Record<string, VariableDef> = {
   LB_POOL_END: { description: 'Last load-balancer address (Cilium LB IPAM)', value: (c) => rangeEnd(c.network.loadBalancerRange, 'end') },
   GATEWAY_IP_EXTERNAL: { description: 'Load-balancer IP of the external Gateway', value: (c) => c.network.gatewayIps.external },
   GATEWAY_IP_INTERNAL: { description: 'Load-balancer IP of the internal Gateway', value: (c) => c.network.gatewayIps.internal },
-  GIT_URL: { description: 'Git repository Flux syncs', value: (c) => c.git.url },
+  GIT_URL: { description: 'Git repository Flux syncs (scp-like git@host:path written as ssh://git@host/path, the form Flux clones)', value: (c) => fluxGitUrl(c.git.url) },
+  FLUX_RECEIVER_TYPE: {
+    description: 'Flux webhook Receiver type, from the Git URL\'s host (github, gitlab, else generic); set it to override',
+    value: (c) => receiverType(c.git.url),
+  },
   GIT_BRANCH: { description: 'Branch Flux syncs', value: (c) => c.git.branch },
   SECRET_KEY_PREFIX: {
     description: 'Prefix of this cluster\'s own items in the secret backend (kubernetes/<cluster>/, or kubernetes-<cluster>- where the backend forbids "/")',
