@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bootstrap of one cluster (STORY-BOOT-AUTOMATION-ALIGN): the single, idempotent entry point.
 #
-#   bootstrap/bootstrap.sh <cluster> [--dry-run] [--phase talos|crds|core|flux|verify]
+#   bootstrap/bootstrap.sh <cluster> [--dry-run] [--phase talos|crds|core|flux|verify] [--render-values DIR]
 #
 # Phases, in order (all of them when --phase is not given):
 #   talos   talhelper genconfig for talos/<cluster>/talconfig.yaml; talosctl apply-config on nodes still in
@@ -9,13 +9,15 @@
 #   crds    render bootstrap/crds/helmfile.yaml, keep only CustomResourceDefinitions and apply them server-side;
 #           apply the Gateway API CRDs of bootstrap/crds/kustomization.yaml the same way
 #   core    helmfile sync of bootstrap/<cluster>/helmfile.yaml (cilium, coredns, external-secrets, flux-operator,
-#           flux-instance), skipped once the FluxInstance flux is Ready (Flux owns those releases from then on)
+#           flux-instance) with the Flux components' own helm-values.yaml, this cluster's settings substituted;
+#           skipped once the FluxInstance flux is Ready (Flux owns those releases from then on). Then the Secrets
+#           created by hand (secret-store credential, Git credential) from the environment, when still missing
 #   flux    wait until the FluxInstance flux in flux-system is Ready
 #   verify  wait until every Flux Kustomization is Ready and list them
 #
 # Every phase checks before it acts, so re-running a finished bootstrap changes nothing. --dry-run prints each
 # command instead of running it and changes nothing; missing tools are then only a warning. Secrets that must
-# exist out of band (Talos secrets, the secret-store credential) are described in bootstrap/README.md.
+# exist out of band (Talos secrets, the secret-store and Git credentials) are described in bootstrap/README.md.
 #
 # Environment: BOOTSTRAP_KUBECONFIG (default talos/<cluster>/kubeconfig, written by the talos phase),
 # BOOTSTRAP_TIMEOUT (seconds per wait, default 1200).
@@ -29,10 +31,11 @@ CLUSTER=""
 TIMEOUT="${BOOTSTRAP_TIMEOUT:-1200}"
 KUBECONFIG_PENDING=0
 WORK_DIR=""
+RENDER_DIR=""
 
 usage() {
   cat <<'USAGE'
-Usage: bootstrap/bootstrap.sh <cluster> [--dry-run] [--phase talos|crds|core|flux|verify]
+Usage: bootstrap/bootstrap.sh <cluster> [--dry-run] [--phase talos|crds|core|flux|verify] [--render-values DIR]
 
 Bootstraps cluster <cluster> (a folder talos/<cluster> and bootstrap/<cluster> must exist) through the phases
 talos -> crds -> core -> flux -> verify, or only the phase given with --phase.
@@ -40,6 +43,9 @@ talos -> crds -> core -> flux -> verify, or only the phase given with --phase.
 Options:
   --dry-run, -n   print every command instead of running it; change nothing
   --phase PHASE   run only PHASE (talos, crds, core, flux or verify)
+  --render-values DIR
+                  only write bootstrap/<cluster>/helmfile.yaml and the Flux values files it names, with this
+                  cluster's settings substituted, under DIR (what the core phase syncs); needs no cluster
   --help, -h      show this help
 
 Environment:
@@ -322,14 +328,121 @@ phase_crds() {
   run kubectl wait --for condition=Established --timeout "${TIMEOUT}s" -f "$WORK_DIR/crds.yaml" -f "$WORK_DIR/gateway-api.yaml"
 }
 
-check_store_credentials() {
-  if probe "the secret-store credential exists (Secret external-secrets/secret-store-credentials)" \
-    kubectl --namespace external-secrets get secret secret-store-credentials; then
-    return 0
+# --- Secrets created by hand at bootstrap ------------------------------------------------------------------------
+# Which Secrets (and keys) each cluster needs is rendered from the same data as the ClusterSecretStore variants and
+# the FluxInstance's sync.pullSecret (bootstrap/README.md, "Secrets that must exist out of band").
+
+# Every bootstrap Secret of the cluster, one "namespace name" per line.
+bootstrap_secrets() {
+  case $CLUSTER in
+    infra)
+      echo "external-secrets secret-store-credentials"
+      echo "flux-system flux-system"
+      ;;
+    apps)
+      echo "external-secrets secret-store-credentials"
+      echo "flux-system flux-system"
+      ;;
+  esac
+}
+
+# True when every named environment variable is set (and every *_FILE one names a readable file); else the
+# missing ones are in MISSING_ENV.
+MISSING_ENV=""
+env_ready() {
+  local v
+  MISSING_ENV=""
+  for v in "$@"; do
+    if [ -z "${!v:-}" ]; then
+      MISSING_ENV="$MISSING_ENV $v"
+    elif [[ $v == *_FILE ]] && [ ! -r "${!v}" ]; then
+      MISSING_ENV="$MISSING_ENV $v (no readable file ${!v})"
+    fi
+  done
+  [ -z "$MISSING_ENV" ]
+}
+
+# secret_needed NS NAME VAR...: true when Secret NS/NAME does not exist yet and VAR... hold its values. A Secret that
+# exists is never touched (re-runs are safe; rotate by deleting it and re-running the core phase).
+secret_needed() {
+  local ns=$1 name=$2
+  shift 2
+  if probe "Secret $ns/$name exists" kubectl --namespace "$ns" get secret "$name"; then
+    log "Secret $ns/$name exists; not touching it"
+    return 1
   fi
   dry && return 0
-  warn "Secret external-secrets/secret-store-credentials is missing: create it out of band (bootstrap/README.md);"
-  warn "until then the ClusterSecretStore and everything reading secrets stays not Ready."
+  if ! env_ready "$@"; then
+    warn "Secret $ns/$name is missing and cannot be created: set$MISSING_ENV (bootstrap/README.md)"
+    return 1
+  fi
+}
+
+# Run kubectl create secret, printing it with every literal value masked (secrets never reach a terminal log).
+run_secret() {
+  local shown=() arg key
+  for arg in "$@"; do
+    case $arg in
+      --from-literal=*)
+        key=${arg#--from-literal=}
+        shown+=("--from-literal=${key%%=*}=REDACTED")
+        ;;
+      *) shown+=("$arg") ;;
+    esac
+  done
+  if dry; then
+    printf '[dry-run] %s\n' "$(quote_cmd "${shown[@]}")"
+    return 0
+  fi
+  printf '+ %s\n' "$(quote_cmd "${shown[@]}")" >&2
+  "$@" >/dev/null
+}
+
+# Create the cluster's bootstrap Secrets from the environment (what goes in each: bootstrap/README.md).
+create_bootstrap_secrets() {
+  case $CLUSTER in
+    infra)
+      # credential the ClusterSecretStore onepassword authenticates with
+      if secret_needed external-secrets secret-store-credentials SECRET_STORE_CONNECT_TOKEN; then
+        run_secret kubectl --namespace external-secrets create secret generic secret-store-credentials --from-literal=connect-token="${SECRET_STORE_CONNECT_TOKEN:-}"
+      fi
+      # read-only token Flux clones https://git.example.com/platform/gitops.git with (HTTPS basic auth)
+      if secret_needed flux-system flux-system GIT_USERNAME GIT_PASSWORD; then
+        run_secret kubectl --namespace flux-system create secret generic flux-system --from-literal=username="${GIT_USERNAME:-}" --from-literal=password="${GIT_PASSWORD:-}"
+      fi
+      ;;
+    apps)
+      # credential the ClusterSecretStore onepassword authenticates with
+      if secret_needed external-secrets secret-store-credentials SECRET_STORE_CONNECT_TOKEN; then
+        run_secret kubectl --namespace external-secrets create secret generic secret-store-credentials --from-literal=connect-token="${SECRET_STORE_CONNECT_TOKEN:-}"
+      fi
+      # read-only token Flux clones https://git.example.com/platform/gitops.git with (HTTPS basic auth)
+      if secret_needed flux-system flux-system GIT_USERNAME GIT_PASSWORD; then
+        run_secret kubectl --namespace flux-system create secret generic flux-system --from-literal=username="${GIT_USERNAME:-}" --from-literal=password="${GIT_PASSWORD:-}"
+      fi
+      ;;
+  esac
+}
+
+# Warn about every bootstrap Secret that is still missing: without them the store, every ExternalSecret and Flux's
+# clone of this repository stay not Ready.
+check_bootstrap_secrets() {
+  local ns name
+  while read -r ns name; do
+    [ -n "$ns" ] || continue
+    if probe "Secret $ns/$name exists" kubectl --namespace "$ns" get secret "$name"; then continue; fi
+    dry && continue
+    warn "Secret $ns/$name is missing: create it (bootstrap/README.md, \"Secrets that must exist out of band\")."
+  done < <(bootstrap_secrets)
+}
+
+# --- Values of the foundation releases ----------------------------------------------------------------------------
+# bootstrap/<cluster>/helmfile.yaml names each release's values by the Flux component's own
+# kubernetes/.../app/helm-values.yaml, so there is no second copy that could drift from the HelmRelease.
+# bootstrap/render-values.sh copies the helmfile and those files, with the cluster's settings substituted, into a
+# scratch tree of the same layout; helmfile runs there.
+render_core() {
+  bash bootstrap/render-values.sh "$CLUSTER" "$1" || die "could not render the values of bootstrap/$CLUSTER/helmfile.yaml (see above)"
 }
 
 phase_core() {
@@ -340,9 +453,12 @@ phase_core() {
     kubectl --namespace flux-system wait fluxinstance/flux --for condition=Ready --timeout 5s; then
     log "FluxInstance flux is Ready: Flux owns the foundation releases; helmfile sync is not needed"
   else
-    run helmfile --file "$helmfile" sync
+    # Rendered in a dry run too (it only writes to a scratch folder), so a variable without a value fails it.
+    [ -n "$WORK_DIR" ] || WORK_DIR=$(mktemp -d)
+    render_core "$WORK_DIR/core"
+    run_in "$WORK_DIR/core" helmfile --file "$helmfile" sync
   fi
-  check_store_credentials
+  create_bootstrap_secrets
 }
 
 phase_flux() {
@@ -350,7 +466,7 @@ phase_flux() {
   wait_for "FluxInstance flux exists in flux-system" kubectl --namespace flux-system get fluxinstance flux
   run kubectl --namespace flux-system wait fluxinstance/flux --for condition=Ready --timeout "${TIMEOUT}s" ||
     die "FluxInstance flux is not Ready after ${TIMEOUT}s; see kubectl -n flux-system describe fluxinstance flux"
-  check_store_credentials
+  check_bootstrap_secrets
 }
 
 phase_verify() {
@@ -393,6 +509,11 @@ main() {
         shift
         ;;
       --phase=*) PHASE=${1#--phase=} ;;
+      --render-values)
+        [ $# -ge 2 ] || usage_error "--render-values needs a folder"
+        RENDER_DIR=$2
+        shift
+        ;;
       -*) usage_error "unknown option $1" ;;
       *)
         [ -z "$CLUSTER" ] || usage_error "one cluster at a time (got '$CLUSTER' and '$1')"
@@ -411,10 +532,16 @@ main() {
   case $TIMEOUT in '' | *[!0-9]*) usage_error "BOOTSTRAP_TIMEOUT must be a number of seconds" ;; esac
 
   # Paths below are relative to the repository root, wherever the script is started from.
-  local root
+  local root start=$PWD
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
   cd "$root"
   validate_cluster
+  if [ -n "$RENDER_DIR" ]; then
+    # Only renders (no cluster, no tools): what the core phase would hand to helmfile.
+    case $RENDER_DIR in /*) ;; *) RENDER_DIR="$start/$RENDER_DIR" ;; esac
+    render_core "$RENDER_DIR"
+    exit 0
+  fi
 
   local kc="${BOOTSTRAP_KUBECONFIG:-talos/$CLUSTER/kubeconfig}"
   case $kc in /*) ;; *) kc="$root/$kc" ;; esac
