@@ -206,7 +206,9 @@ describe('networking contracts', () => {
     createClusters({ dir, clusters: [{ name: 'infra' }, { name: 'apps' }], stories: { ids: [...ids], approve: true } });
     for (const c of CLUSTERS) {
       const s = parse(fs.readFileSync(path.join(dir, `kubernetes/clusters/${c}/cluster-settings.yaml`), 'utf8')).data;
-      const core = parse(fs.readFileSync(path.join(dir, `bootstrap/${c}/values/coredns.yaml`), 'utf8'));
+      // what CoreDNS runs with on this cluster: the component's values with the cluster's settings substituted
+      // (exactly what Flux applies and what bootstrap/render-values.sh hands to helmfile)
+      const core = parse(substituteText(fs.readFileSync(path.join(dir, 'kubernetes/infrastructure/networking/coredns/app/helm-values.yaml'), 'utf8'), s).text);
       const rfc = parse(substituteText(fs.readFileSync(path.join(dir, 'kubernetes/infrastructure/networking/external-dns-rfc2136/app/helm-values.yaml'), 'utf8'), s).text);
       const zone = rfc.extraArgs.find((a: string) => a.startsWith('--rfc2136-zone=')).split('=')[1];
       const block = core.servers.find((b: any) => b.zones.some((z: any) => within(zone, z.zone)));
