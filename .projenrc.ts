@@ -24,8 +24,6 @@ const project = new typescript.TypeScriptProject({
     'zod@^4.1.12',
     'ipaddr.js@^2.2.0',
     'diff@^8.0.2',
-    // gitignore semantics for GitRepository spec.ignore (check: an ignore rule that drops the path a Kustomization builds)
-    'ignore@^7.0.5',
     'fastest-levenshtein@^1.0.16',
     'fs-extra@^11.3.2',
     '@inquirer/prompts@^7.10.1',
@@ -36,7 +34,14 @@ const project = new typescript.TypeScriptProject({
     '@kubernetes-models/gateway-api@^2.0.0',
     '@kubernetes-models/prometheus-operator@^6.0.0',
   ],
-  devDeps: ['vitest@^4.0.8', '@types/fs-extra@^11.0.4', '@types/node@^20', 'fast-check@^4.3.0'],
+  devDeps: [
+    'vitest@^4.0.8',
+    // an independent gitignore implementation the tests compare GitRepository spec.ignore handling against
+    'ignore@^7.0.5',
+    '@types/fs-extra@^11.0.4',
+    '@types/node@^20',
+    'fast-check@^4.3.0',
+  ],
   bin: {
     'create-platform-cluster': 'lib/cli/create-platform-cluster.js',
     'add-story': 'lib/cli/add-story.js',
