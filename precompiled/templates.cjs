@@ -1593,7 +1593,7 @@ module.exports = {
     + ((stack1 = alias2(alias1(lookupProperty(depth0,"charts"), "victoria-metrics-k8s-stack", {"start":{"line":178,"column":85},"end":{"line":178,"column":120}} ), depth0)) != null ? stack1 : "")
     + ", `oci://ghcr.io/victoriametrics/helm-charts/victoria-metrics-k8s-stack` | `rook-ceph-cluster`, `cluster-secret-store`, `cilium-gateway` | HelmRelease `victoria-metrics-global`, VMUser `remote-write`, ExternalSecrets `vm-remote-write` and `grafana-admin`, HTTPRoutes `metrics` and `grafana`, PDBs `vmstorage-global` / `vmselect-global` / `vminsert-global` (from the VMCluster spec); health: HelmRelease and VMCluster `global` |\n| `victoria-metrics-agent` | apps | `observability` | the same chart and version | `cluster-secret-store` | HelmRelease `victoria-metrics-agent`, ExternalSecret `vm-remote-write`; health: HelmRelease |\n\nThe namespace `observability` must allow privileged pods (`pod-security.kubernetes.io/enforce: privileged`).\nprometheus-node-exporter uses hostNetwork, hostPID and hostPath, and Talos enforces the `baseline` profile by\ndefault. Neither cluster carries the other's component.\n\n## Variables\n\n| Variable | Default | Meaning |\n|---|---|---|\n| `VM_RETENTION_PERIOD` | `30d` | How long the global VMCluster keeps samples |\n| `VM_STORAGE_SIZE` | `50Gi` | Volume size of each vmstorage replica |\n| `VM_REMOTE_WRITE_URL` | `https://metrics.infra.example.com/insert/0/prometheus/api/v1/write` | Remote-write URL of the global store as seen from other clusters (vmauth on the infra internal Gateway); set it on apps to the real infra domain |\n| `VM_QUERY_URL` | `https://metrics.infra.example.com/select/0/prometheus` | Query URL of the global store for the vmalert of other clusters |\n| `ALERTMANAGER_URL` | `https://metrics.infra.example.com` | Where the vmalert of other clusters posts alerts (`/api/v2/alerts`) |\n| `ALERTMANAGER_RECEIVER_TYPE` | `webhook` | Type of the Alertmanager's receiver (`webhook`, `slack`, `discord`, `msteams`) |\n| `OIDC_ISSUER_URL` | `https://sso.infra.example.com/realms/platform` | Keycloak realm Grafana logs in with |\n\nAlso used, from earlier stories or derived: `BLOCK_STORAGE_CLASS` (STORY-STO-ROOK-CEPH-CLUSTER), `CLUSTER_NAME`,\n`CLUSTER_DOMAIN` and `EXTERNAL_SECRET_STORE`.\n\n## Risks\n\n- **Alerting of apps depends on infra.** The apps vmalert reads infra's store and posts to infra's Alertmanager:\n  while infra or the route to it is down, apps' rules are not evaluated (the vmalert retries). The Watchdog\n  heartbeat to an external dead-man switch covers this; it is a follow-up.\n- **Duplicate or missing series after the move.** If the same target were scraped twice, the series would\n  double. ServiceMonitors are the only scrape configuration, and the chart's default scrapes of kube-proxy\n  (absent, replaced by Cilium), etcd, the scheduler and the controller manager are off. Talos binds those to\n  localhost by default. Turn them on only together with a Talos patch that exposes them.\n- **The global store is on infra.** An infra outage stops the alerting of both clusters. apps data queues on disk,\n  up to about 2Gi, and is then dropped. The Watchdog heartbeat to an external dead-man switch is a follow-up.\n- **Cardinality.** A chart or label change can multiply series. vmagent caps per-target series\n  (`-promscrape.seriesLimitPerTarget`), and `vm_rows_inserted_total` and `vm_cache_size_bytes` are on the\n  VictoriaMetrics dashboards.\n- **CRD version skew.** Bumping the stack chart without bumping `bootstrap/crds` first can introduce fields the\n  CRDs do not know. Upgrade order: bootstrap CRDs, then the chart.\n- **VMAuth user selection.** A second VMAuth in the namespace (for example the VictoriaLogs ingestion front) must\n  not select VMUser `remote-write`, and the reverse. Both select by explicit labels, never \"all users\".\n\n## Rollout and rollback\n\n1. **Prerequisites.**\n   - The bootstrap CRD phase has run on both clusters.\n   - `cluster-secret-store` is Ready.\n   - The store holds `kubernetes/shared/vm-remote-write` and `kubernetes/infra/grafana-admin`. Use the cluster's\n     name in place of `infra`.\n2. **Approve the implement story on infra.**\n   - VMCluster `global` becomes operational.\n   - `https://metrics.<infra domain>/insert/0/prometheus/api/v1/write` answers 401 without credentials.\n   - Grafana shows `cluster=infra` series.\n3. **Point apps at infra.** Set `VM_REMOTE_WRITE_URL` for apps in platform.yaml, regenerate, and approve on apps.\n   Then check the following:\n   - `vmagent_remotewrite_requests_total` rises on apps.\n   - Grafana shows `cluster=apps` series.\n   - A test rule (`vector(1) > 0`, severity warning) reaches Alertmanager and is removed again.\n4. **Rollback.** Unapprove the story on the cluster, and Flux prunes the HelmRelease.\n   - CRDs stay (bootstrap-owned), and the chart's CRD cleanup hook is off, so other components' monitoring\n     objects are untouched.\n   - vmstorage PVCs are kept by the StatefulSet, so re-approving resumes with the old data. Delete them by hand\n     to discard it.\n   - Rolling back apps alone only stops its metrics.\n\n## Review checklist\n\n- [ ] the design places one global VMCluster, vmalert, Alertmanager and Grafana on the infra cluster and a vmagent on every cluster\n- [ ] it defines how agents reach the global store without cross-cluster Flux dependencies (authenticated vmauth behind the infra internal Gateway)\n- [ ] it fixes retention, replication factor, storage class and sizes, and which CRDs come from bootstrap versus charts\n- [ ] it lists the alert routes, the external label cluster=<name>, and how Grafana admin credentials arrive (ExternalSecret)\n- [ ] it is reviewed and approved before STORY-OBS-VM-STACK-IMPLEMENT starts\n";
 },"useData":true} },
-  "design/networking.md": { hash: "bad2556b42f842ba139616df0bb48b93777c93852de1ecac0332549f8aff36d4", spec: {"0":function(container,depth0,helpers,partials,data) {
+  "design/networking.md": { hash: "44830d6678769507bf5a9c141dde86e3ddcdd1282ad2bcf7ada21d41fc34de81", spec: {"0":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "| "
@@ -1667,20 +1667,22 @@ module.exports = {
         return undefined
     };
 
-  return "| name | cluster | served on |\n|---|---|---|\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"registries"),{"name":"each","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":76,"column":0},"end":{"line":78,"column":9}}})) != null ? stack1 : "");
+  return "| host | setting | cluster | needed by |\n|---|---|---|---|\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"outsideNames"),{"name":"each","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":81,"column":0},"end":{"line":83,"column":9}}})) != null ? stack1 : "");
 },"5":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "| "
-    + ((stack1 = alias2(alias1(depth0, "host", {"start":{"line":77,"column":4},"end":{"line":77,"column":13}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "host", {"start":{"line":82,"column":4},"end":{"line":82,"column":13}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "cluster", {"start":{"line":77,"column":20},"end":{"line":77,"column":32}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "key", {"start":{"line":82,"column":20},"end":{"line":82,"column":28}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "exposure", {"start":{"line":77,"column":39},"end":{"line":77,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "cluster", {"start":{"line":82,"column":35},"end":{"line":82,"column":47}} ), depth0)) != null ? stack1 : "")
+    + " | "
+    + ((stack1 = alias2(alias1(depth0, "description", {"start":{"line":82,"column":54},"end":{"line":82,"column":70}} ), depth0)) != null ? stack1 : "")
     + " |\n";
 },"6":function(container,depth0,helpers,partials,data) {
-    return "No registry is wired.\n";
+    return "None: every host a setting names inside the zone is a route of the platform.\n";
 },"7":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1689,9 +1691,31 @@ module.exports = {
         return undefined
     };
 
-  return "Store item fields of Secret kube-system/cilium-clustermesh (ExternalSecret cilium-clustermesh), one per peer:\n\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"meshed"),{"name":"each","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":93,"column":0},"end":{"line":98,"column":9}}})) != null ? stack1 : "");
+  return "| name | cluster | served on |\n|---|---|---|\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"registries"),{"name":"each","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":93,"column":0},"end":{"line":95,"column":9}}})) != null ? stack1 : "");
 },"8":function(container,depth0,helpers,partials,data) {
+    var stack1, alias1=container.strict, alias2=container.lambda;
+
+  return "| "
+    + ((stack1 = alias2(alias1(depth0, "host", {"start":{"line":94,"column":4},"end":{"line":94,"column":13}} ), depth0)) != null ? stack1 : "")
+    + " | "
+    + ((stack1 = alias2(alias1(depth0, "cluster", {"start":{"line":94,"column":20},"end":{"line":94,"column":32}} ), depth0)) != null ? stack1 : "")
+    + " | "
+    + ((stack1 = alias2(alias1(depth0, "exposure", {"start":{"line":94,"column":39},"end":{"line":94,"column":52}} ), depth0)) != null ? stack1 : "")
+    + " |\n";
+},"9":function(container,depth0,helpers,partials,data) {
+    return "No registry is wired.\n";
+},"10":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "Store item fields of Secret kube-system/cilium-clustermesh (ExternalSecret cilium-clustermesh), one per peer:\n\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"meshed"),{"name":"each","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":110,"column":0},"end":{"line":115,"column":9}}})) != null ? stack1 : "");
+},"11":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1700,22 +1724,22 @@ module.exports = {
     };
 
   return "- **"
-    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":94,"column":6},"end":{"line":94,"column":15}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":111,"column":6},"end":{"line":111,"column":15}} ), depth0)) != null ? stack1 : "")
     + "**, item `"
-    + ((stack1 = alias2(alias1(depth0, "meshKey", {"start":{"line":94,"column":29},"end":{"line":94,"column":41}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "meshKey", {"start":{"line":111,"column":29},"end":{"line":111,"column":41}} ), depth0)) != null ? stack1 : "")
     + "`:\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"peers"),{"name":"each","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":95,"column":0},"end":{"line":97,"column":9}}})) != null ? stack1 : "");
-},"9":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"peers"),{"name":"each","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":112,"column":0},"end":{"line":114,"column":9}}})) != null ? stack1 : "");
+},"12":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "  - field `"
-    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":96,"column":13},"end":{"line":96,"column":22}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":113,"column":13},"end":{"line":113,"column":22}} ), depth0)) != null ? stack1 : "")
     + "`: `endpoints: ["
-    + ((stack1 = alias2(alias1(depth0, "endpoint", {"start":{"line":96,"column":42},"end":{"line":96,"column":55}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "endpoint", {"start":{"line":113,"column":42},"end":{"line":113,"column":55}} ), depth0)) != null ? stack1 : "")
     + "]`, `trusted-ca-file: /var/lib/cilium/clustermesh/common-etcd-client-ca.crt`, `key-file: /var/lib/cilium/clustermesh/common-etcd-client.key`, `cert-file: /var/lib/cilium/clustermesh/common-etcd-client.crt`\n";
-},"10":function(container,depth0,helpers,partials,data) {
+},"13":function(container,depth0,helpers,partials,data) {
     return "ClusterMesh is not wired on any cluster.\n";
-},"11":function(container,depth0,helpers,partials,data) {
+},"14":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1723,14 +1747,14 @@ module.exports = {
         return undefined
     };
 
-  return ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"warnings"),{"name":"each","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":106,"column":0},"end":{"line":108,"column":9}}})) != null ? stack1 : "");
-},"12":function(container,depth0,helpers,partials,data) {
+  return ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"warnings"),{"name":"each","hash":{},"fn":container.program(15, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":123,"column":0},"end":{"line":125,"column":9}}})) != null ? stack1 : "");
+},"15":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "- "
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "\n";
-},"13":function(container,depth0,helpers,partials,data) {
+},"16":function(container,depth0,helpers,partials,data) {
     return "None: every route name lies in every cluster's forwarded zone, every public name in its cluster's public zone, no\nname is served by two clusters, every URL setting names a served host and no two clusters share a BGP ASN.\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1748,12 +1772,14 @@ module.exports = {
     + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"clusters"),{"name":"each","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":59,"column":0},"end":{"line":61,"column":9}}})) != null ? stack1 : "")
     + "\n### Every route name\n\n| name | cluster | Gateway | exposure | resolves in-cluster to | paths | route (component) |\n|---|---|---|---|---|---|---|\n"
     + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"routes"),{"name":"each","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":67,"column":0},"end":{"line":69,"column":9}}})) != null ? stack1 : "")
+    + "\n### Other names inside the forwarded zone\n\nCoreDNS sends every query for the internal zone to the internal DNS server, and that server answers with\nauthority: a name it does not hold is NXDOMAIN inside the clusters even when it exists publicly. These settings name\nhosts inside the zone that no route of the platform serves, so the internal server must hold them too (a BIND view\nwith a copy of the public records, or a response-policy zone that overrides only the route names):\n\n"
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"outsideNames"),"length"),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.program(6, data, 0),"data":data,"loc":{"start":{"line":78,"column":0},"end":{"line":86,"column":7}}})) != null ? stack1 : "")
     + "\n### Registries\n\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"registries"),"length"),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.program(6, data, 0),"data":data,"loc":{"start":{"line":73,"column":0},"end":{"line":81,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"registries"),"length"),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.program(9, data, 0),"data":data,"loc":{"start":{"line":90,"column":0},"end":{"line":98,"column":7}}})) != null ? stack1 : "")
     + "\n## ClusterMesh addressing\n\nCilium agents run on the host network and resolve names with the node's resolvers, which know nothing of the\ninternal zone (and CoreDNS itself runs on top of Cilium), so peers are addressed **by IP**: the peer's internal\nGateway address, which its clustermesh-apiserver Service shares (port 2379) and which is an IP SAN of its server\ncertificate. The name `clustermesh.<domain>` is published as well, for people and pods.\n\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"meshed"),"length"),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.program(10, data, 0),"data":data,"loc":{"start":{"line":90,"column":0},"end":{"line":101,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"meshed"),"length"),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.program(13, data, 0),"data":data,"loc":{"start":{"line":107,"column":0},"end":{"line":118,"column":7}}})) != null ? stack1 : "")
     + "\n## Findings\n\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"warnings"),"length"),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.program(13, data, 0),"data":data,"loc":{"start":{"line":105,"column":0},"end":{"line":112,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"warnings"),"length"),{"name":"if","hash":{},"fn":container.program(14, data, 0),"inverse":container.program(16, data, 0),"data":data,"loc":{"start":{"line":122,"column":0},"end":{"line":129,"column":7}}})) != null ? stack1 : "");
 },"useData":true} },
   "design/secrets.md": { hash: "a1744a46948ef9d9f1c61de63caf42078c1a000e2a73098a32196a8721d38f58", spec: {"0":function(container,depth0,helpers,partials,data,blockParams,depths) {
     var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {

@@ -348,4 +348,27 @@ describe('networking contracts', () => {
     const text = fs.readFileSync(path.join(bare, 'docs/design/networking.md'), 'utf8');
     expect(text).toContain('| solo |');
   });
+  it('the internal DNS server answers for the whole forwarded zone: networking.md lists every other host the clusters need inside it', () => {
+    // Git, the secret backend, S3...: a setting naming a host inside INTERNAL_DNS_ZONE that no route serves would be
+    // NXDOMAIN in-cluster unless the internal server holds it too (Flux could not clone, no ExternalSecret would sync).
+    const doc = fs.readFileSync(path.join(repo, 'docs/design/networking.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('### Other names inside the forwarded zone'), doc.indexOf('### Registries'));
+    const served = new Set(allRoutes().flatMap((r) => r.hosts));
+    let expected = 0;
+    for (const c of CLUSTERS) {
+      const s = settings(c);
+      for (const [key, value] of Object.entries(s)) {
+        if (!value.includes('://')) continue;
+        const host = hostOf(value);
+        if (!within(host, s.INTERNAL_DNS_ZONE) || served.has(host)) {
+          expect(section, `${c}: ${key} (${host}) is served or outside the zone`).not.toContain(`| ${host} | ${key} | ${c} |`);
+          continue;
+        }
+        expected++;
+        expect(section, `${c}: ${key} names ${host} inside ${s.INTERNAL_DNS_ZONE}`).toContain(`| ${host} | ${key} | ${c} |`);
+      }
+    }
+    // the reference platform's placeholders (git., secrets., s3.<zone>) are all inside the zone
+    expect(expected).toBeGreaterThanOrEqual(3 * CLUSTERS.length);
+  });
 });

@@ -4,7 +4,7 @@ import { Tree } from '../core/tree';
 import { componentDir } from '../model/components';
 import type { PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';
-import { substitute } from '../model/variables';
+import { substitute, VARIABLES } from '../model/variables';
 import { wiredComponents } from '../model/wiring';
 
 export const NETWORKING_DOC = 'docs/design/networking.md';
@@ -131,6 +131,24 @@ export function renderNetworkingDoc(tree: Tree, r: TemplateRenderer, spec: Platf
   }
   const asns = clusters.filter((c) => /^[0-9]+$/.test(c.asn));
   for (const c of asns) if (asns.some((o) => o.name < c.name && o.asn === c.asn)) warnings.push(`${c.name} has the same BGP_LOCAL_ASN ${c.asn} as another cluster`);
+  // Hosts the clusters need (Git, the secret backend, S3, ...) that fall inside the forwarded zone without being a
+  // route: the internal server answers for the whole zone, so it must hold them as well.
+  const outsideNames: { host: string; key: string; cluster: string; description: string }[] = [];
+  for (const c of dns) {
+    const zone = settings[c.name].INTERNAL_DNS_ZONE;
+    if (!zone) continue;
+    for (const [key, value] of Object.entries(settings[c.name]).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (!value.includes('://')) continue;
+      let host: string;
+      try {
+        host = new URL(value).hostname;
+      } catch {
+        continue;
+      }
+      if (!host || !within(host, zone) || served.has(host)) continue;
+      outsideNames.push({ host, key, cluster: c.name, description: VARIABLES[key]?.description ?? cat.variables.get(key)?.description ?? '' });
+    }
+  }
   const registries = routes.filter((rt) => rt.component === 'harbor' || rt.route === 'gitlab-registry');
   tree.write(
     NETWORKING_DOC,
@@ -140,6 +158,7 @@ export function renderNetworkingDoc(tree: Tree, r: TemplateRenderer, spec: Platf
       routes: routes.map((rt) => ({ ...rt, paths: rt.paths.join(', '), exposure: rt.gateway === 'external' ? 'public (Cloudflare tunnel); in-cluster straight to the Gateway' : 'internal only' })),
       registries: registries.map((rt) => ({ ...rt, exposure: rt.gateway === 'external' ? 'EXTERNAL: through the tunnel, pushes over 100 MB fail' : 'internal Gateway' })),
       warnings,
+      outsideNames,
     }),
   );
 }
