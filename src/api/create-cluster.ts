@@ -6,6 +6,7 @@ import { withRepoLock } from '../core/lock';
 import { Plan, writes } from '../core/plan';
 import { defaultCluster } from '../model/defaults';
 import { newPlatform, parsePlatform, PLATFORM_FILE, PlatformFile, setCluster } from '../model/platform-file';
+import { toLf } from '../core/eol';
 import type { ClusterSpec } from '../model/schema';
 import { checkDns1123Label, validatePlatform } from '../model/validate';
 import { catalogFor, defaultTargets } from '../model/wiring';
@@ -51,7 +52,8 @@ export function loadPlatform(root: string): PlatformFile | undefined {
     if (code === 'EISDIR') throw new UsageError(`${PLATFORM_FILE} is a folder, not a file (in ${root}); move it aside or restore ${PLATFORM_FILE} from git (nothing was written)`);
     throw e;
   }
-  return parsePlatform(text, PLATFORM_FILE);
+  // A CRLF checkout is read as LF: the plan compares and writes line endings (core/eol.ts).
+  return parsePlatform(toLf(text), PLATFORM_FILE);
 }
 
 function differences(a: ClusterSpec, b: ClusterSpec, prefix = ''): string[] {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { UsageError } from '../core/errors';
 import { DiskReader, assertNoEscapingLink, commitChanges } from '../core/disk';
 import { gitMergeFile } from '../core/merge';
+import { withEol } from '../core/eol';
 import { MANIFEST_FILE, manifestToString, parseManifest } from '../core/manifest';
 import { computePlan, Plan, writes } from '../core/plan';
 import { BUILTIN_TEMPLATES, TemplateRenderer } from '../core/render';
@@ -62,13 +63,15 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
   // The manifest records every other generated file; it is written in the same commit and is not listed in itself.
   const manifestText = manifestToString(plan.manifest);
   result.tree.write(MANIFEST_FILE, manifestText);
-  const manifestBefore = reader.read(MANIFEST_FILE);
+  // Compared with line endings normalised and written with the ending it has (core/eol.ts).
+  const manifestFile = reader.readText(MANIFEST_FILE);
+  const manifestBefore = manifestFile?.raw;
   // A new inputs fingerprint alone (the generator's code changed, its output did not) is no reason to write:
   // the fast path of regenerate then simply does not apply until the next real change rewrites the manifest.
   const sameButInputs = () => {
     if (writes(plan).length > 0) return false;
     try {
-      const { inputs: _a, ...before } = JSON.parse(manifestBefore!) as Record<string, unknown>;
+      const { inputs: _a, ...before } = JSON.parse(manifestFile!.text) as Record<string, unknown>;
       const { inputs: _b, ...after } = JSON.parse(manifestText) as Record<string, unknown>;
       return JSON.stringify(before) === JSON.stringify(after);
     } catch {
@@ -77,9 +80,9 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
   };
   plan.changes.push({
     path: MANIFEST_FILE,
-    action: manifestBefore === undefined ? 'CREATE' : manifestBefore === manifestText || sameButInputs() ? 'UNCHANGED' : 'UPDATE',
+    action: manifestFile === undefined ? 'CREATE' : manifestFile.text === manifestText || sameButInputs() ? 'UNCHANGED' : 'UPDATE',
     before: manifestBefore,
-    after: manifestText,
+    after: manifestFile?.utf8 && manifestFile.eol ? withEol(manifestText, manifestFile.eol) : withEol(manifestText, reader.newFileEol([MANIFEST_FILE])(MANIFEST_FILE)),
   });
   plan.changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   plan.uncommitted = uncommittedPaths(root);

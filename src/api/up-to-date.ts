@@ -1,14 +1,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LinkGuard } from '../core/disk';
+import { fileText, toLf } from '../core/eol';
 import { inputsFingerprint } from '../core/fingerprint';
 import { MANIFEST_FILE, sha256 } from '../core/manifest';
 import { isSafeRelativePath, OVERRIDES_DIR, walkTree } from '../core/paths';
 import { BASE_DIR, type Change, type Plan } from '../core/plan';
 
+/** The hash of a file as the plan compares it: line endings normalised (core/eol.ts), other bytes as they are. */
 function hashOf(file: string): string | undefined {
   try {
-    return sha256(fs.readFileSync(file));
+    const bytes = fs.readFileSync(file);
+    if (bytes.includes(13)) {
+      const f = fileText(bytes);
+      if (f.utf8) return sha256(f.text);
+    }
+    return sha256(bytes);
   } catch {
     return undefined;
   }
@@ -37,7 +44,7 @@ export function upToDatePlan(root: string): Plan | undefined {
   let platformText: string;
   try {
     manifestText = fs.readFileSync(path.join(root, MANIFEST_FILE), 'utf8');
-    platformText = fs.readFileSync(path.join(root, 'platform.yaml'), 'utf8');
+    platformText = toLf(fs.readFileSync(path.join(root, 'platform.yaml'), 'utf8'));
   } catch {
     return undefined;
   }

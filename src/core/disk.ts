@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { ConflictError, UsageError } from './errors';
 import { isSafeRelativePath, resolveInside } from './paths';
 import type { Change, Reader } from './plan';
+import { EolPolicy, fileText, type Eol, type FileText } from './eol';
 
 export const STAGING_DIR = '.platform/.staging';
 
@@ -15,11 +16,18 @@ export class DiskReader implements Reader {
     this.links = new LinkGuard(root);
   }
 
+  private eol?: EolPolicy;
+
   read(rel: string): string | undefined {
+    return this.readText(rel)?.raw;
+  }
+
+  /** The file with its line endings normalised and whether it is UTF-8 (core/eol.ts). */
+  readText(rel: string): FileText | undefined {
     const abs = resolveInside(this.root, rel);
     if (!this.links.check(rel)) return undefined;
     try {
-      return fs.readFileSync(abs, 'utf8');
+      return fileText(fs.readFileSync(abs));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return undefined;
@@ -30,6 +38,15 @@ export class DiskReader implements Reader {
       }
       throw e;
     }
+  }
+
+  /** The endings new files get, as git would check them out here; pending: a root .gitattributes the plan writes. */
+  newFileEol(paths: string[], pending?: string): (p: string) => Eol {
+    this.eol ??= new EolPolicy(this.root);
+    this.eol.setPending(pending);
+    this.eol.prepare(paths);
+    const policy = this.eol;
+    return (p) => policy.eolFor(p);
   }
 }
 

@@ -1,3 +1,4 @@
+import { type Eol, type FileText, stringText, withEol } from './eol';
 import { Manifest, sha256 } from './manifest';
 import type { Merge3 } from './merge';
 import { similarity } from './merge';
@@ -39,7 +40,14 @@ export interface Plan {
 /** Read access to the current repository (disk, or anything else in tests). */
 export interface Reader {
   read(path: string): string | undefined;
+  /** The file with line endings normalised and its encoding checked (core/eol.ts); defaults to read(). */
+  readText?(path: string): FileText | undefined;
+  /** The ending each new file gets (all paths looked up at once); LF when absent. */
+  newFileEol?(paths: string[], pendingAttributes?: string): (path: string) => Eol;
 }
+
+/** The root .gitattributes: generated, but a person may have written one first (then it is adopted, not in the way). */
+export const ATTRIBUTES_FILE = '.gitattributes';
 
 /**
  * Where the merge base of every generated file is kept: the exact text the tool generated last time, so a
@@ -75,87 +83,128 @@ const MOVE_SIMILARITY = 0.6;
 export function computePlan(tree: Tree, current: Reader, previous: Manifest, next: Omit<Manifest, 'files'>, toolOwned: Set<string>, merge?: Merge3): Plan {
   const changes: Change[] = [];
   const files: Record<string, string> = {};
+  // Compare what a person sees (LF-normalised text), write what the repository wants (core/eol.ts).
+  const look = (p: string): FileText | undefined => {
+    if (current.readText) return current.readText(p);
+    const raw = current.read(p);
+    return raw === undefined ? undefined : stringText(raw);
+  };
+  const renderPaths = tree.paths();
+  const attributesOnDisk = current.read(ATTRIBUTES_FILE);
+  const eolNew = current.newFileEol
+    ? current.newFileEol([...renderPaths, ...renderPaths.map(basePath)], attributesOnDisk === undefined ? tree.read(ATTRIBUTES_FILE) : undefined)
+    : (): Eol => 'lf';
+  /** LF text as written at p: with the ending the file has (f), else the one the repository asks for. */
+  const out = (p: string, lfText: string, f?: FileText): string => withEol(lfText, (f?.utf8 ? f.eol : undefined) ?? eolNew(p));
+  const notUtf8 = 'not valid UTF-8, so never merged as text (that would replace its bytes); kept byte for byte: merge the new render by hand';
   /** path -> merge base to record (the render) ; null -> drop the recorded base */
   const bases = new Map<string, string | null>();
-  const mergeInto = (p: string, base: string, ours: string, theirs: string, extra?: string): Change => {
-    const r = merge!(base, ours, theirs, p);
+  /** Merge on LF text; the result is written with the ending of the person's file (oursFile). */
+  const mergeInto = (p: string, base: string, oursFile: FileText, theirs: string, extra?: string): Change => {
+    const r = merge!(base, oursFile.text, theirs, p);
     const broken = r.conflicts === 0 ? yamlProblem(p, r.text) : undefined;
-    if (r.conflicts === 0 && !broken) return { path: p, action: 'MERGE', after: r.text, reason: `${extra ? extra + '; ' : ''}your edits merged with the new render` };
+    if (r.conflicts === 0 && !broken) return { path: p, action: 'MERGE', after: out(p, r.text, oursFile), reason: `${extra ? extra + '; ' : ''}your edits merged with the new render` };
     return {
       path: p,
       action: 'UNMERGED',
-      after: r.text,
+      after: out(p, r.text, oursFile),
       reason: `${extra ? extra + '; ' : ''}${broken ? `merged text is not valid YAML (${broken}); resolve by hand` : `${r.conflicts} overlapping change${r.conflicts > 1 ? 's' : ''}: conflict markers written, resolve them`}`,
     };
   };
 
-  for (const p of tree.paths()) {
+  for (const p of renderPaths) {
     const theirs = tree.read(p)!;
-    const ours = current.read(p);
+    const oursFile = look(p);
     const recorded = previous.files[p];
     if (toolOwned.has(p)) {
-      changes.push(ours === undefined ? { path: p, action: 'CREATE', after: theirs } : ours === theirs ? { path: p, action: 'UNCHANGED', before: ours, after: theirs } : { path: p, action: 'UPDATE', before: ours, after: theirs });
+      changes.push(
+        oursFile === undefined
+          ? { path: p, action: 'CREATE', after: out(p, theirs) }
+          : oursFile.utf8 && oursFile.text === theirs
+            ? { path: p, action: 'UNCHANGED', before: oursFile.raw, after: oursFile.raw }
+            : { path: p, action: 'UPDATE', before: oursFile.raw, after: out(p, theirs, oursFile) },
+      );
       files[p] = sha256(theirs);
       continue;
     }
-    if (ours === undefined) {
+    if (oursFile === undefined) {
       if (recorded !== undefined) {
         changes.push({ path: p, action: 'KEEP', after: theirs, reason: 'deleted since it was generated; left deleted' });
         files[p] = recorded;
         bases.set(p, null);
       } else {
-        changes.push({ path: p, action: 'CREATE', after: theirs });
+        changes.push({ path: p, action: 'CREATE', after: out(p, theirs) });
         files[p] = sha256(theirs);
         bases.set(p, theirs);
       }
       continue;
     }
+    if (!oursFile.utf8) {
+      // Its bytes are not text the tool can compare or merge; `before` is left out: it would not be the file.
+      if (recorded === undefined) changes.push({ path: p, action: 'CONFLICT', after: theirs, reason: 'a file the tool did not generate is in the way' });
+      else {
+        changes.push({ path: p, action: 'KEEP', after: theirs, reason: notUtf8 });
+        files[p] = recorded;
+      }
+      continue;
+    }
+    const ours = oursFile.text;
     if (ours === theirs) {
-      changes.push({ path: p, action: 'UNCHANGED', before: ours, after: theirs });
+      changes.push({ path: p, action: 'UNCHANGED', before: oursFile.raw, after: oursFile.raw });
+      files[p] = sha256(theirs);
+      bases.set(p, theirs);
+      continue;
+    }
+    if (recorded === undefined && p === ATTRIBUTES_FILE) {
+      // A .gitattributes a person wrote before the tool generated one: theirs stays; recorded with the render as
+      // its merge base, so later changes to the generated rules merge into it like into any edited file.
+      changes.push({ path: p, action: 'KEEP', before: oursFile.raw, after: theirs, reason: 'written by a person before the tool generated one; kept as is, later changes of the generated rules merge into it' });
       files[p] = sha256(theirs);
       bases.set(p, theirs);
       continue;
     }
     if (recorded === undefined) {
-      changes.push({ path: p, action: 'CONFLICT', before: ours, after: theirs, reason: 'a file the tool did not generate is in the way' });
+      changes.push({ path: p, action: 'CONFLICT', before: oursFile.raw, after: theirs, reason: 'a file the tool did not generate is in the way' });
       continue;
     }
     if (sha256(ours) === recorded) {
-      changes.push({ path: p, action: 'UPDATE', before: ours, after: theirs });
+      changes.push({ path: p, action: 'UPDATE', before: oursFile.raw, after: out(p, theirs, oursFile) });
       files[p] = sha256(theirs);
       bases.set(p, theirs);
       continue;
     }
     // Edited by a person since it was generated.
-    const base = current.read(basePath(p));
+    const baseFile = look(basePath(p));
+    const base = baseFile?.utf8 ? baseFile.text : undefined;
     const unresolved = MARKERS.test(ours);
     if (base === undefined || sha256(base) !== recorded) {
-      changes.push({ path: p, action: 'KEEP', before: ours, after: theirs, reason: 'edited since it was generated and no merge base is recorded; kept as is (merge the render by hand)', unresolved });
+      changes.push({ path: p, action: 'KEEP', before: oursFile.raw, after: theirs, reason: 'edited since it was generated and no merge base is recorded; kept as is (merge the render by hand)', unresolved });
       files[p] = recorded;
     } else if (base === theirs) {
-      changes.push({ path: p, action: 'KEEP', before: ours, after: theirs, reason: unresolved ? 'still has conflict markers from an earlier merge; resolve them' : 'edited since it was generated; the template output did not change', unresolved });
+      changes.push({ path: p, action: 'KEEP', before: oursFile.raw, after: theirs, reason: unresolved ? 'still has conflict markers from an earlier merge; resolve them' : 'edited since it was generated; the template output did not change', unresolved });
       files[p] = recorded;
     } else if (!merge) {
-      changes.push({ path: p, action: 'KEEP', before: ours, after: theirs, reason: 'edited since it was generated; kept as is (platform-kit regenerate merges)', unresolved });
+      changes.push({ path: p, action: 'KEEP', before: oursFile.raw, after: theirs, reason: 'edited since it was generated; kept as is (platform-kit regenerate merges)', unresolved });
       files[p] = recorded;
     } else {
-      changes.push({ ...mergeInto(p, base, ours, theirs), before: ours });
+      changes.push({ ...mergeInto(p, base, oursFile, theirs), before: oursFile.raw });
       files[p] = sha256(theirs);
       bases.set(p, theirs);
     }
   }
 
   // Files generated before and not now.
-  const orphans: { path: string; ours: string; base?: string }[] = [];
+  const orphans: { path: string; ours: FileText; base?: string }[] = [];
   for (const [p, recorded] of Object.entries(previous.files)) {
     if (tree.exists(p)) continue;
     bases.set(p, null);
-    const ours = current.read(p);
+    const ours = look(p);
     if (ours === undefined) continue;
-    if (sha256(ours) === recorded) changes.push({ path: p, action: 'DELETE', before: ours });
+    if (!ours.utf8) changes.push({ path: p, action: 'KEEP', reason: `no longer generated; ${notUtf8}` });
+    else if (sha256(ours.text) === recorded) changes.push({ path: p, action: 'DELETE', before: ours.raw });
     else {
-      const base = current.read(basePath(p));
-      orphans.push({ path: p, ours, base: base !== undefined && sha256(base) === recorded ? base : undefined });
+      const base = look(basePath(p));
+      orphans.push({ path: p, ours, base: base?.utf8 && sha256(base.text) === recorded ? base.text : undefined });
     }
   }
   // An edited file whose template moved: its edits follow the content to the new path.
@@ -165,27 +214,27 @@ export function computePlan(tree: Tree, current: Reader, previous: Manifest, nex
     let score = MOVE_SIMILARITY;
     if (o.base !== undefined && merge) {
       for (const c of fresh) {
-        const s = similarity(o.base, c.after!);
+        const s = similarity(o.base, tree.read(c.path)!);
         if (s >= score) [best, score] = [c, s];
       }
     }
     if (best) {
       fresh.splice(fresh.indexOf(best), 1);
-      Object.assign(best, mergeInto(best.path, o.base!, o.ours, best.after!, `moved from ${o.path}`));
-      changes.push({ path: o.path, action: 'DELETE', before: o.ours, reason: `moved to ${best.path}, with your edits` });
+      Object.assign(best, mergeInto(best.path, o.base!, o.ours, tree.read(best.path)!, `moved from ${o.path}`));
+      changes.push({ path: o.path, action: 'DELETE', before: o.ours.raw, reason: `moved to ${best.path}, with your edits` });
     } else {
-      changes.push({ path: o.path, action: 'KEEP', before: o.ours, reason: 'no longer generated, but edited since; kept', unresolved: MARKERS.test(o.ours) });
+      changes.push({ path: o.path, action: 'KEEP', before: o.ours.raw, reason: 'no longer generated, but edited since; kept', unresolved: MARKERS.test(o.ours.text) });
     }
   }
 
   // The merge bases, as the tool's own state.
   for (const [p, base] of bases) {
     const bp = basePath(p);
-    const now = current.read(bp);
+    const now = look(bp);
     if (base === null) {
-      if (now !== undefined) changes.push({ path: bp, action: 'DELETE', before: now, internal: true });
-    } else if (now === undefined) changes.push({ path: bp, action: 'CREATE', after: base, internal: true });
-    else if (now !== base) changes.push({ path: bp, action: 'UPDATE', before: now, after: base, internal: true });
+      if (now !== undefined) changes.push({ path: bp, action: 'DELETE', before: now.raw, internal: true });
+    } else if (now === undefined) changes.push({ path: bp, action: 'CREATE', after: out(bp, base), internal: true });
+    else if (!now.utf8 || now.text !== base) changes.push({ path: bp, action: 'UPDATE', before: now.raw, after: out(bp, base, now), internal: true });
   }
   changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { changes, manifest: { ...next, files } };

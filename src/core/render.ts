@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { toLf } from './eol';
 import Handlebars from 'handlebars/runtime';
 import { LineCounter, parseAllDocuments, visit } from 'yaml';
 import { UsageError } from './errors';
@@ -98,7 +99,8 @@ export class TemplateRenderer {
       if (fs.existsSync(file)) {
         const override = root === BUILTIN_TEMPLATES ? undefined : overrideName(root, name);
         if (override && fs.statSync(file).isDirectory()) throw overrideError(override, 'a folder where a template file belongs');
-        const text = fs.readFileSync(file, 'utf8');
+        // An override checked out with CRLF (core.autocrlf) renders LF like the built-in templates (core/eol.ts).
+        const text = override ? toLf(fs.readFileSync(file, 'utf8')) : fs.readFileSync(file, 'utf8');
         const pre = root === BUILTIN_TEMPLATES && this.usePrecompiled ? precompiledTemplates()?.[name] : undefined;
         const fn = pre && pre.hash === templateHash(text) ? this.hb.template(pre.spec) : (this.compiler ??= makeEngine(true)).compile(text, COMPILE_OPTIONS);
         // Built-in templates are covered by the test suite, which parses and kustomize-builds every output of

@@ -125,6 +125,7 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
   const nsPlacement = namespacePlacements(cat);
   for (const comp of renderedComponents(spec, cat)) filesOf.set(comp.id, renderComponent(tree, r, comp, nsPlacement.get(comp.id), (id) => cat.components.get(id)?.component));
   tree.write('.gitignore', r.render('repo/gitignore', {}));
+  tree.write('.gitattributes', r.render('repo/gitattributes', {}));
   tree.write('.githooks/commit-msg', r.render('repo/githooks/commit-msg', { version: GENERATOR_VERSION }));
   tree.write('.githooks/install.sh', r.render('repo/githooks/install.sh', { version: GENERATOR_VERSION }));
   tree.write('.renovaterc.json5', r.render('repo/renovaterc.json5', { version: GENERATOR_VERSION }));
