@@ -183,4 +183,32 @@ describe('line endings and encodings in the field', () => {
     expect(parse(merged).reloader.deployment.resources.requests.cpu).toBe(to.split(': ')[1]);
     expectCheckUpToDate(dir);
   }, 120_000);
+
+  it('(5) a new repository states its rule in .gitattributes (git applies it); a .gitattributes a person wrote before is adopted, not in the way', () => {
+    // git itself says what the generated rule means for the files the tool writes, even with core.autocrlf=true.
+    const clone = cloneOf(origin, 'core.autocrlf=true');
+    const attrs = git(clone, 'check-attr', 'text', 'eol', '--', RELOADER_VALUES, 'bootstrap/render-values.sh');
+    expect(attrs).toContain(`${RELOADER_VALUES}: eol: lf`);
+    expect(attrs).toContain('bootstrap/render-values.sh: eol: lf');
+    expect(bareLf(text(clone, RELOADER_VALUES))).toBeGreaterThan(0);
+    expect(text(clone, RELOADER_VALUES)).not.toContain('\r\n');
+    // A repository from before the tool wrote one: the person's .gitattributes stays byte for byte, no CONFLICT.
+    const dir = path.join(tmpDir('eol-old-'), 'platform');
+    fs.cpSync(origin, dir, { recursive: true });
+    fs.rmSync(path.join(dir, '.git'), { recursive: true });
+    const manifestFile = path.join(dir, '.platform/manifest.json');
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+    expect(manifest.files['.gitattributes']).toBeDefined();
+    delete manifest.files['.gitattributes'];
+    delete manifest.inputs;
+    fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+    fs.rmSync(path.join(dir, '.platform/base/.gitattributes'));
+    const theirs = '# ours: Windows admins edit these\r\n*.ps1 text eol=crlf\r\n';
+    fs.writeFileSync(path.join(dir, '.gitattributes'), theirs);
+    const r = cli('platform-kit', ['regenerate', '--dir', dir]);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^KEEP +\.gitattributes .*written by a person/m);
+    expect(text(dir, '.gitattributes')).toBe(theirs);
+    expectCheckUpToDate(dir);
+  }, 120_000);
 });
