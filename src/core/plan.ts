@@ -143,7 +143,9 @@ export function computePlan(tree: Tree, current: Reader, previous: Manifest, nex
       // Its bytes are not text the tool can compare or merge; `before` is left out: it would not be the file.
       if (recorded === undefined) changes.push({ path: p, action: 'CONFLICT', after: theirs, reason: 'a file the tool did not generate is in the way' });
       else {
-        changes.push({ path: p, action: 'KEEP', after: theirs, reason: notUtf8 });
+        const base = look(basePath(p));
+        const same = base?.utf8 && sha256(base.text) === recorded && base.text === theirs;
+        changes.push({ path: p, action: 'KEEP', after: theirs, reason: same ? 'edited since it was generated (not valid UTF-8, kept byte for byte); the template output did not change' : notUtf8 });
         files[p] = recorded;
       }
       continue;
