@@ -94,6 +94,7 @@ describe('credentials refused at input (exit 2, nothing written)', () => {
     ['token@ over https', `https://${SECRET_VALUE}@git.example.org/team/gitops.git`],
     ['a GitHub token as user', `https://${TOKENS.GITHUB_TOKEN}@github.com/team/gitops.git`],
     ['a password over ssh', `ssh://git:${SECRET_VALUE}@git.example.org/team/gitops.git`],
+    ['an example-looking password (a Git URL is used as written)', 'https://ci:changeme@git.example.org/team/gitops.git'],
   ])('--git-url with %s is refused, naming --git-url, without echoing the credential', (_what, url) => {
     const r = refused(['--git-url', url], /clusters\.infra\.git\.url \(--git-url\): the Git URL carries a credential/);
     const secret = url.replace(/^[a-z]+:\/\/(?:[^:@]*:)?([^@]*)@.*$/, '$1');

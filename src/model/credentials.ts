@@ -74,8 +74,10 @@ export function urlUserInfo(url: string): { scheme: string; user: string; passwo
 export function sourceUrlCredential(url: string): string | undefined {
   const u = urlUserInfo(url);
   if (!u) return undefined;
-  if (u.password !== undefined && !isPlaceholder(u.password)) return 'a password in its user info, user:password@';
-  if (['http', 'https', 'oci'].includes(u.scheme) && u.password === undefined && !isPlaceholder(u.user)) return 'user info, user@ or token@, in an https URL';
+  // A source URL is used as written, so only a substitution reference stands in for a value here (`changeme` is one).
+  const reference = (v: string) => /^(\$\{[^}]+\}|\{\{[^}]*\}\})$/.test(v);
+  if (u.password !== undefined && u.password !== '' && !reference(u.password)) return 'a password in its user info, user:password@';
+  if (['http', 'https', 'oci'].includes(u.scheme) && u.password === undefined && !reference(u.user)) return 'user info, user@ or token@, in an https URL';
   return undefined;
 }
 
