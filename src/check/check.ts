@@ -8,6 +8,7 @@ import { parsePlatform, PLATFORM_FILE } from '../model/platform-file';
 import { catalogFor, wiredComponents } from '../model/wiring';
 import { Build, Obj, RepoReader } from './discover';
 import { contractFindings, type Walks } from './contracts';
+import { credentialFindings } from './credentials';
 import { validateObject } from './schema';
 import { planFindings } from '../plan/checks';
 import type { CheckOptions, CheckResult, ClusterGraph, Finding } from './types';
@@ -486,6 +487,7 @@ export async function check(opts: CheckOptions): Promise<CheckResult> {
   const exempt = checkStories(reader, walks, findings);
   checkReachability(reader, walks, exempt, findings);
   checkSchemas(walks, findings);
+  findings.push(...credentialFindings(reader, [...walks.values()].flatMap((all) => [...all.values()].flatMap((k) => [...(k.build?.files ?? [])]))));
   if (opts.build) await runBuilds(root, reader, walks, findings, opts.progress);
   findings.push(...reader.findings);
   // One finding per place: the same file line reported from several clusters is kept once per cluster.

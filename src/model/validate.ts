@@ -1,6 +1,7 @@
 import { parseCidr, parseIp, parseRange, contains, overlaps, inRange, rangesOverlap, Cidr, IpRange } from './net';
 import type { ClusterSpec, PlatformSpec } from './schema';
-import { VARIABLES } from './variables';
+import { secretKeyPrefix, VARIABLES } from './variables';
+import { clusterSecretsItem, credentialName, credentialValue, gitUrlHint, settingHint, sourceUrlCredential } from './credentials';
 
 import { chartPinProblems } from './charts';
 import { validateStories } from './wiring';
@@ -90,7 +91,11 @@ function validateCluster(name: string, c: ClusterSpec, add: (p: string, m: strin
     add(at('apiEndpoint'), `host ${JSON.stringify(apiHost)} is neither an IP address nor a DNS name`);
   }
 
-  if (!GIT_URL.test(c.git.url)) add(at('git.url'), `${JSON.stringify(c.git.url)} is not a git URL (https://, ssh:// or git@host:path)`);
+  const secretsItem = clusterSecretsItem(secretKeyPrefix(c.secretStore?.provider ?? '', name));
+  // Never echo a credential: the message names the field and what is wrong, not the value.
+  const gitCred = sourceUrlCredential(c.git.url);
+  if (gitCred) add(at('git.url'), `the Git URL carries a credential (${gitCred}); it would be written in plain text to platform.yaml, cluster-settings (GIT_URL) and the bootstrap values: ${gitUrlHint(secretsItem)}`);
+  else if (!GIT_URL.test(c.git.url)) add(at('git.url'), `${JSON.stringify(c.git.url)} is not a git URL (https://, ssh:// or git@host:path)`);
   const branchProblem = checkBranch(c.git.branch);
   if (branchProblem) add(at('git.branch'), branchProblem);
 
@@ -185,6 +190,11 @@ function validateCluster(name: string, c: ClusterSpec, add: (p: string, m: strin
   if (!c.nodes.some((n) => n.controlPlane)) add(at('nodes'), 'at least one node must be a control plane');
 
   for (const [key, value] of Object.entries(c.settings ?? {})) {
+    const cred = credentialName(key) ? 'its name says it holds a credential' : credentialValue(value) ? `its value looks like ${credentialValue(value)}` : undefined;
+    if (cred) {
+      add(at(`settings.${key}`), `${key} looks like a credential (${cred}): ${settingHint(key, secretsItem)}`);
+      continue;
+    }
     if (!SETTINGS_KEY.test(key)) add(at(`settings.${key}`), `settings key ${JSON.stringify(key)} must match ${SETTINGS_KEY.source}`);
     else if (key in VARIABLES) add(at(`settings.${key}`), `${key} is derived from the cluster's fields; set the field instead of the variable`);
     if (!SAFE_VALUE.test(value) || value.includes('${') || value.length > 4096) {
