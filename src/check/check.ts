@@ -79,12 +79,15 @@ function walkCluster(reader: RepoReader, cluster: string, entry: string, finding
     }
     all.set(k.id, k);
     if (k.external) continue;
-    if (!reader.isDir(k.path)) {
+    const real = reader.resolve('', k.path);
+    if (!real.ok || !real.dir) {
       const o = k.obj;
-      findings.push({ code: 'PATH_MISSING', severity: 'error', cluster, file: o?.file, line: o?.lineOf(['spec', 'path']), message: `${k.id}: spec.path ./${k.path} does not exist`, hint: 'point spec.path at an existing folder (relative to the repository root)' });
+      const at = { cluster, file: o?.file, line: o?.lineOf(['spec', 'path']) };
+      if (!real.ok && real.code !== 'RESOURCE_MISSING') findings.push({ code: real.code, severity: 'error', ...at, message: `${k.id}: spec.path ${real.detail}`, hint: real.code === 'SYMLINK_LOOP' ? 'fix or remove the symlink' : 'point spec.path at a folder inside the repository' });
+      else findings.push({ code: 'PATH_MISSING', severity: 'error', ...at, message: `${k.id}: spec.path ./${k.path} does not exist`, hint: 'point spec.path at an existing folder (relative to the repository root)' });
       continue;
     }
-    k.build = reader.build(k.path);
+    k.build = reader.build(real.rel);
     for (const f of k.build.findings) findings.push({ ...f, cluster });
     const seen = new Map<string, Obj>();
     let parentValues: Record<string, string> | undefined; // computed once per build, on its first child
