@@ -108,12 +108,17 @@ function flowDepth(text: string): number {
 }
 const MAX_FLOW_DEPTH = 1000;
 
+/** Findings after which a path is not handed to kubectl: kustomize refuses it too, or could block or run away on it. */
+export const REFUSED_BUILD = new Set(['KUSTOMIZE_CYCLE', 'PATH_OUTSIDE_REPO', 'SYMLINK_LOOP', 'NESTING_TOO_DEEP', 'BUILD_TOO_LARGE']);
+
 export class RepoReader {
   private readonly parsed = new Map<string, { docs: Document[]; lc: LineCounter; text: string } | null>();
   readonly findings: Finding[] = [];
   private readonly reported = new Set<string>();
   /** Static builds per real folder: no folder is expanded twice, however many paths and entries reach it. */
   private readonly builds = new Map<string, Build>();
+  /** Files text() refused to read (not a regular file, over LIMITS.maxFileBytes). */
+  readonly refused = new Set<string>();
   private realRootCache?: string;
 
   constructor(readonly root: string) {}
@@ -209,10 +214,12 @@ export class RepoReader {
       return '';
     }
     if (!st.isFile()) {
+      this.refused.add(rel);
       this.report({ code: 'FILE_NOT_REGULAR', severity: 'error', file: rel, message: `${rel} is not a regular file (a device, socket or pipe); not read`, hint: 'list manifest files and folders only' });
       return '';
     }
     if (st.size > LIMITS.maxFileBytes) {
+      this.refused.add(rel);
       this.report({ code: 'FILE_TOO_LARGE', severity: 'error', file: rel, message: `${rel} has ${st.size} bytes, over the ${LIMITS.maxFileBytes}-byte limit of check; not read`, hint: 'split it, or keep large data out of the GitOps repository (Flux stores every applied object in etcd, whose request limit is 1.5 MiB)' });
       return '';
     }
