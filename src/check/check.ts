@@ -6,7 +6,7 @@ import { UsageError } from '../core/errors';
 import { overlaps, parseCidr } from '../model/net';
 import { parsePlatform, PLATFORM_FILE } from '../model/platform-file';
 import { catalogFor, wiredComponents } from '../model/wiring';
-import { Build, Obj, RepoReader } from './discover';
+import { Build, Obj, REFUSED_BUILD, RepoReader } from './discover';
 import { contractFindings, type Walks } from './contracts';
 import { credentialFindings } from './credentials';
 import { validateObject } from './schema';
@@ -14,6 +14,9 @@ import { planFindings } from '../plan/checks';
 import type { CheckOptions, CheckResult, ClusterGraph, Finding } from './types';
 
 export const DEFAULT_CLUSTER_PATHS = ['kubernetes/clusters/*'];
+
+/** One kubectl kustomize run (a batch of paths, or one path) at most. */
+const KUBECTL_TIMEOUT_MS = 180_000;
 
 const isFluxKs = (o: Obj) => o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
 
@@ -80,12 +83,15 @@ function walkCluster(reader: RepoReader, cluster: string, entry: string, finding
     }
     all.set(k.id, k);
     if (k.external) continue;
-    if (!reader.isDir(k.path)) {
+    const real = reader.resolve('', k.path);
+    if (!real.ok || !real.dir) {
       const o = k.obj;
-      findings.push({ code: 'PATH_MISSING', severity: 'error', cluster, file: o?.file, line: o?.lineOf(['spec', 'path']), message: `${k.id}: spec.path ./${k.path} does not exist`, hint: 'point spec.path at an existing folder (relative to the repository root)' });
+      const at = { cluster, file: o?.file, line: o?.lineOf(['spec', 'path']) };
+      if (!real.ok && real.code !== 'RESOURCE_MISSING') findings.push({ code: real.code, severity: 'error', ...at, message: `${k.id}: spec.path ${real.detail}`, hint: real.code === 'SYMLINK_LOOP' ? 'fix or remove the symlink' : 'point spec.path at a folder inside the repository' });
+      else findings.push({ code: 'PATH_MISSING', severity: 'error', ...at, message: `${k.id}: spec.path ./${k.path} does not exist`, hint: 'point spec.path at an existing folder (relative to the repository root)' });
       continue;
     }
-    k.build = reader.build(k.path);
+    k.build = reader.build(real.rel);
     for (const f of k.build.findings) findings.push({ ...f, cluster });
     const seen = new Map<string, Obj>();
     let parentValues: Record<string, string> | undefined; // computed once per build, on its first child
@@ -359,7 +365,10 @@ function checkSchemas(walks: Map<string, Map<string, Ks>>, findings: Finding[]):
  */
 async function runBuilds(root: string, reader: RepoReader, walks: Map<string, Map<string, Ks>>, findings: Finding[], progress?: (d: number, t: number) => void): Promise<void> {
   const jobs = new Map<string, { cluster: string; k: Ks }>();
-  for (const [cluster, all] of walks) for (const k of all.values()) if (k.build && !jobs.has(k.path)) jobs.set(k.path, { cluster, k });
+  // A path whose static walk was refused (a cycle, a loop, outside the repository, a FIFO, over a bound) already has
+  // its finding; kubectl would only fail on it too, or block reading a FIFO.
+  const refused = (b: Build) => b.findings.some((f) => REFUSED_BUILD.has(f.code)) || [...b.files].some((f) => reader.refused.has(f));
+  for (const [cluster, all] of walks) for (const k of all.values()) if (k.build && !jobs.has(k.path) && !refused(k.build)) jobs.set(k.path, { cluster, k });
   const list = [...jobs.entries()];
   let done = 0;
   const limit = Math.max(1, Math.min(list.length, (os.availableParallelism?.() ?? os.cpus().length) || 2));
@@ -381,11 +390,12 @@ async function runBuilds(root: string, reader: RepoReader, walks: Map<string, Ma
   /** Run kubectl kustomize; resolves to undefined on success, else its error text. */
   const kubectl = (args: string[]) =>
     new Promise<{ error?: string; spawnError?: Error }>((resolve) => {
-      const child = spawn('kubectl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      // Bounded too: a build that runs this long is reported, not waited for.
+      const child = spawn('kubectl', args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: KUBECTL_TIMEOUT_MS, killSignal: 'SIGKILL' });
       let err = '';
       child.stderr.on('data', (d) => (err += d));
       child.on('error', (e) => resolve({ spawnError: e }));
-      child.on('close', (code) => resolve(code === 0 ? {} : { error: err }));
+      child.on('close', (code, signal) => resolve(code === 0 ? {} : { error: signal ? `kubectl kustomize did not finish within ${KUBECTL_TIMEOUT_MS / 1000} s (killed)` : err }));
     });
 
   let kubectlMissing = false;

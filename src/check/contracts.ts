@@ -301,7 +301,8 @@ export function bootstrapSecrets(root: string): { ns?: string; name: string; key
       if (!DOC_FILE.test(e.name)) continue;
       let text: string;
       try {
-        if (fs.statSync(path.join(root, r)).size > 512 * 1024) continue;
+        const st = fs.statSync(path.join(root, r));
+        if (!st.isFile() || st.size > 512 * 1024) continue; // a FIFO named notes.md would block the read forever
         text = fs.readFileSync(path.join(root, r), 'utf8');
       } catch {
         continue;
