@@ -7,6 +7,7 @@ import { MANIFEST_FILE, manifestToString, parseManifest } from '../core/manifest
 import { computePlan, Plan, writes } from '../core/plan';
 import { BUILTIN_TEMPLATES, TemplateRenderer } from '../core/render';
 import { ConflictError } from '../core/errors';
+import { isErrno, systemError } from '../core/errors';
 import { renderPlatform, RenderResult } from '../generate/platform';
 import { PLATFORM_FILE, PlatformFile, platformToString } from '../model/platform-file';
 import { GENERATOR_VERSION } from '../version';
@@ -94,5 +95,10 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
 }
 
 export function applyPlan(root: string, plan: Plan): void {
-  commitChanges(root, plan.changes);
+  try {
+    commitChanges(root, plan.changes);
+  } catch (e) {
+    // The commit is all or nothing: what it had moved into place is put back before the error comes out.
+    throw isErrno(e) ? systemError(e, 'nothing was written (what had been moved into place was put back)') : e;
+  }
 }
