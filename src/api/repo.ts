@@ -9,7 +9,7 @@ import { BUILTIN_TEMPLATES, TemplateRenderer } from '../core/render';
 import { ConflictError } from '../core/errors';
 import { isErrno, systemError } from '../core/errors';
 import { renderPlatform, RenderResult } from '../generate/platform';
-import { PLATFORM_FILE, PlatformFile, platformToString } from '../model/platform-file';
+import { keepFormatting, PLATFORM_FILE, PlatformFile, platformToString } from '../model/platform-file';
 import { GENERATOR_VERSION } from '../version';
 import { syncChartPins } from '../model/charts';
 import { catalogFor, renderedComponents } from '../model/wiring';
@@ -49,9 +49,10 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
   const cat = catalogFor(pf.spec);
   syncChartPins(pf, renderedComponents(pf.spec, cat).flatMap((c) => (c.chart && !cat.components.get(c.id)?.story?.custom ? [c.chart.name] : [])));
   const result = renderPlatform(pf.spec, new TemplateRenderer(templateRoots));
-  const platformText = platformToString(pf);
-  result.tree.write(PLATFORM_FILE, platformText);
   const reader = new DiskReader(root);
+  // platform.yaml stays as the person formatted it (comments after values, flow or JSON style) unless a value changes.
+  const platformText = keepFormatting(reader.read(PLATFORM_FILE), platformToString(pf));
+  result.tree.write(PLATFORM_FILE, platformText);
   const previous = parseManifest(reader.read(MANIFEST_FILE), GENERATOR_VERSION);
   const owned = new Set([PLATFORM_FILE, MANIFEST_FILE]);
   const plan = computePlan(result.tree, reader, previous, { generator: 'create-platform-cluster', version: GENERATOR_VERSION }, owned, gitMergeFile);
@@ -71,6 +72,11 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
     try {
       const { inputs: _a, ...before } = JSON.parse(manifestBefore!) as Record<string, unknown>;
       const { inputs: _b, ...after } = JSON.parse(manifestText) as Record<string, unknown>;
+      // Likewise the recorded hash of platform.yaml when only its formatting changed (the file itself is kept).
+      const files = (m: Record<string, unknown>) => m.files as Record<string, unknown> | undefined;
+      if (platformText === reader.read(PLATFORM_FILE) && files(before) && files(after)) {
+        files(before)![PLATFORM_FILE] = files(after)![PLATFORM_FILE];
+      }
       return JSON.stringify(before) === JSON.stringify(after);
     } catch {
       return false;
