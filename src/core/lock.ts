@@ -90,11 +90,11 @@ function describe(f: Exclude<Found, { kind: 'gone' }>): string {
     case 'holder': {
       const h = f.holder;
       const where = h.host === os.hostname() ? `pid ${h.pid} on this host (${h.host})` : `pid ${h.pid} on another host, ${h.host} (this host cannot see whether it still runs; it expires ${Math.round(STALE_MS / 60_000)} min after its start)`;
-      return `another command holds ${LOCK_FILE}: ${where}, started ${h.started} (${age(Date.now() - Date.parse(h.started))} ago): ${h.command}; ${rm(`delete ${LOCK_FILE}`)}`;
+      return `another command is working on this repository (${where}, started ${h.started}, ${age(Date.now() - Date.parse(h.started))} ago: ${h.command}; lock format ${h.format}); ${rm(`delete ${LOCK_FILE}`)}`;
     }
     case 'empty':
     case 'unknown':
-      return `${LOCK_FILE} is ${f.kind === 'empty' ? 'empty (0 bytes)' : 'not in a lock format this tool reads'}, last changed ${age(f.ageMs)} ago (taken over after ${HALF_WRITTEN_MS / 1000} s: its writer is being written or died); ${rm(`delete ${LOCK_FILE}`)}`;
+      return `another command is working on this repository (its lock file is being written): ${LOCK_FILE} is ${f.kind === 'empty' ? 'empty (0 bytes)' : 'not in a lock format this tool reads'}, last changed ${age(f.ageMs)} ago; once it is ${HALF_WRITTEN_MS / 1000} s old it counts as left by a command that died and is taken over; ${rm(`delete ${LOCK_FILE}`)}`;
     case 'folder':
       return `${LOCK_FILE} is a folder, not the tool's lock file (last changed ${age(f.ageMs)} ago); nothing was written; ${rm(`remove it (rm -r ${LOCK_FILE})`)}`;
     case 'other':
