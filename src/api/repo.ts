@@ -105,6 +105,9 @@ export function applyPlan(root: string, plan: Plan): void {
     commitChanges(root, plan.changes);
   } catch (e) {
     // The commit is all or nothing: what it had moved into place is put back before the error comes out.
-    throw isErrno(e) ? systemError(e, 'nothing was written (what had been moved into place was put back)') : e;
+    if (!isErrno(e)) throw e;
+    // A failed write(2) names no file: the only writes of the commit are its staged copies and journal.
+    e.path ??= '.platform/.staging (the new contents being staged before they are moved into place)';
+    throw systemError(e, 'nothing was written (what had been moved into place was put back)');
   }
 }

@@ -47,11 +47,12 @@ program
       const { formatPlan } = await import('../core/plan');
       // Nothing to do is found by reading and hashing files; the renderer is loaded only when that fails.
       const { checkRepoDir } = await import('../api/repo-dir');
-      const { withRepoLock, withoutLock } = await import('../core/lock');
+      const { withoutLock } = await import('../core/lock');
       const { upToDatePlan } = await import('../api/up-to-date');
       const root = checkRepoDir(flags.dir);
-      // --check and --dry-run only read: no lock, so they run on a read-only checkout.
-      const fast = (flags.check || flags.dryRun ? withoutLock : withRepoLock)(root, () => upToDatePlan(root));
+      // Finding nothing to do only reads, so it takes no lock and runs on a read-only checkout. A half-done commit
+      // makes the fast path decline (.platform/.staging exists): a writing regenerate then recovers it under the lock.
+      const fast = flags.check || flags.dryRun ? withoutLock(root, () => upToDatePlan(root)) : upToDatePlan(root);
       const r = fast
         ? { root, plan: fast, changed: false, written: false, unresolved: [] }
         : (await import('../api/regenerate')).regenerate({ dir: flags.dir, dryRun: flags.dryRun, check: flags.check, fast: false });

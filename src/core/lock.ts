@@ -154,7 +154,11 @@ export function withRepoLock<T>(root: string, fn: () => T): T {
             // not empty
           }
         }
-        throw isErrno(e) ? systemError(e, `nothing was written (the lock ${LOCK_FILE} could not be created)`) : e;
+        if (isErrno(e)) {
+          e.path ??= file; // a failed write names no file of its own
+          throw systemError(e, `nothing was written (the lock ${LOCK_FILE} could not be created)`);
+        }
+        throw e;
       }
       const found = inspect(file);
       if (found.kind === 'folder' || found.kind === 'other') throw new ConflictError(describe(found), [LOCK_FILE]);
