@@ -191,10 +191,12 @@ export function platformToString(pf: PlatformFile): string {
 /**
  * The text to write for platform.yaml: the file as it is on disk when it holds exactly the values of the text the
  * tool would write (only formatting differs: a comment after a value, flow or JSON style, quoting, indentation),
- * else the tool's text. So formatting alone is never rewritten and never counts as drift in `regenerate --check`.
+ * else the tool's text (an editor's byte order mark is dropped either way). So formatting alone is never rewritten and never counts as drift in `regenerate --check`.
  */
 export function keepFormatting(onDisk: string | undefined, rendered: string): string {
   if (onDisk === undefined || onDisk === rendered) return rendered;
+  // A byte order mark is not formatting a person chose: it is dropped, the rest kept as written.
+  if (onDisk.startsWith('\ufeff')) onDisk = onDisk.slice(1);
   const value = (text: string): unknown => {
     const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
     if (doc.errors.length || doc.warnings.length) return undefined;
