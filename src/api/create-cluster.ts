@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { UsageError } from '../core/errors';
 import { withRepoLock } from '../core/lock';
 import { Plan, writes } from '../core/plan';
-import { defaultCluster } from '../model/defaults';
+import { defaultCluster, exhaustedDefaults } from '../model/defaults';
 import { newPlatform, parsePlatform, PLATFORM_FILE, PlatformFile, setCluster } from '../model/platform-file';
 import { toLf } from '../core/eol';
 import type { ClusterSpec } from '../model/schema';
@@ -111,6 +111,9 @@ export function createClusters(opts: CreateClusterOptions): CreateClusterResult 
         existing.push(name);
         continue;
       }
+      // Say so when the defaults have run out, before a default that overlaps is blamed on a flag never passed.
+      const exhausted = exhaustedDefaults(pf.spec, answers);
+      if (exhausted.length) throw new UsageError(`cluster ${name}: the defaults have run out (nothing was written)`, exhausted);
       const base = defaultCluster(pf.spec, name, answers.role, answers.nodeCidr);
       pf = setCluster(pf, name, applyAnswers(base, answers));
       added.push(name);

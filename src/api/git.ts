@@ -62,3 +62,47 @@ export function commitStory(root: string, message: string, paths: string[]): str
   if (c.status !== 0) throw new Error(`git commit failed: ${c.stderr || c.stdout}`);
   return git(root, ['rev-parse', '--short', 'HEAD']).stdout;
 }
+
+/**
+ * Refuse (exit 2, nothing written) when any of these paths has uncommitted changes: the story's commit would
+ * otherwise carry a person's unrelated edits of them.
+ */
+export function refuseUncommitted(root: string, paths: string[], when: string): void {
+  const dirty = new Set(uncommittedPaths(root) ?? []);
+  const hit = paths.filter((p) => dirty.has(p));
+  if (hit.length) {
+    throw new UsageError(`--git: ${hit.length === 1 ? 'a file' : 'files'} the story writes ${hit.length === 1 ? 'has' : 'have'} uncommitted changes (${when}); the story's commit would carry them. Commit or stash them first; nothing was written`, hit);
+  }
+}
+
+/** The bytes of each path now (undefined: absent), to put back if the commit fails. */
+export function snapshot(root: string, paths: string[]): Map<string, Buffer | undefined> {
+  const out = new Map<string, Buffer | undefined>();
+  for (const p of paths) {
+    const abs = path.join(root, p);
+    out.set(p, fs.existsSync(abs) ? fs.readFileSync(abs) : undefined);
+  }
+  return out;
+}
+
+/** Put every path back as snapshot() saw it, unstage them, and remove folders the writes left empty. */
+export function restore(root: string, before: Map<string, Buffer | undefined>): void {
+  const paths = [...before.keys()];
+  git(root, ['reset', '-q', '--', ...paths]);
+  for (const [p, bytes] of before) {
+    const abs = path.join(root, p);
+    if (bytes) {
+      fs.mkdirSync(path.dirname(abs), { recursive: true });
+      fs.writeFileSync(abs, bytes);
+      continue;
+    }
+    fs.rmSync(abs, { force: true });
+    for (let d = path.dirname(abs); d.startsWith(path.resolve(root) + path.sep); d = path.dirname(d)) {
+      try {
+        fs.rmdirSync(d);
+      } catch {
+        break; // not empty
+      }
+    }
+  }
+}

@@ -1,5 +1,5 @@
 import { UsageError } from '../core/errors';
-import { withRepoLock } from '../core/lock';
+import { withoutLock, withRepoLock } from '../core/lock';
 import { Change, Plan, unresolved, writes } from '../core/plan';
 import { PLATFORM_FILE } from '../model/platform-file';
 import { GENERATOR_VERSION } from '../version';
@@ -35,7 +35,8 @@ export interface RegenerateResult {
  */
 export function regenerate(opts: RegenerateOptions): RegenerateResult {
   const root = checkRepoDir(opts.dir);
-  return withRepoLock(root, () => {
+  // --check and --dry-run only read: they take no lock, so they also run on a read-only checkout.
+  return (opts.dryRun || opts.check ? withoutLock : withRepoLock)(root, () => {
     // Nothing to do is found by reading and hashing files, without rendering (see up-to-date.ts).
     const fast = opts.templateRoots || opts.fast === false ? undefined : upToDatePlan(root);
     if (fast) return upToDateResult(root, fast);

@@ -8,8 +8,9 @@ import { MANIFEST_FILE, manifestToString, parseManifest } from '../core/manifest
 import { computePlan, Plan, writes } from '../core/plan';
 import { BUILTIN_TEMPLATES, TemplateRenderer } from '../core/render';
 import { ConflictError } from '../core/errors';
+import { isErrno, systemError } from '../core/errors';
 import { renderPlatform, RenderResult } from '../generate/platform';
-import { PLATFORM_FILE, PlatformFile, platformToString } from '../model/platform-file';
+import { keepFormatting, PLATFORM_FILE, PlatformFile, platformToString } from '../model/platform-file';
 import { GENERATOR_VERSION } from '../version';
 import { syncChartPins } from '../model/charts';
 import { catalogFor, renderedComponents } from '../model/wiring';
@@ -49,9 +50,10 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
   const cat = catalogFor(pf.spec);
   syncChartPins(pf, renderedComponents(pf.spec, cat).flatMap((c) => (c.chart && !cat.components.get(c.id)?.story?.custom ? [c.chart.name] : [])));
   const result = renderPlatform(pf.spec, new TemplateRenderer(templateRoots));
-  const platformText = platformToString(pf);
-  result.tree.write(PLATFORM_FILE, platformText);
   const reader = new DiskReader(root);
+  // platform.yaml stays as the person formatted it (comments after values, flow or JSON style) unless a value changes.
+  const platformText = keepFormatting(reader.read(PLATFORM_FILE), platformToString(pf));
+  result.tree.write(PLATFORM_FILE, platformText);
   const previous = parseManifest(reader.read(MANIFEST_FILE), GENERATOR_VERSION);
   const owned = new Set([PLATFORM_FILE, MANIFEST_FILE]);
   const plan = computePlan(result.tree, reader, previous, { generator: 'create-platform-cluster', version: GENERATOR_VERSION }, owned, gitMergeFile);
@@ -73,6 +75,11 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
     try {
       const { inputs: _a, ...before } = JSON.parse(manifestFile!.text) as Record<string, unknown>;
       const { inputs: _b, ...after } = JSON.parse(manifestText) as Record<string, unknown>;
+      // Likewise the recorded hash of platform.yaml when only its formatting changed (the file itself is kept).
+      const files = (m: Record<string, unknown>) => m.files as Record<string, unknown> | undefined;
+      if (platformText === reader.read(PLATFORM_FILE) && files(before) && files(after)) {
+        files(before)![PLATFORM_FILE] = files(after)![PLATFORM_FILE];
+      }
       return JSON.stringify(before) === JSON.stringify(after);
     } catch {
       return false;
@@ -97,5 +104,13 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
 }
 
 export function applyPlan(root: string, plan: Plan): void {
-  commitChanges(root, plan.changes);
+  try {
+    commitChanges(root, plan.changes);
+  } catch (e) {
+    // The commit is all or nothing: what it had moved into place is put back before the error comes out.
+    if (!isErrno(e)) throw e;
+    // A failed write(2) names no file: the only writes of the commit are its staged copies and journal.
+    e.path ??= '.platform/.staging (the new contents being staged before they are moved into place)';
+    throw systemError(e, 'nothing was written (what had been moved into place was put back)');
+  }
 }

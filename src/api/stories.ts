@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { UsageError } from '../core/errors';
+import { ConflictError, UsageError } from '../core/errors';
+import { MANIFEST_FILE } from '../core/manifest';
 import { withRepoLock } from '../core/lock';
 import { Plan, writes } from '../core/plan';
 import { addSettingDefaults, PLATFORM_FILE, PlatformFile, setStoryState } from '../model/platform-file';
@@ -9,7 +10,7 @@ import { Catalog, catalogWith, expandDefault, nearestStoryIds, StoryDef, Variabl
 import { validatePlatform } from '../model/validate';
 import { catalogFor, defaultTargets } from '../model/wiring';
 import { loadPlatform } from './create-cluster';
-import { commitStory, enterStoryBranch } from './git';
+import { commitStory, enterStoryBranch, refuseUncommitted, restore, snapshot } from './git';
 import { applyPlan, checkRepoDir, planRepo } from './repo';
 
 export interface StoryCommandOptions {
@@ -274,12 +275,26 @@ function addStoriesLocked(opts: AddStoriesOptions): StoriesResult {
     // Validate everything before switching branches, so bad input leaves the work tree as it was.
     const problems = validatePlatform(pf.spec);
     if (problems.length) throw new UsageError('the change would leave platform.yaml invalid; nothing was written', problems.map((p) => `${p.path}: ${p.message}`));
+    // The commit holds exactly the story's change: a file it writes that has uncommitted edits (platform.yaml
+    // edited by hand, say) would carry them into it, so that is refused before anything is written or switched.
+    refuseUncommitted(root, [PLATFORM_FILE, MANIFEST_FILE], 'before switching branches');
     const branch = enterStoryBranch(root, stories[0].id);
-    const r = finish(root, pf, opts, stories[0], touched, settingsAdded);
+    const { plan } = planRepo(root, pf, opts.templateRoots);
+    const paths = writes(plan).map((c) => c.path);
+    refuseUncommitted(root, paths, `on branch ${branch}`);
     const story = stories[0];
-    const message = `${story.id}: scaffold ${story.title}${opts.approve ? ` (approved on ${r.clusters.join(', ')})` : ' (draft)'}`;
-    const commit = r.written ? commitStory(root, message, writes(r.plan).map((c) => c.path)) : undefined;
-    return { root: r.root, stories, clusters: r.clusters, settingsAdded, plan: r.plan, written: r.written, git: { branch, commit } };
+    const message = `${story.id}: scaffold ${story.title}${opts.approve ? ` (approved on ${touched.join(', ')})` : ' (draft)'}`;
+    if (paths.length === 0) return { root, stories, clusters: touched, settingsAdded, plan, written: false, git: { branch } };
+    const before = snapshot(root, paths);
+    applyPlan(root, plan);
+    let commit: string | undefined;
+    try {
+      commit = commitStory(root, message, paths);
+    } catch (e) {
+      restore(root, before);
+      throw new ConflictError(`--git: ${(e as Error).message.split('\n')[0]}; the files it wrote were put back as they were and unstaged (nothing written, nothing committed; still on branch ${branch})`, paths);
+    }
+    return { root, stories, clusters: touched, settingsAdded, plan, written: true, git: { branch, commit } };
   }
   const r = finish(root, pf, opts, stories[0], touched, settingsAdded);
   return { root: r.root, stories, clusters: r.clusters, settingsAdded, plan: r.plan, written: r.written };

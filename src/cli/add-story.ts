@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { GENERATOR_VERSION } from '../version';
-import { collect, exitTwoOnUsageError, interactiveAllowed, processIo, runAction } from './common';
+import { collect, exitTwoOnUsageError, interactiveAllowed, processIo, runAction, quietOnClosedOutput } from './common';
+
+// `… | head -1`: the output stops quietly when its reader goes away (see quietOnClosedOutput).
+quietOnClosedOutput();
 
 const program = exitTwoOnUsageError(new Command('add-story'))
   .version(GENERATOR_VERSION)

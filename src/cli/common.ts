@@ -1,21 +1,45 @@
 import type { Command } from 'commander';
-import { formatError, exitCodeOf } from '../core/errors';
+import { formatError, exitCodeOf, InterruptedError } from '../core/errors';
 
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
 }
 
+/** Streams whose reader went away (EPIPE): nothing more is written to them. */
+const closed = new Set<NodeJS.WriteStream>();
+
+/**
+ * A reader that stops early (`… | head -1`) closes the pipe: further output is dropped silently and the command
+ * finishes what it started and exits with its own code (0 when it succeeded), instead of dying with an EPIPE
+ * stack trace half-way. Node ignores SIGPIPE, so the shell's 141 does not apply; the work done is what counts.
+ */
+export function quietOnClosedOutput(): void {
+  for (const s of [process.stdout, process.stderr]) {
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') closed.add(s);
+      else throw e;
+    });
+  }
+}
+
+const write = (s: NodeJS.WriteStream, t: string) => {
+  if (closed.has(s) || s.destroyed) return;
+  s.write(t.endsWith('\n') ? t : t + '\n');
+};
+
 export const processIo: Io = {
-  out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
-  err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
+  out: (t) => write(process.stdout, t),
+  err: (t) => write(process.stderr, t),
 };
 
 /** Run a CLI action: errors become a clear message and an exit code (2 bad input, 1 conflict or failure). */
 export async function runAction(io: Io, fn: () => Promise<number | void>): Promise<number> {
   try {
     return (await fn()) ?? 0;
-  } catch (e) {
+  } catch (e0) {
+    // Ctrl-C at a prompt: the prompt library rejects with ExitPromptError before anything is written.
+    const e = e0 instanceof Error && e0.name === 'ExitPromptError' ? new InterruptedError() : e0;
     io.err(formatError(e));
     if (!(e instanceof Error) || !('exitCode' in e)) {
       if (process.env.PLATFORM_DEBUG && e instanceof Error && e.stack) io.err(e.stack);

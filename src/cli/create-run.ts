@@ -89,13 +89,41 @@ function parseAnswersYaml(file: string, text: string): unknown {
   }
 }
 
-function readAnswersFile(file: string): ClusterAnswers[] {
-  let text: string;
+/** An answers file is a few clusters of short values; anything larger is not one (or is /dev/zero). */
+export const ANSWERS_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Read an --answers file: only a regular file of at most ANSWERS_MAX_BYTES is read, so a device (/dev/zero), a
+ * FIFO that nobody writes to, or a folder is refused at once instead of being read forever.
+ */
+export function readAnswersText(file: string): string {
+  const refuse = (why: string) => new UsageError(`--answers ${file}: ${why}; pass a YAML file (nothing was written)`);
+  let fd: number;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    const st = fs.statSync(file);
+    if (st.isDirectory()) throw refuse('is a folder');
+    if (!st.isFile()) throw refuse(`is not a regular file (${st.isFIFO() ? 'a pipe' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'a special file'})`);
+    if (st.size > ANSWERS_MAX_BYTES) throw refuse(`is ${st.size} bytes, more than an answers file can be (${ANSWERS_MAX_BYTES} bytes)`);
+    // Non-blocking: should it have been swapped for a FIFO since the stat, the open does not wait for a writer.
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (e) {
-    throw new UsageError(`--answers ${file}: ${(e as Error).message}`);
+    if (e instanceof UsageError) throw e;
+    throw refuse((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message);
   }
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw refuse('is not a regular file');
+    const buf = Buffer.alloc(ANSWERS_MAX_BYTES + 1);
+    let n = 0;
+    for (let r; n < buf.length && (r = fs.readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += r;
+    if (n > ANSWERS_MAX_BYTES) throw refuse(`is more than ${ANSWERS_MAX_BYTES} bytes, more than an answers file can be`);
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readAnswersFile(file: string): ClusterAnswers[] {
+  const text = readAnswersText(file);
   const parsed = AnswersFileSchema.safeParse(parseAnswersYaml(file, text));
   if (!parsed.success) {
     throw new UsageError(`--answers ${file} does not match the schema`, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));

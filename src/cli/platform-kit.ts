@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { GENERATOR_VERSION } from '../version';
-import { collect, exitTwoOnUsageError, processIo, runAction } from './common';
+import { collect, exitTwoOnUsageError, processIo, runAction, quietOnClosedOutput } from './common';
 import { defineCreate } from './create-command';
 import { defineGate } from './gate-command';
 import { defineLint } from './lint-command';
 import { definePlan } from './plan-command';
+
+// `… | head -1`: the output stops quietly when its reader goes away (see quietOnClosedOutput).
+quietOnClosedOutput();
 
 // Before any subcommand is added, so that each one takes it over (commander copies it when a command is created).
 const program = exitTwoOnUsageError(new Command('platform-kit')).version(GENERATOR_VERSION).description('Keep a create-platform-cluster GitOps repository true.');
@@ -44,10 +47,12 @@ program
       const { formatPlan } = await import('../core/plan');
       // Nothing to do is found by reading and hashing files; the renderer is loaded only when that fails.
       const { checkRepoDir } = await import('../api/repo-dir');
-      const { withRepoLock } = await import('../core/lock');
+      const { withoutLock } = await import('../core/lock');
       const { upToDatePlan } = await import('../api/up-to-date');
       const root = checkRepoDir(flags.dir);
-      const fast = withRepoLock(root, () => upToDatePlan(root));
+      // Finding nothing to do only reads, so it takes no lock and runs on a read-only checkout. A half-done commit
+      // makes the fast path decline (.platform/.staging exists): a writing regenerate then recovers it under the lock.
+      const fast = flags.check || flags.dryRun ? withoutLock(root, () => upToDatePlan(root)) : upToDatePlan(root);
       const r = fast
         ? { root, plan: fast, changed: false, written: false, unresolved: [] }
         : (await import('../api/regenerate')).regenerate({ dir: flags.dir, dryRun: flags.dryRun, check: flags.check, fast: false });

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { Document, isMap, isPair, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, visit, YAMLMap } from 'yaml';
 import { UsageError } from '../core/errors';
 import { GENERATOR_VERSION } from '../version';
@@ -185,6 +186,28 @@ export function setCluster(pf: PlatformFile, name: string, cluster: ClusterSpec)
 
 export function platformToString(pf: PlatformFile): string {
   return pf.doc.toString({ lineWidth: 0, indentSeq: true });
+}
+
+/**
+ * The text to write for platform.yaml: the file as it is on disk when it holds exactly the values of the text the
+ * tool would write (only formatting differs: a comment after a value, flow or JSON style, quoting, indentation),
+ * else the tool's text (an editor's byte order mark is dropped either way). So formatting alone is never rewritten and never counts as drift in `regenerate --check`.
+ */
+export function keepFormatting(onDisk: string | undefined, rendered: string): string {
+  if (onDisk === undefined || onDisk === rendered) return rendered;
+  // A byte order mark is not formatting a person chose: it is dropped, the rest kept as written.
+  if (onDisk.startsWith('\ufeff')) onDisk = onDisk.slice(1);
+  const value = (text: string): unknown => {
+    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+    if (doc.errors.length || doc.warnings.length) return undefined;
+    try {
+      return doc.toJS({ maxAliasCount: 0 });
+    } catch {
+      return undefined;
+    }
+  };
+  const before = value(onDisk);
+  return before !== undefined && isDeepStrictEqual(before, value(rendered)) ? onDisk : rendered;
 }
 
 function ensureMap(pf: PlatformFile, path: string[]): YAMLMap {
