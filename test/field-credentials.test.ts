@@ -224,12 +224,4 @@ describe('platform-kit check: plain-text credentials in any Flux repository', ()
     expect(r.status).toBe(1);
     for (const code of CODES) expect(r.stdout + r.stderr).toContain(code);
   });
-
-  for (const name of ['onedr0p+home-ops', 'bjw-s-labs+home-ops']) {
-    const dir = path.join('/work/corpus', name);
-    it.skipIf(!fs.existsSync(dir))(`${name}: no credential finding (SOPS, ExternalSecrets and op:// references only)`, async () => {
-      const r = await check({ dir, clusterPaths: ['kubernetes/flux/cluster'] });
-      expect(credentialFindings(r.findings)).toEqual([]);
-    }, 120_000);
-  }
 });
