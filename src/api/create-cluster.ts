@@ -10,7 +10,7 @@ import type { ClusterSpec } from '../model/schema';
 import { checkDns1123Label, validatePlatform } from '../model/validate';
 import { catalogFor, defaultTargets } from '../model/wiring';
 import { applyAnswers, ClusterAnswers, flagForPath } from './answers';
-import { applyPlan, checkRepoDir, planRepo } from './repo';
+import { applyPlan, checkRepoDir, notePlatformRead, planRepo } from './repo';
 import { recordStories, resolveStoryIds } from './stories';
 
 export interface CreateClusterOptions {
@@ -47,11 +47,16 @@ export function loadPlatform(root: string): PlatformFile | undefined {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      notePlatformRead(root, null);
+      return undefined;
+    }
     if (code === 'EISDIR') throw new UsageError(`${PLATFORM_FILE} is a folder, not a file (in ${root}); move it aside or restore ${PLATFORM_FILE} from git (nothing was written)`);
     throw e;
   }
-  return parsePlatform(text, PLATFORM_FILE);
+  const pf = parsePlatform(text, PLATFORM_FILE);
+  notePlatformRead(root, text);
+  return pf;
 }
 
 function differences(a: ClusterSpec, b: ClusterSpec, prefix = ''): string[] {
