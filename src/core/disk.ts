@@ -291,7 +291,8 @@ export function commitChanges(root: string, changes: Change[]): void {
       const abs = resolveInside(root, c.path);
       const want = expected(c);
       // Compare: still what the plan read? (undefined: the caller did not say; not checked)
-      if (want !== undefined && hashOnDisk(root, c.path) !== want) {
+      const absent = want === null && !fs.lstatSync(abs, { throwIfNoEntry: false });
+      if (want !== undefined && !absent && hashOnDisk(root, c.path) !== want) {
         changed.push(c.path);
         return;
       }
