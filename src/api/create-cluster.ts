@@ -11,7 +11,7 @@ import type { ClusterSpec } from '../model/schema';
 import { checkDns1123Label, validatePlatform } from '../model/validate';
 import { catalogFor, defaultTargets } from '../model/wiring';
 import { applyAnswers, ClusterAnswers, flagForPath } from './answers';
-import { applyPlan, checkRepoDir, planRepo } from './repo';
+import { applyPlan, checkRepoDir, notePlatformRead, planRepo } from './repo';
 import { recordStories, resolveStoryIds } from './stories';
 
 export interface CreateClusterOptions {
@@ -48,12 +48,18 @@ export function loadPlatform(root: string): PlatformFile | undefined {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      notePlatformRead(root, null);
+      return undefined;
+    }
     if (code === 'EISDIR') throw new UsageError(`${PLATFORM_FILE} is a folder, not a file (in ${root}); move it aside or restore ${PLATFORM_FILE} from git (nothing was written)`);
     throw e;
   }
-  // A CRLF checkout is read as LF: the plan compares and writes line endings (core/eol.ts).
-  return parsePlatform(toLf(text), PLATFORM_FILE);
+  // A CRLF checkout is read as LF: the plan compares and writes line endings (core/eol.ts). The exact text read is
+  // remembered, so the commit can refuse to replace a platform.yaml saved since (compare-and-swap).
+  const pf = parsePlatform(toLf(text), PLATFORM_FILE);
+  notePlatformRead(root, text);
+  return pf;
 }
 
 function differences(a: ClusterSpec, b: ClusterSpec, prefix = ''): string[] {

@@ -4,7 +4,7 @@ import { UsageError } from '../core/errors';
 import { DiskReader, assertNoEscapingLink, commitChanges } from '../core/disk';
 import { gitMergeFile } from '../core/merge';
 import { withEol } from '../core/eol';
-import { MANIFEST_FILE, manifestToString, parseManifest } from '../core/manifest';
+import { MANIFEST_FILE, manifestToString, parseManifest, sha256 } from '../core/manifest';
 import { computePlan, Plan, writes } from '../core/plan';
 import { BUILTIN_TEMPLATES, TemplateRenderer } from '../core/render';
 import { ConflictError } from '../core/errors';
@@ -35,6 +35,16 @@ export function templateRootsOf(root: string): string[] {
   const [link] = walkTree(dir).links;
   if (link) throw new UsageError(`${OVERRIDES_DIR}/${link}: template overrides may not be symbolic links`);
   return [dir, BUILTIN_TEMPLATES];
+}
+
+/**
+ * platform.yaml as each repository's command read it (null: there was none), so the commit replaces it only while
+ * it still holds that text: a line saved between the read and the commit is never overwritten.
+ */
+const platformRead = new Map<string, string | null>();
+
+export function notePlatformRead(root: string, text: string | null): void {
+  platformRead.set(path.resolve(root), text);
 }
 
 export interface Rendered extends RenderResult {
@@ -90,7 +100,11 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
     action: manifestFile === undefined ? 'CREATE' : manifestFile.text === manifestText || sameButInputs() ? 'UNCHANGED' : 'UPDATE',
     before: manifestBefore,
     after: manifestFile?.utf8 && manifestFile.eol ? withEol(manifestText, manifestFile.eol) : withEol(manifestText, reader.newFileEol([MANIFEST_FILE])(MANIFEST_FILE)),
+    currentHash: manifestBefore === undefined ? null : sha256(manifestBefore),
   });
+  const read = platformRead.get(path.resolve(root));
+  const platformChange = plan.changes.find((c) => c.path === PLATFORM_FILE);
+  if (read !== undefined && platformChange) platformChange.currentHash = read === null ? null : sha256(read);
   plan.changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   plan.uncommitted = uncommittedPaths(root);
   const conflicts = plan.changes.filter((c) => c.action === 'CONFLICT');

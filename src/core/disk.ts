@@ -5,6 +5,7 @@ import { ConflictError, UsageError } from './errors';
 import { isSafeRelativePath, resolveInside } from './paths';
 import type { Change, Reader } from './plan';
 import { EolPolicy, fileText, type Eol, type FileText } from './eol';
+import { sha256 } from './manifest';
 
 export const STAGING_DIR = '.platform/.staging';
 
@@ -107,16 +108,39 @@ interface JournalEntry {
   path: string;
   hadOriginal: boolean;
   deletes: boolean;
+  /** sha256 of the file before the commit (null: absent); missing in journals of older versions. */
+  old?: string | null;
+  /** sha256 of what the commit writes there (null: it deletes the file). */
+  new?: string | null;
+}
+
+/**
+ * sha256 of a repository file read the way the plan reads it (DiskReader), null when it does not exist. A fresh
+ * reader each time: the commit creates folders, and a reader remembers folders it saw missing.
+ */
+function hashOnDisk(root: string, rel: string): string | null {
+  const text = new DiskReader(root).read(rel);
+  return text === undefined ? null : sha256(text);
+}
+
+/**
+ * The mode of a file the tool creates: executable (0755) when its template declares it a script with an interpreter
+ * line (#!), else 0644. A file that exists keeps the mode it has (chmod +x, read-only).
+ */
+export function declaredMode(content: string): number {
+  return content.startsWith('#!') ? 0o755 : 0o644;
 }
 
 /**
  * Finish what an interrupted commit left under .platform/.staging/: a commit that passed its commit point is
  * completed (only its backups remain to delete); one that did not is rolled back file by file from its journal, so
- * every file is again as it was. Runs under the repository lock, so no other command is mid-commit.
+ * every file is again as it was. A file edited since the interruption (neither what was there before nor what the
+ * commit wrote) is never replaced or deleted: it is left as it is and named in `left` (and on stderr).
+ * Runs under the repository lock, so no other command is mid-commit.
  */
-export function recoverInterrupted(root: string): { rolledBack: number; completed: number } {
+export function recoverInterrupted(root: string): { rolledBack: number; completed: number; left: string[] } {
   const base = path.join(root, STAGING_DIR);
-  const out = { rolledBack: 0, completed: 0 };
+  const out = { rolledBack: 0, completed: 0, left: [] as string[] };
   // The staging area is the tool's own state: never followed through a symbolic link (.platform -> elsewhere).
   const links = new LinkGuard(root);
   links.check(STAGING_DIR);
@@ -138,11 +162,24 @@ export function recoverInterrupted(root: string): { rolledBack: number; complete
         const abs = resolveInside(root, e.path);
         const backup = path.join(staging, 'old', String(e.i));
         const staged = path.join(staging, 'new', String(e.i));
+        const checked = e.old !== undefined && e.new !== undefined;
+        const now = checked ? hashOnDisk(root, e.path) : undefined;
         if (fs.existsSync(backup)) {
+          // Moved aside by the run: put it back unless a person has written the file since (the run's version or
+          // no file at all is what the run left).
+          if (checked && now !== null && now !== e.new && now !== e.old) {
+            out.left.push(e.path);
+            continue;
+          }
           fs.rmSync(abs, { force: true });
           fs.mkdirSync(path.dirname(abs), { recursive: true });
           fs.renameSync(backup, abs);
-        } else if (!e.hadOriginal && !e.deletes && !fs.existsSync(staged) && fs.existsSync(abs)) {
+        } else if (!e.hadOriginal && !e.deletes && fs.existsSync(abs)) {
+          // Created by the run only when it holds what the run wrote (older journals: when it was moved in).
+          if (checked ? now !== e.new : fs.existsSync(staged)) {
+            if (checked && !fs.existsSync(staged)) out.left.push(e.path); // created by the run, then edited
+            continue;
+          }
           fs.rmSync(abs, { force: true }); // created by the interrupted run
           removeEmptyParents(root, abs);
         }
@@ -155,6 +192,12 @@ export function recoverInterrupted(root: string): { rolledBack: number; complete
     fs.rmdirSync(base);
   } catch {
     // not empty
+  }
+  if (out.left.length) {
+    process.stderr.write(
+      `warning: an interrupted run was rolled back, except ${out.left.length} file${out.left.length > 1 ? 's' : ''} edited since it stopped, left as edited (neither the version before that run nor the one it wrote):\n` +
+        out.left.map((p) => `  - ${p}\n`).join(''),
+    );
   }
   return out;
 }
@@ -173,8 +216,10 @@ function readJournal(root: string, rel: string, links: LinkGuard): JournalEntry[
   }
   const entries = (raw as { entries?: unknown } | null)?.entries;
   if (!Array.isArray(entries)) throw broken('no "entries" list');
+  const hash = (h: unknown) => h === undefined || h === null || (typeof h === 'string' && /^[0-9a-f]{64}$/.test(h));
   for (const e of entries as Partial<JournalEntry>[]) {
     if (!e || typeof e !== 'object' || !Number.isSafeInteger(e.i) || (e.i as number) < 0 || typeof e.hadOriginal !== 'boolean' || typeof e.deletes !== 'boolean') throw broken('an entry of the wrong shape');
+    if (!hash(e.old) || !hash(e.new)) throw broken('an entry of the wrong shape');
     const ownState = typeof e.path === 'string' && e.path.startsWith('.platform/') && e.path !== '.platform/manifest.json' && !e.path.startsWith('.platform/base/');
     if (typeof e.path !== 'string' || !isSafeRelativePath(e.path) || ownState) throw broken(`${JSON.stringify(e.path)} is not a path the tool writes`);
     links.check(e.path);
@@ -186,11 +231,19 @@ interface Applied {
   change: Change;
   abs: string;
   backup?: string;
+  /** sha256 of what was moved in (undefined for a deletion). */
+  wrote?: string;
 }
+
+/** Files saved by someone else while a command ran: the commit left them as edited and wrote nothing. */
+export class ChangedDuringRunError extends ConflictError {}
 
 /**
  * Apply CREATE/UPDATE/DELETE changes all or nothing: every new content is staged next to the repo first,
  * then moved into place with rename(2); on any error every applied step is undone in reverse order.
+ * Compare-and-swap: a file is replaced or deleted only while it still has the content the plan read
+ * (Change.currentHash); when one was saved meanwhile, the whole commit is undone, that file stays as the person
+ * saved it, and ChangedDuringRunError (exit 1) names it.
  */
 export function commitChanges(root: string, changes: Change[]): void {
   const todo = changes.filter((c) => c.action === 'CREATE' || c.action === 'UPDATE' || c.action === 'DELETE' || c.action === 'MERGE' || c.action === 'UNMERGED');
@@ -219,43 +272,87 @@ export function commitChanges(root: string, changes: Change[]): void {
     knownDirs.add(dir);
   };
   if (!rootExisted) mkdirp(path.resolve(root));
-  const staging = resolveInside(root, `${STAGING_DIR}/${process.pid}-${randomBytes(4).toString('hex')}`);
+  const stagingRel = `${STAGING_DIR}/${process.pid}-${randomBytes(4).toString('hex')}`;
+  const staging = resolveInside(root, stagingRel);
   const applied: Applied[] = [];
+  /** Files saved by someone else since the plan read them. */
+  const changed: string[] = [];
+  const expected = (c: Change) => c.currentHash;
   try {
     mkdirp(path.join(staging, 'new'));
-    // 1. Stage every new content.
+    // 1. Stage every new content, with the mode the file has now (kept when replaced) or its template declares.
     const staged = new Map<string, string>();
     todo.forEach((c, i) => {
       if (c.action === 'DELETE') return;
       const tmp = path.join(staging, 'new', String(i));
-      // Scripts the tool generates (bootstrap/bootstrap.sh, .githooks/*) are executable; everything else is a plain file.
-      fs.writeFileSync(tmp, c.after!, { encoding: 'utf8', mode: c.path.endsWith('.sh') || c.path.startsWith('.githooks/') ? 0o755 : 0o644 });
+      const st = fs.statSync(resolveInside(root, c.path), { throwIfNoEntry: false });
+      const mode = st?.isFile() ? st.mode & 0o7777 : c.internal ? 0o644 : declaredMode(c.after!);
+      fs.writeFileSync(tmp, c.after!, { encoding: 'utf8', mode });
+      fs.chmodSync(tmp, mode); // not narrowed by the umask: the mode the file had
       staged.set(c.path, tmp);
     });
-    // The journal says what step 2 is about to do, so a run killed half-way is undone by the next one.
-    const journal: JournalEntry[] = todo.map((c, i) => ({ i, path: c.path, hadOriginal: fs.existsSync(resolveInside(root, c.path)), deletes: c.action === 'DELETE' }));
+    // The journal says what step 2 is about to do, so a run killed half-way is undone by the next one; the hashes
+    // let that undo tell the tool's versions of a file from a person's edit made after the kill.
+    const journal: JournalEntry[] = todo.map((c, i) => ({
+      i,
+      path: c.path,
+      hadOriginal: fs.existsSync(resolveInside(root, c.path)),
+      deletes: c.action === 'DELETE',
+      old: expected(c) === undefined ? hashOnDisk(root, c.path) : expected(c),
+      new: c.action === 'DELETE' ? null : sha256(c.after!),
+    }));
     fs.writeFileSync(path.join(staging, 'journal.tmp'), JSON.stringify({ pid: process.pid, entries: journal }));
     fs.renameSync(path.join(staging, 'journal.tmp'), path.join(staging, JOURNAL));
     // 2. Move into place, keeping what was there as a backup until the end.
     todo.forEach((c, i) => {
       const abs = resolveInside(root, c.path);
+      const want = expected(c);
+      // Compare: still what the plan read? (undefined: the caller did not say; not checked)
+      const absent = want === null && !fs.lstatSync(abs, { throwIfNoEntry: false });
+      if (want !== undefined && !absent && hashOnDisk(root, c.path) !== want) {
+        changed.push(c.path);
+        return;
+      }
+      if (changed.length) return; // the commit is undone anyway: only the rest are compared, to name them all
       const step: Applied = { change: c, abs };
-      if (journal[i].hadOriginal) {
+      applied.push(step);
+      if (fs.existsSync(abs)) {
         step.backup = path.join(staging, 'old', String(i));
         mkdirp(path.dirname(step.backup));
         fs.renameSync(abs, step.backup);
       }
-      applied.push(step);
       if (c.action !== 'DELETE') {
         mkdirp(path.dirname(abs));
-        fs.renameSync(staged.get(c.path)!, abs);
+        // Swap: link(2) never replaces a file a person created at that path since the move.
+        try {
+          fs.linkSync(staged.get(c.path)!, abs);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+          changed.push(c.path);
+          return;
+        }
+        step.wrote = sha256(c.after!);
+        fs.unlinkSync(staged.get(c.path)!);
       }
     });
+    // A save made between the compare and the move (or through a file opened before it) lands in the backup.
+    for (const step of applied) {
+      const want = expected(step.change);
+      if (step.backup && want !== undefined && !changed.includes(step.change.path) && hashOnDisk(root, path.relative(root, step.backup).split(path.sep).join('/')) !== want) changed.push(step.change.path);
+    }
+    if (changed.length) {
+      throw new ChangedDuringRunError(
+        `${changed.length === 1 ? 'a file was' : `${changed.length} files were`} saved while this command ran; left as edited, and nothing else was written either (every file is as it was): run the command again`,
+        changed.map((p) => `${p}: changed since the command read it; left as edited`),
+      );
+    }
   } catch (err) {
     for (const step of applied.reverse()) {
       try {
-        if (step.change.action !== 'DELETE' && fs.existsSync(step.abs)) fs.unlinkSync(step.abs);
-        if (step.backup) fs.renameSync(step.backup, step.abs);
+        // Only the tool's own new file is removed; a file a person wrote there since stays.
+        const mine = step.wrote !== undefined && hashOnDisk(root, step.change.path) === step.wrote;
+        if (mine) fs.unlinkSync(step.abs);
+        if (step.backup && !fs.existsSync(step.abs)) fs.renameSync(step.backup, step.abs);
       } catch {
         // keep undoing the rest
       }

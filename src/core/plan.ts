@@ -24,6 +24,11 @@ export interface Change {
   internal?: boolean;
   /** A kept file that still holds conflict markers from an earlier merge. */
   unresolved?: boolean;
+  /**
+   * sha256 of the file as the plan read it (null: it did not exist). The commit replaces or deletes the file only
+   * while it still has this content, so a save made while the command runs is never overwritten. Unset: not checked.
+   */
+  currentHash?: string | null;
 }
 
 export interface Plan {
@@ -238,6 +243,8 @@ export function computePlan(tree: Tree, current: Reader, previous: Manifest, nex
     } else if (now === undefined) changes.push({ path: bp, action: 'CREATE', after: out(bp, base), internal: true });
     else if (!now.utf8 || now.text !== base) changes.push({ path: bp, action: 'UPDATE', before: now.raw, after: out(bp, base, now), internal: true });
   }
+  // What each file held when this plan read it: `before` is that text for every change that writes.
+  for (const c of changes) c.currentHash = c.before === undefined ? null : sha256(c.before);
   changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { changes, manifest: { ...next, files } };
 }
