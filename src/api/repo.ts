@@ -62,7 +62,8 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
   const result = renderPlatform(pf.spec, new TemplateRenderer(templateRoots));
   const reader = new DiskReader(root);
   // platform.yaml stays as the person formatted it (comments after values, flow or JSON style) unless a value changes.
-  const platformText = keepFormatting(reader.read(PLATFORM_FILE), platformToString(pf));
+  // Compared as LF text like every file (core/eol.ts); the plan writes it back with the ending it has.
+  const platformText = keepFormatting(reader.readText(PLATFORM_FILE)?.text, platformToString(pf));
   result.tree.write(PLATFORM_FILE, platformText);
   const previous = parseManifest(reader.read(MANIFEST_FILE), GENERATOR_VERSION);
   const owned = new Set([PLATFORM_FILE, MANIFEST_FILE]);

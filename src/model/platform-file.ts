@@ -207,7 +207,13 @@ export function keepFormatting(onDisk: string | undefined, rendered: string): st
     }
   };
   const before = value(onDisk);
-  return before !== undefined && isDeepStrictEqual(before, value(rendered)) ? onDisk : rendered;
+  if (before === undefined || !isDeepStrictEqual(before, value(rendered))) return rendered;
+  // The `# renovate:` line above each chart pin is not formatting: it is what Renovate reads to bump that pin, so in a
+  // file that carries them, a pin that lost its line gets it back. A file written without any (JSON style, say) is the
+  // person's choice of format and stays as it is.
+  const annotations = (text: string) => text.split(/\r?\n/).filter((l) => /^\s*# renovate:/.test(l)).map((l) => l.trim());
+  const kept = new Set(annotations(onDisk));
+  return kept.size === 0 || annotations(rendered).every((a) => kept.has(a)) ? onDisk : rendered;
 }
 
 function ensureMap(pf: PlatformFile, path: string[]): YAMLMap {
