@@ -6,7 +6,7 @@ import { UsageError } from '../core/errors';
 import { overlaps, parseCidr } from '../model/net';
 import { parsePlatform, PLATFORM_FILE } from '../model/platform-file';
 import { catalogFor, wiredComponents } from '../model/wiring';
-import { Build, Obj, REFUSED_BUILD, RepoReader } from './discover';
+import { Build, Obj, REFUSED_BUILD, RepoReader, subst as substituteWith } from './discover';
 import { contractFindings, type Walks } from './contracts';
 import { credentialFindings } from './credentials';
 import { validateObject } from './schema';
@@ -183,14 +183,6 @@ function valueMap(k: Ks, objects: Obj[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const src of valuesFor(k, objects).sources) Object.assign(out, src.raw.data ?? {}, src.raw.stringData ?? {});
   return { ...out, ...(k.postBuild?.substitute ?? {}) };
-}
-
-function substituteWith(text: string, values: Record<string, string>): string {
-  return text.replace(/(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-=]([^}]*))?\}/g, (all, esc: string, name: string, dflt: string | undefined) => {
-    if (esc) return all.slice(1);
-    if (name in values) return values[name];
-    return dflt ?? all;
-  });
 }
 
 /** Values a Kustomization's postBuild gives, and whether some source could not be read from the repository. */

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, parseDocument, parse as parseYaml } from 'yaml';
 import { overlaps, parseCidr } from '../model/net';
-import type { Build, Obj, RepoReader } from './discover';
+import { subst, type Build, type Obj, type RepoReader } from './discover';
 import { excludesFolder, parseIgnore } from './gitignore';
 import type { Finding } from './types';
 
@@ -27,10 +27,6 @@ export interface KsView {
 
 export type Walks = Map<string, KsView[]>;
 
-const SUBST = /(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-=]([^}]*))?\}/g;
-export function subst(text: string, values: Record<string, string>): string {
-  return text.replace(SUBST, (all, esc: string, name: string, dflt: string | undefined) => (esc ? all.slice(1) : name in values ? values[name] : (dflt ?? all)));
-}
 function deepSubst(v: unknown, values: Record<string, string>): any {
   if (typeof v === 'string') return subst(v, values);
   if (Array.isArray(v)) return v.map((x) => deepSubst(x, values));

@@ -65,6 +65,16 @@ export type Resolved =
 const within = (inner: string, outer: string) => outer === '' || inner === outer || inner.startsWith(outer + '/');
 const VAR = /(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=][^}]*)?\}/g;
 
+/**
+ * Text as Flux's postBuild substitutes it with these values: `$${VAR}` stays `${VAR}`, a variable without a value
+ * takes its `:=`/`:-` default, or stays as written (the check reports it separately).
+ */
+export function subst(text: string, values: Record<string, string>): string {
+  return text.replace(/(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-=]([^}]*))?\}/g, (all, esc: string, name: string, dflt: string | undefined) =>
+    esc ? all.slice(1) : name in values ? values[name] : (dflt ?? all),
+  );
+}
+
 /** Kinds kustomize treats as cluster-scoped (no namespace is applied to them). */
 const CLUSTER_SCOPED = new Set([
   'Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'VolumeSnapshotClass', 'PersistentVolume',
@@ -427,6 +437,9 @@ export class RepoReader {
     }
     if (typeof k.namespace === 'string') {
       for (const o of out.objects) if (!isClusterScoped(o.kind)) o.namespace = k.namespace;
+      // kustomize's namespace transformer also renames Namespace objects to that namespace: the common
+      // components/namespace pattern ships one Namespace named `_` that every app folder includes.
+      for (const o of out.objects) if (o.kind === 'Namespace' && o.apiVersion === 'v1') o.name = k.namespace;
     }
     this.builds.set(dir, out);
     return out;
