@@ -21,7 +21,7 @@ const KUBECTL_TIMEOUT_MS = 180_000;
 const isFluxKs = (o: Obj) => o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
 
 /** A Flux Kustomization as the check walks it. */
-interface Ks {
+export interface Ks {
   id: string; // namespace/name
   name: string;
   namespace: string;
@@ -179,7 +179,7 @@ function checkDependencies(cluster: string, all: Map<string, Ks>, findings: Find
 }
 
 /** The values a Kustomization's postBuild substitutes (from the objects found so far). */
-function valueMap(k: Ks, objects: Obj[]): Record<string, string> {
+export function valueMap(k: Ks, objects: Obj[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const src of valuesFor(k, objects).sources) Object.assign(out, src.raw.data ?? {}, src.raw.stringData ?? {});
   return { ...out, ...(k.postBuild?.substitute ?? {}) };
@@ -471,8 +471,18 @@ function contractView(walks: Map<string, Map<string, Ks>>): Walks {
 
 const ORDER = { error: 0, warning: 1, info: 2 } as const;
 
-/** platform-kit check: wiring, substitution, dependency, schema and (with build) kustomize checks, from the files alone. */
-export async function check(opts: CheckOptions): Promise<CheckResult> {
+/** What a walk of a repository found: its clusters (name -> entry folder) and every Flux Kustomization each reaches. */
+export interface RepoWalk {
+  root: string;
+  reader: RepoReader;
+  clusters: Map<string, string>;
+  walks: Map<string, Map<string, Ks>>;
+  /** Findings of the walk itself (paths missing, duplicates, static build problems). */
+  findings: Finding[];
+}
+
+/** Find the clusters of a repository and walk every Flux Kustomization each reaches, statically (no kubectl). */
+export function walkRepo(opts: Pick<CheckOptions, 'dir' | 'clusterPaths'>): RepoWalk {
   const root = path.resolve(opts.dir);
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`--dir ${opts.dir}: not a directory`);
   const reader = new RepoReader(root);
@@ -480,6 +490,12 @@ export async function check(opts: CheckOptions): Promise<CheckResult> {
   const findings: Finding[] = [];
   const walks = new Map<string, Map<string, Ks>>();
   for (const [name, entry] of clusters) walks.set(name, walkCluster(reader, name, entry, findings));
+  return { root, reader, clusters, walks, findings };
+}
+
+/** platform-kit check: wiring, substitution, dependency, schema and (with build) kustomize checks, from the files alone. */
+export async function check(opts: CheckOptions): Promise<CheckResult> {
+  const { root, reader, clusters, walks, findings } = walkRepo(opts);
   for (const [name, all] of walks) {
     checkDependencies(name, all, findings);
     checkVariables(name, all, findings);
