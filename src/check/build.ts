@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { stringify } from 'yaml';
 import type { Ks } from './check';
 import { Build, REFUSED_BUILD, RepoReader } from './discover';
 import type { Finding } from './types';
@@ -9,98 +10,260 @@ import type { Finding } from './types';
 /** One kubectl kustomize run (a batch of paths, or one path) at most. */
 const KUBECTL_TIMEOUT_MS = 180_000;
 
+/** kustomize-controller builds with this restrictor: a kustomization may read files outside its folder. */
+const KUSTOMIZE = ['kustomize', '--load-restrictor', 'LoadRestrictionsNone'];
+
 /**
- * kustomize-build every distinct Flux Kustomization path once. kubectl's start-up is most of a small build, so
- * paths are built in batches: one generated kustomization per batch lists its paths as resources, and kustomize
- * builds each of them on its own before combining them. Paths whose objects share an id (kind, namespace, name)
- * never go into one batch, because combining them would fail where each alone builds. A batch that fails is
- * built again path by path, so a finding always comes from a build of that path alone. Batches run in parallel,
- * one per core.
+ * Static findings after which kustomize is expected to fail on the path: such a path is built alone from the start,
+ * so it never makes a batch fail and be split.
+ */
+const LIKELY_FAILING = new Set(['RESOURCE_MISSING', 'YAML_INVALID', 'FILE_NOT_REGULAR', 'FILE_TOO_LARGE']);
+
+/** A Flux Kustomization that builds a job: its cluster and the walked object. */
+interface Owner {
+  cluster: string;
+  k: Ks;
+}
+
+/** One distinct build: a path with the components Flux adds to it, and every Kustomization (on any cluster) that has it. */
+interface Job {
+  dir: string;
+  components: string[];
+  owners: Owner[];
+  /** Object ids (group, kind, namespace, name) the static walk found in the build. */
+  ids: Set<string>;
+  /** Build it alone: the static walk already sees a problem kustomize would fail on. */
+  alone: boolean;
+  /** Absolute folder kubectl builds (the path, or a generated kustomization), set on first use. */
+  at?: string;
+  /** Path strings written into generated kustomizations -> the repo-relative path they stand for. */
+  written: Map<string, string>;
+}
+
+/**
+ * spec.components of a Flux Kustomization, repo-relative. The walk may provide them on the Ks (`components`);
+ * otherwise they are read from the object, relative to spec.path as kustomize-controller reads them.
+ */
+function componentsOf(k: Ks, reader: RepoReader): string[] {
+  const given = (k as Ks & { components?: string[] }).components;
+  if (Array.isArray(given)) return given;
+  const spec = k.obj?.raw.spec ?? {};
+  const raw: unknown[] = Array.isArray(spec.components) ? spec.components : [];
+  return raw
+    .filter((c): c is string => typeof c === 'string')
+    .map((c) => path.posix.normalize(path.posix.join(k.path, c)))
+    .filter((c) => !(spec.ignoreMissingComponents === true && !reader.isDir(c)));
+}
+
+/** A repo-relative path as the messages show it. */
+const shown = (p: string) => (p ? `./${p}` : '.');
+
+const idOf = (o: Build['objects'][number]) => `${o.apiVersion.split('/')[0]}|${o.kind}|${o.namespace ?? ''}|${o.name}`;
+
+/**
+ * The error line of a failed `kubectl kustomize`: kustomize's deprecation warnings ("# Warning: 'patchesStrategicMerge'
+ * is deprecated ...") and kubectl's log noise come first on stderr, the error after them (kubectl >= 1.30 logs it as
+ * `E... run.go:72] "command failed" err="..."`, older ones print `error: ...`).
+ */
+export function kustomizeError(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  for (const line of lines) {
+    const klog = /^([IWEF])\d{4} [\d:.]+\s+\d+ [^\]]*\] (.*)$/.exec(line);
+    if (klog) {
+      if (klog[1] !== 'E' && klog[1] !== 'F') continue;
+      const failed = /^"command failed" err=(".*")$/.exec(klog[2]);
+      if (!failed) return klog[2];
+      try {
+        return JSON.parse(failed[1]) as string;
+      } catch {
+        return failed[1].slice(1, -1).replace(/\\"/g, '"');
+      }
+    }
+    const plain = /^error: (.*)$/.exec(line);
+    if (plain) return plain[1];
+  }
+  // No error line: the first line that is not a warning.
+  return lines.find((l) => !/^#?\s*warning:/i.test(l) && !/^[IW]\d{4} /.test(l)) ?? lines[0] ?? 'no error output';
+}
+
+/**
+ * kustomize-build every distinct Flux Kustomization path (with its spec.components) as kustomize-controller does:
+ * `--load-restrictor LoadRestrictionsNone`, a kustomization generated where the path has none, components added.
+ *
+ * kubectl's start-up is most of a small build, so paths are built in batches: one generated kustomization per batch
+ * lists the paths as resources, and kustomize builds each of them on its own before combining them, in order. Paths
+ * whose objects share an id never go into one batch (combining them would fail where each alone builds). When a
+ * batch fails, the path kustomize names is built alone (its finding always comes from a build of that path alone),
+ * the paths before it passed, and the rest is built again as a batch; a failure naming no path splits the batch in
+ * halves. A path the static walk already sees failing is built alone from the start. Batches run one per core.
  */
 export async function runBuilds(root: string, reader: RepoReader, walks: Map<string, Map<string, Ks>>, findings: Finding[], progress?: (d: number, t: number) => void): Promise<void> {
-  const jobs = new Map<string, { cluster: string; k: Ks }>();
   // A path whose static walk was refused (a cycle, a loop, outside the repository, a FIFO, over a bound) already has
   // its finding; kubectl would only fail on it too, or block reading a FIFO.
   const refused = (b: Build) => b.findings.some((f) => REFUSED_BUILD.has(f.code)) || [...b.files].some((f) => reader.refused.has(f));
-  for (const [cluster, all] of walks) for (const k of all.values()) if (k.build && !jobs.has(k.path) && !refused(k.build)) jobs.set(k.path, { cluster, k });
-  const list = [...jobs.entries()];
+  const jobs = new Map<string, Job>();
+  for (const [cluster, all] of walks) {
+    for (const k of all.values()) {
+      if (!k.build || refused(k.build)) continue;
+      const components = componentsOf(k, reader);
+      const key = [k.path, ...components].join('\0');
+      let job = jobs.get(key);
+      if (!job) {
+        const ids = new Set<string>();
+        let dup = false;
+        for (const o of k.build.objects) {
+          if (o.kind === '(patch)') continue;
+          const id = idOf(o);
+          dup ||= ids.has(id);
+          ids.add(id);
+        }
+        const alone = dup || k.build.findings.some((f) => LIKELY_FAILING.has(f.code)) || components.some((c) => !reader.isDir(c));
+        job = { dir: k.path, components, owners: [], ids, alone, written: new Map() };
+        jobs.set(key, job);
+      }
+      // Every Kustomization with this build gets the finding, on every cluster.
+      job.owners.push({ cluster, k });
+    }
+  }
+  const list = [...jobs.values()];
+  if (list.length === 0) return;
   let done = 0;
+  const tick = (n: number) => {
+    done += n;
+    progress?.(done, list.length);
+  };
   const limit = Math.max(1, Math.min(list.length, (os.availableParallelism?.() ?? os.cpus().length) || 2));
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cpc-check-'));
+  const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cpc-check-')));
+  const realRoot = fs.realpathSync(root);
 
-  /** The folder kustomize should build for a path: the path itself, or a generated kustomization as Flux makes. */
-  const buildRoot = (dir: string): { at: string; generated: boolean } => {
-    if (reader.kustomizationFile(dir)) return { at: path.join(root, dir || '.'), generated: false };
-    // Flux generates a kustomization.yaml listing every manifest below the path; do the same, outside the repo.
-    const gen = fs.mkdtempSync(path.join(tmp, 'gen-'));
-    const resources = reader
-      .manifestsBelow(dir)
-      .filter((f) => f.endsWith('/') || reader.objectsOf(f).length > 0)
-      .map((f) => path.relative(gen, path.join(root, f.replace(/\/$/, ''))));
-    fs.writeFileSync(path.join(gen, 'kustomization.yaml'), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${JSON.stringify(r)}`).join('\n')}\n`);
-    return { at: gen, generated: true };
+  /** Write a generated kustomization in a new folder under tmp; entries are repo-relative, written relative to it. */
+  const generate = (prefix: string, resources: string[], components: string[], written: Map<string, string>): string => {
+    const gen = fs.mkdtempSync(path.join(tmp, prefix));
+    const rel = (p: string) => {
+      const r = path.relative(gen, path.join(realRoot, p));
+      written.set(r, p);
+      return r;
+    };
+    const doc: Record<string, unknown> = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: resources.map(rel) };
+    if (components.length) doc.components = components.map(rel);
+    fs.writeFileSync(path.join(gen, 'kustomization.yaml'), stringify(doc));
+    return gen;
   };
 
-  /** Run kubectl kustomize; resolves to undefined on success, else its error text. */
-  const kubectl = (args: string[]) =>
+  /** The folder kubectl builds for a job. */
+  const buildRoot = (job: Job): string => {
+    if (job.at) return job.at;
+    if (reader.kustomizationFile(job.dir)) {
+      // kustomize-controller appends spec.components to the path's kustomization; a wrapper around the path adds them
+      // to the same objects without writing into the repository.
+      job.at = job.components.length ? generate('wrap-', [job.dir], job.components, job.written) : path.join(realRoot, job.dir || '.');
+    } else {
+      // Flux generates a kustomization listing the manifests and the kustomization folders below the path.
+      const manifests = reader
+        .manifestsBelow(job.dir)
+        .filter((f) => f.endsWith('/') || reader.objectsOf(f).length > 0)
+        .map((f) => f.replace(/\/$/, ''));
+      job.at = generate('gen-', manifests, job.components, job.written);
+    }
+    return job.at;
+  };
+
+  /** Run kubectl kustomize on a folder: resolves to {} on success, else its stderr (or why it could not run). */
+  const kubectl = (at: string) =>
     new Promise<{ error?: string; spawnError?: Error }>((resolve) => {
       // Bounded too: a build that runs this long is reported, not waited for.
-      const child = spawn('kubectl', args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: KUBECTL_TIMEOUT_MS, killSignal: 'SIGKILL' });
+      const child = spawn('kubectl', [...KUSTOMIZE, at], { stdio: ['ignore', 'ignore', 'pipe'], timeout: KUBECTL_TIMEOUT_MS, killSignal: 'SIGKILL' });
       let err = '';
       child.stderr.on('data', (d) => (err += d));
       child.on('error', (e) => resolve({ spawnError: e }));
       child.on('close', (code, signal) => resolve(code === 0 ? {} : { error: signal ? `kubectl kustomize did not finish within ${KUBECTL_TIMEOUT_MS / 1000} s (killed)` : err }));
     });
 
-  let kubectlMissing = false;
-  const one = async (dir: string, job: { cluster: string; k: Ks }) => {
-    const b = buildRoot(dir);
-    const r = await kubectl(b.generated ? ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', b.at] : ['kustomize', b.at]);
-    if (r.spawnError) {
-      if (!kubectlMissing) findings.push({ code: 'BUILD_FAILED', severity: 'error', cluster: job.cluster, message: `kubectl could not run: ${r.spawnError.message}`, hint: 'install kubectl (it carries kustomize) or run without --build' });
-      kubectlMissing = true;
-    } else if (r.error !== undefined) {
-      const o = job.k.obj;
-      const msg = r.error.replace(/^E\d{4} [^\]]*\] /gm, '').trim().split('\n').slice(0, 3).join(' ');
-      const kfile = o ? undefined : reader.kustomizationFile(dir);
-      findings.push({ code: 'BUILD_FAILED', severity: 'error', cluster: job.cluster, file: o?.file ?? kfile ?? dir, line: o ? o.lineOf(['spec', 'path']) : kfile ? 1 : undefined, message: `kustomize build of ./${dir} (${job.k.id}) failed: ${msg}`, hint: 'run kubectl kustomize on that folder to see the whole error' });
-    }
-    progress?.(++done, list.length);
+  /** The error line with every path repo-relative: no temp folder, no absolute repository root. */
+  const readable = (job: Job, stderr: string): string => {
+    let msg = kustomizeError(stderr);
+    const swaps: [string, string][] = [...job.written].map(([w, p]) => [w, shown(p)]);
+    if (job.at?.startsWith(tmp)) swaps.push([job.at, shown(job.dir)]);
+    for (const r of new Set([realRoot, root])) swaps.push([`${r}/`, ''], [r, '.']);
+    swaps.push([tmp, '(generated)']);
+    // Longest first, so that a path is never cut by a shorter one it contains.
+    for (const [from, to] of swaps.sort((a, b) => b[0].length - a[0].length)) msg = msg.split(from).join(to);
+    return msg;
   };
 
-  // Batches of paths whose objects do not collide, about one per core.
-  const idsOf = (k: Ks) => new Set((k.build?.objects ?? []).map((o) => `${o.apiVersion.split('/')[0]}|${o.kind}|${o.namespace ?? ''}|${o.name}`));
-  const batches: { items: [string, { cluster: string; k: Ks }][]; ids: Set<string> }[] = Array.from({ length: limit }, () => ({ items: [], ids: new Set<string>() }));
-  list.forEach((item, i) => {
-    const ids = idsOf(item[1].k);
-    const fits = (b: (typeof batches)[number]) => ![...ids].some((id) => b.ids.has(id));
-    let target = batches[i % limit];
-    if (!fits(target)) target = batches.find(fits) ?? batches[batches.push({ items: [], ids: new Set() }) - 1];
-    target.items.push(item);
-    for (const id of ids) target.ids.add(id);
-  });
+  let kubectlMissing = false;
+  const cannotRun = (e: Error) => {
+    if (!kubectlMissing) findings.push({ code: 'BUILD_FAILED', severity: 'error', cluster: list[0].owners[0].cluster, message: `kubectl could not run: ${e.message}`, hint: 'install kubectl (it carries kustomize) or run without --build' });
+    kubectlMissing = true;
+  };
 
-  const runBatch = async (batch: (typeof batches)[number]) => {
-    if (batch.items.length === 0) return;
-    if (batch.items.length > 1 && !kubectlMissing) {
-      const gen = fs.mkdtempSync(path.join(tmp, 'batch-'));
-      const resources = batch.items.map(([dir]) => path.relative(gen, buildRoot(dir).at));
-      fs.writeFileSync(path.join(gen, 'kustomization.yaml'), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${JSON.stringify(r)}`).join('\n')}\n`);
-      const r = await kubectl(['kustomize', '--load-restrictor', 'LoadRestrictionsNone', gen]);
-      if (!r.spawnError && r.error === undefined) {
-        done += batch.items.length;
-        progress?.(done, list.length);
-        return;
+  /** Build one job alone; a failure is reported for every Kustomization that has it. */
+  const single = async (job: Job) => {
+    if (kubectlMissing) return tick(1);
+    const r = await kubectl(buildRoot(job));
+    if (r.spawnError) cannotRun(r.spawnError);
+    else if (r.error !== undefined) {
+      const msg = readable(job, r.error);
+      const what = `${shown(job.dir)}${job.components.length ? ` with components ${job.components.map(shown).join(', ')}` : ''}`;
+      for (const { cluster, k } of job.owners) {
+        const o = k.obj;
+        const kfile = o ? undefined : reader.kustomizationFile(job.dir);
+        findings.push({ code: 'BUILD_FAILED', severity: 'error', cluster, file: o?.file ?? kfile ?? job.dir, line: o ? o.lineOf(['spec', 'path']) : kfile ? 1 : undefined, message: `kustomize build of ${what} (${k.id}) failed: ${msg}`, hint: 'run kubectl kustomize --load-restrictor LoadRestrictionsNone on that folder to see the whole error' });
       }
     }
-    // One by one: the batch failed (or has one path), so find out which path and why.
-    for (const [dir, job] of batch.items) await one(dir, job);
+    tick(1);
   };
+
+  /** Build jobs together; on failure find the failing ones (see runBuilds). */
+  const batch = async (items: Job[]): Promise<void> => {
+    if (items.length === 0) return;
+    if (items.length === 1 || kubectlMissing) {
+      for (const j of items) await single(j);
+      return;
+    }
+    const at = fs.mkdtempSync(path.join(tmp, 'batch-'));
+    const entries = items.map((j) => path.relative(at, buildRoot(j)));
+    fs.writeFileSync(path.join(at, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: entries }));
+    const r = await kubectl(at);
+    if (r.spawnError) return cannotRun(r.spawnError);
+    if (r.error === undefined) return tick(items.length);
+    // kustomize accumulates the batch's resources in order and stops at the first that fails, naming it.
+    const err = kustomizeError(r.error);
+    let first = -1;
+    let firstAt = Infinity;
+    items.forEach((j, i) => {
+      const hit = Math.min(...[entries[i], buildRoot(j)].map((s) => err.indexOf(`'${s}'`)).map((n) => (n < 0 ? Infinity : n)));
+      if (hit < firstAt) [first, firstAt] = [i, hit];
+    });
+    if (first >= 0) {
+      tick(first);
+      await single(items[first]);
+      await batch(items.slice(first + 1));
+      return;
+    }
+    const half = Math.ceil(items.length / 2);
+    await batch(items.slice(0, half));
+    await batch(items.slice(half));
+  };
+
+  // Work units: each likely failure alone, the rest in about one batch per core whose objects do not collide.
+  const units: Job[][] = list.filter((j) => j.alone).map((j) => [j]);
+  const batches: { items: Job[]; ids: Set<string> }[] = Array.from({ length: limit }, () => ({ items: [], ids: new Set<string>() }));
+  list
+    .filter((j) => !j.alone)
+    .forEach((job, i) => {
+      const fits = (b: (typeof batches)[number]) => ![...job.ids].some((id) => b.ids.has(id));
+      let target = batches[i % limit];
+      if (!fits(target)) target = batches.find(fits) ?? batches[batches.push({ items: [], ids: new Set() }) - 1];
+      target.items.push(job);
+      for (const id of job.ids) target.ids.add(id);
+    });
+  // Batches first (the longest runs), the single builds fill in behind them.
+  units.unshift(...batches.map((b) => b.items).filter((b) => b.length));
   try {
-    // Run the batches on `limit` workers.
     let next = 0;
     const worker = async () => {
-      while (next < batches.length) await runBatch(batches[next++]);
+      while (next < units.length) await batch(units[next++]);
     };
     await Promise.all(Array.from({ length: limit }, worker));
   } finally {
