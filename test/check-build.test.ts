@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -207,5 +208,45 @@ describe('spec.components are part of the build, as kustomize-controller adds th
     expect(got.map((f) => [f.cluster, f.file]), show(r.findings)).toEqual([['home', 'clusters/home/web.yaml']]);
     expect(got[0].message).toMatch(/components\/gone/);
     expect(got[0].message).not.toContain(os.tmpdir());
+  }, 120_000);
+});
+
+describe('check --build stays batched', () => {
+  it('paths sharing a component with ${APP}-named objects, and one broken path: a few kubectl runs, not one per path', async () => {
+    // home-ops apps share components whose objects are named ${APP} until Flux substitutes them after the build:
+    // the same id in every path, which kustomize refuses to combine unless each path is renamed apart in the batch.
+    const n = 12;
+    const broken = 5;
+    const files: Record<string, string> = {
+      'components/backup/kustomization.yaml': stringify({ apiVersion: 'kustomize.config.k8s.io/v1alpha1', kind: 'Component', resources: ['./claim.yaml'] }),
+      'components/backup/claim.yaml': stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: '${APP}' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }),
+    };
+    const ks: KsSpec[] = [];
+    for (let i = 0; i < n; i++) {
+      ks.push({ name: `app-${i}`, path: `apps/app-${i}`, components: ['../../components/backup'] });
+      files[`apps/app-${i}/kustomization.yaml`] = kustomization({ resources: ['./configmap.yaml'], ...(i === broken ? { patches: [{ path: './patch.yaml' }] } : {}) });
+      files[`apps/app-${i}/configmap.yaml`] = configMap(`app-${i}`);
+    }
+    files[`apps/app-${broken}/patch.yaml`] = configMap('absent');
+    const dir = repo({ home: ks }, files);
+    // kubectl through a wrapper that counts its runs.
+    const bin = tmpDir('cpc-kubectl-');
+    const log = path.join(bin, 'runs.log');
+    const real = execFileSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim();
+    fs.writeFileSync(path.join(bin, 'kubectl'), `#!/bin/sh\necho run >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+    const saved = process.env.PATH;
+    process.env.PATH = `${bin}${path.delimiter}${saved}`;
+    let r;
+    try {
+      r = await build(dir);
+    } finally {
+      process.env.PATH = saved;
+    }
+    expect(failed(r.findings).map((f) => f.file), show(r.findings)).toEqual([`clusters/home/app-${broken}.yaml`]);
+    const runs = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).length;
+    // n + 1 paths (the apps and the cluster folder): one batch per core, the broken path alone, the rest of its batch again.
+    const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+    expect(runs).toBeLessThanOrEqual(cores + 2);
+    expect(runs).toBeLessThan(n);
   }, 120_000);
 });

@@ -30,8 +30,8 @@ interface Job {
   dir: string;
   components: string[];
   owners: Owner[];
-  /** Object ids (group, kind, namespace, name) the static walk found in the build. */
-  ids: Set<string>;
+  /** Ids (group, kind, name) of the objects a batch cannot rename apart (UNSUFFIXED kinds) the static walk found. */
+  fixed: Set<string>;
   /** Build it alone: the static walk already sees a problem kustomize would fail on. */
   alone: boolean;
   /** Absolute folder kubectl builds (the path, or a generated kustomization), set on first use. */
@@ -59,6 +59,13 @@ function componentsOf(k: Ks, reader: RepoReader): string[] {
 const shown = (p: string) => (p ? `./${p}` : '.');
 
 const idOf = (o: Build['objects'][number]) => `${o.apiVersion.split('/')[0]}|${o.kind}|${o.namespace ?? ''}|${o.name}`;
+
+/**
+ * Kinds kustomize's nameSuffix leaves alone. Each path of a batch gets its own nameSuffix after it is built, so that
+ * the same object in two paths (an app template's `${APP}` objects before substitution) does not collide; objects of
+ * these kinds still would, so paths sharing one are never batched together.
+ */
+const UNSUFFIXED = new Set(['Namespace', 'CustomResourceDefinition', 'APIService']);
 
 /**
  * The error line of a failed `kubectl kustomize`: kustomize's deprecation warnings ("# Warning: 'patchesStrategicMerge'
@@ -91,13 +98,15 @@ export function kustomizeError(stderr: string): string {
  * `--load-restrictor LoadRestrictionsNone`, a kustomization generated where the path has none, components added.
  *
  * kubectl's start-up is most of a small build, so paths are built in batches: one generated kustomization per batch
- * lists the paths as resources, and kustomize builds each of them on its own before combining them, in order. Paths
- * whose objects share an id never go into one batch (combining them would fail where each alone builds). When a
+ * lists the paths as resources, and kustomize builds each of them on its own before combining them, in order (each
+ * renamed apart, see UNSUFFIXED: combining them must not fail where each alone builds). When a
  * batch fails, the path kustomize names is built alone (its finding always comes from a build of that path alone),
  * the paths before it passed, and the rest is built again as a batch; a failure naming no path splits the batch in
  * halves. A path the static walk already sees failing is built alone from the start. Batches run one per core.
+ * Everything it needs is read before its first await, so the caller may run its own checks while kubectl works.
  */
-export async function runBuilds(root: string, reader: RepoReader, walks: Map<string, Map<string, Ks>>, findings: Finding[], progress?: (d: number, t: number) => void): Promise<void> {
+export async function runBuilds(root: string, reader: RepoReader, walks: Map<string, Map<string, Ks>>, progress?: (d: number, t: number) => void): Promise<Finding[]> {
+  const findings: Finding[] = [];
   // A path whose static walk was refused (a cycle, a loop, outside the repository, a FIFO, over a bound) already has
   // its finding; kubectl would only fail on it too, or block reading a FIFO.
   const refused = (b: Build) => b.findings.some((f) => REFUSED_BUILD.has(f.code)) || [...b.files].some((f) => reader.refused.has(f));
@@ -110,15 +119,19 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
       let job = jobs.get(key);
       if (!job) {
         const ids = new Set<string>();
+        const fixed = new Set<string>();
         let dup = false;
-        for (const o of k.build.objects) {
+        // The components' own objects too: paths sharing a component (home-ops' `${APP}`-named volsync objects) collide.
+        const objects = [...k.build.objects, ...components.flatMap((c) => (reader.isDir(c) ? reader.build(c).objects : []))];
+        for (const o of objects) {
           if (o.kind === '(patch)') continue;
           const id = idOf(o);
           dup ||= ids.has(id);
           ids.add(id);
+          if (UNSUFFIXED.has(o.kind)) fixed.add(`${o.apiVersion.split('/')[0]}|${o.kind}|${o.name}`);
         }
         const alone = dup || k.build.findings.some((f) => LIKELY_FAILING.has(f.code)) || components.some((c) => !reader.isDir(c));
-        job = { dir: k.path, components, owners: [], ids, alone, written: new Map() };
+        job = { dir: k.path, components, owners: [], fixed, alone, written: new Map() };
         jobs.set(key, job);
       }
       // Every Kustomization with this build gets the finding, on every cluster.
@@ -126,7 +139,7 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
     }
   }
   const list = [...jobs.values()];
-  if (list.length === 0) return;
+  if (list.length === 0) return findings;
   let done = 0;
   const tick = (n: number) => {
     done += n;
@@ -222,7 +235,13 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
       return;
     }
     const at = fs.mkdtempSync(path.join(tmp, 'batch-'));
-    const entries = items.map((j) => path.relative(at, buildRoot(j)));
+    // Each path through its own wrapper: built alone first, then renamed apart (see UNSUFFIXED).
+    const entries = items.map((j, i) => {
+      const entry = `path-${i}`;
+      fs.mkdirSync(path.join(at, entry));
+      fs.writeFileSync(path.join(at, entry, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [path.relative(path.join(at, entry), buildRoot(j))], nameSuffix: `-${i}` }));
+      return entry;
+    });
     fs.writeFileSync(path.join(at, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: entries }));
     const r = await kubectl(at);
     if (r.spawnError) return cannotRun(r.spawnError);
@@ -232,7 +251,7 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
     let first = -1;
     let firstAt = Infinity;
     items.forEach((j, i) => {
-      const hit = Math.min(...[entries[i], buildRoot(j)].map((s) => err.indexOf(`'${s}'`)).map((n) => (n < 0 ? Infinity : n)));
+      const hit = Math.min(...[entries[i], path.join(at, entries[i]), buildRoot(j)].map((s) => err.indexOf(`'${s}'`)).map((n) => (n < 0 ? Infinity : n)));
       if (hit < firstAt) [first, firstAt] = [i, hit];
     });
     if (first >= 0) {
@@ -248,15 +267,15 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
 
   // Work units: each likely failure alone, the rest in about one batch per core whose objects do not collide.
   const units: Job[][] = list.filter((j) => j.alone).map((j) => [j]);
-  const batches: { items: Job[]; ids: Set<string> }[] = Array.from({ length: limit }, () => ({ items: [], ids: new Set<string>() }));
+  const batches: { items: Job[]; fixed: Set<string> }[] = Array.from({ length: limit }, () => ({ items: [], fixed: new Set<string>() }));
   list
     .filter((j) => !j.alone)
     .forEach((job, i) => {
-      const fits = (b: (typeof batches)[number]) => ![...job.ids].some((id) => b.ids.has(id));
+      const fits = (b: (typeof batches)[number]) => ![...job.fixed].some((id) => b.fixed.has(id));
       let target = batches[i % limit];
-      if (!fits(target)) target = batches.find(fits) ?? batches[batches.push({ items: [], ids: new Set() }) - 1];
+      if (!fits(target)) target = batches.find(fits) ?? batches[batches.push({ items: [], fixed: new Set() }) - 1];
       target.items.push(job);
-      for (const id of job.ids) target.ids.add(id);
+      for (const id of job.fixed) target.fixed.add(id);
     });
   // Batches first (the longest runs), the single builds fill in behind them.
   units.unshift(...batches.map((b) => b.items).filter((b) => b.length));
@@ -269,4 +288,5 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+  return findings;
 }

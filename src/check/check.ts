@@ -393,6 +393,9 @@ export function walkRepo(opts: Pick<CheckOptions, 'dir' | 'clusterPaths'>): Repo
 /** platform-kit check: wiring, substitution, dependency, schema and (with build) kustomize checks, from the files alone. */
 export async function check(opts: CheckOptions): Promise<CheckResult> {
   const { root, reader, clusters, walks, findings } = walkRepo(opts);
+  // kubectl builds in child processes while the static checks below run here (both take about as long).
+  const builds = opts.build ? runBuilds(root, reader, walks, opts.progress) : undefined;
+  builds?.catch(() => undefined); // awaited below; not an unhandled rejection if a static check throws first
   for (const [name, all] of walks) {
     checkDependencies(name, all, findings);
     checkVariables(name, all, findings);
@@ -403,7 +406,7 @@ export async function check(opts: CheckOptions): Promise<CheckResult> {
   checkReachability(reader, walks, exempt, findings);
   checkSchemas(walks, findings);
   findings.push(...credentialFindings(reader, [...walks.values()].flatMap((all) => [...all.values()].flatMap((k) => [...(k.build?.files ?? [])]))));
-  if (opts.build) await runBuilds(root, reader, walks, findings, opts.progress);
+  if (builds) findings.push(...(await builds));
   findings.push(...reader.findings);
   // One finding per place: the same file line reported from several clusters is kept once per cluster.
   const seen = new Set<string>();
