@@ -99,11 +99,11 @@ export function kustomizeError(stderr: string): string {
  *
  * kubectl's start-up is most of a small build, so paths are built in batches: one generated kustomization per batch
  * lists the paths as resources, and kustomize builds each of them on its own before combining them, in order (each
- * renamed apart, see UNSUFFIXED: combining them must not fail where each alone builds). When a
- * batch fails, the path kustomize names is built alone (its finding always comes from a build of that path alone),
- * the paths before it passed, and the rest is built again as a batch; a failure naming no path splits the batch in
- * halves. A path the static walk already sees failing is built alone from the start. Batches run one per core.
- * Everything it needs is read before its first await, so the caller may run its own checks while kubectl works.
+ * renamed apart, see UNSUFFIXED, so that combining them never fails where each alone builds). When a batch fails,
+ * the path kustomize names is built alone (a finding always comes from a build of that path alone), the paths before
+ * it passed, and the rest is built again as a batch; a failure naming no path splits the batch in halves. A path the
+ * static walk already sees failing is built alone from the start. Batches run one per core. Everything is read
+ * before the first await, so the caller may run its own checks while kubectl works.
  */
 export async function runBuilds(root: string, reader: RepoReader, walks: Map<string, Map<string, Ks>>, progress?: (d: number, t: number) => void): Promise<Finding[]> {
   const findings: Finding[] = [];
@@ -121,7 +121,7 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
         const ids = new Set<string>();
         const fixed = new Set<string>();
         let dup = false;
-        // The components' own objects too: paths sharing a component (home-ops' `${APP}`-named volsync objects) collide.
+        // The components' objects are part of the build: a duplicate with the path's own, or an UNSUFFIXED collision.
         const objects = [...k.build.objects, ...components.flatMap((c) => (reader.isDir(c) ? reader.build(c).objects : []))];
         for (const o of objects) {
           if (o.kind === '(patch)') continue;
