@@ -203,9 +203,12 @@ describe('spec.components are part of the build, as kustomize-controller adds th
   }, 120_000);
 
   it('a missing component folder is a BUILD_FAILED', async () => {
-    const r = await build(repo({ home: [{ name: 'web', path: 'apps/web', components: ['../../components/gone'] }] }, files));
+    const dir = repo({ home: [{ name: 'web', path: 'apps/web', components: ['../../components/gone'] }] }, files);
+    const r = await build(dir);
     const got = failed(r.findings);
-    expect(got.map((f) => [f.cluster, f.file]), show(r.findings)).toEqual([['home', 'clusters/home/web.yaml']]);
+    // At the Kustomization's spec.components.
+    const line = fs.readFileSync(path.join(dir, 'clusters/home/web.yaml'), 'utf8').split('\n').findIndex((l) => l.trim() === 'components:') + 1;
+    expect(got.map((f) => [f.cluster, f.file, f.line]), show(r.findings)).toEqual([['home', 'clusters/home/web.yaml', line]]);
     expect(got[0].message).toMatch(/components\/gone/);
     expect(got[0].message).not.toContain(os.tmpdir());
   }, 120_000);

@@ -218,10 +218,12 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
     else if (r.error !== undefined) {
       const msg = readable(job, r.error);
       const what = `${shown(job.dir)}${job.components.length ? ` with components ${job.components.map(shown).join(', ')}` : ''}`;
+      // kustomize failed on the components themselves (a missing folder, a patch matching nothing): point at them.
+      const field = job.components.length && /^accumulating components/.test(msg) ? 'components' : 'path';
       for (const { cluster, k } of job.owners) {
         const o = k.obj;
         const kfile = o ? undefined : reader.kustomizationFile(job.dir);
-        findings.push({ code: 'BUILD_FAILED', severity: 'error', cluster, file: o?.file ?? kfile ?? job.dir, line: o ? o.lineOf(['spec', 'path']) : kfile ? 1 : undefined, message: `kustomize build of ${what} (${k.id}) failed: ${msg}`, hint: 'run kubectl kustomize --load-restrictor LoadRestrictionsNone on that folder to see the whole error' });
+        findings.push({ code: 'BUILD_FAILED', severity: 'error', cluster, file: o?.file ?? kfile ?? job.dir, line: o ? o.lineOf(['spec', field]) : kfile ? 1 : undefined, message: `kustomize build of ${what} (${k.id}) failed: ${msg}`, hint: 'run kubectl kustomize --load-restrictor LoadRestrictionsNone on that folder to see the whole error' });
       }
     }
     tick(1);
