@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { check } from '../src';
+import { kustomizeError } from '../src/check/build';
 import type { Finding } from '../src';
 import { requireKubectl } from './helpers/flux';
 import { tmpDir } from './helpers/fs';
@@ -252,4 +253,19 @@ describe('check --build stays batched', () => {
     expect(runs).toBeLessThanOrEqual(cores + 2);
     expect(runs).toBeLessThan(n);
   }, 120_000);
+});
+
+describe('kustomizeError: the error line of kubectl kustomize stderr', () => {
+  const warnings = ['commonLabels', 'patchesStrategicMerge', 'vars'].map((f) => `# Warning: '${f}' is deprecated. Please use 'labels' instead. Run 'kustomize edit fix' to update your Kustomization automatically.`);
+  const error = `accumulating resources: accumulation err='accumulating resources from 'missing.yaml': "quoted" \\ back'`;
+  it('kubectl >= 1.30 (klog "command failed" err=...), after warnings and klog noise', () => {
+    const stderr = [...warnings, 'W1202 18:36:23.652747   10047 loader.go:1] some kubectl notice', `E1202 18:36:23.812394   10047 run.go:72] "command failed" err=${JSON.stringify(error)}`, ''].join('\n');
+    expect(kustomizeError(stderr)).toBe(error);
+  });
+  it('older kubectl (error: ...), after warnings', () => {
+    expect(kustomizeError([...warnings, `error: ${error}`].join('\n'))).toBe(error);
+  });
+  it('no error line: the first line that is not a warning', () => {
+    expect(kustomizeError([...warnings, 'kubectl kustomize did not finish within 180 s (killed)'].join('\n'))).toBe('kubectl kustomize did not finish within 180 s (killed)');
+  });
 });
