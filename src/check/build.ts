@@ -286,7 +286,9 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
     const worker = async () => {
       while (next < units.length) await batch(units[next++]);
     };
-    await Promise.all(Array.from({ length: limit }, worker));
+    // All units start at once, up to a bound: the caller's static checks hold this thread, so a unit queued behind
+    // another would only start when they end. The OS shares the cores among the processes.
+    await Promise.all(Array.from({ length: Math.min(units.length, limit * 4) }, worker));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
