@@ -241,7 +241,7 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
     const entries = items.map((j, i) => {
       const entry = `path-${i}`;
       fs.mkdirSync(path.join(at, entry));
-      fs.writeFileSync(path.join(at, entry, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [path.relative(path.join(at, entry), buildRoot(j))], nameSuffix: `-${i}` }));
+      fs.writeFileSync(path.join(at, entry, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [path.relative(path.join(at, entry), buildRoot(j))], nameSuffix: `-b${i}` }));
       return entry;
     });
     fs.writeFileSync(path.join(at, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: entries }));
