@@ -9,10 +9,12 @@ import { catalogFor, wiredComponents } from '../model/wiring';
 import { Build, Obj, REFUSED_BUILD, RepoReader, subst as substituteWith } from './discover';
 import { contractFindings, type Walks } from './contracts';
 import { credentialFindings } from './credentials';
+import { discoverEntries, entriesForPaths, isOwnSource, type Entry } from './entries';
 import { validateObject } from './schema';
 import { planFindings } from '../plan/checks';
-import type { CheckOptions, CheckResult, ClusterGraph, Finding } from './types';
+import type { CheckOptions, CheckResult, ClusterGraph, ClusterWalked, Finding } from './types';
 
+/** Our generated layout's entry folders (entries.ts falls back to them when no FluxInstance or gotk-sync names one). */
 export const DEFAULT_CLUSTER_PATHS = ['kubernetes/clusters/*'];
 
 /** One kubectl kustomize run (a batch of paths, or one path) at most. */
@@ -26,7 +28,7 @@ export interface Ks {
   name: string;
   namespace: string;
   path: string;
-  obj?: Obj; // undefined for the entry (the FluxInstance's sync)
+  obj?: Obj; // undefined for an entry the repository does not hold (a FluxInstance's generated sync)
   parent?: string;
   external: boolean;
   build?: Build;
@@ -64,15 +66,17 @@ export function findClusters(reader: RepoReader, patterns: string[]): Map<string
   return out;
 }
 
-function walkCluster(reader: RepoReader, cluster: string, entry: string, findings: Finding[]): Map<string, Ks> {
+function walkCluster(reader: RepoReader, cluster: string, entry: Entry, findings: Finding[]): Map<string, Ks> {
   const all = new Map<string, Ks>();
-  const queue: Ks[] = [{ id: 'flux-system/flux-system', name: 'flux-system', namespace: 'flux-system', path: entry, external: false }];
+  const queue: Ks[] = [{ id: entry.id, name: entry.ksName, namespace: entry.ksNamespace, path: entry.path, obj: entry.obj, external: false, postBuild: entry.obj?.raw.spec?.postBuild }];
+  // The entry's own sync Kustomization, met again inside the tree it applies (flux-system/gotk-sync.yaml, the
+  // FluxInstance's sync under its name): the same object as the entry, whatever its name, not a second one.
+  const isEntry = (k: Ks) => k.parent !== undefined && k.obj !== undefined && ((entry.obj !== undefined && k.obj.file === entry.obj.file && k.obj.line === entry.obj.line) || (k.id === entry.id && k.path === entry.path));
   while (queue.length) {
     const k = queue.shift()!;
-    const root = all.get(k.id);
-    if (root && !root.obj && k.obj && k.path === root.path) {
-      // The entry folder's own sync Kustomization (flux-system/gotk-sync.yaml): the same object, now with its file.
-      root.obj = k.obj;
+    if (isEntry(k)) {
+      const root = all.get(entry.id)!;
+      root.obj = k.obj; // as built (a parent's namespace: applied), now with the file that declares it
       root.postBuild = k.postBuild;
       continue;
     }
@@ -117,8 +121,9 @@ function walkCluster(reader: RepoReader, cluster: string, entry: string, finding
         path: path.posix.normalize(subst(String(spec.path ?? '.')).replace(/^\.\//, '')).replace(/^\.$/, ''),
         obj: o,
         parent: k.id,
-        // Only the repository itself is followed; another GitRepository, an OCIRepository or a Bucket is upstream.
-        external: (ref.kind !== undefined && ref.kind !== 'GitRepository') || (ref.name !== undefined && ref.name !== 'flux-system'),
+        // Only the repository itself (the entry's source, whatever its name) is followed; another GitRepository,
+        // an OCIRepository or a Bucket is upstream.
+        external: !isOwnSource(entry.source, ref),
         postBuild: spec.postBuild,
       });
     }
@@ -476,6 +481,8 @@ export interface RepoWalk {
   root: string;
   reader: RepoReader;
   clusters: Map<string, string>;
+  /** Each cluster's entry: its folder, Kustomization, source and how it was found. */
+  entries: Map<string, Entry>;
   walks: Map<string, Map<string, Ks>>;
   /** Findings of the walk itself (paths missing, duplicates, static build problems). */
   findings: Finding[];
@@ -486,16 +493,31 @@ export function walkRepo(opts: Pick<CheckOptions, 'dir' | 'clusterPaths'>): Repo
   const root = path.resolve(opts.dir);
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`--dir ${opts.dir}: not a directory`);
   const reader = new RepoReader(root);
-  const clusters = findClusters(reader, opts.clusterPaths?.length ? opts.clusterPaths : DEFAULT_CLUSTER_PATHS);
+  // --cluster-path overrides discovery (entries.ts: FluxInstance, gotk-sync, our layout, root Kustomizations).
+  const list = opts.clusterPaths?.length ? entriesForPaths(reader, findClusters(reader, opts.clusterPaths)) : discoverEntries(reader);
+  const entries = new Map(list.map((e) => [e.name, e]));
+  const clusters = new Map(list.map((e) => [e.name, e.path]));
   const findings: Finding[] = [];
   const walks = new Map<string, Map<string, Ks>>();
-  for (const [name, entry] of clusters) walks.set(name, walkCluster(reader, name, entry, findings));
-  return { root, reader, clusters, walks, findings };
+  for (const e of list) walks.set(e.name, walkCluster(reader, e.name, e, findings));
+  return { root, reader, clusters, entries, walks, findings };
+}
+
+/** What the check walked on one cluster (CheckResult.walked). */
+function walkedOf(e: Entry, all: Map<string, Ks>): ClusterWalked {
+  const walked = [...all.values()].filter((k) => !k.external);
+  return {
+    entry: e.path,
+    found: e.found,
+    source: { kind: e.source.kind, name: e.source.name },
+    kustomizations: walked.length,
+    helmReleases: walked.flatMap((k) => k.build?.objects ?? []).filter((o) => o.kind === 'HelmRelease' && o.apiVersion.startsWith('helm.toolkit.fluxcd.io/')).length,
+  };
 }
 
 /** platform-kit check: wiring, substitution, dependency, schema and (with build) kustomize checks, from the files alone. */
 export async function check(opts: CheckOptions): Promise<CheckResult> {
-  const { root, reader, clusters, walks, findings } = walkRepo(opts);
+  const { root, reader, clusters, entries, walks, findings } = walkRepo(opts);
   for (const [name, all] of walks) {
     checkDependencies(name, all, findings);
     checkVariables(name, all, findings);
@@ -504,6 +526,10 @@ export async function check(opts: CheckOptions): Promise<CheckResult> {
   findings.push(...contractFindings(reader, contractView(walks)));
   const exempt = checkStories(reader, walks, findings);
   checkReachability(reader, walks, exempt, findings);
+  // An entry Kustomization outside the tree it applies (kubernetes/flux/cluster/ks.yaml applying kubernetes/apps) is
+  // reached by its cluster's bootstrap, not by a build.
+  const entryAt = new Set([...entries.values()].flatMap((e) => (e.obj ? [`${e.obj.file}:${e.obj.line}`] : [])));
+  findings.splice(0, findings.length, ...findings.filter((f) => !(f.code === 'UNREACHABLE_KUSTOMIZATION' && entryAt.has(`${f.file}:${f.line}`))));
   checkSchemas(walks, findings);
   findings.push(...credentialFindings(reader, [...walks.values()].flatMap((all) => [...all.values()].flatMap((k) => [...(k.build?.files ?? [])]))));
   if (opts.build) await runBuilds(root, reader, walks, findings, opts.progress);
@@ -522,5 +548,7 @@ export async function check(opts: CheckOptions): Promise<CheckResult> {
       dependsOn: [...all.values()].flatMap((k) => depsOf(k).map((d) => ({ from: k.id, to: d.id }))),
     };
   }
-  return { clusters: [...clusters.keys()], findings: unique, graphs };
+  const walked: Record<string, ClusterWalked> = {};
+  for (const [name, all] of walks) walked[name] = walkedOf(entries.get(name)!, all);
+  return { clusters: [...clusters.keys()], walked, findings: unique, graphs };
 }
