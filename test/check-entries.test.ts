@@ -268,7 +268,7 @@ describe('entries found with no flags', () => {
     expect(Object.values(bare.walked).map((w) => [w.entry, w.found])).toEqual([...clusters].sort().map((c) => [`kubernetes/clusters/${c}`, 'folder kubernetes/clusters/*']));
   });
 
-  it('no FluxInstance, no gotk-sync, no kubernetes/clusters: the Kustomization no other one creates is the entry; an unwired leaf app is not a cluster', async () => {
+  it('no FluxInstance, no gotk-sync, no kubernetes/clusters: the folder of the Kustomization no other one creates is the entry; an unwired leaf app is not a cluster', async () => {
     const repo = new Repo();
     const root = 'kubernetes/flux/cluster/ks.yaml';
     repo.write(root, fluxKs('cluster-apps', 'kubernetes/apps', 'home-ops'));
@@ -279,16 +279,41 @@ describe('entries found with no flags', () => {
     repo.write('kubernetes/unwired/app/kustomization.yaml', kustomization(['./ocirepository.yaml']));
     repo.write('kubernetes/unwired/app/ocirepository.yaml', ociRepository('unwired'));
     const r = await check({ dir: repo.dir });
-    expect(r.clusters).toEqual(['apps']);
-    expect(r.walked.apps).toEqual({
-      entry: 'kubernetes/apps',
-      found: `Kustomization cluster-apps in ${root}:${repo.lineOf(root, 'apiVersion: kustomize.toolkit.fluxcd.io/')}, created by no other`,
+    // named like the FluxInstance layout that syncs the same folder
+    expect(r.clusters).toEqual(['cluster']);
+    expect(r.walked.cluster).toEqual({
+      entry: 'kubernetes/flux/cluster',
+      found: `Kustomization cluster-apps (ks.yaml:${repo.lineOf(root, 'apiVersion: kustomize.toolkit.fluxcd.io/')}) in ./kubernetes/flux/cluster, created by no other`,
       source: { kind: 'GitRepository', name: 'home-ops' },
-      kustomizations: repo.fluxKustomizations('home-ops').filter((k) => !k.file.startsWith('kubernetes/unwired/')).length,
+      // the bootstrap's own Kustomization (not in the repository) and every one of the source but the unwired one
+      kustomizations: 1 + repo.fluxKustomizations('home-ops').filter((k) => !k.file.startsWith('kubernetes/unwired/')).length,
       helmReleases: repo.count('HelmRelease'),
     });
-    // the entry's own file is reached by its cluster's bootstrap; the unwired app is still unreachable
     expect(r.findings.filter((f) => f.code === 'UNREACHABLE_KUSTOMIZATION').map((f) => f.file)).toEqual(['kubernetes/unwired/ks.yaml']);
+    expect(errors(r), show(errors(r))).toEqual([]);
+  });
+
+  it('flux2 example repositories: a placeholder clusters/<name>/flux-system/gotk-sync.yaml marks each cluster; a tenant\'s sync pair (path ./ of another repository) is not an entry', async () => {
+    const repo = new Repo();
+    const clusters = ['production', 'staging'];
+    for (const c of clusters) {
+      fs.mkdirSync(path.join(repo.dir, `clusters/${c}/flux-system`), { recursive: true });
+      fs.writeFileSync(path.join(repo.dir, `clusters/${c}/flux-system/gotk-sync.yaml`), '# This file will be generated automatically by flux bootstrap.\n');
+      repo.write(`clusters/${c}/flux-system/kustomization.yaml`, kustomization(['gotk-sync.yaml']));
+      repo.write(`clusters/${c}/tenants.yaml`, fluxKs('tenants', `tenants/${c}`, 'flux-system'));
+      repo.write(`tenants/${c}/kustomization.yaml`, kustomization(['../base/dev-team']));
+    }
+    repo.write('tenants/base/dev-team/kustomization.yaml', kustomization(['./sync.yaml'], { namespace: 'apps' }));
+    const tenant = fluxKs('dev-team', '', 'dev-team', { namespace: 'apps' });
+    delete tenant.spec.path;
+    repo.write('tenants/base/dev-team/sync.yaml', { ...gitRepository('dev-team', 'https://git.example.com/dev-team'), metadata: { name: 'dev-team', namespace: 'apps' } }, tenant);
+    const r = await check({ dir: repo.dir });
+    expect(r.clusters).toEqual(clusters);
+    for (const c of clusters) {
+      expect(r.walked[c]).toEqual({ entry: `clusters/${c}`, found: `gotk-sync clusters/${c}/flux-system/gotk-sync.yaml`, source: { kind: 'GitRepository', name: 'flux-system' }, kustomizations: 2, helmReleases: 0 });
+      // the tenant's Kustomization is reached, and stays the tenant's (another source: not walked)
+      expect(r.graphs[c].nodes.find((n) => n.name === 'dev-team')).toMatchObject({ id: 'apps/dev-team', external: true });
+    }
     expect(errors(r), show(errors(r))).toEqual([]);
   });
 

@@ -7,11 +7,12 @@
 //      else the FluxInstance's namespace (flux-system), that apply sync.path. A ${VAR} in the path (our generator
 //      writes kubernetes/clusters/${CLUSTER_NAME}) stands for one folder name: every matching folder is a cluster.
 //   2. classic `flux bootstrap`: a source (GitRepository/OCIRepository) and a Flux Kustomization whose sourceRef
-//      names it, in one file (gotk-sync.yaml, or any file the Kustomization's own build reaches).
+//      names it, in one file (gotk-sync.yaml, or any file the Kustomization's own build reaches); else a
+//      <X>/flux-system/gotk-sync.yaml placeholder marks <X>, synced under the bootstrap names (flux-system).
 //   3. our generated layout without its flux-instance component: every folder kubernetes/clusters/<name>.
-//   4. otherwise, the Flux Kustomizations of the repository that no other Kustomization of the repository creates
-//      (their file is in no other one's build), preferring those that create Kustomizations themselves (a lone
-//      leaf is an application nobody wired, not a cluster).
+//   4. otherwise, the folders holding Flux Kustomizations that no other Kustomization of the repository creates
+//      (their file is in no other one's build): what a bootstrap must apply. Folders whose root Kustomizations
+//      create Kustomizations, or that hold several, win over a lone leaf (an application nobody wired).
 // `--cluster-path` replaces all of this (entriesForPaths).
 //
 // Cluster names come from the entry folder: the folder after `clusters/` (kubernetes/clusters/<name>,
@@ -64,7 +65,7 @@ export function isOwnSource(source: EntrySource, ref: { kind?: string; name?: st
   return r.namespace === undefined || r.namespace === source.namespace;
 }
 
-const GENERIC = new Set(['kubernetes', 'k8s', 'kube', 'flux', 'flux-system', 'fluxcd', 'cluster', 'clusters', 'config', 'configs', 'bootstrap', 'base', 'gitops', 'deploy', 'manifests', 'sync', 'entry']);
+const GENERIC = new Set(['kubernetes', 'k8s', 'kube', 'flux', 'flux-system', 'fluxcd', 'cluster', 'clusters', 'config', 'configs', 'bootstrap', 'base', 'gitops', 'deploy', 'manifests', 'sync', 'entry', 'setup']);
 
 /** The cluster name of an entry folder (see the header). */
 export function clusterName(dir: string): string {
@@ -168,14 +169,26 @@ function bootstrapPairs(reader: RepoReader, files: string[]): Candidate[] {
       if (!s) continue;
       const dir = normalizePath(k.raw.spec?.path);
       if (dir.includes('${') || (dir !== '' && !reader.isDir(dir))) continue;
-      // A sync pair for another repository (an upstream source next to its Kustomization) does not apply the folder
-      // it lives in; the bootstrap one does (flux bootstrap writes gotk-sync.yaml inside the path it syncs).
-      if (path.posix.basename(f) !== 'gotk-sync.yaml' && !reader.build(dir).files.has(f)) continue;
+      // A sync pair for another repository (an upstream source next to its Kustomization, a tenant's repository)
+      // does not apply the folder it lives in; the bootstrap one does (flux bootstrap writes gotk-sync.yaml inside
+      // the path it syncs). The repository root holds every file, so it proves nothing.
+      if (path.posix.basename(f) !== 'gotk-sync.yaml' && (dir === '' || !reader.build(dir).files.has(f))) continue;
       const ns = k.namespace ?? 'flux-system';
       out.push({ path: dir, found: `gotk-sync ${f}:${k.line}`, id: `${ns}/${k.name}`, ksName: k.name, ksNamespace: ns, obj: k, source: { kind: s.kind, name: s.name, namespace: s.namespace ?? 'flux-system' } });
     }
   }
   return out;
+}
+
+/**
+ * 2b. `flux bootstrap --path=<X>` writes <X>/flux-system/gotk-sync.yaml; repositories that keep only a placeholder
+ * there (the flux2 example repositories) still mark <X> as the entry, synced under the bootstrap names.
+ */
+function bootstrapMarkers(reader: RepoReader, files: string[]): Candidate[] {
+  return files
+    .filter((f) => /(^|\/)flux-system\/gotk-sync\.ya?ml$/.test(f))
+    .map((f) => ({ f, dir: path.posix.dirname(path.posix.dirname(f)).replace(/^\.$/, '') }))
+    .map(({ f, dir }) => ({ ...adopt(reader, dir), found: `gotk-sync ${f}` }));
 }
 
 /** 3. our generated layout: every folder kubernetes/clusters/<name>. */
@@ -186,7 +199,12 @@ function generatedLayout(reader: RepoReader): Candidate[] {
     .map((d) => ({ ...adopt(reader, d), found: 'folder kubernetes/clusters/*' }));
 }
 
-/** 4. Flux Kustomizations of the repository that no other one creates. */
+/**
+ * 4. Flux Kustomizations of the repository that no other one creates: the folder holding them is what a bootstrap
+ * applies (`flux bootstrap --path`, a FluxInstance's sync.path the check could not read). Folders whose root
+ * Kustomizations create Kustomizations, or that hold several, come first: one lone leaf is an application nobody
+ * wired, not a cluster.
+ */
 function rootKustomizations(reader: RepoReader, files: string[]): Candidate[] {
   const cands = files
     .flatMap((f) => reader.objectsOf(f))
@@ -195,12 +213,23 @@ function rootKustomizations(reader: RepoReader, files: string[]): Candidate[] {
     .filter((c) => SYNC_KINDS.has(c.ref.kind ?? 'GitRepository') && typeof c.ref.name === 'string' && !c.dir.includes('${') && (c.dir === '' || reader.isDir(c.dir)));
   const builds = cands.map((c) => reader.build(c.dir));
   const created = (i: number) => cands.some((_, j) => j !== i && builds[j].files.has(cands[i].o.file));
-  let roots = cands.map((c, i) => ({ ...c, i })).filter((c) => !created(c.i));
-  const parents = roots.filter((c) => builds[c.i].objects.some(isFluxKustomization));
-  if (parents.length) roots = parents;
-  return roots.map(({ o, dir, ref }) => {
-    const ns = o.namespace ?? 'flux-system';
-    return { path: dir, found: `Kustomization ${o.name} in ${o.file}:${o.line}, created by no other`, id: `${ns}/${o.name}`, ksName: o.name, ksNamespace: ns, obj: o, source: { kind: ref.kind ?? 'GitRepository', name: ref.name, namespace: ref.namespace ?? ns } };
+  const folders = new Map<string, { roots: typeof cands; parent: boolean }>();
+  cands.forEach((c, i) => {
+    if (created(i)) return;
+    const dir = path.posix.dirname(c.o.file).replace(/^\.$/, '');
+    const g = folders.get(dir) ?? { roots: [], parent: false };
+    g.roots.push(c);
+    g.parent ||= builds[i].objects.some(isFluxKustomization);
+    folders.set(dir, g);
+  });
+  let chosen = [...folders].filter(([, g]) => g.parent || g.roots.length > 1);
+  if (!chosen.length) chosen = [...folders];
+  return chosen.map(([dir, g]) => {
+    const first = g.roots[0];
+    const ns = first.o.namespace ?? 'flux-system';
+    const source = { kind: first.ref.kind ?? 'GitRepository', name: String(first.ref.name), namespace: first.ref.namespace ?? ns };
+    const names = g.roots.map((r) => `${r.o.name} (${path.posix.basename(r.o.file)}:${r.o.line})`).join(', ');
+    return { path: dir, found: `Kustomization${g.roots.length > 1 ? 's' : ''} ${names} in ./${dir}, created by no other`, id: 'flux-system/flux-system', ksName: 'flux-system', ksNamespace: 'flux-system', source };
   });
 }
 
@@ -233,7 +262,7 @@ function named(cands: Candidate[]): Entry[] {
 export function discoverEntries(reader: RepoReader): Entry[] {
   const files = reader.allYamlFiles();
   const byPath = new Map<string, Candidate>();
-  for (const c of [...fluxInstances(reader, files), ...bootstrapPairs(reader, files)]) if (!byPath.has(c.path)) byPath.set(c.path, c);
+  for (const c of [...fluxInstances(reader, files), ...bootstrapPairs(reader, files), ...bootstrapMarkers(reader, files)]) if (!byPath.has(c.path)) byPath.set(c.path, c);
   if (!byPath.size) for (const c of generatedLayout(reader)) byPath.set(c.path, c);
   if (!byPath.size) for (const c of rootKustomizations(reader, files)) if (!byPath.has(c.path)) byPath.set(c.path, c);
   if (!byPath.size) {
