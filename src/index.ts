@@ -32,7 +32,7 @@ export { BASE_DIR, unresolved } from './core/plan';
 export { OVERRIDES_DIR, templateRootsOf } from './api/repo';
 export { check, findClusters, DEFAULT_CLUSTER_PATHS } from './check/check';
 export { formatCheck, formatGraph, summary as checkSummary } from './check/format';
-export type { CheckOptions, CheckResult, Finding, Severity, ClusterGraph, GraphNode } from './check/types';
+export type { CheckOptions, CheckResult, ClusterWalked, Finding, Severity, ClusterGraph, GraphNode } from './check/types';
 export { buildPlan, loadPlanFile } from './plan/model';
 export type { Plan as DeliveryPlan, SprintPlan } from './plan/model';
 export { renderPlan, statusOf } from './plan/render';

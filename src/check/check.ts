@@ -8,10 +8,12 @@ import { runBuilds } from './build';
 import { Build, Obj, RepoReader, subst as substituteWith } from './discover';
 import { contractFindings, type Walks } from './contracts';
 import { credentialFindings } from './credentials';
+import { discoverEntries, entriesForPaths, isOwnSource, type Entry } from './entries';
 import { validateObject } from './schema';
 import { planFindings } from '../plan/checks';
-import type { CheckOptions, CheckResult, ClusterGraph, Finding } from './types';
+import type { CheckOptions, CheckResult, ClusterGraph, ClusterWalked, Finding } from './types';
 
+/** Our generated layout's entry folders (entries.ts falls back to them when no FluxInstance or gotk-sync names one). */
 export const DEFAULT_CLUSTER_PATHS = ['kubernetes/clusters/*'];
 
 const isFluxKs = (o: Obj) => o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
@@ -22,7 +24,7 @@ export interface Ks {
   name: string;
   namespace: string;
   path: string;
-  obj?: Obj; // undefined for the entry (the FluxInstance's sync)
+  obj?: Obj; // undefined for an entry the repository does not hold (a FluxInstance's generated sync)
   parent?: string;
   external: boolean;
   build?: Build;
@@ -60,15 +62,17 @@ export function findClusters(reader: RepoReader, patterns: string[]): Map<string
   return out;
 }
 
-function walkCluster(reader: RepoReader, cluster: string, entry: string, findings: Finding[]): Map<string, Ks> {
+function walkCluster(reader: RepoReader, cluster: string, entry: Entry, findings: Finding[]): Map<string, Ks> {
   const all = new Map<string, Ks>();
-  const queue: Ks[] = [{ id: 'flux-system/flux-system', name: 'flux-system', namespace: 'flux-system', path: entry, external: false }];
+  const queue: Ks[] = [{ id: entry.id, name: entry.ksName, namespace: entry.ksNamespace, path: entry.path, obj: entry.obj, external: false, postBuild: entry.obj?.raw.spec?.postBuild }];
+  // The entry's own sync Kustomization, met again inside the tree it applies (flux-system/gotk-sync.yaml, the
+  // FluxInstance's sync under its name): the same object as the entry, whatever its name, not a second one.
+  const isEntry = (k: Ks) => k.parent !== undefined && k.obj !== undefined && ((entry.obj !== undefined && k.obj.file === entry.obj.file && k.obj.line === entry.obj.line) || (k.id === entry.id && k.path === entry.path));
   while (queue.length) {
     const k = queue.shift()!;
-    const root = all.get(k.id);
-    if (root && !root.obj && k.obj && k.path === root.path) {
-      // The entry folder's own sync Kustomization (flux-system/gotk-sync.yaml): the same object, now with its file.
-      root.obj = k.obj;
+    if (isEntry(k)) {
+      const root = all.get(entry.id)!;
+      root.obj = k.obj; // as built (a parent's namespace: applied), now with the file that declares it
       root.postBuild = k.postBuild;
       continue;
     }
@@ -113,8 +117,9 @@ function walkCluster(reader: RepoReader, cluster: string, entry: string, finding
         path: path.posix.normalize(subst(String(spec.path ?? '.')).replace(/^\.\//, '')).replace(/^\.$/, ''),
         obj: o,
         parent: k.id,
-        // Only the repository itself is followed; another GitRepository, an OCIRepository or a Bucket is upstream.
-        external: (ref.kind !== undefined && ref.kind !== 'GitRepository') || (ref.name !== undefined && ref.name !== 'flux-system'),
+        // Only the repository itself (the entry's source, whatever its name) is followed; another GitRepository,
+        // an OCIRepository or a Bucket is upstream.
+        external: !isOwnSource(entry.source, ref),
         postBuild: spec.postBuild,
       });
     }
@@ -373,6 +378,8 @@ export interface RepoWalk {
   root: string;
   reader: RepoReader;
   clusters: Map<string, string>;
+  /** Each cluster's entry: its folder, Kustomization, source and how it was found. */
+  entries: Map<string, Entry>;
   walks: Map<string, Map<string, Ks>>;
   /** Findings of the walk itself (paths missing, duplicates, static build problems). */
   findings: Finding[];
@@ -383,16 +390,31 @@ export function walkRepo(opts: Pick<CheckOptions, 'dir' | 'clusterPaths'>): Repo
   const root = path.resolve(opts.dir);
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`--dir ${opts.dir}: not a directory`);
   const reader = new RepoReader(root);
-  const clusters = findClusters(reader, opts.clusterPaths?.length ? opts.clusterPaths : DEFAULT_CLUSTER_PATHS);
+  // --cluster-path overrides discovery (entries.ts: FluxInstance, gotk-sync, our layout, root Kustomizations).
+  const list = opts.clusterPaths?.length ? entriesForPaths(reader, findClusters(reader, opts.clusterPaths)) : discoverEntries(reader);
+  const entries = new Map(list.map((e) => [e.name, e]));
+  const clusters = new Map(list.map((e) => [e.name, e.path]));
   const findings: Finding[] = [];
   const walks = new Map<string, Map<string, Ks>>();
-  for (const [name, entry] of clusters) walks.set(name, walkCluster(reader, name, entry, findings));
-  return { root, reader, clusters, walks, findings };
+  for (const e of list) walks.set(e.name, walkCluster(reader, e.name, e, findings));
+  return { root, reader, clusters, entries, walks, findings };
+}
+
+/** What the check walked on one cluster (CheckResult.walked). */
+function walkedOf(e: Entry, all: Map<string, Ks>): ClusterWalked {
+  const walked = [...all.values()].filter((k) => !k.external);
+  return {
+    entry: e.path,
+    found: e.found,
+    source: { kind: e.source.kind, name: e.source.name },
+    kustomizations: walked.length,
+    helmReleases: walked.flatMap((k) => k.build?.objects ?? []).filter((o) => o.kind === 'HelmRelease' && o.apiVersion.startsWith('helm.toolkit.fluxcd.io/')).length,
+  };
 }
 
 /** platform-kit check: wiring, substitution, dependency, schema and (with build) kustomize checks, from the files alone. */
 export async function check(opts: CheckOptions): Promise<CheckResult> {
-  const { root, reader, clusters, walks, findings } = walkRepo(opts);
+  const { root, reader, clusters, entries, walks, findings } = walkRepo(opts);
   // kubectl builds in child processes while the static checks below run here (both take about as long).
   const builds = opts.build ? runBuilds(root, reader, walks, opts.progress) : undefined;
   builds?.catch(() => undefined); // awaited below; not an unhandled rejection if a static check throws first
@@ -404,6 +426,10 @@ export async function check(opts: CheckOptions): Promise<CheckResult> {
   findings.push(...contractFindings(reader, contractView(walks)));
   const exempt = checkStories(reader, walks, findings);
   checkReachability(reader, walks, exempt, findings);
+  // An entry Kustomization outside the tree it applies (kubernetes/flux/cluster/ks.yaml applying kubernetes/apps) is
+  // reached by its cluster's bootstrap, not by a build.
+  const entryAt = new Set([...entries.values()].flatMap((e) => (e.obj ? [`${e.obj.file}:${e.obj.line}`] : [])));
+  findings.splice(0, findings.length, ...findings.filter((f) => !(f.code === 'UNREACHABLE_KUSTOMIZATION' && entryAt.has(`${f.file}:${f.line}`))));
   checkSchemas(walks, findings);
   findings.push(...credentialFindings(reader, [...walks.values()].flatMap((all) => [...all.values()].flatMap((k) => [...(k.build?.files ?? [])]))));
   if (builds) findings.push(...(await builds));
@@ -422,5 +448,7 @@ export async function check(opts: CheckOptions): Promise<CheckResult> {
       dependsOn: [...all.values()].flatMap((k) => depsOf(k).map((d) => ({ from: k.id, to: d.id }))),
     };
   }
-  return { clusters: [...clusters.keys()], findings: unique, graphs };
+  const walked: Record<string, ClusterWalked> = {};
+  for (const [name, all] of walks) walked[name] = walkedOf(entries.get(name)!, all);
+  return { clusters: [...clusters.keys()], walked, findings: unique, graphs };
 }

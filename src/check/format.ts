@@ -1,4 +1,4 @@
-import type { CheckResult, ClusterGraph, Finding } from './types';
+import type { CheckResult, ClusterGraph, ClusterWalked, Finding } from './types';
 
 export function summary(r: CheckResult): Record<'error' | 'warning' | 'info', number> {
   const out = { error: 0, warning: 0, info: 0 };
@@ -6,26 +6,36 @@ export function summary(r: CheckResult): Record<'error' | 'warning' | 'info', nu
   return out;
 }
 
-function line(f: Finding): string {
-  const where = f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '';
-  return `  ${f.severity.padEnd(7)} ${f.code.padEnd(26)} ${where}\n          ${f.message}${f.hint ? `\n          hint: ${f.hint}` : ''}`;
+/** One finding on one line: severity, code, file:line, message; its hint on the next line with verbose. */
+function line(f: Finding, verbose: boolean): string {
+  const where = f.file ? `${f.file}${f.line ? `:${f.line}` : ''} ` : '';
+  return `  ${f.severity.padEnd(7)} ${f.code} ${where}${f.message}${verbose && f.hint ? `\n          hint: ${f.hint}` : ''}`;
 }
 
-/** Human output: findings grouped by cluster (cross-cluster and repository-wide ones first), then a summary. */
-export function formatCheck(r: CheckResult, opts: { info?: boolean } = {}): string {
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The line that opens a cluster's findings: where its entry is, why, its source, and what was walked. */
+function clusterLine(name: string, w: ClusterWalked | undefined): string {
+  if (!w) return `cluster ${name}:`;
+  return `cluster ${name}: ${plural(w.kustomizations, 'Kustomization')}, ${plural(w.helmReleases, 'HelmRelease')} from ./${w.entry}, source ${w.source.kind}/${w.source.name} (entry: ${w.found})`;
+}
+
+/**
+ * Human output: repository-wide findings first, then each cluster (one line saying what was walked) with its
+ * findings, one line each; hints only with verbose; a summary last.
+ */
+export function formatCheck(r: CheckResult, opts: { info?: boolean; verbose?: boolean } = {}): string {
   const out: string[] = [];
   const shown = r.findings.filter((f) => opts.info || f.severity !== 'info');
-  const groups = new Map<string, Finding[]>();
-  for (const f of shown) {
-    const g = f.cluster ? `cluster ${f.cluster}` : 'repository';
-    groups.set(g, [...(groups.get(g) ?? []), f]);
-  }
-  for (const [g, list] of [...groups].sort((a, b) => (a[0] === 'repository' ? -1 : b[0] === 'repository' ? 1 : a[0].localeCompare(b[0])))) {
-    out.push(`${g}:`);
-    for (const f of list) out.push(line(f));
+  const repo = shown.filter((f) => !f.cluster);
+  if (repo.length) out.push('repository:', ...repo.map((f) => line(f, Boolean(opts.verbose))));
+  const names = [...new Set([...r.clusters, ...shown.flatMap((f) => (f.cluster ? [f.cluster] : []))])];
+  for (const c of names) {
+    out.push(clusterLine(c, r.walked?.[c]));
+    for (const f of shown) if (f.cluster === c) out.push(line(f, Boolean(opts.verbose)));
   }
   const s = summary(r);
-  out.push(`checked ${r.clusters.length} cluster${r.clusters.length === 1 ? '' : 's'} (${r.clusters.join(', ')}): ${s.error} error${s.error === 1 ? '' : 's'}, ${s.warning} warning${s.warning === 1 ? '' : 's'}, ${s.info} info${!opts.info && s.info ? ' (--info shows them)' : ''}`);
+  out.push(`checked ${plural(r.clusters.length, 'cluster')} (${r.clusters.join(', ')}): ${plural(s.error, 'error')}, ${plural(s.warning, 'warning')}, ${s.info} info${!opts.info && s.info ? ' (--info shows them)' : ''}${!opts.verbose && shown.some((f) => f.hint) ? '; --verbose shows hints' : ''}`);
   return out.join('\n');
 }
 

@@ -75,10 +75,11 @@ program
   .command('check')
   .description('check wiring, substitution variables, dependencies and schemas of every cluster, from the files alone')
   .option('--dir <dir>', 'the GitOps repository', '.')
-  .option('--cluster-path <pattern>', 'cluster entry folder, one * = the cluster name (repeat; default kubernetes/clusters/*)', collect)
+  .option('--cluster-path <pattern>', 'cluster entry folder, one * = the cluster name (repeat; default: found as Flux is told: FluxInstance sync.path, gotk-sync.yaml, kubernetes/clusters/*, root Kustomizations)', collect)
   .option('--build', 'also run kubectl kustomize on every Flux Kustomization path (in parallel)')
-  .option('--json', 'machine-readable output')
+  .option('--json', 'machine-readable output (per cluster: entry, how it was found, source, Kustomizations and HelmReleases walked; the findings)')
   .option('--info', 'also show info findings (unused settings)')
+  .option('--verbose', 'show each finding\'s hint (how to fix it)')
   .action(async (flags) => {
     process.exitCode = await runAction(processIo, async () => {
       const { check } = await import('../check/check');
@@ -94,7 +95,7 @@ program
       if (flags.json) {
         const { graphs: _g, ...rest } = r;
         processIo.out(JSON.stringify({ ...rest, summary: s }, null, 2));
-      } else processIo.out(formatCheck(r, { info: flags.info }));
+      } else processIo.out(formatCheck(r, { info: flags.info, verbose: flags.verbose }));
       return s.error ? 1 : 0;
     });
   });
@@ -103,7 +104,7 @@ program
   .command('graph')
   .description('draw the Flux Kustomization graph the check computes (A --> B: A waits for B; A -.-> B: A creates B)')
   .option('--dir <dir>', 'the GitOps repository', '.')
-  .option('--cluster-path <pattern>', 'cluster entry folder, one * = the cluster name (repeat)', collect)
+  .option('--cluster-path <pattern>', 'cluster entry folder, one * = the cluster name (repeat; default: found as check finds them)', collect)
   .option('--cluster <name>', 'only this cluster')
   .option('--format <format>', 'mermaid or dot', 'mermaid')
   .action(async (flags) => {
