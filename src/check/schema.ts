@@ -106,6 +106,18 @@ const DROPPED_BY_MODELS: Record<string, Record<string, 'string'>> = {
   'gateway.networking.k8s.io/v1/GatewayClass': { '/spec/description': 'string' },
 };
 
+/**
+ * Enum values a well-known operator adds to a Flux CRD in the cluster, so the models' enums are too narrow there.
+ * flux-operator patches the notification-controller CRDs it installs (its `notification` profile) to accept its own
+ * kinds as an Alert's event sources and a Receiver's resources. Key: apiVersion/kind; value: JSON pointer pattern of
+ * the field -> the extra values.
+ */
+const FLUX_OPERATOR_KINDS = ['FluxInstance', 'ResourceSet', 'ResourceSetInputProvider'];
+const WIDENED_ENUMS: Record<string, [RegExp, string[]][]> = {
+  'notification.toolkit.fluxcd.io/v1beta3/Alert': [[/^\/spec\/eventSources\/\d+\/kind$/, FLUX_OPERATOR_KINDS]],
+  'notification.toolkit.fluxcd.io/v1/Receiver': [[/^\/spec\/resources\/\d+\/kind$/, FLUX_OPERATOR_KINDS]],
+};
+
 /** apiVersion/kind pairs this module validates, as `apps/v1/Deployment`. */
 export function knownKinds(): string[] {
   return Object.keys(MODELS).sort();
@@ -441,7 +453,10 @@ export function validateObject(obj: Record<string, unknown>): SchemaProblem[] {
   const validate = validatorFor(key, model);
   const trace: Trace = { reads: new Map(), enumerated: new Set() };
   const ok = validate(traced(obj, trace));
-  const errors = ok ? [] : [...(validate.errors ?? [])];
+  const widened = WIDENED_ENUMS[key] ?? [];
+  const errors = (ok ? [] : [...(validate.errors ?? [])]).filter(
+    (e) => !(e.keyword === 'enum' && widened.some(([at, extra]) => at.test(e.instancePath) && extra.includes(String(valueAt(obj, pointerSegments(e.instancePath)))))),
+  );
   const problems = [...unknownFields(obj, trace, DROPPED_BY_MODELS[key]), ...schemaProblems(obj, errors)];
   // Unknown fields found by our walk (with a hint) win over Ajv's own (additionalProperties: false).
   const seen = new Set<string>();
