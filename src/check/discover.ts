@@ -85,10 +85,15 @@ const CLUSTER_SCOPED = new Set([
 ]);
 export const isClusterScoped = (kind: string) => CLUSTER_SCOPED.has(kind);
 
-/** `${VAR}`s of one text, every line counted: a generator file's text is a data value, and Flux substitutes all of it. */
+/**
+ * `${VAR}`s of a text that reaches an object as a string value (a block scalar, a generator's file). Flux substitutes
+ * all of it, but a line that starts with `#` is left out here: in what people put in ConfigMaps (shell, YAML, INI,
+ * Python) it is a comment, where a substituted or emptied variable changes nothing.
+ */
 export function scanText(text: string, file: string, firstLine = 1): VarRef[] {
   const out: VarRef[] = [];
   text.split('\n').forEach((l, i) => {
+    if (/^\s*#/.test(l)) return;
     for (const m of l.matchAll(VAR)) {
       if (m[1] === '$') continue; // $${VAR} is an escape
       out.push({ name: m[2], hasDefault: Boolean(m[3]), file, line: firstLine + i });

@@ -114,7 +114,7 @@ export function applyGenerators(ctx: GeneratorContext, objects: Obj[]): void {
         sourceFiles[key] = rel;
         const text = ctx.read(rel);
         data[key] = text;
-        vars.push(...scanText(text, rel)); // the whole text is the value: a `#` line of a script is substituted too
+        vars.push(...scanText(text, rel)); // the whole text is the value
       });
       // The generator's own strings that reach the object (name, literals, options); its file lists are paths.
       const node = ctx.doc.getIn([gen, gi], true) as Node | undefined;
