@@ -198,7 +198,7 @@ describe('${VAR} in YAML comments (cause 7)', () => {
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app # for ${APP_OWNER}\ndata:\n  host: "a # ${REAL_ONE}" # see ${DOCS_URL}\n  script: | # runs ${CRON}\n    # a shell comment: ${IN_COMMENT}\n    echo "${IN_SCRIPT}" # the value\'s text: ${IN_VALUE}\n';
     const dir = repo(
       {
-        'apps/kustomization.yaml': KUSTOMIZATION + 'resources:\n  - ./app.yaml\npatches:\n  - patch: |-\n      # set by ${PATCH_AUTHOR}\n      - op: add\n        path: /metadata/labels/team\n        value: ${TEAM} # ${TEAM_NOTE}\n    target:\n      kind: ConfigMap\n',
+        'apps/kustomization.yaml': KUSTOMIZATION + 'resources:\n  - ./app.yaml\npatches:\n  - patch: |-\n      # set by ${PATCH_AUTHOR}\n      - op: add\n        path: /data/team\n        value: ${TEAM} # ${TEAM_NOTE}\n    target:\n      kind: ConfigMap\n',
         'apps/app.yaml': manifest,
       },
       { substitute: { APP: 'x' } },
