@@ -228,3 +228,15 @@ describe('Alert event sources of flux-operator (cause 9)', () => {
     expect(f.map((x) => `${x.file}:${x.line} ${x.message.split(':').slice(0, 2).join(':')}`)).toEqual([`apps/alert.yaml:${lineOf(dir, 'apps/alert.yaml', 'kind: FluxInstanse')} Alert alertmanager: spec.eventSources[0].kind`]);
   });
 });
+
+describe('SOPS-encrypted values and the schema', () => {
+  it('an ENC[...] value of a SOPS Secret is no SCHEMA_INVALID (Flux decrypts it first); a plain value that is not base64 still is, on the line of its dotted key', async () => {
+    // modelled on xunholy/k8s-gitops kubernetes/clusters/cluster-00/secrets/sops-age.encrypted.yaml (sops writes 4-space indents)
+    const secret = (value: string) =>
+      `apiVersion: v1\ndata:\n    age.agekey: ${value}\nkind: Secret\nmetadata:\n    name: sops-age\n    namespace: flux-system\ntype: Opaque\nsops:\n    age:\n        - recipient: age1example\n          enc: |\n            -----BEGIN AGE ENCRYPTED FILE-----\n            -----END AGE ENCRYPTED FILE-----\n    version: 3.9.0\n`;
+    const dir = repo({ 'apps/secret.sops.yaml': secret('ENC[AES256_GCM,data:T0SIW1jH/L+sBx9x4iBF,iv:Nz7dlXcJi8kR4AfV=,tag:dNDKN06P3B89u1f6KGYCyQ==,type:str]') });
+    expect(codes(await run(dir), 'SCHEMA_')).toEqual([]);
+    write(dir, 'apps/secret.sops.yaml', secret('not base64!'));
+    expect(codes(await run(dir), 'SCHEMA_')).toEqual(['SCHEMA_INVALID apps/secret.sops.yaml:3']);
+  });
+});

@@ -221,9 +221,12 @@ function traced(root: unknown, trace: Trace): unknown {
 
 const PLACEHOLDER = /\$\{[A-Za-z_][A-Za-z0-9_]*(?:(?::?[-=+?])[^}]*)?\}/;
 
-/** True for a value that is not known until Flux substitutes variables. */
+/** A SOPS-encrypted value (`ENC[AES256_GCM,data:...,type:str]`): kustomize-controller decrypts it before applying. */
+const SOPS_VALUE = /^ENC\[[A-Z0-9_]+,data:[^\]]*\]$/;
+
+/** True for a value that is not known until Flux substitutes variables or decrypts SOPS values. */
 function hasPlaceholder(value: unknown): boolean {
-  return typeof value === 'string' && PLACEHOLDER.test(value.replace(/\$\$\{/g, ''));
+  return typeof value === 'string' && (PLACEHOLDER.test(value.replace(/\$\$\{/g, '')) || SOPS_VALUE.test(value));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -257,6 +260,19 @@ function displayPath(root: unknown, segments: string[]): string {
     else out += `[${JSON.stringify(s)}]`;
     cur = cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[s] : undefined;
   }
+  return out;
+}
+
+/**
+ * A problem's path as keys and list indexes, the inverse of its display form: `spec.containers[0].image`, and keys
+ * that are not identifiers as `data["age.agekey"]` (JSON-quoted, so they may hold dots and brackets).
+ */
+export function pathKeys(display: string): (string | number)[] {
+  if (display === '(root)') return [];
+  const out: (string | number)[] = [];
+  const re = /\.?([A-Za-z_$][A-Za-z0-9_$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
+  let m: RegExpExecArray | null;
+  while (re.lastIndex < display.length && (m = re.exec(display))) out.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : (JSON.parse(m[3]) as string)));
   return out;
 }
 
