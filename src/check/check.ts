@@ -9,7 +9,7 @@ import { Build, Obj, RepoReader, subst as substituteWith } from './discover';
 import { contractFindings, type Walks } from './contracts';
 import { credentialFindings } from './credentials';
 import { discoverEntries, entriesForPaths, isOwnSource, type Entry } from './entries';
-import { validateObject } from './schema';
+import { pathKeys, validateObject } from './schema';
 import { planFindings } from '../plan/checks';
 import type { CheckOptions, CheckResult, ClusterGraph, ClusterWalked, Finding } from './types';
 
@@ -340,7 +340,7 @@ function checkSchemas(walks: Map<string, Map<string, Ks>>, findings: Finding[]):
         // Flux decrypts SOPS files and drops their `sops` block before applying them.
         const { sops: _sops, ...raw } = o.raw;
         for (const p of validate(raw)) {
-          const keys = p.path === '(root)' ? [] : p.path.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+          const keys = pathKeys(p.path);
           findings.push({ code: 'SCHEMA_INVALID', severity: 'error', cluster, file: o.file, line: o.lineOf(keys), message: `${o.kind} ${o.name}: ${p.message.startsWith(p.path) ? p.message : `${p.path}: ${p.message}`}`, hint: `see the ${o.apiVersion} ${o.kind} API reference` });
         }
       }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Document, isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
+import { Document, isMap, isScalar, LineCounter, type Node, parseAllDocuments, Scalar, visit } from 'yaml';
+import { applyGenerators, buildOptedOut } from './generators';
 import type { Finding } from './types';
 
 /** A `${VAR}` reference in a file. */
@@ -84,11 +85,15 @@ const CLUSTER_SCOPED = new Set([
 ]);
 export const isClusterScoped = (kind: string) => CLUSTER_SCOPED.has(kind);
 
-export function scanVars(text: string, file: string, firstLine = 1): VarRef[] {
+/**
+ * `${VAR}`s of a text that reaches an object as a string value (a block scalar, a generator's file). Flux substitutes
+ * all of it, but a line that starts with `#` is left out here: in what people put in ConfigMaps (shell, YAML, INI,
+ * Python) it is a comment, where a substituted or emptied variable changes nothing.
+ */
+export function scanText(text: string, file: string, firstLine = 1): VarRef[] {
   const out: VarRef[] = [];
-  const lines = text.split('\n');
-  lines.forEach((l, i) => {
-    if (/^\s*#/.test(l)) return; // comments are not substituted in any way that matters here
+  text.split('\n').forEach((l, i) => {
+    if (/^\s*#/.test(l)) return;
     for (const m of l.matchAll(VAR)) {
       if (m[1] === '$') continue; // $${VAR} is an escape
       out.push({ name: m[2], hasDefault: Boolean(m[3]), file, line: firstLine + i });
@@ -96,6 +101,68 @@ export function scanVars(text: string, file: string, firstLine = 1): VarRef[] {
   });
   return out;
 }
+
+/**
+ * A YAML line without its comment: from a `#` at the start or after a blank, outside quotes, to the end. Used where
+ * YAML sits inside a string (an inline patch) and is not parsed here; kustomize parses it and drops the comments.
+ */
+export function stripComment(line: string): string {
+  let quote = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote === '"') {
+      if (c === '\\') i++;
+      else if (c === '"') quote = '';
+    } else if (quote === "'") {
+      if (c === "'") quote = '';
+    } else if (c === '"' || c === "'") {
+      if (i === 0 || /[\s:[{,-]/.test(line[i - 1])) quote = c;
+    } else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]))) {
+      return line.slice(0, i);
+    }
+  }
+  return line;
+}
+
+/** `${VAR}`s of YAML text read line by line, comments left out (Flux substitutes the re-serialised YAML, which has none). */
+export function scanVars(text: string, file: string, firstLine = 1): VarRef[] {
+  return scanText(text.split('\n').map(stripComment).join('\n'), file, firstLine);
+}
+
+/**
+ * `${VAR}`s of a parsed YAML document as Flux substitutes it: in its keys and values only. kustomize re-serialises
+ * every object before Flux substitutes it, so no comment, whole-line or trailing, is ever substituted; a `#` inside a
+ * string (a script in a ConfigMap) is part of the value and is. `yamlInside(path)` marks strings that are YAML
+ * themselves (inline patches of a kustomization): their comments are left out too. `skip(path)` leaves a subtree out.
+ */
+export function docVars(doc: Document | Node, lc: LineCounter, text: string, file: string, opts: { skip?: (keys: unknown[]) => boolean; yamlInside?: (keys: unknown[]) => boolean } = {}): VarRef[] {
+  const out: VarRef[] = [];
+  const keysOf = (path: readonly unknown[]): unknown[] => path.filter((n) => isScalar((n as { key?: unknown })?.key)).map((n) => ((n as { key: Scalar }).key.value));
+  visit(doc, {
+    Pair(_, pair, path) {
+      if (opts.skip && isScalar(pair.key) && opts.skip([...keysOf(path), pair.key.value])) return visit.SKIP;
+      return undefined;
+    },
+    Scalar(_, node, path) {
+      const r = node.range;
+      if (!r || typeof node.value !== 'string' || !node.value.includes('${')) return;
+      let src = text.slice(r[0], r[1]);
+      // A block scalar's range starts at its `|`/`>` header, whose line may end in a comment.
+      if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') src = src.replace(/^[^\n]*/, (h) => stripComment(h));
+      const first = lc.linePos(r[0]).line;
+      const keys = keysOf(path);
+      out.push(...(opts.yamlInside?.(keys) ? scanVars(src, file, first) : scanText(src, file, first)));
+    },
+  });
+  return out;
+}
+
+/** Flux's opt-out: an object labelled or annotated `kustomize.toolkit.fluxcd.io/substitute: disabled` is applied as built. */
+export const SUBSTITUTE_KEY = 'kustomize.toolkit.fluxcd.io/substitute';
+const optedOut = (m: { labels?: unknown; annotations?: unknown } | undefined): boolean =>
+  [m?.labels, m?.annotations].some((x) => x !== null && typeof x === 'object' && (x as Record<string, unknown>)[SUBSTITUTE_KEY] === 'disabled');
+/** Whether Flux skips postBuild substitution for this object (its own label or annotation). */
+export const substitutionDisabled = (raw: Record<string, any> | undefined): boolean => optedOut(raw?.metadata);
 
 /**
  * Reads a repository once (files cached) and builds kustomize paths statically, as far as the checks need:
@@ -246,7 +313,8 @@ export class RepoReader {
       this.parsed.set(rel, null);
       return null;
     }
-    const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false }) as Document[];
+    // merge: `<<: *anchor` keys are resolved, as kustomize's YAML reader (go-yaml) does before anything sees the object.
+    const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false, merge: true }) as Document[];
     const bad = docs.find((d) => d.errors.length);
     let out: { docs: Document[]; lc: LineCounter; text: string } | null = { docs, lc, text };
     if (bad) {
@@ -287,7 +355,6 @@ export class RepoReader {
       const raw = this.toJS(rel, doc, p.lc) as Record<string, any> | null | undefined;
       if (!raw || typeof raw !== 'object' || Array.isArray(raw) || typeof raw.kind !== 'string') continue;
       const start = doc.contents?.range?.[0] ?? 0;
-      const end = doc.contents?.range?.[2] ?? p.text.length;
       const line = p.lc.linePos(start).line;
       const lineOf = (keys: (string | number)[]) => {
         for (let n = keys.length; n > 0; n--) {
@@ -312,7 +379,8 @@ export class RepoReader {
         file: rel,
         line,
         lineOf,
-        vars: scanVars(p.text.slice(start, end), rel, line),
+        // Flux substitutes the object as kustomize re-serialised it: no comments, nothing when it opted out.
+        vars: substitutionDisabled(raw) ? [] : docVars(doc, p.lc, p.text, rel),
       });
     }
     return out;
@@ -407,34 +475,25 @@ export class RepoReader {
     (Array.isArray(k.patches) ? k.patches : []).forEach((pt: any, i: number) => typeof pt?.path === 'string' && patchFiles.push([pt.path, ['patches', i, 'path']]));
     (Array.isArray(k.patchesStrategicMerge) ? k.patchesStrategicMerge : []).forEach((pt: unknown, i: number) => typeof pt === 'string' && !pt.includes('\n') && patchFiles.push([pt, ['patchesStrategicMerge', i]]));
     (Array.isArray(k.patchesJson6902) ? k.patchesJson6902 : []).forEach((pt: any, i: number) => typeof pt?.path === 'string' && patchFiles.push([pt.path, ['patchesJson6902', i, 'path']]));
-    const own = scanVars(p.text, kfile); // inline patches, labels, namespace: whatever reaches the output
+    // The kustomization's own strings that reach the output (inline patches, labels, images, ...), comments left out;
+    // its generators' strings belong to the objects they generate.
+    const own = docVars(doc, p.lc, p.text, kfile, {
+      skip: (keys) => keys.length === 1 && (keys[0] === 'configMapGenerator' || keys[0] === 'secretGenerator'),
+      yamlInside: (keys) => ['patches', 'patchesStrategicMerge', 'patchesJson6902'].includes(String(keys[0])),
+    });
     if (own.length) out.objects.push({ apiVersion: '', kind: '(patch)', name: kfile, raw: { generated: true }, file: kfile, line: 1, lineOf: () => 1, vars: own });
     for (const [pf, at] of patchFiles) {
       const rel = fileAt(pf, at, 'patch', `create ${path.posix.normalize(path.posix.join(dir, pf))} or remove the patch`);
       if (rel === undefined) continue;
       out.files.add(rel);
-      const vars = scanVars(this.text(rel), rel);
+      const pp = this.parse(rel);
+      const vars = pp ? pp.docs.flatMap((d) => docVars(d, pp.lc, pp.text, rel)) : scanVars(this.text(rel), rel);
       if (vars.length) out.objects.push({ apiVersion: '', kind: '(patch)', name: rel, raw: { generated: true }, file: rel, line: 1, lineOf: () => 1, vars });
     }
-    // Generators: their source files are part of the build (and may use variables).
-    for (const gen of ['configMapGenerator', 'secretGenerator'] as const) {
-      (Array.isArray(k[gen]) ? k[gen] : []).forEach((g: any, gi: number) => {
-        const vars: Obj['vars'] = [];
-        const sourceFiles: Record<string, string> = {};
-        (Array.isArray(g?.files) ? g.files : []).forEach((f: unknown, fi: number) => {
-          const src = String(f).includes('=') ? String(f).split('=').slice(1).join('=') : String(f);
-          const dataKey = String(f).includes('=') ? String(f).split('=')[0] : path.posix.basename(src);
-          const rel = fileAt(src, [gen, gi, 'files', fi], `${gen} file`, `create ${path.posix.normalize(path.posix.join(dir, src))} or remove it from ${gen}`);
-          if (rel === undefined) return;
-          out.files.add(rel);
-          sourceFiles[dataKey] = rel;
-          vars.push(...scanVars(this.text(rel), rel));
-        });
-        const name = String(g?.name ?? '');
-        const line = lineOf([gen, gi]);
-        out.objects.push({ apiVersion: 'v1', kind: gen === 'configMapGenerator' ? 'ConfigMap' : 'Secret', name, namespace: g?.namespace, raw: { apiVersion: 'v1', kind: gen === 'configMapGenerator' ? 'ConfigMap' : 'Secret', metadata: { name }, generated: true }, file: kfile, line, lineOf: () => line, vars, sourceFiles });
-      });
-    }
+    // Generators: their source files are part of the build, their keys the generated objects' data.
+    applyGenerators({ kfile, k, doc, lc: p.lc, text: p.text, lineOf, fileAt, read: (rel) => this.text(rel), uses: (rel) => out.files.add(rel), dir }, out.objects);
+    // commonAnnotations / commonLabels / labels with Flux's opt-out: nothing this folder builds is substituted.
+    if (buildOptedOut(k)) out.objects = out.objects.map((o) => ({ ...o, vars: [] }));
     if (typeof k.namespace === 'string') {
       for (const o of out.objects) if (!isClusterScoped(o.kind)) o.namespace = k.namespace;
       // kustomize's namespace transformer also renames Namespace objects to that namespace: the common

@@ -106,6 +106,18 @@ const DROPPED_BY_MODELS: Record<string, Record<string, 'string'>> = {
   'gateway.networking.k8s.io/v1/GatewayClass': { '/spec/description': 'string' },
 };
 
+/**
+ * Enum values a well-known operator adds to a Flux CRD in the cluster, so the models' enums are too narrow there.
+ * flux-operator patches the notification-controller CRDs it installs (its `notification` profile) to accept its own
+ * kinds as an Alert's event sources and a Receiver's resources. Key: apiVersion/kind; value: JSON pointer pattern of
+ * the field -> the extra values.
+ */
+const FLUX_OPERATOR_KINDS = ['FluxInstance', 'ResourceSet', 'ResourceSetInputProvider'];
+const WIDENED_ENUMS: Record<string, [RegExp, string[]][]> = {
+  'notification.toolkit.fluxcd.io/v1beta3/Alert': [[/^\/spec\/eventSources\/\d+\/kind$/, FLUX_OPERATOR_KINDS]],
+  'notification.toolkit.fluxcd.io/v1/Receiver': [[/^\/spec\/resources\/\d+\/kind$/, FLUX_OPERATOR_KINDS]],
+};
+
 /** apiVersion/kind pairs this module validates, as `apps/v1/Deployment`. */
 export function knownKinds(): string[] {
   return Object.keys(MODELS).sort();
@@ -209,9 +221,12 @@ function traced(root: unknown, trace: Trace): unknown {
 
 const PLACEHOLDER = /\$\{[A-Za-z_][A-Za-z0-9_]*(?:(?::?[-=+?])[^}]*)?\}/;
 
-/** True for a value that is not known until Flux substitutes variables. */
+/** A SOPS-encrypted value (`ENC[AES256_GCM,data:...,type:str]`): kustomize-controller decrypts it before applying. */
+const SOPS_VALUE = /^ENC\[[A-Z0-9_]+,data:[^\]]*\]$/;
+
+/** True for a value that is not known until Flux substitutes variables or decrypts SOPS values. */
 function hasPlaceholder(value: unknown): boolean {
-  return typeof value === 'string' && PLACEHOLDER.test(value.replace(/\$\$\{/g, ''));
+  return typeof value === 'string' && (PLACEHOLDER.test(value.replace(/\$\$\{/g, '')) || SOPS_VALUE.test(value));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -245,6 +260,19 @@ function displayPath(root: unknown, segments: string[]): string {
     else out += `[${JSON.stringify(s)}]`;
     cur = cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[s] : undefined;
   }
+  return out;
+}
+
+/**
+ * A problem's path as keys and list indexes, the inverse of its display form: `spec.containers[0].image`, and keys
+ * that are not identifiers as `data["age.agekey"]` (JSON-quoted, so they may hold dots and brackets).
+ */
+export function pathKeys(display: string): (string | number)[] {
+  if (display === '(root)') return [];
+  const out: (string | number)[] = [];
+  const re = /\.?([A-Za-z_$][A-Za-z0-9_$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
+  let m: RegExpExecArray | null;
+  while (re.lastIndex < display.length && (m = re.exec(display))) out.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : (JSON.parse(m[3]) as string)));
   return out;
 }
 
@@ -441,7 +469,10 @@ export function validateObject(obj: Record<string, unknown>): SchemaProblem[] {
   const validate = validatorFor(key, model);
   const trace: Trace = { reads: new Map(), enumerated: new Set() };
   const ok = validate(traced(obj, trace));
-  const errors = ok ? [] : [...(validate.errors ?? [])];
+  const widened = WIDENED_ENUMS[key] ?? [];
+  const errors = (ok ? [] : [...(validate.errors ?? [])]).filter(
+    (e) => !(e.keyword === 'enum' && widened.some(([at, extra]) => at.test(e.instancePath) && extra.includes(String(valueAt(obj, pointerSegments(e.instancePath)))))),
+  );
   const problems = [...unknownFields(obj, trace, DROPPED_BY_MODELS[key]), ...schemaProblems(obj, errors)];
   // Unknown fields found by our walk (with a hint) win over Ajv's own (additionalProperties: false).
   const seen = new Set<string>();
