@@ -8,7 +8,7 @@
  *   selectors over labels and annotations;
  * - a strategic-merge patch without a target applies to the object its own apiVersion/kind/name/namespace name;
  *   with a target, its own name, namespace and kind are ignored (the home-ops `name: _` placeholder);
- * - a JSON6902 patch needs a target.
+ * - a strategic-merge patch needs kind and metadata.name; a JSON6902 patch needs a target.
  *
  * The check walks Flux Kustomization objects, custom resources with no OpenAPI patch strategy: kustomize merges
  * them as a JSON merge patch (maps merged key by key, lists replaced whole, null removes a key) plus the `$patch`
@@ -248,6 +248,11 @@ function parseEntry(entry: unknown): Parsed {
     return { kind: 'json6902', ops: doc, target };
   }
   if (!isMapLike(doc)) return { kind: 'error', message: 'patch is neither a list of JSON6902 operations nor an object' };
+  // kustomize parses a strategic-merge patch as a resource: without kind and metadata.name it refuses it
+  // ("unable to parse SM or JSON patch"), target or not; hence the home-ops `name: _` placeholder.
+  if (typeof doc.kind !== 'string' || !doc.kind || !isMapLike(doc.metadata) || doc.metadata.name === undefined || doc.metadata.name === null || doc.metadata.name === '') {
+    return { kind: 'error', message: 'unable to parse SM or JSON patch: a strategic-merge patch needs kind and metadata.name (any name, e.g. _, when it has a target)' };
+  }
   return { kind: 'smp', patch: doc, target };
 }
 
@@ -256,7 +261,7 @@ function ownTarget(patch: Raw): Selector {
   const esc = (s: unknown) => (s === undefined || s === null || s === '' ? undefined : String(s).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const apiVersion = String(patch.apiVersion ?? '');
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
-  return { group: apiVersion ? esc(group) ?? '' : undefined, version: esc(version), kind: esc(patch.kind), name: esc(patch.metadata?.name) ?? '^$', namespace: esc(patch.metadata?.namespace) };
+  return { group: apiVersion ? esc(group) ?? '' : undefined, version: esc(version), kind: esc(patch.kind), name: esc(patch.metadata?.name), namespace: esc(patch.metadata?.namespace) };
 }
 
 /**
@@ -284,10 +289,7 @@ export function applyPatches(raw: Raw, patches: unknown): Patched {
       }
       return;
     }
-    const target = p.target ?? ownTarget(p.patch);
-    // A targetless patch names its object exactly; '^$' above stands for "no name", which matches no named object.
-    if (!p.target && !p.patch.metadata?.name) return;
-    if (!selects(target, cur)) return;
+    if (!selects(p.target ?? ownTarget(p.patch), cur)) return;
     // With a target (or matched by its own id), the patch's apiVersion, kind, name and namespace are the object's.
     const { apiVersion: _a, kind: _k, ...body } = p.patch;
     const meta = isMapLike(body.metadata) ? Object.fromEntries(Object.entries(body.metadata).filter(([k]) => k !== 'name' && k !== 'namespace')) : undefined;
