@@ -109,6 +109,19 @@ describe('cause 4: the parent spec.patches apply to its child Flux Kustomization
     expect(r.graphs.cluster.nodes.find((n) => n.name === 'my-web-echo')!.path).toBe('kubernetes/apps/my-web-echo/app');
   });
 
+  it('a target namespace matches the namespace a kustomization below gave the child (apps/<ns>/kustomization.yaml)', async () => {
+    const dir = homeOps({
+      patches: [{ ...POSTBUILD_PATCH, target: { kind: 'Kustomization', namespace: 'media' } }],
+      apps: [{ name: 'plex', files: { 'cm.yaml': configMap('plex', { host: 'plex.${CLUSTER_DOMAIN}' }) } }],
+    });
+    write(dir, 'kubernetes/apps/kustomization.yaml', KUSTOMIZATION({ resources: ['./plex'] }));
+    write(dir, 'kubernetes/apps/plex/kustomization.yaml', KUSTOMIZATION({ namespace: 'media', resources: ['./ks.yaml'] }));
+    const r = await run(dir);
+    // patched: plex (media/plex) substitutes from cluster-settings, which lives in flux-system, not media: unverified
+    expect(codes(r.findings, 'error')).toEqual([]);
+    expect(r.findings.filter((f) => f.code.startsWith('VAR_')).map((f) => `${f.severity} ${f.code}`)).toEqual(['warning VAR_UNVERIFIED']);
+  });
+
   it('a patch kustomize refuses is reported on the parent (PATCH_FAILED)', async () => {
     const dir = homeOps({
       patches: [{ patch: stringify({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', spec: { wait: true } }), target: { kind: 'Kustomization' } }],

@@ -18,7 +18,10 @@ const within = (inner: string, outer: string) => outer === '' || inner === outer
 export function patchedChild(parent: Ks, o: Obj, cluster: string, findings: Finding[]): Obj | undefined {
   const patches = parent.obj?.raw.spec?.patches;
   if (!Array.isArray(patches) || patches.length === 0) return o;
-  const r = applyPatches(o.raw, patches);
+  // Targets see the namespace the kustomizations below gave the object (home-ops apps/<ns>/kustomization.yaml sets
+  // `namespace:`); the path's own `namespace:` runs after the patches in kustomize, a nuance not modelled here.
+  const raw = o.namespace !== undefined && o.raw.metadata?.namespace !== o.namespace ? { ...o.raw, metadata: { ...(o.raw.metadata ?? {}), namespace: o.namespace } } : o.raw;
+  const r = applyPatches(raw, patches);
   for (const e of r.errors) {
     findings.push({
       code: 'PATCH_FAILED',
