@@ -6,10 +6,10 @@ import { UsageError } from '../core/errors';
 import { overlaps, parseCidr } from '../model/net';
 import { parsePlatform, PLATFORM_FILE } from '../model/platform-file';
 import { catalogFor, wiredComponents } from '../model/wiring';
-import { Build, Obj, REFUSED_BUILD, RepoReader, subst as substituteWith } from './discover';
+import { Build, Obj, REFUSED_BUILD, RepoReader, subst as substituteWith, type VarRef } from './discover';
 import { contractFindings, type Walks } from './contracts';
 import { credentialFindings } from './credentials';
-import { addComponents, componentsOf, patchedChild } from './fluxks';
+import { addComponents, componentsOf, patchedChild, patchVars } from './fluxks';
 import { validateObject } from './schema';
 import { planFindings } from '../plan/checks';
 import type { CheckOptions, CheckResult, ClusterGraph, Finding } from './types';
@@ -120,11 +120,13 @@ function walkCluster(reader: RepoReader, cluster: string, entry: string, finding
       parentValues ??= k.postBuild ? valueMap(k, [...all.values()].flatMap((x) => x.build?.objects ?? [])) : {};
       const values = parentValues;
       const subst = (text: string) => (k.postBuild ? substituteWith(text, values) : text);
-      const ns = o.namespace ?? 'flux-system';
+      // Its name too: a component shipping `name: ${APP}-db` gives each including Kustomization its own child.
+      const ns = subst(o.namespace ?? 'flux-system');
+      const name = subst(o.name);
       const childPath = path.posix.normalize(subst(String(spec.path ?? '.')).replace(/^\.\//, '')).replace(/^\.$/, '');
       queue.push({
-        id: `${ns}/${o.name}`,
-        name: o.name,
+        id: `${ns}/${name}`,
+        name,
         namespace: ns,
         path: childPath,
         obj: child,
@@ -216,6 +218,21 @@ function valuesFor(k: Ks, objects: Obj[]): { values: Set<string>; unverified: st
   return { values, unverified, sources };
 }
 
+/** An object's references, less those in a Flux Kustomization's spec.patches (handed to that child in `deferred`). */
+function ownVars(o: Obj, deferred: Map<string, VarRef[]>): VarRef[] {
+  const inPatches = isFluxKs(o) ? patchVars(o) : undefined;
+  if (!inPatches) return o.vars;
+  const child = `${o.namespace ?? 'flux-system'}/${o.name}`;
+  const out: VarRef[] = [];
+  for (const v of o.vars) {
+    if (v.line >= inPatches.from && inPatches.names.has(v.name)) {
+      if (!deferred.has(child)) deferred.set(child, []);
+      deferred.get(child)!.push(v);
+    } else out.push(v);
+  }
+  return out;
+}
+
 function checkVariables(cluster: string, all: Map<string, Ks>, findings: Finding[]): void {
   const objects = [...all.values()].flatMap((k) => k.build?.objects ?? []);
   const used = new Map<Obj, Set<string>>();
@@ -232,9 +249,14 @@ function checkVariables(cluster: string, all: Map<string, Ks>, findings: Finding
       for (const name of [...Object.keys(src.raw.data ?? {}), ...Object.keys(src.raw.stringData ?? {})]) if (!clusterVars.has(name)) clusterVars.set(name, `${src.kind} ${src.name}`);
     }
   }
+  // `${…}` in a child Flux Kustomization's spec.patches, under a parent without postBuild, reaches the child as
+  // written and lands in the objects the child's patches build: the child's postBuild substitutes it there (the
+  // two-stage `CLUSTER: ${CLUSTER}` patch of joryirving/home-ops). Those references are the child's, not the parent's.
+  const deferred = new Map<string, VarRef[]>(); // child id -> references it inherits
   for (const k of all.values()) {
     if (!k.build) continue;
-    const refs = k.build.objects.flatMap((o) => o.vars).filter((v) => !v.hasDefault);
+    const mine = [...k.build.objects.flatMap((o) => (k.postBuild ? o.vars : ownVars(o, deferred))), ...(deferred.get(k.id) ?? [])];
+    const refs = mine.filter((v) => !v.hasDefault);
     if (!k.postBuild) {
       const first = new Map<string, (typeof refs)[number]>();
       for (const r of refs) if (!first.has(r.name)) first.set(r.name, r);
@@ -256,7 +278,7 @@ function checkVariables(cluster: string, all: Map<string, Ks>, findings: Finding
     const { values, unverified, sources } = valuesFor(k, objects);
     for (const s of sources) {
       if (!used.has(s)) used.set(s, new Set());
-      for (const r of k.build.objects.flatMap((o) => o.vars)) used.get(s)!.add(r.name); // ${X:=default} uses X too
+      for (const r of mine) used.get(s)!.add(r.name); // ${X:=default} uses X too
     }
     const reported = new Set<string>();
     for (const r of refs) {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Document, isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
+import { patchFluxKustomizations } from './patches';
 import type { Finding } from './types';
 
 /** A `${VAR}` reference in a file. */
@@ -402,6 +403,7 @@ export class RepoReader {
         this.add(out, this.objectsOf(rel), rel, dir, via);
       }
     }
+    patchFluxKustomizations(this, dir, k, out.objects); // kustomize patches on the Flux Kustomizations (patches.ts)
     // Patch files are part of the build too: their ${VAR}s are substituted like the rest.
     const patchFiles: [string, (string | number)[]][] = [];
     (Array.isArray(k.patches) ? k.patches : []).forEach((pt: any, i: number) => typeof pt?.path === 'string' && patchFiles.push([pt.path, ['patches', i, 'path']]));

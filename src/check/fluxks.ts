@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import type { Ks } from './check';
-import { type Build, isClusterScoped, type Obj, type RepoReader } from './discover';
+import { type Build, isClusterScoped, type Obj, type RepoReader, scanVars } from './discover';
 import { applyPatches } from './patches';
 import type { Finding } from './types';
 
@@ -86,4 +86,13 @@ export function addComponents(reader: RepoReader, k: Ks, build: Build): void {
       build.objects.push(obj);
     }
   });
+}
+
+/** The `${VAR}` names written in a Flux Kustomization object's spec.patches texts, and the line spec.patches starts on. */
+export function patchVars(o: Obj): { from: number; names: Set<string> } | undefined {
+  const patches = o.raw.spec?.patches;
+  if (!Array.isArray(patches)) return undefined;
+  const names = new Set<string>();
+  for (const p of patches) if (typeof p?.patch === 'string') for (const v of scanVars(p.patch, o.file)) names.add(v.name);
+  return names.size ? { from: o.lineOf(['spec', 'patches']), names } : undefined;
 }

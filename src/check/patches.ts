@@ -14,7 +14,8 @@
  * them as a JSON merge patch (maps merged key by key, lists replaced whole, null removes a key) plus the `$patch`
  * directives (`replace`, `delete`). That is what is modelled here; list merge keys of built-in kinds are not.
  */
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import type { Obj, RepoReader } from './discover';
 
 export interface Selector {
   group?: string;
@@ -304,4 +305,70 @@ export function applyPatches(raw: Raw, patches: unknown): Patched {
   });
   out.raw = cur;
   return out;
+}
+
+/**
+ * The patches a kustomization file lists, as `spec.patches`-style entries (inline text + target): `patches` (inline
+ * or `path:`), `patchesStrategicMerge` (inline or files, one entry per document) and `patchesJson6902` (`path:` +
+ * target). File entries are read relative to the kustomization's folder; one that cannot be read is left out (the
+ * static build reports it already).
+ */
+export function kustomizationPatches(k: Record<string, any>, read: (entry: string) => string | undefined): { patch: string; target?: Selector }[] {
+  const out: { patch: string; target?: Selector }[] = [];
+  const docs = (text: string) =>
+    parseAllDocuments(text)
+      .filter((d) => d.contents !== null)
+      .map((d) => d.toString());
+  const isJsonOps = (text: string) => /^\s*(\[|-\s)/.test(text.replace(/^(\s*#.*\n)*/, ''));
+  for (const p of Array.isArray(k.patches) ? k.patches : []) {
+    if (!isMapLike(p)) continue;
+    const target = isMapLike(p.target) ? (p.target as Selector) : undefined;
+    const text = typeof p.patch === 'string' ? p.patch : typeof p.path === 'string' ? read(p.path) : undefined;
+    if (text === undefined) continue;
+    if (isJsonOps(text)) out.push({ patch: text, target });
+    else for (const d of docs(text)) out.push({ patch: d, target });
+  }
+  for (const p of Array.isArray(k.patchesStrategicMerge) ? k.patchesStrategicMerge : []) {
+    if (typeof p !== 'string') continue;
+    const text = p.includes('\n') ? p : read(p);
+    if (text !== undefined) for (const d of docs(text)) out.push({ patch: d });
+  }
+  for (const p of Array.isArray(k.patchesJson6902) ? k.patchesJson6902 : []) {
+    if (!isMapLike(p) || !isMapLike(p.target)) continue;
+    const text = typeof p.patch === 'string' ? p.patch : typeof p.path === 'string' ? read(p.path) : undefined;
+    if (text !== undefined) out.push({ patch: text, target: p.target as Selector });
+  }
+  return out;
+}
+
+const isFluxKustomization = (raw: Raw) => raw.kind === 'Kustomization' && String(raw.apiVersion ?? '').startsWith('kustomize.toolkit.fluxcd.io/');
+
+/**
+ * kustomize's own patches on the Flux Kustomizations of one static build: those of each component (in order; a
+ * component's patches apply to everything the including kustomization has accumulated, so budimanjojo/home-cluster's
+ * `components/envsubst` gives every app Kustomization of a namespace its postBuild), then the kustomization's own
+ * (skipped for a Component: they apply where it is included). Only Flux Kustomization objects are patched (the walk
+ * reads them); the objects are this build's copies, so their `raw` is replaced in place.
+ */
+export function patchFluxKustomizations(reader: RepoReader, dir: string, k: Record<string, any>, objects: Obj[]): void {
+  if (!objects.some((o) => isFluxKustomization(o.raw))) return;
+  const readFrom = (base: string) => (entry: string) => {
+    const r = reader.resolve(base, entry);
+    return r.ok && !r.dir ? reader.text(r.rel) : undefined;
+  };
+  const entries: { patch: string; target?: Selector }[] = [];
+  for (const c of Array.isArray(k.components) ? k.components : []) {
+    const r = reader.resolve(dir, String(c));
+    const kfile = r.ok && r.dir ? reader.kustomizationFile(r.rel) : undefined;
+    const p = kfile ? reader.parse(kfile) : null;
+    const ck = p && kfile && p.docs[0] ? reader.toJS(kfile, p.docs[0], p.lc) : undefined;
+    if (r.ok && isMapLike(ck)) entries.push(...kustomizationPatches(ck, readFrom(r.rel)));
+  }
+  if (k.kind !== 'Component') entries.push(...kustomizationPatches(k, readFrom(dir)));
+  if (!entries.length) return;
+  for (const o of objects) {
+    if (!isFluxKustomization(o.raw)) continue;
+    const r = applyPatches(o.raw, entries);
+    if (r.raw && r.applied.length) o.raw = r.raw;
+  }
 }
