@@ -133,7 +133,59 @@ describe('cause 4: the parent spec.patches apply to its child Flux Kustomization
   });
 });
 
+describe('kustomize patches on child Flux Kustomizations (a component in the namespace folder)', () => {
+  it("a component's patches give every Kustomization the including kustomization lists its postBuild", async () => {
+    // budimanjojo/home-cluster: apps/<ns>/kustomization.yaml includes components/envsubst, whose `patches:` target
+    // every Flux Kustomization of that folder; the parent (cluster-apps) has no postBuild of its own.
+    const dir = homeOps({ apps: [{ name: 'echo', files: { 'cm.yaml': configMap('echo', { host: 'echo.${CLUSTER_DOMAIN}', missing: '${NOT_A_SETTING}' }) } }] });
+    write(dir, 'kubernetes/apps/kustomization.yaml', KUSTOMIZATION({ components: ['../components/envsubst'], resources: ['./echo/ks.yaml'] }));
+    write(dir, 'kubernetes/components/envsubst/kustomization.yaml', {
+      apiVersion: 'kustomize.config.k8s.io/v1alpha1',
+      kind: 'Component',
+      patches: [POSTBUILD_PATCH],
+    });
+    const echo = 'kubernetes/apps/echo/app/cm.yaml';
+    const r = await run(dir);
+    expect(codes(r.findings, 'error')).toEqual([`VAR_UNDEFINED ${echo}:${lineOf(dir, echo, 'NOT_A_SETTING')}`]);
+    // negative control: without the component the same child has no postBuild
+    write(dir, 'kubernetes/apps/kustomization.yaml', KUSTOMIZATION({ resources: ['./echo/ks.yaml'] }));
+    const n = await run(dir);
+    expect(codes(n.findings, 'error')).toEqual([`VAR_WITHOUT_POSTBUILD ${echo}:${lineOf(dir, echo, 'CLUSTER_DOMAIN')}`]);
+  });
+
+  it('a Flux Kustomization a component ships, named ${APP}-db, is one child per including Kustomization', async () => {
+    const dir = homeOps({
+      patches: [POSTBUILD_PATCH],
+      apps: ['authelia', 'grafana'].map((name) => ({ name, ks: { components: ['../../../components/database'], postBuild: { substitute: { APP: name } } }, files: { 'cm.yaml': configMap(name, { a: '1' }) } })),
+    });
+    write(dir, 'kubernetes/components/database/kustomization.yaml', { apiVersion: 'kustomize.config.k8s.io/v1alpha1', kind: 'Component', resources: ['./ks.yaml'] });
+    write(dir, 'kubernetes/components/database/ks.yaml', FLUX_KS('${APP}-db', { path: './kubernetes/components/database/db' }));
+    write(dir, 'kubernetes/components/database/db/cm.yaml', configMap('db', { a: '1' }));
+    const r = await run(dir);
+    expect(codes(r.findings, 'error')).toEqual([]);
+    expect(r.graphs.cluster.nodes.map((n) => n.id).filter((id) => id.endsWith('-db')).sort()).toEqual(['flux-system/authelia-db', 'flux-system/grafana-db']);
+  });
+});
+
 describe('cause 8: ${…} under a Kustomization without postBuild', () => {
+  it("${VAR} in a child's spec.patches under a parent without postBuild is the child's (substituted by the child's postBuild)", async () => {
+    // joryirving/home-ops: the sync (no postBuild) applies cluster-apps, whose patch gives children `CLUSTER: ${CLUSTER}`;
+    // cluster-apps' own postBuild (cluster-settings) fills it in when it builds them.
+    const patch = {
+      patch: stringify({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: '_' }, spec: { postBuild: { substitute: { DOMAIN: '${CLUSTER_DOMAIN}' } } } }),
+      target: { kind: 'Kustomization' },
+    };
+    const dir = homeOps({ patches: [patch], apps: [{ name: 'echo', files: { 'cm.yaml': configMap('echo', { host: 'echo.${DOMAIN}' }) } }] });
+    const r = await run(dir);
+    expect(codes(r.findings, 'error')).toEqual([]);
+    // negative control: a name cluster-apps cannot substitute is still reported, at the patch line
+    fs.writeFileSync(path.join(dir, 'kubernetes/flux/cluster/ks.yaml'), fs.readFileSync(path.join(dir, 'kubernetes/flux/cluster/ks.yaml'), 'utf8').replace('${CLUSTER_DOMAIN}', '${CLUSTER_DOMAINS}'));
+    const n = await run(dir);
+    const ks = 'kubernetes/flux/cluster/ks.yaml';
+    expect(codes(n.findings, 'error')).toEqual([`VAR_UNDEFINED ${ks}:${lineOf(dir, ks, 'CLUSTER_DOMAINS')}`]);
+  });
+
+
   it("an app's own templating (names no substitution source defines) is one info; a cluster variable there is an error", async () => {
     const dir = homeOps({
       apps: [

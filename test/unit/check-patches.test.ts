@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { applyJson6902, applyPatches, matchesSelector, mergePatch, selects } from '../../src/check/patches';
+import { applyJson6902, applyPatches, kustomizationPatches, matchesSelector, mergePatch, selects } from '../../src/check/patches';
 import { tmpDir } from '../helpers/fs';
 
 const ks = (name: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string>; namespace?: string; spec?: Record<string, unknown> } = {}) => ({
@@ -144,5 +144,29 @@ describe('merge and JSON6902 primitives', () => {
     expect(applyJson6902({ a: { b: 1 } }, [{ op: 'copy', from: '/a/b', path: '/c' }, { op: 'move', from: '/a', path: '/d' }, { op: 'test', path: '/c', value: 1 }])).toEqual({ c: 1, d: { b: 1 } });
     expect(() => applyJson6902({ a: 1 }, [{ op: 'test', path: '/a', value: 2 }])).toThrow();
     expect(applyJson6902({ 'a/b': { '~': 1 } }, [{ op: 'replace', path: '/a~1b/~0', value: 2 }])).toEqual({ 'a/b': { '~': 2 } });
+  });
+});
+
+describe('kustomizationPatches', () => {
+  it('reads patches (inline and path), patchesStrategicMerge (one entry per document) and patchesJson6902 in that order', () => {
+    const files: Record<string, string> = {
+      'two.yaml': smp({ spec: { wait: true } }) + '---\n' + smp({ spec: { force: true } }),
+      'ops.yaml': '- op: add\n  path: /spec/suspend\n  value: true\n',
+    };
+    const k = {
+      patches: [{ patch: smp({ spec: { timeout: '1m' } }), target: { kind: 'Kustomization' } }, { path: 'ops.yaml', target: { name: 'app-echo' } }, { path: 'gone.yaml' }],
+      patchesStrategicMerge: ['two.yaml'],
+      patchesJson6902: [{ path: 'ops.yaml', target: { kind: 'Kustomization', name: 'my-app-echo' } }],
+    };
+    const entries = kustomizationPatches(k, (f) => files[f]);
+    expect(entries.map((e) => [e.target?.name ?? e.target?.kind ?? '-', e.patch.includes('op: add') ? 'ops' : 'smp'])).toEqual([
+      ['Kustomization', 'smp'],
+      ['app-echo', 'ops'],
+      ['-', 'smp'],
+      ['-', 'smp'],
+      ['my-app-echo', 'ops'],
+    ]);
+    // the two documents of two.yaml are two patches (each names `_`, so without a target they select nothing)
+    expect(applyPatches(OBJECTS[0], entries).raw!.spec).toEqual({ ...OBJECTS[0].spec, timeout: '1m', suspend: true });
   });
 });
