@@ -178,6 +178,9 @@ describe('cause 8: ${…} under a Kustomization without postBuild', () => {
     const dir = homeOps({ patches: [patch], apps: [{ name: 'echo', files: { 'cm.yaml': configMap('echo', { host: 'echo.${DOMAIN}' }) } }] });
     const r = await run(dir);
     expect(codes(r.findings, 'error')).toEqual([]);
+    // and the child's postBuild holds the value cluster-apps substituted into it
+    const echo = walkRepo({ dir, clusterPaths: ['kubernetes/flux/cluster'] }).walks.get('cluster')!.get('flux-system/echo')!;
+    expect(echo.postBuild?.substitute).toEqual({ DOMAIN: CLUSTER_SETTINGS.CLUSTER_DOMAIN });
     // negative control: a name cluster-apps cannot substitute is still reported, at the patch line
     fs.writeFileSync(path.join(dir, 'kubernetes/flux/cluster/ks.yaml'), fs.readFileSync(path.join(dir, 'kubernetes/flux/cluster/ks.yaml'), 'utf8').replace('${CLUSTER_DOMAIN}', '${CLUSTER_DOMAINS}'));
     const n = await run(dir);

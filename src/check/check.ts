@@ -9,7 +9,7 @@ import { catalogFor, wiredComponents } from '../model/wiring';
 import { Build, Obj, REFUSED_BUILD, RepoReader, subst as substituteWith, type VarRef } from './discover';
 import { contractFindings, type Walks } from './contracts';
 import { credentialFindings } from './credentials';
-import { addComponents, componentsOf, patchedChild, patchVars } from './fluxks';
+import { addComponents, componentsOf, patchedChild, patchVars, substituted } from './fluxks';
 import { validateObject } from './schema';
 import { planFindings } from '../plan/checks';
 import type { CheckOptions, CheckResult, ClusterGraph, Finding } from './types';
@@ -133,7 +133,7 @@ function walkCluster(reader: RepoReader, cluster: string, entry: string, finding
         parent: k.id,
         // Only the repository itself is followed; another GitRepository, an OCIRepository or a Bucket is upstream.
         external: (ref.kind !== undefined && ref.kind !== 'GitRepository') || (ref.name !== undefined && ref.name !== 'flux-system'),
-        postBuild: spec.postBuild,
+        postBuild: substituted(spec.postBuild, subst),
         components: componentsOf(childPath, spec, subst),
       });
     }

@@ -96,3 +96,11 @@ export function patchVars(o: Obj): { from: number; names: Set<string> } | undefi
   for (const p of patches) if (typeof p?.patch === 'string') for (const v of scanVars(p.patch, o.file)) names.add(v.name);
   return names.size ? { from: o.lineOf(['spec', 'patches']), names } : undefined;
 }
+
+/** A value of the child object with every string substituted as the parent's postBuild does (a `CLUSTER: ${CLUSTER}` a patch gave it). */
+export function substituted<T>(value: T, subst: (s: string) => string): T {
+  if (typeof value === 'string') return subst(value) as T;
+  if (Array.isArray(value)) return value.map((v) => substituted(v, subst)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituted(v, subst)])) as T;
+  return value;
+}
