@@ -311,12 +311,23 @@ const DEFECTS: Defect[] = [
     ],
   },
   {
-    name: 'a variable in infra-configs, which has no postBuild',
+    // CLUSTER_DOMAIN is a value of cluster-vars: the author meant it, and infra-configs has no postBuild.
+    name: 'a cluster variable in infra-configs, which has no postBuild',
+    layout: 'flux-example',
+    edits: [{ file: FE_ISSUERS, replace: 'email: fluxcdbot@users.noreply.github.com', with: 'email: admin@${CLUSTER_DOMAIN}' }],
+    expect: [
+      { code: 'VAR_WITHOUT_POSTBUILD', severity: 'error', cluster: 'production', file: FE_ISSUERS, line: 9, text: '${CLUSTER_DOMAIN}' },
+      { code: 'VAR_WITHOUT_POSTBUILD', severity: 'error', cluster: 'staging', file: FE_ISSUERS, line: 9, text: '${CLUSTER_DOMAIN}' },
+    ],
+  },
+  {
+    // A name no substitution source defines may be the application's own templating: Flux applies it as written; info.
+    name: 'a variable no source defines in infra-configs, which has no postBuild',
     layout: 'flux-example',
     edits: [{ file: FE_ISSUERS, replace: 'email: fluxcdbot@users.noreply.github.com', with: 'email: ${ACME_EMAIL}' }],
     expect: [
-      { code: 'VAR_WITHOUT_POSTBUILD', severity: 'error', cluster: 'production', file: FE_ISSUERS, line: 9, text: '${ACME_EMAIL}' },
-      { code: 'VAR_WITHOUT_POSTBUILD', severity: 'error', cluster: 'staging', file: FE_ISSUERS, line: 9, text: '${ACME_EMAIL}' },
+      { code: 'VAR_WITHOUT_POSTBUILD', severity: 'info', cluster: 'production', file: FE_ISSUERS, line: 9, text: '${ACME_EMAIL}' },
+      { code: 'VAR_WITHOUT_POSTBUILD', severity: 'info', cluster: 'staging', file: FE_ISSUERS, line: 9, text: '${ACME_EMAIL}' },
     ],
   },
   {

@@ -5,10 +5,11 @@ import { overlaps, parseCidr } from '../model/net';
 import { parsePlatform, PLATFORM_FILE } from '../model/platform-file';
 import { catalogFor, wiredComponents } from '../model/wiring';
 import { runBuilds } from './build';
-import { Build, Obj, RepoReader, subst as substituteWith } from './discover';
+import { Build, Obj, RepoReader, subst as substituteWith, type VarRef } from './discover';
 import { contractFindings, type Walks } from './contracts';
 import { credentialFindings } from './credentials';
 import { discoverEntries, entriesForPaths, isOwnSource, type Entry } from './entries';
+import { addComponents, componentsOf, patchedChild, patchVars, substituted } from './fluxks';
 import { pathKeys, validateObject } from './schema';
 import { planFindings } from '../plan/checks';
 import type { CheckOptions, CheckResult, ClusterGraph, ClusterWalked, Finding } from './types';
@@ -29,6 +30,11 @@ export interface Ks {
   external: boolean;
   build?: Build;
   postBuild?: { substitute?: Record<string, string>; substituteFrom?: { kind: string; name: string; optional?: boolean }[] };
+  /**
+   * spec.components as repo-relative folders (Flux adds them to the kustomization it builds at spec.path); entry i
+   * is spec.components[i]. The static build includes them; so must the --build step.
+   */
+  components?: string[];
 }
 
 /** Cluster entry folders matching the patterns: name -> repo-relative folder. */
@@ -92,6 +98,7 @@ function walkCluster(reader: RepoReader, cluster: string, entry: Entry, findings
       continue;
     }
     k.build = reader.build(real.rel);
+    if (k.components?.length) addComponents(reader, k, k.build);
     for (const f of k.build.findings) findings.push({ ...f, cluster });
     const seen = new Map<string, Obj>();
     let parentValues: Record<string, string> | undefined; // computed once per build, on its first child
@@ -103,24 +110,32 @@ function walkCluster(reader: RepoReader, cluster: string, entry: Entry, findings
       if (prev) findings.push({ code: 'DUPLICATE_OBJECT', severity: 'error', cluster, file: o.file, line: o.line, message: `${o.kind} ${o.namespace ? o.namespace + '/' : ''}${o.name} is emitted twice by ${k.id} (first in ${prev.file}:${prev.line}); kustomize fails on it`, hint: 'keep one of them' });
       else seen.set(key, o);
       if (!isFluxKs(o)) continue;
-      const spec = o.raw.spec ?? {};
+      // The parent's spec.patches apply to the objects it builds, this child included (home-ops repositories give
+      // every child its postBuild, decryption or patches this way): read the child as Flux creates it.
+      const child = patchedChild(k, o, cluster, findings);
+      if (!child) continue; // a `$patch: delete` removed it
+      const spec = child.raw.spec ?? {};
       const ref = spec.sourceRef ?? {};
       // The parent's postBuild substitutes this object too (a child's spec.path may use a variable).
       parentValues ??= k.postBuild ? valueMap(k, [...all.values()].flatMap((x) => x.build?.objects ?? [])) : {};
       const values = parentValues;
       const subst = (text: string) => (k.postBuild ? substituteWith(text, values) : text);
-      const ns = o.namespace ?? 'flux-system';
+      // Its name too: a component shipping `name: ${APP}-db` gives each including Kustomization its own child.
+      const ns = subst(o.namespace ?? 'flux-system');
+      const name = subst(o.name);
+      const childPath = path.posix.normalize(subst(String(spec.path ?? '.')).replace(/^\.\//, '')).replace(/^\.$/, '');
       queue.push({
-        id: `${ns}/${o.name}`,
-        name: o.name,
+        id: `${ns}/${name}`,
+        name,
         namespace: ns,
-        path: path.posix.normalize(subst(String(spec.path ?? '.')).replace(/^\.\//, '')).replace(/^\.$/, ''),
-        obj: o,
+        path: childPath,
+        obj: child,
         parent: k.id,
         // Only the repository itself (the entry's source, whatever its name) is followed; another GitRepository,
         // an OCIRepository or a Bucket is upstream.
         external: !isOwnSource(entry.source, ref),
-        postBuild: spec.postBuild,
+        postBuild: substituted(spec.postBuild, subst),
+        components: componentsOf(childPath, spec, subst),
       });
     }
   }
@@ -204,24 +219,67 @@ function valuesFor(k: Ks, objects: Obj[]): { values: Set<string>; unverified: st
   return { values, unverified, sources };
 }
 
+/** An object's references, less those in a Flux Kustomization's spec.patches (handed to that child in `deferred`). */
+function ownVars(o: Obj, deferred: Map<string, VarRef[]>): VarRef[] {
+  const inPatches = isFluxKs(o) ? patchVars(o) : undefined;
+  if (!inPatches) return o.vars;
+  const child = `${o.namespace ?? 'flux-system'}/${o.name}`;
+  const out: VarRef[] = [];
+  for (const v of o.vars) {
+    if (v.line >= inPatches.from && inPatches.names.has(v.name)) {
+      if (!deferred.has(child)) deferred.set(child, []);
+      deferred.get(child)!.push(v);
+    } else out.push(v);
+  }
+  return out;
+}
+
 function checkVariables(cluster: string, all: Map<string, Ks>, findings: Finding[]): void {
   const objects = [...all.values()].flatMap((k) => k.build?.objects ?? []);
   const used = new Map<Obj, Set<string>>();
+  // Without postBuild, Flux applies `${…}` as written. That is often meant: shell scripts, Gatus/Grafana/Alertmanager
+  // templates and Helm values the application expands itself. It is a mistake when the name is one this cluster's
+  // substitution sources define (some Kustomization's postBuild substitutes it): the author meant that cluster value
+  // and forgot postBuild, so the object gets the literal text. Only that is an error; any other name is one info
+  // finding per Kustomization (the names it leaves literal), for whoever wonders why a value was not filled in.
+  const clusterVars = new Map<string, string>(); // name -> where it is defined (for the message)
+  for (const k of all.values()) {
+    if (!k.postBuild) continue;
+    for (const name of Object.keys(k.postBuild.substitute ?? {})) if (!clusterVars.has(name)) clusterVars.set(name, `postBuild.substitute of ${k.id}`);
+    for (const src of valuesFor(k, objects).sources) {
+      for (const name of [...Object.keys(src.raw.data ?? {}), ...Object.keys(src.raw.stringData ?? {})]) if (!clusterVars.has(name)) clusterVars.set(name, `${src.kind} ${src.name}`);
+    }
+  }
+  // `${…}` in a child Flux Kustomization's spec.patches, under a parent without postBuild, reaches the child as
+  // written and lands in the objects the child's patches build: the child's postBuild substitutes it there (the
+  // two-stage `CLUSTER: ${CLUSTER}` patch of joryirving/home-ops). Those references are the child's, not the parent's.
+  const deferred = new Map<string, VarRef[]>(); // child id -> references it inherits
   for (const k of all.values()) {
     if (!k.build) continue;
-    const refs = k.build.objects.flatMap((o) => o.vars).filter((v) => !v.hasDefault);
+    const mine = [...k.build.objects.flatMap((o) => (k.postBuild ? o.vars : ownVars(o, deferred))), ...(deferred.get(k.id) ?? [])];
+    const refs = mine.filter((v) => !v.hasDefault);
     if (!k.postBuild) {
       const first = new Map<string, (typeof refs)[number]>();
       for (const r of refs) if (!first.has(r.name)) first.set(r.name, r);
+      const literal: (typeof refs)[number][] = [];
       for (const r of first.values()) {
-        findings.push({ code: 'VAR_WITHOUT_POSTBUILD', severity: 'error', cluster, file: r.file, line: r.line, message: `\${${r.name}} is used under ${k.id}, which has no postBuild: Flux applies it literally`, hint: `add postBuild.substituteFrom to ${k.id}, or write $\${${r.name}} if the text is meant literally` });
+        const from = clusterVars.get(r.name);
+        if (from === undefined) {
+          literal.push(r);
+          continue;
+        }
+        findings.push({ code: 'VAR_WITHOUT_POSTBUILD', severity: 'error', cluster, file: r.file, line: r.line, message: `\${${r.name}} is defined for ${cluster} (${from}), but ${k.id} has no postBuild: Flux applies it literally`, hint: `add postBuild.substituteFrom to ${k.id}, or write $\${${r.name}} if the text is meant literally` });
+      }
+      if (literal.length) {
+        const names = literal.map((r) => `\${${r.name}}`);
+        findings.push({ code: 'VAR_WITHOUT_POSTBUILD', severity: 'info', cluster, file: literal[0].file, line: literal[0].line, message: `${k.id} has no postBuild, so Flux applies ${names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ')} as written (no substitution source of ${cluster} defines ${literal.length > 1 ? 'them' : 'it'})`, hint: 'fine when the application expands them itself; otherwise add postBuild.substituteFrom' });
       }
       continue;
     }
     const { values, unverified, sources } = valuesFor(k, objects);
     for (const s of sources) {
       if (!used.has(s)) used.set(s, new Set());
-      for (const r of k.build.objects.flatMap((o) => o.vars)) used.get(s)!.add(r.name); // ${X:=default} uses X too
+      for (const r of mine) used.get(s)!.add(r.name); // ${X:=default} uses X too
     }
     const reported = new Set<string>();
     for (const r of refs) {

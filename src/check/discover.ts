@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Document, isMap, isScalar, LineCounter, type Node, parseAllDocuments, Scalar, visit } from 'yaml';
 import { applyGenerators, buildOptedOut } from './generators';
+import { patchFluxKustomizations } from './patches';
 import type { Finding } from './types';
 
 /** A `${VAR}` reference in a file. */
@@ -470,6 +471,7 @@ export class RepoReader {
         this.add(out, this.objectsOf(rel), rel, dir, via);
       }
     }
+    patchFluxKustomizations(this, dir, k, out.objects); // kustomize patches on the Flux Kustomizations (patches.ts)
     // Patch files are part of the build too: their ${VAR}s are substituted like the rest.
     const patchFiles: [string, (string | number)[]][] = [];
     (Array.isArray(k.patches) ? k.patches : []).forEach((pt: any, i: number) => typeof pt?.path === 'string' && patchFiles.push([pt.path, ['patches', i, 'path']]));
