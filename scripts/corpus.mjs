@@ -80,9 +80,9 @@ if (!fs.existsSync(opts.dir) || !fs.statSync(opts.dir).isDirectory()) {
   process.exit(2);
 }
 
-const repos = fs.readdirSync(opts.dir, { withFileTypes: true })
-  .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-  .map((e) => e.name)
+// Folders, or symbolic links to folders (a corpus put together from clones kept elsewhere).
+const repos = fs.readdirSync(opts.dir)
+  .filter((n) => !n.startsWith('.') && fs.statSync(path.join(opts.dir, n), { throwIfNoEntry: false })?.isDirectory())
   .filter((n) => !opts.only || opts.only.includes(n))
   .sort();
 for (const r of Object.keys(opts.clusterPaths)) {
