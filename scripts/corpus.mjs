@@ -30,6 +30,8 @@ const USAGE = `usage: node scripts/corpus.mjs [CORPUS_DIR] [options]
   --timeout S                  give up on one check after S seconds (default 600)
   --markdown FILE              also write the table, the entries and the commands to FILE
   --json FILE                  also write every row (counts by code, walked, exit, message, time) to FILE
+  --before FILE                a --json FILE of an earlier run: also print, per repository, errors and warnings
+                               before and after and the codes whose count changed
 
 Compile first: npx tsc -p tsconfig.json.
 `;
@@ -41,7 +43,7 @@ function usage(code, msg) {
 }
 
 function parseArgs(argv) {
-  const o = { dir: undefined, build: false, clusterPaths: {}, only: undefined, timeout: 600, markdown: undefined, json: undefined };
+  const o = { dir: undefined, build: false, clusterPaths: {}, only: undefined, timeout: 600, markdown: undefined, json: undefined, before: undefined };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s);
     const value = () => {
@@ -62,6 +64,7 @@ function parseArgs(argv) {
       if (!(o.timeout > 0)) usage(2, '--timeout wants a number of seconds > 0');
     } else if (flag === '--markdown') o.markdown = value();
     else if (flag === '--json') o.json = value();
+    else if (flag === '--before') o.before = value();
     else if (flag.startsWith('-')) usage(2, `unknown argument: ${argv[i]}`);
     else if (o.dir === undefined) o.dir = argv[i];
     else usage(2, `one corpus folder only (got ${o.dir} and ${argv[i]})`);
@@ -74,6 +77,16 @@ const opts = parseArgs(process.argv.slice(2));
 if (!fs.existsSync(CLI)) {
   process.stderr.write(`missing ${path.relative(ROOT, CLI)}: compile first with \`npx tsc -p tsconfig.json\`\n`);
   process.exit(2);
+}
+let before;
+if (opts.before) {
+  try {
+    before = JSON.parse(fs.readFileSync(path.resolve(opts.before), 'utf8'));
+    if (!Array.isArray(before.rows)) throw new Error('no rows');
+  } catch (e) {
+    process.stderr.write(`--before ${opts.before}: not a --json file of this script (${e.message})\n`);
+    process.exit(2);
+  }
 }
 if (!fs.existsSync(opts.dir) || !fs.statSync(opts.dir).isDirectory()) {
   process.stderr.write(`no corpus folder ${opts.dir} (pass one, or set CPC_CORPUS)\n`);
@@ -205,10 +218,27 @@ for (const r of rows) {
   table.push(`| ${r.repo} | ${r.commit} |${flagCell(r)} ${r.exit} | ${cell(entries)} | ${ks} | ${hr} | ${r.errorCount} | ${r.warningCount} | ${codes(r.errors)} | ${codes(r.warnings)} | ${r.seconds.toFixed(1)} |`);
 }
 
+// Before and after: per repository of this run, the earlier run's counts (matched by folder name).
+const compare = [];
+if (before) {
+  compare.push(`Against ${opts.before} (${before.command ?? 'an earlier run'}, tool commit ${before.toolCommit ?? '?'}):`, '');
+  compare.push('| repository | commit before → now | exit before → now | errors before → now | warnings before → now | error codes changed (before → now) |');
+  compare.push('|---|---|---|---|---|---|');
+  const n = (x) => (x === undefined ? '-' : x);
+  for (const r of rows) {
+    const b = before.rows.find((x) => x.repo === r.repo);
+    const changed = !b || b.errors === undefined || r.errors === undefined ? 'n/a (a run without a result)' : [...new Set([...Object.keys(b?.errors ?? {}), ...Object.keys(r.errors ?? {})])].sort()
+      .filter((c) => (b?.errors?.[c] ?? 0) !== (r.errors?.[c] ?? 0))
+      .map((c) => `${c} ${b?.errors?.[c] ?? 0} → ${r.errors?.[c] ?? 0}`).join(', ') || '-';
+    compare.push(`| ${r.repo} | ${n(b?.commit)} → ${r.commit} | ${n(b?.exit)} → ${r.exit} | ${n(b?.errorCount)} → ${n(r.errorCount)} | ` +
+      `${n(b?.warningCount)} → ${n(r.warningCount)} | ${cell(changed)} |`);
+  }
+}
+
 const toolCommit = commitOf(ROOT);
 const command = `node scripts/corpus.mjs ${opts.dir}${opts.build ? ' --build' : ''}` +
   Object.entries(opts.clusterPaths).flatMap(([r, ps]) => ps.map((p) => ` --cluster-path '${r}=${p}'`)).join('');
-process.stdout.write(table.join('\n') + '\n');
+process.stdout.write(table.join('\n') + '\n' + (compare.length ? '\n' + compare.join('\n') + '\n' : ''));
 
 if (opts.markdown) {
   const details = [];
@@ -226,6 +256,7 @@ if (opts.markdown) {
     ...table,
     '',
     ...(details.length ? ['Entries:', '', ...details, ''] : []),
+    ...(compare.length ? [...compare, ''] : []),
   ];
   fs.mkdirSync(path.dirname(path.resolve(opts.markdown)), { recursive: true });
   fs.writeFileSync(path.resolve(opts.markdown), md.join('\n'));

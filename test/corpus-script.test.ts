@@ -64,7 +64,8 @@ describe('scripts/corpus.mjs', () => {
     const head = (d: string) => execFileSync('git', ['-C', path.join(corpus, d), 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
 
     const out = path.join(corpus, '..', `${path.basename(corpus)}-out.md`);
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/corpus.mjs'), corpus, '--markdown', out], { cwd: ROOT, encoding: 'utf8' });
+    const json = path.join(corpus, '..', `${path.basename(corpus)}-out.json`);
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/corpus.mjs'), corpus, '--markdown', out, '--json', json], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const rows = tableRows(r.stdout);
     expect(rows.map((x) => x.repository)).toEqual(['broken', 'clean', 'not-flux']); // folder name order
@@ -78,6 +79,14 @@ describe('scripts/corpus.mjs', () => {
     expect(notFlux.commit).toBe('-'); // not a Git repository
     // --markdown writes the same table
     expect(fs.readFileSync(out, 'utf8')).toContain(r.stdout.split('\n').filter((l) => l.startsWith('| clean |'))[0]);
+
+    // --before: the defect fixed (the dependsOn removed), the second run says what changed against the first.
+    const apps = path.join(corpus, 'broken/kubernetes/clusters/home/apps.yaml');
+    fs.writeFileSync(apps, fs.readFileSync(apps, 'utf8').replace('  dependsOn:\n    - name: not-defined-anywhere\n', ''));
+    const again = spawnSync(process.execPath, [path.join(ROOT, 'scripts/corpus.mjs'), corpus, '--only', 'broken', '--before', json], { cwd: ROOT, encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(0);
+    const compared = again.stdout.split('\n').find((l) => l.startsWith('| broken |') && l.includes('→'));
+    expect(compared).toBe(`| broken | ${head('broken')} → ${head('broken')} | 1 → 0 | 1 → 0 | 0 → 0 | DEPENDS_ON_MISSING 1 → 0 |`);
   });
 
   it('passes --cluster-path REPO=PATTERN to that repository only', () => {
