@@ -87,7 +87,7 @@ describe('scripts/corpus.mjs', () => {
     expect(again.status, again.stderr).toBe(0);
     const compared = again.stdout.split('\n').find((l) => l.startsWith('| broken |') && l.includes('→'));
     expect(compared).toBe(`| broken | ${head('broken')} → ${head('broken')} | 1 → 0 | 1 → 0 | 0 → 0 | DEPENDS_ON_MISSING 1 → 0 |`);
-  });
+  }, 240_000); // up to seven CLI runs (check, and graph where check --json has no `walked`) on a shared machine
 
   it('passes --cluster-path REPO=PATTERN to that repository only', () => {
     const corpus = tmpDir('cpc-corpus-');
@@ -103,5 +103,5 @@ describe('scripts/corpus.mjs', () => {
     const [flagged, other] = run('--cluster-path', 'moved=kubernetes/fleet/*');
     expect(flagged).toMatchObject({ repository: 'moved', '--cluster-path': 'kubernetes/fleet/*', exit: '0', errors: '0', 'Flux Ks walked': String(n) });
     expect(other).toMatchObject({ repository: 'plain', '--cluster-path': '-', exit: '0', errors: '0', 'Flux Ks walked': String(plain) });
-  });
+  }, 120_000);
 });
