@@ -11,6 +11,7 @@
 //              and its growth from 10 to 20 clusters
 //   check-ref  platform-kit check / check --build on examples/reference-platform   vs kubectl kustomize per Flux Kustomization
 //   check-big  the same on the synthetic 20×200 repository (baseline sampled and extrapolated)
+//   corpus     the same on every real repository of a corpus folder (--corpus DIR or $CPC_CORPUS; skipped without one)
 // plus the peak RSS of every subject and floor. See bench/README.md; --markdown FILE writes BENCHMARKS.md.
 
 import { spawnSync } from 'node:child_process';
@@ -26,12 +27,13 @@ const CREATE = path.join(ROOT, 'lib/cli/create-platform-cluster.js');
 const LIB_INDEX = path.join(ROOT, 'lib/index.js');
 const REFERENCE = path.join(ROOT, 'examples/reference-platform');
 const KUBECTL = 'kubectl';
-const GROUPS = ['help', 'scaffold', 'regen', 'check-ref', 'check-big'];
+const GROUPS = ['help', 'scaffold', 'regen', 'check-ref', 'check-big', 'corpus'];
 
 // ---------------------------------------------------------------- arguments
 
 const DEFAULTS = {
   helpRuns: 15, scaffoldRuns: 7, regenRuns: 7, refRuns: 5, refBaseRuns: 2, bigRuns: 3, bigBaseRuns: 1,
+  corpusRuns: 3, corpusBaseRuns: 1,
   memRuns: 1, warmup: 1, sample: 'auto', kubectlBudget: 20, clusters: 20, smallClusters: 10, components: 200,
 };
 
@@ -48,6 +50,8 @@ const usage = (code) => printUsage(
     `  --ref-base-runs N    the kubectl loop on the reference platform (default ${DEFAULTS.refBaseRuns})`,
     `  --big-runs N         check and check --build on the synthetic repository (default ${DEFAULTS.bigRuns})`,
     `  --big-base-runs N    the kubectl loop on the synthetic repository (default ${DEFAULTS.bigBaseRuns}; one run sums hundreds of kubectl runs)`,
+    `  --corpus-runs N      check and check --build on each corpus repository (default ${DEFAULTS.corpusRuns})`,
+    `  --corpus-base-runs N the kubectl loop on each corpus repository (default ${DEFAULTS.corpusBaseRuns})`,
     `  --warmup W           untimed runs of each side of help and scaffold first (default ${DEFAULTS.warmup}; regen and`,
     '                       check are warmed up by the preparation\'s runs of the same commands)',
     `  --mem-runs M         separate runs under ${TIME_BIN} -f %M for peak RSS of help, scaffold and regen`,
@@ -64,6 +68,11 @@ const usage = (code) => printUsage(
     `  --small-clusters N   clusters of the one the growth row compares with (default ${DEFAULTS.smallClusters})`,
     `  --components N       components on every cluster, 10 per custom story (default ${DEFAULTS.components})`,
     '',
+    'Corpus of real repositories (rows corpus-<repo> and corpus-<repo>-build, one pair per folder of DIR):',
+    '  --corpus DIR         the corpus folder (default: $CPC_CORPUS; without either the corpus rows are skipped)',
+    '  --corpus-cluster-path REPO=PATTERN',
+    '                       check the folder REPO with --cluster-path PATTERN (repeat; for a check that does not find its entry)',
+    '',
     `  --only LIST          comma-separated subset of ${GROUPS.join(',')}`,
     '  --json FILE          also write every sample and the machine to FILE',
     '  --markdown FILE      also write the report (table, machine, options, floors, how to reproduce) to FILE',
@@ -75,8 +84,8 @@ const usage = (code) => printUsage(
 );
 
 function parseArgs(argv) {
-  const opts = { ...DEFAULTS, only: [...GROUPS], json: undefined, markdown: undefined };
-  const runKeys = ['helpRuns', 'scaffoldRuns', 'regenRuns', 'refRuns', 'refBaseRuns', 'bigRuns', 'bigBaseRuns'];
+  const opts = { ...DEFAULTS, only: [...GROUPS], json: undefined, markdown: undefined, corpus: process.env.CPC_CORPUS || undefined, corpusClusterPaths: {} };
+  const runKeys = ['helpRuns', 'scaffoldRuns', 'regenRuns', 'refRuns', 'refBaseRuns', 'bigRuns', 'bigBaseRuns', 'corpusRuns', 'corpusBaseRuns'];
   const set = (key, min) => (next, int) => { opts[key] = int(next(), min); };
   parseFlags(argv, {
     '--runs': (next, int) => { const n = int(next(), 1); for (const k of runKeys) opts[k] = n; },
@@ -87,6 +96,15 @@ function parseArgs(argv) {
     '--big-runs': set('bigRuns', 1),
     '--ref-base-runs': set('refBaseRuns', 1),
     '--big-base-runs': set('bigBaseRuns', 1),
+    '--corpus-runs': set('corpusRuns', 1),
+    '--corpus-base-runs': set('corpusBaseRuns', 1),
+    '--corpus': (next) => { opts.corpus = next(); if (!opts.corpus) usage(2); },
+    '--corpus-cluster-path': (next) => {
+      const v = String(next() ?? '');
+      const eq = v.indexOf('=');
+      if (eq <= 0 || eq === v.length - 1) { process.stderr.write(`--corpus-cluster-path wants REPO=PATTERN, got ${JSON.stringify(v)}\n`); usage(2); }
+      (opts.corpusClusterPaths[v.slice(0, eq)] ??= []).push(v.slice(eq + 1));
+    },
     '--warmup': set('warmup', 0),
     '--mem-runs': set('memRuns', 0),
     '--sample': (next, int) => { const v = next(); opts.sample = v === 'auto' ? 'auto' : int(v, 1); },
@@ -124,8 +142,8 @@ let kustomizeVersion;
 {
   const kv = spawnSync(KUBECTL, ['version', '--client'], { env: ENV, encoding: 'utf8' });
   if (kv.error || kv.status !== 0) {
-    if (want('check-ref') || want('check-big')) log(`note: kubectl not found (${kv.error?.message ?? kv.stderr}); the check rows are skipped`);
-    opts.only = opts.only.filter((g) => !g.startsWith('check-'));
+    if (want('check-ref') || want('check-big') || want('corpus')) log(`note: kubectl not found (${kv.error?.message ?? kv.stderr}); the check and corpus rows are skipped`);
+    opts.only = opts.only.filter((g) => !g.startsWith('check-') && g !== 'corpus');
   } else {
     kubectlVersion = /Client Version:\s*(\S+)/.exec(kv.stdout)?.[1] ?? kv.stdout.trim();
     kustomizeVersion = /Kustomize Version:\s*(\S+)/.exec(kv.stdout)?.[1] ?? 'unknown';
@@ -576,6 +594,29 @@ if (want('check-ref')) {
 if (want('check-big')) {
   checkRepos.push({ id: 'big', name: `synthetic ${big.clusters}×${big.components}`, shownDir: `<tmp>/${big.tag}`, dir: big.dir, okCodes: [0], runs: opts.bigRuns, baseRuns: opts.bigBaseRuns });
 }
+// The corpus: every folder of --corpus DIR / $CPC_CORPUS is a real repository (a clone, not ours), checked as it is;
+// errors are accepted there (they are what the corpus run triages), so exit 1 is a normal outcome.
+const corpusNotes = [];
+if (want('corpus')) {
+  const dir = opts.corpus ? path.resolve(opts.corpus) : undefined;
+  if (!dir) corpusNotes.push('no corpus folder (--corpus DIR or CPC_CORPUS): the corpus rows are skipped');
+  else if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) corpusNotes.push(`corpus folder ${dir} does not exist: the corpus rows are skipped`);
+  else {
+    // Folders, or symbolic links to folders (a corpus put together from clones kept elsewhere).
+    const names = fs.readdirSync(dir).filter((n) => !n.startsWith('.') && fs.statSync(path.join(dir, n), { throwIfNoEntry: false })?.isDirectory()).sort();
+    if (!names.length) corpusNotes.push(`corpus folder ${dir} has no repository folder: the corpus rows are skipped`);
+    for (const name of names) {
+      const clusterPaths = opts.corpusClusterPaths[name];
+      const commit = spawnSync('git', ['-C', path.join(dir, name), 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+      checkRepos.push({
+        id: `corpus-${name}`, corpus: true, name: `corpus ${name}${commit.status === 0 ? ` @${commit.stdout.trim()}` : ''}`,
+        shownDir: `$CPC_CORPUS/${name}${(clusterPaths ?? []).map((p) => ` --cluster-path '${p}'`).join('')}`,
+        dir: path.join(dir, name), clusterPaths, okCodes: [0, 1], runs: opts.corpusRuns, baseRuns: opts.corpusBaseRuns,
+      });
+    }
+  }
+  for (const n of corpusNotes) log(`note: ${n}`);
+}
 
 /**
  * The stride K: 1 when a full baseline run is estimated within --kubectl-budget; else --sample K (capped at the
@@ -592,11 +633,21 @@ function chooseStride(estimateMs, clusters) {
 
 for (const repo of checkRepos) {
   lib ??= createRequire(import.meta.url)(LIB_INDEX);
-  const checkArgv = (build) => [NODE, PLATFORM_KIT, 'check', '--dir', repo.dir, ...(build ? ['--build'] : [])];
+  const flags = (repo.clusterPaths ?? []).flatMap((p) => ['--cluster-path', p]);
+  const checkArgv = (build) => [NODE, PLATFORM_KIT, 'check', '--dir', repo.dir, ...flags, ...(build ? ['--build'] : [])];
   const shown = (build) => `node lib/cli/platform-kit.js check --dir ${repo.shownDir}${build ? ' --build' : ''}`;
 
   // The graph: every Flux Kustomization of every cluster, from the library (in this process, not timed).
-  const g = await lib.check({ dir: repo.dir });
+  let g;
+  try {
+    g = await lib.check({ dir: repo.dir, clusterPaths: repo.clusterPaths });
+  } catch (e) {
+    if (!repo.corpus) throw e;
+    // A corpus repository the check cannot start on (no entry found: exit 2) has no rows; the notes say why.
+    corpusNotes.push(`${repo.id}: skipped, check stops: ${String(e?.message ?? e).split('\n')[0]}`);
+    log(`${repo.id}: skipped (${String(e?.message ?? e).split('\n')[0]})`);
+    continue;
+  }
   const nodes = []; // { ci, j, path }
   let external = 0;
   g.clusters.forEach((cluster, ci) => {
@@ -609,7 +660,7 @@ for (const repo of checkRepos) {
   const distinct = new Set(nodes.map((n) => n.path)).size;
 
   // Its errors (the graph run above is also the warm-up of check); the timed runs accept only repo.okCodes.
-  const errors = g.findings.filter((f) => f.severity === 'error').map((f) => `${f.code} ${f.file ?? ''}`);
+  const errors = g.findings.filter((f) => f.severity === 'error').map((f) => (repo.corpus ? f.code : `${f.code} ${f.file ?? ''}`));
   if (repo.okCodes.length === 1 && errors.length) {
     log(`${repo.name}: check reports ${errors.length} error(s); it must report none:\n  ${errors.slice(0, 20).join('\n  ')}`);
     process.exit(1);
@@ -650,13 +701,15 @@ for (const repo of checkRepos) {
     buildStatuses: t.build.statuses, checkStatuses: t.check.statuses,
   };
   facts[`check-${repo.id}`] = info;
+  info.shownDir = repo.shownDir;
   const floor = {
     label: `kubectl kustomize <path> per Flux Kustomization, ${nodes.length} runs in a /bin/sh loop`,
     ms: t.base.ms, kb: t.base.kb, extrapolated: stride > 1,
   };
-  for (const [key, build, goal] of [['check', false, 0.2], ['build', true, 0.6]]) {
+  const goals = repo.corpus ? [0.15, 0.3] : [0.2, 0.6];
+  for (const [key, build, goal] of [['check', false, goals[0]], ['build', true, goals[1]]]) {
     ROWS.push({
-      id: `check-${repo.id}${build ? '-build' : ''}`, group: `check-${repo.id}`,
+      id: `${repo.corpus ? '' : 'check-'}${repo.id}${build ? '-build' : ''}`, group: repo.corpus ? 'corpus' : `check-${repo.id}`,
       name: `\`check${build ? ' --build' : ''}\` ${repo.name} (${nodes.length} Flux Ks, ${distinct} paths) vs kubectl loop`,
       subject: { label: shown(build), ms: t[key].ms, kb: t[key].kb }, floor, goal: { ratio: goal }, info,
     });
@@ -709,7 +762,8 @@ for (const r of ROWS) {
 
 const runsLine =
   `runs per side: help ${opts.helpRuns}, scaffold ${opts.scaffoldRuns} (after ${opts.warmup} warm-up each), regen ${opts.regenRuns}; ` +
-  `check and check --build ${opts.refRuns} (reference) / ${opts.bigRuns} (synthetic), kubectl loop ${opts.refBaseRuns} / ${opts.bigBaseRuns}; ` +
+  `check and check --build ${opts.refRuns} (reference) / ${opts.bigRuns} (synthetic) / ${opts.corpusRuns} (corpus), ` +
+  `kubectl loop ${opts.refBaseRuns} / ${opts.bigBaseRuns} / ${opts.corpusBaseRuns}; ` +
   `peak RSS: ${opts.memRuns} separate run(s) (help, scaffold, regen), the timed runs (check rows)`;
 
 const notes = [];
@@ -730,11 +784,16 @@ for (const r of ROWS) {
     : '';
   notes.push(`- ${r.id}: spread (min–max ms) subject ${spreadMs(r.subject.ms)}, floor ${spreadMs(r.floor.ms)}.${extra}`);
 }
+/** Corpus errors as `CODE n` (their files are in the corpus run, scripts/corpus.mjs); others as the distinct `CODE file`. */
+const errorList = (repo, errors) => (repo.corpus
+  ? [...errors.reduce((m, c) => m.set(c, (m.get(c) ?? 0) + 1), new Map())].map(([c, n]) => `${c} ${n}`)
+  : [...new Set(errors)]).join('; ');
 for (const repo of checkRepos) {
   const i = facts[`check-${repo.id}`];
+  if (!i) continue; // a corpus repository the check could not start on (in corpusNotes)
   notes.push(`- check ${repo.id}: ${i.clusters} clusters, ${i.walked} Flux Kustomizations (${i.external} external skipped) on ${i.distinct} distinct paths; ` +
     `kubectl ≈ ${fms(median(i.baseRawMs) * i.factor / i.walked)} ms a run; ${i.baseFailed} of the measured kubectl runs failed; ` +
-    `check reports ${i.errors.length} error(s)${i.errors.length ? ` (${[...new Set(i.errors)].join('; ')})` : ''}` +
+    `check reports ${i.errors.length} error(s)${i.errors.length ? ` (${errorList(repo, i.errors)})` : ''}` +
     `${i.buildStatuses.some((s) => s !== 0) ? `; check --build exited ${[...new Set(i.buildStatuses)].join('/')}` : ''}.`);
   if (i.stride > 1) {
     notes.push(`  (*) extrapolated: kubectl ran on 1 in ${i.stride} Flux Kustomizations (${i.sampled}, stratified: position j of cluster i when ` +
@@ -742,6 +801,7 @@ for (const repo of checkRepos) {
       `median ${fms(median(i.baseRawMs))} ms × ${f2(i.factor)}; a full loop was estimated at ${(i.estimateMs / 1000).toFixed(0)} s.`);
   }
 }
+for (const n of corpusNotes) notes.push(`- corpus: ${n}`);
 notes.push(haveTime()
   ? `- Peak RSS: max resident set size from \`${TIME_BIN} -f %M\`, median over runs; the largest single process of the tree ` +
     '(node, or one kubectl), not a sum. help, scaffold and regen: separate runs after the timing; check rows: the timed runs ' +
@@ -846,7 +906,10 @@ if (opts.markdown) {
     '- **check / check --build**: the naive CI loop, `kubectl kustomize <path>` once per Flux Kustomization of every cluster, ' +
       'one after another (a `/bin/sh` loop, output discarded). The Flux Kustomizations come from the checker\'s own graph ' +
       '(external ones skipped), so a component folder wired on 20 clusters is built 20 times. On the synthetic repository ' +
-      'the loop is sampled (stratified 1 in K, marked *) and scaled up to keep the bench within five minutes.',
+      'the loop is sampled (stratified 1 in K, marked *) and scaled up to keep the bench within five minutes. The corpus ' +
+      'rows use the same loop on each real repository of the corpus folder (`--corpus DIR` or `CPC_CORPUS`), over the ' +
+      'Kustomizations the check walked there: a check that walks less also has a cheaper floor, so read the ratio with the ' +
+      '"Flux Ks" count of the row (and the corpus run, `scripts/corpus.mjs`).',
     '',
     '## How to reproduce',
     '',
