@@ -100,13 +100,22 @@ function valuesOf(k: Ks, objects: Obj[]): Record<string, string> {
   return values;
 }
 
-/** The first line of kubectl's error that says what went wrong, with repo-relative paths. */
+/** The line of kubectl's error that says what went wrong (the innermost kustomize cause), with repo-relative paths. */
 export function errorLine(stderr: string, roots: [string, string][]): string {
-  let lines = stderr.split('\n').map((l) => l.replace(/^E\d{4} [^\]]*\] /, '').trim()).filter(Boolean);
-  lines = lines.filter((l) => !/^(Warning|W\d{4} )/.test(l) && !/deprecated/i.test(l));
-  let line = lines.find((l) => /^error:/i.test(l)) ?? lines[0] ?? stderr.trim().split('\n').pop() ?? 'failed';
-  for (const [from, to] of roots) line = line.split(from + path.sep).join(to).split(from).join(to.replace(/\/$/, '') || '.');
-  return line;
+  const lines = stderr.split('\n').map((l) => l.replace(/^E\d{4} [^\]]*\] /, '').trim()).filter(Boolean);
+  // Deprecation warnings come first; the error is the line that says so (klog: "command failed" err="...").
+  const useful = lines.filter((l) => !/^(Warning|W\d{4} )/.test(l) && !/deprecated/i.test(l));
+  let line = useful.find((l) => /^(error:|"command failed")/i.test(l)) ?? useful[0] ?? lines[lines.length - 1] ?? 'failed';
+  const klog = /^"command failed" err="(.*)"$/.exec(line);
+  if (klog) line = klog[1].replace(/\\"/g, '"');
+  line = line.replace(/^error: /i, '');
+  // kustomize nests every level it recursed through; the innermost is the file that failed. The directory
+  // fallback it tries after a file fails ("must build at directory") is noise.
+  const at = line.lastIndexOf("accumulating resources from '");
+  if (at > 0) line = line.slice(at);
+  line = line.replace(/'?: must build at directory: .*$/, '');
+  for (const [from, to] of roots) line = line.split(from).join(to);
+  return line.length > 500 ? `${line.slice(0, 500)}…` : line;
 }
 
 interface Job {
@@ -330,14 +339,12 @@ export async function diff(opts: DiffOptions): Promise<DiffResult> {
       }
     }
     const toRun = [...jobs.values()].filter((j) => !twin.has(j) && !same.has(j));
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cpc-diff-build-'));
+    // Inside the base worktree's temp folder: one cleanup (also on a signal) removes both.
+    const tmp = fs.mkdtempSync(path.join(path.dirname(tree), 'build-'));
     try {
-      await runJobs(toRun, tmp, children, opts.progress, [
-        [tree + path.sep + (rel ? rel + path.sep : ''), ''],
-        [tmp, '<generated>'],
-        [fs.realpathSync(root), ''],
-        [root, ''],
-      ]);
+      // Paths in kubectl's errors: repo-relative on both sides.
+      const roots: [string, string][] = [[baseRoot, ''], [fs.realpathSync(root), ''], [root, ''], [tmp, '<generated>']];
+      await runJobs(toRun, tmp, children, opts.progress, roots.map(([from, to]) => [from + path.sep, to && to + '/']));
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
