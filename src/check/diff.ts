@@ -508,13 +508,11 @@ export function formatDiff(r: DiffResult): string {
   const out: string[] = [];
   for (const [cluster, c] of Object.entries(r.clusters)) {
     if (!c.added.length && !c.removed.length && !c.changed.length) continue;
-    out.push(`cluster ${cluster}:`);
-    for (const o of c.added) out.push(`  + added    ${o.id}`);
-    for (const o of c.removed) out.push(`  - removed  ${o.id}`);
-    for (const o of c.changed) {
-      out.push(`  ~ changed  ${o.id}`);
-      out.push(...o.diff.trimEnd().split('\n').map((l) => `      ${l}`));
-    }
+    out.push(`=== cluster ${cluster}: ${c.added.length} added, ${c.removed.length} removed, ${c.changed.length} changed`);
+    // Lines start with + and - so that a ```diff block (the pull request comment) colours them.
+    for (const o of c.added) out.push(`+ added    ${o.id}`);
+    for (const o of c.removed) out.push(`- removed  ${o.id}`);
+    for (const o of c.changed) out.push(`~ changed  ${o.id}`, ...o.diff.trimEnd().split('\n'));
   }
   if (r.errors.length) {
     out.push('build failures (those Kustomizations are not compared):');
