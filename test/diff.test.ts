@@ -107,15 +107,26 @@ describe('platform-kit diff', () => {
 
   it('a cluster setting changed: its ConfigMap and every object that substitutes it change on that cluster only, the same as with --full', async () => {
     const dir = clone();
+    // Every file that uses the variable; each is a values file of a configMapGenerator, so its ConfigMap changes.
+    const users = git(dir, 'grep', '-lF', '${VM_RETENTION_PERIOD}', '--', 'kubernetes').split('\n').filter(Boolean);
+    expect(users.length).toBeGreaterThan(0);
+    // Three more objects using it next to the first: Flux leaves the two marked substitute: disabled as written.
+    const app = path.dirname(users[0]);
+    const cm = (name: string, meta: object) => stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...meta }, data: { retention: '${VM_RETENTION_PERIOD}' } });
+    fs.writeFileSync(path.join(dir, app, 'diff-plain.yaml'), cm('diff-plain', {}));
+    fs.writeFileSync(path.join(dir, app, 'diff-annotated.yaml'), cm('diff-annotated', { annotations: { 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' } }));
+    fs.writeFileSync(path.join(dir, app, 'diff-labelled.yaml'), cm('diff-labelled', { labels: { 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' } }));
+    const kfile = path.join(dir, app, 'kustomization.yaml');
+    const k = parseDocument(fs.readFileSync(kfile, 'utf8'));
+    for (const f of ['diff-plain.yaml', 'diff-annotated.yaml', 'diff-labelled.yaml']) (k.get('resources') as any).add(`./${f}`);
+    fs.writeFileSync(kfile, k.toString());
+    commitAll(dir, 'three ConfigMaps that use VM_RETENTION_PERIOD');
     const file = path.join(dir, 'kubernetes/clusters/infra/cluster-settings.yaml');
     const doc = parseDocument(fs.readFileSync(file, 'utf8'));
     const old = String(doc.getIn(['data', 'VM_RETENTION_PERIOD']));
     const now = old === '45d' ? '60d' : '45d';
     doc.setIn(['data', 'VM_RETENTION_PERIOD'], now);
     fs.writeFileSync(file, doc.toString());
-    // Every file that uses the variable; each is a values file of a configMapGenerator, so its ConfigMap changes.
-    const users = git(dir, 'grep', '-lF', '${VM_RETENTION_PERIOD}', '--', 'kubernetes').split('\n').filter(Boolean);
-    expect(users.length).toBeGreaterThan(0);
 
     const r = await diffRepo({ dir, base: 'HEAD' });
     expect(r.errors).toEqual([]);
@@ -125,13 +136,16 @@ describe('platform-kit diff', () => {
     const changed = r.clusters.infra.changed;
     expect(changed.find((c) => c.id === 'flux-system/flux-system ConfigMap flux-system/cluster-settings')?.diff).toContain(`+  VM_RETENTION_PERIOD: ${now}`);
     const substituted = changed.filter((c) => c.kustomization !== 'flux-system/flux-system');
-    expect(substituted).toHaveLength(users.length);
+    expect(substituted).toHaveLength(users.length + 1);
+    expect(substituted.map((c) => c.name)).toContain('diff-plain');
+    expect(substituted.map((c) => c.name)).not.toContain('diff-annotated');
+    expect(substituted.map((c) => c.name)).not.toContain('diff-labelled');
     for (const c of substituted) {
       expect(c.kind).toBe('ConfigMap');
       expect(c.diff).toMatch(new RegExp(`^-.*"?${old}"?$`, 'm'));
       expect(c.diff).toMatch(new RegExp(`^\\+.*"?${now}"?$`, 'm'));
     }
-    expect(changed).toHaveLength(users.length + 1);
+    expect(changed).toHaveLength(users.length + 2);
     // Builds whose files did not change are not run twice (nor at all when their values are the same too), and
     // that gives exactly what building everything on both sides gives.
     const full = await diffRepo({ dir, base: 'HEAD', full: true, clusters: ['infra'] });

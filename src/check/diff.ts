@@ -167,7 +167,7 @@ const touches = (deps: Set<string>, changed: string[]) =>
   changed.some((f) => [...deps].some((d) => d === '' || f === d || f.startsWith(d + '/') || d.startsWith('..')));
 
 /** Objects of one build, keyed by group/kind/namespace/name, after Flux's postBuild substitution. */
-function objectsOf(text: string, k: Ks, values: Record<string, string> | undefined): { objects: Map<string, Record<string, any>>; error?: string } {
+function objectsOf(text: string, values: Record<string, string> | undefined): { objects: Map<string, Record<string, any>>; error?: string } {
   const objects = new Map<string, Record<string, any>>();
   for (const doc of parseAllDocuments(text)) {
     if (doc.errors.length) return { objects, error: `the build output is not YAML: ${doc.errors[0].message}` };
@@ -186,7 +186,6 @@ function objectsOf(text: string, k: Ks, values: Record<string, string> | undefin
     const group = String(obj.apiVersion ?? '').includes('/') ? String(obj.apiVersion).split('/')[0] : '';
     objects.set(`${group}/${obj.kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`, obj);
   }
-  void k;
   return { objects };
 }
 
@@ -366,7 +365,7 @@ export async function diff(opts: DiffOptions): Promise<DiffResult> {
           fail(j.error);
           continue;
         }
-        const r = objectsOf(j.stdout ?? '', k, values);
+        const r = objectsOf(j.stdout ?? '', values);
         if (r.error) {
           fail(r.error);
           continue;
