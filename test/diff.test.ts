@@ -194,6 +194,29 @@ describe('platform-kit diff', () => {
     expect(text).toContain('user: "**masked**"'); // an unchanged key is shown as context, masked
   }, 240_000);
 
+  it('a substitution value that comes from a Secret is substituted masked, never as its value', async () => {
+    const dir = clone();
+    const entry = 'kubernetes/clusters/infra';
+    const lane = parse(fs.readFileSync(path.join(dir, entry, 'infrastructure.yaml'), 'utf8'));
+    const fromSecret = lane.spec.postBuild.substituteFrom.find((s: any) => s.kind === 'Secret');
+    expect(fromSecret).toBeDefined(); // the lanes read a Secret after cluster-settings: its keys win
+    const users = git(dir, 'grep', '-lF', '${VM_RETENTION_PERIOD}', '--', 'kubernetes').split('\n').filter(Boolean);
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: fromSecret.name, namespace: 'flux-system' }, stringData: { VM_RETENTION_PERIOD: '99d-from-the-secret' } };
+    fs.writeFileSync(path.join(dir, entry, 'diff-secret.yaml'), stringify(secret));
+    const kfile = path.join(dir, entry, 'kustomization.yaml');
+    const k = parseDocument(fs.readFileSync(kfile, 'utf8'));
+    (k.get('resources') as any).add('./diff-secret.yaml');
+    fs.writeFileSync(kfile, k.toString());
+
+    const r = await diffRepo({ dir, base: 'HEAD', clusters: ['infra'] });
+    expect(r.errors).toEqual([]);
+    expect(ids(r, 'infra', 'added')).toEqual([`flux-system/flux-system Secret flux-system/${fromSecret.name}`]);
+    const changed = r.clusters.infra.changed;
+    expect(changed).toHaveLength(users.length);
+    for (const c of changed) expect(c.diff).toMatch(/^\+.*"\*\*masked\*\*"$/m);
+    expect(JSON.stringify(r)).not.toContain('99d-from-the-secret');
+  }, 240_000);
+
   it('a build failure on either side is reported (side, Kustomization, path, the kustomize error) and that Kustomization is not compared', async () => {
     const dir = clone();
     const ks = harborKs(dir);

@@ -84,7 +84,12 @@ function overlayOf(k: Ks, parentValues: Record<string, string> | undefined): Rec
     if (spec[key] !== undefined && !(Array.isArray(spec[key]) && spec[key].length === 0)) out[key] = spec[key];
   }
   // The parent's postBuild substituted the child's spec before Flux read it.
-  return parentValues && Object.keys(out).length ? (parse(subst(stringify(out), parentValues)) as Record<string, unknown>) : out;
+  if (!parentValues || Object.keys(out).length === 0) return out;
+  try {
+    return parse(subst(stringify(out), parentValues)) as Record<string, unknown>;
+  } catch {
+    return out; // a value that breaks the YAML: Flux fails on it too; the build shows the spec as written
+  }
 }
 
 /** The values a Kustomization substitutes, with those that come from a Secret masked (never printed). */
