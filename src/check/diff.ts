@@ -135,6 +135,8 @@ interface Job {
   error?: string;
   /** Files (and folders) the build reads, as far as the static walk knows. */
   deps: Set<string>;
+  /** Some Flux Kustomization built from it creates others (their specs come from its output). */
+  parentOf?: boolean;
 }
 
 /** Files changed between the base commit and the work tree (tracked or not), relative to the repository root. */
@@ -295,10 +297,11 @@ export async function diff(opts: DiffOptions): Promise<DiffResult> {
     for (const c of opts.clusters ?? []) if (!names.includes(c)) throw new UsageError(`--cluster ${c}: no such cluster (clusters: ${names.join(', ')})`);
     const wanted = opts.clusters?.length ? names.filter((n) => opts.clusters!.includes(n)) : names;
 
-    // One job per side and distinct (path, spec overlay); Kustomizations sharing both share the build.
-    const jobs = new Map<string, Job>();
+    // Every Flux Kustomization to build, per side, with its depth below the cluster's entry.
     const errors: DiffBuildError[] = [];
-    const plan = (side: 'base' | 'head', w: RepoWalk | undefined) => {
+    interface Unit { side: 'base' | 'head'; cluster: string; k: Ks; w: RepoWalk; objects: Obj[]; depth: number; parentOf: boolean }
+    const units: Unit[] = [];
+    const collect = (side: 'base' | 'head', w: RepoWalk | undefined) => {
       for (const cluster of wanted) {
         const all = w?.walks.get(cluster);
         if (!all) continue;
@@ -314,71 +317,96 @@ export async function diff(opts: DiffOptions): Promise<DiffResult> {
             errors.push({ side, cluster, kustomization: k.id, path: `./${k.path}`, message: refused.message });
             continue;
           }
-          const parent = k.parent ? all.get(k.parent) : undefined;
-          const overlay = overlayOf(k, parent?.postBuild ? valuesOf(parent, objects) : undefined);
-          const key = `${side}\0${k.path}\0${JSON.stringify(overlay)}`;
-          const job = jobs.get(key) ?? { side, key, root: w!.root, dir: k.path, overlay, users: [], deps: new Set<string>() };
-          job.users.push({ cluster, k, values: k.postBuild ? valuesOf(k, objects) : undefined });
-          for (const d of depsOf(w!.root, k)) job.deps.add(d);
-          jobs.set(key, job);
+          let depth = 0;
+          for (let p = k.parent; p && depth < all.size; p = all.get(p)?.parent) depth++;
+          const parentOf = [...all.values()].some((c) => c.parent === k.id && !c.external);
+          units.push({ side, cluster, k, w: w!, objects, depth, parentOf });
         }
       }
     };
-    plan('head', head);
-    plan('base', base);
-
-    // A base build whose files did not change is the head build: run it once. When the same Kustomizations use it
-    // on both sides with the same substitution values, their objects are the same: nothing to build or compare.
-    const twin = new Map<Job, Job>();
-    const same = new Set<Job>();
-    if (!opts.full) {
-      const changed = changedFiles(top, rel, sha);
-      const usersOf = (j: Job) => JSON.stringify(j.users.map((u) => [u.cluster, u.k.id, u.values ?? null]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))));
-      for (const j of jobs.values()) {
-        if (j.side !== 'base') continue;
-        const h = jobs.get(`head${j.key.slice(4)}`);
-        if (!h || touches(new Set([...j.deps, ...h.deps]), changed)) continue;
-        if (usersOf(j) === usersOf(h)) (same.add(j), same.add(h));
-        else twin.set(j, h);
-      }
-    }
-    const toRun = [...jobs.values()].filter((j) => !twin.has(j) && !same.has(j));
-    // Inside the base worktree's temp folder: one cleanup (also on a signal) removes both.
-    const tmp = fs.mkdtempSync(path.join(path.dirname(tree), 'build-'));
-    try {
-      // Paths in kubectl's errors: repo-relative on both sides.
-      const roots: [string, string][] = [[baseRoot, ''], [fs.realpathSync(root), ''], [root, ''], [tmp, '<generated>']];
-      await runJobs(toRun, tmp, children, opts.progress, roots.map(([from, to]) => [from + path.sep, to && to + '/']));
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
-    for (const [j, h] of twin) Object.assign(j, { stdout: h.stdout, error: h.error });
+    collect('head', head);
+    collect('base', base);
 
     // Objects per side, cluster and Kustomization.
     type Side = Map<string, Map<string, Map<string, Record<string, any>>>>; // cluster -> ks -> key -> object
     const sides: Record<'base' | 'head', Side> = { base: new Map(), head: new Map() };
     const failed = new Set<string>(); // cluster\0ks
     for (const e of errors) failed.add(`${e.cluster}\0${e.kustomization}`);
-    for (const j of jobs.values()) {
-      if (same.has(j)) continue;
-      for (const { cluster, k, values } of j.users) {
-        const fail = (message: string) => {
-          errors.push({ side: j.side, cluster, kustomization: k.id, path: `./${k.path}`, message });
-          failed.add(`${cluster}\0${k.id}`);
-        };
-        if (j.error !== undefined) {
-          fail(j.error);
-          continue;
+    /** A child Flux Kustomization as its parent's build gives it to Flux: the parent's patches applied, substituted. */
+    const built = (u: Unit): Record<string, any> | undefined => {
+      const out = u.k.parent ? sides[u.side].get(u.cluster)?.get(u.k.parent) : undefined;
+      return out?.get(`kustomize.toolkit.fluxcd.io/Kustomization/${u.k.namespace}/${u.k.name}`) ?? out?.get(`kustomize.toolkit.fluxcd.io/Kustomization//${u.k.name}`);
+    };
+    const changed = opts.full ? [] : changedFiles(top, rel, sha);
+    let builds = 0;
+    let unchanged = 0;
+    // Inside the base worktree's temp folder: one cleanup (also on a signal) removes both.
+    const tmp = fs.mkdtempSync(path.join(path.dirname(tree), 'build-'));
+    // Paths in kubectl's errors: repo-relative on both sides.
+    const roots: [string, string][] = [[baseRoot, ''], [fs.realpathSync(root), ''], [root, ''], [tmp, '<generated>']].map(([from, to]) => [from + path.sep, to && to + '/']);
+    try {
+      // Level by level from the entry: a child is built with its spec as its parent's build emits it.
+      const depths = [...new Set(units.map((u) => u.depth))].sort((a, b) => a - b);
+      for (const depth of depths) {
+        // One job per side and distinct (path, spec overlay); Kustomizations sharing both share the build.
+        const jobs = new Map<string, Job>();
+        for (const u of units.filter((x) => x.depth === depth)) {
+          const real = built(u);
+          const all = u.w.walks.get(u.cluster)!;
+          const parent = u.k.parent ? all.get(u.k.parent) : undefined;
+          const k: Ks = real && u.k.obj ? { ...u.k, obj: { ...u.k.obj, raw: real }, postBuild: real.spec?.postBuild } : u.k;
+          const overlay = overlayOf(k, !real && parent?.postBuild ? valuesOf(parent, u.objects) : undefined);
+          const key = `${u.side}\0${k.path}\0${JSON.stringify(overlay)}`;
+          const job = jobs.get(key) ?? { side: u.side, key, root: u.w.root, dir: k.path, overlay, users: [], deps: new Set<string>() };
+          job.users.push({ cluster: u.cluster, k, values: k.postBuild ? valuesOf(k, u.objects) : undefined });
+          job.parentOf ||= u.parentOf;
+          for (const d of depsOf(u.w.root, k)) job.deps.add(d);
+          jobs.set(key, job);
         }
-        const r = objectsOf(j.stdout ?? '', values);
-        if (r.error) {
-          fail(r.error);
-          continue;
+        // A base build whose files did not change is the head build: run it once. When the same Kustomizations use
+        // it on both sides with the same substitution values, their objects are the same: nothing to build or
+        // compare (unless a child needs its output).
+        const twin = new Map<Job, Job>();
+        const same = new Set<Job>();
+        if (!opts.full) {
+          const usersOf = (j: Job) => JSON.stringify(j.users.map((u) => [u.cluster, u.k.id, u.values ?? null]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))));
+          for (const j of jobs.values()) {
+            if (j.side !== 'base') continue;
+            const h = jobs.get(`head${j.key.slice(4)}`);
+            if (!h || touches(new Set([...j.deps, ...h.deps]), changed)) continue;
+            if (!j.parentOf && !h.parentOf && usersOf(j) === usersOf(h)) (same.add(j), same.add(h));
+            else twin.set(j, h);
+          }
         }
-        const side = sides[j.side];
-        if (!side.has(cluster)) side.set(cluster, new Map());
-        side.get(cluster)!.set(k.id, r.objects);
+        const toRun = [...jobs.values()].filter((j) => !twin.has(j) && !same.has(j));
+        builds += toRun.length;
+        unchanged += same.size / 2;
+        await runJobs(toRun, tmp, children, opts.progress, roots);
+        for (const [j, h] of twin) Object.assign(j, { stdout: h.stdout, error: h.error });
+        for (const j of jobs.values()) {
+          if (same.has(j)) continue;
+          for (const { cluster, k, values } of j.users) {
+            const fail = (message: string) => {
+              errors.push({ side: j.side, cluster, kustomization: k.id, path: `./${k.path}`, message });
+              failed.add(`${cluster}\0${k.id}`);
+            };
+            if (j.error !== undefined) {
+              fail(j.error);
+              continue;
+            }
+            const r = objectsOf(j.stdout ?? '', values);
+            if (r.error) {
+              fail(r.error);
+              continue;
+            }
+            const side = sides[j.side];
+            if (!side.has(cluster)) side.set(cluster, new Map());
+            side.get(cluster)!.set(k.id, r.objects);
+          }
+        }
       }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
 
     const clusters: Record<string, ClusterDiff> = {};
@@ -420,8 +448,8 @@ export async function diff(opts: DiffOptions): Promise<DiffResult> {
         removed: all.reduce((n, c) => n + c.removed.length, 0),
         changed: all.reduce((n, c) => n + c.changed.length, 0),
         errors: errors.length,
-        builds: toRun.length,
-        unchanged: same.size / 2,
+        builds,
+        unchanged,
       },
     };
   }, children);
