@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { parse, parseAllDocuments, parseDocument, stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { approveStory, createClusters, diffRepo, unapproveStory, type DiffResult } from '../src';
+import { walkRepo } from '../src/check/check';
 import { ROOT, tmpDir } from './helpers/fs';
 
 /*
@@ -151,6 +152,35 @@ describe('platform-kit diff', () => {
     const full = await diffRepo({ dir, base: 'HEAD', full: true, clusters: ['infra'] });
     expect(full.clusters.infra).toEqual(r.clusters.infra);
     expect(r.summary.builds).toBeLessThan(full.summary.builds);
+  }, 400_000);
+
+  it('a lane\'s spec.patches reach its children: each child Flux Kustomization and every HelmRelease it builds change with the lane\'s HelmRelease defaults', async () => {
+    const dir = clone();
+    const file = path.join(dir, 'kubernetes/clusters/infra/infrastructure.yaml');
+    const lane = parse(fs.readFileSync(file, 'utf8'));
+    const inner = parse(parse(lane.spec.patches[0].patch).spec.patches[0].patch);
+    const old = inner.spec.upgrade.remediation.retries;
+    const text = fs.readFileSync(file, 'utf8');
+    const at = new RegExp(`^(\\s+retries: )${old}$`, 'm');
+    expect(text.match(new RegExp(at.source, 'gm'))).toHaveLength(1); // the upgrade retries, nothing else
+    fs.writeFileSync(file, text.replace(at, `$1${old + 2}`));
+    // Expected from the walk: the lane's children on infra, and the HelmReleases each of them builds.
+    const walk = walkRepo({ dir }).walks.get('infra')!;
+    // Every child's object changes (an external one's too: the lane emits it); the built ones' HelmReleases change.
+    const children = [...walk.values()].filter((k) => k.parent === `flux-system/${lane.metadata.name}`);
+    expect(children.length).toBeGreaterThan(0);
+    const releases = children.filter((k) => !k.external).flatMap((k) =>
+      (k.build?.objects ?? []).filter((o) => o.kind === 'HelmRelease').map((o) => `${k.id} HelmRelease.helm.toolkit.fluxcd.io ${o.namespace ?? k.obj?.raw.spec.targetNamespace}/${o.name}`),
+    );
+    expect(releases.length).toBeGreaterThan(0);
+
+    const r = await diffRepo({ dir, base: 'HEAD', clusters: ['infra'] });
+    expect(r.errors).toEqual([]);
+    const kss = [`flux-system/flux-system Kustomization.kustomize.toolkit.fluxcd.io flux-system/${lane.metadata.name}`, ...children.map((k) => `flux-system/${lane.metadata.name} Kustomization.kustomize.toolkit.fluxcd.io ${k.id}`)];
+    expect(ids(r, 'infra', 'changed')).toEqual([...kss, ...releases].sort());
+    for (const c of r.clusters.infra.changed.filter((x) => x.kind === 'HelmRelease')) {
+      expect(c.diff.split('\n').filter((l) => /^[-+] /.test(l))).toEqual([`-      retries: ${old}`, `+      retries: ${old + 2}`]);
+    }
   }, 400_000);
 
   it('Secrets: keys and a changed/unchanged marker, never a value; SOPS ciphertext and its sops block are never printed', async () => {
