@@ -33,6 +33,8 @@ export { OVERRIDES_DIR, templateRootsOf } from './api/repo';
 export { check, findClusters, DEFAULT_CLUSTER_PATHS } from './check/check';
 export { formatCheck, formatGraph, summary as checkSummary } from './check/format';
 export type { CheckOptions, CheckResult, ClusterWalked, Finding, Severity, ClusterGraph, GraphNode } from './check/types';
+export { diff as diffRepo, formatDiff, diffJson } from './check/diff';
+export type { DiffOptions, DiffResult, ClusterDiff, DiffObject, DiffChanged, DiffBuildError } from './check/diff';
 export { buildPlan, loadPlanFile } from './plan/model';
 export type { Plan as DeliveryPlan, SprintPlan } from './plan/model';
 export { renderPlan, statusOf } from './plan/render';

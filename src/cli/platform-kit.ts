@@ -101,6 +101,33 @@ program
   });
 
 program
+  .command('diff')
+  .description('what a pull request changes in what Flux applies: build every Flux Kustomization at the base ref and in the work tree, and list added, removed and changed objects (with a diff of each)')
+  .requiredOption('--base <ref>', 'the git ref to compare against (the pull request\'s base, e.g. origin/main)')
+  .option('--dir <dir>', 'the GitOps repository (a git work tree)', '.')
+  .option('--cluster-path <pattern>', 'cluster entry folder, one * = the cluster name (repeat; default kubernetes/clusters/*)', collect)
+  .option('--cluster <name>', 'only this cluster (repeat)', collect)
+  .option('--full', 'build every path on both sides, even those whose files did not change')
+  .option('--json', 'machine-readable output')
+  .action(async (flags) => {
+    process.exitCode = await runAction(processIo, async () => {
+      const { diff, formatDiff, diffJson } = await import('../check/diff');
+      const tty = Boolean(process.stderr.isTTY) && !flags.json;
+      const r = await diff({
+        dir: flags.dir,
+        base: flags.base,
+        clusterPaths: flags.clusterPath,
+        clusters: flags.cluster,
+        full: flags.full,
+        progress: tty ? (d, t) => process.stderr.write(`\rkustomize build ${d}/${t}${d === t ? '\n' : ''}`) : undefined,
+      });
+      processIo.out(flags.json ? diffJson(r) : formatDiff(r));
+      // A report: differences and build failures on either side are in the output, not in the exit code.
+      return 0;
+    });
+  });
+
+program
   .command('graph')
   .description('draw the Flux Kustomization graph the check computes (A --> B: A waits for B; A -.-> B: A creates B)')
   .option('--dir <dir>', 'the GitOps repository', '.')
