@@ -88,7 +88,8 @@ describe('kustomize.toolkit.fluxcd.io/substitute: disabled (cause 1)', () => {
         'configMapGenerator:\n  - name: hooks\n    options:\n      labels:\n        kustomize.toolkit.fluxcd.io/substitute: enabled\n    files:\n      - ./resources/refresh.sh\ngeneratorOptions:\n  labels:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n',
     );
     const f = await run(dir);
-    expect(codes(f, 'VAR_')).toEqual(['VAR_WITHOUT_POSTBUILD apps/resources/refresh.sh:4', 'VAR_WITHOUT_POSTBUILD apps/resources/refresh.sh:4']);
+    // One finding per Kustomization (an info: nothing of the cluster defines the names, so the script's own ${…} is intended).
+    expect(codes(f, 'VAR_')).toEqual(['VAR_WITHOUT_POSTBUILD apps/resources/refresh.sh:4']);
   });
 
   it('an object\'s own annotation or label, and commonAnnotations over a folder', async () => {

@@ -122,7 +122,9 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
         const fixed = new Set<string>();
         let dup = false;
         // The components' objects are part of the build: a duplicate with the path's own, or an UNSUFFIXED collision.
-        const objects = [...k.build.objects, ...components.flatMap((c) => (reader.isDir(c) ? reader.build(c).objects : []))];
+        // (The walk's static build holds them already when it gave the Ks its components.)
+        const walked = Array.isArray((k as Ks & { components?: string[] }).components);
+        const objects = walked ? k.build.objects : [...k.build.objects, ...components.flatMap((c) => (reader.isDir(c) ? reader.build(c).objects : []))];
         for (const o of objects) {
           if (o.kind === '(patch)') continue;
           const id = idOf(o);

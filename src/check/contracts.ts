@@ -721,7 +721,10 @@ function checkClusterUnique(reader: RepoReader, walks: Walks, findings: Finding[
         if (fa.setting === 'CLUSTER_ID') continue;
         const fb = b.ids.find((x) => x.value === fa.value);
         if (!fb) continue;
-        findings.push({ code: 'CLUSTER_ID_REUSED', severity: 'error', cluster: a.c, file: fa.file, line: fa.line, message: `Cilium cluster.id ${fa.value} of ${a.c} is also the id of ${b.c} (${fb.file}:${fb.line}); ClusterMesh needs a unique id per cluster and refuses to connect the two`, hint: 'give each cluster its own cluster.id (1-255)' });
+        // The id matters to ClusterMesh only: two clusters that do not both mesh may share it (szinn/k8s-homelab's
+        // main and staging both keep id 1); it is then a note for the day they are meshed.
+        const meshed = (a.mesh || a.settings.CLUSTERMESH_ENABLED === 'true') && (b.mesh || b.settings.CLUSTERMESH_ENABLED === 'true');
+        findings.push({ code: 'CLUSTER_ID_REUSED', severity: meshed ? 'error' : 'info', cluster: a.c, file: fa.file, line: fa.line, message: meshed ? `Cilium cluster.id ${fa.value} of ${a.c} is also the id of ${b.c} (${fb.file}:${fb.line}); ClusterMesh needs a unique id per cluster and refuses to connect the two` : `Cilium cluster.id ${fa.value} of ${a.c} is also the id of ${b.c} (${fb.file}:${fb.line}); harmless while they are not meshed, refused by ClusterMesh once they are`, hint: 'give each cluster its own cluster.id (1-255)' });
         break;
       }
       if (!(a.mesh || a.settings.CLUSTERMESH_ENABLED === 'true') || !(b.mesh || b.settings.CLUSTERMESH_ENABLED === 'true')) continue;

@@ -10,7 +10,7 @@
 // op://..., changeme, example values; see src/model/credentials.ts), ssh://git@ and git@host: URLs.
 import * as path from 'node:path';
 import { PLATFORM_FILE } from '../model/platform-file';
-import { credentialName, credentialValue, isPlaceholder, sourceUrlCredential, TOKEN_FORMATS, urlUserInfo } from '../model/credentials';
+import { credentialName, credentialValue, isObjectName, isPlaceholder, locationKey, plainValue, sourceUrlCredential, TOKEN_FORMATS, urlUserInfo } from '../model/credentials';
 import type { Obj, RepoReader } from './discover';
 import type { Finding } from './types';
 
@@ -47,6 +47,7 @@ function objectFindings(o: Obj, out: Finding[]): void {
         if (encrypted(v)) continue;
         const text = field === 'data' ? decode(v) : String(v ?? '');
         if (isPlaceholder(text)) continue;
+        if (locationKey(key) && plainValue(text)) continue; // hostname: postgres-rw.database.svc, port: "5432"
         out.push({ code: 'SECRET_NOT_ENCRYPTED', severity: 'error', file: o.file, line: o.lineOf([field, key]), message: `${what}: ${field}.${key} is a plain-text value in Git (the file is not SOPS-encrypted)`, hint: HINT_SECRET });
       }
     }
@@ -70,9 +71,14 @@ function objectFindings(o: Obj, out: Finding[]): void {
   }
   if (o.kind === 'ConfigMap' && o.raw.data && typeof o.raw.data === 'object') {
     for (const [key, v] of Object.entries(o.raw.data)) {
-      if (credentialName(key) && !isPlaceholder(String(v ?? ''))) {
-        out.push({ code: 'SETTING_CREDENTIAL', severity: 'error', file: o.file, line: o.lineOf(['data', key]), message: `${what}: ${key} looks like a credential (its name), in a ConfigMap in Git`, hint: HINT_SECRET });
+      const text = String(v ?? '');
+      if (!credentialName(key) || isPlaceholder(text) || plainValue(text)) continue;
+      if (/_?SECRETS?$/i.test(key) && isObjectName(text)) {
+        // ONEPASSWORD_CONNECT_TOKEN_SECRET: onepassword-connect-token names the Secret that holds the token.
+        out.push({ code: 'SETTING_CREDENTIAL', severity: 'warning', file: o.file, line: o.lineOf(['data', key]), message: `${what}: ${key} reads like a credential, but its value ${text} looks like the name of a Secret`, hint: `if it names a Secret, call it ${key}_NAME; if it is a credential, move it into a Secret` });
+        continue;
       }
+      out.push({ code: 'SETTING_CREDENTIAL', severity: 'error', file: o.file, line: o.lineOf(['data', key]), message: `${what}: ${key} looks like a credential (its name), in a ConfigMap in Git`, hint: HINT_SECRET });
     }
   }
 }

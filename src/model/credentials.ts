@@ -42,9 +42,34 @@ const EXAMPLE_WORD = /^(change[-_ ]?me|example|placeholder|redacted|dummy|fake|n
 export function isPlaceholder(value: string): boolean {
   const v = value.trim();
   if (v === '') return true;
+  if (/^\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(v)) return true; // an application's own {VAR} (Frigate, a Python format string)
   if (/\$\{[^}]*\}|\{\{.*\}\}|<[^<>]+>|\$\([^)]*\)|^\$[A-Za-z_][A-Za-z0-9_]*$|%[sv]|^(op|ref\+[a-z0-9]+|vault|awssm|gcpsm|azkv|bws|sops):\/?\/?/i.test(v)) return true;
   if (/example/i.test(v)) return true;
   return EXAMPLE_WORD.test(v);
+}
+
+/**
+ * Values that say what they are and so cannot be a credential: a boolean, a number, a DNS name (a host, a domain).
+ * `SECRET_DOMAIN: example.io` (the home-ops name for the public domain) or a Cilium `enable-…-secrets-sync: "true"`
+ * flag is configuration, whatever its key says.
+ */
+export function plainValue(value: string): boolean {
+  const v = value.trim();
+  if (/^(true|false|yes|no|on|off|enabled|disabled)$/i.test(v)) return true;
+  if (/^-?\d{1,10}(\.\d+)?$/.test(v)) return true;
+  return /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/.test(v);
+}
+
+/** A Kubernetes object name (a DNS-1123 label): what a `…_SECRET` setting holds when it names a Secret. */
+export const isObjectName = (value: string): boolean => /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value.trim());
+
+/** Key words of a Secret's data that locate a service rather than authenticate to it (their values are not secret). */
+const LOCATION_WORDS = new Set(['HOST', 'HOSTNAME', 'PORT', 'DATABASE', 'DBNAME', 'NAMESPACE', 'REGION', 'SSLMODE']);
+
+/** A Secret data key that locates a service (`hostname`, `port`, `DB_HOST`), not a credential. */
+export function locationKey(key: string): boolean {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
+  return words.length > 0 && LOCATION_WORDS.has(words[words.length - 1]);
 }
 
 /** Well-known token formats: name, pattern. Anchored on word boundaries so a longer identifier does not match. */
