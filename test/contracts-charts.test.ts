@@ -383,7 +383,7 @@ describe('HelmRelease defaults are patched once per lane', () => {
     }
   });
 
-  it('the platform with lane patches checks clean (the check does not apply a parent\'s spec.patches yet: no false finding)', async () => {
+  it('the platform with lane patches checks clean (check applies each lane\'s spec.patches to its children, as Flux does: no false finding)', async () => {
     const res = await check({ dir: repo, build: true });
     expect(res.findings.filter((f) => f.severity !== 'info')).toEqual([]);
   });
