@@ -144,7 +144,7 @@ describe('files a person made are never overwritten', () => {
 
 /** [case, bin, args, what stderr must say] for the story commands — each must exit 2 and change nothing. */
 const BAD_STORY: [string, 'add-story' | 'platform-kit', string[], RegExp][] = [
-  ['lower-case story id', 'add-story', ['story-net-x'], /story id "story-net-x": a story id looks like STORY-AREA-NAME/],
+  ['lower-case story id', 'add-story', ['story-net-x'], /story id "story-net-x": it has lower-case letters \(write STORY-NET-X\); a story id looks like STORY-AREA-NAME/],
   ['story id with a path in it', 'add-story', ['STORY-../../etc'], /looks like STORY-AREA-NAME/],
   ['unknown story id', 'add-story', ['STORY-NET-CILIUM-IPAMS'], /unknown story STORY-NET-CILIUM-IPAMS[\s\S]*did you mean: STORY-NET-CILIUM-IPAM/],
   ['no story id', 'add-story', [], /no story id given/],

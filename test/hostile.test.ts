@@ -147,14 +147,14 @@ const PATHS: Hostile[] = [
   h('platform.yaml: a cluster key with a path', KIT, ['regenerate'], (repo) => new RegExp(`platform\\.yaml:${platformLine(repo, '../apps:')}: clusters\\.\\.\\./apps: cluster name "\\.\\./apps" is not a DNS-1123 label`), {
     setup: editPlatform((t) => t.replace('\n  apps:\n', '\n  ../apps:\n')),
   }),
-  h('--stories: a path as a story id', CREATE, ['stg', '--yes', '--stories', '../STORY-X'], /story id "\.\.\/STORY-X": a story id looks like STORY-AREA-NAME/),
+  h('--stories: a path as a story id', CREATE, ['stg', '--yes', '--stories', '../STORY-X'], /story id "\.\.\/STORY-X": it is a path, not a story id; a story id looks like STORY-AREA-NAME/),
   h('--dir: a symbolic link to the repository', CREATE, ['stg', '--yes', '--dir', '{outside}/link'], /--dir .*\/link: is a symbolic link; pass the real directory/, {
     setup: (repo, outside) => fs.symlinkSync(repo, path.join(outside, 'link')),
   }),
   h('--dir: a folder under a file (create)', CREATE, ['stg', '--yes', '--dir', '{repo}/platform.yaml/sub'], /--dir .*\/platform\.yaml\/sub: .*\/platform\.yaml is not a directory/),
-  h('add-story: an absolute path as a story id', ADD, ['/etc/passwd'], /story id "\/etc\/passwd": a story id looks like STORY-AREA-NAME/, { base: 'stories' }),
+  h('add-story: an absolute path as a story id', ADD, ['/etc/passwd'], /story id "\/etc\/passwd": it is a path, not a story id; a story id looks like STORY-AREA-NAME/, { base: 'stories' }),
   h('add-story --cluster ../infra', ADD, ['STORY-BOOT-CRDS', '--cluster', '../infra'], /--cluster: no such cluster in platform\.yaml: \.\.\/infra \(clusters: infra, apps\)/, { base: 'stories' }),
-  h('approve ../STORY-BOOT-TALOS', KIT, ['approve', '../STORY-BOOT-TALOS'], /story id "\.\.\/STORY-BOOT-TALOS": a story id looks like/, { base: 'stories' }),
+  h('approve ../STORY-BOOT-TALOS', KIT, ['approve', '../STORY-BOOT-TALOS'], /story id "\.\.\/STORY-BOOT-TALOS": it is a path, not a story id; a story id looks like/, { base: 'stories' }),
   h('unapprove --cluster /abs', KIT, ['unapprove', 'STORY-BOOT-TALOS', '--cluster', '/abs'], /--cluster: no such cluster in platform\.yaml: \/abs/, { base: 'stories' }),
   h('platform.yaml: a story key with a path', ADD, ['STORY-BOOT-CRDS'], (repo) => new RegExp(`platform\\.yaml:${platformLine(repo, '../STORY-X')}: stories\\.\\.\\./STORY-X: Invalid key in record: a story id looks like STORY-AREA-NAME`), {
     setup: editPlatform((t) => t.replace('stories: {}', 'stories:\n  ../STORY-X:\n    clusters: { infra: draft }')),

@@ -2,6 +2,29 @@ import { z } from 'zod';
 import { UsageError } from '../core/errors';
 import { ROLES, SECRET_PROVIDERS, type ClusterSpec, type NodeSpec } from '../model/schema';
 
+/** Names people type for a provider (the product or its cloud) and the provider id they mean. */
+const PROVIDER_ALIASES: Record<string, (typeof SECRET_PROVIDERS)[number]> = {
+  '1password': 'onepassword',
+  'one-password': 'onepassword',
+  'op': 'onepassword',
+  'hashicorp-vault': 'vault',
+  'openbao': 'vault',
+  'aws': 'aws-secrets-manager',
+  'secrets-manager': 'aws-secrets-manager',
+  'gcp': 'gcp-secret-manager',
+  'google': 'gcp-secret-manager',
+  'azure': 'azure-key-vault',
+  'keyvault': 'azure-key-vault',
+  'bitwarden-secrets-manager': 'bitwarden',
+};
+
+/** The error for an unknown secret store: what was given, the ids, and the one meant when the name is a known alias. */
+export function providerMessage(input: unknown): string {
+  const given = typeof input === 'string' ? input : JSON.stringify(input);
+  const meant = typeof input === 'string' ? PROVIDER_ALIASES[input.trim().toLowerCase()] : undefined;
+  return `${given} is not a provider id${meant ? ` (did you mean ${meant}?)` : ''}; use one of ${SECRET_PROVIDERS.join(', ')}`;
+}
+
 /** What a person (prompts) or a script (flags, --answers) says about one cluster. Absent = default. */
 export const ClusterAnswersSchema = z.strictObject({
   name: z.string(),
@@ -19,7 +42,7 @@ export const ClusterAnswersSchema = z.strictObject({
   nodes: z.array(z.strictObject({ name: z.string(), ip: z.string(), controlPlane: z.boolean(), installDisk: z.string() })).optional(),
   gitUrl: z.string().optional(),
   gitBranch: z.string().optional(),
-  secretStore: z.enum(SECRET_PROVIDERS).optional(),
+  secretStore: z.enum(SECRET_PROVIDERS, { error: (iss) => providerMessage(iss.input) }).optional(),
   settings: z.record(z.string(), z.string()).optional(),
 });
 export type ClusterAnswers = z.infer<typeof ClusterAnswersSchema>;

@@ -50,9 +50,23 @@ function openRepo(dir: string): { root: string; pf: PlatformFile } {
   return { root, pf };
 }
 
+/** What is wrong with a story id, said about the id given (not a rule it may already follow). */
+export function storyIdProblem(id: string): string {
+  if (id.trim() !== id || /\s/.test(id)) return 'it holds spaces';
+  if (/[a-z]/.test(id) && STORY_ID.test(id.toUpperCase())) return `it has lower-case letters (write ${id.toUpperCase()})`;
+  if (/[\\/]/.test(id)) return 'it is a path, not a story id';
+  if (!id.toUpperCase().startsWith('STORY-')) return 'it does not start with STORY-';
+  const parts = id.slice('STORY-'.length).split('-');
+  if (parts.some((p) => p === '')) return 'it has an empty part (two dashes in a row, or a dash at the end)';
+  const bad = [...new Set(id.replace(/[A-Z0-9-]/g, ''))];
+  if (bad.length) return `it holds ${bad.map((c) => JSON.stringify(c)).join(', ')} (only capital letters, digits and dashes)`;
+  if (parts.length < 2) return `it has one part after STORY- (${parts[0]}); it needs an area and a name`;
+  return 'it does not follow the pattern';
+}
+
 function checkId(id: string): void {
   if (typeof id !== 'string' || !STORY_ID.test(id)) {
-    throw new UsageError(`story id ${JSON.stringify(id)}: a story id looks like STORY-AREA-NAME (capital letters, digits and dashes, e.g. STORY-NET-CILIUM-GATEWAY)`);
+    throw new UsageError(`story id ${JSON.stringify(id)}: ${storyIdProblem(String(id))}; a story id looks like STORY-AREA-NAME (e.g. STORY-NET-CILIUM-GATEWAY)`);
   }
 }
 

@@ -446,7 +446,8 @@ export interface RepoWalk {
 /** Find the clusters of a repository and walk every Flux Kustomization each reaches, statically (no kubectl). */
 export function walkRepo(opts: Pick<CheckOptions, 'dir' | 'clusterPaths'>): RepoWalk {
   const root = path.resolve(opts.dir);
-  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`--dir ${opts.dir}: not a directory`);
+  if (!fs.existsSync(root)) throw new UsageError(`--dir ${opts.dir}: no such directory (${root})`);
+  if (!fs.statSync(root).isDirectory()) throw new UsageError(`--dir ${opts.dir}: ${root} is a file, not a directory`);
   const reader = new RepoReader(root);
   // --cluster-path overrides discovery (entries.ts: FluxInstance, gotk-sync, our layout, root Kustomizations).
   const list = opts.clusterPaths?.length ? entriesForPaths(reader, findClusters(reader, opts.clusterPaths)) : discoverEntries(reader);

@@ -272,7 +272,8 @@ async function withBaseTree<T>(top: string, sha: string, fn: (tree: string) => P
 /** platform-kit diff: added, removed and changed objects of every cluster between the base ref and the work tree. */
 export async function diff(opts: DiffOptions): Promise<DiffResult> {
   const root = path.resolve(opts.dir);
-  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`--dir ${opts.dir}: not a directory`);
+  if (!fs.existsSync(root)) throw new UsageError(`--dir ${opts.dir}: no such directory (${root})`);
+  if (!fs.statSync(root).isDirectory()) throw new UsageError(`--dir ${opts.dir}: ${root} is a file, not a directory`);
   const topR = git(root, ['rev-parse', '--show-toplevel']);
   if (topR.status !== 0) throw new UsageError(`--dir ${opts.dir}: not inside a git repository (diff compares against a git ref)`);
   const top = fs.realpathSync(topR.stdout.trim());
