@@ -7,6 +7,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { UsageError } from '../core/errors';
 import { walkRepo, valueMap, type Ks, type RepoWalk } from './check';
 import { REFUSED_BUILD, subst, type Obj } from './discover';
+import { kustomizeError } from './build';
 
 /**
  * platform-kit diff: what a pull request changes in what Flux applies. Every Flux Kustomization of every cluster is
@@ -107,13 +108,8 @@ function valuesOf(k: Ks, objects: Obj[]): Record<string, string> {
 
 /** The line of kubectl's error that says what went wrong (the innermost kustomize cause), with repo-relative paths. */
 export function errorLine(stderr: string, roots: [string, string][]): string {
-  const lines = stderr.split('\n').map((l) => l.replace(/^E\d{4} [^\]]*\] /, '').trim()).filter(Boolean);
-  // Deprecation warnings come first; the error is the line that says so (klog: "command failed" err="...").
-  const useful = lines.filter((l) => !/^(Warning|W\d{4} )/.test(l) && !/deprecated/i.test(l));
-  let line = useful.find((l) => /^(error:|"command failed")/i.test(l)) ?? useful[0] ?? lines[lines.length - 1] ?? 'failed';
-  const klog = /^"command failed" err="(.*)"$/.exec(line);
-  if (klog) line = klog[1].replace(/\\"/g, '"');
-  line = line.replace(/^error: /i, '');
+  // The same reading of kubectl's stderr as check --build (warnings skipped, klog's "command failed" unpacked).
+  let line = kustomizeError(stderr);
   // kustomize nests every level it recursed through; the innermost is the file that failed. The directory
   // fallback it tries after a file fails ("must build at directory") is noise.
   const at = line.lastIndexOf("accumulating resources from '");
