@@ -27,12 +27,6 @@ const project = new typescript.TypeScriptProject({
     'fastest-levenshtein@^1.0.16',
     'fs-extra@^11.3.2',
     '@inquirer/prompts@^7.10.1',
-    'kubernetes-models@^5.1.0',
-    '@kubernetes-models/flux-cd@^4.0.0',
-    '@kubernetes-models/cert-manager@^6.0.0',
-    '@kubernetes-models/external-secrets@^2.0.0',
-    '@kubernetes-models/gateway-api@^2.0.0',
-    '@kubernetes-models/prometheus-operator@^6.0.0',
   ],
   devDeps: [
     'vitest@^4.0.8',
@@ -41,6 +35,15 @@ const project = new typescript.TypeScriptProject({
     '@types/fs-extra@^11.0.4',
     '@types/node@^20',
     'fast-check@^4.3.0',
+    // The schemas `platform-kit check` validates with: bundled into precompiled/schemas.cjs by `npx projen schemas`
+    // (scripts/build-schemas.mjs with rolldown), so the installed package does not carry these 41 MB (Node >= 22).
+    'kubernetes-models@^5.1.0',
+    '@kubernetes-models/flux-cd@^4.0.0',
+    '@kubernetes-models/cert-manager@^6.0.0',
+    '@kubernetes-models/external-secrets@^2.0.0',
+    '@kubernetes-models/gateway-api@^2.0.0',
+    '@kubernetes-models/prometheus-operator@^6.0.0',
+    'rolldown@~1.2.18',
   ],
   bin: {
     'create-platform-cluster': 'lib/cli/create-platform-cluster.js',
@@ -64,13 +67,24 @@ const project = new typescript.TypeScriptProject({
     },
     include: ['vitest.config.mts', 'bench/**/*.ts'],
   },
+  // What npm publishes is the `files` allow-list below, not an .npmignore deny-list.
+  npmignoreEnabled: false,
   gitignore: ['/reference-platform/', '/my-platform/', '/.vitest-results.json', '/bench/out/'],
 });
 
 project.package.addVersion('0.1.0');
 
-// Templates ship with the package (the CLIs read them at run time).
-project.npmignore?.include('/templates/');
+// What the package ships: only what the CLIs read at run time (test/package-files.test.ts checks `npm pack`).
+// npm always adds package.json, README.md and LICENSE.
+project.package.addField('files', [
+  'lib/**/*.js',
+  'lib/**/*.d.ts',
+  'templates/',
+  'catalog/',
+  'precompiled/',
+  // the JSON Schema of platform.yaml (editors read it through the yaml-language-server line the tool writes)
+  'schemas/',
+]);
 
 // Tests: vitest, with the real `kubectl kustomize` and `git` (see README).
 project.testTask.reset('vitest run');
@@ -92,6 +106,12 @@ const reference = project.addTask('reference', {
 });
 reference.spawn(project.compileTask);
 reference.exec('sh scripts/reference.sh', { receiveArgs: true });
+
+const schemas = project.addTask('schemas', {
+  description: 'Rewrite precompiled/schemas.cjs (the validators of the kinds `check` validates) from the kubernetes-models packages',
+});
+schemas.spawn(project.compileTask);
+schemas.exec('node scripts/build-schemas.mjs');
 
 const precompile = project.addTask('precompile', {
   description: 'Rewrite catalog/catalog.cache.json and precompiled/templates.cjs after editing catalog/*.yaml or templates/',

@@ -1,11 +1,13 @@
-// Schema validation of one parsed Kubernetes object against the kubernetes-models packages.
+// Schema validation of one parsed Kubernetes object against the kubernetes-models packages' schemas.
 //
 // The model packages (kubernetes-models 5, @kubernetes-models/* for Flux, cert-manager,
 // external-secrets, Gateway API, prometheus-operator) ship each kind's JSON schema as a
-// precompiled Ajv validator in `<package>/_schemas/<Name>.js`. They are ES modules only, and
-// their `exports` only have an `import` condition, so they are loaded here with a synchronous
-// `require()` of the file path (require(esm), on by default since Node 20.19 and 22.12). They
-// are loaded on the first object of a kind and kept, never at start-up.
+// precompiled Ajv validator in `<package>/_schemas/<Name>.js`. Installed whole they are 41 MB and
+// declare Node >= 22, so they are development dependencies only: `npx projen schemas`
+// (scripts/build-schemas.mjs) bundles the validators of the kinds in MODELS below, and what they
+// import, into ONE file, precompiled/schemas.cjs (committed and shipped, like precompiled/templates.cjs;
+// test/package-schemas.test.ts fails when it is stale). It is loaded on the first object checked,
+// never at start-up.
 //
 // Strictness: the models' schemas allow unknown fields (no additionalProperties: false). To report
 // them anyway, the object is validated through a Proxy that records which property names the
@@ -13,7 +15,7 @@
 // defines (`data.interval !== undefined`), enumerates the keys of a map (additionalProperties or
 // patternProperties: labels, substitute, ...), and reads nothing of a free-form object (Helm
 // `values`). An own key of an object whose schema read some names and enumerated none is then
-// a field the schema does not define.
+// a field the schema does not define. (Bundling keeps the validators' code as it is, reads included.)
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -23,7 +25,7 @@ export interface SchemaProblem {
   message: string;
 }
 
-interface KindModel {
+export interface KindModel {
   /** npm package that ships the model. */
   pkg: string;
   /** File name (without .js) under the package's `_schemas/`. */
@@ -132,42 +134,25 @@ interface AjvError {
 }
 type ValidateFn = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 
-const validators = new Map<string, ValidateFn>();
-const packageRoots = new Map<string, string>();
+/** The bundle of validators, by schema name (see the header). */
+export const SCHEMA_BUNDLE = path.resolve(__dirname, '..', '..', 'precompiled', 'schemas.cjs');
 
-/** The package's folder. Its `exports` has no `require` condition, so require.resolve cannot find it. */
-function packageRoot(pkg: string): string {
-  let root = packageRoots.get(pkg);
-  if (root) return root;
-  for (const dir of require.resolve.paths(pkg) ?? []) {
-    if (fs.existsSync(path.join(dir, pkg, 'package.json'))) {
-      root = path.join(dir, pkg);
-      break;
-    }
-  }
-  if (!root) throw new Error(`schema check: package ${pkg} is not installed`);
-  packageRoots.set(pkg, root);
-  return root;
+/** Every schema the bundle must hold: package and schema name, one entry per schema (scripts/build-schemas.mjs). */
+export function schemaModels(): KindModel[] {
+  const seen = new Map<string, KindModel>();
+  for (const m of Object.values(MODELS)) seen.set(m.schema, m);
+  return [...seen.values()].sort((a, b) => (a.schema < b.schema ? -1 : a.schema > b.schema ? 1 : 0));
 }
 
-function validatorFor(key: string, model: KindModel): ValidateFn {
-  let fn = validators.get(key);
-  if (fn) return fn;
-  const file = path.join(packageRoot(model.pkg), '_schemas', `${model.schema}.js`);
-  let mod: { validate?: ValidateFn };
-  try {
-    // An ES module: needs require(esm), Node >= 20.19.
-    mod = require(file) as { validate?: ValidateFn };
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'ERR_REQUIRE_ESM') {
-      throw new Error(`schema check needs Node.js >= 20.19 (it loads ES modules with require): ${process.version}`);
-    }
-    throw err;
+let bundle: Record<string, ValidateFn> | undefined;
+
+function validatorFor(model: KindModel): ValidateFn {
+  if (!bundle) {
+    if (!fs.existsSync(SCHEMA_BUNDLE)) throw new Error(`schema check: ${SCHEMA_BUNDLE} is missing (npx projen schemas builds it)`);
+    bundle = require(SCHEMA_BUNDLE) as Record<string, ValidateFn>;
   }
-  if (typeof mod.validate !== 'function') throw new Error(`schema check: ${file} has no validate function`);
-  fn = mod.validate;
-  validators.set(key, fn);
+  const fn = bundle[model.schema];
+  if (typeof fn !== 'function') throw new Error(`schema check: ${model.schema} is not in ${SCHEMA_BUNDLE} (npx projen schemas rebuilds it)`);
   return fn;
 }
 
@@ -466,7 +451,7 @@ export function validateObject(obj: Record<string, unknown>): SchemaProblem[] {
   const key = `${apiVersion}/${kind}`;
   const model = MODELS[key];
   if (!model) return [];
-  const validate = validatorFor(key, model);
+  const validate = validatorFor(model);
   const trace: Trace = { reads: new Map(), enumerated: new Set() };
   const ok = validate(traced(obj, trace));
   const widened = WIDENED_ENUMS[key] ?? [];
