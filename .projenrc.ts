@@ -1,4 +1,4 @@
-import { javascript, typescript } from 'projen';
+import { github, javascript, typescript } from 'projen';
 
 // The single source of package.json, tsconfig*.json and .projen/tasks.json.
 // Edit this file and run `npx projen`; never edit the generated files.
@@ -10,9 +10,16 @@ const project = new typescript.TypeScriptProject({
   projenrcTs: true,
   projenVersion: '0.103.25',
   eslint: false,
-  github: false,
   jest: false,
+  // GitHub: two workflows of our own below (ci on Node 20.19/22/24, release on a v* tag); none of projen's
+  // (its build workflow runs one Node version; its release bumps from conventional commits on every push to main).
+  github: true,
+  githubOptions: { pullRequestLint: false, mergify: false },
+  buildWorkflow: false,
   release: false,
+  depsUpgradeOptions: { workflow: false }, // keep the `upgrade` task, no scheduled workflow
+  pullRequestTemplate: false,
+  stale: false,
   typescriptVersion: '~5.9.3',
   minNodeVersion: '20.19.0',
   license: 'Apache-2.0',
@@ -123,5 +130,89 @@ precompile.exec('node -e "console.log(require(\'./lib/core/render.js\').writePre
 const bench = project.addTask('bench', { description: 'Run the benchmarks in bench/ and print the table' });
 bench.spawn(project.compileTask);
 bench.exec('node bench/run.mjs', { receiveArgs: true });
+
+// ---------------------------------------------------------------- GitHub Actions
+// The supported Node versions: the engines floor (minNodeVersion) and the current LTS lines.
+const NODE_VERSIONS = ['20.19.0', '22', '24'];
+const checkout = (fetchDepth?: number): github.workflows.JobStep => ({
+  name: 'Checkout',
+  uses: 'actions/checkout@v5',
+  ...(fetchDepth === undefined ? {} : { with: { 'fetch-depth': fetchDepth } }),
+});
+const setupNode = (version: string, registry = false): github.workflows.JobStep => ({
+  name: 'Set up Node.js',
+  uses: 'actions/setup-node@v5',
+  with: { 'node-version': version, ...(registry ? { 'registry-url': 'https://registry.npmjs.org' } : {}) },
+});
+
+const ci = project.github!.addWorkflow('ci');
+ci.on({ push: { branches: ['main'] }, pullRequest: {}, workflowDispatch: {} });
+ci.addJobs({
+  test: {
+    name: 'npm ci && npm test on Node ${{ matrix.node }}',
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: github.workflows.JobPermission.READ },
+    strategy: { failFast: false, matrix: { domain: { node: NODE_VERSIONS } } },
+    steps: [checkout(), setupNode('${{ matrix.node }}'), { name: 'Test (what a fresh clone runs: .ci/run)', run: '.ci/run' }],
+  },
+  projen: {
+    name: 'Generated files match .projenrc.ts',
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: github.workflows.JobPermission.READ },
+    steps: [
+      checkout(),
+      setupNode(NODE_VERSIONS[1]),
+      { name: 'Install', run: 'npm ci' },
+      { name: 'Synthesize', run: 'npx projen' },
+      { name: 'Nothing changed', run: 'git diff --exit-code' },
+    ],
+  },
+});
+
+// A release is one tag away: bump the version in .projenrc.ts (project.package.addVersion), run npx projen, commit,
+// then `git tag v<version> && git push origin v<version>`. The workflow tests that commit, publishes the tested
+// tarball to npm with provenance and makes a GitHub release whose notes are the commits since the previous tag.
+const release = project.github!.addWorkflow('release');
+release.on({ push: { tags: ['v*'] } });
+release.addJobs({
+  release: {
+    name: 'Test, publish to npm, GitHub release',
+    runsOn: ['ubuntu-latest'],
+    permissions: {
+      contents: github.workflows.JobPermission.WRITE, // the GitHub release
+      idToken: github.workflows.JobPermission.WRITE, // npm provenance
+    },
+    env: { CI: 'true' },
+    steps: [
+      checkout(0),
+      setupNode(NODE_VERSIONS[1], true),
+      {
+        name: 'The tag is the package version',
+        run: 'test "v$(node -p "require(\'./package.json\').version")" = "$GITHUB_REF_NAME" || { echo "tag $GITHUB_REF_NAME is not v + the version in package.json (set it in .projenrc.ts)" >&2; exit 1; }',
+      },
+      { name: 'Test (npm ci && npm test)', run: '.ci/run' },
+      { name: 'Nothing generated differs from the tag', run: 'git diff --exit-code' },
+      { name: 'Pack', run: 'mkdir -p dist && npm pack --pack-destination dist' },
+      {
+        name: 'Changelog (the commits since the previous tag)',
+        run: [
+          'prev=$(git describe --tags --abbrev=0 --match "v*" "$GITHUB_REF_NAME^" 2>/dev/null || true)',
+          '{ echo "## $GITHUB_REF_NAME"; echo; git log --no-merges --format="- %s (%h)" ${prev:+"$prev.."}"$GITHUB_REF_NAME"; } > dist/CHANGELOG.md',
+          'cat dist/CHANGELOG.md',
+        ].join('\n'),
+      },
+      {
+        name: 'Publish to npm with provenance',
+        run: 'npm publish dist/*.tgz --provenance --access public',
+        env: { NODE_AUTH_TOKEN: '${{ secrets.NPM_TOKEN }}' },
+      },
+      {
+        name: 'GitHub release',
+        run: 'gh release create "$GITHUB_REF_NAME" --title "$GITHUB_REF_NAME" --notes-file dist/CHANGELOG.md dist/*.tgz',
+        env: { GH_TOKEN: '${{ github.token }}' },
+      },
+    ],
+  },
+});
 
 project.synth();
