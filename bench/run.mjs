@@ -12,6 +12,8 @@
 //   check-ref  platform-kit check / check --build on examples/reference-platform   vs kubectl kustomize per Flux Kustomization
 //   check-big  the same on the synthetic 20×200 repository (baseline sampled and extrapolated)
 //   corpus     the same on every real repository of a corpus folder (--corpus DIR or $CPC_CORPUS; skipped without one)
+//   package    npm pack (files, KB), the tarball installed in an empty folder (MB, packages; npm may use the network
+//              for the dependencies), and the installed bin's --help   vs node -e 0
 // plus the peak RSS of every subject and floor. See bench/README.md; --markdown FILE writes BENCHMARKS.md.
 
 import { spawnSync } from 'node:child_process';
@@ -27,12 +29,12 @@ const CREATE = path.join(ROOT, 'lib/cli/create-platform-cluster.js');
 const LIB_INDEX = path.join(ROOT, 'lib/index.js');
 const REFERENCE = path.join(ROOT, 'examples/reference-platform');
 const KUBECTL = 'kubectl';
-const GROUPS = ['help', 'scaffold', 'regen', 'check-ref', 'check-big', 'corpus'];
+const GROUPS = ['help', 'scaffold', 'regen', 'check-ref', 'check-big', 'corpus', 'package'];
 
 // ---------------------------------------------------------------- arguments
 
 const DEFAULTS = {
-  helpRuns: 15, scaffoldRuns: 7, regenRuns: 7, refRuns: 5, refBaseRuns: 2, bigRuns: 3, bigBaseRuns: 1,
+  helpRuns: 15, packageHelpRuns: 15, scaffoldRuns: 7, regenRuns: 7, refRuns: 5, refBaseRuns: 2, bigRuns: 3, bigBaseRuns: 1,
   corpusRuns: 3, corpusBaseRuns: 1,
   memRuns: 1, warmup: 1, sample: 'auto', kubectlBudget: 20, clusters: 20, smallClusters: 10, components: 200,
 };
@@ -44,6 +46,7 @@ const usage = (code) => printUsage(
     'Runs per side (each row interleaves its sides and reports medians):',
     `  --runs N             set every count below to N`,
     `  --help-runs N        platform-kit --help and node -e 0 (default ${DEFAULTS.helpRuns})`,
+    `  --package-help-runs N  the installed create-platform-cluster --help and node -e 0 (default ${DEFAULTS.packageHelpRuns})`,
     `  --scaffold-runs N    the scaffold and its bare writer (default ${DEFAULTS.scaffoldRuns})`,
     `  --regen-runs N       regenerate --check on both synthetic repos and their hashing floors (default ${DEFAULTS.regenRuns})`,
     `  --ref-runs N         check and check --build on the reference platform (default ${DEFAULTS.refRuns})`,
@@ -85,11 +88,12 @@ const usage = (code) => printUsage(
 
 function parseArgs(argv) {
   const opts = { ...DEFAULTS, only: [...GROUPS], json: undefined, markdown: undefined, corpus: process.env.CPC_CORPUS || undefined, corpusClusterPaths: {} };
-  const runKeys = ['helpRuns', 'scaffoldRuns', 'regenRuns', 'refRuns', 'refBaseRuns', 'bigRuns', 'bigBaseRuns', 'corpusRuns', 'corpusBaseRuns'];
+  const runKeys = ['helpRuns', 'packageHelpRuns', 'scaffoldRuns', 'regenRuns', 'refRuns', 'refBaseRuns', 'bigRuns', 'bigBaseRuns', 'corpusRuns', 'corpusBaseRuns'];
   const set = (key, min) => (next, int) => { opts[key] = int(next(), min); };
   parseFlags(argv, {
     '--runs': (next, int) => { const n = int(next(), 1); for (const k of runKeys) opts[k] = n; },
     '--help-runs': set('helpRuns', 1),
+    '--package-help-runs': set('packageHelpRuns', 1),
     '--scaffold-runs': set('scaffoldRuns', 1),
     '--regen-runs': set('regenRuns', 1),
     '--ref-runs': set('refRuns', 1),
@@ -571,6 +575,73 @@ if (want('scaffold')) {
   });
 }
 
+// ---------------------------------------------------------------- package: npm pack, install, installed --help
+
+/** Sum of the sizes of the files under dir, and the number of installed packages (folders with a package.json name). */
+function footprint(dir) {
+  let bytes = 0;
+  let packages = 0;
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const abs = path.join(d, e.name);
+      if (e.isDirectory()) walk(abs);
+      else if (e.isFile()) {
+        bytes += fs.statSync(abs).size;
+        if (e.name === 'package.json' && path.basename(path.dirname(d)) !== '.bin' && /node_modules[\\/](@[^\\/]+[\\/])?[^\\/]+$/.test(d)) {
+          try { if (JSON.parse(fs.readFileSync(abs, 'utf8')).name) packages++; } catch { /* not a package manifest */ }
+        }
+      }
+    }
+  };
+  walk(dir);
+  return { bytes, packages };
+}
+
+const packageFacts = [];
+if (want('package')) {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const packDir = freshDir('pack');
+  const packed = spawnSync(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], { cwd: ROOT, env: ENV, encoding: 'utf8' });
+  if (packed.status !== 0) fail('npm pack', packed);
+  const pack = JSON.parse(packed.stdout)[0];
+  const tgz = path.join(packDir, pack.filename);
+  const inst = freshDir('install');
+  fs.writeFileSync(path.join(inst, 'package.json'), '{ "private": true }\n');
+  const t0 = Date.now();
+  const installed = spawnSync(npm, ['install', tgz, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn'], { cwd: inst, env: ENV, encoding: 'utf8' });
+  const installMs = Date.now() - t0;
+  if (installed.status !== 0) {
+    packageFacts.push(`npm install of the tarball failed (exit ${installed.status}; network?): the install and installed --help rows are skipped`);
+    log(`package: npm install failed:\n${installed.stderr.slice(-2000)}`);
+  }
+  const du = spawnSync('du', ['-sk', path.join(inst, 'node_modules')], { encoding: 'utf8' });
+  const fp = installed.status === 0 ? footprint(path.join(inst, 'node_modules')) : undefined;
+  facts.package = {
+    files: pack.entryCount, packKB: pack.size / 1024, unpackedKB: pack.unpackedSize / 1024,
+    installedMB: fp ? fp.bytes / 1024 / 1024 : undefined,
+    installedDuMB: du.status === 0 ? Number(du.stdout.split(/\s/)[0]) / 1024 : undefined,
+    packages: fp ? fp.packages - 0 : undefined,
+    ebadengine: (`${installed.stdout}\n${installed.stderr}`.match(/EBADENGINE/g) ?? []).length,
+    installMs,
+  };
+  log(`package: ${pack.entryCount} files, ${(pack.size / 1024).toFixed(0)} KB packed; installed ${facts.package.installedMB?.toFixed(1) ?? 'n/a'} MB (${since()})`);
+  if (installed.status === 0) {
+    const bin = path.join(inst, 'node_modules', '.bin', 'create-platform-cluster');
+    const sides = [
+      { key: 'subject', runs: opts.packageHelpRuns, warmup: opts.warmup, make: fixed([bin, '--help'], { cwd: inst }) },
+      { key: 'floor', runs: opts.packageHelpRuns, warmup: opts.warmup, make: fixed([NODE, '-e', '0'], { cwd: inst }) },
+    ];
+    const t = measure('package-help', sides);
+    const m = measureRss('package-help', sides, opts.memRuns);
+    ROWS.push({
+      id: 'package-help', group: 'package', name: 'installed `create-platform-cluster --help` (npm install of the tarball) vs `node -e 0`',
+      subject: { label: '<empty dir>/node_modules/.bin/create-platform-cluster --help', ms: t.subject.ms, kb: m.subject ?? [] },
+      floor: { label: 'node -e 0', ms: t.floor.ms, kb: m.floor ?? [] },
+      goal: { ratio: 1.5 },
+    });
+  }
+}
+
 // ---------------------------------------------------------------- check vs kubectl kustomize
 
 const BASELINE_SH = path.join(TMP, 'baseline.sh');
@@ -760,6 +831,20 @@ for (const r of ROWS) {
   table.push(`| ${r.name} | ${fms(sm)} | ${fms(fm)}${star} | ${fr(ratio)}×${star} | ${goal} | ${met ? 'yes' : '**no**'} | ${mb(r.subject.kb)} / ${mb(r.floor.kb)} |`);
 }
 
+/** The package rows: sizes, not times (no floor; the goals of issue 16). */
+const packageTable = [];
+if (facts.package) {
+  const p = facts.package;
+  const mb1 = (x) => (x === undefined ? 'n/a' : x.toFixed(1));
+  packageTable.push(
+    ...tableHead(['package row', 'value', 'goal', 'met?'], 'lrll'),
+    `| \`npm pack\`: files, tarball KB (unpacked KB) | ${p.files} files, ${p.packKB.toFixed(0)} KB (${p.unpackedKB.toFixed(0)} KB) | run-time files only (test/package-files) | — |`,
+    `| installed: MB (file sizes; \`du -sk\` in parentheses), packages | ${mb1(p.installedMB)} MB (${mb1(p.installedDuMB)} MB), ${p.packages ?? 'n/a'} packages | ≤ 25 MB | ${p.installedMB === undefined ? 'n/a' : p.installedMB <= 25 ? 'yes' : '**no**'} |`,
+    `| EBADENGINE lines of the install on ${process.version} | ${p.ebadengine} | 0 | ${p.ebadengine === 0 ? 'yes' : '**no**'} |`,
+  );
+  summary.package = p;
+}
+
 const runsLine =
   `runs per side: help ${opts.helpRuns}, scaffold ${opts.scaffoldRuns} (after ${opts.warmup} warm-up each), regen ${opts.regenRuns}; ` +
   `check and check --build ${opts.refRuns} (reference) / ${opts.bigRuns} (synthetic) / ${opts.corpusRuns} (corpus), ` +
@@ -802,6 +887,11 @@ for (const repo of checkRepos) {
   }
 }
 for (const n of corpusNotes) notes.push(`- corpus: ${n}`);
+for (const n of packageFacts) notes.push(`- package: ${n}`);
+if (facts.package) {
+  notes.push(`- package: \`npm pack\` of this tree, then \`npm install <tgz> --prefer-offline\` in an empty folder (${(facts.package.installMs / 1000).toFixed(1)} s, ` +
+    'network allowed for the dependencies); installed MB = the sum of the file sizes under node_modules, `du -sk` (file-system blocks) in parentheses.');
+}
 notes.push(haveTime()
   ? `- Peak RSS: max resident set size from \`${TIME_BIN} -f %M\`, median over runs; the largest single process of the tree ` +
     '(node, or one kubectl), not a sum. help, scaffold and regen: separate runs after the timing; check rows: the timed runs ' +
@@ -812,7 +902,7 @@ const commands = [];
 for (const r of ROWS) {
   if (r.id === 'regen-growth') continue; // the same commands as regen, on the small repository
   commands.push(`- ${r.id}: \`${r.subject.label}\``);
-  if (r.group === 'help' || r.group === 'scaffold' || r.group === 'regen') {
+  if (r.group === 'help' || r.group === 'scaffold' || r.group === 'regen' || r.group === 'package') {
     commands.push(`  floor: \`${r.floor.label}\`${r.floor.note ? ` — ${r.floor.note}` : ''}`);
   }
 }
@@ -840,6 +930,7 @@ const report = [
   '',
   ...table,
   '',
+  ...(packageTable.length ? [...packageTable, ''] : []),
   ...notes,
   '',
   'Commands:',
@@ -860,6 +951,7 @@ if (opts.markdown) {
     '',
     ...table,
     '',
+    ...(packageTable.length ? [...packageTable, ''] : []),
     (ROWS.some((r) => r.floor.extrapolated) ? '(*) floor extrapolated from a sample of the kubectl runs (see the notes). ' : '') +
       'Goal: the goal of issue 8; "met?" compares the medians of this run with it. Peak RSS: the largest single process (MB).',
     '',
