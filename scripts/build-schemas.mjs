@@ -14,6 +14,7 @@
 // The formats (ajv-formats and friends, ~150 KB of the bundle) are bundled as they are. Whitespace is removed and
 // local names shortened (mangle); the code is not otherwise rewritten (no compress).
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,7 +81,7 @@ export async function buildSchemas() {
 
 /** Load the text as a module and check it exports a validator for every schema (compiling every RE2 pattern). */
 function verify(text) {
-  const tmp = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'schemas-'));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'schemas-'));
   try {
     const file = path.join(tmp, 'schemas.cjs');
     fs.writeFileSync(file, text);
