@@ -10,6 +10,7 @@ import { BUILTIN_TEMPLATES, TemplateRenderer } from '../core/render';
 import { ConflictError } from '../core/errors';
 import { isErrno, systemError } from '../core/errors';
 import { renderPlatform, RenderResult } from '../generate/platform';
+import { REPO_PACKAGE_FILE, repoPackageJson } from '../generate/repo-package';
 import { keepFormatting, PLATFORM_FILE, PlatformFile, platformToString } from '../model/platform-file';
 import { GENERATOR_VERSION } from '../version';
 import { syncChartPins } from '../model/charts';
@@ -65,8 +66,10 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
   // Compared as LF text like every file (core/eol.ts); the plan writes it back with the ending it has.
   const platformText = keepFormatting(reader.readText(PLATFORM_FILE)?.text, platformToString(pf));
   result.tree.write(PLATFORM_FILE, platformText);
+  // package.json pins the tool; a person's fields in it are kept (edited structurally, like platform.yaml).
+  result.tree.write(REPO_PACKAGE_FILE, repoPackageJson(reader.readText(REPO_PACKAGE_FILE)?.text, GENERATOR_VERSION));
   const previous = parseManifest(reader.read(MANIFEST_FILE), GENERATOR_VERSION);
-  const owned = new Set([PLATFORM_FILE, MANIFEST_FILE]);
+  const owned = new Set([PLATFORM_FILE, MANIFEST_FILE, REPO_PACKAGE_FILE]);
   const plan = computePlan(result.tree, reader, previous, { generator: 'create-platform-cluster', version: GENERATOR_VERSION }, owned, gitMergeFile);
   // Only with the built-in templates (plus the repo's overrides) does the fingerprint describe this render.
   const standardRoots =

@@ -18,6 +18,9 @@ import { expandDefault, type VariableDecl } from '../model/stories';
 /** Phases of bootstrap/bootstrap.sh, in order (the script's PHASES). */
 export const BOOTSTRAP_PHASES = ['talos', 'crds', 'core', 'flux', 'verify'];
 
+/** The story ids a commit may start with, one per line: what the commit-msg hook reads when the tool is not installed. */
+export const STORY_IDS_FILE = '.githooks/story-ids';
+
 export const VERSIONS = { talos: 'v1.11.5', kubernetes: 'v1.34.2' };
 
 export interface Lane {
@@ -128,6 +131,8 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
   tree.write('.gitattributes', r.render('repo/gitattributes', {}));
   tree.write('.githooks/commit-msg', r.render('repo/githooks/commit-msg', { version: GENERATOR_VERSION }));
   tree.write('.githooks/install.sh', r.render('repo/githooks/install.sh', { version: GENERATOR_VERSION }));
+  // The ids lint-commit knows (catalog + custom stories), for the hook to check offline without the tool.
+  tree.write(STORY_IDS_FILE, r.render('repo/githooks/story-ids', { version: GENERATOR_VERSION, ids: [...cat.byId.keys()].sort() }));
   tree.write('.renovaterc.json5', r.render('repo/renovaterc.json5', { version: GENERATOR_VERSION }));
   if (Object.keys(spec.clusters).length) tree.write('bootstrap/render-values.sh', r.render('cluster/bootstrap/render-values.sh', { version: GENERATOR_VERSION }));
   tree.write(
