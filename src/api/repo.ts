@@ -15,6 +15,7 @@ import { keepFormatting, PLATFORM_FILE, PlatformFile, platformToString } from '.
 import { GENERATOR_VERSION } from '../version';
 import { syncChartPins } from '../model/charts';
 import { catalogFor, renderedComponents } from '../model/wiring';
+import { syncVariantSettings, type VariantSettingsSync } from '../model/variant-settings';
 import { OVERRIDES_DIR, walkTree } from '../core/paths';
 import { checkRepoDir } from './repo-dir';
 import { inputsFingerprint } from '../core/fingerprint';
@@ -50,6 +51,8 @@ export function notePlatformRead(root: string, text: string | null): void {
 
 export interface Rendered extends RenderResult {
   plan: Plan;
+  /** Settings added to or dropped from platform.yaml because of a cluster's variant (its secret-store provider). */
+  settingsSync: VariantSettingsSync;
 }
 
 /**
@@ -60,7 +63,10 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
   // platform.yaml pins every chart the platform renders (charts:), each with its Renovate annotation.
   const cat = catalogFor(pf.spec);
   syncChartPins(pf, renderedComponents(pf.spec, cat).flatMap((c) => (c.chart && !cat.components.get(c.id)?.story?.custom ? [c.chart.name] : [])));
-  const result = renderPlatform(pf.spec, new TemplateRenderer(templateRoots));
+  const renderer = new TemplateRenderer(templateRoots);
+  // Settings of a variant the cluster does not build (another secret-store provider's) go; its own come.
+  const settingsSync = syncVariantSettings(pf, cat, renderer);
+  const result = renderPlatform(pf.spec, renderer);
   const reader = new DiskReader(root);
   // platform.yaml stays as the person formatted it (comments after values, flow or JSON style) unless a value changes.
   // Compared as LF text like every file (core/eol.ts); the plan writes it back with the ending it has.
@@ -118,7 +124,7 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
       conflicts.map((c) => c.path),
     );
   }
-  return { ...result, plan };
+  return { ...result, plan, settingsSync };
 }
 
 export function applyPlan(root: string, plan: Plan): void {

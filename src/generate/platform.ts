@@ -14,6 +14,7 @@ import { findVariables, KUBEPRISM_PORT, secretKeyPrefix, VARIABLES } from '../mo
 import { UsageError } from '../core/errors';
 import { GENERATOR_VERSION } from '../version';
 import { expandDefault, type VariableDecl } from '../model/stories';
+import { variantValue } from '../model/variant-settings';
 
 /** Phases of bootstrap/bootstrap.sh, in order (the script's PHASES). */
 export const BOOTSTRAP_PHASES = ['talos', 'crds', 'core', 'flux', 'verify'];
@@ -173,6 +174,8 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
       for (const f of filesOf.get(comp.id)!) {
         // kustomize Components under components/ are included by apps with their own substitutions, not applied here
         if (f.startsWith(`${componentDir(comp)}/components/`)) continue;
+        // Of a component's variants/<value>/ folders the cluster builds only its own (e.g. its secret-store provider's).
+        if (comp.variantBy && f.startsWith(`${componentDir(comp)}/variants/`) && !f.startsWith(`${componentDir(comp)}/variants/${variantValue(spec, cat, name, comp.variantBy)}/`)) continue;
         for (const v of findVariables(tree.read(f)!).required) used.add(v);
       }
     }
