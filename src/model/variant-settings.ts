@@ -105,7 +105,7 @@ export function syncVariantSettings(pf: PlatformFile, cat: Catalog, r?: Template
       for (const name of drop) pf.doc.deleteIn(['clusters', cluster, 'settings', name]);
       const rest = Object.fromEntries(Object.entries(settings).filter(([k]) => !drop.includes(k)));
       pf.spec = { ...pf.spec, clusters: { ...pf.spec.clusters, [cluster]: { ...pf.spec.clusters[cluster], settings: rest } } };
-      result.dropped[cluster] = drop;
+      result.dropped[cluster] = [...drop].sort();
     }
     const want = new Map<string, VariableDecl>();
     for (const [id, s] of Object.entries(pf.spec.stories)) {
@@ -114,7 +114,7 @@ export function syncVariantSettings(pf: PlatformFile, cat: Catalog, r?: Template
       for (const v of storyVariables(cat, story)) if (map.has(v.name) && !want.has(v.name) && clusterNeedsSetting(pf.spec, cat, cluster, v.name, r)) want.set(v.name, v);
     }
     const added = addSettingDefaults(pf, cluster, [...want.values()].map((v) => ({ ...v, default: expandDefault(v.default, pf.spec.clusters, cluster) })));
-    if (added.length) result.added[cluster] = added;
+    if (added.length) result.added[cluster] = [...added].sort();
   }
   return result;
 }
