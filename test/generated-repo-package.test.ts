@@ -67,6 +67,19 @@ describe('generated repository: package.json pins the tool', () => {
     }
   });
 
+  it('a dependency a person adds to the generated package.json does not make regenerate --check fail', () => {
+    const dir = path.join(tmpDir(), 'p');
+    createClusters({ dir, clusters: [{ name: 'infra' }] });
+    const file = path.join(dir, 'package.json');
+    const pkg = readJson(file);
+    fs.writeFileSync(file, JSON.stringify({ ...pkg, devDependencies: { ...pkg.devDependencies, prettier: '3.6.2' } }, null, 2) + '\n');
+    const edited = fs.readFileSync(file, 'utf8');
+    const r = cli('platform-kit', ['regenerate', '--check', '--dir', dir]);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(cli('platform-kit', ['regenerate', '--dir', dir]).status).toBe(0);
+    expect(fs.readFileSync(file, 'utf8')).toBe(edited);
+  });
+
   it('a package.json that is not JSON is refused with exit 2 and nothing is written', () => {
     const dir = path.join(tmpDir(), 'p');
     createClusters({ dir, clusters: [{ name: 'infra' }] });
@@ -86,7 +99,7 @@ describe('generated repository: package.json pins the tool', () => {
     expect(cfg.ignorePaths.filter((g) => glob(g).test('package.json'))).toEqual([]);
     const rule = cfg.packageRules.find((r) => r.matchPackageNames?.includes(tool.name));
     expect(rule?.matchManagers).toEqual(['npm']);
-    expect(rule?.groupName).toBeTruthy();
+    expect(rule?.labels).toContain('platform-kit');
     expect(rule?.prBodyNotes?.join(' ')).toContain('platform-kit regenerate');
   });
 

@@ -73,7 +73,8 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
   const platformText = keepFormatting(reader.readText(PLATFORM_FILE)?.text, platformToString(pf));
   result.tree.write(PLATFORM_FILE, platformText);
   // package.json pins the tool; a person's fields in it are kept (edited structurally, like platform.yaml).
-  result.tree.write(REPO_PACKAGE_FILE, repoPackageJson(reader.readText(REPO_PACKAGE_FILE)?.text, GENERATOR_VERSION));
+  const packageText = repoPackageJson(reader.readText(REPO_PACKAGE_FILE)?.text, GENERATOR_VERSION);
+  result.tree.write(REPO_PACKAGE_FILE, packageText);
   const previous = parseManifest(reader.read(MANIFEST_FILE), GENERATOR_VERSION);
   const owned = new Set([PLATFORM_FILE, MANIFEST_FILE, REPO_PACKAGE_FILE]);
   const plan = computePlan(result.tree, reader, previous, { generator: 'create-platform-cluster', version: GENERATOR_VERSION }, owned, gitMergeFile);
@@ -99,6 +100,10 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
       const files = (m: Record<string, unknown>) => m.files as Record<string, unknown> | undefined;
       if (platformText === reader.read(PLATFORM_FILE) && files(before) && files(after)) {
         files(before)![PLATFORM_FILE] = files(after)![PLATFORM_FILE];
+      }
+      // And of package.json when a person changed it (a dependency of theirs) and the pin is already right.
+      if (packageText === reader.read(REPO_PACKAGE_FILE) && files(before) && files(after)) {
+        files(before)![REPO_PACKAGE_FILE] = files(after)![REPO_PACKAGE_FILE];
       }
       return JSON.stringify(before) === JSON.stringify(after);
     } catch {
