@@ -15,8 +15,10 @@ describe('the CI workflow of the generated repository', () => {
     const runs = wf.jobs.check.steps.map((s: { run?: string }) => s.run).filter(Boolean).join('\n');
     expect(runs).toContain('platform-kit check --build');
     expect(runs).toContain('platform-kit regenerate --check');
+    // The pin is the repository's package.json, which the job installs before running the tool.
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
-    expect(wf.env.CPC_VERSION).toBe(pkg.version);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).devDependencies[pkg.name]).toBe(pkg.version);
+    expect(runs).toMatch(/npm (ci|install)[\s\S]*npx --no platform-kit check --build/);
     expect(wf.on.pull_request.types).toContain('edited'); // a retitled PR is checked again
   });
 

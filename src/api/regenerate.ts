@@ -6,6 +6,7 @@ import { GENERATOR_VERSION } from '../version';
 import { loadPlatform } from './create-cluster';
 import { applyPlan, checkRepoDir, planRepo } from './repo';
 import { upToDatePlan } from './up-to-date';
+import type { VariantSettingsSync } from '../model/variant-settings';
 
 export interface RegenerateOptions {
   /** The GitOps repository (must hold platform.yaml). */
@@ -27,6 +28,8 @@ export interface RegenerateResult {
   written: boolean;
   /** Files a person must resolve: merges with conflicts, kept files still holding markers. */
   unresolved: Change[];
+  /** Settings of platform.yaml added or removed for a cluster's variant (its secret-store provider); not on the fast path. */
+  settingsSync?: VariantSettingsSync;
 }
 
 /**
@@ -46,11 +49,11 @@ export function regenerate(opts: RegenerateOptions): RegenerateResult {
       pf.doc.setIn(['generator', 'version'], GENERATOR_VERSION);
       pf.spec = { ...pf.spec, generator: { ...pf.spec.generator, version: GENERATOR_VERSION } };
     }
-    const { plan } = planRepo(root, pf, opts.templateRoots);
+    const { plan, settingsSync } = planRepo(root, pf, opts.templateRoots);
     const changed = writes(plan).length > 0;
     const written = changed && !opts.dryRun && !opts.check;
     if (written) applyPlan(root, plan);
-    return { root, plan, changed, written, unresolved: unresolved(plan) };
+    return { root, plan, changed, written, unresolved: unresolved(plan), settingsSync };
   });
 }
 

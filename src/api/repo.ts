@@ -10,10 +10,12 @@ import { BUILTIN_TEMPLATES, TemplateRenderer } from '../core/render';
 import { ConflictError } from '../core/errors';
 import { isErrno, systemError } from '../core/errors';
 import { renderPlatform, RenderResult } from '../generate/platform';
+import { REPO_PACKAGE_FILE, repoPackageJson } from '../generate/repo-package';
 import { keepFormatting, PLATFORM_FILE, PlatformFile, platformToString } from '../model/platform-file';
 import { GENERATOR_VERSION } from '../version';
 import { syncChartPins } from '../model/charts';
 import { catalogFor, renderedComponents } from '../model/wiring';
+import { syncVariantSettings, type VariantSettingsSync } from '../model/variant-settings';
 import { OVERRIDES_DIR, walkTree } from '../core/paths';
 import { checkRepoDir } from './repo-dir';
 import { inputsFingerprint } from '../core/fingerprint';
@@ -49,6 +51,8 @@ export function notePlatformRead(root: string, text: string | null): void {
 
 export interface Rendered extends RenderResult {
   plan: Plan;
+  /** Settings added to or dropped from platform.yaml because of a cluster's variant (its secret-store provider). */
+  settingsSync: VariantSettingsSync;
 }
 
 /**
@@ -59,14 +63,20 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
   // platform.yaml pins every chart the platform renders (charts:), each with its Renovate annotation.
   const cat = catalogFor(pf.spec);
   syncChartPins(pf, renderedComponents(pf.spec, cat).flatMap((c) => (c.chart && !cat.components.get(c.id)?.story?.custom ? [c.chart.name] : [])));
-  const result = renderPlatform(pf.spec, new TemplateRenderer(templateRoots));
+  const renderer = new TemplateRenderer(templateRoots);
+  // Settings of a variant the cluster does not build (another secret-store provider's) go; its own come.
+  const settingsSync = syncVariantSettings(pf, cat, renderer);
+  const result = renderPlatform(pf.spec, renderer);
   const reader = new DiskReader(root);
   // platform.yaml stays as the person formatted it (comments after values, flow or JSON style) unless a value changes.
   // Compared as LF text like every file (core/eol.ts); the plan writes it back with the ending it has.
   const platformText = keepFormatting(reader.readText(PLATFORM_FILE)?.text, platformToString(pf));
   result.tree.write(PLATFORM_FILE, platformText);
+  // package.json pins the tool; a person's fields in it are kept (edited structurally, like platform.yaml).
+  const packageText = repoPackageJson(reader.readText(REPO_PACKAGE_FILE)?.text, GENERATOR_VERSION);
+  result.tree.write(REPO_PACKAGE_FILE, packageText);
   const previous = parseManifest(reader.read(MANIFEST_FILE), GENERATOR_VERSION);
-  const owned = new Set([PLATFORM_FILE, MANIFEST_FILE]);
+  const owned = new Set([PLATFORM_FILE, MANIFEST_FILE, REPO_PACKAGE_FILE]);
   const plan = computePlan(result.tree, reader, previous, { generator: 'create-platform-cluster', version: GENERATOR_VERSION }, owned, gitMergeFile);
   // Only with the built-in templates (plus the repo's overrides) does the fingerprint describe this render.
   const standardRoots =
@@ -90,6 +100,10 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
       const files = (m: Record<string, unknown>) => m.files as Record<string, unknown> | undefined;
       if (platformText === reader.read(PLATFORM_FILE) && files(before) && files(after)) {
         files(before)![PLATFORM_FILE] = files(after)![PLATFORM_FILE];
+      }
+      // And of package.json when a person changed it (a dependency of theirs) and the pin is already right.
+      if (packageText === reader.read(REPO_PACKAGE_FILE) && files(before) && files(after)) {
+        files(before)![REPO_PACKAGE_FILE] = files(after)![REPO_PACKAGE_FILE];
       }
       return JSON.stringify(before) === JSON.stringify(after);
     } catch {
@@ -115,7 +129,7 @@ export function planRepo(root: string, pf: PlatformFile, templateRoots: string[]
       conflicts.map((c) => c.path),
     );
   }
-  return { ...result, plan };
+  return { ...result, plan, settingsSync };
 }
 
 export function applyPlan(root: string, plan: Plan): void {

@@ -5,6 +5,7 @@ import { MANIFEST_FILE } from '../core/manifest';
 import { withRepoLock } from '../core/lock';
 import { Plan, writes } from '../core/plan';
 import { addSettingDefaults, PLATFORM_FILE, PlatformFile, setStoryState } from '../model/platform-file';
+import { clusterNeedsSetting } from '../model/variant-settings';
 import { CustomStory, CustomStorySchema, PlatformSpec, STORY_ID, StoryState } from '../model/schema';
 import { Catalog, catalogWith, expandDefault, nearestStoryIds, StoryDef, VariableDecl } from '../model/stories';
 import { validatePlatform } from '../model/validate';
@@ -172,7 +173,9 @@ export function recordStories(pf: PlatformFile, cat: Catalog, stories: StoryDef[
     const vars = variablesOf(cat, story);
     for (const c of clusters) {
       touched.add(c);
-      settingsAdded[c] = [...(settingsAdded[c] ?? []), ...addSettingDefaults(pf, c, vars.map((v) => ({ ...v, default: expandDefault(v.default, pf.spec.clusters, c) })))];
+      // Only the settings of the variant the cluster builds (its secret-store provider's), model/variant-settings.ts.
+      const own = vars.filter((v) => clusterNeedsSetting(pf.spec, cat, c, v.name));
+      settingsAdded[c] = [...(settingsAdded[c] ?? []), ...addSettingDefaults(pf, c, own.map((v) => ({ ...v, default: expandDefault(v.default, pf.spec.clusters, c) })))];
     }
   }
   if (unmet.length) {

@@ -4,6 +4,7 @@ import { LinkGuard } from '../core/disk';
 import { fileText, toLf } from '../core/eol';
 import { inputsFingerprint } from '../core/fingerprint';
 import { MANIFEST_FILE, sha256 } from '../core/manifest';
+import { REPO_PACKAGE_FILE } from '../generate/repo-package';
 import { isSafeRelativePath, OVERRIDES_DIR, walkTree } from '../core/paths';
 import { BASE_DIR, type Change, type Plan } from '../core/plan';
 
@@ -69,8 +70,12 @@ export function upToDatePlan(root: string): Plan | undefined {
       return undefined;
     }
     if (hashOf(path.join(root, p)) !== h) return undefined;
-    // platform.yaml is edited structurally by the tool and has no merge base; every other file has one.
+    // platform.yaml and package.json are edited structurally by the tool and have no merge base; every other file has one.
     if (p === 'platform.yaml') continue;
+    if (p === REPO_PACKAGE_FILE) {
+      changes.push({ path: p, action: 'UNCHANGED' });
+      continue;
+    }
     if (hashOf(path.join(root, BASE_DIR, p)) !== h) return undefined;
     changes.push({ path: p, action: 'UNCHANGED' }, { path: `${BASE_DIR}/${p}`, action: 'UNCHANGED', internal: true });
   }

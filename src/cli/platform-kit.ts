@@ -57,6 +57,13 @@ program
         ? { root, plan: fast, changed: false, written: false, unresolved: [] }
         : (await import('../api/regenerate')).regenerate({ dir: flags.dir, dryRun: flags.dryRun, check: flags.check, fast: false });
       processIo.out(formatPlan(r.plan, { diff: flags.dryRun }));
+      if ('settingsSync' in r && r.settingsSync) {
+        const { variantSettingsLines } = await import('../model/variant-settings');
+        for (const line of variantSettingsLines(r.settingsSync, r.written)) {
+          if (line.startsWith('warning:')) processIo.err(line);
+          else processIo.out(line);
+        }
+      }
       if (flags.check) {
         processIo.out(r.changed ? 'check: the repository is not what platform.yaml and the templates generate (run platform-kit regenerate)' : 'check: up to date');
         return r.changed || r.unresolved.length ? 1 : 0;

@@ -131,6 +131,15 @@ export class TemplateRenderer {
     return out.sort();
   }
 
+  /** A template's text as written, before rendering (first root that has it). */
+  source(name: string): string {
+    for (const root of this.roots) {
+      const file = path.join(root, name);
+      if (fs.existsSync(file) && fs.statSync(file).isFile()) return fs.readFileSync(file, 'utf8');
+    }
+    throw new Error(`template not found: ${name} (looked in ${this.roots.join(', ')})`);
+  }
+
   exists(name: string): boolean {
     return this.roots.some((root) => fs.existsSync(path.join(root, name)));
   }

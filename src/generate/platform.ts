@@ -14,9 +14,13 @@ import { findVariables, KUBEPRISM_PORT, secretKeyPrefix, VARIABLES } from '../mo
 import { UsageError } from '../core/errors';
 import { GENERATOR_VERSION } from '../version';
 import { expandDefault, type VariableDecl } from '../model/stories';
+import { variantValue } from '../model/variant-settings';
 
 /** Phases of bootstrap/bootstrap.sh, in order (the script's PHASES). */
 export const BOOTSTRAP_PHASES = ['talos', 'crds', 'core', 'flux', 'verify'];
+
+/** The story ids a commit may start with, one per line: what the commit-msg hook reads when the tool is not installed. */
+export const STORY_IDS_FILE = '.githooks/story-ids';
 
 export const VERSIONS = { talos: 'v1.11.5', kubernetes: 'v1.34.2' };
 
@@ -128,6 +132,8 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
   tree.write('.gitattributes', r.render('repo/gitattributes', {}));
   tree.write('.githooks/commit-msg', r.render('repo/githooks/commit-msg', { version: GENERATOR_VERSION }));
   tree.write('.githooks/install.sh', r.render('repo/githooks/install.sh', { version: GENERATOR_VERSION }));
+  // The ids lint-commit knows (catalog + custom stories), for the hook to check offline without the tool.
+  tree.write(STORY_IDS_FILE, r.render('repo/githooks/story-ids', { version: GENERATOR_VERSION, ids: [...cat.byId.keys()].sort() }));
   tree.write('.renovaterc.json5', r.render('repo/renovaterc.json5', { version: GENERATOR_VERSION }));
   if (Object.keys(spec.clusters).length) tree.write('bootstrap/render-values.sh', r.render('cluster/bootstrap/render-values.sh', { version: GENERATOR_VERSION }));
   tree.write(
@@ -168,6 +174,8 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
       for (const f of filesOf.get(comp.id)!) {
         // kustomize Components under components/ are included by apps with their own substitutions, not applied here
         if (f.startsWith(`${componentDir(comp)}/components/`)) continue;
+        // Of a component's variants/<value>/ folders the cluster builds only its own (e.g. its secret-store provider's).
+        if (comp.variantBy && f.startsWith(`${componentDir(comp)}/variants/`) && !f.startsWith(`${componentDir(comp)}/variants/${variantValue(spec, cat, name, comp.variantBy)}/`)) continue;
         for (const v of findVariables(tree.read(f)!).required) used.add(v);
       }
     }
