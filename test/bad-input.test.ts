@@ -89,19 +89,22 @@ describe('bad input: exit 2, a message naming the field and the rule, zero bytes
     expect(fs.readdirSync(outside)).toEqual([]);
   });
 
+  // The line a message names is where the text it breaks is in the file as written (1-based).
+  const lineOf = (t: string, needle: string) => t.slice(0, t.indexOf(needle)).split('\n').length;
   it.each([
-    ['a YAML syntax error', (t: string) => t.replace('clusters:', 'clusters: [oops'), /platform\.yaml is not valid YAML[\s\S]*platform\.yaml:9: /],
-    ['an unknown key', (t: string) => t.replace('    domain: infra.example.com', '    domian: infra.example.com'), /platform\.yaml:\d+: clusters\.infra: Unrecognized key[\s\S]*domian/],
-    ['a wrong type', (t: string) => t.replace('clusterId: 1', 'clusterId: one'), /platform\.yaml:13: clusters\.infra\.clusterId: /],
-    ['an invalid CIDR', (t: string) => t.replace('podCidr: 10.244.0.0/16', 'podCidr: 10.244.0.0/33'), /platform\.yaml:\d+: clusters\.infra\.network\.podCidr: .*not a valid CIDR/],
+    ['a YAML syntax error', (t: string) => t.replace('clusters:', 'clusters: [oops'), (t: string) => new RegExp(`platform\\.yaml is not valid YAML[\\s\\S]*platform\\.yaml:${lineOf(t, 'clusters:')}: `)],
+    ['an unknown key', (t: string) => t.replace('    domain: infra.example.com', '    domian: infra.example.com'), () => /platform\.yaml:\d+: clusters\.infra: Unrecognized key[\s\S]*domian/],
+    ['a wrong type', (t: string) => t.replace('clusterId: 1', 'clusterId: one'), (t: string) => new RegExp(`platform\\.yaml:${lineOf(t, 'clusterId: 1')}: clusters\\.infra\\.clusterId: `)],
+    ['an invalid CIDR', (t: string) => t.replace('podCidr: 10.244.0.0/16', 'podCidr: 10.244.0.0/33'), () => /platform\.yaml:\d+: clusters\.infra\.network\.podCidr: .*not a valid CIDR/],
   ])('a hand-broken platform.yaml with %s is reported with file, line and field', (_n, breakIt, message) => {
     const repo3 = path.join(tmpDir(), 'p');
     expect(cli('create-platform-cluster', ['infra', '--yes', '--dir', repo3]).status).toBe(0);
     const file = path.join(repo3, 'platform.yaml');
-    fs.writeFileSync(file, breakIt(fs.readFileSync(file, 'utf8')));
+    const text = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, breakIt(text));
     const before3 = snapshot(repo3);
     const r = cli('create-platform-cluster', ['apps', '--yes', '--dir', repo3]);
-    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toMatch(message(text));
     expect(r.status).toBe(2);
     expect(snapshot(repo3)).toEqual(before3);
   });

@@ -30,6 +30,13 @@ export const ChartSchema = z
   })
   .refine((c) => (c.repoType === 'oci' ? c.url.startsWith('oci://') : /^https:\/\//.test(c.url)), {
     message: 'an oci chart url starts with oci://, a helm repository url with https://',
+  })
+  .meta({
+    description: 'The Helm chart: name, url (oci://… or, with repoType helm, https://…) and version.',
+    // The refinement above, for an editor (JSON Schema of platform.yaml).
+    if: { type: 'object', properties: { repoType: { type: 'string', const: 'helm' } }, required: ['repoType'] },
+    then: { type: 'object', properties: { url: { type: 'string', pattern: '^https://' } } },
+    else: { type: 'object', properties: { url: { type: 'string', pattern: '^oci://' } } },
   });
 
 /** Manifests that live in another Git repository (pinned tag), applied by the component's Flux Kustomization. */
@@ -40,13 +47,13 @@ export const GitSourceSchema = z.strictObject({
 });
 
 export const ComponentSchema = z.strictObject({
-  id: z.string().max(63).regex(DNS_LABEL),
-  area: z.string().max(120).regex(AREA),
-  lane: z.enum(['infrastructure', 'workloads']),
-  namespace: z.string().max(63).regex(DNS_LABEL),
-  description: z.string().max(300).regex(/^[^\x00-\x1f\x7f]*$/, 'one line of text (no control characters)'),
+  id: z.string().max(63).regex(DNS_LABEL).meta({ description: 'Component id (a DNS-1123 label): its folder and Flux Kustomization name.' }),
+  area: z.string().max(120).regex(AREA).meta({ description: 'Folder of the component under its lane (e.g. apps, networking/gateway).' }),
+  lane: z.enum(['infrastructure', 'workloads']).meta({ description: 'Flux lane of the component: infrastructure, or workloads (apps clusters).' }),
+  namespace: z.string().max(63).regex(DNS_LABEL).meta({ description: 'Namespace the component runs in.' }),
+  description: z.string().max(300).regex(/^[^\x00-\x1f\x7f]*$/, 'one line of text (no control characters)').meta({ description: 'One line saying what the component is.' }),
   chart: ChartSchema.optional(),
-  source: GitSourceSchema.optional(),
+  source: GitSourceSchema.optional().meta({ description: 'Manifests from another Git repository: https url, pinned tag, path.' }),
   /** Template of the chart values; defaults to components/<area>/<id>/helm-values.yaml. */
   values: z.string().optional(),
   prune: z.boolean().default(true),

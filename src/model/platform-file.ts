@@ -7,6 +7,29 @@ import { validatePlatform, Problem } from './validate';
 
 export const PLATFORM_FILE = 'platform.yaml';
 
+/**
+ * Where platform.yaml's editors find its JSON Schema: the copy shipped in the package (schemas/platform.schema.json),
+ * installed in the repository's node_modules by its package.json (the tool pinned as a dev dependency). A path
+ * relative to platform.yaml (yaml-language-server resolves it from the file's folder): it works offline, and it is
+ * always the schema of the version the repository pins, unlike a URL (none is published, and `@latest` would
+ * disagree with an older pin). Before `npm ci` an editor just has no schema.
+ */
+export const SCHEMA_REF = './node_modules/create-platform-cluster/schemas/platform.schema.json';
+export const SCHEMA_MODELINE = `# yaml-language-server: $schema=${SCHEMA_REF}`;
+/** A yaml-language-server schema line, whatever schema it names (a person may point it elsewhere). */
+const ANY_SCHEMA_MODELINE = /^[ \t]*#[ \t]*yaml-language-server[ \t]*:.*\$schema=/m;
+
+/**
+ * The text with the schema line on top when it has none. A file that already has one (the tool's, or one a person
+ * pointed at another schema, on any line) is returned as it is: the line is never doubled, never moved, and the
+ * comments a person wrote at the top stay, below it.
+ */
+export function withSchemaModeline(text: string): string {
+  if (ANY_SCHEMA_MODELINE.test(text)) return text;
+  const bom = text.startsWith('\ufeff') ? '\ufeff' : '';
+  return `${bom}${SCHEMA_MODELINE}\n${text.slice(bom.length)}`;
+}
+
 /** platform.yaml as a YAML Document (comments and order kept) plus its validated model. */
 export interface PlatformFile {
   doc: Document;
@@ -185,13 +208,14 @@ export function setCluster(pf: PlatformFile, name: string, cluster: ClusterSpec)
 }
 
 export function platformToString(pf: PlatformFile): string {
-  return pf.doc.toString({ lineWidth: 0, indentSeq: true });
+  return withSchemaModeline(pf.doc.toString({ lineWidth: 0, indentSeq: true }));
 }
 
 /**
  * The text to write for platform.yaml: the file as it is on disk when it holds exactly the values of the text the
  * tool would write (only formatting differs: a comment after a value, flow or JSON style, quoting, indentation),
  * else the tool's text (an editor's byte order mark is dropped either way). So formatting alone is never rewritten and never counts as drift in `regenerate --check`.
+ * Either way the text has the schema line on top (withSchemaModeline): a file written before it had one gets it.
  */
 export function keepFormatting(onDisk: string | undefined, rendered: string): string {
   if (onDisk === undefined || onDisk === rendered) return rendered;
@@ -213,7 +237,8 @@ export function keepFormatting(onDisk: string | undefined, rendered: string): st
   // person's choice of format and stays as it is.
   const annotations = (text: string) => text.split(/\r?\n/).filter((l) => /^\s*# renovate:/.test(l)).map((l) => l.trim());
   const kept = new Set(annotations(onDisk));
-  return kept.size === 0 || annotations(rendered).every((a) => kept.has(a)) ? onDisk : rendered;
+  // The schema line is the tool's too: a file without one gets it (platformToString gives it to `rendered`).
+  return kept.size === 0 || annotations(rendered).every((a) => kept.has(a)) ? withSchemaModeline(onDisk) : rendered;
 }
 
 function ensureMap(pf: PlatformFile, path: string[]): YAMLMap {

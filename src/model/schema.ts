@@ -14,32 +14,84 @@ export const STORY_STATES = ['draft', 'approved'] as const;
 
 const str = z.string().min(1);
 
+/*
+ * Editor hints. The JSON Schema of platform.yaml (model/json-schema.ts, schemas/platform.schema.json) is generated
+ * from these zod schemas; `.meta()` gives each field its description and, where validate.ts checks a field on its own,
+ * the pattern or bounds an editor can check as you type. zod itself ignores meta: the tool's messages stay those of
+ * validate.ts. A pattern here may only say what validate.ts also requires (a file the tool accepts never shows an
+ * error in an editor); test/json-schema-*.test.ts holds both to that.
+ */
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
+/** An IPv4 address as validate.ts accepts it (four decimal parts, no leading zeros). */
+export const IPV4_PATTERN = `^${IPV4}$`;
+/** An IPv4 network written canonically (validate.ts also refuses host bits, which a pattern cannot see). */
+export const IPV4_CIDR_PATTERN = `^${IPV4}/(?:3[0-2]|[12]?[0-9])$`;
+/** first-last, as net.ts parseRange reads it (spaces around either address are trimmed). */
+export const IPV4_RANGE_PATTERN = `^\\s*${IPV4}\\s*-\\s*${IPV4}\\s*$`;
+const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+
+const SETTINGS_KEY_PATTERN = /^[A-Z_][A-Z0-9_]*$/.source;
+/**
+ * A settings value as validate.ts accepts it: Flux substitutes it into YAML text, in places unquoted, so no quotes,
+ * backslashes, control characters, line separators or `${`, no surrounding spaces, no ": ", " #" or trailing ":",
+ * no leading YAML indicator (validate.ts SAFE_VALUE and plainScalarProblem).
+ */
+const SETTINGS_VALUE_PATTERN =
+  // eslint-disable-next-line no-control-regex
+  /^(?!\s)(?![\s\S]*\s$)(?![\s\S]*(?:: |:$| #|\$\{))(?![-?:](?:\s|$))(?![,[\]{}#&*!|>%@])[^"'\\`\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/.source;
+const SETTINGS_VALUE_RULE = 'a settings value: no quotes, backslashes, control characters or "${", no surrounding spaces, no ": ", " #" or trailing ":", no leading YAML indicator';
+
+const ip = (description: string) => str.meta({ description, pattern: IPV4_PATTERN });
+const cidr = (description: string) => str.meta({ description, pattern: IPV4_CIDR_PATTERN });
+
 export const NodeSchema = z.strictObject({
-  name: str,
-  ip: str,
-  controlPlane: z.boolean(),
-  installDisk: str,
+  name: str.meta({ description: 'Node hostname: a DNS-1123 label, unique in the cluster (e.g. apps-1).', pattern: DNS_LABEL_PATTERN, maxLength: 63 }),
+  ip: ip('Node IPv4 address on the node network; not the gateway, not inside the load-balancer range, unique across clusters.'),
+  controlPlane: z.boolean().meta({ description: 'true for a control-plane node (at least one per cluster), false for a worker.' }),
+  installDisk: str.meta({ description: 'Disk Talos installs to (e.g. /dev/sda, /dev/nvme0n1).', pattern: '^/dev/[A-Za-z0-9._/-]+$' }),
 });
 
 export const NetworkSchema = z.strictObject({
-  nodeCidr: str,
-  nodeGateway: str,
-  podCidr: str,
-  serviceCidr: str,
-  loadBalancerRange: str,
-  gatewayIps: z.strictObject({ external: str, internal: str }),
+  nodeCidr: cidr('IPv4 network of the nodes, written canonically (e.g. 192.168.1.0/24).'),
+  nodeGateway: ip('Default gateway of the node network (an address on nodeCidr).'),
+  podCidr: cidr('IPv4 pod network (each node gets a /24 of it); disjoint from every other network of all clusters (ClusterMesh).'),
+  serviceCidr: cidr('IPv4 service network (at most a /28); disjoint from every other network of all clusters (ClusterMesh).'),
+  loadBalancerRange: str.meta({ description: 'Addresses Cilium announces for LoadBalancer services: first-last on the node network (e.g. 192.168.1.200-192.168.1.239).', pattern: IPV4_RANGE_PATTERN }),
+  gatewayIps: z
+    .strictObject({
+      external: ip('LoadBalancer address of the external Gateway (inside loadBalancerRange).'),
+      internal: ip('LoadBalancer address of the internal Gateway (inside loadBalancerRange, not the external one).'),
+    })
+    .meta({ description: 'Fixed addresses of the cluster\'s two Gateways (Gateway API).' }),
 });
 
 export const ClusterSchema = z.strictObject({
-  role: z.enum(ROLES),
-  domain: str,
-  clusterId: z.number().int(),
-  apiEndpoint: str,
-  network: NetworkSchema,
-  nodes: z.array(NodeSchema).min(1),
-  git: z.strictObject({ url: str, branch: str }),
-  secretStore: z.strictObject({ provider: z.enum(SECRET_PROVIDERS) }),
-  settings: z.record(z.string(), z.string()).default({}),
+  role: z.enum(ROLES).meta({ description: 'What the cluster is based on: infra (platform services) or apps (workloads). Stories name the roles they run on.' }),
+  domain: str.meta({ description: 'DNS domain of the cluster (lower-case, dot-separated DNS-1123 labels), e.g. apps.example.com.', maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$' }),
+  clusterId: z.number().int().meta({ description: 'Cilium ClusterMesh id, unique across the clusters.', minimum: 1, maximum: 255 }),
+  apiEndpoint: str.meta({ description: 'Kubernetes API endpoint: https://host:port (the Talos VIP), e.g. https://192.168.1.10:6443.' }),
+  network: NetworkSchema.meta({ description: 'The cluster\'s IPv4 networks and fixed addresses.' }),
+  nodes: z.array(NodeSchema).min(1).meta({ description: 'The Talos nodes (at least one control plane).' }),
+  git: z
+    .strictObject({
+      url: str.meta({ description: 'Git repository Flux syncs from: https://, ssh:// or git@host:path, without credentials.', pattern: '^(https://|ssh://|git@)[A-Za-z0-9.@:/_~+-]+$' }),
+      branch: str.meta({ description: 'Branch Flux syncs (a valid git branch name).', maxLength: 200 }),
+    })
+    .meta({ description: 'Where Flux reads this repository.' }),
+  secretStore: z
+    .strictObject({ provider: z.enum(SECRET_PROVIDERS).meta({ description: 'External Secrets provider of the ClusterSecretStore (named after it).' }) })
+    .meta({ description: 'The secret backend of the cluster.' }),
+  settings: z
+    .record(
+      z.string().meta({ pattern: SETTINGS_KEY_PATTERN, patternErrorMessage: 'a settings key: capitals, digits and _ (e.g. LOG_LEVEL)' }),
+      z.string().meta({ maxLength: 4096, pattern: SETTINGS_VALUE_PATTERN, patternErrorMessage: SETTINGS_VALUE_RULE }),
+    )
+    .default({})
+    .meta({
+      description:
+        'Cluster settings (KEY: value) Flux substitutes as ${KEY}: the stories\' variables and your own. A value holds no quotes, backslashes, control characters or "${"; no credentials (those go to the secret store).',
+    }),
 });
 
 export const STORY_ID = /^STORY-[A-Z0-9]+(-[A-Z0-9]+)+$/;
@@ -83,19 +135,49 @@ const CustomComponentSchema = ComponentSchema.superRefine((c, ctx) => {
   if (c.values !== undefined && (!safeRelPath(c.values) || c.values.startsWith('./') || c.values.endsWith('/'))) {
     bad(['values'], `${JSON.stringify(c.values)}: a template path relative to the templates (e.g. components/apps/x/helm-values.yaml; no "..", no absolute path)`);
   }
+}).meta({
+  description: 'A component of the custom story: one folder kubernetes/<lane>/<area>/<id> with its Flux Kustomization.',
+  // What the refinement above holds a custom component to, for an editor (the refinement is what the tool runs).
+  allOf: [
+    {
+      type: 'object',
+      properties: {
+        description: { type: 'string', pattern: ONE_LINE.source },
+        chart: {
+          type: 'object',
+          properties: {
+            name: { type: 'string', pattern: TOKEN.source, maxLength: 250 },
+            version: { type: 'string', pattern: TOKEN.source, maxLength: 128 },
+            url: { type: 'string', pattern: URL_TEXT.source, maxLength: 2048 },
+          },
+        },
+        source: {
+          type: 'object',
+          properties: {
+            url: { type: 'string', pattern: URL_TEXT.source, maxLength: 2048 },
+            tag: { type: 'string', pattern: TOKEN.source, maxLength: 250 },
+            path: { type: 'string', pattern: REL_PATH.source, maxLength: 1024 },
+          },
+        },
+        values: { type: 'string', pattern: `^(?!\\./)(?!.*/$)${REL_PATH.source.slice(1)}`, maxLength: 1024 },
+      },
+    },
+  ],
 });
 
 /** A story that is not in the catalog: its definition lives in platform.yaml so regeneration reproduces it. */
 export const CustomStorySchema = z.strictObject({
-  title: z.string().min(1).max(200).regex(ONE_LINE, ONE_LINE_MESSAGE),
-  lane: z.enum(STORY_LANES),
-  dependsOn: z.array(z.string().regex(STORY_ID)).default([]),
-  components: z.array(CustomComponentSchema).min(1),
+  title: z.string().min(1).max(200).regex(ONE_LINE, ONE_LINE_MESSAGE).meta({ description: 'Title of the story (one line).' }),
+  lane: z.enum(STORY_LANES).meta({ description: 'Lane of the plan the story belongs to.' }),
+  dependsOn: z.array(z.string().regex(STORY_ID)).default([]).meta({ description: 'Stories this one needs approved first.' }),
+  components: z.array(CustomComponentSchema).min(1).meta({ description: 'The components the story delivers.' }),
 });
 
 export const StorySchema = z.strictObject({
-  clusters: z.record(z.string(), z.enum(STORY_STATES)),
-  custom: CustomStorySchema.optional(),
+  clusters: z.record(z.string(), z.enum(STORY_STATES).meta({ description: 'draft: its folders exist, no cluster wires them; approved: wired into the cluster\'s lane.' })).meta({
+    description: 'The story\'s state per cluster (cluster name -> draft or approved).',
+  }),
+  custom: CustomStorySchema.optional().meta({ description: 'Definition of a story that is not in the catalog (add-story --custom writes it).' }),
 });
 
 /** A real calendar day YYYY-MM-DD (2025-02-30 and 2025-13-45 are not: the plan's date arithmetic needs real days). */
@@ -105,47 +187,64 @@ const DATE = z
   .refine((s) => {
     const d = new Date(`${s}T00:00:00Z`);
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, 'not a calendar date (YYYY-MM-DD)');
+  }, 'not a calendar date (YYYY-MM-DD)')
+  .meta({ description: 'A day, YYYY-MM-DD (quote it: "2026-03-02").' });
 /** Sprints a plan may have: a story moved past this is a typo, and every sprint is drawn. */
 export const MAX_SPRINT = 100;
 
 /** Calendar of the delivery plan; every field defaults from catalog/plan.yaml. */
 export const PlanSettingsSchema = z.strictObject({
-  start: DATE.optional(),
-  sprintWeeks: z.number().int().min(1).max(8).optional(),
+  start: DATE.optional().meta({ description: 'Monday the first sprint starts (default: catalog/plan.yaml).' }),
+  sprintWeeks: z.number().int().min(1).max(8).optional().meta({ description: 'Length of a sprint in weeks (1-8).' }),
   freezes: z
     .array(
       z.strictObject({ from: DATE, to: DATE, name: z.string().min(1) }).refine((f) => f.from <= f.to, { message: 'a freeze ends on or after the day it starts (from <= to)', path: ['to'] }),
     )
-    .optional(),
-  notes: z.array(z.strictObject({ date: DATE, text: z.string().min(1) })).optional(),
+    .optional()
+    .meta({ description: 'Change freezes: no sprint starts inside one (a sprint that would overlap it starts on the Monday after).' }),
+  notes: z.array(z.strictObject({ date: DATE, text: z.string().min(1) })).optional().meta({ description: 'Dated notes shown in the plan.' }),
   /** Sprint starts fixed by the team (not moved by freezes): sprint number -> Monday. */
-  sprintStarts: z.record(z.string().regex(/^[1-9][0-9]*$/), DATE).optional(),
+  sprintStarts: z.record(z.string().regex(/^[1-9][0-9]*$/), DATE).optional().meta({ description: 'Sprint starts fixed by the team (sprint number -> Monday); freezes do not move them.' }),
   /** A story's sprint when it differs from the catalog. */
-  sprints: z.record(z.string().regex(STORY_ID), z.number().int().min(1).max(MAX_SPRINT)).optional(),
+  sprints: z.record(z.string().regex(STORY_ID), z.number().int().min(1).max(MAX_SPRINT)).optional().meta({ description: 'A story\'s sprint when it differs from the catalog (story id -> sprint number).' }),
 });
 
 /**
  * Chart versions of the platform (chart name -> version), overriding the catalog's pins; see model/charts.ts.
  * A version is a string: an unquoted 1.10 would be read as the number 1.1.
  */
-export const ChartPinsSchema = z.record(
+export const ChartPinsSchema = z
+  .record(
   z.string().regex(TOKEN, 'a chart name: letters, digits, \'.\', \'_\', \'+\' and \'-\''),
   z
     .string({ error: (i) => (i.input === undefined ? undefined : 'a chart version as a quoted string (e.g. "1.18.4"; an unquoted 1.10 reads as the number 1.1)') })
     .max(128)
     .regex(TOKEN, 'a chart version: letters, digits, \'.\', \'_\', \'+\' and \'-\' only (e.g. 1.2.3 or v1.2.3)'),
-);
+  )
+  .meta({ description: 'Chart versions of the platform (chart name -> version as a quoted string); each below its "# renovate:" line, which Renovate reads to bump it.' });
 
-export const PlatformSchema = z.strictObject({
-  apiVersion: z.literal('platform.create-platform-cluster.dev/v1alpha1'),
-  kind: z.literal('Platform'),
-  generator: z.strictObject({ name: z.literal('create-platform-cluster'), version: str }),
-  clusters: z.record(z.string(), ClusterSchema).default({}),
-  stories: z.record(z.string().regex(STORY_ID, 'a story id looks like STORY-AREA-NAME (capitals, digits, dashes)'), StorySchema).default({}),
-  plan: PlanSettingsSchema.optional(),
-  charts: ChartPinsSchema.optional(),
-});
+export const PlatformSchema = z
+  .strictObject({
+    apiVersion: z.literal('platform.create-platform-cluster.dev/v1alpha1'),
+    kind: z.literal('Platform'),
+    generator: z
+      .strictObject({ name: z.literal('create-platform-cluster'), version: str.meta({ description: 'Version of the tool that last wrote this file.' }) })
+      .meta({ description: 'The tool that writes this file.' }),
+    clusters: z
+      .record(z.string().meta({ pattern: DNS_LABEL_PATTERN, maxLength: 40, patternErrorMessage: 'a cluster name: a DNS-1123 label (lower-case letters, digits, -) of at most 40 characters' }), ClusterSchema)
+      .default({})
+      .meta({ description: 'The clusters (name -> cluster). A name is a DNS-1123 label of at most 40 characters.' }),
+    stories: z
+      .record(z.string().regex(STORY_ID, 'a story id looks like STORY-AREA-NAME (capitals, digits, dashes)'), StorySchema)
+      .default({})
+      .meta({ description: 'The stories of the plan on this platform (story id -> its state per cluster); add-story and platform-kit approve edit it.' }),
+    plan: PlanSettingsSchema.optional().meta({ description: 'Calendar of the delivery plan; every field defaults from catalog/plan.yaml.' }),
+    charts: ChartPinsSchema.optional(),
+  })
+  .meta({
+    title: 'platform.yaml of create-platform-cluster',
+    description: 'The source of truth of a GitOps repository generated by create-platform-cluster: clusters, their settings, the stories on each, chart versions.',
+  });
 
 export type NodeSpec = z.infer<typeof NodeSchema>;
 export type ClusterSpec = z.infer<typeof ClusterSchema>;
