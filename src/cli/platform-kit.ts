@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { GENERATOR_VERSION } from '../version';
+import { withVersion } from './version-flag';
 import { collect, exitTwoOnUsageError, processIo, runAction, quietOnClosedOutput } from './common';
 import { defineCreate } from './create-command';
 import { defineGate } from './gate-command';
@@ -11,7 +11,7 @@ import { definePlan } from './plan-command';
 quietOnClosedOutput();
 
 // Before any subcommand is added, so that each one takes it over (commander copies it when a command is created).
-const program = exitTwoOnUsageError(new Command('platform-kit')).version(GENERATOR_VERSION).description('Keep a create-platform-cluster GitOps repository true.');
+const program = withVersion(exitTwoOnUsageError(new Command('platform-kit'))).description('Keep a create-platform-cluster GitOps repository true.');
 defineCreate(program.command('new-cluster'), processIo, (code) => (process.exitCode = code));
 
 for (const [name, verb, help] of [
