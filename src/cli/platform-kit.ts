@@ -132,7 +132,7 @@ program
   .description('draw the Flux Kustomization graph the check computes (A --> B: A waits for B; A -.-> B: A creates B)')
   .option('--dir <dir>', 'the GitOps repository', '.')
   .option('--cluster-path <pattern>', 'cluster entry folder, one * = the cluster name (repeat; default: found as check finds them)', collect)
-  .option('--cluster <name>', 'only this cluster')
+  .option('--cluster <name>', 'only this cluster (default: every cluster, one document with a subgraph per cluster)')
   .option('--format <format>', 'mermaid or dot', 'mermaid')
   .action(async (flags) => {
     process.exitCode = await runAction(processIo, async () => {
@@ -143,7 +143,8 @@ program
       const r = await check({ dir: flags.dir, clusterPaths: flags.clusterPath });
       const names = flags.cluster ? [flags.cluster] : r.clusters;
       for (const n of names) if (!r.graphs[n]) throw new UsageError(`--cluster ${n}: no such cluster (clusters: ${r.clusters.join(', ')})`);
-      processIo.out(names.map((n) => formatGraph(n, r.graphs[n], flags.format)).join('\n\n'));
+      if (flags.cluster) processIo.out(formatGraph(flags.cluster, r.graphs[flags.cluster], flags.format));
+      else processIo.out((await import('../check/graph-document')).formatGraphs(r.graphs, names, flags.format));
     });
   });
 
