@@ -45,4 +45,7 @@ const program = withVersion(exitTwoOnUsageError(new Command('add-story')))
       return code;
     });
   });
-void program.parseAsync(process.argv);
+// Parsed when run as the bin; `platform-kit completion` imports it to read its options.
+if (require.main === module) void program.parseAsync(process.argv);
+
+export { program };

@@ -8,4 +8,7 @@ import { defineCreate } from './create-command';
 quietOnClosedOutput();
 
 const program = defineCreate(withVersion(exitTwoOnUsageError(new Command('create-platform-cluster'))), processIo, (code) => (process.exitCode = code));
-void program.parseAsync(process.argv);
+// Parsed when run as the bin; `platform-kit completion` imports it to read its options.
+if (require.main === module) void program.parseAsync(process.argv);
+
+export { program };

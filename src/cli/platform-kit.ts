@@ -175,8 +175,29 @@ program
       processIo.out([line(head), ...rows.map(line)].join('\n'));
     });
   });
+program
+  .command('completion')
+  .description('print the shell completion script of create-platform-cluster, add-story and platform-kit: source <(platform-kit completion bash)')
+  .argument('<shell>', 'bash, zsh or fish')
+  .option('--dir <dir>', 'with "clusters": the repository whose cluster names to print (what the scripts ask for)', '.')
+  .action(async (shell: string, flags) => {
+    process.exitCode = await runAction(processIo, async () => {
+      const { clusterNames, completionFacts, completionScript } = await import('./completion');
+      if (shell === 'clusters') {
+        const names = await clusterNames(flags.dir);
+        if (names.length) processIo.out(names.join('\n'));
+        return;
+      }
+      const bins = [(await import('./create-platform-cluster')).program, (await import('./add-story')).program, program];
+      processIo.out(completionScript(shell, bins, await completionFacts()));
+    });
+  });
+
 definePlan(program, processIo);
 defineGate(program, processIo);
 defineLint(program, processIo);
 
-void program.parseAsync(process.argv);
+// Parsed when run as the bin; `platform-kit completion` imports it to read its options.
+if (require.main === module) void program.parseAsync(process.argv);
+
+export { program };
