@@ -177,7 +177,7 @@ export function renderGanttSvg(data: GanttData, layout: Partial<GanttLayout> = {
   const top = 92;
   const days = daysBetween(data.from, data.to) + 1;
   const chartW = days * dayWidth;
-  const width = labelWidth + chartW + 110; // room for the last sprint's dates
+  const width = Math.ceil(labelWidth + chartW + 110); // room for the last sprint's dates
   const height = top + data.rows.length * rowHeight + 36;
   const xOf = (d: string) => labelWidth + daysBetween(data.from, d) * dayWidth;
   const bottom = top + data.rows.length * rowHeight;
