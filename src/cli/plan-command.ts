@@ -35,7 +35,8 @@ async function loadGateStatic(): Promise<GateStatic | undefined> {
 }
 
 /**
- * `plan`: the delivery plan of a repository (or the catalog's default plan) as Markdown, JSON or Mermaid. Commander's
+ * `plan`: the delivery plan of a repository (or the catalog's default plan) as Markdown, JSON, Mermaid, an SVG Gantt
+ * or a self-contained HTML page; a warning on stderr when it lies in the past (before `opts.now`). Commander's
  * own usage errors exit as the program's exitOverride (set before this is called) says; see exitTwoOnUsageError.
  */
 export function definePlan(program: Command, io: Io, opts: PlanCommandOptions = {}): void {
@@ -89,7 +90,9 @@ export function definePlan(program: Command, io: Io, opts: PlanCommandOptions = 
 
         if (spec) {
           const { planFindings } = await import('../plan/checks');
-          for (const f of planFindings(spec, cat)) io.err(`${f.severity}: ${f.code}: ${f.message}`);
+          // The findings of the plan shown: --start replaces plan.start.
+          const shown = start ? { ...spec, plan: { ...(spec.plan ?? {}), start } } : spec;
+          for (const f of planFindings(shown, cat)) io.err(`${f.severity}: ${f.code}: ${f.message}`);
         }
         const past = pastPlanWarning(plan, now());
         if (past) io.err(past);
@@ -99,7 +102,7 @@ export function definePlan(program: Command, io: Io, opts: PlanCommandOptions = 
           const { ganttData, renderGanttSvg } = await import('../plan/svg');
           const { renderPlanHtml } = await import('../plan/html');
           const day = today(now());
-          const subtitle = spec ? `Story states from ${path.join(root, 'platform.yaml')} (clusters: ${Object.keys(spec.clusters).join(', ') || 'none'}).` : 'The catalog\'s plan (no platform.yaml read: story states are not shown).';
+          const subtitle = spec ? `Story states from platform.yaml of ${path.basename(path.resolve(root))} (clusters: ${Object.keys(spec.clusters).join(', ') || 'none'}).` : 'The catalog\'s plan (no platform.yaml read: story states are not shown).';
           io.out(format === 'svg' ? renderGanttSvg(ganttData(plan, pictured, day)) : renderPlanHtml(plan, { status: pictured, today: day, subtitle, warning: past?.replace(/^warning: /, '') }));
           return;
         }

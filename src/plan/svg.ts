@@ -12,7 +12,6 @@ export interface XmlNode {
 }
 
 /** Characters XML 1.0 does not allow at all (control characters other than tab, newline, carriage return). */
-// eslint-disable-next-line no-control-regex
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 /** Text or an attribute value, safe inside an element or a double- or single-quoted attribute. */
@@ -184,7 +183,8 @@ export function renderGanttSvg(data: GanttData, layout: Partial<GanttLayout> = {
   const parts: XmlNode[] = [];
 
   parts.push(el('rect', { x: 0, y: 0, width, height, fill: '#ffffff' }));
-  const { first, last } = { first: data.rows.find((r) => r.kind === 'sprint')?.start ?? data.from, last: [...data.rows].map((r) => r.end).sort().at(-1) ?? data.to };
+  const first = data.rows.map((r) => r.start).sort()[0] ?? data.from;
+  const last = data.rows.map((r) => r.end).sort().at(-1) ?? data.to;
   parts.push(el('text', { x: 16, y: 28, 'font-size': 20, 'font-weight': 700, fill: '#0f172a' }, `${data.title}: ${short(first)}, ${first.slice(0, 4)} – ${short(last)}, ${last.slice(0, 4)}`));
   parts.push(legend(16, 44, data.withStatus));
 
