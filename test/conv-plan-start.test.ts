@@ -113,6 +113,9 @@ describe('plan --start and plan.start (issue 16 item 5)', () => {
     const r = await runPlan(['--dir', repo({ start: '2026-03-04' })], '2026-01-01');
     expect(r.code).toBe(0);
     expect(r.err).toContain('warning: PLAN_START_NOT_MONDAY: plan.start 2026-03-04 is not a Monday');
+    // --start replaces it: the findings are those of the plan shown.
+    const moved = await runPlan(['--dir', repo({ start: '2026-03-04' }), '--start', '2026-03-02'], '2026-01-01');
+    expect(moved.err).toBe('');
   });
 });
 
