@@ -111,7 +111,8 @@ ${cmds.map((c) => `${q(process.execPath)} ${q(BIN('platform-kit'))} ${c} >/dev/n
     const r = inReadOnly(dir, [...READ_ONLY, 'regenerate']);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const lines = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split(' => ')));
-    for (const c of READ_ONLY) expect(lines[c], `${c}: ${lines[c]}`).toMatch(/^0\s*$/);
+    // plan warns (stderr) that the catalog's default dates lie in the past: a warning, not a failure.
+    for (const c of READ_ONLY) expect(lines[c], `${c}: ${lines[c]}`).toMatch(c.startsWith('plan') ? /^0\s*(warning: this plan lies in the past \(.*)?$/ : /^0\s*$/);
     expect(lines.regenerate).toMatch(/^0\s*$/); // nothing to do: the fast path of a writing command
     expect(fs.existsSync(path.join(dir, LOCK))).toBe(false);
   });

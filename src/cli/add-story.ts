@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { GENERATOR_VERSION } from '../version';
+import { withVersion } from './version-flag';
 import { collect, exitTwoOnUsageError, interactiveAllowed, processIo, runAction, quietOnClosedOutput } from './common';
 
 // `… | head -1`: the output stops quietly when its reader goes away (see quietOnClosedOutput).
 quietOnClosedOutput();
 
-const program = exitTwoOnUsageError(new Command('add-story'))
-  .version(GENERATOR_VERSION)
+const program = withVersion(exitTwoOnUsageError(new Command('add-story')))
   .description('Scaffold a story of the delivery plan (STORY-…) into the GitOps repository, as a draft unless --approve.')
   .argument('[ids...]', 'story ids, e.g. STORY-NET-CILIUM-GATEWAY (platform-kit stories lists them); several are added in the order given')
   .option('--all', 'every story of the catalog, in plan order')
@@ -46,4 +45,7 @@ const program = exitTwoOnUsageError(new Command('add-story'))
       return code;
     });
   });
-void program.parseAsync(process.argv);
+// Parsed when run as the bin; `platform-kit completion` imports it to read its options.
+if (require.main === module) void program.parseAsync(process.argv);
+
+export { program };

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { GENERATOR_VERSION } from '../version';
+import { withVersion } from './version-flag';
 import { exitTwoOnUsageError, processIo, quietOnClosedOutput } from './common';
 import { defineCreate } from './create-command';
 
 // `… | head -1`: the output stops quietly when its reader goes away (see quietOnClosedOutput).
 quietOnClosedOutput();
 
-const program = defineCreate(exitTwoOnUsageError(new Command('create-platform-cluster')).version(GENERATOR_VERSION), processIo, (code) => (process.exitCode = code));
-void program.parseAsync(process.argv);
+const program = defineCreate(withVersion(exitTwoOnUsageError(new Command('create-platform-cluster'))), processIo, (code) => (process.exitCode = code));
+// Parsed when run as the bin; `platform-kit completion` imports it to read its options.
+if (require.main === module) void program.parseAsync(process.argv);
+
+export { program };

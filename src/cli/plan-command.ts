@@ -10,6 +10,12 @@ interface PlanFlags {
   dir: string;
   format: string;
   status?: boolean;
+  start?: string;
+}
+
+export interface PlanCommandOptions {
+  /** Today, for the "plan lies in the past" warning and the today line of the pictures (tests fix it). */
+  now?: () => Date;
 }
 
 type GateStatic = (spec: PlatformSpec, cat: Catalog, sprint: number, dir: string) => GateStatus | Promise<GateStatus>;
@@ -29,22 +35,27 @@ async function loadGateStatic(): Promise<GateStatic | undefined> {
 }
 
 /**
- * `plan`: the delivery plan of a repository (or the catalog's default plan) as Markdown, JSON or Mermaid. Commander's
+ * `plan`: the delivery plan of a repository (or the catalog's default plan) as Markdown, JSON, Mermaid, an SVG Gantt
+ * or a self-contained HTML page; a warning on stderr when it lies in the past (before `opts.now`). Commander's
  * own usage errors exit as the program's exitOverride (set before this is called) says; see exitTwoOnUsageError.
  */
-export function definePlan(program: Command, io: Io): void {
+export function definePlan(program: Command, io: Io, opts: PlanCommandOptions = {}): void {
+  const now = opts.now ?? (() => new Date());
   program
     .command('plan')
     .description('the delivery plan: sprints with dates, stories, parallel options, freezes and go/no-go gates')
     .option('--dir <dir>', 'the GitOps repository (without platform.yaml: the catalog\'s default plan)', '.')
-    .option('--format <format>', 'md, json or mermaid (Gantt chart + story dependency graph)', 'md')
+    .option('--format <format>', 'md, json, mermaid (Gantt chart + story dependency graph), svg (a Gantt picture) or html (a self-contained page: Gantt, dependency graph, stories)', 'md')
+    .option('--start <YYYY-MM-DD>', 'Monday of sprint 1 (default: plan.start in platform.yaml, else the catalog\'s 2025-10-27)')
     .option('--status', 'add each story\'s state per cluster and each sprint\'s gate readiness (needs platform.yaml)')
     .action(async (flags: PlanFlags) => {
       process.exitCode = await runAction(io, async () => {
         const { UsageError } = await import('../core/errors');
-        const { PLAN_FORMATS, renderPlan, statusOf } = await import('../plan/render');
+        const { PLAN_FORMATS, isPictureFormat, renderPlan, statusOf } = await import('../plan/render');
         const format = flags.format as (typeof PLAN_FORMATS)[number];
         if (!PLAN_FORMATS.includes(format)) throw new UsageError(`--format ${flags.format}: use ${PLAN_FORMATS.join(', ')}`);
+        const { checkPlanStart, pastPlanWarning, today } = await import('../plan/dates');
+        const start = flags.start === undefined ? undefined : checkPlanStart(flags.start);
         const { checkRepoDir } = await import('../api/repo');
         const root = checkRepoDir(flags.dir);
         if (!fs.existsSync(root)) throw new UsageError(`--dir ${flags.dir}: no such directory`);
@@ -55,7 +66,7 @@ export function definePlan(program: Command, io: Io): void {
         const spec = loadPlatform(root)?.spec;
         if (flags.status && !spec) throw new UsageError(`--status: no platform.yaml in ${flags.dir} (story states come from it)`);
         const cat = spec ? catalogFor(spec) : catalogWith({});
-        const plan = buildPlan(cat, spec);
+        const plan = buildPlan(cat, spec, { start });
 
         let status: StatusInfo | undefined;
         if (flags.status && spec) {
@@ -79,7 +90,21 @@ export function definePlan(program: Command, io: Io): void {
 
         if (spec) {
           const { planFindings } = await import('../plan/checks');
-          for (const f of planFindings(spec, cat)) io.err(`${f.severity}: ${f.code}: ${f.message}`);
+          // The findings of the plan shown: --start replaces plan.start.
+          const shown = start ? { ...spec, plan: { ...(spec.plan ?? {}), start } } : spec;
+          for (const f of planFindings(shown, cat)) io.err(`${f.severity}: ${f.code}: ${f.message}`);
+        }
+        const past = pastPlanWarning(plan, now());
+        if (past) io.err(past);
+        if (isPictureFormat(format)) {
+          // The picture colours stories by their state in platform.yaml, also without --status.
+          const pictured = status ?? (spec ? { stories: statusOf(spec, cat), clusters: Object.keys(spec.clusters) } : undefined);
+          const { ganttData, renderGanttSvg } = await import('../plan/svg');
+          const { renderPlanHtml } = await import('../plan/html');
+          const day = today(now());
+          const subtitle = spec ? `Story states from platform.yaml of ${path.basename(path.resolve(root))} (clusters: ${Object.keys(spec.clusters).join(', ') || 'none'}).` : 'The catalog\'s plan (no platform.yaml read: story states are not shown).';
+          io.out(format === 'svg' ? renderGanttSvg(ganttData(plan, pictured, day)) : renderPlanHtml(plan, { status: pictured, today: day, subtitle, warning: past?.replace(/^warning: /, '') }));
+          return;
         }
         io.out(renderPlan(plan, { format, status }));
       });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { GENERATOR_VERSION } from '../version';
+import { withVersion } from './version-flag';
 import { collect, exitTwoOnUsageError, processIo, runAction, quietOnClosedOutput } from './common';
 import { defineCreate } from './create-command';
 import { defineGate } from './gate-command';
@@ -11,7 +11,7 @@ import { definePlan } from './plan-command';
 quietOnClosedOutput();
 
 // Before any subcommand is added, so that each one takes it over (commander copies it when a command is created).
-const program = exitTwoOnUsageError(new Command('platform-kit')).version(GENERATOR_VERSION).description('Keep a create-platform-cluster GitOps repository true.');
+const program = withVersion(exitTwoOnUsageError(new Command('platform-kit'))).description('Keep a create-platform-cluster GitOps repository true.');
 defineCreate(program.command('new-cluster'), processIo, (code) => (process.exitCode = code));
 
 for (const [name, verb, help] of [
@@ -139,7 +139,7 @@ program
   .description('draw the Flux Kustomization graph the check computes (A --> B: A waits for B; A -.-> B: A creates B)')
   .option('--dir <dir>', 'the GitOps repository', '.')
   .option('--cluster-path <pattern>', 'cluster entry folder, one * = the cluster name (repeat; default: found as check finds them)', collect)
-  .option('--cluster <name>', 'only this cluster')
+  .option('--cluster <name>', 'only this cluster (default: every cluster, one document with a subgraph per cluster)')
   .option('--format <format>', 'mermaid or dot', 'mermaid')
   .action(async (flags) => {
     process.exitCode = await runAction(processIo, async () => {
@@ -150,7 +150,8 @@ program
       const r = await check({ dir: flags.dir, clusterPaths: flags.clusterPath });
       const names = flags.cluster ? [flags.cluster] : r.clusters;
       for (const n of names) if (!r.graphs[n]) throw new UsageError(`--cluster ${n}: no such cluster (clusters: ${r.clusters.join(', ')})`);
-      processIo.out(names.map((n) => formatGraph(n, r.graphs[n], flags.format)).join('\n\n'));
+      if (flags.cluster) processIo.out(formatGraph(flags.cluster, r.graphs[flags.cluster], flags.format));
+      else processIo.out((await import('../check/graph-document')).formatGraphs(r.graphs, names, flags.format));
     });
   });
 
@@ -181,8 +182,29 @@ program
       processIo.out([line(head), ...rows.map(line)].join('\n'));
     });
   });
+program
+  .command('completion')
+  .description('print the shell completion script of create-platform-cluster, add-story and platform-kit: source <(platform-kit completion bash)')
+  .argument('<shell>', 'bash, zsh or fish')
+  .option('--dir <dir>', 'with "clusters": the repository whose cluster names to print (what the scripts ask for)', '.')
+  .action(async (shell: string, flags) => {
+    process.exitCode = await runAction(processIo, async () => {
+      const { clusterNames, completionFacts, completionScript } = await import('./completion');
+      if (shell === 'clusters') {
+        const names = await clusterNames(flags.dir);
+        if (names.length) processIo.out(names.join('\n'));
+        return;
+      }
+      const bins = [(await import('./create-platform-cluster')).program, (await import('./add-story')).program, program];
+      processIo.out(completionScript(shell, bins, await completionFacts()));
+    });
+  });
+
 definePlan(program, processIo);
 defineGate(program, processIo);
 defineLint(program, processIo);
 
-void program.parseAsync(process.argv);
+// Parsed when run as the bin; `platform-kit completion` imports it to read its options.
+if (require.main === module) void program.parseAsync(process.argv);
+
+export { program };

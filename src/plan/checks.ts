@@ -9,7 +9,8 @@ import { buildPlan } from './model';
  * - PLAN_UNKNOWN_STORY (error): `plan.sprints` names a story that is neither in the catalog nor a custom story;
  * - PLAN_DEPENDENCY_ORDER (error): a story is scheduled in an earlier sprint than a story it depends on;
  * - PLAN_SPRINT_IN_FREEZE (error): a sprint's dates overlap a freeze (only pinned `plan.sprintStarts` can);
- * - PLAN_NO_SPRINT (warning): a story recorded in platform.yaml has no sprint (a custom story without `plan.sprints`).
+ * - PLAN_NO_SPRINT (warning): a story recorded in platform.yaml has no sprint (a custom story without `plan.sprints`);
+ * - PLAN_START_NOT_MONDAY (warning): `plan.start` is another weekday (sprints run Monday to Friday).
  */
 export function planFindings(spec: PlatformSpec, cat: Catalog): Finding[] {
   const findings: Finding[] = [];
@@ -55,6 +56,17 @@ export function planFindings(spec: PlatformSpec, cat: Catalog): Finding[] {
         hint: s.pinned ? `pin sprint ${s.sprint} after ${f.to} in plan.sprintStarts, or remove the pin so the freeze moves it` : undefined,
       });
     }
+  }
+
+  const start = spec.plan?.start;
+  if (start && new Date(`${start}T00:00:00Z`).getUTCDay() !== 1) {
+    findings.push({
+      code: 'PLAN_START_NOT_MONDAY',
+      severity: 'warning',
+      file,
+      message: `plan.start ${start} is not a Monday: every sprint then runs from that weekday to the one before it`,
+      hint: 'set plan.start to the Monday sprint 1 starts on',
+    });
   }
 
   for (const story of cat.stories) {

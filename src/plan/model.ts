@@ -78,20 +78,66 @@ export interface Plan {
 
 const overlapsRange = (a1: Date, a2: Date, b1: Date, b2: Date) => a1 <= b2 && b1 <= a2;
 
+/** The same month and day `years` later (Feb 29 becomes Feb 28 in a year without it). */
+function shiftYears(s: string, years: number): string {
+  const [y, m, d] = s.split('-').map(Number);
+  const last = new Date(Date.UTC(y + years, m, 0)).getUTCDate();
+  return iso(new Date(Date.UTC(y + years, m - 1, Math.min(d, last))));
+}
+
+/** The same weekday of the same week of the month `years` later (the 4th Thursday of November stays one). */
+function shiftYearsByWeekday(s: string, years: number): string {
+  const d = day(s);
+  const nth = Math.floor((d.getUTCDate() - 1) / 7);
+  const y = d.getUTCFullYear() + years;
+  const month = d.getUTCMonth();
+  let first = new Date(Date.UTC(y, month, 1));
+  while (first.getUTCDay() !== d.getUTCDay()) first = addDays(first, 1);
+  let out = addDays(first, nth * 7);
+  if (out.getUTCMonth() !== month) out = addDays(out, -7); // a 5th weekday the month does not have: its last one
+  return iso(out);
+}
+
+/** Whole years from `from`'s year to `to`'s year, one before and one after, for the catalog's yearly dates. */
+function yearOffsets(base: string, from: string, to: string): number[] {
+  const b = Number(base.slice(0, 4));
+  const out: number[] = [];
+  for (let y = Number(from.slice(0, 4)) - 1; y <= Number(to.slice(0, 4)) + 1; y++) out.push(y - b);
+  return out;
+}
+
+export interface BuildPlanOptions {
+  /** Monday of sprint 1, overriding platform.yaml's plan.start and the catalog's (`plan --start`). */
+  start?: string;
+}
+
 /**
  * The delivery plan: sprints of `sprintWeeks` from `start`; a sprint that would overlap a freeze starts on the
  * first Monday after it, and the following sprints move with it.
+ *
+ * The start is `opts.start`, else platform.yaml's `plan.start`, else the catalog's. The catalog's freezes and notes
+ * are yearly (the holiday break, Thanksgiving): unless platform.yaml sets its own, they recur in every year the plan
+ * spans — a freeze on the same dates, a note on the same weekday of the month — so a plan started in another year
+ * keeps its holiday freeze; only those that fall inside the plan are kept.
  */
-export function buildPlan(cat: Catalog, spec?: Pick<PlatformSpec, 'plan' | 'stories'>): Plan {
+export function buildPlan(cat: Catalog, spec?: Pick<PlatformSpec, 'plan' | 'stories'>, opts: BuildPlanOptions = {}): Plan {
   const file = loadPlanFile();
   const settings: PlanSettings = spec?.plan ?? {};
-  const start = settings.start ?? file.defaults.start;
+  const start = opts.start ?? settings.start ?? file.defaults.start;
   const weeks = settings.sprintWeeks ?? file.defaults.sprintWeeks;
-  const freezes = settings.freezes ?? file.defaults.freezes;
-  const notes = settings.notes ?? file.defaults.notes;
   const sprintOf = new Map<string, number | undefined>();
   for (const s of cat.stories) sprintOf.set(s.id, settings.sprints?.[s.id] ?? (s.custom ? undefined : s.sprint));
   const count = Math.max(file.sprints.length, ...[...sprintOf.values()].map((n) => n ?? 0));
+
+  // The window the plan may span: its sprints back to back plus a year of freezes and pinned starts.
+  const pins = Object.values(settings.sprintStarts ?? {});
+  const until = [iso(addDays(day(start), count * weeks * 7 + 366)), ...pins].sort().at(-1)!;
+  const since = [start, ...pins].sort()[0];
+  const base = file.defaults.start;
+  const yearly = yearOffsets(base, since, until);
+  const freezes = settings.freezes ?? yearly.flatMap((k) => file.defaults.freezes.map((f) => ({ from: shiftYears(f.from, k), to: shiftYears(f.to, k), name: f.name })));
+  const notes = settings.notes ?? yearly.flatMap((k) => file.defaults.notes.map((n) => ({ date: shiftYearsByWeekday(n.date, k), text: n.text })));
+
   const sprints: SprintPlan[] = [];
   let cursor = day(start);
   for (let n = 1; n <= count; n++) {
@@ -123,5 +169,14 @@ export function buildPlan(cat: Catalog, spec?: Pick<PlatformSpec, 'plan' | 'stor
     });
     cursor = addDays(s, weeks * 7);
   }
-  return { start, sprintWeeks: weeks, freezes, sprints, concurrency: file.concurrency, sprintOf };
+  // The catalog's yearly freezes: those between the plan's first and last day (platform.yaml's own: all of them).
+  const first = sprints.map((x) => x.start).sort()[0] ?? start;
+  const last = sprints.map((x) => x.end).sort().at(-1) ?? start;
+  const shown = settings.freezes ? freezes : freezes.filter((f) => f.from <= last && f.to >= first);
+  return { start, sprintWeeks: weeks, freezes: shown, sprints, concurrency: file.concurrency, sprintOf };
+}
+
+/** The plan's first and last working day. */
+export function planRange(plan: Plan): { first: string; last: string } {
+  return { first: plan.sprints.map((x) => x.start).sort()[0] ?? plan.start, last: plan.sprints.map((x) => x.end).sort().at(-1) ?? plan.start };
 }
