@@ -1,6 +1,6 @@
 import { formatPlan, summarize, unresolved } from '../core/plan';
 import { UsageError } from '../core/errors';
-import type { StoryResult } from '../api/stories';
+import type { DependencyAdded, StoryResult } from '../api/stories';
 import type { Io } from './common';
 
 export interface CustomFlags {
@@ -27,6 +27,12 @@ export function report(io: Io, r: Pick<StoryResult, 'plan' | 'settingsAdded' | '
   else if (r.written) io.out(`${verb} ${what} on ${r.clusters.join(', ')}: wrote ${s.CREATE + s.UPDATE} files, deleted ${s.DELETE} in ${r.root}`);
   else io.out(`nothing to do: ${what} already ${verb} on ${r.clusters.join(', ')}`);
   return reportUnresolved(io, r.plan);
+}
+
+/** The dependencies --with-deps brought along, in plan order, one per line. */
+export function reportDependencies(io: Io, deps: DependencyAdded[], verb: string, dryRun: boolean | undefined): void {
+  if (!deps.length) return;
+  io.out(`${dryRun ? 'would bring' : 'brought'} along ${deps.length} ${deps.length === 1 ? 'dependency' : 'dependencies'} (${verb}, in plan order):\n${deps.map((d) => `  ${d.id} on ${d.clusters.join(', ')}`).join('\n')}`);
 }
 
 /** Files left with conflict markers: listed on stderr, exit 1. */
@@ -85,4 +91,22 @@ export async function customFromFlags(id: string, f: CustomFlags, interactive: b
       },
     ],
   };
+}
+
+/** add-story with no id on a terminal: type to filter the stories (id or title), Enter picks one. */
+export async function pickStory(dir: string): Promise<string> {
+  const { storyPicks } = await import('../api/stories');
+  const { search } = await import('@inquirer/prompts');
+  const picks = storyPicks(dir);
+  const status = (p: (typeof picks)[number]) => Object.entries(p.status).map(([c, st]) => `${c}: ${st}`).join(', ') || 'no cluster of its role';
+  return search({
+    message: 'Story to add (type to filter by id or title)',
+    pageSize: 12,
+    source: (term) => {
+      const words = (term ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+      return picks
+        .filter((p) => words.every((w) => `${p.id} ${p.title}`.toLowerCase().includes(w)))
+        .map((p) => ({ value: p.id, name: `${p.id}  ${p.title}  [${status(p)}]`, description: `sprint ${p.sprint} · ${status(p)}` }));
+    },
+  });
 }
