@@ -523,3 +523,9 @@ export function storyPicks(dir: string): StoryPick[] {
     return { id: s.id, title: s.title, sprint: s.sprint, status };
   });
 }
+
+/** The roles of the repository's clusters (each once, in platform.yaml order): the lanes a custom story can take. */
+export function clusterRoles(dir: string): string[] {
+  const { pf } = openRepo(dir);
+  return [...new Set(Object.values(pf.spec.clusters).map((c) => c.role))];
+}

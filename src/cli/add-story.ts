@@ -31,7 +31,7 @@ const program = exitTwoOnUsageError(new Command('add-story'))
   .option('--needs <component>', 'custom: component its Flux Kustomization waits for (repeat)', collect)
   .action(async (given: string[], flags) => {
     process.exitCode = await runAction(processIo, async () => {
-      const { addStories, listStories } = await import('../api/stories');
+      const { addStories, clusterRoles, listStories } = await import('../api/stories');
       const { customFromFlags, pickStory, report, reportDependencies } = await import('./story-run');
       const { UsageError } = await import('../core/errors');
       if (flags.all && given.length) throw new UsageError('pass story ids or --all, not both');
@@ -43,7 +43,7 @@ const program = exitTwoOnUsageError(new Command('add-story'))
           `no story id given, and no terminal to pick one from a list (stdin is not a terminal or CI=true); name them: add-story STORY-… [STORY-…]… (several are added in the order given), or --all for the whole catalog; platform-kit stories --dir ${flags.dir} lists them with their status`,
         );
       }
-      const custom = flags.custom ? await customFromFlags(ids[0], flags, interactiveAllowed()) : undefined;
+      const custom = flags.custom ? await customFromFlags(ids[0], flags, interactiveAllowed(), clusterRoles(flags.dir)) : undefined;
       const r = addStories({ ids, dir: flags.dir, clusters: flags.cluster, approve: flags.approve, force: flags.force, dryRun: flags.dryRun, custom, git: flags.git, withDeps: flags.withDeps });
       reportDependencies(processIo, r.dependencies, flags.approve ? 'approved' : 'added (draft)', flags.dryRun);
       const what = ids.length === 1 ? ids[0] : `${ids.length} stories`;

@@ -44,7 +44,7 @@ export function reportUnresolved(io: Io, plan: StoryResult['plan']): number {
 }
 
 /** The custom story definition from flags (prompting for what is missing when a person runs it). */
-export async function customFromFlags(id: string, f: CustomFlags, interactive: boolean): Promise<unknown> {
+export async function customFromFlags(id: string, f: CustomFlags, interactive: boolean, roles: string[] = ['apps', 'infra']): Promise<unknown> {
   const need: [keyof CustomFlags, string][] = [
     ['title', '--title'],
     ['lane', '--lane (infra, apps or cross-platform)'],
@@ -55,7 +55,11 @@ export async function customFromFlags(id: string, f: CustomFlags, interactive: b
   if (missing.length && interactive) {
     const { input, select } = await import('@inquirer/prompts');
     if (!f.title) f.title = await input({ message: `Title of ${id}`, required: true });
-    if (!f.lane) f.lane = await select({ message: 'Lane', choices: ['apps', 'infra', 'cross-platform'].map((v) => ({ value: v })) });
+    if (!f.lane) {
+      // A lane runs on the clusters of its role: one whose role no cluster has is shown, but cannot be picked.
+      const choices = ['apps', 'infra', 'cross-platform'].map((v) => ({ value: v, disabled: (v === 'cross-platform' ? roles.length > 0 : roles.includes(v)) ? false : `(no ${v === 'cross-platform' ? '' : `${v} `}cluster in this repository)` }));
+      f.lane = await select({ message: 'Lane', choices, default: choices.find((c) => !c.disabled)?.value });
+    }
     const slug = id.replace(/^STORY-/, '').toLowerCase().split('-').slice(-1)[0];
     if (!f.component) f.component = await input({ message: 'Component name (also the Flux Kustomization name)', default: slug });
     if (!f.namespace) f.namespace = await input({ message: 'Namespace', default: f.component });
@@ -63,7 +67,8 @@ export async function customFromFlags(id: string, f: CustomFlags, interactive: b
     if (f.chartUrl && !f.chartName) f.chartName = await input({ message: 'Chart name', default: f.component });
     if (f.chartUrl && !f.chartVersion) f.chartVersion = await input({ message: 'Chart version (pinned)', required: true });
   } else if (missing.length) {
-    throw new UsageError(`--custom ${id}: missing ${missing.map(([, flag]) => flag).join(', ')}; nothing was written`);
+    const lanes = roles.length ? `; this repository has ${roles.map((r) => `${r} clusters (--lane ${r})`).join(' and ')}` : '';
+    throw new UsageError(`--custom ${id}: missing ${missing.map(([, flag]) => flag).join(', ')} (no terminal to ask)${f.lane ? '' : lanes}; nothing was written`);
   }
   const lane = f.lane === 'apps' ? 'workloads' : 'infrastructure';
   let chart: Record<string, string> | undefined;
