@@ -153,6 +153,8 @@ export interface RecordOptions {
   only?: string[];
   /** Clusters for some stories by id (the dependencies --with-deps brings along), instead of `clusters`. */
   targets?: Map<string, string[]>;
+  /** The command has --with-deps: the error for unapproved dependencies says so. */
+  withDepsFlag?: boolean;
 }
 
 /**
@@ -183,7 +185,7 @@ export function recordStories(pf: PlatformFile, cat: Catalog, stories: StoryDef[
   if (opts.approve && !opts.force) for (const [story, clusters] of recorded) for (const c of clusters) unmet.push(...unmetDependencies(pf.spec, cat, story, c).map((u) => `${story.id} on ${c}: ${u}`));
   if (unmet.length) {
     const what = stories.length === 1 ? `${stories[0].id} cannot be approved` : 'these stories cannot be approved';
-    throw new UsageError(`${what}: dependencies are not approved (add and approve them first, pass --with-deps to bring them along, or pass --force); nothing was written`, unmet.map((u) => (stories.length === 1 ? u.slice(u.indexOf(': ') + 2) : u)));
+    throw new UsageError(`${what}: dependencies are not approved (add and approve them first${opts.withDepsFlag ? ', pass --with-deps to bring them along' : ''}, or pass --force); nothing was written`, unmet.map((u) => (stories.length === 1 ? u.slice(u.indexOf(': ') + 2) : u)));
   }
   return { settingsAdded, touched: [...touched], byStory: new Map(recorded.map(([st, c]) => [st.id, c])) };
 }
@@ -345,7 +347,7 @@ function addStoriesLocked(opts: AddStoriesOptions): StoriesResult {
     for (const d of dependencies) targets.set(d.id, d.clusters);
   }
   const all = [...dependencies.map((d) => findStory(cat, d.id)), ...stories];
-  const recorded = recordStories(pf, cat, all, { clusters: opts.clusters, approve: opts.approve, force: opts.force, custom, targets });
+  const recorded = recordStories(pf, cat, all, { clusters: opts.clusters, approve: opts.approve, force: opts.force, custom, targets, withDepsFlag: true });
   const settingsAdded = recorded.settingsAdded;
   // The clusters of the stories named (the dependencies brought along say where they went themselves).
   const touched = [...new Set(stories.flatMap((st) => recorded.byStory.get(st.id) ?? []))];
