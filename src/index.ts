@@ -17,7 +17,7 @@ export { VARIABLES, findVariables, substitute } from './model/variables';
 export { foundationComponents } from './model/components';
 export { UsageError, ConflictError } from './core/errors';
 export { quoteScalar } from './core/yaml';
-export { addStory, addStories, approveStory, unapproveStory, listStories, unmetDependencies, approvedDependents } from './api/stories';
+export { addStory, addStories, approveStory, unapproveStory, approveStories, unapproveStories, missingDependencies, listStories, unmetDependencies, approvedDependents } from './api/stories';
 export type { AddStoryOptions, AddStoriesOptions, StoriesResult, ApproveOptions, StoryResult, StoryListing } from './api/stories';
 export { loadCatalog, catalogWith, nearestStoryIds, transitiveDeps, checkCatalog } from './model/stories';
 export type { Catalog, StoryDef, VariableDecl } from './model/stories';

@@ -396,7 +396,7 @@ const UNKNOWN: Hostile[] = [
   h('check --cluster-path ../..', KIT, ['check', '--cluster-path', '../..'], /--cluster-path \.\.\/\.\.: must be a folder inside the repository/),
   h('check --cluster-path outside the repository (absolute)', KIT, ['check', '--cluster-path', '{outside}/*'], /--cluster-path .*: must be a folder inside the repository/),
   h('check --cluster-path with two *', KIT, ['check', '--cluster-path', 'kubernetes/*/x/*'], /at most one \* \(the cluster name\)/),
-  h('approve without a story id', KIT, ['approve'], /missing required argument 'id'/, { base: 'stories' }),
+  h('approve without a story id', KIT, ['approve'], /missing required argument 'ids'/, { base: 'stories' }),
   h('unapprove with an unknown option', KIT, ['unapprove', 'STORY-BOOT-TALOS', '--colour'], /unknown option '--colour'/, { base: 'stories' }),
   h('regenerate with an unknown option', KIT, ['regenerate', '--colour'], /unknown option '--colour'/),
   h('check with an unknown option', KIT, ['check', '--colour'], /unknown option '--colour'/),

@@ -75,6 +75,8 @@ const DEFAULTS_AFTER_SERVICE_CIDR: Step[] = [
   ['Git repository URL', ENTER],
   ['Git branch', ENTER],
   ['External Secrets provider', ENTER],
+  // The summary, then the confirm before writing (Enter = yes).
+  ['Write \\d+ files', ENTER],
 ];
 
 function readPlatform(dir: string): any {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { UsageError } from '../core/errors';
-import { ROLES, SECRET_PROVIDERS, type ClusterSpec, type NodeSpec } from '../model/schema';
+import { ROLES, SECRET_PROVIDERS, type ClusterSpec, type NodeSpec, type PlatformSpec, type Role, type SecretProvider } from '../model/schema';
+import { validateClusters } from '../model/validate';
 
 /** Names people type for a provider (the product or its cloud) and the provider id they mean. */
 const PROVIDER_ALIASES: Record<string, (typeof SECRET_PROVIDERS)[number]> = {
@@ -137,4 +138,72 @@ export function applyAnswers(base: ClusterSpec, a: ClusterAnswers): ClusterSpec 
     secretStore: { provider: a.secretStore ?? base.secretStore.provider },
     settings: { ...base.settings, ...(a.settings ?? {}) },
   };
+}
+
+/** The answers that give exactly this cluster (the defaults shown at the prompts, the values of a summary). */
+export function answersFromCluster(name: string, c: ClusterSpec): ClusterAnswers {
+  return {
+    name,
+    role: c.role,
+    domain: c.domain,
+    clusterId: c.clusterId,
+    apiEndpoint: c.apiEndpoint,
+    nodeCidr: c.network.nodeCidr,
+    nodeGateway: c.network.nodeGateway,
+    podCidr: c.network.podCidr,
+    serviceCidr: c.network.serviceCidr,
+    loadBalancerRange: c.network.loadBalancerRange,
+    gatewayExternal: c.network.gatewayIps.external,
+    gatewayInternal: c.network.gatewayIps.internal,
+    nodes: c.nodes,
+    gitUrl: c.git.url,
+    gitBranch: c.git.branch,
+    secretStore: c.secretStore.provider,
+  };
+}
+
+/** A cluster with no field answered yet: every rule about a blank field fails at that field, and nowhere else. */
+function blankCluster(role: Role): ClusterSpec {
+  return {
+    role,
+    domain: '',
+    clusterId: 0,
+    apiEndpoint: '',
+    network: { nodeCidr: '', nodeGateway: '', podCidr: '', serviceCidr: '', loadBalancerRange: '', gatewayIps: { external: '', internal: '' } },
+    nodes: [],
+    git: { url: '', branch: '' },
+    secretStore: { provider: '' as SecretProvider },
+    settings: {},
+  };
+}
+
+/**
+ * What is wrong with one answer, checked where it is typed by the same rules as the whole platform
+ * (validateClusters): the problems that appear once `key` is `value` and are not there without it. So the rules of
+ * the field itself count, and those it shares with fields already answered (a node IP and the node network, a pod
+ * CIDR and another cluster's, in platform.yaml or earlier in this run), while fields not answered yet (blank) do
+ * not. `spec` holds the other clusters; `answers` what is known of this one (without `key`).
+ */
+export function answerProblems(spec: PlatformSpec, answers: ClusterAnswers, key: keyof ClusterAnswers, value: unknown): string[] {
+  const { [key]: _drop, ...rest } = answers;
+  const without = { ...rest, name: answers.name } as ClusterAnswers;
+  const given = { ...without, [key]: value } as ClusterAnswers;
+  const role = (given.role ?? 'apps') as Role;
+  const problems = (a: ClusterAnswers) => validateClusters({ ...spec, clusters: { ...spec.clusters, [a.name]: applyAnswers(blankCluster(role), a) } });
+  const before = new Set(problems(without).map((p) => `${p.path}\n${p.message}`));
+  const own = FIELDS.find((f) => f.key === key)?.field;
+  return problems(given)
+    .filter((p) => !before.has(`${p.path}\n${p.message}`))
+    .map((p) => {
+      const field = p.path.slice(`clusters.${answers.name}.`.length);
+      // A rule reported on another field (the pod CIDR when the service CIDR overlaps it) says which one.
+      const same = own !== undefined && (field === own || field.startsWith(`${own}.`) || field.startsWith(`${own}[`));
+      return same ? p.message : `${FIELDS.find((f) => f.key === answerKeyForPath(p.path))?.label ?? p.path}: ${p.message}`;
+    });
+}
+
+/** The answer a platform.yaml field path (clusters.<c>.<field>) comes from, when a prompt asks for it. */
+export function answerKeyForPath(path: string): keyof ClusterAnswers | undefined {
+  const flag = flagForPath(path);
+  return FIELDS.find((f) => f.flag === flag)?.key;
 }

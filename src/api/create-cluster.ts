@@ -8,7 +8,7 @@ import { defaultCluster, exhaustedDefaults } from '../model/defaults';
 import { newPlatform, parsePlatform, PLATFORM_FILE, PlatformFile, setCluster } from '../model/platform-file';
 import { toLf } from '../core/eol';
 import type { ClusterSpec } from '../model/schema';
-import { checkDns1123Label, validatePlatform } from '../model/validate';
+import { checkDns1123Label, validatePlatform, type Problem } from '../model/validate';
 import { catalogFor, defaultTargets } from '../model/wiring';
 import { applyAnswers, ClusterAnswers, flagForPath } from './answers';
 import { applyPlan, checkRepoDir, notePlatformRead, planRepo } from './repo';
@@ -95,37 +95,7 @@ function addStoriesTo(pf: PlatformFile, names: string[], want: NonNullable<Creat
 export function createClusters(opts: CreateClusterOptions): CreateClusterResult {
   const root = checkRepoDir(opts.dir);
   return withRepoLock(root, () => {
-    if (opts.clusters.length === 0) throw new UsageError('no cluster given: pass NAME (or clusters in --answers)');
-    let pf = loadPlatform(root) ?? newPlatform();
-    const added: string[] = [];
-    const existing: string[] = [];
-    const seen = new Set<string>();
-    for (const answers of opts.clusters) {
-      const name = answers.name;
-      const bad = checkDns1123Label(name);
-      if (bad) throw new UsageError(`cluster name (NAME): ${bad}`);
-      if (name.length > 40) throw new UsageError(`cluster name (NAME): ${JSON.stringify(name)} is longer than 40 characters`);
-      if (seen.has(name)) throw new UsageError(`cluster ${name} is given twice`);
-      seen.add(name);
-      const current = pf.spec.clusters[name];
-      if (current) {
-        const wanted = applyAnswers(current, answers);
-        const diff = differences(current, wanted);
-        if (diff.length) {
-          throw new UsageError(`cluster ${name} is already in ${PLATFORM_FILE} with other values; edit ${PLATFORM_FILE} and run platform-kit regenerate to change it`, diff.map((d) => `clusters.${name}.${d}`));
-        }
-        existing.push(name);
-        continue;
-      }
-      // Say so when the defaults have run out, before a default that overlaps is blamed on a flag never passed.
-      const exhausted = exhaustedDefaults(pf.spec, answers);
-      if (exhausted.length) throw new UsageError(`cluster ${name}: the defaults have run out (nothing was written)`, exhausted);
-      const base = defaultCluster(pf.spec, name, answers.role, answers.nodeCidr);
-      pf = setCluster(pf, name, applyAnswers(base, answers));
-      added.push(name);
-    }
-    let settingsAdded: Record<string, string[]> = {};
-    if (opts.stories) settingsAdded = addStoriesTo(pf, [...seen], opts.stories);
+    const { pf, added, existing, settingsAdded } = buildPlatform(root, opts);
     const problems = validatePlatform(pf.spec);
     if (problems.length) {
       throw new UsageError(
@@ -141,4 +111,49 @@ export function createClusters(opts: CreateClusterOptions): CreateClusterResult 
     if (written) applyPlan(root, plan);
     return { root, plan, added, existing, written, settingsAdded };
   });
+}
+
+/**
+ * What the whole-model validation finds in the platform createClusters would write, as field paths (the prompts
+ * ask again for the fields it names instead of dropping every answer). Bad names and clashes with clusters already
+ * in platform.yaml throw, as createClusters does.
+ */
+export function createProblems(opts: CreateClusterOptions): Problem[] {
+  return validatePlatform(buildPlatform(checkRepoDir(opts.dir), opts).pf.spec);
+}
+
+/** platform.yaml with the clusters (and stories) of `opts` laid in, in memory. */
+function buildPlatform(root: string, opts: CreateClusterOptions): { pf: PlatformFile; added: string[]; existing: string[]; settingsAdded: Record<string, string[]> } {
+  if (opts.clusters.length === 0) throw new UsageError('no cluster given: pass NAME (or clusters in --answers)');
+  let pf = loadPlatform(root) ?? newPlatform();
+  const added: string[] = [];
+  const existing: string[] = [];
+  const seen = new Set<string>();
+  for (const answers of opts.clusters) {
+    const name = answers.name;
+    const bad = checkDns1123Label(name);
+    if (bad) throw new UsageError(`cluster name (NAME): ${bad}`);
+    if (name.length > 40) throw new UsageError(`cluster name (NAME): ${JSON.stringify(name)} is longer than 40 characters`);
+    if (seen.has(name)) throw new UsageError(`cluster ${name} is given twice`);
+    seen.add(name);
+    const current = pf.spec.clusters[name];
+    if (current) {
+      const wanted = applyAnswers(current, answers);
+      const diff = differences(current, wanted);
+      if (diff.length) {
+        throw new UsageError(`cluster ${name} is already in ${PLATFORM_FILE} with other values; edit ${PLATFORM_FILE} and run platform-kit regenerate to change it`, diff.map((d) => `clusters.${name}.${d}`));
+      }
+      existing.push(name);
+      continue;
+    }
+    // Say so when the defaults have run out, before a default that overlaps is blamed on a flag never passed.
+    const exhausted = exhaustedDefaults(pf.spec, answers);
+    if (exhausted.length) throw new UsageError(`cluster ${name}: the defaults have run out (nothing was written)`, exhausted);
+    const base = defaultCluster(pf.spec, name, answers.role, answers.nodeCidr);
+    pf = setCluster(pf, name, applyAnswers(base, answers));
+    added.push(name);
+  }
+  let settingsAdded: Record<string, string[]> = {};
+  if (opts.stories) settingsAdded = addStoriesTo(pf, [...seen], opts.stories);
+  return { pf, added, existing, settingsAdded };
 }

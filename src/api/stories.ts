@@ -90,7 +90,7 @@ function checkClusters(spec: PlatformSpec, story: StoryDef, wanted: string[] | u
   }
   if (recordedOnly) {
     const list = Object.keys(rec?.clusters ?? {});
-    if (!list.length) throw new UsageError(`${story.id} is not in ${PLATFORM_FILE}: add it first with add-story ${story.id}`);
+    if (!list.length) throw new UsageError(`${story.id} is not in ${PLATFORM_FILE}: add it first with add-story ${story.id} (or add and approve it with its dependencies: add-story ${story.id} --approve --with-deps)`);
     return list;
   }
   const targets = defaultTargets(spec, story);
@@ -152,6 +152,10 @@ export interface RecordOptions {
   custom?: CustomStory;
   /** Only these clusters: each story goes to those of them its roles name, and is skipped where none is. */
   only?: string[];
+  /** Clusters for some stories by id (the dependencies --with-deps brings along), instead of `clusters`. */
+  targets?: Map<string, string[]>;
+  /** The command has --with-deps: the error for unapproved dependencies says so. */
+  withDepsFlag?: boolean;
 }
 
 /**
@@ -159,17 +163,19 @@ export interface RecordOptions {
  * need, with defaults. Pure: it edits `pf` only, and throws (nothing recorded anywhere) when an approval would leave
  * a dependency unapproved and `force` is not set.
  */
-export function recordStories(pf: PlatformFile, cat: Catalog, stories: StoryDef[], opts: RecordOptions): { settingsAdded: Record<string, string[]>; touched: string[] } {
+export function recordStories(pf: PlatformFile, cat: Catalog, stories: StoryDef[], opts: RecordOptions): { settingsAdded: Record<string, string[]>; touched: string[]; byStory: Map<string, string[]> } {
   const settingsAdded: Record<string, string[]> = {};
   const touched = new Set<string>();
   const unmet: string[] = [];
+  const recorded: [StoryDef, string[]][] = [];
   for (const story of stories) {
-    const clusters = opts.only ? defaultTargets(pf.spec, story).filter((c) => opts.only!.includes(c)) : checkClusters(pf.spec, story, opts.clusters, false);
+    const target = opts.targets?.get(story.id);
+    const clusters = target ?? (opts.only ? defaultTargets(pf.spec, story).filter((c) => opts.only!.includes(c)) : checkClusters(pf.spec, story, opts.clusters, false));
     if (!clusters.length) continue;
     const states: Record<string, StoryState> = {};
     for (const c of clusters) states[c] = opts.approve ? 'approved' : (pf.spec.stories[story.id]?.clusters[c] ?? 'draft');
-    setStoryState(pf, story.id, states, opts.custom);
-    if (opts.approve && !opts.force) for (const c of clusters) unmet.push(...unmetDependencies(pf.spec, cat, story, c).map((u) => `${story.id} on ${c}: ${u}`));
+    setStoryState(pf, story.id, states, target ? undefined : opts.custom);
+    recorded.push([story, clusters]);
     const vars = variablesOf(cat, story);
     for (const c of clusters) {
       touched.add(c);
@@ -178,11 +184,56 @@ export function recordStories(pf: PlatformFile, cat: Catalog, stories: StoryDef[
       settingsAdded[c] = [...(settingsAdded[c] ?? []), ...addSettingDefaults(pf, c, own.map((v) => ({ ...v, default: expandDefault(v.default, pf.spec.clusters, c) })))];
     }
   }
+  // Checked once everything is recorded: a dependency given in the same call counts, whatever its place.
+  if (opts.approve && !opts.force) for (const [story, clusters] of recorded) for (const c of clusters) unmet.push(...unmetDependencies(pf.spec, cat, story, c).map((u) => `${story.id} on ${c}: ${u}`));
   if (unmet.length) {
     const what = stories.length === 1 ? `${stories[0].id} cannot be approved` : 'these stories cannot be approved';
-    throw new UsageError(`${what}: dependencies are not approved (add and approve them first, or pass --force); nothing was written`, unmet.map((u) => (stories.length === 1 ? u.slice(u.indexOf(': ') + 2) : u)));
+    throw new UsageError(`${what}: dependencies are not approved (add and approve them first${opts.withDepsFlag ? ', pass --with-deps to bring them along' : ''}, or pass --force); nothing was written`, unmet.map((u) => (stories.length === 1 ? u.slice(u.indexOf(': ') + 2) : u)));
   }
-  return { settingsAdded, touched: [...touched] };
+  return { settingsAdded, touched: [...touched], byStory: new Map(recorded.map(([st, c]) => [st.id, c])) };
+}
+
+/** A dependency --with-deps brings along: the story, and the clusters it is added (or approved) on. */
+export interface DependencyAdded {
+  id: string;
+  clusters: string[];
+}
+
+/**
+ * The dependencies (transitively) the stories need on their clusters that are not there yet, in plan order:
+ * with `approve`, those not approved where unmetDependencies wants them; without, those not added at all. A
+ * dependency that runs on the cluster's role goes on that cluster; one that runs elsewhere (the shared database on
+ * infra for an apps story) goes on every cluster of its role, unless it is already approved (or, without
+ * `approve`, added) on one.
+ */
+export function missingDependencies(spec: PlatformSpec, cat: Catalog, wanted: [StoryDef, string[]][], approve: boolean): DependencyAdded[] {
+  const requested = new Set(wanted.map(([s]) => s.id));
+  const need = new Map<string, Set<string>>();
+  const done = (st: StoryState | undefined) => (approve ? st === 'approved' : st !== undefined);
+  const queue = [...wanted];
+  while (queue.length) {
+    const [story, clusters] = queue.shift()!;
+    for (const d of story.dependsOn) {
+      const dep = cat.byId.get(d);
+      if (!dep || requested.has(d)) continue;
+      const rec = spec.stories[d]?.clusters ?? {};
+      const on = new Set<string>();
+      for (const c of clusters) {
+        if (dep.clusters.includes(spec.clusters[c].role) || rec[c]) {
+          if (!done(rec[c])) on.add(c);
+        } else if (!Object.values(rec).some(done)) {
+          const targets = defaultTargets(spec, dep);
+          if (!targets.length) throw new UsageError(`${story.id} needs ${d}, which runs on clusters of role ${dep.clusters.join(' or ')}, and ${PLATFORM_FILE} has none; nothing was written`);
+          for (const t of targets) on.add(t);
+        }
+      }
+      const fresh = [...on].filter((c) => !need.get(d)?.has(c));
+      if (!fresh.length) continue;
+      need.set(d, new Set([...(need.get(d) ?? []), ...fresh]));
+      queue.push([dep, fresh]);
+    }
+  }
+  return [...need.entries()].map(([id, on]) => ({ id, seq: cat.byId.get(id)!.seq, clusters: [...on] })).sort((a, b) => a.seq - b.seq).map(({ id, clusters }) => ({ id, clusters }));
 }
 
 /** The stories named by ids (checked, in catalog order) or every catalog story for 'all'. */
@@ -249,12 +300,16 @@ export function addStory(opts: AddStoryOptions): StoryResult {
 export interface AddStoriesOptions extends Omit<AddStoryOptions, 'id'> {
   /** Stories to add, in this order (dependencies first); `custom` applies only when there is one id. */
   ids: string[];
+  /** Also add the dependencies not added yet (with `approve`: not approved yet), in plan order. */
+  withDeps?: boolean;
 }
 
 export interface StoriesResult extends Omit<StoryResult, 'story'> {
   stories: StoryDef[];
   /** With git: the branch and the commit made. */
   git?: { branch: string; commit?: string };
+  /** With withDeps: the dependencies added (or approved) along, in plan order. */
+  dependencies: DependencyAdded[];
 }
 
 /** add-story with several ids (or --all): every story is recorded in order, then one render and one commit. */
@@ -287,7 +342,18 @@ function addStoriesLocked(opts: AddStoriesOptions): StoriesResult {
     cat = catalogFor(pf.spec);
   }
   const stories = opts.ids.map((id) => findStory(cat, id));
-  const { settingsAdded, touched } = recordStories(pf, cat, stories, { clusters: opts.clusters, approve: opts.approve, force: opts.force, custom });
+  let dependencies: DependencyAdded[] = [];
+  const targets = new Map<string, string[]>();
+  if (opts.withDeps) {
+    const wanted = stories.map((s): [StoryDef, string[]] => [s, checkClusters(pf.spec, s, opts.clusters, false)]);
+    dependencies = missingDependencies(pf.spec, cat, wanted, Boolean(opts.approve));
+    for (const d of dependencies) targets.set(d.id, d.clusters);
+  }
+  const all = [...dependencies.map((d) => findStory(cat, d.id)), ...stories];
+  const recorded = recordStories(pf, cat, all, { clusters: opts.clusters, approve: opts.approve, force: opts.force, custom, targets, withDepsFlag: true });
+  const settingsAdded = recorded.settingsAdded;
+  // The clusters of the stories named (the dependencies brought along say where they went themselves).
+  const touched = [...new Set(stories.flatMap((st) => recorded.byStory.get(st.id) ?? []))];
   if (opts.git && !opts.dryRun) {
     // Validate everything before switching branches, so bad input leaves the work tree as it was.
     const problems = validatePlatform(pf.spec);
@@ -301,7 +367,7 @@ function addStoriesLocked(opts: AddStoriesOptions): StoriesResult {
     refuseUncommitted(root, paths, `on branch ${branch}`);
     const story = stories[0];
     const message = `${story.id}: scaffold ${story.title}${opts.approve ? ` (approved on ${touched.join(', ')})` : ' (draft)'}`;
-    if (paths.length === 0) return { root, stories, clusters: touched, settingsAdded, plan, written: false, git: { branch } };
+    if (paths.length === 0) return { root, stories, clusters: touched, settingsAdded, plan, written: false, git: { branch }, dependencies };
     const before = snapshot(root, paths);
     applyPlan(root, plan);
     let commit: string | undefined;
@@ -311,10 +377,10 @@ function addStoriesLocked(opts: AddStoriesOptions): StoriesResult {
       restore(root, before);
       throw new ConflictError(`--git: ${(e as Error).message.split('\n')[0]}; the files it wrote were put back as they were and unstaged (nothing written, nothing committed; still on branch ${branch})`, paths);
     }
-    return { root, stories, clusters: touched, settingsAdded, plan, written: true, git: { branch, commit } };
+    return { root, stories, clusters: touched, settingsAdded, plan, written: true, git: { branch, commit }, dependencies };
   }
   const r = finish(root, pf, opts, stories[0], touched, settingsAdded);
-  return { root: r.root, stories, clusters: r.clusters, settingsAdded, plan: r.plan, written: r.written };
+  return { root: r.root, stories, clusters: r.clusters, settingsAdded, plan: r.plan, written: r.written, dependencies };
 }
 
 export interface ApproveOptions extends StoryCommandOptions {
@@ -323,42 +389,83 @@ export interface ApproveOptions extends StoryCommandOptions {
   force?: boolean;
 }
 
-function changeState(opts: ApproveOptions, to: StoryState): StoryResult {
-  return withRepoLock(checkRepoDir(opts.dir), () => changeStateLocked(opts, to));
+export interface ApproveStoriesOptions extends StoryCommandOptions {
+  /** Stories to approve or take back to draft: all of them or none. */
+  ids: string[];
+  clusters?: string[];
+  force?: boolean;
+  /** approve: also add and approve the dependencies not approved yet, in plan order. */
+  withDeps?: boolean;
 }
 
-function changeStateLocked(opts: ApproveOptions, to: StoryState): StoryResult {
-  checkId(opts.id);
+function changeStates(opts: ApproveStoriesOptions, to: StoryState): StoriesResult {
+  return withRepoLock(checkRepoDir(opts.dir), () => changeStatesLocked(opts, to));
+}
+
+function changeStatesLocked(opts: ApproveStoriesOptions, to: StoryState): StoriesResult {
+  if (opts.ids.length === 0) throw new UsageError('no story id given (pass one or more STORY-… ids; platform-kit stories lists them)');
+  for (const id of opts.ids) checkId(id);
+  if (opts.withDeps && to !== 'approved') throw new UsageError('--with-deps goes with approve (unapprove takes back only the stories named)');
   const { root, pf } = openRepo(opts.dir);
   const cat = catalogFor(pf.spec);
-  const story = findStory(cat, opts.id);
-  const clusters = checkClusters(pf.spec, story, opts.clusters, true);
+  const stories = [...new Set(opts.ids)].map((id) => findStory(cat, id)).sort((a, b) => a.seq - b.seq);
+  const wanted = stories.map((s): [StoryDef, string[]] => [s, checkClusters(pf.spec, s, opts.clusters, true)]);
+  const before = pf.spec;
+  let dependencies: DependencyAdded[] = [];
+  let settingsAdded: Record<string, string[]> = {};
+  if (opts.withDeps) {
+    dependencies = missingDependencies(pf.spec, cat, wanted, true);
+    const targets = new Map(dependencies.map((d) => [d.id, d.clusters]));
+    // The dependencies' own needs are checked with the stories below, on the platform as it will be.
+    settingsAdded = recordStories(pf, cat, dependencies.map((d) => findStory(cat, d.id)), { approve: true, force: true, targets }).settingsAdded;
+  }
+  for (const [story, clusters] of wanted) setStoryState(pf, story.id, Object.fromEntries(clusters.map((c) => [c, to])));
   if (!opts.force) {
+    // On the platform as it will be: stories approved (or taken back) together count for each other.
+    const checked: [StoryDef, string[]][] = [...dependencies.map((d): [StoryDef, string[]] => [findStory(cat, d.id), d.clusters]), ...wanted];
     const problems =
       to === 'approved'
-        ? clusters.flatMap((c) => unmetDependencies({ ...pf.spec, stories: { ...pf.spec.stories, [story.id]: { ...pf.spec.stories[story.id], clusters: { ...pf.spec.stories[story.id].clusters, ...Object.fromEntries(clusters.map((x) => [x, 'approved'])) } } } }, cat, story, c))
-        : clusters.flatMap((c) => approvedDependents(pf.spec, cat, story, c));
+        ? checked.flatMap(([s, clusters]) => clusters.flatMap((c) => unmetDependencies(pf.spec, cat, s, c).map((u) => (checked.length > 1 ? `${s.id} on ${c}: ${u}` : u))))
+        : wanted.flatMap(([s, clusters]) => clusters.flatMap((c) => approvedDependents({ ...pf.spec, stories: { ...pf.spec.stories, [s.id]: before.stories[s.id] } }, cat, s, c)));
     if (problems.length) {
+      const what = stories.length === 1 ? stories[0].id : 'these stories';
       throw new UsageError(
         to === 'approved'
-          ? `${story.id} cannot be approved: its dependencies are not approved (approve them first, or pass --force); nothing was written`
-          : `${story.id} cannot go back to draft: approved stories depend on it (unapprove them first, or pass --force); nothing was written`,
-        problems,
+          ? `${what} cannot be approved: ${stories.length === 1 ? 'its' : 'their'} dependencies are not approved (approve them first, pass --with-deps to add and approve them too, or pass --force); nothing was written`
+          : `${what} cannot go back to draft: approved stories depend on ${stories.length === 1 ? 'it' : 'them'} (unapprove them first or with it, or pass --force); nothing was written`,
+        [...new Set(problems)],
       );
     }
   }
-  setStoryState(pf, story.id, Object.fromEntries(clusters.map((c) => [c, to])));
-  return finish(root, pf, opts, story, clusters, {});
+  const touched = [...new Set(wanted.flatMap(([, c]) => c))];
+  const r = finish(root, pf, opts, stories[0], touched, settingsAdded);
+  return { root: r.root, stories, clusters: r.clusters, settingsAdded, plan: r.plan, written: r.written, dependencies };
+}
+
+/** platform-kit approve with several ids (all or nothing), and with withDeps the dependencies too. */
+export function approveStories(opts: ApproveStoriesOptions): StoriesResult {
+  return changeStates(opts, 'approved');
+}
+
+/** platform-kit unapprove with several ids (all or nothing). */
+export function unapproveStories(opts: ApproveStoriesOptions): StoriesResult {
+  return changeStates(opts, 'draft');
+}
+
+function one(r: StoriesResult): StoryResult {
+  return { root: r.root, story: r.stories[0], clusters: r.clusters, settingsAdded: r.settingsAdded, plan: r.plan, written: r.written };
 }
 
 /** platform-kit approve: wire the story's components into each cluster's lanes and mark it approved. */
 export function approveStory(opts: ApproveOptions): StoryResult {
-  return changeState(opts, 'approved');
+  const { id, ...rest } = opts;
+  return one(approveStories({ ...rest, ids: [id] }));
 }
 
 /** platform-kit unapprove: take the story's components out of the lanes again (its files stay, as a draft). */
 export function unapproveStory(opts: ApproveOptions): StoryResult {
-  return changeState(opts, 'draft');
+  const { id, ...rest } = opts;
+  return one(unapproveStories({ ...rest, ids: [id] }));
 }
 
 export interface StoryListing {
@@ -399,4 +506,31 @@ export function listStories(dir?: string): StoryListing[] {
     custom: Boolean(s.custom),
     status: { ...(spec?.stories[s.id]?.clusters ?? {}) },
   }));
+}
+
+/** A story as the add-story picker shows it: where it would go in this repository and its state there. */
+export interface StoryPick {
+  id: string;
+  title: string;
+  sprint: number;
+  /** cluster -> draft | approved | not added, for every cluster of the repo the story runs on or is recorded on */
+  status: Record<string, StoryState | 'not added'>;
+}
+
+/** The stories of a repository (catalog and custom) in plan order, each with its state on its clusters. */
+export function storyPicks(dir: string): StoryPick[] {
+  const { pf } = openRepo(dir);
+  const cat = catalogFor(pf.spec);
+  return cat.stories.map((s) => {
+    const rec = pf.spec.stories[s.id]?.clusters ?? {};
+    const status: StoryPick['status'] = {};
+    for (const c of new Set([...defaultTargets(pf.spec, s), ...Object.keys(rec)])) status[c] = rec[c] ?? 'not added';
+    return { id: s.id, title: s.title, sprint: s.sprint, status };
+  });
+}
+
+/** The roles of the repository's clusters (each once, in platform.yaml order): the lanes a custom story can take. */
+export function clusterRoles(dir: string): string[] {
+  const { pf } = openRepo(dir);
+  return [...new Set(Object.values(pf.spec.clusters).map((c) => c.role))];
 }

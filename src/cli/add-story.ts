@@ -14,6 +14,7 @@ const program = withVersion(exitTwoOnUsageError(new Command('add-story')))
   .option('--cluster <name>', 'target cluster (repeat; default: every cluster whose role the story names)', collect)
   .option('--approve', 'approve it too: wire its components into the clusters\' lanes')
   .option('--force', 'with --approve: approve even when its dependencies are not approved')
+  .option('--with-deps', 'also add the dependencies not added yet (with --approve: not approved yet, and approve them), in plan order')
   .option('--dry-run', 'print the plan (with diffs) and write nothing')
   .option('--git', 'deliver it on branch story/<id> and commit what it wrote as "<ID>: scaffold …"')
   .option('--custom', 'a story that is not in the catalog, defined by the flags below (or prompts)')
@@ -29,15 +30,21 @@ const program = withVersion(exitTwoOnUsageError(new Command('add-story')))
   .option('--needs <component>', 'custom: component its Flux Kustomization waits for (repeat)', collect)
   .action(async (given: string[], flags) => {
     process.exitCode = await runAction(processIo, async () => {
-      const { addStories, listStories } = await import('../api/stories');
-      const { customFromFlags, report } = await import('./story-run');
+      const { addStories, clusterRoles, listStories } = await import('../api/stories');
+      const { customFromFlags, pickStory, report, reportDependencies } = await import('./story-run');
       const { UsageError } = await import('../core/errors');
       if (flags.all && given.length) throw new UsageError('pass story ids or --all, not both');
       if (flags.all && flags.custom) throw new UsageError('--custom defines one story; it cannot go with --all');
-      const ids = flags.all ? listStories().map((s) => s.id) : given;
-      if (ids.length === 0) throw new UsageError('no story id given (pass STORY-… or --all; platform-kit stories lists them)');
-      const custom = flags.custom ? await customFromFlags(ids[0], flags, interactiveAllowed()) : undefined;
-      const r = addStories({ ids, dir: flags.dir, clusters: flags.cluster, approve: flags.approve, force: flags.force, dryRun: flags.dryRun, custom, git: flags.git });
+      let ids = flags.all ? listStories().map((s) => s.id) : given;
+      if (ids.length === 0 && interactiveAllowed()) ids = [await pickStory(flags.dir)];
+      if (ids.length === 0) {
+        throw new UsageError(
+          `no story id given, and no terminal to pick one from a list (stdin is not a terminal or CI=true); name them: add-story STORY-… [STORY-…]… (several are added in the order given), or --all for the whole catalog; platform-kit stories --dir ${flags.dir} lists them with their status`,
+        );
+      }
+      const custom = flags.custom ? await customFromFlags(ids[0], flags, interactiveAllowed(), clusterRoles(flags.dir)) : undefined;
+      const r = addStories({ ids, dir: flags.dir, clusters: flags.cluster, approve: flags.approve, force: flags.force, dryRun: flags.dryRun, custom, git: flags.git, withDeps: flags.withDeps });
+      reportDependencies(processIo, r.dependencies, flags.approve ? 'approved' : 'added (draft)', flags.dryRun);
       const what = ids.length === 1 ? ids[0] : `${ids.length} stories`;
       const code = report(processIo, r, flags.dryRun, flags.approve ? 'approved' : 'added (draft)', what);
       if (!flags.approve && !flags.dryRun) processIo.out(`next: review docs/stories/${ids.length === 1 ? ids[0] : '<ID>'}.md, then platform-kit approve ${ids.length === 1 ? ids[0] : '<ID>'} to wire it into the clusters`);

@@ -51,7 +51,10 @@ export function defineCreate(cmd: Command, io: Io, setExit: (code: number) => vo
     .option('--set <KEY=VALUE>', 'set a cluster-settings variable (repeat)', collect)
     .option('--stories <ids>', 'also add these stories (comma-separated STORY-… ids, or "all" for the whole plan) on the clusters given, in the same commit', collect)
     .option('--approve', 'with --stories: approve them too (wire them into the lanes)')
-    .option('--answers <file>', 'YAML file with clusters: [{name, role, podCidr, …}] (see examples/reference-platform.answers.yaml)')
+    .option(
+      '--answers <file>',
+      'YAML file of the clusters: "clusters:" lists each one\'s name and any of role, domain, clusterId, apiEndpoint, nodeCidr, nodeGateway, podCidr, serviceCidr, loadBalancerRange, gatewayExternal, gatewayInternal, nodes ([{name, ip, controlPlane, installDisk}]), gitUrl, gitBranch, secretStore, settings ({KEY: VALUE}); absent = default. E.g. clusters: [{name: infra}, {name: apps, podCidr: 10.50.0.0/16}]',
+    )
     .option('-y, --yes', 'take the default for every value not given')
     .option('--dry-run', 'print the plan and diffs; write nothing')
     .option('--no-interactive', 'never prompt (also when stdin is not a terminal or CI=true)')

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import { LineCounter, parseDocument, visit } from 'yaml';
-import { AnswersFileSchema, ClusterAnswers, ClusterAnswersSchema, FIELDS, parseNodeSpec, parseSet } from '../api/answers';
-import { createClusters, loadPlatform } from '../api/create-cluster';
+import { answerKeyForPath, AnswersFileSchema, ClusterAnswers, ClusterAnswersSchema, FIELDS, flagForPath, parseNodeSpec, parseSet } from '../api/answers';
+import { createClusters, createProblems, loadPlatform, type CreateClusterOptions } from '../api/create-cluster';
 import { checkRepoDir } from '../api/repo';
-import { UsageError } from '../core/errors';
-import { formatPlan, summarize } from '../core/plan';
+import { InterruptedError, UsageError } from '../core/errors';
+import { formatPlan, summarize, writes } from '../core/plan';
+import type { PlatformSpec } from '../model/schema';
 import type { Io } from './common';
 import type { CreateFlags } from './create-command';
 
@@ -155,6 +156,45 @@ function storiesFlag(flags: CreateFlags): { ids: string[] | 'all'; approve?: boo
   return { ids, approve: flags.approve };
 }
 
+/** How often the prompts ask again for what the whole-platform validation still refuses before giving up. */
+const REASK_ROUNDS = 5;
+
+/**
+ * On a terminal: ask for what flags did not give (each answer checked at its prompt); when the whole platform still
+ * does not validate (flags given on the command line, stories), ask again only for the fields it names; then show
+ * a summary and confirm (Enter = yes) before anything is written. No, or Ctrl-C: "cancelled, nothing written".
+ */
+async function askAndConfirm(root: string, given: ClusterAnswers[], flags: CreateFlags, spec: PlatformSpec | undefined, stories: CreateClusterOptions['stories'], io: Io): Promise<ClusterAnswers[]> {
+  const { askClusters, confirmWrite, reaskFields, summaryLines } = await import('./prompts');
+  let clusters = await askClusters(given, flags, spec);
+  for (let round = 0; round < REASK_ROUNDS; round++) {
+    const problems = createProblems({ dir: root, clusters, stories });
+    const wrong = new Map<string, (keyof ClusterAnswers)[]>();
+    for (const p of problems) {
+      const name = /^clusters\.([^.[]+)/.exec(p.path)?.[1];
+      const key = answerKeyForPath(p.path);
+      if (!name || !key || spec?.clusters[name] || !clusters.some((c) => c.name === name)) continue;
+      wrong.set(name, [...new Set([...(wrong.get(name) ?? []), key])]);
+    }
+    // Nothing a prompt can fix: createClusters reports every problem.
+    if (!wrong.size) break;
+    io.err(`these values do not fit the rest of the platform; asking again for them:\n${problems.map((p) => `  - ${p.path}${flagForPath(p.path) ? ` (${flagForPath(p.path)})` : ''}: ${p.message}`).join('\n')}`);
+    clusters = await reaskFields(clusters, wrong, spec);
+  }
+  if (flags.dryRun) return clusters;
+  const preview = createClusters({ dir: root, clusters, dryRun: true, stories });
+  const s = summarize(preview.plan);
+  const lines = [
+    ...clusters.filter((c) => preview.added.includes(c.name)).flatMap((c) => summaryLines(c, spec)),
+    ...(stories ? [`stories: ${stories.ids === 'all' ? 'all of the catalog' : stories.ids.join(', ')}${stories.approve ? ' (approved)' : ' (draft)'}`] : []),
+    `files: ${s.CREATE} to create, ${s.UPDATE} to update, ${s.DELETE} to delete in ${root}`,
+  ];
+  io.out(lines.join('\n'));
+  if (writes(preview.plan).length === 0) return clusters;
+  if (!(await confirmWrite(`Write ${s.CREATE + s.UPDATE + s.DELETE} files to ${root}?`))) throw new InterruptedError();
+  return clusters;
+}
+
 export async function runCreate(names: string[], flags: CreateFlags, io: Io, interactive: boolean): Promise<number> {
   const root = checkRepoDir(flags.dir);
   let clusters: ClusterAnswers[];
@@ -170,13 +210,13 @@ export async function runCreate(names: string[], flags: CreateFlags, io: Io, int
     clusters = names.map((n) => flagsToAnswers(n, flags));
   }
   const platform = loadPlatform(root);
+  const stories = storiesFlag(flags);
   if (interactive) {
-    const { askClusters } = await import('./prompts');
-    clusters = await askClusters(clusters, flags, platform?.spec);
+    clusters = await askAndConfirm(root, clusters, flags, platform?.spec, stories, io);
   } else if (!flags.yes) {
     for (const a of clusters) requireAll(a, Boolean(platform?.spec.clusters[a.name]));
   }
-  const result = createClusters({ dir: root, clusters, dryRun: flags.dryRun, stories: storiesFlag(flags) });
+  const result = createClusters({ dir: root, clusters, dryRun: flags.dryRun, stories });
   io.out(formatPlan(result.plan, { diff: flags.dryRun }));
   for (const [c, keys] of Object.entries(result.settingsAdded)) {
     if (keys.length) io.out(`settings added to clusters.${c}.settings in platform.yaml (defaults; edit them there): ${keys.join(', ')}`);

@@ -15,25 +15,28 @@ const program = withVersion(exitTwoOnUsageError(new Command('platform-kit'))).de
 defineCreate(program.command('new-cluster'), processIo, (code) => (process.exitCode = code));
 
 for (const [name, verb, help] of [
-  ['approve', 'approved', 'wire a story into its clusters\' lanes and mark it approved (its dependencies must be approved there)'],
-  ['unapprove', 'back to draft', 'take a story out of its clusters\' lanes again (its files stay, as a draft)'],
+  ['approve', 'approved', 'wire stories into their clusters\' lanes and mark them approved (their dependencies must be approved there, or come along with --with-deps)'],
+  ['unapprove', 'back to draft', 'take stories out of their clusters\' lanes again (their files stay, as drafts)'],
 ] as const) {
-  program
+  const cmd = program
     .command(name)
     .description(help)
-    .argument('<id>', 'story id')
+    .argument('<ids...>', 'story ids (all of them or none)')
     .option('--dir <dir>', 'the GitOps repository', '.')
     .option('--cluster <name>', 'cluster (repeat; default: every cluster the story is on)', collect)
     .option('--force', name === 'approve' ? 'approve even when dependencies are not approved' : 'even when approved stories depend on it')
-    .option('--dry-run', 'print the plan (with diffs) and write nothing')
-    .action(async (id: string, flags) => {
-      process.exitCode = await runAction(processIo, async () => {
-        const api = await import('../api/stories');
-        const { report } = await import('./story-run');
-        const fn = name === 'approve' ? api.approveStory : api.unapproveStory;
-        return report(processIo, fn({ id, dir: flags.dir, clusters: flags.cluster, force: flags.force, dryRun: flags.dryRun }), flags.dryRun, verb, id);
-      });
+    .option('--dry-run', 'print the plan (with diffs) and write nothing');
+  if (name === 'approve') cmd.option('--with-deps', 'also add and approve the dependencies not approved yet, in plan order');
+  cmd.action(async (ids: string[], flags) => {
+    process.exitCode = await runAction(processIo, async () => {
+      const api = await import('../api/stories');
+      const { report, reportDependencies } = await import('./story-run');
+      const fn = name === 'approve' ? api.approveStories : api.unapproveStories;
+      const r = fn({ ids, dir: flags.dir, clusters: flags.cluster, force: flags.force, dryRun: flags.dryRun, withDeps: flags.withDeps });
+      reportDependencies(processIo, r.dependencies, 'approved', flags.dryRun);
+      return report(processIo, r, flags.dryRun, verb, ids.length === 1 ? ids[0] : ids.join(', '));
     });
+  });
 }
 
 program

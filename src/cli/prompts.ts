@@ -1,10 +1,9 @@
-import { input, select } from '@inquirer/prompts';
+import { confirm, input, select } from '@inquirer/prompts';
 import type { Readable, Writable } from 'node:stream';
-import { ClusterAnswers, formatNodeSpec, parseNodeSpec } from '../api/answers';
-import { defaultCluster, roleForName } from '../model/defaults';
-import { parseCidr, parseIp, parseRange } from '../model/net';
-import { ROLES, SECRET_PROVIDERS, type PlatformSpec, type Role, type SecretProvider } from '../model/schema';
-import { checkBranch, checkDns1123Label } from '../model/validate';
+import { answerProblems, answersFromCluster, ClusterAnswers, FIELDS, formatNodeSpec, parseNodeSpec } from '../api/answers';
+import { defaultCluster } from '../model/defaults';
+import { ROLES, SECRET_PROVIDERS, type PlatformSpec } from '../model/schema';
+import { clusterNameProblem } from '../model/validate';
 import type { CreateFlags } from './create-command';
 
 /** Streams for the prompts (a test passes its own; a person gets the terminal). */
@@ -13,69 +12,143 @@ export interface PromptContext {
   output?: Writable;
 }
 
-const okOr = (msg: string | undefined): true | string => msg ?? true;
-const cidr = (v: string) => okOr(typeof parseCidr(v) === 'string' ? (parseCidr(v) as string) : undefined);
-const ip = (v: string) => okOr(typeof parseIp(v) === 'string' ? (parseIp(v) as string) : undefined);
+type Key = keyof ClusterAnswers;
+
+/** The values asked for a new cluster, in the order they are asked. */
+const ASKED: Key[] = ['role', 'domain', 'clusterId', 'nodeCidr', 'nodeGateway', 'podCidr', 'serviceCidr', 'loadBalancerRange', 'gatewayExternal', 'gatewayInternal', 'apiEndpoint', 'nodes', 'gitUrl', 'gitBranch', 'secretStore'];
+
+const NODES_LABEL = 'Nodes (name=…,ip=…,controlPlane=true|false,disk=/dev/…; separated by ";")';
 
 function emptyPlatform(spec: PlatformSpec | undefined): PlatformSpec {
   return spec ?? { apiVersion: 'platform.create-platform-cluster.dev/v1alpha1', kind: 'Platform', generator: { name: 'create-platform-cluster', version: '0' }, clusters: {}, stories: {} };
 }
 
+const parseNodes = (text: string) => text.split(';').map((s) => s.trim()).filter(Boolean).map(parseNodeSpec);
+
 /**
- * Ask for every value a flag did not give, showing the default the tool would take.
+ * Ask for one value of cluster `a`. Its default is the tool's, given what is answered so far; the answer is checked
+ * when Enter is pressed by the rules of the whole platform (answerProblems: this field, the fields answered before
+ * it, the other clusters in `others`), and asked again at once when it breaks one.
+ */
+async function askField(key: Key, a: ClusterAnswers, others: PlatformSpec, ctx: PromptContext): Promise<ClusterAnswers> {
+  const d = answersFromCluster(a.name, defaultCluster(others, a.name, a.role, a.nodeCidr));
+  const check = (value: unknown): true | string => {
+    const problems = answerProblems(others, a, key, value);
+    return problems.length ? problems.join('; ') : true;
+  };
+  const label = FIELDS.find((f) => f.key === key)!.label;
+  const text = (message: string, def: string, validate: (v: string) => true | string) => input({ message, default: def, validate }, ctx);
+  let value: unknown;
+  switch (key) {
+    case 'role':
+      value = await select({ message: `Role of ${a.name}`, choices: ROLES.map((r) => ({ value: r, name: r })), default: d.role }, ctx);
+      break;
+    case 'secretStore':
+      value = await select({ message: label, choices: SECRET_PROVIDERS.map((p) => ({ value: p, name: p })), default: d.secretStore }, ctx);
+      break;
+    case 'clusterId':
+      value = Number(await text(label, String(d.clusterId), (v) => (/^\d+$/.test(v.trim()) ? check(Number(v)) : `${JSON.stringify(v)}: an integer from 1 to 255`)));
+      break;
+    case 'nodes':
+      value = parseNodes(
+        await text(NODES_LABEL, d.nodes!.map(formatNodeSpec).join('; '), (v) => {
+          try {
+            const nodes = parseNodes(v);
+            return nodes.length ? check(nodes) : 'at least one node';
+          } catch (e) {
+            return (e as Error).message;
+          }
+        }),
+      );
+      break;
+    default:
+      value = (await text(label, String(d[key]), (v) => check(v.trim()))).trim();
+  }
+  return { ...a, [key]: value };
+}
+
+/** A new cluster of this run as the other prompts see it (defaults under what was answered). */
+function planned(spec: PlatformSpec, a: ClusterAnswers): PlatformSpec['clusters'][string] {
+  const d = defaultCluster(spec, a.name, a.role, a.nodeCidr);
+  const full = { ...answersFromCluster(a.name, d), ...a };
+  return {
+    ...d,
+    role: full.role!,
+    domain: full.domain!,
+    clusterId: full.clusterId!,
+    apiEndpoint: full.apiEndpoint!,
+    network: { nodeCidr: full.nodeCidr!, nodeGateway: full.nodeGateway!, podCidr: full.podCidr!, serviceCidr: full.serviceCidr!, loadBalancerRange: full.loadBalancerRange!, gatewayIps: { external: full.gatewayExternal!, internal: full.gatewayInternal! } },
+    nodes: full.nodes!,
+    git: { url: full.gitUrl!, branch: full.gitBranch! },
+    secretStore: { provider: full.secretStore! },
+    settings: { ...d.settings, ...(a.settings ?? {}) },
+  };
+}
+
+/**
+ * Ask for every value a flag did not give, showing the default the tool would take, each checked where it is typed.
  * Clusters already in platform.yaml are not asked about (they are re-rendered as they are).
  */
 export async function askClusters(given: ClusterAnswers[], flags: CreateFlags, spec: PlatformSpec | undefined, ctx: PromptContext = {}): Promise<ClusterAnswers[]> {
   const platform = emptyPlatform(spec);
-  const ask = (message: string, def: string, validate?: (v: string) => true | string) => input({ message, default: def, validate }, ctx);
   const list = given.length
     ? given
-    : [{ name: await ask('Cluster name', Object.keys(platform.clusters).length ? 'apps' : 'infra', (v) => okOr(checkDns1123Label(v))) }];
+    : [{ name: await input({ message: 'Cluster name', default: Object.keys(platform.clusters).length ? 'apps' : 'infra', validate: (v) => clusterNameProblem(v) ?? true }, ctx) }];
   const out: ClusterAnswers[] = [];
-  const planned: PlatformSpec = { ...platform, clusters: { ...platform.clusters } };
+  const others: PlatformSpec = { ...platform, clusters: { ...platform.clusters } };
   for (const a0 of list) {
-    if (planned.clusters[a0.name]) {
+    if (others.clusters[a0.name]) {
       out.push(a0);
       continue;
     }
-    const a: ClusterAnswers = { ...a0 };
-    a.role ??= (await select({ message: `Role of ${a.name}`, choices: ROLES.map((r) => ({ value: r, name: r })), default: roleForName(a.name) }, ctx)) as Role;
-    let d = defaultCluster(planned, a.name, a.role);
-    a.domain ??= await ask('DNS domain', d.domain);
-    a.clusterId ??= Number(await ask('Cluster id (1-255, unique across the mesh)', String(d.clusterId), (v) => (/^\d+$/.test(v) && +v >= 1 && +v <= 255 ? true : 'an integer from 1 to 255')));
-    a.nodeCidr ??= await ask('Node network CIDR', d.network.nodeCidr, cidr);
-    d = defaultCluster(planned, a.name, a.role, a.nodeCidr);
-    a.nodeGateway ??= await ask('Node network gateway', d.network.nodeGateway, ip);
-    a.podCidr ??= await ask('Pod CIDR', d.network.podCidr, cidr);
-    a.serviceCidr ??= await ask('Service CIDR', d.network.serviceCidr, cidr);
-    a.loadBalancerRange ??= await ask('Load-balancer range (first-last)', d.network.loadBalancerRange, (v) => okOr(typeof parseRange(v) === 'string' ? (parseRange(v) as string) : undefined));
-    a.gatewayExternal ??= await ask('External gateway IP', d.network.gatewayIps.external, ip);
-    a.gatewayInternal ??= await ask('Internal gateway IP', d.network.gatewayIps.internal, ip);
-    a.apiEndpoint ??= await ask('Kubernetes API endpoint', d.apiEndpoint);
-    if (!a.nodes) {
-      const text = await ask('Nodes (name=…,ip=…,controlPlane=true|false,disk=/dev/…; separated by ";")', d.nodes.map(formatNodeSpec).join('; '), (v) => {
-        try {
-          v.split(';').map((s) => parseNodeSpec(s.trim()));
-          return true;
-        } catch (e) {
-          return (e as Error).message;
-        }
-      });
-      a.nodes = text.split(';').map((s) => parseNodeSpec(s.trim()));
-    }
-    a.gitUrl ??= flags.gitUrl ?? (await ask('Git repository URL Flux syncs', d.git.url));
-    a.gitBranch ??= flags.gitBranch ?? (await ask('Git branch', d.git.branch, (v) => okOr(checkBranch(v))));
-    a.secretStore ??= (await select({ message: 'External Secrets provider', choices: SECRET_PROVIDERS.map((p) => ({ value: p, name: p })), default: d.secretStore.provider }, ctx)) as SecretProvider;
+    let a: ClusterAnswers = { ...a0 };
+    if (a.gitUrl === undefined && flags.gitUrl !== undefined) a.gitUrl = flags.gitUrl;
+    if (a.gitBranch === undefined && flags.gitBranch !== undefined) a.gitBranch = flags.gitBranch;
+    for (const key of ASKED) if (a[key] === undefined) a = await askField(key, a, others, ctx);
     out.push(a);
-    planned.clusters[a.name] = {
-      ...d,
-      role: a.role,
-      clusterId: a.clusterId,
-      network: { ...d.network, nodeCidr: a.nodeCidr, podCidr: a.podCidr, serviceCidr: a.serviceCidr, loadBalancerRange: a.loadBalancerRange },
-      nodes: a.nodes,
-      git: { url: a.gitUrl, branch: a.gitBranch },
-      secretStore: { provider: a.secretStore },
-    };
+    others.clusters[a.name] = planned(others, a);
   }
   return out;
 }
+
+/**
+ * Ask again for the values the whole-platform validation named (cluster -> fields), keeping every other answer.
+ * Each is checked at its prompt against everything else, so a value that still breaks a rule is not taken.
+ */
+export async function reaskFields(clusters: ClusterAnswers[], wrong: Map<string, Key[]>, spec: PlatformSpec | undefined, ctx: PromptContext = {}): Promise<ClusterAnswers[]> {
+  const platform = emptyPlatform(spec);
+  const out: ClusterAnswers[] = [];
+  for (const a0 of clusters) {
+    let a = a0;
+    const keys = platform.clusters[a.name] ? [] : (wrong.get(a.name) ?? []);
+    if (keys.length) {
+      // The others: the clusters of platform.yaml and every other cluster of this run, as answered.
+      const others: PlatformSpec = { ...platform, clusters: { ...platform.clusters } };
+      for (const b of [...out, ...clusters.slice(out.length + 1)]) if (!platform.clusters[b.name]) others.clusters[b.name] = planned(others, b);
+      for (const key of ASKED.filter((k) => keys.includes(k))) {
+        const { [key]: _old, ...rest } = a;
+        a = await askField(key, rest as ClusterAnswers, others, ctx);
+      }
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+/** The confirm before writing (Enter = yes). */
+export function confirmWrite(message: string, ctx: PromptContext = {}): Promise<boolean> {
+  return confirm({ message, default: true }, ctx);
+}
+
+/** The summary shown before the confirm: each new cluster's values, one per line. */
+export function summaryLines(a: ClusterAnswers, spec: PlatformSpec | undefined): string[] {
+  const c = answersFromCluster(a.name, planned(emptyPlatform(spec), a));
+  const lines = [`cluster ${a.name}:`];
+  for (const f of FIELDS) {
+    const v = c[f.key];
+    const shown = f.key === 'nodes' ? (v as ClusterAnswers['nodes'])!.map((n) => `${n.name} ${n.ip}${n.controlPlane ? ' (control plane)' : ''}`).join(', ') : String(v);
+    lines.push(`  ${f.field.padEnd(28)} ${shown}`);
+  }
+  return lines;
+}
+

@@ -1,6 +1,6 @@
 import { formatPlan, summarize, unresolved } from '../core/plan';
 import { UsageError } from '../core/errors';
-import type { StoryResult } from '../api/stories';
+import type { DependencyAdded, StoryResult } from '../api/stories';
 import type { Io } from './common';
 
 export interface CustomFlags {
@@ -29,6 +29,12 @@ export function report(io: Io, r: Pick<StoryResult, 'plan' | 'settingsAdded' | '
   return reportUnresolved(io, r.plan);
 }
 
+/** The dependencies --with-deps brought along, in plan order, one per line. */
+export function reportDependencies(io: Io, deps: DependencyAdded[], verb: string, dryRun: boolean | undefined): void {
+  if (!deps.length) return;
+  io.out(`${dryRun ? 'would bring' : 'brought'} along ${deps.length} ${deps.length === 1 ? 'dependency' : 'dependencies'} (${verb}, in plan order):\n${deps.map((d) => `  ${d.id} on ${d.clusters.join(', ')}`).join('\n')}`);
+}
+
 /** Files left with conflict markers: listed on stderr, exit 1. */
 export function reportUnresolved(io: Io, plan: StoryResult['plan']): number {
   const open = unresolved(plan);
@@ -38,7 +44,7 @@ export function reportUnresolved(io: Io, plan: StoryResult['plan']): number {
 }
 
 /** The custom story definition from flags (prompting for what is missing when a person runs it). */
-export async function customFromFlags(id: string, f: CustomFlags, interactive: boolean): Promise<unknown> {
+export async function customFromFlags(id: string, f: CustomFlags, interactive: boolean, roles: string[] = ['apps', 'infra']): Promise<unknown> {
   const need: [keyof CustomFlags, string][] = [
     ['title', '--title'],
     ['lane', '--lane (infra, apps or cross-platform)'],
@@ -49,7 +55,11 @@ export async function customFromFlags(id: string, f: CustomFlags, interactive: b
   if (missing.length && interactive) {
     const { input, select } = await import('@inquirer/prompts');
     if (!f.title) f.title = await input({ message: `Title of ${id}`, required: true });
-    if (!f.lane) f.lane = await select({ message: 'Lane', choices: ['apps', 'infra', 'cross-platform'].map((v) => ({ value: v })) });
+    if (!f.lane) {
+      // A lane runs on the clusters of its role: one whose role no cluster has is shown, but cannot be picked.
+      const choices = ['apps', 'infra', 'cross-platform'].map((v) => ({ value: v, disabled: (v === 'cross-platform' ? roles.length > 0 : roles.includes(v)) ? false : `(no ${v === 'cross-platform' ? '' : `${v} `}cluster in this repository)` }));
+      f.lane = await select({ message: 'Lane', choices, default: choices.find((c) => !c.disabled)?.value });
+    }
     const slug = id.replace(/^STORY-/, '').toLowerCase().split('-').slice(-1)[0];
     if (!f.component) f.component = await input({ message: 'Component name (also the Flux Kustomization name)', default: slug });
     if (!f.namespace) f.namespace = await input({ message: 'Namespace', default: f.component });
@@ -57,7 +67,8 @@ export async function customFromFlags(id: string, f: CustomFlags, interactive: b
     if (f.chartUrl && !f.chartName) f.chartName = await input({ message: 'Chart name', default: f.component });
     if (f.chartUrl && !f.chartVersion) f.chartVersion = await input({ message: 'Chart version (pinned)', required: true });
   } else if (missing.length) {
-    throw new UsageError(`--custom ${id}: missing ${missing.map(([, flag]) => flag).join(', ')}; nothing was written`);
+    const lanes = roles.length ? `; this repository has ${roles.map((r) => `${r} clusters (--lane ${r})`).join(' and ')}` : '';
+    throw new UsageError(`--custom ${id}: missing ${missing.map(([, flag]) => flag).join(', ')} (no terminal to ask)${f.lane ? '' : lanes}; nothing was written`);
   }
   const lane = f.lane === 'apps' ? 'workloads' : 'infrastructure';
   let chart: Record<string, string> | undefined;
@@ -85,4 +96,22 @@ export async function customFromFlags(id: string, f: CustomFlags, interactive: b
       },
     ],
   };
+}
+
+/** add-story with no id on a terminal: type to filter the stories (id or title), Enter picks one. */
+export async function pickStory(dir: string): Promise<string> {
+  const { storyPicks } = await import('../api/stories');
+  const { search } = await import('@inquirer/prompts');
+  const picks = storyPicks(dir);
+  const status = (p: (typeof picks)[number]) => Object.entries(p.status).map(([c, st]) => `${c}: ${st}`).join(', ') || 'no cluster of its role';
+  return search({
+    message: 'Story to add (type to filter by id or title)',
+    pageSize: 12,
+    source: (term) => {
+      const words = (term ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+      return picks
+        .filter((p) => words.every((w) => `${p.id} ${p.title}`.toLowerCase().includes(w)))
+        .map((p) => ({ value: p.id, name: `${p.id}  ${p.title}  [${status(p)}]`, description: `sprint ${p.sprint} · ${status(p)}` }));
+    },
+  });
 }

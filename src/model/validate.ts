@@ -61,6 +61,14 @@ export function checkBranch(value: string): string | undefined {
   return bad ? `${JSON.stringify(value)} is not a valid git branch name` : undefined;
 }
 
+/** What is wrong with a cluster name (a DNS-1123 label of at most 40 characters: it prefixes other names). */
+export function clusterNameProblem(name: string): string | undefined {
+  const p = checkDns1123Label(name);
+  if (p) return `cluster name ${p}`;
+  if (name.length > 40) return `cluster name ${JSON.stringify(name)} is longer than 40 characters (it prefixes other names)`;
+  return undefined;
+}
+
 interface ParsedNet {
   node?: Cidr;
   pod?: Cidr;
@@ -70,9 +78,8 @@ interface ParsedNet {
 
 function validateCluster(name: string, c: ClusterSpec, add: (p: string, m: string) => void): ParsedNet {
   const at = (f: string) => `clusters.${name}.${f}`;
-  const nameProblem = checkDns1123Label(name);
-  if (nameProblem) add(`clusters.${name}`, `cluster name ${nameProblem}`);
-  else if (name.length > 40) add(`clusters.${name}`, `cluster name ${JSON.stringify(name)} is longer than 40 characters (it prefixes other names)`);
+  const nameProblem = clusterNameProblem(name);
+  if (nameProblem) add(`clusters.${name}`, nameProblem);
 
   if (!Number.isInteger(c.clusterId) || c.clusterId < 1 || c.clusterId > 255) {
     add(at('clusterId'), `cluster id ${c.clusterId} must be an integer from 1 to 255 (Cilium ClusterMesh)`);
@@ -209,6 +216,17 @@ function validateCluster(name: string, c: ClusterSpec, add: (p: string, m: strin
 
 /** Every rule that spans fields or clusters. An empty list means the platform can be rendered. */
 export function validatePlatform(p: PlatformSpec): Problem[] {
+  const problems = validateClusters(p);
+  problems.push(...chartPinProblems(p));
+  if (problems.length === 0) problems.push(...validateStories(p));
+  return problems;
+}
+
+/**
+ * The rules of the clusters alone (each cluster's fields, and what clusters may not share: ids, CIDRs, ranges,
+ * node IPs), without the stories. The prompts check each answer with it (src/api/answers.ts answerProblems).
+ */
+export function validateClusters(p: PlatformSpec): Problem[] {
   const problems: Problem[] = [];
   const add = (path: string, message: string) => problems.push({ path, message });
   const nets = new Map<string, ParsedNet>();
@@ -257,7 +275,5 @@ export function validatePlatform(p: PlatformSpec): Problem[] {
       });
     }
   }
-  problems.push(...chartPinProblems(p));
-  if (problems.length === 0) problems.push(...validateStories(p));
   return problems;
 }
