@@ -84,6 +84,14 @@ export function bookkeepingLine(b: Bookkeeping, dryRun: boolean): string | undef
   return parts.length ? `.platform/: ${parts.join(', ')}` : undefined;
 }
 
+/** Why a file is named in the summary, in words that say what happens to it. */
+function whyNamed(c: Change, dryRun: boolean): string {
+  const why = dryRun ? (c.reason ?? '').replace('conflict markers written', 'conflict markers would be written') : (c.reason ?? '');
+  if (c.action === 'KEEP') return `kept as you have it, not rewritten${why ? `: ${why}` : ''}`;
+  if (c.action === 'DELETE') return why || 'no longer generated and not edited';
+  return why;
+}
+
 /** Files a person looks at, by name: merged, in conflict, kept and deleted ones. */
 const NAMED: Action[] = ['UNMERGED', 'MERGE', 'KEEP', 'DELETE', 'CONFLICT'];
 
@@ -120,7 +128,7 @@ export function formatSummary(plan: Plan, opts: { dryRun?: boolean; paint?: Pain
   if (b) lines.push(p.dim(b));
   const named = changes.filter((c) => NAMED.includes(c.action)).sort((x, y) => NAMED.indexOf(x.action) - NAMED.indexOf(y.action));
   const w = Math.max(0, ...named.map((c) => ACTION_WORDS[c.action].length));
-  for (const c of named) lines.push(`  ${tint(p, c.action)(ACTION_WORDS[c.action].padEnd(w))}  ${c.path}${c.reason ? `  (${c.reason})` : ''}`);
+  for (const c of named) lines.push(`  ${tint(p, c.action)(ACTION_WORDS[c.action].padEnd(w))}  ${c.path}  (${whyNamed(c, Boolean(opts.dryRun))})`);
   lines.push(...formatUncommitted(plan, Boolean(opts.dryRun)));
   return lines;
 }
@@ -139,17 +147,14 @@ export function formatFiles(plan: Plan, opts: { dryRun?: boolean; paint?: Paint 
 
 /**
  * A dry run's diffs: what would be written to files a person reads. The tool's bookkeeping has none (one line above
- * says it changes); a kept file gets no diff, because the run leaves it exactly as the person edited it.
+ * says it changes); a kept file gets no diff, because the run leaves it exactly as the person edited it (the summary
+ * names it as kept).
  */
 export function formatDiffs(plan: Plan, paint?: Paint): string[] {
   const p = paint ?? painter(false);
   const out: string[] = [];
   for (const c of plan.changes) {
     if (isBookkeeping(c) || c.after === undefined) continue;
-    if (c.action === 'KEEP') {
-      out.push(p.yellow(`keep ${c.path}: left as you have it, not rewritten${c.reason ? ` (${c.reason})` : ''}`));
-      continue;
-    }
     if (!['UPDATE', 'MERGE', 'UNMERGED'].includes(c.action)) continue;
     const { createTwoFilesPatch } = require('diff') as typeof import('diff');
     const patch = createTwoFilesPatch(`a/${c.path}`, `b/${c.path}`, c.before ?? '', c.after, '', '', { context: 3 }).trimEnd();
@@ -240,8 +245,8 @@ export function formatConflicts(r: ConflictReport, mode: 'written' | 'dry-run' |
   const out: string[] = [];
   if (r.markersWritten.length) {
     const n = r.markersWritten.length;
-    const verb = mode === 'written' ? 'written with conflict markers' : 'would be written with conflict markers (nothing was written)';
-    out.push(p.red(`conflict: ${n} file${n > 1 ? 's' : ''} where your edits and the new render overlap, ${verb} (<<<<<<< yours / ||||||| generated last time / ======= / >>>>>>> generated now):`));
+    const verb = mode === 'written' ? 'written with conflict markers' : 'a run without --dry-run/--check writes them with conflict markers; nothing was written';
+    out.push(p.red(`conflict: ${n} file${n > 1 ? 's' : ''} where your edits and the new render overlap; ${verb} (<<<<<<< yours, ||||||| generated last time, =======, >>>>>>> generated now):`));
     out.push(...r.markersWritten.map((f) => `  - ${f}`));
   }
   if (r.stillMarked.length) {

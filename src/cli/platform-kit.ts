@@ -72,6 +72,7 @@ program
       if (flags.dryRun) processIo.out('dry run: nothing was written');
       else if (r.written && conflicts.length) processIo.out(`${out.wroteLine(r.plan)} in ${r.root}; not done: ${r.unresolved.length} file${r.unresolved.length > 1 ? 's' : ''} with conflicts to resolve (below)`);
       else if (r.written) processIo.out(`regenerated ${r.root}: ${out.wroteLine(r.plan)}`);
+      else if (conflicts.length) processIo.out('nothing written: the other files already match platform.yaml and the templates; conflicts to resolve (below)');
       else processIo.out('nothing to do: the repository already matches platform.yaml and the templates');
       if (conflicts.length) {
         processIo.err(conflicts.join('\n'));
