@@ -143,8 +143,8 @@ export interface NextSteps {
 const PHASE_WORDS: Record<string, string> = {
   talos: 'talhelper genconfig, talosctl apply-config --insecure on each node, talosctl bootstrap, talosctl kubeconfig',
   crds: 'CRDs of bootstrap/crds (helmfile template + kustomize), kubectl apply --server-side',
-  core: 'helmfile sync of bootstrap/<cluster>/helmfile.yaml, then the bootstrap Secrets from the environment',
-  flux: 'waits for the FluxInstance flux (it syncs kubernetes/clusters/<cluster>)',
+  core: "helmfile sync of the cluster's bootstrap/ helmfile (cilium, coredns, external-secrets, Flux), then the bootstrap Secrets from the environment",
+  flux: "waits until the FluxInstance flux is Ready (it syncs the cluster's folder under kubernetes/clusters/)",
   verify: 'waits for every Flux Kustomization to be Ready',
 };
 
