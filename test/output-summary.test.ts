@@ -180,3 +180,43 @@ describe('output summary (reference platform)', () => {
     expect(verbose.stdout).toMatch(new RegExp(`^${listed.length} to create, 0 to update, 0 to delete`, 'm'));
   });
 });
+
+describe('output summary (mixed actions)', () => {
+  it('output-summary-mixed: update/merge/keep counts per area equal --verbose of the same plan, and those files are named', () => {
+    const dir = path.join(tmpDir('output-'), 'mixed');
+    expect(cli('create-platform-cluster', ['infra', '--yes', '--stories', 'STORY-BOOT-TALOS,STORY-BOOT-CRDS,STORY-BOOT-CORE,STORY-GITOPS-SELF-MGMT-FLUX,STORY-OPS-RELOADER-ALL-CLUSTERS', '--approve', '--dir', dir]).status).toBe(0);
+    const edit = (p: string, from: string, to: string) => {
+      const f = path.join(dir, p);
+      const t = fs.readFileSync(f, 'utf8');
+      expect(t, p).toContain(from);
+      fs.writeFileSync(f, t.replace(from, to));
+    };
+    const values = 'kubernetes/infrastructure/operations/reloader/app/helm-values.yaml';
+    // keep: an edit where the render does not change; merge: an edit in a file whose render changes elsewhere.
+    edit(values, 'cpu: 10m', 'cpu: 50m # measured');
+    const settings = 'kubernetes/clusters/infra/cluster-settings.yaml';
+    fs.appendFileSync(path.join(dir, settings), '# note by a person\n');
+    // The branch reaches the edited cluster-settings.yaml (merge); the install disk the Talos config nobody edited (update).
+    edit('platform.yaml', 'branch: main', 'branch: trunk');
+    edit('platform.yaml', 'installDisk: /dev/sda', 'installDisk: /dev/nvme0n1');
+    const dry = cli('platform-kit', ['regenerate', '--dry-run', '--dir', dir]);
+    const all = cli('platform-kit', ['regenerate', '--dry-run', '--verbose', '--dir', dir]);
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(all.status, all.stderr).toBe(0);
+    const words: Record<string, string> = { CREATE: 'create', UPDATE: 'update', MERGE: 'merge', UNMERGED: 'conflict', KEEP: 'keep', DELETE: 'delete' };
+    const fromVerbose: Record<string, Record<string, number>> = {};
+    const named: string[] = [];
+    for (const m of all.stdout.matchAll(/^(CREATE|UPDATE|MERGE|UNMERGED|KEEP|DELETE) +(\S+)/gm)) {
+      const row = (fromVerbose[expectedArea(m[2])] ??= {});
+      row[words[m[1]]] = (row[words[m[1]]] ?? 0) + 1;
+      if (m[1] !== 'CREATE' && m[1] !== 'UPDATE') named.push(m[2]);
+    }
+    const { rows } = table(dry.stdout);
+    const fromSummary = Object.fromEntries([...rows].filter(([k]) => k !== 'total'));
+    expect(fromSummary).toEqual(fromVerbose);
+    expect(Object.values(fromVerbose).some((r) => r.keep)).toBe(true);
+    expect(Object.values(fromVerbose).some((r) => r.merge)).toBe(true);
+    expect(Object.values(fromVerbose).some((r) => r.update)).toBe(true);
+    for (const f of named) expect(dry.stdout).toMatch(new RegExp(`^ {2}(merge|conflict|keep|delete) +${f.replace(/[./]/g, '\\$&')}  \\(`, 'm'));
+  });
+});
