@@ -181,6 +181,24 @@ describe('output summary (reference platform)', () => {
   });
 });
 
+describe('output next steps without the bootstrap automation', () => {
+  it('output-next-steps-automation: a repository without bootstrap.sh is told the add-story command that writes it, and that command works', () => {
+    const dir = path.join(tmpDir('output-'), 'bare');
+    const r = cli('create-platform-cluster', ['infra', '--yes', '--dir', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'bootstrap/bootstrap.sh'))).toBe(false);
+    const m = /^ +add-story ((?:STORY-[A-Z0-9-]+ )+)--approve$/m.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    // Before commit and push and the bootstrap itself.
+    expect(r.stdout.indexOf(m![0])).toBeLessThan(r.stdout.indexOf('commit and push'));
+    expect(r.stdout.indexOf('commit and push')).toBeLessThan(r.stdout.indexOf('bootstrap/bootstrap.sh infra'));
+    const add = cli('add-story', [...m![1].trim().split(' '), '--approve', '--dir', dir]);
+    expect(add.status, add.stderr).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'bootstrap/bootstrap.sh'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'bootstrap/README.md'))).toBe(true);
+  });
+});
+
 describe('output summary (mixed actions)', () => {
   it('output-summary-mixed: update/merge/keep counts per area equal --verbose of the same plan, and those files are named', () => {
     const dir = path.join(tmpDir('output-'), 'mixed');

@@ -5,6 +5,8 @@ import { MANIFEST_FILE } from '../core/manifest';
 import { bootstrapView } from '../model/bootstrap-secrets';
 import { parsePlatform, PLATFORM_FILE } from '../model/platform-file';
 import type { PlatformSpec } from '../model/schema';
+import { transitiveDeps } from '../model/stories';
+import { catalogFor } from '../model/wiring';
 
 /**
  * What a plan means to the person who ran the command, as data: the tool's bookkeeping, the settings a command added
@@ -137,7 +139,14 @@ export interface NextSteps {
   clusters: ClusterNextSteps[];
   /** The justfile wraps bootstrap.sh (`just bootstrap <cluster>`). */
   just: boolean;
+  /**
+   * When the repository has no bootstrap/bootstrap.sh yet: the catalog story that writes it and those of its
+   * dependencies not approved on these clusters, in plan order (what `add-story … --approve` needs).
+   */
+  automation?: { story: string; add: string[] };
 }
+
+const BOOTSTRAP_SCRIPT = 'bootstrap/bootstrap.sh';
 
 /** Short words for each phase; its list and order come from the generated bootstrap.sh (PHASES="…"). */
 const PHASE_WORDS: Record<string, string> = {
@@ -163,11 +172,23 @@ export function nextSteps(plan: Plan, clusters: string[]): NextSteps | undefined
   if (!spec) return undefined;
   const names = Object.keys(spec.clusters).filter((c) => clusters.includes(c));
   if (!names.length) return undefined;
-  const script = fileAfter(plan, 'bootstrap/bootstrap.sh');
+  const script = fileAfter(plan, BOOTSTRAP_SCRIPT);
   const listed = script ? /^PHASES="([^"]*)"/m.exec(toLf(script))?.[1].split(/\s+/).filter(Boolean) : undefined;
   const phases = (listed ?? []).map((name) => ({ name, does: PHASE_WORDS[name] ?? '' }));
   const secrets = bootstrapView(Object.fromEntries(names.map((n) => [n, spec.clusters[n]])));
+  let automation: NextSteps['automation'];
+  if (!script) {
+    const cat = catalogFor(spec);
+    const story = cat.stories.find((x) => x.files.some((f) => f.path === BOOTSTRAP_SCRIPT));
+    if (story) {
+      const approved = (id: string) => names.every((c) => spec.stories[id]?.clusters[c] === 'approved');
+      const ids = [...transitiveDeps(cat, story.id), story.id].filter((id) => !approved(id));
+      ids.sort((a, b) => cat.byId.get(a)!.seq - cat.byId.get(b)!.seq);
+      automation = { story: story.id, add: ids };
+    }
+  }
   return {
+    automation,
     placeholders: placeholders(plan, names),
     phases,
     just: fileAfter(plan, 'justfile') !== undefined,

@@ -216,15 +216,19 @@ export function formatPlaceholders(list: NextSteps['placeholders'], indent: stri
 /** The next steps: placeholders to replace, commit and push, then each cluster's bootstrap commands in order. */
 export function formatNextSteps(n: NextSteps, paint?: Paint): string[] {
   const p = paint ?? painter(false);
-  const out = [p.bold('next steps (bootstrap/README.md has the details):')];
+  const out = [p.bold('next steps:')];
   let step = 0;
   if (n.placeholders.length) {
     out.push(`  ${++step}. replace the ${n.placeholders.length} placeholder values in platform.yaml, then run: platform-kit regenerate`);
     out.push(...formatPlaceholders(n.placeholders, '       ', p));
   }
+  if (n.automation) {
+    out.push(`  ${++step}. add the bootstrap automation (bootstrap/bootstrap.sh and bootstrap/README.md come with ${n.automation.story}):`);
+    out.push(`       add-story ${n.automation.add.join(' ')} --approve`);
+  }
   const repos = [...new Set(n.clusters.map((c) => `${c.git.url} (branch ${c.git.branch})`))];
   out.push(`  ${++step}. commit and push: Flux on ${n.clusters.map((c) => c.name).join(' and ')} syncs ${repos.join(', ')}`);
-  out.push(`  ${++step}. bootstrap each cluster, in this order, from the repository root:`);
+  out.push(`  ${++step}. bootstrap each cluster, in this order, from the repository root (bootstrap/README.md has the details):`);
   for (const c of n.clusters) {
     out.push(`       ${p.bold(c.name)}:`);
     out.push(`         ${c.commands[0]}`);
