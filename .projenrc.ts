@@ -51,6 +51,8 @@ const project = new typescript.TypeScriptProject({
     '@kubernetes-models/gateway-api@^2.0.0',
     '@kubernetes-models/prometheus-operator@^6.0.0',
     'rolldown@~1.2.18',
+    // test/json-schema-file.test.ts compiles schemas/platform.schema.json in strict draft-07 mode
+    'ajv@^8.17.1',
   ],
   bin: {
     'create-platform-cluster': 'lib/cli/create-platform-cluster.js',
@@ -129,6 +131,7 @@ const precompile = project.addTask('precompile', {
 precompile.spawn(project.compileTask);
 precompile.exec('node -e "console.log(require(\'./lib/model/stories.js\').writeCatalogCache())"');
 precompile.exec('node -e "console.log(require(\'./lib/core/render.js\').writePrecompiledTemplates())"');
+precompile.exec('node scripts/json-schema.mjs');
 
 const bench = project.addTask('bench', { description: 'Run the benchmarks in bench/ and print the table' });
 bench.spawn(project.compileTask);

@@ -29,6 +29,8 @@ export type { RegenerateOptions, RegenerateResult } from './api/regenerate';
 export { gitMergeFile, similarity } from './core/merge';
 export type { Merge3, MergeResult } from './core/merge';
 export { BASE_DIR, unresolved } from './core/plan';
+export { addedSettingValues, bookkeeping, conflictReport, isPlaceholder, nextSteps, placeholders, storyStates } from './api/outcome';
+export type { Bookkeeping, ClusterNextSteps, ConflictReport, NextSteps, Placeholder, SettingValue } from './api/outcome';
 export { OVERRIDES_DIR, templateRootsOf } from './api/repo';
 export { check, findClusters, DEFAULT_CLUSTER_PATHS } from './check/check';
 export { formatCheck, formatGraph, summary as checkSummary } from './check/format';

@@ -137,7 +137,7 @@ describe('files a person made are never overwritten', () => {
     const file = path.join(repo, 'kubernetes/infrastructure/networking/cilium/app/helm-values.yaml');
     const mine = fs.readFileSync(file, 'utf8') + 'hubbleExtra: true # mine\n';
     fs.writeFileSync(file, mine);
-    const r = cli('create-platform-cluster', ['apps', '--yes', '--dir', repo]);
+    const r = cli('create-platform-cluster', ['--verbose', 'apps', '--yes', '--dir', repo]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^KEEP .*networking\/cilium\/app\/helm-values\.yaml {2}\(edited since it was generated/m);
     expect(fs.readFileSync(file, 'utf8')).toBe(mine);

@@ -137,7 +137,7 @@ describe('create-platform-cluster: infra, then apps, in a new repository', () =>
 
   it('a second identical run changes nothing', () => {
     const before = snapshot(repo);
-    const again = cli('create-platform-cluster', ['infra', 'apps', '--yes', '--dir', repo]);
+    const again = cli('create-platform-cluster', ['--verbose', 'infra', 'apps', '--yes', '--dir', repo]);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toContain('0 to create, 0 to update, 0 to delete');
     expect(snapshot(repo)).toEqual(before);
@@ -145,7 +145,7 @@ describe('create-platform-cluster: infra, then apps, in a new repository', () =>
 
   it('--dry-run prints the plan and diff and writes nothing', () => {
     const before = snapshot(repo);
-    const r = cli('create-platform-cluster', ['stg', '--role', 'apps', '--yes', '--dry-run', '--dir', repo]);
+    const r = cli('create-platform-cluster', ['--verbose', 'stg', '--role', 'apps', '--yes', '--dry-run', '--dir', repo]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^CREATE {4}kubernetes\/clusters\/stg\/cluster-settings\.yaml$/m);
     expect(r.stdout).toMatch(/^UPDATE {4}platform\.yaml$/m);
@@ -199,7 +199,8 @@ describe('create-platform-cluster --stories: clusters and stories in one command
     const two = path.join(tmpDir(), 'two');
     const r = cli('create-platform-cluster', ['infra', 'apps', '--yes', '--stories', 'all', '--approve', '--dir', one]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/settings added to clusters\.apps\.settings in platform\.yaml/);
+    expect(r.stdout).toMatch(/^settings added to platform\.yaml with their defaults/m);
+    expect(r.stdout).toMatch(/^  apps:$/m);
     expect(cli('create-platform-cluster', ['infra', 'apps', '--yes', '--dir', two]).status).toBe(0);
     expect(cli('add-story', ['--all', '--approve', '--dir', two]).status).toBe(0);
     const a = snapshot(one);

@@ -158,12 +158,12 @@ describe('line endings and encodings in the field', () => {
     expect(latin1.includes(0xe9)).toBe(true);
     fs.writeFileSync(path.join(dir, RELOADER_VALUES), latin1);
     overrideReloader(dir, false);
-    const r = cli('platform-kit', ['regenerate', '--dir', dir]);
+    const r = cli('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
     expect(bytes(dir, RELOADER_VALUES).equals(latin1), 'the file changed').toBe(true);
     expect(bytes(dir, RELOADER_VALUES).includes(Buffer.from('\ufffd', 'utf8'))).toBe(false);
     expect(r.stdout).toMatch(new RegExp(`^KEEP +${RELOADER_VALUES.replace(/[./]/g, '\\$&')} .*not valid UTF-8`, 'm'));
     // The plan says the same on the next run (nothing silently "up to date" about it).
-    const again = cli('platform-kit', ['regenerate', '--dir', dir]);
+    const again = cli('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
     expect(again.stdout).toMatch(/KEEP .*reloader\/app\/helm-values\.yaml .*not valid UTF-8/);
     expect(bytes(dir, RELOADER_VALUES).equals(latin1)).toBe(true);
   }, 120_000);
@@ -205,7 +205,7 @@ describe('line endings and encodings in the field', () => {
     fs.rmSync(path.join(dir, '.platform/base/.gitattributes'));
     const theirs = '# ours: Windows admins edit these\r\n*.ps1 text eol=crlf\r\n';
     fs.writeFileSync(path.join(dir, '.gitattributes'), theirs);
-    const r = cli('platform-kit', ['regenerate', '--dir', dir]);
+    const r = cli('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^KEEP +\.gitattributes .*written by a person/m);
     expect(text(dir, '.gitattributes')).toBe(theirs);

@@ -94,7 +94,7 @@ describe('platform-kit regenerate: scenario matrix', () => {
     const override = path.join(dir, '.platform/templates/components/operations/reloader');
     fs.mkdirSync(override, { recursive: true });
     fs.copyFileSync(path.join(tplDir, 'components/operations/reloader/helm-values.yaml'), path.join(override, 'helm-values.yaml'));
-    const r = cli('platform-kit', ['regenerate', '--dir', dir]);
+    const r = cli('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`^UNMERGED +${RELOADER_VALUES.replace(/[./]/g, '\\$&')}`, 'm'));
     expect(r.stderr).toContain(`- ${RELOADER_VALUES}`);
@@ -104,7 +104,7 @@ describe('platform-kit regenerate: scenario matrix', () => {
     const changed = Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k] && !k.startsWith('.platform/'));
     expect(changed).toEqual([RELOADER_VALUES]);
     // Until a person resolves it, regenerate keeps it and keeps saying so (exit 1), changing nothing.
-    const again = cli('platform-kit', ['regenerate', '--dir', dir]);
+    const again = cli('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
     expect(again.status).toBe(1);
     expect(again.stdout).toMatch(/KEEP .*reloader\/app\/helm-values\.yaml .*conflict markers/);
     expect(snapshot(dir)).toEqual(after);
@@ -158,7 +158,7 @@ describe('platform-kit regenerate: scenario matrix', () => {
     const override = path.join(dir, '.platform/templates/components/operations/reloader/app');
     fs.mkdirSync(override, { recursive: true });
     fs.writeFileSync(path.join(override, 'pdb.yaml'), '---\n# our PDB\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: reloader\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app: reloader\n');
-    const r = cli('platform-kit', ['regenerate', '--dir', dir]);
+    const r = cli('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^UPDATE +kubernetes\/infrastructure\/operations\/reloader\/app\/pdb\.yaml$/m);
     expect(parse(read(dir, RELOADER_PDB)).spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { app: 'reloader' } } });
@@ -229,7 +229,7 @@ describe('platform-kit regenerate: scenario matrix', () => {
     const pf = path.join(dir, 'platform.yaml');
     replaceIn(pf, 'domain: infra.example.com', 'domain: infra.lab.example.net');
     const before = snapshot(dir);
-    const c = cli('platform-kit', ['regenerate', '--check', '--dir', dir]);
+    const c = cli('platform-kit', ['regenerate', '--verbose', '--check', '--dir', dir]);
     expect(c.status).toBe(1);
     expect(c.stdout).toMatch(/^UPDATE +kubernetes\/clusters\/infra\/cluster-settings\.yaml$/m);
     expect(c.stdout).toContain('check: the repository is not what platform.yaml and the templates generate');
@@ -243,7 +243,7 @@ describe('platform-kit regenerate: scenario matrix', () => {
     const dir = repo();
     const settingsFile = 'kubernetes/clusters/infra/cluster-settings.yaml';
     write(dir, settingsFile, read(dir, settingsFile) + '# reviewed 2026-11 by the platform team\n');
-    const r = cli('add-story', ['STORY-NET-CILIUM-CORE-GITOPS', 'STORY-NET-CILIUM-IPAM', '--approve', '--dir', dir]);
+    const r = cli('add-story', ['--verbose', 'STORY-NET-CILIUM-CORE-GITOPS', 'STORY-NET-CILIUM-IPAM', '--approve', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^MERGE +kubernetes\/clusters\/infra\/cluster-settings\.yaml/m);
     const text = read(dir, settingsFile);

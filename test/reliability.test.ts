@@ -218,7 +218,7 @@ describe('dirty state: uncommitted changes are never lost, and the output says w
     fs.writeFileSync(path.join(dir, 'notes.md'), 'my notes\n');
     fs.appendFileSync(path.join(dir, 'platform.yaml'), '# mine: platform note\n');
 
-    const r = cli('add-story', ['STORY-SEC-EXTERNAL-SECRETS-BASE', '--approve', '--dir', dir]);
+    const r = cli('add-story', ['--verbose', 'STORY-SEC-EXTERNAL-SECRETS-BASE', '--approve', '--dir', dir]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^the work tree had uncommitted changes in 3 files; this run touched 2 of them:$/m);
     expect(r.stdout).toMatch(new RegExp(`^ {2}MERGE {5}${lane} {2}\\(your uncommitted lines are kept, merged with the new render\\)$`, 'm'));
@@ -227,7 +227,7 @@ describe('dirty state: uncommitted changes are never lost, and the output says w
     expect(merged).toContain('# mine: keep this line\n');
     expect(merged).toMatch(/external-secrets/);
 
-    const g = cli('platform-kit', ['regenerate', '--dir', dir]);
+    const g = cli('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
     expect(g.status, g.stderr).toBe(0);
     expect(g.stdout).toMatch(/^the work tree had uncommitted changes in \d+ files; this run touched 0 of them and kept 1 as they are \(the rest are not the tool's files or did not change\)$/m);
     expect(g.stdout).toMatch(new RegExp(`^KEEP +${lane}`, 'm'));

@@ -367,7 +367,7 @@ describe('platform-kit stories and add-story --dry-run', () => {
   it('--dry-run prints the plan with the files the story would create and writes nothing', () => {
     const repo = newRepo();
     const before = snapshot(repo);
-    const r = cli('add-story', ['STORY-OPS-RELOADER-ALL-CLUSTERS', '--dry-run', '--dir', repo]);
+    const r = cli('add-story', ['--verbose', 'STORY-OPS-RELOADER-ALL-CLUSTERS', '--dry-run', '--dir', repo]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^CREATE +kubernetes\/infrastructure\/operations\/reloader\/ks\.yaml$/m);
     expect(r.stdout).toMatch(/^CREATE +docs\/stories\/STORY-OPS-RELOADER-ALL-CLUSTERS\.md$/m);

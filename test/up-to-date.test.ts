@@ -69,7 +69,7 @@ describe('regenerate fast path (nothing to do, without rendering)', () => {
     const dir = copy();
     const f = path.join(dir, 'platform.yaml');
     fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace('domain: infra.example.com', 'domain: infra.example.org'));
-    const c = cli('platform-kit', ['regenerate', '--check', '--dir', dir]);
+    const c = cli('platform-kit', ['regenerate', '--verbose', '--check', '--dir', dir]);
     expect(c.status).toBe(1);
     expect(c.stdout).toMatch(/^UPDATE +kubernetes\/clusters\/infra\/cluster-settings\.yaml/m);
     const before = snapshot(dir);

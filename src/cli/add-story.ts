@@ -16,6 +16,7 @@ const program = withVersion(exitTwoOnUsageError(new Command('add-story')))
   .option('--force', 'with --approve: approve even when its dependencies are not approved')
   .option('--with-deps', 'also add the dependencies not added yet (with --approve: not approved yet, and approve them), in plan order')
   .option('--dry-run', 'print the plan (with diffs) and write nothing')
+  .option('--verbose', 'list every file it writes, keeps or deletes (default: a summary per area)')
   .option('--git', 'deliver it on branch story/<id> and commit what it wrote as "<ID>: scaffold …"')
   .option('--custom', 'a story that is not in the catalog, defined by the flags below (or prompts)')
   .option('--title <text>', 'custom: title')
@@ -46,8 +47,20 @@ const program = withVersion(exitTwoOnUsageError(new Command('add-story')))
       const r = addStories({ ids, dir: flags.dir, clusters: flags.cluster, approve: flags.approve, force: flags.force, dryRun: flags.dryRun, custom, git: flags.git, withDeps: flags.withDeps });
       reportDependencies(processIo, r.dependencies, flags.approve ? 'approved' : 'added (draft)', flags.dryRun);
       const what = ids.length === 1 ? ids[0] : `${ids.length} stories`;
-      const code = report(processIo, r, flags.dryRun, flags.approve ? 'approved' : 'added (draft)', what);
-      if (!flags.approve && !flags.dryRun) processIo.out(`next: review docs/stories/${ids.length === 1 ? ids[0] : '<ID>'}.md, then platform-kit approve ${ids.length === 1 ? ids[0] : '<ID>'} to wire it into the clusters`);
+      // Without --approve a story keeps the state it has: say "approved" of one that already was, and suggest approve
+      // only for those still draft.
+      const { storyStates } = await import('../api/outcome');
+      const states = storyStates(r.plan, ids);
+      const drafts = ids.filter((id) => r.clusters.some((c) => states[id][c] === 'draft'));
+      const verb = flags.approve ? 'approved' : drafts.length === 0 && ids.every((id) => r.clusters.some((c) => states[id][c] === 'approved')) ? 'approved' : 'added (draft)';
+      const code = report(processIo, r, flags.dryRun, verb, what, flags.verbose);
+      if (!flags.approve && !flags.dryRun) {
+        for (const id of ids) {
+          const approvedOn = r.clusters.filter((c) => states[id][c] === 'approved');
+          if (approvedOn.length && (ids.length > 1 || drafts.length)) processIo.out(`${id} is already approved on ${approvedOn.join(', ')}: left approved`);
+        }
+        if (drafts.length) processIo.out(`next: review docs/stories/${drafts.length === 1 ? drafts[0] : '<ID>'}.md, then platform-kit approve ${drafts.length === 1 ? drafts[0] : '<ID>'} to wire ${drafts.length === 1 ? 'it' : 'each'} into the clusters`);
+      }
       if (r.git) processIo.out(`git: on branch ${r.git.branch}${r.git.commit ? `, committed ${r.git.commit}` : ', nothing to commit'}`);
       return code;
     });

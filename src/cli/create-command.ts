@@ -22,6 +22,7 @@ interface CreateFlags {
   answers?: string;
   yes?: boolean;
   dryRun?: boolean;
+  verbose?: boolean;
   interactive?: boolean;
   stories?: string[];
   approve?: boolean;
@@ -57,6 +58,7 @@ export function defineCreate(cmd: Command, io: Io, setExit: (code: number) => vo
     )
     .option('-y, --yes', 'take the default for every value not given')
     .option('--dry-run', 'print the plan and diffs; write nothing')
+    .option('--verbose', 'list every file the run writes, keeps or deletes (default: a summary per area)')
     .option('--no-interactive', 'never prompt (also when stdin is not a terminal or CI=true)')
     .action(async (names: string[], flags: CreateFlags) => {
       setExit(await runAction(io, async () => (await import('./create-run')).runCreate(names, flags, io, flags.interactive !== false && !flags.yes && interactiveAllowed())));

@@ -4,7 +4,7 @@ import { answerKeyForPath, AnswersFileSchema, ClusterAnswers, ClusterAnswersSche
 import { createClusters, createProblems, loadPlatform, type CreateClusterOptions } from '../api/create-cluster';
 import { checkRepoDir } from '../api/repo';
 import { InterruptedError, UsageError } from '../core/errors';
-import { formatPlan, summarize, writes } from '../core/plan';
+import { summarize, writes } from '../core/plan';
 import type { PlatformSpec } from '../model/schema';
 import type { Io } from './common';
 import type { CreateFlags } from './create-command';
@@ -217,21 +217,21 @@ export async function runCreate(names: string[], flags: CreateFlags, io: Io, int
     for (const a of clusters) requireAll(a, Boolean(platform?.spec.clusters[a.name]));
   }
   const result = createClusters({ dir: root, clusters, dryRun: flags.dryRun, stories });
-  io.out(formatPlan(result.plan, { diff: flags.dryRun }));
-  for (const [c, keys] of Object.entries(result.settingsAdded)) {
-    if (keys.length) io.out(`settings added to clusters.${c}.settings in platform.yaml (defaults; edit them there): ${keys.join(', ')}`);
-  }
-  const s = summarize(result.plan);
+  const { addedSettingValues, nextSteps } = await import('../api/outcome');
+  const out = await import('./output');
+  const paint = out.stdoutPaint();
+  io.out(out.formatPlanReport(result.plan, { dryRun: flags.dryRun, verbose: flags.verbose, paint }));
+  const settings = out.formatSettings(addedSettingValues(result.plan, result.settingsAdded), paint);
+  if (settings.length) io.out(settings.join('\n'));
   if (flags.dryRun) {
     io.out('dry run: nothing was written');
   } else if (result.written) {
-    io.out(`wrote ${s.CREATE + s.UPDATE} files, deleted ${s.DELETE} in ${root}` + (result.added.length ? ` (added cluster${result.added.length > 1 ? 's' : ''} ${result.added.join(', ')})` : ''));
-    if (result.added.length) {
-      io.out('next: create the bootstrap credentials (bootstrap/README.md), then bootstrap/bootstrap.sh <cluster> (or just bootstrap <cluster>); Flux takes over from there.');
-    }
+    io.out(`${out.wroteLine(result.plan)} in ${root}` + (result.added.length ? ` (added cluster${result.added.length > 1 ? 's' : ''} ${result.added.join(', ')})` : ''));
+    const next = result.added.length ? nextSteps(result.plan, result.added) : undefined;
+    if (next) io.out(out.formatNextSteps(next, paint).join('\n'));
   } else {
     io.out('nothing to do: the repository already matches platform.yaml');
   }
   const { reportUnresolved } = await import('./story-run');
-  return reportUnresolved(io, result.plan);
+  return reportUnresolved(io, result.plan, flags.dryRun);
 }

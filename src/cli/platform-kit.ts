@@ -25,7 +25,8 @@ for (const [name, verb, help] of [
     .option('--dir <dir>', 'the GitOps repository', '.')
     .option('--cluster <name>', 'cluster (repeat; default: every cluster the story is on)', collect)
     .option('--force', name === 'approve' ? 'approve even when dependencies are not approved' : 'even when approved stories depend on it')
-    .option('--dry-run', 'print the plan (with diffs) and write nothing');
+    .option('--dry-run', 'print the plan (with diffs) and write nothing')
+    .option('--verbose', 'list every file it writes, keeps or deletes (default: a summary per area)');
   if (name === 'approve') cmd.option('--with-deps', 'also add and approve the dependencies not approved yet, in plan order');
   cmd.action(async (ids: string[], flags) => {
     process.exitCode = await runAction(processIo, async () => {
@@ -34,7 +35,7 @@ for (const [name, verb, help] of [
       const fn = name === 'approve' ? api.approveStories : api.unapproveStories;
       const r = fn({ ids, dir: flags.dir, clusters: flags.cluster, force: flags.force, dryRun: flags.dryRun, withDeps: flags.withDeps });
       reportDependencies(processIo, r.dependencies, 'approved', flags.dryRun);
-      return report(processIo, r, flags.dryRun, verb, ids.length === 1 ? ids[0] : ids.join(', '));
+      return report(processIo, r, flags.dryRun, verb, ids.length === 1 ? ids[0] : ids.join(', '), flags.verbose);
     });
   });
 }
@@ -45,9 +46,9 @@ program
   .option('--dir <dir>', 'the GitOps repository', '.')
   .option('--dry-run', 'print the plan with diffs; write nothing')
   .option('--check', 'write nothing; exit 1 when anything would change (for CI)')
+  .option('--verbose', 'list every file it writes, keeps or deletes (default: a summary per area)')
   .action(async (flags) => {
     process.exitCode = await runAction(processIo, async () => {
-      const { formatPlan } = await import('../core/plan');
       // Nothing to do is found by reading and hashing files; the renderer is loaded only when that fails.
       const { checkRepoDir } = await import('../api/repo-dir');
       const { withoutLock } = await import('../core/lock');
@@ -59,7 +60,13 @@ program
       const r = fast
         ? { root, plan: fast, changed: false, written: false, unresolved: [] }
         : (await import('../api/regenerate')).regenerate({ dir: flags.dir, dryRun: flags.dryRun, check: flags.check, fast: false });
-      processIo.out(formatPlan(r.plan, { diff: flags.dryRun }));
+      const out = await import('./output');
+      const { conflictReport } = await import('../api/outcome');
+      const paint = out.stdoutPaint();
+      const conflicts = out.formatConflicts(conflictReport(r.plan), flags.check || flags.dryRun ? 'dry-run' : 'written', out.stderrPaint());
+      if (!r.changed && !flags.verbose && !flags.dryRun) {
+        // Nothing to write: one line, not a table of nothing.
+      } else processIo.out(out.formatPlanReport(r.plan, { dryRun: flags.dryRun, verbose: flags.verbose, paint }));
       if ('settingsSync' in r && r.settingsSync) {
         const { variantSettingsLines } = await import('../model/variant-settings');
         for (const line of variantSettingsLines(r.settingsSync, r.written)) {
@@ -69,12 +76,16 @@ program
       }
       if (flags.check) {
         processIo.out(r.changed ? 'check: the repository is not what platform.yaml and the templates generate (run platform-kit regenerate)' : 'check: up to date');
+        if (conflicts.length) processIo.err(conflicts.join('\n'));
         return r.changed || r.unresolved.length ? 1 : 0;
       }
       if (flags.dryRun) processIo.out('dry run: nothing was written');
-      else processIo.out(r.written ? `regenerated ${r.root}` : 'nothing to do: the repository already matches platform.yaml and the templates');
-      if (r.unresolved.length) {
-        processIo.err(`error: ${r.unresolved.length} file${r.unresolved.length > 1 ? 's' : ''} need${r.unresolved.length > 1 ? '' : 's'} a person (conflict markers <<<<<<< / ||||||| / ======= / >>>>>>>; the middle part is what was generated last time):\n` + r.unresolved.map((c) => `  - ${c.path}`).join('\n'));
+      else if (r.written && conflicts.length) processIo.out(`${out.wroteLine(r.plan)} in ${r.root}; not done: ${r.unresolved.length} file${r.unresolved.length > 1 ? 's' : ''} with conflicts to resolve (below)`);
+      else if (r.written) processIo.out(`regenerated ${r.root}: ${out.wroteLine(r.plan)}`);
+      else if (conflicts.length) processIo.out('nothing written: the other files already match platform.yaml and the templates; conflicts to resolve (below)');
+      else processIo.out('nothing to do: the repository already matches platform.yaml and the templates');
+      if (conflicts.length) {
+        processIo.err(conflicts.join('\n'));
         return 1;
       }
       return 0;

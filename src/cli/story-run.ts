@@ -1,4 +1,5 @@
-import { formatPlan, summarize, unresolved } from '../core/plan';
+import { addedSettingValues, conflictReport } from '../api/outcome';
+import { formatConflicts, formatPlanReport, formatSettings, stderrPaint, stdoutPaint, wroteLine } from './output';
 import { UsageError } from '../core/errors';
 import type { DependencyAdded, StoryResult } from '../api/stories';
 import type { Io } from './common';
@@ -16,17 +17,23 @@ export interface CustomFlags {
   needs?: string[];
 }
 
-/** Print what a story command did (or would do). */
-export function report(io: Io, r: Pick<StoryResult, 'plan' | 'settingsAdded' | 'root' | 'clusters' | 'written'>, dryRun: boolean | undefined, verb: string, what: string): number {
-  io.out(formatPlan(r.plan, { diff: dryRun }));
-  for (const [c, keys] of Object.entries(r.settingsAdded)) {
-    if (keys.length) io.out(`settings added to clusters.${c}.settings in platform.yaml (defaults; edit them there): ${keys.join(', ')}`);
-  }
-  const s = summarize(r.plan);
+/** Print what a story command did (or would do): the summary (every file with --verbose), settings added, the outcome. */
+export function report(
+  io: Io,
+  r: Pick<StoryResult, 'plan' | 'settingsAdded' | 'root' | 'clusters' | 'written'>,
+  dryRun: boolean | undefined,
+  verb: string,
+  what: string,
+  verbose?: boolean,
+): number {
+  const paint = stdoutPaint();
+  io.out(formatPlanReport(r.plan, { dryRun, verbose, paint }));
+  const settings = formatSettings(addedSettingValues(r.plan, r.settingsAdded), paint);
+  if (settings.length) io.out(settings.join('\n'));
   if (dryRun) io.out('dry run: nothing was written');
-  else if (r.written) io.out(`${verb} ${what} on ${r.clusters.join(', ')}: wrote ${s.CREATE + s.UPDATE} files, deleted ${s.DELETE} in ${r.root}`);
+  else if (r.written) io.out(`${verb} ${what} on ${r.clusters.join(', ')}: ${wroteLine(r.plan)} in ${r.root}`);
   else io.out(`nothing to do: ${what} already ${verb} on ${r.clusters.join(', ')}`);
-  return reportUnresolved(io, r.plan);
+  return reportUnresolved(io, r.plan, dryRun);
 }
 
 /** The dependencies --with-deps brought along, in plan order, one per line. */
@@ -35,11 +42,14 @@ export function reportDependencies(io: Io, deps: DependencyAdded[], verb: string
   io.out(`${dryRun ? 'would bring' : 'brought'} along ${deps.length} ${deps.length === 1 ? 'dependency' : 'dependencies'} (${verb}, in plan order):\n${deps.map((d) => `  ${d.id} on ${d.clusters.join(', ')}`).join('\n')}`);
 }
 
-/** Files left with conflict markers: listed on stderr, exit 1. */
-export function reportUnresolved(io: Io, plan: StoryResult['plan']): number {
-  const open = unresolved(plan);
-  if (!open.length) return 0;
-  io.err(`error: ${open.length} file${open.length > 1 ? 's' : ''} with conflict markers to resolve (the middle part is what was generated last time):\n` + open.map((c) => `  - ${c.path}`).join('\n'));
+/**
+ * Files a merge left for a person: on stderr, saying whether markers were written by this run or are left from an
+ * earlier one; exit 1.
+ */
+export function reportUnresolved(io: Io, plan: StoryResult['plan'], dryRun?: boolean): number {
+  const lines = formatConflicts(conflictReport(plan), dryRun ? 'dry-run' : 'written', stderrPaint());
+  if (!lines.length) return 0;
+  io.err(lines.join('\n'));
   return 1;
 }
 

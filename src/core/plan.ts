@@ -1,5 +1,5 @@
 import { type Eol, type FileText, stringText, withEol } from './eol';
-import { Manifest, sha256 } from './manifest';
+import { Manifest, MANIFEST_FILE, sha256 } from './manifest';
 import type { Merge3 } from './merge';
 import { similarity } from './merge';
 import { Tree } from './tree';
@@ -317,9 +317,10 @@ export function formatPlan(plan: Plan, opts: { diff?: boolean; verbose?: boolean
   lines.push(...formatUncommitted(plan, Boolean(opts.diff)));
   if (opts.diff) {
     for (const c of plan.changes) {
-      if (c.internal) continue;
-      if (!['UPDATE', 'CONFLICT', 'KEEP', 'MERGE', 'UNMERGED'].includes(c.action) || c.after === undefined) continue;
-      if (c.before === undefined && c.action === 'KEEP') continue;
+      // The manifest's hashes are bookkeeping, and a kept file is left as the person has it: neither gets a diff
+      // (a diff from their text to the render would read as if their edit were undone; the run keeps it).
+      if (c.internal || c.path === MANIFEST_FILE) continue;
+      if (!['UPDATE', 'CONFLICT', 'MERGE', 'UNMERGED'].includes(c.action) || c.after === undefined) continue;
       // diff is loaded only when a diff is printed (dry runs), not on every command's start.
       const { createTwoFilesPatch } = require('diff') as typeof import('diff');
       lines.push(createTwoFilesPatch(`a/${c.path}`, `b/${c.path}`, c.before ?? '', c.after, '', '', { context: 3 }).trimEnd());

@@ -1,0 +1,226 @@
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { toLf } from '../core/eol';
+import { BASE_DIR, Change, Plan } from '../core/plan';
+import { MANIFEST_FILE } from '../core/manifest';
+import { bootstrapView } from '../model/bootstrap-secrets';
+import { parsePlatform, PLATFORM_FILE } from '../model/platform-file';
+import type { PlatformSpec } from '../model/schema';
+import { transitiveDeps } from '../model/stories';
+import { catalogFor } from '../model/wiring';
+
+/**
+ * What a plan means to the person who ran the command, as data: the tool's bookkeeping, the settings a command added
+ * with their values, the placeholder values still to replace, and the steps from here to running clusters. Computed
+ * from the plan itself (the text each file has or gets), never by reading the disk again; src/cli/output.ts prints it.
+ */
+
+/** The tool's own state in a plan: the manifest of generated files and the merge bases under .platform/base/. */
+export interface Bookkeeping {
+  /** The manifest is created or updated (hashes of what was written). */
+  manifest: 'CREATE' | 'UPDATE' | undefined;
+  /** Merge bases created, updated or deleted. */
+  bases: number;
+}
+
+/** A change that is the tool's bookkeeping (not a file a person reads). */
+export const isBookkeeping = (c: Change): boolean => c.internal === true || c.path === MANIFEST_FILE || c.path.startsWith(`${BASE_DIR}/`);
+
+export function bookkeeping(plan: Plan): Bookkeeping {
+  const m = plan.changes.find((c) => c.path === MANIFEST_FILE);
+  return {
+    manifest: m && (m.action === 'CREATE' || m.action === 'UPDATE') ? m.action : undefined,
+    bases: plan.changes.filter((c) => c.internal && c.action !== 'UNCHANGED').length,
+  };
+}
+
+/** A value in platform.yaml that is a stand-in for a real one (documentation domains, addresses and ids). */
+export interface Placeholder {
+  file: string;
+  line: number;
+  /** Dotted path of the key, e.g. clusters.infra.settings.SECRET_STORE_ENDPOINT. */
+  key: string;
+  value: string;
+  cluster?: string;
+}
+
+/**
+ * Values nobody runs in production: the example domains (RFC 2606, also example-org style names), the
+ * documentation address ranges (RFC 5737) and the all-zero UUID.
+ */
+export function isPlaceholder(value: string): boolean {
+  return (
+    /(^|[^a-z0-9])example([.-][a-z]|$)/i.test(value) ||
+    /(^|[^0-9])(192\.0\.2|198\.51\.100|203\.0\.113)\.\d{1,3}($|[^0-9])/.test(value) ||
+    /(^|[^0-9a-f])0{8}-0{4}-0{4}-0{4}-0{12}($|[^0-9a-f])/i.test(value)
+  );
+}
+
+/** The text platform.yaml has after the plan (the plan always carries it: the tool owns and writes that file). */
+function platformText(plan: Plan): string | undefined {
+  const c = plan.changes.find((x) => x.path === PLATFORM_FILE);
+  const t = c?.after ?? c?.before;
+  return t === undefined ? undefined : toLf(t);
+}
+
+/** platform.yaml's model as the plan leaves it; undefined when the plan has no platform.yaml (a fast up-to-date plan). */
+export function plannedPlatform(plan: Plan): PlatformSpec | undefined {
+  const t = platformText(plan);
+  return t === undefined ? undefined : parsePlatform(t).spec;
+}
+
+/** Every placeholder value under clusters: in platform.yaml, with its line, in file order. */
+export function placeholders(plan: Plan, clusters?: string[]): Placeholder[] {
+  const text = platformText(plan);
+  if (text === undefined) return [];
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc });
+  const out: Placeholder[] = [];
+  const walk = (node: unknown, path: string[]) => {
+    if (isMap(node)) {
+      for (const it of node.items) if (isScalar(it.key)) walk(it.value, [...path, String(it.key.value)]);
+    } else if (isSeq(node)) {
+      node.items.forEach((it, i) => {
+        // A node is named by its name (nodes[infra-cp-1]) rather than its index.
+        const name = isMap(it) ? it.get('name') : undefined;
+        walk(it, [...path.slice(0, -1), `${path[path.length - 1]}[${typeof name === 'string' ? name : i}]`]);
+      });
+    } else if (isScalar(node) && typeof node.value === 'string' && isPlaceholder(node.value)) {
+      out.push({ file: PLATFORM_FILE, line: node.range ? lc.linePos(node.range[0]).line : 0, key: path.join('.'), value: node.value, cluster: path[1] });
+    }
+  };
+  const root = doc.contents;
+  if (isMap(root)) walk(root.get('clusters', true), ['clusters']);
+  return out.filter((p) => !clusters || (p.cluster !== undefined && clusters.includes(p.cluster)));
+}
+
+export interface SettingValue {
+  key: string;
+  value: string;
+  placeholder: boolean;
+}
+
+/** The settings a command added (keys per cluster), with the values the plan leaves in platform.yaml. */
+export function addedSettingValues(plan: Plan, added: Record<string, string[]>): Record<string, SettingValue[]> {
+  const spec = Object.values(added).some((k) => k.length) ? plannedPlatform(plan) : undefined;
+  const out: Record<string, SettingValue[]> = {};
+  for (const [c, keys] of Object.entries(added)) {
+    if (!keys.length) continue;
+    const settings = spec?.clusters[c]?.settings ?? {};
+    out[c] = keys.map((key) => {
+      const value = String(settings[key] ?? '');
+      return { key, value, placeholder: isPlaceholder(value) };
+    });
+  }
+  return out;
+}
+
+/** One phase of bootstrap/bootstrap.sh, in the order it runs them. */
+export interface BootstrapPhase {
+  name: string;
+  /** What it runs, in short (empty for a phase this tool has no words for). */
+  does: string;
+}
+
+export interface ClusterNextSteps {
+  name: string;
+  /** Commands, in order, for this cluster (run from the repository root). */
+  commands: string[];
+  /** Environment variables bootstrap.sh reads the hand-made bootstrap Secrets from. */
+  env: string[];
+  /** The repository and branch Flux of this cluster syncs: what must be pushed before the flux phase. */
+  git: { url: string; branch: string };
+}
+
+export interface NextSteps {
+  /** Placeholder values still in platform.yaml, for the clusters concerned. */
+  placeholders: Placeholder[];
+  /** bootstrap/bootstrap.sh's phases, read from the script the plan writes. */
+  phases: BootstrapPhase[];
+  clusters: ClusterNextSteps[];
+  /** The justfile wraps bootstrap.sh (`just bootstrap <cluster>`). */
+  just: boolean;
+  /**
+   * When the repository has no bootstrap/bootstrap.sh yet: the catalog story that writes it and those of its
+   * dependencies not approved on these clusters, in plan order (what `add-story … --approve` needs).
+   */
+  automation?: { story: string; add: string[] };
+}
+
+const BOOTSTRAP_SCRIPT = 'bootstrap/bootstrap.sh';
+
+/** Short words for each phase; its list and order come from the generated bootstrap.sh (PHASES="…"). */
+const PHASE_WORDS: Record<string, string> = {
+  talos: 'talhelper genconfig, talosctl apply-config --insecure on each node, talosctl bootstrap, talosctl kubeconfig',
+  crds: 'CRDs of bootstrap/crds (helmfile template + kustomize), kubectl apply --server-side',
+  core: "helmfile sync of the cluster's bootstrap/ helmfile (cilium, coredns, external-secrets, Flux), then the bootstrap Secrets from the environment",
+  flux: "waits until the FluxInstance flux is Ready (it syncs the cluster's folder under kubernetes/clusters/)",
+  verify: 'waits for every Flux Kustomization to be Ready',
+};
+
+function fileAfter(plan: Plan, path: string): string | undefined {
+  const c = plan.changes.find((x) => x.path === path);
+  return c?.after ?? c?.before;
+}
+
+/**
+ * From a plan that adds clusters to running clusters: the placeholders to replace first, then per cluster the
+ * commands bootstrap/README.md gives, in its order (Talos secrets with talhelper gensecret, the bootstrap Secrets'
+ * environment, bootstrap/bootstrap.sh with its phases).
+ */
+export function nextSteps(plan: Plan, clusters: string[]): NextSteps | undefined {
+  const spec = plannedPlatform(plan);
+  if (!spec) return undefined;
+  const names = Object.keys(spec.clusters).filter((c) => clusters.includes(c));
+  if (!names.length) return undefined;
+  const script = fileAfter(plan, BOOTSTRAP_SCRIPT);
+  const listed = script ? /^PHASES="([^"]*)"/m.exec(toLf(script))?.[1].split(/\s+/).filter(Boolean) : undefined;
+  const phases = (listed ?? []).map((name) => ({ name, does: PHASE_WORDS[name] ?? '' }));
+  const secrets = bootstrapView(Object.fromEntries(names.map((n) => [n, spec.clusters[n]])));
+  let automation: NextSteps['automation'];
+  if (!script) {
+    const cat = catalogFor(spec);
+    const story = cat.stories.find((x) => x.files.some((f) => f.path === BOOTSTRAP_SCRIPT));
+    if (story) {
+      const approved = (id: string) => names.every((c) => spec.stories[id]?.clusters[c] === 'approved');
+      const ids = [...transitiveDeps(cat, story.id), story.id].filter((id) => !approved(id));
+      ids.sort((a, b) => cat.byId.get(a)!.seq - cat.byId.get(b)!.seq);
+      automation = { story: story.id, add: ids };
+    }
+  }
+  return {
+    automation,
+    placeholders: placeholders(plan, names),
+    phases,
+    just: fileAfter(plan, 'justfile') !== undefined,
+    clusters: secrets.map((s) => ({
+      name: s.name,
+      commands: [
+        `(cd talos/${s.name} && talhelper gensecret > talsecret.sops.yaml && sops --encrypt --in-place talsecret.sops.yaml)`,
+        `bootstrap/bootstrap.sh ${s.name}`,
+      ],
+      env: s.secrets.flatMap((x) => x.keys.map((k) => k.env)),
+      git: { url: s.gitUrl, branch: spec.clusters[s.name].git.branch },
+    })),
+  };
+}
+
+/** The files a person must look at after a run that merged with conflicts. */
+export interface ConflictReport {
+  /** Merged with overlapping changes: written with conflict markers (or, in a dry run / check, would be). */
+  markersWritten: string[];
+  /** Kept as they are, still holding markers from an earlier merge. */
+  stillMarked: string[];
+}
+
+export function conflictReport(plan: Plan): ConflictReport {
+  return {
+    markersWritten: plan.changes.filter((c) => c.action === 'UNMERGED').map((c) => c.path),
+    stillMarked: plan.changes.filter((c) => c.action !== 'UNMERGED' && c.unresolved).map((c) => c.path),
+  };
+}
+
+/** Each story's state per cluster as the plan leaves platform.yaml ('draft' | 'approved'), for the clusters it is on. */
+export function storyStates(plan: Plan, ids: string[]): Record<string, Record<string, string>> {
+  const spec = plannedPlatform(plan);
+  return Object.fromEntries(ids.map((id) => [id, { ...(spec?.stories[id]?.clusters ?? {}) }]));
+}
