@@ -129,9 +129,12 @@ export function formatSummary(plan: Plan, opts: { dryRun?: boolean; paint?: Pain
   const named = changes.filter((c) => NAMED.includes(c.action)).sort((x, y) => NAMED.indexOf(x.action) - NAMED.indexOf(y.action));
   const w = Math.max(0, ...named.map((c) => ACTION_WORDS[c.action].length));
   for (const c of named) lines.push(`  ${tint(p, c.action)(ACTION_WORDS[c.action].padEnd(w))}  ${c.path}  (${whyNamed(c, Boolean(opts.dryRun))})`);
-  lines.push(...formatUncommitted(plan, Boolean(opts.dryRun)));
+  lines.push(...formatUncommitted(plan, Boolean(opts.dryRun), UNCOMMITTED_SHOWN));
   return lines;
 }
+
+/** How many files with uncommitted changes the summary names (--verbose names all). */
+const UNCOMMITTED_SHOWN = 10;
 
 /** --verbose: every file as the plan lists it (ACTION path (reason)), then the counts; bookkeeping in one line. */
 export function formatFiles(plan: Plan, opts: { dryRun?: boolean; paint?: Paint } = {}): string[] {

@@ -281,7 +281,8 @@ function uncommittedNote(c: Change): string {
     case 'UNMERGED':
       return 'your uncommitted lines are kept; conflict markers show where they overlap the new render';
     default:
-      return 'it was not in git before';
+      // Created where git lists a change: the file is tracked and was deleted in the work tree (not committed).
+      return 'it was deleted in the work tree and not committed; written again';
   }
 }
 
@@ -289,7 +290,7 @@ function uncommittedNote(c: Change): string {
  * On a work tree with uncommitted changes: which of those files the plan touches and why nothing a person wrote
  * is lost (files the plan keeps are listed as KEEP above and not touched).
  */
-export function formatUncommitted(plan: Plan, dryRun: boolean): string[] {
+export function formatUncommitted(plan: Plan, dryRun: boolean, limit = Infinity): string[] {
   if (!plan.uncommitted?.length) return [];
   const dirty = new Set(plan.uncommitted);
   const touched = plan.changes.filter((c) => !c.internal && dirty.has(c.path) && TOUCHES.includes(c.action));
@@ -298,7 +299,11 @@ export function formatUncommitted(plan: Plan, dryRun: boolean): string[] {
     `the work tree had uncommitted changes in ${plan.uncommitted.length} file${plan.uncommitted.length > 1 ? 's' : ''}; this run ${dryRun ? 'would touch' : 'touched'} ${touched.length} of them` +
       (kept ? ` and kept ${kept} as they are` : '') + (touched.length ? ':' : ' (the rest are not the tool\'s files or did not change)'),
   ];
-  for (const c of touched) out.push(`  ${c.action.padEnd(9)} ${c.path}  (${uncommittedNote(c)})`);
+  // The files that held someone's lines first: a list cut at `limit` should still show those.
+  const order = (c: Change) => (c.action === 'MERGE' || c.action === 'UNMERGED' ? 0 : c.action === 'CREATE' ? 2 : 1);
+  const sorted = [...touched].sort((a, b) => order(a) - order(b));
+  for (const c of sorted.slice(0, limit)) out.push(`  ${c.action.padEnd(9)} ${c.path}  (${uncommittedNote(c)})`);
+  if (sorted.length > limit) out.push(`  … and ${sorted.length - limit} more (--verbose lists them)`);
   return out;
 }
 

@@ -3,4 +3,4 @@
 set -eu
 cd "$(git rev-parse --show-toplevel)"
 git config core.hooksPath .githooks
-echo "commit-msg hook installed: commits must start with a story id (platform-kit stories lists them)"
+echo "commit-msg hook installed: commits must start with a story id (.githooks/story-ids lists them)"
