@@ -187,7 +187,9 @@ describe('output next steps without the bootstrap automation', () => {
     const r = cli('create-platform-cluster', ['infra', '--yes', '--dir', dir]);
     expect(r.status, r.stderr).toBe(0);
     expect(fs.existsSync(path.join(dir, 'bootstrap/bootstrap.sh'))).toBe(false);
-    const m = /^ +add-story ((?:STORY-[A-Z0-9-]+ )+)--approve$/m.exec(r.stdout);
+    // The repository pins the tool in package.json: install it first, then run it with npx.
+    expect(r.stdout).toMatch(/^ {2}1\. install the tool this repository pins \(create-platform-cluster@\S+ in package\.json.*\n {7}npm install$/m);
+    const m = /^ +npx add-story ((?:STORY-[A-Z0-9-]+ )+)--approve$/m.exec(r.stdout);
     expect(m, r.stdout).not.toBeNull();
     // Before commit and push and the bootstrap itself.
     expect(r.stdout.indexOf(m![0])).toBeLessThan(r.stdout.indexOf('commit and push'));

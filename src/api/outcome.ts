@@ -144,6 +144,13 @@ export interface NextSteps {
    * dependencies not approved on these clusters, in plan order (what `add-story … --approve` needs).
    */
   automation?: { story: string; add: string[] };
+  /**
+   * The run writes package.json (a new repository, or the pin moved): the tool it pins (`name@version`) must be
+   * installed there before `npx platform-kit` runs it and before the commit-msg hook and CI can.
+   */
+  install?: string;
+  /** How the repository runs the tool's commands: `npx ` when it has a package.json pinning the tool, else bare. */
+  run: string;
 }
 
 const BOOTSTRAP_SCRIPT = 'bootstrap/bootstrap.sh';
@@ -187,8 +194,12 @@ export function nextSteps(plan: Plan, clusters: string[]): NextSteps | undefined
       automation = { story: story.id, add: ids };
     }
   }
+  const pkg = plan.changes.find((x) => x.path === 'package.json');
+  const pinned = pinnedTool(pkg?.after ?? pkg?.before);
   return {
     automation,
+    install: pkg && (pkg.action === 'CREATE' || pkg.action === 'UPDATE') && pinned ? pinned : undefined,
+    run: pinned ? 'npx ' : '',
     placeholders: placeholders(plan, names),
     phases,
     just: fileAfter(plan, 'justfile') !== undefined,
@@ -202,6 +213,21 @@ export function nextSteps(plan: Plan, clusters: string[]): NextSteps | undefined
       git: { url: s.gitUrl, branch: spec.clusters[s.name].git.branch },
     })),
   };
+}
+
+/** `create-platform-cluster@<version>` when package.json pins the tool (any dependency field), else undefined. */
+function pinnedTool(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  try {
+    const pkg = JSON.parse(text) as Record<string, Record<string, string> | undefined>;
+    for (const field of ['devDependencies', 'dependencies', 'optionalDependencies']) {
+      const v = pkg[field]?.['create-platform-cluster'];
+      if (typeof v === 'string') return `create-platform-cluster@${v}`;
+    }
+  } catch {
+    // not JSON: the repository's own business; the steps then name the commands bare
+  }
+  return undefined;
 }
 
 /** The files a person must look at after a run that merged with conflicts. */

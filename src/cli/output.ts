@@ -221,13 +221,17 @@ export function formatNextSteps(n: NextSteps, paint?: Paint): string[] {
   const p = paint ?? painter(false);
   const out = [p.bold('next steps:')];
   let step = 0;
+  if (n.install) {
+    out.push(`  ${++step}. install the tool this repository pins (${n.install} in package.json; the commit-msg hook and CI run it too):`);
+    out.push(`       npm install`);
+  }
   if (n.placeholders.length) {
-    out.push(`  ${++step}. replace the ${n.placeholders.length} placeholder values in platform.yaml, then run: platform-kit regenerate`);
+    out.push(`  ${++step}. replace the ${n.placeholders.length} placeholder values in platform.yaml, then run: ${n.run}platform-kit regenerate`);
     out.push(...formatPlaceholders(n.placeholders, '       ', p));
   }
   if (n.automation) {
     out.push(`  ${++step}. add the bootstrap automation (bootstrap/bootstrap.sh and bootstrap/README.md come with ${n.automation.story}):`);
-    out.push(`       add-story ${n.automation.add.join(' ')} --approve`);
+    out.push(`       ${n.run}add-story ${n.automation.add.join(' ')} --approve`);
   }
   const repos = [...new Set(n.clusters.map((c) => `${c.git.url} (branch ${c.git.branch})`))];
   out.push(`  ${++step}. commit and push: Flux on ${n.clusters.map((c) => c.name).join(' and ')} syncs ${repos.join(', ')}`);
