@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addStory, createClusters, loadCatalog } from '../src';
-import { lintStoryLine } from '../src/plan/story-id';
+import { lintStoryLine } from '../src/delivery/story-id';
 import { cli, ROOT, snapshot, tmpDir } from './helpers/fs';
 
 const cat = loadCatalog();

@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogWith } from '../src/model/stories';
 import { SECRET_PROVIDERS } from '../src/model/schema';
-import { buildPlan } from '../src/plan/model';
-import { PLAN_FORMATS } from '../src/plan/render';
+import { buildPlan } from '../src/delivery/model';
+import { PLAN_FORMATS } from '../src/delivery/render';
 import { cli, ROOT, tmpDir } from './helpers/fs';
 
 const cat = catalogWith({});

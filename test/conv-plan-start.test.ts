@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultCluster, newPlatform, platformToString, setCluster } from '../src';
 import { definePlan } from '../src/cli/plan-command';
 import type { PlatformSpec } from '../src/model/schema';
-import type { PlanJson } from '../src/plan/render';
+import type { PlanJson } from '../src/delivery/render';
 import { cli, ROOT, tmpDir } from './helpers/fs';
 
 /** The catalog's calendar defaults, read from the file the tool reads. */

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createClusters } from '../src/api/create-cluster';
+import { createClusters } from '../src/commands/create-cluster';
 import { UsageError } from '../src/core/errors';
 import { LOCK_FORMAT, withRepoLock } from '../src/core/lock';
 import { defaultCluster, exhaustedDefaults } from '../src/model/defaults';

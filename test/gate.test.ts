@@ -4,8 +4,8 @@ import { Command } from 'commander';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addStories, catalogFor, createClusters, loadCatalog, loadPlatform, unapproveStory } from '../src';
 import { defineGate } from '../src/cli/gate-command';
-import { gateLive, gateStatic, gateStaticWithCheck, KubectlRunner } from '../src/plan/gate';
-import { buildPlan } from '../src/plan/model';
+import { gateLive, gateStatic, gateStaticWithCheck, KubectlRunner } from '../src/delivery/gate';
+import { buildPlan } from '../src/delivery/model';
 import { tmpDir } from './helpers/fs';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'gate');

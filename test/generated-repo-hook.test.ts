@@ -4,10 +4,10 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { createClusters } from '../src';
-import { loadPlatform } from '../src/api/create-cluster';
+import { loadPlatform } from '../src/commands/create-cluster';
 import { STORY_IDS_FILE } from '../src/generate/platform';
 import { catalogFor } from '../src/model/wiring';
-import { lintStoryLine } from '../src/plan/story-id';
+import { lintStoryLine } from '../src/delivery/story-id';
 import { cli, ROOT, tmpDir } from './helpers/fs';
 
 const ids = (dir: string) =>

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { escapeXml, toXml, el } from '../src/plan/svg';
+import { escapeXml, toXml, el } from '../src/delivery/svg';
 import { cli, ROOT } from './helpers/fs';
 import { expectedStatus, HOSTILE, pictureRepo } from './helpers/plan-picture';
 

@@ -7,9 +7,9 @@ import { addStories, catalogFor, catalogWith, createClusters, defaultCluster, ne
 import { definePlan } from '../src/cli/plan-command';
 import { setStoryState } from '../src/model/platform-file';
 import { CustomStorySchema, PlatformSpec } from '../src/model/schema';
-import { planFindings } from '../src/plan/checks';
-import { buildPlan, Plan } from '../src/plan/model';
-import { formatRange, planJson, PlanJson, renderPlan, statusOf } from '../src/plan/render';
+import { planFindings } from '../src/delivery/checks';
+import { buildPlan, Plan } from '../src/delivery/model';
+import { formatRange, planJson, PlanJson, renderPlan, statusOf } from '../src/delivery/render';
 import { cli, ROOT, tmpDir } from './helpers/fs';
 
 // ------------------------------------------------------------------------------------------------ the seed

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addStories, createClusters, regenerate } from '../src';
-import { upToDatePlan } from '../src/api/up-to-date';
+import { upToDatePlan } from '../src/commands/up-to-date';
 import { summarize } from '../src/core/plan';
 import { cli, snapshot, tmpDir } from './helpers/fs';
 

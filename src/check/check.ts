@@ -11,7 +11,7 @@ import { credentialFindings } from './credentials';
 import { discoverEntries, entriesForPaths, isOwnSource, type Entry } from './entries';
 import { addComponents, componentsOf, patchedChild, patchVars, substituted } from './fluxks';
 import { pathKeys, validateObject } from './schema';
-import { planFindings } from '../plan/checks';
+import { planFindings } from '../delivery/checks';
 import type { CheckOptions, CheckResult, ClusterGraph, ClusterWalked, Finding } from './types';
 
 /** Our generated layout's entry folders (entries.ts falls back to them when no FluxInstance or gotk-sync names one). */

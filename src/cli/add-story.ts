@@ -31,7 +31,7 @@ const program = withVersion(exitTwoOnUsageError(new Command('add-story')))
   .option('--needs <component>', 'custom: component its Flux Kustomization waits for (repeat)', collect)
   .action(async (given: string[], flags) => {
     process.exitCode = await runAction(processIo, async () => {
-      const { addStories, clusterRoles, listStories } = await import('../api/stories');
+      const { addStories, clusterRoles, listStories } = await import('../commands/stories');
       const { customFromFlags, pickStory, report, reportDependencies } = await import('./story-run');
       const { UsageError } = await import('../core/errors');
       if (flags.all && given.length) throw new UsageError('pass story ids or --all, not both');
@@ -49,7 +49,7 @@ const program = withVersion(exitTwoOnUsageError(new Command('add-story')))
       const what = ids.length === 1 ? ids[0] : `${ids.length} stories`;
       // Without --approve a story keeps the state it has: say "approved" of one that already was, and suggest approve
       // only for those still draft.
-      const { storyStates } = await import('../api/outcome');
+      const { storyStates } = await import('../commands/outcome');
       const states = storyStates(r.plan, ids);
       const drafts = ids.filter((id) => r.clusters.some((c) => states[id][c] === 'draft'));
       const verb = flags.approve ? 'approved' : drafts.length === 0 && ids.every((id) => r.clusters.some((c) => states[id][c] === 'approved')) ? 'approved' : 'added (draft)';

@@ -309,8 +309,8 @@ export function completionScript(shell: string, programs: Command[], facts: Comp
 /** The catalog's story ids and sprint numbers, and the plan formats. */
 export async function completionFacts(): Promise<CompletionFacts> {
   const { catalogWith } = await import('../model/stories');
-  const { buildPlan } = await import('../plan/model');
-  const { PLAN_FORMATS } = await import('../plan/render');
+  const { buildPlan } = await import('../delivery/model');
+  const { PLAN_FORMATS } = await import('../delivery/render');
   const cat = catalogWith({});
   return { storyIds: cat.stories.map((x) => x.id), sprints: buildPlan(cat).sprints.map((x) => x.sprint), planFormats: PLAN_FORMATS };
 }
@@ -318,7 +318,7 @@ export async function completionFacts(): Promise<CompletionFacts> {
 /** The cluster names of the repository in `dir` (none when it has no readable platform.yaml): what the scripts ask for. */
 export async function clusterNames(dir: string): Promise<string[]> {
   try {
-    const { loadPlatform } = await import('../api/create-cluster');
+    const { loadPlatform } = await import('../commands/create-cluster');
     return Object.keys(loadPlatform(dir)?.spec.clusters ?? {});
   } catch {
     return [];

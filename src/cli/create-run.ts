@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import { LineCounter, parseDocument, visit } from 'yaml';
-import { answerKeyForPath, AnswersFileSchema, ClusterAnswers, ClusterAnswersSchema, FIELDS, flagForPath, parseNodeSpec, parseSet } from '../api/answers';
-import { createClusters, createProblems, loadPlatform, type CreateClusterOptions } from '../api/create-cluster';
-import { checkRepoDir } from '../api/repo';
+import { answerKeyForPath, AnswersFileSchema, ClusterAnswers, ClusterAnswersSchema, FIELDS, flagForPath, parseNodeSpec, parseSet } from '../commands/answers';
+import { createClusters, createProblems, loadPlatform, type CreateClusterOptions } from '../commands/create-cluster';
+import { checkRepoDir } from '../commands/repo';
 import { InterruptedError, UsageError } from '../core/errors';
 import { summarize, writes } from '../core/plan';
 import type { PlatformSpec } from '../model/schema';
@@ -217,7 +217,7 @@ export async function runCreate(names: string[], flags: CreateFlags, io: Io, int
     for (const a of clusters) requireAll(a, Boolean(platform?.spec.clusters[a.name]));
   }
   const result = createClusters({ dir: root, clusters, dryRun: flags.dryRun, stories });
-  const { addedSettingValues, nextSteps } = await import('../api/outcome');
+  const { addedSettingValues, nextSteps } = await import('../commands/outcome');
   const out = await import('./output');
   const paint = out.stdoutPaint();
   io.out(out.formatPlanReport(result.plan, { dryRun: flags.dryRun, verbose: flags.verbose, paint }));

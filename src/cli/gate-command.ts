@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { KubectlRunner } from '../plan/gate';
+import type { KubectlRunner } from '../delivery/gate';
 import { Io, runAction } from './common';
 
 export interface GateCommandOptions {
@@ -29,8 +29,8 @@ export function defineGate(program: Command, io: Io, opts: GateCommandOptions = 
         await runAction(io, async () => {
           const { UsageError } = await import('../core/errors');
           if (!/^\s*[0-9]+\s*$/.test(sprint)) throw new UsageError(`sprint ${JSON.stringify(sprint)}: give the sprint number (e.g. 1)`);
-          const { gateLive, gateStaticWithCheck } = await import('../plan/gate');
-          const { loadPlatform } = await import('../api/create-cluster');
+          const { gateLive, gateStaticWithCheck } = await import('../delivery/gate');
+          const { loadPlatform } = await import('../commands/create-cluster');
           const { catalogFor } = await import('../model/wiring');
           const path = await import('node:path');
           const files = await gateStaticWithCheck(flags.dir, sprint);

@@ -4,8 +4,8 @@ import { type Io, runAction } from './common';
 
 /** The story ids a repository knows: the catalog plus its custom stories (when --dir holds a platform.yaml). */
 async function knownStories(dir: string) {
-  const { loadPlatform } = await import('../api/create-cluster');
-  const { checkRepoDir } = await import('../api/repo');
+  const { loadPlatform } = await import('../commands/create-cluster');
+  const { checkRepoDir } = await import('../commands/repo');
   const { catalogFor } = await import('../model/wiring');
   const { catalogWith } = await import('../model/stories');
   const pf = loadPlatform(checkRepoDir(dir));
@@ -42,7 +42,7 @@ export function defineLint(program: Command, io: Io): void {
       .option('--dir <dir>', 'the GitOps repository (for its custom stories)', '.')
       .action(async (arg: string, flags) => {
         process.exitCode = await runAction(io, async () => {
-          const { lintStoryLine } = await import('../plan/story-id');
+          const { lintStoryLine } = await import('../delivery/story-id');
           const r = lintStoryLine(c.read(arg), await knownStories(flags.dir), c.what);
           if (r.ok) io.out(r.message);
           else io.err(`error: ${r.message}`);

@@ -2,10 +2,10 @@
  * What the commands that write the repository print: a summary of the plan by default (counts per action and per
  * area, the files a person should look at by name), every file with --verbose, the settings a command added one
  * per line, dry-run diffs without the tool's bookkeeping, and the next steps. Only formatting lives here; the facts
- * come from the plan and the result types (src/core/plan.ts, src/api/outcome.ts).
+ * come from the plan and the result types (src/core/plan.ts, src/commands/outcome.ts).
  */
 import { Action, Change, formatUncommitted, Plan, summarize } from '../core/plan';
-import { Bookkeeping, bookkeeping, ConflictReport, isBookkeeping, NextSteps, SettingValue } from '../api/outcome';
+import { Bookkeeping, bookkeeping, ConflictReport, isBookkeeping, NextSteps, SettingValue } from '../commands/outcome';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Colour: on a terminal only; NO_COLOR (any non-empty value) turns it off, FORCE_COLOR (not 0) turns it on.

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';
-import type { GateStatus, StatusInfo } from '../plan/render';
+import type { GateStatus, StatusInfo } from '../delivery/render';
 import { Io, runAction } from './common';
 
 interface PlanFlags {
@@ -20,9 +20,9 @@ export interface PlanCommandOptions {
 
 type GateStatic = (spec: PlatformSpec, cat: Catalog, sprint: number, dir: string) => GateStatus | Promise<GateStatus>;
 
-/** The module with the static gate logic (src/plan/gate), if this build has one. */
+/** The module with the static gate logic (src/delivery/gate), if this build has one. */
 async function loadGateStatic(): Promise<GateStatic | undefined> {
-  const modulePath = '../plan/gate'; // not a literal import: the module is optional
+  const modulePath = '../delivery/gate'; // not a literal import: the module is optional
   let mod: { gateStatic?: unknown };
   try {
     mod = (await import(modulePath)) as { gateStatic?: unknown };
@@ -51,18 +51,18 @@ export function definePlan(program: Command, io: Io, opts: PlanCommandOptions = 
     .action(async (flags: PlanFlags) => {
       process.exitCode = await runAction(io, async () => {
         const { UsageError } = await import('../core/errors');
-        const { PLAN_FORMATS, isPictureFormat, renderPlan, statusOf } = await import('../plan/render');
+        const { PLAN_FORMATS, isPictureFormat, renderPlan, statusOf } = await import('../delivery/render');
         const format = flags.format as (typeof PLAN_FORMATS)[number];
         if (!PLAN_FORMATS.includes(format)) throw new UsageError(`--format ${flags.format}: use ${PLAN_FORMATS.join(', ')}`);
-        const { checkPlanStart, pastPlanWarning, today } = await import('../plan/dates');
+        const { checkPlanStart, pastPlanWarning, today } = await import('../delivery/dates');
         const start = flags.start === undefined ? undefined : checkPlanStart(flags.start);
-        const { checkRepoDir } = await import('../api/repo');
+        const { checkRepoDir } = await import('../commands/repo');
         const root = checkRepoDir(flags.dir);
         if (!fs.existsSync(root)) throw new UsageError(`--dir ${flags.dir}: no such directory`);
-        const { loadPlatform } = await import('../api/create-cluster');
+        const { loadPlatform } = await import('../commands/create-cluster');
         const { catalogFor } = await import('../model/wiring');
         const { catalogWith } = await import('../model/stories');
-        const { buildPlan } = await import('../plan/model');
+        const { buildPlan } = await import('../delivery/model');
         const spec = loadPlatform(root)?.spec;
         if (flags.status && !spec) throw new UsageError(`--status: no platform.yaml in ${flags.dir} (story states come from it)`);
         const cat = spec ? catalogFor(spec) : catalogWith({});
@@ -89,7 +89,7 @@ export function definePlan(program: Command, io: Io, opts: PlanCommandOptions = 
         }
 
         if (spec) {
-          const { planFindings } = await import('../plan/checks');
+          const { planFindings } = await import('../delivery/checks');
           // The findings of the plan shown: --start replaces plan.start.
           const shown = start ? { ...spec, plan: { ...(spec.plan ?? {}), start } } : spec;
           for (const f of planFindings(shown, cat)) io.err(`${f.severity}: ${f.code}: ${f.message}`);
@@ -99,8 +99,8 @@ export function definePlan(program: Command, io: Io, opts: PlanCommandOptions = 
         if (isPictureFormat(format)) {
           // The picture colours stories by their state in platform.yaml, also without --status.
           const pictured = status ?? (spec ? { stories: statusOf(spec, cat), clusters: Object.keys(spec.clusters) } : undefined);
-          const { ganttData, renderGanttSvg } = await import('../plan/svg');
-          const { renderPlanHtml } = await import('../plan/html');
+          const { ganttData, renderGanttSvg } = await import('../delivery/svg');
+          const { renderPlanHtml } = await import('../delivery/html');
           const day = today(now());
           const subtitle = spec ? `Story states from platform.yaml of ${path.basename(path.resolve(root))} (clusters: ${Object.keys(spec.clusters).join(', ') || 'none'}).` : 'The catalog\'s plan (no platform.yaml read: story states are not shown).';
           io.out(format === 'svg' ? renderGanttSvg(ganttData(plan, pictured, day)) : renderPlanHtml(plan, { status: pictured, today: day, subtitle, warning: past?.replace(/^warning: /, '') }));

@@ -30,7 +30,7 @@ for (const [name, verb, help] of [
   if (name === 'approve') cmd.option('--with-deps', 'also add and approve the dependencies not approved yet, in plan order');
   cmd.action(async (ids: string[], flags) => {
     process.exitCode = await runAction(processIo, async () => {
-      const api = await import('../api/stories');
+      const api = await import('../commands/stories');
       const { report, reportDependencies } = await import('./story-run');
       const fn = name === 'approve' ? api.approveStories : api.unapproveStories;
       const r = fn({ ids, dir: flags.dir, clusters: flags.cluster, force: flags.force, dryRun: flags.dryRun, withDeps: flags.withDeps });
@@ -50,18 +50,18 @@ program
   .action(async (flags) => {
     process.exitCode = await runAction(processIo, async () => {
       // Nothing to do is found by reading and hashing files; the renderer is loaded only when that fails.
-      const { checkRepoDir } = await import('../api/repo-dir');
+      const { checkRepoDir } = await import('../commands/repo-dir');
       const { withoutLock } = await import('../core/lock');
-      const { upToDatePlan } = await import('../api/up-to-date');
+      const { upToDatePlan } = await import('../commands/up-to-date');
       const root = checkRepoDir(flags.dir);
       // Finding nothing to do only reads, so it takes no lock and runs on a read-only checkout. A half-done commit
       // makes the fast path decline (.platform/.staging exists): a writing regenerate then recovers it under the lock.
       const fast = flags.check || flags.dryRun ? withoutLock(root, () => upToDatePlan(root)) : upToDatePlan(root);
       const r = fast
         ? { root, plan: fast, changed: false, written: false, unresolved: [] }
-        : (await import('../api/regenerate')).regenerate({ dir: flags.dir, dryRun: flags.dryRun, check: flags.check, fast: false });
+        : (await import('../commands/regenerate')).regenerate({ dir: flags.dir, dryRun: flags.dryRun, check: flags.check, fast: false });
       const out = await import('./output');
-      const { conflictReport } = await import('../api/outcome');
+      const { conflictReport } = await import('../commands/outcome');
       const paint = out.stdoutPaint();
       const conflicts = out.formatConflicts(conflictReport(r.plan), flags.check || flags.dryRun ? 'dry-run' : 'written', out.stderrPaint());
       if (!r.changed && !flags.verbose && !flags.dryRun) {
@@ -176,7 +176,7 @@ program
   .option('--json', 'machine-readable output')
   .action(async (flags) => {
     process.exitCode = await runAction(processIo, async () => {
-      const { listStories } = await import('../api/stories');
+      const { listStories } = await import('../commands/stories');
       const list = listStories(flags.dir);
       if (flags.json) {
         processIo.out(JSON.stringify(list, null, 2));

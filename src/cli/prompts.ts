@@ -1,6 +1,6 @@
 import { confirm, input, select } from '@inquirer/prompts';
 import type { Readable, Writable } from 'node:stream';
-import { answerProblems, answersFromCluster, ClusterAnswers, FIELDS, formatNodeSpec, parseNodeSpec } from '../api/answers';
+import { answerProblems, answersFromCluster, ClusterAnswers, FIELDS, formatNodeSpec, parseNodeSpec } from '../commands/answers';
 import { defaultCluster } from '../model/defaults';
 import { ROLES, SECRET_PROVIDERS, type PlatformSpec } from '../model/schema';
 import { clusterNameProblem } from '../model/validate';

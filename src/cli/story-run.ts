@@ -1,7 +1,7 @@
-import { addedSettingValues, conflictReport } from '../api/outcome';
+import { addedSettingValues, conflictReport } from '../commands/outcome';
 import { formatConflicts, formatPlanReport, formatSettings, stderrPaint, stdoutPaint, wroteLine } from './output';
 import { UsageError } from '../core/errors';
-import type { DependencyAdded, StoryResult } from '../api/stories';
+import type { DependencyAdded, StoryResult } from '../commands/stories';
 import type { Io } from './common';
 
 export interface CustomFlags {
@@ -110,7 +110,7 @@ export async function customFromFlags(id: string, f: CustomFlags, interactive: b
 
 /** add-story with no id on a terminal: type to filter the stories (id or title), Enter picks one. */
 export async function pickStory(dir: string): Promise<string> {
-  const { storyPicks } = await import('../api/stories');
+  const { storyPicks } = await import('../commands/stories');
   const { search } = await import('@inquirer/prompts');
   const picks = storyPicks(dir);
   const status = (p: (typeof picks)[number]) => Object.entries(p.status).map(([c, st]) => `${c}: ${st}`).join(', ') || 'no cluster of its role';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CATALOG_DIR, CATALOG_SOURCES, catalogCacheText, readCatalogCache } from '../../src/model/catalog-cache';
 import { foundationComponentsFromYaml } from '../../src/model/components';
 import { loadStoriesFromYaml } from '../../src/model/stories';
-import { recordStories } from '../../src/api/stories';
+import { recordStories } from '../../src/commands/stories';
 import { PRECOMPILED_FILE, precompiledModuleText, precompiledTemplates } from '../../src/core/precompiled';
 import { BUILTIN_TEMPLATES, TemplateRenderer } from '../../src/core/render';
 import { renderPlatform } from '../../src/generate/platform';

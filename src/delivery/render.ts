@@ -21,7 +21,7 @@ export interface StatusInfo {
 }
 
 export type PlanFormat = 'md' | 'json' | 'mermaid';
-/** The text formats renderPlan writes, then the pictures (src/plan/svg.ts, src/plan/html.ts). */
+/** The text formats renderPlan writes, then the pictures (src/delivery/svg.ts, src/delivery/html.ts). */
 export const PLAN_FORMATS: readonly (PlanFormat | PictureFormat)[] = ['md', 'json', 'mermaid', 'svg', 'html'];
 export type PictureFormat = 'svg' | 'html';
 export const isPictureFormat = (f: string): f is PictureFormat => f === 'svg' || f === 'html';
