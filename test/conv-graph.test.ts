@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatGraphs } from '../src/check/graph-document';
 import type { ClusterGraph } from '../src/check/types';
-import { check } from '../src/check/check';
+import { check } from '../src';
 import { cli, tmpDir } from './helpers/fs';
 
 interface Parsed {

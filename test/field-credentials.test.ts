@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addStories, check, createClusters, loadCatalog, parsePlatform, UsageError, VARIABLES } from '../src';
-import { credentialName, credentialValue } from '../src/model/credentials';
+import { credentialName, credentialValue } from '../src/core/credentials';
 import type { Finding } from '../src';
 import { cli, snapshot, tmpDir } from './helpers/fs';
 

@@ -4,7 +4,8 @@ import { Command } from 'commander';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addStories, catalogFor, createClusters, loadCatalog, loadPlatform, unapproveStory } from '../src';
 import { defineGate } from '../src/cli/gate-command';
-import { gateLive, gateStatic, gateStaticWithCheck, KubectlRunner } from '../src/delivery/gate';
+import { gateStaticWithCheck } from '../src/commands/gate';
+import { gateLive, gateStatic, KubectlRunner } from '../src/delivery/gate';
 import { buildPlan } from '../src/delivery/model';
 import { tmpDir } from './helpers/fs';
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClusterAnswersSchema, providerMessage } from '../src/commands/answers';
 import { storyIdProblem } from '../src/commands/stories';
-import { check } from '../src/check/check';
+import { check } from '../src';
 import { STORY_ID } from '../src/model/schema';
 import { tmpDir } from './helpers/fs';
 

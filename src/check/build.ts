@@ -3,8 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import type { Ks } from './check';
-import { Build, REFUSED_BUILD, RepoReader } from './discover';
+import { REFUSED_BUILD, RepoReader } from './discover';
+import type { Ks } from './ks';
+import type { Build } from './objects';
 import type { Finding } from './types';
 
 /** One kubectl kustomize run (a batch of paths, or one path) at most. */

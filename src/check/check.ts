@@ -1,41 +1,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../core/errors';
-import { overlaps, parseCidr } from '../model/net';
-import { parsePlatform, PLATFORM_FILE } from '../model/platform-file';
-import { catalogFor, wiredComponents } from '../model/wiring';
+import { overlaps, parseCidr } from '../core/net';
 import { runBuilds } from './build';
-import { Build, Obj, RepoReader, subst as substituteWith, type VarRef } from './discover';
+import { RepoReader } from './discover';
+import type { Ks } from './ks';
+import type { Obj } from './objects';
+import { subst as substituteWith, type VarRef } from './vars';
 import { contractFindings, type Walks } from './contracts';
 import { credentialFindings } from './credentials';
 import { discoverEntries, entriesForPaths, isOwnSource, type Entry } from './entries';
 import { addComponents, componentsOf, patchedChild, patchVars, substituted } from './fluxks';
 import { pathKeys, validateObject } from './schema';
-import { planFindings } from '../delivery/checks';
-import type { CheckOptions, CheckResult, ClusterGraph, ClusterWalked, Finding } from './types';
+import type { CheckOptions, CheckResult, CheckRule, ClusterGraph, ClusterWalked, Finding } from './types';
 
 /** Our generated layout's entry folders (entries.ts falls back to them when no FluxInstance or gotk-sync names one). */
 export const DEFAULT_CLUSTER_PATHS = ['kubernetes/clusters/*'];
 
 const isFluxKs = (o: Obj) => o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
-
-/** A Flux Kustomization as the check walks it. */
-export interface Ks {
-  id: string; // namespace/name
-  name: string;
-  namespace: string;
-  path: string;
-  obj?: Obj; // undefined for an entry the repository does not hold (a FluxInstance's generated sync)
-  parent?: string;
-  external: boolean;
-  build?: Build;
-  postBuild?: { substitute?: Record<string, string>; substituteFrom?: { kind: string; name: string; optional?: boolean }[] };
-  /**
-   * spec.components as repo-relative folders (Flux adds them to the kustomization it builds at spec.path); entry i
-   * is spec.components[i]. The static build includes them; so must the --build step.
-   */
-  components?: string[];
-}
 
 /** Cluster entry folders matching the patterns: name -> repo-relative folder. */
 export function findClusters(reader: RepoReader, patterns: string[]): Map<string, string> {
@@ -348,40 +330,19 @@ function checkReachability(reader: RepoReader, walks: Map<string, Map<string, Ks
   }
 }
 
-/** Stories in platform.yaml against what each cluster really wires (repositories we generated). */
-function checkStories(reader: RepoReader, walks: Map<string, Map<string, Ks>>, findings: Finding[]): Set<string> {
+/** The rules from outside check/ (CheckOptions.rules), on a view of the walk; returns what they exempt from reachability. */
+function runRules(reader: RepoReader, walks: Map<string, Map<string, Ks>>, rules: CheckRule[], findings: Finding[]): Set<string> {
   const exempt = new Set<string>();
-  if (!reader.exists(PLATFORM_FILE)) return exempt;
-  let spec;
-  try {
-    spec = parsePlatform(reader.text(PLATFORM_FILE)).spec;
-  } catch {
-    return exempt; // not ours, or broken: platform-kit commands report that themselves
-  }
-  const cat = catalogFor(spec);
-  findings.push(...planFindings(spec, cat));
-  const storyComponents = new Map<string, string>();
-  for (const s of cat.stories) for (const c of s.components) storyComponents.set(c.id, s.id);
-  for (const [id, rec] of Object.entries(spec.stories)) {
-    if (Object.values(rec.clusters).includes('draft')) for (const c of cat.byId.get(id)?.components ?? []) exempt.add(c.id);
-  }
+  if (rules.length === 0) return exempt;
+  const wired = new Map<string, Map<string, { file?: string; line?: number }>>();
   for (const [cluster, all] of walks) {
-    if (!spec.clusters[cluster]) continue;
-    const expected = new Set(wiredComponents(spec, cat, cluster).map((c) => c.id));
-    const names = new Map([...all.values()].map((k) => [k.name, k]));
-    for (const [name, k] of names) {
-      const story = storyComponents.get(name);
-      if (story && !expected.has(name)) {
-        findings.push({ code: 'DRAFT_WIRED', severity: 'error', cluster, file: k.obj?.via?.file ?? k.obj?.file, line: k.obj?.via?.line ?? k.obj?.line, message: `${name} of ${story} is wired on ${cluster}, but the story is not approved there`, hint: `approve it (platform-kit approve ${story} --cluster ${cluster}) or take it out of the lane` });
-      }
-    }
-    for (const id of expected) {
-      if (names.has(id)) continue;
-      const story = storyComponents.get(id) ?? 'the scaffold';
-      const lane = cat.components.get(id)?.component.lane ?? 'infrastructure';
-      const laneFile = `kubernetes/clusters/${cluster}/${lane}/kustomization.yaml`;
-      findings.push({ code: 'APPROVED_NOT_WIRED', severity: 'error', cluster, file: laneFile, line: reader.exists(laneFile) ? 1 : undefined, message: `${id} (${story}) is approved on ${cluster} but no lane of ${cluster} wires it`, hint: 'run platform-kit regenerate, or restore the lane entry' });
-    }
+    // By name, the last Kustomization of a name wins (as a lane lists each name once).
+    wired.set(cluster, new Map([...all.values()].map((k) => [k.name, { file: k.obj?.via?.file ?? k.obj?.file, line: k.obj?.via?.line ?? k.obj?.line }])));
+  }
+  for (const rule of rules) {
+    const r = rule.run({ files: reader, wired });
+    findings.push(...r.findings);
+    for (const name of r.unreachableOk ?? []) exempt.add(name);
   }
   return exempt;
 }
@@ -471,8 +432,11 @@ function walkedOf(e: Entry, all: Map<string, Ks>): ClusterWalked {
   };
 }
 
-/** platform-kit check: wiring, substitution, dependency, schema and (with build) kustomize checks, from the files alone. */
-export async function check(opts: CheckOptions): Promise<CheckResult> {
+/**
+ * The checks of any Flux repository: wiring, substitution, dependency, schema and (with build) kustomize checks, from
+ * the files alone, plus the caller's rules (opts.rules). `platform-kit check` is commands/check.ts.
+ */
+export async function checkFlux(opts: CheckOptions): Promise<CheckResult> {
   const { root, reader, clusters, entries, walks, findings } = walkRepo(opts);
   // kubectl builds in child processes while the static checks below run here (both take about as long).
   const builds = opts.build ? runBuilds(root, reader, walks, opts.progress) : undefined;
@@ -483,14 +447,15 @@ export async function check(opts: CheckOptions): Promise<CheckResult> {
   }
   checkAcrossClusters(walks, findings);
   findings.push(...contractFindings(reader, contractView(walks)));
-  const exempt = checkStories(reader, walks, findings);
+  const exempt = runRules(reader, walks, opts.rules ?? [], findings);
   checkReachability(reader, walks, exempt, findings);
   // An entry Kustomization outside the tree it applies (kubernetes/flux/cluster/ks.yaml applying kubernetes/apps) is
   // reached by its cluster's bootstrap, not by a build.
   const entryAt = new Set([...entries.values()].flatMap((e) => (e.obj ? [`${e.obj.file}:${e.obj.line}`] : [])));
   findings.splice(0, findings.length, ...findings.filter((f) => !(f.code === 'UNREACHABLE_KUSTOMIZATION' && entryAt.has(`${f.file}:${f.line}`))));
   checkSchemas(walks, findings);
-  findings.push(...credentialFindings(reader, [...walks.values()].flatMap((all) => [...all.values()].flatMap((k) => [...(k.build?.files ?? [])]))));
+  const buildFiles = [...walks.values()].flatMap((all) => [...all.values()].flatMap((k) => [...(k.build?.files ?? [])]));
+  findings.push(...credentialFindings(reader, buildFiles, new Set((opts.rules ?? []).flatMap((r) => r.owns ?? []))));
   if (builds) findings.push(...(await builds));
   findings.push(...reader.findings);
   // One finding per place: the same file line reported from several clusters is kept once per cluster.

@@ -4,8 +4,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, parseDocument, parse as parseYaml } from 'yaml';
-import { overlaps, parseCidr } from '../model/net';
-import { subst, type Build, type Obj, type RepoReader } from './discover';
+import { overlaps, parseCidr } from '../core/net';
+import type { RepoReader } from './discover';
+import type { Build, Obj } from './objects';
+import { subst } from './vars';
 import { excludesFolder, parseIgnore } from './gitignore';
 import type { Finding } from './types';
 

@@ -4,14 +4,15 @@
 //   URL_CREDENTIALS       user info in a Flux source URL (GitRepository, HelmRepository, OCIRepository, Bucket), or a
 //                         URL with a password in any value (HelmRelease values, ConfigMaps, ...)
 //   TOKEN_IN_GIT          a well-known token format anywhere in the text, comments included (Git keeps them too)
-//   SETTING_CREDENTIAL    platform.yaml / a ConfigMap setting whose name says it holds a credential
+//   SETTING_CREDENTIAL    a ConfigMap setting whose name says it holds a credential (platform.yaml's settings: the
+//                         command layer's rule, src/commands/check.ts)
 // Not credentials (the negative control, test/fixtures/check-credentials/clean): SOPS-encrypted files (a `sops:`
 // block, or ENC[...] values), ExternalSecrets and other references, placeholders (${VAR}, {{ .x }}, <token>,
-// op://..., changeme, example values; see src/model/credentials.ts), ssh://git@ and git@host: URLs.
+// op://..., changeme, example values; see src/core/credentials.ts), ssh://git@ and git@host: URLs.
 import * as path from 'node:path';
-import { PLATFORM_FILE } from '../model/platform-file';
-import { credentialName, credentialValue, isObjectName, isPlaceholder, locationKey, plainValue, sourceUrlCredential, TOKEN_FORMATS, urlUserInfo } from '../model/credentials';
-import type { Obj, RepoReader } from './discover';
+import { credentialName, isObjectName, isPlaceholder, locationKey, plainValue, sourceUrlCredential, TOKEN_FORMATS, urlUserInfo } from '../core/credentials';
+import type { RepoReader } from './discover';
+import type { Obj } from './objects';
 import type { Finding } from './types';
 
 const HINT_SECRET = 'encrypt it with SOPS, or replace it with an ExternalSecret reading the secret store (e.g. item kubernetes/<cluster>/cluster-secrets); then rotate the credential: Git history keeps it';
@@ -136,27 +137,7 @@ function textFindings(reader: RepoReader, file: string, out: Finding[]): void {
   });
 }
 
-/** platform.yaml read leniently (the commands refuse it whole; check says where). */
-function platformFindings(reader: RepoReader, out: Finding[]): void {
-  if (!reader.exists(PLATFORM_FILE)) return;
-  const o = reader.objectsOf(PLATFORM_FILE).find((x) => x.kind === 'Platform');
-  const clusters = o?.raw.clusters;
-  if (!o || !clusters || typeof clusters !== 'object') return;
-  for (const [name, c] of Object.entries<any>(clusters)) {
-    const url = c?.git?.url;
-    const why = typeof url === 'string' ? sourceUrlCredential(url) : undefined;
-    if (why) out.push({ code: 'URL_CREDENTIALS', severity: 'error', cluster: name, file: PLATFORM_FILE, line: o.lineOf(['clusters', name, 'git', 'url']), message: `clusters.${name}.git.url carries a credential (${why})`, hint: 'write the URL without user info; Flux clones with Secret flux-system/flux-system (bootstrap/README.md); then rotate the credential' });
-    for (const [key, v] of Object.entries<unknown>(c?.settings && typeof c.settings === 'object' ? c.settings : {})) {
-      const value = String(v ?? '');
-      const cred = credentialName(key) ? 'its name' : credentialValue(value) ? `its value looks like ${credentialValue(value)}` : undefined;
-      if (!cred) continue;
-      out.push({ code: 'SETTING_CREDENTIAL', severity: 'error', cluster: name, file: PLATFORM_FILE, line: o.lineOf(['clusters', name, 'settings', key]), message: `clusters.${name}.settings.${key} looks like a credential (${cred})`, hint: `move it into the secret store, item kubernetes/${name}/cluster-secrets (ExternalSecret cluster-secrets extracts it; \${${key}} keeps working); then rotate the credential` });
-    }
-  }
-}
-
-/** Plain-text credentials in every YAML file of the repository and every file the builds read. */
-export function credentialFindings(reader: RepoReader, buildFiles: Iterable<string> = []): Finding[] {
+export function credentialFindings(reader: RepoReader, buildFiles: Iterable<string> = [], owned: Set<string> = new Set()): Finding[] {
   const out: Finding[] = [];
   const files = new Set([...reader.allYamlFiles(), ...[...buildFiles].filter((f) => /(\.ya?ml|(^|\/)Kustomization)$/.test(f))]);
   for (const file of [...files].sort()) {
@@ -165,10 +146,9 @@ export function credentialFindings(reader: RepoReader, buildFiles: Iterable<stri
     // A SOPS file is encrypted as a whole: its text holds only ENC[...] values and the sops metadata.
     if (objects.some(isSopsEncrypted)) continue;
     textFindings(reader, file, out);
-    if (file === PLATFORM_FILE) continue; // its own rule below
+    if (owned.has(file)) continue; // a rule of the caller reads it (CheckRule.owns)
     for (const o of objects) objectFindings(o, out);
     generatorFindings(reader, file, out);
   }
-  platformFindings(reader, out);
   return out;
 }

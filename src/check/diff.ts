@@ -5,8 +5,11 @@ import * as path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { UsageError } from '../core/errors';
-import { walkRepo, valueMap, type Ks, type RepoWalk } from './check';
-import { REFUSED_BUILD, subst, type Obj } from './discover';
+import { walkRepo, valueMap, type RepoWalk } from './check';
+import { REFUSED_BUILD } from './discover';
+import type { Ks } from './ks';
+import type { Obj } from './objects';
+import { subst } from './vars';
 import { kustomizeError } from './build';
 
 /**

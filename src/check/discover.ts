@@ -1,43 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Document, isMap, isScalar, LineCounter, type Node, parseAllDocuments, Scalar, visit } from 'yaml';
+import { Document, isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { applyGenerators, buildOptedOut } from './generators';
-import { patchFluxKustomizations } from './patches';
+import { isFluxKustomization, isMapLike, kustomizationPatches, applyPatches, type Selector } from './patches';
+import type { Build, Obj } from './objects';
+import { docVars, scanVars, substitutionDisabled } from './vars';
 import type { Finding } from './types';
-
-/** A `${VAR}` reference in a file. */
-export interface VarRef {
-  name: string;
-  /** `${VAR:=x}` / `${VAR:-x}`: never missing. */
-  hasDefault: boolean;
-  file: string;
-  line: number;
-}
-
-/** One object of a static kustomize build, with where it came from. */
-export interface Obj {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace?: string;
-  raw: Record<string, any>;
-  file: string;
-  line: number;
-  /** Line of a field inside the object (path of keys/indexes), or the object's line. */
-  lineOf: (p: (string | number)[]) => number;
-  vars: VarRef[];
-  /** The outermost kustomization entry that brought this object into the build. */
-  via?: { file: string; line: number };
-  /** configMapGenerator/secretGenerator objects: data key -> repo-relative source file (`files:` entries). */
-  sourceFiles?: Record<string, string>;
-}
-
-export interface Build {
-  objects: Obj[];
-  /** Every repo file the build read. */
-  files: Set<string>;
-  findings: Finding[];
-}
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -65,18 +33,6 @@ export type Resolved =
 
 /** `inner` is `outer` or below it (repo-relative POSIX paths, '' = the root). */
 const within = (inner: string, outer: string) => outer === '' || inner === outer || inner.startsWith(outer + '/');
-const VAR = /(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=][^}]*)?\}/g;
-
-/**
- * Text as Flux's postBuild substitutes it with these values: `$${VAR}` stays `${VAR}`, a variable without a value
- * takes its `:=`/`:-` default, or stays as written (the check reports it separately).
- */
-export function subst(text: string, values: Record<string, string>): string {
-  return text.replace(/(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-=]([^}]*))?\}/g, (all, esc: string, name: string, dflt: string | undefined) =>
-    esc ? all.slice(1) : name in values ? values[name] : (dflt ?? all),
-  );
-}
-
 /** Kinds kustomize treats as cluster-scoped (no namespace is applied to them). */
 const CLUSTER_SCOPED = new Set([
   'Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'VolumeSnapshotClass', 'PersistentVolume',
@@ -85,85 +41,6 @@ const CLUSTER_SCOPED = new Set([
   'MutatingWebhookConfiguration', 'APIService', 'IngressClass', 'RuntimeClass', 'ClusterPolicy',
 ]);
 export const isClusterScoped = (kind: string) => CLUSTER_SCOPED.has(kind);
-
-/**
- * `${VAR}`s of a text that reaches an object as a string value (a block scalar, a generator's file). Flux substitutes
- * all of it, but a line that starts with `#` is left out here: in what people put in ConfigMaps (shell, YAML, INI,
- * Python) it is a comment, where a substituted or emptied variable changes nothing.
- */
-export function scanText(text: string, file: string, firstLine = 1): VarRef[] {
-  const out: VarRef[] = [];
-  text.split('\n').forEach((l, i) => {
-    if (/^\s*#/.test(l)) return;
-    for (const m of l.matchAll(VAR)) {
-      if (m[1] === '$') continue; // $${VAR} is an escape
-      out.push({ name: m[2], hasDefault: Boolean(m[3]), file, line: firstLine + i });
-    }
-  });
-  return out;
-}
-
-/**
- * A YAML line without its comment: from a `#` at the start or after a blank, outside quotes, to the end. Used where
- * YAML sits inside a string (an inline patch) and is not parsed here; kustomize parses it and drops the comments.
- */
-export function stripComment(line: string): string {
-  let quote = '';
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quote === '"') {
-      if (c === '\\') i++;
-      else if (c === '"') quote = '';
-    } else if (quote === "'") {
-      if (c === "'") quote = '';
-    } else if (c === '"' || c === "'") {
-      if (i === 0 || /[\s:[{,-]/.test(line[i - 1])) quote = c;
-    } else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]))) {
-      return line.slice(0, i);
-    }
-  }
-  return line;
-}
-
-/** `${VAR}`s of YAML text read line by line, comments left out (Flux substitutes the re-serialised YAML, which has none). */
-export function scanVars(text: string, file: string, firstLine = 1): VarRef[] {
-  return scanText(text.split('\n').map(stripComment).join('\n'), file, firstLine);
-}
-
-/**
- * `${VAR}`s of a parsed YAML document as Flux substitutes it: in its keys and values only. kustomize re-serialises
- * every object before Flux substitutes it, so no comment, whole-line or trailing, is ever substituted; a `#` inside a
- * string (a script in a ConfigMap) is part of the value and is. `yamlInside(path)` marks strings that are YAML
- * themselves (inline patches of a kustomization): their comments are left out too. `skip(path)` leaves a subtree out.
- */
-export function docVars(doc: Document | Node, lc: LineCounter, text: string, file: string, opts: { skip?: (keys: unknown[]) => boolean; yamlInside?: (keys: unknown[]) => boolean } = {}): VarRef[] {
-  const out: VarRef[] = [];
-  const keysOf = (path: readonly unknown[]): unknown[] => path.filter((n) => isScalar((n as { key?: unknown })?.key)).map((n) => ((n as { key: Scalar }).key.value));
-  visit(doc, {
-    Pair(_, pair, path) {
-      if (opts.skip && isScalar(pair.key) && opts.skip([...keysOf(path), pair.key.value])) return visit.SKIP;
-      return undefined;
-    },
-    Scalar(_, node, path) {
-      const r = node.range;
-      if (!r || typeof node.value !== 'string' || !node.value.includes('${')) return;
-      let src = text.slice(r[0], r[1]);
-      // A block scalar's range starts at its `|`/`>` header, whose line may end in a comment.
-      if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') src = src.replace(/^[^\n]*/, (h) => stripComment(h));
-      const first = lc.linePos(r[0]).line;
-      const keys = keysOf(path);
-      out.push(...(opts.yamlInside?.(keys) ? scanVars(src, file, first) : scanText(src, file, first)));
-    },
-  });
-  return out;
-}
-
-/** Flux's opt-out: an object labelled or annotated `kustomize.toolkit.fluxcd.io/substitute: disabled` is applied as built. */
-export const SUBSTITUTE_KEY = 'kustomize.toolkit.fluxcd.io/substitute';
-const optedOut = (m: { labels?: unknown; annotations?: unknown } | undefined): boolean =>
-  [m?.labels, m?.annotations].some((x) => x !== null && typeof x === 'object' && (x as Record<string, unknown>)[SUBSTITUTE_KEY] === 'disabled');
-/** Whether Flux skips postBuild substitution for this object (its own label or annotation). */
-export const substitutionDisabled = (raw: Record<string, any> | undefined): boolean => optedOut(raw?.metadata);
 
 /**
  * Reads a repository once (files cached) and builds kustomize paths statically, as far as the checks need:
@@ -591,5 +468,35 @@ export class RepoReader {
       return false;
     }
     return true;
+  }
+}
+
+/**
+ * kustomize's own patches on the Flux Kustomizations of one static build: those of each component (in order; a
+ * component's patches apply to everything the including kustomization has accumulated, so budimanjojo/home-cluster's
+ * `components/envsubst` gives every app Kustomization of a namespace its postBuild), then the kustomization's own
+ * (skipped for a Component: they apply where it is included). Only Flux Kustomization objects are patched (the walk
+ * reads them); the objects are this build's copies, so their `raw` is replaced in place.
+ */
+export function patchFluxKustomizations(reader: RepoReader, dir: string, k: Record<string, any>, objects: Obj[]): void {
+  if (!objects.some((o) => isFluxKustomization(o.raw))) return;
+  const readFrom = (base: string) => (entry: string) => {
+    const r = reader.resolve(base, entry);
+    return r.ok && !r.dir ? reader.text(r.rel) : undefined;
+  };
+  const entries: { patch: string; target?: Selector }[] = [];
+  for (const c of Array.isArray(k.components) ? k.components : []) {
+    const r = reader.resolve(dir, String(c));
+    const kfile = r.ok && r.dir ? reader.kustomizationFile(r.rel) : undefined;
+    const p = kfile ? reader.parse(kfile) : null;
+    const ck = p && kfile && p.docs[0] ? reader.toJS(kfile, p.docs[0], p.lc) : undefined;
+    if (r.ok && isMapLike(ck)) entries.push(...kustomizationPatches(ck, readFrom(r.rel)));
+  }
+  if (k.kind !== 'Component') entries.push(...kustomizationPatches(k, readFrom(dir)));
+  if (!entries.length) return;
+  for (const o of objects) {
+    if (!isFluxKustomization(o.raw)) continue;
+    const r = applyPatches(o.raw, entries);
+    if (r.raw && r.applied.length) o.raw = r.raw;
   }
 }

@@ -22,7 +22,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../core/errors';
-import type { Obj, RepoReader } from './discover';
+import type { RepoReader } from './discover';
+import type { Obj } from './objects';
 
 /** The source a cluster's Flux syncs the repository from; Kustomizations naming another source are upstream. */
 export interface EntrySource {

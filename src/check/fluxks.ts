@@ -3,8 +3,10 @@
  * applied to the child object, and spec.components added to the kustomization at spec.path.
  */
 import * as path from 'node:path';
-import type { Ks } from './check';
-import { type Build, isClusterScoped, type Obj, type RepoReader, scanVars } from './discover';
+import { isClusterScoped, type RepoReader } from './discover';
+import type { Ks } from './ks';
+import type { Build, Obj } from './objects';
+import { scanVars } from './vars';
 import { applyPatches } from './patches';
 import type { Finding } from './types';
 

@@ -4,7 +4,8 @@
 // generatorOptions / options labels or annotations put on the generated objects.
 import * as path from 'node:path';
 import type { Document, LineCounter, Node } from 'yaml';
-import { docVars, scanText, SUBSTITUTE_KEY, type Obj, type VarRef } from './discover';
+import type { Obj } from './objects';
+import { docVars, scanText, SUBSTITUTE_KEY, type VarRef } from './vars';
 
 export interface GeneratorContext {
   /** The kustomization file (repo-relative) and its first document, as data and as parsed. */

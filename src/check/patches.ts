@@ -15,7 +15,6 @@
  * directives (`replace`, `delete`). That is what is modelled here; list merge keys of built-in kinds are not.
  */
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
-import type { Obj, RepoReader } from './discover';
 
 export interface Selector {
   group?: string;
@@ -40,7 +39,7 @@ export interface Patched {
   errors: { index: number; message: string }[];
 }
 
-const isMapLike = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isMapLike = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const clone = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
 
 /** kustomize's selector regexes: each field anchored (^…$); an invalid one matches nothing. */
@@ -341,34 +340,4 @@ export function kustomizationPatches(k: Record<string, any>, read: (entry: strin
   return out;
 }
 
-const isFluxKustomization = (raw: Raw) => raw.kind === 'Kustomization' && String(raw.apiVersion ?? '').startsWith('kustomize.toolkit.fluxcd.io/');
-
-/**
- * kustomize's own patches on the Flux Kustomizations of one static build: those of each component (in order; a
- * component's patches apply to everything the including kustomization has accumulated, so budimanjojo/home-cluster's
- * `components/envsubst` gives every app Kustomization of a namespace its postBuild), then the kustomization's own
- * (skipped for a Component: they apply where it is included). Only Flux Kustomization objects are patched (the walk
- * reads them); the objects are this build's copies, so their `raw` is replaced in place.
- */
-export function patchFluxKustomizations(reader: RepoReader, dir: string, k: Record<string, any>, objects: Obj[]): void {
-  if (!objects.some((o) => isFluxKustomization(o.raw))) return;
-  const readFrom = (base: string) => (entry: string) => {
-    const r = reader.resolve(base, entry);
-    return r.ok && !r.dir ? reader.text(r.rel) : undefined;
-  };
-  const entries: { patch: string; target?: Selector }[] = [];
-  for (const c of Array.isArray(k.components) ? k.components : []) {
-    const r = reader.resolve(dir, String(c));
-    const kfile = r.ok && r.dir ? reader.kustomizationFile(r.rel) : undefined;
-    const p = kfile ? reader.parse(kfile) : null;
-    const ck = p && kfile && p.docs[0] ? reader.toJS(kfile, p.docs[0], p.lc) : undefined;
-    if (r.ok && isMapLike(ck)) entries.push(...kustomizationPatches(ck, readFrom(r.rel)));
-  }
-  if (k.kind !== 'Component') entries.push(...kustomizationPatches(k, readFrom(dir)));
-  if (!entries.length) return;
-  for (const o of objects) {
-    if (!isFluxKustomization(o.raw)) continue;
-    const r = applyPatches(o.raw, entries);
-    if (r.raw && r.applied.length) o.raw = r.raw;
-  }
-}
+export const isFluxKustomization = (raw: Raw) => raw.kind === 'Kustomization' && String(raw.apiVersion ?? '').startsWith('kustomize.toolkit.fluxcd.io/');

@@ -1,15 +1,7 @@
-export type Severity = 'error' | 'warning' | 'info';
+import type { Finding } from '../core/finding';
+import type { Obj } from './objects';
 
-/** One problem the check found. `code` is stable; `file` is repo-relative and `line` 1-based. */
-export interface Finding {
-  code: string;
-  severity: Severity;
-  cluster?: string;
-  file?: string;
-  line?: number;
-  message: string;
-  hint?: string;
-}
+export type { Finding, Severity } from '../core/finding';
 
 export interface GraphNode {
   /** namespace/name */
@@ -63,4 +55,27 @@ export interface CheckOptions {
   build?: boolean;
   /** Called while --build runs: done of total. */
   progress?: (done: number, total: number) => void;
+  /** Rules from outside check/, run on the walk (the command layer adds those of platform.yaml and the catalog). */
+  rules?: CheckRule[];
+}
+
+/** What a rule from outside check/ sees of a walked repository. */
+export interface WalkedRepo {
+  /** The repository's files as the walk reads them (repo-relative paths). */
+  files: { exists(rel: string): boolean; text(rel: string): string; objectsOf(rel: string): Obj[] };
+  /** cluster -> name of each Flux Kustomization the walk reached -> where it is wired (the entry listing it, else its own file). */
+  wired: Map<string, Map<string, { file?: string; line?: number }>>;
+}
+
+/** A rule's findings, and Flux Kustomizations it expects no cluster to reach (not reported as unreachable). */
+export interface RuleResult {
+  findings: Finding[];
+  unreachableOk?: Set<string>;
+}
+
+/** A rule the check runs with its own: it reads the walk and the files, and says what it found. */
+export interface CheckRule {
+  /** Files the rule reads as a whole itself: the check's object rules (credentials in objects) leave them out. */
+  owns?: string[];
+  run(repo: WalkedRepo): RuleResult;
 }

@@ -29,7 +29,8 @@ export function defineGate(program: Command, io: Io, opts: GateCommandOptions = 
         await runAction(io, async () => {
           const { UsageError } = await import('../core/errors');
           if (!/^\s*[0-9]+\s*$/.test(sprint)) throw new UsageError(`sprint ${JSON.stringify(sprint)}: give the sprint number (e.g. 1)`);
-          const { gateLive, gateStaticWithCheck } = await import('../delivery/gate');
+          const { gateLive } = await import('../delivery/gate');
+          const { gateStaticWithCheck } = await import('../commands/gate');
           const { loadPlatform } = await import('../commands/create-cluster');
           const { catalogFor } = await import('../model/wiring');
           const path = await import('node:path');

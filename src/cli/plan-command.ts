@@ -71,10 +71,10 @@ export function definePlan(program: Command, io: Io, opts: PlanCommandOptions = 
         let status: StatusInfo | undefined;
         if (flags.status && spec) {
           // "wired" is what the repository's lanes really reach (the check's walk), not what a render would write.
-          const { check } = await import('../check/check');
+          const { checkFlux } = await import('../check/check');
           let onDisk: Record<string, Set<string>> | undefined;
           try {
-            const walked = await check({ dir: root });
+            const walked = await checkFlux({ dir: root });
             onDisk = Object.fromEntries(Object.entries(walked.graphs).map(([c, g]) => [c, new Set(g.nodes.map((n) => n.name))]));
           } catch {
             onDisk = undefined; // no cluster folders (only platform.yaml): what the render would wire

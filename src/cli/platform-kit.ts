@@ -103,7 +103,8 @@ program
   .option('--verbose', 'show each finding\'s hint (how to fix it)')
   .action(async (flags) => {
     process.exitCode = await runAction(processIo, async () => {
-      const { check } = await import('../check/check');
+      // check/ walks any Flux repository; the command layer adds the rules of platform.yaml and the story catalog.
+      const { check } = await import('../commands/check');
       const { formatCheck, summary } = await import('../check/format');
       const tty = Boolean(process.stderr.isTTY) && !flags.json;
       const r = await check({
@@ -159,9 +160,9 @@ program
     process.exitCode = await runAction(processIo, async () => {
       const { UsageError } = await import('../core/errors');
       if (!['mermaid', 'dot'].includes(flags.format)) throw new UsageError(`--format ${flags.format}: use mermaid or dot`);
-      const { check } = await import('../check/check');
+      const { checkFlux } = await import('../check/check');
       const { formatGraph } = await import('../check/format');
-      const r = await check({ dir: flags.dir, clusterPaths: flags.clusterPath });
+      const r = await checkFlux({ dir: flags.dir, clusterPaths: flags.clusterPath });
       const names = flags.cluster ? [flags.cluster] : r.clusters;
       for (const n of names) if (!r.graphs[n]) throw new UsageError(`--cluster ${n}: no such cluster (clusters: ${r.clusters.join(', ')})`);
       if (flags.cluster) processIo.out(formatGraph(flags.cluster, r.graphs[flags.cluster], flags.format));

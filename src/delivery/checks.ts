@@ -1,4 +1,4 @@
-import type { Finding } from '../check/types';
+import type { Finding } from '../core/finding';
 import { PLATFORM_FILE } from '../model/platform-file';
 import type { PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';

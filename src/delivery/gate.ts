@@ -1,15 +1,12 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { check } from '../check/check';
 import { UsageError } from '../core/errors';
-import { loadPlatform } from '../commands/create-cluster';
-import { checkRepoDir } from '../commands/repo-dir';
 import { Component, componentDir } from '../model/components';
 import { PLATFORM_FILE } from '../model/platform-file';
 import type { PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';
-import { catalogFor, defaultTargets, storyComponentsFor, wiredComponents } from '../model/wiring';
+import { defaultTargets, storyComponentsFor, wiredComponents } from '../model/wiring';
 import { buildPlan, SprintPlan } from './model';
 
 /** A story of the sprint on one of its clusters, as the gate saw it in platform.yaml. */
@@ -62,7 +59,7 @@ export function sprintOfPlan(spec: PlatformSpec, cat: Catalog, sprint: number | 
 }
 
 /** Components the gate is about on each target cluster: what the sprint's stories put there, plus its live components wired there. */
-function sprintScope(spec: PlatformSpec, cat: Catalog, sp: SprintPlan): { clusters: string[]; components: Component[] } {
+export function sprintScope(spec: PlatformSpec, cat: Catalog, sp: SprintPlan): { clusters: string[]; components: Component[] } {
   const clusters = new Set<string>();
   const components = new Map<string, Component>();
   for (const story of sp.stories) {
@@ -114,38 +111,6 @@ export function gateStatic(spec: PlatformSpec, cat: Catalog, sprint: number | Sp
     stories.push({ id: story.id, title: story.title, clusters: states, ok: reasons.length === before });
   }
   return { ready: reasons.length === 0, reasons, stories };
-}
-
-/**
- * gateStatic plus `check({ dir })`: no error finding in the folders of the sprint's components or in the target
- * clusters' entry folders (kubernetes/clusters/<cluster>/, the lane files).
- */
-export async function gateStaticWithCheck(dir: string, sprint: number | string): Promise<StaticGate & { sprint: SprintPlan }> {
-  // The same --dir rules as every other command (a directory, not a symbolic link to one).
-  const root = checkRepoDir(dir);
-  const pf = loadPlatform(root);
-  if (!pf) throw new UsageError(`no ${PLATFORM_FILE} in ${root}`);
-  const cat = catalogFor(pf.spec);
-  const sp = sprintOfPlan(pf.spec, cat, sprint);
-  const g = gateStatic(pf.spec, cat, sp, root);
-  const { clusters, components } = sprintScope(pf.spec, cat, sp);
-  const prefixes = [...components.map((c) => componentDir(c) + '/'), ...clusters.map((c) => `kubernetes/clusters/${c}/`)];
-  const reasons = [...g.reasons];
-  if (prefixes.length) {
-    try {
-      const r = await check({ dir: root });
-      const seen = new Set<string>();
-      for (const f of r.findings) {
-        if (f.severity !== 'error' || !f.file || !prefixes.some((p) => f.file!.startsWith(p))) continue;
-        const line = `check: ${f.code} in ${f.file}${f.line ? `:${f.line}` : ''}`;
-        if (!seen.has(line)) reasons.push(line);
-        seen.add(line);
-      }
-    } catch (e) {
-      reasons.push(`check: ${(e as Error).message}`);
-    }
-  }
-  return { ready: reasons.length === 0, reasons, stories: g.stories, sprint: sp };
 }
 
 /** Runs `kubectl` (from PATH); a failure to start it is a status 127 with the error in stderr. */

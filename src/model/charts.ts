@@ -1,9 +1,8 @@
-import { isMap, isScalar, Pair, Scalar, YAMLMap } from 'yaml';
+import { type Document, isMap, isScalar, Pair, Scalar, YAMLMap } from 'yaml';
 import type { Component } from './components';
-import type { PlatformFile } from './platform-file';
 import type { PlatformSpec } from './schema';
 import { Catalog, ComponentEntry, loadCatalog, StoryDef } from './stories';
-import type { Problem } from './validate';
+import type { Problem } from './problem';
 
 /**
  * Chart versions of a platform. The catalog pins every chart; `charts:` in platform.yaml (chart name -> version)
@@ -34,21 +33,6 @@ export function catalogCharts(cat: Catalog = loadCatalog()): Map<string, Catalog
     else out.set(c.name, { name: c.name, url: c.url, version: c.version, repoType: c.repoType, components: [id] });
   }
   return out;
-}
-
-/** Catalog rule: one chart name is one chart (one URL, one version), so a `charts:` key names exactly one pin. */
-export function chartCatalogProblems(components: { id: string; chart?: Component['chart'] }[]): string[] {
-  const seen = new Map<string, { id: string; url: string; version: string }>();
-  const problems: string[] = [];
-  for (const c of components) {
-    if (!c.chart) continue;
-    const prev = seen.get(c.chart.name);
-    if (!prev) seen.set(c.chart.name, { id: c.id, url: c.chart.url, version: c.chart.version });
-    else if (prev.url !== c.chart.url || prev.version !== c.chart.version) {
-      problems.push(`component ${c.id}: chart ${c.chart.name} ${c.chart.version} (${c.chart.url}) differs from ${prev.id}'s ${prev.version} (${prev.url}); one chart name, one pin`);
-    }
-  }
-  return problems;
 }
 
 /** A component with its chart version taken from platform.yaml's `charts:` (same object when nothing changes). */
@@ -109,7 +93,8 @@ const CHARTS_COMMENT =
  * comment lines stay). Values a person (or Renovate) wrote are never changed. Mutates pf (Document API: comments
  * and order elsewhere survive). `used` are chart names of the built-in catalog the render uses.
  */
-export function syncChartPins(pf: PlatformFile, used: Iterable<string>): void {
+// pf is a PlatformFile, typed by the two fields used: platform-file.ts validates through validate.ts, which reads charts.ts.
+export function syncChartPins(pf: { doc: Document; spec: PlatformSpec }, used: Iterable<string>): void {
   const known = catalogCharts();
   const want = [...new Set(used)].filter((n) => known.has(n));
   const current = pf.spec.charts ?? {};

@@ -1,4 +1,4 @@
-import { nthAddress, overlaps, parseCidr, Cidr } from './net';
+import { nthAddress, overlaps, parseCidr, Cidr } from '../core/net';
 import type { ClusterSpec, PlatformSpec, Role } from './schema';
 
 export const DEFAULT_GIT = { url: 'https://git.example.com/platform/gitops.git', branch: 'main' };

@@ -4,7 +4,7 @@ import { distance } from 'fastest-levenshtein';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { CATALOG_CACHE, catalogCacheText, readCatalogCache } from './catalog-cache';
-import { chartCatalogProblems } from './charts';
+import { chartCatalogProblems } from './chart-catalog';
 import { CATALOG_DIR, Component, ComponentSchema, foundationComponents, foundationComponentsFromYaml } from './components';
 import { ROLES } from './roles';
 import { CustomStory, STORY_ID, STORY_LANES } from './schema';

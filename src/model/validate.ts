@@ -1,16 +1,13 @@
-import { parseCidr, parseIp, parseRange, contains, overlaps, inRange, rangesOverlap, Cidr, IpRange } from './net';
+import { parseCidr, parseIp, parseRange, contains, overlaps, inRange, rangesOverlap, Cidr, IpRange } from '../core/net';
 import type { ClusterSpec, PlatformSpec } from './schema';
 import { secretKeyPrefix, VARIABLES } from './variables';
-import { clusterSecretsItem, credentialName, credentialValue, gitUrlHint, settingHint, sourceUrlCredential } from './credentials';
+import { clusterSecretsItem, credentialName, credentialValue, gitUrlHint, settingHint, sourceUrlCredential } from '../core/credentials';
 
 import { chartPinProblems } from './charts';
 import { validateStories } from './wiring';
+import type { Problem } from './problem';
 
-export interface Problem {
-  /** Field path, e.g. clusters.apps.network.podCidr */
-  path: string;
-  message: string;
-}
+export type { Problem } from './problem';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

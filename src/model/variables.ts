@@ -1,5 +1,5 @@
 import { fluxGitUrl, receiverType } from './bootstrap-secrets';
-import { nthAddress, parseCidr, parseRange } from './net';
+import { nthAddress, parseCidr, parseRange } from '../core/net';
 import type { ClusterModel } from './schema';
 
 export interface VariableDef {

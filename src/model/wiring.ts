@@ -3,7 +3,7 @@ import { Component, foundationComponents } from './components';
 import type { Role } from './roles';
 import type { PlatformSpec } from './schema';
 import { Catalog, catalogWith, checkCatalog, loadCatalog, nearestStoryIds, StoryDef } from './stories';
-import type { Problem } from './validate';
+import type { Problem } from './problem';
 
 /** The catalog this platform.yaml sees: built-in stories plus its own custom ones, charts at its pinned versions. */
 export function catalogFor(spec: PlatformSpec): Catalog {

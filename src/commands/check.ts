@@ -1,0 +1,124 @@
+// platform-kit check on any Flux repository, plus what only a repository we generated has: platform.yaml and the
+// story catalog. check/ walks the Flux objects and knows nothing of either; this module adds their rules
+// (CheckOptions.rules), so check/ and delivery/ stay independent of each other and of the model.
+import { checkFlux } from '../check/check';
+import type { CheckOptions, CheckResult, CheckRule, RuleResult, WalkedRepo } from '../check/types';
+import { credentialName, credentialValue, sourceUrlCredential } from '../core/credentials';
+import type { Finding } from '../core/finding';
+import { planFindings } from '../delivery/checks';
+import { parsePlatform, PLATFORM_FILE } from '../model/platform-file';
+import type { PlatformSpec } from '../model/schema';
+import type { Catalog } from '../model/stories';
+import { catalogFor, wiredComponents } from '../model/wiring';
+
+/** `platform-kit check`: the Flux checks with the rules of platform.yaml and the catalog (used by the gate too). */
+export function check(opts: CheckOptions): Promise<CheckResult> {
+  return checkFlux({ ...opts, rules: [...(opts.rules ?? []), platformRule] });
+}
+
+/** platform.yaml's rules: the plan, stories against what each cluster wires, credentials in its settings. */
+export const platformRule: CheckRule = {
+  owns: [PLATFORM_FILE],
+  run(repo: WalkedRepo): RuleResult {
+    const findings: Finding[] = [];
+    const unreachableOk = storyFindings(repo, findings);
+    findings.push(...platformCredentialFindings(repo));
+    return { findings, unreachableOk };
+  },
+};
+
+/** platform.yaml's spec, or undefined when there is none or it does not parse (the platform-kit commands say why). */
+function specOf(repo: WalkedRepo): PlatformSpec | undefined {
+  if (!repo.files.exists(PLATFORM_FILE)) return undefined;
+  try {
+    return parsePlatform(repo.files.text(PLATFORM_FILE)).spec;
+  } catch {
+    return undefined; // not ours, or broken: platform-kit commands report that themselves
+  }
+}
+
+/**
+ * The plan's findings, and stories in platform.yaml against what each cluster really wires. Returns the components
+ * of stories still draft somewhere: their Kustomizations may be reached from no cluster.
+ */
+function storyFindings(repo: WalkedRepo, findings: Finding[]): Set<string> {
+  const exempt = new Set<string>();
+  const spec = specOf(repo);
+  if (!spec) return exempt;
+  const cat = catalogFor(spec);
+  findings.push(...planFindings(spec, cat));
+  for (const [id, rec] of Object.entries(spec.stories)) {
+    if (Object.values(rec.clusters).includes('draft')) for (const c of cat.byId.get(id)?.components ?? []) exempt.add(c.id);
+  }
+  for (const [cluster, names] of repo.wired) {
+    if (spec.clusters[cluster]) findings.push(...wiringFindings(repo, spec, cat, cluster, names));
+  }
+  return exempt;
+}
+
+/** One cluster: a story component wired without approval (DRAFT_WIRED), an approved one not wired (APPROVED_NOT_WIRED). */
+function wiringFindings(repo: WalkedRepo, spec: PlatformSpec, cat: Catalog, cluster: string, names: Map<string, { file?: string; line?: number }>): Finding[] {
+  const out: Finding[] = [];
+  const storyOf = new Map<string, string>();
+  for (const s of cat.stories) for (const c of s.components) storyOf.set(c.id, s.id);
+  const expected = new Set(wiredComponents(spec, cat, cluster).map((c) => c.id));
+  for (const [name, at] of names) {
+    const story = storyOf.get(name);
+    if (!story || expected.has(name)) continue;
+    out.push({
+      code: 'DRAFT_WIRED',
+      severity: 'error',
+      cluster,
+      file: at.file,
+      line: at.line,
+      message: `${name} of ${story} is wired on ${cluster}, but the story is not approved there`,
+      hint: `approve it (platform-kit approve ${story} --cluster ${cluster}) or take it out of the lane`,
+    });
+  }
+  for (const id of expected) {
+    if (names.has(id)) continue;
+    const story = storyOf.get(id) ?? 'the scaffold';
+    const lane = cat.components.get(id)?.component.lane ?? 'infrastructure';
+    const laneFile = `kubernetes/clusters/${cluster}/${lane}/kustomization.yaml`;
+    out.push({
+      code: 'APPROVED_NOT_WIRED',
+      severity: 'error',
+      cluster,
+      file: laneFile,
+      line: repo.files.exists(laneFile) ? 1 : undefined,
+      message: `${id} (${story}) is approved on ${cluster} but no lane of ${cluster} wires it`,
+      hint: 'run platform-kit regenerate, or restore the lane entry',
+    });
+  }
+  return out;
+}
+
+const HINT_GIT_URL = 'write the URL without user info; Flux clones with Secret flux-system/flux-system (bootstrap/README.md); then rotate the credential';
+
+/** Credentials in platform.yaml, read leniently (the commands refuse the file whole; the check says where). */
+function platformCredentialFindings(repo: WalkedRepo): Finding[] {
+  const out: Finding[] = [];
+  if (!repo.files.exists(PLATFORM_FILE)) return out;
+  const o = repo.files.objectsOf(PLATFORM_FILE).find((x) => x.kind === 'Platform');
+  const clusters = o?.raw.clusters;
+  if (!o || !clusters || typeof clusters !== 'object') return out;
+  for (const [name, c] of Object.entries<any>(clusters)) {
+    const url = c?.git?.url;
+    const why = typeof url === 'string' ? sourceUrlCredential(url) : undefined;
+    const at = (...keys: string[]) => ({ cluster: name, file: PLATFORM_FILE, line: o.lineOf(['clusters', name, ...keys]) });
+    if (why) out.push({ code: 'URL_CREDENTIALS', severity: 'error', ...at('git', 'url'), message: `clusters.${name}.git.url carries a credential (${why})`, hint: HINT_GIT_URL });
+    for (const [key, v] of Object.entries<unknown>(c?.settings && typeof c.settings === 'object' ? c.settings : {})) {
+      const value = String(v ?? '');
+      const cred = credentialName(key) ? 'its name' : credentialValue(value) ? `its value looks like ${credentialValue(value)}` : undefined;
+      if (!cred) continue;
+      out.push({
+        code: 'SETTING_CREDENTIAL',
+        severity: 'error',
+        ...at('settings', key),
+        message: `clusters.${name}.settings.${key} looks like a credential (${cred})`,
+        hint: `move it into the secret store, item kubernetes/${name}/cluster-secrets (ExternalSecret cluster-secrets extracts it; \${${key}} keeps working); then rotate the credential`,
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+// The sprint gate as `platform-kit gate` runs it: platform.yaml from --dir, the delivery plan's static gate
+// (delivery/gate.ts) and the check's errors in the sprint's folders. Here because it combines delivery and check.
+import { UsageError } from '../core/errors';
+import { gateStatic, sprintOfPlan, sprintScope, type StaticGate } from '../delivery/gate';
+import type { SprintPlan } from '../delivery/model';
+import { componentDir } from '../model/components';
+import { PLATFORM_FILE } from '../model/platform-file';
+import { catalogFor } from '../model/wiring';
+import { check } from './check';
+import { loadPlatform } from './create-cluster';
+import { checkRepoDir } from './repo-dir';
+
+/**
+ * gateStatic plus `check({ dir })` (commands/check.ts): no error finding in the folders of the sprint's components or in the target
+ * clusters' entry folders (kubernetes/clusters/<cluster>/, the lane files).
+ */
+export async function gateStaticWithCheck(dir: string, sprint: number | string): Promise<StaticGate & { sprint: SprintPlan }> {
+  // The same --dir rules as every other command (a directory, not a symbolic link to one).
+  const root = checkRepoDir(dir);
+  const pf = loadPlatform(root);
+  if (!pf) throw new UsageError(`no ${PLATFORM_FILE} in ${root}`);
+  const cat = catalogFor(pf.spec);
+  const sp = sprintOfPlan(pf.spec, cat, sprint);
+  const g = gateStatic(pf.spec, cat, sp, root);
+  const { clusters, components } = sprintScope(pf.spec, cat, sp);
+  const prefixes = [...components.map((c) => componentDir(c) + '/'), ...clusters.map((c) => `kubernetes/clusters/${c}/`)];
+  const reasons = [...g.reasons];
+  if (prefixes.length) {
+    try {
+      const r = await check({ dir: root });
+      const seen = new Set<string>();
+      for (const f of r.findings) {
+        if (f.severity !== 'error' || !f.file || !prefixes.some((p) => f.file!.startsWith(p))) continue;
+        const line = `check: ${f.code} in ${f.file}${f.line ? `:${f.line}` : ''}`;
+        if (!seen.has(line)) reasons.push(line);
+        seen.add(line);
+      }
+    } catch (e) {
+      reasons.push(`check: ${(e as Error).message}`);
+    }
+  }
+  return { ready: reasons.length === 0, reasons, stories: g.stories, sprint: sp };
+}
