@@ -53,6 +53,8 @@ const project = new typescript.TypeScriptProject({
     'rolldown@~1.2.18',
     // test/json-schema-file.test.ts compiles schemas/platform.schema.json in strict draft-07 mode
     'ajv@^8.17.1',
+    // test/layers-graph.test.ts: the import graph of src/ has no cycle and check/ stays independent of the model
+    'madge@8.0.0',
   ],
   bin: {
     'create-platform-cluster': 'lib/cli/create-platform-cluster.js',
