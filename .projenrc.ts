@@ -97,6 +97,14 @@ project.package.addField('files', [
   'schemas/',
 ]);
 
+// The public entry points: the library API (src/index.ts) and the platform.yaml JSON Schema. Deep imports of lib/
+// are the implementation and not exported; require('create-platform-cluster') keeps working (test/layers-api.test.ts).
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './schemas/platform.schema.json': './schemas/platform.schema.json',
+  './package.json': './package.json',
+});
+
 // Tests: vitest, with the real `kubectl kustomize` and `git` (see README).
 project.testTask.reset('vitest run');
 

@@ -1,47 +1,46 @@
-// Library API: everything the CLIs do is available here.
+// The library API: what the three CLIs do, as functions, with the types they take and return. The layers below
+// (core/, the model's rules, check/'s walk, the file-change plan) are the implementation, not part of the API;
+// test/layers-api.test.ts holds this list, so a name added or dropped here is a decision, not an accident.
+
+// create-platform-cluster and add-story: platform.yaml and the repository it renders, on disk.
 export { createClusters, loadPlatform } from './commands/create-cluster';
 export type { CreateClusterOptions, CreateClusterResult } from './commands/create-cluster';
-export { ClusterAnswersSchema, AnswersFileSchema, parseNodeSpec, parseSet, applyAnswers } from './commands/answers';
-export type { ClusterAnswers } from './commands/answers';
-export { planRepo, applyPlan, checkRepoDir } from './commands/repo';
-export { renderPlatform, VERSIONS } from './generate/platform';
-export { TemplateRenderer, BUILTIN_TEMPLATES } from './core/render';
-export { Tree } from './core/tree';
-export { computePlan, formatPlan, summarize, writes } from './core/plan';
-export type { Plan, Change, Action } from './core/plan';
-export { commitChanges } from './core/disk';
-export { parsePlatform, newPlatform, setCluster, platformToString, PLATFORM_FILE } from './model/platform-file';
-export { validatePlatform } from './model/validate';
-export { defaultCluster } from './model/defaults';
-export { VARIABLES, findVariables, substitute } from './model/variables';
-export { foundationComponents } from './model/components';
-export { UsageError, ConflictError } from './core/errors';
-export { quoteScalar } from './core/yaml';
-export { addStory, addStories, approveStory, unapproveStory, approveStories, unapproveStories, missingDependencies, listStories, unmetDependencies, approvedDependents } from './commands/stories';
-export type { AddStoryOptions, AddStoriesOptions, StoriesResult, ApproveOptions, StoryResult, StoryListing } from './commands/stories';
-export { loadCatalog, catalogWith, nearestStoryIds, transitiveDeps, checkCatalog } from './model/stories';
-export type { Catalog, StoryDef, VariableDecl } from './model/stories';
-export { catalogFor, wiredComponents, renderedComponents, storyComponentsFor, defaultTargets, validateStories } from './model/wiring';
-export { componentDir } from './model/components';
-export type { Component } from './model/components';
+export { addStory, addStories, approveStory, approveStories, unapproveStory, unapproveStories, listStories } from './commands/stories';
+export type { AddStoryOptions, AddStoriesOptions, ApproveOptions, ApproveStoriesOptions, StoriesResult, StoryResult, StoryListing } from './commands/stories';
 export { regenerate } from './commands/regenerate';
 export type { RegenerateOptions, RegenerateResult } from './commands/regenerate';
-export { gitMergeFile, similarity } from './core/merge';
-export type { Merge3, MergeResult } from './core/merge';
-export { BASE_DIR, unresolved } from './core/plan';
-export { addedSettingValues, bookkeeping, conflictReport, isPlaceholder, nextSteps, placeholders, storyStates } from './commands/outcome';
-export type { Bookkeeping, ClusterNextSteps, ConflictReport, NextSteps, Placeholder, SettingValue } from './commands/outcome';
-export { OVERRIDES_DIR, templateRootsOf } from './commands/repo';
-export { checkFlux, findClusters, DEFAULT_CLUSTER_PATHS } from './check/check';
+
+// The platform in memory: render it into a tree, or plan and apply it to a folder.
+export { renderPlatform, VERSIONS } from './generate/platform';
+export { planRepo, applyPlan } from './commands/repo';
+export { TemplateRenderer, BUILTIN_TEMPLATES } from './core/render';
+export { Tree } from './core/tree';
+
+// platform.yaml and the story catalog: the inputs.
+export { parsePlatform, newPlatform, setCluster, platformToString, PLATFORM_FILE } from './model/platform-file';
+export type { PlatformFile } from './model/platform-file';
+export type { ClusterSpec, PlatformSpec } from './model/schema';
+export { validatePlatform } from './model/validate';
+export type { Problem } from './model/problem';
+export { defaultCluster } from './model/defaults';
+export { loadCatalog } from './model/stories';
+export type { Catalog, StoryDef } from './model/stories';
+export { catalogFor } from './model/wiring';
+export type { Component } from './model/components';
+
+// platform-kit check, graph and diff: what Flux would apply, from the files alone.
 export { check } from './commands/check';
-export { formatCheck, formatGraph, summary as checkSummary } from './check/format';
-export type { CheckOptions, CheckResult, ClusterWalked, Finding, Severity, ClusterGraph, GraphNode } from './check/types';
-export { diff as diffRepo, formatDiff, diffJson } from './check/diff';
+export { checkFlux } from './check/check';
+export type { CheckOptions, CheckResult, CheckRule, ClusterGraph, ClusterWalked, Finding, GraphNode, Severity } from './check/types';
+export { diff as diffRepo } from './check/diff';
 export type { DiffOptions, DiffResult, ClusterDiff, DiffObject, DiffChanged, DiffBuildError } from './check/diff';
-export { buildPlan, loadPlanFile } from './delivery/model';
-export type { Plan as DeliveryPlan, SprintPlan } from './delivery/model';
-export { renderPlan, statusOf } from './delivery/render';
-export { planFindings } from './delivery/checks';
+
+// platform-kit plan and gate: the delivery plan (sprints of stories) and each sprint's go/no-go.
+export { buildPlan } from './delivery/model';
+export type { DeliveryPlan, SprintPlan } from './delivery/model';
+export { renderPlan } from './delivery/render';
 export { gateStatic, gateLive } from './delivery/gate';
 export { gateStaticWithCheck } from './commands/gate';
-export { lintStoryLine } from './delivery/story-id';
+
+// Errors: UsageError is bad input (exit 2), ConflictError a conflict (exit 1).
+export { UsageError, ConflictError } from './core/errors';

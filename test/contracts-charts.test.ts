@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, parseAllDocuments, parseDocument, stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_TEMPLATES, check, componentDir, createClusters, loadCatalog, parsePlatform, regenerate, renderPlatform, TemplateRenderer, VERSIONS } from '../src';
+import { componentDir } from '../src/model/components';
+import { BUILTIN_TEMPLATES, check, createClusters, loadCatalog, parsePlatform, regenerate, renderPlatform, TemplateRenderer, VERSIONS } from '../src';
 import { cli, snapshot, tmpDir } from './helpers/fs';
 import { isFluxKs, K8sObject, kustomize, substituteText } from './helpers/flux';
 

@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addStories, createClusters, loadCatalog, substitute, transitiveDeps } from '../src';
+import { addStories, createClusters, loadCatalog } from '../src';
+import { transitiveDeps } from '../src/model/stories';
+import { substitute } from '../src/model/variables';
 import { tmpDir } from './helpers/fs';
 import { K8sObject, kustomize, substituteText, walkCluster } from './helpers/flux';
 

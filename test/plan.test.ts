@@ -3,12 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { addStories, catalogFor, catalogWith, createClusters, defaultCluster, newPlatform, platformToString, setCluster } from '../src';
+import { catalogWith } from '../src/model/stories';
+import { addStories, catalogFor, createClusters, defaultCluster, newPlatform, platformToString, setCluster } from '../src';
 import { definePlan } from '../src/cli/plan-command';
 import { setStoryState } from '../src/model/platform-file';
 import { CustomStorySchema, PlatformSpec } from '../src/model/schema';
 import { planFindings } from '../src/delivery/checks';
-import { buildPlan, Plan } from '../src/delivery/model';
+import { buildPlan, DeliveryPlan } from '../src/delivery/model';
 import { formatRange, planJson, PlanJson, renderPlan, statusOf } from '../src/delivery/render';
 import { cli, ROOT, tmpDir } from './helpers/fs';
 
@@ -118,7 +119,7 @@ const CUSTOM = CustomStorySchema.parse({
   components: [{ id: 'demo-app', area: 'apps', lane: 'workloads', namespace: 'demo', description: 'a demo app' }],
 });
 
-const dates = (plan: Plan) => plan.sprints.map((s) => [s.start, s.end]);
+const dates = (plan: DeliveryPlan) => plan.sprints.map((s) => [s.start, s.end]);
 const codes = (spec: PlatformSpec) => planFindings(spec, catalogFor(spec)).map((f) => f.code);
 
 // ------------------------------------------------------------------------------------------------ (a) the seed

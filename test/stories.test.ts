@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addStories, addStory, approveStory, createClusters, loadCatalog, storyComponentsFor, unapproveStory } from '../src';
+import { addStories, addStory, approveStory, createClusters, loadCatalog, unapproveStory } from '../src';
+import { storyComponentsFor } from '../src/model/wiring';
 import { cli, snapshot, tmpDir } from './helpers/fs';
 import { findCycle, FluxKs, K8sObject, kustomize, subtree, walkCluster } from './helpers/flux';
 

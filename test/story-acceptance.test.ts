@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addStories, componentDir, createClusters, loadCatalog } from '../src';
+import { addStories, createClusters, loadCatalog } from '../src';
+import { componentDir } from '../src/model/components';
 import { snapshot, tmpDir } from './helpers/fs';
 import { FluxKs, isFluxKs, K8sObject, kustomize, substituteText, subtree, walkCluster } from './helpers/flux';
 

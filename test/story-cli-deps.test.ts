@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadCatalog, transitiveDeps } from '../src';
+import { loadCatalog } from '../src';
+import { transitiveDeps } from '../src/model/stories';
 import { cli, snapshot, tmpDir } from './helpers/fs';
 import { ADD_STORY_BIN, drive, KEY, seen } from './helpers/prompts-pty';
 

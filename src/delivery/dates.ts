@@ -1,5 +1,5 @@
 import { UsageError } from '../core/errors';
-import { addDays, day, iso, Plan, planRange } from './model';
+import { addDays, day, iso, DeliveryPlan, planRange } from './model';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
@@ -36,7 +36,7 @@ export const today = (now: Date = new Date()) => iso(now);
  * A warning when the whole plan lies before `now` (its last working day is past): the dates are the catalog's
  * example or an old start. Undefined when the plan ends today or later.
  */
-export function pastPlanWarning(plan: Plan, now: Date = new Date()): string | undefined {
+export function pastPlanWarning(plan: DeliveryPlan, now: Date = new Date()): string | undefined {
   const { first, last } = planRange(plan);
   const t = today(now);
   if (last >= t) return undefined;

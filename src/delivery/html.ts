@@ -1,5 +1,5 @@
 import { formatRange } from './render';
-import type { Plan } from './model';
+import type { DeliveryPlan } from './model';
 import { planRange } from './model';
 import type { StatusInfo } from './render';
 import { el, escapeXml, ganttData, layoutStoryGraph, pictureStatus, renderGanttSvg, renderGraphSvg, toXml, XmlNode } from './svg';
@@ -41,7 +41,7 @@ footer { margin-top: 24px; color: #64748b; font-size: 12px; }
  * The plan as one self-contained HTML page: inline CSS, the Gantt and the dependency graph as inline SVG, the
  * freezes, the gates and the table of stories. No script, no external reference: it works offline as a file.
  */
-export function renderPlanHtml(plan: Plan, opts: HtmlPlanOptions = {}): string {
+export function renderPlanHtml(plan: DeliveryPlan, opts: HtmlPlanOptions = {}): string {
   const { status } = opts;
   const { first, last } = planRange(plan);
   const gantt = renderGanttSvg(ganttData(plan, status, opts.today));

@@ -66,7 +66,7 @@ export interface SprintPlan {
   pinned?: boolean;
 }
 
-export interface Plan {
+export interface DeliveryPlan {
   start: string;
   sprintWeeks: number;
   freezes: Freeze[];
@@ -120,7 +120,7 @@ export interface BuildPlanOptions {
  * spans — a freeze on the same dates, a note on the same weekday of the month — so a plan started in another year
  * keeps its holiday freeze; only those that fall inside the plan are kept.
  */
-export function buildPlan(cat: Catalog, spec?: Pick<PlatformSpec, 'plan' | 'stories'>, opts: BuildPlanOptions = {}): Plan {
+export function buildPlan(cat: Catalog, spec?: Pick<PlatformSpec, 'plan' | 'stories'>, opts: BuildPlanOptions = {}): DeliveryPlan {
   const file = loadPlanFile();
   const settings: PlanSettings = spec?.plan ?? {};
   const start = opts.start ?? settings.start ?? file.defaults.start;
@@ -177,6 +177,6 @@ export function buildPlan(cat: Catalog, spec?: Pick<PlatformSpec, 'plan' | 'stor
 }
 
 /** The plan's first and last working day. */
-export function planRange(plan: Plan): { first: string; last: string } {
+export function planRange(plan: DeliveryPlan): { first: string; last: string } {
   return { first: plan.sprints.map((x) => x.start).sort()[0] ?? plan.start, last: plan.sprints.map((x) => x.end).sort().at(-1) ?? plan.start };
 }

@@ -1,7 +1,7 @@
 import type { PlatformSpec } from '../model/schema';
 import type { Catalog, StoryDef } from '../model/stories';
 import { storyComponentsFor, wiredComponents } from '../model/wiring';
-import { addDays, day, Freeze, iso, Plan, SprintPlan } from './model';
+import { addDays, day, Freeze, iso, DeliveryPlan, SprintPlan } from './model';
 
 /** A story's state on one cluster: recorded as draft, approved, or approved and wired by the render. */
 export type StoryStatus = 'draft' | 'approved' | 'approved+wired';
@@ -63,7 +63,7 @@ export function statusOf(spec: PlatformSpec, cat: Catalog, onDisk?: Record<strin
 }
 
 /** The plan as a Markdown schedule, a stable JSON document, or Mermaid (Gantt chart + dependency graph). */
-export function renderPlan(plan: Plan, opts: RenderPlanOptions): string {
+export function renderPlan(plan: DeliveryPlan, opts: RenderPlanOptions): string {
   switch (opts.format) {
     case 'md':
       return renderMarkdown(plan, opts.status);
@@ -102,10 +102,10 @@ function longDate(s: string): string {
 
 const bySeq = (a: StoryDef, b: StoryDef) => a.seq - b.seq;
 const overlaps = (s: SprintPlan, f: Freeze) => s.start <= f.to && f.from <= s.end;
-const sortedFreezes = (plan: Plan) => [...plan.freezes].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+const sortedFreezes = (plan: DeliveryPlan) => [...plan.freezes].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
 
 /** Stories the plan has no sprint for (custom stories without `plan.sprints`), in seq order. */
-function unscheduled(plan: Plan): string[] {
+function unscheduled(plan: DeliveryPlan): string[] {
   return [...plan.sprintOf.entries()].filter(([, n]) => n === undefined).map(([id]) => id);
 }
 
@@ -114,7 +114,7 @@ function unscheduled(plan: Plan): string[] {
  * after the freeze's first day, i.e. between the sprints it separates; a freeze after every sprint goes last.
  */
 type Block = { kind: 'sprint'; sprint: SprintPlan } | { kind: 'freeze'; freeze: Freeze };
-function blocks(plan: Plan): Block[] {
+function blocks(plan: DeliveryPlan): Block[] {
   const sprints = [...plan.sprints].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.sprint - b.sprint));
   const freezes = sortedFreezes(plan);
   const out: Block[] = [];
@@ -148,7 +148,7 @@ function storyLine(s: StoryDef, status: StatusInfo | undefined, clusters: string
   return line;
 }
 
-function renderMarkdown(plan: Plan, status: StatusInfo | undefined): string {
+function renderMarkdown(plan: DeliveryPlan, status: StatusInfo | undefined): string {
   const clusters = status ? clustersOf(status) : [];
   const freezes = sortedFreezes(plan);
   const out: string[] = [];
@@ -271,7 +271,7 @@ export interface PlanJson {
 }
 
 /** The plan as plain data with a fixed key order (what `--format json` prints). */
-export function planJson(plan: Plan, status?: StatusInfo): PlanJson {
+export function planJson(plan: DeliveryPlan, status?: StatusInfo): PlanJson {
   return {
     start: plan.start,
     sprintWeeks: plan.sprintWeeks,
@@ -318,7 +318,7 @@ function ganttTag(id: string, status: StatusInfo | undefined): string {
   return '';
 }
 
-function renderMermaid(plan: Plan, status: StatusInfo | undefined): string {
+function renderMermaid(plan: DeliveryPlan, status: StatusInfo | undefined): string {
   const out: string[] = ['gantt', '  title Platform delivery plan', '  dateFormat YYYY-MM-DD', '  axisFormat %b %d'];
   let freezeN = 0;
   for (const b of blocks(plan)) {

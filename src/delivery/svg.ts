@@ -1,5 +1,5 @@
 import type { StoryDef } from '../model/stories';
-import { addDays, day, Freeze, iso, Plan, planRange } from './model';
+import { addDays, day, Freeze, iso, DeliveryPlan, planRange } from './model';
 import type { GateStatus, StatusInfo } from './render';
 
 // ---------------------------------------------------------------------------------------------------- a tiny SVG/XML writer
@@ -106,7 +106,7 @@ export interface GanttData {
 const bySeq = (a: StoryDef, b: StoryDef) => a.seq - b.seq;
 
 /** The Gantt as data: one row per sprint, then one per story of the sprint in plan order; the freezes; the gates. */
-export function ganttData(plan: Plan, status?: StatusInfo, today?: string): GanttData {
+export function ganttData(plan: DeliveryPlan, status?: StatusInfo, today?: string): GanttData {
   const { first, last } = planRange(plan);
   const sprints = [...plan.sprints].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.sprint - b.sprint));
   const rows: GanttRow[] = [];
@@ -310,7 +310,7 @@ export interface GraphLayout {
  * (stories without dependencies in layer 0); within a layer, stories are ordered by the mean position of their
  * dependencies (two sweeps), ties by sprint and plan order, which keeps most edges short and uncrossed.
  */
-export function layoutStoryGraph(plan: Plan, status?: StatusInfo): GraphLayout {
+export function layoutStoryGraph(plan: DeliveryPlan, status?: StatusInfo): GraphLayout {
   const stories = plan.sprints.flatMap((s) => [...s.stories].sort(bySeq).map((x) => ({ x, sprint: s.sprint })));
   const byId = new Map(stories.map((s) => [s.x.id, s]));
   const layer = new Map<string, number>();

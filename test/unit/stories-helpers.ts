@@ -1,5 +1,9 @@
 // Re-exports for the unit tests of the story catalog (one import line, typed).
-export { approvedDependents, checkCatalog, foundationComponents, loadCatalog, nearestStoryIds, newPlatform, renderPlatform, setCluster, TemplateRenderer, unmetDependencies, validatePlatform, wiredComponents, defaultCluster } from '../../src';
+export { loadCatalog, newPlatform, renderPlatform, setCluster, TemplateRenderer, validatePlatform, defaultCluster } from '../../src';
+export { approvedDependents, unmetDependencies } from '../../src/commands/stories';
+export { foundationComponents } from '../../src/model/components';
+export { checkCatalog, nearestStoryIds } from '../../src/model/stories';
+export { wiredComponents } from '../../src/model/wiring';
 export { buildCatalog as buildCatalogForTest } from '../../src/model/stories';
 export type { StoryDef } from '../../src';
 export type { PlatformSpec } from '../../src/model/schema';
