@@ -106,7 +106,10 @@ function platformCredentialFindings(repo: WalkedRepo): Finding[] {
     const url = c?.git?.url;
     const why = typeof url === 'string' ? sourceUrlCredential(url) : undefined;
     const at = (...keys: string[]) => ({ cluster: name, file: PLATFORM_FILE, line: o.lineOf(['clusters', name, ...keys]) });
-    if (why) out.push({ code: 'URL_CREDENTIALS', severity: 'error', ...at('git', 'url'), message: `clusters.${name}.git.url carries a credential (${why})`, hint: HINT_GIT_URL });
+    if (why) {
+      const message = `clusters.${name}.git.url carries a credential (${why})`;
+      out.push({ code: 'URL_CREDENTIALS', severity: 'error', ...at('git', 'url'), message, hint: HINT_GIT_URL });
+    }
     for (const [key, v] of Object.entries<unknown>(c?.settings && typeof c.settings === 'object' ? c.settings : {})) {
       const value = String(v ?? '');
       const cred = credentialName(key) ? 'its name' : credentialValue(value) ? `its value looks like ${credentialValue(value)}` : undefined;
@@ -116,7 +119,9 @@ function platformCredentialFindings(repo: WalkedRepo): Finding[] {
         severity: 'error',
         ...at('settings', key),
         message: `clusters.${name}.settings.${key} looks like a credential (${cred})`,
-        hint: `move it into the secret store, item kubernetes/${name}/cluster-secrets (ExternalSecret cluster-secrets extracts it; \${${key}} keeps working); then rotate the credential`,
+        hint:
+          `move it into the secret store, item kubernetes/${name}/cluster-secrets ` +
+          `(ExternalSecret cluster-secrets extracts it; \${${key}} keeps working); then rotate the credential`,
       });
     }
   }

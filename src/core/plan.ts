@@ -74,6 +74,231 @@ function yamlProblem(p: string, text: string): string | undefined {
 /** Files moved by a template change carry a person's edits when the new render is at least this alike. */
 const MOVE_SIMILARITY = 0.6;
 
+/** What the plan knows of one rendered path: the facts the decision table (RENDERED) reads. */
+interface Facts {
+  p: string;
+  /** The new render (LF text). */
+  theirs: string;
+  /** The file as it is now, or undefined when there is none. */
+  ours?: FileText;
+  /** sha256 of what the tool generated there last time (the manifest), or undefined when it never did. */
+  recorded?: string;
+  /** platform.yaml and the manifest: edited structurally by the tool, always written. */
+  toolOwned: boolean;
+  /** The recorded merge base when it is valid UTF-8 and still what was generated (read on first use). */
+  base(): string | undefined;
+}
+
+/** The plan's helpers the outcomes use: read a file, write text with the right line ending, merge. */
+interface PlanContext {
+  look: (p: string) => FileText | undefined;
+  out: (p: string, lfText: string, f?: FileText) => string;
+  mergeInto: (p: string, base: string, oursFile: FileText, theirs: string, extra?: string) => Change;
+  merge?: Merge3;
+}
+
+/**
+ * What a row decides: the change, what the manifest records for the path ('render': the new render's hash,
+ * 'recorded': the hash it had; nothing: no entry), and its merge base ('render': the new render, 'drop': none).
+ */
+interface Outcome {
+  change: Change;
+  record?: 'render' | 'recorded';
+  base?: 'render' | 'drop';
+}
+
+function factsOf(p: string, theirs: string, ours: FileText | undefined, recorded: string | undefined, toolOwned: boolean, ctx: PlanContext): Facts {
+  let base: { text?: string } | undefined;
+  return {
+    p,
+    theirs,
+    ours,
+    recorded,
+    toolOwned,
+    base() {
+      if (!base) {
+        const f = ctx.look(basePath(p));
+        base = { text: f?.utf8 && sha256(f.text) === recorded ? f.text : undefined };
+      }
+      return base.text;
+    },
+  };
+}
+
+const NOT_UTF8 = 'not valid UTF-8, so never merged as text (that would replace its bytes); kept byte for byte: merge the new render by hand';
+const IN_THE_WAY = 'a file the tool did not generate is in the way';
+const ADOPTED_ATTRIBUTES = 'written by a person before the tool generated one; kept as is, later changes of the generated rules merge into it';
+const MARKERS_LEFT = 'still has conflict markers from an earlier merge; resolve them';
+/** The person's file (present and valid UTF-8 in the rows that use it). */
+const ours = (f: Facts): FileText => f.ours!;
+/** The file differs from what the tool generated last time: a person edited it. */
+const edited = (f: Facts) => f.recorded !== undefined && sha256(ours(f).text) !== f.recorded;
+const keepEdited = (f: Facts, reason: string): Outcome => ({
+  change: { path: f.p, action: 'KEEP', before: ours(f).raw, after: f.theirs, reason, unresolved: MARKERS.test(ours(f).text) },
+  record: 'recorded',
+});
+
+/**
+ * The decision table for each rendered path, read top-down; the first row whose `when` holds decides. Rows are
+ * named for the situation so a reader finds the one a file is in (test/unit/plan.test.ts covers each).
+ */
+const RENDERED: { situation: string; when: (f: Facts, ctx: PlanContext) => boolean; then: (f: Facts, ctx: PlanContext) => Outcome }[] = [
+  {
+    situation: 'tool-owned, new',
+    when: (f) => f.toolOwned && f.ours === undefined,
+    then: (f, ctx) => ({ change: { path: f.p, action: 'CREATE', after: ctx.out(f.p, f.theirs) }, record: 'render' }),
+  },
+  {
+    situation: 'tool-owned, as rendered',
+    when: (f) => f.toolOwned && Boolean(f.ours?.utf8) && ours(f).text === f.theirs,
+    then: (f) => ({ change: { path: f.p, action: 'UNCHANGED', before: ours(f).raw, after: ours(f).raw }, record: 'render' }),
+  },
+  {
+    situation: 'tool-owned, changed',
+    when: (f) => f.toolOwned,
+    then: (f, ctx) => ({ change: { path: f.p, action: 'UPDATE', before: ours(f).raw, after: ctx.out(f.p, f.theirs, ours(f)) }, record: 'render' }),
+  },
+  {
+    situation: 'generated before, deleted by a person',
+    when: (f) => f.ours === undefined && f.recorded !== undefined,
+    then: (f) => ({
+      change: { path: f.p, action: 'KEEP', after: f.theirs, reason: 'deleted since it was generated; left deleted' },
+      record: 'recorded',
+      base: 'drop',
+    }),
+  },
+  {
+    situation: 'new',
+    when: (f) => f.ours === undefined,
+    then: (f, ctx) => ({ change: { path: f.p, action: 'CREATE', after: ctx.out(f.p, f.theirs) }, record: 'render', base: 'render' }),
+  },
+  {
+    // Its bytes are not text the tool can compare or merge; `before` is left out: it would not be the file.
+    situation: 'not UTF-8, not generated',
+    when: (f) => !ours(f).utf8 && f.recorded === undefined,
+    then: (f) => ({ change: { path: f.p, action: 'CONFLICT', after: f.theirs, reason: IN_THE_WAY } }),
+  },
+  {
+    situation: 'not UTF-8, generated before',
+    when: (f) => !ours(f).utf8,
+    then: (f) => {
+      const same = f.base() === f.theirs;
+      const reason = same ? 'edited since it was generated (not valid UTF-8, kept byte for byte); the template output did not change' : NOT_UTF8;
+      return { change: { path: f.p, action: 'KEEP', after: f.theirs, reason }, record: 'recorded' };
+    },
+  },
+  {
+    situation: 'as rendered',
+    when: (f) => ours(f).text === f.theirs,
+    then: (f) => ({ change: { path: f.p, action: 'UNCHANGED', before: ours(f).raw, after: ours(f).raw }, record: 'render', base: 'render' }),
+  },
+  {
+    // A .gitattributes a person wrote before the tool generated one: theirs stays; recorded with the render as
+    // its merge base, so later changes to the generated rules merge into it like into any edited file.
+    situation: 'a .gitattributes a person wrote first',
+    when: (f) => f.recorded === undefined && f.p === ATTRIBUTES_FILE,
+    then: (f) => ({
+      change: { path: f.p, action: 'KEEP', before: ours(f).raw, after: f.theirs, reason: ADOPTED_ATTRIBUTES },
+      record: 'render',
+      base: 'render',
+    }),
+  },
+  {
+    situation: 'not generated, in the way',
+    when: (f) => f.recorded === undefined,
+    then: (f) => ({ change: { path: f.p, action: 'CONFLICT', before: ours(f).raw, after: f.theirs, reason: IN_THE_WAY } }),
+  },
+  {
+    situation: 'untouched since generated',
+    when: (f) => !edited(f),
+    then: (f, ctx) => ({
+      change: { path: f.p, action: 'UPDATE', before: ours(f).raw, after: ctx.out(f.p, f.theirs, ours(f)) },
+      record: 'render',
+      base: 'render',
+    }),
+  },
+  {
+    situation: 'edited, no merge base',
+    when: (f) => f.base() === undefined,
+    then: (f) => keepEdited(f, 'edited since it was generated and no merge base is recorded; kept as is (merge the render by hand)'),
+  },
+  {
+    situation: 'edited, render unchanged',
+    when: (f) => f.base() === f.theirs,
+    then: (f) => keepEdited(f, MARKERS.test(ours(f).text) ? MARKERS_LEFT : 'edited since it was generated; the template output did not change'),
+  },
+  {
+    situation: 'edited, render changed, no merge asked',
+    when: (_f, ctx) => !ctx.merge,
+    then: (f) => keepEdited(f, 'edited since it was generated; kept as is (platform-kit regenerate merges)'),
+  },
+  {
+    situation: 'edited, render changed: merge',
+    when: () => true,
+    then: (f, ctx) => ({ change: { ...ctx.mergeInto(f.p, f.base()!, ours(f), f.theirs), before: ours(f).raw }, record: 'render', base: 'render' }),
+  },
+];
+
+/**
+ * Pass 2, files generated before and not now: deleted when untouched, kept when edited; an edited file whose template
+ * moved has its edits follow the content to the new path (the most alike new file, MOVE_SIMILARITY at least).
+ */
+function movedOrNoLongerGenerated(
+  tree: Tree,
+  previous: Manifest,
+  toolOwned: Set<string>,
+  ctx: PlanContext,
+  changes: Change[],
+  bases: Map<string, string | null>,
+): void {
+  const orphans: { path: string; ours: FileText; base?: string }[] = [];
+  for (const [p, recorded] of Object.entries(previous.files)) {
+    if (tree.exists(p)) continue;
+    bases.set(p, null);
+    const ours = ctx.look(p);
+    if (ours === undefined) continue;
+    if (!ours.utf8) changes.push({ path: p, action: 'KEEP', reason: `no longer generated; ${NOT_UTF8}` });
+    else if (sha256(ours.text) === recorded) changes.push({ path: p, action: 'DELETE', before: ours.raw });
+    else {
+      const base = ctx.look(basePath(p));
+      orphans.push({ path: p, ours, base: base?.utf8 && sha256(base.text) === recorded ? base.text : undefined });
+    }
+  }
+  // An edited file whose template moved: its edits follow the content to the new path.
+  const fresh = changes.filter((c) => c.action === 'CREATE' && !toolOwned.has(c.path));
+  for (const o of orphans) {
+    let best: Change | undefined;
+    let score = MOVE_SIMILARITY;
+    if (o.base !== undefined && ctx.merge) {
+      for (const c of fresh) {
+        const s = similarity(o.base, tree.read(c.path)!);
+        if (s >= score) [best, score] = [c, s];
+      }
+    }
+    if (best) {
+      fresh.splice(fresh.indexOf(best), 1);
+      Object.assign(best, ctx.mergeInto(best.path, o.base!, o.ours, tree.read(best.path)!, `moved from ${o.path}`));
+      changes.push({ path: o.path, action: 'DELETE', before: o.ours.raw, reason: `moved to ${best.path}, with your edits` });
+    } else {
+      changes.push({ path: o.path, action: 'KEEP', before: o.ours.raw, reason: 'no longer generated, but edited since; kept', unresolved: MARKERS.test(o.ours.text) });
+    }
+  }
+}
+
+/** Pass 3, the merge bases as the tool's own state: written, updated or deleted under BASE_DIR. */
+function baseChanges(bases: Map<string, string | null>, ctx: PlanContext): Change[] {
+  const changes: Change[] = [];
+  for (const [p, base] of bases) {
+    const bp = basePath(p);
+    const now = ctx.look(bp);
+    if (base === null) {
+      if (now !== undefined) changes.push({ path: bp, action: 'DELETE', before: now.raw, internal: true });
+    } else if (now === undefined) changes.push({ path: bp, action: 'CREATE', after: ctx.out(bp, base), internal: true });
+    else if (!now.utf8 || now.text !== base) changes.push({ path: bp, action: 'UPDATE', before: now.raw, after: ctx.out(bp, base, now), internal: true });
+  }
+  return changes;
+}
+
 /**
  * Compare the rendered tree with what is there now, file by file:
  * - untouched since generated: replaced by the new render;
@@ -101,7 +326,6 @@ export function computePlan(tree: Tree, current: Reader, previous: Manifest, nex
     : (): Eol => 'lf';
   /** LF text as written at p: with the ending the file has (f), else the one the repository asks for. */
   const out = (p: string, lfText: string, f?: FileText): string => withEol(lfText, (f?.utf8 ? f.eol : undefined) ?? eolNew(p));
-  const notUtf8 = 'not valid UTF-8, so never merged as text (that would replace its bytes); kept byte for byte: merge the new render by hand';
   /** path -> merge base to record (the render) ; null -> drop the recorded base */
   const bases = new Map<string, string | null>();
   /** Merge on LF text; the result is written with the ending of the person's file (oursFile). */
@@ -117,132 +341,18 @@ export function computePlan(tree: Tree, current: Reader, previous: Manifest, nex
     };
   };
 
+  // Pass 1, every rendered path: the decision table.
+  const ctx: PlanContext = { look, out, mergeInto, merge };
   for (const p of renderPaths) {
-    const theirs = tree.read(p)!;
-    const oursFile = look(p);
-    const recorded = previous.files[p];
-    if (toolOwned.has(p)) {
-      changes.push(
-        oursFile === undefined
-          ? { path: p, action: 'CREATE', after: out(p, theirs) }
-          : oursFile.utf8 && oursFile.text === theirs
-            ? { path: p, action: 'UNCHANGED', before: oursFile.raw, after: oursFile.raw }
-            : { path: p, action: 'UPDATE', before: oursFile.raw, after: out(p, theirs, oursFile) },
-      );
-      files[p] = sha256(theirs);
-      continue;
-    }
-    if (oursFile === undefined) {
-      if (recorded !== undefined) {
-        changes.push({ path: p, action: 'KEEP', after: theirs, reason: 'deleted since it was generated; left deleted' });
-        files[p] = recorded;
-        bases.set(p, null);
-      } else {
-        changes.push({ path: p, action: 'CREATE', after: out(p, theirs) });
-        files[p] = sha256(theirs);
-        bases.set(p, theirs);
-      }
-      continue;
-    }
-    if (!oursFile.utf8) {
-      // Its bytes are not text the tool can compare or merge; `before` is left out: it would not be the file.
-      if (recorded === undefined) changes.push({ path: p, action: 'CONFLICT', after: theirs, reason: 'a file the tool did not generate is in the way' });
-      else {
-        const base = look(basePath(p));
-        const same = base?.utf8 && sha256(base.text) === recorded && base.text === theirs;
-        changes.push({ path: p, action: 'KEEP', after: theirs, reason: same ? 'edited since it was generated (not valid UTF-8, kept byte for byte); the template output did not change' : notUtf8 });
-        files[p] = recorded;
-      }
-      continue;
-    }
-    const ours = oursFile.text;
-    if (ours === theirs) {
-      changes.push({ path: p, action: 'UNCHANGED', before: oursFile.raw, after: oursFile.raw });
-      files[p] = sha256(theirs);
-      bases.set(p, theirs);
-      continue;
-    }
-    if (recorded === undefined && p === ATTRIBUTES_FILE) {
-      // A .gitattributes a person wrote before the tool generated one: theirs stays; recorded with the render as
-      // its merge base, so later changes to the generated rules merge into it like into any edited file.
-      changes.push({ path: p, action: 'KEEP', before: oursFile.raw, after: theirs, reason: 'written by a person before the tool generated one; kept as is, later changes of the generated rules merge into it' });
-      files[p] = sha256(theirs);
-      bases.set(p, theirs);
-      continue;
-    }
-    if (recorded === undefined) {
-      changes.push({ path: p, action: 'CONFLICT', before: oursFile.raw, after: theirs, reason: 'a file the tool did not generate is in the way' });
-      continue;
-    }
-    if (sha256(ours) === recorded) {
-      changes.push({ path: p, action: 'UPDATE', before: oursFile.raw, after: out(p, theirs, oursFile) });
-      files[p] = sha256(theirs);
-      bases.set(p, theirs);
-      continue;
-    }
-    // Edited by a person since it was generated.
-    const baseFile = look(basePath(p));
-    const base = baseFile?.utf8 ? baseFile.text : undefined;
-    const unresolved = MARKERS.test(ours);
-    if (base === undefined || sha256(base) !== recorded) {
-      changes.push({ path: p, action: 'KEEP', before: oursFile.raw, after: theirs, reason: 'edited since it was generated and no merge base is recorded; kept as is (merge the render by hand)', unresolved });
-      files[p] = recorded;
-    } else if (base === theirs) {
-      changes.push({ path: p, action: 'KEEP', before: oursFile.raw, after: theirs, reason: unresolved ? 'still has conflict markers from an earlier merge; resolve them' : 'edited since it was generated; the template output did not change', unresolved });
-      files[p] = recorded;
-    } else if (!merge) {
-      changes.push({ path: p, action: 'KEEP', before: oursFile.raw, after: theirs, reason: 'edited since it was generated; kept as is (platform-kit regenerate merges)', unresolved });
-      files[p] = recorded;
-    } else {
-      changes.push({ ...mergeInto(p, base, oursFile, theirs), before: oursFile.raw });
-      files[p] = sha256(theirs);
-      bases.set(p, theirs);
-    }
+    const facts = factsOf(p, tree.read(p)!, look(p), previous.files[p], toolOwned.has(p), ctx);
+    const { change, record, base } = RENDERED.find((row) => row.when(facts, ctx))!.then(facts, ctx);
+    changes.push(change);
+    if (record) files[p] = record === 'render' ? sha256(facts.theirs) : facts.recorded!;
+    if (base) bases.set(p, base === 'render' ? facts.theirs : null);
   }
 
-  // Files generated before and not now.
-  const orphans: { path: string; ours: FileText; base?: string }[] = [];
-  for (const [p, recorded] of Object.entries(previous.files)) {
-    if (tree.exists(p)) continue;
-    bases.set(p, null);
-    const ours = look(p);
-    if (ours === undefined) continue;
-    if (!ours.utf8) changes.push({ path: p, action: 'KEEP', reason: `no longer generated; ${notUtf8}` });
-    else if (sha256(ours.text) === recorded) changes.push({ path: p, action: 'DELETE', before: ours.raw });
-    else {
-      const base = look(basePath(p));
-      orphans.push({ path: p, ours, base: base?.utf8 && sha256(base.text) === recorded ? base.text : undefined });
-    }
-  }
-  // An edited file whose template moved: its edits follow the content to the new path.
-  const fresh = changes.filter((c) => c.action === 'CREATE' && !toolOwned.has(c.path));
-  for (const o of orphans) {
-    let best: Change | undefined;
-    let score = MOVE_SIMILARITY;
-    if (o.base !== undefined && merge) {
-      for (const c of fresh) {
-        const s = similarity(o.base, tree.read(c.path)!);
-        if (s >= score) [best, score] = [c, s];
-      }
-    }
-    if (best) {
-      fresh.splice(fresh.indexOf(best), 1);
-      Object.assign(best, mergeInto(best.path, o.base!, o.ours, tree.read(best.path)!, `moved from ${o.path}`));
-      changes.push({ path: o.path, action: 'DELETE', before: o.ours.raw, reason: `moved to ${best.path}, with your edits` });
-    } else {
-      changes.push({ path: o.path, action: 'KEEP', before: o.ours.raw, reason: 'no longer generated, but edited since; kept', unresolved: MARKERS.test(o.ours.text) });
-    }
-  }
-
-  // The merge bases, as the tool's own state.
-  for (const [p, base] of bases) {
-    const bp = basePath(p);
-    const now = look(bp);
-    if (base === null) {
-      if (now !== undefined) changes.push({ path: bp, action: 'DELETE', before: now.raw, internal: true });
-    } else if (now === undefined) changes.push({ path: bp, action: 'CREATE', after: out(bp, base), internal: true });
-    else if (!now.utf8 || now.text !== base) changes.push({ path: bp, action: 'UPDATE', before: now.raw, after: out(bp, base, now), internal: true });
-  }
+  movedOrNoLongerGenerated(tree, previous, toolOwned, ctx, changes, bases);
+  changes.push(...baseChanges(bases, ctx));
   // What each file held when this plan read it: `before` is that text for every change that writes.
   for (const c of changes) c.currentHash = c.before === undefined ? null : sha256(c.before);
   changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
