@@ -148,90 +148,108 @@ function storyLine(s: StoryDef, status: StatusInfo | undefined, clusters: string
   return line;
 }
 
+/** The markdown plan: its sections in order, each a function of the plan (and the story states, with --status). */
 function renderMarkdown(plan: DeliveryPlan, status: StatusInfo | undefined): string {
   const clusters = status ? clustersOf(status) : [];
   const freezes = sortedFreezes(plan);
-  const out: string[] = [];
-  out.push('# Platform Delivery Schedule', '');
-  out.push('## Assumptions', '', '| Parameter | Value |', '|-----------|-------|');
+  const schedule = blocks(plan).flatMap((b) => (b.kind === 'freeze' ? freezeSection(b.freeze) : sprintSection(b.sprint, freezes, status, clusters)));
+  return [
+    '# Platform Delivery Schedule',
+    '',
+    ...assumptionsSection(plan, freezes, status, clusters),
+    '## Sprint Schedule',
+    '',
+    ...schedule,
+    ...notScheduledSection(plan),
+    ...concurrencySection(plan),
+    ...gatesSection(plan, status),
+  ].join('\n');
+}
+
+function assumptionsSection(plan: DeliveryPlan, freezes: Freeze[], status: StatusInfo | undefined, clusters: string[]): string[] {
+  const out = ['## Assumptions', '', '| Parameter | Value |', '|-----------|-------|'];
   out.push(`| **Sprint Length** | ${plan.sprintWeeks} week${plan.sprintWeeks === 1 ? '' : 's'} |`);
   out.push(`| **Sprint 1 Start** | ${longDate(plan.sprints[0]?.start ?? plan.start)} |`);
   for (const f of freezes) out.push(`| **Change Freeze** | ${formatRange(f.from, f.to)} (${cell(f.name)}) |`);
   if (status) out.push(`| **Clusters** | ${clusters.length ? clusters.map((c) => `\`${c}\``).join(', ') : '—'} |`);
   out.push('');
-  if (status) {
-    out.push('Story state per cluster: `draft` (added, not wired), `approved` (approved, not every component wired), `approved+wired` (approved and wired by the render), `—` (not added).', '');
-  }
-  out.push('## Sprint Schedule', '');
+  if (status) out.push(STATE_LEGEND, '');
+  return out;
+}
 
-  for (const b of blocks(plan)) {
-    if (b.kind === 'freeze') {
-      const f = b.freeze;
-      out.push('---', '', '### Change Freeze', `**${formatRange(f.from, f.to)}**`, '', `> ${f.name}`, '', '---', '');
-      continue;
-    }
-    const s = b.sprint;
-    const weeks = Math.round((day(s.end).getTime() - day(s.start).getTime() + 3 * 86_400_000) / (7 * 86_400_000));
-    out.push(`### Sprint ${s.sprint} — ${s.title}`);
-    const extra: string[] = [];
-    if (s.pushedBy) extra.push(`moved past: ${s.pushedBy}`);
-    if (s.pinned) extra.push('start pinned in platform.yaml');
-    for (const f of freezes) if (overlaps(s, f)) extra.push(`**overlaps ${formatRange(f.from, f.to)} (${f.name})**`);
-    out.push(`**${formatRange(s.start, s.end)}** | ${weeks} week${weeks === 1 ? '' : 's'}${extra.length ? ` | ${extra.join('; ')}` : ''}`, '');
+const STATE_LEGEND =
+  'Story state per cluster: `draft` (added, not wired), `approved` (approved, not every component wired), ' +
+  '`approved+wired` (approved and wired by the render), `—` (not added).';
 
-    const stories = [...s.stories].sort(bySeq);
-    const critical = stories.filter((x) => x.track === 'critical');
-    const other = stories.filter((x) => x.track !== 'critical');
-    out.push('#### Critical Path');
-    out.push(...(critical.length ? critical.map((x) => storyLine(x, status, clusters)) : ['- (none)']));
+function freezeSection(f: Freeze): string[] {
+  return ['---', '', '### Change Freeze', `**${formatRange(f.from, f.to)}**`, '', `> ${f.name}`, '', '---', ''];
+}
+
+/** One sprint: its dates, critical path and other stories, parallel options, notes and (with --status) its gate. */
+function sprintSection(s: SprintPlan, freezes: Freeze[], status: StatusInfo | undefined, clusters: string[]): string[] {
+  const out: string[] = [];
+  const weeks = Math.round((day(s.end).getTime() - day(s.start).getTime() + 3 * 86_400_000) / (7 * 86_400_000));
+  out.push(`### Sprint ${s.sprint} — ${s.title}`);
+  const extra: string[] = [];
+  if (s.pushedBy) extra.push(`moved past: ${s.pushedBy}`);
+  if (s.pinned) extra.push('start pinned in platform.yaml');
+  for (const f of freezes) if (overlaps(s, f)) extra.push(`**overlaps ${formatRange(f.from, f.to)} (${f.name})**`);
+  out.push(`**${formatRange(s.start, s.end)}** | ${weeks} week${weeks === 1 ? '' : 's'}${extra.length ? ` | ${extra.join('; ')}` : ''}`, '');
+
+  const stories = [...s.stories].sort(bySeq);
+  const critical = stories.filter((x) => x.track === 'critical');
+  const other = stories.filter((x) => x.track !== 'critical');
+  out.push('#### Critical Path');
+  out.push(...(critical.length ? critical.map((x) => storyLine(x, status, clusters)) : ['- (none)']));
+  out.push('');
+  if (other.length) {
+    out.push('#### Other Stories');
+    out.push(...other.map((x) => `${storyLine(x, status, clusters)} (${x.track})`));
     out.push('');
-    if (other.length) {
-      out.push('#### Other Stories');
-      out.push(...other.map((x) => `${storyLine(x, status, clusters)} (${x.track})`));
-      out.push('');
-    }
-    if (s.parallel.length) {
-      out.push('#### Parallel Options (when ready)', ...s.parallel.map((p) => `- ${p}`), '');
-    }
-    for (const n of s.notes) out.push(`> **Note**: ${monthDay(n.date)} — ${n.text}`, '');
-    const gate = status?.gates?.[s.sprint];
-    if (gate) {
-      out.push('#### Go/No-Go Gate', ...s.gate.map((g) => `- ${g}`), '');
-      out.push(gate.ready ? '**Gate: ready**' : '**Gate: not ready**', ...gate.reasons.map((r) => `- ${r}`), '');
-    }
   }
+  if (s.parallel.length) {
+    out.push('#### Parallel Options (when ready)', ...s.parallel.map((p) => `- ${p}`), '');
+  }
+  for (const n of s.notes) out.push(`> **Note**: ${monthDay(n.date)} — ${n.text}`, '');
+  const gate = status?.gates?.[s.sprint];
+  if (gate) {
+    out.push('#### Go/No-Go Gate', ...s.gate.map((g) => `- ${g}`), '');
+    out.push(gate.ready ? '**Gate: ready**' : '**Gate: not ready**', ...gate.reasons.map((r) => `- ${r}`), '');
+  }
+  return out;
+}
 
+function notScheduledSection(plan: DeliveryPlan): string[] {
   const loose = unscheduled(plan);
-  if (loose.length) {
-    out.push('## Not Scheduled', '', 'Stories without a sprint (set one with `plan.sprints` in platform.yaml):', '');
-    for (const id of loose) out.push(`- \`${id}\``);
-    out.push('');
-  }
+  if (!loose.length) return [];
+  return ['## Not Scheduled', '', 'Stories without a sprint (set one with `plan.sprints` in platform.yaml):', '', ...loose.map((id) => `- \`${id}\``), ''];
+}
 
-  if (plan.concurrency.length) {
-    out.push('## Concurrency Notes (Safe Parallels)', '', '| Scenario | Details |', '|----------|---------|');
-    for (const c of plan.concurrency) out.push(`| **${cell(c.scenario)}** | ${cell(c.details)} |`);
-    out.push('');
-  }
+function concurrencySection(plan: DeliveryPlan): string[] {
+  if (!plan.concurrency.length) return [];
+  const rows = plan.concurrency.map((c) => `| **${cell(c.scenario)}** | ${cell(c.details)} |`);
+  return ['## Concurrency Notes (Safe Parallels)', '', '| Scenario | Details |', '|----------|---------|', ...rows, ''];
+}
 
+/** The sprints' success criteria, with their readiness when the gates were computed (--status). */
+function gatesSection(plan: DeliveryPlan, status: StatusInfo | undefined): string[] {
   const gated = plan.sprints.filter((s) => s.gate.length || status?.gates?.[s.sprint]);
-  if (gated.length) {
-    const withReady = Boolean(status?.gates);
-    out.push('## Go/No-Go Gates', '');
-    out.push(withReady ? '| Sprint | Success Criteria | Readiness |' : '| Sprint | Success Criteria |');
-    out.push(withReady ? '|--------|------------------|-----------|' : '|--------|------------------|');
-    for (const s of gated) {
-      const criteria = s.gate.map((g) => `✓ ${cell(g)}`).join('<br>') || '—';
-      let row = `| **Sprint ${s.sprint}** | ${criteria} |`;
-      if (withReady) {
-        const g = status!.gates![s.sprint];
-        row += ` ${g ? (g.ready ? 'ready' : ['not ready', ...g.reasons.map(cell)].join('<br>')) : '—'} |`;
-      }
-      out.push(row);
+  if (!gated.length) return [];
+  const withReady = Boolean(status?.gates);
+  const out = ['## Go/No-Go Gates', ''];
+  out.push(withReady ? '| Sprint | Success Criteria | Readiness |' : '| Sprint | Success Criteria |');
+  out.push(withReady ? '|--------|------------------|-----------|' : '|--------|------------------|');
+  for (const s of gated) {
+    const criteria = s.gate.map((g) => `✓ ${cell(g)}`).join('<br>') || '—';
+    let row = `| **Sprint ${s.sprint}** | ${criteria} |`;
+    if (withReady) {
+      const g = status!.gates![s.sprint];
+      row += ` ${g ? (g.ready ? 'ready' : ['not ready', ...g.reasons.map(cell)].join('<br>')) : '—'} |`;
     }
-    out.push('');
+    out.push(row);
   }
-  return out.join('\n');
+  out.push('');
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------- json
