@@ -73,8 +73,20 @@ interface ParsedNet {
   lb?: IpRange;
 }
 
-function validateCluster(name: string, c: ClusterSpec, add: (p: string, m: string) => void): ParsedNet {
-  const at = (f: string) => `clusters.${name}.${f}`;
+/** One cluster under validation: its fields, where its problems go, and the networks parsed so far. */
+interface ClusterCheck {
+  name: string;
+  c: ClusterSpec;
+  at: (field: string) => string;
+  add: (path: string, message: string) => void;
+  net: ParsedNet;
+  /** The secret-store item the hints point credentials to. */
+  secretsItem: string;
+}
+
+/** Name, id, domain and API endpoint. */
+function identityRules(k: ClusterCheck): void {
+  const { name, c, at, add } = k;
   const nameProblem = clusterNameProblem(name);
   if (nameProblem) add(`clusters.${name}`, nameProblem);
 
@@ -94,16 +106,22 @@ function validateCluster(name: string, c: ClusterSpec, add: (p: string, m: strin
   if (apiHost && typeof parseIp(apiHost) === 'string' && !DNS_SUBDOMAIN.test(apiHost)) {
     add(at('apiEndpoint'), `host ${JSON.stringify(apiHost)} is neither an IP address nor a DNS name`);
   }
+}
 
-  const secretsItem = clusterSecretsItem(secretKeyPrefix(c.secretStore?.provider ?? '', name));
+/** The Git source: a URL without credentials, a valid branch. */
+function gitRules(k: ClusterCheck): void {
+  const { c, at, add, secretsItem } = k;
   // Never echo a credential: the message names the field and what is wrong, not the value.
   const gitCred = sourceUrlCredential(c.git.url);
   if (gitCred) add(at('git.url'), `the Git URL carries a credential (${gitCred}); it would be written in plain text to platform.yaml, cluster-settings (GIT_URL) and the bootstrap values: ${gitUrlHint(secretsItem)}`);
   else if (!GIT_URL.test(c.git.url)) add(at('git.url'), `${JSON.stringify(c.git.url)} is not a git URL (https://, ssh:// or git@host:path)`);
   const branchProblem = checkBranch(c.git.branch);
   if (branchProblem) add(at('git.branch'), branchProblem);
+}
 
-  const net: ParsedNet = {};
+/** Node, pod and service networks: IPv4, canonical, large enough, disjoint. Sets k.net. */
+function networkRules(k: ClusterCheck): void {
+  const { c, at, add, net } = k;
   const cidr = (field: keyof ClusterSpec['network'] & string): Cidr | undefined => {
     const r = parseCidr(c.network[field] as string);
     if (typeof r === 'string') {
@@ -145,17 +163,23 @@ function validateCluster(name: string, c: ClusterSpec, add: (p: string, m: strin
   if (net.svc && net.svc.addr.kind() === 'ipv4' && net.svc.bits > 28) {
     add(at('network.serviceCidr'), `${net.svc.text} is too small (at most /28: the CoreDNS address is its 10th)`);
   }
+}
 
-  const inNode = (field: string, text: string) => {
-    const ip = parseIp(text);
-    if (typeof ip === 'string') {
-      add(at(field), ip);
-      return undefined;
-    }
-    if (net.node && !contains(net.node, ip)) add(at(field), `${text} is outside the node network ${net.node.text}`);
-    return ip;
-  };
-  inNode('network.nodeGateway', c.network.nodeGateway);
+/** An address of the cluster that must be on its node network: parsed, or a problem added. */
+function inNode(k: ClusterCheck, field: string, text: string): Exclude<ReturnType<typeof parseIp>, string> | undefined {
+  const ip = parseIp(text);
+  if (typeof ip === 'string') {
+    k.add(k.at(field), ip);
+    return undefined;
+  }
+  if (k.net.node && !contains(k.net.node, ip)) k.add(k.at(field), `${text} is outside the node network ${k.net.node.text}`);
+  return ip;
+}
+
+/** Gateway, load-balancer range and gateway IPs, on the node network. */
+function addressRules(k: ClusterCheck): void {
+  const { c, at, add, net } = k;
+  inNode(k, 'network.nodeGateway', c.network.nodeGateway);
 
   const lb = parseRange(c.network.loadBalancerRange);
   if (typeof lb === 'string') add(at('network.loadBalancerRange'), lb);
@@ -167,13 +191,17 @@ function validateCluster(name: string, c: ClusterSpec, add: (p: string, m: strin
   }
   for (const which of ['external', 'internal'] as const) {
     const field = `network.gatewayIps.${which}`;
-    const ip = inNode(field, c.network.gatewayIps[which]);
+    const ip = inNode(k, field, c.network.gatewayIps[which]);
     if (ip && net.lb && !inRange(net.lb, ip)) add(at(field), `${c.network.gatewayIps[which]} is outside the load-balancer range ${c.network.loadBalancerRange}`);
   }
   if (c.network.gatewayIps.external === c.network.gatewayIps.internal) {
     add(at('network.gatewayIps.internal'), `the internal gateway IP equals the external one (${c.network.gatewayIps.external})`);
   }
+}
 
+/** Nodes: names and IPs unique and valid, off the load-balancer range and gateway; a control plane. */
+function nodeRules(k: ClusterCheck): void {
+  const { c, at, add, net } = k;
   const seenNames = new Map<string, number>();
   const seenIps = new Map<string, number>();
   c.nodes.forEach((n, i) => {
@@ -182,7 +210,7 @@ function validateCluster(name: string, c: ClusterSpec, add: (p: string, m: strin
     if (p) add(at(`${np}.name`), `node name ${p}`);
     if (seenNames.has(n.name)) add(at(`${np}.name`), `node name ${n.name} is used twice`);
     seenNames.set(n.name, i);
-    const ip = inNode(`${np}.ip`, n.ip);
+    const ip = inNode(k, `${np}.ip`, n.ip);
     if (ip) {
       if (seenIps.has(n.ip)) add(at(`${np}.ip`), `node IP ${n.ip} is used twice`);
       seenIps.set(n.ip, i);
@@ -192,7 +220,11 @@ function validateCluster(name: string, c: ClusterSpec, add: (p: string, m: strin
     if (!DISK.test(n.installDisk)) add(at(`${np}.installDisk`), `${JSON.stringify(n.installDisk)} is not a device path (/dev/…)`);
   });
   if (!c.nodes.some((n) => n.controlPlane)) add(at('nodes'), 'at least one node must be a control plane');
+}
 
+/** Settings: no credential, a valid key that is not derived, a value Flux can substitute. */
+function settingRules(k: ClusterCheck): void {
+  const { c, at, add, secretsItem } = k;
   for (const [key, value] of Object.entries(c.settings ?? {})) {
     const cred = credentialName(key) ? 'its name says it holds a credential' : credentialValue(value) ? `its value looks like ${credentialValue(value)}` : undefined;
     if (cred) {
@@ -208,7 +240,16 @@ function validateCluster(name: string, c: ClusterSpec, add: (p: string, m: strin
       if (plain) add(at(`settings.${key}`), `value of ${key} may not have ${plain}: Flux substitutes settings into YAML text, in places unquoted (booleans, numbers), where it would change the YAML`);
     }
   }
-  return net;
+}
+
+/** The rules of one cluster, in the order its problems are listed. */
+const CLUSTER_RULES = [identityRules, gitRules, networkRules, addressRules, nodeRules, settingRules];
+
+function validateCluster(name: string, c: ClusterSpec, add: (p: string, m: string) => void): ParsedNet {
+  const secretsItem = clusterSecretsItem(secretKeyPrefix(c.secretStore?.provider ?? '', name));
+  const k: ClusterCheck = { name, c, at: (f) => `clusters.${name}.${f}`, add, net: {}, secretsItem };
+  for (const rule of CLUSTER_RULES) rule(k);
+  return k.net;
 }
 
 /** Every rule that spans fields or clusters. An empty list means the platform can be rendered. */
