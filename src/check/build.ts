@@ -94,23 +94,8 @@ export function kustomizeError(stderr: string): string {
   return lines.find((l) => !/^#?\s*warning:/i.test(l) && !/^[IW]\d{4} /.test(l)) ?? lines[0] ?? 'no error output';
 }
 
-/**
- * kustomize-build every distinct Flux Kustomization path (with its spec.components) as kustomize-controller does:
- * `--load-restrictor LoadRestrictionsNone`, a kustomization generated where the path has none, components added.
- *
- * kubectl's start-up is most of a small build, so paths are built in batches: one generated kustomization per batch
- * lists the paths as resources, and kustomize builds each of them on its own before combining them, in order (each
- * renamed apart, see UNSUFFIXED, so that combining them never fails where each alone builds). When a batch fails,
- * the path kustomize names is built alone (a finding always comes from a build of that path alone), the paths before
- * it passed, and the rest is built again as a batch; a failure naming no path splits the batch in halves. A path the
- * static walk already sees failing is built alone from the start. Batches run one per core. Everything is read
- * before the first await, so the caller may run its own checks while kubectl works.
- */
-export async function runBuilds(root: string, reader: RepoReader, walks: Map<string, Map<string, Ks>>, progress?: (d: number, t: number) => void): Promise<Finding[]> {
-  const findings: Finding[] = [];
-  // A path whose static walk was refused (a cycle, a loop, outside the repository, a FIFO, over a bound) already has
-  // its finding; kubectl would only fail on it too, or block reading a FIFO.
-  const refused = (b: Build) => b.findings.some((f) => REFUSED_BUILD.has(f.code)) || [...b.files].some((f) => reader.refused.has(f));
+/** The builds to run: one job per distinct path and components, with every Kustomization (owner) that has it. */
+function buildJobs(reader: RepoReader, walks: Map<string, Map<string, Ks>>, refused: (b: Build) => boolean): Job[] {
   const jobs = new Map<string, Job>();
   for (const [cluster, all] of walks) {
     for (const k of all.values()) {
@@ -141,7 +126,58 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
       job.owners.push({ cluster, k });
     }
   }
-  const list = [...jobs.values()];
+  return [...jobs.values()];
+}
+
+/**
+ * Work units: each likely failure alone, the rest in about one batch per core whose objects do not collide; batches
+ * first (the longest runs), the single builds fill in behind them.
+ */
+function workUnits(list: Job[], limit: number): Job[][] {
+  const units: Job[][] = list.filter((j) => j.alone).map((j) => [j]);
+  const batches: { items: Job[]; fixed: Set<string> }[] = Array.from({ length: limit }, () => ({ items: [], fixed: new Set<string>() }));
+  list
+    .filter((j) => !j.alone)
+    .forEach((job, i) => {
+      const fits = (b: (typeof batches)[number]) => ![...job.fixed].some((id) => b.fixed.has(id));
+      let target = batches[i % limit];
+      if (!fits(target)) target = batches.find(fits) ?? batches[batches.push({ items: [], fixed: new Set() }) - 1];
+      target.items.push(job);
+      for (const id of job.fixed) target.fixed.add(id);
+    });
+  units.unshift(...batches.map((b) => b.items).filter((b) => b.length));
+  return units;
+}
+
+/** Run kubectl kustomize on a folder: resolves to {} on success, else its stderr (or why it could not run). */
+const kubectl = (at: string): Promise<{ error?: string; spawnError?: Error }> =>
+  new Promise<{ error?: string; spawnError?: Error }>((resolve) => {
+    // Bounded too: a build that runs this long is reported, not waited for.
+    const child = spawn('kubectl', [...KUSTOMIZE, at], { stdio: ['ignore', 'ignore', 'pipe'], timeout: KUBECTL_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', (e) => resolve({ spawnError: e }));
+    child.on('close', (code, signal) => resolve(code === 0 ? {} : { error: signal ? `kubectl kustomize did not finish within ${KUBECTL_TIMEOUT_MS / 1000} s (killed)` : err }));
+  });
+
+/**
+ * kustomize-build every distinct Flux Kustomization path (with its spec.components) as kustomize-controller does:
+ * `--load-restrictor LoadRestrictionsNone`, a kustomization generated where the path has none, components added.
+ *
+ * kubectl's start-up is most of a small build, so paths are built in batches: one generated kustomization per batch
+ * lists the paths as resources, and kustomize builds each of them on its own before combining them, in order (each
+ * renamed apart, see UNSUFFIXED, so that combining them never fails where each alone builds). When a batch fails,
+ * the path kustomize names is built alone (a finding always comes from a build of that path alone), the paths before
+ * it passed, and the rest is built again as a batch; a failure naming no path splits the batch in halves. A path the
+ * static walk already sees failing is built alone from the start. Batches run one per core. Everything is read
+ * before the first await, so the caller may run its own checks while kubectl works.
+ */
+export async function runBuilds(root: string, reader: RepoReader, walks: Map<string, Map<string, Ks>>, progress?: (d: number, t: number) => void): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  // A path whose static walk was refused (a cycle, a loop, outside the repository, a FIFO, over a bound) already has
+  // its finding; kubectl would only fail on it too, or block reading a FIFO.
+  const refused = (b: Build) => b.findings.some((f) => REFUSED_BUILD.has(f.code)) || [...b.files].some((f) => reader.refused.has(f));
+  const list = buildJobs(reader, walks, refused);
   if (list.length === 0) return findings;
   let done = 0;
   const tick = (n: number) => {
@@ -183,17 +219,6 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
     }
     return job.at;
   };
-
-  /** Run kubectl kustomize on a folder: resolves to {} on success, else its stderr (or why it could not run). */
-  const kubectl = (at: string) =>
-    new Promise<{ error?: string; spawnError?: Error }>((resolve) => {
-      // Bounded too: a build that runs this long is reported, not waited for.
-      const child = spawn('kubectl', [...KUSTOMIZE, at], { stdio: ['ignore', 'ignore', 'pipe'], timeout: KUBECTL_TIMEOUT_MS, killSignal: 'SIGKILL' });
-      let err = '';
-      child.stderr.on('data', (d) => (err += d));
-      child.on('error', (e) => resolve({ spawnError: e }));
-      child.on('close', (code, signal) => resolve(code === 0 ? {} : { error: signal ? `kubectl kustomize did not finish within ${KUBECTL_TIMEOUT_MS / 1000} s (killed)` : err }));
-    });
 
   /** The error line with every path repo-relative: no temp folder, no absolute repository root. */
   const readable = (job: Job, stderr: string): string => {
@@ -270,20 +295,7 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
     await batch(items.slice(half));
   };
 
-  // Work units: each likely failure alone, the rest in about one batch per core whose objects do not collide.
-  const units: Job[][] = list.filter((j) => j.alone).map((j) => [j]);
-  const batches: { items: Job[]; fixed: Set<string> }[] = Array.from({ length: limit }, () => ({ items: [], fixed: new Set<string>() }));
-  list
-    .filter((j) => !j.alone)
-    .forEach((job, i) => {
-      const fits = (b: (typeof batches)[number]) => ![...job.fixed].some((id) => b.fixed.has(id));
-      let target = batches[i % limit];
-      if (!fits(target)) target = batches.find(fits) ?? batches[batches.push({ items: [], fixed: new Set() }) - 1];
-      target.items.push(job);
-      for (const id of job.fixed) target.fixed.add(id);
-    });
-  // Batches first (the longest runs), the single builds fill in behind them.
-  units.unshift(...batches.map((b) => b.items).filter((b) => b.length));
+  const units = workUnits(list, limit);
   try {
     let next = 0;
     const worker = async () => {
