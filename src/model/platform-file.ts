@@ -136,6 +136,17 @@ function firstAlias(doc: Document, lc: LineCounter): { line: number; field: stri
  * is the text as read from disk (see PlatformFile), when it differs from `text` (a CRLF file read as LF).
  */
 export function parsePlatform(text: string, file = PLATFORM_FILE, source?: string | null): PlatformFile {
+  const { pf, lc } = readPlatform(text, file, source);
+  const problems = validatePlatform(pf.spec);
+  if (problems.length) throw problemsError(problems, file, pf.doc, lc);
+  return pf;
+}
+
+/**
+ * Parse and schema-check platform.yaml text, without the whole-model validation: for a text this command generated
+ * from a model it validated already (the platform.yaml of a plan, commands/outcome.ts).
+ */
+export function readPlatform(text: string, file = PLATFORM_FILE, source?: string | null): { pf: PlatformFile; lc: LineCounter } {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length) {
@@ -176,9 +187,7 @@ export function parsePlatform(text: string, file = PLATFORM_FILE, source?: strin
       }),
     );
   }
-  const problems = validatePlatform(parsed.data);
-  if (problems.length) throw problemsError(problems, file, doc, lc);
-  return new PlatformFile(doc, parsed.data, source);
+  return { pf: new PlatformFile(doc, parsed.data, source), lc };
 }
 
 function pathOf(field: string): (string | number)[] {
