@@ -90,7 +90,8 @@ describe('generate() over a caller\'s in-memory tree', () => {
     // A file whose render changes with the domain, edited by a person in the caller's tree.
     const other = new HostTree();
     run(other, twoClusters('infra.example.org'));
-    const [file] = [...host.files.keys()].filter((p) => !p.startsWith('.platform/') && p !== PLATFORM_FILE && other.read(p) !== null && other.read(p) !== host.read(p));
+    const changed = (p: string) => other.read(p) !== null && other.read(p) !== host.read(p);
+    const [file] = [...host.files.keys()].filter((p) => !p.startsWith('.platform/') && p !== PLATFORM_FILE && changed(p));
     const generated = host.read(file)!;
     host.write(file, `# mine\n${generated}`);
     const calls: Parameters<Merge3>[] = [];

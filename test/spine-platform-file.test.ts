@@ -42,6 +42,22 @@ describe('PlatformFile edits the document only and derives the spec', () => {
     expect(text).toContain('# a setting of mine');
   });
 
+  it('an edit of one cluster or story reads only that entry again; the rest of the model is kept as it was', () => {
+    const pf = newPlatform();
+    setCluster(pf, 'infra', defaultCluster(pf.spec, 'infra'));
+    setCluster(pf, 'apps', defaultCluster(pf.spec, 'apps'));
+    const infra = pf.spec.clusters.infra;
+    addSettingDefaults(pf, 'apps', [{ name: 'MY_SETTING', default: 'one', description: 'mine' }]);
+    setStoryState(pf, 'STORY-BOOT-TALOS', { apps: 'draft' });
+    expect(pf.spec.clusters.infra).toBe(infra);
+    expect(pf.spec.clusters.apps.settings.MY_SETTING).toBe('one');
+    expect(pf.spec).toEqual(parsePlatform(platformToString(pf)).spec);
+    // A whole-document edit reads everything again.
+    pf.edit(() => undefined);
+    expect(pf.spec.clusters.infra).not.toBe(infra);
+    expect(pf.spec.clusters.infra).toEqual(infra);
+  });
+
   it('the spec cannot be assigned: a change that bypasses the document is refused', () => {
     const pf = newPlatform();
     // @ts-expect-error -- spec is derived, it has no setter

@@ -7,7 +7,8 @@ import { regenerate } from '../src/commands/regenerate';
 import { session } from '../src/commands/session';
 import { addStories } from '../src/commands/stories';
 import { upToDate } from '../src/commands/up-to-date';
-import { ConflictError } from '../src/core/errors';
+import { parseDocument } from 'yaml';
+import { ConflictError, UsageError } from '../src/core/errors';
 import { LOCK_FILE } from '../src/core/lock';
 import { writes } from '../src/core/plan';
 import { setStoryState } from '../src/model/platform-file';
@@ -68,16 +69,38 @@ describe('session', () => {
     expect(fs.readFileSync(file, 'utf8')).not.toContain('STORY-BOOT-TALOS');
   });
 
-  it('validates the platform once per edit: at load and after the edit, not again for the report', () => {
+  it('validates the platform once per command: after the edit, not at load and not again for the report', () => {
     const dir = copy();
     validations.count = 0;
     const r = addStories({ dir, ids: ['STORY-BOOT-TALOS'], dryRun: true });
     storyStates(r.plan, ['STORY-BOOT-TALOS']);
     addedSettingValues(r.plan, r.settingsAdded);
-    expect(validations.count).toBe(2);
+    expect(validations.count).toBe(1);
     validations.count = 0;
     regenerate({ dir, fast: false, dryRun: true });
     expect(validations.count).toBe(1);
+  });
+
+  it('an invalid platform.yaml on disk is what a failing command reports, with its lines, whatever failed next', () => {
+    const dir = copy();
+    const file = path.join(dir, 'platform.yaml');
+    const doc = parseDocument(fs.readFileSync(file, 'utf8'));
+    doc.setIn(['clusters', 'infra', 'network', 'gatewayIps', 'external'], '10.99.99.99');
+    fs.writeFileSync(file, doc.toString());
+    const before = fs.readFileSync(file, 'utf8');
+    for (const ids of [['STORY-BOOT-TALOS'], ['STORY-NOT-THERE']]) {
+      const error = (() => {
+        try {
+          addStories({ dir, ids });
+        } catch (e) {
+          return e as UsageError;
+        }
+      })();
+      expect(error?.message).toBe('platform.yaml is not valid');
+      expect(error?.details.join('\n')).toMatch(/^platform\.yaml:\d+: clusters\.infra\.network\.gatewayIps\.external: /m);
+    }
+    expect(() => regenerate({ dir, fast: false })).toThrow(/platform\.yaml is not valid/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(before);
   });
 });
 

@@ -2,14 +2,14 @@ import { isDeepStrictEqual } from 'node:util';
 import { UsageError } from '../core/errors';
 import type { Plan } from '../core/plan';
 import { defaultCluster, exhaustedDefaults } from '../model/defaults';
-import { newPlatform, PLATFORM_FILE, PlatformFile, setCluster } from '../model/platform-file';
+import { loadPlatform, newPlatform, PLATFORM_FILE, PlatformFile, setCluster } from '../model/platform-file';
 import type { ClusterSpec } from '../model/schema';
 import { recordStories, resolveStoryIds } from '../model/story-rules';
 import { checkDns1123Label, validatePlatform, type Problem } from '../model/validate';
 import { catalogFor, defaultTargets } from '../model/wiring';
 import { applyAnswers, ClusterAnswers, flagForPath } from './answers';
 import { checkRepoDir } from './repo-dir';
-import { Session, session } from './session';
+import { session } from './session';
 
 /** Kept here for the callers that import it from this module; it lives in model/platform-file.ts. */
 export { loadPlatform } from '../model/platform-file';
@@ -72,7 +72,7 @@ function addStoriesTo(pf: PlatformFile, names: string[], want: NonNullable<Creat
  */
 export function createClusters(opts: CreateClusterOptions): CreateClusterResult {
   return session({ dir: opts.dir, templateRoots: opts.templateRoots }, (s) => {
-    const { pf, added, existing, settingsAdded } = buildPlatform(s, opts);
+    const { pf, added, existing, settingsAdded } = buildPlatform(() => s.platform(), opts);
     s.validate(pf, (problems) => {
       const lines = problems.map((p) => {
         const flag = flagForPath(p.path);
@@ -92,14 +92,21 @@ export function createClusters(opts: CreateClusterOptions): CreateClusterResult 
  */
 export function createProblems(opts: CreateClusterOptions): Problem[] {
   const root = checkRepoDir(opts.dir);
-  return validatePlatform(buildPlatform(new Session(root, { dir: root }), opts).pf.spec);
+  return validatePlatform(buildPlatform(() => loadPlatform(root), opts).pf.spec);
 }
 
 /** platform.yaml with the clusters (and stories) of `opts` laid in, in memory. */
-function buildPlatform(s: Session, opts: CreateClusterOptions): { pf: PlatformFile; added: string[]; existing: string[]; settingsAdded: Record<string, string[]> } {
+interface Built {
+  pf: PlatformFile;
+  added: string[];
+  existing: string[];
+  settingsAdded: Record<string, string[]>;
+}
+
+function buildPlatform(load: () => PlatformFile | undefined, opts: CreateClusterOptions): Built {
   if (opts.clusters.length === 0) throw new UsageError('no cluster given: pass NAME (or clusters in --answers)');
   // A new platform.yaml is written only while there is still none (null: none was read).
-  const pf = s.platform() ?? newPlatform(null);
+  const pf = load() ?? newPlatform(null);
   const added: string[] = [];
   const existing: string[] = [];
   const seen = new Set<string>();

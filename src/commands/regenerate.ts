@@ -1,5 +1,5 @@
 import { unresolved, writes } from '../core/plan';
-import { setGeneratorVersion } from '../model/platform-file';
+import { problemsError, setGeneratorVersion } from '../model/platform-file';
 import { noPlatform, session } from './session';
 import { upToDate, type RegenerateOptions, type RegenerateResult } from './up-to-date';
 
@@ -17,6 +17,7 @@ export function regenerate(opts: RegenerateOptions): RegenerateResult {
   return session({ dir: opts.dir, readOnly, templateRoots: opts.templateRoots }, (s) => {
     const pf = s.open(noPlatform('nothing to regenerate (create-platform-cluster creates one)'));
     setGeneratorVersion(pf);
+    s.validate(pf, (problems) => problemsError(problems));
     const { plan, written, settingsSync } = s.commit(pf, { dryRun: readOnly });
     return { root: s.root, plan, changed: writes(plan).length > 0, written, unresolved: unresolved(plan), settingsSync };
   });

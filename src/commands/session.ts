@@ -7,7 +7,8 @@ import { withoutLock, withRepoLock } from '../core/lock';
 import { OVERRIDES_DIR, walkTree } from '../core/paths';
 import { writes, type Plan } from '../core/plan';
 import { BUILTIN_TEMPLATES } from '../core/render';
-import { loadPlatform, PLATFORM_FILE, type PlatformFile } from '../model/platform-file';
+import { toLf } from '../core/eol';
+import { loadPlatform, parsePlatform, PLATFORM_FILE, type PlatformFile } from '../model/platform-file';
 import { validatePlatform, type Problem } from '../model/validate';
 import { generate, type Generated } from './generate';
 import { uncommittedPaths } from './git';
@@ -18,7 +19,8 @@ import { checkRepoDir } from './repo-dir';
  *
  *   check --dir ─► lock ─► load platform.yaml ─► (the command's edit) ─► validate ─► generate ─► commit
  *
- * Every command that writes is this, with its own edit in the middle; nothing else reads or writes the disk.
+ * Every command that writes is this, with its own edit in the middle; nothing else reads or writes the disk. The
+ * platform is validated once, after the edit; an error on the way reports an invalid platform.yaml first.
  */
 
 /** Repo-local template overrides: files here shadow the built-in templates by path. */
@@ -83,15 +85,20 @@ export interface Committed {
 export class Session {
   /** undefined: not loaded yet; null: there is no platform.yaml. */
   private loaded: PlatformFile | null | undefined;
+  /** The platform passed validate(): what was on disk no longer matters to an error. */
+  private validated = false;
 
   constructor(
     readonly root: string,
     private readonly opts: SessionOptions,
   ) {}
 
-  /** platform.yaml as it is on disk (read once per session), or undefined when there is none. */
+  /**
+   * platform.yaml as it is on disk (read once per session), or undefined when there is none. Its YAML and schema are
+   * checked here; the whole model is validated once, after the command's edit (validate()).
+   */
   platform(): PlatformFile | undefined {
-    if (this.loaded === undefined) this.loaded = loadPlatform(this.root) ?? null;
+    if (this.loaded === undefined) this.loaded = loadPlatform(this.root, { validate: false }) ?? null;
     return this.loaded ?? undefined;
   }
 
@@ -106,6 +113,23 @@ export class Session {
   validate(pf: PlatformFile, invalid: (problems: Problem[]) => Error): void {
     const problems = validatePlatform(pf.spec);
     if (problems.length) throw invalid(problems);
+    this.validated = true;
+  }
+
+  /**
+   * When the command failed before its platform passed validate(): the error of the platform.yaml it read, if that
+   * was invalid already (its problems with their lines, as any command reports them), so a person fixes the file
+   * first rather than an error that follows from it. Validated only here, on the way out with an error.
+   */
+  invalidOnDisk(): Error | undefined {
+    const pf = this.loaded;
+    if (!pf || this.validated || typeof pf.source !== 'string') return undefined;
+    try {
+      parsePlatform(toLf(pf.source), PLATFORM_FILE, pf.source);
+      return undefined;
+    } catch (e) {
+      return e as Error;
+    }
   }
 
   /** The plan of `pf` against the repository on disk, with what git lists as uncommitted. */
@@ -140,7 +164,14 @@ export class Session {
 /** Run `work` in a session on opts.dir: --dir checked first, then under the repository's lock (unless read-only). */
 export function session<T>(opts: SessionOptions, work: (s: Session) => T): T {
   const root = checkRepoDir(opts.dir);
-  return (opts.readOnly ? withoutLock : withRepoLock)(root, () => work(new Session(root, opts)));
+  return (opts.readOnly ? withoutLock : withRepoLock)(root, () => {
+    const s = new Session(root, opts);
+    try {
+      return work(s);
+    } catch (e) {
+      throw s.invalidOnDisk() ?? e;
+    }
+  });
 }
 
 /** The error of a command that needs platform.yaml in a repository that has none. */

@@ -56,15 +56,20 @@ export interface StoryResult {
   written: boolean;
 }
 
+/** What a story command says in a repository without platform.yaml. */
+const createFirst = (dir: string) => noPlatform(`create the repository first (create-platform-cluster infra apps --dir ${dir})`);
+
 /** platform.yaml of the session's repository; a story command needs one. */
 function openPlatform(s: Session, dir: string): PlatformFile {
-  return s.open(noPlatform(`create the repository first (create-platform-cluster infra apps --dir ${dir})`));
+  return s.open(createFirst(dir));
 }
 
-/** Read-only listings: platform.yaml of dir, read without the lock. */
+/** Read-only listings: platform.yaml of dir (validated), read without the lock. */
 function readPlatform(dir: string): PlatformFile {
   const root = checkRepoDir(dir);
-  return openPlatform(new Session(root, { dir: root }), dir);
+  const pf = loadPlatform(root);
+  if (!pf) throw new UsageError(createFirst(dir)(root));
+  return pf;
 }
 
 /** The error of an edit that would leave platform.yaml invalid. */
@@ -209,7 +214,8 @@ function deliverOnBranch(s: Session, pf: PlatformFile, id: string, message: stri
   } catch (e) {
     restore(s.root, before);
     const why = (e as Error).message.split('\n')[0];
-    throw new ConflictError(`--git: ${why}; the files it wrote were put back as they were and unstaged (nothing written, nothing committed; still on branch ${branch})`, paths);
+    const undone = `the files it wrote were put back as they were and unstaged (nothing written, nothing committed; still on branch ${branch})`;
+    throw new ConflictError(`--git: ${why}; ${undone}`, paths);
   }
 }
 

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { Document, isMap, isPair, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, visit, YAMLMap } from 'yaml';
+import { Document, isMap, isNode, isPair, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, visit, YAMLMap } from 'yaml';
 import { toLf } from '../core/eol';
 import { UsageError } from '../core/errors';
 import { GENERATOR_VERSION } from '../version';
-import { ClusterSpec, CustomStory, PlatformSchema, PlatformSpec, StoryState } from './schema';
+import { ClusterSchema, ClusterSpec, CustomStory, PlatformSchema, PlatformSpec, STORY_ID, StorySchema, StoryState } from './schema';
 import { validatePlatform, Problem } from './validate';
 
 export const PLATFORM_FILE = 'platform.yaml';
@@ -69,6 +69,35 @@ export class PlatformFile {
       this.derived = undefined;
     }
   }
+
+  /**
+   * Change one cluster or one story of the document and nothing else: only that entry of the model is read again
+   * (by the schema of a cluster or a story), so recording forty stories one by one does not read the whole file
+   * forty times. An entry the schema refuses leaves the whole model to be derived again.
+   */
+  editEntry<T>(at: ['clusters' | 'stories', string], change: (doc: Document) => T): T {
+    const before = this.derived;
+    try {
+      return change(this.doc);
+    } finally {
+      this.derived = before && entryChanged(before, this.doc, at);
+    }
+  }
+}
+
+/** The model with one entry read again from the document; undefined (derive it all) when the schema refuses it. */
+function entryChanged(spec: PlatformSpec, doc: Document, [map, name]: ['clusters' | 'stories', string]): PlatformSpec | undefined {
+  const node = doc.getIn([map, name]);
+  const entries: Record<string, unknown> = { ...spec[map] };
+  if (node === undefined) delete entries[name];
+  else {
+    if (map === 'stories' && !STORY_ID.test(name)) return undefined;
+    const value: unknown = isNode(node) ? node.toJS(doc, { maxAliasCount: 0 }) : node;
+    const parsed = (map === 'clusters' ? ClusterSchema : StorySchema).safeParse(value);
+    if (!parsed.success) return undefined;
+    entries[name] = parsed.data;
+  }
+  return { ...spec, [map]: entries } as PlatformSpec;
 }
 
 /** The model of a document: the schema's reading, or (refused by the schema) the data with the schema's defaults. */
@@ -256,8 +285,10 @@ export function newPlatform(source?: null): PlatformFile {
 /**
  * platform.yaml of a repository, or undefined when there is none. A CRLF checkout is read as LF (the plan compares
  * and writes line endings, core/eol.ts); the exact text read is kept as the file's `source` (compare-and-swap).
+ * With `validate: false` only the YAML and the schema are checked: for a command that validates the platform after
+ * its edit (commands/session.ts), so the whole model is validated once.
  */
-export function loadPlatform(root: string): PlatformFile | undefined {
+export function loadPlatform(root: string, opts: { validate?: boolean } = {}): PlatformFile | undefined {
   let text: string;
   try {
     text = fs.readFileSync(path.join(root, PLATFORM_FILE), 'utf8');
@@ -267,14 +298,14 @@ export function loadPlatform(root: string): PlatformFile | undefined {
     if (code === 'EISDIR') throw new UsageError(`${PLATFORM_FILE} is a folder, not a file (in ${root}); move it aside or restore ${PLATFORM_FILE} from git (nothing was written)`);
     throw e;
   }
-  return parsePlatform(toLf(text), PLATFORM_FILE, text);
+  return opts.validate === false ? readPlatform(toLf(text), PLATFORM_FILE, text).pf : parsePlatform(toLf(text), PLATFORM_FILE, text);
 }
 
 /** Add (or replace) a cluster, and record this version as the file's writer. Edits pf and returns it. */
 export function setCluster(pf: PlatformFile, name: string, cluster: ClusterSpec): PlatformFile {
   const { settings, ...rest } = cluster;
   const value = Object.keys(settings).length ? { ...rest, settings } : rest;
-  pf.edit((doc) => {
+  pf.editEntry(['clusters', name], (doc) => {
     if (!isMap(doc.get('clusters', true))) doc.set('clusters', doc.createNode({}));
     (doc.get('clusters', true) as YAMLMap).set(name, doc.createNode(value));
   });
@@ -337,7 +368,7 @@ function ensureMap(doc: Document, path: string[]): YAMLMap {
 
 /** Set a story's state on clusters (and its definition, for a custom story). Edits pf. */
 export function setStoryState(pf: PlatformFile, id: string, states: Record<string, StoryState>, custom?: CustomStory): void {
-  pf.edit((doc) => {
+  pf.editEntry(['stories', id], (doc) => {
     const clusters = ensureMap(doc, ['stories', id, 'clusters']);
     for (const [c, st] of Object.entries(states)) clusters.set(c, st);
     if (custom) (doc.getIn(['stories', id]) as YAMLMap).set('custom', doc.createNode(custom));
@@ -352,7 +383,7 @@ export function addSettingDefaults(pf: PlatformFile, cluster: string, vars: { na
   const current = pf.spec.clusters[cluster].settings;
   const todo = vars.filter((v) => current[v.name] === undefined);
   if (todo.length === 0) return [];
-  pf.edit((doc) => {
+  pf.editEntry(['clusters', cluster], (doc) => {
     const map = ensureMap(doc, ['clusters', cluster, 'settings']);
     for (const v of todo) {
       const pair = doc.createPair(v.name, v.default);

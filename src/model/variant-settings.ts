@@ -102,7 +102,7 @@ export function syncVariantSettings(pf: PlatformFile, cat: Catalog, r?: Template
       else result.kept.push({ cluster, name, value, variantBy: uses[0].variantBy, current: variantValue(pf.spec, cat, cluster, uses[0].variantBy) ?? '' });
     }
     if (drop.length) {
-      pf.edit((doc) => {
+      pf.editEntry(['clusters', cluster], (doc) => {
         for (const name of drop) doc.deleteIn(['clusters', cluster, 'settings', name]);
       });
       result.dropped[cluster] = [...drop].sort();
