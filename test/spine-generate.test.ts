@@ -40,6 +40,12 @@ function run(host: HostTree, pf: PlatformFile, extra: Partial<GenerateInputs> = 
   return plan;
 }
 
+/** A file the domain change re-renders (not the tool's bookkeeping, not platform.yaml), in `before`. */
+function reRendered(before: HostTree, after: HostTree): string {
+  const changed = (p: string) => after.read(p) !== null && after.read(p) !== before.read(p);
+  return [...before.files.keys()].find((p) => !p.startsWith('.platform/') && p !== PLATFORM_FILE && changed(p))!;
+}
+
 function twoClusters(domain = 'infra.example.com'): PlatformFile {
   const pf = newPlatform();
   setCluster(pf, 'infra', { ...defaultCluster(pf.spec, 'infra'), domain });
@@ -90,8 +96,7 @@ describe('generate() over a caller\'s in-memory tree', () => {
     // A file whose render changes with the domain, edited by a person in the caller's tree.
     const other = new HostTree();
     run(other, twoClusters('infra.example.org'));
-    const changed = (p: string) => other.read(p) !== null && other.read(p) !== host.read(p);
-    const [file] = [...host.files.keys()].filter((p) => !p.startsWith('.platform/') && p !== PLATFORM_FILE && changed(p));
+    const file = reRendered(host, other);
     const generated = host.read(file)!;
     host.write(file, `# mine\n${generated}`);
     const calls: Parameters<Merge3>[] = [];
@@ -105,6 +110,19 @@ describe('generate() over a caller\'s in-memory tree', () => {
     expect(host.read(file)).toBe(`# mine\n${other.read(file)}`);
     // The merge base is the new render, for the next merge.
     expect(host.read(basePath(file))).toBe(other.read(file));
+  });
+
+  it('without a merge, keeps a person\'s edit as they have it and says so', () => {
+    const host = new HostTree();
+    run(host, twoClusters());
+    const other = new HostTree();
+    run(other, twoClusters('infra.example.org'));
+    const file = reRendered(host, other);
+    host.write(file, `# mine\n${host.read(file)}`);
+    const edited = host.read(file);
+    const plan = run(host, twoClusters('infra.example.org'));
+    expect(plan.changes.find((c) => c.path === file)).toMatchObject({ action: 'KEEP', reason: expect.stringContaining('kept as is') });
+    expect(host.read(file)).toBe(edited);
   });
 
   it('refuses a file it never generated that is in the way, and the caller\'s tree stays as it was', () => {

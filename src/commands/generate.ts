@@ -1,7 +1,7 @@
 import { ConflictError } from '../core/errors';
 import { stringText, withEol, type FileText } from '../core/eol';
 import { MANIFEST_FILE, manifestToString, parseManifest, sha256, type Manifest } from '../core/manifest';
-import { gitMergeFile, type Merge3 } from '../core/merge';
+import type { Merge3 } from '../core/merge';
 import { computePlan, writes, type Change, type Plan, type Reader } from '../core/plan';
 import { TemplateRenderer } from '../core/render';
 import type { Tree } from '../core/tree';
@@ -31,7 +31,10 @@ export interface GenerateInputs {
    * regenerate's fast path. Absent: none is recorded (a render from other templates, or a caller without a disk).
    */
   fingerprint?: (platformText: string) => string;
-  /** Three-way merge of a person's edits with the new render (default: git merge-file). */
+  /**
+   * Three-way merge of a person's edits with the new render (the session passes git merge-file, a process). Without
+   * one, a file a person edited whose render changed is kept as they have it.
+   */
   merge?: Merge3;
 }
 
@@ -66,7 +69,7 @@ export function generate(platform: PlatformFile, inputs: GenerateInputs): Genera
   result.tree.write(REPO_PACKAGE_FILE, repoPackageJson(look(REPO_PACKAGE_FILE)?.text, GENERATOR_VERSION));
   const previous = parseManifest(current.read(MANIFEST_FILE), GENERATOR_VERSION);
   const next = { generator: 'create-platform-cluster', version: GENERATOR_VERSION };
-  const plan = computePlan(result.tree, current, previous, next, new Set(TOOL_OWNED), inputs.merge ?? gitMergeFile);
+  const plan = computePlan(result.tree, current, previous, next, new Set(TOOL_OWNED), inputs.merge);
   addManifest(plan, result.tree, current, inputs.fingerprint);
   // What platform.yaml held when the command read it, not when the plan did: a line saved in between is not lost.
   const platformChange = plan.changes.find((c) => c.path === PLATFORM_FILE);

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { isErrno, systemError, UsageError } from '../core/errors';
 import { assertNoEscapingLink, commitChanges, DiskReader } from '../core/disk';
 import { inputsFingerprint } from '../core/fingerprint';
+import { gitMergeFile } from '../core/merge';
 import { withoutLock, withRepoLock } from '../core/lock';
 import { OVERRIDES_DIR, walkTree } from '../core/paths';
 import { writes, type Plan } from '../core/plan';
@@ -132,7 +133,7 @@ export class Session {
     }
   }
 
-  /** The plan of `pf` against the repository on disk, with what git lists as uncommitted. */
+  /** The plan of `pf` against the repository on disk, merging with git, with what git lists as uncommitted. */
   generate(pf: PlatformFile): Generated {
     const templateRoots = this.opts.templateRoots ?? templateRootsOf(this.root);
     // Only with the built-in templates (plus the repository's overrides) does the fingerprint describe this render.
@@ -142,6 +143,7 @@ export class Session {
       current: new DiskReader(this.root),
       templateRoots,
       fingerprint: standard ? (text) => inputsFingerprint(this.root, text) : undefined,
+      merge: gitMergeFile,
     });
     g.plan.uncommitted = uncommittedPaths(this.root);
     return g;
