@@ -95,7 +95,7 @@ export function createProblems(opts: CreateClusterOptions): Problem[] {
   return validatePlatform(buildPlatform(() => loadPlatform(root), opts).pf.spec);
 }
 
-/** platform.yaml with the clusters (and stories) of `opts` laid in, in memory. */
+/** What buildPlatform gives: the platform and what it did to it. */
 interface Built {
   pf: PlatformFile;
   added: string[];
@@ -103,6 +103,7 @@ interface Built {
   settingsAdded: Record<string, string[]>;
 }
 
+/** platform.yaml (as `load` reads it, or a new one) with the clusters (and stories) of `opts` laid in, in memory. */
 function buildPlatform(load: () => PlatformFile | undefined, opts: CreateClusterOptions): Built {
   if (opts.clusters.length === 0) throw new UsageError('no cluster given: pass NAME (or clusters in --answers)');
   // A new platform.yaml is written only while there is still none (null: none was read).
