@@ -1,20 +1,19 @@
 import * as fs from 'node:fs';
-import { isDeepStrictEqual } from 'node:util';
 import { ConflictError, UsageError } from '../core/errors';
 import { MANIFEST_FILE } from '../core/manifest';
 import { Plan, writes } from '../core/plan';
 import { loadPlatform, PLATFORM_FILE, PlatformFile, setStoryState } from '../model/platform-file';
-import { CustomStory, CustomStorySchema, PlatformSpec, StoryState } from '../model/schema';
-import { Catalog, catalogWith, StoryDef } from '../model/stories';
+import { PlatformSpec, StoryState } from '../model/schema';
+import { catalogWith, StoryDef } from '../model/stories';
 import {
-  approvedDependents,
   checkClusters,
   checkId,
+  checkStateChange,
   type DependencyAdded,
   findStory,
   missingDependencies,
   recordStories,
-  unmetDependencies,
+  withCustomStory,
 } from '../model/story-rules';
 import type { Problem } from '../model/validate';
 import { catalogFor, defaultTargets } from '../model/wiring';
@@ -82,41 +81,6 @@ function finish(s: Session, pf: PlatformFile, opts: StoryCommandOptions): { plan
   return s.commit(pf, { dryRun: opts.dryRun });
 }
 
-function parseCustom(id: string, raw: unknown): CustomStory {
-  const r = CustomStorySchema.safeParse(raw);
-  if (!r.success) throw new UsageError(`custom story ${id}: invalid definition; nothing was written`, r.error.issues.map((i) => `${i.path.join('.') || '(story)'}: ${i.message}`));
-  return r.data;
-}
-
-/** Field paths (under `at`) where two definitions, as JSON, differ. */
-function differences(a: unknown, b: unknown, at: string): string[] {
-  if (isDeepStrictEqual(a, b)) return [];
-  if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) return [at];
-    return a.flatMap((v, i) => differences(v, b[i], `${at}[${i}]`));
-  }
-  const record = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-  if (record(a) && record(b)) return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((k) => differences(a[k], b[k], `${at}.${k}`));
-  return [at];
-}
-
-/**
- * add-story --custom for an id platform.yaml already defines: the same definition is a no-op, another one is refused
- * (it would silently replace the story and delete its old component's files). It is changed in platform.yaml.
- */
-function checkRedefinition(pf: PlatformFile, id: string, custom: CustomStory): void {
-  const existing = pf.spec.stories[id]?.custom;
-  if (!existing) return;
-  // As JSON: key order and an absent key versus one set to undefined do not count.
-  const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
-  const diff = differences(json(existing), json(custom), `stories.${id}.custom`);
-  if (!diff.length) return;
-  throw new UsageError(
-    `${id} is already a custom story with another definition; nothing was written. To change a custom story, edit stories.${id}.custom in ${PLATFORM_FILE} and run platform-kit regenerate`,
-    diff.map((d) => `differs from ${PLATFORM_FILE}: ${d}`),
-  );
-}
-
 /**
  * add-story: record a story on its target clusters (draft, or approved with `approve`), add the settings it
  * needs with their defaults, render its components, documents and files. All or nothing.
@@ -153,24 +117,7 @@ function addStoriesIn(s: Session, opts: AddStoriesOptions): StoriesResult {
   if (opts.custom !== undefined && opts.ids.length !== 1) throw new UsageError('--custom defines one story at a time');
   if (opts.git && opts.ids.length !== 1) throw new UsageError('--git delivers one story at a time (one branch, one commit)');
   const pf = openPlatform(s, opts.dir);
-  let custom: CustomStory | undefined;
-  let cat: Catalog;
-  if (opts.custom !== undefined) {
-    const id = opts.ids[0];
-    custom = parseCustom(id, opts.custom);
-    if (catalogFor({ ...pf.spec, stories: {} }).byId.has(id)) throw new UsageError(`${id} is a catalog story: add it without --custom, or pick another id`);
-    checkRedefinition(pf, id, custom);
-    const customs: Record<string, CustomStory> = {};
-    for (const [sid, st] of Object.entries(pf.spec.stories)) if (st.custom) customs[sid] = st.custom;
-    customs[id] = custom;
-    try {
-      cat = catalogWith(customs);
-    } catch (e) {
-      throw new UsageError(`custom story ${id}: ${(e as Error).message}`);
-    }
-  } else {
-    cat = catalogFor(pf.spec);
-  }
+  const { custom, cat } = opts.custom !== undefined ? withCustomStory(pf.spec, opts.ids[0], opts.custom) : { custom: undefined, cat: catalogFor(pf.spec) };
   const stories = opts.ids.map((id) => findStory(cat, id));
   let dependencies: DependencyAdded[] = [];
   const targets = new Map<string, string[]>();
@@ -245,7 +192,7 @@ function changeStatesIn(s: Session, opts: ApproveStoriesOptions, to: StoryState)
   const pf = openPlatform(s, opts.dir);
   const cat = catalogFor(pf.spec);
   const stories = [...new Set(opts.ids)].map((id) => findStory(cat, id)).sort((a, b) => a.seq - b.seq);
-  const wanted = stories.map((s): [StoryDef, string[]] => [s, checkClusters(pf.spec, s, opts.clusters, true)]);
+  const wanted = stories.map((st): [StoryDef, string[]] => [st, checkClusters(pf.spec, st, opts.clusters, true)]);
   const before = pf.spec;
   let dependencies: DependencyAdded[] = [];
   let settingsAdded: Record<string, string[]> = {};
@@ -257,21 +204,8 @@ function changeStatesIn(s: Session, opts: ApproveStoriesOptions, to: StoryState)
   }
   for (const [story, clusters] of wanted) setStoryState(pf, story.id, Object.fromEntries(clusters.map((c) => [c, to])));
   if (!opts.force) {
-    // On the platform as it will be: stories approved (or taken back) together count for each other.
-    const checked: [StoryDef, string[]][] = [...dependencies.map((d): [StoryDef, string[]] => [findStory(cat, d.id), d.clusters]), ...wanted];
-    const problems =
-      to === 'approved'
-        ? checked.flatMap(([s, clusters]) => clusters.flatMap((c) => unmetDependencies(pf.spec, cat, s, c).map((u) => (checked.length > 1 ? `${s.id} on ${c}: ${u}` : u))))
-        : wanted.flatMap(([s, clusters]) => clusters.flatMap((c) => approvedDependents({ ...pf.spec, stories: { ...pf.spec.stories, [s.id]: before.stories[s.id] } }, cat, s, c)));
-    if (problems.length) {
-      const what = stories.length === 1 ? stories[0].id : 'these stories';
-      throw new UsageError(
-        to === 'approved'
-          ? `${what} cannot be approved: ${stories.length === 1 ? 'its' : 'their'} dependencies are not approved (approve them first, pass --with-deps to add and approve them too, or pass --force); nothing was written`
-          : `${what} cannot go back to draft: approved stories depend on ${stories.length === 1 ? 'it' : 'them'} (unapprove them first or with it, or pass --force); nothing was written`,
-        [...new Set(problems)],
-      );
-    }
+    const brought = dependencies.map((d): [StoryDef, string[]] => [findStory(cat, d.id), d.clusters]);
+    checkStateChange(pf.spec, before, cat, wanted, brought, to);
   }
   const touched = [...new Set(wanted.flatMap(([, c]) => c))];
   return { root: s.root, stories, clusters: touched, settingsAdded, dependencies, ...finish(s, pf, opts) };

@@ -1,9 +1,10 @@
+import { isDeepStrictEqual } from 'node:util';
 import { UsageError } from '../core/errors';
 import { addSettingDefaults, PLATFORM_FILE, PlatformFile, setStoryState } from './platform-file';
-import { CustomStory, PlatformSpec, STORY_ID, StoryState } from './schema';
-import { Catalog, expandDefault, nearestStoryIds, StoryDef, VariableDecl } from './stories';
+import { CustomStory, CustomStorySchema, PlatformSpec, STORY_ID, StoryState } from './schema';
+import { Catalog, catalogWith, expandDefault, nearestStoryIds, StoryDef, VariableDecl } from './stories';
 import { clusterNeedsSetting } from './variant-settings';
-import { defaultTargets } from './wiring';
+import { catalogFor, defaultTargets } from './wiring';
 
 /**
  * The rules of stories on a platform, as pure functions of platform.yaml's model and the catalog: which ids are
@@ -200,4 +201,83 @@ export function resolveStoryIds(cat: Catalog, ids: string[] | 'all'): StoryDef[]
   if (ids === 'all') return cat.stories.filter((s) => !s.custom);
   for (const id of ids) checkId(id);
   return [...new Set(ids)].map((id) => findStory(cat, id)).sort((a, b) => a.seq - b.seq);
+}
+
+function parseCustom(id: string, raw: unknown): CustomStory {
+  const r = CustomStorySchema.safeParse(raw);
+  if (!r.success) throw new UsageError(`custom story ${id}: invalid definition; nothing was written`, r.error.issues.map((i) => `${i.path.join('.') || '(story)'}: ${i.message}`));
+  return r.data;
+}
+
+/** Field paths (under `at`) where two definitions, as JSON, differ. */
+function differences(a: unknown, b: unknown, at: string): string[] {
+  if (isDeepStrictEqual(a, b)) return [];
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return [at];
+    return a.flatMap((v, i) => differences(v, b[i], `${at}[${i}]`));
+  }
+  const record = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (record(a) && record(b)) return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((k) => differences(a[k], b[k], `${at}.${k}`));
+  return [at];
+}
+
+/**
+ * add-story --custom for an id platform.yaml already defines: the same definition is a no-op, another one is refused
+ * (it would silently replace the story and delete its old component's files). It is changed in platform.yaml.
+ */
+function checkRedefinition(spec: PlatformSpec, id: string, custom: CustomStory): void {
+  const existing = spec.stories[id]?.custom;
+  if (!existing) return;
+  // As JSON: key order and an absent key versus one set to undefined do not count.
+  const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
+  const diff = differences(json(existing), json(custom), `stories.${id}.custom`);
+  if (!diff.length) return;
+  throw new UsageError(
+    `${id} is already a custom story with another definition; nothing was written. To change a custom story, edit stories.${id}.custom in ${PLATFORM_FILE} and run platform-kit regenerate`,
+    diff.map((d) => `differs from ${PLATFORM_FILE}: ${d}`),
+  );
+}
+
+/**
+ * add-story --custom: the definition checked (schema, not a catalog id, not another definition of a custom story
+ * already there) and the catalog with it and the platform's other custom stories.
+ */
+export function withCustomStory(spec: PlatformSpec, id: string, raw: unknown): { custom: CustomStory; cat: Catalog } {
+  const custom = parseCustom(id, raw);
+  if (catalogFor({ ...spec, stories: {} }).byId.has(id)) throw new UsageError(`${id} is a catalog story: add it without --custom, or pick another id`);
+  checkRedefinition(spec, id, custom);
+  const customs: Record<string, CustomStory> = {};
+  for (const [sid, st] of Object.entries(spec.stories)) if (st.custom) customs[sid] = st.custom;
+  customs[id] = custom;
+  try {
+    return { custom, cat: catalogWith(customs) };
+  } catch (e) {
+    throw new UsageError(`custom story ${id}: ${(e as Error).message}`);
+  }
+}
+
+/** A story and the clusters a command puts it on. */
+type Placed = [StoryDef, string[]];
+
+/**
+ * approve / unapprove without --force: on the platform as it will be (`spec`; `before` as it was), stories changed
+ * together count for each other. Approving needs every dependency approved (of the stories `changed` and of those
+ * `brought` along by --with-deps); going back to draft is refused while approved stories depend on them. Throws.
+ */
+export function checkStateChange(spec: PlatformSpec, before: PlatformSpec, cat: Catalog, changed: Placed[], brought: Placed[], to: StoryState): void {
+  const checked = [...brought, ...changed];
+  const unmet = ([s, clusters]: Placed) =>
+    clusters.flatMap((c) => unmetDependencies(spec, cat, s, c).map((u) => (checked.length > 1 ? `${s.id} on ${c}: ${u}` : u)));
+  const asBefore = (s: StoryDef): PlatformSpec => ({ ...spec, stories: { ...spec.stories, [s.id]: before.stories[s.id] } });
+  const dependents = ([s, clusters]: Placed) => clusters.flatMap((c) => approvedDependents(asBefore(s), cat, s, c));
+  const problems = to === 'approved' ? checked.flatMap(unmet) : changed.flatMap(dependents);
+  if (!problems.length) return;
+  const one = changed.length === 1;
+  const what = one ? changed[0][0].id : 'these stories';
+  throw new UsageError(
+    to === 'approved'
+      ? `${what} cannot be approved: ${one ? 'its' : 'their'} dependencies are not approved (approve them first, pass --with-deps to add and approve them too, or pass --force); nothing was written`
+      : `${what} cannot go back to draft: approved stories depend on ${one ? 'it' : 'them'} (unapprove them first or with it, or pass --force); nothing was written`,
+    [...new Set(problems)],
+  );
 }
