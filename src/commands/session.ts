@@ -53,9 +53,6 @@ export function applyPlan(root: string, plan: Plan): void {
   }
 }
 
-/** @deprecated the session's generate(): kept for callers of the public API. */
-export type Rendered = Generated;
-
 /**
  * Render what platform.yaml says and plan it against the repository at root (see Session.generate). Throws
  * ConflictError when a file nobody generated is in the way.
