@@ -274,10 +274,11 @@ export function checkStateChange(spec: PlatformSpec, before: PlatformSpec, cat: 
   if (!problems.length) return;
   const one = changed.length === 1;
   const what = one ? changed[0][0].id : 'these stories';
-  throw new UsageError(
+  const approveFirst = 'approve them first, pass --with-deps to add and approve them too, or pass --force';
+  const takeBackFirst = 'unapprove them first or with it, or pass --force';
+  const message =
     to === 'approved'
-      ? `${what} cannot be approved: ${one ? 'its' : 'their'} dependencies are not approved (approve them first, pass --with-deps to add and approve them too, or pass --force); nothing was written`
-      : `${what} cannot go back to draft: approved stories depend on ${one ? 'it' : 'them'} (unapprove them first or with it, or pass --force); nothing was written`,
-    [...new Set(problems)],
-  );
+      ? `${what} cannot be approved: ${one ? 'its' : 'their'} dependencies are not approved (${approveFirst}); nothing was written`
+      : `${what} cannot go back to draft: approved stories depend on ${one ? 'it' : 'them'} (${takeBackFirst}); nothing was written`;
+  throw new UsageError(message, [...new Set(problems)]);
 }
