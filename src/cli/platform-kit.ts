@@ -49,17 +49,9 @@ program
   .option('--verbose', 'list every file it writes, keeps or deletes (default: a summary per area)')
   .action(async (flags) => {
     process.exitCode = await runAction(processIo, async () => {
-      // Nothing to do is found by reading and hashing files; the renderer is loaded only when that fails.
-      const { checkRepoDir } = await import('../commands/repo-dir');
-      const { withoutLock } = await import('../core/lock');
-      const { upToDatePlan } = await import('../commands/up-to-date');
-      const root = checkRepoDir(flags.dir);
-      // Finding nothing to do only reads, so it takes no lock and runs on a read-only checkout. A half-done commit
-      // makes the fast path decline (.platform/.staging exists): a writing regenerate then recovers it under the lock.
-      const fast = flags.check || flags.dryRun ? withoutLock(root, () => upToDatePlan(root)) : upToDatePlan(root);
-      const r = fast
-        ? { root, plan: fast, changed: false, written: false, unresolved: [] }
-        : (await import('../commands/regenerate')).regenerate({ dir: flags.dir, dryRun: flags.dryRun, check: flags.check, fast: false });
+      // Nothing to do is found by reading and hashing files (up-to-date.ts); the renderer is loaded only when that fails.
+      const opts = { dir: flags.dir, dryRun: flags.dryRun, check: flags.check };
+      const r = (await import('../commands/up-to-date')).upToDate(opts) ?? (await import('../commands/regenerate')).regenerate({ ...opts, fast: false });
       const out = await import('./output');
       const { conflictReport } = await import('../commands/outcome');
       const paint = out.stdoutPaint();

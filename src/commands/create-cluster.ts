@@ -1,18 +1,18 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { UsageError } from '../core/errors';
-import { withRepoLock } from '../core/lock';
-import { Plan, writes } from '../core/plan';
+import type { Plan } from '../core/plan';
 import { defaultCluster, exhaustedDefaults } from '../model/defaults';
-import { newPlatform, parsePlatform, PLATFORM_FILE, PlatformFile, setCluster } from '../model/platform-file';
-import { toLf } from '../core/eol';
+import { loadPlatform, newPlatform, PLATFORM_FILE, PlatformFile, setCluster } from '../model/platform-file';
 import type { ClusterSpec } from '../model/schema';
+import { recordStories, resolveStoryIds } from '../model/story-rules';
 import { checkDns1123Label, validatePlatform, type Problem } from '../model/validate';
 import { catalogFor, defaultTargets } from '../model/wiring';
 import { applyAnswers, ClusterAnswers, flagForPath } from './answers';
-import { applyPlan, checkRepoDir, notePlatformRead, planRepo } from './repo';
-import { recordStories, resolveStoryIds } from './stories';
+import { checkRepoDir } from './repo-dir';
+import { session } from './session';
+
+/** Kept here for the callers that import it from this module; it lives in model/platform-file.ts. */
+export { loadPlatform } from '../model/platform-file';
 
 export interface CreateClusterOptions {
   /** The GitOps repository (created when missing). */
@@ -38,28 +38,6 @@ export interface CreateClusterResult {
   written: boolean;
   /** cluster -> settings the stories added to platform.yaml with their defaults */
   settingsAdded: Record<string, string[]>;
-}
-
-/** Load platform.yaml from a repo, or undefined when there is none. */
-export function loadPlatform(root: string): PlatformFile | undefined {
-  const file = path.join(root, PLATFORM_FILE);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      notePlatformRead(root, null);
-      return undefined;
-    }
-    if (code === 'EISDIR') throw new UsageError(`${PLATFORM_FILE} is a folder, not a file (in ${root}); move it aside or restore ${PLATFORM_FILE} from git (nothing was written)`);
-    throw e;
-  }
-  // A CRLF checkout is read as LF: the plan compares and writes line endings (core/eol.ts). The exact text read is
-  // remembered, so the commit can refuse to replace a platform.yaml saved since (compare-and-swap).
-  const pf = parsePlatform(toLf(text), PLATFORM_FILE);
-  notePlatformRead(root, text);
-  return pf;
 }
 
 function differences(a: ClusterSpec, b: ClusterSpec, prefix = ''): string[] {
@@ -93,39 +71,43 @@ function addStoriesTo(pf: PlatformFile, names: string[], want: NonNullable<Creat
  * validate everything first, render in memory, plan, then write all or nothing.
  */
 export function createClusters(opts: CreateClusterOptions): CreateClusterResult {
-  const root = checkRepoDir(opts.dir);
-  return withRepoLock(root, () => {
-    const { pf, added, existing, settingsAdded } = buildPlatform(root, opts);
-    const problems = validatePlatform(pf.spec);
-    if (problems.length) {
-      throw new UsageError(
-        'invalid cluster settings (nothing was written)',
-        problems.map((p) => {
-          const flag = flagForPath(p.path);
-          return `${p.path}${flag ? ` (${flag})` : ''}: ${p.message}`;
-        }),
-      );
-    }
-    const { plan } = planRepo(root, pf, opts.templateRoots);
-    const written = !opts.dryRun && writes(plan).length > 0;
-    if (written) applyPlan(root, plan);
-    return { root, plan, added, existing, written, settingsAdded };
+  return session({ dir: opts.dir, templateRoots: opts.templateRoots }, (s) => {
+    const { pf, added, existing, settingsAdded } = buildPlatform(() => s.platform(), opts);
+    s.validate(pf, (problems) => {
+      const lines = problems.map((p) => {
+        const flag = flagForPath(p.path);
+        return `${p.path}${flag ? ` (${flag})` : ''}: ${p.message}`;
+      });
+      return new UsageError('invalid cluster settings (nothing was written)', lines);
+    });
+    const { plan, written } = s.commit(pf, { dryRun: opts.dryRun });
+    return { root: s.root, plan, added, existing, written, settingsAdded };
   });
 }
 
 /**
  * What the whole-model validation finds in the platform createClusters would write, as field paths (the prompts
  * ask again for the fields it names instead of dropping every answer). Bad names and clashes with clusters already
- * in platform.yaml throw, as createClusters does.
+ * in platform.yaml throw, as createClusters does. It reads platform.yaml without the lock and writes nothing.
  */
 export function createProblems(opts: CreateClusterOptions): Problem[] {
-  return validatePlatform(buildPlatform(checkRepoDir(opts.dir), opts).pf.spec);
+  const root = checkRepoDir(opts.dir);
+  return validatePlatform(buildPlatform(() => loadPlatform(root), opts).pf.spec);
 }
 
-/** platform.yaml with the clusters (and stories) of `opts` laid in, in memory. */
-function buildPlatform(root: string, opts: CreateClusterOptions): { pf: PlatformFile; added: string[]; existing: string[]; settingsAdded: Record<string, string[]> } {
+/** What buildPlatform gives: the platform and what it did to it. */
+interface Built {
+  pf: PlatformFile;
+  added: string[];
+  existing: string[];
+  settingsAdded: Record<string, string[]>;
+}
+
+/** platform.yaml (as `load` reads it, or a new one) with the clusters (and stories) of `opts` laid in, in memory. */
+function buildPlatform(load: () => PlatformFile | undefined, opts: CreateClusterOptions): Built {
   if (opts.clusters.length === 0) throw new UsageError('no cluster given: pass NAME (or clusters in --answers)');
-  let pf = loadPlatform(root) ?? newPlatform();
+  // A new platform.yaml is written only while there is still none (null: none was read).
+  const pf = load() ?? newPlatform(null);
   const added: string[] = [];
   const existing: string[] = [];
   const seen = new Set<string>();
@@ -150,7 +132,7 @@ function buildPlatform(root: string, opts: CreateClusterOptions): { pf: Platform
     const exhausted = exhaustedDefaults(pf.spec, answers);
     if (exhausted.length) throw new UsageError(`cluster ${name}: the defaults have run out (nothing was written)`, exhausted);
     const base = defaultCluster(pf.spec, name, answers.role, answers.nodeCidr);
-    pf = setCluster(pf, name, applyAnswers(base, answers));
+    setCluster(pf, name, applyAnswers(base, answers));
     added.push(name);
   }
   let settingsAdded: Record<string, string[]> = {};

@@ -3,7 +3,7 @@ import { toLf } from '../core/eol';
 import { BASE_DIR, Change, Plan } from '../core/plan';
 import { MANIFEST_FILE } from '../core/manifest';
 import { bootstrapView } from '../model/bootstrap-secrets';
-import { parsePlatform, PLATFORM_FILE } from '../model/platform-file';
+import { PLATFORM_FILE, readPlatform } from '../model/platform-file';
 import type { PlatformSpec } from '../model/schema';
 import { transitiveDeps } from '../model/stories';
 import { catalogFor } from '../model/wiring';
@@ -62,10 +62,13 @@ function platformText(plan: Plan): string | undefined {
   return t === undefined ? undefined : toLf(t);
 }
 
-/** platform.yaml's model as the plan leaves it; undefined when the plan has no platform.yaml (a fast up-to-date plan). */
+/**
+ * platform.yaml's model as the plan leaves it; undefined when the plan has no platform.yaml (a fast up-to-date plan).
+ * The command validated that model before it planned it: it is read here, not validated again.
+ */
 export function plannedPlatform(plan: Plan): PlatformSpec | undefined {
   const t = platformText(plan);
-  return t === undefined ? undefined : parsePlatform(t).spec;
+  return t === undefined ? undefined : readPlatform(t).pf.spec;
 }
 
 /** Every placeholder value under clusters: in platform.yaml, with its line, in file order. */

@@ -7,6 +7,46 @@ import { MANIFEST_FILE, sha256 } from '../core/manifest';
 import { REPO_PACKAGE_FILE } from '../generate/repo-package';
 import { isSafeRelativePath, OVERRIDES_DIR, walkTree } from '../core/paths';
 import { BASE_DIR, type Change, type Plan } from '../core/plan';
+import { withoutLock } from '../core/lock';
+import type { VariantSettingsSync } from '../model/variant-settings';
+import { checkRepoDir } from './repo-dir';
+
+export interface RegenerateOptions {
+  /** The GitOps repository (must hold platform.yaml). */
+  dir: string;
+  /** Print the plan with diffs; write nothing. */
+  dryRun?: boolean;
+  /** Write nothing; the result says whether anything would change (for the GitOps repository's CI). */
+  check?: boolean;
+  templateRoots?: string[];
+  /** Try the fast "nothing to do" path first (default true). */
+  fast?: boolean;
+}
+
+export interface RegenerateResult {
+  root: string;
+  plan: Plan;
+  /** Something would be (or was) written. */
+  changed: boolean;
+  written: boolean;
+  /** Files a person must resolve: merges with conflicts, kept files still holding markers. */
+  unresolved: Change[];
+  /** Settings of platform.yaml added or removed for a cluster's variant (its secret-store provider); not on the fast path. */
+  settingsSync?: VariantSettingsSync;
+}
+
+/**
+ * regenerate's fast path, the one place it is tried (regenerate() first, and the CLI before it loads the renderer):
+ * the result of a regenerate that has nothing to do, or undefined when that cannot be told without rendering (or
+ * other templates are asked for). It only reads, so it takes no lock; --check and --dry-run first make sure no
+ * commit is half-done (a writing run finds one through .platform/.staging, declines, and recovers it under the lock).
+ */
+export function upToDate(opts: RegenerateOptions): RegenerateResult | undefined {
+  const root = checkRepoDir(opts.dir);
+  if (opts.templateRoots || opts.fast === false) return undefined;
+  const plan = opts.check || opts.dryRun ? withoutLock(root, () => upToDatePlan(root)) : upToDatePlan(root);
+  return plan && { root, plan, changed: false, written: false, unresolved: [] };
+}
 
 /** The hash of a file as the plan compares it: line endings normalised (core/eol.ts), other bytes as they are. */
 function hashOf(file: string): string | undefined {

@@ -90,7 +90,7 @@ const CHARTS_COMMENT =
 /**
  * Bring platform.yaml's `charts:` up to date with the charts the platform renders: add a missing chart at its
  * catalog pin, and give every entry its Renovate annotation (the last comment line above it, so a person's own
- * comment lines stay). Values a person (or Renovate) wrote are never changed. Mutates pf (Document API: comments
+ * comment lines stay). Values a person (or Renovate) wrote are never changed. Edits pf (Document API: comments
  * and order elsewhere survive). `used` are chart names of the built-in catalog the render uses.
  */
 // pf is a PlatformFile, typed by the two fields used: platform-file.ts validates through validate.ts, which reads charts.ts.
@@ -100,36 +100,35 @@ export function syncChartPins(pf: { doc: Document; spec: PlatformSpec }, used: I
   const current = pf.spec.charts ?? {};
   const missing = want.filter((n) => current[n] === undefined).sort();
   if (missing.length === 0 && Object.keys(current).length === 0) return;
-  let map = pf.doc.get('charts', true) as YAMLMap | undefined;
-  if (!isMap(map)) {
-    map = pf.doc.createNode({}) as YAMLMap;
-    const key = new Scalar('charts');
-    key.commentBefore = CHARTS_COMMENT;
-    (pf.doc.contents as YAMLMap).items.push(new Pair(key, map));
-  }
-  map.flow = false;
-  // A comment above the first entry parses as the map's own comment: give it back to that entry.
-  const first = map.items[0]?.key;
-  if (map.commentBefore && isScalar(first)) {
-    first.commentBefore = [map.commentBefore, first.commentBefore].filter(Boolean).join('\n');
-    map.commentBefore = undefined;
-  }
-  // A new entry goes before the first entry whose name sorts after it: a sorted map stays sorted, so the file
-  // does not depend on the order in which stories were added.
-  const added: Record<string, string> = {};
-  for (const name of missing) {
-    const value = new Scalar(known.get(name)!.version);
-    value.type = Scalar.QUOTE_DOUBLE;
-    const at = map.items.findIndex((it) => isScalar(it.key) && String(it.key.value) > name);
-    map.items.splice(at < 0 ? map.items.length : at, 0, new Pair(new Scalar(name), value));
-    added[name] = known.get(name)!.version;
-  }
-  for (const it of map.items) {
-    if (!isScalar(it.key)) continue;
-    const chart = known.get(String(it.key.value));
-    if (!chart) continue;
-    const own = (it.key.commentBefore ?? '').split('\n').filter((l) => l !== '' && !/^\s*renovate:/.test(l));
-    it.key.commentBefore = [...own, ` ${renovateAnnotation(chart)}`].join('\n');
-  }
-  if (missing.length) pf.spec = { ...pf.spec, charts: { ...current, ...added } };
+  pf.edit((doc) => {
+    let map = doc.get('charts', true) as YAMLMap | undefined;
+    if (!isMap(map)) {
+      map = doc.createNode({}) as YAMLMap;
+      const key = new Scalar('charts');
+      key.commentBefore = CHARTS_COMMENT;
+      (doc.contents as YAMLMap).items.push(new Pair(key, map));
+    }
+    map.flow = false;
+    // A comment above the first entry parses as the map's own comment: give it back to that entry.
+    const first = map.items[0]?.key;
+    if (map.commentBefore && isScalar(first)) {
+      first.commentBefore = [map.commentBefore, first.commentBefore].filter(Boolean).join('\n');
+      map.commentBefore = undefined;
+    }
+    // A new entry goes before the first entry whose name sorts after it: a sorted map stays sorted, so the file
+    // does not depend on the order in which stories were added.
+    for (const name of missing) {
+      const value = new Scalar(known.get(name)!.version);
+      value.type = Scalar.QUOTE_DOUBLE;
+      const at = map.items.findIndex((it) => isScalar(it.key) && String(it.key.value) > name);
+      map.items.splice(at < 0 ? map.items.length : at, 0, new Pair(new Scalar(name), value));
+    }
+    for (const it of map.items) {
+      if (!isScalar(it.key)) continue;
+      const chart = known.get(String(it.key.value));
+      if (!chart) continue;
+      const own = (it.key.commentBefore ?? '').split('\n').filter((l) => l !== '' && !/^\s*renovate:/.test(l));
+      it.key.commentBefore = [...own, ` ${renovateAnnotation(chart)}`].join('\n');
+    }
+  });
 }

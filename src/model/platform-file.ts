@@ -1,8 +1,11 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { Document, isMap, isPair, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, visit, YAMLMap } from 'yaml';
+import { Document, isMap, isNode, isPair, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, visit, YAMLMap } from 'yaml';
+import { toLf } from '../core/eol';
 import { UsageError } from '../core/errors';
 import { GENERATOR_VERSION } from '../version';
-import { ClusterSpec, CustomStory, PlatformSchema, PlatformSpec, StoryState } from './schema';
+import { ClusterSchema, ClusterSpec, CustomStory, PlatformSchema, PlatformSpec, STORY_ID, StorySchema, StoryState } from './schema';
 import { validatePlatform, Problem } from './validate';
 
 export const PLATFORM_FILE = 'platform.yaml';
@@ -30,10 +33,81 @@ export function withSchemaModeline(text: string): string {
   return `${bom}${SCHEMA_MODELINE}\n${text.slice(bom.length)}`;
 }
 
-/** platform.yaml as a YAML Document (comments and order kept) plus its validated model. */
-export interface PlatformFile {
-  doc: Document;
-  spec: PlatformSpec;
+/**
+ * platform.yaml as a YAML Document (comments and order kept) and its model. The document is the only state: every
+ * change goes through edit(), and `spec` is derived from the document again after it (once, when next read), so the
+ * two can never disagree. The model is the schema's reading of the document (its defaults filled in); a document
+ * the schema refuses (an edit with a bad value, found by validatePlatform next) is read as it is.
+ */
+export class PlatformFile {
+  private derived: PlatformSpec | undefined;
+
+  /**
+   * @param doc the document; change it only through edit().
+   * @param spec its model when the caller already has it (parsePlatform: the schema's result), else derived.
+   * @param source the exact text read from disk (null: there was no file; undefined: built in memory). The commit
+   *   replaces platform.yaml only while it still holds this text, so a line saved since the read is never lost.
+   */
+  constructor(
+    readonly doc: Document,
+    spec?: PlatformSpec,
+    readonly source?: string | null,
+  ) {
+    this.derived = spec;
+  }
+
+  get spec(): PlatformSpec {
+    this.derived ??= specOf(this.doc);
+    return this.derived;
+  }
+
+  /** Change the document (Document API: comments and key order elsewhere survive); the model follows. */
+  edit<T>(change: (doc: Document) => T): T {
+    try {
+      return change(this.doc);
+    } finally {
+      this.derived = undefined;
+    }
+  }
+
+  /**
+   * Change one cluster or one story of the document and nothing else: only that entry of the model is read again
+   * (by the schema of a cluster or a story), so recording forty stories one by one does not read the whole file
+   * forty times. An entry the schema refuses leaves the whole model to be derived again.
+   */
+  editEntry<T>(at: ['clusters' | 'stories', string], change: (doc: Document) => T): T {
+    const before = this.derived;
+    try {
+      return change(this.doc);
+    } finally {
+      this.derived = before && entryChanged(before, this.doc, at);
+    }
+  }
+}
+
+/** The model with one entry read again from the document; undefined (derive it all) when the schema refuses it. */
+function entryChanged(spec: PlatformSpec, doc: Document, [map, name]: ['clusters' | 'stories', string]): PlatformSpec | undefined {
+  const node = doc.getIn([map, name]);
+  const entries: Record<string, unknown> = { ...spec[map] };
+  if (node === undefined) delete entries[name];
+  else {
+    if (map === 'stories' && !STORY_ID.test(name)) return undefined;
+    const value: unknown = isNode(node) ? node.toJS(doc, { maxAliasCount: 0 }) : node;
+    const parsed = (map === 'clusters' ? ClusterSchema : StorySchema).safeParse(value);
+    if (!parsed.success) return undefined;
+    entries[name] = parsed.data;
+  }
+  return { ...spec, [map]: entries } as PlatformSpec;
+}
+
+/** The model of a document: the schema's reading, or (refused by the schema) the data with the schema's defaults. */
+function specOf(doc: Document): PlatformSpec {
+  const raw = doc.toJS({ maxAliasCount: 0 }) as Record<string, unknown>;
+  const parsed = PlatformSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const clusters = (raw.clusters ?? {}) as Record<string, Record<string, unknown>>;
+  for (const c of Object.values(clusters)) if (c && typeof c === 'object') c.settings ??= {};
+  return { ...raw, clusters, stories: raw.stories ?? {} } as PlatformSpec;
 }
 
 /** The line of a field: the line of its key when it is a map entry (a block value starts below it), else of its node. */
@@ -86,8 +160,22 @@ function firstAlias(doc: Document, lc: LineCounter): { line: number; field: stri
   return found;
 }
 
-/** Parse and schema-check platform.yaml text; every error names the file, line and field path. */
-export function parsePlatform(text: string, file = PLATFORM_FILE): PlatformFile {
+/**
+ * Parse, schema-check and validate platform.yaml text; every error names the file, line and field path. `source`
+ * is the text as read from disk (see PlatformFile), when it differs from `text` (a CRLF file read as LF).
+ */
+export function parsePlatform(text: string, file = PLATFORM_FILE, source?: string | null): PlatformFile {
+  const { pf, lc } = readPlatform(text, file, source);
+  const problems = validatePlatform(pf.spec);
+  if (problems.length) throw problemsError(problems, file, pf.doc, lc);
+  return pf;
+}
+
+/**
+ * Parse and schema-check platform.yaml text, without the whole-model validation: for a text this command generated
+ * from a model it validated already (the platform.yaml of a plan, commands/outcome.ts).
+ */
+export function readPlatform(text: string, file = PLATFORM_FILE, source?: string | null): { pf: PlatformFile; lc: LineCounter } {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length) {
@@ -128,9 +216,7 @@ export function parsePlatform(text: string, file = PLATFORM_FILE): PlatformFile 
       }),
     );
   }
-  const problems = validatePlatform(parsed.data);
-  if (problems.length) throw problemsError(problems, file, doc, lc);
-  return { doc, spec: parsed.data };
+  return { pf: new PlatformFile(doc, parsed.data, source), lc };
 }
 
 function pathOf(field: string): (string | number)[] {
@@ -180,8 +266,8 @@ export function problemsError(problems: Problem[], file?: string, doc?: Document
   );
 }
 
-/** A new, empty platform.yaml document. */
-export function newPlatform(): PlatformFile {
+/** A new, empty platform.yaml document; `source` as in PlatformFile (null: the repository has none). */
+export function newPlatform(source?: null): PlatformFile {
   const spec: PlatformSpec = {
     apiVersion: 'platform.create-platform-cluster.dev/v1alpha1',
     kind: 'Platform',
@@ -193,18 +279,43 @@ export function newPlatform(): PlatformFile {
   doc.commentBefore =
     ' The source of truth of this GitOps repository: clusters, their settings, and the stories on each.\n' +
     ' Edit it by hand or with create-platform-cluster / add-story / platform-kit; comments and order are kept.';
-  return { doc, spec };
+  return new PlatformFile(doc, spec, source);
 }
 
-/** Add (or replace) a cluster through the Document API, so comments and key order elsewhere survive. */
+/**
+ * platform.yaml of a repository, or undefined when there is none. A CRLF checkout is read as LF (the plan compares
+ * and writes line endings, core/eol.ts); the exact text read is kept as the file's `source` (compare-and-swap).
+ * With `validate: false` only the YAML and the schema are checked: for a command that validates the platform after
+ * its edit (commands/session.ts), so the whole model is validated once.
+ */
+export function loadPlatform(root: string, opts: { validate?: boolean } = {}): PlatformFile | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(root, PLATFORM_FILE), 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code === 'EISDIR') throw new UsageError(`${PLATFORM_FILE} is a folder, not a file (in ${root}); move it aside or restore ${PLATFORM_FILE} from git (nothing was written)`);
+    throw e;
+  }
+  return opts.validate === false ? readPlatform(toLf(text), PLATFORM_FILE, text).pf : parsePlatform(toLf(text), PLATFORM_FILE, text);
+}
+
+/** Add (or replace) a cluster, and record this version as the file's writer. Edits pf and returns it. */
 export function setCluster(pf: PlatformFile, name: string, cluster: ClusterSpec): PlatformFile {
   const { settings, ...rest } = cluster;
   const value = Object.keys(settings).length ? { ...rest, settings } : rest;
-  const clusters = pf.doc.get('clusters', true);
-  if (!isMap(clusters)) pf.doc.set('clusters', pf.doc.createNode({}));
-  (pf.doc.get('clusters', true) as YAMLMap).set(name, pf.doc.createNode(value));
-  pf.doc.setIn(['generator', 'version'], GENERATOR_VERSION);
-  return { doc: pf.doc, spec: { ...pf.spec, clusters: { ...pf.spec.clusters, [name]: cluster }, generator: { ...pf.spec.generator, version: GENERATOR_VERSION } } };
+  pf.editEntry(['clusters', name], (doc) => {
+    if (!isMap(doc.get('clusters', true))) doc.set('clusters', doc.createNode({}));
+    (doc.get('clusters', true) as YAMLMap).set(name, doc.createNode(value));
+  });
+  setGeneratorVersion(pf);
+  return pf;
+}
+
+/** Record this version of the tool as the one that last wrote the file. */
+export function setGeneratorVersion(pf: PlatformFile): void {
+  if (pf.spec.generator.version !== GENERATOR_VERSION) pf.edit((doc) => doc.setIn(['generator', 'version'], GENERATOR_VERSION));
 }
 
 export function platformToString(pf: PlatformFile): string {
@@ -241,12 +352,12 @@ export function keepFormatting(onDisk: string | undefined, rendered: string): st
   return kept.size === 0 || annotations(rendered).every((a) => kept.has(a)) ? withSchemaModeline(onDisk) : rendered;
 }
 
-function ensureMap(pf: PlatformFile, path: string[]): YAMLMap {
-  let node = pf.doc.contents as unknown as YAMLMap;
+function ensureMap(doc: Document, path: string[]): YAMLMap {
+  let node = doc.contents as unknown as YAMLMap;
   for (const key of path) {
     let next: unknown = node.get(key, true);
     if (!isMap(next)) {
-      next = pf.doc.createNode({});
+      next = doc.createNode({});
       node.set(key, next);
     }
     node = next as YAMLMap;
@@ -255,37 +366,30 @@ function ensureMap(pf: PlatformFile, path: string[]): YAMLMap {
   return node;
 }
 
-/** Set a story's state on clusters (Document API: comments and order elsewhere survive). Mutates pf. */
+/** Set a story's state on clusters (and its definition, for a custom story). Edits pf. */
 export function setStoryState(pf: PlatformFile, id: string, states: Record<string, StoryState>, custom?: CustomStory): void {
-  const clusters = ensureMap(pf, ['stories', id, 'clusters']);
-  for (const [c, st] of Object.entries(states)) clusters.set(c, st);
-  if (custom) (pf.doc.getIn(['stories', id]) as YAMLMap).set('custom', pf.doc.createNode(custom));
-  const prev = pf.spec.stories[id] ?? { clusters: {} };
-  pf.spec = {
-    ...pf.spec,
-    stories: { ...pf.spec.stories, [id]: { ...prev, clusters: { ...prev.clusters, ...states }, ...(custom ? { custom } : {}) } },
-  };
+  pf.editEntry(['stories', id], (doc) => {
+    const clusters = ensureMap(doc, ['stories', id, 'clusters']);
+    for (const [c, st] of Object.entries(states)) clusters.set(c, st);
+    if (custom) (doc.getIn(['stories', id]) as YAMLMap).set('custom', doc.createNode(custom));
+  });
 }
 
 /**
  * Add settings a cluster does not have yet, each with its description as a comment; existing values and
- * their comments are never touched. Returns the keys added. Mutates pf.
+ * their comments are never touched. Returns the keys added. Edits pf.
  */
 export function addSettingDefaults(pf: PlatformFile, cluster: string, vars: { name: string; default: string; description: string }[]): string[] {
   const current = pf.spec.clusters[cluster].settings;
   const todo = vars.filter((v) => current[v.name] === undefined);
   if (todo.length === 0) return [];
-  const map = ensureMap(pf, ['clusters', cluster, 'settings']);
-  const added: Record<string, string> = {};
-  for (const v of todo) {
-    const pair = pf.doc.createPair(v.name, v.default);
-    (pair.key as Scalar).commentBefore = ` ${v.description}`;
-    map.items.push(pair as Pair<unknown, unknown>);
-    added[v.name] = v.default;
-  }
-  pf.spec = {
-    ...pf.spec,
-    clusters: { ...pf.spec.clusters, [cluster]: { ...pf.spec.clusters[cluster], settings: { ...current, ...added } } },
-  };
+  pf.editEntry(['clusters', cluster], (doc) => {
+    const map = ensureMap(doc, ['clusters', cluster, 'settings']);
+    for (const v of todo) {
+      const pair = doc.createPair(v.name, v.default);
+      (pair.key as Scalar).commentBefore = ` ${v.description}`;
+      map.items.push(pair as Pair<unknown, unknown>);
+    }
+  });
   return todo.map((v) => v.name);
 }

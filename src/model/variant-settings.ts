@@ -84,7 +84,7 @@ export interface VariantSettingsSync {
  * platform.yaml written before settings depended on it): a setting its variant does not use is removed when it
  * still holds the default the tool wrote, and kept (and reported) when a person set another value; a setting its
  * variant needs that is missing is added with its default when a story recorded on the cluster declares it.
- * Mutates pf (document and spec); its comments and every other setting stay.
+ * Edits pf; its comments and every other setting stay.
  */
 export function syncVariantSettings(pf: PlatformFile, cat: Catalog, r?: TemplateRenderer): VariantSettingsSync {
   const map = variantVariables(cat, r);
@@ -102,9 +102,9 @@ export function syncVariantSettings(pf: PlatformFile, cat: Catalog, r?: Template
       else result.kept.push({ cluster, name, value, variantBy: uses[0].variantBy, current: variantValue(pf.spec, cat, cluster, uses[0].variantBy) ?? '' });
     }
     if (drop.length) {
-      for (const name of drop) pf.doc.deleteIn(['clusters', cluster, 'settings', name]);
-      const rest = Object.fromEntries(Object.entries(settings).filter(([k]) => !drop.includes(k)));
-      pf.spec = { ...pf.spec, clusters: { ...pf.spec.clusters, [cluster]: { ...pf.spec.clusters[cluster], settings: rest } } };
+      pf.editEntry(['clusters', cluster], (doc) => {
+        for (const name of drop) doc.deleteIn(['clusters', cluster, 'settings', name]);
+      });
       result.dropped[cluster] = [...drop].sort();
     }
     const want = new Map<string, VariableDecl>();
