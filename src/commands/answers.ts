@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { UsageError } from '../core/errors';
-import { ROLES, SECRET_PROVIDERS, type ClusterSpec, type NodeSpec, type PlatformSpec, type Role, type SecretProvider } from '../model/schema';
+import { CLUSTER_FIELDS, fieldAtPath, fieldOfKey, type ClusterField, type FieldKind } from '../model/cluster-fields';
+import { SECRET_PROVIDERS, type ClusterSpec, type NodeSpec, type PlatformSpec, type Role } from '../model/schema';
 import { validateClusters } from '../model/validate';
 
 /** Names people type for a provider (the product or its cloud) and the provider id they mean. */
@@ -26,48 +27,41 @@ export function providerMessage(input: unknown): string {
   return `${given} is not a provider id${meant ? ` (did you mean ${meant}?)` : ''}; use one of ${SECRET_PROVIDERS.join(', ')}`;
 }
 
+type Field = (typeof CLUSTER_FIELDS)[number];
+/** The value of a field, by its kind in the table (a choice is one of its choices). */
+type FieldValue<F> = F extends { kind: 'int' } ? number : F extends { kind: 'nodes' } ? NodeSpec[] : F extends { choices: readonly (infer C)[] } ? C : string;
+type FieldShape = { [F in Field as F['key']]: z.ZodOptional<z.ZodType<FieldValue<F>>> };
+type AnswersShape = { name: z.ZodString } & FieldShape & { settings: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodString>> };
+
+/** How a choice field says what was meant, when a plain "invalid option" does not help. */
+const CHOICE_MESSAGES: Partial<Record<Field['key'], (input: unknown) => string>> = { secretStore: providerMessage };
+
+/** The zod schema of one answer, by its kind in the table. */
+function answerSchema(f: ClusterField): z.ZodType {
+  switch (f.kind) {
+    case 'int':
+      return z.number().int();
+    case 'nodes':
+      return z.array(z.strictObject({ name: z.string(), ip: z.string(), controlPlane: z.boolean(), installDisk: z.string() }));
+    case 'choice': {
+      const message = CHOICE_MESSAGES[f.key as Field['key']];
+      return z.enum(f.choices as [string, ...string[]], message ? { error: (iss) => message(iss.input) } : undefined);
+    }
+    default:
+      return z.string();
+  }
+}
+
 /** What a person (prompts) or a script (flags, --answers) says about one cluster. Absent = default. */
 export const ClusterAnswersSchema = z.strictObject({
   name: z.string(),
-  role: z.enum(ROLES).optional(),
-  domain: z.string().optional(),
-  clusterId: z.number().int().optional(),
-  apiEndpoint: z.string().optional(),
-  nodeCidr: z.string().optional(),
-  nodeGateway: z.string().optional(),
-  podCidr: z.string().optional(),
-  serviceCidr: z.string().optional(),
-  loadBalancerRange: z.string().optional(),
-  gatewayExternal: z.string().optional(),
-  gatewayInternal: z.string().optional(),
-  nodes: z.array(z.strictObject({ name: z.string(), ip: z.string(), controlPlane: z.boolean(), installDisk: z.string() })).optional(),
-  gitUrl: z.string().optional(),
-  gitBranch: z.string().optional(),
-  secretStore: z.enum(SECRET_PROVIDERS, { error: (iss) => providerMessage(iss.input) }).optional(),
+  ...Object.fromEntries(CLUSTER_FIELDS.map((f) => [f.key, answerSchema(f).optional()])),
   settings: z.record(z.string(), z.string()).optional(),
-});
+}) as unknown as z.ZodObject<AnswersShape, z.core.$strict>;
 export type ClusterAnswers = z.infer<typeof ClusterAnswersSchema>;
+export type AnswerKey = Field['key'];
 
 export const AnswersFileSchema = z.strictObject({ clusters: z.array(ClusterAnswersSchema).min(1) });
-
-/** Each answer, its flag, and the platform.yaml field it sets (for prompts, errors and docs). */
-export const FIELDS: { key: keyof ClusterAnswers; flag: string; field: string; label: string }[] = [
-  { key: 'role', flag: '--role', field: 'role', label: 'Role (infra or apps)' },
-  { key: 'domain', flag: '--domain', field: 'domain', label: 'DNS domain' },
-  { key: 'clusterId', flag: '--cluster-id', field: 'clusterId', label: 'Cluster id (1-255, unique in the mesh)' },
-  { key: 'nodeCidr', flag: '--node-cidr', field: 'network.nodeCidr', label: 'Node network CIDR' },
-  { key: 'nodeGateway', flag: '--node-gateway', field: 'network.nodeGateway', label: 'Node network gateway' },
-  { key: 'podCidr', flag: '--pod-cidr', field: 'network.podCidr', label: 'Pod CIDR' },
-  { key: 'serviceCidr', flag: '--service-cidr', field: 'network.serviceCidr', label: 'Service CIDR' },
-  { key: 'loadBalancerRange', flag: '--lb-range', field: 'network.loadBalancerRange', label: 'Load-balancer range (first-last)' },
-  { key: 'gatewayExternal', flag: '--gateway-external', field: 'network.gatewayIps.external', label: 'External gateway IP' },
-  { key: 'gatewayInternal', flag: '--gateway-internal', field: 'network.gatewayIps.internal', label: 'Internal gateway IP' },
-  { key: 'apiEndpoint', flag: '--api-endpoint', field: 'apiEndpoint', label: 'Kubernetes API endpoint' },
-  { key: 'nodes', flag: '--node', field: 'nodes', label: 'Nodes' },
-  { key: 'gitUrl', flag: '--git-url', field: 'git.url', label: 'Git repository URL Flux syncs' },
-  { key: 'gitBranch', flag: '--git-branch', field: 'git.branch', label: 'Git branch' },
-  { key: 'secretStore', flag: '--secret-store', field: 'secretStore.provider', label: 'External Secrets provider' },
-];
 
 /** The flag that sets a platform.yaml field path (clusters.<c>.<field>), for error messages. */
 export function flagForPath(path: string): string | undefined {
@@ -75,7 +69,7 @@ export function flagForPath(path: string): string | undefined {
   if (rest === '') return 'NAME';
   if (rest.startsWith('settings.')) return `--set ${rest.slice('settings.'.length)}=…`;
   if (rest.startsWith('nodes')) return '--node';
-  return FIELDS.find((f) => f.field === rest)?.flag;
+  return fieldAtPath(rest)?.flag;
 }
 
 /** Parse `name=cp-1,ip=192.168.1.11,controlPlane=true,disk=/dev/sda` (controlPlane defaults to true, disk to /dev/sda). */
@@ -115,66 +109,43 @@ export function parseSet(items: string[]): Record<string, string> {
   return out;
 }
 
+/** A copy of a cluster, deep where answers set fields, in the order of its own keys. */
+function copyCluster(c: ClusterSpec): ClusterSpec {
+  return { ...c, network: { ...c.network, gatewayIps: { ...c.network.gatewayIps } }, git: { ...c.git }, secretStore: { ...c.secretStore } };
+}
+
+/** The value at a field's path in a cluster (`network.gatewayIps.external`). */
+function getPath(c: ClusterSpec, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], c);
+}
+
+/** Set the value at a field's path of a cluster whose objects on that path are its own (copyCluster), or missing. */
+function setPath(c: ClusterSpec, path: string, value: unknown): void {
+  const keys = path.split('.');
+  const last = keys.pop()!;
+  const parent = keys.reduce<Record<string, unknown>>((o, k) => (o[k] ??= {}) as Record<string, unknown>, c as unknown as Record<string, unknown>);
+  parent[last] = value;
+}
+
 /** Lay answers over a base cluster (defaults, or the cluster already in platform.yaml). */
 export function applyAnswers(base: ClusterSpec, a: ClusterAnswers): ClusterSpec {
-  return {
-    role: a.role ?? base.role,
-    domain: a.domain ?? base.domain,
-    clusterId: a.clusterId ?? base.clusterId,
-    apiEndpoint: a.apiEndpoint ?? base.apiEndpoint,
-    network: {
-      nodeCidr: a.nodeCidr ?? base.network.nodeCidr,
-      nodeGateway: a.nodeGateway ?? base.network.nodeGateway,
-      podCidr: a.podCidr ?? base.network.podCidr,
-      serviceCidr: a.serviceCidr ?? base.network.serviceCidr,
-      loadBalancerRange: a.loadBalancerRange ?? base.network.loadBalancerRange,
-      gatewayIps: {
-        external: a.gatewayExternal ?? base.network.gatewayIps.external,
-        internal: a.gatewayInternal ?? base.network.gatewayIps.internal,
-      },
-    },
-    nodes: a.nodes ?? base.nodes,
-    git: { url: a.gitUrl ?? base.git.url, branch: a.gitBranch ?? base.git.branch },
-    secretStore: { provider: a.secretStore ?? base.secretStore.provider },
-    settings: { ...base.settings, ...(a.settings ?? {}) },
-  };
+  const out = copyCluster(base);
+  for (const f of CLUSTER_FIELDS) if (a[f.key] !== undefined) setPath(out, f.path, a[f.key]);
+  out.settings = { ...base.settings, ...(a.settings ?? {}) };
+  return out;
 }
 
 /** The answers that give exactly this cluster (the defaults shown at the prompts, the values of a summary). */
 export function answersFromCluster(name: string, c: ClusterSpec): ClusterAnswers {
-  return {
-    name,
-    role: c.role,
-    domain: c.domain,
-    clusterId: c.clusterId,
-    apiEndpoint: c.apiEndpoint,
-    nodeCidr: c.network.nodeCidr,
-    nodeGateway: c.network.nodeGateway,
-    podCidr: c.network.podCidr,
-    serviceCidr: c.network.serviceCidr,
-    loadBalancerRange: c.network.loadBalancerRange,
-    gatewayExternal: c.network.gatewayIps.external,
-    gatewayInternal: c.network.gatewayIps.internal,
-    nodes: c.nodes,
-    gitUrl: c.git.url,
-    gitBranch: c.git.branch,
-    secretStore: c.secretStore.provider,
-  };
+  return { name, ...Object.fromEntries(CLUSTER_FIELDS.map((f) => [f.key, getPath(c, f.path)])) } as ClusterAnswers;
 }
 
 /** A cluster with no field answered yet: every rule about a blank field fails at that field, and nowhere else. */
 function blankCluster(role: Role): ClusterSpec {
-  return {
-    role,
-    domain: '',
-    clusterId: 0,
-    apiEndpoint: '',
-    network: { nodeCidr: '', nodeGateway: '', podCidr: '', serviceCidr: '', loadBalancerRange: '', gatewayIps: { external: '', internal: '' } },
-    nodes: [],
-    git: { url: '', branch: '' },
-    secretStore: { provider: '' as SecretProvider },
-    settings: {},
-  };
+  const blank: Record<FieldKind, unknown> = { text: '', int: 0, choice: '', nodes: [] };
+  const c = { role, settings: {} } as unknown as ClusterSpec;
+  for (const f of CLUSTER_FIELDS) if (f.key !== 'role') setPath(c, f.path, blank[f.kind]);
+  return c;
 }
 
 /**
@@ -191,19 +162,19 @@ export function answerProblems(spec: PlatformSpec, answers: ClusterAnswers, key:
   const role = (given.role ?? 'apps') as Role;
   const problems = (a: ClusterAnswers) => validateClusters({ ...spec, clusters: { ...spec.clusters, [a.name]: applyAnswers(blankCluster(role), a) } });
   const before = new Set(problems(without).map((p) => `${p.path}\n${p.message}`));
-  const own = FIELDS.find((f) => f.key === key)?.field;
+  const own = fieldOfKey(key)?.path;
   return problems(given)
     .filter((p) => !before.has(`${p.path}\n${p.message}`))
     .map((p) => {
       const field = p.path.slice(`clusters.${answers.name}.`.length);
       // A rule reported on another field (the pod CIDR when the service CIDR overlaps it) says which one.
       const same = own !== undefined && (field === own || field.startsWith(`${own}.`) || field.startsWith(`${own}[`));
-      return same ? p.message : `${FIELDS.find((f) => f.key === answerKeyForPath(p.path))?.label ?? p.path}: ${p.message}`;
+      return same ? p.message : `${fieldOfKey(answerKeyForPath(p.path) ?? '')?.label ?? p.path}: ${p.message}`;
     });
 }
 
 /** The answer a platform.yaml field path (clusters.<c>.<field>) comes from, when a prompt asks for it. */
-export function answerKeyForPath(path: string): keyof ClusterAnswers | undefined {
+export function answerKeyForPath(path: string): AnswerKey | undefined {
   const flag = flagForPath(path);
-  return FIELDS.find((f) => f.flag === flag)?.key;
+  return CLUSTER_FIELDS.find((f) => f.flag === flag)?.key;
 }
