@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Document, isMap, isScalar, LineCounter, type Node, parseAllDocuments, Scalar, visit } from 'yaml';
 import { fluxVarRefs, replaceFluxVars } from '../core/flux-vars';
+import { isClusterScoped } from '../core/kinds';
 import { applyGenerators, buildOptedOut } from './generators';
 import { patchFluxKustomizations } from './patches';
 import type { Finding } from './types';
@@ -75,14 +76,8 @@ export function subst(text: string, values: Record<string, string>): string {
   return replaceFluxVars(text, (r, all) => (r.escaped ? all.slice(1) : r.name in values ? values[r.name] : (r.fallback ?? all)));
 }
 
-/** Kinds kustomize treats as cluster-scoped (no namespace is applied to them). */
-const CLUSTER_SCOPED = new Set([
-  'Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'VolumeSnapshotClass', 'PersistentVolume',
-  'ClusterSecretStore', 'ClusterIssuer', 'GatewayClass', 'CiliumLoadBalancerIPPool', 'CiliumL2AnnouncementPolicy', 'CiliumBGPClusterConfig',
-  'CiliumBGPPeerConfig', 'CiliumBGPAdvertisement', 'CiliumClusterwideNetworkPolicy', 'PriorityClass', 'ValidatingWebhookConfiguration',
-  'MutatingWebhookConfiguration', 'APIService', 'IngressClass', 'RuntimeClass', 'ClusterPolicy',
-]);
-export const isClusterScoped = (kind: string) => CLUSTER_SCOPED.has(kind);
+/** Kinds kustomize treats as cluster-scoped (no namespace is applied to them): the list of core/kinds.ts. */
+export { isClusterScoped } from '../core/kinds';
 
 /**
  * `${VAR}`s of a text that reaches an object as a string value (a block scalar, a generator's file). Flux substitutes

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
-import { LineCounter, parseDocument, visit } from 'yaml';
 import { answerKeyForPath, AnswersFileSchema, ClusterAnswers, type AnswerKey, ClusterAnswersSchema, flagForPath, parseNodeSpec, parseSet } from '../commands/answers';
 import { createClusters, createProblems, loadPlatform, type CreateClusterOptions } from '../commands/create-cluster';
 import { checkRepoDir } from '../commands/repo';
 import { InterruptedError, UsageError } from '../core/errors';
 import { summarize, writes } from '../core/plan';
+import { readStrictYaml } from '../core/yaml';
 import { CLUSTER_FIELDS, fieldOfKey, optionName, type ClusterField } from '../model/cluster-fields';
 import type { PlatformSpec } from '../model/schema';
 import type { Io } from './common';
@@ -51,21 +51,13 @@ function flagsToAnswers(name: string, f: CreateFlags): ClusterAnswers {
  * an answers file writes every value out) is refused as `--answers <file>:<line>: …`.
  */
 function parseAnswersYaml(file: string, text: string): unknown {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
-  const at = (offset: number | undefined) => `--answers ${file}:${lc.linePos(offset ?? 0).line}`;
-  if (doc.errors.length) {
-    const [first, ...more] = doc.errors;
-    throw new UsageError(`${at(first.pos[0])}: ${first.message.split('\n')[0]} (not valid YAML; nothing was written)`, more.slice(0, 4).map((e) => `${at(e.pos[0])}: ${e.message.split('\n')[0]}`));
+  const at = (line: number) => `--answers ${file}:${line}`;
+  const { doc, errors, alias } = readStrictYaml(text);
+  if (errors.length) {
+    const [first, ...more] = errors;
+    throw new UsageError(`${at(first.line)}: ${first.message} (not valid YAML; nothing was written)`, more.slice(0, 4).map((e) => `${at(e.line)}: ${e.message}`));
   }
-  let alias: { source: string; offset?: number } | undefined;
-  visit(doc, {
-    Alias(_key, node) {
-      alias = { source: node.source, offset: node.range?.[0] };
-      return visit.BREAK;
-    },
-  });
-  if (alias) throw new UsageError(`${at(alias.offset)}: alias *${alias.source} is not supported in an answers file; write the value out where it is used (nothing was written)`);
+  if (alias) throw new UsageError(`${at(alias.line)}: alias *${alias.source} is not supported in an answers file; write the value out where it is used (nothing was written)`);
   try {
     return doc.toJS({ maxAliasCount: 0 });
   } catch (e) {
