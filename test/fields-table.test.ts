@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { answerKeyForPath, answersFromCluster, applyAnswers, ClusterAnswersSchema, flagForPath } from '../src/commands/answers';
+import { answerKeyForPath, answersFromCluster, applyAnswers, ClusterAnswersSchema, flagForPath } from '../src/model/answers';
 import { defineCreate } from '../src/cli/create-command';
 import { runCreate } from '../src/cli/create-run';
 import { answersKeysHelp, CLUSTER_FIELDS, flagHelp, optionName } from '../src/model/cluster-fields';

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { answerKeyForPath, AnswersFileSchema, ClusterAnswers, type AnswerKey, ClusterAnswersSchema, flagForPath, parseNodeSpec, parseSet } from '../commands/answers';
+import { answerKeyForPath, AnswersFileSchema, ClusterAnswers, type AnswerKey, ClusterAnswersSchema, flagForPath, parseNodeSpec, parseSet } from '../model/answers';
 import { createClusters, createProblems, loadPlatform, type CreateClusterOptions } from '../commands/create-cluster';
 import { checkRepoDir } from '../commands/repo';
 import { InterruptedError, UsageError } from '../core/errors';

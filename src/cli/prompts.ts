@@ -1,6 +1,6 @@
 import { confirm, input, select } from '@inquirer/prompts';
 import type { Readable, Writable } from 'node:stream';
-import { answerProblems, answersFromCluster, applyAnswers, ClusterAnswers, formatNodeSpec, parseNodeSpec, type AnswerKey } from '../commands/answers';
+import { answerProblems, answersFromCluster, applyAnswers, ClusterAnswers, formatNodeSpec, parseNodeSpec, type AnswerKey } from '../model/answers';
 import { CLUSTER_FIELDS, fieldOfKey } from '../model/cluster-fields';
 import { defaultCluster } from '../model/defaults';
 import type { PlatformSpec } from '../model/schema';
