@@ -103,6 +103,27 @@ describe('fields: one table of cluster fields', () => {
     }
   });
 
+  it('describes in --help the defaults defaultCluster takes', () => {
+    const help = (key: string) => CLUSTER_FIELDS.find((f) => f.key === key)!.defaultHelp!;
+    const onNet = (h: string, net: string) => h.replace(/(^|-)\.(\d+)/g, (_m, dash: string, n: string) => `${dash}${net}${n}`);
+    const c = defaultCluster(EMPTY, 'apps');
+    const net = '192.168.1.';
+    expect(help('domain').replace('<name>', 'apps')).toBe(c.domain);
+    expect(help('nodeCidr').replace('<id>', String(c.clusterId))).toBe(c.network.nodeCidr);
+    expect(onNet(help('nodeGateway').split(' ')[0], net)).toBe(c.network.nodeGateway);
+    expect(onNet(help('loadBalancerRange'), net)).toBe(c.network.loadBalancerRange);
+    expect(onNet(help('gatewayExternal'), net)).toBe(c.network.gatewayIps.external);
+    expect(onNet(help('gatewayInternal'), net)).toBe(c.network.gatewayIps.internal);
+    expect(help('apiEndpoint').replace('<node network .10>', `${net}10`).replace(', a Talos VIP', '')).toBe(c.apiEndpoint);
+    expect(help('podCidr').startsWith(`first free of ${c.network.podCidr.replace('.0.0/16', '/16')}`)).toBe(true);
+    expect(c.nodes.filter((n) => n.controlPlane)).toHaveLength(Number(/^(\d+) control planes$/.exec(help('nodes'))![1]));
+    expect(help('role')).toBe('infra for names starting with "infra", else apps');
+    expect([defaultCluster(EMPTY, 'infra').role, c.role]).toEqual(['infra', 'apps']);
+    // "lowest free": with cluster id 1 taken the next cluster gets 2, on the next free node network and pod /16.
+    const second = defaultCluster({ ...EMPTY, clusters: { apps: c } }, 'b');
+    expect([second.clusterId, second.network.nodeCidr, second.network.podCidr]).toEqual([2, '192.168.2.0/24', '10.246.0.0/16']);
+  });
+
   it('says in --help the git defaults the tool takes', () => {
     const url = CLUSTER_FIELDS.find((f) => f.key === 'gitUrl')!;
     const branch = CLUSTER_FIELDS.find((f) => f.key === 'gitBranch')!;
