@@ -98,7 +98,8 @@ describe('fields: one table of cluster fields', () => {
     const schema = platformJsonSchema() as { properties: { clusters: { additionalProperties: unknown } } };
     const cluster = schema.properties.clusters.additionalProperties;
     for (const f of CLUSTER_FIELDS) {
-      const node = f.path.split('.').reduce<unknown>((s, k) => (s as { properties: Record<string, unknown> }).properties[k], cluster) as { description?: string };
+      const down = (s: unknown, k: string) => (s as { properties: Record<string, unknown> }).properties[k];
+      const node = f.path.split('.').reduce<unknown>(down, cluster) as { description?: string };
       expect(node.description, f.path).toBe(f.description);
     }
   });
@@ -140,7 +141,8 @@ describe('fields: one table of cluster fields', () => {
         /^--domain, --pod-cidr set one cluster's values; with several names use --answers$/,
       );
       // Shared flags pass that rule; without --yes the run then stops at the values not given (nothing is written).
-      await expect(runCreate(['a', 'b'], { dir, gitUrl: 'https://git.example.com/x.git', gitBranch: 'dev', secretStore: 'vault' }, io, false)).rejects.toThrow(/not asking/);
+      const shared = { dir, gitUrl: 'https://git.example.com/x.git', gitBranch: 'dev', secretStore: 'vault' };
+      await expect(runCreate(['a', 'b'], shared, io, false)).rejects.toThrow(/not asking/);
       expect(fs.readdirSync(dir)).toEqual([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -149,6 +151,7 @@ describe('fields: one table of cluster fields', () => {
 
   it('reads --cluster-id as an integer and says what it must be otherwise', async () => {
     const io = { out: () => {}, err: () => {} } as never;
-    await expect(runCreate(['a'], { dir: os.tmpdir(), clusterId: 'seven' }, io, false)).rejects.toThrow('--cluster-id "seven": must be an integer from 1 to 255');
+    const run = runCreate(['a'], { dir: os.tmpdir(), clusterId: 'seven' }, io, false);
+    await expect(run).rejects.toThrow('--cluster-id "seven": must be an integer from 1 to 255');
   });
 });

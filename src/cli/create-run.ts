@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { answerKeyForPath, AnswersFileSchema, ClusterAnswers, type AnswerKey, ClusterAnswersSchema, flagForPath, parseNodeSpec, parseSet } from '../model/answers';
+import { answerKeyForPath, AnswersFileSchema, ClusterAnswers, ClusterAnswersSchema, flagForPath, parseNodeSpec, parseSet, type AnswerKey } from '../model/answers';
 import { createClusters, createProblems, loadPlatform, type CreateClusterOptions } from '../commands/create-cluster';
 import { checkRepoDir } from '../commands/repo';
 import { InterruptedError, UsageError } from '../core/errors';
@@ -55,9 +55,12 @@ function parseAnswersYaml(file: string, text: string): unknown {
   const { doc, errors, alias } = readStrictYaml(text);
   if (errors.length) {
     const [first, ...more] = errors;
-    throw new UsageError(`${at(first.line)}: ${first.message} (not valid YAML; nothing was written)`, more.slice(0, 4).map((e) => `${at(e.line)}: ${e.message}`));
+    const others = more.slice(0, 4).map((e) => `${at(e.line)}: ${e.message}`);
+    throw new UsageError(`${at(first.line)}: ${first.message} (not valid YAML; nothing was written)`, others);
   }
-  if (alias) throw new UsageError(`${at(alias.line)}: alias *${alias.source} is not supported in an answers file; write the value out where it is used (nothing was written)`);
+  if (alias) {
+    throw new UsageError(`${at(alias.line)}: alias *${alias.source} is not supported in an answers file; write the value out where it is used (nothing was written)`);
+  }
   try {
     return doc.toJS({ maxAliasCount: 0 });
   } catch (e) {

@@ -41,10 +41,12 @@ async function askField(key: Key, a: ClusterAnswers, others: PlatformSpec, ctx: 
   const text = (message: string, def: string, validate: (v: string) => true | string) => input({ message, default: def, validate }, ctx);
   let value: unknown;
   switch (field.kind) {
-    case 'choice':
+    case 'choice': {
       // The role's question names the cluster: it is the first one asked about it.
-      value = await select({ message: key === 'role' ? `Role of ${a.name}` : field.label, choices: field.choices!.map((c) => ({ value: c, name: c })), default: d[key] }, ctx);
+      const message = key === 'role' ? `Role of ${a.name}` : field.label;
+      value = await select({ message, choices: field.choices!.map((c) => ({ value: c, name: c })), default: d[key] }, ctx);
       break;
+    }
     case 'int':
       value = Number(await text(field.label, String(d[key]), (v) => (/^\d+$/.test(v.trim()) ? check(Number(v)) : `${JSON.stringify(v)}: ${field.intRule}`)));
       break;
@@ -126,13 +128,15 @@ export function confirmWrite(message: string, ctx: PromptContext = {}): Promise<
   return confirm({ message, default: true }, ctx);
 }
 
+const nodesLine = (nodes: NonNullable<ClusterAnswers['nodes']>) => nodes.map((n) => `${n.name} ${n.ip}${n.controlPlane ? ' (control plane)' : ''}`).join(', ');
+
 /** The summary shown before the confirm: each new cluster's values, one per line. */
 export function summaryLines(a: ClusterAnswers, spec: PlatformSpec | undefined): string[] {
   const c = answersFromCluster(a.name, planned(emptyPlatform(spec), a));
   const lines = [`cluster ${a.name}:`];
   for (const f of CLUSTER_FIELDS) {
     const v = c[f.key];
-    const shown = f.kind === 'nodes' ? (v as ClusterAnswers['nodes'])!.map((n) => `${n.name} ${n.ip}${n.controlPlane ? ' (control plane)' : ''}`).join(', ') : String(v);
+    const shown = f.kind === 'nodes' ? nodesLine(v as NonNullable<ClusterAnswers['nodes']>) : String(v);
     lines.push(`  ${f.path.padEnd(28)} ${shown}`);
   }
   return lines;
