@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, parseDocument, parse as parseYaml } from 'yaml';
+import { leadingFluxVar } from '../core/flux-vars';
 import { overlaps, parseCidr } from '../core/net';
 import type { RepoReader } from './discover';
 import type { Build, Obj } from './objects';
@@ -642,10 +643,10 @@ interface Fact {
 function factOf(rawValue: unknown, value: unknown, k: KsView, fallback: { file: string; line: number }): Fact | undefined {
   const v = str(value);
   if (v === undefined || unresolved(v)) return undefined;
-  const m = typeof rawValue === 'string' ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)/.exec(rawValue.trim()) : null;
-  if (m) {
-    const src = [...k.sources].reverse().find((s) => s.raw.data?.[m[1]] !== undefined);
-    if (src) return { value: v, file: src.file, line: src.lineOf(['data', m[1]]), setting: m[1] };
+  const name = typeof rawValue === 'string' ? leadingFluxVar(rawValue.trim()) : undefined;
+  if (name) {
+    const src = [...k.sources].reverse().find((s) => s.raw.data?.[name] !== undefined);
+    if (src) return { value: v, file: src.file, line: src.lineOf(['data', name]), setting: name };
   }
   return { value: v, ...fallback };
 }

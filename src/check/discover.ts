@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Document, isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
+import { isClusterScoped } from '../core/kinds';
 import { applyGenerators, buildOptedOut } from './generators';
 import { isFluxKustomization, isMapLike, kustomizationPatches, applyPatches, type Selector } from './patches';
 import type { Build, Obj } from './objects';
@@ -33,14 +34,9 @@ export type Resolved =
 
 /** `inner` is `outer` or below it (repo-relative POSIX paths, '' = the root). */
 const within = (inner: string, outer: string) => outer === '' || inner === outer || inner.startsWith(outer + '/');
-/** Kinds kustomize treats as cluster-scoped (no namespace is applied to them). */
-const CLUSTER_SCOPED = new Set([
-  'Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'VolumeSnapshotClass', 'PersistentVolume',
-  'ClusterSecretStore', 'ClusterIssuer', 'GatewayClass', 'CiliumLoadBalancerIPPool', 'CiliumL2AnnouncementPolicy', 'CiliumBGPClusterConfig',
-  'CiliumBGPPeerConfig', 'CiliumBGPAdvertisement', 'CiliumClusterwideNetworkPolicy', 'PriorityClass', 'ValidatingWebhookConfiguration',
-  'MutatingWebhookConfiguration', 'APIService', 'IngressClass', 'RuntimeClass', 'ClusterPolicy',
-]);
-export const isClusterScoped = (kind: string) => CLUSTER_SCOPED.has(kind);
+
+/** Kinds kustomize treats as cluster-scoped (no namespace is applied to them): the list of core/kinds.ts. */
+export { isClusterScoped } from '../core/kinds';
 
 /**
  * Reads a repository once (files cached) and builds kustomize paths statically, as far as the checks need:

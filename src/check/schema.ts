@@ -18,6 +18,7 @@
 // a field the schema does not define. (Bundling keeps the validators' code as it is, reads included.)
 import * as fs from 'fs';
 import * as path from 'path';
+import { DEFAULT_OPERATORS, fluxVarPattern } from '../core/flux-vars';
 
 export interface SchemaProblem {
   /** Where, as `spec.sourceRef.name`, `spec.containers[0].image` or `(root)`. */
@@ -204,7 +205,7 @@ function traced(root: unknown, trace: Trace): unknown {
 // ---------------------------------------------------------------------------------------------
 // Flux post-build substitution placeholders: ${VAR}, ${VAR:=default}, ${VAR:-default}, ...
 
-const PLACEHOLDER = /\$\{[A-Za-z_][A-Za-z0-9_]*(?:(?::?[-=+?])[^}]*)?\}/;
+const PLACEHOLDER = fluxVarPattern('', `${DEFAULT_OPERATORS}+?`);
 
 /** A SOPS-encrypted value (`ENC[AES256_GCM,data:...,type:str]`): kustomize-controller decrypts it before applying. */
 const SOPS_VALUE = /^ENC\[[A-Z0-9_]+,data:[^\]]*\]$/;

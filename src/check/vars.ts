@@ -1,5 +1,6 @@
 // Flux postBuild substitution as the check reads it: where `${VAR}`s are in text and YAML, what Flux makes of them.
 import { type Document, isScalar, type LineCounter, type Node, type Scalar, visit } from 'yaml';
+import { fluxVarRefs, replaceFluxVars } from '../core/flux-vars';
 
 /** A `${VAR}` reference in a file. */
 export interface VarRef {
@@ -10,16 +11,12 @@ export interface VarRef {
   line: number;
 }
 
-const VAR = /(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=][^}]*)?\}/g;
-
 /**
  * Text as Flux's postBuild substitutes it with these values: `$${VAR}` stays `${VAR}`, a variable without a value
  * takes its `:=`/`:-` default, or stays as written (the check reports it separately).
  */
 export function subst(text: string, values: Record<string, string>): string {
-  return text.replace(/(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-=]([^}]*))?\}/g, (all, esc: string, name: string, dflt: string | undefined) =>
-    esc ? all.slice(1) : name in values ? values[name] : (dflt ?? all),
-  );
+  return replaceFluxVars(text, (r, all) => (r.escaped ? all.slice(1) : r.name in values ? values[r.name] : (r.fallback ?? all)));
 }
 
 /**
@@ -31,9 +28,9 @@ export function scanText(text: string, file: string, firstLine = 1): VarRef[] {
   const out: VarRef[] = [];
   text.split('\n').forEach((l, i) => {
     if (/^\s*#/.test(l)) return;
-    for (const m of l.matchAll(VAR)) {
-      if (m[1] === '$') continue; // $${VAR} is an escape
-      out.push({ name: m[2], hasDefault: Boolean(m[3]), file, line: firstLine + i });
+    for (const r of fluxVarRefs(l)) {
+      if (r.escaped) continue; // $${VAR} is an escape
+      out.push({ name: r.name, hasDefault: r.fallback !== undefined, file, line: firstLine + i });
     }
   });
   return out;

@@ -1,7 +1,7 @@
 import { Command, Help, Option } from 'commander';
 import { UsageError } from '../core/errors';
-import { ROLES } from '../model/roles';
-import { SECRET_PROVIDERS, STORY_LANES } from '../model/schema';
+import { CLUSTER_FIELDS } from '../model/cluster-fields';
+import { STORY_LANES } from '../model/schema';
 
 /** What a value (of an option or a positional argument) completes to. */
 export type ValueKind = { kind: 'dir' } | { kind: 'file' } | { kind: 'clusters' } | { kind: 'words'; words: string[] } | { kind: 'none' };
@@ -37,6 +37,9 @@ export interface CompletionFacts {
 
 /** What the value of `--<flag>` of `command` completes to, by the option's meaning. */
 function optionValue(command: string, long: string, facts: CompletionFacts): ValueKind {
+  // A cluster field with choices (--role, --secret-store) completes to the choices of its row in the table.
+  const field = CLUSTER_FIELDS.find((f) => f.flag === long);
+  if (field && 'choices' in field) return { kind: 'words', words: [...field.choices] };
   switch (long) {
     case '--dir':
     case '--cluster-path':
@@ -51,12 +54,8 @@ function optionValue(command: string, long: string, facts: CompletionFacts): Val
       return { kind: 'words', words: facts.storyIds };
     case '--format':
       return { kind: 'words', words: command === 'plan' ? [...facts.planFormats] : ['mermaid', 'dot'] };
-    case '--role':
-      return { kind: 'words', words: [...ROLES] };
     case '--lane':
       return { kind: 'words', words: [...STORY_LANES] };
-    case '--secret-store':
-      return { kind: 'words', words: [...SECRET_PROVIDERS] };
     default:
       return { kind: 'none' };
   }

@@ -1,61 +1,44 @@
 import * as fs from 'node:fs';
-import { LineCounter, parseDocument, visit } from 'yaml';
-import { answerKeyForPath, AnswersFileSchema, ClusterAnswers, ClusterAnswersSchema, FIELDS, flagForPath, parseNodeSpec, parseSet } from '../commands/answers';
+import { answerKeyForPath, AnswersFileSchema, ClusterAnswers, ClusterAnswersSchema, flagForPath, parseNodeSpec, parseSet, type AnswerKey } from '../model/answers';
 import { createClusters, createProblems, loadPlatform, type CreateClusterOptions } from '../commands/create-cluster';
 import { checkRepoDir } from '../commands/repo';
 import { InterruptedError, UsageError } from '../core/errors';
 import { summarize, writes } from '../core/plan';
+import { readStrictYaml } from '../core/yaml';
+import { CLUSTER_FIELDS, fieldOfKey, optionName, type ClusterField } from '../model/cluster-fields';
 import type { PlatformSpec } from '../model/schema';
 import type { Io } from './common';
 import type { CreateFlags } from './create-command';
 
-const PER_CLUSTER: [keyof CreateFlags, string][] = [
-  ['role', '--role'],
-  ['domain', '--domain'],
-  ['clusterId', '--cluster-id'],
-  ['apiEndpoint', '--api-endpoint'],
-  ['nodeCidr', '--node-cidr'],
-  ['nodeGateway', '--node-gateway'],
-  ['podCidr', '--pod-cidr'],
-  ['serviceCidr', '--service-cidr'],
-  ['lbRange', '--lb-range'],
-  ['gatewayExternal', '--gateway-external'],
-  ['gatewayInternal', '--gateway-internal'],
-  ['node', '--node'],
-];
+/** A field's flag value as commander hands it over (a repeated flag as a list). */
+function flagValue(flags: CreateFlags, f: ClusterField): string | string[] | undefined {
+  return (flags as unknown as Record<string, string | string[] | undefined>)[optionName(f.flag)];
+}
+
+/** A field's flag value as its answer: an integer or the node list read from the text; the rest as typed. */
+function flagAnswer(f: ClusterField, value: string | string[]): unknown {
+  if (f.kind === 'nodes') return (value as string[]).map(parseNodeSpec);
+  if (f.kind === 'int') {
+    if (!/^\d+$/.test(value as string)) throw new UsageError(`${f.flag} ${JSON.stringify(value)}: must be ${f.intRule}`);
+    return Number(value);
+  }
+  return value;
+}
 
 function flagsToAnswers(name: string, f: CreateFlags): ClusterAnswers {
-  let clusterId: number | undefined;
-  if (f.clusterId !== undefined) {
-    if (!/^\d+$/.test(f.clusterId)) throw new UsageError(`--cluster-id ${JSON.stringify(f.clusterId)}: must be an integer from 1 to 255`);
-    clusterId = Number(f.clusterId);
+  const raw: Record<string, unknown> = { name };
+  for (const field of CLUSTER_FIELDS) {
+    const value = flagValue(f, field);
+    if (value !== undefined) raw[field.key] = flagAnswer(field, value);
   }
-  const raw = {
-    name,
-    role: f.role,
-    domain: f.domain,
-    clusterId,
-    apiEndpoint: f.apiEndpoint,
-    nodeCidr: f.nodeCidr,
-    nodeGateway: f.nodeGateway,
-    podCidr: f.podCidr,
-    serviceCidr: f.serviceCidr,
-    loadBalancerRange: f.lbRange,
-    gatewayExternal: f.gatewayExternal,
-    gatewayInternal: f.gatewayInternal,
-    nodes: f.node?.map(parseNodeSpec),
-    gitUrl: f.gitUrl,
-    gitBranch: f.gitBranch,
-    secretStore: f.secretStore,
-    settings: f.set ? parseSet(f.set) : undefined,
-  };
-  const parsed = ClusterAnswersSchema.safeParse(JSON.parse(JSON.stringify(raw)));
+  if (f.set) raw.settings = parseSet(f.set);
+  const parsed = ClusterAnswersSchema.safeParse(raw);
   if (!parsed.success) {
     throw new UsageError(
       'invalid flags (nothing was written)',
       parsed.error.issues.map((i) => {
         const key = String(i.path[0]);
-        const flag = FIELDS.find((x) => x.key === key)?.flag ?? `--${key}`;
+        const flag = fieldOfKey(key)?.flag ?? `--${key}`;
         return `${flag}: ${i.message}`;
       }),
     );
@@ -68,21 +51,16 @@ function flagsToAnswers(name: string, f: CreateFlags): ClusterAnswers {
  * an answers file writes every value out) is refused as `--answers <file>:<line>: …`.
  */
 function parseAnswersYaml(file: string, text: string): unknown {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
-  const at = (offset: number | undefined) => `--answers ${file}:${lc.linePos(offset ?? 0).line}`;
-  if (doc.errors.length) {
-    const [first, ...more] = doc.errors;
-    throw new UsageError(`${at(first.pos[0])}: ${first.message.split('\n')[0]} (not valid YAML; nothing was written)`, more.slice(0, 4).map((e) => `${at(e.pos[0])}: ${e.message.split('\n')[0]}`));
+  const at = (line: number) => `--answers ${file}:${line}`;
+  const { doc, errors, alias } = readStrictYaml(text);
+  if (errors.length) {
+    const [first, ...more] = errors;
+    const others = more.slice(0, 4).map((e) => `${at(e.line)}: ${e.message}`);
+    throw new UsageError(`${at(first.line)}: ${first.message} (not valid YAML; nothing was written)`, others);
   }
-  let alias: { source: string; offset?: number } | undefined;
-  visit(doc, {
-    Alias(_key, node) {
-      alias = { source: node.source, offset: node.range?.[0] };
-      return visit.BREAK;
-    },
-  });
-  if (alias) throw new UsageError(`${at(alias.offset)}: alias *${alias.source} is not supported in an answers file; write the value out where it is used (nothing was written)`);
+  if (alias) {
+    throw new UsageError(`${at(alias.line)}: alias *${alias.source} is not supported in an answers file; write the value out where it is used (nothing was written)`);
+  }
   try {
     return doc.toJS({ maxAliasCount: 0 });
   } catch (e) {
@@ -135,7 +113,7 @@ function readAnswersFile(file: string): ClusterAnswers[] {
 /** Non-interactive without --yes: every value must be given; list the flags that are missing. */
 function requireAll(a: ClusterAnswers, existing: boolean): void {
   if (existing) return;
-  const missing = FIELDS.filter((f) => a[f.key] === undefined).map((f) => f.flag);
+  const missing = CLUSTER_FIELDS.filter((f) => a[f.key] === undefined).map((f) => f.flag);
   if (missing.length) {
     throw new UsageError(`cluster ${a.name}: not asking (no terminal, CI=true or --no-interactive), so these values are required (or pass --yes to take the defaults)`, missing);
   }
@@ -169,7 +147,7 @@ async function askAndConfirm(root: string, given: ClusterAnswers[], flags: Creat
   let clusters = await askClusters(given, flags, spec);
   for (let round = 0; round < REASK_ROUNDS; round++) {
     const problems = createProblems({ dir: root, clusters, stories });
-    const wrong = new Map<string, (keyof ClusterAnswers)[]>();
+    const wrong = new Map<string, AnswerKey[]>();
     for (const p of problems) {
       const name = /^clusters\.([^.[]+)/.exec(p.path)?.[1];
       const key = answerKeyForPath(p.path);
@@ -203,7 +181,7 @@ export async function runCreate(names: string[], flags: CreateFlags, io: Io, int
     clusters = readAnswersFile(flags.answers);
   } else {
     if (names.length > 1) {
-      const used = PER_CLUSTER.filter(([k]) => flags[k] !== undefined).map(([, flag]) => flag);
+      const used = CLUSTER_FIELDS.filter((f) => f.perCluster && flagValue(flags, f) !== undefined).map((f) => f.flag);
       if (used.length) throw new UsageError(`${used.join(', ')} set one cluster's values; with several names use --answers`);
     }
     if (names.length === 0 && !interactive) throw new UsageError('missing cluster NAME (e.g. create-platform-cluster infra --yes)');

@@ -1,8 +1,9 @@
 import { confirm, input, select } from '@inquirer/prompts';
 import type { Readable, Writable } from 'node:stream';
-import { answerProblems, answersFromCluster, ClusterAnswers, FIELDS, formatNodeSpec, parseNodeSpec } from '../commands/answers';
+import { answerProblems, answersFromCluster, applyAnswers, ClusterAnswers, formatNodeSpec, parseNodeSpec, type AnswerKey } from '../model/answers';
+import { CLUSTER_FIELDS, fieldOfKey } from '../model/cluster-fields';
 import { defaultCluster } from '../model/defaults';
-import { ROLES, SECRET_PROVIDERS, type PlatformSpec } from '../model/schema';
+import type { PlatformSpec } from '../model/schema';
 import { clusterNameProblem } from '../model/validate';
 import type { CreateFlags } from './create-command';
 
@@ -12,10 +13,10 @@ export interface PromptContext {
   output?: Writable;
 }
 
-type Key = keyof ClusterAnswers;
+type Key = AnswerKey;
 
-/** The values asked for a new cluster, in the order they are asked. */
-const ASKED: Key[] = ['role', 'domain', 'clusterId', 'nodeCidr', 'nodeGateway', 'podCidr', 'serviceCidr', 'loadBalancerRange', 'gatewayExternal', 'gatewayInternal', 'apiEndpoint', 'nodes', 'gitUrl', 'gitBranch', 'secretStore'];
+/** The values asked for a new cluster, in the order they are asked: the order of the table. */
+const ASKED: Key[] = CLUSTER_FIELDS.map((f) => f.key);
 
 const NODES_LABEL = 'Nodes (name=…,ip=…,controlPlane=true|false,disk=/dev/…; separated by ";")';
 
@@ -36,18 +37,18 @@ async function askField(key: Key, a: ClusterAnswers, others: PlatformSpec, ctx: 
     const problems = answerProblems(others, a, key, value);
     return problems.length ? problems.join('; ') : true;
   };
-  const label = FIELDS.find((f) => f.key === key)!.label;
+  const field = fieldOfKey(key)!;
   const text = (message: string, def: string, validate: (v: string) => true | string) => input({ message, default: def, validate }, ctx);
   let value: unknown;
-  switch (key) {
-    case 'role':
-      value = await select({ message: `Role of ${a.name}`, choices: ROLES.map((r) => ({ value: r, name: r })), default: d.role }, ctx);
+  switch (field.kind) {
+    case 'choice': {
+      // The role's question names the cluster: it is the first one asked about it.
+      const message = key === 'role' ? `Role of ${a.name}` : field.label;
+      value = await select({ message, choices: field.choices!.map((c) => ({ value: c, name: c })), default: d[key] }, ctx);
       break;
-    case 'secretStore':
-      value = await select({ message: label, choices: SECRET_PROVIDERS.map((p) => ({ value: p, name: p })), default: d.secretStore }, ctx);
-      break;
-    case 'clusterId':
-      value = Number(await text(label, String(d.clusterId), (v) => (/^\d+$/.test(v.trim()) ? check(Number(v)) : `${JSON.stringify(v)}: an integer from 1 to 255`)));
+    }
+    case 'int':
+      value = Number(await text(field.label, String(d[key]), (v) => (/^\d+$/.test(v.trim()) ? check(Number(v)) : `${JSON.stringify(v)}: ${field.intRule}`)));
       break;
     case 'nodes':
       value = parseNodes(
@@ -62,27 +63,14 @@ async function askField(key: Key, a: ClusterAnswers, others: PlatformSpec, ctx: 
       );
       break;
     default:
-      value = (await text(label, String(d[key]), (v) => check(v.trim()))).trim();
+      value = (await text(field.label, String(d[key]), (v) => check(v.trim()))).trim();
   }
   return { ...a, [key]: value };
 }
 
 /** A new cluster of this run as the other prompts see it (defaults under what was answered). */
 function planned(spec: PlatformSpec, a: ClusterAnswers): PlatformSpec['clusters'][string] {
-  const d = defaultCluster(spec, a.name, a.role, a.nodeCidr);
-  const full = { ...answersFromCluster(a.name, d), ...a };
-  return {
-    ...d,
-    role: full.role!,
-    domain: full.domain!,
-    clusterId: full.clusterId!,
-    apiEndpoint: full.apiEndpoint!,
-    network: { nodeCidr: full.nodeCidr!, nodeGateway: full.nodeGateway!, podCidr: full.podCidr!, serviceCidr: full.serviceCidr!, loadBalancerRange: full.loadBalancerRange!, gatewayIps: { external: full.gatewayExternal!, internal: full.gatewayInternal! } },
-    nodes: full.nodes!,
-    git: { url: full.gitUrl!, branch: full.gitBranch! },
-    secretStore: { provider: full.secretStore! },
-    settings: { ...d.settings, ...(a.settings ?? {}) },
-  };
+  return applyAnswers(defaultCluster(spec, a.name, a.role, a.nodeCidr), a);
 }
 
 /**
@@ -140,14 +128,16 @@ export function confirmWrite(message: string, ctx: PromptContext = {}): Promise<
   return confirm({ message, default: true }, ctx);
 }
 
+const nodesLine = (nodes: NonNullable<ClusterAnswers['nodes']>) => nodes.map((n) => `${n.name} ${n.ip}${n.controlPlane ? ' (control plane)' : ''}`).join(', ');
+
 /** The summary shown before the confirm: each new cluster's values, one per line. */
 export function summaryLines(a: ClusterAnswers, spec: PlatformSpec | undefined): string[] {
   const c = answersFromCluster(a.name, planned(emptyPlatform(spec), a));
   const lines = [`cluster ${a.name}:`];
-  for (const f of FIELDS) {
+  for (const f of CLUSTER_FIELDS) {
     const v = c[f.key];
-    const shown = f.key === 'nodes' ? (v as ClusterAnswers['nodes'])!.map((n) => `${n.name} ${n.ip}${n.controlPlane ? ' (control plane)' : ''}`).join(', ') : String(v);
-    lines.push(`  ${f.field.padEnd(28)} ${shown}`);
+    const shown = f.kind === 'nodes' ? nodesLine(v as NonNullable<ClusterAnswers['nodes']>) : String(v);
+    lines.push(`  ${f.path.padEnd(28)} ${shown}`);
   }
   return lines;
 }

@@ -64,11 +64,11 @@ export const basePath = (p: string) => `${BASE_DIR}/${p}`;
 /** Lines that only a merge with conflicts leaves behind. */
 const MARKERS = /^<{7} .*$[\s\S]*^={7}$[\s\S]*^>{7} .*$/m;
 
-function yamlProblem(p: string, text: string): string | undefined {
+function mergedYamlProblem(p: string, text: string): string | undefined {
   if (!/\.ya?ml$/.test(p)) return undefined;
-  const { parseAllDocuments } = require('yaml') as typeof import('yaml');
-  const bad = parseAllDocuments(text).flatMap((d) => ('errors' in d ? d.errors : []));
-  return bad.length ? bad[0].message.split('\n')[0] : undefined;
+  // Loaded lazily (as the yaml library was): only a merged file needs it.
+  const { yamlProblem: problem } = require('./yaml') as typeof import('./yaml');
+  return problem(text, { aliases: true, prettyErrors: true })?.message;
 }
 
 /** Files moved by a template change carry a person's edits when the new render is at least this alike. */
@@ -331,7 +331,7 @@ export function computePlan(tree: Tree, current: Reader, previous: Manifest, nex
   /** Merge on LF text; the result is written with the ending of the person's file (oursFile). */
   const mergeInto = (p: string, base: string, oursFile: FileText, theirs: string, extra?: string): Change => {
     const r = merge!(base, oursFile.text, theirs, p);
-    const broken = r.conflicts === 0 ? yamlProblem(p, r.text) : undefined;
+    const broken = r.conflicts === 0 ? mergedYamlProblem(p, r.text) : undefined;
     if (r.conflicts === 0 && !broken) return { path: p, action: 'MERGE', after: out(p, r.text, oursFile), reason: `${extra ? extra + '; ' : ''}your edits merged with the new render` };
     return {
       path: p,

@@ -2,11 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { toLf } from './eol';
 import Handlebars from 'handlebars/runtime';
-import { LineCounter, parseAllDocuments, visit } from 'yaml';
 import { UsageError } from './errors';
 import { COMPILE_OPTIONS, precompiledModuleText, precompiledTemplates, PRECOMPILED_FILE, templateHash } from './precompiled';
 import { OVERRIDES_DIR } from './paths';
-import { quoteScalar, toYaml } from './yaml';
+import { quoteScalar, toYaml, yamlProblem } from './yaml';
 
 /** Root of the package's built-in templates (same relative place from src/ and lib/). */
 export const BUILTIN_TEMPLATES = path.resolve(__dirname, '..', '..', 'templates');
@@ -26,20 +25,11 @@ interface Loaded {
  * Why the YAML a template rendered cannot be written: a syntax error or a duplicate key, or an alias (the tool
  * writes every value out, and an alias could expand into a YAML bomb where the files are read). Undefined when fine.
  */
-function yamlProblem(out: string): string | undefined {
-  const lc = new LineCounter();
-  for (const doc of parseAllDocuments(out, { uniqueKeys: true, lineCounter: lc, prettyErrors: false })) {
-    if (doc.errors.length) return `the YAML it renders does not parse: line ${lc.linePos(doc.errors[0].pos[0]).line}: ${doc.errors[0].message.split('\n')[0]}`;
-    let alias: string | undefined;
-    visit(doc, {
-      Alias(_key, node) {
-        alias = `*${node.source}, line ${lc.linePos(node.range?.[0] ?? 0).line}`;
-        return visit.BREAK;
-      },
-    });
-    if (alias) return `the YAML it renders uses an alias (${alias}); write the value out where it is used`;
-  }
-  return undefined;
+function renderedYamlProblem(out: string): string | undefined {
+  const p = yamlProblem(out);
+  if (!p) return undefined;
+  if (p.alias !== undefined) return `the YAML it renders uses an alias (*${p.alias}, line ${p.line}); write the value out where it is used`;
+  return `the YAML it renders does not parse: line ${p.line}: ${p.message}`;
 }
 
 function indentBlock(text: string, spaces: number): string {
@@ -174,7 +164,7 @@ export class TemplateRenderer {
       throw new Error(`template ${name}: ${(e as Error).message}`);
     }
     if (t.checked && /\.ya?ml(\.hbs)?$/.test(name)) {
-      const problem = yamlProblem(out);
+      const problem = renderedYamlProblem(out);
       if (problem) throw overrideError(t.override ?? name, problem);
     }
     return out.endsWith('\n') ? out : out + '\n';

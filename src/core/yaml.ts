@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { type Document, LineCounter, parseAllDocuments, parseDocument, stringify, visit } from 'yaml';
 
 /** Characters YAML does not allow unescaped in a scalar (or that YAML 1.1 reads as line breaks), JSON leaves as-is. */
 const YAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
@@ -24,4 +24,60 @@ export function toYaml(value: unknown): string {
 /** Join several documents into one multi-document YAML stream. */
 export function toYamlStream(values: unknown[]): string {
   return values.map((v) => '---\n' + toYaml(v)).join('');
+}
+
+/** Comment lines above a document (`# …`; an empty line is a bare `#`), ending in a newline. */
+export function commentLines(lines: string[]): string {
+  return lines.map((l) => (l ? `# ${l}` : '#')).join('\n') + '\n';
+}
+
+/** One problem of a YAML text: its line (1-based) and the first line of the parser's message. */
+export interface YamlIssue {
+  line: number;
+  message: string;
+}
+
+/** The first alias of a document (`*name`), where the tool refuses one: it writes every value out, and an alias could expand into a YAML bomb. */
+function firstAlias(doc: Document.Parsed, lc: LineCounter): { source: string; line: number } | undefined {
+  let alias: { source: string; line: number } | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      alias = { source: node.source, line: lc.linePos(node.range?.[0] ?? 0).line };
+      return visit.BREAK;
+    },
+  });
+  return alias;
+}
+
+/** A YAML document read strictly: its syntax errors and duplicate keys, and its first alias, each with its line. */
+export interface StrictYaml {
+  doc: Document.Parsed;
+  errors: YamlIssue[];
+  alias?: { source: string; line: number };
+}
+
+/**
+ * Read one YAML document the way the tool reads what people hand it (an answers file, platform.yaml): duplicate
+ * keys are errors, and the first alias is reported. The value is `doc.toJS({ maxAliasCount: 0 })` once both are empty.
+ */
+export function readStrictYaml(text: string): StrictYaml {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  const errors = doc.errors.map((e) => ({ line: lc.linePos(e.pos[0]).line, message: e.message.split('\n')[0] }));
+  const alias = errors.length ? undefined : firstAlias(doc, lc);
+  return { doc, errors, ...(alias ? { alias } : {}) };
+}
+
+/**
+ * The first reason a YAML stream (one or more documents) cannot be written: a syntax error or a duplicate key, or,
+ * unless `aliases` are allowed, an alias. `prettyErrors` keeps the parser's " at line L, column C" in the message.
+ */
+export function yamlProblem(text: string, opts: { aliases?: boolean; prettyErrors?: boolean } = {}): (YamlIssue & { alias?: string }) | undefined {
+  const lc = new LineCounter();
+  for (const doc of parseAllDocuments(text, { uniqueKeys: true, lineCounter: lc, prettyErrors: opts.prettyErrors ?? false })) {
+    if (doc.errors.length) return { line: lc.linePos(doc.errors[0].pos[0]).line, message: doc.errors[0].message.split('\n')[0] };
+    const alias = opts.aliases ? undefined : firstAlias(doc, lc);
+    if (alias) return { line: alias.line, message: `alias *${alias.source}`, alias: alias.source };
+  }
+  return undefined;
 }

@@ -1,24 +1,15 @@
 import * as path from 'node:path';
+import { isClusterScoped } from '../core/kinds';
 import { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
-import { toYaml } from '../core/yaml';
+import { commentLines, toYaml } from '../core/yaml';
 import { GIT_CREDENTIAL, storeCredentialView } from '../model/bootstrap-secrets';
 import { Component, componentDir, componentTemplateDir, SYSTEM_NAMESPACES } from '../model/components';
 import { healthCheckExprsFor } from '../model/health';
 import type { NamespacePlacement } from '../model/namespaces';
 
-/** Kinds that are cluster-scoped: a Flux health check names them without a namespace. */
-const CLUSTER_SCOPED = new Set([
-  'Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'VolumeSnapshotClass',
-  'ClusterSecretStore', 'ClusterIssuer', 'GatewayClass', 'CiliumLoadBalancerIPPool', 'CiliumL2AnnouncementPolicy',
-  'CiliumBGPClusterConfig', 'CiliumBGPPeerConfig', 'CiliumBGPAdvertisement', 'CiliumClusterwideNetworkPolicy',
-  'PriorityClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
-]);
-
-const HEADER = (lines: string[]) => lines.map((l) => `# ${l}`).join('\n') + '\n';
-
 function kustomization(resources: string[], extra: Record<string, unknown> = {}, comment?: string): string {
-  return '---\n' + (comment ? HEADER([comment]) : '') + toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources, ...extra });
+  return '---\n' + (comment ? commentLines([comment]) : '') + toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources, ...extra });
 }
 
 function namespaceDoc(comp: Component): string {
@@ -28,7 +19,7 @@ function namespaceDoc(comp: Component): string {
   }
   return (
     '---\n' +
-    HEADER([
+    commentLines([
       `Namespace ${comp.namespace}, declared once per cluster (components sharing it that always run with this one`,
       'leave it to this file): two Flux Kustomizations applying one Namespace would rewrite each other\'s labels on',
       'every reconcile. Prune is disabled so that removing this component never deletes the namespace (and everything in it).',
@@ -53,7 +44,7 @@ function sameNamespacePolicyDoc(comp: Component): string | undefined {
   if (comp.namespaceLabels?.[BASELINE_LABEL] !== 'enabled') return undefined;
   return (
     '---\n' +
-    HEADER([
+    commentLines([
       `Network-policy baseline, per namespace: endpoints of ${comp.namespace} talk to each other, and only to each other`,
       'beyond the clusterwide baseline (DNS, API server, scrapes). Selecting them also turns on default deny.',
     ]) +
@@ -106,7 +97,7 @@ export function renderComponent(
     valuesConfigMap: `${comp.id}-values`,
     dependsOn: comp.dependsOn.map((name) => ({ name })),
     gitCredential: GIT_CREDENTIAL,
-    healthChecks: comp.healthChecks.map((h) => (CLUSTER_SCOPED.has(h.kind) ? { ...h } : { ...h, namespace: comp.namespace })),
+    healthChecks: comp.healthChecks.map((h) => (isClusterScoped(h.kind) ? { ...h } : { ...h, namespace: comp.namespace })),
     healthCheckExprs: healthCheckExprsFor(comp.healthChecks),
     substitute: comp.substitute ?? null,
   };

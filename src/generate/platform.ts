@@ -1,7 +1,7 @@
 import { Document, Pair, Scalar, YAMLMap } from 'yaml';
 import { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
-import { toYaml } from '../core/yaml';
+import { commentLines, toYaml } from '../core/yaml';
 import { componentDir } from '../model/components';
 import { catalogFor, lanesOfRole, recordedStories, renderedComponents, wiredComponents } from '../model/wiring';
 import { renderComponent } from './component';
@@ -43,10 +43,6 @@ function lanesFor(c: ClusterModel): Lane[] {
     path: `${base}/${name}`,
     dependsOn: name === 'workloads' ? [{ name: 'infrastructure' }] : [],
   }));
-}
-
-function header(lines: string[]): string {
-  return lines.map((l) => (l ? `# ${l}` : '#')).join('\n') + '\n';
 }
 
 function settingsDocument(c: ClusterModel, data: Record<string, string>, declared: Map<string, VariableDecl>, defaults: Set<string>, toggled: Map<string, string>): string {
@@ -108,7 +104,7 @@ function fluxAlertDocument(cluster: string, wired: { namespace: string; chart?: 
   };
   return (
     '---\n' +
-    header([
+    commentLines([
       `Flux Alert of cluster ${cluster}: error events go to Provider flux-alerts (component ${FLUX_NOTIFICATIONS}).`,
       'One entry per namespace that holds HelmReleases and chart sources here (an Alert cannot wildcard namespaces);',
       'regenerate adds a namespace when a story is approved on this cluster.',
@@ -159,7 +155,7 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
       tree.write(
         `${base}/${lane.name}/kustomization.yaml`,
         '---\n' +
-          header([
+          commentLines([
             `Components wired into the ${lane.name} lane of cluster ${name}.`,
             'A story\'s components are listed here once the story is approved on this cluster.',
           ]) +

@@ -93,8 +93,8 @@ const CHARTS_COMMENT =
  * comment lines stay). Values a person (or Renovate) wrote are never changed. Edits pf (Document API: comments
  * and order elsewhere survive). `used` are chart names of the built-in catalog the render uses.
  */
-// pf is a PlatformFile, typed by the two fields used: platform-file.ts validates through validate.ts, which reads charts.ts.
-export function syncChartPins(pf: { doc: Document; spec: PlatformSpec }, used: Iterable<string>): void {
+// pf is a PlatformFile, typed by what is used: platform-file.ts validates through validate.ts, which reads charts.ts.
+export function syncChartPins(pf: { readonly spec: PlatformSpec; edit(change: (doc: Document) => void): unknown }, used: Iterable<string>): void {
   const known = catalogCharts();
   const want = [...new Set(used)].filter((n) => known.has(n));
   const current = pf.spec.charts ?? {};

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 
+import { fieldDescription } from './cluster-fields';
 import { ComponentSchema } from './components';
 import { ROLES } from './roles';
+import { SECRET_PROVIDERS } from './secret-providers';
 
 export { ROLES } from './roles';
 export type { Role } from './roles';
-
-/** External Secrets providers a cluster's ClusterSecretStore can use (the store is named after the provider). */
-export const SECRET_PROVIDERS = ['onepassword', 'vault', 'aws-secrets-manager', 'gcp-secret-manager', 'azure-key-vault', 'bitwarden'] as const;
-export type SecretProvider = (typeof SECRET_PROVIDERS)[number];
+export { SECRET_PROVIDERS } from './secret-providers';
+export type { SecretProvider } from './secret-providers';
 
 export const STORY_STATES = ['draft', 'approved'] as const;
 
@@ -16,7 +16,8 @@ const str = z.string().min(1);
 
 /*
  * Editor hints. The JSON Schema of platform.yaml (model/json-schema.ts, schemas/platform.schema.json) is generated
- * from these zod schemas; `.meta()` gives each field its description and, where validate.ts checks a field on its own,
+ * from these zod schemas; `.meta()` gives each field its description (a cluster field's comes from the table of
+ * model/cluster-fields.ts, with its flag and prompt) and, where validate.ts checks a field on its own,
  * the pattern or bounds an editor can check as you type. zod itself ignores meta: the tool's messages stay those of
  * validate.ts. A pattern here may only say what validate.ts also requires (a file the tool accepts never shows an
  * error in an editor); test/json-schema-*.test.ts holds both to that.
@@ -53,34 +54,34 @@ export const NodeSchema = z.strictObject({
 });
 
 export const NetworkSchema = z.strictObject({
-  nodeCidr: cidr('IPv4 network of the nodes, written canonically (e.g. 192.168.1.0/24).'),
-  nodeGateway: ip('Default gateway of the node network (an address on nodeCidr).'),
-  podCidr: cidr('IPv4 pod network (each node gets a /24 of it); disjoint from every other network of all clusters (ClusterMesh).'),
-  serviceCidr: cidr('IPv4 service network (at most a /28); disjoint from every other network of all clusters (ClusterMesh).'),
-  loadBalancerRange: str.meta({ description: 'Addresses Cilium announces for LoadBalancer services: first-last on the node network (e.g. 192.168.1.200-192.168.1.239).', pattern: IPV4_RANGE_PATTERN }),
+  nodeCidr: cidr(fieldDescription('network.nodeCidr')),
+  nodeGateway: ip(fieldDescription('network.nodeGateway')),
+  podCidr: cidr(fieldDescription('network.podCidr')),
+  serviceCidr: cidr(fieldDescription('network.serviceCidr')),
+  loadBalancerRange: str.meta({ description: fieldDescription('network.loadBalancerRange'), pattern: IPV4_RANGE_PATTERN }),
   gatewayIps: z
     .strictObject({
-      external: ip('LoadBalancer address of the external Gateway (inside loadBalancerRange).'),
-      internal: ip('LoadBalancer address of the internal Gateway (inside loadBalancerRange, not the external one).'),
+      external: ip(fieldDescription('network.gatewayIps.external')),
+      internal: ip(fieldDescription('network.gatewayIps.internal')),
     })
     .meta({ description: 'Fixed addresses of the cluster\'s two Gateways (Gateway API).' }),
 });
 
 export const ClusterSchema = z.strictObject({
-  role: z.enum(ROLES).meta({ description: 'What the cluster is based on: infra (platform services) or apps (workloads). Stories name the roles they run on.' }),
-  domain: str.meta({ description: 'DNS domain of the cluster (lower-case, dot-separated DNS-1123 labels), e.g. apps.example.com.', maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$' }),
-  clusterId: z.number().int().meta({ description: 'Cilium ClusterMesh id, unique across the clusters.', minimum: 1, maximum: 255 }),
-  apiEndpoint: str.meta({ description: 'Kubernetes API endpoint: https://host:port (the Talos VIP), e.g. https://192.168.1.10:6443.' }),
+  role: z.enum(ROLES).meta({ description: fieldDescription('role') }),
+  domain: str.meta({ description: fieldDescription('domain'), maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$' }),
+  clusterId: z.number().int().meta({ description: fieldDescription('clusterId'), minimum: 1, maximum: 255 }),
+  apiEndpoint: str.meta({ description: fieldDescription('apiEndpoint') }),
   network: NetworkSchema.meta({ description: 'The cluster\'s IPv4 networks and fixed addresses.' }),
-  nodes: z.array(NodeSchema).min(1).meta({ description: 'The Talos nodes (at least one control plane).' }),
+  nodes: z.array(NodeSchema).min(1).meta({ description: fieldDescription('nodes') }),
   git: z
     .strictObject({
-      url: str.meta({ description: 'Git repository Flux syncs from: https://, ssh:// or git@host:path, without credentials.', pattern: '^(https://|ssh://|git@)[A-Za-z0-9.@:/_~+-]+$' }),
-      branch: str.meta({ description: 'Branch Flux syncs (a valid git branch name).', maxLength: 200 }),
+      url: str.meta({ description: fieldDescription('git.url'), pattern: '^(https://|ssh://|git@)[A-Za-z0-9.@:/_~+-]+$' }),
+      branch: str.meta({ description: fieldDescription('git.branch'), maxLength: 200 }),
     })
     .meta({ description: 'Where Flux reads this repository.' }),
   secretStore: z
-    .strictObject({ provider: z.enum(SECRET_PROVIDERS).meta({ description: 'External Secrets provider of the ClusterSecretStore (named after it).' }) })
+    .strictObject({ provider: z.enum(SECRET_PROVIDERS).meta({ description: fieldDescription('secretStore.provider') }) })
     .meta({ description: 'The secret backend of the cluster.' }),
   settings: z
     .record(

@@ -1,3 +1,4 @@
+import { fluxVarRefs, replaceFluxVars } from '../core/flux-vars';
 import { fluxGitUrl, receiverType } from './bootstrap-secrets';
 import { nthAddress, parseCidr, parseRange } from '../core/net';
 import type { ClusterModel } from './schema';
@@ -66,21 +67,20 @@ export const VARIABLES: Record<string, VariableDef> = {
   EXTERNAL_SECRET_STORE: { description: 'ClusterSecretStore that ExternalSecrets read from', value: (c) => c.secretStore.provider },
 };
 
-const VAR_REF = /(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=][^}]*)?\}/g;
-
 /** `${VAR}` references Flux would substitute in a text; those with a `:=` default are reported as optional. */
 export function findVariables(text: string): { required: Set<string>; optional: Set<string> } {
   const required = new Set<string>();
   const optional = new Set<string>();
-  for (const m of text.matchAll(VAR_REF)) (m[2] ? optional : required).add(m[1]);
+  for (const r of fluxVarRefs(text)) if (!r.escaped) (r.fallback !== undefined ? optional : required).add(r.name);
   return { required, optional };
 }
 
 /** Replace `${VAR}` as Flux's postBuild does, for values rendered outside Flux (bootstrap). */
 export function substitute(text: string, settings: Record<string, string>, where: string): string {
-  return text.replace(VAR_REF, (_all, name: string, dflt: string | undefined) => {
-    if (name in settings) return settings[name];
-    if (dflt) return dflt.replace(/^:?[-=]/, '');
-    throw new Error(`${where}: \${${name}} has no value in cluster-settings`);
+  return replaceFluxVars(text, (r, all) => {
+    if (r.escaped) return all;
+    if (r.name in settings) return settings[r.name];
+    if (r.fallback !== undefined) return r.fallback;
+    throw new Error(`${where}: \${${r.name}} has no value in cluster-settings`);
   });
 }
