@@ -169,12 +169,13 @@ export function loadStoriesFromYaml(components: Component[] = foundationComponen
   return stories;
 }
 
-/** Rewrite catalog/catalog.cache.json from the YAML sources (validated first). */
-export function writeCatalogCache(): string {
+/** Write the catalog the build ships (lib/built/catalog.json) from the YAML sources, validated first; returns the file. */
+export function writeCatalogCache(file = CATALOG_CACHE): string {
   const components = foundationComponentsFromYaml();
   const text = catalogCacheText(components, loadStoriesFromYaml(components));
-  fs.writeFileSync(CATALOG_CACHE, text);
-  return CATALOG_CACHE;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  return file;
 }
 
 export function buildCatalog(stories: StoryDef[]): Catalog {
