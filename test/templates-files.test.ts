@@ -1,11 +1,21 @@
 // Issue 17, item 4: only files ending in .hbs are rendered, every other template file is copied as it is; a template
-// is named by its output name, and an override of either kind shadows the built-in file of either kind.
+// is named by its output name, and an override of either kind shadows the built-in file of either kind. A story
+// component's catalog entry is the component.yaml in its template folder.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../src/core/errors';
 import { walkTree } from '../src/core/paths';
 import { BUILTIN_TEMPLATES, outputName, TemplateRenderer } from '../src/core/render';
+import { parse } from 'yaml';
+import { recordStories } from '../src/commands/stories';
+import { renderPlatform } from '../src/generate/platform';
+import { CATALOG_DIR, COMPONENT_FILE, componentEntriesFromYaml, componentTemplateDir } from '../src/model/components';
+import { defaultCluster } from '../src/model/defaults';
+import { newPlatform, setCluster } from '../src/model/platform-file';
+import { buildCatalog, loadStoriesFromYaml } from '../src/model/stories';
+import { variantVariables } from '../src/model/variant-settings';
+import { catalogFor } from '../src/model/wiring';
 import { tmpDir } from './helpers/fs';
 
 /** A template root with the given files (relative path -> text). */
@@ -74,5 +84,43 @@ describe('templates: .hbs is rendered, the rest is copied', () => {
     // No output is both copied and rendered.
     const names = files.map(outputName);
     expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+  });
+});
+
+describe('templates: the catalog entry of a component sits next to its files', () => {
+  it('templates-component-yaml: every story component is read from templates/components/<area>/<id>/component.yaml', () => {
+    const entries = componentEntriesFromYaml();
+    const cat = buildCatalog(loadStoriesFromYaml());
+    const storyComponents = cat.stories.flatMap((s) => s.components.map((c) => c.id));
+    expect(storyComponents.length).toBeGreaterThan(40);
+    expect([...entries.keys()].sort()).toEqual([...storyComponents].sort());
+    for (const id of storyComponents) {
+      const c = cat.components.get(id)!.component;
+      expect(fs.existsSync(path.join(BUILTIN_TEMPLATES, componentTemplateDir(c), COMPONENT_FILE)), id).toBe(true);
+    }
+    // catalog/stories.yaml keeps the story-level data and names components by id only.
+    const raw = parse(fs.readFileSync(path.join(CATALOG_DIR, 'stories.yaml'), 'utf8')) as { stories: { components: unknown[] }[] };
+    expect(raw.stories.flatMap((s) => s.components).every((c) => typeof c === 'string')).toBe(true);
+  });
+
+  it('templates-component-yaml-folder: a component.yaml whose area and id do not name its folder is refused', () => {
+    const dir = root({ 'components/storage/wrong-folder/component.yaml': 'id: openebs\narea: storage\n' });
+    expect(() => componentEntriesFromYaml(dir)).toThrow(/templates\/components\/storage\/wrong-folder\/component\.yaml: its area and id must name its folder/);
+    const ok = root({ 'components/storage/x/component.yaml': 'id: x\narea: storage\n' });
+    expect([...componentEntriesFromYaml(ok).keys()]).toEqual(['x']);
+  });
+
+  it('templates-component-yaml-not-rendered: component.yaml is data, never written into the repository', () => {
+    let pf = newPlatform();
+    for (const name of ['infra', 'apps']) pf = setCluster(pf, name, defaultCluster(pf.spec, name));
+    const cat = catalogFor(pf.spec);
+    recordStories(pf, cat, cat.stories, { approve: true });
+    const paths = renderPlatform(pf.spec, new TemplateRenderer([BUILTIN_TEMPLATES], false)).tree.paths();
+    expect(paths.length).toBeGreaterThan(200);
+    expect(paths.filter((p) => p.endsWith(COMPONENT_FILE))).toEqual([]);
+    // Nor read as one of its files: the ${VAR}s its notes name are not variables its manifests use.
+    const uses = variantVariables(cat).get('SECRET_STORE_ENDPOINT');
+    expect(uses?.map((u) => u.component)).toEqual(['cluster-secret-store']);
+    expect(fs.readFileSync(path.join(BUILTIN_TEMPLATES, 'components/security/cluster-secret-store', COMPONENT_FILE), 'utf8')).toContain('${SECRET_STORE_ENDPOINT}');
   });
 });
