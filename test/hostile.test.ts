@@ -544,7 +544,7 @@ const BROKEN_TEMPLATES: [string, string, string][] = [
 ];
 /** [command, bin, args, the template overridden, base] */
 const TEMPLATE_RUNS: [string, Bin, string[], string, Base][] = [
-  ['regenerate', KIT, ['regenerate'], 'cluster/kubernetes/kustomization.yaml.hbs', 'clusters'],
+  ['regenerate', KIT, ['regenerate'], 'cluster/kubernetes/clusters/__cluster__/kustomization.yaml.hbs', 'clusters'],
   ['add-story', ADD, ['STORY-BOOT-CRDS'], 'component/ks.yaml.hbs', 'stories'],
 ];
 const BROKEN: Hostile[] = [
