@@ -64,7 +64,8 @@ describe('templates: .hbs is rendered, the rest is copied', () => {
     const over = overrides({ 'repo/justfile': 'x\n', 'repo/justfile.hbs': 'y\n' });
     const r = new TemplateRenderer([over, BUILTIN_TEMPLATES]);
     expect(() => r.render('repo/justfile', {})).toThrow(UsageError);
-    expect(() => r.render('repo/justfile', {})).toThrow(/template \.platform\/templates\/repo\/justfile: both justfile \(copied\) and justfile\.hbs \(rendered\) exist/);
+    const both = /template \.platform\/templates\/repo\/justfile: both justfile \(copied\) and justfile\.hbs \(rendered\) exist/;
+    expect(() => r.render('repo/justfile', {})).toThrow(both);
   });
 
   it('templates-copied-override-checked: an override copied as it is must still be YAML without aliases', () => {
@@ -121,6 +122,7 @@ describe('templates: the catalog entry of a component sits next to its files', (
     // Nor read as one of its files: the ${VAR}s its notes name are not variables its manifests use.
     const uses = variantVariables(cat).get('SECRET_STORE_ENDPOINT');
     expect(uses?.map((u) => u.component)).toEqual(['cluster-secret-store']);
-    expect(fs.readFileSync(path.join(BUILTIN_TEMPLATES, 'components/security/cluster-secret-store', COMPONENT_FILE), 'utf8')).toContain('${SECRET_STORE_ENDPOINT}');
+    const entry = fs.readFileSync(path.join(BUILTIN_TEMPLATES, 'components/security/cluster-secret-store', COMPONENT_FILE), 'utf8');
+    expect(entry).toContain('${SECRET_STORE_ENDPOINT}');
   });
 });

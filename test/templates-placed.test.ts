@@ -39,7 +39,8 @@ describe('templates: placeholder path segments', () => {
 
   it('templates-placed-unknown: a segment the code has no value for is an error naming the template', () => {
     const dir = root({ 'c/__node__/x.yaml': 'a: 1\n' });
-    expect(() => renderPlaced(new Tree(), new TemplateRenderer([dir]), 'c', { cluster: 'infra' }, {})).toThrow(/template c\/__node__\/x\.yaml: no value for the path segment __node__/);
+    const render = () => renderPlaced(new Tree(), new TemplateRenderer([dir]), 'c', { cluster: 'infra' }, {});
+    expect(render).toThrow(/template c\/__node__\/x\.yaml: no value for the path segment __node__/);
   });
 
   it('templates-placed-new-file: a file added under cluster/ (here an override) is written for every cluster, no code', () => {

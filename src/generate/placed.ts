@@ -16,12 +16,21 @@ export interface Repeat {
  * holding it rendered once per value with that value's data added. The folder mirrors what it writes, so a new
  * file there needs no code. Returns the paths written.
  */
-export function renderPlaced(tree: Tree, r: TemplateRenderer, dir: string, places: Record<string, string>, data: object, repeat: Record<string, Repeat[]> = {}): string[] {
+export function renderPlaced(
+  tree: Tree,
+  r: TemplateRenderer,
+  dir: string,
+  places: Record<string, string>,
+  data: object,
+  repeat: Record<string, Repeat[]> = {},
+): string[] {
   const written: string[] = [];
   for (const rel of r.walk(dir)) {
     const names = [...rel.matchAll(PLACEHOLDER)].map((m) => m[1]);
     const repeated = names.find((n) => repeat[n]);
-    const copies = repeated ? repeat[repeated].map((x) => ({ values: { ...places, [repeated]: x.value }, data: { ...data, ...x.data } })) : [{ values: places, data }];
+    const copies = repeated
+      ? repeat[repeated].map((x) => ({ values: { ...places, [repeated]: x.value }, data: { ...data, ...x.data } }))
+      : [{ values: places, data }];
     for (const copy of copies) {
       const out = rel.replace(PLACEHOLDER, (_m, name: string) => {
         // A placeholder the caller has no value for is a template folder the code does not know: a bug, not input.

@@ -114,7 +114,8 @@ export function componentEntriesFromYaml(root = BUILTIN_TEMPLATES): Map<string, 
     const file = `components/${rel}`;
     const entry = parse(fs.readFileSync(path.join(root, file), 'utf8')) as { id?: unknown; area?: unknown } | null;
     // The folder is where the tool looks for the component's templates: it must be the one its area and id name.
-    const where = entry && typeof entry.id === 'string' && typeof entry.area === 'string' ? `${componentTemplateDir({ area: entry.area, id: entry.id })}/${COMPONENT_FILE}` : undefined;
+    const named = entry && typeof entry.id === 'string' && typeof entry.area === 'string';
+    const where = named ? `${componentTemplateDir({ area: entry.area as string, id: entry.id as string })}/${COMPONENT_FILE}` : undefined;
     if (where !== file) throw new Error(`templates/${file}: its area and id must name its folder (components/<area>/<id>/)`);
     out.set(entry!.id as string, entry);
   }

@@ -180,7 +180,9 @@ function withComponentEntries(stories: unknown): unknown {
   const out = stories.map((s: { id?: unknown; components?: unknown }) => {
     if (!s || !Array.isArray(s.components)) return s;
     const components = s.components.map((id: unknown) => {
-      if (typeof id !== 'string' || !entries.has(id)) throw new Error(`catalog/stories.yaml: ${String(s.id)}: no templates/components/<area>/${String(id)}/component.yaml`);
+      if (typeof id !== 'string' || !entries.has(id)) {
+        throw new Error(`catalog/stories.yaml: ${String(s.id)}: no templates/components/<area>/${String(id)}/component.yaml`);
+      }
       if (used.has(id)) throw new Error(`catalog/stories.yaml: component ${id} is named by two stories`);
       used.add(id);
       return entries.get(id);
