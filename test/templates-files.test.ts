@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { declaredMode } from '../src/core/disk';
 import { UsageError } from '../src/core/errors';
 import { walkTree } from '../src/core/paths';
 import { BUILTIN_TEMPLATES, outputName, TemplateRenderer } from '../src/core/render';
@@ -71,6 +72,18 @@ describe('templates: .hbs is rendered, the rest is copied', () => {
   it('templates-copied-override-checked: an override copied as it is must still be YAML without aliases', () => {
     const over = overrides({ 'x.yaml': 'a: &x 1\nb: *x\n' });
     expect(() => new TemplateRenderer([over]).render('x.yaml', {})).toThrow(/template \.platform\/templates\/x\.yaml: the YAML it renders uses an alias/);
+  });
+
+  it('templates-file-mode: a template declares its output executable by its first line (#!), rendered or copied', () => {
+    const dir = root({ 'run.sh.hbs': '#!/bin/sh\necho {{x}}\n', 'copy.sh': '#!/bin/sh\necho y\n', 'data.yaml': 'a: 1\n' });
+    const r = new TemplateRenderer([dir]);
+    expect(declaredMode(r.render('run.sh', { x: 1 }))).toBe(0o755);
+    expect(declaredMode(r.render('copy.sh', {}))).toBe(0o755);
+    expect(declaredMode(r.render('data.yaml', {}))).toBe(0o644);
+    // Every built-in script declares itself so: its first line is an interpreter line.
+    const scripts = walkTree(BUILTIN_TEMPLATES).files.filter((f) => /\.sh(\.hbs)?$|^repo\/githooks\/commit-msg/.test(f));
+    expect(scripts.length).toBeGreaterThan(3);
+    for (const f of scripts) expect(fs.readFileSync(path.join(BUILTIN_TEMPLATES, f), 'utf8').startsWith('#!'), f).toBe(true);
   });
 
   it('templates-suffix-convention: every built-in template holding "{{" ends in .hbs, and every .hbs holds "{{"', () => {
