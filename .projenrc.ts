@@ -90,8 +90,11 @@ project.package.addVersion('0.1.0');
 project.package.addField('files', [
   'lib/**/*.js',
   'lib/**/*.d.ts',
+  // written by the post-compile step: the precompiled templates and the validated catalog
+  'lib/built/',
   'templates/',
   'catalog/',
+  // the kubernetes validators `check` uses (precompiled/schemas.cjs)
   'precompiled/',
   // the JSON Schema of platform.yaml (editors read it through the yaml-language-server line the tool writes)
   'schemas/',
@@ -112,6 +115,7 @@ const examples = project.addTask('examples', {
   description: 'Regenerate examples/reference-platform from examples/reference-platform.answers.yaml, with all 41 stories approved',
 });
 examples.spawn(project.compileTask);
+examples.spawn(project.postCompileTask);
 examples.exec('rm -rf examples/reference-platform');
 examples.exec('node lib/cli/create-platform-cluster.js --answers examples/reference-platform.answers.yaml --stories all --approve --dir examples/reference-platform --yes');
 
@@ -124,6 +128,7 @@ const reference = project.addTask('reference', {
   description: 'Scaffold the reference platform (clusters infra and apps, defaults, all 41 stories approved) into ./reference-platform (or --dir D)',
 });
 reference.spawn(project.compileTask);
+reference.spawn(project.postCompileTask);
 reference.exec('sh scripts/reference.sh', { receiveArgs: true });
 
 const schemas = project.addTask('schemas', {
@@ -135,16 +140,20 @@ schemas.exec('node scripts/build-schemas.mjs');
 // One minified line of 1.6 MB: generated, and its diff is noise (the freshness test says when it is stale).
 project.gitattributes.addAttributes('/precompiled/schemas.cjs', 'linguist-generated', '-diff');
 
-const precompile = project.addTask('precompile', {
-  description: 'Rewrite catalog/catalog.cache.json and precompiled/templates.cjs after editing catalog/*.yaml or templates/',
+// Built, not committed: after tsc, the post-compile step writes lib/built/templates.cjs (the .hbs templates
+// precompiled) and lib/built/catalog.json (the validated catalog). Without them the tool compiles and validates at
+// run time (development from src/), so the tasks below that run the CLI from lib/ build them first.
+project.postCompileTask.exec('node scripts/build-assets.mjs');
+
+const jsonSchema = project.addTask('json-schema', {
+  description: 'Rewrite schemas/platform.schema.json after changing the zod schema of platform.yaml',
 });
-precompile.spawn(project.compileTask);
-precompile.exec('node -e "console.log(require(\'./lib/model/stories.js\').writeCatalogCache())"');
-precompile.exec('node -e "console.log(require(\'./lib/core/render.js\').writePrecompiledTemplates())"');
-precompile.exec('node scripts/json-schema.mjs');
+jsonSchema.spawn(project.compileTask);
+jsonSchema.exec('node scripts/json-schema.mjs');
 
 const bench = project.addTask('bench', { description: 'Run the benchmarks in bench/ and print the table' });
 bench.spawn(project.compileTask);
+bench.spawn(project.postCompileTask);
 bench.exec('node bench/run.mjs', { receiveArgs: true });
 
 // ---------------------------------------------------------------- GitHub Actions

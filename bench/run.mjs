@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The benchmark of create-platform-cluster (issue 8). Plain Node (ESM), built-ins only.
 //
-//   npx tsc -p tsconfig.json && node bench/run.mjs [options]      (npm run bench compiles, then runs)
+//   npx tsc -p tsconfig.json && node scripts/build-assets.mjs && node bench/run.mjs [options]   (npm run bench builds, then runs)
 //
 // Every row is a subject against a floor measured in the same run: the median of interleaved runs of each,
 // and their ratio, so a noisy or slow machine moves both sides. Rows:
@@ -799,7 +799,9 @@ const tree = (() => {
   const head = git('rev-parse', '--short', 'HEAD');
   if (head.status !== 0) return 'not a git checkout';
   const dirty = git('status', '--porcelain', '--', 'src', 'catalog', 'templates', 'precompiled', 'package.json').stdout.trim();
-  return `commit ${head.stdout.trim()}${dirty ? ' plus uncommitted changes to the tool' : ''}`;
+  // Without the build's lib/built/ (a bare tsc) every template is compiled and the catalog validated at run time.
+  const built = fs.existsSync(path.join(ROOT, 'lib', 'built', 'templates.cjs')) ? '' : ' (no lib/built/: run node scripts/build-assets.mjs)';
+  return `commit ${head.stdout.trim()}${dirty ? ' plus uncommitted changes to the tool' : ''}${built}`;
 })();
 const fms = (x) => (x < 100 ? x.toFixed(1) : x.toFixed(0));
 const fr = (x) => (x < 0.1 ? x.toPrecision(2) : x.toFixed(2));

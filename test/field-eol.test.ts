@@ -15,7 +15,7 @@ import { cli, ROOT, snapshot, tmpDir } from './helpers/fs';
  */
 
 const STORIES = ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS', 'STORY-BOOT-CORE', 'STORY-GITOPS-SELF-MGMT-FLUX', 'STORY-OPS-RELOADER-ALL-CLUSTERS', 'STORY-SEC-EXTERNAL-SECRETS-BASE'];
-const RELOADER_TEMPLATE = 'components/operations/reloader/helm-values.yaml';
+const RELOADER_TEMPLATE = 'components/operations/reloader/helm-values.yaml.hbs';
 const RELOADER_VALUES = 'kubernetes/infrastructure/operations/reloader/app/helm-values.yaml';
 const RELOADER_PDB = 'kubernetes/infrastructure/operations/reloader/app/pdb.yaml';
 const SETTINGS = 'kubernetes/clusters/infra/cluster-settings.yaml';

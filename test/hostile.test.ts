@@ -544,8 +544,8 @@ const BROKEN_TEMPLATES: [string, string, string][] = [
 ];
 /** [command, bin, args, the template overridden, base] */
 const TEMPLATE_RUNS: [string, Bin, string[], string, Base][] = [
-  ['regenerate', KIT, ['regenerate'], 'cluster/kubernetes/kustomization.yaml', 'clusters'],
-  ['add-story', ADD, ['STORY-BOOT-CRDS'], 'component/ks.yaml', 'stories'],
+  ['regenerate', KIT, ['regenerate'], 'cluster/kubernetes/clusters/__cluster__/kustomization.yaml.hbs', 'clusters'],
+  ['add-story', ADD, ['STORY-BOOT-CRDS'], 'component/ks.yaml.hbs', 'stories'],
 ];
 const BROKEN: Hostile[] = [
   h('--answers: a YAML syntax error', CREATE, ['--answers', '{outside}/answers.yaml', '--yes'], /--answers .*\/answers\.yaml:3: Nested mappings are not allowed/, {

@@ -102,9 +102,9 @@ describe('output of a conflict', () => {
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('cpu: 10m', 'cpu: 50m # measured'));
     const override = path.join(dir, '.platform/templates/components/operations/reloader');
     fs.mkdirSync(override, { recursive: true });
-    const tpl = fs.readFileSync(path.join(ROOT, 'templates/components/operations/reloader/helm-values.yaml'), 'utf8');
+    const tpl = fs.readFileSync(path.join(ROOT, 'templates/components/operations/reloader/helm-values.yaml.hbs'), 'utf8');
     expect(tpl).toContain('cpu: 10m');
-    fs.writeFileSync(path.join(override, 'helm-values.yaml'), tpl.replace('cpu: 10m', 'cpu: 20m'));
+    fs.writeFileSync(path.join(override, 'helm-values.yaml.hbs'), tpl.replace('cpu: 10m', 'cpu: 20m'));
 
     const before = snapshot(dir);
     const dry = run('platform-kit', ['regenerate', '--dry-run', '--dir', dir]);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { SCHEMA_BUNDLE } from '../src/check/schema';
 import { PRECOMPILED_FILE } from '../src/core/precompiled';
 import { BUILTIN_TEMPLATES } from '../src/core/render';
-import { CATALOG_DIR } from '../src/model/catalog-cache';
+import { CATALOG_CACHE, CATALOG_DIR } from '../src/model/catalog-cache';
 import { ROOT } from './helpers/fs';
 
 interface PackResult {
@@ -97,10 +97,13 @@ describe('npm pack ships every file the CLIs read at run time', () => {
 
   it('every file under the folders the code reads by path: templates, catalog, precompiled templates and schemas', () => {
     const paths = packedPaths();
+    // The precompiled templates and the catalog cache are written into lib/ by the build (the global setup runs it).
+    const built = (file: string) => path.relative(ROOT, file).split(path.sep).join('/').replace(/^src\//, 'lib/');
     const wanted = [
       ...filesUnder(BUILTIN_TEMPLATES),
       ...filesUnder(CATALOG_DIR),
-      path.relative(ROOT, PRECOMPILED_FILE),
+      built(PRECOMPILED_FILE),
+      built(CATALOG_CACHE),
       path.relative(ROOT, SCHEMA_BUNDLE),
     ];
     expect(wanted.length).toBeGreaterThan(100);
@@ -110,9 +113,9 @@ describe('npm pack ships every file the CLIs read at run time', () => {
   it('the code reads no other path of the package than those (a new one must be added to the test and to "files")', () => {
     // Every place the sources build a path from their own folder: the package files they read at run time.
     const known = new Map<string, RegExp>([
-      ['src/model/catalog-cache.ts', /'catalog'/],
+      ['src/model/catalog-cache.ts', /'catalog'|'built', 'catalog\.json'/],
       ['src/core/render.ts', /'templates'/],
-      ['src/core/precompiled.ts', /'precompiled', 'templates\.cjs'/],
+      ['src/core/precompiled.ts', /'built', 'templates\.cjs'/],
       ['src/check/schema.ts', /'precompiled', 'schemas\.cjs'/],
       ['src/core/fingerprint.ts', /PACKAGE_ROOT|CODE_DIR/],
       ['src/cli/plan-command.ts', /'plan'/],

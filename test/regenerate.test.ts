@@ -74,7 +74,7 @@ describe('platform-kit regenerate: scenario matrix', () => {
     const mine = ['  # we run info in prod; debug only while chasing an incident', '  logLevel: info'];
     replaceIn(path.join(dir, RELOADER_VALUES), '  logLevel: info', mine.join('\n'));
     write(dir, RELOADER_VALUES, read(dir, RELOADER_VALUES) + 'extraLabels:\n  team: platform # ours\n');
-    const tpl = newTemplates((t) => replaceIn(path.join(t, 'components/operations/reloader/helm-values.yaml'), 'cpu: 10m', 'cpu: 20m'));
+    const tpl = newTemplates((t) => replaceIn(path.join(t, 'components/operations/reloader/helm-values.yaml.hbs'), 'cpu: 10m', 'cpu: 20m'));
     const r = regenerate({ dir, templateRoots: [tpl] });
     expect(r.unresolved).toEqual([]);
     expect(r.plan.changes.find((c) => c.path === RELOADER_VALUES)!.action).toBe('MERGE');
@@ -89,11 +89,11 @@ describe('platform-kit regenerate: scenario matrix', () => {
     const dir = repo();
     replaceIn(path.join(dir, RELOADER_VALUES), 'cpu: 10m', 'cpu: 50m # measured in prod');
     const before = snapshot(dir);
-    const tplDir = newTemplates((t) => replaceIn(path.join(t, 'components/operations/reloader/helm-values.yaml'), 'cpu: 10m', 'cpu: 20m'));
+    const tplDir = newTemplates((t) => replaceIn(path.join(t, 'components/operations/reloader/helm-values.yaml.hbs'), 'cpu: 10m', 'cpu: 20m'));
     // Through the CLI with a repo-local override of the same file (the other source of template change).
     const override = path.join(dir, '.platform/templates/components/operations/reloader');
     fs.mkdirSync(override, { recursive: true });
-    fs.copyFileSync(path.join(tplDir, 'components/operations/reloader/helm-values.yaml'), path.join(override, 'helm-values.yaml'));
+    fs.copyFileSync(path.join(tplDir, 'components/operations/reloader/helm-values.yaml.hbs'), path.join(override, 'helm-values.yaml.hbs'));
     const r = cli('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`^UNMERGED +${RELOADER_VALUES.replace(/[./]/g, '\\$&')}`, 'm'));

@@ -5,7 +5,7 @@
 // precompiled Ajv validator in `<package>/_schemas/<Name>.js`. Installed whole they are 41 MB and
 // declare Node >= 22, so they are development dependencies only: `npx projen schemas`
 // (scripts/build-schemas.mjs) bundles the validators of the kinds in MODELS below, and what they
-// import, into ONE file, precompiled/schemas.cjs (committed and shipped, like precompiled/templates.cjs;
+// import, into ONE file, precompiled/schemas.cjs (committed and shipped;
 // test/package-schemas.test.ts fails when it is stale). It is loaded on the first object checked,
 // never at start-up.
 //

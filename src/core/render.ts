@@ -3,18 +3,16 @@ import * as path from 'node:path';
 import { toLf } from './eol';
 import Handlebars from 'handlebars/runtime';
 import { UsageError } from './errors';
-import { COMPILE_OPTIONS, precompiledModuleText, precompiledTemplates, PRECOMPILED_FILE, templateHash } from './precompiled';
+import { COMPILE_OPTIONS, type PrecompiledTemplates, precompiledTemplates, TEMPLATE_SUFFIX } from './precompiled';
 import { OVERRIDES_DIR } from './paths';
 import { quoteScalar, toYaml, yamlProblem } from './yaml';
 
 /** Root of the package's built-in templates (same relative place from src/ and lib/). */
 export const BUILTIN_TEMPLATES = path.resolve(__dirname, '..', '..', 'templates');
 
-type Compiled = Handlebars.TemplateDelegate;
-
-
 interface Loaded {
-  fn: Compiled;
+  /** The file's text: rendered with the data (a `.hbs` template) or the file as it is (any other file). */
+  fn: (data: object) => string;
   /** Its YAML output is parsed after every render (templates not from the package). */
   checked: boolean;
   /** How errors name a template that is not one of the package's: `.platform/templates/<name>` for a repo override. */
@@ -74,37 +72,45 @@ export class TemplateRenderer {
 
   /**
    * @param roots template folders, first match wins (repo overrides first, then the built-in templates)
-   * @param usePrecompiled take built-in templates from precompiled/templates.cjs where it matches (default true)
+   * @param precompiled the built-in `.hbs` templates compiled ahead of time (default: the build's lib/built/templates.cjs,
+   *   absent when running from src/); false compiles every template at run time
    */
   constructor(
     private readonly roots: string[] = [BUILTIN_TEMPLATES],
-    private readonly usePrecompiled = true,
+    private readonly precompiled: PrecompiledTemplates | false | undefined = precompiledTemplates(),
   ) {}
 
+  /**
+   * A template by its output name: `<name>.hbs` is rendered, `<name>` is copied as it is; the first root that has
+   * either wins (an override of either kind shadows the built-in file of either kind).
+   */
   private load(name: string): Loaded {
     const hit = this.cache.get(name);
     if (hit) return hit;
     for (const root of this.roots) {
-      const file = path.join(root, name);
-      if (fs.existsSync(file)) {
-        const override = root === BUILTIN_TEMPLATES ? undefined : overrideName(root, name);
-        if (override && fs.statSync(file).isDirectory()) throw overrideError(override, 'a folder where a template file belongs');
-        // An override checked out with CRLF (core.autocrlf) renders LF like the built-in templates (core/eol.ts).
-        const text = override ? toLf(fs.readFileSync(file, 'utf8')) : fs.readFileSync(file, 'utf8');
-        const pre = root === BUILTIN_TEMPLATES && this.usePrecompiled ? precompiledTemplates()?.[name] : undefined;
-        const fn = pre && pre.hash === templateHash(text) ? this.hb.template(pre.spec) : (this.compiler ??= makeEngine(true)).compile(text, COMPILE_OPTIONS);
-        // Built-in templates are covered by the test suite, which parses and kustomize-builds every output of
-        // them; parsing each of their renders again at run time was a third of a scaffold's time. Templates
-        // from anywhere else (repo overrides) are parsed after every render.
-        const entry: Loaded = { fn, checked: root !== BUILTIN_TEMPLATES, override };
-        this.cache.set(name, entry);
-        return entry;
-      }
+      const found = templateFileIn(root, name);
+      if (!found) continue;
+      const override = root === BUILTIN_TEMPLATES ? undefined : overrideName(root, found.rel);
+      if (override && fs.statSync(found.file).isDirectory()) throw overrideError(override, 'a folder where a template file belongs');
+      // An override checked out with CRLF (core.autocrlf) renders LF like the built-in templates (core/eol.ts).
+      const text = override ? toLf(fs.readFileSync(found.file, 'utf8')) : fs.readFileSync(found.file, 'utf8');
+      // Built-in templates are covered by the test suite, which parses and kustomize-builds every output of
+      // them; parsing each of their renders again at run time was a third of a scaffold's time. Templates
+      // from anywhere else (repo overrides) are parsed after every render.
+      const entry: Loaded = { fn: found.render ? this.compiled(root, name, text) : () => text, checked: root !== BUILTIN_TEMPLATES, override };
+      this.cache.set(name, entry);
+      return entry;
     }
     throw new Error(`template not found: ${name} (looked in ${this.roots.join(', ')})`);
   }
 
-  /** Template files directly inside a template folder (union over the roots), sorted; [] when it does not exist. */
+  /** A `.hbs` template's function: precompiled by the build for a built-in one when there is one, else compiled here. */
+  private compiled(root: string, name: string, text: string): (data: object) => string {
+    const spec = root === BUILTIN_TEMPLATES && this.precompiled ? this.precompiled[name] : undefined;
+    return spec ? this.hb.template(spec) : (this.compiler ??= makeEngine(true)).compile(text, COMPILE_OPTIONS);
+  }
+
+  /** Output names of the template files directly inside a template folder (union over the roots), sorted; [] when none. */
   files(dir: string): string[] {
     return this.entries(dir, (e) => e.isFile());
   }
@@ -121,17 +127,18 @@ export class TemplateRenderer {
     return out.sort();
   }
 
-  /** A template's text as written, before rendering (first root that has it). */
+  /** A template's text as written, before rendering (first root that has it, as `<name>.hbs` or `<name>`). */
   source(name: string): string {
     for (const root of this.roots) {
-      const file = path.join(root, name);
-      if (fs.existsSync(file) && fs.statSync(file).isFile()) return fs.readFileSync(file, 'utf8');
+      const found = templateFileIn(root, name);
+      if (found && fs.statSync(found.file).isFile()) return fs.readFileSync(found.file, 'utf8');
     }
     throw new Error(`template not found: ${name} (looked in ${this.roots.join(', ')})`);
   }
 
+  /** Whether a root has the template (as `<name>.hbs` or `<name>`) or a folder of that name. */
   exists(name: string): boolean {
-    return this.roots.some((root) => fs.existsSync(path.join(root, name)));
+    return this.roots.some((root) => fs.existsSync(path.join(root, name)) || fs.existsSync(path.join(root, name + TEMPLATE_SUFFIX)));
   }
 
   private entries(dir: string, keep: (e: fs.Dirent) => boolean): string[] {
@@ -143,7 +150,8 @@ export class TemplateRenderer {
       } catch {
         continue;
       }
-      for (const e of list) if (keep(e)) names.add(e.name);
+      // Listed by output name: `helmrelease.yaml.hbs` is the template of `helmrelease.yaml`.
+      for (const e of list) if (keep(e)) names.add(e.isFile() ? outputName(e.name) : e.name);
     }
     return [...names].sort();
   }
@@ -182,10 +190,27 @@ function overrideError(shown: string, reason: string): UsageError {
   return new UsageError(`template ${shown}: ${first}`, [...rest, 'fix the template override, or delete it to render the built-in template again; nothing was written']);
 }
 
-/** Rewrite precompiled/templates.cjs from the built-in templates; returns the file and the number of templates. */
-export function writePrecompiledTemplates(): { file: string; count: number } {
-  const { text, count } = precompiledModuleText(BUILTIN_TEMPLATES);
-  fs.mkdirSync(path.dirname(PRECOMPILED_FILE), { recursive: true });
-  fs.writeFileSync(PRECOMPILED_FILE, text);
-  return { file: PRECOMPILED_FILE, count };
+/** The output name of a template file: without its `.hbs` suffix (a file without one is copied under its own name). */
+export function outputName(file: string): string {
+  return file.endsWith(TEMPLATE_SUFFIX) ? file.slice(0, -TEMPLATE_SUFFIX.length) : file;
+}
+
+/**
+ * The file of a template in one root: `<name>.hbs` (rendered) or `<name>` (copied); undefined when neither exists.
+ * A root holding both is refused: which one applies would be a guess.
+ */
+function templateFileIn(root: string, name: string): { file: string; rel: string; render: boolean } | undefined {
+  const hbs = path.join(root, name + TEMPLATE_SUFFIX);
+  const plain = path.join(root, name);
+  const hasHbs = fs.existsSync(hbs);
+  const hasPlain = fs.existsSync(plain);
+  if (hasHbs && hasPlain) {
+    const shown = root === BUILTIN_TEMPLATES ? name : overrideName(root, name);
+    throw new UsageError(`template ${shown}: both ${path.basename(name)} (copied) and ${path.basename(name)}${TEMPLATE_SUFFIX} (rendered) exist`, [
+      'keep one of them; nothing was written',
+    ]);
+  }
+  if (hasHbs) return { file: hbs, rel: name + TEMPLATE_SUFFIX, render: true };
+  if (hasPlain) return { file: plain, rel: name, render: false };
+  return undefined;
 }

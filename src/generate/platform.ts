@@ -6,6 +6,7 @@ import { componentDir } from '../model/components';
 import { catalogFor, lanesOfRole, recordedStories, renderedComponents, wiredComponents } from '../model/wiring';
 import { renderComponent } from './component';
 import { renderNetworkingDoc } from './networking';
+import { renderPlaced } from './placed';
 import { namespacePlacements } from '../model/namespaces';
 import { renderSecretsDoc } from './secrets-doc';
 import { renderStories } from './stories';
@@ -131,7 +132,7 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
   // The ids lint-commit knows (catalog + custom stories), for the hook to check offline without the tool.
   tree.write(STORY_IDS_FILE, r.render('repo/githooks/story-ids', { version: GENERATOR_VERSION, ids: [...cat.byId.keys()].sort() }));
   tree.write('.renovaterc.json5', r.render('repo/renovaterc.json5', { version: GENERATOR_VERSION }));
-  if (Object.keys(spec.clusters).length) tree.write('bootstrap/render-values.sh', r.render('cluster/bootstrap/render-values.sh', { version: GENERATOR_VERSION }));
+  if (Object.keys(spec.clusters).length) tree.write('bootstrap/render-values.sh', r.render('repo/bootstrap/render-values.sh', { version: GENERATOR_VERSION }));
   tree.write(
     'justfile',
     r.render('repo/justfile', { version: GENERATOR_VERSION, clusters: Object.keys(spec.clusters).map((name) => ({ name })), phases: BOOTSTRAP_PHASES.join(' -> ') }),
@@ -161,7 +162,6 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
           ]) +
           toYaml(list),
       );
-      tree.write(`${base}/${lane.name}.yaml`, r.render('cluster/kubernetes/lane.yaml', { cluster: c, lane }));
     }
 
     // Settings: exactly the variables the wired manifests use, plus what platform.yaml sets.
@@ -203,23 +203,15 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
     for (const [k, v] of Object.entries(c.settings)) data[k] = v;
     settingsOut[name] = data;
     tree.write(`${base}/cluster-settings.yaml`, settingsDocument(c, data, cat.variables, new Set(fromCatalog), toggled));
-    tree.write(
-      `${base}/cluster-secrets.yaml`,
-      r.render('cluster/kubernetes/cluster-secrets.yaml', { cluster: c, storeName: c.secretStore.provider, secretsKey: `${secretKeyPrefix(c.secretStore.provider, name)}cluster-secrets` }),
-    );
     const alerts = wired.some((w) => w.id === FLUX_NOTIFICATIONS);
     if (alerts) tree.write(`${base}/flux-alerts.yaml`, fluxAlertDocument(name, wired));
-    tree.write(`${base}/kustomization.yaml`, r.render('cluster/kubernetes/kustomization.yaml', { cluster: c, lanes, alerts }));
 
     // Talos (talhelper).
     const apiHost = new URL(c.apiEndpoint).hostname.replace(/^\[|\]$/g, '');
     const prefix = c.network.nodeCidr.split('/')[1];
     const nodes = c.nodes.map((n) => ({ ...n, address: `${n.ip}/${prefix}`, vip: n.controlPlane && apiHost !== n.ip && c.nodes.every((m) => m.ip !== apiHost) && /^[0-9.]+$/.test(apiHost) ? apiHost : null }));
     const openebsBasePath = c.settings.OPENEBS_BASEPATH ?? cat.variables.get('OPENEBS_BASEPATH')?.default ?? '/var/openebs/local';
-    const talosData = { cluster: c, versions: VERSIONS, apiHost, nodes, gatewayIp: c.network.nodeGateway, kubePrismPort: KUBEPRISM_PORT, openebsBasePath };
-    tree.write(`talos/${name}/talconfig.yaml`, r.render('cluster/talos/talconfig.yaml', talosData));
-    tree.write(`talos/${name}/patches/cluster.yaml`, r.render('cluster/talos/patches/cluster.yaml', talosData));
-    tree.write(`talos/${name}/patches/machine.yaml`, r.render('cluster/talos/patches/machine.yaml', talosData));
+    const talos = { versions: VERSIONS, apiHost, nodes, gatewayIp: c.network.nodeGateway, kubePrismPort: KUBEPRISM_PORT, openebsBasePath };
 
     // Bootstrap: the same charts as the Flux HelmReleases, and their values files themselves (bootstrap.sh substitutes
     // the cluster's settings at bootstrap time), so there is no second copy that could drift.
@@ -235,7 +227,11 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
         needs: prev ? [`${prev.namespace}/${prev.id}`] : [],
       };
     });
-    tree.write(`bootstrap/${name}/helmfile.yaml`, r.render('cluster/bootstrap/helmfile.yaml', { cluster: c, releases }));
+    // templates/cluster/ mirrors what a cluster gets: kubernetes/clusters/__cluster__/ (its entry point, secrets and
+    // one __lane__.yaml per lane), talos/__cluster__/ and bootstrap/__cluster__/.
+    const secrets = { storeName: c.secretStore.provider, secretsKey: `${secretKeyPrefix(c.secretStore.provider, name)}cluster-secrets` };
+    const clusterData = { cluster: c, lanes, alerts, ...secrets, ...talos, releases };
+    renderPlaced(tree, r, 'cluster', { cluster: name }, clusterData, { lane: lanes.map((lane) => ({ value: lane.name, data: { lane } })) });
     secretsDoc.push({ cluster: c, wired, settings: data, entryFiles: [`${base}/cluster-secrets.yaml`] });
   }
   renderNetworkingDoc(tree, r, spec, cat, settingsOut, filesOf);

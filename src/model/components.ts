@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { BUILTIN_TEMPLATES } from '../core/render';
+import { walkTree } from '../core/paths';
 import { CATALOG_DIR, readCatalogCache } from './catalog-cache';
 import { ROLES } from './roles';
 
@@ -97,6 +99,27 @@ export function foundationComponentsFromYaml(): Component[] {
     for (const d of c.dependsOn) if (!ids.has(d)) throw new Error(`catalog: component ${c.id} depends on unknown ${d}`);
   }
   return list;
+}
+
+/** The file next to a component's templates that holds its catalog entry (a story component's data). */
+export const COMPONENT_FILE = 'component.yaml';
+
+/**
+ * The catalog entries of the story components, by id, as written: each in templates/components/<area>/<id>/component.yaml,
+ * next to the files it renders (catalog/stories.yaml names a story's components by id). Validated with the stories.
+ */
+export function componentEntriesFromYaml(root = BUILTIN_TEMPLATES): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const rel of walkTree(path.join(root, 'components')).files.filter((f) => path.posix.basename(f) === COMPONENT_FILE)) {
+    const file = `components/${rel}`;
+    const entry = parse(fs.readFileSync(path.join(root, file), 'utf8')) as { id?: unknown; area?: unknown } | null;
+    // The folder is where the tool looks for the component's templates: it must be the one its area and id name.
+    const named = entry && typeof entry.id === 'string' && typeof entry.area === 'string';
+    const where = named ? `${componentTemplateDir({ area: entry.area as string, id: entry.id as string })}/${COMPONENT_FILE}` : undefined;
+    if (where !== file) throw new Error(`templates/${file}: its area and id must name its folder (components/<area>/<id>/)`);
+    out.set(entry!.id as string, entry);
+  }
+  return out;
 }
 
 /** Repo-relative folder of a component. */

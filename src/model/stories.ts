@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { CATALOG_CACHE, catalogCacheText, readCatalogCache } from './catalog-cache';
 import { chartCatalogProblems } from './chart-catalog';
-import { CATALOG_DIR, Component, ComponentSchema, foundationComponents, foundationComponentsFromYaml } from './components';
+import { CATALOG_DIR, Component, componentEntriesFromYaml, ComponentSchema, foundationComponents, foundationComponentsFromYaml } from './components';
 import { ROLES } from './roles';
 import { CustomStory, STORY_ID, STORY_LANES } from './schema';
 import { VARIABLES } from './variables';
@@ -155,11 +155,14 @@ export function loadCatalog(): Catalog {
   return cached;
 }
 
-/** The catalog's stories without the cache: parse catalog/stories.yaml, validate each story and the whole. */
+/**
+ * The catalog's stories without the cache: parse catalog/stories.yaml and the component.yaml of each component a
+ * story names, validate each story and the whole.
+ */
 export function loadStoriesFromYaml(components: Component[] = foundationComponents()): StoryDef[] {
   const file = path.join(CATALOG_DIR, 'stories.yaml');
   const raw = parse(fs.readFileSync(file, 'utf8')) as { stories: unknown };
-  const parsed = z.array(StoryDefSchema).safeParse(raw.stories);
+  const parsed = z.array(StoryDefSchema).safeParse(withComponentEntries(raw.stories));
   if (!parsed.success) {
     throw new Error(`catalog/stories.yaml: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
@@ -169,12 +172,35 @@ export function loadStoriesFromYaml(components: Component[] = foundationComponen
   return stories;
 }
 
-/** Rewrite catalog/catalog.cache.json from the YAML sources (validated first). */
-export function writeCatalogCache(): string {
+/** The raw stories with each component id replaced by its entry (component.yaml); every entry used exactly once. */
+function withComponentEntries(stories: unknown): unknown {
+  if (!Array.isArray(stories)) return stories;
+  const entries = componentEntriesFromYaml();
+  const used = new Set<string>();
+  const out = stories.map((s: { id?: unknown; components?: unknown }) => {
+    if (!s || !Array.isArray(s.components)) return s;
+    const components = s.components.map((id: unknown) => {
+      if (typeof id !== 'string' || !entries.has(id)) {
+        throw new Error(`catalog/stories.yaml: ${String(s.id)}: no templates/components/<area>/${String(id)}/component.yaml`);
+      }
+      if (used.has(id)) throw new Error(`catalog/stories.yaml: component ${id} is named by two stories`);
+      used.add(id);
+      return entries.get(id);
+    });
+    return { ...s, components };
+  });
+  const unused = [...entries.keys()].filter((id) => !used.has(id));
+  if (unused.length) throw new Error(`catalog/stories.yaml: no story names the component(s) ${unused.join(', ')} (their component.yaml is never read)`);
+  return out;
+}
+
+/** Write the catalog the build ships (lib/built/catalog.json) from the YAML sources, validated first; returns the file. */
+export function writeCatalogCache(file = CATALOG_CACHE): string {
   const components = foundationComponentsFromYaml();
   const text = catalogCacheText(components, loadStoriesFromYaml(components));
-  fs.writeFileSync(CATALOG_CACHE, text);
-  return CATALOG_CACHE;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  return file;
 }
 
 export function buildCatalog(stories: StoryDef[]): Catalog {

@@ -1,5 +1,5 @@
 import { TemplateRenderer } from '../core/render';
-import { componentTemplateDir } from './components';
+import { COMPONENT_FILE, componentTemplateDir } from './components';
 import { addSettingDefaults, type PlatformFile } from './platform-file';
 import type { ClusterModel, PlatformSpec } from './schema';
 import { expandDefault, type Catalog, type StoryDef, type VariableDecl } from './stories';
@@ -33,7 +33,8 @@ export function variantVariables(cat: Catalog, r: TemplateRenderer = (builtin ??
     if (!component.variantBy) continue;
     const tpl = componentTemplateDir(component);
     const varsOf = (files: string[]) => new Set(files.flatMap((f) => [...findVariables(r.source(`${tpl}/${f}`)).required]));
-    const shared = varsOf(r.walk(tpl).filter((f) => !f.startsWith('variants/')));
+    // component.yaml is the component's catalog entry, not a file it renders.
+    const shared = varsOf(r.walk(tpl).filter((f) => !f.startsWith('variants/') && f !== COMPONENT_FILE));
     const byVar = new Map<string, Set<string>>();
     for (const v of r.dirs(`${tpl}/variants`)) {
       for (const name of varsOf(r.walk(`${tpl}/variants/${v}`).map((f) => `variants/${v}/${f}`))) {

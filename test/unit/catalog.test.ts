@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { VARIABLES } from '../../src/model/variables';
+import { componentEntriesFromYaml } from '../../src/model/components';
 
 interface Ref { apiVersion: string; kind: string; name: string; namespace?: string }
 interface Component {
@@ -34,8 +35,15 @@ interface Story {
 }
 
 const root = path.resolve(__dirname, '../..');
-const catalogText = fs.readFileSync(path.resolve(__dirname, '../../catalog/stories.yaml'), 'utf8');
-const stories: Story[] = parse(catalogText).stories;
+// A story names its components by id; each one's entry, as written, is templates/components/<area>/<id>/component.yaml.
+const entries = componentEntriesFromYaml();
+const catalogText = [
+  fs.readFileSync(path.resolve(__dirname, '../../catalog/stories.yaml'), 'utf8'),
+  ...[...entries.values()].map((e) => JSON.stringify(e)),
+].join('\n');
+const stories: Story[] = parse(fs.readFileSync(path.resolve(__dirname, '../../catalog/stories.yaml'), 'utf8')).stories.map(
+  (s: Omit<Story, 'components'> & { components: string[] }) => ({ ...s, components: s.components.map((id) => entries.get(id) as Component) }),
+);
 const foundation: { id: string }[] = parse(fs.readFileSync(path.join(root, 'catalog/components.yaml'), 'utf8')).components;
 const FOUNDATION = new Set(foundation.map((c) => c.id));
 const ROLES = ['infra', 'apps'];

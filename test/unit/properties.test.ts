@@ -9,7 +9,7 @@ import { tmpDir } from '../helpers/fs';
 // Whatever a value is, a template renders it through {{q}} into YAML that parses back to exactly that value.
 describe('property: values cannot break the YAML they are rendered into', () => {
   const root = tmpDir('tpl-');
-  fs.writeFileSync(path.join(root, 't.yaml'), '---\n# {{q note}}\nkind: Thing\nname: {{q a}}\nspec:\n  list:\n    - {{q b}}\n  nested: {{q c}}\n');
+  fs.writeFileSync(path.join(root, 't.yaml.hbs'), '---\n# {{q note}}\nkind: Thing\nname: {{q a}}\nspec:\n  list:\n    - {{q b}}\n  nested: {{q c}}\n');
   const r = new TemplateRenderer([root]);
   const anyText = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.constantFrom(': x', '#', '{{x}}', '&a', '*a', '- a', '"', "'", '\n- injected: true', '${VAR}', '---', '...', 'yes', 'null', '~', '0x1F', '1e3', '\u2028', '\t'));
 

@@ -43,17 +43,17 @@ describe('values cannot break the YAML', () => {
 
   it('templates render with noEscape and strict data; missing data is an error, not an empty string', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tpl-'));
-    fs.writeFileSync(path.join(dir, 't.yaml'), 'name: {{q name}}\nhtml: {{q html}}\n');
+    fs.writeFileSync(path.join(dir, 't.yaml.hbs'), 'name: {{q name}}\nhtml: {{q html}}\n');
     const r = new TemplateRenderer([dir]);
     expect(parse(r.render('t.yaml', { name: 'a: b\n# c', html: '<b>&amp;</b>' }))).toEqual({ name: 'a: b\n# c', html: '<b>&amp;</b>' });
-    expect(() => r.render('t.yaml', { name: 'x' })).toThrow(/template t.yaml: a value passed to q is missing \(line 2\)/);
-    fs.writeFileSync(path.join(dir, 'u.yaml'), 'name: {{name.first}}\n');
+    expect(() => r.render('t.yaml', { name: 'x' })).toThrow(/template t.yaml.hbs: a value passed to q is missing \(line 2\)/);
+    fs.writeFileSync(path.join(dir, 'u.yaml.hbs'), 'name: {{name.first}}\n');
     expect(() => r.render('u.yaml', { name: {} })).toThrow(/"first" not defined/);
   });
 
   it('a template that renders broken YAML is rejected before it reaches the tree', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tpl-'));
-    fs.writeFileSync(path.join(dir, 'bad.yaml'), 'name: {{name}}\n');
+    fs.writeFileSync(path.join(dir, 'bad.yaml.hbs'), 'name: {{name}}\n');
     expect(() => new TemplateRenderer([dir]).render('bad.yaml', { name: 'a: b: c' })).toThrow(/does not parse/);
   });
 

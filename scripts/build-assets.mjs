@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// The build's post-compile step (`npx projen build`, `npx projen post-compile`): writes what lib/ ships besides the
+// compiled code, never committed:
+//   lib/built/templates.cjs   the built-in templates/**/*.hbs precompiled by Handlebars (files without .hbs are copied
+//                             as they are at run time, never compiled)
+//   lib/built/catalog.json    catalog/*.yaml parsed and validated, as JSON
+// Without them (running from src/, or a lib/ built by a bare tsc) the tool compiles and validates at run time.
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const { writePrecompiledTemplates } = require(path.join(ROOT, 'lib', 'core', 'precompiled.js'));
+const { BUILTIN_TEMPLATES } = require(path.join(ROOT, 'lib', 'core', 'render.js'));
+const { writeCatalogCache } = require(path.join(ROOT, 'lib', 'model', 'stories.js'));
+
+const templates = writePrecompiledTemplates(BUILTIN_TEMPLATES);
+const catalog = writeCatalogCache();
+console.log(`${path.relative(ROOT, templates.file)}: ${templates.count} templates; ${path.relative(ROOT, catalog)}`);

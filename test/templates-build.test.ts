@@ -1,0 +1,79 @@
+// Issue 17, item 5: the precompiled templates and the catalog cache are built into lib/ by the post-compile step, not
+// committed; without them (running from src/) the tool compiles and validates at run time.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { recordStories } from '../src/commands/stories';
+import { walkTree } from '../src/core/paths';
+import { PRECOMPILED_FILE, precompiledTemplates, writePrecompiledTemplates } from '../src/core/precompiled';
+import { BUILTIN_TEMPLATES, TemplateRenderer } from '../src/core/render';
+import { renderPlatform } from '../src/generate/platform';
+import { CATALOG_CACHE, readCatalogCache } from '../src/model/catalog-cache';
+import { foundationComponentsFromYaml } from '../src/model/components';
+import { defaultCluster } from '../src/model/defaults';
+import { newPlatform, setCluster } from '../src/model/platform-file';
+import { loadStoriesFromYaml, writeCatalogCache } from '../src/model/stories';
+import { catalogFor } from '../src/model/wiring';
+import { ROOT, tmpDir } from './helpers/fs';
+
+describe('built, not committed', () => {
+  it('templates-precompiled-same-output: the precompiled module renders the reference platform byte for byte like run-time compiling', () => {
+    const file = path.join(tmpDir('pre-'), 'templates.cjs');
+    const { count } = writePrecompiledTemplates(BUILTIN_TEMPLATES, file);
+    const pre = precompiledTemplates(file)!;
+    expect(count).toBe(walkTree(BUILTIN_TEMPLATES).files.filter((f) => f.endsWith('.hbs')).length);
+    expect(Object.keys(pre)).toHaveLength(count);
+    let pf = newPlatform();
+    for (const name of ['infra', 'apps']) pf = setCluster(pf, name, defaultCluster(pf.spec, name));
+    const cat = catalogFor(pf.spec);
+    recordStories(pf, cat, cat.stories, { approve: true });
+    const a = renderPlatform(pf.spec, new TemplateRenderer([BUILTIN_TEMPLATES], pre)).tree;
+    const b = renderPlatform(pf.spec, new TemplateRenderer([BUILTIN_TEMPLATES], false)).tree;
+    expect(a.paths().length).toBeGreaterThan(400);
+    expect(b.paths()).toEqual(a.paths());
+    for (const p of a.paths()) expect(a.read(p), p).toBe(b.read(p));
+  });
+
+  it('templates-precompiled-used: a built-in .hbs template is taken from the precompiled module, not compiled again', () => {
+    const fake = root({ 'repo/justfile.hbs': 'precompiled {{version}}\n' });
+    const file = path.join(tmpDir('pre-'), 'templates.cjs');
+    writePrecompiledTemplates(fake, file);
+    const r = new TemplateRenderer([BUILTIN_TEMPLATES], precompiledTemplates(file));
+    expect(r.render('repo/justfile', { version: '9' })).toBe('precompiled 9\n');
+  });
+
+  it('templates-catalog-cache: the built catalog holds exactly what parsing and validating catalog/*.yaml gives', () => {
+    const file = writeCatalogCache(path.join(tmpDir('cat-'), 'catalog.json'));
+    const hit = readCatalogCache(file)!;
+    const components = foundationComponentsFromYaml();
+    expect(hit.components).toEqual(JSON.parse(JSON.stringify(components)));
+    expect(hit.stories).toEqual(JSON.parse(JSON.stringify(loadStoriesFromYaml(components))));
+    expect(hit.stories).toHaveLength(41);
+  });
+
+  it('templates-dev-fallback: running from src/ there is no built module or cache, and nothing of them is committed', () => {
+    expect(PRECOMPILED_FILE).toBe(path.join(ROOT, 'src', 'built', 'templates.cjs'));
+    expect(CATALOG_CACHE).toBe(path.join(ROOT, 'src', 'built', 'catalog.json'));
+    expect(precompiledTemplates()).toBeUndefined();
+    expect(readCatalogCache()).toBeUndefined();
+    expect(fs.existsSync(path.join(ROOT, 'precompiled', 'templates.cjs'))).toBe(false);
+    expect(fs.existsSync(path.join(ROOT, 'catalog', 'catalog.cache.json'))).toBe(false);
+  });
+
+  it('templates-post-compile: the build writes lib/built/ after tsc, and the package ships it', () => {
+    const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')) as { tasks: Record<string, { steps?: { exec?: string }[] }> };
+    expect(tasks.tasks['post-compile'].steps?.map((s) => s.exec)).toEqual(['node scripts/build-assets.mjs']);
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
+    expect(pkg.files).toContain('lib/built/');
+  });
+});
+
+/** A template root with the given files (relative path -> text). */
+function root(files: Record<string, string>): string {
+  const dir = tmpDir('tpl-');
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
