@@ -23,7 +23,8 @@ for (const name of ['spawn', 'spawnSync', 'execFile', 'execFileSync', 'exec', 'e
   target[name] = function guarded(this: unknown, ...args: unknown[]) {
     const command = name === 'fork' ? process.execPath : args[0];
     if (refused(command)) {
-      throw new Error(`a unit test started ${String(command)} (${name}); unit tests run in process: move the test to the e2e project (test/*.test.ts outside test/unit/)`);
+      const where = 'unit tests run in process: move the test to the e2e project (test/*.test.ts outside test/unit/)';
+      throw new Error(`a unit test started ${String(command)} (${name}); ${where}`);
     }
     return original.apply(this, args);
   };

@@ -28,7 +28,8 @@ const BEFORE: Record<string, string> = {
 function changes(): Change[] {
   const was = (p: string) => sha256(BEFORE[p]);
   return [
-    { path: '.platform/manifest.json', action: 'UPDATE', before: BEFORE['.platform/manifest.json'], after: '{"files":{"a":1}}\n', internal: true, currentHash: was('.platform/manifest.json') },
+    { path: '.platform/manifest.json', action: 'UPDATE', before: BEFORE['.platform/manifest.json'], after: '{"files":{"a":1}}\n',
+      internal: true, currentHash: was('.platform/manifest.json') },
     { path: 'clusters/infra/a.yaml', action: 'UPDATE', before: BEFORE['clusters/infra/a.yaml'], after: 'a: 2\n', currentHash: was('clusters/infra/a.yaml') },
     { path: 'clusters/apps/deep/b.yaml', action: 'CREATE', after: 'b: 1\n', currentHash: null },
     { path: 'scripts/run.sh', action: 'CREATE', after: '#!/bin/sh\necho hi\n', currentHash: null },
