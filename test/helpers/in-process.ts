@@ -1,41 +1,66 @@
 /**
- * The create-platform-cluster command run in process: the same commander definition the bin uses (defineCreate,
- * with the bin's exit-2-on-usage-error rule), its output captured, no terminal (CI=true). For the many cases where
- * the message, exit code and files are the subject and the process is not; one spawned smoke per bin stays in e2e.
+ * A bin run in process: the very commander program of src/cli/<bin>.ts (commander restores its state before each
+ * parse, so one program serves many runs), with what it writes to stdout and stderr captured, its exit code taken
+ * from process.exitCode or process.exit (commander's usage errors), no terminal (CI=true, NO_COLOR). For the many
+ * cases where the message, exit code and files are the subject and the process is not; e2e keeps a spawned smoke
+ * per bin. Runs one at a time (the capture is process-wide): do not use it from concurrent tests.
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { vi } from 'vitest';
-import { exitTwoOnUsageError, type Io } from '../../src/cli/common';
-import { defineCreate } from '../../src/cli/create-command';
 import type { CliResult } from './fs';
 
-/** process.exit called by the command (commander's usage errors): ends the run with that status. */
+export type Bin = 'create-platform-cluster' | 'platform-kit' | 'add-story';
+
+const PROGRAMS: Record<Bin, () => Promise<{ program: Command }>> = {
+  'create-platform-cluster': () => import('../../src/cli/create-platform-cluster'),
+  'platform-kit': () => import('../../src/cli/platform-kit'),
+  'add-story': () => import('../../src/cli/add-story'),
+};
+
+/** process.exit called by the command: ends the run with that status. */
 class Exited extends Error {
   constructor(readonly status: number) {
     super(`exit ${status}`);
   }
 }
 
-export async function createInProcess(args: string[]): Promise<CliResult> {
+let running = false;
+
+export async function runInProcess(bin: Bin, args: string[]): Promise<CliResult> {
+  if (running) throw new Error('runInProcess: one run at a time (its capture of stdout and stderr is process-wide)');
+  running = true;
+  const { program } = await PROGRAMS[bin]();
   const out: string[] = [];
   const err: string[] = [];
-  const line = (to: string[]) => (t: string) => to.push(t.endsWith('\n') ? t : `${t}\n`);
-  const io: Io = { out: line(out), err: line(err) };
-  let status = 0;
+  const capture = (to: string[]) => ((chunk: string | Uint8Array) => {
+    to.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  }) as typeof process.stdout.write;
   vi.stubEnv('CI', 'true');
-  const exit = vi.spyOn(process, 'exit').mockImplementation((code?: string | number | null) => {
-    throw new Exited(Number(code ?? 0));
-  });
+  vi.stubEnv('NO_COLOR', '1');
+  const spies = [
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture(out)),
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture(err)),
+    vi.spyOn(process, 'exit').mockImplementation((code?: string | number | null) => {
+      throw new Exited(Number(code ?? 0));
+    }),
+  ];
+  process.exitCode = undefined;
+  let status: number;
   try {
-    const cmd = exitTwoOnUsageError(new Command('create-platform-cluster')).configureOutput({ writeOut: line(out), writeErr: line(err) });
-    defineCreate(cmd, io, (code) => (status = code));
-    await cmd.parseAsync(args, { from: 'user' });
+    await program.parseAsync(args, { from: 'user' });
+    status = Number(process.exitCode ?? 0);
   } catch (e) {
     if (!(e instanceof Exited)) throw e;
     status = e.status;
   } finally {
-    exit.mockRestore();
+    process.exitCode = undefined;
+    for (const s of spies) s.mockRestore();
     vi.unstubAllEnvs();
+    running = false;
   }
   return { status, stdout: out.join(''), stderr: err.join('') };
 }
+
+/** create-platform-cluster ARGS, in process. */
+export const createInProcess = (args: string[]): Promise<CliResult> => runInProcess('create-platform-cluster', args);
