@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -5,14 +6,17 @@ import { defineConfig } from 'vitest/config';
  * - unit: in process, on the library and in-memory trees or temp folders; no compiled CLI, no kubectl, no terminal.
  *   No global setup either (nothing to compile), so `npx vitest run --project unit` is the seconds-long inner loop.
  *   test/helpers/unit-guard.ts makes a unit test that spawns a bin, node, kubectl or python fail with a message.
- * - e2e: where the process is the subject (the bins, prompts in a pty, the kill test, kubectl builds, npm pack);
- *   the bins are compiled once into lib/ by the global setup.
+ * - e2e: where the process is the subject (the bins, prompts in a pty, the kill test, kubectl builds, npm pack),
+ *   and scenarios too heavy for unit's budget even in process (regenerate's matrix); the bins are compiled once
+ *   into lib/ by the global setup.
  * A test file belongs to unit when it lives under test/unit/ (or src/); every other test/*.test.ts is e2e.
  */
 const UNIT = ['test/unit/**/*.test.ts', 'src/**/*.test.ts'];
 
 export default defineConfig({
   test: {
+    // vitest's own default is one core less than the machine has: on a 2-core machine that is one file at a time.
+    maxWorkers: availableParallelism(),
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // The JSON report is what .ci/run counts (vitest's own summary is not read by CI).

@@ -265,3 +265,21 @@ describe('hostile state files and names: refused before anything is written', ()
     expect(snapshot(dir)).toEqual(before);
   });
 });
+
+// Moved from test/create-cluster.test.ts.
+describe('create-platform-cluster --stories: refusals', () => {
+  it.each([
+    ['--approve without --stories', ['apps', '--yes', '--approve'], /--approve goes with --stories/],
+    ['an unknown story', ['apps', '--yes', '--stories', 'STORY-NOPE-NOPE'], /unknown story STORY-NOPE-NOPE/],
+    ['a story no named cluster can take', ['apps', '--yes', '--stories', 'STORY-DB-CNPG-SHARED-CLUSTER'], /none of apps has that role/],
+    ['approving without the dependencies', ['apps', '--yes', '--stories', 'STORY-OPS-RELOADER-ALL-CLUSTERS', '--approve'], /cannot be approved[\s\S]*STORY-BOOT-CORE/],
+    ['all with ids', ['apps', '--yes', '--stories', 'all,STORY-BOOT-TALOS'], /not both/],
+  ])('refuses %s: exit 2, nothing written', async (_n, args, message) => {
+    const dir = createTreeWithPlatform(['infra']);
+    const before = snapshot(dir);
+    const r = await createInProcess([...args, '--dir', dir]);
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(2);
+    expect(snapshot(dir)).toEqual(before);
+  });
+});
