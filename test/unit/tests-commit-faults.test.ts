@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commitChanges, recoverInterrupted, STAGING_DIR, type CommitFs } from '../../src/core/disk';
+import { ChangedDuringRunError, commitChanges, recoverInterrupted, STAGING_DIR, type CommitFs } from '../../src/core/disk';
 import { sha256 } from '../../src/core/manifest';
 import type { Change } from '../../src/core/plan';
 import { tmpDir } from '../helpers/fs';
@@ -73,11 +73,12 @@ class Injected extends Error {
  * node:fs with every mutating call recorded; call number `at` throws, and with `dies` every call after it throws too
  * (a process killed there runs nothing more, its roll back included).
  */
-function seam(at = -1, dies = false): { io: CommitFs; calls: { name: Call; args: unknown[] }[] } {
+function seam(at = -1, dies = false, before?: (name: Call, args: unknown[]) => void): { io: CommitFs; calls: { name: Call; args: unknown[] }[] } {
   const calls: { name: Call; args: unknown[] }[] = [];
   const io = {} as Record<Call, (...args: unknown[]) => unknown>;
   for (const name of MUTATING) {
     io[name] = (...args: unknown[]) => {
+      before?.(name, args);
       const n = calls.push({ name, args }) - 1;
       if (n === at || (dies && at >= 0 && n > at)) throw new Injected(`injected fault at call ${n} (${name})`);
       return (fs[name] as (...a: unknown[]) => unknown)(...args);
@@ -177,3 +178,52 @@ describe('commitChanges through a file-system seam: a fault at every call', () =
 function state2files(s: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(s).filter(([k]) => !k.endsWith('/')));
 }
+
+describe('commitChanges through the seam: a person saves a file in the middle of the commit', () => {
+  const A = 'clusters/infra/a.yaml';
+  const mine = 'a: 1 # saved by a person while the command ran\n';
+  /** Run the commit with a save of A made just before the first call `when` picks; the error it ends with. */
+  const racing = (when: (name: Call, args: unknown[]) => boolean) => {
+    const root = repo();
+    let saved = false;
+    const save = (name: Call, args: unknown[]) => {
+      if (saved || !when(name, args)) return;
+      saved = true;
+      fs.writeFileSync(path.join(root, A), mine);
+    };
+    let thrown: unknown;
+    try {
+      commitChanges(root, changes(), seam(-1, false, save).io);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(saved, 'the save happened').toBe(true);
+    return { root, thrown };
+  };
+  const expected = () => ({ ...state(repo()), [A]: `644 ${mine}` });
+
+  it('saved after staging, before the swap: the commit is refused (exit 1), the save kept, every other file as it was', () => {
+    const { root, thrown } = racing((name) => name === 'linkSync');
+    expect(thrown).toBeInstanceOf(ChangedDuringRunError);
+    expect((thrown as ChangedDuringRunError).paths).toEqual([`${A}: changed since the command read it; left as edited`]);
+    expect(state(root)).toEqual(expected());
+  });
+
+  it('saved between the compare and the move aside (the save lands in the backup): refused, and the save put back', () => {
+    const target = (args: unknown[]) => String(args[0]).endsWith(path.join('clusters', 'infra', 'a.yaml'));
+    const { root, thrown } = racing((name, args) => name === 'renameSync' && target(args));
+    expect(thrown).toBeInstanceOf(ChangedDuringRunError);
+    expect(state(root)).toEqual(expected());
+  });
+
+  it('a file created where the commit creates one, just before it is linked in: refused, the person\'s file stays', () => {
+    const root = repo();
+    const B = 'clusters/apps/deep/b.yaml';
+    const theirs = 'b: theirs\n';
+    const { io } = seam(-1, false, (name, args) => {
+      if (name === 'linkSync' && String(args[1]).endsWith(path.join('deep', 'b.yaml'))) fs.writeFileSync(path.join(root, B), theirs);
+    });
+    expect(() => commitChanges(root, changes(), io)).toThrow(ChangedDuringRunError);
+    expect(state(root)).toEqual({ ...state(repo()), 'clusters/apps/': 'dir', 'clusters/apps/deep/': 'dir', [B]: `644 ${theirs}` });
+  });
+});
