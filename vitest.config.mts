@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
  * Two projects (README "Development"):
  * - unit: in process, on the library and in-memory trees or temp folders; no compiled CLI, no kubectl, no terminal.
  *   No global setup either (nothing to compile), so `npx vitest run --project unit` is the seconds-long inner loop.
+ *   Its files share each worker's module cache (isolate: false): loading the library, catalog and templates once per
+ *   worker instead of once per file is a third of the project's CPU time. Its tests restore what they stub.
  *   test/helpers/unit-guard.ts makes a unit test that spawns a bin, node, kubectl or python fail with a message.
  * - e2e: where the process is the subject (the bins, prompts in a pty, the kill test, kubectl builds, npm pack),
  *   and scenarios too heavy for unit's budget even in process (regenerate's matrix); the bins are compiled once
@@ -24,7 +26,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: UNIT, setupFiles: ['./test/helpers/unit-guard.ts'] },
+        test: { name: 'unit', include: UNIT, setupFiles: ['./test/helpers/unit-guard.ts'], isolate: false },
       },
       {
         extends: true,

@@ -18,8 +18,11 @@ function refused(command: unknown): boolean {
 type Fn = (...args: unknown[]) => unknown;
 // The CommonJS exports object of the builtin: what require('node:child_process') and, after the sync, imports see.
 const target = createRequire(__filename)('node:child_process') as Record<string, Fn>;
+// The unit project shares one module cache per worker (isolate: false), so this runs once per file: wrap once.
+const GUARDED = Symbol.for('create-platform-cluster.unit-guard');
 for (const name of ['spawn', 'spawnSync', 'execFile', 'execFileSync', 'exec', 'execSync', 'fork']) {
   const original = target[name];
+  if ((original as unknown as Record<symbol, boolean>)[GUARDED]) continue;
   target[name] = function guarded(this: unknown, ...args: unknown[]) {
     const command = name === 'fork' ? process.execPath : args[0];
     if (refused(command)) {
@@ -28,5 +31,6 @@ for (const name of ['spawn', 'spawnSync', 'execFile', 'execFileSync', 'exec', 'e
     }
     return original.apply(this, args);
   };
+  (target[name] as unknown as Record<symbol, boolean>)[GUARDED] = true;
 }
 syncBuiltinESMExports();
