@@ -51,7 +51,7 @@ const project = new typescript.TypeScriptProject({
     '@kubernetes-models/gateway-api@^2.0.0',
     '@kubernetes-models/prometheus-operator@^6.0.0',
     'rolldown@~1.2.18',
-    // test/json-schema-file.test.ts compiles schemas/platform.schema.json in strict draft-07 mode
+    // test/unit/json-schema-file.test.ts compiles schemas/platform.schema.json in strict draft-07 mode
     'ajv@^8.17.1',
     // test/layers-graph.test.ts: the import graph of src/ has no cycle and check/ stays independent of the model
     'madge@8.0.0',

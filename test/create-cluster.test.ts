@@ -217,20 +217,4 @@ describe('create-platform-cluster --stories: clusters and stories in one command
     expect(pf.stories['STORY-BOOT-TALOS'].clusters).toEqual({ stg: 'draft' });
     expect(pf.stories['STORY-CICD-GITHUB-ARC'].clusters).toEqual({ stg: 'draft' });
   });
-
-  it.each([
-    ['--approve without --stories', ['apps', '--yes', '--approve'], /--approve goes with --stories/],
-    ['an unknown story', ['apps', '--yes', '--stories', 'STORY-NOPE-NOPE'], /unknown story STORY-NOPE-NOPE/],
-    ['a story no named cluster can take', ['apps', '--yes', '--stories', 'STORY-DB-CNPG-SHARED-CLUSTER'], /none of apps has that role/],
-    ['approving without the dependencies', ['apps', '--yes', '--stories', 'STORY-OPS-RELOADER-ALL-CLUSTERS', '--approve'], /cannot be approved[\s\S]*STORY-BOOT-CORE/],
-    ['all with ids', ['apps', '--yes', '--stories', 'all,STORY-BOOT-TALOS'], /not both/],
-  ])('refuses %s: exit 2, nothing written', (_n, args, message) => {
-    const dir = path.join(tmpDir(), 'p');
-    expect(cli('create-platform-cluster', ['infra', '--yes', '--dir', dir]).status).toBe(0);
-    const before = snapshot(dir);
-    const r = cli('create-platform-cluster', [...args, '--dir', dir]);
-    expect(r.stderr).toMatch(message);
-    expect(r.status).toBe(2);
-    expect(snapshot(dir)).toEqual(before);
-  });
 });

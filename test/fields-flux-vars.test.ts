@@ -1,7 +1,7 @@
 // One reading of Flux's `${VAR}` syntax (core/flux-vars.ts) for the generator (model/variables.ts) and the checker
-// (check/discover.ts, check/schema.ts, check/contracts.ts).
+// (check/vars.ts, check/schema.ts, check/contracts.ts).
 import { describe, expect, it } from 'vitest';
-import { scanText, subst } from '../src/check/discover';
+import { scanText, subst } from '../src/check/vars';
 import { fluxVarPattern, fluxVarRefs, leadingFluxVar } from '../src/core/flux-vars';
 import { findVariables, substitute } from '../src/model/variables';
 

@@ -3,11 +3,15 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { addStories, createClusters, regenerate } from '../src';
-import { cli, ROOT, snapshot, tmpDir } from './helpers/fs';
+import { ROOT, snapshot, tmpDir } from './helpers/fs';
+import { runInProcess as run } from './helpers/in-process';
 
 /**
  * Scenario matrix for platform-kit regenerate with real files. A "new version of the package's templates" is a
  * copy of templates/ with a change, passed as the template root (what an upgrade of the package does).
+ * In process: the commands run through their own commander programs (helpers/in-process.ts), not spawned. It stays
+ * in the e2e project all the same: each case scaffolds a repository with six approved stories and a copy of the
+ * templates, seconds of work that the unit project's budget (README: seconds) has no room for.
  */
 
 const RELOADER_VALUES = 'kubernetes/infrastructure/operations/reloader/app/helm-values.yaml';
@@ -57,19 +61,19 @@ function expectSecondRunIdle(dir: string, templateRoots?: string[]): void {
 }
 
 describe('platform-kit regenerate: scenario matrix', () => {
-  it('untouched repository, same templates: nothing to do; --check exits 0', () => {
+  it('untouched repository, same templates: nothing to do; --check exits 0', async () => {
     const dir = repo();
     const before = snapshot(dir);
-    const r = cli('platform-kit', ['regenerate', '--check', '--dir', dir]);
+    const r = await run('platform-kit', ['regenerate', '--check', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('check: up to date');
-    const r2 = cli('platform-kit', ['regenerate', '--dir', dir]);
+    const r2 = await run('platform-kit', ['regenerate', '--dir', dir]);
     expect(r2.status).toBe(0);
     expect(r2.stdout).toContain('nothing to do');
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it('non-overlapping edit + template change: both present, reported MERGE, exit 0', () => {
+  it('non-overlapping edit + template change: both present, reported MERGE, exit 0', async () => {
     const dir = repo();
     const mine = ['  # we run info in prod; debug only while chasing an incident', '  logLevel: info'];
     replaceIn(path.join(dir, RELOADER_VALUES), '  logLevel: info', mine.join('\n'));
@@ -85,7 +89,7 @@ describe('platform-kit regenerate: scenario matrix', () => {
     expectSecondRunIdle(dir, [tpl]);
   });
 
-  it('overlapping edit: conflict markers with the base shown, the file listed, exit 1; no other file changes', () => {
+  it('overlapping edit: conflict markers with the base shown, the file listed, exit 1; no other file changes', async () => {
     const dir = repo();
     replaceIn(path.join(dir, RELOADER_VALUES), 'cpu: 10m', 'cpu: 50m # measured in prod');
     const before = snapshot(dir);
@@ -94,7 +98,7 @@ describe('platform-kit regenerate: scenario matrix', () => {
     const override = path.join(dir, '.platform/templates/components/operations/reloader');
     fs.mkdirSync(override, { recursive: true });
     fs.copyFileSync(path.join(tplDir, 'components/operations/reloader/helm-values.yaml.hbs'), path.join(override, 'helm-values.yaml.hbs'));
-    const r = cli('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
+    const r = await run('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`^UNMERGED +${RELOADER_VALUES.replace(/[./]/g, '\\$&')}`, 'm'));
     expect(r.stderr).toContain(`- ${RELOADER_VALUES}`);
@@ -104,18 +108,18 @@ describe('platform-kit regenerate: scenario matrix', () => {
     const changed = Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k] && !k.startsWith('.platform/'));
     expect(changed).toEqual([RELOADER_VALUES]);
     // Until a person resolves it, regenerate keeps it and keeps saying so (exit 1), changing nothing.
-    const again = cli('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
+    const again = await run('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
     expect(again.status).toBe(1);
     expect(again.stdout).toMatch(/KEEP .*reloader\/app\/helm-values\.yaml .*conflict markers/);
     expect(snapshot(dir)).toEqual(after);
     // Resolved by the person: their line wins, and the next run is idle with exit 0.
     write(dir, RELOADER_VALUES, text.replace(/<<<<<<< [\s\S]*?>>>>>>> [^\n]*\n/, '        cpu: 50m # measured in prod\n'));
-    const done = cli('platform-kit', ['regenerate', '--dir', dir]);
+    const done = await run('platform-kit', ['regenerate', '--dir', dir]);
     expect(done.status, done.stdout + done.stderr).toBe(0);
     expectLinesKept(read(dir, RELOADER_VALUES), ['        cpu: 50m # measured in prod']);
   });
 
-  it('edited file, template output unchanged: kept as is', () => {
+  it('edited file, template output unchanged: kept as is', async () => {
     const dir = repo();
     replaceIn(path.join(dir, RELOADER_PDB), 'minAvailable: 1', 'minAvailable: 1 # keep one during drains');
     const before = snapshot(dir);
@@ -125,7 +129,7 @@ describe('platform-kit regenerate: scenario matrix', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it('a generated file a person deleted stays deleted and is reported, even when its template changes', () => {
+  it('a generated file a person deleted stays deleted and is reported, even when its template changes', async () => {
     const dir = repo();
     fs.rmSync(path.join(dir, RELOADER_PDB));
     const tpl = newTemplates((t) => replaceIn(path.join(t, 'components/operations/reloader/app/pdb.yaml'), 'minAvailable: 1', 'minAvailable: 2'));
@@ -136,7 +140,7 @@ describe('platform-kit regenerate: scenario matrix', () => {
     expectSecondRunIdle(dir, [tpl]);
   });
 
-  it('a settings change in platform.yaml reaches every file that uses it, edited ones by merge', () => {
+  it('a settings change in platform.yaml reaches every file that uses it, edited ones by merge', async () => {
     const dir = repo();
     const settingsFile = 'kubernetes/clusters/apps/cluster-settings.yaml';
     const talos = 'talos/apps/talconfig.yaml';
@@ -153,12 +157,12 @@ describe('platform-kit regenerate: scenario matrix', () => {
     expectSecondRunIdle(dir);
   });
 
-  it('a repo-local override under .platform/templates/ is picked up and is never itself treated as generated', () => {
+  it('a repo-local override under .platform/templates/ is picked up and is never itself treated as generated', async () => {
     const dir = repo();
     const override = path.join(dir, '.platform/templates/components/operations/reloader/app');
     fs.mkdirSync(override, { recursive: true });
     fs.writeFileSync(path.join(override, 'pdb.yaml'), '---\n# our PDB\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: reloader\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app: reloader\n');
-    const r = cli('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
+    const r = await run('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^UPDATE +kubernetes\/infrastructure\/operations\/reloader\/app\/pdb\.yaml$/m);
     expect(parse(read(dir, RELOADER_PDB)).spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { app: 'reloader' } } });
@@ -168,13 +172,13 @@ describe('platform-kit regenerate: scenario matrix', () => {
     // A symbolic link in the overrides is refused: a template must not read from outside the repository.
     fs.symlinkSync('/etc/hostname', path.join(override, 'leak.yaml'));
     const before = snapshot(dir);
-    const bad = cli('platform-kit', ['regenerate', '--dir', dir]);
+    const bad = await run('platform-kit', ['regenerate', '--dir', dir]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('template overrides may not be symbolic links');
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it('a template renamed between versions: the person\'s edits follow the content to the new path', () => {
+  it('a template renamed between versions: the person\'s edits follow the content to the new path', async () => {
     const dir = repo();
     const oldPath = 'kubernetes/infrastructure/operations/reloader/app/pdb.yaml';
     const newPath = 'kubernetes/infrastructure/operations/reloader/app/poddisruptionbudget.yaml';
@@ -191,7 +195,7 @@ describe('platform-kit regenerate: scenario matrix', () => {
     expectSecondRunIdle(dir, [tpl]);
   });
 
-  it('no longer generated: deleted when untouched, kept and reported when edited; files nobody generated are never touched', () => {
+  it('no longer generated: deleted when untouched, kept and reported when edited; files nobody generated are never touched', async () => {
     const dir = repo();
     const mineOnly = 'kubernetes/infrastructure/operations/reloader/app/notes.md';
     write(dir, mineOnly, 'our runbook\n');
@@ -214,7 +218,7 @@ describe('platform-kit regenerate: scenario matrix', () => {
     expectSecondRunIdle(dir);
   });
 
-  it('a new generated file where a person already made one: not overwritten, CONFLICT, exit 1, nothing written', () => {
+  it('a new generated file where a person already made one: not overwritten, CONFLICT, exit 1, nothing written', async () => {
     const dir = repo();
     const extra = 'kubernetes/infrastructure/operations/reloader/app/servicemonitor.yaml';
     write(dir, extra, '# mine\n');
@@ -224,32 +228,32 @@ describe('platform-kit regenerate: scenario matrix', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it('--check exits 1 and lists what would change; --dry-run shows the diff; neither writes', () => {
+  it('--check exits 1 and lists what would change; --dry-run shows the diff; neither writes', async () => {
     const dir = repo();
     const pf = path.join(dir, 'platform.yaml');
     replaceIn(pf, 'domain: infra.example.com', 'domain: infra.lab.example.net');
     const before = snapshot(dir);
-    const c = cli('platform-kit', ['regenerate', '--verbose', '--check', '--dir', dir]);
+    const c = await run('platform-kit', ['regenerate', '--verbose', '--check', '--dir', dir]);
     expect(c.status).toBe(1);
     expect(c.stdout).toMatch(/^UPDATE +kubernetes\/clusters\/infra\/cluster-settings\.yaml$/m);
     expect(c.stdout).toContain('check: the repository is not what platform.yaml and the templates generate');
-    const d = cli('platform-kit', ['regenerate', '--dry-run', '--dir', dir]);
+    const d = await run('platform-kit', ['regenerate', '--dry-run', '--dir', dir]);
     expect(d.status).toBe(0);
     expect(d.stdout).toContain('+  CLUSTER_DOMAIN: infra.lab.example.net');
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it('add-story and create-platform-cluster reconcile the same way: an edited file is merged, not lost', () => {
+  it('add-story and create-platform-cluster reconcile the same way: an edited file is merged, not lost', async () => {
     const dir = repo();
     const settingsFile = 'kubernetes/clusters/infra/cluster-settings.yaml';
     write(dir, settingsFile, read(dir, settingsFile) + '# reviewed 2026-11 by the platform team\n');
-    const r = cli('add-story', ['--verbose', 'STORY-NET-CILIUM-CORE-GITOPS', 'STORY-NET-CILIUM-IPAM', '--approve', '--dir', dir]);
+    const r = await run('add-story', ['--verbose', 'STORY-NET-CILIUM-CORE-GITOPS', 'STORY-NET-CILIUM-IPAM', '--approve', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^MERGE +kubernetes\/clusters\/infra\/cluster-settings\.yaml/m);
     const text = read(dir, settingsFile);
     expectLinesKept(text, ['# reviewed 2026-11 by the platform team']);
     expect(parse(text).data.LB_L2_INTERFACES).toBe('^(eth|en|bond).+');
-    const c = cli('create-platform-cluster', ['stg', '--role', 'apps', '--yes', '--dir', dir]);
+    const c = await run('create-platform-cluster', ['stg', '--role', 'apps', '--yes', '--dir', dir]);
     expect(c.status, c.stdout + c.stderr).toBe(0);
     expectLinesKept(read(dir, settingsFile), ['# reviewed 2026-11 by the platform team']);
   });

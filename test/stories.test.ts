@@ -200,18 +200,6 @@ describe('drafts are never wired', () => {
 });
 
 describe('approval rules', () => {
-  it('refuses to approve a story whose dependencies are not approved, listing them, and writes nothing', () => {
-    const repo = newRepo();
-    addStory({ dir: repo, id: 'STORY-NET-CILIUM-GATEWAY' });
-    const before = snapshot(repo);
-    const r = cli('platform-kit', ['approve', 'STORY-NET-CILIUM-GATEWAY', '--dir', repo]);
-    expect(r.status).toBe(2);
-    for (const c of CLUSTERS) {
-      for (const d of ['STORY-NET-CILIUM-IPAM', 'STORY-NET-CILIUM-CORE-GITOPS', 'STORY-BOOT-CRDS']) expect(r.stderr).toContain(`${d} is not added on ${c}`);
-    }
-    expect(snapshot(repo)).toEqual(before);
-  });
-
   it('--force approves anyway when the Kustomizations still resolve; unresolvable dependsOn never pass', () => {
     const repo = newRepo();
     const forced = addStory({ dir: repo, id: 'STORY-OPS-RELOADER-ALL-CLUSTERS', approve: true, force: true });
@@ -243,53 +231,6 @@ describe('approval rules', () => {
     expect(walk(repo, 'apps').has('cilium-gateway')).toBe(true);
   });
 
-  it('an unknown story id fails with the nearest ids and changes nothing', () => {
-    const repo = newRepo();
-    const before = snapshot(repo);
-    const r = cli('add-story', ['STORY-NET-CILIUM-GATWAY', '--dir', repo]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain('unknown story STORY-NET-CILIUM-GATWAY');
-    expect(r.stderr).toMatch(/did you mean: STORY-NET-CILIUM-GATEWAY/);
-    expect(snapshot(repo)).toEqual(before);
-    const bad = cli('add-story', ['story-lower', '--dir', repo]);
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('STORY-AREA-NAME');
-    expect(snapshot(repo)).toEqual(before);
-  });
-
-  it('adds the story\'s variables with defaults to platform.yaml, keeping existing values and comments', () => {
-    const repo = newRepo();
-    const file = path.join(repo, 'platform.yaml');
-    const text = fs.readFileSync(file, 'utf8').replace('clusters:\n', '# our clusters, hand-written note\nclusters:\n');
-    fs.writeFileSync(file, text);
-    addStory({ dir: repo, id: 'STORY-NET-CILIUM-BGP-CP-IMPLEMENT', clusters: ['infra'] });
-    let p = parse(fs.readFileSync(file, 'utf8'));
-    expect(p.clusters.infra.settings).toMatchObject({ BGP_LOCAL_ASN: '64512', BGP_PEER_ASN: '64500' });
-    expect(p.clusters.apps.settings ?? {}).not.toHaveProperty('BGP_LOCAL_ASN');
-    // a person sets a value; adding the story to apps does not touch infra's value
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace("BGP_PEER_ASN: \"64500\"", 'BGP_PEER_ASN: "65001" # our upstream router'));
-    addStory({ dir: repo, id: 'STORY-NET-CILIUM-BGP-CP-IMPLEMENT' });
-    const after = fs.readFileSync(file, 'utf8');
-    p = parse(after);
-    expect(p.clusters.infra.settings.BGP_PEER_ASN).toBe('65001');
-    expect(p.clusters.apps.settings.BGP_PEER_ASN).toBe('64500');
-    expect(after).toContain('# our clusters, hand-written note');
-    expect(after).toContain('# our upstream router');
-    expect(after).toMatch(/# Autonomous system|# .*ASN/);
-  });
-});
-
-describe('cross-cluster defaults', () => {
-  it('a default that names another cluster\'s address follows that cluster\'s domain in platform.yaml', () => {
-    const dir = path.join(tmpDir(), 'platform');
-    createClusters({ dir, clusters: [{ name: 'core', role: 'infra', domain: 'core.lab.example.net' }, { name: 'apps' }] });
-    addStories({ dir, ids: ['STORY-OBS-VM-STACK-IMPLEMENT', 'STORY-CICD-GITLAB-APPS'] });
-    const p = parse(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8'));
-    expect(p.clusters.apps.settings.VM_REMOTE_WRITE_URL).toBe('https://metrics.core.lab.example.net/insert/0/prometheus/api/v1/write');
-    // Keycloak's public name is one level below the zone of the infra cluster's domain (core.lab.example.net and
-    // apps.example.com share no zone, so it is the parent of core's domain)
-    expect(p.clusters.apps.settings.OIDC_ISSUER_URL).toBe('https://sso.lab.example.net/realms/platform');
-  });
 });
 
 describe('secret backends', () => {
@@ -330,49 +271,4 @@ describe('custom stories', () => {
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('rejects a custom story that reuses a catalog id or component, or misses flags, writing nothing', () => {
-    const repo = newRepo();
-    const before = snapshot(repo);
-    const a = cli('add-story', ['STORY-NET-CILIUM-GATEWAY', '--custom', '--dir', repo, '--title', 'x', '--lane', 'apps', '--component', 'x', '--namespace', 'x']);
-    expect(a.status).toBe(2);
-    expect(a.stderr).toContain('is a catalog story');
-    const b = cli('add-story', ['STORY-APP-X', '--custom', '--dir', repo, '--title', 'x', '--lane', 'infra', '--component', 'cilium', '--namespace', 'x']);
-    expect(b.status).toBe(2);
-    expect(b.stderr).toContain('component cilium is already defined');
-    const c = cli('add-story', ['STORY-APP-X', '--custom', '--dir', repo, '--title', 'x']);
-    expect(c.status).toBe(2);
-    expect(c.stderr).toContain('missing --lane');
-    const d = cli('add-story', ['STORY-APP-X', '--custom', '--dir', repo, '--title', 'x', '--lane', 'apps', '--component', 'Bad_Name', '--namespace', 'x']);
-    expect(d.status).toBe(2);
-    expect(snapshot(repo)).toEqual(before);
-  });
-});
-
-describe('platform-kit stories and add-story --dry-run', () => {
-  it('lists the 41 stories in plan order with sprint, lane and each cluster\'s status, as text and as JSON', () => {
-    const repo = newRepo();
-    addStories({ dir: repo, ids: ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS'], approve: true });
-    addStory({ dir: repo, id: 'STORY-STO-ROOK-CEPH-OPERATOR' });
-    const j = cli('platform-kit', ['stories', '--json', '--dir', repo]);
-    expect(j.status, j.stderr).toBe(0);
-    const list = JSON.parse(j.stdout) as { id: string; seq: number; sprint: number; status: Record<string, string> }[];
-    expect(list.map((s) => s.id)).toEqual(cat.stories.map((s) => s.id));
-    expect(list.map((s) => s.seq)).toEqual([...Array(41).keys()].map((i) => i + 1));
-    expect(list.find((s) => s.id === 'STORY-BOOT-CRDS')!.status).toEqual({ infra: 'approved', apps: 'approved' });
-    expect(list.find((s) => s.id === 'STORY-STO-ROOK-CEPH-OPERATOR')!.status).toEqual({ infra: 'draft' });
-    expect(list.find((s) => s.id === 'STORY-APP-HARBOR')!.status).toEqual({});
-    const t = cli('platform-kit', ['stories', '--dir', repo]);
-    expect(t.stdout).toMatch(/^14 +3 +STORY-STO-ROOK-CEPH-OPERATOR +manifests +infra +infra:draft$/m);
-  });
-
-  it('--dry-run prints the plan with the files the story would create and writes nothing', () => {
-    const repo = newRepo();
-    const before = snapshot(repo);
-    const r = cli('add-story', ['--verbose', 'STORY-OPS-RELOADER-ALL-CLUSTERS', '--dry-run', '--dir', repo]);
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^CREATE +kubernetes\/infrastructure\/operations\/reloader\/ks\.yaml$/m);
-    expect(r.stdout).toMatch(/^CREATE +docs\/stories\/STORY-OPS-RELOADER-ALL-CLUSTERS\.md$/m);
-    expect(r.stdout).toContain('dry run: nothing was written');
-    expect(snapshot(repo)).toEqual(before);
-  });
 });

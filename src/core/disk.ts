@@ -182,6 +182,8 @@ export function recoverInterrupted(root: string): { rolledBack: number; complete
           }
           fs.rmSync(abs, { force: true }); // created by the interrupted run
           removeEmptyParents(root, abs);
+        } else if (!e.hadOriginal && !e.deletes) {
+          removeEmptyParents(root, abs); // killed after making the file's folders, before moving it in
         }
       }
       out.rolledBack++;
@@ -227,6 +229,15 @@ function readJournal(root: string, rel: string, links: LinkGuard): JournalEntry[
   return entries as JournalEntry[];
 }
 
+/**
+ * The calls by which a commit changes the disk (it reads through node:fs directly). Production passes node:fs; a
+ * test passes a wrapper that fails a chosen call, to see every step undone (or, past the commit point, completed).
+ */
+export type CommitFs = Pick<typeof fs, 'mkdirSync' | 'writeFileSync' | 'chmodSync' | 'renameSync' | 'linkSync' | 'unlinkSync' | 'rmSync' | 'rmdirSync'>;
+
+/** The actions that write to the disk; the others (UNCHANGED, KEEP, CONFLICT) leave the file as it is. */
+const WRITING: readonly Change['action'][] = ['CREATE', 'UPDATE', 'DELETE', 'MERGE', 'UNMERGED'];
+
 interface Applied {
   change: Change;
   abs: string;
@@ -244,9 +255,10 @@ export class ChangedDuringRunError extends ConflictError {}
  * Compare-and-swap: a file is replaced or deleted only while it still has the content the plan read
  * (Change.currentHash); when one was saved meanwhile, the whole commit is undone, that file stays as the person
  * saved it, and ChangedDuringRunError (exit 1) names it.
+ * The steps, in order: stage, journal, swap, the commit point; any error before the commit point rolls back.
  */
-export function commitChanges(root: string, changes: Change[]): void {
-  const todo = changes.filter((c) => c.action === 'CREATE' || c.action === 'UPDATE' || c.action === 'DELETE' || c.action === 'MERGE' || c.action === 'UNMERGED');
+export function commitChanges(root: string, changes: Change[], io: CommitFs = fs): void {
+  const todo = changes.filter((c) => WRITING.includes(c.action));
   if (todo.length === 0) return;
   // Validate every path before anything is written.
   const links = new LinkGuard(root);
@@ -254,141 +266,186 @@ export function commitChanges(root: string, changes: Change[]): void {
     resolveInside(root, c.path);
     links.check(c.path);
   }
-  const rootExisted = fs.existsSync(root);
-  const createdDirs: string[] = [];
-  const knownDirs = new Set<string>();
-  const mkdirp = (dir: string) => {
+  const commit = new Commit(root, todo, io);
+  try {
+    commit.stage();
+    commit.journal();
+    commit.swap();
+    commit.commitPoint();
+  } catch (err) {
+    commit.rollBack();
+    throw err;
+  }
+  commit.cleanUp();
+}
+
+/** One commit's state across its steps: what it staged, the folders it made, the files it swapped in. */
+class Commit {
+  private readonly staging: string;
+  /** Staged new content by repository path. */
+  private readonly staged = new Map<string, string>();
+  private readonly createdDirs: string[] = [];
+  private readonly knownDirs = new Set<string>();
+  private readonly applied: Applied[] = [];
+  /** Files saved by someone else since the plan read them. */
+  private readonly changed: string[] = [];
+
+  constructor(
+    private readonly root: string,
+    private readonly todo: Change[],
+    private readonly io: CommitFs,
+  ) {
+    this.staging = resolveInside(root, `${STAGING_DIR}/${process.pid}-${randomBytes(4).toString('hex')}`);
+  }
+
+  /** Make dir and its missing parents, remembering each one made so that a roll back removes it again. */
+  private mkdirp(dir: string): void {
     const missing: string[] = [];
     let d = dir;
-    while (!knownDirs.has(d) && !fs.existsSync(d)) {
+    while (!this.knownDirs.has(d) && !fs.existsSync(d)) {
       missing.push(d);
       d = path.dirname(d);
     }
     for (const m of missing.reverse()) {
-      fs.mkdirSync(m);
-      createdDirs.push(m);
-      knownDirs.add(m);
+      this.io.mkdirSync(m);
+      this.createdDirs.push(m);
+      this.knownDirs.add(m);
     }
-    knownDirs.add(dir);
-  };
-  if (!rootExisted) mkdirp(path.resolve(root));
-  const stagingRel = `${STAGING_DIR}/${process.pid}-${randomBytes(4).toString('hex')}`;
-  const staging = resolveInside(root, stagingRel);
-  const applied: Applied[] = [];
-  /** Files saved by someone else since the plan read them. */
-  const changed: string[] = [];
-  const expected = (c: Change) => c.currentHash;
-  try {
-    mkdirp(path.join(staging, 'new'));
-    // 1. Stage every new content, with the mode the file has now (kept when replaced) or its template declares.
-    const staged = new Map<string, string>();
-    todo.forEach((c, i) => {
+    this.knownDirs.add(dir);
+  }
+
+  /** 1. Stage every new content, with the mode the file has now (kept when replaced) or its template declares. */
+  stage(): void {
+    if (!fs.existsSync(this.root)) this.mkdirp(path.resolve(this.root));
+    this.mkdirp(path.join(this.staging, 'new'));
+    this.todo.forEach((c, i) => {
       if (c.action === 'DELETE') return;
-      const tmp = path.join(staging, 'new', String(i));
-      const st = fs.statSync(resolveInside(root, c.path), { throwIfNoEntry: false });
+      const tmp = path.join(this.staging, 'new', String(i));
+      const st = fs.statSync(resolveInside(this.root, c.path), { throwIfNoEntry: false });
       const mode = st?.isFile() ? st.mode & 0o7777 : c.internal ? 0o644 : declaredMode(c.after!);
-      fs.writeFileSync(tmp, c.after!, { encoding: 'utf8', mode });
-      fs.chmodSync(tmp, mode); // not narrowed by the umask: the mode the file had
-      staged.set(c.path, tmp);
+      this.io.writeFileSync(tmp, c.after!, { encoding: 'utf8', mode });
+      this.io.chmodSync(tmp, mode); // not narrowed by the umask: the mode the file had
+      this.staged.set(c.path, tmp);
     });
-    // The journal says what step 2 is about to do, so a run killed half-way is undone by the next one; the hashes
-    // let that undo tell the tool's versions of a file from a person's edit made after the kill.
-    const journal: JournalEntry[] = todo.map((c, i) => ({
+  }
+
+  /**
+   * 2. The journal says what the swap is about to do, so a run killed half-way is undone by the next one; the hashes
+   * let that undo tell the tool's versions of a file from a person's edit made after the kill.
+   */
+  journal(): void {
+    const entries: JournalEntry[] = this.todo.map((c, i) => ({
       i,
       path: c.path,
-      hadOriginal: fs.existsSync(resolveInside(root, c.path)),
+      hadOriginal: fs.existsSync(resolveInside(this.root, c.path)),
       deletes: c.action === 'DELETE',
-      old: expected(c) === undefined ? hashOnDisk(root, c.path) : expected(c),
+      old: c.currentHash === undefined ? hashOnDisk(this.root, c.path) : c.currentHash,
       new: c.action === 'DELETE' ? null : sha256(c.after!),
     }));
-    fs.writeFileSync(path.join(staging, 'journal.tmp'), JSON.stringify({ pid: process.pid, entries: journal }));
-    fs.renameSync(path.join(staging, 'journal.tmp'), path.join(staging, JOURNAL));
-    // 2. Move into place, keeping what was there as a backup until the end.
-    todo.forEach((c, i) => {
-      const abs = resolveInside(root, c.path);
-      const want = expected(c);
-      // Compare: still what the plan read? (undefined: the caller did not say; not checked)
-      const absent = want === null && !fs.lstatSync(abs, { throwIfNoEntry: false });
-      if (want !== undefined && !absent && hashOnDisk(root, c.path) !== want) {
-        changed.push(c.path);
-        return;
-      }
-      if (changed.length) return; // the commit is undone anyway: only the rest are compared, to name them all
-      const step: Applied = { change: c, abs };
-      applied.push(step);
-      if (fs.existsSync(abs)) {
-        step.backup = path.join(staging, 'old', String(i));
-        mkdirp(path.dirname(step.backup));
-        fs.renameSync(abs, step.backup);
-      }
-      if (c.action !== 'DELETE') {
-        mkdirp(path.dirname(abs));
-        // Swap: link(2) never replaces a file a person created at that path since the move.
-        try {
-          fs.linkSync(staged.get(c.path)!, abs);
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-          changed.push(c.path);
-          return;
-        }
-        step.wrote = sha256(c.after!);
-        fs.unlinkSync(staged.get(c.path)!);
-      }
-    });
+    const tmp = path.join(this.staging, 'journal.tmp');
+    this.io.writeFileSync(tmp, JSON.stringify({ pid: process.pid, entries }));
+    this.io.renameSync(tmp, path.join(this.staging, JOURNAL));
+  }
+
+  /** 3. Move into place, keeping what was there as a backup until the end; throws when a file was saved meanwhile. */
+  swap(): void {
+    this.todo.forEach((c, i) => this.swapOne(c, i));
     // A save made between the compare and the move (or through a file opened before it) lands in the backup.
-    for (const step of applied) {
-      const want = expected(step.change);
-      if (step.backup && want !== undefined && !changed.includes(step.change.path) && hashOnDisk(root, path.relative(root, step.backup).split(path.sep).join('/')) !== want) changed.push(step.change.path);
+    for (const step of this.applied) {
+      const want = step.change.currentHash;
+      if (!step.backup || want === undefined || this.changed.includes(step.change.path)) continue;
+      if (hashOnDisk(this.root, path.relative(this.root, step.backup).split(path.sep).join('/')) !== want) this.changed.push(step.change.path);
     }
-    if (changed.length) {
+    if (this.changed.length) {
+      const n = this.changed.length;
       throw new ChangedDuringRunError(
-        `${changed.length === 1 ? 'a file was' : `${changed.length} files were`} saved while this command ran; left as edited, and nothing else was written either (every file is as it was): run the command again`,
-        changed.map((p) => `${p}: changed since the command read it; left as edited`),
+        `${n === 1 ? 'a file was' : `${n} files were`} saved while this command ran; left as edited, ` +
+          'and nothing else was written either (every file is as it was): run the command again',
+        this.changed.map((p) => `${p}: changed since the command read it; left as edited`),
       );
     }
-  } catch (err) {
-    for (const step of applied.reverse()) {
+  }
+
+  private swapOne(c: Change, i: number): void {
+    const abs = resolveInside(this.root, c.path);
+    const want = c.currentHash;
+    // Compare: still what the plan read? (undefined: the caller did not say; not checked)
+    const absent = want === null && !fs.lstatSync(abs, { throwIfNoEntry: false });
+    if (want !== undefined && !absent && hashOnDisk(this.root, c.path) !== want) {
+      this.changed.push(c.path);
+      return;
+    }
+    if (this.changed.length) return; // the commit is undone anyway: only the rest are compared, to name them all
+    const step: Applied = { change: c, abs };
+    this.applied.push(step);
+    if (fs.existsSync(abs)) {
+      step.backup = path.join(this.staging, 'old', String(i));
+      this.mkdirp(path.dirname(step.backup));
+      this.io.renameSync(abs, step.backup);
+    }
+    if (c.action === 'DELETE') return;
+    this.mkdirp(path.dirname(abs));
+    // Swap: link(2) never replaces a file a person created at that path since the move.
+    try {
+      this.io.linkSync(this.staged.get(c.path)!, abs);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      this.changed.push(c.path);
+      return;
+    }
+    step.wrote = sha256(c.after!);
+    this.io.unlinkSync(this.staged.get(c.path)!);
+  }
+
+  /** 4. The commit point: from here on a killed run is completed (by the next run), not undone. */
+  commitPoint(): void {
+    this.io.renameSync(path.join(this.staging, JOURNAL), path.join(this.staging, COMMITTED));
+  }
+
+  /** Undo every applied step in reverse order, then remove the staging area and the folders this commit made. */
+  rollBack(): void {
+    for (const step of this.applied.reverse()) {
       try {
         // Only the tool's own new file is removed; a file a person wrote there since stays.
-        const mine = step.wrote !== undefined && hashOnDisk(root, step.change.path) === step.wrote;
-        if (mine) fs.unlinkSync(step.abs);
-        if (step.backup && !fs.existsSync(step.abs)) fs.renameSync(step.backup, step.abs);
+        const mine = step.wrote !== undefined && hashOnDisk(this.root, step.change.path) === step.wrote;
+        if (mine) this.io.unlinkSync(step.abs);
+        if (step.backup && !fs.existsSync(step.abs)) this.io.renameSync(step.backup, step.abs);
       } catch {
         // keep undoing the rest
       }
     }
-    fs.rmSync(staging, { recursive: true, force: true });
-    for (const d of createdDirs.reverse()) {
+    this.io.rmSync(this.staging, { recursive: true, force: true });
+    for (const d of this.createdDirs.reverse()) {
       try {
-        fs.rmdirSync(d);
+        this.io.rmdirSync(d);
       } catch {
         // not empty: something else lives there
       }
     }
-    throw err;
   }
-  // The commit point: from here on a killed run is completed, not undone.
-  fs.renameSync(path.join(staging, JOURNAL), path.join(staging, COMMITTED));
-  fs.rmSync(staging, { recursive: true, force: true });
-  // Remove empty staging parents and folders left empty by deletions.
-  for (const rel of [STAGING_DIR, '.platform']) {
-    try {
-      fs.rmdirSync(resolveInside(root, rel));
-    } catch {
-      // not empty or absent
+
+  /** 5. After the commit point: drop the backups, the empty staging parents and the folders deletions left empty. */
+  cleanUp(): void {
+    this.io.rmSync(this.staging, { recursive: true, force: true });
+    for (const rel of [STAGING_DIR, '.platform']) {
+      try {
+        this.io.rmdirSync(resolveInside(this.root, rel));
+      } catch {
+        // not empty or absent
+      }
     }
+    for (const c of this.todo.filter((t) => t.action === 'DELETE')) removeEmptyParents(this.root, resolveInside(this.root, c.path), this.io);
   }
-  for (const c of todo.filter((t) => t.action === 'DELETE')) removeEmptyParents(root, resolveInside(root, c.path));
 }
 
-/** Remove the folders above a removed file that are now empty, up to (not including) the repository root. */
-function removeEmptyParents(root: string, file: string): void {
+/** Remove the folders above a removed (or never written) file that are now empty, up to (not including) the repository root. */
+function removeEmptyParents(root: string, file: string, io: Pick<CommitFs, 'rmdirSync'> = fs): void {
   let d = path.dirname(file);
   while (d.startsWith(path.resolve(root) + path.sep)) {
     try {
-      fs.rmdirSync(d);
-    } catch {
-      break; // not empty
+      io.rmdirSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') break; // not empty; a missing folder: look above it
     }
     d = path.dirname(d);
   }

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it, type ExpectStatic } from 'vitest';
-import { cli, ROOT, snapshot, tmpDir, type CliResult } from './helpers/fs';
+import { ROOT, snapshot, tmpDir } from '../helpers/fs';
+import { runInProcess, type Bin } from '../helpers/in-process';
 
 /**
  * Hostile and malformed input (issue 7), for every command: names, story ids, component fields, template overrides
@@ -13,31 +13,14 @@ import { cli, ROOT, snapshot, tmpDir, type CliResult } from './helpers/fs';
  * platform.yaml, manifest or commit journal; a broken --answers file or template override. Each refused case must
  * exit 2 with a message that names the field, print no stack trace, and leave every byte of the repository (and of
  * the folder outside it) as it was.
- * The cases of test/bad-input.test.ts are not repeated here.
+ * The cases of test/unit/tests-bad-input.test.ts are not repeated here.
+ * In process (helpers/in-process.ts: each bin's own commander program, output and exit code captured), one case at a
+ * time; the spawned bins are smoke-tested in test/bad-input.test.ts.
  */
 
-type Bin = 'create-platform-cluster' | 'platform-kit' | 'add-story';
 type Base = 'clusters' | 'stories' | 'infra';
 
-/** The real bin, asynchronously, so the cases (each on its own copy of a repository) can run side by side. */
-function run(bin: Bin, args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'lib', 'cli', `${bin}.js`), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, CI: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ status: code ?? -1, stdout, stderr });
-    });
-  });
-}
+const run = runInProcess;
 
 /** A Node.js stack frame: a refusal is a message, never a crash. */
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
@@ -53,7 +36,8 @@ beforeAll(async () => {
     return dir;
   };
   const fresh = () => path.join(tmpDir('hostile-'), 'platform');
-  [BASES.clusters, BASES.infra] = await Promise.all([make(fresh(), [CREATE, 'infra', 'apps', '--yes']), make(fresh(), [CREATE, 'infra', '--yes'])]);
+  BASES.clusters = await make(fresh(), [CREATE, 'infra', 'apps', '--yes']);
+  BASES.infra = await make(fresh(), [CREATE, 'infra', '--yes']);
   BASES.stories = fresh();
   fs.cpSync(BASES.clusters, BASES.stories, { recursive: true });
   await make(
@@ -78,7 +62,7 @@ interface Hostile {
   message: RegExp | ((repo: string) => RegExp);
   base?: Base;
   /** Make the repository (and the folder outside it) hostile before the command runs. */
-  setup?: (repo: string, outside: string) => void;
+  setup?: (repo: string, outside: string) => void | Promise<void>;
 }
 
 const h = (name: string, bin: Bin, args: string[], message: Hostile['message'], opts: Partial<Hostile> = {}): Hostile => ({ name, bin, args, message, ...opts });
@@ -88,7 +72,7 @@ async function expectRefused(k: Hostile, expect: ExpectStatic): Promise<void> {
   const outside = tmpDir('outside-');
   fs.writeFileSync(path.join(outside, 'keep.txt'), 'keep me\n');
   const repo = copyOf(k.base ?? 'clusters');
-  k.setup?.(repo, outside);
+  await k.setup?.(repo, outside);
   const before = snapshot(repo);
   const beforeOutside = snapshot(outside);
   const args = k.args.map((a) => a.replaceAll('{repo}', repo).replaceAll('{outside}', outside));
@@ -239,14 +223,14 @@ const SYMLINKS: Hostile[] = [
   }),
   h('.platform/manifest.json is a link to a file outside (regenerate: its fast path does not read it)', KIT, ['regenerate'], REFUSE_LINK('.platform/manifest.json'), { setup: linkOut('.platform/manifest.json', 'manifest.json') }),
   h('.platform/templates is a link to the very overrides the last run used, now outside (regenerate: its fast path does not hash them)', KIT, ['regenerate'], REFUSE_LINK('.platform/templates'), {
-    setup: (repo, outside) => {
-      regeneratedWithOverride(repo);
+    setup: async (repo, outside) => {
+      await regeneratedWithOverride(repo);
       linkOut('.platform/templates', 'templates')(repo, outside);
     },
   }),
   h('a folder of .platform/templates is a link to the very overrides the last run used, now outside (regenerate)', KIT, ['regenerate'], /\.platform\/templates\/repo: template overrides may not be symbolic links/, {
-    setup: (repo, outside) => {
-      regeneratedWithOverride(repo);
+    setup: async (repo, outside) => {
+      await regeneratedWithOverride(repo);
       linkOut('.platform/templates/repo', 'repo')(repo, outside);
     },
   }),
@@ -272,9 +256,9 @@ const SYMLINKS: Hostile[] = [
 ];
 
 /** A template override (.gitignore gets a line) that a regenerate has rendered: the fast path's fingerprint holds it. */
-function regeneratedWithOverride(repo: string): void {
+async function regeneratedWithOverride(repo: string): Promise<void> {
   write(path.join(repo, '.platform', 'templates', 'repo', 'gitignore'), fs.readFileSync(path.join(ROOT, 'templates', 'repo', 'gitignore'), 'utf8') + '# ours\n');
-  const r = cli('platform-kit', ['regenerate', '--dir', repo]);
+  const r = await run(KIT, ['regenerate', '--dir', repo]);
   if (r.status !== 0 || !fs.readFileSync(path.join(repo, '.gitignore'), 'utf8').endsWith('# ours\n')) throw new Error(`regenerate with an override: ${r.stderr}`);
 }
 
@@ -564,7 +548,7 @@ const BROKEN: Hostile[] = [
   ),
 ];
 
-describe.concurrent('hostile input: exit 2, a clear message, zero bytes changed (in the repository and outside it)', () => {
+describe('hostile input: exit 2, a clear message, zero bytes changed (in the repository and outside it)', () => {
   describe('path traversal and absolute paths', () => {
     it.for(PATHS)('$name', async (k, { expect }) => expectRefused(k, expect));
   });
@@ -681,11 +665,12 @@ describe('accepted values round-trip exactly, and every written YAML file still 
 // ---------------------------------------------------------------------------------------------------------------
 // 11. Input that is tolerated on purpose: harmless, and said so by the bytes
 // ---------------------------------------------------------------------------------------------------------------
-describe.concurrent('tolerated input: a repeated id is taken once, a byte order mark is read as YAML allows', () => {
+describe('tolerated input: a repeated id is taken once, a byte order mark is read as YAML allows', () => {
   it('the same story twice on the command line writes exactly what once does', async ({ expect }) => {
     const once = copyOf('clusters');
     const twice = copyOf('clusters');
-    const [a, b] = await Promise.all([run(ADD, ['STORY-BOOT-CRDS', '--dir', once]), run(ADD, ['STORY-BOOT-CRDS', 'STORY-BOOT-CRDS', '--dir', twice])]);
+    const a = await run(ADD, ['STORY-BOOT-CRDS', '--dir', once]);
+    const b = await run(ADD, ['STORY-BOOT-CRDS', 'STORY-BOOT-CRDS', '--dir', twice]);
     expect(a.status, a.stderr).toBe(0);
     expect(b.status, b.stderr).toBe(0);
     expect(snapshot(twice)).toEqual(snapshot(once));
@@ -694,7 +679,8 @@ describe.concurrent('tolerated input: a repeated id is taken once, a byte order 
   it('the same --cluster twice writes exactly what once does', async ({ expect }) => {
     const once = copyOf('clusters');
     const twice = copyOf('clusters');
-    const [a, b] = await Promise.all([run(ADD, ['STORY-BOOT-CRDS', '--cluster', 'infra', '--dir', once]), run(ADD, ['STORY-BOOT-CRDS', '--cluster', 'infra', '--cluster', 'infra', '--dir', twice])]);
+    const a = await run(ADD, ['STORY-BOOT-CRDS', '--cluster', 'infra', '--dir', once]);
+    const b = await run(ADD, ['STORY-BOOT-CRDS', '--cluster', 'infra', '--cluster', 'infra', '--dir', twice]);
     expect(a.status, a.stderr).toBe(0);
     expect(b.status, b.stderr).toBe(0);
     expect(snapshot(twice)).toEqual(snapshot(once));
@@ -714,7 +700,7 @@ describe.concurrent('tolerated input: a repeated id is taken once, a byte order 
 // ---------------------------------------------------------------------------------------------------------------
 // 12. check reads whatever a repository holds: a YAML bomb in a manifest is a finding with file and line, not a crash
 // ---------------------------------------------------------------------------------------------------------------
-describe.concurrent('check and gate on a YAML bomb in the repository: a finding with file and line (exit 1), no crash', () => {
+describe('check and gate on a YAML bomb in the repository: a finding with file and line (exit 1), no crash', () => {
   it.for([
     ['check', ['check'], /error +YAML_INVALID kubernetes\/clusters\/apps\/kustomization\.yaml:1 cannot be read: Excessive alias count/],
     ['gate', ['gate', '1'], /check: YAML_INVALID in kubernetes\/clusters\/apps\/kustomization\.yaml:1[\s\S]*not ready/],

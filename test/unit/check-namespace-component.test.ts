@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { check } from '../src';
-import { tmpDir } from './helpers/fs';
+import { check } from '../../src';
+import { tmpDir } from '../helpers/fs';
 
 /*
  * The home-ops "namespace component": one Namespace named `_` in kubernetes/components/namespace, included by every

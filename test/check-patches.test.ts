@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { applyJson6902, applyPatches, kustomizationPatches, matchesSelector, mergePatch, selects } from '../../src/check/patches';
-import { tmpDir } from '../helpers/fs';
+import { applyJson6902, applyPatches, kustomizationPatches, matchesSelector, mergePatch, selects } from '../src/check/patches';
+import { tmpDir } from './helpers/fs';
 
 const ks = (name: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string>; namespace?: string; spec?: Record<string, unknown> } = {}) => ({
   apiVersion: 'kustomize.toolkit.fluxcd.io/v1',

@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { PLATFORM_JSON_SCHEMA_FILE, platformJsonSchema, platformJsonSchemaText } from '../src/model/json-schema';
-import { ROLES, SECRET_PROVIDERS } from '../src/model/schema';
-import { ROOT } from './helpers/fs';
+import { PLATFORM_JSON_SCHEMA_FILE, platformJsonSchema, platformJsonSchemaText } from '../../src/model/json-schema';
+import { ROLES, SECRET_PROVIDERS } from '../../src/model/schema';
+import { ROOT } from '../helpers/fs';
 
 /**
  * schemas/platform.schema.json is committed and shipped: it must be what the zod schema generates today, and a

@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { check } from '../src';
-import type { Finding } from '../src';
-import { tmpDir } from './helpers/fs';
+import { check } from '../../src';
+import type { Finding } from '../../src';
+import { tmpDir } from '../helpers/fs';
 
 function write(root: string, rel: string, text: string): void {
   fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
