@@ -3,6 +3,7 @@ import { Manifest, MANIFEST_FILE, sha256 } from './manifest';
 import type { Merge3 } from './merge';
 import { similarity } from './merge';
 import { Tree } from './tree';
+import { yamlProblem } from './yaml';
 
 /**
  * CREATE/UPDATE/DELETE: written as planned. MERGE: a person's edits and the new render merged cleanly.
@@ -66,9 +67,7 @@ const MARKERS = /^<{7} .*$[\s\S]*^={7}$[\s\S]*^>{7} .*$/m;
 
 function mergedYamlProblem(p: string, text: string): string | undefined {
   if (!/\.ya?ml$/.test(p)) return undefined;
-  // Loaded lazily (as the yaml library was): only a merged file needs it.
-  const { yamlProblem: problem } = require('./yaml') as typeof import('./yaml');
-  return problem(text, { aliases: true, prettyErrors: true })?.message;
+  return yamlProblem(text, { aliases: true, prettyErrors: true })?.message;
 }
 
 /** Files moved by a template change carry a person's edits when the new render is at least this alike. */
