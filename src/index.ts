@@ -10,9 +10,14 @@ export type { AddStoryOptions, AddStoriesOptions, ApproveOptions, ApproveStories
 export { regenerate } from './commands/regenerate';
 export type { RegenerateOptions, RegenerateResult } from './commands/regenerate';
 
-// The platform in memory: render it into a tree, or plan and apply it to a folder.
+// The platform in memory: render it into a tree; generate() plans it against any tree (a caller's in-memory one
+// too) with the manifest and merge bases; session() runs work on a folder (lock, load, validate, git, commit).
 export { renderPlatform, VERSIONS } from './generate/platform';
-export { planRepo, applyPlan } from './commands/repo';
+export { generate } from './commands/generate';
+export type { GenerateInputs, Generated } from './commands/generate';
+export { session, Session } from './commands/session';
+export type { SessionOptions } from './commands/session';
+export { upToDate } from './commands/up-to-date';
 export { TemplateRenderer, BUILTIN_TEMPLATES } from './core/render';
 export { Tree } from './core/tree';
 
