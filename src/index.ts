@@ -3,7 +3,7 @@
 // test/layers-api.test.ts holds this list, so a name added or dropped here is a decision, not an accident.
 
 // create-platform-cluster and add-story: platform.yaml and the repository it renders, on disk.
-export { createClusters, loadPlatform } from './commands/create-cluster';
+export { createClusters } from './commands/create-cluster';
 export type { CreateClusterOptions, CreateClusterResult } from './commands/create-cluster';
 export { addStory, addStories, approveStory, approveStories, unapproveStory, unapproveStories, listStories } from './commands/stories';
 export type { AddStoryOptions, AddStoriesOptions, ApproveOptions, ApproveStoriesOptions, StoriesResult, StoryResult, StoryListing } from './commands/stories';
@@ -22,7 +22,7 @@ export { TemplateRenderer, BUILTIN_TEMPLATES } from './core/render';
 export { Tree } from './core/tree';
 
 // platform.yaml and the story catalog: the inputs.
-export { parsePlatform, newPlatform, setCluster, platformToString, PLATFORM_FILE } from './model/platform-file';
+export { loadPlatform, parsePlatform, newPlatform, setCluster, platformToString, PLATFORM_FILE } from './model/platform-file';
 export type { PlatformFile } from './model/platform-file';
 export type { ClusterSpec, PlatformSpec } from './model/schema';
 export { validatePlatform } from './model/validate';

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ClusterAnswersSchema, providerMessage } from '../src/commands/answers';
+import { ClusterAnswersSchema, providerMessage } from '../src/model/answers';
 import { storyIdProblem } from '../src/commands/stories';
 import { check } from '../src';
 import { STORY_ID } from '../src/model/schema';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ClusterAnswersSchema } from '../src/commands/answers';
+import { ClusterAnswersSchema } from '../src/model/answers';
 import { cli, tmpDir } from './helpers/fs';
 import { ADD_STORY_BIN, drive, KEY, seen } from './helpers/prompts-pty';
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { answerProblems, answersFromCluster } from '../src/commands/answers';
+import { answerProblems, answersFromCluster } from '../src/model/answers';
 import { defaultCluster } from '../src/model/defaults';
 import { validatePlatform } from '../src/model/validate';
 import { cli, snapshot, tmpDir } from './helpers/fs';

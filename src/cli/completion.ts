@@ -317,7 +317,7 @@ export async function completionFacts(): Promise<CompletionFacts> {
 /** The cluster names of the repository in `dir` (none when it has no readable platform.yaml): what the scripts ask for. */
 export async function clusterNames(dir: string): Promise<string[]> {
   try {
-    const { loadPlatform } = await import('../commands/create-cluster');
+    const { loadPlatform } = await import('../model/platform-file');
     return Object.keys(loadPlatform(dir)?.spec.clusters ?? {});
   } catch {
     return [];

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import { answerKeyForPath, AnswersFileSchema, ClusterAnswers, ClusterAnswersSchema, flagForPath, parseNodeSpec, parseSet, type AnswerKey } from '../model/answers';
-import { createClusters, createProblems, loadPlatform, type CreateClusterOptions } from '../commands/create-cluster';
-import { checkRepoDir } from '../commands/repo';
+import { createClusters, createProblems, type CreateClusterOptions } from '../commands/create-cluster';
+import { checkRepoDir } from '../commands/repo-dir';
 import { InterruptedError, UsageError } from '../core/errors';
 import { summarize, writes } from '../core/plan';
 import { readStrictYaml } from '../core/yaml';
+import { loadPlatform } from '../model/platform-file';
 import { CLUSTER_FIELDS, fieldOfKey, optionName, type ClusterField } from '../model/cluster-fields';
 import type { PlatformSpec } from '../model/schema';
 import type { Io } from './common';

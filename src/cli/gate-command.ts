@@ -31,7 +31,7 @@ export function defineGate(program: Command, io: Io, opts: GateCommandOptions = 
           if (!/^\s*[0-9]+\s*$/.test(sprint)) throw new UsageError(`sprint ${JSON.stringify(sprint)}: give the sprint number (e.g. 1)`);
           const { gateLive } = await import('../delivery/gate');
           const { gateStaticWithCheck } = await import('../commands/gate');
-          const { loadPlatform } = await import('../commands/create-cluster');
+          const { loadPlatform } = await import('../model/platform-file');
           const { catalogFor } = await import('../model/wiring');
           const path = await import('node:path');
           const files = await gateStaticWithCheck(flags.dir, sprint);

@@ -4,8 +4,8 @@ import { type Io, runAction } from './common';
 
 /** The story ids a repository knows: the catalog plus its custom stories (when --dir holds a platform.yaml). */
 async function knownStories(dir: string) {
-  const { loadPlatform } = await import('../commands/create-cluster');
-  const { checkRepoDir } = await import('../commands/repo');
+  const { loadPlatform } = await import('../model/platform-file');
+  const { checkRepoDir } = await import('../commands/repo-dir');
   const { catalogFor } = await import('../model/wiring');
   const { catalogWith } = await import('../model/stories');
   const pf = loadPlatform(checkRepoDir(dir));

@@ -56,10 +56,10 @@ export function definePlan(program: Command, io: Io, opts: PlanCommandOptions = 
         if (!PLAN_FORMATS.includes(format)) throw new UsageError(`--format ${flags.format}: use ${PLAN_FORMATS.join(', ')}`);
         const { checkPlanStart, pastPlanWarning, today } = await import('../delivery/dates');
         const start = flags.start === undefined ? undefined : checkPlanStart(flags.start);
-        const { checkRepoDir } = await import('../commands/repo');
+        const { checkRepoDir } = await import('../commands/repo-dir');
         const root = checkRepoDir(flags.dir);
         if (!fs.existsSync(root)) throw new UsageError(`--dir ${flags.dir}: no such directory`);
-        const { loadPlatform } = await import('../commands/create-cluster');
+        const { loadPlatform } = await import('../model/platform-file');
         const { catalogFor } = await import('../model/wiring');
         const { catalogWith } = await import('../model/stories');
         const { buildPlan } = await import('../delivery/model');

@@ -7,12 +7,9 @@ import type { ClusterSpec } from '../model/schema';
 import { recordStories, resolveStoryIds } from '../model/story-rules';
 import { checkDns1123Label, validatePlatform, type Problem } from '../model/validate';
 import { catalogFor, defaultTargets } from '../model/wiring';
-import { applyAnswers, ClusterAnswers, flagForPath } from './answers';
+import { applyAnswers, ClusterAnswers, flagForPath } from '../model/answers';
 import { checkRepoDir } from './repo-dir';
 import { session } from './session';
-
-/** Kept here for the callers that import it from this module; it lives in model/platform-file.ts. */
-export { loadPlatform } from '../model/platform-file';
 
 export interface CreateClusterOptions {
   /** The GitOps repository (created when missing). */

@@ -4,10 +4,9 @@ import { UsageError } from '../core/errors';
 import { gateStatic, sprintOfPlan, sprintScope, type StaticGate } from '../delivery/gate';
 import type { SprintPlan } from '../delivery/model';
 import { componentDir } from '../model/components';
-import { PLATFORM_FILE } from '../model/platform-file';
+import { loadPlatform, PLATFORM_FILE } from '../model/platform-file';
 import { catalogFor } from '../model/wiring';
 import { check } from './check';
-import { loadPlatform } from './create-cluster';
 import { checkRepoDir } from './repo-dir';
 
 /**

@@ -24,9 +24,6 @@ import { checkRepoDir } from './repo-dir';
  * platform is validated once, after the edit; an error on the way reports an invalid platform.yaml first.
  */
 
-/** Repo-local template overrides: files here shadow the built-in templates by path. */
-export { OVERRIDES_DIR };
-
 /**
  * Template roots for a repository: its overrides (when present) first, then the built-in templates. An override
  * folder holding symbolic links is refused: a template must not read files from outside the repository.

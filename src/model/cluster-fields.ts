@@ -4,7 +4,7 @@ import { SECRET_PROVIDERS } from './secret-providers';
 /*
  * The fields of a cluster a person gives (by flag, prompt or --answers file), once. The flags and their --help
  * (cli/create-command.ts), the prompts and the summary (cli/prompts.ts), the answers keys and their zod schema
- * (commands/answers.ts), the help's word on each default (model/defaults.ts computes the value) and the editor
+ * (model/answers.ts), the help's word on each default (model/defaults.ts computes the value) and the editor
  * descriptions of platform.yaml (model/schema.ts -> schemas/platform.schema.json) all read this table. This module
  * holds data only and imports no schema, so every one of them can import it.
  */

@@ -262,7 +262,7 @@ export function validatePlatform(p: PlatformSpec): Problem[] {
 
 /**
  * The rules of the clusters alone (each cluster's fields, and what clusters may not share: ids, CIDRs, ranges,
- * node IPs), without the stories. The prompts check each answer with it (src/commands/answers.ts answerProblems).
+ * node IPs), without the stories. The prompts check each answer with it (src/model/answers.ts answerProblems).
  */
 export function validateClusters(p: PlatformSpec): Problem[] {
   const problems: Problem[] = [];
