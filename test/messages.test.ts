@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClusterAnswersSchema, providerMessage } from '../src/model/answers';
-import { storyIdProblem } from '../src/commands/stories';
+import { storyIdProblem } from '../src/model/story-rules';
 import { check } from '../src';
 import { STORY_ID } from '../src/model/schema';
 import { tmpDir } from './helpers/fs';

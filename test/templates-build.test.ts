@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recordStories } from '../src/commands/stories';
+import { recordStories } from '../src/model/story-rules';
 import { walkTree } from '../src/core/paths';
 import { PRECOMPILED_FILE, precompiledTemplates, writePrecompiledTemplates } from '../src/core/precompiled';
 import { BUILTIN_TEMPLATES, TemplateRenderer } from '../src/core/render';

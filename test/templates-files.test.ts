@@ -9,7 +9,7 @@ import { UsageError } from '../src/core/errors';
 import { walkTree } from '../src/core/paths';
 import { BUILTIN_TEMPLATES, outputName, TemplateRenderer } from '../src/core/render';
 import { parse } from 'yaml';
-import { recordStories } from '../src/commands/stories';
+import { recordStories } from '../src/model/story-rules';
 import { renderPlatform } from '../src/generate/platform';
 import { CATALOG_DIR, COMPONENT_FILE, componentEntriesFromYaml, componentTemplateDir } from '../src/model/components';
 import { defaultCluster } from '../src/model/defaults';

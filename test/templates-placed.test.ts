@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recordStories } from '../src/commands/stories';
+import { recordStories } from '../src/model/story-rules';
 import { BUILTIN_TEMPLATES, TemplateRenderer } from '../src/core/render';
 import { Tree } from '../src/core/tree';
 import { renderPlatform } from '../src/generate/platform';

@@ -1,7 +1,8 @@
 import { addedSettingValues, conflictReport } from '../commands/outcome';
 import { formatConflicts, formatPlanReport, formatSettings, stderrPaint, stdoutPaint, wroteLine } from './output';
 import { UsageError } from '../core/errors';
-import type { DependencyAdded, StoryResult } from '../commands/stories';
+import type { StoryResult } from '../commands/stories';
+import type { DependencyAdded } from '../model/story-rules';
 import type { Io } from './common';
 
 export interface CustomFlags {

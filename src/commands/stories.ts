@@ -15,15 +15,11 @@ import {
   recordStories,
   withCustomStory,
 } from '../model/story-rules';
-import type { Problem } from '../model/validate';
+import type { Problem } from '../model/problem';
 import { catalogFor, defaultTargets } from '../model/wiring';
 import { commitStory, enterStoryBranch, refuseUncommitted, restore, snapshot } from './git';
 import { checkRepoDir } from './repo-dir';
 import { noPlatform, session, Session } from './session';
-
-/** The story rules live in model/story-rules.ts; these names are kept here for the callers that import them. */
-export { approvedDependents, missingDependencies, recordStories, resolveStoryIds, storyIdProblem, unmetDependencies } from '../model/story-rules';
-export type { DependencyAdded, RecordOptions } from '../model/story-rules';
 
 export interface StoryCommandOptions {
   /** The GitOps repository (must hold platform.yaml). */

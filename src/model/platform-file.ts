@@ -6,7 +6,8 @@ import { toLf } from '../core/eol';
 import { UsageError } from '../core/errors';
 import { GENERATOR_VERSION } from '../version';
 import { ClusterSchema, ClusterSpec, CustomStory, PlatformSchema, PlatformSpec, STORY_ID, StorySchema, StoryState } from './schema';
-import { validatePlatform, Problem } from './validate';
+import type { Problem } from './problem';
+import { validatePlatform } from './validate';
 
 export const PLATFORM_FILE = 'platform.yaml';
 

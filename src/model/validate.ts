@@ -7,8 +7,6 @@ import { chartPinProblems } from './charts';
 import { validateStories } from './wiring';
 import type { Problem } from './problem';
 
-export type { Problem } from './problem';
-
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SETTINGS_KEY = /^[A-Z_][A-Z0-9_]*$/;
