@@ -36,8 +36,8 @@ const MAY_IMPORT: Record<string, string[]> = {
  * The test fails when a listed cycle is gone, so the list cannot outlive its cycles.
  */
 const PENDING_CYCLES: { cycle: string[]; owner: string }[] = [
-  { cycle: ['cli/create-command.ts', 'cli/create-run.ts'], owner: 'fields: the flags derived from one table of cluster fields' },
-  { cycle: ['cli/create-command.ts', 'cli/create-run.ts', 'cli/prompts.ts'], owner: 'fields: the flags derived from one table of cluster fields' },
+  // Empty: the last ones (cli/create-command.ts <-> create-run.ts <-> prompts.ts) went when CreateFlags moved to
+  // cli/create-flags.ts. An entry here is a cycle someone has promised to take apart, with that someone named.
 ];
 
 /** A cycle written from its smallest member, so the same cycle found from another file compares equal. */

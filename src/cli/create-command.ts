@@ -1,24 +1,7 @@
 import type { Command } from 'commander';
 import { answersKeysHelp, CLUSTER_FIELDS, flagHelp } from '../model/cluster-fields';
 import { collect, interactiveAllowed, Io, runAction } from './common';
-
-/** `lb-range` -> `lbRange`: the name commander gives a flag's value (model/cluster-fields.ts optionName, as a type). */
-type Camel<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
-type Field = (typeof CLUSTER_FIELDS)[number];
-/** The flags of the cluster fields, as commander hands them over: a repeated flag as a list. */
-export type FieldFlags = { [F in Field as F['flag'] extends `--${infer N}` ? Camel<N> : never]?: F extends { repeat: true } ? string[] : string };
-
-interface CreateFlags extends FieldFlags {
-  dir: string;
-  set?: string[];
-  answers?: string;
-  yes?: boolean;
-  dryRun?: boolean;
-  verbose?: boolean;
-  interactive?: boolean;
-  stories?: string[];
-  approve?: boolean;
-}
+import type { CreateFlags } from './create-flags';
 
 /** Define the create-platform-cluster command (also `platform-kit new-cluster`). */
 export function defineCreate(cmd: Command, io: Io, setExit: (code: number) => void): Command {
@@ -47,5 +30,3 @@ export function defineCreate(cmd: Command, io: Io, setExit: (code: number) => vo
       setExit(await runAction(io, async () => (await import('./create-run')).runCreate(names, flags, io, flags.interactive !== false && !flags.yes && interactiveAllowed())));
     });
 }
-
-export type { CreateFlags };

@@ -9,7 +9,7 @@ import { loadPlatform } from '../model/platform-file';
 import { CLUSTER_FIELDS, fieldOfKey, optionName, type ClusterField } from '../model/cluster-fields';
 import type { PlatformSpec } from '../model/schema';
 import type { Io } from './common';
-import type { CreateFlags } from './create-command';
+import type { CreateFlags } from './create-flags';
 
 /** A field's flag value as commander hands it over (a repeated flag as a list). */
 function flagValue(flags: CreateFlags, f: ClusterField): string | string[] | undefined {

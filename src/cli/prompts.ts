@@ -5,7 +5,7 @@ import { CLUSTER_FIELDS, fieldOfKey } from '../model/cluster-fields';
 import { defaultCluster } from '../model/defaults';
 import type { PlatformSpec } from '../model/schema';
 import { clusterNameProblem } from '../model/validate';
-import type { CreateFlags } from './create-command';
+import type { CreateFlags } from './create-flags';
 
 /** Streams for the prompts (a test passes its own; a person gets the terminal). */
 export interface PromptContext {
