@@ -2,7 +2,7 @@ import { Document, Pair, Scalar, YAMLMap } from 'yaml';
 import { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
 import { commentLines, toYaml } from '../core/yaml';
-import { componentDir } from '../model/components';
+import { componentDir, type Component } from '../model/components';
 import { catalogFor, lanesOfRole, recordedStories, renderedComponents, wiredComponents } from '../model/wiring';
 import { renderComponent } from './component';
 import { renderNetworkingDoc } from './networking';
@@ -14,7 +14,7 @@ import type { ClusterModel, PlatformSpec } from '../model/schema';
 import { findVariables, KUBEPRISM_PORT, secretKeyPrefix, VARIABLES } from '../model/variables';
 import { UsageError } from '../core/errors';
 import { GENERATOR_VERSION } from '../version';
-import { expandDefault, type VariableDecl } from '../model/stories';
+import { expandDefault, type Catalog, type VariableDecl } from '../model/stories';
 import { variantValue } from '../model/variant-settings';
 
 /** Phases of bootstrap/bootstrap.sh, in order (the script's PHASES). */
@@ -114,127 +114,204 @@ function fluxAlertDocument(cluster: string, wired: { namespace: string; chart?: 
   );
 }
 
+/** What the passes of renderPlatform share: the input, the tree they fill and the files each component rendered. */
+interface RenderContext {
+  spec: PlatformSpec;
+  cat: Catalog;
+  r: TemplateRenderer;
+  tree: Tree;
+  /** component id -> the paths its templates wrote (a cluster's settings read the variables of these files) */
+  filesOf: Map<string, string[]>;
+}
+
+/** A cluster of platform.yaml as the passes below see it: its model, entry folder and the components wired on it. */
+interface ClusterPass {
+  c: ClusterModel;
+  base: string;
+  lanes: Lane[];
+  wired: Component[];
+}
+
+/** The cluster-settings ConfigMap's values, and why some are there (its comments say so). */
+interface ClusterSettings {
+  data: Record<string, string>;
+  /** keys whose value is the catalog's default */
+  fromCatalog: Set<string>;
+  /** key -> the approved story whose switch turned it on */
+  toggled: Map<string, string>;
+}
+
 /**
  * Render the whole GitOps repository that platform.yaml describes into an in-memory tree.
  * Pure: reads only templates and the catalog, never the target repository.
+ *
+ *   components -> repository files -> stories -> per cluster (lanes, settings, alerts, talos + bootstrap) -> docs
+ *
+ * The order is the order of the tree's writes; later passes read files earlier ones wrote (a cluster's settings are
+ * the variables its components' files use).
  */
 export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderResult {
-  const tree = new Tree();
-  const settingsOut: Record<string, Record<string, string>> = {};
   const cat = catalogFor(spec);
-  const filesOf = new Map<string, string[]>();
-  const nsPlacement = namespacePlacements(cat);
-  for (const comp of renderedComponents(spec, cat)) filesOf.set(comp.id, renderComponent(tree, r, comp, nsPlacement.get(comp.id), (id) => cat.components.get(id)?.component));
-  tree.write('.gitignore', r.render('repo/gitignore', {}));
-  tree.write('.gitattributes', r.render('repo/gitattributes', {}));
-  tree.write('.githooks/commit-msg', r.render('repo/githooks/commit-msg', { version: GENERATOR_VERSION }));
-  tree.write('.githooks/install.sh', r.render('repo/githooks/install.sh', { version: GENERATOR_VERSION }));
-  // The ids lint-commit knows (catalog + custom stories), for the hook to check offline without the tool.
-  tree.write(STORY_IDS_FILE, r.render('repo/githooks/story-ids', { version: GENERATOR_VERSION, ids: [...cat.byId.keys()].sort() }));
-  tree.write('.renovaterc.json5', r.render('repo/renovaterc.json5', { version: GENERATOR_VERSION }));
-  if (Object.keys(spec.clusters).length) tree.write('bootstrap/render-values.sh', r.render('repo/bootstrap/render-values.sh', { version: GENERATOR_VERSION }));
-  tree.write(
-    'justfile',
-    r.render('repo/justfile', { version: GENERATOR_VERSION, clusters: Object.keys(spec.clusters).map((name) => ({ name })), phases: BOOTSTRAP_PHASES.join(' -> ') }),
-  );
-  tree.write('.github/workflows/platform-check.yaml', r.render('repo/platform-check.yaml', { version: GENERATOR_VERSION, kubectlVersion: VERSIONS.kubernetes }));
-  renderStories(tree, r, spec, cat, filesOf);
-
+  const ctx: RenderContext = { spec, cat, r, tree: new Tree(), filesOf: new Map() };
+  renderComponents(ctx);
+  renderRepoFiles(ctx);
+  renderStories(ctx.tree, r, spec, cat, ctx.filesOf);
+  const settingsOut: Record<string, Record<string, string>> = {};
   const secretsDoc: Parameters<typeof renderSecretsDoc>[2] = [];
   for (const [name, cs] of Object.entries(spec.clusters)) {
     const c: ClusterModel = { ...cs, name };
-    const base = `kubernetes/clusters/${name}`;
-    const lanes = lanesFor(c);
-    const wired = wiredComponents(spec, cat, name);
-    for (const lane of lanes) {
-      const members = wired.filter((w) => w.lane === lane.name);
-      const list = {
-        apiVersion: 'kustomize.config.k8s.io/v1beta1',
-        kind: 'Kustomization',
-        resources: members.map((m) => `../../../${m.lane}/${m.area}/${m.id}`),
-      };
-      tree.write(
-        `${base}/${lane.name}/kustomization.yaml`,
-        '---\n' +
-          commentLines([
-            `Components wired into the ${lane.name} lane of cluster ${name}.`,
-            'A story\'s components are listed here once the story is approved on this cluster.',
-          ]) +
-          toYaml(list),
-      );
-    }
-
-    // Settings: exactly the variables the wired manifests use, plus what platform.yaml sets.
-    const used = new Set<string>();
-    for (const comp of wired) {
-      for (const f of filesOf.get(comp.id)!) {
-        // kustomize Components under components/ are included by apps with their own substitutions, not applied here
-        if (f.startsWith(`${componentDir(comp)}/components/`)) continue;
-        // Of a component's variants/<value>/ folders the cluster builds only its own (e.g. its secret-store provider's).
-        if (comp.variantBy && f.startsWith(`${componentDir(comp)}/variants/`) && !f.startsWith(`${componentDir(comp)}/variants/${variantValue(spec, cat, name, comp.variantBy)}/`)) continue;
-        for (const v of findVariables(tree.read(f)!).required) used.add(v);
-      }
-    }
-    const data: Record<string, string> = {};
-    const missing: string[] = [];
-    const fromCatalog: string[] = [];
-    for (const v of used) {
-      if (c.settings[v] !== undefined) data[v] = c.settings[v];
-      else if (VARIABLES[v]) data[v] = VARIABLES[v].value(c);
-      else if (cat.variables.has(v)) {
-        data[v] = expandDefault(cat.variables.get(v)!.default, spec.clusters, name);
-        fromCatalog.push(v);
-      } else missing.push(v);
-    }
-    if (missing.length) {
-      throw new UsageError(`cluster ${name}: manifests use variables with no value`, missing.sort().map((m) => `\${${m}}: set clusters.${name}.settings.${m} (or --set ${m}=VALUE)`));
-    }
-    const toggled = new Map<string, string>();
-    // Switches of the stories approved here (unless platform.yaml sets them).
-    for (const st of recordedStories(spec, cat)) {
-      if (spec.stories[st.id].clusters[name] !== 'approved') continue;
-      for (const v of st.variables) {
-        if (v.toggle && c.settings[v.name] === undefined) {
-          data[v.name] = expandDefault(v.default, spec.clusters, name);
-          toggled.set(v.name, st.id);
-        }
-      }
-    }
-    for (const [k, v] of Object.entries(c.settings)) data[k] = v;
+    const pass: ClusterPass = { c, base: `kubernetes/clusters/${name}`, lanes: lanesFor(c), wired: wiredComponents(spec, cat, name) };
+    const data = renderCluster(ctx, pass);
     settingsOut[name] = data;
-    tree.write(`${base}/cluster-settings.yaml`, settingsDocument(c, data, cat.variables, new Set(fromCatalog), toggled));
-    const alerts = wired.some((w) => w.id === FLUX_NOTIFICATIONS);
-    if (alerts) tree.write(`${base}/flux-alerts.yaml`, fluxAlertDocument(name, wired));
-
-    // Talos (talhelper).
-    const apiHost = new URL(c.apiEndpoint).hostname.replace(/^\[|\]$/g, '');
-    const prefix = c.network.nodeCidr.split('/')[1];
-    const nodes = c.nodes.map((n) => ({ ...n, address: `${n.ip}/${prefix}`, vip: n.controlPlane && apiHost !== n.ip && c.nodes.every((m) => m.ip !== apiHost) && /^[0-9.]+$/.test(apiHost) ? apiHost : null }));
-    const openebsBasePath = c.settings.OPENEBS_BASEPATH ?? cat.variables.get('OPENEBS_BASEPATH')?.default ?? '/var/openebs/local';
-    const talos = { versions: VERSIONS, apiHost, nodes, gatewayIp: c.network.nodeGateway, kubePrismPort: KUBEPRISM_PORT, openebsBasePath };
-
-    // Bootstrap: the same charts as the Flux HelmReleases, and their values files themselves (bootstrap.sh substitutes
-    // the cluster's settings at bootstrap time), so there is no second copy that could drift.
-    const boot = wired.filter((w) => w.bootstrap !== undefined && w.chart).sort((a, b) => a.bootstrap! - b.bootstrap!);
-    const releases = boot.map((comp, i) => {
-      const prev = boot[i - 1];
-      return {
-        name: comp.id,
-        namespace: comp.namespace,
-        chart: comp.chart!.url,
-        version: comp.chart!.version,
-        valuesFile: `../../${componentDir(comp)}/app/helm-values.yaml`,
-        needs: prev ? [`${prev.namespace}/${prev.id}`] : [],
-      };
-    });
-    // templates/cluster/ mirrors what a cluster gets: kubernetes/clusters/__cluster__/ (its entry point, secrets and
-    // one __lane__.yaml per lane), talos/__cluster__/ and bootstrap/__cluster__/.
-    const secrets = { storeName: c.secretStore.provider, secretsKey: `${secretKeyPrefix(c.secretStore.provider, name)}cluster-secrets` };
-    const clusterData = { cluster: c, lanes, alerts, ...secrets, ...talos, releases };
-    renderPlaced(tree, r, 'cluster', { cluster: name }, clusterData, { lane: lanes.map((lane) => ({ value: lane.name, data: { lane } })) });
-    secretsDoc.push({ cluster: c, wired, settings: data, entryFiles: [`${base}/cluster-secrets.yaml`] });
+    secretsDoc.push({ cluster: c, wired: pass.wired, settings: data, entryFiles: [`${pass.base}/cluster-secrets.yaml`] });
   }
-  renderNetworkingDoc(tree, r, spec, cat, settingsOut, filesOf);
-  renderSecretsDoc(tree, r, secretsDoc, filesOf);
-  return { tree, settings: settingsOut };
+  renderNetworkingDoc(ctx.tree, r, spec, cat, settingsOut, ctx.filesOf);
+  renderSecretsDoc(ctx.tree, r, secretsDoc, ctx.filesOf);
+  return { tree: ctx.tree, settings: settingsOut };
+}
+
+/** Every component a story of platform.yaml brings (or the foundation), into its folder; records each one's files. */
+function renderComponents({ spec, cat, r, tree, filesOf }: RenderContext): void {
+  const nsPlacement = namespacePlacements(cat);
+  for (const comp of renderedComponents(spec, cat)) {
+    filesOf.set(comp.id, renderComponent(tree, r, comp, nsPlacement.get(comp.id), (id) => cat.components.get(id)?.component));
+  }
+}
+
+/** The repository's own files: git settings and hooks, Renovate, the justfile and the CI workflow. */
+function renderRepoFiles({ spec, cat, r, tree }: RenderContext): void {
+  const version = GENERATOR_VERSION;
+  tree.write('.gitignore', r.render('repo/gitignore', {}));
+  tree.write('.gitattributes', r.render('repo/gitattributes', {}));
+  tree.write('.githooks/commit-msg', r.render('repo/githooks/commit-msg', { version }));
+  tree.write('.githooks/install.sh', r.render('repo/githooks/install.sh', { version }));
+  // The ids lint-commit knows (catalog + custom stories), for the hook to check offline without the tool.
+  tree.write(STORY_IDS_FILE, r.render('repo/githooks/story-ids', { version, ids: [...cat.byId.keys()].sort() }));
+  tree.write('.renovaterc.json5', r.render('repo/renovaterc.json5', { version }));
+  const clusters = Object.keys(spec.clusters);
+  if (clusters.length) tree.write('bootstrap/render-values.sh', r.render('repo/bootstrap/render-values.sh', { version }));
+  tree.write('justfile', r.render('repo/justfile', { version, clusters: clusters.map((name) => ({ name })), phases: BOOTSTRAP_PHASES.join(' -> ') }));
+  tree.write('.github/workflows/platform-check.yaml', r.render('repo/platform-check.yaml', { version, kubectlVersion: VERSIONS.kubernetes }));
+}
+
+/** One cluster's files: its lanes, cluster-settings, Flux Alert and templates/cluster/; returns its settings. */
+function renderCluster(ctx: RenderContext, pass: ClusterPass): Record<string, string> {
+  const { c, base, lanes, wired } = pass;
+  renderLanes(ctx.tree, pass);
+  const settings = clusterSettings(ctx, pass);
+  ctx.tree.write(`${base}/cluster-settings.yaml`, settingsDocument(c, settings.data, ctx.cat.variables, settings.fromCatalog, settings.toggled));
+  const alerts = wired.some((w) => w.id === FLUX_NOTIFICATIONS);
+  if (alerts) ctx.tree.write(`${base}/flux-alerts.yaml`, fluxAlertDocument(c.name, wired));
+  // templates/cluster/ mirrors what a cluster gets: kubernetes/clusters/__cluster__/ (its entry point, secrets and
+  // one __lane__.yaml per lane), talos/__cluster__/ and bootstrap/__cluster__/.
+  const secrets = { storeName: c.secretStore.provider, secretsKey: `${secretKeyPrefix(c.secretStore.provider, c.name)}cluster-secrets` };
+  const clusterData = { cluster: c, lanes, alerts, ...secrets, ...talosData(ctx.cat, c), releases: bootstrapReleases(wired) };
+  renderPlaced(ctx.tree, ctx.r, 'cluster', { cluster: c.name }, clusterData, { lane: lanes.map((lane) => ({ value: lane.name, data: { lane } })) });
+  return settings.data;
+}
+
+/** Each lane's kustomization.yaml: the components wired into it on this cluster. */
+function renderLanes(tree: Tree, { c, base, lanes, wired }: ClusterPass): void {
+  for (const lane of lanes) {
+    const members = wired.filter((w) => w.lane === lane.name);
+    const list = {
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: members.map((m) => `../../../${m.lane}/${m.area}/${m.id}`),
+    };
+    tree.write(
+      `${base}/${lane.name}/kustomization.yaml`,
+      '---\n' +
+        commentLines([
+          `Components wired into the ${lane.name} lane of cluster ${c.name}.`,
+          'A story\'s components are listed here once the story is approved on this cluster.',
+        ]) +
+        toYaml(list),
+    );
+  }
+}
+
+/**
+ * The cluster's settings: exactly the variables its wired manifests use (platform.yaml's value, else the tool's,
+ * else the catalog's default), the switches of the stories approved here, then everything platform.yaml sets.
+ * A used variable with no value anywhere is bad input.
+ */
+function clusterSettings(ctx: RenderContext, { c, wired }: ClusterPass): ClusterSettings {
+  const { spec, cat } = ctx;
+  const data: Record<string, string> = {};
+  const missing: string[] = [];
+  const fromCatalog = new Set<string>();
+  for (const v of usedVariables(ctx, c.name, wired)) {
+    if (c.settings[v] !== undefined) data[v] = c.settings[v];
+    else if (VARIABLES[v]) data[v] = VARIABLES[v].value(c);
+    else if (cat.variables.has(v)) {
+      data[v] = expandDefault(cat.variables.get(v)!.default, spec.clusters, c.name);
+      fromCatalog.add(v);
+    } else missing.push(v);
+  }
+  if (missing.length) {
+    const hints = missing.sort().map((m) => `\${${m}}: set clusters.${c.name}.settings.${m} (or --set ${m}=VALUE)`);
+    throw new UsageError(`cluster ${c.name}: manifests use variables with no value`, hints);
+  }
+  const toggled = new Map<string, string>();
+  // Switches of the stories approved here (unless platform.yaml sets them).
+  for (const st of recordedStories(spec, cat)) {
+    if (spec.stories[st.id].clusters[c.name] !== 'approved') continue;
+    for (const v of st.variables) {
+      if (v.toggle && c.settings[v.name] === undefined) {
+        data[v.name] = expandDefault(v.default, spec.clusters, c.name);
+        toggled.set(v.name, st.id);
+      }
+    }
+  }
+  for (const [k, v] of Object.entries(c.settings)) data[k] = v;
+  return { data, fromCatalog, toggled };
+}
+
+/** The ${VAR}s the files of the components wired on a cluster require, of the files that cluster applies. */
+function usedVariables({ spec, cat, tree, filesOf }: RenderContext, cluster: string, wired: Component[]): Set<string> {
+  const used = new Set<string>();
+  for (const comp of wired) {
+    const dir = componentDir(comp);
+    // Of a component's variants/<value>/ folders the cluster builds only its own (e.g. its secret-store provider's).
+    const ownVariant = comp.variantBy ? `${dir}/variants/${variantValue(spec, cat, cluster, comp.variantBy)}/` : undefined;
+    for (const f of filesOf.get(comp.id)!) {
+      // kustomize Components under components/ are included by apps with their own substitutions, not applied here
+      if (f.startsWith(`${dir}/components/`)) continue;
+      if (ownVariant && f.startsWith(`${dir}/variants/`) && !f.startsWith(ownVariant)) continue;
+      for (const v of findVariables(tree.read(f)!).required) used.add(v);
+    }
+  }
+  return used;
+}
+
+/** What talos/__cluster__/ (talhelper) needs: versions, the API host (a control-plane VIP when it is no node's IP), nodes. */
+function talosData(cat: Catalog, c: ClusterModel) {
+  const apiHost = new URL(c.apiEndpoint).hostname.replace(/^\[|\]$/g, '');
+  const prefix = c.network.nodeCidr.split('/')[1];
+  const vipFor = (n: ClusterModel['nodes'][number]) =>
+    n.controlPlane && apiHost !== n.ip && c.nodes.every((m) => m.ip !== apiHost) && /^[0-9.]+$/.test(apiHost) ? apiHost : null;
+  const nodes = c.nodes.map((n) => ({ ...n, address: `${n.ip}/${prefix}`, vip: vipFor(n) }));
+  const openebsBasePath = c.settings.OPENEBS_BASEPATH ?? cat.variables.get('OPENEBS_BASEPATH')?.default ?? '/var/openebs/local';
+  return { versions: VERSIONS, apiHost, nodes, gatewayIp: c.network.nodeGateway, kubePrismPort: KUBEPRISM_PORT, openebsBasePath };
+}
+
+/**
+ * bootstrap/__cluster__/'s helmfile releases: the same charts as the Flux HelmReleases, in bootstrap order, each
+ * needing the one before, with their values files themselves (bootstrap.sh substitutes the cluster's settings at
+ * bootstrap time), so there is no second copy that could drift.
+ */
+function bootstrapReleases(wired: Component[]) {
+  const boot = wired.filter((w) => w.bootstrap !== undefined && w.chart).sort((a, b) => a.bootstrap! - b.bootstrap!);
+  return boot.map((comp, i) => {
+    const prev = boot[i - 1];
+    return {
+      name: comp.id,
+      namespace: comp.namespace,
+      chart: comp.chart!.url,
+      version: comp.chart!.version,
+      valuesFile: `../../${componentDir(comp)}/app/helm-values.yaml`,
+      needs: prev ? [`${prev.namespace}/${prev.id}`] : [],
+    };
+  });
 }
