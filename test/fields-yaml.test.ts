@@ -18,7 +18,7 @@ describe('fields: one strict YAML reader', () => {
   });
 
   it('reports the first alias and its line, and reads a clean document', () => {
-    expect(readStrictYaml('a: &x 1\nb: *x\n').alias).toEqual({ source: 'x', line: 2 });
+    expect(readStrictYaml('a: &x 1\nb: *x\n').alias).toEqual({ source: 'x', line: 2, path: ['b'] });
     const ok = readStrictYaml('a: 1\n');
     expect(ok.errors).toEqual([]);
     expect(ok.alias).toBeUndefined();

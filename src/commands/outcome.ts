@@ -1,5 +1,6 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
 import { toLf } from '../core/eol';
+import { readStrictYaml } from '../core/yaml';
 import { BASE_DIR, Change, Plan } from '../core/plan';
 import { MANIFEST_FILE } from '../core/manifest';
 import { bootstrapView } from '../model/bootstrap-secrets';
@@ -75,8 +76,7 @@ export function plannedPlatform(plan: Plan): PlatformSpec | undefined {
 export function placeholders(plan: Plan, clusters?: string[]): Placeholder[] {
   const text = platformText(plan);
   if (text === undefined) return [];
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc });
+  const { doc, lc } = readStrictYaml(text);
   const out: Placeholder[] = [];
   const walk = (node: unknown, path: string[]) => {
     if (isMap(node)) {

@@ -1,4 +1,4 @@
-import { type Document, LineCounter, parseAllDocuments, parseDocument, stringify, visit } from 'yaml';
+import { type Document, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, stringify, visit } from 'yaml';
 
 /** Characters YAML does not allow unescaped in a scalar (or that YAML 1.1 reads as line breaks), JSON leaves as-is. */
 const YAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
@@ -37,23 +37,45 @@ export interface YamlIssue {
   message: string;
 }
 
+/** An alias of a document: the anchor it names, its line and where it sits (map keys and sequence indexes, from the root). */
+export interface YamlAlias {
+  source: string;
+  line: number;
+  path: (string | number)[];
+}
+
 /** The first alias of a document (`*name`), where the tool refuses one: it writes every value out, and an alias could expand into a YAML bomb. */
-function firstAlias(doc: Document.Parsed, lc: LineCounter): { source: string; line: number } | undefined {
-  let alias: { source: string; line: number } | undefined;
+function firstAlias(doc: Document.Parsed, lc: LineCounter): YamlAlias | undefined {
+  let alias: YamlAlias | undefined;
   visit(doc, {
-    Alias(_key, node) {
-      alias = { source: node.source, line: lc.linePos(node.range?.[0] ?? 0).line };
+    Alias(_key, node, ancestors) {
+      alias = { source: node.source, line: lc.linePos(node.range?.[0] ?? 0).line, path: pathTo(node, ancestors) };
       return visit.BREAK;
     },
   });
   return alias;
 }
 
+/** The path of a node from its ancestors (as visit() gives them, the document first): a map value by its key, a sequence item by its index. */
+function pathTo(node: unknown, ancestors: readonly unknown[]): (string | number)[] {
+  const path: (string | number)[] = [];
+  let child = node;
+  for (let i = ancestors.length - 1; i >= 0; i--) {
+    const a = ancestors[i];
+    if (isPair(a) && isScalar(a.key) && a.value === child) path.unshift(String(a.key.value));
+    else if (isSeq(a)) path.unshift(a.items.indexOf(child as never));
+    child = a;
+  }
+  return path;
+}
+
 /** A YAML document read strictly: its syntax errors and duplicate keys, and its first alias, each with its line. */
 export interface StrictYaml {
   doc: Document.Parsed;
+  /** the document's line counter, for the lines of what a later check (a schema's) finds in it */
+  lc: LineCounter;
   errors: YamlIssue[];
-  alias?: { source: string; line: number };
+  alias?: YamlAlias;
 }
 
 /**
@@ -65,7 +87,7 @@ export function readStrictYaml(text: string): StrictYaml {
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
   const errors = doc.errors.map((e) => ({ line: lc.linePos(e.pos[0]).line, message: e.message.split('\n')[0] }));
   const alias = errors.length ? undefined : firstAlias(doc, lc);
-  return { doc, errors, ...(alias ? { alias } : {}) };
+  return { doc, lc, errors, ...(alias ? { alias } : {}) };
 }
 
 /**

@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { Document, isMap, isNode, isPair, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, visit, YAMLMap } from 'yaml';
+import { Document, isMap, isNode, isScalar, isSeq, LineCounter, Pair, Scalar, YAMLMap } from 'yaml';
 import { toLf } from '../core/eol';
 import { UsageError } from '../core/errors';
+import { readStrictYaml } from '../core/yaml';
 import { GENERATOR_VERSION } from '../version';
 import { ClusterSchema, ClusterSpec, CustomStory, PlatformSchema, PlatformSpec, STORY_ID, StorySchema, StoryState } from './schema';
 import type { Problem } from './problem';
@@ -139,29 +140,6 @@ function keyLine(doc: Document, lc: LineCounter, path: (string | number)[], key:
 }
 
 /**
- * The first alias (`*name`) in the document, with its line and field path. platform.yaml takes none: a value is
- * written out where it is used, so every field reads as it is, and no alias can expand into a YAML bomb.
- */
-function firstAlias(doc: Document, lc: LineCounter): { line: number; field: string; name: string } | undefined {
-  let found: { line: number; field: string; name: string } | undefined;
-  visit(doc, {
-    Alias(_key, node, ancestors) {
-      const path: (string | number)[] = [];
-      let child: unknown = node;
-      for (let i = ancestors.length - 1; i >= 0; i--) {
-        const a = ancestors[i];
-        if (isPair(a) && isScalar(a.key) && a.value === child) path.unshift(String(a.key.value));
-        else if (isSeq(a)) path.unshift(a.items.indexOf(child as never));
-        child = a;
-      }
-      found = { line: node.range ? lc.linePos(node.range[0]).line : 1, field: dotted(path) || '(root)', name: node.source };
-      return visit.BREAK;
-    },
-  });
-  return found;
-}
-
-/**
  * Parse, schema-check and validate platform.yaml text; every error names the file, line and field path. `source`
  * is the text as read from disk (see PlatformFile), when it differs from `text` (a CRLF file read as LF).
  */
@@ -177,20 +155,18 @@ export function parsePlatform(text: string, file = PLATFORM_FILE, source?: strin
  * from a model it validated already (the platform.yaml of a plan, commands/outcome.ts).
  */
 export function readPlatform(text: string, file = PLATFORM_FILE, source?: string | null): { pf: PlatformFile; lc: LineCounter } {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length) {
-    throw new UsageError(
-      `${file} is not valid YAML`,
-      doc.errors.slice(0, 5).map((e) => `${file}:${lc.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`),
-    );
-  }
+  // The tool's one strict reader (core/yaml.ts): a duplicate key is an error, and the first alias is found.
+  const { doc, lc, errors, alias } = readStrictYaml(text);
+  if (errors.length) throw new UsageError(`${file} is not valid YAML`, errors.slice(0, 5).map((e) => `${file}:${e.line}: ${e.message}`));
   if (doc.contents === null) {
-    throw new UsageError(`${file} is empty`, [`${file}:1: (root): expected the platform: apiVersion, kind, generator, clusters and stories (restore it from git)`]);
+    const expected = 'expected the platform: apiVersion, kind, generator, clusters and stories (restore it from git)';
+    throw new UsageError(`${file} is empty`, [`${file}:1: (root): ${expected}`]);
   }
-  const alias = firstAlias(doc, lc);
+  // platform.yaml takes no alias: a value is written out where it is used, so every field reads as it is, and no
+  // alias can expand into a YAML bomb.
   if (alias) {
-    throw new UsageError(`${file} uses a YAML alias`, [`${file}:${alias.line}: ${alias.field}: alias *${alias.name} is not supported in ${file}; write the value out where it is used`]);
+    const where = `${file}:${alias.line}: ${dotted(alias.path) || '(root)'}`;
+    throw new UsageError(`${file} uses a YAML alias`, [`${where}: alias *${alias.source} is not supported in ${file}; write the value out where it is used`]);
   }
   let raw: unknown;
   try {
@@ -334,8 +310,8 @@ export function keepFormatting(onDisk: string | undefined, rendered: string): st
   // A byte order mark is not formatting a person chose: it is dropped, the rest kept as written.
   if (onDisk.startsWith('\ufeff')) onDisk = onDisk.slice(1);
   const value = (text: string): unknown => {
-    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
-    if (doc.errors.length || doc.warnings.length) return undefined;
+    const { doc, errors } = readStrictYaml(text);
+    if (errors.length || doc.warnings.length) return undefined;
     try {
       return doc.toJS({ maxAliasCount: 0 });
     } catch {
