@@ -77,69 +77,108 @@ export function transitiveDeps(cat: Pick<Catalog, 'byId'>, id: string): Set<stri
   return out;
 }
 
-/** Check a list of stories as a catalog; returns problems (empty when valid). */
+/** The owner of a foundation component in CatalogIndex.components (a story owns the others, by id). */
+const FOUNDATION = '(foundation)';
+
+/** What checkCatalog has seen of the catalog so far: stories by id, seqs, each component's owner, variable defaults. */
+interface CatalogIndex {
+  byId: Map<string, StoryDef>;
+  seqs: Set<number>;
+  /** component id -> the id of the story that defines it, or FOUNDATION */
+  components: Map<string, string>;
+  /** variable name -> the default the first story declaring it gives */
+  vars: Map<string, string>;
+}
+
+/**
+ * Check a list of stories as a catalog; returns problems (empty when valid). Three passes, in this order:
+ * each story's declarations (against the stories before it), the namespaces components share, then every story's
+ * references (dependencies, implements, uses), which need the whole catalog indexed.
+ */
 export function checkCatalog(stories: StoryDef[], foundation: Component[]): string[] {
+  const index: CatalogIndex = { byId: new Map(), seqs: new Set(), components: new Map(), vars: new Map() };
+  for (const c of foundation) index.components.set(c.id, FOUNDATION);
   const problems: string[] = [];
-  const byId = new Map<string, StoryDef>();
-  const components = new Map<string, string>();
-  for (const c of foundation) components.set(c.id, '(foundation)');
-  const seqs = new Set<number>();
-  const vars = new Map<string, string>();
-  for (const s of stories) {
-    if (byId.has(s.id)) problems.push(`${s.id}: declared twice`);
-    byId.set(s.id, s);
-    if (seqs.has(s.seq)) problems.push(`${s.id}: seq ${s.seq} is used twice`);
-    seqs.add(s.seq);
-    for (const c of s.components) {
-      if (components.has(c.id)) problems.push(`${s.id}: component ${c.id} is already defined by ${components.get(c.id)}`);
-      components.set(c.id, s.id);
-      for (const r of c.clusters ?? []) if (!s.clusters.includes(r)) problems.push(`${s.id}: component ${c.id} targets ${r}, which the story does not`);
-      if (c.chart && c.source) problems.push(`${s.id}: component ${c.id} has both chart and source`);
-      if (c.bootstrap !== undefined) problems.push(`${s.id}: component ${c.id}: only foundation components are bootstrapped`);
-    }
-    if (s.kind !== 'manifests' && s.components.length) problems.push(`${s.id}: a ${s.kind} story has no components`);
-    for (const v of s.variables) {
-      const tokens = v.default.replace(DEFAULT_TOKEN, '');
-      if (/[{}]/.test(tokens)) problems.push(`${s.id}: variable ${v.name}: default ${JSON.stringify(v.default)} has an unknown {token} (known: {domain:<role>}, {zone}, {zone:<role>}, {asn})`);
-      if (VARIABLES[v.name]) problems.push(`${s.id}: variable ${v.name} is derived from platform.yaml and cannot be declared`);
-      const prev = vars.get(v.name);
-      if (prev !== undefined && prev !== v.default) problems.push(`${s.id}: variable ${v.name} has default ${JSON.stringify(v.default)}, another story says ${JSON.stringify(prev)}`);
-      vars.set(v.name, v.default);
-    }
+  for (const s of stories) problems.push(...declarationProblems(index, s));
+  problems.push(...namespaceProblems([...foundation, ...stories.flatMap((s) => s.components)]));
+  for (const s of stories) problems.push(...referenceProblems(index, s));
+  return problems;
+}
+
+/** A story's id, seq, components and variables, each against those of the stories before it; records them in the index. */
+function declarationProblems(index: CatalogIndex, s: StoryDef): string[] {
+  const problems: string[] = [];
+  if (index.byId.has(s.id)) problems.push(`${s.id}: declared twice`);
+  index.byId.set(s.id, s);
+  if (index.seqs.has(s.seq)) problems.push(`${s.id}: seq ${s.seq} is used twice`);
+  index.seqs.add(s.seq);
+  for (const c of s.components) {
+    if (index.components.has(c.id)) problems.push(`${s.id}: component ${c.id} is already defined by ${index.components.get(c.id)}`);
+    index.components.set(c.id, s.id);
+    for (const r of c.clusters ?? []) if (!s.clusters.includes(r)) problems.push(`${s.id}: component ${c.id} targets ${r}, which the story does not`);
+    if (c.chart && c.source) problems.push(`${s.id}: component ${c.id} has both chart and source`);
+    if (c.bootstrap !== undefined) problems.push(`${s.id}: component ${c.id}: only foundation components are bootstrapped`);
   }
-  // Components sharing a namespace declare the same Namespace object: its Pod Security level and labels must agree.
+  if (s.kind !== 'manifests' && s.components.length) problems.push(`${s.id}: a ${s.kind} story has no components`);
+  for (const v of s.variables) {
+    const tokens = v.default.replace(DEFAULT_TOKEN, '');
+    if (/[{}]/.test(tokens)) {
+      const known = '(known: {domain:<role>}, {zone}, {zone:<role>}, {asn})';
+      problems.push(`${s.id}: variable ${v.name}: default ${JSON.stringify(v.default)} has an unknown {token} ${known}`);
+    }
+    if (VARIABLES[v.name]) problems.push(`${s.id}: variable ${v.name} is derived from platform.yaml and cannot be declared`);
+    const prev = index.vars.get(v.name);
+    if (prev !== undefined && prev !== v.default) {
+      problems.push(`${s.id}: variable ${v.name} has default ${JSON.stringify(v.default)}, another story says ${JSON.stringify(prev)}`);
+    }
+    index.vars.set(v.name, v.default);
+  }
+  return problems;
+}
+
+/** Components sharing a namespace declare the same Namespace object: its Pod Security level and labels must agree. */
+function namespaceProblems(components: Component[]): string[] {
+  const problems: string[] = [];
   const levels = new Map<string, { level: string; by: string }>();
-  for (const c of [...foundation, ...stories.flatMap((s) => s.components)]) {
+  for (const c of components) {
     const labels = Object.entries(c.namespaceLabels ?? {}).sort().map(([k, v]) => `${k}=${v}`).join(',');
     const level = (c.podSecurity ?? '(cluster default)') + (labels ? ` with labels ${labels}` : '');
     const prev = levels.get(c.namespace);
     if (prev && prev.level !== level) problems.push(`component ${c.id}: namespace ${c.namespace} is ${level} here but ${prev.level} for ${prev.by}`);
     else if (!prev) levels.set(c.namespace, { level, by: c.id });
   }
-  for (const s of stories) {
-    for (const d of s.dependsOn) {
-      const dep = byId.get(d);
-      if (!dep) problems.push(`${s.id}: depends on unknown story ${d}`);
-      else if (!s.custom && dep.seq >= s.seq) problems.push(`${s.id}: depends on ${d}, which comes later in the plan`);
-    }
-    if (s.implements) {
-      const d = byId.get(s.implements);
-      if (!d || d.kind !== 'design') problems.push(`${s.id}: implements ${s.implements}, which is not a design story`);
-      else if (!s.dependsOn.includes(s.implements)) problems.push(`${s.id}: implements ${s.implements} but does not depend on it`);
-    }
-    const deps = transitiveDeps({ byId }, s.id);
-    for (const u of s.uses) {
-      const owner = components.get(u);
-      if (!owner) problems.push(`${s.id}: uses unknown component ${u}`);
-      else if (owner !== '(foundation)' && owner !== s.id && !deps.has(owner)) problems.push(`${s.id}: uses ${u} of ${owner}, which it does not depend on`);
-    }
-    const own = new Set(s.components.map((c) => c.id));
-    for (const c of s.components) {
-      for (const d of c.dependsOn) {
-        const owner = components.get(d);
-        if (!owner) problems.push(`${s.id}: component ${c.id} depends on unknown component ${d}`);
-        else if (owner !== '(foundation)' && !own.has(d) && !deps.has(owner)) problems.push(`${s.id}: component ${c.id} depends on ${d} of ${owner}, which the story does not depend on`);
-      }
+  return problems;
+}
+
+/**
+ * What a story points at: its dependencies (known, earlier in the plan unless custom), the design it implements,
+ * and the components it uses or its components depend on (the foundation's, its own, or its dependencies').
+ */
+function referenceProblems({ byId, components }: CatalogIndex, s: StoryDef): string[] {
+  const problems: string[] = [];
+  for (const d of s.dependsOn) {
+    const dep = byId.get(d);
+    if (!dep) problems.push(`${s.id}: depends on unknown story ${d}`);
+    else if (!s.custom && dep.seq >= s.seq) problems.push(`${s.id}: depends on ${d}, which comes later in the plan`);
+  }
+  if (s.implements) {
+    const d = byId.get(s.implements);
+    if (!d || d.kind !== 'design') problems.push(`${s.id}: implements ${s.implements}, which is not a design story`);
+    else if (!s.dependsOn.includes(s.implements)) problems.push(`${s.id}: implements ${s.implements} but does not depend on it`);
+  }
+  const deps = transitiveDeps({ byId }, s.id);
+  for (const u of s.uses) {
+    const owner = components.get(u);
+    if (!owner) problems.push(`${s.id}: uses unknown component ${u}`);
+    else if (owner !== FOUNDATION && owner !== s.id && !deps.has(owner)) problems.push(`${s.id}: uses ${u} of ${owner}, which it does not depend on`);
+  }
+  const own = new Set(s.components.map((c) => c.id));
+  for (const c of s.components) {
+    for (const d of c.dependsOn) {
+      const owner = components.get(d);
+      const of = `${s.id}: component ${c.id} depends on`;
+      if (!owner) problems.push(`${of} unknown component ${d}`);
+      else if (owner !== FOUNDATION && !own.has(d) && !deps.has(owner)) problems.push(`${of} ${d} of ${owner}, which the story does not depend on`);
     }
   }
   return problems;
