@@ -357,6 +357,29 @@ export function parseCreateSecret(cmd: string): { ns?: string; name: string; key
 }
 const unresolvedShell = (s: string) => /[$`{}<>]/.test(s);
 
+/** An object of a Flux Kustomization's build as it is applied: its namespace, substituted content, name and spec. */
+interface AppliedObj {
+  o: Obj;
+  ns: string;
+  raw: any;
+  name: string;
+  spec: any;
+}
+
+/** Where a pod template's spec sits in each workload kind (a Map: a kind is the repository's text, `constructor` too). */
+const POD_SPEC_PATHS = new Map<string, string[]>([
+  ...['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet'].map((kind): [string, string[]] => [kind, ['spec', 'template', 'spec']]),
+  ['CronJob', ['spec', 'jobTemplate', 'spec', 'template', 'spec']],
+  ['Pod', ['spec']],
+]);
+
+/** Kinds that make a Secret whose keys the repository does not show (sealed, or pulled from a vault). */
+const OPAQUE_PROVIDER_KINDS = new Set(['SealedSecret', 'OnePasswordItem', 'VaultStaticSecret', 'PushSecret']);
+
+/**
+ * Every Secret key something in the cluster's build reads (a secret store, chart values, a pod, a Flux source) that
+ * none of the Secret's providers (the bootstrap docs, a Secret, an ExternalSecret, a Certificate ...) gives.
+ */
 function checkSecretKeys(reader: RepoReader, cluster: string, list: KsView[], docs: ReturnType<typeof bootstrapSecrets>, findings: Finding[]): void {
   const providers = new Map<string, Provider[]>(); // ns/name (ns may be *)
   const add = (ns: string, name: string, p: Provider) => {
@@ -367,79 +390,136 @@ function checkSecretKeys(reader: RepoReader, cluster: string, list: KsView[], do
   for (const d of docs) add(d.ns ?? '*', d.name, { keys: d.keys, what: `${d.file}:${d.line}` });
   for (const k of list) {
     for (const { o, ns, raw } of applied(k)) {
-      const name = String(raw.metadata?.name ?? o.name);
-      const spec = raw.spec ?? {};
-      if (o.kind === 'Secret' && o.apiVersion === 'v1') {
-        add(ns, name, { keys: o.raw.generated ? undefined : new Set([...Object.keys(raw.data ?? {}), ...Object.keys(raw.stringData ?? {})]), what: `Secret in ${o.file}` });
-      } else if (o.kind === 'ExternalSecret' && groupOf(o.apiVersion) === 'external-secrets.io') {
-        const target = str(spec.target?.name) ?? name;
-        const policy = spec.target?.creationPolicy ?? 'Owner';
-        const tpl = spec.target?.template;
-        const dataKeys: string[] = (Array.isArray(spec.data) ? spec.data : []).map((d: any) => String(d?.secretKey));
-        const tplKeys = Object.keys(tpl?.data ?? {});
-        let keys: Set<string> | undefined;
-        if (policy === 'Merge' || policy === 'None' || (Array.isArray(tpl?.templateFrom) && tpl.templateFrom.length)) keys = undefined;
-        // With a template (mergePolicy Replace, the default) the Secret holds exactly the templated keys.
-        else if (tplKeys.length && tpl.mergePolicy !== 'Merge') keys = new Set(tplKeys);
-        else if (Array.isArray(spec.dataFrom) && spec.dataFrom.length) keys = undefined;
-        else keys = new Set([...dataKeys, ...tplKeys]);
-        add(ns, target, { keys, what: `ExternalSecret ${ns}/${name} (${o.file})` });
-      } else if (o.kind === 'ClusterExternalSecret') {
-        add('*', str(spec.externalSecretSpec?.target?.name) ?? str(spec.externalSecretName) ?? name, { what: `ClusterExternalSecret ${name}` });
-      } else if (o.kind === 'Certificate' && groupOf(o.apiVersion) === 'cert-manager.io' && str(spec.secretName)) {
-        add(ns, spec.secretName, { keys: new Set(['tls.crt', 'tls.key', 'ca.crt']), what: `Certificate ${ns}/${name}` });
-      } else if (o.kind === 'SealedSecret' || o.kind === 'OnePasswordItem' || o.kind === 'VaultStaticSecret' || o.kind === 'PushSecret') {
-        add(ns, str(spec.template?.metadata?.name) ?? name, { what: `${o.kind} ${ns}/${name}` });
-      }
-      // Readers.
-      if ((o.kind === 'ClusterSecretStore' || o.kind === 'SecretStore') && groupOf(o.apiVersion) === 'external-secrets.io') {
-        walkRefs(spec.provider, ['spec', 'provider'], (ref, keys) => {
-          const rns = str(ref.namespace) ?? (o.kind === 'SecretStore' ? ns : undefined);
-          if (!rns) return;
-          readers.push({ ns: rns, name: String(ref.name), keys: [[String(ref.key)]], what: `${o.kind} ${name}`, effect: `the store stays not Ready, so no ExternalSecret using ${name} syncs`, ...at(o, keys) });
-        });
-      }
-      if (o.kind === 'HelmRelease' && groupOf(o.apiVersion) === 'helm.toolkit.fluxcd.io') {
-        const relNs = str(spec.targetNamespace) ?? ns;
-        for (const src of valuesMention(reader, o, k, ['secretKeyRef']) ? helmValues(reader, o, k) : []) {
-          walkSecretKeyRefs(src.data, [], (ref, keys) => readers.push({ ns: relNs, name: String(ref.name), keys: [[String(ref.key)]], what: `HelmRelease ${ns}/${name} values`, effect: 'the pods the chart renders with it stay in CreateContainerConfigError', file: src.file, line: src.line(keys) }));
-        }
-        (Array.isArray(spec.valuesFrom) ? spec.valuesFrom : []).forEach((vf: any, i: number) => {
-          if (vf?.kind === 'Secret' && typeof vf.name === 'string' && !vf.optional) readers.push({ ns, name: vf.name, keys: [[str(vf.valuesKey) ?? 'values.yaml']], what: `HelmRelease ${ns}/${name} valuesFrom`, effect: 'helm-controller cannot compose the values and the release fails', ...at(o, ['spec', 'valuesFrom', i]) });
-        });
-      }
-      const podSpecPath = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet'].includes(o.kind) ? ['spec', 'template', 'spec'] : o.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template', 'spec'] : o.kind === 'Pod' ? ['spec'] : undefined;
-      if (podSpecPath) {
-        walkSecretKeyRefs(getIn(raw, podSpecPath), podSpecPath, (ref, keys) => readers.push({ ns, name: String(ref.name), keys: [[String(ref.key)]], what: `${o.kind} ${ns}/${name}`, effect: 'the pod stays in CreateContainerConfigError', ...at(o, keys) }));
-      }
-      if (o.kind === 'GitRepository' && groupOf(o.apiVersion) === 'source.toolkit.fluxcd.io' && str(spec.secretRef?.name) && !spec.provider) {
-        readers.push({ ns, name: spec.secretRef.name, keys: gitKeys(String(spec.url ?? '')), what: `GitRepository ${ns}/${name}`, effect: 'source-controller cannot authenticate and the source stays not Ready', ...at(o, ['spec', 'secretRef', 'name']) });
-      }
-      if (o.kind === 'FluxInstance' && str(spec.sync?.pullSecret) && !spec.sync.provider) {
-        readers.push({ ns, name: spec.sync.pullSecret, keys: spec.sync.kind === 'OCIRepository' ? [['.dockerconfigjson']] : gitKeys(String(spec.sync.url ?? '')), what: `FluxInstance ${ns}/${name} sync`, effect: 'source-controller cannot clone the repository: Flux never syncs the cluster', ...at(o, ['spec', 'sync', 'pullSecret']) });
-      }
-      if (o.kind === 'OCIRepository' && groupOf(o.apiVersion) === 'source.toolkit.fluxcd.io' && str(spec.secretRef?.name)) {
-        readers.push({ ns, name: spec.secretRef.name, keys: [['.dockerconfigjson']], what: `OCIRepository ${ns}/${name}`, effect: 'source-controller cannot pull and the source stays not Ready', ...at(o, ['spec', 'secretRef', 'name']) });
-      }
+      const a: AppliedObj = { o, ns, raw, name: String(raw.metadata?.name ?? o.name), spec: raw.spec ?? {} };
+      const made = secretProvided(a);
+      if (made) add(made.ns, made.name, made.provider);
+      readers.push(...secretReaders(reader, k, a));
     }
   }
   for (const r of readers) {
-    if (unresolved(r.name) || unresolved(r.ns) || r.keys.some((alt) => alt.some(unresolved))) continue;
-    const ps = [...(providers.get(`${r.ns}/${r.name}`) ?? []), ...(providers.get(`*/${r.name}`) ?? []), ...(providers.get(`${r.ns}/*`) ?? []), ...(providers.get('*/*') ?? [])];
-    if (ps.length === 0 || ps.some((p) => !p.keys)) continue; // no provider in the repository, or one whose keys are unknown
-    const have = new Set(ps.flatMap((p) => [...p.keys!]));
-    if (r.keys.some((alt) => alt.every((key) => have.has(key)))) continue;
-    const want = r.keys.map((alt) => alt.join(' + ')).join(' or ');
-    findings.push({
-      code: 'SECRET_KEY_UNPROVIDED',
-      severity: 'error',
-      cluster,
-      file: r.file,
-      line: r.line,
-      message: `${r.what} reads key ${want} of Secret ${r.ns}/${r.name}, but its providers in the repository (${ps.map((p) => p.what).join('; ')}) give only ${[...have].sort().join(', ') || 'no keys'}: ${r.effect}`,
-      hint: `give the Secret the key ${want} where it is made, or read a key it has`,
+    const finding = unprovidedKey(cluster, r, providers);
+    if (finding) findings.push(finding);
+  }
+}
+
+/** The Secret an object makes, and the keys it gives (undefined when the repository cannot tell them). */
+function secretProvided({ o, ns, raw, name, spec }: AppliedObj): { ns: string; name: string; provider: Provider } | undefined {
+  if (o.kind === 'Secret' && o.apiVersion === 'v1') {
+    const keys = o.raw.generated ? undefined : new Set([...Object.keys(raw.data ?? {}), ...Object.keys(raw.stringData ?? {})]);
+    return { ns, name, provider: { keys, what: `Secret in ${o.file}` } };
+  }
+  if (o.kind === 'ExternalSecret' && groupOf(o.apiVersion) === 'external-secrets.io') {
+    return { ns, name: str(spec.target?.name) ?? name, provider: { keys: externalSecretKeys(spec), what: `ExternalSecret ${ns}/${name} (${o.file})` } };
+  }
+  if (o.kind === 'ClusterExternalSecret') {
+    const target = str(spec.externalSecretSpec?.target?.name) ?? str(spec.externalSecretName) ?? name;
+    return { ns: '*', name: target, provider: { what: `ClusterExternalSecret ${name}` } };
+  }
+  if (o.kind === 'Certificate' && groupOf(o.apiVersion) === 'cert-manager.io' && str(spec.secretName)) {
+    return { ns, name: spec.secretName, provider: { keys: new Set(['tls.crt', 'tls.key', 'ca.crt']), what: `Certificate ${ns}/${name}` } };
+  }
+  if (OPAQUE_PROVIDER_KINDS.has(o.kind)) return { ns, name: str(spec.template?.metadata?.name) ?? name, provider: { what: `${o.kind} ${ns}/${name}` } };
+  return undefined;
+}
+
+/** The keys of the Secret an ExternalSecret makes, or undefined when they depend on what the store holds. */
+function externalSecretKeys(spec: any): Set<string> | undefined {
+  const policy = spec.target?.creationPolicy ?? 'Owner';
+  const tpl = spec.target?.template;
+  const dataKeys: string[] = (Array.isArray(spec.data) ? spec.data : []).map((d: any) => String(d?.secretKey));
+  const tplKeys = Object.keys(tpl?.data ?? {});
+  if (policy === 'Merge' || policy === 'None' || (Array.isArray(tpl?.templateFrom) && tpl.templateFrom.length)) return undefined;
+  // With a template (mergePolicy Replace, the default) the Secret holds exactly the templated keys.
+  if (tplKeys.length && tpl.mergePolicy !== 'Merge') return new Set(tplKeys);
+  if (Array.isArray(spec.dataFrom) && spec.dataFrom.length) return undefined;
+  return new Set([...dataKeys, ...tplKeys]);
+}
+
+/** The Secret keys an object reads, each with what breaks when the key is missing. */
+function secretReaders(reader: RepoReader, k: KsView, a: AppliedObj): Reader[] {
+  const { o, ns, raw, name, spec } = a;
+  const out: Reader[] = [];
+  if ((o.kind === 'ClusterSecretStore' || o.kind === 'SecretStore') && groupOf(o.apiVersion) === 'external-secrets.io') {
+    walkRefs(spec.provider, ['spec', 'provider'], (ref, keys) => {
+      const rns = str(ref.namespace) ?? (o.kind === 'SecretStore' ? ns : undefined);
+      if (!rns) return;
+      const effect = `the store stays not Ready, so no ExternalSecret using ${name} syncs`;
+      out.push({ ns: rns, name: String(ref.name), keys: [[String(ref.key)]], what: `${o.kind} ${name}`, effect, ...at(o, keys) });
     });
   }
+  if (o.kind === 'HelmRelease' && groupOf(o.apiVersion) === 'helm.toolkit.fluxcd.io') out.push(...helmReleaseReaders(reader, k, a));
+  const podSpecPath = POD_SPEC_PATHS.get(o.kind);
+  if (podSpecPath) {
+    walkSecretKeyRefs(getIn(raw, podSpecPath), podSpecPath, (ref, keys) => {
+      const effect = 'the pod stays in CreateContainerConfigError';
+      out.push({ ns, name: String(ref.name), keys: [[String(ref.key)]], what: `${o.kind} ${ns}/${name}`, effect, ...at(o, keys) });
+    });
+  }
+  out.push(...fluxSourceReaders(a));
+  return out;
+}
+
+/** A HelmRelease reads secretKeyRefs in its values (the pods its chart renders) and the Secrets of its valuesFrom. */
+function helmReleaseReaders(reader: RepoReader, k: KsView, { o, ns, name, spec }: AppliedObj): Reader[] {
+  const out: Reader[] = [];
+  const relNs = str(spec.targetNamespace) ?? ns;
+  for (const src of valuesMention(reader, o, k, ['secretKeyRef']) ? helmValues(reader, o, k) : []) {
+    walkSecretKeyRefs(src.data, [], (ref, keys) => {
+      const effect = 'the pods the chart renders with it stay in CreateContainerConfigError';
+      const what = `HelmRelease ${ns}/${name} values`;
+      out.push({ ns: relNs, name: String(ref.name), keys: [[String(ref.key)]], what, effect, file: src.file, line: src.line(keys) });
+    });
+  }
+  (Array.isArray(spec.valuesFrom) ? spec.valuesFrom : []).forEach((vf: any, i: number) => {
+    if (vf?.kind !== 'Secret' || typeof vf.name !== 'string' || vf.optional) return;
+    const effect = 'helm-controller cannot compose the values and the release fails';
+    const what = `HelmRelease ${ns}/${name} valuesFrom`;
+    out.push({ ns, name: vf.name, keys: [[str(vf.valuesKey) ?? 'values.yaml']], what, effect, ...at(o, ['spec', 'valuesFrom', i]) });
+  });
+  return out;
+}
+
+/** The credentials Secret of a Flux source (GitRepository, the FluxInstance's sync, OCIRepository), when it names one. */
+function fluxSourceReaders({ o, ns, name, spec }: AppliedObj): Reader[] {
+  const source = groupOf(o.apiVersion) === 'source.toolkit.fluxcd.io';
+  const secretRef = ['spec', 'secretRef', 'name'];
+  if (o.kind === 'GitRepository' && source && str(spec.secretRef?.name) && !spec.provider) {
+    const effect = 'source-controller cannot authenticate and the source stays not Ready';
+    return [{ ns, name: spec.secretRef.name, keys: gitKeys(String(spec.url ?? '')), what: `GitRepository ${ns}/${name}`, effect, ...at(o, secretRef) }];
+  }
+  if (o.kind === 'FluxInstance' && str(spec.sync?.pullSecret) && !spec.sync.provider) {
+    const keys = spec.sync.kind === 'OCIRepository' ? [['.dockerconfigjson']] : gitKeys(String(spec.sync.url ?? ''));
+    const effect = 'source-controller cannot clone the repository: Flux never syncs the cluster';
+    return [{ ns, name: spec.sync.pullSecret, keys, what: `FluxInstance ${ns}/${name} sync`, effect, ...at(o, ['spec', 'sync', 'pullSecret']) }];
+  }
+  if (o.kind === 'OCIRepository' && source && str(spec.secretRef?.name)) {
+    const effect = 'source-controller cannot pull and the source stays not Ready';
+    return [{ ns, name: spec.secretRef.name, keys: [['.dockerconfigjson']], what: `OCIRepository ${ns}/${name}`, effect, ...at(o, secretRef) }];
+  }
+  return [];
+}
+
+/**
+ * The finding for a read key no provider gives; none when a name is unresolved, the Secret has no provider in the
+ * repository, or one of its providers' keys are unknown.
+ */
+function unprovidedKey(cluster: string, r: Reader, providers: Map<string, Provider[]>): Finding | undefined {
+  if (unresolved(r.name) || unresolved(r.ns) || r.keys.some((alt) => alt.some(unresolved))) return undefined;
+  const ps = [`${r.ns}/${r.name}`, `*/${r.name}`, `${r.ns}/*`, '*/*'].flatMap((key) => providers.get(key) ?? []);
+  if (ps.length === 0 || ps.some((p) => !p.keys)) return undefined;
+  const have = new Set(ps.flatMap((p) => [...p.keys!]));
+  if (r.keys.some((alt) => alt.every((key) => have.has(key)))) return undefined;
+  const want = r.keys.map((alt) => alt.join(' + ')).join(' or ');
+  const gives = `(${ps.map((p) => p.what).join('; ')}) give only ${[...have].sort().join(', ') || 'no keys'}`;
+  return {
+    code: 'SECRET_KEY_UNPROVIDED',
+    severity: 'error',
+    cluster,
+    file: r.file,
+    line: r.line,
+    message: `${r.what} reads key ${want} of Secret ${r.ns}/${r.name}, but its providers in the repository ${gives}: ${r.effect}`,
+    hint: `give the Secret the key ${want} where it is made, or read a key it has`,
+  };
 }
 
 function gitKeys(url: string): string[][] {
