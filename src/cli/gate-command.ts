@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { KubectlRunner } from '../delivery/gate';
+import type { KubectlRunner, LiveGate, StaticGate } from '../delivery/gate';
+import type { SprintPlan } from '../delivery/model';
 import { Io, runAction } from './common';
 
 export interface GateCommandOptions {
@@ -39,55 +40,65 @@ export function defineGate(program: Command, io: Io, opts: GateCommandOptions = 
           const spec = loadPlatform(path.resolve(flags.dir))!.spec;
           const live = flags.live ? await gateLive(spec, catalogFor(spec), sp, opts.runner) : undefined;
           const ready = files.ready && (live?.ready ?? true);
-          if (flags.json) {
-            io.out(
-              JSON.stringify(
-                {
-                  sprint: sp.sprint,
-                  title: sp.title,
-                  start: sp.start,
-                  end: sp.end,
-                  gate: sp.gate,
-                  ready,
-                  reasons: [...files.reasons, ...(live?.reasons ?? [])],
-                  stories: files.stories,
-                  ...(live ? { live: live.checks } : {}),
-                },
-                null,
-                2,
-              ),
-            );
-            return ready ? 0 : 1;
-          }
-          const mark = (ok: boolean) => (ok ? '✓' : '✗');
-          const lines: string[] = [`Sprint ${sp.sprint}: ${sp.title} (${sp.start} .. ${sp.end})`];
-          if (sp.gate.length) lines.push('Gate:', ...sp.gate.map((g) => `  - ${g}`));
-          lines.push('Files:');
-          if (sp.stories.length === 0) lines.push('  (no story in this sprint)');
-          for (const s of files.stories) {
-            const where = Object.entries(s.clusters).map(([c, st]) => `${c}:${st}`).join(' ') || 'no cluster';
-            lines.push(`  ${mark(s.ok)} ${s.id} (${where})`);
-            // states are on the story's line; other reasons (not wired, folder missing) below it
-            for (const r of files.reasons) if (r.startsWith(`${s.id}:`)) lines.push(`      ${r}`);
-          }
-          const checkFindings = files.reasons.filter((r) => r.startsWith('check: '));
-          const ids = files.stories.map((s) => s.id);
-          for (const r of files.reasons) if (!r.startsWith('check: ') && !ids.some((id) => r.startsWith(`${id} `) || r.startsWith(`${id}:`))) lines.push(`  ✗ ${r}`);
-          lines.push(`  ${mark(checkFindings.length === 0)} check: ${checkFindings.length ? `${checkFindings.length} error${checkFindings.length > 1 ? 's' : ''}` : 'no error'} in the sprint's components and lanes`);
-          for (const r of checkFindings) lines.push(`      ${r}`);
-          if (live) {
-            lines.push('Live:');
-            if (live.checks.length === 0 && live.reasons.length === 0) lines.push('  (no live component of this sprint is wired on any cluster)');
-            for (const c of live.checks) {
-              const state = c.ready === 'missing' ? 'missing' : c.ready ? 'Ready' : 'not Ready';
-              lines.push(`  ${mark(c.ready === true)} ${c.cluster} ${c.kind} ${c.name} ${state}${c.message && c.ready !== true ? `: ${c.message}` : ''}`);
-            }
-            for (const r of live.reasons.filter((x) => x.includes(': kubectl '))) lines.push(`  ✗ ${r}`);
-          }
-          lines.push(ready ? 'ready' : 'not ready');
-          io.out(lines.join('\n'));
+          io.out(flags.json ? gateJson(files, live, ready) : gateText(files, live, ready).join('\n'));
           return ready ? 0 : 1;
         }),
       );
     });
+}
+
+/** The gate of the files (gateStaticWithCheck): the static gate and its sprint. */
+type FilesGate = StaticGate & { sprint: SprintPlan };
+
+/** `gate --json`: the sprint, the verdict, every reason, the stories and (with --live) the live checks. */
+function gateJson(files: FilesGate, live: LiveGate | undefined, ready: boolean): string {
+  const sp = files.sprint;
+  const reasons = [...files.reasons, ...(live?.reasons ?? [])];
+  const out = { sprint: sp.sprint, title: sp.title, start: sp.start, end: sp.end, gate: sp.gate, ready, reasons, stories: files.stories };
+  return JSON.stringify({ ...out, ...(live ? { live: live.checks } : {}) }, null, 2);
+}
+
+const mark = (ok: boolean) => (ok ? '✓' : '✗');
+
+/** The gate for a person: the sprint and its gate, what the files say, what the clusters say, the verdict. */
+function gateText(files: FilesGate, live: LiveGate | undefined, ready: boolean): string[] {
+  const sp = files.sprint;
+  const lines: string[] = [`Sprint ${sp.sprint}: ${sp.title} (${sp.start} .. ${sp.end})`];
+  if (sp.gate.length) lines.push('Gate:', ...sp.gate.map((g) => `  - ${g}`));
+  lines.push('Files:', ...filesLines(files));
+  if (live) lines.push('Live:', ...liveLines(live));
+  lines.push(ready ? 'ready' : 'not ready');
+  return lines;
+}
+
+/** Each story with its states and reasons, the reasons of no story, then check's errors in the sprint's folders. */
+function filesLines(files: FilesGate): string[] {
+  const lines: string[] = [];
+  if (files.sprint.stories.length === 0) lines.push('  (no story in this sprint)');
+  for (const s of files.stories) {
+    const where = Object.entries(s.clusters).map(([c, st]) => `${c}:${st}`).join(' ') || 'no cluster';
+    lines.push(`  ${mark(s.ok)} ${s.id} (${where})`);
+    // states are on the story's line; other reasons (not wired, folder missing) below it
+    for (const r of files.reasons) if (r.startsWith(`${s.id}:`)) lines.push(`      ${r}`);
+  }
+  const checkFindings = files.reasons.filter((r) => r.startsWith('check: '));
+  const ids = files.stories.map((s) => s.id);
+  const ofAStory = (r: string) => ids.some((id) => r.startsWith(`${id} `) || r.startsWith(`${id}:`));
+  for (const r of files.reasons) if (!r.startsWith('check: ') && !ofAStory(r)) lines.push(`  ✗ ${r}`);
+  const errors = checkFindings.length ? `${checkFindings.length} error${checkFindings.length > 1 ? 's' : ''}` : 'no error';
+  lines.push(`  ${mark(checkFindings.length === 0)} check: ${errors} in the sprint's components and lanes`);
+  for (const r of checkFindings) lines.push(`      ${r}`);
+  return lines;
+}
+
+/** Each live check (Ready, not Ready with its message, missing) and the clusters kubectl could not ask. */
+function liveLines(live: LiveGate): string[] {
+  const lines: string[] = [];
+  if (live.checks.length === 0 && live.reasons.length === 0) lines.push('  (no live component of this sprint is wired on any cluster)');
+  for (const c of live.checks) {
+    const state = c.ready === 'missing' ? 'missing' : c.ready ? 'Ready' : 'not Ready';
+    lines.push(`  ${mark(c.ready === true)} ${c.cluster} ${c.kind} ${c.name} ${state}${c.message && c.ready !== true ? `: ${c.message}` : ''}`);
+  }
+  for (const r of live.reasons.filter((x) => x.includes(': kubectl '))) lines.push(`  ✗ ${r}`);
+  return lines;
 }
