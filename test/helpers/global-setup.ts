@@ -1,10 +1,43 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** The CLI tests run the real bins from lib/: compile once before the suite, with the build's post-compile step. */
+const ROOT = path.resolve(__dirname, '..', '..');
+/** What lib/ is built from: tsc's input and config, and what the post-compile step reads. */
+const INPUTS = ['src', 'templates', 'catalog', 'scripts/build-assets.mjs', 'tsconfig.json', 'package.json'];
+/** What the e2e tests run: a bin and the post-compile step's output (a bare tsc does not write lib/built/). */
+const OUTPUTS = ['lib/cli/create-platform-cluster.js', 'lib/cli/platform-kit.js', 'lib/cli/add-story.js', 'lib/built/templates.cjs', 'lib/built/catalog.json'];
+/** Outside lib/, which the package ships (test/package-files.test.ts), and outside git's view (node_modules/). */
+const STAMP = path.join(ROOT, 'node_modules', '.cache', 'cpc-e2e-build.sha256');
+
+/** sha256 over the path and bytes of every input file, in a stable order. */
+function inputsHash(): string {
+  const hash = createHash('sha256');
+  const add = (rel: string) => {
+    const abs = path.join(ROOT, rel);
+    if (!fs.existsSync(abs)) return;
+    if (fs.statSync(abs).isDirectory()) {
+      for (const name of fs.readdirSync(abs).sort()) add(path.join(rel, name));
+    } else hash.update(rel).update('\0').update(fs.readFileSync(abs)).update('\0');
+  };
+  for (const rel of INPUTS) add(rel);
+  return hash.digest('hex');
+}
+
+/**
+ * The CLI tests run the real bins from lib/: compile once before the suite, with the build's post-compile step.
+ * Skipped when lib/ was built by this setup from the very same inputs (a content hash, not mtimes: a checkout or a
+ * copy changes mtimes without changing code): tsc and the asset build take ~20 s of every e2e run.
+ */
 export default function setup(): void {
-  const root = path.resolve(__dirname, '..', '..');
-  execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+  const want = inputsHash();
+  const fresh = OUTPUTS.every((f) => fs.existsSync(path.join(ROOT, f))) && fs.existsSync(STAMP) && fs.readFileSync(STAMP, 'utf8') === want;
+  if (fresh) return;
+  if (fs.existsSync(STAMP)) fs.rmSync(STAMP); // a build cut short must not leave the old stamp standing
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
   // lib/built/: the precompiled templates and the validated catalog the package ships (not committed).
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'build-assets.mjs')], { cwd: root, stdio: 'ignore' });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-assets.mjs')], { cwd: ROOT, stdio: 'ignore' });
+  fs.mkdirSync(path.dirname(STAMP), { recursive: true });
+  fs.writeFileSync(STAMP, want);
 }
