@@ -81,7 +81,8 @@ describe('platform-kit graph without --cluster: one document (issue 16 item 5)',
   let clusters: string[];
   beforeAll(async () => {
     repo = tmpDir('cpc-conv-graph-');
-    const r = await runInProcess('create-platform-cluster', ['infra', 'apps', 'apps-dev', '--yes', '--stories', 'STORY-BOOT-TALOS,STORY-BOOT-CRDS', '--approve', '--dir', repo]);
+    const r = await runInProcess('create-platform-cluster', 
+      ['infra', 'apps', 'apps-dev', '--yes', '--stories', 'STORY-BOOT-TALOS,STORY-BOOT-CRDS', '--approve', '--dir', repo]);
     expect(r.status, r.stderr).toBe(0);
     const c = await check({ dir: repo });
     graphs = c.graphs;

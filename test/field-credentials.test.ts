@@ -108,7 +108,8 @@ describe('credentials refused at input (exit 2, nothing written)', () => {
     ['scp-like git@host:', 'git@github.com:team/gitops.git'],
     ['https without user info', 'https://github.com/team/gitops.git'],
   ])('--git-url %s is not a credential and is accepted', async (_what, url) => {
-    const r = await runInProcess('create-platform-cluster', ['infra', '--yes', '--dry-run', '--dir', path.join(tmpDir('cpc-creds-'), 'repo'), '--git-url', url]);
+    const r = await runInProcess('create-platform-cluster', 
+      ['infra', '--yes', '--dry-run', '--dir', path.join(tmpDir('cpc-creds-'), 'repo'), '--git-url', url]);
     expect(r.status, r.stderr).toBe(0);
   });
 
@@ -119,19 +120,22 @@ describe('credentials refused at input (exit 2, nothing written)', () => {
     ['GRAFANA_API_KEY', SECRET_VALUE],
     ['SSH_PRIVATE_KEY', SECRET_VALUE],
   ])('--set %s=… (a credential by its name) is refused, naming --set and the cluster-secrets item', async (key, value) => {
-    const r = await refused(['--set', `${key}=${value}`], new RegExp(`clusters\\.infra\\.settings\\.${key} \\(--set ${key}=…\\): ${key} looks like a credential`));
+    const r = await refused(
+      ['--set', `${key}=${value}`], new RegExp(`clusters\\.infra\\.settings\\.${key} \\(--set ${key}=…\\): ${key} looks like a credential`));
     expect(r.stderr).toContain('item kubernetes/infra/cluster-secrets');
     expect(r.stderr).toContain('ExternalSecret flux-system/cluster-secrets');
     expect(r.stderr).not.toContain(value);
   });
 
   it.each(Object.entries(TOKENS).filter(([k]) => k !== 'PEM_BODY'))('--set NOTE=<%s> (a credential by its value) is refused', async (_k, token) => {
-    const r = await refused(['--set', `NOTE=${token}`], /clusters\.infra\.settings\.NOTE \(--set NOTE=…\): NOTE looks like a credential \(its value looks like /);
+    const r = await refused(
+      ['--set', `NOTE=${token}`], /clusters\.infra\.settings\.NOTE \(--set NOTE=…\): NOTE looks like a credential \(its value looks like /);
     expect(r.stderr).not.toContain(token);
   });
 
   it('--set with a URL carrying a password is refused', async () => {
-    await refused(['--set', `WEBHOOK_URL=https://hook:${SECRET_VALUE}@hooks.example.org/x`], /WEBHOOK_URL looks like a credential \(its value looks like a URL with a password/);
+    await refused(
+      ['--set', `WEBHOOK_URL=https://hook:${SECRET_VALUE}@hooks.example.org/x`], /WEBHOOK_URL looks like a credential \(its value looks like a URL with a password/);
   });
 
   it('an --answers file with a Git URL with user info and a credential setting is refused', async () => {

@@ -47,7 +47,8 @@ describe('generated repository: settings only for the chosen secret-store provid
     expect(new Set(PROVIDERS.map((p) => providerVars(p).join())).size).toBeGreaterThan(2);
   });
 
-  it.each(PROVIDERS)('%s: exactly the variables its variant uses, every ${VAR} resolves, check --build clean with no unused store setting', async (provider) => {
+  const title = '%s: exactly the variables its variant uses, every ${VAR} resolves, check --build clean with no unused store setting';
+  it.each(PROVIDERS)(title, async (provider) => {
     requireKubectl();
     const dir = path.join(tmpDir(), 'p');
     createClusters({ dir, clusters: [{ name: 'infra', secretStore: provider } as never], stories: { ids: STORIES, approve: true } });

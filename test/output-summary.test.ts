@@ -205,7 +205,8 @@ describe('output next steps without the bootstrap automation', () => {
 describe('output summary (mixed actions)', () => {
   it('output-summary-mixed: update/merge/keep counts per area equal --verbose of the same plan, and those files are named', async () => {
     const dir = path.join(tmpDir('output-'), 'mixed');
-    expect((await runInProcess('create-platform-cluster', ['infra', '--yes', '--stories', 'STORY-BOOT-TALOS,STORY-BOOT-CRDS,STORY-BOOT-CORE,STORY-GITOPS-SELF-MGMT-FLUX,STORY-OPS-RELOADER-ALL-CLUSTERS', '--approve', '--dir', dir])).status).toBe(0);
+    expect((await runInProcess('create-platform-cluster', 
+      ['infra', '--yes', '--stories', 'STORY-BOOT-TALOS,STORY-BOOT-CRDS,STORY-BOOT-CORE,STORY-GITOPS-SELF-MGMT-FLUX,STORY-OPS-RELOADER-ALL-CLUSTERS', '--approve', '--dir', dir])).status).toBe(0);
     const edit = (p: string, from: string, to: string) => {
       const f = path.join(dir, p);
       const t = fs.readFileSync(f, 'utf8');

@@ -50,7 +50,8 @@ function libState(): string {
  */
 export default function setup(): void {
   const inputs = inputsHash();
-  const fresh = OUTPUTS.every((f) => fs.existsSync(path.join(ROOT, f))) && fs.existsSync(STAMP) && fs.readFileSync(STAMP, 'utf8') === `${inputs}\n${libState()}\n`;
+  const built = OUTPUTS.every((f) => fs.existsSync(path.join(ROOT, f)));
+  const fresh = built && fs.existsSync(STAMP) && fs.readFileSync(STAMP, 'utf8') === `${inputs}\n${libState()}\n`;
   if (fresh) return;
   if (fs.existsSync(STAMP)) fs.rmSync(STAMP); // a build cut short must not leave the old stamp standing
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
