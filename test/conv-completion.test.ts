@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { catalogWith } from '../src/model/stories';
 import { SECRET_PROVIDERS } from '../src/model/schema';
 import { buildPlan } from '../src/delivery/model';
 import { PLAN_FORMATS } from '../src/delivery/render';
-import { cli, ROOT, tmpDir } from './helpers/fs';
+import { ROOT, tmpDir } from './helpers/fs';
+import { kitInProcess, runInProcess } from './helpers/in-process';
 
 const cat = catalogWith({});
 const IDS = cat.stories.map((s) => s.id);
@@ -21,8 +22,9 @@ function binDir(): string {
   return dir;
 }
 
-function script(shell: string): string {
-  const r = cli('platform-kit', ['completion', shell]);
+/** The completion script: printed in process (the shells that read it are real processes). */
+async function script(shell: string): Promise<string> {
+  const r = await kitInProcess(['completion', shell]);
   expect(r.status, r.stderr).toBe(0);
   return r.stdout;
 }
@@ -46,7 +48,7 @@ function bashComplete(file: string, words: string[], env: Record<string, string>
 
 describe('platform-kit completion bash (issue 16 item 5)', () => {
   const file = path.join(tmpDir('cpc-conv-comp-'), 'platform-kit.bash');
-  fs.writeFileSync(file, script('bash'));
+  beforeAll(async () => fs.writeFileSync(file, await script('bash')));
 
   it('parses in bash and registers the three bins', () => {
     const r = spawnSync('bash', ['-c', `source ${JSON.stringify(file)} && complete -p platform-kit add-story create-platform-cluster`], { encoding: 'utf8' });
@@ -54,13 +56,13 @@ describe('platform-kit completion bash (issue 16 item 5)', () => {
     expect(r.stdout.trim().split('\n')).toHaveLength(3);
   });
 
-  it('subcommands and options come from the commander definitions', () => {
-    const help = cli('platform-kit', ['--help']).stdout;
+  it('subcommands and options come from the commander definitions', async () => {
+    const help = (await kitInProcess(['--help'])).stdout;
     const commands = [...help.slice(help.indexOf('Commands:')).matchAll(/^ {2}([a-z][a-z-]+)/gm)].map((m) => m[1]);
     expect(commands.length).toBeGreaterThan(10);
     expect(bashComplete(file, ['platform-kit', '']).sort()).toEqual([...new Set(commands)].sort());
     expect(bashComplete(file, ['platform-kit', 'reg'])).toEqual(['regenerate']);
-    const planHelp = cli('platform-kit', ['plan', '--help']).stdout;
+    const planHelp = (await kitInProcess(['plan', '--help'])).stdout;
     const planFlags = [...planHelp.matchAll(/--[a-z-]+/g)].map((m) => m[0]);
     expect(bashComplete(file, ['platform-kit', 'plan', '--']).sort()).toEqual([...new Set(planFlags)].sort());
     expect(bashComplete(file, ['add-story', '--ch'])).toEqual(['--chart-url', '--chart-name', '--chart-version']);
@@ -88,14 +90,14 @@ describe('platform-kit completion bash (issue 16 item 5)', () => {
     expect(bashComplete(file, ['platform-kit', 'approve', '--dir', 'STORY-X', 'STORY-BOOT-T'])).toEqual(['STORY-BOOT-TALOS']);
   });
 
-  it('--dir completes folders; --cluster asks platform-kit for the cluster names of --dir', () => {
+  it('--dir completes folders; --cluster asks platform-kit for the cluster names of --dir', async () => {
     const base = tmpDir('cpc-conv-dir-');
     fs.mkdirSync(path.join(base, 'repo-one'));
     fs.mkdirSync(path.join(base, 'repo-two'));
     fs.writeFileSync(path.join(base, 'repo-file'), '');
     expect(bashComplete(file, ['platform-kit', 'check', '--dir', 'repo-'], {}, base).sort()).toEqual(['repo-one', 'repo-two']);
     const repo = path.join(base, 'platform');
-    const made = cli('create-platform-cluster', ['infra', 'apps', 'apps-dev', '--yes', '--dir', repo]);
+    const made = await runInProcess('create-platform-cluster', ['infra', 'apps', 'apps-dev', '--yes', '--dir', repo]);
     expect(made.status, made.stderr).toBe(0);
     const env = { PATH: `${binDir()}:${process.env.PATH}` };
     expect(bashComplete(file, ['platform-kit', 'approve', 'STORY-BOOT-TALOS', '--dir', repo, '--cluster', 'app'], env).sort()).toEqual(['apps', 'apps-dev']);
@@ -104,16 +106,16 @@ describe('platform-kit completion bash (issue 16 item 5)', () => {
     expect(bashComplete(file, ['add-story', '--cluster', ''], env, base)).toEqual([]);
   });
 
-  it('an unknown shell exits 2 naming the choices', () => {
-    const r = cli('platform-kit', ['completion', 'tcsh']);
+  it('an unknown shell exits 2 naming the choices', async () => {
+    const r = await kitInProcess(['completion', 'tcsh']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('completion tcsh: use bash, zsh, fish');
   });
 });
 
 describe('platform-kit completion zsh / fish (issue 16 item 5)', () => {
-  it('zsh: the script parses and registers a completion function per bin', () => {
-    const zsh = script('zsh');
+  it('zsh: the script parses and registers a completion function per bin', async () => {
+    const zsh = await script('zsh');
     expect(zsh.split('\n')[0]).toBe('#compdef create-platform-cluster add-story platform-kit');
     for (const id of IDS) expect(zsh).toContain(id);
     if (!has('zsh')) return; // zsh is not installed: the text checks above are what can be checked
@@ -125,8 +127,8 @@ describe('platform-kit completion zsh / fish (issue 16 item 5)', () => {
     expect(r.stdout.trim()).toBe('_cpc_platform_kit _cpc_add_story _cpc_create_platform_cluster');
   });
 
-  it('fish: the script parses; fish completes subcommands, --format values and story ids with it', () => {
-    const fish = script('fish');
+  it('fish: the script parses; fish completes subcommands, --format values and story ids with it', async () => {
+    const fish = await script('fish');
     for (const id of IDS) expect(fish).toContain(id);
     if (!has('fish')) return; // fish is not installed: the text checks above are what can be checked
     const file = path.join(tmpDir('cpc-conv-fish-'), 'platform-kit.fish');

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { formatGraphs } from '../src/check/graph-document';
 import type { ClusterGraph } from '../src/check/types';
 import { check } from '../src';
-import { cli, tmpDir } from './helpers/fs';
+import { tmpDir } from './helpers/fs';
+import { runInProcess } from './helpers/in-process';
 
 interface Parsed {
   headers: string[];
@@ -80,7 +81,8 @@ describe('platform-kit graph without --cluster: one document (issue 16 item 5)',
   let clusters: string[];
   beforeAll(async () => {
     repo = tmpDir('cpc-conv-graph-');
-    const r = cli('create-platform-cluster', ['infra', 'apps', 'apps-dev', '--yes', '--stories', 'STORY-BOOT-TALOS,STORY-BOOT-CRDS', '--approve', '--dir', repo]);
+    const r = await runInProcess('create-platform-cluster', 
+      ['infra', 'apps', 'apps-dev', '--yes', '--stories', 'STORY-BOOT-TALOS,STORY-BOOT-CRDS', '--approve', '--dir', repo]);
     expect(r.status, r.stderr).toBe(0);
     const c = await check({ dir: repo });
     graphs = c.graphs;
@@ -88,23 +90,23 @@ describe('platform-kit graph without --cluster: one document (issue 16 item 5)',
     expect(clusters).toHaveLength(3);
   });
 
-  it('mermaid: one graph header, a subgraph per cluster, ids unique, every edge between declared nodes', () => {
-    const r = cli('platform-kit', ['graph', '--dir', repo]);
+  it('mermaid: one graph header, a subgraph per cluster, ids unique, every edge between declared nodes', async () => {
+    const r = await runInProcess('platform-kit', ['graph', '--dir', repo]);
     expect(r.status, r.stderr).toBe(0);
     expectOneDocument(parseMermaid(r.stdout), clusters, graphs);
     // The same Kustomization on every cluster is a node per cluster.
     expect(r.stdout.match(/\["flux-system"\]/g)).toHaveLength(clusters.length);
   });
 
-  it('dot: one digraph, a cluster_ subgraph per cluster, ids unique, every edge between declared nodes', () => {
-    const r = cli('platform-kit', ['graph', '--dir', repo, '--format', 'dot']);
+  it('dot: one digraph, a cluster_ subgraph per cluster, ids unique, every edge between declared nodes', async () => {
+    const r = await runInProcess('platform-kit', ['graph', '--dir', repo, '--format', 'dot']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.match(/^digraph /gm)).toHaveLength(1);
     expectOneDocument(parseDot(r.stdout), clusters, graphs);
   });
 
-  it('--cluster keeps the one-cluster graph as before', () => {
-    const r = cli('platform-kit', ['graph', '--dir', repo, '--cluster', 'apps']);
+  it('--cluster keeps the one-cluster graph as before', async () => {
+    const r = await runInProcess('platform-kit', ['graph', '--dir', repo, '--cluster', 'apps']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).not.toContain('subgraph');
     expect(r.stdout.match(/^graph LR/gm)).toHaveLength(1);

@@ -7,7 +7,8 @@ import { defaultCluster, newPlatform, platformToString, setCluster } from '../sr
 import { definePlan } from '../src/cli/plan-command';
 import type { PlatformSpec } from '../src/model/schema';
 import type { PlanJson } from '../src/delivery/render';
-import { cli, ROOT, tmpDir } from './helpers/fs';
+import { ROOT, tmpDir } from './helpers/fs';
+import { runInProcess } from './helpers/in-process';
 
 /** The catalog's calendar defaults, read from the file the tool reads. */
 const DEFAULTS = (parse(fs.readFileSync(path.join(ROOT, 'catalog', 'plan.yaml'), 'utf8')) as { defaults: { start: string; sprintWeeks: number; freezes: { from: string; to: string; name: string }[] }; sprints: unknown[] }).defaults;
@@ -84,9 +85,9 @@ describe('plan --start and plan.start (issue 16 item 5)', () => {
     for (const s of plan.sprints) expect(s.start <= freeze.to && freeze.from <= s.end).toBe(false);
   });
 
-  it('the gate of a sprint moves with the start (platform-kit gate reads the same plan)', () => {
+  it('the gate of a sprint moves with the start (platform-kit gate reads the same plan)', async () => {
     const dir = repo({ start: '2026-03-02' });
-    const r = cli('platform-kit', ['gate', '2', '--dir', dir]);
+    const r = await runInProcess('platform-kit', ['gate', '2', '--dir', dir]);
     const [s, e] = backToBack('2026-03-02')[1];
     expect(r.stdout).toContain(`(${s} .. ${e})`);
   });
@@ -103,8 +104,8 @@ describe('plan --start and plan.start (issue 16 item 5)', () => {
     expect(r.err).toMatch(message);
   });
 
-  it('the bin: --start with a bad date exits 2', () => {
-    const r = cli('platform-kit', ['plan', '--start', '2026-13-01', '--dir', tmpDir('cpc-conv-start-')]);
+  it('the bin: --start with a bad date exits 2', async () => {
+    const r = await runInProcess('platform-kit', ['plan', '--start', '2026-13-01', '--dir', tmpDir('cpc-conv-start-')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--start "2026-13-01": not a calendar date');
   });

@@ -2,11 +2,15 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, cli, tmpDir } from './helpers/fs';
+import { ROOT } from './helpers/fs';
+import { addStoryInProcess, kitInProcess } from './helpers/in-process';
+import { scaffoldCopy } from './helpers/platform';
 
 const BIN = (b: string) => path.join(ROOT, 'lib', 'cli', `${b}.js`);
 const BASE = ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS', 'STORY-BOOT-CORE', 'STORY-GITOPS-SELF-MGMT-FLUX'];
 const SETTINGS = 'kubernetes/clusters/infra/cluster-settings.yaml';
+// The commands that race an editor or are killed are real processes; the scaffolds (copies of one per file) and the
+// runs once nobody writes are in process: what they leave on disk is the subject.
 
 /**
  * An "editor": a separate process that appends a numbered line to each file every ten milliseconds or so until it is
@@ -67,8 +71,7 @@ function expectOutcome(r: { status: number; stderr: string }, edited: string[]):
 
 describe('field: a file saved while a command runs is never overwritten', () => {
   it('approve, with an editor appending to platform.yaml all the while: no appended line is lost', async () => {
-    const dir = path.join(tmpDir(), 'p');
-    expect(cli('create-platform-cluster', ['infra', '--yes', '--stories', BASE.join(','), '--dir', dir]).status).toBe(0);
+    const dir = await scaffoldCopy(['infra', '--yes', '--stories', BASE.join(',')]);
     const file = path.join(dir, 'platform.yaml');
     let saved = 0;
     let refused = 0;
@@ -83,7 +86,7 @@ describe('field: a file saved while a command runs is never overwritten', () => 
         if (r.status !== 0) {
           refused++;
           // Run again once nobody writes: the next story's approval depends on this one.
-          const calm = cli('platform-kit', [round % 2 ? 'unapprove' : 'approve', id, '--dir', dir]);
+          const calm = await kitInProcess([round % 2 ? 'unapprove' : 'approve', id, '--dir', dir]);
           expect(calm.status, calm.stderr).toBe(0);
         }
         expect(missingLines(file, tag, n), `${tag}: appended lines lost (${n} appended, exit ${r.status})`).toEqual([]);
@@ -95,8 +98,7 @@ describe('field: a file saved while a command runs is never overwritten', () => 
   }, 60_000);
 
   it('regenerate after a settings change, with an editor appending to platform.yaml and a generated file: no appended line is lost', async () => {
-    const dir = path.join(tmpDir(), 'p');
-    expect(cli('create-platform-cluster', ['infra', '--yes', '--stories', BASE.join(','), '--approve', '--dir', dir]).status).toBe(0);
+    const dir = await scaffoldCopy(['infra', '--yes', '--stories', BASE.join(','), '--approve']);
     const pf = path.join(dir, 'platform.yaml');
     const settings = path.join(dir, SETTINGS);
     let saved = 0;
@@ -115,7 +117,7 @@ describe('field: a file saved while a command runs is never overwritten', () => 
       expect(missingLines(settings, tag, n), `${tag}: lines lost in ${SETTINGS} (exit ${r.status})`).toEqual([]);
       saved += n;
       // Once nobody writes, the change goes through and the person's lines are merged, not dropped.
-      const calm = cli('platform-kit', ['regenerate', '--dir', dir]);
+      const calm = await kitInProcess(['regenerate', '--dir', dir]);
       expect(calm.status, calm.stderr).toBe(0);
       expect(fs.readFileSync(settings, 'utf8')).toContain(next);
       expect(missingLines(settings, tag, n)).toEqual([]);
@@ -160,8 +162,7 @@ function killInCommit(bin: string, args: string[], dir: string, atLeast: (journa
 describe('field: an edit between a kill inside the commit and the next run survives', () => {
   it('a touched file edited after the kill and a file the killed run had just created are left as edited by the recovery', async () => {
     for (let attempt = 0; ; attempt++) {
-      const dir = path.join(tmpDir(), 'p');
-      expect(cli('create-platform-cluster', ['infra', '--yes', '--stories', BASE.join(','), '--approve', '--dir', dir]).status).toBe(0);
+      const dir = await scaffoldCopy(['infra', '--yes', '--stories', BASE.join(','), '--approve']);
       const pf = path.join(dir, 'platform.yaml');
       fs.writeFileSync(pf, fs.readFileSync(pf, 'utf8').replace('    domain: infra.example.com\n', '    domain: infra2.example.com\n'));
       // The run adds a story (new files) and changes the domain (cluster-settings.yaml is replaced).
@@ -183,7 +184,7 @@ describe('field: an edit between a kill inside the commit and the next run survi
       fs.appendFileSync(createdAbs, '# mine: in the new file\n');
       const editedSettings = fs.readFileSync(settings, 'utf8');
       const editedCreated = fs.readFileSync(createdAbs, 'utf8');
-      const r = cli('platform-kit', ['regenerate', '--dir', dir]);
+      const r = await kitInProcess(['regenerate', '--dir', dir]);
       expect([0, 1], r.stderr).toContain(r.status);
       expect(r.stderr).toMatch(/interrupted run was rolled back, except 2 files edited since it stopped, left as edited/);
       expect(r.stderr).toContain(`  - ${SETTINGS}\n`);
@@ -200,9 +201,8 @@ describe('field: an edit between a kill inside the commit and the next run survi
 });
 
 describe('field: file modes', () => {
-  it('a replaced file keeps its mode (chmod +x, read-only); a new script gets the mode its template declares', () => {
-    const dir = path.join(tmpDir(), 'p');
-    expect(cli('create-platform-cluster', ['infra', '--yes', '--stories', BASE.join(','), '--approve', '--dir', dir]).status).toBe(0);
+  it('a replaced file keeps its mode (chmod +x, read-only); a new script gets the mode its template declares', async () => {
+    const dir = await scaffoldCopy(['infra', '--yes', '--stories', BASE.join(','), '--approve']);
     const mode = (rel: string) => fs.statSync(path.join(dir, rel)).mode & 0o777;
     // New files: a template whose output starts with an interpreter line is a script.
     for (const rel of ['bootstrap/render-values.sh', '.githooks/commit-msg']) {
@@ -220,12 +220,12 @@ describe('field: file modes', () => {
     fs.chmodSync(pf, 0o644);
     fs.writeFileSync(pf, readOnlyBefore.replace('    domain: infra.example.com\n', '    domain: infra3.example.com\n'));
     fs.chmodSync(pf, 0o444);
-    const r = cli('platform-kit', ['regenerate', '--dir', dir]);
+    const r = await kitInProcess(['regenerate', '--dir', dir]);
     expect(r.status, r.stderr).toBe(0);
     expect(fs.readFileSync(path.join(dir, SETTINGS), 'utf8')).toContain('infra3.example.com');
     expect(mode(SETTINGS)).toBe(0o755);
     expect(mode('platform.yaml')).toBe(0o444);
-    const a = cli('add-story', ['STORY-SEC-EXTERNAL-SECRETS-BASE', '--approve', '--dir', dir]);
+    const a = await addStoryInProcess(['STORY-SEC-EXTERNAL-SECRETS-BASE', '--approve', '--dir', dir]);
     expect(a.status, a.stderr).toBe(0);
     expect(fs.readFileSync(pf, 'utf8')).toMatch(/STORY-SEC-EXTERNAL-SECRETS-BASE/);
     expect(mode('platform.yaml'), 'platform.yaml rewritten, still read-only').toBe(0o444);

@@ -18,7 +18,8 @@ import { addStories, check, createClusters, loadCatalog, parsePlatform, UsageErr
 import { VARIABLES } from '../src/model/variables';
 import { credentialName, credentialValue } from '../src/core/credentials';
 import type { Finding } from '../src';
-import { cli, snapshot, tmpDir } from './helpers/fs';
+import { snapshot, tmpDir } from './helpers/fs';
+import { runInProcess } from './helpers/in-process';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'check-credentials');
 const CODES = new Set(['SECRET_NOT_ENCRYPTED', 'URL_CREDENTIALS', 'TOKEN_IN_GIT', 'SETTING_CREDENTIAL']);
@@ -80,9 +81,9 @@ const places = (list: Finding[]) => credentialFindings(list).map((f) => `${f.fil
 const SECRET_VALUE = 'Zq7-plain-credential-81';
 
 describe('credentials refused at input (exit 2, nothing written)', () => {
-  const refused = (args: string[], what: RegExp) => {
+  const refused = async (args: string[], what: RegExp) => {
     const dir = path.join(tmpDir('cpc-creds-'), 'repo');
-    const r = cli('create-platform-cluster', ['infra', '--yes', '--dir', dir, ...args]);
+    const r = await runInProcess('create-platform-cluster', ['infra', '--yes', '--dir', dir, ...args]);
     expect(r.status, r.stderr).toBe(2);
     expect(fs.existsSync(dir), 'nothing may be written').toBe(false);
     expect(r.stderr).toMatch(what);
@@ -96,8 +97,8 @@ describe('credentials refused at input (exit 2, nothing written)', () => {
     ['a GitHub token as user', `https://${TOKENS.GITHUB_TOKEN}@github.com/team/gitops.git`],
     ['a password over ssh', `ssh://git:${SECRET_VALUE}@git.example.org/team/gitops.git`],
     ['an example-looking password (a Git URL is used as written)', 'https://ci:changeme@git.example.org/team/gitops.git'],
-  ])('--git-url with %s is refused, naming --git-url, without echoing the credential', (_what, url) => {
-    const r = refused(['--git-url', url], /clusters\.infra\.git\.url \(--git-url\): the Git URL carries a credential/);
+  ])('--git-url with %s is refused, naming --git-url, without echoing the credential', async (_what, url) => {
+    const r = await refused(['--git-url', url], /clusters\.infra\.git\.url \(--git-url\): the Git URL carries a credential/);
     const secret = url.replace(/^[a-z]+:\/\/(?:[^:@]*:)?([^@]*)@.*$/, '$1');
     expect(r.stderr + r.stdout).not.toContain(secret);
   });
@@ -106,8 +107,9 @@ describe('credentials refused at input (exit 2, nothing written)', () => {
     ['ssh://git@', 'ssh://git@git.example.org/team/gitops.git'],
     ['scp-like git@host:', 'git@github.com:team/gitops.git'],
     ['https without user info', 'https://github.com/team/gitops.git'],
-  ])('--git-url %s is not a credential and is accepted', (_what, url) => {
-    const r = cli('create-platform-cluster', ['infra', '--yes', '--dry-run', '--dir', path.join(tmpDir('cpc-creds-'), 'repo'), '--git-url', url]);
+  ])('--git-url %s is not a credential and is accepted', async (_what, url) => {
+    const r = await runInProcess('create-platform-cluster', 
+      ['infra', '--yes', '--dry-run', '--dir', path.join(tmpDir('cpc-creds-'), 'repo'), '--git-url', url]);
     expect(r.status, r.stderr).toBe(0);
   });
 
@@ -117,27 +119,30 @@ describe('credentials refused at input (exit 2, nothing written)', () => {
     ['S3_SECRET_KEY', SECRET_VALUE],
     ['GRAFANA_API_KEY', SECRET_VALUE],
     ['SSH_PRIVATE_KEY', SECRET_VALUE],
-  ])('--set %s=… (a credential by its name) is refused, naming --set and the cluster-secrets item', (key, value) => {
-    const r = refused(['--set', `${key}=${value}`], new RegExp(`clusters\\.infra\\.settings\\.${key} \\(--set ${key}=…\\): ${key} looks like a credential`));
+  ])('--set %s=… (a credential by its name) is refused, naming --set and the cluster-secrets item', async (key, value) => {
+    const r = await refused(
+      ['--set', `${key}=${value}`], new RegExp(`clusters\\.infra\\.settings\\.${key} \\(--set ${key}=…\\): ${key} looks like a credential`));
     expect(r.stderr).toContain('item kubernetes/infra/cluster-secrets');
     expect(r.stderr).toContain('ExternalSecret flux-system/cluster-secrets');
     expect(r.stderr).not.toContain(value);
   });
 
-  it.each(Object.entries(TOKENS).filter(([k]) => k !== 'PEM_BODY'))('--set NOTE=<%s> (a credential by its value) is refused', (_k, token) => {
-    const r = refused(['--set', `NOTE=${token}`], /clusters\.infra\.settings\.NOTE \(--set NOTE=…\): NOTE looks like a credential \(its value looks like /);
+  it.each(Object.entries(TOKENS).filter(([k]) => k !== 'PEM_BODY'))('--set NOTE=<%s> (a credential by its value) is refused', async (_k, token) => {
+    const r = await refused(
+      ['--set', `NOTE=${token}`], /clusters\.infra\.settings\.NOTE \(--set NOTE=…\): NOTE looks like a credential \(its value looks like /);
     expect(r.stderr).not.toContain(token);
   });
 
-  it('--set with a URL carrying a password is refused', () => {
-    refused(['--set', `WEBHOOK_URL=https://hook:${SECRET_VALUE}@hooks.example.org/x`], /WEBHOOK_URL looks like a credential \(its value looks like a URL with a password/);
+  it('--set with a URL carrying a password is refused', async () => {
+    await refused(
+      ['--set', `WEBHOOK_URL=https://hook:${SECRET_VALUE}@hooks.example.org/x`], /WEBHOOK_URL looks like a credential \(its value looks like a URL with a password/);
   });
 
-  it('an --answers file with a Git URL with user info and a credential setting is refused', () => {
+  it('an --answers file with a Git URL with user info and a credential setting is refused', async () => {
     const dir = path.join(tmpDir('cpc-creds-'), 'repo');
     const answers = path.join(tmpDir('cpc-creds-'), 'answers.yaml');
     fs.writeFileSync(answers, `clusters:\n  - name: apps\n    gitUrl: https://ci:${SECRET_VALUE}@git.example.org/t/g.git\n    settings:\n      HARBOR_ADMIN_PASSWORD: ${SECRET_VALUE}\n`);
-    const r = cli('create-platform-cluster', ['--answers', answers, '--yes', '--dir', dir]);
+    const r = await runInProcess('create-platform-cluster', ['--answers', answers, '--yes', '--dir', dir]);
     expect(r.status, r.stderr).toBe(2);
     expect(fs.existsSync(dir)).toBe(false);
     expect(r.stderr).toContain('clusters.apps.git.url (--git-url)');
@@ -145,7 +150,7 @@ describe('credentials refused at input (exit 2, nothing written)', () => {
     expect(r.stderr).not.toContain(SECRET_VALUE);
   });
 
-  it('platform.yaml edited to hold a credential: regenerate refuses it with file:line, writes nothing, and check reports it', () => {
+  it('platform.yaml edited to hold a credential: regenerate refuses it with file:line, writes nothing, and check reports it', async () => {
     const dir = path.join(tmpDir('cpc-creds-'), 'repo');
     createClusters({ dir, clusters: [{ name: 'infra' }] });
     const file = path.join(dir, 'platform.yaml');
@@ -156,13 +161,13 @@ describe('credentials refused at input (exit 2, nothing written)', () => {
     const text = fs.readFileSync(file, 'utf8');
     const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
     const before = snapshot(dir);
-    const r = cli('platform-kit', ['regenerate', '--dir', dir]);
+    const r = await runInProcess('platform-kit', ['regenerate', '--dir', dir]);
     expect(r.status, r.stderr).toBe(2);
     expect(snapshot(dir)).toEqual(before);
     expect(r.stderr).toContain(`platform.yaml:${lineOf('CLOUDFLARE_API_TOKEN')}: clusters.infra.settings.CLOUDFLARE_API_TOKEN: CLOUDFLARE_API_TOKEN looks like a credential`);
     expect(r.stderr).toContain(`platform.yaml:${lineOf('url: https://')}: clusters.infra.git.url: the Git URL carries a credential`);
     expect(() => parsePlatform(text)).toThrow(UsageError);
-    const c = cli('platform-kit', ['check', '--dir', dir, '--json']);
+    const c = await runInProcess('platform-kit', ['check', '--dir', dir, '--json']);
     const found = places(JSON.parse(c.stdout).findings);
     expect(found).toEqual([`platform.yaml:${lineOf('url: https://')} URL_CREDENTIALS`, `platform.yaml:${lineOf('CLOUDFLARE_API_TOKEN')} SETTING_CREDENTIAL`].sort());
   });
@@ -220,8 +225,8 @@ describe('platform-kit check: plain-text credentials in any Flux repository', ()
     expect(credentialFindings(r.findings)).toEqual([]);
   });
 
-  it('the CLI exits 1 on the dirty fixture and reports the codes', () => {
-    const r = cli('platform-kit', ['check', '--dir', fixture('dirty'), '--cluster-path', 'clusters/dev']);
+  it('the CLI exits 1 on the dirty fixture and reports the codes', async () => {
+    const r = await runInProcess('platform-kit', ['check', '--dir', fixture('dirty'), '--cluster-path', 'clusters/dev']);
     expect(r.status).toBe(1);
     for (const code of CODES) expect(r.stdout + r.stderr).toContain(code);
   });

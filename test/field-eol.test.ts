@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addStories, createClusters, regenerate } from '../src';
-import { cli, ROOT, snapshot, tmpDir } from './helpers/fs';
+import { ROOT, snapshot, tmpDir } from './helpers/fs';
+import { runInProcess } from './helpers/in-process';
 
 /*
  * Field conditions for line endings and encodings, with real git: clones whose checkout is CRLF
@@ -80,8 +81,8 @@ function appendLines(dir: string, p: string, lines: string[]): void {
   fs.writeFileSync(path.join(dir, p), raw + lines.map((l) => l + nl).join(''));
 }
 
-function expectCheckUpToDate(dir: string): void {
-  const r = cli('platform-kit', ['regenerate', '--check', '--dir', dir]);
+async function expectCheckUpToDate(dir: string): Promise<void> {
+  const r = await runInProcess('platform-kit', ['regenerate', '--check', '--dir', dir]);
   expect(r.status, r.stdout + r.stderr).toBe(0);
   expect(r.stdout).toContain('up to date');
 }
@@ -90,7 +91,7 @@ function expectCheckUpToDate(dir: string): void {
  * The CRLF scenario shared by (1) and (2): a template change and a settings change in a CRLF checkout, a person's
  * CRLF edit elsewhere. Returns the regenerate result and the snapshot before it.
  */
-function crlfScenario(dir: string) {
+async function crlfScenario(dir: string) {
   // Precondition: the checkout really is CRLF (else the test proves nothing).
   expect(text(dir, RELOADER_VALUES)).toContain('\r\n');
   expect(bareLf(text(dir, RELOADER_VALUES))).toBe(0);
@@ -117,7 +118,7 @@ function crlfScenario(dir: string) {
   // Only edited files are kept; every untouched generated file was compared as the person sees it.
   const kept = r.plan.changes.filter((c) => c.action === 'KEEP').map((c) => c.path);
   expect(kept.filter((p) => p !== RELOADER_PDB && p !== '.gitattributes')).toEqual([]);
-  expectCheckUpToDate(dir);
+  await expectCheckUpToDate(dir);
   return r;
 }
 
@@ -131,44 +132,44 @@ beforeAll(() => {
 }, 120_000);
 
 describe('line endings and encodings in the field', () => {
-  it('(1) core.autocrlf=true clone: template and settings changes applied, CRLF edits kept, --check up to date, no KEEP for untouched files', () => {
+  it('(1) core.autocrlf=true clone: template and settings changes applied, CRLF edits kept, --check up to date, no KEEP for untouched files', async () => {
     // The team's rule leaves endings to each checkout (text=auto without eol), so autocrlf makes it CRLF.
     const dir = cloneOf(originWith('* text=auto\n'), 'core.autocrlf=true');
-    crlfScenario(dir);
+    await crlfScenario(dir);
   }, 120_000);
 
-  it('(2) .gitattributes "* text eol=crlf": changes applied, edits kept; add-story --approve then check has no APPROVED_NOT_WIRED', () => {
+  it('(2) .gitattributes "* text eol=crlf": changes applied, edits kept; add-story --approve then check has no APPROVED_NOT_WIRED', async () => {
     const dir = cloneOf(originWith('* text eol=crlf\n'));
-    crlfScenario(dir);
-    const add = cli('add-story', ['STORY-NET-CILIUM-CORE-GITOPS', '--approve', '--dir', dir]);
+    await crlfScenario(dir);
+    const add = await runInProcess('add-story', ['STORY-NET-CILIUM-CORE-GITOPS', '--approve', '--dir', dir]);
     expect(add.status, add.stdout + add.stderr).toBe(0);
-    const check = cli('platform-kit', ['check', '--dir', dir]);
+    const check = await runInProcess('platform-kit', ['check', '--dir', dir]);
     expect(check.stdout + check.stderr).not.toContain('APPROVED_NOT_WIRED');
     expect(check.status, check.stdout + check.stderr).toBe(0);
     // New files are written with the ending the repository asks for.
     const created = git(dir, 'status', '--porcelain', '--untracked-files=all').split('\n').filter((l) => l.startsWith('??') && !l.includes('.platform/')).map((l) => l.slice(3));
     expect(created.length).toBeGreaterThan(0);
     for (const p of created) expect(bareLf(text(dir, p)), `${p} was created with LF`).toBe(0);
-    expectCheckUpToDate(dir);
+    await expectCheckUpToDate(dir);
   }, 180_000);
 
-  it('(3) an edited file with ISO-8859-1 bytes survives byte for byte and is reported, never merged as text', () => {
+  it('(3) an edited file with ISO-8859-1 bytes survives byte for byte and is reported, never merged as text', async () => {
     const dir = cloneOf(origin);
     const latin1 = Buffer.concat([bytes(dir, RELOADER_VALUES), Buffer.from('# r\xe9sum\xe9 of the drain policy: see the wiki\n', 'latin1')]);
     expect(latin1.includes(0xe9)).toBe(true);
     fs.writeFileSync(path.join(dir, RELOADER_VALUES), latin1);
     overrideReloader(dir, false);
-    const r = cli('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
+    const r = await runInProcess('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
     expect(bytes(dir, RELOADER_VALUES).equals(latin1), 'the file changed').toBe(true);
     expect(bytes(dir, RELOADER_VALUES).includes(Buffer.from('\ufffd', 'utf8'))).toBe(false);
     expect(r.stdout).toMatch(new RegExp(`^KEEP +${RELOADER_VALUES.replace(/[./]/g, '\\$&')} .*not valid UTF-8`, 'm'));
     // The plan says the same on the next run (nothing silently "up to date" about it).
-    const again = cli('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
+    const again = await runInProcess('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
     expect(again.stdout).toMatch(/KEEP .*reloader\/app\/helm-values\.yaml .*not valid UTF-8/);
     expect(bytes(dir, RELOADER_VALUES).equals(latin1)).toBe(true);
   }, 120_000);
 
-  it('(4) a CRLF file merged with a template change keeps CRLF on every line, with the edit and the change', () => {
+  it('(4) a CRLF file merged with a template change keeps CRLF on every line, with the edit and the change', async () => {
     const dir = cloneOf(originWith('* text=auto\n'), 'core.autocrlf=true');
     expect(text(dir, RELOADER_VALUES)).toContain('\r\n');
     const mine = ['extraLabels:', '  team: platform # ours'];
@@ -181,10 +182,10 @@ describe('line endings and encodings in the field', () => {
     expect(merged).toContain(mine.map((l) => l + '\r\n').join(''));
     expect(bareLf(merged), 'lines written with LF').toBe(0);
     expect(parse(merged).reloader.deployment.resources.requests.cpu).toBe(to.split(': ')[1]);
-    expectCheckUpToDate(dir);
+    await expectCheckUpToDate(dir);
   }, 120_000);
 
-  it('(5) a new repository states its rule in .gitattributes (git applies it); a .gitattributes a person wrote before is adopted, not in the way', () => {
+  it('(5) a new repository states its rule in .gitattributes (git applies it); a .gitattributes a person wrote before is adopted, not in the way', async () => {
     // git itself says what the generated rule means for the files the tool writes, even with core.autocrlf=true.
     const clone = cloneOf(origin, 'core.autocrlf=true');
     const attrs = git(clone, 'check-attr', 'text', 'eol', '--', RELOADER_VALUES, 'bootstrap/render-values.sh');
@@ -205,10 +206,10 @@ describe('line endings and encodings in the field', () => {
     fs.rmSync(path.join(dir, '.platform/base/.gitattributes'));
     const theirs = '# ours: Windows admins edit these\r\n*.ps1 text eol=crlf\r\n';
     fs.writeFileSync(path.join(dir, '.gitattributes'), theirs);
-    const r = cli('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
+    const r = await runInProcess('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^KEEP +\.gitattributes .*written by a person/m);
     expect(text(dir, '.gitattributes')).toBe(theirs);
-    expectCheckUpToDate(dir);
+    await expectCheckUpToDate(dir);
   }, 120_000);
 });

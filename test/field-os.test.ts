@@ -10,24 +10,22 @@ import { LOCK_FORMAT, withRepoLock } from '../src/core/lock';
 import { defaultCluster, exhaustedDefaults } from '../src/model/defaults';
 import { newPlatform, platformToString, setCluster } from '../src/model/platform-file';
 import { cli, ROOT, snapshot, tmpDir } from './helpers/fs';
+import { addStoryInProcess, createInProcess, kitInProcess } from './helpers/in-process';
+import { scaffoldCopy } from './helpers/platform';
 
 /**
  * Field conditions of the operating system: a reader that closes the pipe, special files given as --answers, a
  * read-only checkout, a full disk, a folder or a stranger's file where the lock belongs, Ctrl-C at a prompt, git
  * refusing a commit, a hand-formatted platform.yaml, and defaults that run out. Processes are real where the
- * process is the subject (pipes, signals, mounts, users); the rest runs in-process.
+ * process is the subject (pipes, signals, mounts, users, a read that could block forever); the rest runs in-process,
+ * on copies of one scaffold per set of arguments.
  */
 
 const BIN = (b: string) => path.join(ROOT, 'lib', 'cli', `${b}.js`);
 const LOCK = '.platform/lock';
 
-/** A fresh generated repository (one cluster unless told). */
-function repo(args: string[] = ['infra', '--yes']): string {
-  const dir = path.join(tmpDir('cpc-os-'), 'p');
-  const r = cli('create-platform-cluster', [...args, '--dir', dir]);
-  expect(r.status, r.stderr).toBe(0);
-  return dir;
-}
+/** A fresh generated repository (one cluster unless told): a copy of the scaffold made once per file. */
+const repo = (args: string[] = ['infra', '--yes']): Promise<string> => scaffoldCopy(args);
 
 function bash(script: string, env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
   const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, CI: 'true', ...env }, timeout: 90_000 });
@@ -53,14 +51,14 @@ describe('EPIPE: a reader that goes away ends the output quietly', () => {
     ['a real scaffold', ['infra', 'apps', '--yes', '--stories', 'all', '--approve']],
   ] as const) {
     for (const reader of ['head -1', 'true']) {
-      it(`${what} | ${reader}: no stack trace, exit 0, and the scaffold is complete`, () => {
+      it(`${what} | ${reader}: no stack trace, exit 0, and the scaffold is complete`, async () => {
         const dir = path.join(tmpDir('cpc-os-'), 'p');
         const r = bash(`${q(process.execPath)} ${q(BIN('create-platform-cluster'))} ${args.join(' ')} --dir ${q(dir)} | ${reader}; echo "rc=\${PIPESTATUS[0]}" >&2`);
         expect(r.stderr).not.toMatch(/EPIPE|Error|\n\s+at /);
         expect(r.stderr.trim()).toBe('rc=0');
         if (reader === 'head -1') expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
         if (args.includes('--dry-run')) expect(fs.existsSync(dir)).toBe(false);
-        else expect(cli('platform-kit', ['regenerate', '--check', '--dir', dir]).status).toBe(0);
+        else expect((await kitInProcess(['regenerate', '--check', '--dir', dir])).status).toBe(0);
       });
     }
   }
@@ -75,17 +73,32 @@ describe('--answers reads only a regular file of bounded size (exit 2, at once)'
   const big = path.join(base, 'big.yaml');
   // A valid answers file padded with a comment to 10 MB: the size alone refuses it.
   fs.writeFileSync(big, 'clusters:\n  - name: infra\n' + '#'.repeat(10 * 1024 * 1024) + '\n');
+  // The device and the FIFO run in a real process: read by mistake they block or never end, which only a process's
+  // timeout can stop. The folder and the oversized file are refused in process (the message and exit code are the subject).
   for (const [what, file, rule] of [
     ['/dev/zero', '/dev/zero', /is not a regular file \(a device\)/],
     ['a FIFO nobody writes to', fifo, /is not a regular file \(a pipe\)/],
-    ['a folder', folder, /is a folder/],
-    ['a 10 MB file', big, /is \d+ bytes, more than an answers file can be \(1048576 bytes\)/],
   ] as const) {
     it(`refuses ${what}`, () => {
       const dir = path.join(tmpDir('cpc-os-'), 'p');
       const started = Date.now();
       const r = spawnSync(process.execPath, [BIN('create-platform-cluster'), '--answers', file, '--yes', '--dir', dir], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, CI: 'true' } });
       expect(r.error, 'the command did not end within 20 s (it reads forever)').toBeUndefined();
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(rule);
+      expect(r.stderr).toContain(`--answers ${file}`);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(fs.existsSync(dir)).toBe(false);
+    });
+  }
+  for (const [what, file, rule] of [
+    ['a folder', folder, /is a folder/],
+    ['a 10 MB file', big, /is \d+ bytes, more than an answers file can be \(1048576 bytes\)/],
+  ] as const) {
+    it(`refuses ${what}`, async () => {
+      const dir = path.join(tmpDir('cpc-os-'), 'p');
+      const started = Date.now();
+      const r = await createInProcess(['--answers', file, '--yes', '--dir', dir]);
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr).toMatch(rule);
       expect(r.stderr).toContain(`--answers ${file}`);
@@ -107,7 +120,11 @@ ${cmds.map((c) => `${q(process.execPath)} ${q(BIN('platform-kit'))} ${c} >/dev/n
 
   it('up to date: every read-only command exits 0, and so does regenerate (nothing to do, nothing to lock)', () => {
     requireMountNamespace();
-    const dir = repo(['infra', 'apps', '--yes', '--stories', 'all', '--approve']);
+    // Scaffolded by the bin itself: the fast path compares the generator's fingerprint (its code, lib/ here), which
+    // an in-process scaffold (src/) does not share.
+    const dir = path.join(tmpDir('cpc-os-'), 'p');
+    const made = cli('create-platform-cluster', ['infra', 'apps', '--yes', '--stories', 'all', '--approve', '--dir', dir]);
+    expect(made.status, made.stderr).toBe(0);
     const r = inReadOnly(dir, [...READ_ONLY, 'regenerate']);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const lines = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split(' => ')));
@@ -117,9 +134,9 @@ ${cmds.map((c) => `${q(process.execPath)} ${q(BIN('platform-kit'))} ${c} >/dev/n
     expect(fs.existsSync(path.join(dir, LOCK))).toBe(false);
   });
 
-  it('platform.yaml changed: --check exits 1 (drift), --dry-run 0, regenerate exits 3 naming the lock and EROFS', () => {
+  it('platform.yaml changed: --check exits 1 (drift), --dry-run 0, regenerate exits 3 naming the lock and EROFS', async () => {
     requireMountNamespace();
-    const dir = repo();
+    const dir = await repo();
     const pf = path.join(dir, 'platform.yaml');
     fs.writeFileSync(pf, fs.readFileSync(pf, 'utf8').replace('domain: infra.example.com', 'domain: infra.example.org'));
     const before = snapshot(dir);
@@ -131,18 +148,18 @@ ${cmds.map((c) => `${q(process.execPath)} ${q(BIN('platform-kit'))} ${c} >/dev/n
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it('read-only commands refuse (not recover) a half-done commit, since recovering writes', () => {
-    const dir = repo();
+  it('read-only commands refuse (not recover) a half-done commit, since recovering writes', async () => {
+    const dir = await repo();
     fs.mkdirSync(path.join(dir, '.platform/.staging/1-abcd'), { recursive: true });
-    const r = cli('platform-kit', ['regenerate', '--check', '--dir', dir]);
+    const r = await kitInProcess(['regenerate', '--check', '--dir', dir]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/an interrupted commit is pending in \.platform\/\.staging.*run a writing command \(platform-kit regenerate\)/);
   });
 });
 
 describe('the lock: its format, and what stands in its place reported plainly', () => {
-  it('records its format version, pid, host and start time', () => {
-    const dir = repo();
+  it('records its format version, pid, host and start time', async () => {
+    const dir = await repo();
     const t0 = Date.now();
     const held = withRepoLock(dir, () => JSON.parse(fs.readFileSync(path.join(dir, LOCK), 'utf8')));
     expect(held).toMatchObject({ format: LOCK_FORMAT, pid: process.pid, host: os.hostname() });
@@ -155,28 +172,28 @@ describe('the lock: its format, and what stands in its place reported plainly', 
     const t = new Date(Date.now() - 60_000);
     fs.utimesSync(file, t, t);
   };
-  const run = (dir: string) => cli('add-story', ['STORY-BOOT-TALOS', '--dir', dir], { env: { CPC_LOCK_WAIT_MS: '300' } });
+  const run = (dir: string) => addStoryInProcess(['STORY-BOOT-TALOS', '--dir', dir], { env: { CPC_LOCK_WAIT_MS: '300' } });
 
-  it('a lock in an unknown format is described (not "pid undefined on undefined") while fresh, and taken over once old', () => {
-    const dir = repo();
+  it('a lock in an unknown format is described (not "pid undefined on undefined") while fresh, and taken over once old', async () => {
+    const dir = await repo();
     const lock = path.join(dir, LOCK);
     fs.writeFileSync(lock, JSON.stringify({ owner: 'someone' }));
-    const r = run(dir);
+    const r = await run(dir);
     expect(r.status).toBe(1);
     expect(r.stderr).not.toMatch(/undefined/);
     expect(r.stderr).toMatch(/\.platform\/lock is not in a lock format this tool reads, last changed \d+ s ago; once it is 5 s old .* taken over; delete \.platform\/lock if no/);
     old(lock);
-    const again = run(dir);
+    const again = await run(dir);
     expect(again.status, again.stderr).toBe(0);
     expect(fs.existsSync(lock)).toBe(false);
   });
 
-  it('a lock from another host says so: its pid, host, age and how to remove it', () => {
-    const dir = repo();
+  it('a lock from another host says so: its pid, host, age and how to remove it', async () => {
+    const dir = await repo();
     const started = new Date(Date.now() - 90_000).toISOString();
     fs.writeFileSync(path.join(dir, LOCK), JSON.stringify({ format: 1, pid: 4242, host: 'builder-7', started, command: 'platform-kit approve X' }));
     const before = snapshot(dir);
-    const r = run(dir);
+    const r = await run(dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`pid 4242 on another host, builder-7 (this host cannot see whether it still runs; it expires 10 min after its start), started ${started}, `);
     expect(r.stderr).toMatch(/, 9\d s ago: platform-kit approve X; lock format 1\)/);
@@ -184,14 +201,14 @@ describe('the lock: its format, and what stands in its place reported plainly', 
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it('a folder where the lock belongs is reported as one (no raw EISDIR), exit 1, nothing written, and left alone', () => {
-    const dir = repo();
+  it('a folder where the lock belongs is reported as one (no raw EISDIR), exit 1, nothing written, and left alone', async () => {
+    const dir = await repo();
     const lock = path.join(dir, LOCK);
     fs.mkdirSync(lock);
     fs.writeFileSync(path.join(lock, 'note'), 'someone keeps this\n');
     old(lock);
     const before = snapshot(dir);
-    const r = run(dir);
+    const r = await run(dir);
     expect(r.status).toBe(1);
     expect(r.stderr).not.toMatch(/EISDIR/);
     expect(r.stderr).toMatch(/^error: \.platform\/lock is a folder, not the tool's lock file \(last changed \d+ s ago\); nothing was written; remove it \(rm -r \.platform\/lock\)/);
@@ -218,9 +235,9 @@ ${hashes(mnt, path.join(work, 'after'))}`)}`,
     return { status: Number(read('rc')), stderr: read('err'), before: read('before'), after: read('after') };
   }
 
-  it('ENOSPC while creating the lock: exit 3, the lock is named, no 0-byte lock is left behind', () => {
+  it('ENOSPC while creating the lock: exit 3, the lock is named, no 0-byte lock is left behind', async () => {
     requireMountNamespace();
-    const src = repo();
+    const src = await repo();
     const pf = path.join(src, 'platform.yaml');
     fs.writeFileSync(pf, fs.readFileSync(pf, 'utf8').replace('domain: infra.example.com', 'domain: infra.example.org'));
     const r = onFullDisk(src, 0, [BIN('platform-kit'), 'regenerate']);
@@ -229,9 +246,9 @@ ${hashes(mnt, path.join(work, 'after'))}`)}`,
     expect(r.after).toBe(r.before); // no lock (empty or not) is left, nothing else changed
   });
 
-  it('ENOSPC while staging a commit: exit 3, the file named, and every file as it was', () => {
+  it('ENOSPC while staging a commit: exit 3, the file named, and every file as it was', async () => {
     requireMountNamespace();
-    const src = repo(['infra', 'apps', '--yes']);
+    const src = await repo(['infra', 'apps', '--yes']);
     const r = onFullDisk(src, 64, [BIN('add-story'), '--all']);
     expect(r.status, r.stderr).toBe(3);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -239,10 +256,10 @@ ${hashes(mnt, path.join(work, 'after'))}`)}`,
     expect(r.after).toBe(r.before);
   });
 
-  it('EACCES (an unprivileged user on a checkout it may not write): exit 3, permission denied, nothing written', () => {
+  it('EACCES (an unprivileged user on a checkout it may not write): exit 3, permission denied, nothing written', async () => {
     const have = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']);
     if (have.error || have.status !== 0) throw new Error('this test runs the CLI as user nobody with setpriv (util-linux); it is missing or not permitted');
-    const dir = repo();
+    const dir = await repo();
     // nobody may read the repository (and reach it) but not write it.
     for (let d = dir; d !== path.dirname(d) && d.startsWith(os.tmpdir()); d = path.dirname(d)) fs.chmodSync(d, 0o755);
     const pf = path.join(dir, 'platform.yaml');
@@ -276,8 +293,8 @@ describe('Ctrl-C at a prompt', () => {
 });
 
 describe('add-story --git commits exactly its own change', () => {
-  function gitRepo(): { dir: string; git: (...a: string[]) => string } {
-    const dir = repo();
+  async function gitRepo(): Promise<{ dir: string; git: (...a: string[]) => string }> {
+    const dir = await repo();
     const git = (...a: string[]) => {
       const r = spawnSync('git', ['-C', dir, ...a], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`git ${a.join(' ')}: ${r.stderr}`);
@@ -291,13 +308,13 @@ describe('add-story --git commits exactly its own change', () => {
     return { dir, git };
   }
 
-  it('an unrelated uncommitted edit of platform.yaml: refused (exit 2), nothing written, the edit and the branch untouched', () => {
-    const { dir, git } = gitRepo();
+  it('an unrelated uncommitted edit of platform.yaml: refused (exit 2), nothing written, the edit and the branch untouched', async () => {
+    const { dir, git } = await gitRepo();
     const pf = path.join(dir, 'platform.yaml');
     fs.appendFileSync(pf, '# my note, not ready to commit\n');
     const before = snapshot(dir);
     const head = git('rev-parse', 'HEAD');
-    const r = cli('add-story', ['STORY-BOOT-TALOS', '--git', '--dir', dir]);
+    const r = await addStoryInProcess(['STORY-BOOT-TALOS', '--git', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(2);
     expect(r.stderr).toMatch(/--git: a file the story writes has uncommitted changes .*Commit or stash them first; nothing was written\n {2}- platform\.yaml/);
     expect(snapshot(dir)).toEqual(before);
@@ -306,10 +323,10 @@ describe('add-story --git commits exactly its own change', () => {
     expect(git('log', '--all', '-p').includes('my note')).toBe(false);
   });
 
-  it('other uncommitted work stays out of the commit; the commit holds exactly the files the story wrote', () => {
-    const { dir, git } = gitRepo();
+  it('other uncommitted work stays out of the commit; the commit holds exactly the files the story wrote', async () => {
+    const { dir, git } = await gitRepo();
     fs.writeFileSync(path.join(dir, 'NOTES.md'), 'draft\n');
-    const r = cli('add-story', ['STORY-BOOT-TALOS', '--git', '--dir', dir]);
+    const r = await addStoryInProcess(['STORY-BOOT-TALOS', '--git', '--dir', dir]);
     expect(r.status, r.stderr).toBe(0);
     const committed = git('show', '--name-only', '--format=', 'HEAD').split('\n').sort();
     expect(committed).not.toContain('NOTES.md');
@@ -317,13 +334,13 @@ describe('add-story --git commits exactly its own change', () => {
     expect(git('status', '--porcelain')).toBe('?? NOTES.md');
   });
 
-  it('when git refuses the commit, the files it wrote are put back and unstaged (exit 1, says so)', () => {
-    const { dir, git } = gitRepo();
+  it('when git refuses the commit, the files it wrote are put back and unstaged (exit 1, says so)', async () => {
+    const { dir, git } = await gitRepo();
     git('config', 'commit.gpgsign', 'true');
     git('config', 'gpg.program', 'false'); // signing fails: git commit fails after the story has written its files
     const before = snapshot(dir);
     const head = git('rev-parse', 'HEAD');
-    const r = cli('add-story', ['STORY-BOOT-TALOS', '--git', '--dir', dir]);
+    const r = await addStoryInProcess(['STORY-BOOT-TALOS', '--git', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(1);
     expect(r.stderr).toMatch(/--git: git commit failed: .*; the files it wrote were put back as they were and unstaged \(nothing written, nothing committed; still on branch story\/story-boot-talos\)/);
     expect(r.stdout).not.toMatch(/nothing to commit/);
@@ -342,22 +359,22 @@ describe('platform.yaml formatting alone is never rewritten and never drift', ()
     ['JSON style', (t) => t.split('\n')[0] + '\n' + JSON.stringify(parse(t), null, 1) + '\n'],
   ];
   for (const [what, edit] of variants) {
-    it(`${what}: regenerate --check is up to date and regenerate keeps the bytes`, () => {
-      const dir = repo();
+    it(`${what}: regenerate --check is up to date and regenerate keeps the bytes`, async () => {
+      const dir = await repo();
       const pf = path.join(dir, 'platform.yaml');
       const text = edit(fs.readFileSync(pf, 'utf8'));
       expect(text).not.toBe(fs.readFileSync(pf, 'utf8'));
       expect(parse(text)).toEqual(parse(fs.readFileSync(pf, 'utf8'))); // the edit changes formatting only
       fs.writeFileSync(pf, text);
-      const check = cli('platform-kit', ['regenerate', '--check', '--dir', dir]);
+      const check = await kitInProcess(['regenerate', '--check', '--dir', dir]);
       expect(check.status, check.stdout).toBe(0);
       expect(check.stdout).toMatch(/check: up to date/);
-      const r = cli('platform-kit', ['regenerate', '--dir', dir]);
+      const r = await kitInProcess(['regenerate', '--dir', dir]);
       expect(r.status, r.stderr).toBe(0);
       expect(fs.readFileSync(pf, 'utf8')).toBe(text);
       // Negative control: a real value change in the same style is drift and is applied.
       fs.writeFileSync(pf, text.replace('infra.example.com', 'infra.example.net'));
-      expect(cli('platform-kit', ['regenerate', '--check', '--dir', dir]).status).toBe(1);
+      expect((await kitInProcess(['regenerate', '--check', '--dir', dir])).status).toBe(1);
     });
   }
 });

@@ -8,7 +8,8 @@ import { loadPlatform } from '../src/commands/create-cluster';
 import { STORY_IDS_FILE } from '../src/generate/platform';
 import { catalogFor } from '../src/model/wiring';
 import { lintStoryLine } from '../src/delivery/story-id';
-import { cli, ROOT, tmpDir } from './helpers/fs';
+import { ROOT, tmpDir } from './helpers/fs';
+import { addStoryInProcess, kitInProcess } from './helpers/in-process';
 
 const ids = (dir: string) =>
   fs
@@ -28,14 +29,27 @@ function offlinePath(): string {
   return bin;
 }
 
-function repoWithHook(): string {
+let withCustomStory: Promise<string> | undefined;
+
+/** Clusters infra and apps with a custom story, made once per file (in process: the hook is the subject here). */
+function customStoryRepo(): Promise<string> {
+  withCustomStory ??= (async () => {
+    const dir = path.join(tmpDir(), 'p');
+    createClusters({ dir, clusters: [{ name: 'infra' }, { name: 'apps' }] });
+    const r = await addStoryInProcess([
+      'STORY-APP-PODINFO', '--custom', '--title', 'podinfo for the demo', '--lane', 'apps', '--component', 'podinfo', '--namespace', 'podinfo',
+      '--chart-url', 'oci://ghcr.io/stefanprodan/charts/podinfo', '--chart-version', '6.9.2', '--cluster', 'apps', '--dir', dir,
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    return dir;
+  })();
+  return withCustomStory;
+}
+
+/** A copy of customStoryRepo() as a git repository with the generated hook installed. */
+async function repoWithHook(): Promise<string> {
   const dir = path.join(tmpDir(), 'p');
-  createClusters({ dir, clusters: [{ name: 'infra' }, { name: 'apps' }] });
-  const r = cli('add-story', [
-    'STORY-APP-PODINFO', '--custom', '--title', 'podinfo for the demo', '--lane', 'apps', '--component', 'podinfo', '--namespace', 'podinfo',
-    '--chart-url', 'oci://ghcr.io/stefanprodan/charts/podinfo', '--chart-version', '6.9.2', '--cluster', 'apps', '--dir', dir,
-  ]);
-  expect(r.status, r.stderr).toBe(0);
+  fs.cpSync(await customStoryRepo(), dir, { recursive: true, preserveTimestamps: true });
   expect(spawnSync('git', ['-C', dir, 'init', '-q', '-b', 'main']).status).toBe(0);
   const install = spawnSync('sh', ['.githooks/install.sh'], { cwd: dir, encoding: 'utf8' });
   expect(install.status, install.stderr).toBe(0);
@@ -88,15 +102,15 @@ const MESSAGES = [
 ];
 
 describe('generated repository: the commit-msg hook', () => {
-  it('.githooks/story-ids lists exactly the ids lint-commit knows (catalog + custom stories of platform.yaml)', () => {
-    const dir = repoWithHook();
+  it('.githooks/story-ids lists exactly the ids lint-commit knows (catalog + custom stories of platform.yaml)', async () => {
+    const dir = await repoWithHook();
     const known = [...catalogFor(loadPlatform(dir)!.spec).byId.keys()].sort();
     expect(ids(dir)).toEqual(known);
     expect(ids(dir)).toContain('STORY-APP-PODINFO');
   });
 
-  it('without the tool installed, with no node/npx on PATH, the hook decides every message as lint-commit does', () => {
-    const dir = repoWithHook();
+  it('without the tool installed, with no node/npx on PATH, the hook decides every message as lint-commit does', async () => {
+    const dir = await repoWithHook();
     const cat = catalogFor(loadPlatform(dir)!.spec);
     const PATH = offlinePath();
     const verdicts = MESSAGES.map((m) => ({ m, hook: commit(dir, m, PATH), lint: lintStoryLine(m, cat, 'commit message') }));
@@ -111,8 +125,8 @@ describe('generated repository: the commit-msg hook', () => {
     expect(verdicts.filter((v) => !v.lint.ok).length).toBeGreaterThan(5);
   });
 
-  it('with the tool installed (node_modules/.bin/platform-kit) the hook runs lint-commit and agrees with the CLI', () => {
-    const dir = repoWithHook();
+  it('with the tool installed (node_modules/.bin/platform-kit) the hook runs lint-commit and agrees with the CLI', async () => {
+    const dir = await repoWithHook();
     const bin = path.join(dir, 'node_modules', '.bin');
     fs.mkdirSync(bin, { recursive: true });
     const marker = path.join(tmpDir('marker-'), 'ran');
@@ -122,14 +136,14 @@ describe('generated repository: the commit-msg hook', () => {
       const hook = commit(dir, m, `${path.dirname(process.execPath)}:${process.env.PATH}`);
       const file = path.join(tmpDir('msg-'), 'm');
       fs.writeFileSync(file, m);
-      const lint = cli('platform-kit', ['lint-commit', file, '--dir', dir]);
+      const lint = await kitInProcess(['lint-commit', file, '--dir', dir]);
       expect(hook.ok, `${JSON.stringify(m)}: ${hook.out}`).toBe(lint.status === 0);
     }
     expect(fs.readFileSync(marker, 'utf8').split('\n').filter(Boolean).length).toBe(sample.length);
   });
 
-  it('regenerate rewrites .githooks/story-ids when a custom story is defined in platform.yaml, and the hook then accepts it', () => {
-    const dir = repoWithHook();
+  it('regenerate rewrites .githooks/story-ids when a custom story is defined in platform.yaml, and the hook then accepts it', async () => {
+    const dir = await repoWithHook();
     const PATH = offlinePath();
     expect(commit(dir, 'STORY-APP-WHOAMI: a new custom story', PATH).ok).toBe(false);
     const file = path.join(dir, 'platform.yaml');
@@ -138,7 +152,7 @@ describe('generated repository: the commit-msg hook', () => {
     const podinfo = JSON.parse(JSON.stringify(doc.getIn(['stories', 'STORY-APP-PODINFO'], false)).replaceAll('podinfo', 'whoami'));
     doc.setIn(['stories', 'STORY-APP-WHOAMI'], podinfo);
     fs.writeFileSync(file, doc.toString());
-    const r = cli('platform-kit', ['regenerate', '--dir', dir]);
+    const r = await kitInProcess(['regenerate', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(ids(dir)).toEqual([...catalogFor(loadPlatform(dir)!.spec).byId.keys()].sort());
     expect(ids(dir)).toContain('STORY-APP-WHOAMI');

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createClusters } from '../src';
-import { cli, ROOT, snapshot, tmpDir } from './helpers/fs';
+import { ROOT, snapshot, tmpDir } from './helpers/fs';
+import { runInProcess } from './helpers/in-process';
 
 const tool = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; engines?: { node?: string } };
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, any>;
@@ -32,7 +33,7 @@ describe('generated repository: package.json pins the tool', () => {
     expect(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8').split('\n')).toContain('node_modules/');
   });
 
-  it('a person\'s package.json is kept field for field: the tool is added to devDependencies, nothing else changes', () => {
+  it('a person\'s package.json is kept field for field: the tool is added to devDependencies, nothing else changes', async () => {
     const dir = path.join(tmpDir(), 'p');
     fs.mkdirSync(dir, { recursive: true });
     const theirs = { name: 'our-gitops', version: '3.1.0', scripts: { lint: 'yamllint .' }, engines: { node: '>=22' }, devDependencies: { prettier: '3.6.2', zx: '8.0.0' }, custom: [1, 2] };
@@ -42,12 +43,12 @@ describe('generated repository: package.json pins the tool', () => {
     expect(JSON.parse(text)).toEqual({ ...theirs, devDependencies: { ...theirs.devDependencies, [tool.name]: tool.version } });
     expect(text).toBe(JSON.stringify(JSON.parse(text), null, 4) + '\n'); // their indentation
     // Nothing to do on the next regenerate: the file stays byte for byte.
-    const again = cli('platform-kit', ['regenerate', '--dir', dir]);
+    const again = await runInProcess('platform-kit', ['regenerate', '--dir', dir]);
     expect(again.status, again.stderr).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).toBe(text);
   });
 
-  it('regenerate moves an older pin to this version and keeps what a person added since (in devDependencies or dependencies)', () => {
+  it('regenerate moves an older pin to this version and keeps what a person added since (in devDependencies or dependencies)', async () => {
     for (const field of ['devDependencies', 'dependencies'] as const) {
       const dir = path.join(tmpDir(), 'p');
       createClusters({ dir, clusters: [{ name: 'infra' }] });
@@ -57,7 +58,7 @@ describe('generated repository: package.json pins the tool', () => {
       pkg[field] = { ...(pkg[field] ?? {}), [tool.name]: '0.0.1', yaml: '2.8.0' };
       pkg.scripts = { check: 'platform-kit check' };
       fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + '\n');
-      const r = cli('platform-kit', ['regenerate', '--dir', dir]);
+      const r = await runInProcess('platform-kit', ['regenerate', '--dir', dir]);
       expect(r.status, r.stderr).toBe(0);
       const after = readJson(file);
       expect(after).toEqual({ ...pkg, [field]: { ...pkg[field], [tool.name]: tool.version } });
@@ -67,25 +68,25 @@ describe('generated repository: package.json pins the tool', () => {
     }
   });
 
-  it('a dependency a person adds to the generated package.json does not make regenerate --check fail', () => {
+  it('a dependency a person adds to the generated package.json does not make regenerate --check fail', async () => {
     const dir = path.join(tmpDir(), 'p');
     createClusters({ dir, clusters: [{ name: 'infra' }] });
     const file = path.join(dir, 'package.json');
     const pkg = readJson(file);
     fs.writeFileSync(file, JSON.stringify({ ...pkg, devDependencies: { ...pkg.devDependencies, prettier: '3.6.2' } }, null, 2) + '\n');
     const edited = fs.readFileSync(file, 'utf8');
-    const r = cli('platform-kit', ['regenerate', '--check', '--dir', dir]);
+    const r = await runInProcess('platform-kit', ['regenerate', '--check', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(cli('platform-kit', ['regenerate', '--dir', dir]).status).toBe(0);
+    expect((await runInProcess('platform-kit', ['regenerate', '--dir', dir])).status).toBe(0);
     expect(fs.readFileSync(file, 'utf8')).toBe(edited);
   });
 
-  it('a package.json that is not JSON is refused with exit 2 and nothing is written', () => {
+  it('a package.json that is not JSON is refused with exit 2 and nothing is written', async () => {
     const dir = path.join(tmpDir(), 'p');
     createClusters({ dir, clusters: [{ name: 'infra' }] });
     fs.writeFileSync(path.join(dir, 'package.json'), '{ "private": true, }\n');
     const before = snapshot(dir);
-    const r = cli('platform-kit', ['regenerate', '--dir', dir]);
+    const r = await runInProcess('platform-kit', ['regenerate', '--dir', dir]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('package.json is not valid JSON');
     expect(snapshot(dir)).toEqual(before);

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
 import { createClusters, loadCatalog } from '../src';
 import { transitiveDeps } from '../src/model/stories';
-import { cli, ROOT, tmpDir } from './helpers/fs';
+import { ROOT, tmpDir } from './helpers/fs';
+import { kitInProcess } from './helpers/in-process';
 import { requireKubectl } from './helpers/flux';
 
 /** The ClusterSecretStore's variant folders, one per provider, as the templates ship them. */
@@ -46,23 +47,24 @@ describe('generated repository: settings only for the chosen secret-store provid
     expect(new Set(PROVIDERS.map((p) => providerVars(p).join())).size).toBeGreaterThan(2);
   });
 
-  it.each(PROVIDERS)('%s: exactly the variables its variant uses, every ${VAR} resolves, check --build clean with no unused store setting', (provider) => {
+  const title = '%s: exactly the variables its variant uses, every ${VAR} resolves, check --build clean with no unused store setting';
+  it.each(PROVIDERS)(title, async (provider) => {
     requireKubectl();
     const dir = path.join(tmpDir(), 'p');
     createClusters({ dir, clusters: [{ name: 'infra', secretStore: provider } as never], stories: { ids: STORIES, approve: true } });
     const want = providerVars(provider);
     expect(storeKeys(platformSettings(dir, 'infra'))).toEqual(want);
     expect(storeKeys(clusterSettings(dir, 'infra'))).toEqual(want);
-    const r = cli('platform-kit', ['check', '--build', '--info', '--dir', dir]);
+    const r = await kitInProcess(['check', '--build', '--info', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/: 0 errors, 0 warnings/);
     expect(r.stdout).not.toMatch(/SETTING_UNUSED.*SECRET_STORE_/);
     // regenerate has nothing to add back.
-    const again = cli('platform-kit', ['regenerate', '--check', '--dir', dir]);
+    const again = await kitInProcess(['regenerate', '--check', '--dir', dir]);
     expect(again.status, again.stdout + again.stderr).toBe(0);
   });
 
-  it('a repository written with every provider\'s settings (as before) loses the unused defaults on regenerate, and they stay gone', () => {
+  it('a repository written with every provider\'s settings (as before) loses the unused defaults on regenerate, and they stay gone', async () => {
     const dir = path.join(tmpDir(), 'p');
     createClusters({ dir, clusters: [{ name: 'infra', secretStore: 'onepassword' } as never], stories: { ids: STORIES } });
     // What older versions wrote: every SECRET_STORE_* of the story, with its catalog default.
@@ -70,16 +72,16 @@ describe('generated repository: settings only for the chosen secret-store provid
     const others = ALL_STORE_VARS.filter((v) => !providerVars('onepassword').includes(v));
     expect(others.length).toBeGreaterThan(0);
     setProvider(dir, 'infra', 'onepassword', Object.fromEntries(others.map((v) => [v, decl.get(v)!])));
-    const r = cli('platform-kit', ['regenerate', '--dir', dir]);
+    const r = await kitInProcess(['regenerate', '--dir', dir]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(`clusters.infra.settings: removed ${others.join(', ')}`);
     expect(storeKeys(platformSettings(dir, 'infra'))).toEqual(providerVars('onepassword'));
     expect(storeKeys(clusterSettings(dir, 'infra'))).toEqual(providerVars('onepassword'));
-    expect(cli('platform-kit', ['regenerate', '--check', '--dir', dir]).status).toBe(0);
+    expect((await kitInProcess(['regenerate', '--check', '--dir', dir])).status).toBe(0);
     expect(storeKeys(platformSettings(dir, 'infra'))).toEqual(providerVars('onepassword'));
   });
 
-  it('changing a cluster\'s provider drops the old defaults, adds the new ones, keeps a hand-set value and says so', () => {
+  it('changing a cluster\'s provider drops the old defaults, adds the new ones, keeps a hand-set value and says so', async () => {
     const dir = path.join(tmpDir(), 'p');
     createClusters({ dir, clusters: [{ name: 'infra', secretStore: 'onepassword' } as never], stories: { ids: STORIES, approve: true } });
     const from = providerVars('onepassword');
@@ -88,7 +90,7 @@ describe('generated repository: settings only for the chosen secret-store provid
     expect(to).toBeDefined();
     const [hand, ...untouched] = from;
     setProvider(dir, 'infra', to, { [hand]: 'https://connect.corp.example' });
-    const r = cli('platform-kit', ['regenerate', '--dir', dir]);
+    const r = await kitInProcess(['regenerate', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const settings = platformSettings(dir, 'infra');
     expect(settings[hand]).toBe('https://connect.corp.example'); // a person's value is never dropped
@@ -99,16 +101,16 @@ describe('generated repository: settings only for the chosen secret-store provid
     for (const v of now) expect(settings[v], v).toBeDefined();
     expect(r.stdout).toContain(`added ${now.join(', ')}`);
     // check --info reports the kept hand-set value and nothing else of the store.
-    const info = cli('platform-kit', ['check', '--info', '--dir', dir]);
+    const info = await kitInProcess(['check', '--info', '--dir', dir]);
     const unused = [...info.stdout.matchAll(/SETTING_UNUSED .*?(SECRET_STORE_[A-Z_]+) is used by no manifest/g)].map((m) => m[1]);
     expect(unused).toEqual([hand]);
     // Back to 1Password: the hand-set value is used again, the other provider's defaults go.
     setProvider(dir, 'infra', 'onepassword');
-    const back = cli('platform-kit', ['regenerate', '--dir', dir]);
+    const back = await kitInProcess(['regenerate', '--dir', dir]);
     expect(back.status, back.stdout + back.stderr).toBe(0);
     expect(storeKeys(platformSettings(dir, 'infra'))).toEqual(from);
     expect(platformSettings(dir, 'infra')[hand]).toBe('https://connect.corp.example');
-    const info2 = cli('platform-kit', ['check', '--info', '--dir', dir]);
+    const info2 = await kitInProcess(['check', '--info', '--dir', dir]);
     expect(info2.stdout).not.toMatch(/SETTING_UNUSED.*SECRET_STORE_/);
   });
 });

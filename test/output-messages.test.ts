@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, ROOT, snapshot, tmpDir } from './helpers/fs';
+import { ROOT, snapshot, tmpDir } from './helpers/fs';
+import { runInProcess } from './helpers/in-process';
 
 /**
  * Issue 16, item 4: colour only on a terminal; a dry run tells what the real run does with a kept file and the
@@ -36,11 +37,20 @@ function onTty(bin: string, args: string[], extra: Record<string, string> = {}) 
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-function repo(stories = STORIES): string {
+// Colour is decided by the process's terminal and environment, so only the colour test spawns; the rest runs in process.
+let base: Promise<string> | undefined;
+
+/** A copy of cluster infra with STORIES approved (made once per file). */
+async function repo(): Promise<string> {
+  base ??= (async () => {
+    const dir = path.join(tmpDir('output-'), 'platform');
+    expect((await runInProcess('create-platform-cluster', ['infra', '--yes', '--dir', dir])).status).toBe(0);
+    const r = await runInProcess('add-story', [...STORIES, '--approve', '--dir', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    return dir;
+  })();
   const dir = path.join(tmpDir('output-'), 'platform');
-  expect(run('create-platform-cluster', ['infra', '--yes', '--dir', dir]).status).toBe(0);
-  const r = run('add-story', [...stories, '--approve', '--dir', dir]);
-  expect(r.status, r.stderr).toBe(0);
+  fs.cpSync(await base, dir, { recursive: true, preserveTimestamps: true });
   return dir;
 }
 
@@ -69,15 +79,15 @@ describe('output colour', () => {
 });
 
 describe('output of --dry-run', () => {
-  it('output-dry-run-keep: a file a person edited is reported kept (no diff undoing the edit), and the real run keeps it', () => {
-    const dir = repo();
+  it('output-dry-run-keep: a file a person edited is reported kept (no diff undoing the edit), and the real run keeps it', async () => {
+    const dir = await repo();
     const file = path.join(dir, RELOADER_VALUES);
     const mine = fs.readFileSync(file, 'utf8').replace('cpu: 10m', 'cpu: 50m # measured');
     fs.writeFileSync(file, mine);
     // A change of platform.yaml too, so the manifest's hashes change: that is one line, not a diff.
     const pf = path.join(dir, 'platform.yaml');
     fs.writeFileSync(pf, fs.readFileSync(pf, 'utf8').replace('branch: main', 'branch: trunk'));
-    const dry = run('platform-kit', ['regenerate', '--dry-run', '--dir', dir]);
+    const dry = await runInProcess('platform-kit', ['regenerate', '--dry-run', '--dir', dir]);
     expect(dry.status, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(new RegExp(`^ +keep +${RELOADER_VALUES.replace(/[./]/g, '\\$&')} +\\(kept as you have it, not rewritten`, 'm'));
     expect(dry.stdout).not.toContain(`a/${RELOADER_VALUES}`);
@@ -89,15 +99,15 @@ describe('output of --dry-run', () => {
     // What the dry run shows for the files it would write is still there.
     expect(dry.stdout).toMatch(/^\+ +GIT_BRANCH: trunk$/m);
     // And the real run does what the dry run said: the edit stays byte for byte.
-    const real = run('platform-kit', ['regenerate', '--dir', dir]);
+    const real = await runInProcess('platform-kit', ['regenerate', '--dir', dir]);
     expect(real.status, real.stderr).toBe(0);
     expect(fs.readFileSync(file, 'utf8')).toBe(mine);
   });
 });
 
 describe('output of a conflict', () => {
-  it('output-conflict: regenerate says which files conflict and that markers were written, never "regenerated", exit 1', () => {
-    const dir = repo();
+  it('output-conflict: regenerate says which files conflict and that markers were written, never "regenerated", exit 1', async () => {
+    const dir = await repo();
     const file = path.join(dir, RELOADER_VALUES);
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('cpu: 10m', 'cpu: 50m # measured'));
     const override = path.join(dir, '.platform/templates/components/operations/reloader');
@@ -107,7 +117,7 @@ describe('output of a conflict', () => {
     fs.writeFileSync(path.join(override, 'helm-values.yaml.hbs'), tpl.replace('cpu: 10m', 'cpu: 20m'));
 
     const before = snapshot(dir);
-    const dry = run('platform-kit', ['regenerate', '--dry-run', '--dir', dir]);
+    const dry = await runInProcess('platform-kit', ['regenerate', '--dry-run', '--dir', dir]);
     expect(dry.status).toBe(1);
     expect(dry.stdout + dry.stderr).not.toMatch(/regenerated/);
     expect(dry.stderr).toMatch(/^conflict: 1 file where your edits and the new render overlap; .*nothing was written/m);
@@ -115,7 +125,7 @@ describe('output of a conflict', () => {
     expect(dry.stdout).toMatch(/conflict markers would be written/);
     expect(snapshot(dir)).toEqual(before);
 
-    const r = run('platform-kit', ['regenerate', '--dir', dir]);
+    const r = await runInProcess('platform-kit', ['regenerate', '--dir', dir]);
     expect(r.status).toBe(1);
     expect(r.stdout + r.stderr).not.toMatch(/regenerated/);
     expect(r.stderr).toMatch(/^conflict: 1 file where your edits and the new render overlap; written with conflict markers/m);
@@ -125,7 +135,7 @@ describe('output of a conflict', () => {
     expect(fs.readFileSync(file, 'utf8')).toMatch(/^<{7} .*\(yours\)$/m);
 
     // Run again before resolving: nothing is written and it says the markers are from before.
-    const again = run('platform-kit', ['regenerate', '--dir', dir]);
+    const again = await runInProcess('platform-kit', ['regenerate', '--dir', dir]);
     expect(again.status).toBe(1);
     expect(again.stdout + again.stderr).not.toMatch(/regenerated|nothing to do/);
     expect(again.stdout).toMatch(/^nothing written/m);
@@ -134,16 +144,16 @@ describe('output of a conflict', () => {
 });
 
 describe('output of add-story', () => {
-  it('output-add-story-approved: on an approved story it says approved on the cluster and does not suggest approve', () => {
+  it('output-add-story-approved: on an approved story it says approved on the cluster and does not suggest approve', async () => {
     const id = 'STORY-OPS-RELOADER-ALL-CLUSTERS';
-    const dir = repo();
-    const r = run('add-story', [id, '--dir', dir]);
+    const dir = await repo();
+    const r = await runInProcess('add-story', [id, '--dir', dir]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(/draft|platform-kit approve/);
     const clusters = Object.keys((require('yaml') as typeof import('yaml')).parse(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8')).stories[id].clusters);
     expect(r.stdout).toContain(`nothing to do: ${id} already approved on ${clusters.join(', ')}`);
     // A draft story still gets the suggestion.
-    const d = run('add-story', ['STORY-SEC-EXTERNAL-SECRETS-BASE', '--dir', dir]);
+    const d = await runInProcess('add-story', ['STORY-SEC-EXTERNAL-SECRETS-BASE', '--dir', dir]);
     expect(d.status, d.stderr).toBe(0);
     expect(d.stdout).toMatch(/^next: review docs\/stories\/STORY-SEC-EXTERNAL-SECRETS-BASE\.md, then platform-kit approve STORY-SEC-EXTERNAL-SECRETS-BASE/m);
   });

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli, tmpDir } from './helpers/fs';
+import { tmpDir } from './helpers/fs';
+import { runInProcess } from './helpers/in-process';
 
 /**
  * Issue 16, item 4: the output of a run is a summary a person reads (counts per area and action), not a line per
@@ -62,12 +63,12 @@ function table(stdout: string): { head: string[]; rows: Map<string, Record<strin
 let plain: { dir: string; stdout: string; stderr: string };
 let verbose: { dir: string; stdout: string };
 
-beforeAll(() => {
+beforeAll(async () => {
   const a = path.join(tmpDir('output-'), 'summary');
   const b = path.join(tmpDir('output-'), 'verbose');
-  const r1 = cli('create-platform-cluster', [...REF, '--dir', a]);
+  const r1 = await runInProcess('create-platform-cluster', [...REF, '--dir', a]);
   expect(r1.status, r1.stderr).toBe(0);
-  const r2 = cli('create-platform-cluster', [...REF, '--verbose', '--dir', b]);
+  const r2 = await runInProcess('create-platform-cluster', [...REF, '--verbose', '--dir', b]);
   expect(r2.status, r2.stderr).toBe(0);
   plain = { dir: a, stdout: r1.stdout, stderr: r1.stderr };
   verbose = { dir: b, stdout: r2.stdout };
@@ -182,9 +183,9 @@ describe('output summary (reference platform)', () => {
 });
 
 describe('output next steps without the bootstrap automation', () => {
-  it('output-next-steps-automation: a repository without bootstrap.sh is told the add-story command that writes it, and that command works', () => {
+  it('output-next-steps-automation: a repository without bootstrap.sh is told the add-story command that writes it, and that command works', async () => {
     const dir = path.join(tmpDir('output-'), 'bare');
-    const r = cli('create-platform-cluster', ['infra', '--yes', '--dir', dir]);
+    const r = await runInProcess('create-platform-cluster', ['infra', '--yes', '--dir', dir]);
     expect(r.status, r.stderr).toBe(0);
     expect(fs.existsSync(path.join(dir, 'bootstrap/bootstrap.sh'))).toBe(false);
     // The repository pins the tool in package.json: install it first, then run it with npx.
@@ -194,7 +195,7 @@ describe('output next steps without the bootstrap automation', () => {
     // Before commit and push and the bootstrap itself.
     expect(r.stdout.indexOf(m![0])).toBeLessThan(r.stdout.indexOf('commit and push'));
     expect(r.stdout.indexOf('commit and push')).toBeLessThan(r.stdout.indexOf('bootstrap/bootstrap.sh infra'));
-    const add = cli('add-story', [...m![1].trim().split(' '), '--approve', '--dir', dir]);
+    const add = await runInProcess('add-story', [...m![1].trim().split(' '), '--approve', '--dir', dir]);
     expect(add.status, add.stderr).toBe(0);
     expect(fs.existsSync(path.join(dir, 'bootstrap/bootstrap.sh'))).toBe(true);
     expect(fs.existsSync(path.join(dir, 'bootstrap/README.md'))).toBe(true);
@@ -202,9 +203,10 @@ describe('output next steps without the bootstrap automation', () => {
 });
 
 describe('output summary (mixed actions)', () => {
-  it('output-summary-mixed: update/merge/keep counts per area equal --verbose of the same plan, and those files are named', () => {
+  it('output-summary-mixed: update/merge/keep counts per area equal --verbose of the same plan, and those files are named', async () => {
     const dir = path.join(tmpDir('output-'), 'mixed');
-    expect(cli('create-platform-cluster', ['infra', '--yes', '--stories', 'STORY-BOOT-TALOS,STORY-BOOT-CRDS,STORY-BOOT-CORE,STORY-GITOPS-SELF-MGMT-FLUX,STORY-OPS-RELOADER-ALL-CLUSTERS', '--approve', '--dir', dir]).status).toBe(0);
+    expect((await runInProcess('create-platform-cluster', 
+      ['infra', '--yes', '--stories', 'STORY-BOOT-TALOS,STORY-BOOT-CRDS,STORY-BOOT-CORE,STORY-GITOPS-SELF-MGMT-FLUX,STORY-OPS-RELOADER-ALL-CLUSTERS', '--approve', '--dir', dir])).status).toBe(0);
     const edit = (p: string, from: string, to: string) => {
       const f = path.join(dir, p);
       const t = fs.readFileSync(f, 'utf8');
@@ -219,8 +221,8 @@ describe('output summary (mixed actions)', () => {
     // The branch reaches the edited cluster-settings.yaml (merge); the install disk the Talos config nobody edited (update).
     edit('platform.yaml', 'branch: main', 'branch: trunk');
     edit('platform.yaml', 'installDisk: /dev/sda', 'installDisk: /dev/nvme0n1');
-    const dry = cli('platform-kit', ['regenerate', '--dry-run', '--dir', dir]);
-    const all = cli('platform-kit', ['regenerate', '--dry-run', '--verbose', '--dir', dir]);
+    const dry = await runInProcess('platform-kit', ['regenerate', '--dry-run', '--dir', dir]);
+    const all = await runInProcess('platform-kit', ['regenerate', '--dry-run', '--verbose', '--dir', dir]);
     expect(dry.status, dry.stderr).toBe(0);
     expect(all.status, all.stderr).toBe(0);
     const words: Record<string, string> = { CREATE: 'create', UPDATE: 'update', MERGE: 'merge', UNMERGED: 'conflict', KEEP: 'keep', DELETE: 'delete' };

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli, tmpDir } from './helpers/fs';
+import { tmpDir } from './helpers/fs';
+import { runInProcess } from './helpers/in-process';
 import { expectedStatus, pictureRepo } from './helpers/plan-picture';
 
 /**
@@ -104,15 +105,15 @@ describe('plan pictures in a real headless chromium (issue 16 item 5)', () => {
   let dir: string;
   let out: string;
   let json: { sprints: { sprint: number; title: string; stories: { id: string }[] }[]; freezes: { name: string }[] };
-  beforeAll(() => {
-    dir = pictureRepo();
+  beforeAll(async () => {
+    dir = await pictureRepo();
     out = tmpDir('cpc-picture-out-');
     for (const format of ['html', 'svg']) {
-      const r = cli('platform-kit', ['plan', '--format', format, '--dir', dir]);
+      const r = await runInProcess('platform-kit', ['plan', '--format', format, '--dir', dir]);
       expect(r.status, r.stderr).toBe(0);
       fs.writeFileSync(path.join(out, `plan.${format}`), r.stdout);
     }
-    json = JSON.parse(cli('platform-kit', ['plan', '--format', 'json', '--dir', dir]).stdout);
+    json = JSON.parse((await runInProcess('platform-kit', ['plan', '--format', 'json', '--dir', dir])).stdout);
   });
 
   it('chromium is installed (the test fails without it)', () => {

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { escapeXml, toXml, el } from '../src/delivery/svg';
-import { cli, ROOT } from './helpers/fs';
+import { ROOT } from './helpers/fs';
+import { runInProcess } from './helpers/in-process';
 import { expectedStatus, HOSTILE, pictureRepo } from './helpers/plan-picture';
 
 const PLAN_YAML = parse(fs.readFileSync(path.join(ROOT, 'catalog', 'plan.yaml'), 'utf8')) as { sprints: { sprint: number; title: string; gate: string[] }[] };
@@ -19,12 +20,12 @@ describe('plan --format svg: a Gantt of the sprints (issue 16 item 5)', () => {
   let dir: string;
   let svg: string;
   let json: { sprints: { sprint: number; title: string; start: string; end: string; stories: { id: string; dependsOn: string[] }[]; gate: string[] }[]; freezes: { from: string; to: string; name: string }[] };
-  beforeAll(() => {
-    dir = pictureRepo();
-    const r = cli('platform-kit', ['plan', '--format', 'svg', '--dir', dir]);
+  beforeAll(async () => {
+    dir = await pictureRepo();
+    const r = await runInProcess('platform-kit', ['plan', '--format', 'svg', '--dir', dir]);
     expect(r.status, r.stderr).toBe(0);
     svg = r.stdout;
-    json = JSON.parse(cli('platform-kit', ['plan', '--format', 'json', '--dir', dir]).stdout);
+    json = JSON.parse((await runInProcess('platform-kit', ['plan', '--format', 'json', '--dir', dir])).stdout);
   });
 
   it('one bar per scheduled story, coloured by its state in platform.yaml', () => {
@@ -56,8 +57,8 @@ describe('plan --format svg: a Gantt of the sprints (issue 16 item 5)', () => {
     expect(svg).toContain(escapeXml(HOSTILE));
   });
 
-  it('html: one page, no script, no external reference; both pictures inline; the stories table', () => {
-    const r = cli('platform-kit', ['plan', '--format', 'html', '--dir', dir]);
+  it('html: one page, no script, no external reference; both pictures inline; the stories table', async () => {
+    const r = await runInProcess('platform-kit', ['plan', '--format', 'html', '--dir', dir]);
     expect(r.status, r.stderr).toBe(0);
     const html = r.stdout;
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);

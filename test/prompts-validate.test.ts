@@ -5,7 +5,8 @@ import { parse } from 'yaml';
 import { answerProblems, answersFromCluster } from '../src/model/answers';
 import { defaultCluster } from '../src/model/defaults';
 import { validatePlatform } from '../src/model/validate';
-import { cli, snapshot, tmpDir } from './helpers/fs';
+import { snapshot, tmpDir } from './helpers/fs';
+import { scaffoldCopy } from './helpers/platform';
 import { CREATE_BIN, drive, KEY, seen, type Step } from './helpers/prompts-pty';
 
 /**
@@ -17,11 +18,9 @@ import { CREATE_BIN, drive, KEY, seen, type Step } from './helpers/prompts-pty';
 const { ENTER, CTRL_C, CTRL_U } = KEY;
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-/** A repository with cluster infra (defaults), made without a terminal. */
-function repoWithInfra(): { dir: string; infra: any } {
-  const dir = path.join(tmpDir('prompts-'), 'repo');
-  const r = cli('create-platform-cluster', ['infra', '--yes', '--dir', dir]);
-  expect(r.status, r.stderr).toBe(0);
+/** A repository with cluster infra (defaults), made without a terminal: a copy of one in-process scaffold per file. */
+async function repoWithInfra(): Promise<{ dir: string; infra: any }> {
+  const dir = await scaffoldCopy(['infra', '--yes']);
   return { dir, infra: readPlatform(dir).clusters.infra };
 }
 
@@ -33,8 +32,8 @@ function readPlatform(dir: string): any {
 const answered = (output: string, label: string) => output.split('\n').filter((l) => l.includes(`✔ ${label}`)).length;
 
 describe('prompts: each answer is checked where it is typed', () => {
-  it('refuses a cluster id, a gateway off the node network, a pod CIDR of another cluster and a node spec as Git URL at their prompts', () => {
-    const { dir, infra } = repoWithInfra();
+  it('refuses a cluster id, a gateway off the node network, a pod CIDR of another cluster and a node spec as Git URL at their prompts', async () => {
+    const { dir, infra } = await repoWithInfra();
     const offNet = '10.99.0.1';
     const r = drive(
       CREATE_BIN,
@@ -73,8 +72,8 @@ describe('prompts: each answer is checked where it is typed', () => {
     for (const label of ['DNS domain', 'Cluster id', 'Node network gateway', 'Pod CIDR', 'Git repository URL']) expect(answered(r.output, label), `${label}\n${seen(r)}`).toBe(1);
   });
 
-  it('re-asks a wrong CIDR at its prompt: a service CIDR overlapping the pod CIDR typed before', () => {
-    const { dir } = repoWithInfra();
+  it('re-asks a wrong CIDR at its prompt: a service CIDR overlapping the pod CIDR typed before', async () => {
+    const { dir } = await repoWithInfra();
     const pod = '10.60.0.0/16';
     const r = drive(
       CREATE_BIN,
@@ -105,8 +104,8 @@ describe('prompts: each answer is checked where it is typed', () => {
     expect(apps.network.serviceCidr).toBe('10.61.0.0/16');
   });
 
-  it('asks again only for the field the final validation names (a --pod-cidr flag that overlaps another cluster)', () => {
-    const { dir, infra } = repoWithInfra();
+  it('asks again only for the field the final validation names (a --pod-cidr flag that overlaps another cluster)', async () => {
+    const { dir, infra } = await repoWithInfra();
     const r = drive(
       CREATE_BIN,
       [
@@ -142,8 +141,8 @@ describe('prompts: each answer is checked where it is typed', () => {
 });
 
 describe('prompts: summary, confirm and Ctrl-C', () => {
-  it('shows the answers and asks before writing; "n" writes nothing and exits 130', () => {
-    const { dir } = repoWithInfra();
+  it('shows the answers and asks before writing; "n" writes nothing and exits 130', async () => {
+    const { dir } = await repoWithInfra();
     const before = snapshot(dir);
     const domain = 'apps.corp.example';
     const r = drive(
@@ -175,8 +174,8 @@ describe('prompts: summary, confirm and Ctrl-C', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it('Ctrl-C at a prompt says "cancelled, nothing written" on stderr, exits 130 and leaves the folder as it was', () => {
-    const { dir } = repoWithInfra();
+  it('Ctrl-C at a prompt says "cancelled, nothing written" on stderr, exits 130 and leaves the folder as it was', async () => {
+    const { dir } = await repoWithInfra();
     const before = snapshot(dir);
     const r = drive(CREATE_BIN, [['Role of apps', ENTER], ['DNS domain', ENTER], ['Cluster id', ENTER], ['Node network CIDR', '10.1'], ['Node network CIDR 10\\.1', CTRL_C]], ['apps', '--dir', dir]);
     expect(r.status, seen(r)).toBe(130);

@@ -4,52 +4,52 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ROOT, cli, snapshot, tmpDir } from './helpers/fs';
+import { addStoryInProcess, createInProcess, kitInProcess } from './helpers/in-process';
+import { scaffoldCopy } from './helpers/platform';
 
 const BIN = (b: string) => path.join(ROOT, 'lib', 'cli', `${b}.js`);
 const ignoreState = (s: Record<string, string>) => Object.fromEntries(Object.entries(s).filter(([k]) => !k.startsWith('.platform/.staging') && k !== '.platform/lock'));
 
+// Processes are real where they are the subject: commands racing for the lock, and the kill test. What is read from a
+// single command (its message, exit code and files) runs in process, on copies of one scaffold.
 describe('concurrency: one command at a time per repository', () => {
-  it('a second command waits for a live lock, then stops with a clear message and writes nothing', () => {
-    const dir = path.join(tmpDir(), 'p');
-    expect(cli('create-platform-cluster', ['infra', '--yes', '--dir', dir]).status).toBe(0);
+  it('a second command waits for a live lock, then stops with a clear message and writes nothing', async () => {
+    const dir = await scaffoldCopy(['infra', '--yes']);
     fs.writeFileSync(path.join(dir, '.platform/lock'), JSON.stringify({ pid: process.pid, host: require('node:os').hostname(), started: new Date().toISOString(), command: 'test' }));
     const before = snapshot(dir);
-    const r = cli('add-story', ['STORY-BOOT-TALOS', '--dir', dir], { env: { CPC_LOCK_WAIT_MS: '300' } });
+    const r = await addStoryInProcess(['STORY-BOOT-TALOS', '--dir', dir], { env: { CPC_LOCK_WAIT_MS: '300' } });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/another command is working on this repository \(pid \d+/);
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it('a lock left by a process that is gone is taken over', () => {
-    const dir = path.join(tmpDir(), 'p');
-    expect(cli('create-platform-cluster', ['infra', '--yes', '--dir', dir]).status).toBe(0);
+  it('a lock left by a process that is gone is taken over', async () => {
+    const dir = await scaffoldCopy(['infra', '--yes']);
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
     fs.writeFileSync(path.join(dir, '.platform/lock'), JSON.stringify({ pid: Number(dead), host: require('node:os').hostname(), started: new Date().toISOString(), command: 'gone' }));
-    const r = cli('add-story', ['STORY-BOOT-TALOS', '--dir', dir]);
+    const r = await addStoryInProcess(['STORY-BOOT-TALOS', '--dir', dir]);
     expect(r.status, r.stderr).toBe(0);
     expect(fs.existsSync(path.join(dir, '.platform/lock'))).toBe(false);
   });
 
-  it('an empty lock file is a lock being written: respected while fresh, taken over once it is old', () => {
-    const dir = path.join(tmpDir(), 'p');
-    expect(cli('create-platform-cluster', ['infra', '--yes', '--dir', dir]).status).toBe(0);
+  it('an empty lock file is a lock being written: respected while fresh, taken over once it is old', async () => {
+    const dir = await scaffoldCopy(['infra', '--yes']);
     const lock = path.join(dir, '.platform/lock');
     fs.writeFileSync(lock, '');
     const before = snapshot(dir);
-    const r = cli('add-story', ['STORY-BOOT-TALOS', '--dir', dir], { env: { CPC_LOCK_WAIT_MS: '300' } });
+    const r = await addStoryInProcess(['STORY-BOOT-TALOS', '--dir', dir], { env: { CPC_LOCK_WAIT_MS: '300' } });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/another command is working on this repository \(its lock file is being written\)/);
     expect(snapshot(dir)).toEqual(before);
     const old = new Date(Date.now() - 60_000);
     fs.utimesSync(lock, old, old);
-    const again = cli('add-story', ['STORY-BOOT-TALOS', '--dir', dir], { env: { CPC_LOCK_WAIT_MS: '300' } });
+    const again = await addStoryInProcess(['STORY-BOOT-TALOS', '--dir', dir], { env: { CPC_LOCK_WAIT_MS: '300' } });
     expect(again.status, again.stderr).toBe(0);
     expect(fs.existsSync(lock)).toBe(false);
   });
 
   it('two commands started together both complete, one after the other, and neither loses the other\'s change', async () => {
-    const dir = path.join(tmpDir(), 'p');
-    expect(cli('create-platform-cluster', ['infra', 'apps', '--yes', '--dir', dir]).status).toBe(0);
+    const dir = await scaffoldCopy(['infra', 'apps', '--yes']);
     const run = (args: string[]) =>
       new Promise<number>((resolve) => {
         const c = spawn(process.execPath, [BIN('add-story'), ...args, '--dir', dir], { env: { ...process.env, CI: 'true', CPC_LOCK_WAIT_MS: '20000' }, stdio: 'ignore' });
@@ -59,7 +59,7 @@ describe('concurrency: one command at a time per repository', () => {
     expect(codes).toEqual([0, 0, 0]);
     const text = fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8');
     for (const id of ['STORY-BOOT-TALOS', 'STORY-OPS-RELOADER-ALL-CLUSTERS', 'STORY-NET-CILIUM-IPAM']) expect(text).toContain(`${id}:`);
-    expect(cli('platform-kit', ['regenerate', '--check', '--dir', dir]).status).toBe(0);
+    expect((await kitInProcess(['regenerate', '--check', '--dir', dir])).status).toBe(0);
   }, 60_000);
 });
 
@@ -127,7 +127,9 @@ describe('interruption: a killed scaffold leaves every file as it was or as it s
       const mine = `# edited after kill ${i}\n`;
       if (edited) fs.appendFileSync(path.join(dir, edited), mine);
       const editedText = edited ? fs.readFileSync(path.join(dir, edited), 'utf8') : '';
-      // The next run rolls back or completes what was staged and ends where it should.
+      // The next run rolls back or completes what was staged and ends where it should. A real process too: the tree
+      // is compared byte for byte with the expected one, manifest included, whose inputs fingerprint hashes the code
+      // that ran (lib/ for the bin, src/ in process).
       let again = cli('create-platform-cluster', [...args, '--dir', dir]);
       if (edited) {
         expect(fs.readFileSync(path.join(dir, edited), 'utf8'), `run ${i}: ${edited} edited after the kill`).toBe(editedText);
@@ -204,10 +206,10 @@ describe('secrets: the reference platform holds references, never values', () =>
 });
 
 describe('dirty state: uncommitted changes are never lost, and the output says what was touched', () => {
-  it('add-story and regenerate on a work tree with uncommitted edits, an untracked file and an edited platform.yaml', () => {
+  it('add-story and regenerate on a work tree with uncommitted edits, an untracked file and an edited platform.yaml', async () => {
     const dir = path.join(tmpDir(), 'p');
     const base = ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS', 'STORY-BOOT-CORE', 'STORY-GITOPS-SELF-MGMT-FLUX'].join(',');
-    expect(cli('create-platform-cluster', ['infra', 'apps', '--yes', '--stories', base, '--approve', '--dir', dir]).status).toBe(0);
+    expect((await createInProcess(['infra', 'apps', '--yes', '--stories', base, '--approve', '--dir', dir])).status).toBe(0);
     const git = (...args: string[]) => spawnSync('git', ['-C', dir, '-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { encoding: 'utf8' });
     expect(git('init', '-q').status).toBe(0);
     expect(git('add', '-A').status).toBe(0);
@@ -218,7 +220,7 @@ describe('dirty state: uncommitted changes are never lost, and the output says w
     fs.writeFileSync(path.join(dir, 'notes.md'), 'my notes\n');
     fs.appendFileSync(path.join(dir, 'platform.yaml'), '# mine: platform note\n');
 
-    const r = cli('add-story', ['--verbose', 'STORY-SEC-EXTERNAL-SECRETS-BASE', '--approve', '--dir', dir]);
+    const r = await addStoryInProcess(['--verbose', 'STORY-SEC-EXTERNAL-SECRETS-BASE', '--approve', '--dir', dir]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^the work tree had uncommitted changes in 3 files; this run touched 2 of them:$/m);
     expect(r.stdout).toMatch(new RegExp(`^ {2}MERGE {5}${lane} {2}\\(your uncommitted lines are kept, merged with the new render\\)$`, 'm'));
@@ -227,7 +229,7 @@ describe('dirty state: uncommitted changes are never lost, and the output says w
     expect(merged).toContain('# mine: keep this line\n');
     expect(merged).toMatch(/external-secrets/);
 
-    const g = cli('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
+    const g = await kitInProcess(['regenerate', '--verbose', '--dir', dir]);
     expect(g.status, g.stderr).toBe(0);
     expect(g.stdout).toMatch(/^the work tree had uncommitted changes in \d+ files; this run touched 0 of them and kept 1 as they are \(the rest are not the tool's files or did not change\)$/m);
     expect(g.stdout).toMatch(new RegExp(`^KEEP +${lane}`, 'm'));
@@ -236,7 +238,7 @@ describe('dirty state: uncommitted changes are never lost, and the output says w
     expect(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8')).toContain('# mine: platform note\n');
     // Outside git nothing about uncommitted changes is said.
     const plain = path.join(tmpDir(), 'q');
-    const q = cli('create-platform-cluster', ['infra', '--yes', '--dir', plain]);
+    const q = await createInProcess(['infra', '--yes', '--dir', plain]);
     expect(q.stdout).not.toMatch(/uncommitted/);
   });
 });

@@ -26,7 +26,8 @@ class Exited extends Error {
 
 let running = false;
 
-export async function runInProcess(bin: Bin, args: string[]): Promise<CliResult> {
+/** opts.env: more variables for this run only (as cli()'s env), restored afterwards with CI and NO_COLOR. */
+export async function runInProcess(bin: Bin, args: string[], opts: { env?: Record<string, string> } = {}): Promise<CliResult> {
   if (running) throw new Error('runInProcess: one run at a time (its capture of stdout and stderr is process-wide)');
   running = true;
   const { program } = await PROGRAMS[bin]();
@@ -38,6 +39,7 @@ export async function runInProcess(bin: Bin, args: string[]): Promise<CliResult>
   }) as typeof process.stdout.write;
   vi.stubEnv('CI', 'true');
   vi.stubEnv('NO_COLOR', '1');
+  for (const [k, v] of Object.entries(opts.env ?? {})) vi.stubEnv(k, v);
   const spies = [
     vi.spyOn(process.stdout, 'write').mockImplementation(capture(out)),
     vi.spyOn(process.stderr, 'write').mockImplementation(capture(err)),
@@ -64,3 +66,7 @@ export async function runInProcess(bin: Bin, args: string[]): Promise<CliResult>
 
 /** create-platform-cluster ARGS, in process. */
 export const createInProcess = (args: string[]): Promise<CliResult> => runInProcess('create-platform-cluster', args);
+/** platform-kit ARGS, in process. */
+export const kitInProcess = (args: string[], opts: { env?: Record<string, string> } = {}): Promise<CliResult> => runInProcess('platform-kit', args, opts);
+/** add-story ARGS, in process. */
+export const addStoryInProcess = (args: string[], opts: { env?: Record<string, string> } = {}): Promise<CliResult> => runInProcess('add-story', args, opts);

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { cli, tmpDir } from './fs';
+import { tmpDir } from './fs';
+import { type Bin, runInProcess } from './in-process';
 
 /** A title no picture may print as it is. */
 export const HOSTILE = `<script>alert("x")</script> & 'quotes' <b>bold</b>`;
@@ -11,16 +12,19 @@ interface Spec {
   stories: Record<string, { clusters: Record<string, string> }>;
 }
 
-/** infra + apps; STORY-BOOT-TALOS approved on both, STORY-BOOT-CRDS draft on infra, a custom story with a hostile title in sprint 7. */
-export function pictureRepo(): string {
+/**
+ * infra + apps; STORY-BOOT-TALOS approved on both, STORY-BOOT-CRDS draft on infra, a custom story with a hostile title
+ * in sprint 7. Made in process: the pictures are the subject, not the commands that make the repository.
+ */
+export async function pictureRepo(): Promise<string> {
   const dir = path.join(tmpDir('cpc-picture-'), 'platform');
-  const steps: [Parameters<typeof cli>[0], string[]][] = [
+  const steps: [Bin, string[]][] = [
     ['create-platform-cluster', ['infra', 'apps', '--yes', '--stories', 'STORY-BOOT-TALOS', '--approve', '--dir', dir]],
     ['add-story', ['STORY-BOOT-CRDS', '--cluster', 'infra', '--dir', dir]],
     ['add-story', ['STORY-APP-ODD', '--custom', '--title', HOSTILE, '--lane', 'apps', '--component', 'odd', '--namespace', 'odd', '--cluster', 'apps', '--dir', dir]],
   ];
   for (const [bin, args] of steps) {
-    const r = cli(bin, args);
+    const r = await runInProcess(bin, args);
     expect(r.status, `${bin} ${args.join(' ')}: ${r.stderr}`).toBe(0);
   }
   const file = path.join(dir, 'platform.yaml');

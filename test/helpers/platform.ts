@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createClusters } from '../../src/commands/create-cluster';
 import { tmpDir } from './fs';
+import { createInProcess } from './in-process';
 
 const made = new Map<string, string>();
 
@@ -30,4 +31,26 @@ export function editPlatformYaml(dir: string, edit: (text: string) => string): s
   const text = fs.readFileSync(file, 'utf8');
   fs.writeFileSync(file, edit(text));
   return text;
+}
+
+const scaffolded = new Map<string, Promise<string>>();
+
+/**
+ * A fresh copy of what `create-platform-cluster ARGS --dir <new folder>` writes, the command run in process once per
+ * ARGS and test file (stories, --approve and all), for tests whose subject is what comes after the scaffold.
+ */
+export async function scaffoldCopy(args: string[]): Promise<string> {
+  const key = JSON.stringify(args);
+  let original = scaffolded.get(key);
+  if (!original) {
+    const dir = path.join(tmpDir('cpc-scaffold-original-'), 'p');
+    original = createInProcess([...args, '--dir', dir]).then((r) => {
+      if (r.status !== 0) throw new Error(`create-platform-cluster ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
+      return dir;
+    });
+    scaffolded.set(key, original);
+  }
+  const dir = path.join(tmpDir('cpc-scaffold-'), 'p');
+  fs.cpSync(await original, dir, { recursive: true, preserveTimestamps: true });
+  return dir;
 }
