@@ -1,4 +1,4 @@
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
 import { componentDir } from '../model/components';
@@ -6,6 +6,7 @@ import type { PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';
 import { substitute, VARIABLES } from '../model/variables';
 import { wiredComponents } from '../model/wiring';
+import { documentsMentioning } from './documents';
 
 export const NETWORKING_DOC = 'docs/design/networking.md';
 
@@ -33,8 +34,8 @@ export function routeNames(tree: Tree, spec: PlatformSpec, cat: Catalog, setting
         if (!f.startsWith(`${componentDir(comp)}/app/`) || !/\.ya?ml$/.test(f)) continue;
         const text = tree.read(f)!;
         if (!text.includes('HTTPRoute')) continue;
-        for (const doc of parseAllDocuments(substitute(text, s, f))) {
-          const o = doc.toJS() as { kind?: string; metadata?: { name?: string }; spec?: any } | null;
+        for (const doc of documentsMentioning(substitute(text, s, f), 'HTTPRoute')) {
+          const o = doc as { kind?: string; metadata?: { name?: string }; spec?: any } | null;
           if (!o || o.kind !== 'HTTPRoute') continue;
           const gateway = String(o.spec?.parentRefs?.[0]?.name ?? '?');
           const paths: string[] = (o.spec?.rules ?? []).flatMap((r: any) => (r.matches ?? []).map((m: any) => String(m.path?.value ?? '/')));

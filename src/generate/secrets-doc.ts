@@ -1,10 +1,10 @@
-import { parseAllDocuments } from 'yaml';
 import { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
 import { bootstrapSecrets } from '../model/bootstrap-secrets';
 import { componentDir, type Component } from '../model/components';
 import type { ClusterModel } from '../model/schema';
 import { substitute } from '../model/variables';
+import { documentsMentioning } from './documents';
 
 export const SECRETS_DOC = 'docs/design/secrets.md';
 
@@ -40,9 +40,7 @@ function externalSecrets(text: string, settings: Record<string, string>, where: 
   } catch {
     // a variable only cluster-secrets provides: keep the reference as written
   }
-  return parseAllDocuments(sub)
-    .map((d) => d.toJS())
-    .filter((o) => o && o.kind === 'ExternalSecret');
+  return documentsMentioning(sub, 'ExternalSecret').filter((o: any) => o && o.kind === 'ExternalSecret');
 }
 
 /**
