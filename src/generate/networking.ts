@@ -6,7 +6,7 @@ import type { PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';
 import { substitute, VARIABLES } from '../model/variables';
 import { wiredComponents } from '../model/wiring';
-import { documentsMentioning } from './documents';
+import { documentsOfKind } from './documents';
 
 export const NETWORKING_DOC = 'docs/design/networking.md';
 
@@ -27,6 +27,7 @@ const within = (name: string, zone: string) => name === zone || name.endsWith(`.
 /** Every route hostname of every cluster, from the rendered component files and each cluster's settings. */
 export function routeNames(tree: Tree, spec: PlatformSpec, cat: Catalog, settings: Record<string, Record<string, string>>, filesOf: Map<string, string[]>): RouteName[] {
   const out: RouteName[] = [];
+  const parsed = new Map<string, unknown[]>();
   for (const cluster of Object.keys(spec.clusters)) {
     const s = settings[cluster];
     for (const comp of wiredComponents(spec, cat, cluster)) {
@@ -34,7 +35,7 @@ export function routeNames(tree: Tree, spec: PlatformSpec, cat: Catalog, setting
         if (!f.startsWith(`${componentDir(comp)}/app/`) || !/\.ya?ml$/.test(f)) continue;
         const text = tree.read(f)!;
         if (!text.includes('HTTPRoute')) continue;
-        for (const doc of documentsMentioning(substitute(text, s, f), 'HTTPRoute')) {
+        for (const doc of documentsOfKind(substitute(text, s, f), 'HTTPRoute', parsed)) {
           const o = doc as { kind?: string; metadata?: { name?: string }; spec?: any } | null;
           if (!o || o.kind !== 'HTTPRoute') continue;
           const gateway = String(o.spec?.parentRefs?.[0]?.name ?? '?');
