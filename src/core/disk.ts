@@ -379,7 +379,8 @@ class Commit {
     if (this.changed.length) return; // the commit is undone anyway: only the rest are compared, to name them all
     const step: Applied = { change: c, abs };
     this.applied.push(step);
-    if (fs.existsSync(abs)) {
+    // Known absent when the compare above found nothing there (a created file: ~1000 in a scaffold).
+    if (!absent && fs.existsSync(abs)) {
       step.backup = path.join(this.staging, 'old', String(i));
       this.mkdirp(path.dirname(step.backup));
       this.io.renameSync(abs, step.backup);
