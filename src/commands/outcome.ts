@@ -69,8 +69,16 @@ function platformText(plan: Plan): string | undefined {
  */
 export function plannedPlatform(plan: Plan): PlatformSpec | undefined {
   const t = platformText(plan);
-  return t === undefined ? undefined : readPlatform(t).pf.spec;
+  if (t === undefined) return undefined;
+  // Read once per plan and text: a command's report asks for it more than once (settings added, next steps).
+  const hit = planned.get(plan);
+  if (hit?.text === t) return hit.spec;
+  const spec = readPlatform(t).pf.spec;
+  planned.set(plan, { text: t, spec });
+  return spec;
 }
+
+const planned = new WeakMap<Plan, { text: string; spec: PlatformSpec }>();
 
 /** Every placeholder value under clusters: in platform.yaml, with its line, in file order. */
 export function placeholders(plan: Plan, clusters?: string[]): Placeholder[] {

@@ -321,7 +321,8 @@ class Commit {
     this.todo.forEach((c, i) => {
       if (c.action === 'DELETE') return;
       const tmp = path.join(this.staging, 'new', String(i));
-      const st = fs.statSync(resolveInside(this.root, c.path), { throwIfNoEntry: false });
+      // A file the plan creates had no mode to keep (~1000 of them in a scaffold: one stat each saved).
+      const st = c.action === 'CREATE' ? undefined : fs.statSync(resolveInside(this.root, c.path), { throwIfNoEntry: false });
       const mode = st?.isFile() ? st.mode & 0o7777 : c.internal ? 0o644 : declaredMode(c.after!);
       this.io.writeFileSync(tmp, c.after!, { encoding: 'utf8', mode });
       this.io.chmodSync(tmp, mode); // not narrowed by the umask: the mode the file had
@@ -378,7 +379,8 @@ class Commit {
     if (this.changed.length) return; // the commit is undone anyway: only the rest are compared, to name them all
     const step: Applied = { change: c, abs };
     this.applied.push(step);
-    if (fs.existsSync(abs)) {
+    // Known absent when the compare above found nothing there (a created file: ~1000 in a scaffold).
+    if (!absent && fs.existsSync(abs)) {
       step.backup = path.join(this.staging, 'old', String(i));
       this.mkdirp(path.dirname(step.backup));
       this.io.renameSync(abs, step.backup);

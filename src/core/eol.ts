@@ -67,6 +67,19 @@ function isUtf8(b: Buffer): boolean {
 }
 
 /**
+ * False when git surely sees no work tree at dir: no `.git` (folder or file) in it or above it, and no GIT_DIR or
+ * GIT_WORK_TREE naming one elsewhere. Then no git process is started (a scaffold into a fresh folder outside any
+ * repository saves one); otherwise git decides.
+ */
+function mayBeInWorkTree(dir: string): boolean {
+  if (process.env.GIT_DIR !== undefined || process.env.GIT_WORK_TREE !== undefined) return true;
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, '.git'))) return true;
+    if (path.dirname(d) === d) return false;
+  }
+}
+
+/**
  * The ending a NEW file gets at each path, as git would check it out. In a git work tree, `git check-attr` is the
  * authority (one batched call for all paths); outside one, the repository's root `.gitattributes` is read with the
  * same precedence for the simple patterns the tool writes. `pending` is a root .gitattributes the current plan is
@@ -107,7 +120,8 @@ export class EolPolicy {
 
   private isGitTree(): boolean {
     if (this.gitTree === undefined) {
-      const r = fs.existsSync(this.root) ? spawnSync('git', ['-C', this.root, 'rev-parse', '--is-inside-work-tree'], { encoding: 'utf8' }) : undefined;
+      const ask = fs.existsSync(this.root) && mayBeInWorkTree(this.root);
+      const r = ask ? spawnSync('git', ['-C', this.root, 'rev-parse', '--is-inside-work-tree'], { encoding: 'utf8' }) : undefined;
       this.gitTree = Boolean(r && !r.error && r.status === 0 && r.stdout.trim() === 'true');
     }
     return this.gitTree;

@@ -69,6 +69,7 @@ export class TemplateRenderer {
   private readonly hb = makeEngine();
   private compiler?: typeof Handlebars;
   private readonly cache = new Map<string, Loaded>();
+  private readonly folders = new Folders();
 
   /**
    * @param roots template folders, first match wins (repo overrides first, then the built-in templates)
@@ -88,26 +89,30 @@ export class TemplateRenderer {
     const hit = this.cache.get(name);
     if (hit) return hit;
     for (const root of this.roots) {
-      const found = templateFileIn(root, name);
+      const found = templateFileIn(root, name, this.folders);
       if (!found) continue;
       const override = root === BUILTIN_TEMPLATES ? undefined : overrideName(root, found.rel);
       if (override && fs.statSync(found.file).isDirectory()) throw overrideError(override, 'a folder where a template file belongs');
       // An override checked out with CRLF (core.autocrlf) renders LF like the built-in templates (core/eol.ts).
-      const text = override ? toLf(fs.readFileSync(found.file, 'utf8')) : fs.readFileSync(found.file, 'utf8');
+      const read = () => (override ? toLf(fs.readFileSync(found.file, 'utf8')) : fs.readFileSync(found.file, 'utf8'));
       // Built-in templates are covered by the test suite, which parses and kustomize-builds every output of
       // them; parsing each of their renders again at run time was a third of a scaffold's time. Templates
       // from anywhere else (repo overrides) are parsed after every render.
-      const entry: Loaded = { fn: found.render ? this.compiled(root, name, text) : () => text, checked: root !== BUILTIN_TEMPLATES, override };
+      const fn = found.render ? this.compiled(root, name, read) : constant(read());
+      const entry: Loaded = { fn, checked: root !== BUILTIN_TEMPLATES, override };
       this.cache.set(name, entry);
       return entry;
     }
     throw new Error(`template not found: ${name} (looked in ${this.roots.join(', ')})`);
   }
 
-  /** A `.hbs` template's function: precompiled by the build for a built-in one when there is one, else compiled here. */
-  private compiled(root: string, name: string, text: string): (data: object) => string {
+  /**
+   * A `.hbs` template's function: precompiled by the build for a built-in one when there is one (its text is then
+   * not read), else compiled here.
+   */
+  private compiled(root: string, name: string, text: () => string): (data: object) => string {
     const spec = root === BUILTIN_TEMPLATES && this.precompiled ? this.precompiled[name] : undefined;
-    return spec ? this.hb.template(spec) : (this.compiler ??= makeEngine(true)).compile(text, COMPILE_OPTIONS);
+    return spec ? this.hb.template(spec) : (this.compiler ??= makeEngine(true)).compile(text(), COMPILE_OPTIONS);
   }
 
   /** Output names of the template files directly inside a template folder (union over the roots), sorted; [] when none. */
@@ -130,7 +135,7 @@ export class TemplateRenderer {
   /** A template's text as written, before rendering (first root that has it, as `<name>.hbs` or `<name>`). */
   source(name: string): string {
     for (const root of this.roots) {
-      const found = templateFileIn(root, name);
+      const found = templateFileIn(root, name, this.folders);
       if (found && fs.statSync(found.file).isFile()) return fs.readFileSync(found.file, 'utf8');
     }
     throw new Error(`template not found: ${name} (looked in ${this.roots.join(', ')})`);
@@ -138,18 +143,14 @@ export class TemplateRenderer {
 
   /** Whether a root has the template (as `<name>.hbs` or `<name>`) or a folder of that name. */
   exists(name: string): boolean {
-    return this.roots.some((root) => fs.existsSync(path.join(root, name)) || fs.existsSync(path.join(root, name + TEMPLATE_SUFFIX)));
+    return this.roots.some((root) => this.folders.exists(path.join(root, name)) || this.folders.exists(path.join(root, name + TEMPLATE_SUFFIX)));
   }
 
   private entries(dir: string, keep: (e: fs.Dirent) => boolean): string[] {
     const names = new Set<string>();
     for (const root of this.roots) {
-      let list: fs.Dirent[];
-      try {
-        list = fs.readdirSync(path.join(root, dir), { withFileTypes: true });
-      } catch {
-        continue;
-      }
+      const list = this.folders.list(path.join(root, dir));
+      if (!list) continue;
       // Listed by output name: `helmrelease.yaml.hbs` is the template of `helmrelease.yaml`.
       for (const e of list) if (keep(e)) names.add(e.isFile() ? outputName(e.name) : e.name);
     }
@@ -199,11 +200,11 @@ export function outputName(file: string): string {
  * The file of a template in one root: `<name>.hbs` (rendered) or `<name>` (copied); undefined when neither exists.
  * A root holding both is refused: which one applies would be a guess.
  */
-function templateFileIn(root: string, name: string): { file: string; rel: string; render: boolean } | undefined {
+function templateFileIn(root: string, name: string, folders: Folders): { file: string; rel: string; render: boolean } | undefined {
   const hbs = path.join(root, name + TEMPLATE_SUFFIX);
   const plain = path.join(root, name);
-  const hasHbs = fs.existsSync(hbs);
-  const hasPlain = fs.existsSync(plain);
+  const hasHbs = folders.exists(hbs);
+  const hasPlain = folders.exists(plain);
   if (hasHbs && hasPlain) {
     const shown = root === BUILTIN_TEMPLATES ? name : overrideName(root, name);
     throw new UsageError(`template ${shown}: both ${path.basename(name)} (copied) and ${path.basename(name)}${TEMPLATE_SUFFIX} (rendered) exist`, [
@@ -213,4 +214,47 @@ function templateFileIn(root: string, name: string): { file: string; rel: string
   if (hasHbs) return { file: hbs, rel: name + TEMPLATE_SUFFIX, render: true };
   if (hasPlain) return { file: plain, rel: name, render: false };
   return undefined;
+}
+
+const constant = (text: string) => () => text;
+const BUILTIN_PREFIX = BUILTIN_TEMPLATES + path.sep;
+
+/**
+ * The built-in template folders' listings, each read once per renderer: a scaffold asks ~250 times for a folder's
+ * entries and ~400 times whether a template file exists, over a few dozen folders of the package, which does not
+ * change while the tool runs. Folders of other roots (a repository's overrides, a test's) are read at each call.
+ * `exists` answers as fs.existsSync does (a link is followed; a folder that cannot be listed for another reason than
+ * being absent is asked directly).
+ */
+class Folders {
+  private readonly listed = new Map<string, Map<string, fs.Dirent> | 'absent' | 'unreadable'>();
+
+  private read(dir: string): Map<string, fs.Dirent> | 'absent' | 'unreadable' {
+    const builtin = dir === BUILTIN_TEMPLATES || dir.startsWith(BUILTIN_PREFIX);
+    let hit = builtin ? this.listed.get(dir) : undefined;
+    if (hit === undefined) {
+      try {
+        hit = new Map(fs.readdirSync(dir, { withFileTypes: true }).map((e) => [e.name, e]));
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        hit = code === 'ENOENT' || code === 'ENOTDIR' ? 'absent' : 'unreadable';
+      }
+      if (builtin) this.listed.set(dir, hit);
+    }
+    return hit;
+  }
+
+  /** The entries of a folder, undefined when it cannot be listed. */
+  list(dir: string): fs.Dirent[] | undefined {
+    const hit = this.read(dir);
+    return typeof hit === 'string' ? undefined : [...hit.values()];
+  }
+
+  exists(file: string): boolean {
+    const hit = this.read(path.dirname(file));
+    if (hit === 'absent') return false;
+    if (hit === 'unreadable') return fs.existsSync(file);
+    const e = hit.get(path.basename(file));
+    return e !== undefined && (!e.isSymbolicLink() || fs.existsSync(file));
+  }
 }

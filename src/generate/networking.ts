@@ -1,4 +1,4 @@
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
 import { componentDir } from '../model/components';
@@ -6,6 +6,7 @@ import type { PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';
 import { substitute, VARIABLES } from '../model/variables';
 import { wiredComponents } from '../model/wiring';
+import { documentsOfKind } from './documents';
 
 export const NETWORKING_DOC = 'docs/design/networking.md';
 
@@ -26,6 +27,7 @@ const within = (name: string, zone: string) => name === zone || name.endsWith(`.
 /** Every route hostname of every cluster, from the rendered component files and each cluster's settings. */
 export function routeNames(tree: Tree, spec: PlatformSpec, cat: Catalog, settings: Record<string, Record<string, string>>, filesOf: Map<string, string[]>): RouteName[] {
   const out: RouteName[] = [];
+  const parsed = new Map<string, unknown[]>();
   for (const cluster of Object.keys(spec.clusters)) {
     const s = settings[cluster];
     for (const comp of wiredComponents(spec, cat, cluster)) {
@@ -33,8 +35,8 @@ export function routeNames(tree: Tree, spec: PlatformSpec, cat: Catalog, setting
         if (!f.startsWith(`${componentDir(comp)}/app/`) || !/\.ya?ml$/.test(f)) continue;
         const text = tree.read(f)!;
         if (!text.includes('HTTPRoute')) continue;
-        for (const doc of parseAllDocuments(substitute(text, s, f))) {
-          const o = doc.toJS() as { kind?: string; metadata?: { name?: string }; spec?: any } | null;
+        for (const doc of documentsOfKind(substitute(text, s, f), 'HTTPRoute', parsed)) {
+          const o = doc as { kind?: string; metadata?: { name?: string }; spec?: any } | null;
           if (!o || o.kind !== 'HTTPRoute') continue;
           const gateway = String(o.spec?.parentRefs?.[0]?.name ?? '?');
           const paths: string[] = (o.spec?.rules ?? []).flatMap((r: any) => (r.matches ?? []).map((m: any) => String(m.path?.value ?? '/')));

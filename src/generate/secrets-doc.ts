@@ -1,10 +1,10 @@
-import { parseAllDocuments } from 'yaml';
 import { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
 import { bootstrapSecrets } from '../model/bootstrap-secrets';
 import { componentDir, type Component } from '../model/components';
 import type { ClusterModel } from '../model/schema';
 import { substitute } from '../model/variables';
+import { documentsOfKind } from './documents';
 
 export const SECRETS_DOC = 'docs/design/secrets.md';
 
@@ -31,7 +31,7 @@ function rowsOf(es: any, namespace: string, source: string): Row[] {
 }
 
 /** ExternalSecrets in a rendered text, substituted with the cluster's settings as Flux's postBuild does. */
-function externalSecrets(text: string, settings: Record<string, string>, where: string): any[] {
+function externalSecrets(text: string, settings: Record<string, string>, where: string, parsed: Map<string, unknown[]>): any[] {
   // Most rendered files hold none: parsing every file of every cluster was a sixth of a scaffold's time.
   if (!text.includes('ExternalSecret')) return [];
   let sub = text;
@@ -40,9 +40,7 @@ function externalSecrets(text: string, settings: Record<string, string>, where: 
   } catch {
     // a variable only cluster-secrets provides: keep the reference as written
   }
-  return parseAllDocuments(sub)
-    .map((d) => d.toJS())
-    .filter((o) => o && o.kind === 'ExternalSecret');
+  return documentsOfKind(sub, 'ExternalSecret', parsed).filter((o: any) => o && o.kind === 'ExternalSecret');
 }
 
 /**
@@ -55,16 +53,17 @@ export function renderSecretsDoc(
   clusters: { cluster: ClusterModel; wired: Component[]; settings: Record<string, string>; entryFiles: string[] }[],
   filesOf: Map<string, string[]>,
 ): void {
+  const parsed = new Map<string, unknown[]>();
   const data = clusters.map(({ cluster: c, wired, settings, entryFiles }) => {
     const rows: Row[] = [];
-    for (const f of entryFiles) for (const es of externalSecrets(tree.read(f)!, settings, f)) rows.push(...rowsOf(es, 'flux-system', f));
+    for (const f of entryFiles) for (const es of externalSecrets(tree.read(f)!, settings, f, parsed)) rows.push(...rowsOf(es, 'flux-system', f));
     for (const comp of wired) {
       const dir = componentDir(comp);
       for (const f of filesOf.get(comp.id) ?? []) {
         // kustomize Components are applied only where an app includes them; other providers' variants not at all
         if (f.startsWith(`${dir}/components/`)) continue;
         if (comp.variantBy && f.startsWith(`${dir}/variants/`) && !f.startsWith(`${dir}/variants/${settings[comp.variantBy]}/`)) continue;
-        for (const es of externalSecrets(tree.read(f)!, settings, f)) rows.push(...rowsOf(es, comp.namespace, f));
+        for (const es of externalSecrets(tree.read(f)!, settings, f, parsed)) rows.push(...rowsOf(es, comp.namespace, f));
       }
     }
     rows.sort((a, b) => a.secret.localeCompare(b.secret) || a.key.localeCompare(b.key));

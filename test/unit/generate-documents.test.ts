@@ -1,0 +1,89 @@
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { createClusters } from '../../src/commands/create-cluster';
+import { documentsOfKind, mayBeOfKind, splitDocuments } from '../../src/generate/documents';
+import { tmpDir } from '../helpers/fs';
+
+/** What the design docs read before: every document of the text parsed, those of the kind kept. */
+const ofKindWhole = (text: string, kind: string) => parseAllDocuments(text).map((d) => d.toJS()).filter((o) => o?.kind === kind);
+const ofKind = (text: string, kind: string) => documentsOfKind(text, kind).filter((o: any) => o?.kind === kind);
+
+const TRICKY: Record<string, string> = {
+  'one document, no marker': 'kind: HTTPRoute\nmetadata: { name: a }\n',
+  'a leading comment and markers': '# head\n---\nkind: Service\n---\nkind: HTTPRoute\nmetadata:\n  name: b\n',
+  'content on the marker line': '--- { kind: HTTPRoute, metadata: { name: c } }\n--- \nkind: Service\n',
+  'markers with CRLF': '---\r\nkind: HTTPRoute\r\nmetadata:\r\n  name: d\r\n---\r\nkind: Service\r\n',
+  // an indented "---" and one glued to text are content, not markers
+  'dashes inside a block scalar': 'kind: ConfigMap\ndata:\n  x: |\n    ---\n    kind: HTTPRoute\n---\nkind: HTTPRoute\nmetadata:\n  name: e\n',
+  'dashes glued to text': 'kind: HTTPRoute\nmetadata:\n  name: f\nnote: |\n  ---x\n---x: 1\n',
+  'document end markers': 'kind: HTTPRoute\nmetadata:\n  name: g\n...\n---\nkind: Service\n...\n',
+  'a directive': '%YAML 1.2\n---\nkind: HTTPRoute\nmetadata:\n  name: h\n',
+  'the word only in a comment': '# an HTTPRoute lives elsewhere\nkind: Service\n---\nkind: Service\n',
+  'an empty document': '---\n---\nkind: HTTPRoute\nmetadata:\n  name: i\n',
+  // roots the line-based filter cannot read: parsed, never skipped
+  'an indented root mapping': '---\n  kind: HTTPRoute\n  metadata:\n    name: j\n',
+  'a flow root over lines': '{ spec: { x: 1 },\nkind: HTTPRoute, metadata: { name: k } }\n',
+  'a quoted kind key and value': '"kind": "HTTPRoute"\nmetadata:\n  name: l\n',
+  'a comment after the kind': 'kind: HTTPRoute # the route\nmetadata:\n  name: m\n',
+  'the kind on the next line': 'kind:\n  HTTPRoute\nmetadata:\n  name: n\n',
+  'a complex key': '? kind\n: HTTPRoute\nmetadata:\n  name: o\n',
+  'a tag on the kind key': '!!str kind: HTTPRoute\nmetadata:\n  name: p\n',
+  'lists under keys and another kind': 'kind: Service\nports:\n- 80\nnote: an HTTPRoute points here\n---\nkind: HTTPRoute\nmetadata:\n  name: q\n',
+};
+
+describe('documentsOfKind (generate/documents.ts)', () => {
+  it.each(Object.entries(TRICKY))('%s: the same documents of the kind as a parse of the whole text', (_name, text) => {
+    expect(ofKind(text, 'HTTPRoute')).toEqual(ofKindWhole(text, 'HTTPRoute'));
+  });
+
+  it('finds the documents in the hand-made cases (the comparison above is not between two empty lists)', () => {
+    const found = Object.values(TRICKY).flatMap((t) => ofKind(t, 'HTTPRoute').map((o: any) => o.metadata.name));
+    expect(found.sort()).toEqual('abcdefghijklmnopq'.split(''));
+  });
+
+  it('skips a block mapping at the first column whose kind is another, or that has no kind key', () => {
+    expect(mayBeOfKind('kind: Service\nmetadata:\n  name: HTTPRoute\n', 'HTTPRoute')).toBe(false);
+    expect(mayBeOfKind('---\n# HTTPRoute\nkind: Service\nports:\n- 80\n', 'HTTPRoute')).toBe(false);
+    expect(mayBeOfKind('values:\n  route: HTTPRoute\n', 'HTTPRoute')).toBe(false);
+    expect(mayBeOfKind('kind: HTTPRoute\n', 'HTTPRoute')).toBe(true);
+    expect(mayBeOfKind('kind: Service\nkind: HTTPRoute\n', 'HTTPRoute')).toBe(true);
+    expect(mayBeOfKind('- kind: HTTPRoute\n', 'HTTPRoute')).toBe(true);
+    expect(mayBeOfKind('kind: Service\n', 'HTTPRoute')).toBe(false);
+  });
+
+  it('parses each distinct piece once when given a shared map', () => {
+    const parsed = new Map<string, unknown[]>();
+    const text = 'kind: HTTPRoute\nmetadata:\n  name: a\n';
+    const first = documentsOfKind(text, 'HTTPRoute', parsed);
+    expect(documentsOfKind(text, 'HTTPRoute', parsed)[0]).toBe(first[0]);
+    expect(parsed.size).toBe(1);
+  });
+
+  it('parses nothing when the word is absent', () => {
+    expect(documentsOfKind('kind: Service\n---\nkind: Deployment\n', 'HTTPRoute')).toEqual([]);
+  });
+
+  it('cuts the text only before markers, and the pieces join back to it', () => {
+    for (const text of Object.values(TRICKY)) expect(splitDocuments(text).join('')).toBe(text);
+    expect(splitDocuments('a: 1\n---\nb: 2\n  ---\n---x\n--- c\n')).toEqual(['a: 1\n', '---\nb: 2\n  ---\n---x\n', '--- c\n']);
+  });
+
+  it('on every YAML file of the reference platform, the same ExternalSecrets and HTTPRoutes as a parse of the whole file', () => {
+    const dir = path.join(tmpDir('cpc-documents-'), 'platform');
+    const { plan } = createClusters({ dir, clusters: [{ name: 'infra' }, { name: 'apps' }], stories: { ids: 'all', approve: true }, dryRun: true });
+    const counts = { ExternalSecret: 0, HTTPRoute: 0 };
+    for (const c of plan.changes) {
+      if (!c.after || !/\.ya?ml$/.test(c.path)) continue;
+      for (const kind of ['ExternalSecret', 'HTTPRoute'] as const) {
+        // a file without the word holds no document of the kind either way (the first check of documentsOfKind)
+        if (!c.after.includes(kind)) continue;
+        const want = ofKindWhole(c.after, kind);
+        expect(ofKind(c.after, kind), `${c.path} (${kind})`).toEqual(want);
+        counts[kind] += want.length;
+      }
+    }
+    expect(counts.ExternalSecret).toBeGreaterThan(20);
+    expect(counts.HTTPRoute).toBeGreaterThan(5);
+  });
+});
