@@ -42,7 +42,7 @@ for (const file of files) {
     });
 }
 if (over > 0) {
-  console.error(`${over} line(s) over ${max} characters in ${files.length} files: split the string or the comment`);
+  console.error(`${over} line(s) over ${max} characters in ${files.length} file(s): split the string or the comment`);
   process.exit(1);
 }
-console.log(`${files.length} files, no line over ${max} characters`);
+console.log(`${files.length} file(s), no line over ${max} characters`);

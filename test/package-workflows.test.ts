@@ -34,6 +34,17 @@ describe('.github/workflows/ci.yml', () => {
     // The generated files are checked against .projenrc.ts.
     expect(ci.jobs.projen.steps.map((s) => s.run).filter(Boolean)).toEqual(['npm ci', 'npx projen', 'git diff --exit-code']);
   });
+
+  it('runs `npx projen lint` in a job of its own, and that task only reads: Biome without --write, then the line check', () => {
+    const ci = workflow('ci');
+    expect(ci.jobs.lint.steps.map((s) => s.run).filter(Boolean)).toEqual(['npm ci', 'npx projen lint']);
+    const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')).tasks;
+    const lint = tasks.lint.steps.map((s: { exec?: string }) => s.exec);
+    expect(lint).toEqual([expect.stringMatching(/^biome check\b/), 'node scripts/line-length.mjs 160']);
+    expect(lint.join(' ')).not.toMatch(/--write|--fix/);
+    // `format` is the one that writes, and ends with `biome check --write` so that it fails on what needs a hand.
+    expect(tasks.format.steps.map((s: { exec?: string }) => s.exec).at(-1)).toBe('biome check --write');
+  });
 });
 
 describe('.github/workflows/release.yml', () => {
