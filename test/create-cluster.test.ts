@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, snapshot, tmpDir } from './helpers/fs';
-import { findCycle, FluxKs, kustomize, requiredVars, subtree, substituteText, walkCluster } from './helpers/flux';
+import { findCycle, FluxKs, kustomize, requiredVars, subtree, substituteText } from './helpers/flux';
+import { walkClusterBatched } from './helpers/flux-batch';
 
 function settingsOf(all: Map<string, FluxKs>): Record<string, string> {
   const cm = all.get('flux-system')!.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'cluster-settings');
@@ -14,7 +15,7 @@ function settingsOf(all: Map<string, FluxKs>): Record<string, string> {
 
 /** The checks every generated cluster must pass (the same ones issue #5 turns into `platform-kit check`). */
 function assertClusterSound(repo: string, cluster: string): Map<string, FluxKs> {
-  const all = walkCluster(repo, cluster);
+  const all = walkClusterBatched(repo, cluster);
   const settings = settingsOf(all);
   const used = new Set<string>();
   for (const k of all.values()) {
@@ -76,7 +77,7 @@ describe('create-platform-cluster: infra, then apps, in a new repository', () =>
   });
 
   it('uses the current GA Flux APIs and syncs kubernetes/clusters/<c> from the FluxInstance', () => {
-    const all = walkCluster(repo, 'apps');
+    const all = walkClusterBatched(repo, 'apps');
     const objects = [...all.values()].flatMap((k) => k.objects);
     const apis = new Set(objects.map((o) => `${o.apiVersion} ${o.kind}`));
     expect(apis).toContain('kustomize.toolkit.fluxcd.io/v1 Kustomization');
@@ -99,7 +100,7 @@ describe('create-platform-cluster: infra, then apps, in a new repository', () =>
 
   it('bootstrap reads the same charts and values as the Flux HelmReleases', () => {
     for (const c of ['infra', 'apps']) {
-      const all = walkCluster(repo, c);
+      const all = walkClusterBatched(repo, c);
       const settings = settingsOf(all);
       const helmfile = parse(fs.readFileSync(path.join(repo, `bootstrap/${c}/helmfile.yaml`), 'utf8'));
       expect(helmfile.releases.map((r: { name: string }) => r.name)).toEqual(['cilium', 'coredns', 'external-secrets', 'flux-operator', 'flux-instance']);
