@@ -85,8 +85,12 @@ function buildBatch(dirs: string[], fixed: Set<string>[]): Map<string, Built> | 
   }
 }
 
-/** `kubectl kustomize` of every folder (absolute paths under repo), in as few runs as the folders allow. */
-export function kustomizeMany(repo: string, dirs: string[]): Map<string, Built> {
+/**
+ * `kubectl kustomize` of every folder (absolute paths), in as few runs as the folders allow. The batches are planned
+ * from the library's static build of each folder under repo; `source` names the repo folder whose objects a folder
+ * outside repo builds (a temporary kustomization around it), absolute.
+ */
+export function kustomizeMany(repo: string, dirs: string[], source: (dir: string) => string = (d) => d): Map<string, Built> {
   requireKubectl();
   const out = new Map<string, Built>();
   const todo = [...new Set(dirs)];
@@ -98,7 +102,7 @@ export function kustomizeMany(repo: string, dirs: string[]): Map<string, Built> 
   // Batches whose folders share no Namespace, CRD or APIService (kustomize refuses the same id twice).
   const batches: { dirs: string[]; fixed: Set<string>[]; ids: Set<string> }[] = [];
   for (const d of todo) {
-    const ids = fixedIds(reader, path.relative(repo, d).split(path.sep).join('/'));
+    const ids = fixedIds(reader, path.relative(repo, source(d)).split(path.sep).join('/'));
     let b = batches.find((x) => ![...ids].some((id) => x.ids.has(id)));
     if (!b) batches.push((b = { dirs: [], fixed: [], ids: new Set() }));
     b.dirs.push(d);
