@@ -36,7 +36,8 @@ describe('story-id rule for commits and pull request titles', () => {
     const dir = path.join(tmpDir(), 'p');
     createClusters({ dir, clusters: [{ name: 'apps' }] });
     expect((await runInProcess('platform-kit', ['lint-pr-title', 'STORY-APP-PODINFO: demo', '--dir', dir])).status).toBe(1);
-    expect((await runInProcess('add-story', ['STORY-APP-PODINFO', '--custom', '--title', 'Podinfo', '--lane', 'apps', '--component', 'podinfo', '--namespace', 'podinfo', '--dir', dir])).status).toBe(0);
+    const custom = ['STORY-APP-PODINFO', '--custom', '--title', 'Podinfo', '--lane', 'apps', '--component', 'podinfo', '--namespace', 'podinfo'];
+    expect((await runInProcess('add-story', [...custom, '--dir', dir])).status).toBe(0);
     expect((await runInProcess('platform-kit', ['lint-pr-title', 'STORY-APP-PODINFO: demo', '--dir', dir])).status).toBe(0);
     const msg = path.join(tmpDir(), 'COMMIT_EDITMSG');
     fs.writeFileSync(msg, 'fix things\n# comment\n');

@@ -87,7 +87,8 @@ describe('check output', () => {
     write(dir, 'apps/settings.yaml', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'flux-system' }, data: { UNUSED: 'x' } });
     write(dir, 'clusters/home/apps.yaml', { ...fluxKs('apps', 'apps', 'infrastructure'), spec: { ...fluxKs('apps', 'apps', 'infrastructure').spec, postBuild: { substituteFrom: [{ kind: 'ConfigMap', name: 'settings' }] } } });
     fs.writeFileSync(path.join(dir, 'apps/kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['./ocirepository.yaml', './helmrelease.yaml', './settings.yaml'] }));
-    const info = JSON.parse((await runInProcess('platform-kit', ['check', '--dir', dir, '--json'])).stdout).findings.filter((f: Finding) => f.severity === 'info');
+    const json = await runInProcess('platform-kit', ['check', '--dir', dir, '--json']);
+    const info = JSON.parse(json.stdout).findings.filter((f: Finding) => f.severity === 'info');
     expect(info.map((f: Finding) => f.code)).toEqual(['SETTING_UNUSED']);
     expect((await runInProcess('platform-kit', ['check', '--dir', dir])).stdout).not.toContain('SETTING_UNUSED');
     expect((await runInProcess('platform-kit', ['check', '--dir', dir, '--info'])).stdout.split('\n')).toContain(findingLine(info[0]));

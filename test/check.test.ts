@@ -668,7 +668,8 @@ describe('platform-kit check / graph (CLI)', () => {
   it('graph --format mermaid draws the dependsOn edges (A --> B: A waits for B)', async () => {
     const help = await runInProcess('platform-kit', ['graph', '--help']);
     expect(help.stdout).toMatch(/A --> B: A waits for B/);
-    const r = await runInProcess('platform-kit', ['graph', '--dir', copyOf('flux-example'), '--cluster-path', 'clusters/*', '--cluster', 'staging', '--format', 'mermaid']);
+    const args = ['graph', '--dir', copyOf('flux-example'), '--cluster-path', 'clusters/*', '--cluster', 'staging', '--format', 'mermaid'];
+    const r = await runInProcess('platform-kit', args);
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.split('\n').map((l) => l.trim());
     expect(lines[0]).toMatch(/^graph /);

@@ -313,7 +313,8 @@ describe('the generated Renovate config bumps the pins where they live', () => {
 /** A temporary kustomization: one folder of the repo (absolute) plus patches. */
 function withPatches(resource: string, patches: unknown[]): string {
   const dir = tmpDir('cpc-charts-ks-');
-  fs.writeFileSync(path.join(dir, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [path.relative(dir, resource)], patches }));
+  const k = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [path.relative(dir, resource)], patches };
+  fs.writeFileSync(path.join(dir, 'kustomization.yaml'), stringify(k));
   return dir;
 }
 
@@ -374,7 +375,8 @@ describe('HelmRelease defaults are patched once per lane', () => {
         for (const child of children) expect(child.spec!.patches, `${c}/${child.metadata.name}: spec.patches from the lane`).toEqual(inner);
         // upstream manifests are built from another source
         const local = children.filter((child) => child.spec!.sourceRef?.name === 'flux-system');
-        const builds = buildAllWith(local.map((child) => ({ resource: path.join(repo, substituteText(child.spec!.path, settings).text), patches: child.spec!.patches })));
+        const pathOf = (child: K8sObject) => path.join(repo, substituteText(child.spec!.path, settings).text);
+        const builds = buildAllWith(local.map((child) => ({ resource: pathOf(child), patches: child.spec!.patches })));
         for (const [i, child] of local.entries()) {
           const objects = builds[i];
           const comp = cat.components.get(child.metadata.name)?.component;

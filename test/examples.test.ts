@@ -17,7 +17,8 @@ describe('examples/reference-platform', () => {
 
   it('is exactly what the answers file plus all 41 stories approved generate today', async () => {
     const fresh = path.join(tmpDir(), 'reference-platform');
-    const r = await runInProcess('create-platform-cluster', ['--answers', path.join(ROOT, 'examples/reference-platform.answers.yaml'), '--yes', '--dir', fresh]);
+    const answers = path.join(ROOT, 'examples/reference-platform.answers.yaml');
+    const r = await runInProcess('create-platform-cluster', ['--answers', answers, '--yes', '--dir', fresh]);
     expect(r.status, r.stderr).toBe(0);
     const s = await runInProcess('add-story', ['--all', '--approve', '--dir', fresh]);
     expect(s.status, s.stderr).toBe(0);

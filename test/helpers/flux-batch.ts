@@ -57,7 +57,8 @@ function buildBatch(dirs: string[], fixed: Set<string>[]): Map<string, Built> | 
       fs.writeFileSync(path.join(entry, 'kustomization.yaml'), stringify(k));
       return `p${i}`;
     });
-    fs.writeFileSync(path.join(at, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: entries }));
+    const all = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: entries };
+    fs.writeFileSync(path.join(at, 'kustomization.yaml'), stringify(all));
     const r = spawnSync('kubectl', ['kustomize', at], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     if (r.status !== 0) return undefined;
     const docs: string[][] = dirs.map(() => []);
@@ -121,7 +122,7 @@ export function kustomizeMany(repo: string, dirs: string[], source: (dir: string
 /** walkCluster of helpers/flux.ts, level by level, each level's folders built by kustomizeMany. */
 export function walkClusterBatched(repo: string, cluster: string, opts: { substitute?: boolean } = {}): Map<string, FluxKs> {
   const out = new Map<string, FluxKs>();
-  type Item = { name: string; path: string; dependsOn: string[]; postBuild: boolean; substitute?: Record<string, string>; parent?: string; external?: { kind: string; name: string } };
+  type Item = Omit<FluxKs, 'text' | 'objects' | 'unresolved'> & { substitute?: Record<string, string> };
   let level: Item[] = [{ name: 'flux-system', path: `./kubernetes/clusters/${cluster}`, dependsOn: [], postBuild: false }];
   let settings: Record<string, string> | undefined;
   while (level.length) {
