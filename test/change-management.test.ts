@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addStory, createClusters, loadCatalog } from '../src';
 import { lintStoryLine } from '../src/delivery/story-id';
-import { cli, ROOT, snapshot, tmpDir } from './helpers/fs';
+import { ROOT, snapshot, tmpDir } from './helpers/fs';
+import { runInProcess } from './helpers/in-process';
 
 const cat = loadCatalog();
 const git = (dir: string, ...args: string[]) => spawnSync('git', ['-C', dir, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } });
@@ -31,15 +32,16 @@ describe('story-id rule for commits and pull request titles', () => {
     expect(lintStoryLine("Merge branch 'x'", cat, 'pull request title').ok).toBe(false);
   });
 
-  it('the CLIs exit 0 for a good line and 1 for a bad one; a custom story of platform.yaml is known', () => {
+  it('the CLIs exit 0 for a good line and 1 for a bad one; a custom story of platform.yaml is known', async () => {
     const dir = path.join(tmpDir(), 'p');
     createClusters({ dir, clusters: [{ name: 'apps' }] });
-    expect(cli('platform-kit', ['lint-pr-title', 'STORY-APP-PODINFO: demo', '--dir', dir]).status).toBe(1);
-    expect(cli('add-story', ['STORY-APP-PODINFO', '--custom', '--title', 'Podinfo', '--lane', 'apps', '--component', 'podinfo', '--namespace', 'podinfo', '--dir', dir]).status).toBe(0);
-    expect(cli('platform-kit', ['lint-pr-title', 'STORY-APP-PODINFO: demo', '--dir', dir]).status).toBe(0);
+    expect((await runInProcess('platform-kit', ['lint-pr-title', 'STORY-APP-PODINFO: demo', '--dir', dir])).status).toBe(1);
+    const custom = ['STORY-APP-PODINFO', '--custom', '--title', 'Podinfo', '--lane', 'apps', '--component', 'podinfo', '--namespace', 'podinfo'];
+    expect((await runInProcess('add-story', [...custom, '--dir', dir])).status).toBe(0);
+    expect((await runInProcess('platform-kit', ['lint-pr-title', 'STORY-APP-PODINFO: demo', '--dir', dir])).status).toBe(0);
     const msg = path.join(tmpDir(), 'COMMIT_EDITMSG');
     fs.writeFileSync(msg, 'fix things\n# comment\n');
-    const r = cli('platform-kit', ['lint-commit', msg, '--dir', dir]);
+    const r = await runInProcess('platform-kit', ['lint-commit', msg, '--dir', dir]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('must start with the story it delivers');
   });
@@ -68,11 +70,11 @@ describe('add-story --git and the commit-msg hook of the generated repository', 
     expect(git(dir, 'diff', '--cached', '--name-only').stdout.trim()).toBe('notes.txt'); // a person's staged work stays staged
   });
 
-  it('--git outside a git repository fails before writing anything', () => {
+  it('--git outside a git repository fails before writing anything', async () => {
     const dir = path.join(tmpDir(), 'p');
     createClusters({ dir, clusters: [{ name: 'infra' }] });
     const before = snapshot(dir);
-    const r = cli('add-story', ['STORY-BOOT-TALOS', '--git', '--dir', dir]);
+    const r = await runInProcess('add-story', ['STORY-BOOT-TALOS', '--git', '--dir', dir]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('is not inside a git repository');
     expect(snapshot(dir)).toEqual(before);

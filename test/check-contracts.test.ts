@@ -10,7 +10,8 @@ import { check } from '../src';
 import type { Finding } from '../src';
 import { parseCreateSecret } from '../src/check/contracts';
 import { excludesFolder, parseIgnore } from '../src/check/gitignore';
-import { cli, tmpDir } from './helpers/fs';
+import { tmpDir } from './helpers/fs';
+import { runInProcess } from './helpers/in-process';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'check-contracts');
 
@@ -232,7 +233,7 @@ describe('bootstrap commands that create Secrets', () => {
 describe('the reference platform', () => {
   it('gives no contract finding', async () => {
     const dir = path.join(tmpDir('cpc-contracts-ref-'), 'ref');
-    const r0 = cli('create-platform-cluster', ['infra', 'apps', '--yes', '--stories', 'all', '--approve', '--dir', dir]);
+    const r0 = await runInProcess('create-platform-cluster', ['infra', 'apps', '--yes', '--stories', 'all', '--approve', '--dir', dir]);
     expect(r0.status, r0.stderr).toBe(0);
     const r = await check({ dir });
     const got = r.findings.filter((f) => CODES.has(f.code));

@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import { check } from '../src';
 import type { Finding } from '../src';
 import { cli, tmpDir } from './helpers/fs';
+import { runInProcess } from './helpers/in-process';
 
 function write(root: string, rel: string, ...docs: Record<string, any>[]): void {
   fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
@@ -56,7 +57,7 @@ describe('check output', () => {
     expect(out.walked.home).toEqual({ entry: 'clusters/home', found: `gotk-sync ${sync}:${syncLine}`, source: { kind: 'GitRepository', name: 'fleet' }, kustomizations: 2, helmReleases: 1 });
     expect(out.findings.map((f: Finding) => f.code).sort()).toEqual(['DEPENDS_ON_MISSING', 'UNREACHABLE_KUSTOMIZATION']);
 
-    const text = cli('platform-kit', ['check', '--dir', dir]);
+    const text = await runInProcess('platform-kit', ['check', '--dir', dir]);
     expect(text.status).toBe(1);
     const lines = text.stdout.trimEnd().split('\n');
     const w = out.walked.home;
@@ -72,8 +73,8 @@ describe('check output', () => {
 
   it('--verbose adds each finding\'s hint on the line after it; --info still adds info findings', async () => {
     const dir = fixture();
-    const out = JSON.parse(cli('platform-kit', ['check', '--dir', dir, '--json']).stdout);
-    const verbose = cli('platform-kit', ['check', '--dir', dir, '--verbose']);
+    const out = JSON.parse((await runInProcess('platform-kit', ['check', '--dir', dir, '--json'])).stdout);
+    const verbose = await runInProcess('platform-kit', ['check', '--dir', dir, '--verbose']);
     expect(verbose.status).toBe(1);
     const lines = verbose.stdout.trimEnd().split('\n');
     for (const f of out.findings as Finding[]) {
@@ -86,9 +87,10 @@ describe('check output', () => {
     write(dir, 'apps/settings.yaml', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'flux-system' }, data: { UNUSED: 'x' } });
     write(dir, 'clusters/home/apps.yaml', { ...fluxKs('apps', 'apps', 'infrastructure'), spec: { ...fluxKs('apps', 'apps', 'infrastructure').spec, postBuild: { substituteFrom: [{ kind: 'ConfigMap', name: 'settings' }] } } });
     fs.writeFileSync(path.join(dir, 'apps/kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['./ocirepository.yaml', './helmrelease.yaml', './settings.yaml'] }));
-    const info = JSON.parse(cli('platform-kit', ['check', '--dir', dir, '--json']).stdout).findings.filter((f: Finding) => f.severity === 'info');
+    const json = await runInProcess('platform-kit', ['check', '--dir', dir, '--json']);
+    const info = JSON.parse(json.stdout).findings.filter((f: Finding) => f.severity === 'info');
     expect(info.map((f: Finding) => f.code)).toEqual(['SETTING_UNUSED']);
-    expect(cli('platform-kit', ['check', '--dir', dir]).stdout).not.toContain('SETTING_UNUSED');
-    expect(cli('platform-kit', ['check', '--dir', dir, '--info']).stdout.split('\n')).toContain(findingLine(info[0]));
+    expect((await runInProcess('platform-kit', ['check', '--dir', dir])).stdout).not.toContain('SETTING_UNUSED');
+    expect((await runInProcess('platform-kit', ['check', '--dir', dir, '--info'])).stdout.split('\n')).toContain(findingLine(info[0]));
   });
 });

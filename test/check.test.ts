@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addStories, addStory, check, createClusters } from '../src';
 import type { CheckResult, Finding } from '../src';
+import { runInProcess } from './helpers/in-process';
 import { cli, ROOT, snapshot, tmpDir } from './helpers/fs';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'check');
@@ -613,6 +614,7 @@ describe('defects', () => {
 // CLI
 
 describe('platform-kit check / graph (CLI)', () => {
+  // The first run is the spawned smoke of check; the others run in process.
   it('--json on a defective copy: exit 1, the findings and a summary', () => {
     const dir = copyOf('flux-example');
     applyEdits(dir, [{ file: FE_PROD_APPS, replace: 'path: ./apps/production', with: 'path: ./apps/prod' }]);
@@ -629,44 +631,45 @@ describe('platform-kit check / graph (CLI)', () => {
     expect(out.findings).toContainEqual(expect.objectContaining({ code: 'PATH_MISSING', severity: 'error', cluster: 'production', file: FE_PROD_APPS, line: 13 }));
   });
 
-  it('a clean repository: exit 0 (the default cluster path finds ours)', () => {
-    const r = cli('platform-kit', ['check', '--dir', oursRepo, '--json']);
+  it('a clean repository: exit 0 (the default cluster path finds ours)', async () => {
+    const r = await runInProcess('platform-kit', ['check', '--dir', oursRepo, '--json']);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.clusters).toEqual(['apps', 'infra']);
     expect(out.summary.error).toBe(0);
   });
 
-  it.each(['home-ops', 'flux-example'] as const)('%s clean through the CLI: exit 0', (layout) => {
+  it.each(['home-ops', 'flux-example'] as const)('%s clean through the CLI: exit 0', async (layout) => {
     const args = ['check', '--dir', copyOf(layout), '--json'];
     for (const p of LAYOUTS[layout].clusterPaths ?? []) args.push('--cluster-path', p);
-    const r = cli('platform-kit', args);
+    const r = await runInProcess('platform-kit', args);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).summary.error).toBe(0);
   });
 
-  it('human output names the file:line of a finding and exits 1', () => {
+  it('human output names the file:line of a finding and exits 1', async () => {
     const dir = copyOf('home-ops');
     applyEdits(dir, [{ file: HO_ECHO_KS, replace: '- name: cert-manager-issuers', with: '- name: cert-manager-issuer' }]);
-    const r = cli('platform-kit', ['check', '--dir', dir, '--cluster-path', 'kubernetes/flux/cluster']);
+    const r = await runInProcess('platform-kit', ['check', '--dir', dir, '--cluster-path', 'kubernetes/flux/cluster']);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('DEPENDS_ON_MISSING');
     expect(r.stdout).toContain(`${HO_ECHO_KS}:14`);
   });
 
-  it('a --cluster-path that matches nothing: exit 2 with a clear message', () => {
-    const r = cli('platform-kit', ['check', '--dir', copyOf('flux-example'), '--cluster-path', 'kubernetes/clusters/*']);
+  it('a --cluster-path that matches nothing: exit 2 with a clear message', async () => {
+    const r = await runInProcess('platform-kit', ['check', '--dir', copyOf('flux-example'), '--cluster-path', 'kubernetes/clusters/*']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/no cluster entry folder matches kubernetes\/clusters\/\*/);
-    const r2 = cli('platform-kit', ['check', '--dir', copyOf('flux-example'), '--cluster-path', 'clusters/dev']);
+    const r2 = await runInProcess('platform-kit', ['check', '--dir', copyOf('flux-example'), '--cluster-path', 'clusters/dev']);
     expect(r2.status).toBe(2);
     expect(r2.stderr).toContain('clusters/dev');
   });
 
-  it('graph --format mermaid draws the dependsOn edges (A --> B: A waits for B)', () => {
-    const help = cli('platform-kit', ['graph', '--help']);
+  it('graph --format mermaid draws the dependsOn edges (A --> B: A waits for B)', async () => {
+    const help = await runInProcess('platform-kit', ['graph', '--help']);
     expect(help.stdout).toMatch(/A --> B: A waits for B/);
-    const r = cli('platform-kit', ['graph', '--dir', copyOf('flux-example'), '--cluster-path', 'clusters/*', '--cluster', 'staging', '--format', 'mermaid']);
+    const args = ['graph', '--dir', copyOf('flux-example'), '--cluster-path', 'clusters/*', '--cluster', 'staging', '--format', 'mermaid'];
+    const r = await runInProcess('platform-kit', args);
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.split('\n').map((l) => l.trim());
     expect(lines[0]).toMatch(/^graph /);

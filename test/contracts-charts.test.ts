@@ -5,8 +5,10 @@ import { parse, parseAllDocuments, parseDocument, stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { componentDir } from '../src/model/components';
 import { BUILTIN_TEMPLATES, check, createClusters, loadCatalog, parsePlatform, regenerate, renderPlatform, TemplateRenderer, VERSIONS } from '../src';
-import { cli, snapshot, tmpDir } from './helpers/fs';
+import { snapshot, tmpDir } from './helpers/fs';
 import { isFluxKs, K8sObject, kustomize, substituteText } from './helpers/flux';
+import { kustomizeMany } from './helpers/flux-batch';
+import { runInProcess } from './helpers/in-process';
 
 /*
  * Contracts of chart versions, Renovate and HelmRelease defaults (issue #13, item 3):
@@ -180,11 +182,11 @@ describe('chart versions are set once, in platform.yaml', () => {
     }
   });
 
-  it('an unknown chart or a version that is not a string is refused: exit 2, the field named, nothing written', () => {
+  it('an unknown chart or a version that is not a string is refused: exit 2, the field named, nothing written', async () => {
     const dir = copyRepo();
     editPlatform(dir, (doc) => doc.setIn(['charts', 'cilum'], '1.18.5'));
     const before = snapshot(dir);
-    const r = cli('platform-kit', ['regenerate', '--dir', dir]);
+    const r = await runInProcess('platform-kit', ['regenerate', '--dir', dir]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/platform\.yaml:\d+: charts\.cilum: "cilum" is not a chart of the catalog/);
     expect(r.stderr).toContain('cilium');
@@ -194,7 +196,7 @@ describe('chart versions are set once, in platform.yaml', () => {
     const file = path.join(dir2, 'platform.yaml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^ {2}coredns: ".*"$/m, '  coredns: 1.50'));
     const before2 = snapshot(dir2);
-    const r2 = cli('platform-kit', ['regenerate', '--dir', dir2]);
+    const r2 = await runInProcess('platform-kit', ['regenerate', '--dir', dir2]);
     expect(r2.status).toBe(2);
     expect(r2.stderr).toMatch(/platform\.yaml:\d+: charts\.coredns: a chart version as a quoted string/);
     expect(snapshot(dir2)).toEqual(before2);
@@ -308,11 +310,25 @@ describe('the generated Renovate config bumps the pins where they live', () => {
 
 // ------------------------------------------------------------------------------------------------ 3. HelmRelease defaults
 
-/** `kubectl kustomize` of a temporary kustomization: resources (absolute dirs/files) plus patches. */
-function buildWith(resources: string[], patches: unknown[]): K8sObject[] {
+/** A temporary kustomization: one folder of the repo (absolute) plus patches. */
+function withPatches(resource: string, patches: unknown[]): string {
   const dir = tmpDir('cpc-charts-ks-');
-  fs.writeFileSync(path.join(dir, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: resources.map((r) => path.relative(dir, r)), patches }));
-  return kustomize(dir).objects;
+  const k = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [path.relative(dir, resource)], patches };
+  fs.writeFileSync(path.join(dir, 'kustomization.yaml'), stringify(k));
+  return dir;
+}
+
+/** `kubectl kustomize` of a repo folder plus patches. */
+function buildWith(resource: string, patches: unknown[]): K8sObject[] {
+  return kustomize(withPatches(resource, patches)).objects;
+}
+
+/** buildWith of many, in as few kubectl runs as they allow (helpers/flux-batch.ts). */
+function buildAllWith(list: { resource: string; patches: unknown[] }[]): K8sObject[][] {
+  const dirs = list.map((x) => withPatches(x.resource, x.patches));
+  const from = new Map(dirs.map((d, i) => [d, list[i].resource]));
+  const built = kustomizeMany(repo, dirs, (d) => from.get(d)!);
+  return dirs.map((d) => built.get(d)!.objects);
 }
 
 function settingsOf(c: string): Record<string, string> {
@@ -354,13 +370,15 @@ describe('HelmRelease defaults are patched once per lane', () => {
         const defaults = parse(inner[0].patch).spec;
         expect(defaults.upgrade.remediation.strategy, `${c}/${lane}: a failed upgrade of an adopted release never uninstalls it`).not.toBe('uninstall');
         // Flux applies the lane's patches to the objects of its build: the child Kustomizations.
-        const children = buildWith([path.join(repo, laneKs.spec.path)], laneKs.spec.patches).filter(isFluxKs);
+        const children = buildWith(path.join(repo, laneKs.spec.path), laneKs.spec.patches).filter(isFluxKs);
         expect(children.length).toBeGreaterThan(0);
-        for (const child of children) {
-          expect(child.spec!.patches, `${c}/${child.metadata.name}: spec.patches from the lane`).toEqual(inner);
-          if (child.spec!.sourceRef?.name !== 'flux-system') continue; // upstream manifests, built from another source
-          const childPath = substituteText(child.spec!.path, settings).text;
-          const objects = buildWith([path.join(repo, childPath)], child.spec!.patches);
+        for (const child of children) expect(child.spec!.patches, `${c}/${child.metadata.name}: spec.patches from the lane`).toEqual(inner);
+        // upstream manifests are built from another source
+        const local = children.filter((child) => child.spec!.sourceRef?.name === 'flux-system');
+        const pathOf = (child: K8sObject) => path.join(repo, substituteText(child.spec!.path, settings).text);
+        const builds = buildAllWith(local.map((child) => ({ resource: pathOf(child), patches: child.spec!.patches })));
+        for (const [i, child] of local.entries()) {
+          const objects = builds[i];
           const comp = cat.components.get(child.metadata.name)?.component;
           for (const hr of objects.filter((o) => o.kind === 'HelmRelease')) {
             const where = `${c}/${child.metadata.name}: HelmRelease ${hr.metadata.name}`;

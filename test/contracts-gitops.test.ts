@@ -7,7 +7,8 @@ import { addStories, createClusters, loadCatalog } from '../src';
 import { transitiveDeps } from '../src/model/stories';
 import { substitute } from '../src/model/variables';
 import { tmpDir } from './helpers/fs';
-import { K8sObject, kustomize, substituteText, walkCluster } from './helpers/flux';
+import { K8sObject, substituteText } from './helpers/flux';
+import { kustomizeMany, walkClusterBatched } from './helpers/flux-batch';
 
 /*
  * Contracts between the GitOps/bootstrap pieces: what Flux, the ClusterSecretStore and the bootstrap helmfile read
@@ -152,10 +153,12 @@ describe('the secret-store credential bootstrap creates is the one every store v
 
   it('store-credential-keys-match-every-provider: each Secret key a ClusterSecretStore reads is created by bootstrap README and script', () => {
     expect(providers.length).toBeGreaterThanOrEqual(6);
+    const variant = (p: string) => path.join(repo, `kubernetes/infrastructure/security/cluster-secret-store/variants/${p}`);
+    const builds = kustomizeMany(repo, providers.map(variant)); // one kubectl run for every variant
     providers.forEach((p, i) => {
       const c = `c${i + 1}`;
       const docs = ['bootstrap/README.md', 'bootstrap/bootstrap.sh'].map((f) => ({ f, made: createdSecrets(clusterPart(read(repo, f), f, c)) }));
-      const built = kustomize(path.join(repo, `kubernetes/infrastructure/security/cluster-secret-store/variants/${p}`));
+      const built = builds.get(variant(p))!;
       const sub = substituteText(built.text, settingsOf(repo, c));
       expect(sub.unresolved, p).toEqual([]);
       const store = parseAll(sub.text).find((o) => o.kind === 'ClusterSecretStore')!;
@@ -226,7 +229,7 @@ describe('bootstrap values cannot drift from the Flux values', () => {
     expect(hf.releases.map((r: any) => r.name)).toEqual(order);
     hf.releases.forEach((r: any, i: number) => expect(r.needs ?? [], r.name).toEqual(i ? [`${hf.releases[i - 1].namespace}/${hf.releases[i - 1].name}`] : []));
     // the flux walk still sees the same values the bootstrap renders (one source)
-    const w = walkCluster(repo, 'infra', { substitute: true });
+    const w = walkClusterBatched(repo, 'infra', { substitute: true });
     expect(w.has('flux-instance')).toBe(true);
   });
 });
@@ -235,12 +238,12 @@ describe('Flux notifications, task runner and the secrets page, on a platform wi
   const CERT = 'STORY-SEC-CERT-MANAGER-ISSUERS';
   const GIT = { infra: 'https://gitlab.example.com/platform/gitops.git', apps: 'git@github.com:platform/gitops.git' } as const;
   let repo: string;
-  const walks = new Map<string, ReturnType<typeof walkCluster>>();
+  const walks = new Map<string, ReturnType<typeof walkClusterBatched>>();
   beforeAll(() => {
     repo = path.join(tmpDir(), 'platform');
     createClusters({ dir: repo, clusters: [{ name: 'infra', gitUrl: GIT.infra }, { name: 'apps', role: 'apps' as const, gitUrl: GIT.apps }] });
     addStories({ dir: repo, ids: withDeps(CERT, BOOT), approve: true });
-    for (const c of ['infra', 'apps']) walks.set(c, walkCluster(repo, c, { substitute: true }));
+    for (const c of ['infra', 'apps']) walks.set(c, walkClusterBatched(repo, c, { substitute: true }));
   }, 300_000);
 
   /** Every object a cluster applies, with the namespace Flux gives it (targetNamespace wins). */

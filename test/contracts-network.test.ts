@@ -4,7 +4,8 @@ import { parse, parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createClusters, loadCatalog } from '../src';
 import { tmpDir } from './helpers/fs';
-import { FluxKs, K8sObject, substituteText, walkCluster } from './helpers/flux';
+import { FluxKs, K8sObject, substituteText } from './helpers/flux';
+import { walkClusterBatched } from './helpers/flux-batch';
 
 /*
  * Networking contracts between components (issue #13): what one component expects from another (a zone, a DNS
@@ -92,7 +93,7 @@ beforeAll(() => {
   repo = path.join(tmpDir('cpc-net-'), 'platform');
   createClusters({ dir: repo, clusters: [{ name: 'infra' }, { name: 'apps' }], stories: { ids: 'all', approve: true } });
   platform = parse(fs.readFileSync(path.join(repo, 'platform.yaml'), 'utf8'));
-  for (const c of CLUSTERS) walks.set(c, walkCluster(repo, c, { substitute: true }));
+  for (const c of CLUSTERS) walks.set(c, walkClusterBatched(repo, c, { substitute: true }));
 }, 600_000);
 
 describe('networking contracts', () => {

@@ -5,7 +5,8 @@ import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addStories, createClusters, loadCatalog } from '../src';
 import { tmpDir } from './helpers/fs';
-import { FluxKs, isFluxKs, walkCluster } from './helpers/flux';
+import { FluxKs, isFluxKs } from './helpers/flux';
+import { walkClusterBatched } from './helpers/flux-batch';
 
 /*
  * Contracts between workload components (issue #13, "workloads"): what one component expects from another (a
@@ -82,7 +83,7 @@ beforeAll(() => {
     createClusters({ dir: repo, clusters: [{ name: 'infra' }, { name: 'apps' }] });
     addStories({ dir: repo, ids: cat.stories.map((s) => s.id), approve: true });
   }
-  for (const c of CLUSTERS) walks.set(c, walkCluster(repo, c, { substitute: true }));
+  for (const c of CLUSTERS) walks.set(c, walkClusterBatched(repo, c, { substitute: true }));
 }, 240_000);
 
 describe('workload contracts', () => {

@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, snapshot, tmpDir } from './helpers/fs';
-import { findCycle, FluxKs, kustomize, requiredVars, subtree, substituteText, walkCluster } from './helpers/flux';
+import { findCycle, FluxKs, kustomize, requiredVars, subtree, substituteText } from './helpers/flux';
+import { walkClusterBatched } from './helpers/flux-batch';
+import { createInProcess, runInProcess } from './helpers/in-process';
 
 function settingsOf(all: Map<string, FluxKs>): Record<string, string> {
   const cm = all.get('flux-system')!.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'cluster-settings');
@@ -13,8 +15,7 @@ function settingsOf(all: Map<string, FluxKs>): Record<string, string> {
 }
 
 /** The checks every generated cluster must pass (the same ones issue #5 turns into `platform-kit check`). */
-function assertClusterSound(repo: string, cluster: string): Map<string, FluxKs> {
-  const all = walkCluster(repo, cluster);
+function assertClusterSound(repo: string, cluster: string, all = walkClusterBatched(repo, cluster)): Map<string, FluxKs> {
   const settings = settingsOf(all);
   const used = new Set<string>();
   for (const k of all.values()) {
@@ -40,12 +41,16 @@ describe('create-platform-cluster: infra, then apps, in a new repository', () =>
   let first: ReturnType<typeof cli>;
   let second: ReturnType<typeof cli>;
   let afterInfra: Record<string, string>;
+  // The tests below only read the repository until "a second identical run": each cluster is walked once.
+  const walks = new Map<string, Map<string, FluxKs>>();
+  const walk = (c: string) => walks.get(c) ?? walks.set(c, walkClusterBatched(repo, c)).get(c)!;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     repo = path.join(tmpDir(), 'platform');
+    // The spawned smoke of this file; the other runs are in process.
     first = cli('create-platform-cluster', ['infra', '--yes', '--dir', repo]);
     afterInfra = snapshot(repo);
-    second = cli('create-platform-cluster', ['apps', '--yes', '--dir', repo]);
+    second = await createInProcess(['apps', '--yes', '--dir', repo]);
   });
 
   it('exits 0 both times and writes platform.yaml with both clusters', () => {
@@ -68,7 +73,7 @@ describe('create-platform-cluster: infra, then apps, in a new repository', () =>
   });
 
   it.each(['infra', 'apps'])('every Flux Kustomization reachable from kubernetes/clusters/%s builds, with variables defined and dependsOn resolved', (c) => {
-    const all = assertClusterSound(repo, c);
+    const all = assertClusterSound(repo, c, walk(c));
     const names = [...all.keys()].sort();
     const expected = ['cilium', 'coredns', 'external-secrets', 'flux-instance', 'flux-operator', 'flux-system', 'infrastructure'];
     expect(names).toEqual(c === 'apps' ? [...expected, 'workloads'].sort() : expected);
@@ -76,7 +81,7 @@ describe('create-platform-cluster: infra, then apps, in a new repository', () =>
   });
 
   it('uses the current GA Flux APIs and syncs kubernetes/clusters/<c> from the FluxInstance', () => {
-    const all = walkCluster(repo, 'apps');
+    const all = walk('apps');
     const objects = [...all.values()].flatMap((k) => k.objects);
     const apis = new Set(objects.map((o) => `${o.apiVersion} ${o.kind}`));
     expect(apis).toContain('kustomize.toolkit.fluxcd.io/v1 Kustomization');
@@ -99,8 +104,12 @@ describe('create-platform-cluster: infra, then apps, in a new repository', () =>
 
   it('bootstrap reads the same charts and values as the Flux HelmReleases', () => {
     for (const c of ['infra', 'apps']) {
-      const all = walkCluster(repo, c);
+      const all = walk(c);
       const settings = settingsOf(all);
+      // render-values.sh renders every Flux values file the helmfile names with the cluster's settings (no copy in git)
+      const out = path.join(tmpDir(), `render-${c}`);
+      const r = spawnSync('bash', ['bootstrap/render-values.sh', c, out], { cwd: repo, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
       const helmfile = parse(fs.readFileSync(path.join(repo, `bootstrap/${c}/helmfile.yaml`), 'utf8'));
       expect(helmfile.releases.map((r: { name: string }) => r.name)).toEqual(['cilium', 'coredns', 'external-secrets', 'flux-operator', 'flux-instance']);
       for (const rel of helmfile.releases) {
@@ -111,10 +120,6 @@ describe('create-platform-cluster: infra, then apps, in a new repository', () =>
         const cm = ks.objects.find((o) => o.kind === 'ConfigMap')!;
         // What Flux would hand helm after postBuild substitution with this cluster's settings:
         const flux = substituteText(cm.data!['values.yaml'], settings).text;
-        // render-values.sh renders the Flux values file the helmfile names with the cluster's settings (no copy in git)
-        const out = path.join(tmpDir(), `render-${c}`);
-        const r = spawnSync('bash', ['bootstrap/render-values.sh', c, out], { cwd: repo, encoding: 'utf8' });
-        expect(r.status, r.stderr).toBe(0);
         const boot = fs.readFileSync(path.join(out, 'bootstrap', c, rel.values[0]), 'utf8');
         expect(parse(boot)).toEqual(parse(flux));
       }
@@ -135,17 +140,17 @@ describe('create-platform-cluster: infra, then apps, in a new repository', () =>
     expect(patch.cluster.network.cni.name).toBe('none');
   });
 
-  it('a second identical run changes nothing', () => {
+  it('a second identical run changes nothing', async () => {
     const before = snapshot(repo);
-    const again = cli('create-platform-cluster', ['--verbose', 'infra', 'apps', '--yes', '--dir', repo]);
+    const again = await createInProcess(['--verbose', 'infra', 'apps', '--yes', '--dir', repo]);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toContain('0 to create, 0 to update, 0 to delete');
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('--dry-run prints the plan and diff and writes nothing', () => {
+  it('--dry-run prints the plan and diff and writes nothing', async () => {
     const before = snapshot(repo);
-    const r = cli('create-platform-cluster', ['--verbose', 'stg', '--role', 'apps', '--yes', '--dry-run', '--dir', repo]);
+    const r = await createInProcess(['--verbose', 'stg', '--role', 'apps', '--yes', '--dry-run', '--dir', repo]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^CREATE {4}kubernetes\/clusters\/stg\/cluster-settings\.yaml$/m);
     expect(r.stdout).toMatch(/^UPDATE {4}platform\.yaml$/m);
@@ -154,12 +159,12 @@ describe('create-platform-cluster: infra, then apps, in a new repository', () =>
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('platform-kit new-cluster is the same command', () => {
+  it('platform-kit new-cluster is the same command', async () => {
     const a = path.join(tmpDir(), 'platform');
     const b = path.join(tmpDir(), 'platform');
-    const r = cli('platform-kit', ['new-cluster', 'infra', '--yes', '--dir', a]);
+    const r = await runInProcess('platform-kit', ['new-cluster', 'infra', '--yes', '--dir', a]);
     expect(r.status, r.stderr).toBe(0);
-    expect(cli('create-platform-cluster', ['infra', '--yes', '--dir', b]).status).toBe(0);
+    expect((await createInProcess(['infra', '--yes', '--dir', b])).status).toBe(0);
     expect(snapshot(a)).toEqual(snapshot(b));
     expect(snapshot(a)['kubernetes/clusters/infra/cluster-settings.yaml']).toBeDefined();
     expect(snapshot(a)['kubernetes/clusters/infra/workloads.yaml']).toBeUndefined();
@@ -167,16 +172,16 @@ describe('create-platform-cluster: infra, then apps, in a new repository', () =>
 });
 
 describe('platform.yaml stays a hand-editable file', () => {
-  it('keeps comments and key order a person added when a cluster is added', () => {
+  it('keeps comments and key order a person added when a cluster is added', async () => {
     const repo = path.join(tmpDir(), 'p');
-    expect(cli('create-platform-cluster', ['infra', '--yes', '--dir', repo]).status).toBe(0);
+    expect((await createInProcess(['infra', '--yes', '--dir', repo])).status).toBe(0);
     const file = path.join(repo, 'platform.yaml');
     const edited = fs
       .readFileSync(file, 'utf8')
       .replace('clusters:\n', '# our two clusters live in rack 4\nclusters:\n')
       .replace('    domain: infra.example.com\n', '    domain: infra.example.com # agreed with DNS team\n');
     fs.writeFileSync(file, edited);
-    const r = cli('create-platform-cluster', ['apps', '--yes', '--dir', repo]);
+    const r = await createInProcess(['apps', '--yes', '--dir', repo]);
     expect(r.status, r.stderr).toBe(0);
     const after = fs.readFileSync(file, 'utf8');
     expect(after).toContain('# our two clusters live in rack 4\nclusters:\n');
@@ -184,9 +189,9 @@ describe('platform.yaml stays a hand-editable file', () => {
     expect(after.indexOf('infra:')).toBeLessThan(after.indexOf('apps:'));
   });
 
-  it('--set KEY=VALUE lands in the cluster settings, which still build', () => {
+  it('--set KEY=VALUE lands in the cluster settings, which still build', async () => {
     const repo = path.join(tmpDir(), 'p');
-    expect(cli('create-platform-cluster', ['apps', '--yes', '--set', 'EXTRA_FLAG=on', '--dir', repo]).status).toBe(0);
+    expect((await createInProcess(['apps', '--yes', '--set', 'EXTRA_FLAG=on', '--dir', repo])).status).toBe(0);
     const settings = parseAllDocuments(fs.readFileSync(path.join(repo, 'kubernetes/clusters/apps/cluster-settings.yaml'), 'utf8'))[0].toJS();
     expect(settings.data.EXTRA_FLAG).toBe('on');
     expect(kustomize(path.join(repo, 'kubernetes/clusters/apps')).objects.length).toBeGreaterThan(0);
@@ -194,24 +199,24 @@ describe('platform.yaml stays a hand-editable file', () => {
 });
 
 describe('create-platform-cluster --stories: clusters and stories in one command, one commit', () => {
-  it('--stories all --approve writes exactly what create followed by add-story --all --approve writes', () => {
+  it('--stories all --approve writes exactly what create followed by add-story --all --approve writes', async () => {
     const one = path.join(tmpDir(), 'one');
     const two = path.join(tmpDir(), 'two');
-    const r = cli('create-platform-cluster', ['infra', 'apps', '--yes', '--stories', 'all', '--approve', '--dir', one]);
+    const r = await createInProcess(['infra', 'apps', '--yes', '--stories', 'all', '--approve', '--dir', one]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^settings added to platform\.yaml with their defaults/m);
     expect(r.stdout).toMatch(/^  apps:$/m);
-    expect(cli('create-platform-cluster', ['infra', 'apps', '--yes', '--dir', two]).status).toBe(0);
-    expect(cli('add-story', ['--all', '--approve', '--dir', two]).status).toBe(0);
+    expect((await createInProcess(['infra', 'apps', '--yes', '--dir', two])).status).toBe(0);
+    expect((await runInProcess('add-story', ['--all', '--approve', '--dir', two])).status).toBe(0);
     const a = snapshot(one);
     expect(Object.keys(a).length).toBeGreaterThan(900);
     expect(a).toEqual(snapshot(two));
   }, 60_000);
 
-  it('puts each story only on the named clusters whose role it names', () => {
+  it('puts each story only on the named clusters whose role it names', async () => {
     const dir = path.join(tmpDir(), 'p');
-    expect(cli('create-platform-cluster', ['infra', 'apps', '--yes', '--dir', dir]).status).toBe(0);
-    const r = cli('create-platform-cluster', ['stg', '--role', 'apps', '--yes', '--stories', 'STORY-BOOT-TALOS,STORY-CICD-GITHUB-ARC', '--dir', dir]);
+    expect((await createInProcess(['infra', 'apps', '--yes', '--dir', dir])).status).toBe(0);
+    const r = await createInProcess(['stg', '--role', 'apps', '--yes', '--stories', 'STORY-BOOT-TALOS,STORY-CICD-GITHUB-ARC', '--dir', dir]);
     expect(r.status, r.stderr).toBe(0);
     const pf = parse(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8'));
     expect(pf.stories['STORY-BOOT-TALOS'].clusters).toEqual({ stg: 'draft' });

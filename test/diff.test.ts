@@ -7,12 +7,16 @@ import { parse, parseAllDocuments, parseDocument, stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { approveStory, createClusters, diffRepo, unapproveStory, type DiffResult } from '../src';
 import { walkRepo } from '../src/check/check';
+import { formatDiff } from '../src/check/diff';
 import { ROOT, tmpDir } from './helpers/fs';
+import { runInProcess } from './helpers/in-process';
 
 /*
  * platform-kit diff on real git repositories with real kubectl. Fixture: the reference platform (infra + apps, every
  * story approved except STORY-APP-HARBOR, a draft on infra), committed as the base. Each test clones it, changes one
- * thing, and compares what diff reports with what the change means, read from the files.
+ * thing, and compares what diff reports with what the change means, read from the files. The bin is spawned where
+ * the process is the subject (its one smoke, with --json; Ctrl-C); elsewhere it runs in process, and the text report
+ * is formatDiff of the result (what the bin prints without --json).
  */
 
 const CLI = path.join(ROOT, 'lib', 'cli', 'platform-kit.js');
@@ -99,9 +103,7 @@ describe('platform-kit diff', () => {
     expect(j.errors).toEqual([]);
     expect(j.summary).toMatchObject({ added: own.length + 1, removed: 0, changed: entryChanged.length, errors: 0 });
     // Text: one line per object, the summary last.
-    const t = spawnSync(process.execPath, [CLI, 'diff', '--base', 'HEAD', '--dir', dir], { encoding: 'utf8' });
-    expect(t.status).toBe(0);
-    const lines = t.stdout.trim().split('\n');
+    const lines = formatDiff(j).trim().split('\n');
     expect(lines.filter((l) => l.startsWith('+ added ')).map((l) => l.replace(/^\+ added +/, '')).sort()).toEqual([...own, lane].sort());
     expect(lines[lines.length - 1]).toBe(`diff against HEAD (${git(dir, 'rev-parse', 'HEAD').trim().slice(0, 12)}): ${own.length + 1} added, 0 removed, ${entryChanged.length} changed object${entryChanged.length === 1 ? '' : 's'} on 2 clusters`);
   }, 240_000);
@@ -219,7 +221,7 @@ describe('platform-kit diff', () => {
     const changedLines = (t: string) => t.split('\n').filter((l) => /^[-+] /.test(l)).sort();
     expect(changedLines(d('demo-plain'))).toEqual(['+  extra: "**masked**"', '+  password: "**masked, changed**"', '-  password: "**masked**"'].sort());
     expect(changedLines(d('demo-sops'))).toEqual(['+  token: "**masked, changed**"', '-  token: "**masked**"']);
-    const text = spawnSync(process.execPath, [CLI, 'diff', '--base', 'HEAD', '--dir', dir], { encoding: 'utf8' }).stdout + JSON.stringify(r);
+    const text = formatDiff(r) + JSON.stringify(r);
     for (const secret of ['hunter2', 'admin-unchanged', 's3cret', 'AAAA', 'BBBB', 'KEEP', 'MAC', 'ENC[', 'lastmodified']) expect(text).not.toContain(secret);
     expect(text).toContain('user: "**masked**"'); // an unchanged key is shown as context, masked
   }, 240_000);
@@ -268,7 +270,8 @@ describe('platform-kit diff', () => {
       expect(r.summary.errors).toBe(1);
     };
     expectOne(await diffRepo({ dir, base: 'HEAD' }), 'head');
-    const cli = spawnSync(process.execPath, [CLI, 'diff', '--base', 'HEAD', '--dir', dir], { encoding: 'utf8' });
+    // The bin's text report (no --json) has the failure; a report's findings are not in the exit code.
+    const cli = await runInProcess('platform-kit', ['diff', '--base', 'HEAD', '--dir', dir]);
     expect(cli.status).toBe(0);
     expect(cli.stdout).toContain(`work tree: cluster infra, flux-system/${ks.name}`);
     // Broken at the base, fixed in the work tree.
@@ -277,17 +280,17 @@ describe('platform-kit diff', () => {
     expectOne(await diffRepo({ dir, base: 'HEAD' }), 'base');
   }, 240_000);
 
-  it('a bad ref exits 2 with a clear message and leaves no worktree or temp folder behind', () => {
-    const dir = clone();
+  it('a bad ref exits 2 with a clear message and leaves no worktree or temp folder behind', async () => {
+    const dir = base; // only read
     const temps = diffTemps();
     for (const ref of ['no-such-branch', 'HEAD~5', '--upload-pack=x']) {
-      const r = spawnSync(process.execPath, [CLI, 'diff', '--base', ref, '--dir', dir], { encoding: 'utf8' });
+      const r = await runInProcess('platform-kit', ['diff', '--base', ref, '--dir', dir]);
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/--base .*(no such commit|give a branch)/);
       expect(r.stdout).toBe('');
     }
     const notGit = tmpDir();
-    const r = spawnSync(process.execPath, [CLI, 'diff', '--base', 'HEAD', '--dir', notGit], { encoding: 'utf8' });
+    const r = await runInProcess('platform-kit', ['diff', '--base', 'HEAD', '--dir', notGit]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('not inside a git repository');
     expect(worktrees(dir)).toBe(1);
@@ -313,10 +316,13 @@ describe('platform-kit diff', () => {
 });
 
 describe('the generated workflow posts the diff on pull requests', () => {
-  const dir = path.join(tmpDir(), 'platform');
-  createClusters({ dir, clusters: [{ name: 'infra' }] });
-  const wf = parse(fs.readFileSync(path.join(dir, '.github/workflows/platform-check.yaml'), 'utf8'));
-  const job = wf.jobs.diff;
+  // The fixture's workflow (read only).
+  let wf: any;
+  let job: any;
+  beforeAll(() => {
+    wf = parse(fs.readFileSync(path.join(base, '.github/workflows/platform-check.yaml'), 'utf8'));
+    job = wf.jobs.diff;
+  });
   const step = (name: string) => job.steps.find((s: any) => s.name === name);
 
   it('runs platform-kit diff against the pull request base with the full history, allowed to write pull request comments only', () => {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, ROOT, snapshot, tmpDir } from './helpers/fs';
+import { runInProcess } from './helpers/in-process';
 
 const EXAMPLE = path.join(ROOT, 'examples/reference-platform');
 
@@ -14,11 +15,12 @@ describe('examples/reference-platform', () => {
     expect(snapshot(EXAMPLE)).toEqual(before);
   });
 
-  it('is exactly what the answers file plus all 41 stories approved generate today', () => {
+  it('is exactly what the answers file plus all 41 stories approved generate today', async () => {
     const fresh = path.join(tmpDir(), 'reference-platform');
-    const r = cli('create-platform-cluster', ['--answers', path.join(ROOT, 'examples/reference-platform.answers.yaml'), '--yes', '--dir', fresh]);
+    const answers = path.join(ROOT, 'examples/reference-platform.answers.yaml');
+    const r = await runInProcess('create-platform-cluster', ['--answers', answers, '--yes', '--dir', fresh]);
     expect(r.status, r.stderr).toBe(0);
-    const s = cli('add-story', ['--all', '--approve', '--dir', fresh]);
+    const s = await runInProcess('add-story', ['--all', '--approve', '--dir', fresh]);
     expect(s.status, s.stderr).toBe(0);
     // The manifest's inputs fingerprint covers the generator's code too, so it changes with any code change even
     // when no output does (then regenerate just skips its fast path): compare the manifest without it.

@@ -11,7 +11,8 @@ import { CustomStorySchema, PlatformSpec } from '../src/model/schema';
 import { planFindings } from '../src/delivery/checks';
 import { buildPlan, DeliveryPlan } from '../src/delivery/model';
 import { formatRange, planJson, PlanJson, renderPlan, statusOf } from '../src/delivery/render';
-import { cli, ROOT, tmpDir } from './helpers/fs';
+import { ROOT, tmpDir } from './helpers/fs';
+import { runInProcess } from './helpers/in-process';
 
 // ------------------------------------------------------------------------------------------------ the seed
 
@@ -469,13 +470,13 @@ describe('platform-kit plan (definePlan)', () => {
 });
 
 describe('plan --status reads the wiring from the repository as it is', () => {
-  it('an approved story whose lane entry a person removed shows as approved, not approved+wired', () => {
+  it('an approved story whose lane entry a person removed shows as approved, not approved+wired', async () => {
     const dir = path.join(tmpDir(), 'p');
     createClusters({ dir, clusters: [{ name: 'infra' }, { name: 'apps' }] });
     addStories({ dir, ids: ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS', 'STORY-BOOT-CORE', 'STORY-GITOPS-SELF-MGMT-FLUX', 'STORY-OPS-RELOADER-ALL-CLUSTERS'], approve: true });
     const lane = path.join(dir, 'kubernetes/clusters/infra/infrastructure/kustomization.yaml');
     fs.writeFileSync(lane, fs.readFileSync(lane, 'utf8').replace('  - ../../../infrastructure/operations/reloader\n', ''));
-    const r = cli('platform-kit', ['plan', '--status', '--format', 'json', '--dir', dir]);
+    const r = await runInProcess('platform-kit', ['plan', '--status', '--format', 'json', '--dir', dir]);
     expect(r.status, r.stderr).toBe(0);
     const story = JSON.parse(r.stdout).sprints[0].stories.find((s: { id: string }) => s.id === 'STORY-OPS-RELOADER-ALL-CLUSTERS');
     expect(story.status).toEqual({ infra: 'approved', apps: 'approved+wired' });

@@ -6,6 +6,8 @@ import { addStories, addStory, approveStory, createClusters, loadCatalog, unappr
 import { storyComponentsFor } from '../src/model/wiring';
 import { cli, snapshot, tmpDir } from './helpers/fs';
 import { findCycle, FluxKs, K8sObject, kustomize, subtree, walkCluster } from './helpers/flux';
+import { batchStats, walkClusterBatched } from './helpers/flux-batch';
+import { runInProcess } from './helpers/in-process';
 
 const cat = loadCatalog();
 const CLUSTERS = ['infra', 'apps'] as const;
@@ -16,9 +18,9 @@ function newRepo(): string {
   return dir;
 }
 
-/** Flux Kustomizations of a cluster, with every build substituted from its cluster-settings. */
+/** Flux Kustomizations of a cluster, with every build substituted from its cluster-settings (kubectl runs batched). */
 function walk(repo: string, cluster: string): Map<string, FluxKs> {
-  return walkCluster(repo, cluster, { substitute: true });
+  return walkClusterBatched(repo, cluster, { substitute: true });
 }
 
 describe('all 41 stories added and approved on infra + apps', () => {
@@ -183,6 +185,17 @@ describe('drafts are never wired', () => {
     for (const s of cat.stories) addStory({ dir: repo, id: s.id });
   }, 240_000);
 
+  it('the batched walk the other tests use is the one-by-one walk, with fewer kubectl runs', () => {
+    // helpers/flux-batch.ts builds a level's folders in one kubectl run: same Kustomizations, same text, same objects.
+    for (const c of CLUSTERS) {
+      const before = { ...batchStats };
+      const batched = walk(repo, c);
+      expect(batchStats.batches).toBeGreaterThan(before.batches);
+      expect(batchStats.fallbacks).toBe(before.fallbacks);
+      expect(batched).toEqual(walkCluster(repo, c, { substitute: true }));
+    }
+  });
+
   it('every story folder exists, yet no cluster reaches a story component', () => {
     for (const c of CLUSTERS) {
       const all = walk(repo, c);
@@ -200,26 +213,26 @@ describe('drafts are never wired', () => {
 });
 
 describe('approval rules', () => {
-  it('--force approves anyway when the Kustomizations still resolve; unresolvable dependsOn never pass', () => {
+  it('--force approves anyway when the Kustomizations still resolve; unresolvable dependsOn never pass', async () => {
     const repo = newRepo();
     const forced = addStory({ dir: repo, id: 'STORY-OPS-RELOADER-ALL-CLUSTERS', approve: true, force: true });
     expect(forced.written).toBe(true);
     expect(walk(repo, 'infra').has('reloader')).toBe(true);
     // cilium-gateway waits on cilium-lb-ipam: forcing cannot wire a Kustomization whose dependsOn is missing.
     const before = snapshot(repo);
-    const r = cli('add-story', ['STORY-NET-CILIUM-GATEWAY', '--approve', '--force', '--dir', repo]);
+    const r = await runInProcess('add-story', ['STORY-NET-CILIUM-GATEWAY', '--approve', '--force', '--dir', repo]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/depends on cilium-lb-ipam, which is not wired on infra \(approve STORY-NET-CILIUM-IPAM/);
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('unapprove takes a leaf story out of the lanes, and refuses while approved stories depend on it', () => {
+  it('unapprove takes a leaf story out of the lanes, and refuses while approved stories depend on it', async () => {
     const repo = newRepo();
     const chain = ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS', 'STORY-BOOT-CORE', 'STORY-GITOPS-SELF-MGMT-FLUX', 'STORY-NET-CILIUM-CORE-GITOPS', 'STORY-NET-CILIUM-IPAM', 'STORY-NET-CILIUM-GATEWAY'];
     addStories({ dir: repo, ids: chain, approve: true });
     expect(walk(repo, 'apps').has('cilium-gateway')).toBe(true);
     const before = snapshot(repo);
-    const r = cli('platform-kit', ['unapprove', 'STORY-NET-CILIUM-IPAM', '--dir', repo, '--cluster', 'apps']);
+    const r = await runInProcess('platform-kit', ['unapprove', 'STORY-NET-CILIUM-IPAM', '--dir', repo, '--cluster', 'apps']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('STORY-NET-CILIUM-GATEWAY is approved on apps');
     expect(snapshot(repo)).toEqual(before);
@@ -252,7 +265,7 @@ describe('secret backends', () => {
 });
 
 describe('custom stories', () => {
-  it('renders a generic component from the same templates, records it, and survives regeneration', () => {
+  it('renders a generic component from the same templates, records it, and survives regeneration', async () => {
     const repo = newRepo();
     const r = cli('add-story', [
       'STORY-APP-PODINFO', '--custom', '--dir', repo, '--title', 'Podinfo demo', '--lane', 'apps', '--component', 'podinfo',
@@ -266,7 +279,7 @@ describe('custom stories', () => {
     expect(all.get('podinfo')!.objects.find((o) => o.kind === 'HelmRelease')?.metadata.name).toBe('podinfo');
     expect(walk(repo, 'infra').has('podinfo')).toBe(false);
     const before = snapshot(repo);
-    const again = cli('create-platform-cluster', ['infra', 'apps', '--yes', '--dir', repo]);
+    const again = await runInProcess('create-platform-cluster', ['infra', 'apps', '--yes', '--dir', repo]);
     expect(again.status, again.stderr).toBe(0);
     expect(snapshot(repo)).toEqual(before);
   });

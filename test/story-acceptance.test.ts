@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { addStories, createClusters, loadCatalog } from '../src';
 import { componentDir } from '../src/model/components';
 import { snapshot, tmpDir } from './helpers/fs';
-import { FluxKs, isFluxKs, K8sObject, kustomize, substituteText, subtree, walkCluster } from './helpers/flux';
+import { FluxKs, isFluxKs, K8sObject, kustomize, substituteText, subtree } from './helpers/flux';
+import { kustomizeMany, walkClusterBatched } from './helpers/flux-batch';
 
 /*
  * Acceptance of every catalog story: the key resources named by its acceptance criteria (and its components'
@@ -340,10 +341,11 @@ checks['STORY-SEC-EXTERNAL-SECRETS-BASE'] = () => {
     const dir = path.join(repo, 'kubernetes/infrastructure/security/cluster-secret-store/variants');
     const variants = fs.readdirSync(dir);
     expect(variants.length).toBeGreaterThanOrEqual(6);
+    const builds = kustomizeMany(repo, variants.map((v) => path.join(dir, v))); // one kubectl run for every variant
     for (const v of variants) {
       // infra's settings are its own provider's; another variant's variables get the story's defaults.
       const defaults = Object.fromEntries(cat.byId.get('STORY-SEC-EXTERNAL-SECRETS-BASE')!.variables.map((d) => [d.name, d.default]));
-      const sub = substituteText(kustomize(path.join(dir, v)).text, { ...defaults, ...settings('infra'), EXTERNAL_SECRET_STORE: v });
+      const sub = substituteText(builds.get(path.join(dir, v))!.text, { ...defaults, ...settings('infra'), EXTERNAL_SECRET_STORE: v });
       expect(sub.unresolved, v).toEqual([]);
       const stores = parseAllObjects(sub.text).filter((o) => o.kind === 'ClusterSecretStore');
       expect(stores.map((o) => o.metadata.name), v).toEqual([v]);
@@ -1437,7 +1439,7 @@ describe('story acceptance: key resources of every catalog story on infra + apps
     fs.writeFileSync(file, doc.toString());
     addStories({ dir: repo, ids, approve: true });
     platform = parse(fs.readFileSync(file, 'utf8'));
-    for (const c of CLUSTERS) walks.set(c, walkCluster(repo, c, { substitute: true }));
+    for (const c of CLUSTERS) walks.set(c, walkClusterBatched(repo, c, { substitute: true }));
     for (const [k, v] of Object.entries(APPS_OWN)) {
       if (settings('apps')[k] !== v) throw new Error(`fixture: apps setting ${k} did not reach cluster-settings`);
       if (settings('infra')[k] === v) throw new Error(`fixture: infra setting ${k} equals apps'`);

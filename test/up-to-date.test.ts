@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { addStories, createClusters, regenerate } from '../src';
 import { upToDatePlan } from '../src/commands/up-to-date';
 import { summarize } from '../src/core/plan';
-import { cli, snapshot, tmpDir } from './helpers/fs';
+import { snapshot, tmpDir } from './helpers/fs';
+import { runInProcess } from './helpers/in-process';
 
 /**
  * regenerate's fast path: "nothing to do" found by reading and hashing files. It must be taken only when a full
@@ -65,34 +66,34 @@ describe('regenerate fast path (nothing to do, without rendering)', () => {
     expect(upToDatePlan(dir)).toBeUndefined();
   });
 
-  it('a settings change is still found by regenerate --check (exit 1) and written by regenerate', () => {
+  it('a settings change is still found by regenerate --check (exit 1) and written by regenerate', async () => {
     const dir = copy();
     const f = path.join(dir, 'platform.yaml');
     fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace('domain: infra.example.com', 'domain: infra.example.org'));
-    const c = cli('platform-kit', ['regenerate', '--verbose', '--check', '--dir', dir]);
+    const c = await runInProcess('platform-kit', ['regenerate', '--verbose', '--check', '--dir', dir]);
     expect(c.status).toBe(1);
     expect(c.stdout).toMatch(/^UPDATE +kubernetes\/clusters\/infra\/cluster-settings\.yaml/m);
     const before = snapshot(dir);
-    expect(cli('platform-kit', ['regenerate', '--dir', dir]).status).toBe(0);
+    expect((await runInProcess('platform-kit', ['regenerate', '--dir', dir])).status).toBe(0);
     expect(snapshot(dir)).not.toEqual(before);
     // The manifest written by the CLI carries the CLI's fingerprint: the next check takes the fast path.
-    const again = cli('platform-kit', ['regenerate', '--check', '--dir', dir]);
+    const again = await runInProcess('platform-kit', ['regenerate', '--check', '--dir', dir]);
     expect(again.status, again.stdout).toBe(0);
     expect(again.stdout).toMatch(/check: up to date/);
   });
 });
 
 describe('after a change of the generator that changed no output', () => {
-  it('--check passes on the full path and writes nothing (the stale fingerprint only costs the fast path)', () => {
+  it('--check passes on the full path and writes nothing (the stale fingerprint only costs the fast path)', async () => {
     const dir = path.join(tmpDir(), 'p');
-    expect(cli('create-platform-cluster', ['infra', '--yes', '--dir', dir]).status).toBe(0);
+    expect((await runInProcess('create-platform-cluster', ['infra', '--yes', '--dir', dir])).status).toBe(0);
     const f = path.join(dir, '.platform/manifest.json');
     const stale = fs.readFileSync(f, 'utf8').replace(/"inputs": "[0-9a-f]{64}"/, `"inputs": "${'1'.repeat(64)}"`);
     fs.writeFileSync(f, stale);
     expect(upToDatePlan(dir)).toBeUndefined();
     const before = snapshot(dir);
     for (const args of [['--check'], []]) {
-      const c = cli('platform-kit', ['regenerate', ...args, '--dir', dir]);
+      const c = await runInProcess('platform-kit', ['regenerate', ...args, '--dir', dir]);
       expect(c.status, c.stdout).toBe(0);
       expect(c.stdout).toMatch(/check: up to date|nothing to do/);
     }
