@@ -5,10 +5,18 @@ import { github, javascript, typescript } from 'projen';
 
 // The hand-written code: what Biome formats and lints, and scripts/line-length.mjs checks (it reads biome.jsonc).
 // Not templates/, examples/, catalog/, test/fixtures/, generated files (package.json, precompiled/ ...) or bench JSON.
-const LINTED = ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.mjs', 'scripts/**/*.mjs', '.projenrc.ts', 'vitest.config.mts'];
+const LINTED = [
+  'src/**/*.ts',
+  'test/**/*.ts',
+  'bench/**/*.mjs',
+  'scripts/**/*.mjs',
+  '.projenrc.ts',
+  'vitest.config.mts',
+];
 const project = new typescript.TypeScriptProject({
   name: 'create-platform-cluster',
-  description: 'Scaffold and keep a multi-cluster Flux GitOps repository (Talos, Cilium, Flux) generated from a story plan.',
+  description:
+    'Scaffold and keep a multi-cluster Flux GitOps repository (Talos, Cilium, Flux) generated from a story plan.',
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
@@ -179,12 +187,15 @@ format.exec('biome format --write');
 format.exec('biome check --write');
 
 const examples = project.addTask('examples', {
-  description: 'Regenerate examples/reference-platform from examples/reference-platform.answers.yaml, with all 41 stories approved',
+  description:
+    'Regenerate examples/reference-platform from examples/reference-platform.answers.yaml, with all 41 stories approved',
 });
 examples.spawn(project.compileTask);
 examples.spawn(project.postCompileTask);
 examples.exec('rm -rf examples/reference-platform');
-examples.exec('node lib/cli/create-platform-cluster.js --answers examples/reference-platform.answers.yaml --stories all --approve --dir examples/reference-platform --yes');
+examples.exec(
+  'node lib/cli/create-platform-cluster.js --answers examples/reference-platform.answers.yaml --stories all --approve --dir examples/reference-platform --yes',
+);
 
 project.addTask('examples:check', {
   description: 'Fail when examples/reference-platform is stale',
@@ -192,14 +203,16 @@ project.addTask('examples:check', {
 });
 
 const reference = project.addTask('reference', {
-  description: 'Scaffold the reference platform (clusters infra and apps, defaults, all 41 stories approved) into ./reference-platform (or --dir D)',
+  description:
+    'Scaffold the reference platform (clusters infra and apps, defaults, all 41 stories approved) into ./reference-platform (or --dir D)',
 });
 reference.spawn(project.compileTask);
 reference.spawn(project.postCompileTask);
 reference.exec('sh scripts/reference.sh', { receiveArgs: true });
 
 const schemas = project.addTask('schemas', {
-  description: 'Rewrite precompiled/schemas.cjs (the validators of the kinds `check` validates) from the kubernetes-models packages',
+  description:
+    'Rewrite precompiled/schemas.cjs (the validators of the kinds `check` validates) from the kubernetes-models packages',
 });
 schemas.spawn(project.compileTask);
 schemas.exec('node scripts/build-schemas.mjs');
@@ -245,13 +258,22 @@ ci.addJobs({
     runsOn: ['ubuntu-latest'],
     permissions: { contents: github.workflows.JobPermission.READ },
     strategy: { failFast: false, matrix: { domain: { node: NODE_VERSIONS } } },
-    steps: [checkout(), setupNode('${{ matrix.node }}'), { name: 'Test (what a fresh clone runs: .ci/run)', run: '.ci/run' }],
+    steps: [
+      checkout(),
+      setupNode('${{ matrix.node }}'),
+      { name: 'Test (what a fresh clone runs: .ci/run)', run: '.ci/run' },
+    ],
   },
   lint: {
     name: 'Lint and format check (npx projen lint)',
     runsOn: ['ubuntu-latest'],
     permissions: { contents: github.workflows.JobPermission.READ },
-    steps: [checkout(), setupNode(NODE_VERSIONS[1]), { name: 'Install', run: 'npm ci' }, { name: 'Lint', run: 'npx projen lint' }],
+    steps: [
+      checkout(),
+      setupNode(NODE_VERSIONS[1]),
+      { name: 'Install', run: 'npm ci' },
+      { name: 'Lint', run: 'npx projen lint' },
+    ],
   },
   projen: {
     name: 'Generated files match .projenrc.ts',

@@ -20,7 +20,13 @@ const PK = path.join(ROOT, 'lib/cli/platform-kit.js');
 const runs = Number(process.argv[2] ?? 3);
 if (!fs.existsSync(PK)) throw new Error('compile first: npx tsc -p tsconfig.json');
 const lib = createRequire(import.meta.url)(path.join(ROOT, 'lib/index.js'));
-const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com' };
+const env = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.com',
+};
 const sh = (cmd, args, cwd) => {
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
@@ -43,12 +49,18 @@ try {
     const g = await lib.check({ dir: d });
     return g.clusters.flatMap((c) => g.graphs[c].nodes.filter((n) => !n.external).map((n) => n.path || '.'));
   };
-  const sides = [[baseCopy, await pathsOf(baseCopy)], [dir, await pathsOf(dir)]];
+  const sides = [
+    [baseCopy, await pathsOf(baseCopy)],
+    [dir, await pathsOf(dir)],
+  ];
   const loop = () => {
-    for (const [d, paths] of sides) for (const p of paths) spawnSync('kubectl', ['kustomize', path.join(d, p)], { stdio: 'ignore' });
+    for (const [d, paths] of sides)
+      for (const p of paths) spawnSync('kubectl', ['kustomize', path.join(d, p)], { stdio: 'ignore' });
   };
   const diff = (full) => () => {
-    const r = spawnSync(process.execPath, [PK, 'diff', '--base', 'HEAD', '--dir', dir, ...(full ? ['--full'] : [])], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [PK, 'diff', '--base', 'HEAD', '--dir', dir, ...(full ? ['--full'] : [])], {
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(r.stderr);
     return r.stdout.trim().split('\n').pop();
   };
@@ -66,10 +78,20 @@ try {
     s['diff --full'].push(time(diff(true)));
   }
   const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-  for (const [k, v] of Object.entries(s)) console.log(`${k.padEnd(16)} ${v.map((x) => (x / 1000).toFixed(1)).join(' ')} s; median ${(med(v) / 1000).toFixed(2)} s`);
+  for (const [k, v] of Object.entries(s))
+    console.log(
+      `${k.padEnd(16)} ${v.map((x) => (x / 1000).toFixed(1)).join(' ')} s; median ${(med(v) / 1000).toFixed(2)} s`,
+    );
   const floor = med(s['two full builds']);
-  console.log(`diff-ref: diff / two full builds = ${(med(s.diff) / floor).toFixed(3)}; diff --full / two full builds = ${(med(s['diff --full']) / floor).toFixed(3)}`);
-  console.log(`machine: ${os.availableParallelism()} cores, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}, kubectl ${sh('kubectl', ['version', '--client'], tmp).split('\n')[0]}`);
+  console.log(
+    `diff-ref: diff / two full builds = ${(med(s.diff) / floor).toFixed(3)}; diff --full / two full builds = ${(med(s['diff --full']) / floor).toFixed(3)}`,
+  );
+  console.log(
+    `machine: ${os.availableParallelism()} cores, load ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}, kubectl ${sh('kubectl', ['version', '--client'], tmp).split('\n')[0]}`,
+  );
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
 }

@@ -34,11 +34,14 @@ export function parseFlags(argv, handlers, usage) {
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
-    let [flag, value] = argv[i].split(/=(.*)/s);
+    const [flag, value] = argv[i].split(/=(.*)/s);
     const next = () => (value !== undefined ? value : argv[++i]);
     if (flag === '-h' || flag === '--help') usage(0);
     else if (Object.hasOwn(handlers, flag)) handlers[flag](next, (v, min) => int(flag, v, min));
-    else { process.stderr.write(`unknown argument: ${argv[i]}\n`); usage(2); }
+    else {
+      process.stderr.write(`unknown argument: ${argv[i]}\n`);
+      usage(2);
+    }
   }
 }
 
@@ -46,7 +49,9 @@ export function parseFlags(argv, handlers, usage) {
 export function requireCompiled(files, hint = '') {
   for (const f of files) {
     if (!fs.existsSync(f)) {
-      process.stderr.write(`missing ${path.relative(ROOT, f)}: compile first with \`npx tsc -p tsconfig.json\`${hint}\n`);
+      process.stderr.write(
+        `missing ${path.relative(ROOT, f)}: compile first with \`npx tsc -p tsconfig.json\`${hint}\n`,
+      );
       process.exit(2);
     }
   }
@@ -62,7 +67,10 @@ export function makeTempDir(prefix) {
   tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   process.on('exit', cleanup);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(sig, () => { cleanup(); process.exit(130); });
+    process.on(sig, () => {
+      cleanup();
+      process.exit(130);
+    });
   }
   return tmpDir;
 }
@@ -71,7 +79,11 @@ export function makeTempDir(prefix) {
 export function cleanup() {
   if (cleaned || tmpDir === undefined) return;
   cleaned = true;
-  try { fs.rmSync(tmpDir, { recursive: true, force: true }); } catch { /* best effort */ }
+  try {
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+  } catch {
+    /* best effort */
+  }
 }
 
 // ---------------------------------------------------------------- running
@@ -85,15 +97,20 @@ delete ENV.PLATFORM_DEBUG;
 export function fail(what, r) {
   process.stderr.write(
     `\n${what} failed (status ${r.status}, signal ${r.signal}${r.error ? ', ' + r.error.message : ''})\n` +
-      (r.stderr ? String(r.stderr).slice(-4000) : '') + '\n',
+      (r.stderr ? String(r.stderr).slice(-4000) : '') +
+      '\n',
   );
   cleanup();
   process.exit(1);
 }
 
 // spawnSync options of one measured run; maxBuffer only when given (else Node's default).
-const spawnOpts = (cwd, maxBuffer) =>
-  ({ cwd, env: ENV, stdio: ['ignore', 'ignore', 'pipe'], ...(maxBuffer !== undefined ? { maxBuffer } : {}) });
+const spawnOpts = (cwd, maxBuffer) => ({
+  cwd,
+  env: ENV,
+  stdio: ['ignore', 'ignore', 'pipe'],
+  ...(maxBuffer !== undefined ? { maxBuffer } : {}),
+});
 
 /** Run argv once, return { ms, status, stderr }: wall milliseconds from spawn to exit; any status outside okCodes fails. */
 export function timeOnce(argv, what, { okCodes = [0], cwd = ROOT, maxBuffer } = {}) {
@@ -138,7 +155,9 @@ export function runAsync(argv, what, { okCodes = [0], cwd = ROOT } = {}) {
   return new Promise((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { cwd, env: ENV, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('error', (error) => fail(what, { status: null, signal: null, error, stderr }));
     child.on('close', (status, signal) => {
       if (!okCodes.includes(status)) fail(what, { status, signal, stderr });
@@ -177,8 +196,10 @@ export function machineFacts(extra = {}) {
 }
 
 /** A Markdown table's header and separator rows; align has one letter a column, l (left) or r (right). */
-export const tableHead = (cells, align) =>
-  [`| ${cells.join(' | ')} |`, `|${[...align].map((a) => (a === 'r' ? '---:' : '---')).join('|')}|`];
+export const tableHead = (cells, align) => [
+  `| ${cells.join(' | ')} |`,
+  `|${[...align].map((a) => (a === 'r' ? '---:' : '---')).join('|')}|`,
+];
 
 /** Write data as indented JSON to file (relative to the cwd, folders made) and say so on stderr. */
 export function writeJson(file, data) {

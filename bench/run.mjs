@@ -21,8 +21,27 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import {
-  ENV, NODE, PLATFORM_KIT, ROOT, TIME_BIN, cleanup, f2, fail, haveTime, machineFacts, makeTempDir,
-  median, parseFlags, printUsage, requireCompiled, rssOnce, runAsync, tableHead, timeOnce, timeRssOnce, writeJson,
+  cleanup,
+  ENV,
+  f2,
+  fail,
+  haveTime,
+  machineFacts,
+  makeTempDir,
+  median,
+  NODE,
+  PLATFORM_KIT,
+  parseFlags,
+  printUsage,
+  ROOT,
+  requireCompiled,
+  rssOnce,
+  runAsync,
+  TIME_BIN,
+  tableHead,
+  timeOnce,
+  timeRssOnce,
+  writeJson,
 } from './lib.mjs';
 
 const CREATE = path.join(ROOT, 'lib/cli/create-platform-cluster.js');
@@ -34,95 +53,155 @@ const GROUPS = ['help', 'scaffold', 'regen', 'check-ref', 'check-big', 'corpus',
 // ---------------------------------------------------------------- arguments
 
 const DEFAULTS = {
-  helpRuns: 15, packageHelpRuns: 15, scaffoldRuns: 7, regenRuns: 7, refRuns: 5, refBaseRuns: 2, bigRuns: 3, bigBaseRuns: 1,
-  corpusRuns: 3, corpusBaseRuns: 1,
-  memRuns: 1, warmup: 1, sample: 'auto', kubectlBudget: 20, clusters: 20, smallClusters: 10, components: 200,
+  helpRuns: 15,
+  packageHelpRuns: 15,
+  scaffoldRuns: 7,
+  regenRuns: 7,
+  refRuns: 5,
+  refBaseRuns: 2,
+  bigRuns: 3,
+  bigBaseRuns: 1,
+  corpusRuns: 3,
+  corpusBaseRuns: 1,
+  memRuns: 1,
+  warmup: 1,
+  sample: 'auto',
+  kubectlBudget: 20,
+  clusters: 20,
+  smallClusters: 10,
+  components: 200,
 };
 
-const usage = (code) => printUsage(
-  [
-    'usage: node bench/run.mjs [options]',
-    '',
-    'Runs per side (each row interleaves its sides and reports medians):',
-    `  --runs N             set every count below to N`,
-    `  --help-runs N        platform-kit --help and node -e 0 (default ${DEFAULTS.helpRuns})`,
-    `  --package-help-runs N  the installed create-platform-cluster --help and node -e 0 (default ${DEFAULTS.packageHelpRuns})`,
-    `  --scaffold-runs N    the scaffold and its bare writer (default ${DEFAULTS.scaffoldRuns})`,
-    `  --regen-runs N       regenerate --check on both synthetic repos and their hashing floors (default ${DEFAULTS.regenRuns})`,
-    `  --ref-runs N         check and check --build on the reference platform (default ${DEFAULTS.refRuns})`,
-    `  --ref-base-runs N    the kubectl loop on the reference platform (default ${DEFAULTS.refBaseRuns})`,
-    `  --big-runs N         check and check --build on the synthetic repository (default ${DEFAULTS.bigRuns})`,
-    `  --big-base-runs N    the kubectl loop on the synthetic repository (default ${DEFAULTS.bigBaseRuns}; one run sums hundreds of kubectl runs)`,
-    `  --corpus-runs N      check and check --build on each corpus repository (default ${DEFAULTS.corpusRuns})`,
-    `  --corpus-base-runs N the kubectl loop on each corpus repository (default ${DEFAULTS.corpusBaseRuns})`,
-    `  --warmup W           untimed runs of each side of help and scaffold first (default ${DEFAULTS.warmup}; regen and`,
-    '                       check are warmed up by the preparation\'s runs of the same commands)',
-    `  --mem-runs M         separate runs under ${TIME_BIN} -f %M for peak RSS of help, scaffold and regen`,
-    `                       (default ${DEFAULTS.memRuns}, 0 skips; the check rows take it from their timed runs)`,
-    '',
-    'kubectl baseline of the check rows:',
-    `  --kubectl-budget S   a baseline loop estimated over S s (default ${DEFAULTS.kubectlBudget}) runs kubectl on 1 in K Flux`,
-    '                       Kustomizations (stratified) and extrapolates; within S s it runs in full',
-    '  --sample K|auto      that K, at most the cluster count (default auto: the smallest K that fits S,',
-    '                       at most the cluster count); --sample 1 always runs the full loop',
-    '',
-    'Synthetic repositories (built with the tool before timing, not timed):',
-    `  --clusters N         clusters of the big one (default ${DEFAULTS.clusters}, at most 99)`,
-    `  --small-clusters N   clusters of the one the growth row compares with (default ${DEFAULTS.smallClusters})`,
-    `  --components N       components on every cluster, 10 per custom story (default ${DEFAULTS.components})`,
-    '',
-    'Corpus of real repositories (rows corpus-<repo> and corpus-<repo>-build, one pair per folder of DIR):',
-    '  --corpus DIR         the corpus folder (default: $CPC_CORPUS; without either the corpus rows are skipped)',
-    '  --corpus-cluster-path REPO=PATTERN',
-    '                       check the folder REPO with --cluster-path PATTERN (repeat; for a check that does not find its entry)',
-    '',
-    `  --only LIST          comma-separated subset of ${GROUPS.join(',')}`,
-    '  --json FILE          also write every sample and the machine to FILE',
-    '  --markdown FILE      also write the report (table, machine, options, floors, how to reproduce) to FILE',
-    '',
-    'Compile first: npx tsc -p tsconfig.json (npm run bench does both). The check rows need kubectl on PATH.',
-    '',
-  ],
-  code,
-);
+const usage = (code) =>
+  printUsage(
+    [
+      'usage: node bench/run.mjs [options]',
+      '',
+      'Runs per side (each row interleaves its sides and reports medians):',
+      `  --runs N             set every count below to N`,
+      `  --help-runs N        platform-kit --help and node -e 0 (default ${DEFAULTS.helpRuns})`,
+      `  --package-help-runs N  the installed create-platform-cluster --help and node -e 0 (default ${DEFAULTS.packageHelpRuns})`,
+      `  --scaffold-runs N    the scaffold and its bare writer (default ${DEFAULTS.scaffoldRuns})`,
+      `  --regen-runs N       regenerate --check on both synthetic repos and their hashing floors (default ${DEFAULTS.regenRuns})`,
+      `  --ref-runs N         check and check --build on the reference platform (default ${DEFAULTS.refRuns})`,
+      `  --ref-base-runs N    the kubectl loop on the reference platform (default ${DEFAULTS.refBaseRuns})`,
+      `  --big-runs N         check and check --build on the synthetic repository (default ${DEFAULTS.bigRuns})`,
+      `  --big-base-runs N    the kubectl loop on the synthetic repository (default ${DEFAULTS.bigBaseRuns}; one run sums hundreds of kubectl runs)`,
+      `  --corpus-runs N      check and check --build on each corpus repository (default ${DEFAULTS.corpusRuns})`,
+      `  --corpus-base-runs N the kubectl loop on each corpus repository (default ${DEFAULTS.corpusBaseRuns})`,
+      `  --warmup W           untimed runs of each side of help and scaffold first (default ${DEFAULTS.warmup}; regen and`,
+      "                       check are warmed up by the preparation's runs of the same commands)",
+      `  --mem-runs M         separate runs under ${TIME_BIN} -f %M for peak RSS of help, scaffold and regen`,
+      `                       (default ${DEFAULTS.memRuns}, 0 skips; the check rows take it from their timed runs)`,
+      '',
+      'kubectl baseline of the check rows:',
+      `  --kubectl-budget S   a baseline loop estimated over S s (default ${DEFAULTS.kubectlBudget}) runs kubectl on 1 in K Flux`,
+      '                       Kustomizations (stratified) and extrapolates; within S s it runs in full',
+      '  --sample K|auto      that K, at most the cluster count (default auto: the smallest K that fits S,',
+      '                       at most the cluster count); --sample 1 always runs the full loop',
+      '',
+      'Synthetic repositories (built with the tool before timing, not timed):',
+      `  --clusters N         clusters of the big one (default ${DEFAULTS.clusters}, at most 99)`,
+      `  --small-clusters N   clusters of the one the growth row compares with (default ${DEFAULTS.smallClusters})`,
+      `  --components N       components on every cluster, 10 per custom story (default ${DEFAULTS.components})`,
+      '',
+      'Corpus of real repositories (rows corpus-<repo> and corpus-<repo>-build, one pair per folder of DIR):',
+      '  --corpus DIR         the corpus folder (default: $CPC_CORPUS; without either the corpus rows are skipped)',
+      '  --corpus-cluster-path REPO=PATTERN',
+      '                       check the folder REPO with --cluster-path PATTERN (repeat; for a check that does not find its entry)',
+      '',
+      `  --only LIST          comma-separated subset of ${GROUPS.join(',')}`,
+      '  --json FILE          also write every sample and the machine to FILE',
+      '  --markdown FILE      also write the report (table, machine, options, floors, how to reproduce) to FILE',
+      '',
+      'Compile first: npx tsc -p tsconfig.json (npm run bench does both). The check rows need kubectl on PATH.',
+      '',
+    ],
+    code,
+  );
 
 function parseArgs(argv) {
-  const opts = { ...DEFAULTS, only: [...GROUPS], json: undefined, markdown: undefined, corpus: process.env.CPC_CORPUS || undefined, corpusClusterPaths: {} };
-  const runKeys = ['helpRuns', 'packageHelpRuns', 'scaffoldRuns', 'regenRuns', 'refRuns', 'refBaseRuns', 'bigRuns', 'bigBaseRuns', 'corpusRuns', 'corpusBaseRuns'];
-  const set = (key, min) => (next, int) => { opts[key] = int(next(), min); };
-  parseFlags(argv, {
-    '--runs': (next, int) => { const n = int(next(), 1); for (const k of runKeys) opts[k] = n; },
-    '--help-runs': set('helpRuns', 1),
-    '--package-help-runs': set('packageHelpRuns', 1),
-    '--scaffold-runs': set('scaffoldRuns', 1),
-    '--regen-runs': set('regenRuns', 1),
-    '--ref-runs': set('refRuns', 1),
-    '--big-runs': set('bigRuns', 1),
-    '--ref-base-runs': set('refBaseRuns', 1),
-    '--big-base-runs': set('bigBaseRuns', 1),
-    '--corpus-runs': set('corpusRuns', 1),
-    '--corpus-base-runs': set('corpusBaseRuns', 1),
-    '--corpus': (next) => { opts.corpus = next(); if (!opts.corpus) usage(2); },
-    '--corpus-cluster-path': (next) => {
-      const v = String(next() ?? '');
-      const eq = v.indexOf('=');
-      if (eq <= 0 || eq === v.length - 1) { process.stderr.write(`--corpus-cluster-path wants REPO=PATTERN, got ${JSON.stringify(v)}\n`); usage(2); }
-      (opts.corpusClusterPaths[v.slice(0, eq)] ??= []).push(v.slice(eq + 1));
+  const opts = {
+    ...DEFAULTS,
+    only: [...GROUPS],
+    json: undefined,
+    markdown: undefined,
+    corpus: process.env.CPC_CORPUS || undefined,
+    corpusClusterPaths: {},
+  };
+  const runKeys = [
+    'helpRuns',
+    'packageHelpRuns',
+    'scaffoldRuns',
+    'regenRuns',
+    'refRuns',
+    'refBaseRuns',
+    'bigRuns',
+    'bigBaseRuns',
+    'corpusRuns',
+    'corpusBaseRuns',
+  ];
+  const set = (key, min) => (next, int) => {
+    opts[key] = int(next(), min);
+  };
+  parseFlags(
+    argv,
+    {
+      '--runs': (next, int) => {
+        const n = int(next(), 1);
+        for (const k of runKeys) opts[k] = n;
+      },
+      '--help-runs': set('helpRuns', 1),
+      '--package-help-runs': set('packageHelpRuns', 1),
+      '--scaffold-runs': set('scaffoldRuns', 1),
+      '--regen-runs': set('regenRuns', 1),
+      '--ref-runs': set('refRuns', 1),
+      '--big-runs': set('bigRuns', 1),
+      '--ref-base-runs': set('refBaseRuns', 1),
+      '--big-base-runs': set('bigBaseRuns', 1),
+      '--corpus-runs': set('corpusRuns', 1),
+      '--corpus-base-runs': set('corpusBaseRuns', 1),
+      '--corpus': (next) => {
+        opts.corpus = next();
+        if (!opts.corpus) usage(2);
+      },
+      '--corpus-cluster-path': (next) => {
+        const v = String(next() ?? '');
+        const eq = v.indexOf('=');
+        if (eq <= 0 || eq === v.length - 1) {
+          process.stderr.write(`--corpus-cluster-path wants REPO=PATTERN, got ${JSON.stringify(v)}\n`);
+          usage(2);
+        }
+        (opts.corpusClusterPaths[v.slice(0, eq)] ??= []).push(v.slice(eq + 1));
+      },
+      '--warmup': set('warmup', 0),
+      '--mem-runs': set('memRuns', 0),
+      '--sample': (next, int) => {
+        const v = next();
+        opts.sample = v === 'auto' ? 'auto' : int(v, 1);
+      },
+      '--kubectl-budget': set('kubectlBudget', 1),
+      '--clusters': set('clusters', 1),
+      '--small-clusters': set('smallClusters', 1),
+      '--components': set('components', 1),
+      '--only': (next) => {
+        opts.only = String(next() ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        if (!opts.only.length || opts.only.some((g) => !GROUPS.includes(g))) usage(2);
+      },
+      '--json': (next) => {
+        opts.json = next();
+        if (!opts.json) usage(2);
+      },
+      '--markdown': (next) => {
+        opts.markdown = next();
+        if (!opts.markdown) usage(2);
+      },
     },
-    '--warmup': set('warmup', 0),
-    '--mem-runs': set('memRuns', 0),
-    '--sample': (next, int) => { const v = next(); opts.sample = v === 'auto' ? 'auto' : int(v, 1); },
-    '--kubectl-budget': set('kubectlBudget', 1),
-    '--clusters': set('clusters', 1),
-    '--small-clusters': set('smallClusters', 1),
-    '--components': set('components', 1),
-    '--only': (next) => {
-      opts.only = String(next() ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      if (!opts.only.length || opts.only.some((g) => !GROUPS.includes(g))) usage(2);
-    },
-    '--json': (next) => { opts.json = next(); if (!opts.json) usage(2); },
-    '--markdown': (next) => { opts.markdown = next(); if (!opts.markdown) usage(2); },
-  }, usage);
+    usage,
+  );
   if (opts.clusters > 99 || opts.smallClusters > 99 || opts.components > 990 || opts.clusters === opts.smallClusters) {
     process.stderr.write('--clusters and --small-clusters go up to 99 and differ, --components goes up to 990\n');
     usage(2);
@@ -146,7 +225,8 @@ let kustomizeVersion;
 {
   const kv = spawnSync(KUBECTL, ['version', '--client'], { env: ENV, encoding: 'utf8' });
   if (kv.error || kv.status !== 0) {
-    if (want('check-ref') || want('check-big') || want('corpus')) log(`note: kubectl not found (${kv.error?.message ?? kv.stderr}); the check and corpus rows are skipped`);
+    if (want('check-ref') || want('check-big') || want('corpus'))
+      log(`note: kubectl not found (${kv.error?.message ?? kv.stderr}); the check and corpus rows are skipped`);
     opts.only = opts.only.filter((g) => !g.startsWith('check-') && g !== 'corpus');
   } else {
     kubectlVersion = /Client Version:\s*(\S+)/.exec(kv.stdout)?.[1] ?? kv.stdout.trim();
@@ -212,7 +292,8 @@ function stampCheck(where) {
 // ---------------------------------------------------------------- preparation: scaffold floor
 
 const scaffoldArgv = (dir) => [NODE, CREATE, 'infra', 'apps', '--yes', '--stories', 'all', '--approve', '--dir', dir];
-const SCAFFOLD_SHOWN = 'node lib/cli/create-platform-cluster.js infra apps --yes --stories all --approve --dir <fresh empty dir>';
+const SCAFFOLD_SHOWN =
+  'node lib/cli/create-platform-cluster.js infra apps --yes --stories all --approve --dir <fresh empty dir>';
 
 /** Scaffold once, read every file into a manifest the floor script replays, and check the replay. */
 function prepareScaffoldFloor() {
@@ -278,7 +359,8 @@ const COMPONENTS_PER_STORY = 10;
 function answersYaml(n) {
   let y = '# Synthetic bench repository: every cluster with its own id and networks.\nclusters:\n';
   for (let i = 1; i <= n; i++) {
-    y += `  - name: ${clusterName(i)}\n    role: apps\n    clusterId: ${i}\n` +
+    y +=
+      `  - name: ${clusterName(i)}\n    role: apps\n    clusterId: ${i}\n` +
       `    nodeCidr: 192.168.${i}.0/24\n    podCidr: 10.${2 * i}.0.0/16\n    serviceCidr: 10.${2 * i + 1}.0.0/16\n`;
   }
   return y;
@@ -300,15 +382,18 @@ function storiesYaml(clusters, components) {
     const ns = `syn-s${pad(s)}`;
     y += `  ${sid(s)}:\n    clusters:\n`;
     for (let i = 1; i <= clusters; i++) y += `      ${clusterName(i)}: approved\n`;
-    y += `    custom:\n      title: Synthetic story ${s} of the bench\n      lane: apps\n` +
+    y +=
+      `    custom:\n      title: Synthetic story ${s} of the bench\n      lane: apps\n` +
       `      dependsOn: [${s > 1 ? sid(1) : ''}]\n      components:\n`;
     const count = Math.min(COMPONENTS_PER_STORY, left);
     left -= count;
     for (let k = 1; k <= count; k++) {
-      y += `        - id: s${pad(s)}-c${pad(k)}\n          area: apps\n          lane: workloads\n          namespace: ${ns}\n` +
+      y +=
+        `        - id: s${pad(s)}-c${pad(k)}\n          area: apps\n          lane: workloads\n          namespace: ${ns}\n` +
         `          description: Synthetic component ${k} of story ${s}\n          dependsOn: [${k > 1 ? `s${pad(s)}-c01` : ''}]\n`;
       if (k % 5 === 0) {
-        y += '          chart:\n            name: podinfo\n            url: oci://ghcr.io/stefanprodan/charts/podinfo\n            version: 6.7.1\n';
+        y +=
+          '          chart:\n            name: podinfo\n            url: oci://ghcr.io/stefanprodan/charts/podinfo\n            version: 6.7.1\n';
       }
     }
     plan += `    ${sid(s)}: 6\n`;
@@ -326,19 +411,26 @@ async function buildSynthetic(tag, clusters, components) {
   fs.rmSync(dir, { recursive: true, force: true });
   const answers = path.join(TMP, `${tag}.answers.yaml`);
   fs.writeFileSync(answers, answersYaml(clusters));
-  await runAsync([NODE, CREATE, '--answers', answers, '--yes', '--dir', dir], `${tag}: create-platform-cluster --answers`);
+  await runAsync(
+    [NODE, CREATE, '--answers', answers, '--yes', '--dir', dir],
+    `${tag}: create-platform-cluster --answers`,
+  );
 
   const pf = path.join(dir, 'platform.yaml');
   const text = fs.readFileSync(pf, 'utf8');
   const { stories, plan, nStories } = storiesYaml(clusters, components);
   if (!/^stories: \{\}\n/m.test(text) || /^plan:/m.test(text)) {
-    log(`${tag}: platform.yaml after create-platform-cluster has no empty "stories: {}" line (or has a plan:); the bench cannot add its stories`);
+    log(
+      `${tag}: platform.yaml after create-platform-cluster has no empty "stories: {}" line (or has a plan:); the bench cannot add its stories`,
+    );
     process.exit(1);
   }
   fs.writeFileSync(pf, text.replace(/^stories: \{\}\n/m, stories) + plan);
 
   await runAsync([NODE, PLATFORM_KIT, 'regenerate', '--dir', dir], `${tag}: platform-kit regenerate`);
-  const r = await runAsync([NODE, PLATFORM_KIT, 'regenerate', '--check', '--dir', dir], `${tag}: regenerate --check`, { okCodes: [0, 1] });
+  const r = await runAsync([NODE, PLATFORM_KIT, 'regenerate', '--check', '--dir', dir], `${tag}: regenerate --check`, {
+    okCodes: [0, 1],
+  });
   if (r.status !== 0) {
     log(`${tag}: regenerate --check right after regenerate says there is something to do:\n${r.stderr.slice(-2000)}`);
     process.exit(1);
@@ -349,7 +441,18 @@ async function buildSynthetic(tag, clusters, components) {
   const bases = fs.existsSync(baseDir) ? listFiles(baseDir).length : 0;
   // What the hashing floor reads: the manifest, platform.yaml (listed in it, or read besides), the managed files, the bases.
   const hashed = 1 + managed + ('platform.yaml' in manifest.files ? 0 : 1) + bases;
-  return { tag, dir, clusters, components, stories: nStories, ms: Date.now() - t0, files: listFiles(dir).length, managed, bases, hashed };
+  return {
+    tag,
+    dir,
+    clusters,
+    components,
+    stories: nStories,
+    ms: Date.now() - t0,
+    files: listFiles(dir).length,
+    managed,
+    bases,
+    hashed,
+  };
 }
 
 /** The floor of regenerate --check: read and sha256 every file the tool manages, compare with the manifest. */
@@ -399,7 +502,8 @@ function measure(tag, sides) {
   const once = (s, record) => {
     const run = s.make();
     const o = { okCodes: run.okCodes ?? [0], cwd: run.cwd ?? ROOT, maxBuffer: 64 << 20 };
-    const r = s.rss === 'timed' ? timeRssOnce(run.argv, `${tag} ${s.key}`, o) : timeOnce(run.argv, `${tag} ${s.key}`, o);
+    const r =
+      s.rss === 'timed' ? timeRssOnce(run.argv, `${tag} ${s.key}`, o) : timeOnce(run.argv, `${tag} ${s.key}`, o);
     run.after?.();
     if (record) {
       const out = res[s.key];
@@ -430,7 +534,13 @@ function measureRss(tag, sides, runs) {
     out[s.key] = [];
     for (let i = 0; i < runs; i++) {
       const run = s.make();
-      out[s.key].push(rssOnce(run.argv, `${tag} ${s.key}`, { okCodes: run.okCodes ?? [0], cwd: run.cwd ?? ROOT, maxBuffer: 64 << 20 }));
+      out[s.key].push(
+        rssOnce(run.argv, `${tag} ${s.key}`, {
+          okCodes: run.okCodes ?? [0],
+          cwd: run.cwd ?? ROOT,
+          maxBuffer: 64 << 20,
+        }),
+      );
       run.after?.();
     }
   }
@@ -441,7 +551,9 @@ const withDir = (tag, make) => () => {
   const dir = freshDir(tag);
   return { argv: make(dir), after: () => fs.rmSync(dir, { recursive: true, force: true }) };
 };
-const fixed = (argv, extra = {}) => () => ({ argv, ...extra });
+const fixed =
+  (argv, extra = {}) =>
+  () => ({ argv, ...extra });
 
 /** Rows of the table: { id, group, name, subject, floor, goal, ... }, filled in as the groups run. */
 const ROWS = [];
@@ -465,13 +577,18 @@ let synthStamp;
 if (want('regen') || want('check-big')) {
   const t0 = Date.now();
   const jobs = [buildSynthetic(`synthetic-${opts.clusters}x${opts.components}`, opts.clusters, opts.components)];
-  if (want('regen')) jobs.push(buildSynthetic(`synthetic-${opts.smallClusters}x${opts.components}`, opts.smallClusters, opts.components));
+  if (want('regen'))
+    jobs.push(
+      buildSynthetic(`synthetic-${opts.smallClusters}x${opts.components}`, opts.smallClusters, opts.components),
+    );
   synthStamp = codeStamp();
   [big, small] = await Promise.all(jobs); // two builds side by side: this is not timed
   facts.synthetic = { wallMs: Date.now() - t0, big, small };
   for (const s of [big, small].filter(Boolean)) {
-    log(`${s.tag}: ${s.clusters} clusters × ${s.components} components (${s.stories} custom stories), ${s.files} files ` +
-      `(${s.managed} managed, ${s.bases} merge bases), built with the tool in ${(s.ms / 1000).toFixed(1)} s`);
+    log(
+      `${s.tag}: ${s.clusters} clusters × ${s.components} components (${s.stories} custom stories), ${s.files} files ` +
+        `(${s.managed} managed, ${s.bases} merge bases), built with the tool in ${(s.ms / 1000).toFixed(1)} s`,
+    );
   }
   log(`synthetic repositories ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (not timed)`);
 }
@@ -479,7 +596,8 @@ const HASH_FLOOR = want('regen') ? writeHashFloor() : undefined;
 if (HASH_FLOOR) {
   for (const s of [big, small]) {
     const r = spawnSync(NODE, [HASH_FLOOR, s.dir], { env: ENV, encoding: 'utf8' });
-    if (r.status !== 0 || !r.stderr.includes(`hashed ${s.hashed} files, 0 differ`)) fail(`${s.tag}: hash floor self-check (wanted ${s.hashed} files, 0 differ)`, r);
+    if (r.status !== 0 || !r.stderr.includes(`hashed ${s.hashed} files, 0 differ`))
+      fail(`${s.tag}: hash floor self-check (wanted ${s.hashed} files, 0 differ)`, r);
   }
 }
 facts.prepareMs = Date.now() - prepStarted;
@@ -495,7 +613,9 @@ stampCheck('during the preparation');
 async function rebuildIfCodeChanged() {
   stampCheck('before the regen row');
   if (codeStamp() === synthStamp) return;
-  log(`note: lib/, precompiled/, templates/, catalog/ or package.json changed since the synthetic repositories were built; building them again (not timed)`);
+  log(
+    `note: lib/, precompiled/, templates/, catalog/ or package.json changed since the synthetic repositories were built; building them again (not timed)`,
+  );
   const t0 = Date.now();
   synthStamp = codeStamp();
   [big, small] = await Promise.all([big, small].map((s) => buildSynthetic(s.tag, s.clusters, s.components)));
@@ -518,19 +638,35 @@ if (want('regen')) {
   stampCheck('during the regen row (some regenerate --check runs may have missed the fast path)');
   const shown = (s) => `node lib/cli/platform-kit.js regenerate --check --dir <tmp>/${s.tag}`;
   ROWS.push({
-    id: 'regen', group: 'regen',
+    id: 'regen',
+    group: 'regen',
     name: `\`regenerate --check\`, nothing to do, ${big.clusters}×${big.components} (${big.hashed} files) vs read + sha256`,
     subject: { label: shown(big), ms: t.big.ms, kb: m.big ?? [] },
-    floor: { label: `node <tmp>/floor-hash.mjs <tmp>/${big.tag}`, note: `reads and sha256-hashes the ${big.hashed} files the tool manages`, ms: t.bigFloor.ms, kb: m.bigFloor ?? [] },
+    floor: {
+      label: `node <tmp>/floor-hash.mjs <tmp>/${big.tag}`,
+      note: `reads and sha256-hashes the ${big.hashed} files the tool manages`,
+      ms: t.bigFloor.ms,
+      kb: m.bigFloor ?? [],
+    },
     goal: { ratio: 2 },
   });
   ROWS.push({
-    id: 'regen-growth', group: 'regen',
+    id: 'regen-growth',
+    group: 'regen',
     name: `\`regenerate --check\` growth: ${big.clusters} vs ${small.clusters} clusters (×${big.components})`,
     subject: { label: shown(big), ms: t.big.ms, kb: m.big ?? [] },
-    floor: { label: shown(small), note: `the same subject on ${small.clusters} clusters (${small.hashed} files)`, ms: t.small.ms, kb: m.small ?? [] },
+    floor: {
+      label: shown(small),
+      note: `the same subject on ${small.clusters} clusters (${small.hashed} files)`,
+      ms: t.small.ms,
+      kb: m.small ?? [],
+    },
     goal: { ratio: 2.2 },
-    extra: { floorGrowth: median(t.bigFloor.ms) / median(t.smallFloor.ms), smallFloorMs: t.smallFloor.ms, filesGrowth: big.hashed / small.hashed },
+    extra: {
+      floorGrowth: median(t.bigFloor.ms) / median(t.smallFloor.ms),
+      smallFloorMs: t.smallFloor.ms,
+      filesGrowth: big.hashed / small.hashed,
+    },
   });
 }
 
@@ -545,7 +681,9 @@ if (want('help')) {
   const m = measureRss('help', sides, opts.memRuns);
   stampCheck('during the help row');
   ROWS.push({
-    id: 'help', group: 'help', name: '`platform-kit --help` vs `node -e 0`',
+    id: 'help',
+    group: 'help',
+    name: '`platform-kit --help` vs `node -e 0`',
     subject: { label: 'node lib/cli/platform-kit.js --help', ms: t.subject.ms, kb: m.subject ?? [] },
     floor: { label: 'node -e 0', ms: t.floor.ms, kb: m.floor ?? [] },
     goal: { ratio: 1.5 },
@@ -557,19 +695,26 @@ if (want('help')) {
 if (want('scaffold')) {
   const sides = [
     { key: 'subject', runs: opts.scaffoldRuns, warmup: opts.warmup, make: withDir('subject', scaffoldArgv) },
-    { key: 'floor', runs: opts.scaffoldRuns, warmup: opts.warmup, make: withDir('floor', (d) => [NODE, scaffoldFloor.script, scaffoldFloor.manifest, d]) },
+    {
+      key: 'floor',
+      runs: opts.scaffoldRuns,
+      warmup: opts.warmup,
+      make: withDir('floor', (d) => [NODE, scaffoldFloor.script, scaffoldFloor.manifest, d]),
+    },
   ];
   const t = measure('scaffold', sides);
   const m = measureRss('scaffold', sides, opts.memRuns);
   stampCheck('during the scaffold row');
   ROWS.push({
-    id: 'scaffold', group: 'scaffold',
+    id: 'scaffold',
+    group: 'scaffold',
     name: `scaffold reference platform (infra + apps, all stories approved; ${scaffoldFloor.files} files) vs bare writer`,
     subject: { label: SCAFFOLD_SHOWN, ms: t.subject.ms, kb: m.subject ?? [] },
     floor: {
       label: 'node <tmp>/floor-write.mjs <tmp>/floor-manifest.json <fresh empty dir>',
       note: `mkdir -p + writeFileSync of the same ${scaffoldFloor.files} files (${scaffoldFloor.bytes} bytes)`,
-      ms: t.floor.ms, kb: m.floor ?? [],
+      ms: t.floor.ms,
+      kb: m.floor ?? [],
     },
     goal: { ratio: 3, absMs: 1000 },
   });
@@ -587,8 +732,16 @@ function footprint(dir) {
       if (e.isDirectory()) walk(abs);
       else if (e.isFile()) {
         bytes += fs.statSync(abs).size;
-        if (e.name === 'package.json' && path.basename(path.dirname(d)) !== '.bin' && /node_modules[\\/](@[^\\/]+[\\/])?[^\\/]+$/.test(d)) {
-          try { if (JSON.parse(fs.readFileSync(abs, 'utf8')).name) packages++; } catch { /* not a package manifest */ }
+        if (
+          e.name === 'package.json' &&
+          path.basename(path.dirname(d)) !== '.bin' &&
+          /node_modules[\\/](@[^\\/]+[\\/])?[^\\/]+$/.test(d)
+        ) {
+          try {
+            if (JSON.parse(fs.readFileSync(abs, 'utf8')).name) packages++;
+          } catch {
+            /* not a package manifest */
+          }
         }
       }
     }
@@ -601,30 +754,44 @@ const packageFacts = [];
 if (want('package')) {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const packDir = freshDir('pack');
-  const packed = spawnSync(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], { cwd: ROOT, env: ENV, encoding: 'utf8' });
+  const packed = spawnSync(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], {
+    cwd: ROOT,
+    env: ENV,
+    encoding: 'utf8',
+  });
   if (packed.status !== 0) fail('npm pack', packed);
   const pack = JSON.parse(packed.stdout)[0];
   const tgz = path.join(packDir, pack.filename);
   const inst = freshDir('install');
   fs.writeFileSync(path.join(inst, 'package.json'), '{ "private": true }\n');
   const t0 = Date.now();
-  const installed = spawnSync(npm, ['install', tgz, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn'], { cwd: inst, env: ENV, encoding: 'utf8' });
+  const installed = spawnSync(npm, ['install', tgz, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn'], {
+    cwd: inst,
+    env: ENV,
+    encoding: 'utf8',
+  });
   const installMs = Date.now() - t0;
   if (installed.status !== 0) {
-    packageFacts.push(`npm install of the tarball failed (exit ${installed.status}; network?): the install and installed --help rows are skipped`);
+    packageFacts.push(
+      `npm install of the tarball failed (exit ${installed.status}; network?): the install and installed --help rows are skipped`,
+    );
     log(`package: npm install failed:\n${installed.stderr.slice(-2000)}`);
   }
   const du = spawnSync('du', ['-sk', path.join(inst, 'node_modules')], { encoding: 'utf8' });
   const fp = installed.status === 0 ? footprint(path.join(inst, 'node_modules')) : undefined;
   facts.package = {
-    files: pack.entryCount, packKB: pack.size / 1024, unpackedKB: pack.unpackedSize / 1024,
+    files: pack.entryCount,
+    packKB: pack.size / 1024,
+    unpackedKB: pack.unpackedSize / 1024,
     installedMB: fp ? fp.bytes / 1024 / 1024 : undefined,
     installedDuMB: du.status === 0 ? Number(du.stdout.split(/\s/)[0]) / 1024 : undefined,
     packages: fp ? fp.packages - 0 : undefined,
     ebadengine: (`${installed.stdout}\n${installed.stderr}`.match(/EBADENGINE/g) ?? []).length,
     installMs,
   };
-  log(`package: ${pack.entryCount} files, ${(pack.size / 1024).toFixed(0)} KB packed; installed ${facts.package.installedMB?.toFixed(1) ?? 'n/a'} MB (${since()})`);
+  log(
+    `package: ${pack.entryCount} files, ${(pack.size / 1024).toFixed(0)} KB packed; installed ${facts.package.installedMB?.toFixed(1) ?? 'n/a'} MB (${since()})`,
+  );
   if (installed.status === 0) {
     const bin = path.join(inst, 'node_modules', '.bin', 'create-platform-cluster');
     const sides = [
@@ -634,8 +801,14 @@ if (want('package')) {
     const t = measure('package-help', sides);
     const m = measureRss('package-help', sides, opts.memRuns);
     ROWS.push({
-      id: 'package-help', group: 'package', name: 'installed `create-platform-cluster --help` (npm install of the tarball) vs `node -e 0`',
-      subject: { label: '<empty dir>/node_modules/.bin/create-platform-cluster --help', ms: t.subject.ms, kb: m.subject ?? [] },
+      id: 'package-help',
+      group: 'package',
+      name: 'installed `create-platform-cluster --help` (npm install of the tarball) vs `node -e 0`',
+      subject: {
+        label: '<empty dir>/node_modules/.bin/create-platform-cluster --help',
+        ms: t.subject.ms,
+        kb: m.subject ?? [],
+      },
       floor: { label: 'node -e 0', ms: t.floor.ms, kb: m.floor ?? [] },
       goal: { ratio: 1.5 },
     });
@@ -660,10 +833,26 @@ echo "failed $fails" >&2
 let lib;
 const checkRepos = [];
 if (want('check-ref')) {
-  checkRepos.push({ id: 'ref', name: 'reference platform', shownDir: 'examples/reference-platform', dir: REFERENCE, okCodes: [0, 1], runs: opts.refRuns, baseRuns: opts.refBaseRuns });
+  checkRepos.push({
+    id: 'ref',
+    name: 'reference platform',
+    shownDir: 'examples/reference-platform',
+    dir: REFERENCE,
+    okCodes: [0, 1],
+    runs: opts.refRuns,
+    baseRuns: opts.refBaseRuns,
+  });
 }
 if (want('check-big')) {
-  checkRepos.push({ id: 'big', name: `synthetic ${big.clusters}×${big.components}`, shownDir: `<tmp>/${big.tag}`, dir: big.dir, okCodes: [0], runs: opts.bigRuns, baseRuns: opts.bigBaseRuns });
+  checkRepos.push({
+    id: 'big',
+    name: `synthetic ${big.clusters}×${big.components}`,
+    shownDir: `<tmp>/${big.tag}`,
+    dir: big.dir,
+    okCodes: [0],
+    runs: opts.bigRuns,
+    baseRuns: opts.bigBaseRuns,
+  });
 }
 // The corpus: every folder of --corpus DIR / $CPC_CORPUS is a real repository (a clone, not ours), checked as it is;
 // errors are accepted there (they are what the corpus run triages), so exit 1 is a normal outcome.
@@ -671,18 +860,30 @@ const corpusNotes = [];
 if (want('corpus')) {
   const dir = opts.corpus ? path.resolve(opts.corpus) : undefined;
   if (!dir) corpusNotes.push('no corpus folder (--corpus DIR or CPC_CORPUS): the corpus rows are skipped');
-  else if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) corpusNotes.push(`corpus folder ${dir} does not exist: the corpus rows are skipped`);
+  else if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    corpusNotes.push(`corpus folder ${dir} does not exist: the corpus rows are skipped`);
   else {
     // Folders, or symbolic links to folders (a corpus put together from clones kept elsewhere).
-    const names = fs.readdirSync(dir).filter((n) => !n.startsWith('.') && fs.statSync(path.join(dir, n), { throwIfNoEntry: false })?.isDirectory()).sort();
+    const names = fs
+      .readdirSync(dir)
+      .filter((n) => !n.startsWith('.') && fs.statSync(path.join(dir, n), { throwIfNoEntry: false })?.isDirectory())
+      .sort();
     if (!names.length) corpusNotes.push(`corpus folder ${dir} has no repository folder: the corpus rows are skipped`);
     for (const name of names) {
       const clusterPaths = opts.corpusClusterPaths[name];
-      const commit = spawnSync('git', ['-C', path.join(dir, name), 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+      const commit = spawnSync('git', ['-C', path.join(dir, name), 'rev-parse', '--short', 'HEAD'], {
+        encoding: 'utf8',
+      });
       checkRepos.push({
-        id: `corpus-${name}`, corpus: true, name: `corpus ${name}${commit.status === 0 ? ` @${commit.stdout.trim()}` : ''}`,
+        id: `corpus-${name}`,
+        corpus: true,
+        name: `corpus ${name}${commit.status === 0 ? ` @${commit.stdout.trim()}` : ''}`,
         shownDir: `$CPC_CORPUS/${name}${(clusterPaths ?? []).map((p) => ` --cluster-path '${p}'`).join('')}`,
-        dir: path.join(dir, name), clusterPaths, okCodes: [0, 1], runs: opts.corpusRuns, baseRuns: opts.corpusBaseRuns,
+        dir: path.join(dir, name),
+        clusterPaths,
+        okCodes: [0, 1],
+        runs: opts.corpusRuns,
+        baseRuns: opts.corpusBaseRuns,
       });
     }
   }
@@ -705,7 +906,15 @@ function chooseStride(estimateMs, clusters) {
 for (const repo of checkRepos) {
   lib ??= createRequire(import.meta.url)(LIB_INDEX);
   const flags = (repo.clusterPaths ?? []).flatMap((p) => ['--cluster-path', p]);
-  const checkArgv = (build) => [NODE, PLATFORM_KIT, 'check', '--dir', repo.dir, ...flags, ...(build ? ['--build'] : [])];
+  const checkArgv = (build) => [
+    NODE,
+    PLATFORM_KIT,
+    'check',
+    '--dir',
+    repo.dir,
+    ...flags,
+    ...(build ? ['--build'] : []),
+  ];
   const shown = (build) => `node lib/cli/platform-kit.js check --dir ${repo.shownDir}${build ? ' --build' : ''}`;
 
   // The graph: every Flux Kustomization of every cluster, from the library (in this process, not timed).
@@ -724,16 +933,23 @@ for (const repo of checkRepos) {
   g.clusters.forEach((cluster, ci) => {
     let j = 0;
     for (const n of g.graphs[cluster].nodes) {
-      if (n.external) { external++; continue; }
+      if (n.external) {
+        external++;
+        continue;
+      }
       nodes.push({ ci, j: j++, path: n.path || '.' });
     }
   });
   const distinct = new Set(nodes.map((n) => n.path)).size;
 
   // Its errors (the graph run above is also the warm-up of check); the timed runs accept only repo.okCodes.
-  const errors = g.findings.filter((f) => f.severity === 'error').map((f) => (repo.corpus ? f.code : `${f.code} ${f.file ?? ''}`));
+  const errors = g.findings
+    .filter((f) => f.severity === 'error')
+    .map((f) => (repo.corpus ? f.code : `${f.code} ${f.file ?? ''}`));
   if (repo.okCodes.length === 1 && errors.length) {
-    log(`${repo.name}: check reports ${errors.length} error(s); it must report none:\n  ${errors.slice(0, 20).join('\n  ')}`);
+    log(
+      `${repo.name}: check reports ${errors.length} error(s); it must report none:\n  ${errors.slice(0, 20).join('\n  ')}`,
+    );
     process.exit(1);
   }
   // Exit 1 is accepted only when the repository has errors: a clean repository must check clean every time
@@ -742,7 +958,9 @@ for (const repo of checkRepos) {
 
   // Probe (also the warm-up of kubectl): up to 12 evenly spread Flux Kustomizations.
   const probeN = Math.min(12, nodes.length);
-  const probe = [...new Set(Array.from({ length: probeN }, (_, i) => Math.floor((i * nodes.length) / probeN)))].map((i) => nodes[i]);
+  const probe = [...new Set(Array.from({ length: probeN }, (_, i) => Math.floor((i * nodes.length) / probeN)))].map(
+    (i) => nodes[i],
+  );
   const probeFile = path.join(TMP, `${repo.id}-probe.txt`);
   fs.writeFileSync(probeFile, probe.map((n) => n.path).join('\n') + '\n');
   const p = timeOnce(['/bin/sh', BASELINE_SH, probeFile], `${repo.id} kubectl probe`, { cwd: repo.dir });
@@ -755,34 +973,63 @@ for (const repo of checkRepos) {
   const factor = nodes.length / sample.length;
   const listFile = path.join(TMP, `${repo.id}-paths.txt`);
   fs.writeFileSync(listFile, sample.map((n) => n.path).join('\n') + '\n');
-  log(`${repo.id}: ${nodes.length} Flux Kustomizations on ${distinct} paths; kubectl ~${Math.round(perRunMs)} ms a run, a full loop ~${(estimateMs / 1000).toFixed(0)} s` +
-    (stride > 1 ? `; measuring 1 in ${stride} (${sample.length}) ×${factor.toFixed(2)}` : '') + ` (${since()})`);
+  log(
+    `${repo.id}: ${nodes.length} Flux Kustomizations on ${distinct} paths; kubectl ~${Math.round(perRunMs)} ms a run, a full loop ~${(estimateMs / 1000).toFixed(0)} s` +
+      (stride > 1 ? `; measuring 1 in ${stride} (${sample.length}) ×${factor.toFixed(2)}` : '') +
+      ` (${since()})`,
+  );
 
   const sides = [
     { key: 'check', runs: repo.runs, rss: 'timed', make: fixed(checkArgv(false), { okCodes: repo.okCodes }) },
     { key: 'build', runs: repo.runs, rss: 'timed', make: fixed(checkArgv(true), { okCodes: repo.okCodes }) },
-    { key: 'base', runs: repo.baseRuns, rss: 'timed', make: fixed(['/bin/sh', BASELINE_SH, listFile], { cwd: repo.dir, factor }) },
+    {
+      key: 'base',
+      runs: repo.baseRuns,
+      rss: 'timed',
+      make: fixed(['/bin/sh', BASELINE_SH, listFile], { cwd: repo.dir, factor }),
+    },
   ];
   const t = measure(`check-${repo.id}`, sides);
   stampCheck(`during the check-${repo.id} rows`);
   const baseFailed = Number(/failed (\d+)/.exec(t.base.stderr)?.[1] ?? NaN);
   const info = {
-    repo: repo.name, clusters: g.clusters.length, walked: nodes.length, external, distinct, errors,
-    stride, sampled: sample.length, factor, estimateMs, perRunMs, baseFailed, baseRawMs: t.base.rawMs,
-    buildStatuses: t.build.statuses, checkStatuses: t.check.statuses,
+    repo: repo.name,
+    clusters: g.clusters.length,
+    walked: nodes.length,
+    external,
+    distinct,
+    errors,
+    stride,
+    sampled: sample.length,
+    factor,
+    estimateMs,
+    perRunMs,
+    baseFailed,
+    baseRawMs: t.base.rawMs,
+    buildStatuses: t.build.statuses,
+    checkStatuses: t.check.statuses,
   };
   facts[`check-${repo.id}`] = info;
   info.shownDir = repo.shownDir;
   const floor = {
     label: `kubectl kustomize <path> per Flux Kustomization, ${nodes.length} runs in a /bin/sh loop`,
-    ms: t.base.ms, kb: t.base.kb, extrapolated: stride > 1,
+    ms: t.base.ms,
+    kb: t.base.kb,
+    extrapolated: stride > 1,
   };
   const goals = repo.corpus ? [0.15, 0.3] : [0.2, 0.6];
-  for (const [key, build, goal] of [['check', false, goals[0]], ['build', true, goals[1]]]) {
+  for (const [key, build, goal] of [
+    ['check', false, goals[0]],
+    ['build', true, goals[1]],
+  ]) {
     ROWS.push({
-      id: `${repo.corpus ? '' : 'check-'}${repo.id}${build ? '-build' : ''}`, group: repo.corpus ? 'corpus' : `check-${repo.id}`,
+      id: `${repo.corpus ? '' : 'check-'}${repo.id}${build ? '-build' : ''}`,
+      group: repo.corpus ? 'corpus' : `check-${repo.id}`,
       name: `\`check${build ? ' --build' : ''}\` ${repo.name} (${nodes.length} Flux Ks, ${distinct} paths) vs kubectl loop`,
-      subject: { label: shown(build), ms: t[key].ms, kb: t[key].kb }, floor, goal: { ratio: goal }, info,
+      subject: { label: shown(build), ms: t[key].ms, kb: t[key].kb },
+      floor,
+      goal: { ratio: goal },
+      info,
     });
   }
 }
@@ -798,9 +1045,20 @@ const tree = (() => {
   const git = (...args) => spawnSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' });
   const head = git('rev-parse', '--short', 'HEAD');
   if (head.status !== 0) return 'not a git checkout';
-  const dirty = git('status', '--porcelain', '--', 'src', 'catalog', 'templates', 'precompiled', 'package.json').stdout.trim();
+  const dirty = git(
+    'status',
+    '--porcelain',
+    '--',
+    'src',
+    'catalog',
+    'templates',
+    'precompiled',
+    'package.json',
+  ).stdout.trim();
   // Without the build's lib/built/ (a bare tsc) every template is compiled and the catalog validated at run time.
-  const built = fs.existsSync(path.join(ROOT, 'lib', 'built', 'templates.cjs')) ? '' : ' (no lib/built/: run node scripts/build-assets.mjs)';
+  const built = fs.existsSync(path.join(ROOT, 'lib', 'built', 'templates.cjs'))
+    ? ''
+    : ' (no lib/built/: run node scripts/build-assets.mjs)';
   return `commit ${head.stdout.trim()}${dirty ? ' plus uncommitted changes to the tool' : ''}${built}`;
 })();
 const fms = (x) => (x < 100 ? x.toFixed(1) : x.toFixed(0));
@@ -826,11 +1084,18 @@ for (const r of ROWS) {
   }
   const star = r.floor.extrapolated ? '*' : '';
   summary[r.id] = {
-    subjectMedianMs: sm, floorMedianMs: fm, ratio, goal, met, floorExtrapolated: !!r.floor.extrapolated,
+    subjectMedianMs: sm,
+    floorMedianMs: fm,
+    ratio,
+    goal,
+    met,
+    floorExtrapolated: !!r.floor.extrapolated,
     subjectRssMB: r.subject.kb.length ? median(r.subject.kb) / 1024 : undefined,
     floorRssMB: r.floor.kb.length ? median(r.floor.kb) / 1024 : undefined,
   };
-  table.push(`| ${r.name} | ${fms(sm)} | ${fms(fm)}${star} | ${fr(ratio)}×${star} | ${goal} | ${met ? 'yes' : '**no**'} | ${mb(r.subject.kb)} / ${mb(r.floor.kb)} |`);
+  table.push(
+    `| ${r.name} | ${fms(sm)} | ${fms(fm)}${star} | ${fr(ratio)}×${star} | ${goal} | ${met ? 'yes' : '**no**'} | ${mb(r.subject.kb)} / ${mb(r.floor.kb)} |`,
+  );
 }
 
 /** The package rows: sizes, not times (no floor; the goals of issue 16). */
@@ -855,50 +1120,73 @@ const runsLine =
 
 const notes = [];
 if (codeChanges.length) {
-  notes.push(`- **Warning**: lib/, precompiled/, templates/, catalog/ or package.json changed while the bench ran (${codeChanges.join(', ')}): ` +
-    'someone recompiled or edited the tool, so rows may have measured different versions of it. Rerun on a quiet tree.');
+  notes.push(
+    `- **Warning**: lib/, precompiled/, templates/, catalog/ or package.json changed while the bench ran (${codeChanges.join(', ')}): ` +
+      'someone recompiled or edited the tool, so rows may have measured different versions of it. Rerun on a quiet tree.',
+  );
 }
 if (facts.synthetic) {
-  const parts = [big, small].filter(Boolean).map((s) =>
-    `${s.tag} (${s.clusters} clusters × ${s.components} components in ${s.stories} custom stories, ${s.files} files: ${s.managed} managed (platform.yaml included) + ${s.bases} merge bases + the manifest)`);
-  notes.push(`- Synthetic repositories, built with the tool before timing in ${(facts.synthetic.wallMs / 1000).toFixed(1)} s (not timed, side by side)` +
-    (facts.synthetic.rebuiltMs ? `, and again before the regen row in ${(facts.synthetic.rebuiltMs / 1000).toFixed(1)} s because the tool had changed` : '') +
-    `: ${parts.join('; ')}.`);
+  const parts = [big, small]
+    .filter(Boolean)
+    .map(
+      (s) =>
+        `${s.tag} (${s.clusters} clusters × ${s.components} components in ${s.stories} custom stories, ${s.files} files: ${s.managed} managed (platform.yaml included) + ${s.bases} merge bases + the manifest)`,
+    );
+  notes.push(
+    `- Synthetic repositories, built with the tool before timing in ${(facts.synthetic.wallMs / 1000).toFixed(1)} s (not timed, side by side)` +
+      (facts.synthetic.rebuiltMs
+        ? `, and again before the regen row in ${(facts.synthetic.rebuiltMs / 1000).toFixed(1)} s because the tool had changed`
+        : '') +
+      `: ${parts.join('; ')}.`,
+  );
 }
 for (const r of ROWS) {
-  const extra = r.id === 'regen-growth'
-    ? ` The files to read grow ×${f2(r.extra.filesGrowth)} and the hashing floor ×${f2(r.extra.floorGrowth)} (${fms(median(r.extra.smallFloorMs))} ms on ${small.clusters} clusters) over the same step.`
-    : '';
-  notes.push(`- ${r.id}: spread (min–max ms) subject ${spreadMs(r.subject.ms)}, floor ${spreadMs(r.floor.ms)}.${extra}`);
+  const extra =
+    r.id === 'regen-growth'
+      ? ` The files to read grow ×${f2(r.extra.filesGrowth)} and the hashing floor ×${f2(r.extra.floorGrowth)} (${fms(median(r.extra.smallFloorMs))} ms on ${small.clusters} clusters) over the same step.`
+      : '';
+  notes.push(
+    `- ${r.id}: spread (min–max ms) subject ${spreadMs(r.subject.ms)}, floor ${spreadMs(r.floor.ms)}.${extra}`,
+  );
 }
 /** Corpus errors as `CODE n` (their files are in the corpus run, scripts/corpus.mjs); others as the distinct `CODE file`. */
-const errorList = (repo, errors) => (repo.corpus
-  ? [...errors.reduce((m, c) => m.set(c, (m.get(c) ?? 0) + 1), new Map())].map(([c, n]) => `${c} ${n}`)
-  : [...new Set(errors)]).join('; ');
+const errorList = (repo, errors) =>
+  (repo.corpus
+    ? [...errors.reduce((m, c) => m.set(c, (m.get(c) ?? 0) + 1), new Map())].map(([c, n]) => `${c} ${n}`)
+    : [...new Set(errors)]
+  ).join('; ');
 for (const repo of checkRepos) {
   const i = facts[`check-${repo.id}`];
   if (!i) continue; // a corpus repository the check could not start on (in corpusNotes)
-  notes.push(`- check ${repo.id}: ${i.clusters} clusters, ${i.walked} Flux Kustomizations (${i.external} external skipped) on ${i.distinct} distinct paths; ` +
-    `kubectl ≈ ${fms(median(i.baseRawMs) * i.factor / i.walked)} ms a run; ${i.baseFailed} of the measured kubectl runs failed; ` +
-    `check reports ${i.errors.length} error(s)${i.errors.length ? ` (${errorList(repo, i.errors)})` : ''}` +
-    `${i.buildStatuses.some((s) => s !== 0) ? `; check --build exited ${[...new Set(i.buildStatuses)].join('/')}` : ''}.`);
+  notes.push(
+    `- check ${repo.id}: ${i.clusters} clusters, ${i.walked} Flux Kustomizations (${i.external} external skipped) on ${i.distinct} distinct paths; ` +
+      `kubectl ≈ ${fms((median(i.baseRawMs) * i.factor) / i.walked)} ms a run; ${i.baseFailed} of the measured kubectl runs failed; ` +
+      `check reports ${i.errors.length} error(s)${i.errors.length ? ` (${errorList(repo, i.errors)})` : ''}` +
+      `${i.buildStatuses.some((s) => s !== 0) ? `; check --build exited ${[...new Set(i.buildStatuses)].join('/')}` : ''}.`,
+  );
   if (i.stride > 1) {
-    notes.push(`  (*) extrapolated: kubectl ran on 1 in ${i.stride} Flux Kustomizations (${i.sampled}, stratified: position j of cluster i when ` +
-      `(i + j) mod ${i.stride} = 0, so every entry, lane and component is sampled on the same share of clusters), ` +
-      `median ${fms(median(i.baseRawMs))} ms × ${f2(i.factor)}; a full loop was estimated at ${(i.estimateMs / 1000).toFixed(0)} s.`);
+    notes.push(
+      `  (*) extrapolated: kubectl ran on 1 in ${i.stride} Flux Kustomizations (${i.sampled}, stratified: position j of cluster i when ` +
+        `(i + j) mod ${i.stride} = 0, so every entry, lane and component is sampled on the same share of clusters), ` +
+        `median ${fms(median(i.baseRawMs))} ms × ${f2(i.factor)}; a full loop was estimated at ${(i.estimateMs / 1000).toFixed(0)} s.`,
+    );
   }
 }
 for (const n of corpusNotes) notes.push(`- corpus: ${n}`);
 for (const n of packageFacts) notes.push(`- package: ${n}`);
 if (facts.package) {
-  notes.push(`- package: \`npm pack\` of this tree, then \`npm install <tgz> --prefer-offline\` in an empty folder (${(facts.package.installMs / 1000).toFixed(1)} s, ` +
-    'network allowed for the dependencies); installed MB = the sum of the file sizes under node_modules, `du -sk` (file-system blocks) in parentheses.');
+  notes.push(
+    `- package: \`npm pack\` of this tree, then \`npm install <tgz> --prefer-offline\` in an empty folder (${(facts.package.installMs / 1000).toFixed(1)} s, ` +
+      'network allowed for the dependencies); installed MB = the sum of the file sizes under node_modules, `du -sk` (file-system blocks) in parentheses.',
+  );
 }
-notes.push(haveTime()
-  ? `- Peak RSS: max resident set size from \`${TIME_BIN} -f %M\`, median over runs; the largest single process of the tree ` +
-    '(node, or one kubectl), not a sum. help, scaffold and regen: separate runs after the timing; check rows: the timed runs ' +
-    `themselves (every side under ${TIME_BIN}; ~1 ms on runs of seconds), so the heavy runs are not repeated.`
-  : `- Peak RSS: n/a (needs Linux and ${TIME_BIN}).`);
+notes.push(
+  haveTime()
+    ? `- Peak RSS: max resident set size from \`${TIME_BIN} -f %M\`, median over runs; the largest single process of the tree ` +
+        '(node, or one kubectl), not a sum. help, scaffold and regen: separate runs after the timing; check rows: the timed runs ' +
+        `themselves (every side under ${TIME_BIN}; ~1 ms on runs of seconds), so the heavy runs are not repeated.`
+    : `- Peak RSS: n/a (needs Linux and ${TIME_BIN}).`,
+);
 
 const commands = [];
 for (const r of ROWS) {
@@ -910,7 +1198,9 @@ for (const r of ROWS) {
 }
 if (ROWS.some((r) => r.id === 'regen-growth')) commands.push(`- regen-growth: the same on <tmp>/${small.tag}`);
 if (checkRepos.length) {
-  commands.push('- check floors: `/bin/sh <tmp>/baseline.sh <list>`: `kubectl kustomize <path> >/dev/null` for each path of the list, one after another.');
+  commands.push(
+    '- check floors: `/bin/sh <tmp>/baseline.sh <list>`: `kubectl kustomize <path> >/dev/null` for each path of the list, one after another.',
+  );
 }
 
 const machineLines = [
@@ -954,7 +1244,9 @@ if (opts.markdown) {
     ...table,
     '',
     ...(packageTable.length ? [...packageTable, ''] : []),
-    (ROWS.some((r) => r.floor.extrapolated) ? '(*) floor extrapolated from a sample of the kubectl runs (see the notes). ' : '') +
+    (ROWS.some((r) => r.floor.extrapolated)
+      ? '(*) floor extrapolated from a sample of the kubectl runs (see the notes). '
+      : '') +
       'Goal: the goal of issue 8; "met?" compares the medians of this run with it. Peak RSS: the largest single process (MB).',
     '',
     '## Machine',
@@ -981,24 +1273,24 @@ if (opts.markdown) {
     '',
     '## What each floor is',
     '',
-    'A floor is the smallest honest program that does the unavoidable part of the subject\'s job, run the same way ' +
-      '(a fresh `node` or `/bin/sh` process, timed from spawn to exit), interleaved with the subject so the machine\'s ' +
+    "A floor is the smallest honest program that does the unavoidable part of the subject's job, run the same way " +
+      "(a fresh `node` or `/bin/sh` process, timed from spawn to exit), interleaved with the subject so the machine's " +
       'noise hits both. The ratio is what the tool adds on top.',
     '',
     '- **`--help`**: `node -e 0`, Node starting and exiting. The ratio is the cost of loading the CLI before it can print anything.',
     '- **scaffold**: a bare Node script that reads a JSON list of (path, bytes) captured from one scaffold before timing and ' +
       '`mkdir -p`s and `writeFileSync`s exactly those bytes to the same paths in a fresh empty directory (checked byte for ' +
-      'byte against the CLI\'s output). The ratio is what planning, validation, template rendering and module loading add ' +
+      "byte against the CLI's output). The ratio is what planning, validation, template rendering and module loading add " +
       'to writing the result. The absolute < 1 s goal is a user-facing ceiling.',
     '- **regenerate --check**: a bare Node script that reads every file the tool manages in the repository — `platform.yaml`, ' +
-      '`.platform/manifest.json`, every path listed in the manifest\'s `files`, and every file under `.platform/base/` (the merge ' +
+      "`.platform/manifest.json`, every path listed in the manifest's `files`, and every file under `.platform/base/` (the merge " +
       'bases) — sha256-hashes each, and compares the managed ones with the manifest. That is the I/O and hashing any ' +
       'up-to-date check must do; the ratio is what the tool adds on top (loading, fingerprinting its inputs, and ' +
       'rendering everything from `platform.yaml` and the templates whenever its "nothing to do" fast path does not apply). ' +
       'The growth row has no floor of its own: it divides the subject on the big repository by the same subject on the ' +
       'small one (same components, half the clusters); linear in clusters would be ≤ 2×.',
     '- **check / check --build**: the naive CI loop, `kubectl kustomize <path>` once per Flux Kustomization of every cluster, ' +
-      'one after another (a `/bin/sh` loop, output discarded). The Flux Kustomizations come from the checker\'s own graph ' +
+      "one after another (a `/bin/sh` loop, output discarded). The Flux Kustomizations come from the checker's own graph " +
       '(external ones skipped), so a component folder wired on 20 clusters is built 20 times. On the synthetic repository ' +
       'the loop is sampled (stratified 1 in K, marked *) and scaled up to keep the bench within five minutes. The corpus ' +
       'rows use the same loop on each real repository of the corpus folder (`--corpus DIR` or `CPC_CORPUS`), over the ' +
@@ -1027,7 +1319,12 @@ if (opts.markdown) {
 
 if (opts.json) {
   writeJson(opts.json, {
-    machine, tree, options: opts, elapsedSeconds: elapsedS, facts, summary,
+    machine,
+    tree,
+    options: opts,
+    elapsedSeconds: elapsedS,
+    facts,
+    summary,
     rows: ROWS.map((r) => ({ id: r.id, name: r.name, goal: r.goal, subject: r.subject, floor: r.floor })),
   });
 }

@@ -14,8 +14,8 @@
 // The formats (ajv-formats and friends, ~150 KB of the bundle) are bundled as they are. Whitespace is removed and
 // local names shortened (mangle); the code is not otherwise rewritten (no compress).
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import { createRequire } from 'node:module';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
@@ -43,7 +43,10 @@ export async function buildSchemas() {
   const names = models.map((m) => m.schema);
   if (new Set(names).size !== names.length) throw new Error('two packages ship a schema of the same name');
   const entry = [
-    ...models.map((m, i) => `import { validate as v${i} } from ${JSON.stringify(path.join(packageRoot(m.pkg), '_schemas', `${m.schema}.js`))};`),
+    ...models.map(
+      (m, i) =>
+        `import { validate as v${i} } from ${JSON.stringify(path.join(packageRoot(m.pkg), '_schemas', `${m.schema}.js`))};`,
+    ),
     `export { ${models.map((m, i) => `v${i} as ${m.schema}`).join(', ')} };`,
   ].join('\n');
   const build = await rolldown({
@@ -67,7 +70,12 @@ export async function buildSchemas() {
       },
     ],
   });
-  const { output } = await build.generate({ format: 'cjs', exports: 'named', minify: { compress: false, mangle: true, codegen: { removeWhitespace: true } }, comments: false });
+  const { output } = await build.generate({
+    format: 'cjs',
+    exports: 'named',
+    minify: { compress: false, mangle: true, codegen: { removeWhitespace: true } },
+    comments: false,
+  });
   await build.close();
   if (output.length !== 1) throw new Error(`expected one output chunk, got ${output.length}`);
   const packages = [...new Set(models.map((m) => m.pkg))].sort().map((p) => `${p}@${version(p)}`);

@@ -43,7 +43,16 @@ function usage(code, msg) {
 }
 
 function parseArgs(argv) {
-  const o = { dir: undefined, build: false, clusterPaths: {}, only: undefined, timeout: 600, markdown: undefined, json: undefined, before: undefined };
+  const o = {
+    dir: undefined,
+    build: false,
+    clusterPaths: {},
+    only: undefined,
+    timeout: 600,
+    markdown: undefined,
+    json: undefined,
+    before: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s);
     const value = () => {
@@ -58,7 +67,11 @@ function parseArgs(argv) {
       const eq = v.indexOf('=');
       if (eq <= 0 || eq === v.length - 1) usage(2, `--cluster-path wants REPO=PATTERN, got ${JSON.stringify(v)}`);
       (o.clusterPaths[v.slice(0, eq)] ??= []).push(v.slice(eq + 1));
-    } else if (flag === '--only') o.only = value().split(',').map((s) => s.trim()).filter(Boolean);
+    } else if (flag === '--only')
+      o.only = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (flag === '--timeout') {
       o.timeout = Number(value());
       if (!(o.timeout > 0)) usage(2, '--timeout wants a number of seconds > 0');
@@ -94,7 +107,8 @@ if (!fs.existsSync(opts.dir) || !fs.statSync(opts.dir).isDirectory()) {
 }
 
 // Folders, or symbolic links to folders (a corpus put together from clones kept elsewhere).
-const repos = fs.readdirSync(opts.dir)
+const repos = fs
+  .readdirSync(opts.dir)
   .filter((n) => !n.startsWith('.') && fs.statSync(path.join(opts.dir, n), { throwIfNoEntry: false })?.isDirectory())
   .filter((n) => !opts.only || opts.only.includes(n))
   .sort();
@@ -113,7 +127,13 @@ delete ENV.PLATFORM_DEBUG;
 
 function run(argv, cwd) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { cwd, env: ENV, encoding: 'utf8', maxBuffer: 256 << 20, timeout: opts.timeout * 1000 });
+  const r = spawnSync(argv[0], argv.slice(1), {
+    cwd,
+    env: ENV,
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+    timeout: opts.timeout * 1000,
+  });
   return { ...r, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
 }
 
@@ -126,7 +146,10 @@ function commitOf(dir) {
 function messageOf(r) {
   if (r.error?.code === 'ETIMEDOUT') return `timed out after ${opts.timeout} s`;
   if (r.error) return r.error.message;
-  const lines = `${r.stderr ?? ''}\n${r.stdout ?? ''}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = `${r.stderr ?? ''}\n${r.stdout ?? ''}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.find((l) => /^error\b/i.test(l)) ?? lines[0] ?? `exit ${r.status ?? r.signal}`;
 }
 
@@ -138,7 +161,11 @@ function fromGraph(dir, flags) {
   let cluster;
   for (const line of g.stdout.split('\n')) {
     const head = /^digraph "(.*)" \{$/.exec(line);
-    if (head) { cluster = head[1]; out[cluster] = { kustomizations: 0, external: 0 }; continue; }
+    if (head) {
+      cluster = head[1];
+      out[cluster] = { kustomizations: 0, external: 0 };
+      continue;
+    }
     const node = /^ {2}"([^"]+)" \[label="(.*)"(, style=dashed)?\];$/.exec(line);
     if (node && cluster !== undefined) out[cluster][node[3] ? 'external' : 'kustomizations']++;
   }
@@ -156,9 +183,17 @@ for (const name of repos) {
   const dir = path.join(opts.dir, name);
   const flags = (opts.clusterPaths[name] ?? []).flatMap((p) => ['--cluster-path', p]);
   const argv = [process.execPath, CLI, 'check', '--json', '--dir', dir, ...(opts.build ? ['--build'] : []), ...flags];
-  process.stderr.write(`${name}: check${opts.build ? ' --build' : ''}${flags.length ? ' ' + flags.join(' ') : ''} ... `);
+  process.stderr.write(
+    `${name}: check${opts.build ? ' --build' : ''}${flags.length ? ' ' + flags.join(' ') : ''} ... `,
+  );
   const r = run(argv, ROOT);
-  const row = { repo: name, commit: commitOf(dir), flags, exit: r.status ?? (r.signal ? `signal ${r.signal}` : 'n/a'), seconds: +(r.ms / 1000).toFixed(2) };
+  const row = {
+    repo: name,
+    commit: commitOf(dir),
+    flags,
+    exit: r.status ?? (r.signal ? `signal ${r.signal}` : 'n/a'),
+    seconds: +(r.ms / 1000).toFixed(2),
+  };
   let result;
   if (r.status === 0 || r.status === 1) {
     try {
@@ -196,7 +231,10 @@ for (const name of repos) {
 
 // ---------------------------------------------------------------- report
 
-const codes = (m) => Object.entries(m ?? {}).map(([c, n]) => `${c} ${n}`).join(', ') || '-';
+const codes = (m) =>
+  Object.entries(m ?? {})
+    .map(([c, n]) => `${c} ${n}`)
+    .join(', ') || '-';
 const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 // The flags column only when some repository was given --cluster-path.
 const withFlags = rows.some((r) => r.flags.length);
@@ -207,37 +245,60 @@ const table = [
 ];
 for (const r of rows) {
   if (r.clusters === undefined) {
-    table.push(`| ${r.repo} | ${r.commit} |${flagCell(r)} ${r.exit} | - | - | - | - | - | ${cell(r.message ?? '')} | - | ${r.seconds.toFixed(1)} |`);
+    table.push(
+      `| ${r.repo} | ${r.commit} |${flagCell(r)} ${r.exit} | - | - | - | - | - | ${cell(r.message ?? '')} | - | ${r.seconds.toFixed(1)} |`,
+    );
     continue;
   }
-  const entries = r.walkedFrom === 'check --json'
-    ? Object.entries(r.walked).map(([c, w]) => `${c}: ${w?.entry === '' ? '.' : w?.entry}`).join('; ')
-    : `${r.clusters.length} (${r.clusters.join(', ')})`;
-  const ks = r.kustomizations === undefined ? '?' : `${r.kustomizations}${r.external ? ` (+${r.external} other source)` : ''}`;
+  const entries =
+    r.walkedFrom === 'check --json'
+      ? Object.entries(r.walked)
+          .map(([c, w]) => `${c}: ${w?.entry === '' ? '.' : w?.entry}`)
+          .join('; ')
+      : `${r.clusters.length} (${r.clusters.join(', ')})`;
+  const ks =
+    r.kustomizations === undefined ? '?' : `${r.kustomizations}${r.external ? ` (+${r.external} other source)` : ''}`;
   const hr = r.helmReleases === undefined ? '-' : r.helmReleases;
-  table.push(`| ${r.repo} | ${r.commit} |${flagCell(r)} ${r.exit} | ${cell(entries)} | ${ks} | ${hr} | ${r.errorCount} | ${r.warningCount} | ${codes(r.errors)} | ${codes(r.warnings)} | ${r.seconds.toFixed(1)} |`);
+  table.push(
+    `| ${r.repo} | ${r.commit} |${flagCell(r)} ${r.exit} | ${cell(entries)} | ${ks} | ${hr} | ${r.errorCount} | ${r.warningCount} | ${codes(r.errors)} | ${codes(r.warnings)} | ${r.seconds.toFixed(1)} |`,
+  );
 }
 
 // Before and after: per repository of this run, the earlier run's counts (matched by folder name).
 const compare = [];
 if (before) {
-  compare.push(`Against ${opts.before} (${before.command ?? 'an earlier run'}, tool commit ${before.toolCommit ?? '?'}):`, '');
-  compare.push('| repository | commit before → now | exit before → now | errors before → now | warnings before → now | error codes changed (before → now) |');
+  compare.push(
+    `Against ${opts.before} (${before.command ?? 'an earlier run'}, tool commit ${before.toolCommit ?? '?'}):`,
+    '',
+  );
+  compare.push(
+    '| repository | commit before → now | exit before → now | errors before → now | warnings before → now | error codes changed (before → now) |',
+  );
   compare.push('|---|---|---|---|---|---|');
   const n = (x) => (x === undefined ? '-' : x);
   for (const r of rows) {
     const b = before.rows.find((x) => x.repo === r.repo);
-    const changed = !b || b.errors === undefined || r.errors === undefined ? 'n/a (a run without a result)' : [...new Set([...Object.keys(b?.errors ?? {}), ...Object.keys(r.errors ?? {})])].sort()
-      .filter((c) => (b?.errors?.[c] ?? 0) !== (r.errors?.[c] ?? 0))
-      .map((c) => `${c} ${b?.errors?.[c] ?? 0} → ${r.errors?.[c] ?? 0}`).join(', ') || '-';
-    compare.push(`| ${r.repo} | ${n(b?.commit)} → ${r.commit} | ${n(b?.exit)} → ${r.exit} | ${n(b?.errorCount)} → ${n(r.errorCount)} | ` +
-      `${n(b?.warningCount)} → ${n(r.warningCount)} | ${cell(changed)} |`);
+    const changed =
+      !b || b.errors === undefined || r.errors === undefined
+        ? 'n/a (a run without a result)'
+        : [...new Set([...Object.keys(b?.errors ?? {}), ...Object.keys(r.errors ?? {})])]
+            .sort()
+            .filter((c) => (b?.errors?.[c] ?? 0) !== (r.errors?.[c] ?? 0))
+            .map((c) => `${c} ${b?.errors?.[c] ?? 0} → ${r.errors?.[c] ?? 0}`)
+            .join(', ') || '-';
+    compare.push(
+      `| ${r.repo} | ${n(b?.commit)} → ${r.commit} | ${n(b?.exit)} → ${r.exit} | ${n(b?.errorCount)} → ${n(r.errorCount)} | ` +
+        `${n(b?.warningCount)} → ${n(r.warningCount)} | ${cell(changed)} |`,
+    );
   }
 }
 
 const toolCommit = commitOf(ROOT);
-const command = `node scripts/corpus.mjs ${opts.dir}${opts.build ? ' --build' : ''}` +
-  Object.entries(opts.clusterPaths).flatMap(([r, ps]) => ps.map((p) => ` --cluster-path '${r}=${p}'`)).join('');
+const command =
+  `node scripts/corpus.mjs ${opts.dir}${opts.build ? ' --build' : ''}` +
+  Object.entries(opts.clusterPaths)
+    .flatMap(([r, ps]) => ps.map((p) => ` --cluster-path '${r}=${p}'`))
+    .join('');
 process.stdout.write(table.join('\n') + '\n' + (compare.length ? '\n' + compare.join('\n') + '\n' : ''));
 
 if (opts.markdown) {
@@ -245,8 +306,10 @@ if (opts.markdown) {
   for (const r of rows) {
     if (r.walkedFrom !== 'check --json') continue;
     for (const [c, w] of Object.entries(r.walked)) {
-      details.push(`- ${r.repo} / ${c}: entry \`${w?.entry === '' ? '.' : w?.entry}\` (${w?.found}), source ${w?.source?.kind}/${w?.source?.name}, ` +
-        `${w?.kustomizations} Flux Kustomizations, ${w?.helmReleases} HelmReleases`);
+      details.push(
+        `- ${r.repo} / ${c}: entry \`${w?.entry === '' ? '.' : w?.entry}\` (${w?.found}), source ${w?.source?.kind}/${w?.source?.name}, ` +
+          `${w?.kustomizations} Flux Kustomizations, ${w?.helmReleases} HelmReleases`,
+      );
     }
   }
   const md = [
@@ -264,6 +327,13 @@ if (opts.markdown) {
 }
 if (opts.json) {
   fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
-  fs.writeFileSync(path.resolve(opts.json), JSON.stringify({ command, toolCommit, date: new Date().toISOString(), corpus: opts.dir, build: opts.build, rows }, null, 2) + '\n');
+  fs.writeFileSync(
+    path.resolve(opts.json),
+    JSON.stringify(
+      { command, toolCommit, date: new Date().toISOString(), corpus: opts.dir, build: opts.build, rows },
+      null,
+      2,
+    ) + '\n',
+  );
   process.stderr.write(`wrote ${path.resolve(opts.json)}\n`);
 }

@@ -22,7 +22,9 @@ const text = platformJsonSchemaText();
 const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
 if (process.argv.includes('--check')) {
   if (current !== text) {
-    console.error(`${PLATFORM_JSON_SCHEMA_FILE} is stale: run npx tsc -p tsconfig.json && node scripts/json-schema.mjs`);
+    console.error(
+      `${PLATFORM_JSON_SCHEMA_FILE} is stale: run npx tsc -p tsconfig.json && node scripts/json-schema.mjs`,
+    );
     process.exit(1);
   }
   console.log(`${PLATFORM_JSON_SCHEMA_FILE} is up to date`);

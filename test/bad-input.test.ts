@@ -11,15 +11,32 @@ import { createTreeWithPlatform } from './helpers/platform';
 
 /** [case, bin, args, what stderr must say] — each must exit 2 and change nothing. */
 const BAD: [string, 'create-platform-cluster' | 'add-story' | 'platform-kit', string[], RegExp][] = [
-  ['create: unknown option (commander)', 'create-platform-cluster', ['stg', '--colour', 'red', '--yes'], /unknown option/],
-  ['create: cluster id 0 (the library)', 'create-platform-cluster', ['stg', '--cluster-id', '0', '--yes'],
-    /clusterId \(--cluster-id\): cluster id 0 must be an integer from 1 to 255/],
-  ['add-story: unknown story id (the library)', 'add-story', ['STORY-NET-CILIUM-IPAMS'],
-    /unknown story STORY-NET-CILIUM-IPAMS[\s\S]*did you mean: STORY-NET-CILIUM-IPAM/],
+  [
+    'create: unknown option (commander)',
+    'create-platform-cluster',
+    ['stg', '--colour', 'red', '--yes'],
+    /unknown option/,
+  ],
+  [
+    'create: cluster id 0 (the library)',
+    'create-platform-cluster',
+    ['stg', '--cluster-id', '0', '--yes'],
+    /clusterId \(--cluster-id\): cluster id 0 must be an integer from 1 to 255/,
+  ],
+  [
+    'add-story: unknown story id (the library)',
+    'add-story',
+    ['STORY-NET-CILIUM-IPAMS'],
+    /unknown story STORY-NET-CILIUM-IPAMS[\s\S]*did you mean: STORY-NET-CILIUM-IPAM/,
+  ],
   ['add-story: no story id (the bin)', 'add-story', [], /no story id given/],
   ['add-story: ids and --all together (the bin)', 'add-story', ['STORY-BOOT-TALOS', '--all'], /not both/],
-  ['platform-kit: approve a story that was never added', 'platform-kit', ['approve', 'STORY-BOOT-TALOS'],
-    /is not in platform\.yaml: add it first with add-story STORY-BOOT-TALOS/],
+  [
+    'platform-kit: approve a story that was never added',
+    'platform-kit',
+    ['approve', 'STORY-BOOT-TALOS'],
+    /is not in platform\.yaml: add it first with add-story STORY-BOOT-TALOS/,
+  ],
 ];
 
 describe('bad input to each bin: exit 2, a clear message, zero bytes changed', () => {

@@ -8,7 +8,17 @@ import { ROOT, snapshot, tmpDir } from './helpers/fs';
 import { runInProcess } from './helpers/in-process';
 
 const cat = loadCatalog();
-const git = (dir: string, ...args: string[]) => spawnSync('git', ['-C', dir, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } });
+const git = (dir: string, ...args: string[]) =>
+  spawnSync('git', ['-C', dir, ...args], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+    },
+  });
 
 describe('story-id rule for commits and pull request titles', () => {
   it.each([
@@ -27,7 +37,9 @@ describe('story-id rule for commits and pull request titles', () => {
   });
 
   it('a commit message file: comment lines are ignored, git merge messages pass', () => {
-    expect(lintStoryLine('# Please enter the commit message\n\nSTORY-BOOT-CRDS: pin charts\n', cat, 'commit message').ok).toBe(true);
+    expect(
+      lintStoryLine('# Please enter the commit message\n\nSTORY-BOOT-CRDS: pin charts\n', cat, 'commit message').ok,
+    ).toBe(true);
     expect(lintStoryLine("Merge branch 'story/story-boot-crds'", cat, 'commit message').ok).toBe(true);
     expect(lintStoryLine("Merge branch 'x'", cat, 'pull request title').ok).toBe(false);
   });
@@ -35,10 +47,25 @@ describe('story-id rule for commits and pull request titles', () => {
   it('the CLIs exit 0 for a good line and 1 for a bad one; a custom story of platform.yaml is known', async () => {
     const dir = path.join(tmpDir(), 'p');
     createClusters({ dir, clusters: [{ name: 'apps' }] });
-    expect((await runInProcess('platform-kit', ['lint-pr-title', 'STORY-APP-PODINFO: demo', '--dir', dir])).status).toBe(1);
-    const custom = ['STORY-APP-PODINFO', '--custom', '--title', 'Podinfo', '--lane', 'apps', '--component', 'podinfo', '--namespace', 'podinfo'];
+    expect(
+      (await runInProcess('platform-kit', ['lint-pr-title', 'STORY-APP-PODINFO: demo', '--dir', dir])).status,
+    ).toBe(1);
+    const custom = [
+      'STORY-APP-PODINFO',
+      '--custom',
+      '--title',
+      'Podinfo',
+      '--lane',
+      'apps',
+      '--component',
+      'podinfo',
+      '--namespace',
+      'podinfo',
+    ];
     expect((await runInProcess('add-story', [...custom, '--dir', dir])).status).toBe(0);
-    expect((await runInProcess('platform-kit', ['lint-pr-title', 'STORY-APP-PODINFO: demo', '--dir', dir])).status).toBe(0);
+    expect(
+      (await runInProcess('platform-kit', ['lint-pr-title', 'STORY-APP-PODINFO: demo', '--dir', dir])).status,
+    ).toBe(0);
     const msg = path.join(tmpDir(), 'COMMIT_EDITMSG');
     fs.writeFileSync(msg, 'fix things\n# comment\n');
     const r = await runInProcess('platform-kit', ['lint-commit', msg, '--dir', dir]);
@@ -60,7 +87,9 @@ describe('add-story --git and the commit-msg hook of the generated repository', 
     expect(r.written).toBe(true);
     expect(git(dir, 'rev-parse', '--abbrev-ref', 'HEAD').stdout.trim()).toBe('story/story-ops-reloader-all-clusters');
     const log = git(dir, 'log', '-1', '--format=%s').stdout.trim();
-    expect(log).toBe('STORY-OPS-RELOADER-ALL-CLUSTERS: scaffold Roll workloads automatically when their ConfigMaps or Secrets change (draft)');
+    expect(log).toBe(
+      'STORY-OPS-RELOADER-ALL-CLUSTERS: scaffold Roll workloads automatically when their ConfigMaps or Secrets change (draft)',
+    );
     expect(lintStoryLine(log, cat, 'commit message').ok).toBe(true);
     const files = git(dir, 'show', '--name-only', '--format=', 'HEAD').stdout.trim().split('\n');
     expect(files).toContain('kubernetes/infrastructure/operations/reloader/ks.yaml');
@@ -89,13 +118,27 @@ describe('add-story --git and the commit-msg hook of the generated repository', 
     expect(git(dir, 'config', 'core.hooksPath').stdout.trim()).toBe('.githooks');
     // platform-kit on PATH (as after npm i -g): the hook uses it instead of npx.
     const bin = tmpDir('bin-');
-    fs.writeFileSync(path.join(bin, 'platform-kit'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, 'lib/cli/platform-kit.js')}" "$@"\n`, { mode: 0o755 });
-    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
+    fs.writeFileSync(
+      path.join(bin, 'platform-kit'),
+      `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, 'lib/cli/platform-kit.js')}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    const env = {
+      ...process.env,
+      PATH: `${bin}:${process.env.PATH}`,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+    };
     spawnSync('git', ['-C', dir, 'add', '-A'], { env });
     const bad = spawnSync('git', ['-C', dir, 'commit', '-q', '-m', 'initial scaffold'], { env, encoding: 'utf8' });
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('must start with the story it delivers');
-    const good = spawnSync('git', ['-C', dir, 'commit', '-q', '-m', 'STORY-BOOT-TALOS: initial scaffold'], { env, encoding: 'utf8' });
+    const good = spawnSync('git', ['-C', dir, 'commit', '-q', '-m', 'STORY-BOOT-TALOS: initial scaffold'], {
+      env,
+      encoding: 'utf8',
+    });
     expect(good.status, good.stderr).toBe(0);
   });
 });

@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore from 'ignore';
 import { describe, expect, it } from 'vitest';
-import { check } from '../src';
 import type { Finding } from '../src';
+import { check } from '../src';
 import { parseCreateSecret } from '../src/check/contracts';
 import { excludesFolder, parseIgnore } from '../src/check/gitignore';
 import { tmpDir } from './helpers/fs';
@@ -59,8 +59,24 @@ const CASES: Case[] = [
     rule: 'source-ignore',
     clusterPaths: ['clusters/*'],
     expect: [
-      { code: 'SOURCE_IGNORE_EXCLUDES_PATH', severity: 'error', cluster: 'production', file: 'infrastructure/controllers/keycloak-operator.yaml', line: 13, text: '/*', message: /`!\.\/kubernetes` never matches/ },
-      { code: 'SOURCE_IGNORE_EXCLUDES_PATH', severity: 'error', cluster: 'production', file: 'infrastructure/controllers/cloudnative-pg.yaml', line: 17, text: '*.yaml', message: /below \.\/releases/ },
+      {
+        code: 'SOURCE_IGNORE_EXCLUDES_PATH',
+        severity: 'error',
+        cluster: 'production',
+        file: 'infrastructure/controllers/keycloak-operator.yaml',
+        line: 13,
+        text: '/*',
+        message: /`!\.\/kubernetes` never matches/,
+      },
+      {
+        code: 'SOURCE_IGNORE_EXCLUDES_PATH',
+        severity: 'error',
+        cluster: 'production',
+        file: 'infrastructure/controllers/cloudnative-pg.yaml',
+        line: 17,
+        text: '*.yaml',
+        message: /below \.\/releases/,
+      },
     ],
     fix: [
       { file: 'infrastructure/controllers/keycloak-operator.yaml', replace: '!./kubernetes', with: '!/kubernetes' },
@@ -71,8 +87,24 @@ const CASES: Case[] = [
     rule: 'health-checks',
     clusterPaths: ['kubernetes/flux/cluster'],
     expect: [
-      { code: 'HEALTHCHECK_WITHOUT_READY', severity: 'warning', cluster: 'cluster', file: 'kubernetes/apps/database/dragonfly/ks.yaml', line: 10, text: '- apiVersion: dragonflydb.io/v1alpha1', message: /Dragonfly database\/dragonfly.*passes this health check at once/ },
-      { code: 'HEALTHCHECK_WITHOUT_READY', severity: 'warning', cluster: 'cluster', file: 'kubernetes/apps/rook-ceph/rook-ceph/ks.yaml', line: 14, text: '- apiVersion: ceph.rook.io/v1', message: /CephBlockPool rook-ceph\/ceph-blockpool/ },
+      {
+        code: 'HEALTHCHECK_WITHOUT_READY',
+        severity: 'warning',
+        cluster: 'cluster',
+        file: 'kubernetes/apps/database/dragonfly/ks.yaml',
+        line: 10,
+        text: '- apiVersion: dragonflydb.io/v1alpha1',
+        message: /Dragonfly database\/dragonfly.*passes this health check at once/,
+      },
+      {
+        code: 'HEALTHCHECK_WITHOUT_READY',
+        severity: 'warning',
+        cluster: 'cluster',
+        file: 'kubernetes/apps/rook-ceph/rook-ceph/ks.yaml',
+        line: 14,
+        text: '- apiVersion: ceph.rook.io/v1',
+        message: /CephBlockPool rook-ceph\/ceph-blockpool/,
+      },
     ],
     fix: [
       {
@@ -91,10 +123,42 @@ const CASES: Case[] = [
     rule: 'secret-keys',
     clusterPaths: ['clusters/*'],
     expect: [
-      { code: 'SECRET_KEY_UNPROVIDED', severity: 'error', cluster: 'home', file: 'infrastructure/configs/clustersecretstore.yaml', line: 17, text: 'key: connect-token', message: /bootstrap\/README\.md:8\) give only token/ },
-      { code: 'SECRET_KEY_UNPROVIDED', severity: 'error', cluster: 'home', file: 'apps/base/grafana/helmrelease.yaml', line: 30, text: 'key: admin-password', message: /give only admin-pass, admin-user/ },
-      { code: 'SECRET_KEY_UNPROVIDED', severity: 'error', cluster: 'home', file: 'infrastructure/configs/private-charts.yaml', line: 30, text: 'name: private-charts-deploy-key', message: /identity \+ known_hosts/ },
-      { code: 'SECRET_KEY_UNPROVIDED', severity: 'error', cluster: 'home', file: 'apps/base/paperless/deployment.yaml', line: 39, text: 'key: REDIS_URL', message: /give only PAPERLESS_REDIS: the pod stays in CreateContainerConfigError/ },
+      {
+        code: 'SECRET_KEY_UNPROVIDED',
+        severity: 'error',
+        cluster: 'home',
+        file: 'infrastructure/configs/clustersecretstore.yaml',
+        line: 17,
+        text: 'key: connect-token',
+        message: /bootstrap\/README\.md:8\) give only token/,
+      },
+      {
+        code: 'SECRET_KEY_UNPROVIDED',
+        severity: 'error',
+        cluster: 'home',
+        file: 'apps/base/grafana/helmrelease.yaml',
+        line: 30,
+        text: 'key: admin-password',
+        message: /give only admin-pass, admin-user/,
+      },
+      {
+        code: 'SECRET_KEY_UNPROVIDED',
+        severity: 'error',
+        cluster: 'home',
+        file: 'infrastructure/configs/private-charts.yaml',
+        line: 30,
+        text: 'name: private-charts-deploy-key',
+        message: /identity \+ known_hosts/,
+      },
+      {
+        code: 'SECRET_KEY_UNPROVIDED',
+        severity: 'error',
+        cluster: 'home',
+        file: 'apps/base/paperless/deployment.yaml',
+        line: 39,
+        text: 'key: REDIS_URL',
+        message: /give only PAPERLESS_REDIS: the pod stays in CreateContainerConfigError/,
+      },
     ],
     fix: [
       { file: 'bootstrap/README.md', replace: '--from-literal=token=', with: '--from-literal=connect-token=' },
@@ -111,45 +175,128 @@ const CASES: Case[] = [
     rule: 'dns',
     clusterPaths: ['clusters/*'],
     expect: [
-      { code: 'HOSTNAME_NOT_IN_INTERNAL_ZONE', severity: 'error', cluster: 'home', file: 'apps/home/echo.yaml', line: 28, text: '- echo-public.example.net', message: /external-dns-cloudflare \(cloudflare\) publishes it, but not external-dns external-dns-internal/ },
-      { code: 'HOSTNAME_NOT_PUBLISHED', severity: 'warning', cluster: 'home', file: 'apps/home/status.yaml', line: 12, text: '- status.example.org' },
+      {
+        code: 'HOSTNAME_NOT_IN_INTERNAL_ZONE',
+        severity: 'error',
+        cluster: 'home',
+        file: 'apps/home/echo.yaml',
+        line: 28,
+        text: '- echo-public.example.net',
+        message: /external-dns-cloudflare \(cloudflare\) publishes it, but not external-dns external-dns-internal/,
+      },
+      {
+        code: 'HOSTNAME_NOT_PUBLISHED',
+        severity: 'warning',
+        cluster: 'home',
+        file: 'apps/home/status.yaml',
+        line: 12,
+        text: '- status.example.org',
+      },
     ],
     fix: [
-      { file: 'infrastructure/controllers/external-dns-internal/values.yaml', replace: '  - --gateway-name=internal\n', with: '' },
-      { file: 'infrastructure/controllers/external-dns-internal/values.yaml', replace: 'domainFilters:\n  - example.net\n', with: 'domainFilters:\n  - example.net\n  - example.org\n' },
-      { file: 'infrastructure/controllers/external-dns-internal/values.yaml', replace: '  - --rfc2136-zone=example.net\n', with: '  - --rfc2136-zone=example.net\n  - --rfc2136-zone=example.org\n' },
+      {
+        file: 'infrastructure/controllers/external-dns-internal/values.yaml',
+        replace: '  - --gateway-name=internal\n',
+        with: '',
+      },
+      {
+        file: 'infrastructure/controllers/external-dns-internal/values.yaml',
+        replace: 'domainFilters:\n  - example.net\n',
+        with: 'domainFilters:\n  - example.net\n  - example.org\n',
+      },
+      {
+        file: 'infrastructure/controllers/external-dns-internal/values.yaml',
+        replace: '  - --rfc2136-zone=example.net\n',
+        with: '  - --rfc2136-zone=example.net\n  - --rfc2136-zone=example.org\n',
+      },
     ],
   },
   {
     rule: 'namespaces',
     clusterPaths: ['clusters/*'],
     expect: [
-      { code: 'NAMESPACE_METADATA_CONFLICT', severity: 'warning', cluster: 'home', file: 'infrastructure/observability/victoria-logs/namespace.yaml', line: 2, text: 'apiVersion: v1', message: /labels \(pod-security\.kubernetes\.io\/enforce\)/ },
-      { code: 'NAMESPACE_METADATA_CONFLICT', severity: 'warning', cluster: 'home', file: 'infrastructure/cert-manager/issuers/namespace.yaml', line: 2, text: 'apiVersion: v1', message: /labels \(app\.kubernetes\.io\/name\)/ },
+      {
+        code: 'NAMESPACE_METADATA_CONFLICT',
+        severity: 'warning',
+        cluster: 'home',
+        file: 'infrastructure/observability/victoria-logs/namespace.yaml',
+        line: 2,
+        text: 'apiVersion: v1',
+        message: /labels \(pod-security\.kubernetes\.io\/enforce\)/,
+      },
+      {
+        code: 'NAMESPACE_METADATA_CONFLICT',
+        severity: 'warning',
+        cluster: 'home',
+        file: 'infrastructure/cert-manager/issuers/namespace.yaml',
+        line: 2,
+        text: 'apiVersion: v1',
+        message: /labels \(app\.kubernetes\.io\/name\)/,
+      },
     ],
     fix: [
-      { file: 'infrastructure/observability/victoria-logs/namespace.yaml', replace: '  name: observability\n', with: '  name: observability\n  labels:\n    pod-security.kubernetes.io/enforce: privileged\n' },
-      { file: 'infrastructure/cert-manager/issuers/namespace.yaml', replace: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: cert-manager\n', with: '' },
+      {
+        file: 'infrastructure/observability/victoria-logs/namespace.yaml',
+        replace: '  name: observability\n',
+        with: '  name: observability\n  labels:\n    pod-security.kubernetes.io/enforce: privileged\n',
+      },
+      {
+        file: 'infrastructure/cert-manager/issuers/namespace.yaml',
+        replace: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: cert-manager\n',
+        with: '',
+      },
     ],
   },
   {
     rule: 'cluster-unique',
     clusterPaths: ['clusters/*'],
     expect: [
-      { code: 'CLUSTER_ID_REUSED', severity: 'error', cluster: 'staging', file: 'clusters/staging/cluster-vars.yaml', line: 8, text: 'CILIUM_CLUSTER_ID: "1"', message: /also the id of production/ },
-      { code: 'CIDR_OVERLAP', severity: 'error', cluster: 'staging', file: 'clusters/staging/cluster-vars.yaml', line: 9, text: 'CILIUM_POD_CIDR: 10.42.128.0/17', message: /overlaps pod CIDR 10\.42\.0\.0\/16 of production/ },
-      { code: 'BGP_ASN_REUSED', severity: 'warning', cluster: 'staging', file: 'clusters/staging/cluster-vars.yaml', line: 10, text: 'BGP_ASN: "64512"', message: /also the local ASN of production/ },
+      {
+        code: 'CLUSTER_ID_REUSED',
+        severity: 'error',
+        cluster: 'staging',
+        file: 'clusters/staging/cluster-vars.yaml',
+        line: 8,
+        text: 'CILIUM_CLUSTER_ID: "1"',
+        message: /also the id of production/,
+      },
+      {
+        code: 'CIDR_OVERLAP',
+        severity: 'error',
+        cluster: 'staging',
+        file: 'clusters/staging/cluster-vars.yaml',
+        line: 9,
+        text: 'CILIUM_POD_CIDR: 10.42.128.0/17',
+        message: /overlaps pod CIDR 10\.42\.0\.0\/16 of production/,
+      },
+      {
+        code: 'BGP_ASN_REUSED',
+        severity: 'warning',
+        cluster: 'staging',
+        file: 'clusters/staging/cluster-vars.yaml',
+        line: 10,
+        text: 'BGP_ASN: "64512"',
+        message: /also the local ASN of production/,
+      },
     ],
     fix: [
       { file: 'clusters/staging/cluster-vars.yaml', replace: 'CILIUM_CLUSTER_ID: "1"', with: 'CILIUM_CLUSTER_ID: "2"' },
-      { file: 'clusters/staging/cluster-vars.yaml', replace: 'CILIUM_POD_CIDR: 10.42.128.0/17', with: 'CILIUM_POD_CIDR: 10.43.0.0/16' },
+      {
+        file: 'clusters/staging/cluster-vars.yaml',
+        replace: 'CILIUM_POD_CIDR: 10.42.128.0/17',
+        with: 'CILIUM_POD_CIDR: 10.43.0.0/16',
+      },
       { file: 'clusters/staging/cluster-vars.yaml', replace: 'BGP_ASN: "64512"', with: 'BGP_ASN: "64513"' },
     ],
   },
 ];
 
-const show = (fs_: Finding[]) => fs_.map((f) => `${f.severity} ${f.code} [${f.cluster ?? '-'}] ${f.file ?? '-'}:${f.line ?? '-'} ${f.message}`).join('\n');
-const place = (f: { code: string; severity: string; cluster?: string; file?: string; line?: number }) => `${f.code} ${f.severity} ${f.cluster} ${f.file}:${f.line}`;
+const show = (fs_: Finding[]) =>
+  fs_
+    .map((f) => `${f.severity} ${f.code} [${f.cluster ?? '-'}] ${f.file ?? '-'}:${f.line ?? '-'} ${f.message}`)
+    .join('\n');
+const place = (f: { code: string; severity: string; cluster?: string; file?: string; line?: number }) =>
+  `${f.code} ${f.severity} ${f.cluster} ${f.file}:${f.line}`;
 
 function copyWith(rule: string, edits: Edit[]): string {
   const dir = path.join(tmpDir('cpc-contracts-'), rule);
@@ -159,7 +306,10 @@ function copyWith(rule: string, edits: Edit[]): string {
     const text = fs.readFileSync(abs, 'utf8');
     const n = text.split(e.replace).length - 1;
     if (n !== 1) throw new Error(`edit of ${e.file}: ${JSON.stringify(e.replace)} occurs ${n} times (want exactly 1)`);
-    fs.writeFileSync(abs, text.replace(e.replace, () => e.with));
+    fs.writeFileSync(
+      abs,
+      text.replace(e.replace, () => e.with),
+    );
   }
   return dir;
 }
@@ -172,7 +322,10 @@ describe('contract rules on their fixtures', () => {
       const got = r.findings.filter((f) => CODES.has(f.code));
       expect(got.map(place).sort(), show(got)).toEqual(c.expect.map(place).sort());
       for (const e of c.expect) {
-        expect(fs.readFileSync(path.join(dir, e.file), 'utf8').split('\n')[e.line - 1], `${e.file}:${e.line}`).toContain(e.text);
+        expect(
+          fs.readFileSync(path.join(dir, e.file), 'utf8').split('\n')[e.line - 1],
+          `${e.file}:${e.line}`,
+        ).toContain(e.text);
         const f = got.find((x) => place(x) === place(e))!;
         if (e.message) expect(f.message).toMatch(e.message);
         expect(f.hint, `${e.code} has a hint`).toBeTruthy();
@@ -218,14 +371,28 @@ describe('spec.ignore as source-controller applies it (go-git patterns, each fil
 
 describe('bootstrap commands that create Secrets', () => {
   it('reads name, namespace and keys of kubectl create secret', () => {
-    const r = parseCreateSecret('kubectl --namespace external-secrets create secret generic onepassword-connect-token   --from-literal=token="$OP_CONNECT_TOKEN" --from-file=credentials.json=./1password-credentials.json');
-    expect(r).toEqual({ ns: 'external-secrets', name: 'onepassword-connect-token', keys: new Set(['token', 'credentials.json']) });
-    expect(parseCreateSecret('kubectl create secret tls wildcard -n network --cert=tls.crt --key=tls.key')).toEqual({ ns: 'network', name: 'wildcard', keys: new Set(['tls.crt', 'tls.key']) });
+    const r = parseCreateSecret(
+      'kubectl --namespace external-secrets create secret generic onepassword-connect-token   --from-literal=token="$OP_CONNECT_TOKEN" --from-file=credentials.json=./1password-credentials.json',
+    );
+    expect(r).toEqual({
+      ns: 'external-secrets',
+      name: 'onepassword-connect-token',
+      keys: new Set(['token', 'credentials.json']),
+    });
+    expect(parseCreateSecret('kubectl create secret tls wildcard -n network --cert=tls.crt --key=tls.key')).toEqual({
+      ns: 'network',
+      name: 'wildcard',
+      keys: new Set(['tls.crt', 'tls.key']),
+    });
   });
   it('keys it cannot know make the provider unknown (the rule then stays silent)', () => {
-    expect(parseCreateSecret('kubectl -n flux-system create secret generic sops-age --from-file=age.agekey')?.keys).toBeUndefined();
+    expect(
+      parseCreateSecret('kubectl -n flux-system create secret generic sops-age --from-file=age.agekey')?.keys,
+    ).toBeUndefined();
     expect(parseCreateSecret('kubectl create secret generic app --from-env-file=.env')?.keys).toBeUndefined();
-    expect(parseCreateSecret('flux create secret git flux-system --url=ssh://git@github.com/o/r')?.keys).toBeUndefined();
+    expect(
+      parseCreateSecret('flux create secret git flux-system --url=ssh://git@github.com/o/r')?.keys,
+    ).toBeUndefined();
     expect(parseCreateSecret('kubectl create secret generic "$NAME" --from-literal=a=b')?.name).toBe('*');
   });
 });
@@ -233,7 +400,16 @@ describe('bootstrap commands that create Secrets', () => {
 describe('the reference platform', () => {
   it('gives no contract finding', async () => {
     const dir = path.join(tmpDir('cpc-contracts-ref-'), 'ref');
-    const r0 = await runInProcess('create-platform-cluster', ['infra', 'apps', '--yes', '--stories', 'all', '--approve', '--dir', dir]);
+    const r0 = await runInProcess('create-platform-cluster', [
+      'infra',
+      'apps',
+      '--yes',
+      '--stories',
+      'all',
+      '--approve',
+      '--dir',
+      dir,
+    ]);
     expect(r0.status, r0.stderr).toBe(0);
     const r = await check({ dir });
     const got = r.findings.filter((f) => CODES.has(f.code));

@@ -15,10 +15,17 @@ import { tmpDir } from './helpers/fs';
 
 function write(root: string, rel: string, data: unknown): void {
   fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-  fs.writeFileSync(path.join(root, rel), typeof data === 'string' ? data : (Array.isArray(data) ? data : [data]).map((d) => stringify(d)).join('---\n'));
+  fs.writeFileSync(
+    path.join(root, rel),
+    typeof data === 'string' ? data : (Array.isArray(data) ? data : [data]).map((d) => stringify(d)).join('---\n'),
+  );
 }
 
-const KUSTOMIZATION = (extra: Record<string, unknown>) => ({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', ...extra });
+const KUSTOMIZATION = (extra: Record<string, unknown>) => ({
+  apiVersion: 'kustomize.config.k8s.io/v1beta1',
+  kind: 'Kustomization',
+  ...extra,
+});
 const FLUX_KS = (name: string, spec: Record<string, unknown>, meta: Record<string, unknown> = {}) => ({
   apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
   kind: 'Kustomization',
@@ -32,29 +39,95 @@ const CLUSTER_SETTINGS = { CLUSTER_DOMAIN: 'home.example.com', TIMEZONE: 'Europe
  * `cluster-apps` Kustomization (path kubernetes/apps, patches as given); kubernetes/apps lists one folder per app,
  * each with its own ks.yaml (name, spec extras) and an app/ folder of manifests.
  */
-function homeOps(opts: { patches?: unknown[]; apps: { name: string; ks?: Record<string, unknown>; meta?: Record<string, unknown>; files: Record<string, unknown>; kustomization?: Record<string, unknown> }[] }): string {
+function homeOps(opts: {
+  patches?: unknown[];
+  apps: {
+    name: string;
+    ks?: Record<string, unknown>;
+    meta?: Record<string, unknown>;
+    files: Record<string, unknown>;
+    kustomization?: Record<string, unknown>;
+  }[];
+}): string {
   const dir = tmpDir('cpc-flux-walk-');
-  write(dir, 'kubernetes/flux/cluster/kustomization.yaml', KUSTOMIZATION({ resources: ['./cluster-settings.yaml', './ks.yaml'] }));
-  write(dir, 'kubernetes/flux/cluster/cluster-settings.yaml', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cluster-settings', namespace: 'flux-system' }, data: CLUSTER_SETTINGS });
-  write(dir, 'kubernetes/flux/cluster/ks.yaml', FLUX_KS('cluster-apps', { path: './kubernetes/apps', postBuild: { substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }] }, ...(opts.patches ? { patches: opts.patches } : {}) }));
-  write(dir, 'kubernetes/apps/kustomization.yaml', KUSTOMIZATION({ resources: opts.apps.map((a) => `./${a.name}/ks.yaml`) }));
+  write(
+    dir,
+    'kubernetes/flux/cluster/kustomization.yaml',
+    KUSTOMIZATION({ resources: ['./cluster-settings.yaml', './ks.yaml'] }),
+  );
+  write(dir, 'kubernetes/flux/cluster/cluster-settings.yaml', {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'cluster-settings', namespace: 'flux-system' },
+    data: CLUSTER_SETTINGS,
+  });
+  write(
+    dir,
+    'kubernetes/flux/cluster/ks.yaml',
+    FLUX_KS('cluster-apps', {
+      path: './kubernetes/apps',
+      postBuild: { substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }] },
+      ...(opts.patches ? { patches: opts.patches } : {}),
+    }),
+  );
+  write(
+    dir,
+    'kubernetes/apps/kustomization.yaml',
+    KUSTOMIZATION({ resources: opts.apps.map((a) => `./${a.name}/ks.yaml`) }),
+  );
   for (const a of opts.apps) {
-    write(dir, `kubernetes/apps/${a.name}/ks.yaml`, FLUX_KS(a.name, { path: `./kubernetes/apps/${a.name}/app`, targetNamespace: 'default', ...(a.ks ?? {}) }, a.meta));
+    write(
+      dir,
+      `kubernetes/apps/${a.name}/ks.yaml`,
+      FLUX_KS(a.name, { path: `./kubernetes/apps/${a.name}/app`, targetNamespace: 'default', ...(a.ks ?? {}) }, a.meta),
+    );
     for (const [f, data] of Object.entries(a.files)) write(dir, `kubernetes/apps/${a.name}/app/${f}`, data);
-    write(dir, `kubernetes/apps/${a.name}/app/kustomization.yaml`, KUSTOMIZATION(a.kustomization ?? { resources: Object.keys(a.files).filter((f) => f.endsWith('.yaml')).map((f) => `./${f}`) }));
+    write(
+      dir,
+      `kubernetes/apps/${a.name}/app/kustomization.yaml`,
+      KUSTOMIZATION(
+        a.kustomization ?? {
+          resources: Object.keys(a.files)
+            .filter((f) => f.endsWith('.yaml'))
+            .map((f) => `./${f}`),
+        },
+      ),
+    );
   }
   return dir;
 }
 
-const configMap = (name: string, data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
+const configMap = (name: string, data: Record<string, string>) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name },
+  data,
+});
 const run = (dir: string, build = false) => check({ dir, clusterPaths: ['kubernetes/flux/cluster'], build });
-const codes = (fs_: Finding[], severity?: Finding['severity']) => fs_.filter((f) => !severity || f.severity === severity).map((f) => `${f.code} ${f.file}:${f.line}`).sort();
-const lineOf = (dir: string, rel: string, text: string) => fs.readFileSync(path.join(dir, rel), 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+const codes = (fs_: Finding[], severity?: Finding['severity']) =>
+  fs_
+    .filter((f) => !severity || f.severity === severity)
+    .map((f) => `${f.code} ${f.file}:${f.line}`)
+    .sort();
+const lineOf = (dir: string, rel: string, text: string) =>
+  fs
+    .readFileSync(path.join(dir, rel), 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(text)) + 1;
 
 /** The cluster-apps patch that gives every child (selected by kind, group, and a label) its postBuild. */
 const POSTBUILD_PATCH = {
-  patch: stringify({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: '_' }, spec: { postBuild: { substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }] } } }),
-  target: { group: 'kustomize.toolkit.fluxcd.io', kind: 'Kustomization', labelSelector: 'substitution.flux.home.arpa/disabled notin (true)' },
+  patch: stringify({
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    metadata: { name: '_' },
+    spec: { postBuild: { substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }] } },
+  }),
+  target: {
+    group: 'kustomize.toolkit.fluxcd.io',
+    kind: 'Kustomization',
+    labelSelector: 'substitution.flux.home.arpa/disabled notin (true)',
+  },
 };
 
 describe('cause 4: the parent spec.patches apply to its child Flux Kustomizations', () => {
@@ -62,26 +135,44 @@ describe('cause 4: the parent spec.patches apply to its child Flux Kustomization
     const dir = homeOps({
       patches: [POSTBUILD_PATCH],
       apps: [
-        { name: 'echo', files: { 'cm.yaml': configMap('echo', { host: 'echo.${CLUSTER_DOMAIN}', missing: '${NOT_A_SETTING}' }) } },
+        {
+          name: 'echo',
+          files: { 'cm.yaml': configMap('echo', { host: 'echo.${CLUSTER_DOMAIN}', missing: '${NOT_A_SETTING}' }) },
+        },
         // negative control: the label takes it out of the patch target, so Flux applies ${CLUSTER_DOMAIN} literally
-        { name: 'legacy', meta: { labels: { 'substitution.flux.home.arpa/disabled': 'true' } }, files: { 'cm.yaml': configMap('legacy', { host: 'legacy.${CLUSTER_DOMAIN}' }) } },
+        {
+          name: 'legacy',
+          meta: { labels: { 'substitution.flux.home.arpa/disabled': 'true' } },
+          files: { 'cm.yaml': configMap('legacy', { host: 'legacy.${CLUSTER_DOMAIN}' }) },
+        },
       ],
     });
     const r = await run(dir);
     const echo = 'kubernetes/apps/echo/app/cm.yaml';
     const legacy = 'kubernetes/apps/legacy/app/cm.yaml';
     // echo substitutes from cluster-settings: CLUSTER_DOMAIN resolves, and NOT_A_SETTING is undefined (not "no postBuild")
-    expect(codes(r.findings, 'error')).toEqual([`VAR_UNDEFINED ${echo}:${lineOf(dir, echo, 'NOT_A_SETTING')}`, `VAR_WITHOUT_POSTBUILD ${legacy}:${lineOf(dir, legacy, 'CLUSTER_DOMAIN')}`].sort());
+    expect(codes(r.findings, 'error')).toEqual(
+      [
+        `VAR_UNDEFINED ${echo}:${lineOf(dir, echo, 'NOT_A_SETTING')}`,
+        `VAR_WITHOUT_POSTBUILD ${legacy}:${lineOf(dir, legacy, 'CLUSTER_DOMAIN')}`,
+      ].sort(),
+    );
     // the walked child carries the patched postBuild; the one left out does not
     const walked = walkRepo({ dir, clusterPaths: ['kubernetes/flux/cluster'] }).walks.get('cluster')!;
-    expect(walked.get('flux-system/echo')!.postBuild).toEqual({ substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }] });
+    expect(walked.get('flux-system/echo')!.postBuild).toEqual({
+      substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }],
+    });
     expect(walked.get('flux-system/legacy')!.postBuild).toBeUndefined();
   });
 
   it('the same repository without the patch: both children err (the patch, not the fixture, makes echo clean)', async () => {
-    const dir = homeOps({ apps: [{ name: 'echo', files: { 'cm.yaml': configMap('echo', { host: 'echo.${CLUSTER_DOMAIN}' }) } }] });
+    const dir = homeOps({
+      apps: [{ name: 'echo', files: { 'cm.yaml': configMap('echo', { host: 'echo.${CLUSTER_DOMAIN}' }) } }],
+    });
     const r = await run(dir);
-    expect(codes(r.findings, 'error')).toEqual([`VAR_WITHOUT_POSTBUILD kubernetes/apps/echo/app/cm.yaml:${lineOf(dir, 'kubernetes/apps/echo/app/cm.yaml', 'CLUSTER_DOMAIN')}`]);
+    expect(codes(r.findings, 'error')).toEqual([
+      `VAR_WITHOUT_POSTBUILD kubernetes/apps/echo/app/cm.yaml:${lineOf(dir, 'kubernetes/apps/echo/app/cm.yaml', 'CLUSTER_DOMAIN')}`,
+    ]);
   });
 
   it('a JSON6902 patch selected by name regex sets dependsOn and spec.path: the walk reads the patched spec', async () => {
@@ -104,7 +195,9 @@ describe('cause 4: the parent spec.patches apply to its child Flux Kustomization
     const r = await run(dir);
     const ks = 'kubernetes/apps/web-echo/ks.yaml';
     // Flux fails on both: the dependsOn names no Kustomization of the cluster, and app-v2 does not exist.
-    expect(codes(r.findings, 'error')).toEqual([`DEPENDS_ON_MISSING ${ks}:${lineOf(dir, ks, 'spec:')}`, `PATH_MISSING ${ks}:${lineOf(dir, ks, 'path:')}`].sort());
+    expect(codes(r.findings, 'error')).toEqual(
+      [`DEPENDS_ON_MISSING ${ks}:${lineOf(dir, ks, 'spec:')}`, `PATH_MISSING ${ks}:${lineOf(dir, ks, 'path:')}`].sort(),
+    );
     expect(r.graphs.cluster.dependsOn).toEqual([{ from: 'flux-system/web-echo', to: 'flux-system/cert-manager' }]);
     expect(r.graphs.cluster.nodes.find((n) => n.name === 'my-web-echo')!.path).toBe('kubernetes/apps/my-web-echo/app');
   });
@@ -115,16 +208,31 @@ describe('cause 4: the parent spec.patches apply to its child Flux Kustomization
       apps: [{ name: 'plex', files: { 'cm.yaml': configMap('plex', { host: 'plex.${CLUSTER_DOMAIN}' }) } }],
     });
     write(dir, 'kubernetes/apps/kustomization.yaml', KUSTOMIZATION({ resources: ['./plex'] }));
-    write(dir, 'kubernetes/apps/plex/kustomization.yaml', KUSTOMIZATION({ namespace: 'media', resources: ['./ks.yaml'] }));
+    write(
+      dir,
+      'kubernetes/apps/plex/kustomization.yaml',
+      KUSTOMIZATION({ namespace: 'media', resources: ['./ks.yaml'] }),
+    );
     const r = await run(dir);
     // patched: plex (media/plex) substitutes from cluster-settings, which lives in flux-system, not media: unverified
     expect(codes(r.findings, 'error')).toEqual([]);
-    expect(r.findings.filter((f) => f.code.startsWith('VAR_')).map((f) => `${f.severity} ${f.code}`)).toEqual(['warning VAR_UNVERIFIED']);
+    expect(r.findings.filter((f) => f.code.startsWith('VAR_')).map((f) => `${f.severity} ${f.code}`)).toEqual([
+      'warning VAR_UNVERIFIED',
+    ]);
   });
 
   it('a patch kustomize refuses is reported on the parent (PATCH_FAILED)', async () => {
     const dir = homeOps({
-      patches: [{ patch: stringify({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', spec: { wait: true } }), target: { kind: 'Kustomization' } }],
+      patches: [
+        {
+          patch: stringify({
+            apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+            kind: 'Kustomization',
+            spec: { wait: true },
+          }),
+          target: { kind: 'Kustomization' },
+        },
+      ],
       apps: [{ name: 'echo', files: { 'cm.yaml': configMap('echo', { a: '1' }) } }],
     });
     const r = await run(dir);
@@ -137,8 +245,19 @@ describe('kustomize patches on child Flux Kustomizations (a component in the nam
   it("a component's patches give every Kustomization the including kustomization lists its postBuild", async () => {
     // budimanjojo/home-cluster: apps/<ns>/kustomization.yaml includes components/envsubst, whose `patches:` target
     // every Flux Kustomization of that folder; the parent (cluster-apps) has no postBuild of its own.
-    const dir = homeOps({ apps: [{ name: 'echo', files: { 'cm.yaml': configMap('echo', { host: 'echo.${CLUSTER_DOMAIN}', missing: '${NOT_A_SETTING}' }) } }] });
-    write(dir, 'kubernetes/apps/kustomization.yaml', KUSTOMIZATION({ components: ['../components/envsubst'], resources: ['./echo/ks.yaml'] }));
+    const dir = homeOps({
+      apps: [
+        {
+          name: 'echo',
+          files: { 'cm.yaml': configMap('echo', { host: 'echo.${CLUSTER_DOMAIN}', missing: '${NOT_A_SETTING}' }) },
+        },
+      ],
+    });
+    write(
+      dir,
+      'kubernetes/apps/kustomization.yaml',
+      KUSTOMIZATION({ components: ['../components/envsubst'], resources: ['./echo/ks.yaml'] }),
+    );
     write(dir, 'kubernetes/components/envsubst/kustomization.yaml', {
       apiVersion: 'kustomize.config.k8s.io/v1alpha1',
       kind: 'Component',
@@ -150,20 +269,39 @@ describe('kustomize patches on child Flux Kustomizations (a component in the nam
     // negative control: without the component the same child has no postBuild
     write(dir, 'kubernetes/apps/kustomization.yaml', KUSTOMIZATION({ resources: ['./echo/ks.yaml'] }));
     const n = await run(dir);
-    expect(codes(n.findings, 'error')).toEqual([`VAR_WITHOUT_POSTBUILD ${echo}:${lineOf(dir, echo, 'CLUSTER_DOMAIN')}`]);
+    expect(codes(n.findings, 'error')).toEqual([
+      `VAR_WITHOUT_POSTBUILD ${echo}:${lineOf(dir, echo, 'CLUSTER_DOMAIN')}`,
+    ]);
   });
 
   it('a Flux Kustomization a component ships, named ${APP}-db, is one child per including Kustomization', async () => {
     const dir = homeOps({
       patches: [POSTBUILD_PATCH],
-      apps: ['authelia', 'grafana'].map((name) => ({ name, ks: { components: ['../../../components/database'], postBuild: { substitute: { APP: name } } }, files: { 'cm.yaml': configMap(name, { a: '1' }) } })),
+      apps: ['authelia', 'grafana'].map((name) => ({
+        name,
+        ks: { components: ['../../../components/database'], postBuild: { substitute: { APP: name } } },
+        files: { 'cm.yaml': configMap(name, { a: '1' }) },
+      })),
     });
-    write(dir, 'kubernetes/components/database/kustomization.yaml', { apiVersion: 'kustomize.config.k8s.io/v1alpha1', kind: 'Component', resources: ['./ks.yaml'] });
-    write(dir, 'kubernetes/components/database/ks.yaml', FLUX_KS('${APP}-db', { path: './kubernetes/components/database/db' }));
+    write(dir, 'kubernetes/components/database/kustomization.yaml', {
+      apiVersion: 'kustomize.config.k8s.io/v1alpha1',
+      kind: 'Component',
+      resources: ['./ks.yaml'],
+    });
+    write(
+      dir,
+      'kubernetes/components/database/ks.yaml',
+      FLUX_KS('${APP}-db', { path: './kubernetes/components/database/db' }),
+    );
     write(dir, 'kubernetes/components/database/db/cm.yaml', configMap('db', { a: '1' }));
     const r = await run(dir);
     expect(codes(r.findings, 'error')).toEqual([]);
-    expect(r.graphs.cluster.nodes.map((n) => n.id).filter((id) => id.endsWith('-db')).sort()).toEqual(['flux-system/authelia-db', 'flux-system/grafana-db']);
+    expect(
+      r.graphs.cluster.nodes
+        .map((n) => n.id)
+        .filter((id) => id.endsWith('-db'))
+        .sort(),
+    ).toEqual(['flux-system/authelia-db', 'flux-system/grafana-db']);
   });
 });
 
@@ -172,22 +310,36 @@ describe('cause 8: ${…} under a Kustomization without postBuild', () => {
     // joryirving/home-ops: the sync (no postBuild) applies cluster-apps, whose patch gives children `CLUSTER: ${CLUSTER}`;
     // cluster-apps' own postBuild (cluster-settings) fills it in when it builds them.
     const patch = {
-      patch: stringify({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: '_' }, spec: { postBuild: { substitute: { DOMAIN: '${CLUSTER_DOMAIN}' } } } }),
+      patch: stringify({
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'Kustomization',
+        metadata: { name: '_' },
+        spec: { postBuild: { substitute: { DOMAIN: '${CLUSTER_DOMAIN}' } } },
+      }),
       target: { kind: 'Kustomization' },
     };
-    const dir = homeOps({ patches: [patch], apps: [{ name: 'echo', files: { 'cm.yaml': configMap('echo', { host: 'echo.${DOMAIN}' }) } }] });
+    const dir = homeOps({
+      patches: [patch],
+      apps: [{ name: 'echo', files: { 'cm.yaml': configMap('echo', { host: 'echo.${DOMAIN}' }) } }],
+    });
     const r = await run(dir);
     expect(codes(r.findings, 'error')).toEqual([]);
     // and the child's postBuild holds the value cluster-apps substituted into it
-    const echo = walkRepo({ dir, clusterPaths: ['kubernetes/flux/cluster'] }).walks.get('cluster')!.get('flux-system/echo')!;
+    const echo = walkRepo({ dir, clusterPaths: ['kubernetes/flux/cluster'] })
+      .walks.get('cluster')!
+      .get('flux-system/echo')!;
     expect(echo.postBuild?.substitute).toEqual({ DOMAIN: CLUSTER_SETTINGS.CLUSTER_DOMAIN });
     // negative control: a name cluster-apps cannot substitute is still reported, at the patch line
-    fs.writeFileSync(path.join(dir, 'kubernetes/flux/cluster/ks.yaml'), fs.readFileSync(path.join(dir, 'kubernetes/flux/cluster/ks.yaml'), 'utf8').replace('${CLUSTER_DOMAIN}', '${CLUSTER_DOMAINS}'));
+    fs.writeFileSync(
+      path.join(dir, 'kubernetes/flux/cluster/ks.yaml'),
+      fs
+        .readFileSync(path.join(dir, 'kubernetes/flux/cluster/ks.yaml'), 'utf8')
+        .replace('${CLUSTER_DOMAIN}', '${CLUSTER_DOMAINS}'),
+    );
     const n = await run(dir);
     const ks = 'kubernetes/flux/cluster/ks.yaml';
     expect(codes(n.findings, 'error')).toEqual([`VAR_UNDEFINED ${ks}:${lineOf(dir, ks, 'CLUSTER_DOMAINS')}`]);
   });
-
 
   it("an app's own templating (names no substitution source defines) is one info; a cluster variable there is an error", async () => {
     const dir = homeOps({
@@ -195,8 +347,19 @@ describe('cause 8: ${…} under a Kustomization without postBuild', () => {
         // Gatus expands ${…} from its environment itself; a shell script uses its own variables (bjw-s, onedr0p)
         {
           name: 'gatus',
-          files: { 'resources/config.yaml': 'web:\n  port: ${GATUS_WEB_PORT}\nstorage:\n  path: ${GATUS_CONFIG_PATH}/gatus.db\n', 'resources/notify.sh': '#!/bin/sh\necho "${PAYLOAD}"\n' },
-          kustomization: { configMapGenerator: [{ name: 'gatus-config', files: ['config.yaml=./resources/config.yaml', 'notify.sh=./resources/notify.sh'] }] },
+          files: {
+            'resources/config.yaml':
+              'web:\n  port: ${GATUS_WEB_PORT}\nstorage:\n  path: ${GATUS_CONFIG_PATH}/gatus.db\n',
+            'resources/notify.sh': '#!/bin/sh\necho "${PAYLOAD}"\n',
+          },
+          kustomization: {
+            configMapGenerator: [
+              {
+                name: 'gatus-config',
+                files: ['config.yaml=./resources/config.yaml', 'notify.sh=./resources/notify.sh'],
+              },
+            ],
+          },
         },
         // negative control: TIMEZONE is a value of cluster-settings, so the author meant it and forgot postBuild
         { name: 'clock', files: { 'cm.yaml': configMap('clock', { TZ: '${TIMEZONE}', own: '${RUNTIME_ONLY}' }) } },
@@ -207,7 +370,9 @@ describe('cause 8: ${…} under a Kustomization without postBuild', () => {
     expect(codes(r.findings, 'error')).toEqual([`VAR_WITHOUT_POSTBUILD ${clock}:${lineOf(dir, clock, 'TIMEZONE')}`]);
     const infos = r.findings.filter((f) => f.code === 'VAR_WITHOUT_POSTBUILD' && f.severity === 'info');
     const config = 'kubernetes/apps/gatus/app/resources/config.yaml';
-    expect(infos.map((f) => `${f.file}:${f.line}`).sort()).toEqual([`${clock}:${lineOf(dir, clock, 'RUNTIME_ONLY')}`, `${config}:${lineOf(dir, config, 'GATUS_WEB_PORT')}`].sort());
+    expect(infos.map((f) => `${f.file}:${f.line}`).sort()).toEqual(
+      [`${clock}:${lineOf(dir, clock, 'RUNTIME_ONLY')}`, `${config}:${lineOf(dir, config, 'GATUS_WEB_PORT')}`].sort(),
+    );
     const gatus = infos.find((f) => f.file === config)!;
     for (const v of ['GATUS_WEB_PORT', 'GATUS_CONFIG_PATH', 'PAYLOAD']) expect(gatus.message).toContain(`\${${v}}`);
   });
@@ -220,13 +385,27 @@ describe('cause 12: spec.components', () => {
       apps: [
         {
           name: 'atuin',
-          ks: { components, postBuild: { substitute: { APP: 'atuin' }, substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }] } },
+          ks: {
+            components,
+            postBuild: {
+              substitute: { APP: 'atuin' },
+              substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }],
+            },
+          },
           files: { 'cm.yaml': configMap('atuin', { host: 'atuin.${CLUSTER_DOMAIN}' }) },
         },
       ],
     });
-    write(dir, 'kubernetes/components/backup/kustomization.yaml', { apiVersion: 'kustomize.config.k8s.io/v1alpha1', kind: 'Component', resources: ['./backup.yaml'] });
-    write(dir, 'kubernetes/components/backup/backup.yaml', configMap('${APP}-backup', { schedule: '${BACKUP_SCHEDULE}', capacity: '${BACKUP_CAPACITY:=5Gi}' }));
+    write(dir, 'kubernetes/components/backup/kustomization.yaml', {
+      apiVersion: 'kustomize.config.k8s.io/v1alpha1',
+      kind: 'Component',
+      resources: ['./backup.yaml'],
+    });
+    write(
+      dir,
+      'kubernetes/components/backup/backup.yaml',
+      configMap('${APP}-backup', { schedule: '${BACKUP_SCHEDULE}', capacity: '${BACKUP_CAPACITY:=5Gi}' }),
+    );
     return dir;
   }
 
@@ -235,8 +414,14 @@ describe('cause 12: spec.components', () => {
     // the fixture is what kustomize-controller builds: the component appended to the kustomization at spec.path
     const flux = tmpDir('cpc-flux-components-');
     fs.cpSync(dir, flux, { recursive: true });
-    write(flux, 'kubernetes/apps/atuin/app/kustomization.yaml', KUSTOMIZATION({ resources: ['./cm.yaml'], components: ['../../../components/backup'] }));
-    const built = spawnSync('kubectl', ['kustomize', path.join(flux, 'kubernetes/apps/atuin/app')], { encoding: 'utf8' });
+    write(
+      flux,
+      'kubernetes/apps/atuin/app/kustomization.yaml',
+      KUSTOMIZATION({ resources: ['./cm.yaml'], components: ['../../../components/backup'] }),
+    );
+    const built = spawnSync('kubectl', ['kustomize', path.join(flux, 'kubernetes/apps/atuin/app')], {
+      encoding: 'utf8',
+    });
     expect(built.status, built.stderr).toBe(0);
     const names = parseAllDocuments(built.stdout).map((d) => (d.toJS() as any).metadata.name);
     expect(names).toContain('${APP}-backup');
@@ -244,7 +429,9 @@ describe('cause 12: spec.components', () => {
     const r = await run(dir);
     const backup = 'kubernetes/components/backup/backup.yaml';
     expect(codes(r.findings, 'error')).toEqual([`VAR_UNDEFINED ${backup}:${lineOf(dir, backup, 'BACKUP_SCHEDULE')}`]);
-    const ks = walkRepo({ dir, clusterPaths: ['kubernetes/flux/cluster'] }).walks.get('cluster')!.get('flux-system/atuin')!;
+    const ks = walkRepo({ dir, clusterPaths: ['kubernetes/flux/cluster'] })
+      .walks.get('cluster')!
+      .get('flux-system/atuin')!;
     expect(ks.components).toEqual(['kubernetes/components/backup']);
     expect(ks.build!.files.has(backup)).toBe(true);
     expect(ks.build!.objects.map((o) => o.name)).toEqual(expect.arrayContaining(['atuin', '${APP}-backup']));

@@ -6,49 +6,126 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { applyJson6902, applyPatches, kustomizationPatches, matchesSelector, mergePatch, selects } from '../src/check/patches';
+import {
+  applyJson6902,
+  applyPatches,
+  kustomizationPatches,
+  matchesSelector,
+  mergePatch,
+  selects,
+} from '../src/check/patches';
 import { tmpDir } from './helpers/fs';
 
-const ks = (name: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string>; namespace?: string; spec?: Record<string, unknown> } = {}) => ({
+const ks = (
+  name: string,
+  extra: {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    namespace?: string;
+    spec?: Record<string, unknown>;
+  } = {},
+) => ({
   apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
   kind: 'Kustomization',
-  metadata: { name, ...(extra.namespace ? { namespace: extra.namespace } : {}), ...(extra.labels ? { labels: extra.labels } : {}), ...(extra.annotations ? { annotations: extra.annotations } : {}) },
-  spec: { interval: '1h', path: `./apps/${name}`, prune: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' }, ...(extra.spec ?? {}) },
+  metadata: {
+    name,
+    ...(extra.namespace ? { namespace: extra.namespace } : {}),
+    ...(extra.labels ? { labels: extra.labels } : {}),
+    ...(extra.annotations ? { annotations: extra.annotations } : {}),
+  },
+  spec: {
+    interval: '1h',
+    path: `./apps/${name}`,
+    prune: true,
+    sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+    ...(extra.spec ?? {}),
+  },
 });
 
 /** Objects a parent builds: Flux Kustomizations of every shape the selectors look at, and one HelmRelease. */
 const OBJECTS = [
   ks('app-echo', { labels: { tier: 'web', team: 'a' }, namespace: 'flux-system' }),
   ks('app-whoami', { labels: { tier: 'db' }, annotations: { 'example.com/substitute': 'cluster' } }),
-  ks('my-app-echo', { namespace: 'default', spec: { postBuild: { substitute: { APP: 'my-app' } }, dependsOn: [{ name: 'app-echo' }] } }),
-  ks('cluster-settings-user', { labels: { team: 'b' }, spec: { patches: [{ patch: 'own', target: { kind: 'Deployment' } }] } }),
-  { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'app-echo', namespace: 'flux-system' }, spec: { interval: '1h' } },
+  ks('my-app-echo', {
+    namespace: 'default',
+    spec: { postBuild: { substitute: { APP: 'my-app' } }, dependsOn: [{ name: 'app-echo' }] },
+  }),
+  ks('cluster-settings-user', {
+    labels: { team: 'b' },
+    spec: { patches: [{ patch: 'own', target: { kind: 'Deployment' } }] },
+  }),
+  {
+    apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    kind: 'HelmRelease',
+    metadata: { name: 'app-echo', namespace: 'flux-system' },
+    spec: { interval: '1h' },
+  },
 ];
 
-const smp = (body: Record<string, unknown>) => stringify({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: '_' }, ...body });
+const smp = (body: Record<string, unknown>) =>
+  stringify({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: '_' }, ...body });
 
 /** spec.patches lists a parent might carry (each run on its own, and all together in order). */
 const PATCH_SETS: Record<string, unknown[]> = {
   'postBuild for every child (the home-ops pattern)': [
-    { patch: smp({ spec: { postBuild: { substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }] }, decryption: { provider: 'sops', secretRef: { name: 'sops-age' } } } }), target: { group: 'kustomize.toolkit.fluxcd.io', kind: 'Kustomization' } },
+    {
+      patch: smp({
+        spec: {
+          postBuild: { substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }] },
+          decryption: { provider: 'sops', secretRef: { name: 'sops-age' } },
+        },
+      }),
+      target: { group: 'kustomize.toolkit.fluxcd.io', kind: 'Kustomization' },
+    },
   ],
   'child patches replaced by the parent patches (a list is replaced whole)': [
-    { patch: smp({ spec: { patches: [{ patch: 'from-parent', target: { kind: 'HelmRelease' } }] } }), target: { kind: 'Kustomization' } },
+    {
+      patch: smp({ spec: { patches: [{ patch: 'from-parent', target: { kind: 'HelmRelease' } }] } }),
+      target: { kind: 'Kustomization' },
+    },
   ],
   'name regex, anchored': [{ patch: smp({ spec: { wait: true } }), target: { kind: 'Kustomization', name: 'app-.*' } }],
-  'namespace and version': [{ patch: smp({ spec: { timeout: '5m' } }), target: { version: 'v1', namespace: 'flux-system' } }],
+  'namespace and version': [
+    { patch: smp({ spec: { timeout: '5m' } }), target: { version: 'v1', namespace: 'flux-system' } },
+  ],
   'label selectors': [
     { patch: smp({ spec: { force: true } }), target: { labelSelector: 'tier in (web,db),team!=b' } },
     { patch: smp({ spec: { suspend: true } }), target: { labelSelector: '!tier' } },
-    { patch: smp({ metadata: { name: '_', labels: { patched: 'yes' } } }), target: { kind: 'Kustomization', labelSelector: 'team' } },
+    {
+      patch: smp({ metadata: { name: '_', labels: { patched: 'yes' } } }),
+      target: { kind: 'Kustomization', labelSelector: 'team' },
+    },
   ],
-  'annotation selector': [{ patch: smp({ spec: { postBuild: { substituteFrom: [{ kind: 'Secret', name: 'cluster-secrets' }] } } }), target: { annotationSelector: 'example.com/substitute=cluster' } }],
-  'merge into an existing map, null removes a key': [{ patch: smp({ spec: { postBuild: { substitute: { EXTRA: 'x', APP: null } }, prune: null } }), target: { name: 'my-app-echo' } }],
-  'targetless strategic merge names its object': [{ patch: stringify({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'app-whoami' }, spec: { interval: '5m' } }) }],
+  'annotation selector': [
+    {
+      patch: smp({ spec: { postBuild: { substituteFrom: [{ kind: 'Secret', name: 'cluster-secrets' }] } } }),
+      target: { annotationSelector: 'example.com/substitute=cluster' },
+    },
+  ],
+  'merge into an existing map, null removes a key': [
+    {
+      patch: smp({ spec: { postBuild: { substitute: { EXTRA: 'x', APP: null } }, prune: null } }),
+      target: { name: 'my-app-echo' },
+    },
+  ],
+  'targetless strategic merge names its object': [
+    {
+      patch: stringify({
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'Kustomization',
+        metadata: { name: 'app-whoami' },
+        spec: { interval: '5m' },
+      }),
+    },
+  ],
   'JSON6902 add, replace, remove': [
     {
       patch: stringify([
-        { op: 'add', path: '/spec/postBuild', value: { substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }] } },
+        {
+          op: 'add',
+          path: '/spec/postBuild',
+          value: { substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }] },
+        },
         { op: 'replace', path: '/spec/interval', value: '10m' },
         { op: 'remove', path: '/spec/prune' },
         { op: 'add', path: '/spec/components', value: ['../../components/common'] },
@@ -56,7 +133,10 @@ const PATCH_SETS: Record<string, unknown[]> = {
       ]),
       target: { kind: 'Kustomization', name: 'app-echo' },
     },
-    { patch: JSON.stringify([{ op: 'add', path: '/spec/dependsOn/0', value: { name: 'first' } }]), target: { name: 'my-app-echo', kind: 'Kustomization' } },
+    {
+      patch: JSON.stringify([{ op: 'add', path: '/spec/dependsOn/0', value: { name: 'first' } }]),
+      target: { name: 'my-app-echo', kind: 'Kustomization' },
+    },
   ],
 };
 
@@ -64,34 +144,56 @@ const PATCH_SETS: Record<string, unknown[]> = {
 function kustomize(patches: unknown[]): Map<string, Record<string, any>> {
   const dir = tmpDir('cpc-patches-');
   fs.writeFileSync(path.join(dir, 'objects.yaml'), OBJECTS.map((o) => stringify(o)).join('---\n'));
-  fs.writeFileSync(path.join(dir, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['objects.yaml'], patches }));
+  fs.writeFileSync(
+    path.join(dir, 'kustomization.yaml'),
+    stringify({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: ['objects.yaml'],
+      patches,
+    }),
+  );
   const r = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
-  return new Map(parseAllDocuments(r.stdout).map((d) => d.toJS() as Record<string, any>).map((o) => [`${o.kind}/${o.metadata.name}`, o]));
+  return new Map(
+    parseAllDocuments(r.stdout)
+      .map((d) => d.toJS() as Record<string, any>)
+      .map((o) => [`${o.kind}/${o.metadata.name}`, o]),
+  );
 }
 
 describe('spec.patches applied as kustomize applies them', () => {
   const sets = Object.entries(PATCH_SETS);
-  it.each([...sets, ['all of them, in order', sets.flatMap(([, p]) => p)] as [string, unknown[]]])('%s', (_name, patches) => {
-    const want = kustomize(patches);
-    let changed = 0;
-    for (const o of OBJECTS) {
-      const r = applyPatches(o, patches);
-      expect(r.errors).toEqual([]);
-      expect(r.raw, `${o.kind}/${o.metadata.name}`).toEqual(want.get(`${o.kind}/${o.metadata.name}`));
-      if (r.applied.length) changed++;
-    }
-    // every patch set selects something, or the comparison above proves little
-    expect(changed).toBeGreaterThan(0);
-  });
+  it.each([...sets, ['all of them, in order', sets.flatMap(([, p]) => p)] as [string, unknown[]]])(
+    '%s',
+    (_name, patches) => {
+      const want = kustomize(patches);
+      let changed = 0;
+      for (const o of OBJECTS) {
+        const r = applyPatches(o, patches);
+        expect(r.errors).toEqual([]);
+        expect(r.raw, `${o.kind}/${o.metadata.name}`).toEqual(want.get(`${o.kind}/${o.metadata.name}`));
+        if (r.applied.length) changed++;
+      }
+      // every patch set selects something, or the comparison above proves little
+      expect(changed).toBeGreaterThan(0);
+    },
+  );
 
   it('reports a JSON6902 patch without target, a nameless strategic merge and a replace of a missing path, as kustomize refuses them', () => {
-    const nameless = applyPatches(OBJECTS[0], [{ patch: 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec:\n  wait: true\n', target: { kind: 'Kustomization' } }]);
+    const nameless = applyPatches(OBJECTS[0], [
+      {
+        patch: 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec:\n  wait: true\n',
+        target: { kind: 'Kustomization' },
+      },
+    ]);
     expect(nameless.errors.map((e) => e.index)).toEqual([0]);
     expect(nameless.raw).toEqual(OBJECTS[0]);
     const noTarget = applyPatches(OBJECTS[0], [{ patch: '- op: add\n  path: /spec/wait\n  value: true\n' }]);
     expect(noTarget.errors.map((e) => e.index)).toEqual([0]);
-    const missing = applyPatches(OBJECTS[0], [{ patch: '- op: replace\n  path: /spec/nothing\n  value: 1\n', target: { kind: 'Kustomization' } }]);
+    const missing = applyPatches(OBJECTS[0], [
+      { patch: '- op: replace\n  path: /spec/nothing\n  value: 1\n', target: { kind: 'Kustomization' } },
+    ]);
     expect(missing.errors.map((e) => e.index)).toEqual([0]);
     expect(missing.raw).toEqual(OBJECTS[0]);
   });
@@ -99,7 +201,9 @@ describe('spec.patches applied as kustomize applies them', () => {
   it('drops an object a `$patch: delete` targets', () => {
     const r = applyPatches(OBJECTS[1], [{ patch: smp({ $patch: 'delete' }), target: { name: 'app-whoami' } }]);
     expect(r.raw).toBeUndefined();
-    expect(applyPatches(OBJECTS[0], [{ patch: smp({ $patch: 'delete' }), target: { name: 'app-whoami' } }]).raw).toEqual(OBJECTS[0]);
+    expect(
+      applyPatches(OBJECTS[0], [{ patch: smp({ $patch: 'delete' }), target: { name: 'app-whoami' } }]).raw,
+    ).toEqual(OBJECTS[0]);
   });
 });
 
@@ -110,7 +214,12 @@ describe('selectors', () => {
     expect(selects({ name: 'app' }, o)).toBe(false); // anchored: not a substring match
     expect(selects({ name: 'echo' }, o)).toBe(false);
     expect(selects({ name: 'app-echo|other' }, o)).toBe(true);
-    expect(selects({ group: 'kustomize\\.toolkit\\.fluxcd\\.io', version: 'v1', kind: 'Kustomization', namespace: 'flux-.*' }, o)).toBe(true);
+    expect(
+      selects(
+        { group: 'kustomize\\.toolkit\\.fluxcd\\.io', version: 'v1', kind: 'Kustomization', namespace: 'flux-.*' },
+        o,
+      ),
+    ).toBe(true);
     expect(selects({ group: 'helm.toolkit.fluxcd.io' }, o)).toBe(false);
     expect(selects({ namespace: 'default' }, o)).toBe(false);
     expect(selects({ name: '([' }, o)).toBe(false); // an invalid regex selects nothing
@@ -141,9 +250,17 @@ describe('merge and JSON6902 primitives', () => {
   });
 
   it('move, copy and test', () => {
-    expect(applyJson6902({ a: { b: 1 } }, [{ op: 'copy', from: '/a/b', path: '/c' }, { op: 'move', from: '/a', path: '/d' }, { op: 'test', path: '/c', value: 1 }])).toEqual({ c: 1, d: { b: 1 } });
+    expect(
+      applyJson6902({ a: { b: 1 } }, [
+        { op: 'copy', from: '/a/b', path: '/c' },
+        { op: 'move', from: '/a', path: '/d' },
+        { op: 'test', path: '/c', value: 1 },
+      ]),
+    ).toEqual({ c: 1, d: { b: 1 } });
     expect(() => applyJson6902({ a: 1 }, [{ op: 'test', path: '/a', value: 2 }])).toThrow();
-    expect(applyJson6902({ 'a/b': { '~': 1 } }, [{ op: 'replace', path: '/a~1b/~0', value: 2 }])).toEqual({ 'a/b': { '~': 2 } });
+    expect(applyJson6902({ 'a/b': { '~': 1 } }, [{ op: 'replace', path: '/a~1b/~0', value: 2 }])).toEqual({
+      'a/b': { '~': 2 },
+    });
   });
 });
 
@@ -154,12 +271,18 @@ describe('kustomizationPatches', () => {
       'ops.yaml': '- op: add\n  path: /spec/suspend\n  value: true\n',
     };
     const k = {
-      patches: [{ patch: smp({ spec: { timeout: '1m' } }), target: { kind: 'Kustomization' } }, { path: 'ops.yaml', target: { name: 'app-echo' } }, { path: 'gone.yaml' }],
+      patches: [
+        { patch: smp({ spec: { timeout: '1m' } }), target: { kind: 'Kustomization' } },
+        { path: 'ops.yaml', target: { name: 'app-echo' } },
+        { path: 'gone.yaml' },
+      ],
       patchesStrategicMerge: ['two.yaml'],
       patchesJson6902: [{ path: 'ops.yaml', target: { kind: 'Kustomization', name: 'my-app-echo' } }],
     };
     const entries = kustomizationPatches(k, (f) => files[f]);
-    expect(entries.map((e) => [e.target?.name ?? e.target?.kind ?? '-', e.patch.includes('op: add') ? 'ops' : 'smp'])).toEqual([
+    expect(
+      entries.map((e) => [e.target?.name ?? e.target?.kind ?? '-', e.patch.includes('op: add') ? 'ops' : 'smp']),
+    ).toEqual([
       ['Kustomization', 'smp'],
       ['app-echo', 'ops'],
       ['-', 'smp'],

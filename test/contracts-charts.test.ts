@@ -1,13 +1,23 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse, parseAllDocuments, parseDocument, stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments, parseDocument, stringify } from 'yaml';
+import {
+  BUILTIN_TEMPLATES,
+  check,
+  createClusters,
+  loadCatalog,
+  parsePlatform,
+  regenerate,
+  renderPlatform,
+  TemplateRenderer,
+  VERSIONS,
+} from '../src';
 import { componentDir } from '../src/model/components';
-import { BUILTIN_TEMPLATES, check, createClusters, loadCatalog, parsePlatform, regenerate, renderPlatform, TemplateRenderer, VERSIONS } from '../src';
-import { snapshot, tmpDir } from './helpers/fs';
-import { isFluxKs, K8sObject, kustomize, substituteText } from './helpers/flux';
+import { isFluxKs, type K8sObject, kustomize, substituteText } from './helpers/flux';
 import { kustomizeMany } from './helpers/flux-batch';
+import { snapshot, tmpDir } from './helpers/fs';
 import { runInProcess } from './helpers/in-process';
 
 /*
@@ -23,7 +33,10 @@ import { runInProcess } from './helpers/in-process';
 const cat = loadCatalog();
 
 /** Every chart of the catalog by name, with the components that install it (one name, one URL and version). */
-function catalogCharts(): Map<string, { name: string; url: string; version: string; repoType: string; components: string[] }> {
+function catalogCharts(): Map<
+  string,
+  { name: string; url: string; version: string; repoType: string; components: string[] }
+> {
   const out = new Map<string, { name: string; url: string; version: string; repoType: string; components: string[] }>();
   for (const [id, e] of cat.components) {
     const c = e.component.chart;
@@ -96,11 +109,21 @@ function pinsIn(tree: Map<string, string>, name: string): { where: string; versi
   const out: { where: string; version: string }[] = [];
   for (const c of usersOf(name)) {
     const dir = `${componentDir(c)}/app`;
-    if (c.chart!.repoType === 'oci') out.push({ where: `${dir}/ocirepository.yaml`, version: parse(tree.get(`${dir}/ocirepository.yaml`)!).spec.ref.tag });
-    else out.push({ where: `${dir}/helmrelease.yaml`, version: parse(tree.get(`${dir}/helmrelease.yaml`)!).spec.chart.spec.version });
+    if (c.chart!.repoType === 'oci')
+      out.push({
+        where: `${dir}/ocirepository.yaml`,
+        version: parse(tree.get(`${dir}/ocirepository.yaml`)!).spec.ref.tag,
+      });
+    else
+      out.push({
+        where: `${dir}/helmrelease.yaml`,
+        version: parse(tree.get(`${dir}/helmrelease.yaml`)!).spec.chart.spec.version,
+      });
     for (const cl of CLUSTERS) {
       const hf = tree.get(`bootstrap/${cl}/helmfile.yaml`);
-      const rel = hf ? (parse(hf).releases as { name: string; version: string }[]).find((r) => r.name === c.id) : undefined;
+      const rel = hf
+        ? (parse(hf).releases as { name: string; version: string }[]).find((r) => r.name === c.id)
+        : undefined;
       if (rel) out.push({ where: `bootstrap/${cl}/helmfile.yaml#${c.id}`, version: rel.version });
     }
   }
@@ -109,7 +132,11 @@ function pinsIn(tree: Map<string, string>, name: string): { where: string; versi
 
 beforeAll(() => {
   repo = path.join(tmpDir('cpc-charts-'), 'platform');
-  createClusters({ dir: repo, clusters: [{ name: 'infra' }, { name: 'apps' }], stories: { ids: 'all', approve: true } });
+  createClusters({
+    dir: repo,
+    clusters: [{ name: 'infra' }, { name: 'apps' }],
+    stories: { ids: 'all', approve: true },
+  });
   baseline = readTree(repo);
 });
 
@@ -121,7 +148,8 @@ describe('chart versions are set once, in platform.yaml', () => {
     const want = Object.fromEntries([...CHARTS].map(([n, c]) => [n, c.version]));
     expect(pf.spec.charts).toEqual(want);
     // and every place that pins a chart says that version today
-    for (const [n, c] of CHARTS) for (const p of pinsIn(baseline, n)) expect(p.version, `${n} at ${p.where}`).toBe(c.version);
+    for (const [n, c] of CHARTS)
+      for (const p of pinsIn(baseline, n)) expect(p.version, `${n} at ${p.where}`).toBe(c.version);
   });
 
   it('charts.cilium in platform.yaml: regenerate changes every pin of cilium and nothing else; regenerate --check is then clean', () => {
@@ -173,10 +201,12 @@ describe('chart versions are set once, in platform.yaml', () => {
         for (const [a, b] of lines!) expect(b, `${name}: ${p}`).toBe(a.replace(token(chart.version), to));
       }
       // No copy still names the old version: not in the chart's own folders, nor on any line naming the chart.
-      for (const p of ownFiles(after, name)) expect(token(chart.version).test(after.get(p)!), `${name}: ${p} still names ${chart.version}`).toBe(false);
+      for (const p of ownFiles(after, name))
+        expect(token(chart.version).test(after.get(p)!), `${name}: ${p} still names ${chart.version}`).toBe(false);
       for (const [p, text] of after) {
         for (const line of text.split('\n')) {
-          if (word(name).test(line) && token(chart.version).test(line)) expect.fail(`${name}: ${p} still says ${chart.version}: ${line.trim()}`);
+          if (word(name).test(line) && token(chart.version).test(line))
+            expect.fail(`${name}: ${p} still says ${chart.version}: ${line.trim()}`);
         }
       }
     }
@@ -202,10 +232,14 @@ describe('chart versions are set once, in platform.yaml', () => {
     expect(snapshot(dir2)).toEqual(before2);
   });
 
-  it('regenerate keeps a person\'s comments on a pin and restores a removed Renovate annotation', () => {
+  it("regenerate keeps a person's comments on a pin and restores a removed Renovate annotation", () => {
     const dir = copyRepo();
     const file = path.join(dir, 'platform.yaml');
-    const ann = (n: string) => baseline.get('platform.yaml')!.split('\n').find((l, i, all) => all[i + 1]?.startsWith(`  ${n}: `))!;
+    const ann = (n: string) =>
+      baseline
+        .get('platform.yaml')!
+        .split('\n')
+        .find((l, i, all) => all[i + 1]?.startsWith(`  ${n}: `))!;
     const text = fs
       .readFileSync(file, 'utf8')
       .replace(`${ann('coredns')}\n`, '')
@@ -233,14 +267,24 @@ interface RenovateConfig {
 
 /** JSON5 as the generator writes it: JSON with full-line // comments. */
 function readJson5(text: string): RenovateConfig {
-  return JSON.parse(text.split('\n').filter((l) => !/^\s*\/\//.test(l)).join('\n')) as RenovateConfig;
+  return JSON.parse(
+    text
+      .split('\n')
+      .filter((l) => !/^\s*\/\//.test(l))
+      .join('\n'),
+  ) as RenovateConfig;
 }
 
 /** A Renovate pattern: `/regex/` or a minimatch-style glob (`**`, `*`). */
 function renovatePattern(p: string): RegExp {
   const m = /^\/(.*)\/([a-z]*)$/.exec(p);
   if (m) return new RegExp(m[1], m[2]);
-  return new RegExp(`^${p.split('**').map((s) => s.split('*').map(esc).join('[^/]*')).join('.*')}$`);
+  return new RegExp(
+    `^${p
+      .split('**')
+      .map((s) => s.split('*').map(esc).join('[^/]*'))
+      .join('.*')}$`,
+  );
 }
 
 /** What the custom regex managers extract from one file, as Renovate would. */
@@ -248,7 +292,9 @@ function extract(cfg: RenovateConfig, file: string, text: string): Record<string
   const out: Record<string, string>[] = [];
   for (const m of cfg.customManagers) {
     if (!m.managerFilePatterns.some((p) => renovatePattern(p).test(file))) continue;
-    for (const s of m.matchStrings) for (const hit of text.matchAll(new RegExp(s, 'g'))) out.push(Object.fromEntries(Object.entries(hit.groups!).filter(([, v]) => v !== undefined)));
+    for (const s of m.matchStrings)
+      for (const hit of text.matchAll(new RegExp(s, 'g')))
+        out.push(Object.fromEntries(Object.entries(hit.groups!).filter(([, v]) => v !== undefined)));
   }
   return out;
 }
@@ -282,7 +328,10 @@ describe('the generated Renovate config bumps the pins where they live', () => {
       const tc = parse(baseline.get(file)!);
       expect(deps.map((d) => d.currentValue).sort(), file).toEqual([tc.kubernetesVersion, tc.talosVersion].sort());
       expect([tc.talosVersion, tc.kubernetesVersion]).toEqual([VERSIONS.talos, VERSIONS.kubernetes]);
-      expect(deps.every((d) => d.datasource === 'docker' && d.depName.startsWith('ghcr.io/siderolabs/')), file).toBe(true);
+      expect(
+        deps.every((d) => d.datasource === 'docker' && d.depName.startsWith('ghcr.io/siderolabs/')),
+        file,
+      ).toBe(true);
     }
   });
 
@@ -301,7 +350,11 @@ describe('the generated Renovate config bumps the pins where they live', () => {
   it('every group rule groups at least two pins of this platform (no rule for charts the catalog does not have)', () => {
     const deps = extract(cfg, 'platform.yaml', baseline.get('platform.yaml')!);
     for (const rule of cfg.packageRules.filter((r) => r.groupName && r.matchPackageNames)) {
-      const members = deps.filter((d) => (!rule.matchDatasources || rule.matchDatasources.includes(d.datasource)) && rule.matchPackageNames!.some((p) => renovatePattern(p.startsWith('/') ? p : `/^${esc(p)}$/`).test(d.depName)));
+      const members = deps.filter(
+        (d) =>
+          (!rule.matchDatasources || rule.matchDatasources.includes(d.datasource)) &&
+          rule.matchPackageNames!.some((p) => renovatePattern(p.startsWith('/') ? p : `/^${esc(p)}$/`).test(d.depName)),
+      );
       if (rule.groupName === 'talos' || rule.groupName === 'kubernetes') continue;
       expect(members.length, `group ${rule.groupName}`).toBeGreaterThanOrEqual(2);
     }
@@ -313,7 +366,12 @@ describe('the generated Renovate config bumps the pins where they live', () => {
 /** A temporary kustomization: one folder of the repo (absolute) plus patches. */
 function withPatches(resource: string, patches: unknown[]): string {
   const dir = tmpDir('cpc-charts-ks-');
-  const k = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [path.relative(dir, resource)], patches };
+  const k = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: [path.relative(dir, resource)],
+    patches,
+  };
   fs.writeFileSync(path.join(dir, 'kustomization.yaml'), stringify(k));
   return dir;
 }
@@ -332,7 +390,8 @@ function buildAllWith(list: { resource: string; patches: unknown[] }[]): K8sObje
 }
 
 function settingsOf(c: string): Record<string, string> {
-  return (parseAllDocuments(baseline.get(`kubernetes/clusters/${c}/cluster-settings.yaml`)!)[0].toJS() as K8sObject).data!;
+  return (parseAllDocuments(baseline.get(`kubernetes/clusters/${c}/cluster-settings.yaml`)!)[0].toJS() as K8sObject)
+    .data!;
 }
 
 describe('HelmRelease defaults are patched once per lane', () => {
@@ -359,7 +418,12 @@ describe('HelmRelease defaults are patched once per lane', () => {
   it('as Flux builds it, every HelmRelease of every lane gets the lane defaults and keeps its own timeout; bootstrap releases are adopted, not reinstalled', () => {
     for (const c of CLUSTERS) {
       const settings = settingsOf(c);
-      const helmfile = parse(baseline.get(`bootstrap/${c}/helmfile.yaml`)!).releases as { name: string; namespace: string; chart: string; version: string }[];
+      const helmfile = parse(baseline.get(`bootstrap/${c}/helmfile.yaml`)!).releases as {
+        name: string;
+        namespace: string;
+        chart: string;
+        version: string;
+      }[];
       const adopted = new Set<string>();
       for (const lane of ['infrastructure', 'workloads']) {
         const laneText = baseline.get(`kubernetes/clusters/${c}/${lane}.yaml`);
@@ -368,11 +432,15 @@ describe('HelmRelease defaults are patched once per lane', () => {
         // The lane's own defaults: the HelmRelease patch inside its Kustomization patch (the input of this check).
         const inner = parse(laneKs.spec.patches[0].patch).spec.patches as { patch: string; target: unknown }[];
         const defaults = parse(inner[0].patch).spec;
-        expect(defaults.upgrade.remediation.strategy, `${c}/${lane}: a failed upgrade of an adopted release never uninstalls it`).not.toBe('uninstall');
+        expect(
+          defaults.upgrade.remediation.strategy,
+          `${c}/${lane}: a failed upgrade of an adopted release never uninstalls it`,
+        ).not.toBe('uninstall');
         // Flux applies the lane's patches to the objects of its build: the child Kustomizations.
         const children = buildWith(path.join(repo, laneKs.spec.path), laneKs.spec.patches).filter(isFluxKs);
         expect(children.length).toBeGreaterThan(0);
-        for (const child of children) expect(child.spec!.patches, `${c}/${child.metadata.name}: spec.patches from the lane`).toEqual(inner);
+        for (const child of children)
+          expect(child.spec!.patches, `${c}/${child.metadata.name}: spec.patches from the lane`).toEqual(inner);
         // upstream manifests are built from another source
         const local = children.filter((child) => child.spec!.sourceRef?.name === 'flux-system');
         const pathOf = (child: K8sObject) => path.join(repo, substituteText(child.spec!.path, settings).text);
@@ -391,18 +459,26 @@ describe('HelmRelease defaults are patched once per lane', () => {
             // Adoption: helm-controller finds release <releaseName> in the HelmRelease's namespace and upgrades it
             // in place; the chart and version must be the helmfile's, or the "adoption" is a chart change.
             const ns = child.spec!.targetNamespace;
-            expect([hr.spec!.releaseName, ns], `${where}: release and namespace helmfile installed`).toEqual([rel.name, rel.namespace]);
+            expect([hr.spec!.releaseName, ns], `${where}: release and namespace helmfile installed`).toEqual([
+              rel.name,
+              rel.namespace,
+            ]);
             const src = objects.find((o) => o.kind === 'OCIRepository' && o.metadata.name === hr.spec!.chartRef?.name);
-            expect([src?.spec!.url, src?.spec!.ref.tag], `${where}: chart and version helmfile installed`).toEqual([rel.chart, rel.version]);
+            expect([src?.spec!.url, src?.spec!.ref.tag], `${where}: chart and version helmfile installed`).toEqual([
+              rel.chart,
+              rel.version,
+            ]);
             adopted.add(rel.name);
           }
         }
       }
-      expect([...adopted].sort(), `${c}: every bootstrap release has a HelmRelease that adopts it`).toEqual(helmfile.map((r) => r.name).sort());
+      expect([...adopted].sort(), `${c}: every bootstrap release has a HelmRelease that adopts it`).toEqual(
+        helmfile.map((r) => r.name).sort(),
+      );
     }
   });
 
-  it('the platform with lane patches checks clean (check applies each lane\'s spec.patches to its children, as Flux does: no false finding)', async () => {
+  it("the platform with lane patches checks clean (check applies each lane's spec.patches to its children, as Flux does: no false finding)", async () => {
     const res = await check({ dir: repo, build: true });
     expect(res.findings.filter((f) => f.severity !== 'info')).toEqual([]);
   });

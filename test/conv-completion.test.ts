@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { catalogWith } from '../src/model/stories';
-import { SECRET_PROVIDERS } from '../src/model/schema';
 import { buildPlan } from '../src/delivery/model';
 import { PLAN_FORMATS } from '../src/delivery/render';
+import { SECRET_PROVIDERS } from '../src/model/schema';
+import { catalogWith } from '../src/model/stories';
 import { ROOT, tmpDir } from './helpers/fs';
 import { kitInProcess, runInProcess } from './helpers/in-process';
 
@@ -17,7 +17,10 @@ const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status
 function binDir(): string {
   const dir = tmpDir('cpc-conv-bin-');
   const shim = path.join(dir, 'platform-kit');
-  fs.writeFileSync(shim, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, 'lib', 'cli', 'platform-kit.js'))} "$@"\n`);
+  fs.writeFileSync(
+    shim,
+    `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, 'lib', 'cli', 'platform-kit.js'))} "$@"\n`,
+  );
   fs.chmodSync(shim, 0o755);
   return dir;
 }
@@ -51,7 +54,11 @@ describe('platform-kit completion bash (issue 16 item 5)', () => {
   beforeAll(async () => fs.writeFileSync(file, await script('bash')));
 
   it('parses in bash and registers the three bins', () => {
-    const r = spawnSync('bash', ['-c', `source ${JSON.stringify(file)} && complete -p platform-kit add-story create-platform-cluster`], { encoding: 'utf8' });
+    const r = spawnSync(
+      'bash',
+      ['-c', `source ${JSON.stringify(file)} && complete -p platform-kit add-story create-platform-cluster`],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(3);
   });
@@ -83,11 +90,15 @@ describe('platform-kit completion bash (issue 16 item 5)', () => {
     expect(bashComplete(file, ['platform-kit', 'plan', '--format', ''])).toEqual([...PLAN_FORMATS]);
     expect(bashComplete(file, ['platform-kit', 'graph', '--format', ''])).toEqual(['mermaid', 'dot']);
     expect(bashComplete(file, ['create-platform-cluster', '--secret-store', ''])).toEqual([...SECRET_PROVIDERS]);
-    expect(bashComplete(file, ['platform-kit', 'gate', ''])).toEqual(buildPlan(cat).sprints.map((s) => String(s.sprint)));
+    expect(bashComplete(file, ['platform-kit', 'gate', ''])).toEqual(
+      buildPlan(cat).sprints.map((s) => String(s.sprint)),
+    );
     expect(bashComplete(file, ['platform-kit', 'completion', ''])).toEqual(['bash', 'zsh', 'fish']);
     // An option's value is skipped, not read as the argument or the option being completed.
     expect(bashComplete(file, ['create-platform-cluster', '--role', 'apps', '--secret-store', 'v'])).toEqual(['vault']);
-    expect(bashComplete(file, ['platform-kit', 'approve', '--dir', 'STORY-X', 'STORY-BOOT-T'])).toEqual(['STORY-BOOT-TALOS']);
+    expect(bashComplete(file, ['platform-kit', 'approve', '--dir', 'STORY-X', 'STORY-BOOT-T'])).toEqual([
+      'STORY-BOOT-TALOS',
+    ]);
   });
 
   it('--dir completes folders; --cluster asks platform-kit for the cluster names of --dir', async () => {
@@ -95,12 +106,21 @@ describe('platform-kit completion bash (issue 16 item 5)', () => {
     fs.mkdirSync(path.join(base, 'repo-one'));
     fs.mkdirSync(path.join(base, 'repo-two'));
     fs.writeFileSync(path.join(base, 'repo-file'), '');
-    expect(bashComplete(file, ['platform-kit', 'check', '--dir', 'repo-'], {}, base).sort()).toEqual(['repo-one', 'repo-two']);
+    expect(bashComplete(file, ['platform-kit', 'check', '--dir', 'repo-'], {}, base).sort()).toEqual([
+      'repo-one',
+      'repo-two',
+    ]);
     const repo = path.join(base, 'platform');
     const made = await runInProcess('create-platform-cluster', ['infra', 'apps', 'apps-dev', '--yes', '--dir', repo]);
     expect(made.status, made.stderr).toBe(0);
     const env = { PATH: `${binDir()}:${process.env.PATH}` };
-    expect(bashComplete(file, ['platform-kit', 'approve', 'STORY-BOOT-TALOS', '--dir', repo, '--cluster', 'app'], env).sort()).toEqual(['apps', 'apps-dev']);
+    expect(
+      bashComplete(
+        file,
+        ['platform-kit', 'approve', 'STORY-BOOT-TALOS', '--dir', repo, '--cluster', 'app'],
+        env,
+      ).sort(),
+    ).toEqual(['apps', 'apps-dev']);
     expect(bashComplete(file, ['add-story', '--cluster', ''], env, repo).sort()).toEqual(['apps', 'apps-dev', 'infra']);
     // No platform.yaml there: nothing, and no error.
     expect(bashComplete(file, ['add-story', '--cluster', ''], env, base)).toEqual([]);
@@ -122,7 +142,14 @@ describe('platform-kit completion zsh / fish (issue 16 item 5)', () => {
     const file = path.join(tmpDir('cpc-conv-zsh-'), '_platform-kit');
     fs.writeFileSync(file, zsh);
     expect(spawnSync('zsh', ['-n', file], { encoding: 'utf8' }).status).toBe(0);
-    const r = spawnSync('zsh', ['-c', `autoload -U compinit; compinit -u -D; source ${JSON.stringify(file)}; print -- $_comps[platform-kit] $_comps[add-story] $_comps[create-platform-cluster]`], { encoding: 'utf8' });
+    const r = spawnSync(
+      'zsh',
+      [
+        '-c',
+        `autoload -U compinit; compinit -u -D; source ${JSON.stringify(file)}; print -- $_comps[platform-kit] $_comps[add-story] $_comps[create-platform-cluster]`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe('_cpc_platform_kit _cpc_add_story _cpc_create_platform_cluster');
   });
@@ -135,9 +162,14 @@ describe('platform-kit completion zsh / fish (issue 16 item 5)', () => {
     fs.writeFileSync(file, fish);
     expect(spawnSync('fish', ['-n', file], { encoding: 'utf8' }).status).toBe(0);
     const complete = (line: string) => {
-      const r = spawnSync('fish', ['-c', `source ${JSON.stringify(file)}; complete -C ${JSON.stringify(line)}`], { encoding: 'utf8' });
+      const r = spawnSync('fish', ['-c', `source ${JSON.stringify(file)}; complete -C ${JSON.stringify(line)}`], {
+        encoding: 'utf8',
+      });
       expect(r.status, r.stderr).toBe(0);
-      return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
+      return r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')[0]);
     };
     expect(complete('platform-kit appr')).toEqual(['approve']);
     expect(complete('platform-kit plan --format ').sort()).toEqual([...PLAN_FORMATS].sort());

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { check } from '../src';
 import { formatGraphs } from '../src/check/graph-document';
 import type { ClusterGraph } from '../src/check/types';
-import { check } from '../src';
 import { tmpDir } from './helpers/fs';
 import { runInProcess } from './helpers/in-process';
 
@@ -31,7 +31,8 @@ function parseMermaid(text: string): Parsed {
     } else if ((m = /^([A-Za-z0-9_]+)\["[^"]*"\]$/.exec(l))) {
       out.nodes.push(m[1]);
       open?.nodes.push(m[1]);
-    } else if ((m = /^([A-Za-z0-9_]+) (?:-->|-\.->) ([A-Za-z0-9_]+)$/.exec(l))) out.edges.push({ from: m[1], to: m[2] });
+    } else if ((m = /^([A-Za-z0-9_]+) (?:-->|-\.->) ([A-Za-z0-9_]+)$/.exec(l)))
+      out.edges.push({ from: m[1], to: m[2] });
     else throw new Error(`a line that is not Mermaid flowchart syntax: ${l}`);
   }
   expect(open, 'subgraph not closed').toBeUndefined();
@@ -42,7 +43,10 @@ function parseMermaid(text: string): Parsed {
 function parseDot(text: string): Parsed {
   const out: Parsed = { headers: [], subgraphs: [], nodes: [], edges: [] };
   let open: Parsed['subgraphs'][number] | undefined;
-  const lines = text.trim().split('\n').map((l) => l.trim());
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((l) => l.trim());
   expect(lines.at(-1)).toBe('}');
   for (const l of lines.slice(0, -1)) {
     let m: RegExpExecArray | null;
@@ -56,7 +60,8 @@ function parseDot(text: string): Parsed {
     else if ((m = /^"([^"]+)" \[label=.*\];$/.exec(l))) {
       out.nodes.push(m[1]);
       open?.nodes.push(m[1]);
-    } else if (!/^(rankdir=LR;|node \[shape=box\];|\/\/ .*)$/.test(l)) throw new Error(`a line that is not DOT as written: ${l}`);
+    } else if (!/^(rankdir=LR;|node \[shape=box\];|\/\/ .*)$/.test(l))
+      throw new Error(`a line that is not DOT as written: ${l}`);
   }
   return out;
 }
@@ -67,8 +72,12 @@ function expectOneDocument(p: Parsed, clusters: string[], graphs: Record<string,
   expect(new Set(p.nodes).size, 'node ids unique across clusters').toBe(p.nodes.length);
   for (const [i, c] of clusters.entries()) expect(p.subgraphs[i].nodes).toHaveLength(graphs[c].nodes.length);
   const declared = new Set(p.nodes);
-  for (const e of p.edges) expect(declared.has(e.from) && declared.has(e.to), `${e.from} -> ${e.to} declared`).toBe(true);
-  const edges = clusters.reduce((n, c) => n + graphs[c].dependsOn.length + graphs[c].nodes.filter((x) => x.parent).length, 0);
+  for (const e of p.edges)
+    expect(declared.has(e.from) && declared.has(e.to), `${e.from} -> ${e.to} declared`).toBe(true);
+  const edges = clusters.reduce(
+    (n, c) => n + graphs[c].dependsOn.length + graphs[c].nodes.filter((x) => x.parent).length,
+    0,
+  );
   expect(p.edges).toHaveLength(edges);
   // An edge stays inside its cluster.
   const home = new Map(p.subgraphs.flatMap((s) => s.nodes.map((n) => [n, s.label] as const)));
@@ -81,8 +90,17 @@ describe('platform-kit graph without --cluster: one document (issue 16 item 5)',
   let clusters: string[];
   beforeAll(async () => {
     repo = tmpDir('cpc-conv-graph-');
-    const r = await runInProcess('create-platform-cluster', 
-      ['infra', 'apps', 'apps-dev', '--yes', '--stories', 'STORY-BOOT-TALOS,STORY-BOOT-CRDS', '--approve', '--dir', repo]);
+    const r = await runInProcess('create-platform-cluster', [
+      'infra',
+      'apps',
+      'apps-dev',
+      '--yes',
+      '--stories',
+      'STORY-BOOT-TALOS,STORY-BOOT-CRDS',
+      '--approve',
+      '--dir',
+      repo,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const c = await check({ dir: repo });
     graphs = c.graphs;
@@ -114,7 +132,10 @@ describe('platform-kit graph without --cluster: one document (issue 16 item 5)',
 });
 
 describe('formatGraphs: ids that would read the same stay distinct', () => {
-  const g = (ids: string[]): ClusterGraph => ({ nodes: ids.map((id) => ({ id, name: id.split('/')[1], namespace: id.split('/')[0], path: `k/${id}` })), dependsOn: [{ from: ids[0], to: ids[1] }] });
+  const g = (ids: string[]): ClusterGraph => ({
+    nodes: ids.map((id) => ({ id, name: id.split('/')[1], namespace: id.split('/')[0], path: `k/${id}` })),
+    dependsOn: [{ from: ids[0], to: ids[1] }],
+  });
   it('a-b/x and a_b/x, a node named like a subgraph', () => {
     const graphs = { one: g(['a-b/x', 'a_b/x']), cluster: g(['one/x', 'x/y']) };
     const text = formatGraphs(graphs, ['one', 'cluster'], 'mermaid');

@@ -1,31 +1,45 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { defaultCluster, newPlatform, platformToString, setCluster } from '../src';
 import { definePlan } from '../src/cli/plan-command';
-import type { PlatformSpec } from '../src/model/schema';
 import type { PlanJson } from '../src/delivery/render';
+import type { PlatformSpec } from '../src/model/schema';
 import { ROOT, tmpDir } from './helpers/fs';
 import { runInProcess } from './helpers/in-process';
 
 /** The catalog's calendar defaults, read from the file the tool reads. */
-const DEFAULTS = (parse(fs.readFileSync(path.join(ROOT, 'catalog', 'plan.yaml'), 'utf8')) as { defaults: { start: string; sprintWeeks: number; freezes: { from: string; to: string; name: string }[] }; sprints: unknown[] }).defaults;
-const SPRINTS = (parse(fs.readFileSync(path.join(ROOT, 'catalog', 'plan.yaml'), 'utf8')) as { sprints: unknown[] }).sprints.length;
+const DEFAULTS = (
+  parse(fs.readFileSync(path.join(ROOT, 'catalog', 'plan.yaml'), 'utf8')) as {
+    defaults: { start: string; sprintWeeks: number; freezes: { from: string; to: string; name: string }[] };
+    sprints: unknown[];
+  }
+).defaults;
+const SPRINTS = (parse(fs.readFileSync(path.join(ROOT, 'catalog', 'plan.yaml'), 'utf8')) as { sprints: unknown[] })
+  .sprints.length;
 
-const addDays = (s: string, n: number) => new Date(Date.parse(`${s}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const addDays = (s: string, n: number) =>
+  new Date(Date.parse(`${s}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 const yearLater = (s: string, n: number) => `${Number(s.slice(0, 4)) + n}${s.slice(4)}`;
 
 /** Back-to-back sprints from `start` with no freeze in the way: what the plan must say. */
 const backToBack = (start: string, count = SPRINTS, weeks = DEFAULTS.sprintWeeks) =>
-  Array.from({ length: count }, (_, i) => [addDays(start, i * weeks * 7), addDays(start, i * weeks * 7 + weeks * 7 - 3)]);
+  Array.from({ length: count }, (_, i) => [
+    addDays(start, i * weeks * 7),
+    addDays(start, i * weeks * 7 + weeks * 7 - 3),
+  ]);
 
 async function runPlan(args: string[], now: string): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const program = new Command('platform-kit').exitOverride();
-  definePlan(program, { out: (t) => out.push(t), err: (t) => err.push(t) }, { now: () => new Date(`${now}T12:00:00Z`) });
+  definePlan(
+    program,
+    { out: (t) => out.push(t), err: (t) => err.push(t) },
+    { now: () => new Date(`${now}T12:00:00Z`) },
+  );
   const before = process.exitCode;
   try {
     await program.parseAsync(['plan', ...args], { from: 'user' });
@@ -65,7 +79,7 @@ describe('plan --start and plan.start (issue 16 item 5)', () => {
     expect(sprintDates(flag.out)).toEqual(backToBack('2026-04-06'));
   });
 
-  it('the catalog\'s holiday freeze recurs in the year the plan reaches, and pushes the sprint it would hit', async () => {
+  it("the catalog's holiday freeze recurs in the year the plan reaches, and pushes the sprint it would hit", async () => {
     const start = '2026-10-05';
     const r = await runPlan(['--start', start, '--format', 'json', '--dir', tmpDir('cpc-conv-start-')], '2026-09-01');
     const plan = JSON.parse(r.out) as PlanJson;
@@ -124,16 +138,23 @@ describe('a warning when the plan lies in the past (issue 16 item 5)', () => {
   // The default plan's last day, as the plan itself computes it (the freeze pushes the later sprints).
   let last = '';
   it('the default plan ends after its start', async () => {
-    const plan = JSON.parse((await runPlan(['--dir', tmpDir('cpc-conv-start-'), '--format', 'json'], '2000-01-03')).out) as PlanJson;
-    last = plan.sprints.map((x) => x.end).sort().at(-1)!;
+    const plan = JSON.parse(
+      (await runPlan(['--dir', tmpDir('cpc-conv-start-'), '--format', 'json'], '2000-01-03')).out,
+    ) as PlanJson;
+    last = plan.sprints
+      .map((x) => x.end)
+      .sort()
+      .at(-1)!;
     expect(last > DEFAULTS.start).toBe(true);
   });
 
-  it('the catalog\'s default plan, today after its last day: a warning on stderr naming the dates and --start', async () => {
+  it("the catalog's default plan, today after its last day: a warning on stderr naming the dates and --start", async () => {
     const today = addDays(last, 1);
     const r = await runPlan(['--dir', tmpDir('cpc-conv-start-'), '--format', 'json'], today);
     expect(r.code).toBe(0);
-    expect(r.err).toBe(`warning: this plan lies in the past (${DEFAULTS.start} – ${last}; today is ${today}): move it with --start YYYY-MM-DD or plan.start in platform.yaml`);
+    expect(r.err).toBe(
+      `warning: this plan lies in the past (${DEFAULTS.start} – ${last}; today is ${today}): move it with --start YYYY-MM-DD or plan.start in platform.yaml`,
+    );
     expect(() => JSON.parse(r.out)).not.toThrow();
   });
 

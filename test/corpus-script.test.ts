@@ -29,14 +29,27 @@ function fluxRepo(dir: string, apps: number, missing?: string): number {
     dir,
     'kubernetes/clusters/home/flux-system/gotk-sync.yaml',
     'apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: flux-system\n  namespace: flux-system\n' +
-      'spec:\n  interval: 1h\n  url: https://git.example.com/home.git\n  ref:\n    branch: main\n---\n' + ks('flux-system', 'kubernetes/clusters/home'),
+      'spec:\n  interval: 1h\n  url: https://git.example.com/home.git\n  ref:\n    branch: main\n---\n' +
+      ks('flux-system', 'kubernetes/clusters/home'),
   );
-  write(dir, 'kubernetes/clusters/home/flux-system/kustomization.yaml', 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./gotk-sync.yaml\n');
+  write(
+    dir,
+    'kubernetes/clusters/home/flux-system/kustomization.yaml',
+    'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./gotk-sync.yaml\n',
+  );
   const docs: string[] = [];
   for (let i = 1; i <= apps; i++) {
     docs.push(ks(`app-${i}`, `kubernetes/apps/app-${i}`));
-    write(dir, `kubernetes/apps/app-${i}/kustomization.yaml`, 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./configmap.yaml\n');
-    write(dir, `kubernetes/apps/app-${i}/configmap.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-${i}\n  namespace: default\ndata:\n  greeting: hello\n`);
+    write(
+      dir,
+      `kubernetes/apps/app-${i}/kustomization.yaml`,
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./configmap.yaml\n',
+    );
+    write(
+      dir,
+      `kubernetes/apps/app-${i}/configmap.yaml`,
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-${i}\n  namespace: default\ndata:\n  greeting: hello\n`,
+    );
   }
   if (missing) docs.push(ks('waits', 'kubernetes/apps/app-1', missing));
   write(dir, 'kubernetes/clusters/home/apps.yaml', docs.map((d) => `---\n${d}`).join(''));
@@ -50,7 +63,11 @@ function fluxRepo(dir: string, apps: number, missing?: string): number {
 /** The Markdown table on stdout: one object per row, keyed by the header cells. */
 function tableRows(stdout: string): Record<string, string>[] {
   const lines = stdout.split('\n').filter((l) => l.startsWith('| '));
-  const cells = (l: string) => l.slice(2, -2).split(' | ').map((c) => c.trim());
+  const cells = (l: string) =>
+    l
+      .slice(2, -2)
+      .split(' | ')
+      .map((c) => c.trim());
   const head = cells(lines[0]);
   return lines.slice(1).map((l) => Object.fromEntries(cells(l).map((c, i) => [head[i], c])));
 }
@@ -61,19 +78,37 @@ describe('scripts/corpus.mjs', () => {
     const cleanKs = fluxRepo(path.join(corpus, 'clean'), 3);
     const brokenKs = fluxRepo(path.join(corpus, 'broken'), 2, 'not-defined-anywhere');
     write(corpus, 'not-flux/README.md', 'no Flux here\n');
-    const head = (d: string) => execFileSync('git', ['-C', path.join(corpus, d), 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const head = (d: string) =>
+      execFileSync('git', ['-C', path.join(corpus, d), 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
 
     const out = path.join(corpus, '..', `${path.basename(corpus)}-out.md`);
     const json = path.join(corpus, '..', `${path.basename(corpus)}-out.json`);
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/corpus.mjs'), corpus, '--markdown', out, '--json', json], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'scripts/corpus.mjs'), corpus, '--markdown', out, '--json', json],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
     const rows = tableRows(r.stdout);
     expect(rows.map((x) => x.repository)).toEqual(['broken', 'clean', 'not-flux']); // folder name order
 
     const [broken, clean, notFlux] = rows;
-    expect(clean).toMatchObject({ commit: head('clean'), exit: '0', 'Flux Ks walked': String(cleanKs), errors: '0', warnings: '0', 'errors by code': '-' });
+    expect(clean).toMatchObject({
+      commit: head('clean'),
+      exit: '0',
+      'Flux Ks walked': String(cleanKs),
+      errors: '0',
+      warnings: '0',
+      'errors by code': '-',
+    });
     expect(clean.entries).toContain('home');
-    expect(broken).toMatchObject({ commit: head('broken'), exit: '1', 'Flux Ks walked': String(brokenKs), errors: '1', 'errors by code': 'DEPENDS_ON_MISSING 1' });
+    expect(broken).toMatchObject({
+      commit: head('broken'),
+      exit: '1',
+      'Flux Ks walked': String(brokenKs),
+      errors: '1',
+      'errors by code': 'DEPENDS_ON_MISSING 1',
+    });
     expect(notFlux.exit).toBe('2');
     expect(notFlux['errors by code']).toMatch(/^error: /);
     expect(notFlux.commit).toBe('-'); // not a Git repository
@@ -82,11 +117,20 @@ describe('scripts/corpus.mjs', () => {
 
     // --before: the defect fixed (the dependsOn removed), the second run says what changed against the first.
     const apps = path.join(corpus, 'broken/kubernetes/clusters/home/apps.yaml');
-    fs.writeFileSync(apps, fs.readFileSync(apps, 'utf8').replace('  dependsOn:\n    - name: not-defined-anywhere\n', ''));
-    const again = spawnSync(process.execPath, [path.join(ROOT, 'scripts/corpus.mjs'), corpus, '--only', 'broken', '--before', json], { cwd: ROOT, encoding: 'utf8' });
+    fs.writeFileSync(
+      apps,
+      fs.readFileSync(apps, 'utf8').replace('  dependsOn:\n    - name: not-defined-anywhere\n', ''),
+    );
+    const again = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'scripts/corpus.mjs'), corpus, '--only', 'broken', '--before', json],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     expect(again.status, again.stderr).toBe(0);
     const compared = again.stdout.split('\n').find((l) => l.startsWith('| broken |') && l.includes('→'));
-    expect(compared).toBe(`| broken | ${head('broken')} → ${head('broken')} | 1 → 0 | 1 → 0 | 0 → 0 | DEPENDS_ON_MISSING 1 → 0 |`);
+    expect(compared).toBe(
+      `| broken | ${head('broken')} → ${head('broken')} | 1 → 0 | 1 → 0 | 0 → 0 | DEPENDS_ON_MISSING 1 → 0 |`,
+    );
   }, 240_000); // up to seven CLI runs (check, and graph where check --json has no `walked`) on a shared machine
 
   it('passes --cluster-path REPO=PATTERN to that repository only', () => {
@@ -94,14 +138,34 @@ describe('scripts/corpus.mjs', () => {
     const n = fluxRepo(path.join(corpus, 'moved'), 1);
     const plain = fluxRepo(path.join(corpus, 'plain'), 2);
     fs.renameSync(path.join(corpus, 'moved/kubernetes/clusters'), path.join(corpus, 'moved/kubernetes/fleet'));
-    const run = (...extra: string[]) => tableRows(spawnSync(process.execPath, [path.join(ROOT, 'scripts/corpus.mjs'), corpus, ...extra], { cwd: ROOT, encoding: 'utf8' }).stdout);
+    const run = (...extra: string[]) =>
+      tableRows(
+        spawnSync(process.execPath, [path.join(ROOT, 'scripts/corpus.mjs'), corpus, ...extra], {
+          cwd: ROOT,
+          encoding: 'utf8',
+        }).stdout,
+      );
     // The entry folder kubernetes/fleet/home with spec.path ./kubernetes/clusters/home: found through the flag.
     fs.writeFileSync(
       path.join(corpus, 'moved/kubernetes/fleet/home/flux-system/gotk-sync.yaml'),
-      fs.readFileSync(path.join(corpus, 'moved/kubernetes/fleet/home/flux-system/gotk-sync.yaml'), 'utf8').replace('./kubernetes/clusters/home', './kubernetes/fleet/home'),
+      fs
+        .readFileSync(path.join(corpus, 'moved/kubernetes/fleet/home/flux-system/gotk-sync.yaml'), 'utf8')
+        .replace('./kubernetes/clusters/home', './kubernetes/fleet/home'),
     );
     const [flagged, other] = run('--cluster-path', 'moved=kubernetes/fleet/*');
-    expect(flagged).toMatchObject({ repository: 'moved', '--cluster-path': 'kubernetes/fleet/*', exit: '0', errors: '0', 'Flux Ks walked': String(n) });
-    expect(other).toMatchObject({ repository: 'plain', '--cluster-path': '-', exit: '0', errors: '0', 'Flux Ks walked': String(plain) });
+    expect(flagged).toMatchObject({
+      repository: 'moved',
+      '--cluster-path': 'kubernetes/fleet/*',
+      exit: '0',
+      errors: '0',
+      'Flux Ks walked': String(n),
+    });
+    expect(other).toMatchObject({
+      repository: 'plain',
+      '--cluster-path': '-',
+      exit: '0',
+      errors: '0',
+      'Flux Ks walked': String(plain),
+    });
   }, 120_000);
 });

@@ -1,21 +1,27 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse, parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli, snapshot, tmpDir } from './helpers/fs';
-import { findCycle, FluxKs, kustomize, requiredVars, subtree, substituteText } from './helpers/flux';
+import { parse, parseAllDocuments } from 'yaml';
+import { type FluxKs, findCycle, kustomize, requiredVars, substituteText, subtree } from './helpers/flux';
 import { walkClusterBatched } from './helpers/flux-batch';
+import { cli, snapshot, tmpDir } from './helpers/fs';
 import { createInProcess, runInProcess } from './helpers/in-process';
 
 function settingsOf(all: Map<string, FluxKs>): Record<string, string> {
-  const cm = all.get('flux-system')!.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'cluster-settings');
+  const cm = all
+    .get('flux-system')!
+    .objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'cluster-settings');
   expect(cm, 'cluster-settings ConfigMap is applied by the cluster entry point').toBeDefined();
   return cm!.data!;
 }
 
 /** The checks every generated cluster must pass (the same ones issue #5 turns into `platform-kit check`). */
-function assertClusterSound(repo: string, cluster: string, all = walkClusterBatched(repo, cluster)): Map<string, FluxKs> {
+function assertClusterSound(
+  repo: string,
+  cluster: string,
+  all = walkClusterBatched(repo, cluster),
+): Map<string, FluxKs> {
   const settings = settingsOf(all);
   const used = new Set<string>();
   for (const k of all.values()) {
@@ -26,8 +32,13 @@ function assertClusterSound(repo: string, cluster: string, all = walkClusterBatc
       used.add(v);
     }
     for (const d of k.dependsOn) {
-      expect(all.has(d), `${cluster}/${k.name} dependsOn ${d}, which no Kustomization on ${cluster} defines`).toBe(true);
-      expect(subtree(all, k.name).has(d), `${cluster}/${k.name} waits on ${d}, which only its own subtree creates`).toBe(false);
+      expect(all.has(d), `${cluster}/${k.name} dependsOn ${d}, which no Kustomization on ${cluster} defines`).toBe(
+        true,
+      );
+      expect(
+        subtree(all, k.name).has(d),
+        `${cluster}/${k.name} waits on ${d}, which only its own subtree creates`,
+      ).toBe(false);
     }
   }
   expect(findCycle(all), `${cluster}: dependency cycle`).toBeUndefined();
@@ -68,17 +79,31 @@ describe('create-platform-cluster: infra, then apps, in a new repository', () =>
     const now = snapshot(repo);
     const changed = Object.keys(afterInfra).filter((k) => now[k] !== afterInfra[k]);
     // justfile, docs/design/secrets.md and docs/design/networking.md describe every cluster (and their merge bases follow them)
-    const indexes = ['justfile', 'docs/design/secrets.md', 'docs/design/networking.md'].flatMap((f) => [f, `.platform/base/${f}`]);
+    const indexes = ['justfile', 'docs/design/secrets.md', 'docs/design/networking.md'].flatMap((f) => [
+      f,
+      `.platform/base/${f}`,
+    ]);
     expect(changed.sort()).toEqual(['.platform/manifest.json', 'platform.yaml', ...indexes].sort());
   });
 
-  it.each(['infra', 'apps'])('every Flux Kustomization reachable from kubernetes/clusters/%s builds, with variables defined and dependsOn resolved', (c) => {
-    const all = assertClusterSound(repo, c, walk(c));
-    const names = [...all.keys()].sort();
-    const expected = ['cilium', 'coredns', 'external-secrets', 'flux-instance', 'flux-operator', 'flux-system', 'infrastructure'];
-    expect(names).toEqual(c === 'apps' ? [...expected, 'workloads'].sort() : expected);
-    if (c === 'apps') expect(all.get('workloads')!.dependsOn).toEqual(['infrastructure']);
-  });
+  it.each(['infra', 'apps'])(
+    'every Flux Kustomization reachable from kubernetes/clusters/%s builds, with variables defined and dependsOn resolved',
+    (c) => {
+      const all = assertClusterSound(repo, c, walk(c));
+      const names = [...all.keys()].sort();
+      const expected = [
+        'cilium',
+        'coredns',
+        'external-secrets',
+        'flux-instance',
+        'flux-operator',
+        'flux-system',
+        'infrastructure',
+      ];
+      expect(names).toEqual(c === 'apps' ? [...expected, 'workloads'].sort() : expected);
+      if (c === 'apps') expect(all.get('workloads')!.dependsOn).toEqual(['infrastructure']);
+    },
+  );
 
   it('uses the current GA Flux APIs and syncs kubernetes/clusters/<c> from the FluxInstance', () => {
     const all = walk('apps');
@@ -99,7 +124,10 @@ describe('create-platform-cluster: infra, then apps, in a new repository', () =>
       expect(ks.spec!.postBuild.substituteFrom[0]).toEqual({ kind: 'ConfigMap', name: 'cluster-settings' });
     }
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
-    expect(objects.find((o) => o.kind === 'ExternalSecret')!.spec!.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'onepassword' });
+    expect(objects.find((o) => o.kind === 'ExternalSecret')!.spec!.secretStoreRef).toEqual({
+      kind: 'ClusterSecretStore',
+      name: 'onepassword',
+    });
   });
 
   it('bootstrap reads the same charts and values as the Flux HelmReleases', () => {
@@ -111,7 +139,13 @@ describe('create-platform-cluster: infra, then apps, in a new repository', () =>
       const r = spawnSync('bash', ['bootstrap/render-values.sh', c, out], { cwd: repo, encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
       const helmfile = parse(fs.readFileSync(path.join(repo, `bootstrap/${c}/helmfile.yaml`), 'utf8'));
-      expect(helmfile.releases.map((r: { name: string }) => r.name)).toEqual(['cilium', 'coredns', 'external-secrets', 'flux-operator', 'flux-instance']);
+      expect(helmfile.releases.map((r: { name: string }) => r.name)).toEqual([
+        'cilium',
+        'coredns',
+        'external-secrets',
+        'flux-operator',
+        'flux-instance',
+      ]);
       for (const rel of helmfile.releases) {
         const ks = all.get(rel.name)!;
         const oci = ks.objects.find((o) => o.kind === 'OCIRepository')!;
@@ -192,7 +226,9 @@ describe('platform.yaml stays a hand-editable file', () => {
   it('--set KEY=VALUE lands in the cluster settings, which still build', async () => {
     const repo = path.join(tmpDir(), 'p');
     expect((await createInProcess(['apps', '--yes', '--set', 'EXTRA_FLAG=on', '--dir', repo])).status).toBe(0);
-    const settings = parseAllDocuments(fs.readFileSync(path.join(repo, 'kubernetes/clusters/apps/cluster-settings.yaml'), 'utf8'))[0].toJS();
+    const settings = parseAllDocuments(
+      fs.readFileSync(path.join(repo, 'kubernetes/clusters/apps/cluster-settings.yaml'), 'utf8'),
+    )[0].toJS();
     expect(settings.data.EXTRA_FLAG).toBe('on');
     expect(kustomize(path.join(repo, 'kubernetes/clusters/apps')).objects.length).toBeGreaterThan(0);
   });
@@ -205,7 +241,7 @@ describe('create-platform-cluster --stories: clusters and stories in one command
     const r = await createInProcess(['infra', 'apps', '--yes', '--stories', 'all', '--approve', '--dir', one]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^settings added to platform\.yaml with their defaults/m);
-    expect(r.stdout).toMatch(/^  apps:$/m);
+    expect(r.stdout).toMatch(/^ {2}apps:$/m);
     expect((await createInProcess(['infra', 'apps', '--yes', '--dir', two])).status).toBe(0);
     expect((await runInProcess('add-story', ['--all', '--approve', '--dir', two])).status).toBe(0);
     const a = snapshot(one);
@@ -216,7 +252,16 @@ describe('create-platform-cluster --stories: clusters and stories in one command
   it('puts each story only on the named clusters whose role it names', async () => {
     const dir = path.join(tmpDir(), 'p');
     expect((await createInProcess(['infra', 'apps', '--yes', '--dir', dir])).status).toBe(0);
-    const r = await createInProcess(['stg', '--role', 'apps', '--yes', '--stories', 'STORY-BOOT-TALOS,STORY-CICD-GITHUB-ARC', '--dir', dir]);
+    const r = await createInProcess([
+      'stg',
+      '--role',
+      'apps',
+      '--yes',
+      '--stories',
+      'STORY-BOOT-TALOS,STORY-CICD-GITHUB-ARC',
+      '--dir',
+      dir,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const pf = parse(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8'));
     expect(pf.stories['STORY-BOOT-TALOS'].clusters).toEqual({ stg: 'draft' });

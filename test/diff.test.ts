@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parse, parseAllDocuments, parseDocument, stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { approveStory, createClusters, diffRepo, unapproveStory, type DiffResult } from '../src';
+import { parse, parseAllDocuments, parseDocument, stringify } from 'yaml';
+import { approveStory, createClusters, type DiffResult, diffRepo, unapproveStory } from '../src';
 import { walkRepo } from '../src/check/check';
 import { formatDiff } from '../src/check/diff';
 import { ROOT, tmpDir } from './helpers/fs';
@@ -21,7 +21,13 @@ import { runInProcess } from './helpers/in-process';
 
 const CLI = path.join(ROOT, 'lib', 'cli', 'platform-kit.js');
 const STORY = 'STORY-APP-HARBOR';
-const ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
+const ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@example.com',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@example.com',
+};
 let base: string;
 
 function git(cwd: string, ...args: string[]): string {
@@ -38,10 +44,16 @@ function clone(): string {
 }
 
 const commitAll = (dir: string, msg: string) => (git(dir, 'add', '-A'), git(dir, 'commit', '-qm', msg));
-const worktrees = (dir: string) => git(dir, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')).length;
+const worktrees = (dir: string) =>
+  git(dir, 'worktree', 'list', '--porcelain')
+    .split('\n')
+    .filter((l) => l.startsWith('worktree ')).length;
 const diffTemps = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('cpc-diff-'));
 const kubectl = (dir: string) => {
-  const r = spawnSync('kubectl', ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', dir], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync('kubectl', ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', dir], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (r.status !== 0) throw new Error(r.stderr);
   return parseAllDocuments(r.stdout).map((d) => d.toJS());
 };
@@ -50,11 +62,19 @@ const idOf = (ks: string, o: any) => {
   const group = String(o.apiVersion).includes('/') ? String(o.apiVersion).split('/')[0] : '';
   return `${ks} ${group ? `${o.kind}.${group}` : o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 };
-const ids = (r: DiffResult, cluster: string, what: 'added' | 'removed' | 'changed') => r.clusters[cluster][what].map((o) => o.id).sort();
+const ids = (r: DiffResult, cluster: string, what: 'added' | 'removed' | 'changed') =>
+  r.clusters[cluster][what].map((o) => o.id).sort();
 
 /** The Flux Kustomization file of the story's one component, and its spec. */
 function harborKs(dir: string): { file: string; spec: any; name: string } {
-  const hits = spawnSync('git', ['-C', dir, 'grep', '-l', '^kind: Kustomization', '--', 'kubernetes/infrastructure/*/harbor/ks.yaml'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+  const hits = spawnSync(
+    'git',
+    ['-C', dir, 'grep', '-l', '^kind: Kustomization', '--', 'kubernetes/infrastructure/*/harbor/ks.yaml'],
+    { encoding: 'utf8' },
+  )
+    .stdout.trim()
+    .split('\n')
+    .filter(Boolean);
   expect(hits).toHaveLength(1);
   const o = parse(fs.readFileSync(path.join(dir, hits[0]), 'utf8'));
   return { file: hits[0], spec: o.spec, name: o.metadata.name };
@@ -62,7 +82,11 @@ function harborKs(dir: string): { file: string; spec: any; name: string } {
 
 beforeAll(() => {
   base = path.join(tmpDir(), 'platform');
-  createClusters({ dir: base, clusters: [{ name: 'infra' }, { name: 'apps' }], stories: { ids: 'all', approve: true } });
+  createClusters({
+    dir: base,
+    clusters: [{ name: 'infra' }, { name: 'apps' }],
+    stories: { ids: 'all', approve: true },
+  });
   unapproveStory({ id: STORY, dir: base });
   git(base, 'init', '-q', '-b', 'main');
   commitAll(base, 'reference platform, harbor a draft');
@@ -76,19 +100,31 @@ describe('platform-kit diff', () => {
     // Expected from the files: the component's own build (kubectl kustomize of its spec.path, namespaced to
     // targetNamespace), its Flux Kustomization in the infra lane, and each entry-folder object whose text changed.
     const own = kubectl(path.join(dir, ks.spec.path)).map((o) => {
-      if (!o.metadata.namespace && o.kind !== 'Namespace' && ks.spec.targetNamespace) o.metadata.namespace = ks.spec.targetNamespace;
+      if (!o.metadata.namespace && o.kind !== 'Namespace' && ks.spec.targetNamespace)
+        o.metadata.namespace = ks.spec.targetNamespace;
       return idOf(`flux-system/${ks.name}`, o);
     });
     const lane = 'flux-system/infrastructure Kustomization.kustomize.toolkit.fluxcd.io flux-system/' + ks.name;
     const entryChanged: string[] = [];
-    for (const f of git(dir, 'diff', '--name-only', 'HEAD').split('\n').filter((f) => f.startsWith('kubernetes/clusters/infra/') && !f.endsWith('kustomization.yaml') && !f.includes('/infrastructure/'))) {
+    for (const f of git(dir, 'diff', '--name-only', 'HEAD')
+      .split('\n')
+      .filter(
+        (f) =>
+          f.startsWith('kubernetes/clusters/infra/') &&
+          !f.endsWith('kustomization.yaml') &&
+          !f.includes('/infrastructure/'),
+      )) {
       const before = parseAllDocuments(git(dir, 'show', `HEAD:${f}`)).map((d) => d.toJS());
       const after = parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map((d) => d.toJS());
-      for (const o of after) if (!before.some((b) => JSON.stringify(b) === JSON.stringify(o))) entryChanged.push(idOf('flux-system/flux-system', o));
+      for (const o of after)
+        if (!before.some((b) => JSON.stringify(b) === JSON.stringify(o)))
+          entryChanged.push(idOf('flux-system/flux-system', o));
     }
     expect(entryChanged.length).toBeGreaterThan(0); // the alert lists harbor's namespace
 
-    const r = spawnSync(process.execPath, [CLI, 'diff', '--base', 'HEAD', '--dir', dir, '--json'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, 'diff', '--base', 'HEAD', '--dir', dir, '--json'], {
+      encoding: 'utf8',
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout) as DiffResult;
@@ -97,15 +133,23 @@ describe('platform-kit diff', () => {
     expect(ids(j, 'infra', 'added')).toEqual([...own, lane].sort());
     expect(ids(j, 'infra', 'removed')).toEqual([]);
     expect(ids(j, 'infra', 'changed')).toEqual(entryChanged.sort());
-    for (const c of j.clusters.infra.changed) expect(c.diff).toMatch(new RegExp(`^\\+ .*namespace: ${ks.spec.targetNamespace}$`, 'm'));
+    for (const c of j.clusters.infra.changed)
+      expect(c.diff).toMatch(new RegExp(`^\\+ .*namespace: ${ks.spec.targetNamespace}$`, 'm'));
     // The story runs on infra only: apps is untouched.
     expect(j.clusters.apps).toEqual({ added: [], removed: [], changed: [] });
     expect(j.errors).toEqual([]);
     expect(j.summary).toMatchObject({ added: own.length + 1, removed: 0, changed: entryChanged.length, errors: 0 });
     // Text: one line per object, the summary last.
     const lines = formatDiff(j).trim().split('\n');
-    expect(lines.filter((l) => l.startsWith('+ added ')).map((l) => l.replace(/^\+ added +/, '')).sort()).toEqual([...own, lane].sort());
-    expect(lines[lines.length - 1]).toBe(`diff against HEAD (${git(dir, 'rev-parse', 'HEAD').trim().slice(0, 12)}): ${own.length + 1} added, 0 removed, ${entryChanged.length} changed object${entryChanged.length === 1 ? '' : 's'} on 2 clusters`);
+    expect(
+      lines
+        .filter((l) => l.startsWith('+ added '))
+        .map((l) => l.replace(/^\+ added +/, ''))
+        .sort(),
+    ).toEqual([...own, lane].sort());
+    expect(lines[lines.length - 1]).toBe(
+      `diff against HEAD (${git(dir, 'rev-parse', 'HEAD').trim().slice(0, 12)}): ${own.length + 1} added, 0 removed, ${entryChanged.length} changed object${entryChanged.length === 1 ? '' : 's'} on 2 clusters`,
+    );
   }, 240_000);
 
   it('a cluster setting changed: its ConfigMap and every object that substitutes it change on that cluster only, the same as with --full', async () => {
@@ -115,13 +159,26 @@ describe('platform-kit diff', () => {
     expect(users.length).toBeGreaterThan(0);
     // Three more objects using it next to the first: Flux leaves the two marked substitute: disabled as written.
     const app = path.dirname(users[0]);
-    const cm = (name: string, meta: object) => stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...meta }, data: { retention: '${VM_RETENTION_PERIOD}' } });
+    const cm = (name: string, meta: object) =>
+      stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, ...meta },
+        data: { retention: '${VM_RETENTION_PERIOD}' },
+      });
     fs.writeFileSync(path.join(dir, app, 'diff-plain.yaml'), cm('diff-plain', {}));
-    fs.writeFileSync(path.join(dir, app, 'diff-annotated.yaml'), cm('diff-annotated', { annotations: { 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' } }));
-    fs.writeFileSync(path.join(dir, app, 'diff-labelled.yaml'), cm('diff-labelled', { labels: { 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' } }));
+    fs.writeFileSync(
+      path.join(dir, app, 'diff-annotated.yaml'),
+      cm('diff-annotated', { annotations: { 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' } }),
+    );
+    fs.writeFileSync(
+      path.join(dir, app, 'diff-labelled.yaml'),
+      cm('diff-labelled', { labels: { 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' } }),
+    );
     const kfile = path.join(dir, app, 'kustomization.yaml');
     const k = parseDocument(fs.readFileSync(kfile, 'utf8'));
-    for (const f of ['diff-plain.yaml', 'diff-annotated.yaml', 'diff-labelled.yaml']) (k.get('resources') as any).add(`./${f}`);
+    for (const f of ['diff-plain.yaml', 'diff-annotated.yaml', 'diff-labelled.yaml'])
+      (k.get('resources') as any).add(`./${f}`);
     fs.writeFileSync(kfile, k.toString());
     commitAll(dir, 'three ConfigMaps that use VM_RETENTION_PERIOD');
     const file = path.join(dir, 'kubernetes/clusters/infra/cluster-settings.yaml');
@@ -137,7 +194,9 @@ describe('platform-kit diff', () => {
     expect(ids(r, 'infra', 'added')).toEqual([]);
     expect(ids(r, 'infra', 'removed')).toEqual([]);
     const changed = r.clusters.infra.changed;
-    expect(changed.find((c) => c.id === 'flux-system/flux-system ConfigMap flux-system/cluster-settings')?.diff).toContain(`+  VM_RETENTION_PERIOD: ${now}`);
+    expect(
+      changed.find((c) => c.id === 'flux-system/flux-system ConfigMap flux-system/cluster-settings')?.diff,
+    ).toContain(`+  VM_RETENTION_PERIOD: ${now}`);
     const substituted = changed.filter((c) => c.kustomization !== 'flux-system/flux-system');
     expect(substituted).toHaveLength(users.length + 1);
     expect(substituted.map((c) => c.name)).toContain('diff-plain');
@@ -156,7 +215,7 @@ describe('platform-kit diff', () => {
     expect(r.summary.builds).toBeLessThan(full.summary.builds);
   }, 400_000);
 
-  it('a lane\'s spec.patches reach its children: each child Flux Kustomization and every HelmRelease it builds change with the lane\'s HelmRelease defaults', async () => {
+  it("a lane's spec.patches reach its children: each child Flux Kustomization and every HelmRelease it builds change with the lane's HelmRelease defaults", async () => {
     const dir = clone();
     const file = path.join(dir, 'kubernetes/clusters/infra/infrastructure.yaml');
     const lane = parse(fs.readFileSync(file, 'utf8'));
@@ -171,17 +230,30 @@ describe('platform-kit diff', () => {
     // Every child's object changes (an external one's too: the lane emits it); the built ones' HelmReleases change.
     const children = [...walk.values()].filter((k) => k.parent === `flux-system/${lane.metadata.name}`);
     expect(children.length).toBeGreaterThan(0);
-    const releases = children.filter((k) => !k.external).flatMap((k) =>
-      (k.build?.objects ?? []).filter((o) => o.kind === 'HelmRelease').map((o) => `${k.id} HelmRelease.helm.toolkit.fluxcd.io ${o.namespace ?? k.obj?.raw.spec.targetNamespace}/${o.name}`),
-    );
+    const releases = children
+      .filter((k) => !k.external)
+      .flatMap((k) =>
+        (k.build?.objects ?? [])
+          .filter((o) => o.kind === 'HelmRelease')
+          .map(
+            (o) =>
+              `${k.id} HelmRelease.helm.toolkit.fluxcd.io ${o.namespace ?? k.obj?.raw.spec.targetNamespace}/${o.name}`,
+          ),
+      );
     expect(releases.length).toBeGreaterThan(0);
 
     const r = await diffRepo({ dir, base: 'HEAD', clusters: ['infra'] });
     expect(r.errors).toEqual([]);
-    const kss = [`flux-system/flux-system Kustomization.kustomize.toolkit.fluxcd.io flux-system/${lane.metadata.name}`, ...children.map((k) => `flux-system/${lane.metadata.name} Kustomization.kustomize.toolkit.fluxcd.io ${k.id}`)];
+    const kss = [
+      `flux-system/flux-system Kustomization.kustomize.toolkit.fluxcd.io flux-system/${lane.metadata.name}`,
+      ...children.map((k) => `flux-system/${lane.metadata.name} Kustomization.kustomize.toolkit.fluxcd.io ${k.id}`),
+    ];
     expect(ids(r, 'infra', 'changed')).toEqual([...kss, ...releases].sort());
     for (const c of r.clusters.infra.changed.filter((x) => x.kind === 'HelmRelease')) {
-      expect(c.diff.split('\n').filter((l) => /^[-+] /.test(l))).toEqual([`-      retries: ${old}`, `+      retries: ${old + 2}`]);
+      expect(c.diff.split('\n').filter((l) => /^[-+] /.test(l))).toEqual([
+        `-      retries: ${old}`,
+        `+      retries: ${old + 2}`,
+      ]);
     }
   }, 400_000);
 
@@ -190,11 +262,26 @@ describe('platform-kit diff', () => {
     const ks = harborKs(dir);
     approveStory({ id: STORY, dir });
     const app = path.join(dir, ks.spec.path);
-    const plain = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'demo-plain' }, stringData: { user: 'admin-unchanged', password: 'hunter2-old' } };
+    const plain = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'demo-plain' },
+      stringData: { user: 'admin-unchanged', password: 'hunter2-old' },
+    };
     const sops = {
-      apiVersion: 'v1', kind: 'Secret', metadata: { name: 'demo-sops' }, type: 'Opaque',
-      data: { token: 'ENC[AES256_GCM,data:AAAAold,iv:ivold,tag:tagold,type:str]', keep: 'ENC[AES256_GCM,data:KEEPkeep,iv:k,tag:k,type:str]' },
-      sops: { mac: 'ENC[AES256_GCM,data:MACold,iv:m,tag:m,type:str]', lastmodified: '2026-01-01T00:00:00Z', version: '3.9.0' },
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'demo-sops' },
+      type: 'Opaque',
+      data: {
+        token: 'ENC[AES256_GCM,data:AAAAold,iv:ivold,tag:tagold,type:str]',
+        keep: 'ENC[AES256_GCM,data:KEEPkeep,iv:k,tag:k,type:str]',
+      },
+      sops: {
+        mac: 'ENC[AES256_GCM,data:MACold,iv:m,tag:m,type:str]',
+        lastmodified: '2026-01-01T00:00:00Z',
+        version: '3.9.0',
+      },
     };
     const write = () => {
       fs.writeFileSync(path.join(app, 'demo-plain.yaml'), stringify(plain));
@@ -218,11 +305,28 @@ describe('platform-kit diff', () => {
     const ns = ks.spec.targetNamespace;
     expect(ids(r, 'infra', 'changed')).toEqual([`${ksId} Secret ${ns}/demo-plain`, `${ksId} Secret ${ns}/demo-sops`]);
     const d = (name: string) => r.clusters.infra.changed.find((c) => c.name === name)!.diff;
-    const changedLines = (t: string) => t.split('\n').filter((l) => /^[-+] /.test(l)).sort();
-    expect(changedLines(d('demo-plain'))).toEqual(['+  extra: "**masked**"', '+  password: "**masked, changed**"', '-  password: "**masked**"'].sort());
+    const changedLines = (t: string) =>
+      t
+        .split('\n')
+        .filter((l) => /^[-+] /.test(l))
+        .sort();
+    expect(changedLines(d('demo-plain'))).toEqual(
+      ['+  extra: "**masked**"', '+  password: "**masked, changed**"', '-  password: "**masked**"'].sort(),
+    );
     expect(changedLines(d('demo-sops'))).toEqual(['+  token: "**masked, changed**"', '-  token: "**masked**"']);
     const text = formatDiff(r) + JSON.stringify(r);
-    for (const secret of ['hunter2', 'admin-unchanged', 's3cret', 'AAAA', 'BBBB', 'KEEP', 'MAC', 'ENC[', 'lastmodified']) expect(text).not.toContain(secret);
+    for (const secret of [
+      'hunter2',
+      'admin-unchanged',
+      's3cret',
+      'AAAA',
+      'BBBB',
+      'KEEP',
+      'MAC',
+      'ENC[',
+      'lastmodified',
+    ])
+      expect(text).not.toContain(secret);
     expect(text).toContain('user: "**masked**"'); // an unchanged key is shown as context, masked
   }, 240_000);
 
@@ -233,7 +337,12 @@ describe('platform-kit diff', () => {
     const fromSecret = lane.spec.postBuild.substituteFrom.find((s: any) => s.kind === 'Secret');
     expect(fromSecret).toBeDefined(); // the lanes read a Secret after cluster-settings: its keys win
     const users = git(dir, 'grep', '-lF', '${VM_RETENTION_PERIOD}', '--', 'kubernetes').split('\n').filter(Boolean);
-    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: fromSecret.name, namespace: 'flux-system' }, stringData: { VM_RETENTION_PERIOD: '99d-from-the-secret' } };
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: fromSecret.name, namespace: 'flux-system' },
+      stringData: { VM_RETENTION_PERIOD: '99d-from-the-secret' },
+    };
     fs.writeFileSync(path.join(dir, entry, 'diff-secret.yaml'), stringify(secret));
     const kfile = path.join(dir, entry, 'kustomization.yaml');
     const k = parseDocument(fs.readFileSync(kfile, 'utf8'));
@@ -262,9 +371,16 @@ describe('platform-kit diff', () => {
 
     const expectOne = (r: DiffResult, side: 'base' | 'head') => {
       expect(r.errors).toHaveLength(1);
-      expect(r.errors[0]).toMatchObject({ side, cluster: 'infra', kustomization: `flux-system/${ks.name}`, path: `./${ks.spec.path.replace(/^\.\//, '')}` });
+      expect(r.errors[0]).toMatchObject({
+        side,
+        cluster: 'infra',
+        kustomization: `flux-system/${ks.name}`,
+        path: `./${ks.spec.path.replace(/^\.\//, '')}`,
+      });
       expect(r.errors[0].message).toContain("'./missing.yaml'");
-      expect(r.errors[0].message).toContain(`${ks.spec.path.replace(/^\.\//, '')}/missing.yaml: no such file or directory`);
+      expect(r.errors[0].message).toContain(
+        `${ks.spec.path.replace(/^\.\//, '')}/missing.yaml: no such file or directory`,
+      );
       expect(r.errors[0].message).not.toContain(os.tmpdir());
       expect(r.clusters.infra.removed.filter((o) => o.kustomization === `flux-system/${ks.name}`)).toEqual([]);
       expect(r.summary.errors).toBe(1);
@@ -304,7 +420,11 @@ describe('platform-kit diff', () => {
     let at = '';
     for (let i = 0; i < 600 && !at; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      at = git(dir, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')).map((l) => l.slice(9))[1] ?? '';
+      at =
+        git(dir, 'worktree', 'list', '--porcelain')
+          .split('\n')
+          .filter((l) => l.startsWith('worktree '))
+          .map((l) => l.slice(9))[1] ?? '';
     }
     expect(at).not.toBe('');
     await new Promise((r) => setTimeout(r, 500));
@@ -342,20 +462,32 @@ describe('the generated workflow posts the diff on pull requests', () => {
     const calls: [string, any][] = [];
     const github = {
       paginate: async () => existing,
-      rest: { issues: { listComments: 'list', updateComment: async (a: any) => calls.push(['update', a]), createComment: async (a: any) => calls.push(['create', a]) } },
+      rest: {
+        issues: {
+          listComments: 'list',
+          updateComment: async (a: any) => calls.push(['update', a]),
+          createComment: async (a: any) => calls.push(['create', a]),
+        },
+      },
     };
     const context = { repo: { owner: 'o', repo: 'r' }, payload: { pull_request: { number: 7 } } };
     const s = step('comment on the pull request');
     process.env.DIFF_FILE = file;
     const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor;
-    await new AsyncFunction('require', 'github', 'context', s.with.script)(createRequire(path.join(ROOT, 'package.json')), github, context);
+    await new AsyncFunction('require', 'github', 'context', s.with.script)(
+      createRequire(path.join(ROOT, 'package.json')),
+      github,
+      context,
+    );
     delete process.env.DIFF_FILE;
     return calls;
   }
 
-  it('one comment, created once then edited, within GitHub\'s 65536 characters, in a collapsed block whose fence no manifest closes', async () => {
+  it("one comment, created once then edited, within GitHub's 65536 characters, in a collapsed block whose fence no manifest closes", async () => {
     const summary = 'diff against abc (abc): 1 added, 0 removed, 1 changed object on 1 cluster';
-    const long = Array.from({ length: 5000 }, (_, i) => `+  line ${i} of a big ConfigMap with \`\`\`\` in it`).join('\n') + `\n${summary}\n`;
+    const long =
+      Array.from({ length: 5000 }, (_, i) => `+  line ${i} of a big ConfigMap with \`\`\`\` in it`).join('\n') +
+      `\n${summary}\n`;
     const created = await post(long, [{ id: 1, body: 'someone else', user: { type: 'User' } }]);
     expect(created).toHaveLength(1);
     expect(created[0][0]).toBe('create');
@@ -365,7 +497,10 @@ describe('the generated workflow posts the diff on pull requests', () => {
     expect(body).toContain(summary);
     expect(body).toContain('<details>');
     expect(body).toContain('`````diff'); // longer than the 4 backticks inside
-    const edited = await post(`${summary}\n`, [{ id: 1, body: 'someone else', user: { type: 'User' } }, { id: 9, body: body, user: { type: 'Bot' } }]);
+    const edited = await post(`${summary}\n`, [
+      { id: 1, body: 'someone else', user: { type: 'User' } },
+      { id: 9, body: body, user: { type: 'Bot' } },
+    ]);
     expect(edited.map(([what, a]) => [what, a.comment_id])).toEqual([['update', 9]]);
   });
 });

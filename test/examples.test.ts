@@ -34,7 +34,9 @@ describe('examples/reference-platform', () => {
     const now = snapshot(fresh);
     delete committed['.platform/manifest.json'];
     delete now['.platform/manifest.json'];
-    const stale = [...new Set([...Object.keys(committed), ...Object.keys(now)])].filter((k) => committed[k] !== now[k]).sort();
+    const stale = [...new Set([...Object.keys(committed), ...Object.keys(now)])]
+      .filter((k) => committed[k] !== now[k])
+      .sort();
     expect(stale, 'examples/reference-platform is stale; run `npx projen examples`').toEqual([]);
     expect(fs.existsSync(path.join(EXAMPLE, 'platform.yaml'))).toBe(true);
   });

@@ -24,15 +24,22 @@ interface Found {
   message: string;
 }
 
-function checkTree(repo: string, extra: string[] = []): { status: number | null; ms: number; findings: Found[]; stderr: string } {
+function checkTree(
+  repo: string,
+  extra: string[] = [],
+): { status: number | null; ms: number; findings: Found[]; stderr: string } {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'lib', 'cli', 'platform-kit.js'), 'check', '--json', ...extra, '--dir', repo], {
-    encoding: 'utf8',
-    timeout: KILL_MS,
-    killSignal: 'SIGKILL',
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, CI: 'true' },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'lib', 'cli', 'platform-kit.js'), 'check', '--json', ...extra, '--dir', repo],
+    {
+      encoding: 'utf8',
+      timeout: KILL_MS,
+      killSignal: 'SIGKILL',
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, CI: 'true' },
+    },
+  );
   const ms = Date.now() - t0;
   let findings: Found[] = [];
   try {
@@ -48,8 +55,10 @@ function write(repo: string, rel: string, text: string): void {
   fs.writeFileSync(path.join(repo, rel), text);
 }
 
-const kustomization = (entries: string[]) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${entries.map((e) => `  - ${JSON.stringify(e)}`).join('\n')}\n`;
-const configMap = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: default\ndata:\n  a: b\n`;
+const kustomization = (entries: string[]) =>
+  `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${entries.map((e) => `  - ${JSON.stringify(e)}`).join('\n')}\n`;
+const configMap = (name: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: default\ndata:\n  a: b\n`;
 /** Line of the n-th resources entry in `kustomization()` output (1-based lines; entries start on line 4). */
 const entryLine = (n: number) => 4 + n;
 const codes = (fs: Found[]) => fs.map((f) => `${f.code} ${f.file}:${f.line}`).sort();
@@ -65,7 +74,10 @@ describe('check terminates, bounded, on any tree', () => {
     const r = checkTree(repo);
     expect(r.ms).toBeLessThan(BOUND_MS);
     const kfile = `${ENTRY}/kustomization.yaml`;
-    expect(codes(r.findings)).toEqual([`KUSTOMIZE_CYCLE ${kfile}:${entryLine(1)}`, `KUSTOMIZE_CYCLE ${kfile}:${entryLine(2)}`]);
+    expect(codes(r.findings)).toEqual([
+      `KUSTOMIZE_CYCLE ${kfile}:${entryLine(1)}`,
+      `KUSTOMIZE_CYCLE ${kfile}:${entryLine(2)}`,
+    ]);
     for (const [i, f] of r.findings.entries()) {
       // The chain of files, as kustomize names the refusal ("candidate root ... contains visited root ...").
       expect(f.message).toContain(`resources entry ${['a', 'b'][i]} closes a cycle: ${kfile} -> ${kfile}`);
@@ -81,7 +93,9 @@ describe('check terminates, bounded, on any tree', () => {
     const r = checkTree(repo);
     expect(r.ms).toBeLessThan(BOUND_MS);
     expect(codes(r.findings)).toEqual([`KUSTOMIZE_CYCLE ${ENTRY}/sub/kustomization.yaml:${entryLine(0)}`]);
-    expect(r.findings[0].message).toContain(`resources entry .. closes a cycle: ${ENTRY}/kustomization.yaml -> ${ENTRY}/sub/kustomization.yaml -> ${ENTRY}/kustomization.yaml`);
+    expect(r.findings[0].message).toContain(
+      `resources entry .. closes a cycle: ${ENTRY}/kustomization.yaml -> ${ENTRY}/sub/kustomization.yaml -> ${ENTRY}/kustomization.yaml`,
+    );
     expect(r.status).toBe(1);
   });
 
@@ -94,7 +108,9 @@ describe('check terminates, bounded, on any tree', () => {
     const r = checkTree(repo);
     expect(r.ms).toBeLessThan(BOUND_MS);
     expect(codes(r.findings)).toEqual([`KUSTOMIZE_CYCLE kubernetes/apps/b/kustomization.yaml:${entryLine(0)}`]);
-    expect(r.findings[0].message).toContain('resources entry ../a closes a cycle: kubernetes/apps/a/kustomization.yaml -> kubernetes/apps/b/kustomization.yaml -> kubernetes/apps/a/kustomization.yaml');
+    expect(r.findings[0].message).toContain(
+      'resources entry ../a closes a cycle: kubernetes/apps/a/kustomization.yaml -> kubernetes/apps/b/kustomization.yaml -> kubernetes/apps/a/kustomization.yaml',
+    );
   });
 
   it('paths leaving the repository are PATH_OUTSIDE_REPO, a symlink loop is SYMLINK_LOOP (were "does not exist", and /etc was read)', () => {
@@ -167,29 +183,44 @@ describe('check terminates, bounded, on any tree', () => {
     if (mk.status !== 0) return; // no mkfifo here: nothing to test
     const r = checkTree(repo, ['--build']);
     expect(r.ms).toBeLessThan(BOUND_MS);
-    expect(codes(r.findings)).toEqual([`FILE_NOT_REGULAR kubernetes/apps/fifo/pipe.yaml:undefined`, `KUSTOMIZE_CYCLE ${ENTRY}/kustomization.yaml:${entryLine(1)}`]);
+    expect(codes(r.findings)).toEqual([
+      `FILE_NOT_REGULAR kubernetes/apps/fifo/pipe.yaml:undefined`,
+      `KUSTOMIZE_CYCLE ${ENTRY}/kustomization.yaml:${entryLine(1)}`,
+    ]);
   });
 
   it('a file over the size limit is FILE_TOO_LARGE and a YAML nested 20000 deep is YAML_INVALID, not a heap crash', () => {
     const repo = tmpDir('cpc-bounds-');
     write(repo, `${ENTRY}/kustomization.yaml`, kustomization(['big.yaml', 'deep.yaml']));
     write(repo, `${ENTRY}/big.yaml`, configMap('big').replace('a: b', `a: ${'x'.repeat(LIMITS.maxFileBytes)}`));
-    write(repo, `${ENTRY}/deep.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata:\n  a: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`);
+    write(
+      repo,
+      `${ENTRY}/deep.yaml`,
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata:\n  a: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`,
+    );
     const r = checkTree(repo);
     expect(r.ms).toBeLessThan(BOUND_MS);
-    expect(codes(r.findings)).toEqual([`FILE_TOO_LARGE ${ENTRY}/big.yaml:undefined`, `YAML_INVALID ${ENTRY}/deep.yaml:1`]);
-    expect(r.findings.find((f) => f.code === 'FILE_TOO_LARGE')!.message).toContain(`over the ${LIMITS.maxFileBytes}-byte limit`);
+    expect(codes(r.findings)).toEqual([
+      `FILE_TOO_LARGE ${ENTRY}/big.yaml:undefined`,
+      `YAML_INVALID ${ENTRY}/deep.yaml:1`,
+    ]);
+    expect(r.findings.find((f) => f.code === 'FILE_TOO_LARGE')!.message).toContain(
+      `over the ${LIMITS.maxFileBytes}-byte limit`,
+    );
   });
 
   it(`kustomizations nested deeper than ${LIMITS.maxDepth} stop there with NESTING_TOO_DEEP`, () => {
     const repo = tmpDir('cpc-bounds-');
     const levels = LIMITS.maxDepth + 8;
     write(repo, `${ENTRY}/kustomization.yaml`, kustomization(['../../apps/n0']));
-    for (let i = 0; i < levels; i++) write(repo, `kubernetes/apps/n${i}/kustomization.yaml`, kustomization(i + 1 < levels ? [`../n${i + 1}`] : []));
+    for (let i = 0; i < levels; i++)
+      write(repo, `kubernetes/apps/n${i}/kustomization.yaml`, kustomization(i + 1 < levels ? [`../n${i + 1}`] : []));
     const r = checkTree(repo);
     expect(r.ms).toBeLessThan(BOUND_MS);
     // The entry folder is level 1, n0 level 2, ...: the entry of the maxDepth-th level is refused.
-    expect(codes(r.findings)).toEqual([`NESTING_TOO_DEEP kubernetes/apps/n${LIMITS.maxDepth - 2}/kustomization.yaml:${entryLine(0)}`]);
+    expect(codes(r.findings)).toEqual([
+      `NESTING_TOO_DEEP kubernetes/apps/n${LIMITS.maxDepth - 2}/kustomization.yaml:${entryLine(0)}`,
+    ]);
   });
 
   it('a folder listed twice at every level (2^24 objects once expanded) is expanded once per folder and capped with BUILD_TOO_LARGE', () => {
@@ -197,7 +228,11 @@ describe('check terminates, bounded, on any tree', () => {
     const levels = 24;
     write(repo, `${ENTRY}/kustomization.yaml`, kustomization(['../../apps/d0']));
     for (let i = 0; i < levels; i++) {
-      write(repo, `kubernetes/apps/d${i}/kustomization.yaml`, kustomization(i + 1 < levels ? ['cm.yaml', `../d${i + 1}`, `../d${i + 1}/`] : ['cm.yaml']));
+      write(
+        repo,
+        `kubernetes/apps/d${i}/kustomization.yaml`,
+        kustomization(i + 1 < levels ? ['cm.yaml', `../d${i + 1}`, `../d${i + 1}/`] : ['cm.yaml']),
+      );
       write(repo, `kubernetes/apps/d${i}/cm.yaml`, configMap(`cm-${i}`));
     }
     const r = checkTree(repo);
@@ -212,7 +247,9 @@ describe('check terminates, bounded, on any tree', () => {
     const big = r.findings.filter((f) => f.code === 'BUILD_TOO_LARGE');
     expect(big.map((f) => `${f.file}:${f.line}`)).toEqual([`kubernetes/apps/d${over}/kustomization.yaml:1`]);
     // Listing one folder twice makes kustomize fail on the repeated ids: the deepest level's ConfigMap is reported.
-    expect(r.findings.filter((f) => f.code === 'DUPLICATE_OBJECT').map((f) => f.file)).toContain(`kubernetes/apps/d${levels - 1}/cm.yaml`);
+    expect(r.findings.filter((f) => f.code === 'DUPLICATE_OBJECT').map((f) => f.file)).toContain(
+      `kubernetes/apps/d${levels - 1}/cm.yaml`,
+    );
     expect(new Set(r.findings.map((f) => f.code))).toEqual(new Set(['BUILD_TOO_LARGE', 'DUPLICATE_OBJECT']));
   });
 });

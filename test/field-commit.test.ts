@@ -32,7 +32,9 @@ step();
 `;
 
 function startEditor(files: string[], tag: string): { stop: () => Promise<number> } {
-  const c = spawn(process.execPath, ['-e', EDITOR, JSON.stringify(files), tag], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const c = spawn(process.execPath, ['-e', EDITOR, JSON.stringify(files), tag], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   c.stdout.on('data', (d) => (out += d));
   const done = new Promise<number>((resolve) => c.on('close', () => resolve(Number(out))));
@@ -46,7 +48,10 @@ function startEditor(files: string[], tag: string): { stop: () => Promise<number
 
 function run(bin: string, args: string[]): Promise<{ status: number; stderr: string }> {
   return new Promise((resolve) => {
-    const c = spawn(process.execPath, [BIN(bin), ...args], { env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const c = spawn(process.execPath, [BIN(bin), ...args], {
+      env: { ...process.env, CI: 'true' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     c.stderr.on('data', (d) => (stderr += d));
     c.on('close', (status) => resolve({ status: status ?? -1, stderr }));
@@ -66,7 +71,10 @@ function expectOutcome(r: { status: number; stderr: string }, edited: string[]):
   if (r.status === 0) return;
   expect(r.status, r.stderr).toBe(1);
   expect(r.stderr).toMatch(/saved while this command ran; left as edited/);
-  expect(edited.some((f) => r.stderr.includes(`${f}: changed since the command read it; left as edited`)), r.stderr).toBe(true);
+  expect(
+    edited.some((f) => r.stderr.includes(`${f}: changed since the command read it; left as edited`)),
+    r.stderr,
+  ).toBe(true);
 }
 
 describe('field: a file saved while a command runs is never overwritten', () => {
@@ -93,7 +101,9 @@ describe('field: a file saved while a command runs is never overwritten', () => 
         saved += n;
       }
     }
-    console.info(`approve/unapprove: ${saved} lines appended during 4 runs, none lost; ${refused} runs stopped because platform.yaml was saved under them`);
+    console.info(
+      `approve/unapprove: ${saved} lines appended during 4 runs, none lost; ${refused} runs stopped because platform.yaml was saved under them`,
+    );
     expect(saved, 'the editor really wrote while the commands ran').toBeGreaterThan(40);
   }, 60_000);
 
@@ -130,7 +140,12 @@ describe('field: a file saved while a command runs is never overwritten', () => 
  * Run a command and SIGKILL it inside its commit: as soon as its journal appears, after the given number of files
  * have been moved into place (polled), so the next run finds an interrupted commit to recover.
  */
-function killInCommit(bin: string, args: string[], dir: string, atLeast: (journal: { path: string; hadOriginal: boolean }[]) => boolean): Promise<{ killed: boolean; journal: { path: string; hadOriginal: boolean }[] }> {
+function killInCommit(
+  bin: string,
+  args: string[],
+  dir: string,
+  atLeast: (journal: { path: string; hadOriginal: boolean }[]) => boolean,
+): Promise<{ killed: boolean; journal: { path: string; hadOriginal: boolean }[] }> {
   return new Promise((resolve) => {
     const c = spawn(process.execPath, [BIN(bin), ...args], { env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
     const staging = path.join(dir, '.platform', '.staging');
@@ -164,15 +179,26 @@ describe('field: an edit between a kill inside the commit and the next run survi
     for (let attempt = 0; ; attempt++) {
       const dir = await scaffoldCopy(['infra', '--yes', '--stories', BASE.join(','), '--approve']);
       const pf = path.join(dir, 'platform.yaml');
-      fs.writeFileSync(pf, fs.readFileSync(pf, 'utf8').replace('    domain: infra.example.com\n', '    domain: infra2.example.com\n'));
+      fs.writeFileSync(
+        pf,
+        fs.readFileSync(pf, 'utf8').replace('    domain: infra.example.com\n', '    domain: infra2.example.com\n'),
+      );
       // The run adds a story (new files) and changes the domain (cluster-settings.yaml is replaced).
       const settings = path.join(dir, SETTINGS);
-      const moved = (j: { path: string; hadOriginal: boolean }[]) => j.some((e) => e.path === SETTINGS) && j.some((e) => !e.hadOriginal && fs.existsSync(path.join(dir, e.path)));
-      const k = await killInCommit('add-story', ['STORY-SEC-EXTERNAL-SECRETS-BASE', '--approve', '--dir', dir], dir, (j) => {
-        if (!j.some((e) => e.path === SETTINGS)) return true; // nothing to test in this run: stop it
-        return fs.readFileSync(settings, 'utf8').includes('infra2.example.com') && moved(j);
-      });
-      const created = k.journal.find((e) => !e.hadOriginal && !e.path.startsWith('.platform/') && fs.existsSync(path.join(dir, e.path)));
+      const moved = (j: { path: string; hadOriginal: boolean }[]) =>
+        j.some((e) => e.path === SETTINGS) && j.some((e) => !e.hadOriginal && fs.existsSync(path.join(dir, e.path)));
+      const k = await killInCommit(
+        'add-story',
+        ['STORY-SEC-EXTERNAL-SECRETS-BASE', '--approve', '--dir', dir],
+        dir,
+        (j) => {
+          if (!j.some((e) => e.path === SETTINGS)) return true; // nothing to test in this run: stop it
+          return fs.readFileSync(settings, 'utf8').includes('infra2.example.com') && moved(j);
+        },
+      );
+      const created = k.journal.find(
+        (e) => !e.hadOriginal && !e.path.startsWith('.platform/') && fs.existsSync(path.join(dir, e.path)),
+      );
       const staged = fs.existsSync(path.join(dir, '.platform', '.staging'));
       if (!k.killed || !staged || !created || !fs.readFileSync(settings, 'utf8').includes('infra2.example.com')) {
         expect(attempt, 'the kill never landed inside the commit after the files were moved').toBeLessThan(8);
@@ -186,7 +212,9 @@ describe('field: an edit between a kill inside the commit and the next run survi
       const editedCreated = fs.readFileSync(createdAbs, 'utf8');
       const r = await kitInProcess(['regenerate', '--dir', dir]);
       expect([0, 1], r.stderr).toContain(r.status);
-      expect(r.stderr).toMatch(/interrupted run was rolled back, except 2 files edited since it stopped, left as edited/);
+      expect(r.stderr).toMatch(
+        /interrupted run was rolled back, except 2 files edited since it stopped, left as edited/,
+      );
       expect(r.stderr).toContain(`  - ${SETTINGS}\n`);
       expect(r.stderr).toContain(`  - ${created.path}\n`);
       expect(fs.readFileSync(settings, 'utf8')).toBe(editedSettings);

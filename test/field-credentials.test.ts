@@ -12,12 +12,12 @@
 // Token-shaped values are built here at run time from their documented formats, so none is committed.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseDocument } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addStories, check, createClusters, loadCatalog, parsePlatform, UsageError } from '../src';
-import { VARIABLES } from '../src/model/variables';
-import { credentialName, credentialValue } from '../src/core/credentials';
+import { parseDocument } from 'yaml';
 import type { Finding } from '../src';
+import { addStories, check, createClusters, loadCatalog, parsePlatform, UsageError } from '../src';
+import { credentialName, credentialValue } from '../src/core/credentials';
+import { VARIABLES } from '../src/model/variables';
 import { snapshot, tmpDir } from './helpers/fs';
 import { runInProcess } from './helpers/in-process';
 
@@ -25,7 +25,8 @@ const FIXTURES = path.join(__dirname, 'fixtures', 'check-credentials');
 const CODES = new Set(['SECRET_NOT_ENCRYPTED', 'URL_CREDENTIALS', 'TOKEN_IN_GIT', 'SETTING_CREDENTIAL']);
 
 /** Deterministic filler of n characters from an alphabet (no randomness: the tests must be reproducible). */
-const fill = (n: number, alphabet = 'A1b2C3d4E5f6G7h8J9k0mNpQrStUvWxYz') => Array.from({ length: n }, (_, i) => alphabet[(i * 7 + 3) % alphabet.length]).join('');
+const fill = (n: number, alphabet = 'A1b2C3d4E5f6G7h8J9k0mNpQrStUvWxYz') =>
+  Array.from({ length: n }, (_, i) => alphabet[(i * 7 + 3) % alphabet.length]).join('');
 const b64url = (s: string) => Buffer.from(s).toString('base64url');
 
 /** One synthetic value per well-known format (the documented prefix and length). */
@@ -47,7 +48,11 @@ function fixture(name: 'clean' | 'dirty'): string {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else fs.writeFileSync(p, fs.readFileSync(p, 'utf8').replace(/__([A-Z_]+)__/g, (m, k: string) => TOKENS[k] ?? m));
+      else
+        fs.writeFileSync(
+          p,
+          fs.readFileSync(p, 'utf8').replace(/__([A-Z_]+)__/g, (m, k: string) => TOKENS[k] ?? m),
+        );
     }
   };
   walk(dir);
@@ -75,7 +80,10 @@ function expected(dir: string): string[] {
 }
 
 const credentialFindings = (list: Finding[]) => list.filter((f) => CODES.has(f.code));
-const places = (list: Finding[]) => credentialFindings(list).map((f) => `${f.file}:${f.line} ${f.code}`).sort();
+const places = (list: Finding[]) =>
+  credentialFindings(list)
+    .map((f) => `${f.file}:${f.line} ${f.code}`)
+    .sort();
 
 /** Fake credentials as a person would type them, none a placeholder. */
 const SECRET_VALUE = 'Zq7-plain-credential-81';
@@ -96,9 +104,15 @@ describe('credentials refused at input (exit 2, nothing written)', () => {
     ['token@ over https', `https://${SECRET_VALUE}@git.example.org/team/gitops.git`],
     ['a GitHub token as user', `https://${TOKENS.GITHUB_TOKEN}@github.com/team/gitops.git`],
     ['a password over ssh', `ssh://git:${SECRET_VALUE}@git.example.org/team/gitops.git`],
-    ['an example-looking password (a Git URL is used as written)', 'https://ci:changeme@git.example.org/team/gitops.git'],
+    [
+      'an example-looking password (a Git URL is used as written)',
+      'https://ci:changeme@git.example.org/team/gitops.git',
+    ],
   ])('--git-url with %s is refused, naming --git-url, without echoing the credential', async (_what, url) => {
-    const r = await refused(['--git-url', url], /clusters\.infra\.git\.url \(--git-url\): the Git URL carries a credential/);
+    const r = await refused(
+      ['--git-url', url],
+      /clusters\.infra\.git\.url \(--git-url\): the Git URL carries a credential/,
+    );
     const secret = url.replace(/^[a-z]+:\/\/(?:[^:@]*:)?([^@]*)@.*$/, '$1');
     expect(r.stderr + r.stdout).not.toContain(secret);
   });
@@ -108,8 +122,15 @@ describe('credentials refused at input (exit 2, nothing written)', () => {
     ['scp-like git@host:', 'git@github.com:team/gitops.git'],
     ['https without user info', 'https://github.com/team/gitops.git'],
   ])('--git-url %s is not a credential and is accepted', async (_what, url) => {
-    const r = await runInProcess('create-platform-cluster', 
-      ['infra', '--yes', '--dry-run', '--dir', path.join(tmpDir('cpc-creds-'), 'repo'), '--git-url', url]);
+    const r = await runInProcess('create-platform-cluster', [
+      'infra',
+      '--yes',
+      '--dry-run',
+      '--dir',
+      path.join(tmpDir('cpc-creds-'), 'repo'),
+      '--git-url',
+      url,
+    ]);
     expect(r.status, r.stderr).toBe(0);
   });
 
@@ -119,29 +140,44 @@ describe('credentials refused at input (exit 2, nothing written)', () => {
     ['S3_SECRET_KEY', SECRET_VALUE],
     ['GRAFANA_API_KEY', SECRET_VALUE],
     ['SSH_PRIVATE_KEY', SECRET_VALUE],
-  ])('--set %s=… (a credential by its name) is refused, naming --set and the cluster-secrets item', async (key, value) => {
-    const r = await refused(
-      ['--set', `${key}=${value}`], new RegExp(`clusters\\.infra\\.settings\\.${key} \\(--set ${key}=…\\): ${key} looks like a credential`));
-    expect(r.stderr).toContain('item kubernetes/infra/cluster-secrets');
-    expect(r.stderr).toContain('ExternalSecret flux-system/cluster-secrets');
-    expect(r.stderr).not.toContain(value);
-  });
+  ])(
+    '--set %s=… (a credential by its name) is refused, naming --set and the cluster-secrets item',
+    async (key, value) => {
+      const r = await refused(
+        ['--set', `${key}=${value}`],
+        new RegExp(`clusters\\.infra\\.settings\\.${key} \\(--set ${key}=…\\): ${key} looks like a credential`),
+      );
+      expect(r.stderr).toContain('item kubernetes/infra/cluster-secrets');
+      expect(r.stderr).toContain('ExternalSecret flux-system/cluster-secrets');
+      expect(r.stderr).not.toContain(value);
+    },
+  );
 
-  it.each(Object.entries(TOKENS).filter(([k]) => k !== 'PEM_BODY'))('--set NOTE=<%s> (a credential by its value) is refused', async (_k, token) => {
-    const r = await refused(
-      ['--set', `NOTE=${token}`], /clusters\.infra\.settings\.NOTE \(--set NOTE=…\): NOTE looks like a credential \(its value looks like /);
-    expect(r.stderr).not.toContain(token);
-  });
+  it.each(Object.entries(TOKENS).filter(([k]) => k !== 'PEM_BODY'))(
+    '--set NOTE=<%s> (a credential by its value) is refused',
+    async (_k, token) => {
+      const r = await refused(
+        ['--set', `NOTE=${token}`],
+        /clusters\.infra\.settings\.NOTE \(--set NOTE=…\): NOTE looks like a credential \(its value looks like /,
+      );
+      expect(r.stderr).not.toContain(token);
+    },
+  );
 
   it('--set with a URL carrying a password is refused', async () => {
     await refused(
-      ['--set', `WEBHOOK_URL=https://hook:${SECRET_VALUE}@hooks.example.org/x`], /WEBHOOK_URL looks like a credential \(its value looks like a URL with a password/);
+      ['--set', `WEBHOOK_URL=https://hook:${SECRET_VALUE}@hooks.example.org/x`],
+      /WEBHOOK_URL looks like a credential \(its value looks like a URL with a password/,
+    );
   });
 
   it('an --answers file with a Git URL with user info and a credential setting is refused', async () => {
     const dir = path.join(tmpDir('cpc-creds-'), 'repo');
     const answers = path.join(tmpDir('cpc-creds-'), 'answers.yaml');
-    fs.writeFileSync(answers, `clusters:\n  - name: apps\n    gitUrl: https://ci:${SECRET_VALUE}@git.example.org/t/g.git\n    settings:\n      HARBOR_ADMIN_PASSWORD: ${SECRET_VALUE}\n`);
+    fs.writeFileSync(
+      answers,
+      `clusters:\n  - name: apps\n    gitUrl: https://ci:${SECRET_VALUE}@git.example.org/t/g.git\n    settings:\n      HARBOR_ADMIN_PASSWORD: ${SECRET_VALUE}\n`,
+    );
     const r = await runInProcess('create-platform-cluster', ['--answers', answers, '--yes', '--dir', dir]);
     expect(r.status, r.stderr).toBe(2);
     expect(fs.existsSync(dir)).toBe(false);
@@ -164,16 +200,25 @@ describe('credentials refused at input (exit 2, nothing written)', () => {
     const r = await runInProcess('platform-kit', ['regenerate', '--dir', dir]);
     expect(r.status, r.stderr).toBe(2);
     expect(snapshot(dir)).toEqual(before);
-    expect(r.stderr).toContain(`platform.yaml:${lineOf('CLOUDFLARE_API_TOKEN')}: clusters.infra.settings.CLOUDFLARE_API_TOKEN: CLOUDFLARE_API_TOKEN looks like a credential`);
-    expect(r.stderr).toContain(`platform.yaml:${lineOf('url: https://')}: clusters.infra.git.url: the Git URL carries a credential`);
+    expect(r.stderr).toContain(
+      `platform.yaml:${lineOf('CLOUDFLARE_API_TOKEN')}: clusters.infra.settings.CLOUDFLARE_API_TOKEN: CLOUDFLARE_API_TOKEN looks like a credential`,
+    );
+    expect(r.stderr).toContain(
+      `platform.yaml:${lineOf('url: https://')}: clusters.infra.git.url: the Git URL carries a credential`,
+    );
     expect(() => parsePlatform(text)).toThrow(UsageError);
     const c = await runInProcess('platform-kit', ['check', '--dir', dir, '--json']);
     const found = places(JSON.parse(c.stdout).findings);
-    expect(found).toEqual([`platform.yaml:${lineOf('url: https://')} URL_CREDENTIALS`, `platform.yaml:${lineOf('CLOUDFLARE_API_TOKEN')} SETTING_CREDENTIAL`].sort());
+    expect(found).toEqual(
+      [
+        `platform.yaml:${lineOf('url: https://')} URL_CREDENTIALS`,
+        `platform.yaml:${lineOf('CLOUDFLARE_API_TOKEN')} SETTING_CREDENTIAL`,
+      ].sort(),
+    );
   });
 });
 
-describe('the tool\'s own settings are not credentials', () => {
+describe("the tool's own settings are not credentials", () => {
   let repo: string;
   beforeAll(() => {
     repo = path.join(tmpDir('cpc-creds-'), 'platform');
@@ -186,13 +231,19 @@ describe('the tool\'s own settings are not credentials', () => {
     const names = [...cat.variables.keys(), ...Object.keys(VARIABLES)];
     expect(names.length).toBeGreaterThan(Object.keys(VARIABLES).length);
     expect(names.filter(credentialName)).toEqual([]);
-    expect([...cat.variables.values()].filter((v) => credentialValue(String(v.default ?? '')) !== undefined).map((v) => v.name)).toEqual([]);
+    expect(
+      [...cat.variables.values()]
+        .filter((v) => credentialValue(String(v.default ?? '')) !== undefined)
+        .map((v) => v.name),
+    ).toEqual([]);
   });
 
   it('every setting of the generated platform (cluster-settings of both clusters) passes, and it checks without a credential finding', async () => {
     let seen = 0;
     for (const c of ['infra', 'apps']) {
-      const cm = parseDocument(fs.readFileSync(path.join(repo, 'kubernetes', 'clusters', c, 'cluster-settings.yaml'), 'utf8')).toJS();
+      const cm = parseDocument(
+        fs.readFileSync(path.join(repo, 'kubernetes', 'clusters', c, 'cluster-settings.yaml'), 'utf8'),
+      ).toJS();
       for (const [k, v] of Object.entries<string>(cm.data)) {
         seen++;
         expect(credentialName(k), k).toBe(false);
@@ -210,7 +261,11 @@ describe('platform-kit check: plain-text credentials in any Flux repository', ()
     const dir = fixture('dirty');
     const want = expected(dir);
     expect(want.length).toBeGreaterThanOrEqual(15);
-    for (const code of CODES) expect(want.some((w) => w.endsWith(` ${code}`)), code).toBe(true);
+    for (const code of CODES)
+      expect(
+        want.some((w) => w.endsWith(` ${code}`)),
+        code,
+      ).toBe(true);
     const r = await check({ dir, clusterPaths: ['clusters/dev'] });
     expect(places(r.findings)).toEqual(want);
     // A finding never repeats the credential it found.
@@ -226,7 +281,13 @@ describe('platform-kit check: plain-text credentials in any Flux repository', ()
   });
 
   it('the CLI exits 1 on the dirty fixture and reports the codes', async () => {
-    const r = await runInProcess('platform-kit', ['check', '--dir', fixture('dirty'), '--cluster-path', 'clusters/dev']);
+    const r = await runInProcess('platform-kit', [
+      'check',
+      '--dir',
+      fixture('dirty'),
+      '--cluster-path',
+      'clusters/dev',
+    ]);
     expect(r.status).toBe(1);
     for (const code of CODES) expect(r.stdout + r.stderr).toContain(code);
   });

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { addStories, createClusters, regenerate } from '../src';
 import { ROOT, snapshot, tmpDir } from './helpers/fs';
 import { runInProcess } from './helpers/in-process';
@@ -15,13 +15,27 @@ import { runInProcess } from './helpers/in-process';
  * and platform.yaml, never written out.
  */
 
-const STORIES = ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS', 'STORY-BOOT-CORE', 'STORY-GITOPS-SELF-MGMT-FLUX', 'STORY-OPS-RELOADER-ALL-CLUSTERS', 'STORY-SEC-EXTERNAL-SECRETS-BASE'];
+const STORIES = [
+  'STORY-BOOT-TALOS',
+  'STORY-BOOT-CRDS',
+  'STORY-BOOT-CORE',
+  'STORY-GITOPS-SELF-MGMT-FLUX',
+  'STORY-OPS-RELOADER-ALL-CLUSTERS',
+  'STORY-SEC-EXTERNAL-SECRETS-BASE',
+];
 const RELOADER_TEMPLATE = 'components/operations/reloader/helm-values.yaml.hbs';
 const RELOADER_VALUES = 'kubernetes/infrastructure/operations/reloader/app/helm-values.yaml';
 const RELOADER_PDB = 'kubernetes/infrastructure/operations/reloader/app/pdb.yaml';
 const SETTINGS = 'kubernetes/clusters/infra/cluster-settings.yaml';
 
-const GIT_ENV = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_NOSYSTEM: '1', HOME: tmpDir('home-') };
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@example.com',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@example.com',
+  GIT_CONFIG_NOSYSTEM: '1',
+  HOME: tmpDir('home-'),
+};
 
 function git(cwd: string, ...args: string[]): string {
   const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...GIT_ENV } });
@@ -103,7 +117,11 @@ async function crlfScenario(dir: string) {
   const before = snapshot(dir);
   const r = regenerate({ dir });
   const after = snapshot(dir);
-  const listed = new Set(r.plan.changes.filter((c) => ['CREATE', 'UPDATE', 'DELETE', 'MERGE', 'UNMERGED'].includes(c.action)).map((c) => c.path));
+  const listed = new Set(
+    r.plan.changes
+      .filter((c) => ['CREATE', 'UPDATE', 'DELETE', 'MERGE', 'UNMERGED'].includes(c.action))
+      .map((c) => c.path),
+  );
   // Nothing the plan did not list was touched.
   const touched = Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k] && !k.endsWith('/'));
   expect(touched.filter((k) => !listed.has(k))).toEqual([]);
@@ -114,7 +132,8 @@ async function crlfScenario(dir: string) {
   expect(bytes(dir, RELOADER_PDB).equals(edited)).toBe(true);
   expect(text(dir, RELOADER_PDB)).toContain(mine[0] + '\r\n');
   // Every file the run rewrote keeps the CRLF it had: no bare LF in any of them.
-  for (const p of [RELOADER_VALUES, SETTINGS, 'platform.yaml']) expect(bareLf(text(dir, p)), `${p} has LF lines`).toBe(0);
+  for (const p of [RELOADER_VALUES, SETTINGS, 'platform.yaml'])
+    expect(bareLf(text(dir, p)), `${p} has LF lines`).toBe(0);
   // Only edited files are kept; every untouched generated file was compared as the person sees it.
   const kept = r.plan.changes.filter((c) => c.action === 'KEEP').map((c) => c.path);
   expect(kept.filter((p) => p !== RELOADER_PDB && p !== '.gitattributes')).toEqual([]);
@@ -147,7 +166,10 @@ describe('line endings and encodings in the field', () => {
     expect(check.stdout + check.stderr).not.toContain('APPROVED_NOT_WIRED');
     expect(check.status, check.stdout + check.stderr).toBe(0);
     // New files are written with the ending the repository asks for.
-    const created = git(dir, 'status', '--porcelain', '--untracked-files=all').split('\n').filter((l) => l.startsWith('??') && !l.includes('.platform/')).map((l) => l.slice(3));
+    const created = git(dir, 'status', '--porcelain', '--untracked-files=all')
+      .split('\n')
+      .filter((l) => l.startsWith('??') && !l.includes('.platform/'))
+      .map((l) => l.slice(3));
     expect(created.length).toBeGreaterThan(0);
     for (const p of created) expect(bareLf(text(dir, p)), `${p} was created with LF`).toBe(0);
     await expectCheckUpToDate(dir);
@@ -155,7 +177,10 @@ describe('line endings and encodings in the field', () => {
 
   it('(3) an edited file with ISO-8859-1 bytes survives byte for byte and is reported, never merged as text', async () => {
     const dir = cloneOf(origin);
-    const latin1 = Buffer.concat([bytes(dir, RELOADER_VALUES), Buffer.from('# r\xe9sum\xe9 of the drain policy: see the wiki\n', 'latin1')]);
+    const latin1 = Buffer.concat([
+      bytes(dir, RELOADER_VALUES),
+      Buffer.from('# r\xe9sum\xe9 of the drain policy: see the wiki\n', 'latin1'),
+    ]);
     expect(latin1.includes(0xe9)).toBe(true);
     fs.writeFileSync(path.join(dir, RELOADER_VALUES), latin1);
     overrideReloader(dir, false);

@@ -28,22 +28,38 @@ const LOCK = '.platform/lock';
 const repo = (args: string[] = ['infra', '--yes']): Promise<string> => scaffoldCopy(args);
 
 function bash(script: string, env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, CI: 'true', ...env }, timeout: 90_000 });
+  const r = spawnSync('bash', ['-c', script], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true', ...env },
+    timeout: 90_000,
+  });
   if (r.error) throw r.error;
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** A private mount namespace is how these tests get a real read-only or full file system as root. */
 function requireMountNamespace(): void {
-  const r = spawnSync('unshare', ['-m', 'sh', '-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d" && mount -o remount,ro "$d" && ! touch "$d/x" 2>/dev/null'], { encoding: 'utf8' });
+  const r = spawnSync(
+    'unshare',
+    [
+      '-m',
+      'sh',
+      '-c',
+      'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d" && mount -o remount,ro "$d" && ! touch "$d/x" 2>/dev/null',
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.error || r.status !== 0) {
-    throw new Error(`test/field-os.test.ts needs "unshare -m" with mount rights (root or CAP_SYS_ADMIN) to make a real read-only / full file system: ${r.error?.message ?? r.stderr}`);
+    throw new Error(
+      `test/field-os.test.ts needs "unshare -m" with mount rights (root or CAP_SYS_ADMIN) to make a real read-only / full file system: ${r.error?.message ?? r.stderr}`,
+    );
   }
 }
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** sha256 of every file under a folder, sorted: run inside a namespace, compared outside. */
-const hashes = (dir: string, out: string) => `(cd ${q(dir)} && find . -type f ! -name filler -print0 | sort -z | xargs -0 sha256sum) > ${q(out)}`;
+const hashes = (dir: string, out: string) =>
+  `(cd ${q(dir)} && find . -type f ! -name filler -print0 | sort -z | xargs -0 sha256sum) > ${q(out)}`;
 
 describe('EPIPE: a reader that goes away ends the output quietly', () => {
   for (const [what, args] of [
@@ -53,7 +69,9 @@ describe('EPIPE: a reader that goes away ends the output quietly', () => {
     for (const reader of ['head -1', 'true']) {
       it(`${what} | ${reader}: no stack trace, exit 0, and the scaffold is complete`, async () => {
         const dir = path.join(tmpDir('cpc-os-'), 'p');
-        const r = bash(`${q(process.execPath)} ${q(BIN('create-platform-cluster'))} ${args.join(' ')} --dir ${q(dir)} | ${reader}; echo "rc=\${PIPESTATUS[0]}" >&2`);
+        const r = bash(
+          `${q(process.execPath)} ${q(BIN('create-platform-cluster'))} ${args.join(' ')} --dir ${q(dir)} | ${reader}; echo "rc=\${PIPESTATUS[0]}" >&2`,
+        );
         expect(r.stderr).not.toMatch(/EPIPE|Error|\n\s+at /);
         expect(r.stderr.trim()).toBe('rc=0');
         if (reader === 'head -1') expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
@@ -82,7 +100,11 @@ describe('--answers reads only a regular file of bounded size (exit 2, at once)'
     it(`refuses ${what}`, () => {
       const dir = path.join(tmpDir('cpc-os-'), 'p');
       const started = Date.now();
-      const r = spawnSync(process.execPath, [BIN('create-platform-cluster'), '--answers', file, '--yes', '--dir', dir], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, CI: 'true' } });
+      const r = spawnSync(
+        process.execPath,
+        [BIN('create-platform-cluster'), '--answers', file, '--yes', '--dir', dir],
+        { encoding: 'utf8', timeout: 20_000, env: { ...process.env, CI: 'true' } },
+      );
       expect(r.error, 'the command did not end within 20 s (it reads forever)').toBeUndefined();
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr).toMatch(rule);
@@ -116,20 +138,45 @@ describe('read-only commands take no lock and work on a read-only checkout', () 
 if touch .probe 2>/dev/null; then echo "NOT READ-ONLY"; exit 98; fi
 ${cmds.map((c) => `${q(process.execPath)} ${q(BIN('platform-kit'))} ${c} >/dev/null 2>/tmp/$$.err; echo "${c} => $? $(tr '\\n' ' ' </tmp/$$.err)"`).join('\n')}`)}`,
     );
-  const READ_ONLY = ['regenerate --check', 'regenerate --dry-run', 'check', 'stories', 'plan', 'plan --status', 'graph'];
+  const READ_ONLY = [
+    'regenerate --check',
+    'regenerate --dry-run',
+    'check',
+    'stories',
+    'plan',
+    'plan --status',
+    'graph',
+  ];
 
   it('up to date: every read-only command exits 0, and so does regenerate (nothing to do, nothing to lock)', () => {
     requireMountNamespace();
     // Scaffolded by the bin itself: the fast path compares the generator's fingerprint (its code, lib/ here), which
     // an in-process scaffold (src/) does not share.
     const dir = path.join(tmpDir('cpc-os-'), 'p');
-    const made = cli('create-platform-cluster', ['infra', 'apps', '--yes', '--stories', 'all', '--approve', '--dir', dir]);
+    const made = cli('create-platform-cluster', [
+      'infra',
+      'apps',
+      '--yes',
+      '--stories',
+      'all',
+      '--approve',
+      '--dir',
+      dir,
+    ]);
     expect(made.status, made.stderr).toBe(0);
     const r = inReadOnly(dir, [...READ_ONLY, 'regenerate']);
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    const lines = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split(' => ')));
+    const lines = Object.fromEntries(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' => ')),
+    );
     // plan warns (stderr) that the catalog's default dates lie in the past: a warning, not a failure.
-    for (const c of READ_ONLY) expect(lines[c], `${c}: ${lines[c]}`).toMatch(c.startsWith('plan') ? /^0\s*(warning: this plan lies in the past \(.*)?$/ : /^0\s*$/);
+    for (const c of READ_ONLY)
+      expect(lines[c], `${c}: ${lines[c]}`).toMatch(
+        c.startsWith('plan') ? /^0\s*(warning: this plan lies in the past \(.*)?$/ : /^0\s*$/,
+      );
     expect(lines.regenerate).toMatch(/^0\s*$/); // nothing to do: the fast path of a writing command
     expect(fs.existsSync(path.join(dir, LOCK))).toBe(false);
   });
@@ -141,10 +188,17 @@ ${cmds.map((c) => `${q(process.execPath)} ${q(BIN('platform-kit'))} ${c} >/dev/n
     fs.writeFileSync(pf, fs.readFileSync(pf, 'utf8').replace('domain: infra.example.com', 'domain: infra.example.org'));
     const before = snapshot(dir);
     const r = inReadOnly(dir, ['regenerate --check', 'regenerate --dry-run', 'regenerate']);
-    const lines = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split(' => ')));
+    const lines = Object.fromEntries(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' => ')),
+    );
     expect(lines['regenerate --check'], r.stdout).toMatch(/^1\s*$/);
     expect(lines['regenerate --dry-run'], r.stdout).toMatch(/^0\s*$/);
-    expect(lines.regenerate).toMatch(/^3 error: \S*\.platform\/lock: the file system is read-only \(EROFS on open\); nothing was written/);
+    expect(lines.regenerate).toMatch(
+      /^3 error: \S*\.platform\/lock: the file system is read-only \(EROFS on open\); nothing was written/,
+    );
     expect(snapshot(dir)).toEqual(before);
   });
 
@@ -153,7 +207,9 @@ ${cmds.map((c) => `${q(process.execPath)} ${q(BIN('platform-kit'))} ${c} >/dev/n
     fs.mkdirSync(path.join(dir, '.platform/.staging/1-abcd'), { recursive: true });
     const r = await kitInProcess(['regenerate', '--check', '--dir', dir]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/an interrupted commit is pending in \.platform\/\.staging.*run a writing command \(platform-kit regenerate\)/);
+    expect(r.stderr).toMatch(
+      /an interrupted commit is pending in \.platform\/\.staging.*run a writing command \(platform-kit regenerate\)/,
+    );
   });
 });
 
@@ -172,7 +228,8 @@ describe('the lock: its format, and what stands in its place reported plainly', 
     const t = new Date(Date.now() - 60_000);
     fs.utimesSync(file, t, t);
   };
-  const run = (dir: string) => addStoryInProcess(['STORY-BOOT-TALOS', '--dir', dir], { env: { CPC_LOCK_WAIT_MS: '300' } });
+  const run = (dir: string) =>
+    addStoryInProcess(['STORY-BOOT-TALOS', '--dir', dir], { env: { CPC_LOCK_WAIT_MS: '300' } });
 
   it('a lock in an unknown format is described (not "pid undefined on undefined") while fresh, and taken over once old', async () => {
     const dir = await repo();
@@ -181,7 +238,9 @@ describe('the lock: its format, and what stands in its place reported plainly', 
     const r = await run(dir);
     expect(r.status).toBe(1);
     expect(r.stderr).not.toMatch(/undefined/);
-    expect(r.stderr).toMatch(/\.platform\/lock is not in a lock format this tool reads, last changed \d+ s ago; once it is 5 s old .* taken over; delete \.platform\/lock if no/);
+    expect(r.stderr).toMatch(
+      /\.platform\/lock is not in a lock format this tool reads, last changed \d+ s ago; once it is 5 s old .* taken over; delete \.platform\/lock if no/,
+    );
     old(lock);
     const again = await run(dir);
     expect(again.status, again.stderr).toBe(0);
@@ -191,13 +250,20 @@ describe('the lock: its format, and what stands in its place reported plainly', 
   it('a lock from another host says so: its pid, host, age and how to remove it', async () => {
     const dir = await repo();
     const started = new Date(Date.now() - 90_000).toISOString();
-    fs.writeFileSync(path.join(dir, LOCK), JSON.stringify({ format: 1, pid: 4242, host: 'builder-7', started, command: 'platform-kit approve X' }));
+    fs.writeFileSync(
+      path.join(dir, LOCK),
+      JSON.stringify({ format: 1, pid: 4242, host: 'builder-7', started, command: 'platform-kit approve X' }),
+    );
     const before = snapshot(dir);
     const r = await run(dir);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`pid 4242 on another host, builder-7 (this host cannot see whether it still runs; it expires 10 min after its start), started ${started}, `);
+    expect(r.stderr).toContain(
+      `pid 4242 on another host, builder-7 (this host cannot see whether it still runs; it expires 10 min after its start), started ${started}, `,
+    );
     expect(r.stderr).toMatch(/, 9\d s ago: platform-kit approve X; lock format 1\)/);
-    expect(r.stderr).toMatch(/delete \.platform\/lock if no create-platform-cluster, add-story or platform-kit command runs on this repository/);
+    expect(r.stderr).toMatch(
+      /delete \.platform\/lock if no create-platform-cluster, add-story or platform-kit command runs on this repository/,
+    );
     expect(snapshot(dir)).toEqual(before);
   });
 
@@ -211,7 +277,9 @@ describe('the lock: its format, and what stands in its place reported plainly', 
     const r = await run(dir);
     expect(r.status).toBe(1);
     expect(r.stderr).not.toMatch(/EISDIR/);
-    expect(r.stderr).toMatch(/^error: \.platform\/lock is a folder, not the tool's lock file \(last changed \d+ s ago\); nothing was written; remove it \(rm -r \.platform\/lock\)/);
+    expect(r.stderr).toMatch(
+      /^error: \.platform\/lock is a folder, not the tool's lock file \(last changed \d+ s ago\); nothing was written; remove it \(rm -r \.platform\/lock\)/,
+    );
     expect(snapshot(dir)).toEqual(before);
   });
 });
@@ -242,7 +310,9 @@ ${hashes(mnt, path.join(work, 'after'))}`)}`,
     fs.writeFileSync(pf, fs.readFileSync(pf, 'utf8').replace('domain: infra.example.com', 'domain: infra.example.org'));
     const r = onFullDisk(src, 0, [BIN('platform-kit'), 'regenerate']);
     expect(r.status, r.stderr).toBe(3);
-    expect(r.stderr.trim()).toMatch(/^error: \S+\/\.platform\/lock: no space left on the device \(the disk or its quota is full\) \(ENOSPC on write\); nothing was written \(the lock \.platform\/lock could not be created\)$/);
+    expect(r.stderr.trim()).toMatch(
+      /^error: \S+\/\.platform\/lock: no space left on the device \(the disk or its quota is full\) \(ENOSPC on write\); nothing was written \(the lock \.platform\/lock could not be created\)$/,
+    );
     expect(r.after).toBe(r.before); // no lock (empty or not) is left, nothing else changed
   });
 
@@ -252,24 +322,58 @@ ${hashes(mnt, path.join(work, 'after'))}`)}`,
     const r = onFullDisk(src, 64, [BIN('add-story'), '--all']);
     expect(r.status, r.stderr).toBe(3);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^error: \.platform\/\.staging \(the new contents being staged before they are moved into place\): no space left on the device .*\(ENOSPC on \w+\); nothing was written \(what had been moved into place was put back\)/);
+    expect(r.stderr).toMatch(
+      /^error: \.platform\/\.staging \(the new contents being staged before they are moved into place\): no space left on the device .*\(ENOSPC on \w+\); nothing was written \(what had been moved into place was put back\)/,
+    );
     expect(r.after).toBe(r.before);
   });
 
   it('EACCES (an unprivileged user on a checkout it may not write): exit 3, permission denied, nothing written', async () => {
     const have = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']);
-    if (have.error || have.status !== 0) throw new Error('this test runs the CLI as user nobody with setpriv (util-linux); it is missing or not permitted');
+    if (have.error || have.status !== 0)
+      throw new Error(
+        'this test runs the CLI as user nobody with setpriv (util-linux); it is missing or not permitted',
+      );
     const dir = await repo();
     // nobody may read the repository (and reach it) but not write it.
     for (let d = dir; d !== path.dirname(d) && d.startsWith(os.tmpdir()); d = path.dirname(d)) fs.chmodSync(d, 0o755);
     const pf = path.join(dir, 'platform.yaml');
     fs.writeFileSync(pf, fs.readFileSync(pf, 'utf8').replace('domain: infra.example.com', 'domain: infra.example.org'));
     const before = snapshot(dir);
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN('platform-kit'), 'regenerate', '--dir', dir], { encoding: 'utf8', env: { ...process.env, HOME: '/tmp' } });
+    const r = spawnSync(
+      'setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        process.execPath,
+        BIN('platform-kit'),
+        'regenerate',
+        '--dir',
+        dir,
+      ],
+      { encoding: 'utf8', env: { ...process.env, HOME: '/tmp' } },
+    );
     expect(r.status, r.stderr).toBe(3);
-    expect(r.stderr.trim()).toMatch(/^error: \S+\/\.platform\/lock: permission denied \(EACCES on open\); nothing was written/);
+    expect(r.stderr.trim()).toMatch(
+      /^error: \S+\/\.platform\/lock: permission denied \(EACCES on open\); nothing was written/,
+    );
     // ...while the read-only commands work for that user.
-    const check = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN('platform-kit'), 'regenerate', '--check', '--dir', dir], { encoding: 'utf8' });
+    const check = spawnSync(
+      'setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        process.execPath,
+        BIN('platform-kit'),
+        'regenerate',
+        '--check',
+        '--dir',
+        dir,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(check.status, check.stderr).toBe(1);
     expect(check.stdout).toMatch(/check: the repository is not what platform.yaml and the templates generate/);
     expect(snapshot(dir)).toEqual(before);
@@ -279,11 +383,23 @@ ${hashes(mnt, path.join(work, 'after'))}`)}`,
 describe('Ctrl-C at a prompt', () => {
   it('prints "cancelled, nothing written" and exits 130', () => {
     const dir = path.join(tmpDir('cpc-os-'), 'p');
-    const r = spawnSync('python3', [path.join(ROOT, 'test/helpers/pty-drive.py'), JSON.stringify([['Cluster name', '\x03']]), '--', process.execPath, BIN('create-platform-cluster'), '--dir', dir], {
-      encoding: 'utf8',
-      env: { ...process.env, CI: 'false', TERM: 'xterm' },
-      timeout: 55_000,
-    });
+    const r = spawnSync(
+      'python3',
+      [
+        path.join(ROOT, 'test/helpers/pty-drive.py'),
+        JSON.stringify([['Cluster name', '\x03']]),
+        '--',
+        process.execPath,
+        BIN('create-platform-cluster'),
+        '--dir',
+        dir,
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, CI: 'false', TERM: 'xterm' },
+        timeout: 55_000,
+      },
+    );
     expect(r.error).toBeUndefined();
     expect(r.status, r.stdout + r.stderr).toBe(130);
     expect(r.stdout).toMatch(/cancelled, nothing written/);
@@ -316,7 +432,9 @@ describe('add-story --git commits exactly its own change', () => {
     const head = git('rev-parse', 'HEAD');
     const r = await addStoryInProcess(['STORY-BOOT-TALOS', '--git', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/--git: a file the story writes has uncommitted changes .*Commit or stash them first; nothing was written\n {2}- platform\.yaml/);
+    expect(r.stderr).toMatch(
+      /--git: a file the story writes has uncommitted changes .*Commit or stash them first; nothing was written\n {2}- platform\.yaml/,
+    );
     expect(snapshot(dir)).toEqual(before);
     expect(git('rev-parse', 'HEAD')).toBe(head);
     expect(git('rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
@@ -342,11 +460,14 @@ describe('add-story --git commits exactly its own change', () => {
     const head = git('rev-parse', 'HEAD');
     const r = await addStoryInProcess(['STORY-BOOT-TALOS', '--git', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/--git: git commit failed: .*; the files it wrote were put back as they were and unstaged \(nothing written, nothing committed; still on branch story\/story-boot-talos\)/);
+    expect(r.stderr).toMatch(
+      /--git: git commit failed: .*; the files it wrote were put back as they were and unstaged \(nothing written, nothing committed; still on branch story\/story-boot-talos\)/,
+    );
     expect(r.stdout).not.toMatch(/nothing to commit/);
     expect(git('status', '--porcelain')).toBe('');
     expect(git('rev-parse', 'HEAD')).toBe(head);
-    const ignoreGit = (s: Record<string, string>) => Object.fromEntries(Object.entries(s).filter(([k]) => k !== '.git/' && !k.startsWith('.git/')));
+    const ignoreGit = (s: Record<string, string>) =>
+      Object.fromEntries(Object.entries(s).filter(([k]) => k !== '.git/' && !k.startsWith('.git/')));
     expect(ignoreGit(snapshot(dir))).toEqual(ignoreGit(before));
   });
 });
@@ -396,7 +517,9 @@ describe('default networks running out', () => {
     expect(err).toBeInstanceOf(UsageError);
     const text = [(err as UsageError).message, ...(err as UsageError).details].join('\n');
     expect(text).toMatch(/cluster c125: the defaults have run out \(nothing was written\)/);
-    expect(text).toMatch(/no free default pod\/service network: all 124 default pairs .* used by the 124 clusters in platform\.yaml; pass --pod-cidr and --service-cidr/);
+    expect(text).toMatch(
+      /no free default pod\/service network: all 124 default pairs .* used by the 124 clusters in platform\.yaml; pass --pod-cidr and --service-cidr/,
+    );
     expect(text).not.toMatch(/\(--pod-cidr\)/);
     // Control: with both networks given there is nothing missing.
     expect(exhaustedDefaults(pf.spec, { podCidr: '172.16.0.0/16', serviceCidr: '172.17.0.0/16' })).toEqual([]);

@@ -21,8 +21,18 @@ describe('fields: one module for Flux ${VAR} syntax', () => {
   it('gives the generator and the checker the same references', () => {
     const { required, optional } = findVariables(TEXT);
     const scanned = scanText(TEXT, 'f.yaml');
-    expect([...required].sort()).toEqual(scanned.filter((r) => !r.hasDefault).map((r) => r.name).sort());
-    expect([...optional].sort()).toEqual(scanned.filter((r) => r.hasDefault).map((r) => r.name).sort());
+    expect([...required].sort()).toEqual(
+      scanned
+        .filter((r) => !r.hasDefault)
+        .map((r) => r.name)
+        .sort(),
+    );
+    expect([...optional].sort()).toEqual(
+      scanned
+        .filter((r) => r.hasDefault)
+        .map((r) => r.name)
+        .sort(),
+    );
     expect([...required]).toEqual(['A']);
   });
 

@@ -1,15 +1,22 @@
 // The table of cluster fields (model/cluster-fields.ts) is the one place flags, prompts, answers keys, the help's
 // defaults and the editor descriptions come from: each test here fails when one of them stops following it.
-import { Command } from 'commander';
+
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { answerKeyForPath, answersFromCluster, applyAnswers, ClusterAnswersSchema, flagForPath } from '../src/model/answers';
 import { defineCreate } from '../src/cli/create-command';
 import { runCreate } from '../src/cli/create-run';
+import {
+  answerKeyForPath,
+  answersFromCluster,
+  applyAnswers,
+  ClusterAnswersSchema,
+  flagForPath,
+} from '../src/model/answers';
 import { answersKeysHelp, CLUSTER_FIELDS, flagHelp, optionName } from '../src/model/cluster-fields';
-import { defaultCluster, DEFAULT_GIT } from '../src/model/defaults';
+import { DEFAULT_GIT, defaultCluster } from '../src/model/defaults';
 import { platformJsonSchema } from '../src/model/json-schema';
 import type { ClusterSpec, PlatformSpec } from '../src/model/schema';
 
@@ -21,7 +28,8 @@ const EMPTY: PlatformSpec = {
   stories: {},
 };
 
-const at = (c: unknown, path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], c);
+const at = (c: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], c);
 
 /** A value for each field that no default has, so a field set at the wrong path shows. */
 function otherValue(key: string, kind: string): unknown {
@@ -53,12 +61,15 @@ describe('fields: one table of cluster fields', () => {
   it('reads a repeated flag (--node) as a list and the others as one value', () => {
     const cmd = createCommand();
     cmd.action(() => {});
-    cmd.parse(['--node', 'name=a,ip=1.2.3.4', '--node', 'name=b,ip=1.2.3.5', '--lb-range', '1.2.3.200-1.2.3.239', 'x'], { from: 'user' });
+    cmd.parse(
+      ['--node', 'name=a,ip=1.2.3.4', '--node', 'name=b,ip=1.2.3.5', '--lb-range', '1.2.3.200-1.2.3.239', 'x'],
+      { from: 'user' },
+    );
     expect(cmd.opts().node).toEqual(['name=a,ip=1.2.3.4', 'name=b,ip=1.2.3.5']);
     expect(cmd.opts().lbRange).toBe('1.2.3.200-1.2.3.239');
   });
 
-  it('lists the table\'s keys in the --answers help, and an answers file accepts exactly those, name and settings', () => {
+  it("lists the table's keys in the --answers help, and an answers file accepts exactly those, name and settings", () => {
     expect(Object.keys(ClusterAnswersSchema.shape)).toEqual(['name', ...CLUSTER_FIELDS.map((f) => f.key), 'settings']);
     const help = createCommand().options.find((o) => o.long === '--answers')!.description;
     expect(help).toContain(answersKeysHelp());
@@ -66,19 +77,20 @@ describe('fields: one table of cluster fields', () => {
     expect(ClusterAnswersSchema.safeParse({ name: 'x', loadBalancer: '1' }).success).toBe(false);
   });
 
-  it('sets each answer at its field\'s path of platform.yaml, and nothing else', () => {
+  it("sets each answer at its field's path of platform.yaml, and nothing else", () => {
     const base = defaultCluster(EMPTY, 'apps');
     for (const f of CLUSTER_FIELDS) {
       const value = otherValue(f.key, f.kind);
       const out = applyAnswers(base, { name: 'apps', [f.key]: value });
       expect(at(out, f.path), f.key).toEqual(value);
-      for (const g of CLUSTER_FIELDS) if (g !== f) expect(at(out, g.path), `${f.key} left ${g.key}`).toEqual(at(base, g.path));
+      for (const g of CLUSTER_FIELDS)
+        if (g !== f) expect(at(out, g.path), `${f.key} left ${g.key}`).toEqual(at(base, g.path));
     }
     // The base is not changed through the copy.
     expect(base).toEqual(defaultCluster(EMPTY, 'apps'));
   });
 
-  it('reads a cluster back into answers that give exactly that cluster, keys in the table\'s order', () => {
+  it("reads a cluster back into answers that give exactly that cluster, keys in the table's order", () => {
     const c: ClusterSpec = defaultCluster(EMPTY, 'infra');
     const a = answersFromCluster('infra', c);
     expect(Object.keys(a)).toEqual(['name', ...CLUSTER_FIELDS.map((f) => f.key)]);
@@ -94,7 +106,7 @@ describe('fields: one table of cluster fields', () => {
     expect(flagForPath('clusters.apps.settings.LOG_LEVEL')).toBe('--set LOG_LEVEL=…');
   });
 
-  it('describes each field in the JSON Schema of platform.yaml with the table\'s description', () => {
+  it("describes each field in the JSON Schema of platform.yaml with the table's description", () => {
     const schema = platformJsonSchema() as { properties: { clusters: { additionalProperties: unknown } } };
     const cluster = schema.properties.clusters.additionalProperties;
     for (const f of CLUSTER_FIELDS) {
@@ -106,7 +118,8 @@ describe('fields: one table of cluster fields', () => {
 
   it('describes in --help the defaults defaultCluster takes', () => {
     const help = (key: string) => CLUSTER_FIELDS.find((f) => f.key === key)!.defaultHelp!;
-    const onNet = (h: string, net: string) => h.replace(/(^|-)\.(\d+)/g, (_m, dash: string, n: string) => `${dash}${net}${n}`);
+    const onNet = (h: string, net: string) =>
+      h.replace(/(^|-)\.(\d+)/g, (_m, dash: string, n: string) => `${dash}${net}${n}`);
     const c = defaultCluster(EMPTY, 'apps');
     const net = '192.168.1.';
     expect(help('domain').replace('<name>', 'apps')).toBe(c.domain);
@@ -115,14 +128,22 @@ describe('fields: one table of cluster fields', () => {
     expect(onNet(help('loadBalancerRange'), net)).toBe(c.network.loadBalancerRange);
     expect(onNet(help('gatewayExternal'), net)).toBe(c.network.gatewayIps.external);
     expect(onNet(help('gatewayInternal'), net)).toBe(c.network.gatewayIps.internal);
-    expect(help('apiEndpoint').replace('<node network .10>', `${net}10`).replace(', a Talos VIP', '')).toBe(c.apiEndpoint);
+    expect(help('apiEndpoint').replace('<node network .10>', `${net}10`).replace(', a Talos VIP', '')).toBe(
+      c.apiEndpoint,
+    );
     expect(help('podCidr').startsWith(`first free of ${c.network.podCidr.replace('.0.0/16', '/16')}`)).toBe(true);
-    expect(c.nodes.filter((n) => n.controlPlane)).toHaveLength(Number(/^(\d+) control planes$/.exec(help('nodes'))![1]));
+    expect(c.nodes.filter((n) => n.controlPlane)).toHaveLength(
+      Number(/^(\d+) control planes$/.exec(help('nodes'))![1]),
+    );
     expect(help('role')).toBe('infra for names starting with "infra", else apps');
     expect([defaultCluster(EMPTY, 'infra').role, c.role]).toEqual(['infra', 'apps']);
     // "lowest free": with cluster id 1 taken the next cluster gets 2, on the next free node network and pod /16.
     const second = defaultCluster({ ...EMPTY, clusters: { apps: c } }, 'b');
-    expect([second.clusterId, second.network.nodeCidr, second.network.podCidr]).toEqual([2, '192.168.2.0/24', '10.246.0.0/16']);
+    expect([second.clusterId, second.network.nodeCidr, second.network.podCidr]).toEqual([
+      2,
+      '192.168.2.0/24',
+      '10.246.0.0/16',
+    ]);
   });
 
   it('says in --help the git defaults the tool takes', () => {
@@ -133,13 +154,13 @@ describe('fields: one table of cluster fields', () => {
     expect(defaultCluster(EMPTY, 'apps').git).toEqual(DEFAULT_GIT);
   });
 
-  it('refuses per-cluster flags with several names, in the table\'s order, and takes the shared git and secret store flags', async () => {
+  it("refuses per-cluster flags with several names, in the table's order, and takes the shared git and secret store flags", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fields-'));
     const io = { out: () => {}, err: () => {} } as never;
     try {
-      await expect(runCreate(['a', 'b'], { dir, podCidr: '10.1.0.0/16', domain: 'x.example.com' }, io, false)).rejects.toThrow(
-        /^--domain, --pod-cidr set one cluster's values; with several names use --answers$/,
-      );
+      await expect(
+        runCreate(['a', 'b'], { dir, podCidr: '10.1.0.0/16', domain: 'x.example.com' }, io, false),
+      ).rejects.toThrow(/^--domain, --pod-cidr set one cluster's values; with several names use --answers$/);
       // Shared flags pass that rule; without --yes the run then stops at the values not given (nothing is written).
       const shared = { dir, gitUrl: 'https://git.example.com/x.git', gitBranch: 'dev', secretStore: 'vault' };
       await expect(runCreate(['a', 'b'], shared, io, false)).rejects.toThrow(/not asking/);

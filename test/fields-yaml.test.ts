@@ -1,7 +1,8 @@
 // One strict YAML reader, one yamlProblem and one comment header (core/yaml.ts), one cluster-scoped kind list
 // (core/kinds.ts) for the checker and the generator.
-import { parse } from 'yaml';
+
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { isClusterScoped } from '../src/core/kinds';
 import { TemplateRenderer } from '../src/core/render';
 import { Tree } from '../src/core/tree';
@@ -37,7 +38,7 @@ describe('fields: one yamlProblem', () => {
     expect(yamlProblem('a: &x 1\nb: *x\n', { aliases: true })).toBeUndefined();
   });
 
-  it('keeps the parser\'s position in the message when asked (the merge note)', () => {
+  it("keeps the parser's position in the message when asked (the merge note)", () => {
     expect(yamlProblem('a: 1\na: 2\n', { prettyErrors: true })!.message).toMatch(/ at line 2, column 1/);
     expect(yamlProblem('a: 1\na: 2\n')!.message).not.toMatch(/ at line/);
   });
@@ -53,7 +54,9 @@ describe('fields: one cluster-scoped kind list', () => {
   it('gives a Flux health check on a cluster-scoped kind no namespace, also for kinds only the checker knew before', () => {
     expect(isClusterScoped('IngressClass')).toBe(true);
     expect(isClusterScoped('Deployment')).toBe(false);
-    const entry = [...loadCatalog().components.values()].find((e) => e.component.healthChecks.length > 0 && !e.component.variantBy)!;
+    const entry = [...loadCatalog().components.values()].find(
+      (e) => e.component.healthChecks.length > 0 && !e.component.variantBy,
+    )!;
     const comp = {
       ...entry.component,
       healthChecks: [
@@ -65,7 +68,10 @@ describe('fields: one cluster-scoped kind list', () => {
     const tree = new Tree();
     const written = renderComponent(tree, new TemplateRenderer(), comp as typeof entry.component);
     const ks = written.map((p) => tree.read(p)!).find((t) => t.includes('healthChecks:'))!;
-    const docs = ks.split(/^---$/m).map((d) => parse(d)).filter((d) => d?.spec?.healthChecks);
+    const docs = ks
+      .split(/^---$/m)
+      .map((d) => parse(d))
+      .filter((d) => d?.spec?.healthChecks);
     const checks = docs.flatMap((d) => d.spec.healthChecks as { kind: string; namespace?: string }[]);
     expect(checks.find((h) => h.kind === 'IngressClass')!.namespace).toBeUndefined();
     expect(checks.find((h) => h.kind === 'APIService')!.namespace).toBeUndefined();

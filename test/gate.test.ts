@@ -5,14 +5,23 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { addStories, catalogFor, createClusters, loadCatalog, loadPlatform, unapproveStory } from '../src';
 import { defineGate } from '../src/cli/gate-command';
 import { gateStaticWithCheck } from '../src/commands/gate';
-import { gateLive, gateStatic, KubectlRunner } from '../src/delivery/gate';
+import { gateLive, gateStatic, type KubectlRunner } from '../src/delivery/gate';
 import { buildPlan } from '../src/delivery/model';
 import { tmpDir } from './helpers/fs';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'gate');
 const SPRINT1 = buildPlan(loadCatalog()).sprints[0].stories.map((s) => s.id);
 
-const KS_ARGS = (c: string) => ['--context', c, 'get', 'kustomizations.kustomize.toolkit.fluxcd.io', '-n', 'flux-system', '-o', 'json'];
+const KS_ARGS = (c: string) => [
+  '--context',
+  c,
+  'get',
+  'kustomizations.kustomize.toolkit.fluxcd.io',
+  '-n',
+  'flux-system',
+  '-o',
+  'json',
+];
 const HR_ARGS = (c: string) => ['--context', c, 'get', 'helmreleases.helm.toolkit.fluxcd.io', '-A', '-o', 'json'];
 
 /** A copy of the repo, to change by hand. */
@@ -26,7 +35,9 @@ function copyOf(repo: string): string {
  * A kubectl that answers from the recorded outputs in test/fixtures/gate: <cluster>-<kustomizations|helmreleases>.json,
  * or the file named in `use` (by cluster and resource), or a failure.
  */
-function recorded(use: Record<string, string | { status: number; stderr: string }> = {}): KubectlRunner & { calls: string[][] } {
+function recorded(
+  use: Record<string, string | { status: number; stderr: string }> = {},
+): KubectlRunner & { calls: string[][] } {
   const calls: string[][] = [];
   const fn = async (args: string[]) => {
     calls.push(args);
@@ -50,7 +61,11 @@ async function gateCli(args: string[], runner?: KubectlRunner): Promise<{ code: 
   let out = '';
   let err = '';
   const program = new Command('platform-kit').exitOverride();
-  defineGate(program, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n') }, { runner, setExit: (c) => (code = c) });
+  defineGate(
+    program,
+    { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n') },
+    { runner, setExit: (c) => (code = c) },
+  );
   await program.parseAsync(['gate', ...args], { from: 'user' });
   return { code, out, err };
 }
@@ -90,7 +105,10 @@ describe('gate (from the files)', () => {
     const g = await gateStaticWithCheck(dir, 1);
     expect(g.ready).toBe(false);
     expect(g.reasons).toEqual(['STORY-OPS-RELOADER-ALL-CLUSTERS is draft on apps']);
-    expect(g.stories.find((s) => s.id === 'STORY-OPS-RELOADER-ALL-CLUSTERS')).toMatchObject({ ok: false, clusters: { infra: 'approved', apps: 'draft' } });
+    expect(g.stories.find((s) => s.id === 'STORY-OPS-RELOADER-ALL-CLUSTERS')).toMatchObject({
+      ok: false,
+      clusters: { infra: 'approved', apps: 'draft' },
+    });
   });
 
   it('a wired component broken by hand (dependsOn typo): not ready, with the check finding and its line', async () => {
@@ -101,7 +119,9 @@ describe('gate (from the files)', () => {
     fs.writeFileSync(ks, text.replace('    - name: external-secrets\n', '    - name: external-secret\n'));
     const g = await gateStaticWithCheck(dir, 1);
     expect(g.ready).toBe(false);
-    expect(g.reasons).toEqual(['check: DEPENDS_ON_MISSING in kubernetes/infrastructure/security/cluster-secret-store/ks.yaml:26']);
+    expect(g.reasons).toEqual([
+      'check: DEPENDS_ON_MISSING in kubernetes/infrastructure/security/cluster-secret-store/ks.yaml:26',
+    ]);
     // gateStatic alone (platform.yaml only) does not read the manifests
     const { spec, cat } = specOf(dir);
     expect(gateStatic(spec, cat, 1, dir).ready).toBe(true);
@@ -111,7 +131,9 @@ describe('gate (from the files)', () => {
     const dir = copyOf(repo);
     fs.rmSync(path.join(dir, 'kubernetes/infrastructure/operations/reloader'), { recursive: true });
     const { spec, cat } = specOf(dir);
-    expect(gateStatic(spec, cat, 1, dir).reasons).toEqual(['STORY-OPS-RELOADER-ALL-CLUSTERS: kubernetes/infrastructure/operations/reloader/ks.yaml is missing']);
+    expect(gateStatic(spec, cat, 1, dir).reasons).toEqual([
+      'STORY-OPS-RELOADER-ALL-CLUSTERS: kubernetes/infrastructure/operations/reloader/ks.yaml is missing',
+    ]);
   });
 
   it('bad input: a sprint out of range or no platform.yaml', async () => {
@@ -138,7 +160,13 @@ describe('gate (from the files)', () => {
 
     const json = await gateCli(['1', '--dir', repo, '--json']);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.out)).toMatchObject({ sprint: 1, title: 'Bootstrap & GitOps', ready: true, reasons: [], gate: ['Flux + External Secrets healthy', 'Bootstrap idempotent'] });
+    expect(JSON.parse(json.out)).toMatchObject({
+      sprint: 1,
+      title: 'Bootstrap & GitOps',
+      ready: true,
+      reasons: [],
+      gate: ['Flux + External Secrets healthy', 'Bootstrap idempotent'],
+    });
 
     for (const bad of [['0'], ['8'], ['x']]) {
       const r = await gateCli([...bad, '--dir', repo]);
@@ -167,18 +195,30 @@ describe('gate (from the files)', () => {
       const g = await gateLive(spec, cat, 1, runner);
       expect(g.reasons).toEqual([]);
       expect(g.ready).toBe(true);
-      expect(g.checks.map(({ cluster, kind, name }) => ({ cluster, kind, name }))).toEqual([...EXPECTED('infra'), ...EXPECTED('apps')]);
+      expect(g.checks.map(({ cluster, kind, name }) => ({ cluster, kind, name }))).toEqual([
+        ...EXPECTED('infra'),
+        ...EXPECTED('apps'),
+      ]);
       expect(g.checks.every((c) => c.ready === true)).toBe(true);
       expect(runner.calls).toHaveLength(4);
-      expect(runner.calls).toEqual(expect.arrayContaining([KS_ARGS('infra'), HR_ARGS('infra'), KS_ARGS('apps'), HR_ARGS('apps')]));
+      expect(runner.calls).toEqual(
+        expect.arrayContaining([KS_ARGS('infra'), HR_ARGS('infra'), KS_ARGS('apps'), HR_ARGS('apps')]),
+      );
     });
 
     it('a Kustomization Ready=False: not ready, with its reason and message', async () => {
       const { spec, cat } = specOf(repo);
       const g = await gateLive(spec, cat, 1, recorded({ 'apps-kustomizations': 'apps-kustomizations-not-ready.json' }));
       expect(g.ready).toBe(false);
-      const msg = "HealthCheckFailed: health check failed after 9m30.0078s: timeout waiting for: [ClusterSecretStore/onepassword status: 'InProgress']";
-      expect(g.checks.find((c) => c.cluster === 'apps' && c.name === 'flux-system/cluster-secret-store')).toEqual({ cluster: 'apps', kind: 'Kustomization', name: 'flux-system/cluster-secret-store', ready: false, message: msg });
+      const msg =
+        "HealthCheckFailed: health check failed after 9m30.0078s: timeout waiting for: [ClusterSecretStore/onepassword status: 'InProgress']";
+      expect(g.checks.find((c) => c.cluster === 'apps' && c.name === 'flux-system/cluster-secret-store')).toEqual({
+        cluster: 'apps',
+        kind: 'Kustomization',
+        name: 'flux-system/cluster-secret-store',
+        ready: false,
+        message: msg,
+      });
       expect(g.reasons).toEqual([`apps: Kustomization flux-system/cluster-secret-store is not ready: ${msg}`]);
     });
 
@@ -186,14 +226,21 @@ describe('gate (from the files)', () => {
       const { spec, cat } = specOf(repo);
       const g = await gateLive(spec, cat, 1, recorded({ 'infra-helmreleases': 'infra-helmreleases-not-ready.json' }));
       expect(g.ready).toBe(false);
-      expect(g.reasons).toEqual(['infra: HelmRelease external-secrets/external-secrets is not ready: InstallFailed: Helm install failed for release external-secrets/external-secrets with chart external-secrets@0.20.4: context deadline exceeded']);
+      expect(g.reasons).toEqual([
+        'infra: HelmRelease external-secrets/external-secrets is not ready: InstallFailed: Helm install failed for release external-secrets/external-secrets with chart external-secrets@0.20.4: context deadline exceeded',
+      ]);
     });
 
     it("a Kustomization that is not on the cluster: not ready, 'missing'", async () => {
       const { spec, cat } = specOf(repo);
       const g = await gateLive(spec, cat, 1, recorded({ 'infra-kustomizations': 'infra-kustomizations-missing.json' }));
       expect(g.ready).toBe(false);
-      expect(g.checks.find((c) => c.cluster === 'infra' && c.name === 'flux-system/cluster-secret-store')).toEqual({ cluster: 'infra', kind: 'Kustomization', name: 'flux-system/cluster-secret-store', ready: 'missing' });
+      expect(g.checks.find((c) => c.cluster === 'infra' && c.name === 'flux-system/cluster-secret-store')).toEqual({
+        cluster: 'infra',
+        kind: 'Kustomization',
+        name: 'flux-system/cluster-secret-store',
+        ready: 'missing',
+      });
       expect(g.reasons).toEqual(['infra: Kustomization flux-system/cluster-secret-store is missing']);
     });
 
@@ -203,7 +250,10 @@ describe('gate (from the files)', () => {
       const runner = recorded({ 'infra-kustomizations': fail, 'infra-helmreleases': fail });
       const g = await gateLive(spec, cat, 1, runner);
       expect(g.ready).toBe(false);
-      expect(g.reasons).toEqual(['infra: kubectl get kustomizations failed: error: context not found', 'infra: kubectl get helmreleases failed: error: context not found']);
+      expect(g.reasons).toEqual([
+        'infra: kubectl get kustomizations failed: error: context not found',
+        'infra: kubectl get helmreleases failed: error: context not found',
+      ]);
       expect(g.checks.filter((c) => c.cluster === 'infra')).toEqual([]);
       expect(g.checks.filter((c) => c.cluster === 'apps').every((c) => c.ready === true)).toBe(true);
       expect(runner.calls).toEqual(expect.arrayContaining([KS_ARGS('infra'), HR_ARGS('infra')]));
@@ -232,7 +282,13 @@ describe('gate (from the files)', () => {
       expect(ok.code).toBe(0);
       expect(ok.out).toContain('✓ infra Kustomization flux-system/external-secrets Ready');
       expect(ok.out).toContain('✓ apps HelmRelease external-secrets/external-secrets Ready');
-      const bad = await gateCli(['1', '--dir', repo, '--live'], recorded({ 'infra-kustomizations': 'infra-kustomizations-missing.json', 'apps-kustomizations': { status: 1, stderr: 'error: context not found' } }));
+      const bad = await gateCli(
+        ['1', '--dir', repo, '--live'],
+        recorded({
+          'infra-kustomizations': 'infra-kustomizations-missing.json',
+          'apps-kustomizations': { status: 1, stderr: 'error: context not found' },
+        }),
+      );
       expect(bad.code).toBe(1);
       expect(bad.out).toContain('✗ infra Kustomization flux-system/cluster-secret-store missing');
       expect(bad.out).toContain('✗ apps: kubectl get kustomizations failed: error: context not found');

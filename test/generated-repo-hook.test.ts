@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { createClusters } from '../src';
 import { loadPlatform } from '../src/commands/create-cluster';
+import { lintStoryLine } from '../src/delivery/story-id';
 import { STORY_IDS_FILE } from '../src/generate/platform';
 import { catalogFor } from '../src/model/wiring';
-import { lintStoryLine } from '../src/delivery/story-id';
 import { ROOT, tmpDir } from './helpers/fs';
 import { addStoryInProcess, kitInProcess } from './helpers/in-process';
 
@@ -37,8 +37,24 @@ function customStoryRepo(): Promise<string> {
     const dir = path.join(tmpDir(), 'p');
     createClusters({ dir, clusters: [{ name: 'infra' }, { name: 'apps' }] });
     const r = await addStoryInProcess([
-      'STORY-APP-PODINFO', '--custom', '--title', 'podinfo for the demo', '--lane', 'apps', '--component', 'podinfo', '--namespace', 'podinfo',
-      '--chart-url', 'oci://ghcr.io/stefanprodan/charts/podinfo', '--chart-version', '6.9.2', '--cluster', 'apps', '--dir', dir,
+      'STORY-APP-PODINFO',
+      '--custom',
+      '--title',
+      'podinfo for the demo',
+      '--lane',
+      'apps',
+      '--component',
+      'podinfo',
+      '--namespace',
+      'podinfo',
+      '--chart-url',
+      'oci://ghcr.io/stefanprodan/charts/podinfo',
+      '--chart-version',
+      '6.9.2',
+      '--cluster',
+      'apps',
+      '--dir',
+      dir,
     ]);
     expect(r.status, r.stderr).toBe(0);
     return dir;
@@ -59,8 +75,18 @@ async function repoWithHook(): Promise<string> {
 function commit(dir: string, message: string, pathDirs: string): { ok: boolean; out: string } {
   const file = path.join(tmpDir('msg-'), 'message');
   fs.writeFileSync(file, message);
-  const env = { ...process.env, PATH: pathDirs, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
-  const r = spawnSync('git', ['-C', dir, 'commit', '-q', '--allow-empty', '--allow-empty-message', '-F', file], { env, encoding: 'utf8' });
+  const env = {
+    ...process.env,
+    PATH: pathDirs,
+    GIT_AUTHOR_NAME: 't',
+    GIT_AUTHOR_EMAIL: 't@example.com',
+    GIT_COMMITTER_NAME: 't',
+    GIT_COMMITTER_EMAIL: 't@example.com',
+  };
+  const r = spawnSync('git', ['-C', dir, 'commit', '-q', '--allow-empty', '--allow-empty-message', '-F', file], {
+    env,
+    encoding: 'utf8',
+  });
   return { ok: r.status === 0, out: r.stdout + r.stderr };
 }
 
@@ -113,12 +139,20 @@ describe('generated repository: the commit-msg hook', () => {
     const dir = await repoWithHook();
     const cat = catalogFor(loadPlatform(dir)!.spec);
     const PATH = offlinePath();
-    const verdicts = MESSAGES.map((m) => ({ m, hook: commit(dir, m, PATH), lint: lintStoryLine(m, cat, 'commit message') }));
+    const verdicts = MESSAGES.map((m) => ({
+      m,
+      hook: commit(dir, m, PATH),
+      lint: lintStoryLine(m, cat, 'commit message'),
+    }));
     for (const v of verdicts) {
-      expect(v.hook.ok, `${JSON.stringify(v.m)}: hook said ${v.hook.out.trim()} / lint-commit: ${v.lint.message}`).toBe(v.lint.ok);
+      expect(v.hook.ok, `${JSON.stringify(v.m)}: hook said ${v.hook.out.trim()} / lint-commit: ${v.lint.message}`).toBe(
+        v.lint.ok,
+      );
       // A refusal says why, in lint-commit's words for the same cases.
-      if (!v.lint.ok && /must start with the story|upper case|is empty/.test(v.lint.message)) expect(v.hook.out).toContain(v.lint.message.split(/[,(]/)[0].trim());
-      if (!v.lint.ok && /not a story of the plan/.test(v.lint.message)) expect(v.hook.out).toContain(`${v.lint.id ?? v.m.split(':')[0]} is not a story of the plan`);
+      if (!v.lint.ok && /must start with the story|upper case|is empty/.test(v.lint.message))
+        expect(v.hook.out).toContain(v.lint.message.split(/[,(]/)[0].trim());
+      if (!v.lint.ok && /not a story of the plan/.test(v.lint.message))
+        expect(v.hook.out).toContain(`${v.lint.id ?? v.m.split(':')[0]} is not a story of the plan`);
     }
     // The table exercises both outcomes.
     expect(verdicts.filter((v) => v.lint.ok).length).toBeGreaterThan(5);
@@ -130,7 +164,11 @@ describe('generated repository: the commit-msg hook', () => {
     const bin = path.join(dir, 'node_modules', '.bin');
     fs.mkdirSync(bin, { recursive: true });
     const marker = path.join(tmpDir('marker-'), 'ran');
-    fs.writeFileSync(path.join(bin, 'platform-kit'), `#!/bin/sh\necho x >> "${marker}"\nexec "${process.execPath}" "${path.join(ROOT, 'lib/cli/platform-kit.js')}" "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(bin, 'platform-kit'),
+      `#!/bin/sh\necho x >> "${marker}"\nexec "${process.execPath}" "${path.join(ROOT, 'lib/cli/platform-kit.js')}" "$@"\n`,
+      { mode: 0o755 },
+    );
     const sample = MESSAGES.filter((_, i) => i % 3 === 0);
     for (const m of sample) {
       const hook = commit(dir, m, `${path.dirname(process.execPath)}:${process.env.PATH}`);
@@ -149,7 +187,9 @@ describe('generated repository: the commit-msg hook', () => {
     const file = path.join(dir, 'platform.yaml');
     // A second custom story written by hand: the podinfo definition under another id, component and namespace.
     const doc = parseDocument(fs.readFileSync(file, 'utf8'));
-    const podinfo = JSON.parse(JSON.stringify(doc.getIn(['stories', 'STORY-APP-PODINFO'], false)).replaceAll('podinfo', 'whoami'));
+    const podinfo = JSON.parse(
+      JSON.stringify(doc.getIn(['stories', 'STORY-APP-PODINFO'], false)).replaceAll('podinfo', 'whoami'),
+    );
     doc.setIn(['stories', 'STORY-APP-WHOAMI'], podinfo);
     fs.writeFileSync(file, doc.toString());
     const r = await kitInProcess(['regenerate', '--dir', dir]);
@@ -162,7 +202,12 @@ describe('generated repository: the commit-msg hook', () => {
   it('the hook, the workflow and the justfile never fetch the tool with npx --package', () => {
     const dir = path.join(tmpDir(), 'p');
     createClusters({ dir, clusters: [{ name: 'infra' }], stories: { ids: ['STORY-BOOT-AUTOMATION-ALIGN'] } });
-    for (const f of ['.githooks/commit-msg', '.github/workflows/platform-check.yaml', 'justfile', 'bootstrap/README.md']) {
+    for (const f of [
+      '.githooks/commit-msg',
+      '.github/workflows/platform-check.yaml',
+      'justfile',
+      'bootstrap/README.md',
+    ]) {
       const text = fs.readFileSync(path.join(dir, f), 'utf8');
       expect(text, f).not.toMatch(/npx\s+(--yes\s+)?--package|create-platform-cluster@/);
     }

@@ -6,7 +6,11 @@ import { createClusters } from '../src';
 import { ROOT, snapshot, tmpDir } from './helpers/fs';
 import { runInProcess } from './helpers/in-process';
 
-const tool = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; engines?: { node?: string } };
+const tool = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  engines?: { node?: string };
+};
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, any>;
 
 /** .renovaterc.json5 as JSON: its comments are whole lines starting with //, and it has no trailing commas. */
@@ -20,7 +24,7 @@ const renovate = (dir: string) =>
   ) as { ignorePaths: string[]; packageRules: Record<string, any>[] };
 
 describe('generated repository: package.json pins the tool', () => {
-  it('a new repository gets a private package.json with the tool at the version that generated it, the tool\'s engines, and no scripts', () => {
+  it("a new repository gets a private package.json with the tool at the version that generated it, the tool's engines, and no scripts", () => {
     const dir = path.join(tmpDir(), 'p');
     createClusters({ dir, clusters: [{ name: 'infra' }] });
     const pkg = readJson(path.join(dir, 'package.json'));
@@ -33,14 +37,24 @@ describe('generated repository: package.json pins the tool', () => {
     expect(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8').split('\n')).toContain('node_modules/');
   });
 
-  it('a person\'s package.json is kept field for field: the tool is added to devDependencies, nothing else changes', async () => {
+  it("a person's package.json is kept field for field: the tool is added to devDependencies, nothing else changes", async () => {
     const dir = path.join(tmpDir(), 'p');
     fs.mkdirSync(dir, { recursive: true });
-    const theirs = { name: 'our-gitops', version: '3.1.0', scripts: { lint: 'yamllint .' }, engines: { node: '>=22' }, devDependencies: { prettier: '3.6.2', zx: '8.0.0' }, custom: [1, 2] };
+    const theirs = {
+      name: 'our-gitops',
+      version: '3.1.0',
+      scripts: { lint: 'yamllint .' },
+      engines: { node: '>=22' },
+      devDependencies: { prettier: '3.6.2', zx: '8.0.0' },
+      custom: [1, 2],
+    };
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(theirs, null, 4) + '\n');
     createClusters({ dir, clusters: [{ name: 'infra' }] });
     const text = fs.readFileSync(path.join(dir, 'package.json'), 'utf8');
-    expect(JSON.parse(text)).toEqual({ ...theirs, devDependencies: { ...theirs.devDependencies, [tool.name]: tool.version } });
+    expect(JSON.parse(text)).toEqual({
+      ...theirs,
+      devDependencies: { ...theirs.devDependencies, [tool.name]: tool.version },
+    });
     expect(text).toBe(JSON.stringify(JSON.parse(text), null, 4) + '\n'); // their indentation
     // Nothing to do on the next regenerate: the file stays byte for byte.
     const again = await runInProcess('platform-kit', ['regenerate', '--dir', dir]);
@@ -73,7 +87,10 @@ describe('generated repository: package.json pins the tool', () => {
     createClusters({ dir, clusters: [{ name: 'infra' }] });
     const file = path.join(dir, 'package.json');
     const pkg = readJson(file);
-    fs.writeFileSync(file, JSON.stringify({ ...pkg, devDependencies: { ...pkg.devDependencies, prettier: '3.6.2' } }, null, 2) + '\n');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ ...pkg, devDependencies: { ...pkg.devDependencies, prettier: '3.6.2' } }, null, 2) + '\n',
+    );
     const edited = fs.readFileSync(file, 'utf8');
     const r = await runInProcess('platform-kit', ['regenerate', '--check', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
@@ -92,11 +109,19 @@ describe('generated repository: package.json pins the tool', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it('Renovate reads package.json (not in ignorePaths) and has a rule for the tool\'s pin', () => {
+  it("Renovate reads package.json (not in ignorePaths) and has a rule for the tool's pin", () => {
     const dir = path.join(tmpDir(), 'p');
     createClusters({ dir, clusters: [{ name: 'infra' }] });
     const cfg = renovate(dir);
-    const glob = (g: string) => new RegExp('^' + g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '.*').replace(/(?<!\.)\*/g, '[^/]*') + '$');
+    const glob = (g: string) =>
+      new RegExp(
+        '^' +
+          g
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*\*/g, '.*')
+            .replace(/(?<!\.)\*/g, '[^/]*') +
+          '$',
+      );
     expect(cfg.ignorePaths.filter((g) => glob(g).test('package.json'))).toEqual([]);
     const rule = cfg.packageRules.find((r) => r.matchPackageNames?.includes(tool.name));
     expect(rule?.matchManagers).toEqual(['npm']);
@@ -107,7 +132,9 @@ describe('generated repository: package.json pins the tool', () => {
   it('every platform-kit step of the workflow runs the installed tool after an npm install step of the same job', () => {
     const dir = path.join(tmpDir(), 'p');
     createClusters({ dir, clusters: [{ name: 'infra' }] });
-    const wf = parse(fs.readFileSync(path.join(dir, '.github/workflows/platform-check.yaml'), 'utf8')) as { jobs: Record<string, { steps: { run?: string }[] }> };
+    const wf = parse(fs.readFileSync(path.join(dir, '.github/workflows/platform-check.yaml'), 'utf8')) as {
+      jobs: Record<string, { steps: { run?: string }[] }>;
+    };
     let runs = 0;
     for (const [name, job] of Object.entries(wf.jobs)) {
       const steps = job.steps.map((s) => s.run ?? '');

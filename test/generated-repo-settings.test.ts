@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
 import { createClusters, loadCatalog } from '../src';
 import { transitiveDeps } from '../src/model/stories';
+import { requireKubectl } from './helpers/flux';
 import { ROOT, tmpDir } from './helpers/fs';
 import { kitInProcess } from './helpers/in-process';
-import { requireKubectl } from './helpers/flux';
 
 /** The ClusterSecretStore's variant folders, one per provider, as the templates ship them. */
 const VARIANTS_DIR = path.join(ROOT, 'templates/components/security/cluster-secret-store/variants');
@@ -20,17 +20,29 @@ const STORIES = [...transitiveDeps(cat, STORE_STORY), STORE_STORY];
 function providerVars(provider: string): string[] {
   const out = new Set<string>();
   for (const f of fs.readdirSync(path.join(VARIANTS_DIR, provider))) {
-    for (const m of fs.readFileSync(path.join(VARIANTS_DIR, provider, f), 'utf8').matchAll(/\$\{(SECRET_STORE_[A-Z0-9_]+)\}/g)) out.add(m[1]);
+    for (const m of fs
+      .readFileSync(path.join(VARIANTS_DIR, provider, f), 'utf8')
+      .matchAll(/\$\{(SECRET_STORE_[A-Z0-9_]+)\}/g))
+      out.add(m[1]);
   }
   return [...out].sort();
 }
 const ALL_STORE_VARS = [...new Set(PROVIDERS.flatMap(providerVars))].sort();
 
 const platformSettings = (dir: string, cluster: string) =>
-  (parse(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8')).clusters[cluster].settings ?? {}) as Record<string, string>;
+  (parse(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8')).clusters[cluster].settings ?? {}) as Record<
+    string,
+    string
+  >;
 const clusterSettings = (dir: string, cluster: string) =>
-  parse(fs.readFileSync(path.join(dir, `kubernetes/clusters/${cluster}/cluster-settings.yaml`), 'utf8')).data as Record<string, string>;
-const storeKeys = (o: Record<string, string>) => Object.keys(o).filter((k) => k.startsWith('SECRET_STORE_')).sort();
+  parse(fs.readFileSync(path.join(dir, `kubernetes/clusters/${cluster}/cluster-settings.yaml`), 'utf8')).data as Record<
+    string,
+    string
+  >;
+const storeKeys = (o: Record<string, string>) =>
+  Object.keys(o)
+    .filter((k) => k.startsWith('SECRET_STORE_'))
+    .sort();
 
 function setProvider(dir: string, cluster: string, provider: string, settings: Record<string, string> = {}): void {
   const file = path.join(dir, 'platform.yaml');
@@ -47,11 +59,16 @@ describe('generated repository: settings only for the chosen secret-store provid
     expect(new Set(PROVIDERS.map((p) => providerVars(p).join())).size).toBeGreaterThan(2);
   });
 
-  const title = '%s: exactly the variables its variant uses, every ${VAR} resolves, check --build clean with no unused store setting';
+  const title =
+    '%s: exactly the variables its variant uses, every ${VAR} resolves, check --build clean with no unused store setting';
   it.each(PROVIDERS)(title, async (provider) => {
     requireKubectl();
     const dir = path.join(tmpDir(), 'p');
-    createClusters({ dir, clusters: [{ name: 'infra', secretStore: provider } as never], stories: { ids: STORIES, approve: true } });
+    createClusters({
+      dir,
+      clusters: [{ name: 'infra', secretStore: provider } as never],
+      stories: { ids: STORIES, approve: true },
+    });
     const want = providerVars(provider);
     expect(storeKeys(platformSettings(dir, 'infra'))).toEqual(want);
     expect(storeKeys(clusterSettings(dir, 'infra'))).toEqual(want);
@@ -64,9 +81,13 @@ describe('generated repository: settings only for the chosen secret-store provid
     expect(again.status, again.stdout + again.stderr).toBe(0);
   });
 
-  it('a repository written with every provider\'s settings (as before) loses the unused defaults on regenerate, and they stay gone', async () => {
+  it("a repository written with every provider's settings (as before) loses the unused defaults on regenerate, and they stay gone", async () => {
     const dir = path.join(tmpDir(), 'p');
-    createClusters({ dir, clusters: [{ name: 'infra', secretStore: 'onepassword' } as never], stories: { ids: STORIES } });
+    createClusters({
+      dir,
+      clusters: [{ name: 'infra', secretStore: 'onepassword' } as never],
+      stories: { ids: STORIES },
+    });
     // What older versions wrote: every SECRET_STORE_* of the story, with its catalog default.
     const decl = new Map(cat.byId.get(STORE_STORY)!.variables.map((v) => [v.name, v.default]));
     const others = ALL_STORE_VARS.filter((v) => !providerVars('onepassword').includes(v));
@@ -81,9 +102,13 @@ describe('generated repository: settings only for the chosen secret-store provid
     expect(storeKeys(platformSettings(dir, 'infra'))).toEqual(providerVars('onepassword'));
   });
 
-  it('changing a cluster\'s provider drops the old defaults, adds the new ones, keeps a hand-set value and says so', async () => {
+  it("changing a cluster's provider drops the old defaults, adds the new ones, keeps a hand-set value and says so", async () => {
     const dir = path.join(tmpDir(), 'p');
-    createClusters({ dir, clusters: [{ name: 'infra', secretStore: 'onepassword' } as never], stories: { ids: STORIES, approve: true } });
+    createClusters({
+      dir,
+      clusters: [{ name: 'infra', secretStore: 'onepassword' } as never],
+      stories: { ids: STORIES, approve: true },
+    });
     const from = providerVars('onepassword');
     // A provider that uses none of 1Password's variables, and one that shares some.
     const to = PROVIDERS.find((p) => providerVars(p).every((v) => !from.includes(v)))!;
@@ -102,7 +127,9 @@ describe('generated repository: settings only for the chosen secret-store provid
     expect(r.stdout).toContain(`added ${now.join(', ')}`);
     // check --info reports the kept hand-set value and nothing else of the store.
     const info = await kitInProcess(['check', '--info', '--dir', dir]);
-    const unused = [...info.stdout.matchAll(/SETTING_UNUSED .*?(SECRET_STORE_[A-Z_]+) is used by no manifest/g)].map((m) => m[1]);
+    const unused = [...info.stdout.matchAll(/SETTING_UNUSED .*?(SECRET_STORE_[A-Z_]+) is used by no manifest/g)].map(
+      (m) => m[1],
+    );
     expect(unused).toEqual([hand]);
     // Back to 1Password: the hand-set value is used again, the other provider's defaults go.
     setProvider(dir, 'infra', 'onepassword');

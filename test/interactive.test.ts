@@ -30,7 +30,8 @@ interface PtyResult {
   stderr: string;
 }
 
-const stripAnsi = (s: string) => s.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g, '');
+const stripAnsi = (s: string) =>
+  s.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g, '');
 
 function requirePython(): void {
   const r = spawnSync('python3', ['-c', 'import pty, termios, fcntl'], { encoding: 'utf8' });
@@ -183,7 +184,10 @@ describe('create-platform-cluster prompts in a pseudo-terminal', () => {
 describe('add-story --custom prompts in a pseudo-terminal', () => {
   it('asks for title, lane (select), component, namespace and chart, then records and renders the story', () => {
     const dir = path.join(tmpDir(), 'p');
-    const made = spawnSync(process.execPath, [BIN, 'infra', 'apps', '--yes', '--dir', dir], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    const made = spawnSync(process.execPath, [BIN, 'infra', 'apps', '--yes', '--dir', dir], {
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true' },
+    });
     expect(made.status, made.stderr).toBe(0);
     const r = drive(
       [
@@ -203,7 +207,18 @@ describe('add-story --custom prompts in a pseudo-terminal', () => {
     expect(r.output, seen(r)).toContain('added (draft) STORY-APP-PODINFO on apps');
     const story = readPlatform(dir).stories['STORY-APP-PODINFO'];
     expect(story.clusters).toEqual({ apps: 'draft' });
-    expect(story.custom).toMatchObject({ title: 'Podinfo demo', lane: 'apps', components: [{ id: 'podinfo', namespace: 'demo', lane: 'workloads', chart: { name: 'podinfo', version: '6.9.2', repoType: 'oci' } }] });
+    expect(story.custom).toMatchObject({
+      title: 'Podinfo demo',
+      lane: 'apps',
+      components: [
+        {
+          id: 'podinfo',
+          namespace: 'demo',
+          lane: 'workloads',
+          chart: { name: 'podinfo', version: '6.9.2', repoType: 'oci' },
+        },
+      ],
+    });
     expect(fs.existsSync(path.join(dir, 'kubernetes/workloads/apps/podinfo/app/helmrelease.yaml'))).toBe(true);
   });
 });

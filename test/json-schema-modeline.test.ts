@@ -44,7 +44,7 @@ describe('the schema line of platform.yaml', () => {
     expect((await runInProcess('platform-kit', ['regenerate', '--check', '--dir', dir])).status).toBe(0);
   });
 
-  it('modeline: a file without it (written before the tool had it) gets it on regenerate; a person\'s first-line comment stays below it', async () => {
+  it("modeline: a file without it (written before the tool had it) gets it on regenerate; a person's first-line comment stays below it", async () => {
     const dir = await created();
     const file = path.join(dir, 'platform.yaml');
     const mine = '# platform of team blue: ask #platform before changing networks';
@@ -63,7 +63,7 @@ describe('the schema line of platform.yaml', () => {
     expect(modelines(platformOf(dir))).toHaveLength(1);
   });
 
-  it('modeline: a person\'s own schema line (another ref, below their comment) is kept where it is and not doubled', async () => {
+  it("modeline: a person's own schema line (another ref, below their comment) is kept where it is and not doubled", async () => {
     const dir = await created();
     const file = path.join(dir, 'platform.yaml');
     const theirs = '# yaml-language-server: $schema=https://schemas.example.com/platform.schema.json';

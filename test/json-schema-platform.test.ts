@@ -23,11 +23,19 @@ function schemaErrors(value: unknown): string[] {
     // if/then/else and allOf report twice: the failing branch's own error is the one that names the field.
     .filter((e) => e.keyword !== 'if')
     .map((e) => {
-      const parts = e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+      const parts = e.instancePath
+        .split('/')
+        .slice(1)
+        .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
       if (e.keyword === 'additionalProperties') parts.push(String(e.params.additionalProperty));
       if (e.keyword === 'required') parts.push(String(e.params.missingProperty));
-      if (e.keyword === 'propertyNames' || (e.propertyName !== undefined && parts.length === 0)) parts.push(String(e.params.propertyName ?? e.propertyName));
-      return parts.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '').replace(/\.\[/g, '[');
+      if (e.keyword === 'propertyNames' || (e.propertyName !== undefined && parts.length === 0))
+        parts.push(String(e.params.propertyName ?? e.propertyName));
+      return parts
+        .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
+        .join('')
+        .replace(/^\./, '')
+        .replace(/\.\[/g, '[');
     });
   return [...new Set(fields)];
 }
@@ -48,10 +56,36 @@ let withCustom: any;
 
 beforeAll(() => {
   const dir = path.join(tmpDir('cpc-json-schema-'), 'platform');
-  const r = cli('create-platform-cluster', ['--answers', path.join(ROOT, 'examples/reference-platform.answers.yaml'), '--stories', 'all', '--approve', '--yes', '--dir', dir]);
+  const r = cli('create-platform-cluster', [
+    '--answers',
+    path.join(ROOT, 'examples/reference-platform.answers.yaml'),
+    '--stories',
+    'all',
+    '--approve',
+    '--yes',
+    '--dir',
+    dir,
+  ]);
   expect(r.status, r.stderr).toBe(0);
   reference = parse(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8'));
-  const c = cli('add-story', ['STORY-APP-PODINFO', '--custom', '--title', 'podinfo demo', '--lane', 'apps', '--component', 'podinfo', '--namespace', 'podinfo', '--chart-url', 'oci://ghcr.io/stefanprodan/charts/podinfo', '--chart-version', '6.9.2', '--dir', dir]);
+  const c = cli('add-story', [
+    'STORY-APP-PODINFO',
+    '--custom',
+    '--title',
+    'podinfo demo',
+    '--lane',
+    'apps',
+    '--component',
+    'podinfo',
+    '--namespace',
+    'podinfo',
+    '--chart-url',
+    'oci://ghcr.io/stefanprodan/charts/podinfo',
+    '--chart-version',
+    '6.9.2',
+    '--dir',
+    dir,
+  ]);
   expect(c.status, c.stderr).toBe(0);
   withCustom = parse(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8'));
 }, 180_000);
@@ -87,21 +121,61 @@ describe('JSON Schema of platform.yaml against the tool', () => {
   const bad: [string, (p: any) => void, string][] = [
     ['unknown top-level key', (p) => (p.colour = 'blue'), 'colour'],
     ['missing apiVersion', (p) => delete p.apiVersion, 'apiVersion'],
-    ['secret store not a provider', (p) => (p.clusters.apps.secretStore.provider = '1password'), 'clusters.apps.secretStore.provider'],
+    [
+      'secret store not a provider',
+      (p) => (p.clusters.apps.secretStore.provider = '1password'),
+      'clusters.apps.secretStore.provider',
+    ],
     ['role not a role', (p) => (p.clusters.apps.role = 'database'), 'clusters.apps.role'],
     ['cluster id 0', (p) => (p.clusters.apps.clusterId = 0), 'clusters.apps.clusterId'],
     ['cluster id 256', (p) => (p.clusters.apps.clusterId = 256), 'clusters.apps.clusterId'],
-    ['pod CIDR not canonical', (p) => (p.clusters.apps.network.podCidr = '10.246.0.0/016'), 'clusters.apps.network.podCidr'],
-    ['node CIDR without a prefix', (p) => (p.clusters.infra.network.nodeCidr = '192.168.1.0'), 'clusters.infra.network.nodeCidr'],
-    ['node IP with a leading zero', (p) => (p.clusters.infra.nodes[0].ip = '192.168.1.011'), 'clusters.infra.nodes[0].ip'],
-    ['install disk not a device', (p) => (p.clusters.infra.nodes[0].installDisk = 'sda'), 'clusters.infra.nodes[0].installDisk'],
+    [
+      'pod CIDR not canonical',
+      (p) => (p.clusters.apps.network.podCidr = '10.246.0.0/016'),
+      'clusters.apps.network.podCidr',
+    ],
+    [
+      'node CIDR without a prefix',
+      (p) => (p.clusters.infra.network.nodeCidr = '192.168.1.0'),
+      'clusters.infra.network.nodeCidr',
+    ],
+    [
+      'node IP with a leading zero',
+      (p) => (p.clusters.infra.nodes[0].ip = '192.168.1.011'),
+      'clusters.infra.nodes[0].ip',
+    ],
+    [
+      'install disk not a device',
+      (p) => (p.clusters.infra.nodes[0].installDisk = 'sda'),
+      'clusters.infra.nodes[0].installDisk',
+    ],
     ['git URL over http', (p) => (p.clusters.infra.git.url = 'http://git.example.com/x.git'), 'clusters.infra.git.url'],
-    ['settings key in lower case', (p) => (p.clusters.infra.settings.log_level = 'debug'), 'clusters.infra.settings.log_level'],
-    ['settings value with ${', (p) => (p.clusters.infra.settings.LOG_LEVEL = '${OTHER}'), 'clusters.infra.settings.LOG_LEVEL'],
-    ['settings value with ": "', (p) => (p.clusters.infra.settings.LOG_LEVEL = 'a: b'), 'clusters.infra.settings.LOG_LEVEL'],
-    ['cluster name with capitals', (p) => ((p.clusters.Apps = p.clusters.apps), delete p.clusters.apps), 'clusters.Apps'],
+    [
+      'settings key in lower case',
+      (p) => (p.clusters.infra.settings.log_level = 'debug'),
+      'clusters.infra.settings.log_level',
+    ],
+    [
+      'settings value with ${',
+      (p) => (p.clusters.infra.settings.LOG_LEVEL = '${OTHER}'),
+      'clusters.infra.settings.LOG_LEVEL',
+    ],
+    [
+      'settings value with ": "',
+      (p) => (p.clusters.infra.settings.LOG_LEVEL = 'a: b'),
+      'clusters.infra.settings.LOG_LEVEL',
+    ],
+    [
+      'cluster name with capitals',
+      (p) => ((p.clusters.Apps = p.clusters.apps), delete p.clusters.apps),
+      'clusters.Apps',
+    ],
     ['story id in lower case', (p) => (p.stories['story-x-y'] = { clusters: { apps: 'draft' } }), 'stories.story-x-y'],
-    ['story state not a state', (p) => (p.stories['STORY-NET-CILIUM-IPAM'].clusters.infra = 'done'), 'stories.STORY-NET-CILIUM-IPAM.clusters.infra'],
+    [
+      'story state not a state',
+      (p) => (p.stories['STORY-NET-CILIUM-IPAM'].clusters.infra = 'done'),
+      'stories.STORY-NET-CILIUM-IPAM.clusters.infra',
+    ],
     ['chart version as a number', (p) => (p.charts.cilium = 1.1), 'charts.cilium'],
     ['sprint weeks 9', (p) => (p.plan = { sprintWeeks: 9 }), 'plan.sprintWeeks'],
     ['plan start not a date', (p) => (p.plan = { start: '2.3.2026' }), 'plan.start'],

@@ -11,17 +11,62 @@ const ROOT = path.resolve(__dirname, '..');
 
 /** What each CLI command calls: a library user gets the same function. */
 const COMMANDS = [
-  'createClusters', 'addStory', 'addStories', 'approveStory', 'approveStories', 'unapproveStory', 'unapproveStories',
-  'listStories', 'regenerate', 'check', 'checkFlux', 'diffRepo', 'buildPlan', 'renderPlan', 'gateStaticWithCheck', 'gateLive',
+  'createClusters',
+  'addStory',
+  'addStories',
+  'approveStory',
+  'approveStories',
+  'unapproveStory',
+  'unapproveStories',
+  'listStories',
+  'regenerate',
+  'check',
+  'checkFlux',
+  'diffRepo',
+  'buildPlan',
+  'renderPlan',
+  'gateStaticWithCheck',
+  'gateLive',
 ];
 
 /** Layer internals the old index re-exported: reachable from their modules, no longer the API. */
 const INTERNALS = [
-  'computePlan', 'formatPlan', 'summarize', 'writes', 'commitChanges', 'gitMergeFile', 'similarity', 'BASE_DIR', 'unresolved',
-  'quoteScalar', 'findVariables', 'substitute', 'VARIABLES', 'unmetDependencies', 'approvedDependents', 'missingDependencies',
-  'bookkeeping', 'conflictReport', 'nextSteps', 'placeholders', 'storyStates', 'templateRootsOf', 'OVERRIDES_DIR',
-  'findClusters', 'DEFAULT_CLUSTER_PATHS', 'formatCheck', 'formatGraph', 'planFindings', 'lintStoryLine', 'applyAnswers',
-  'wiredComponents', 'renderedComponents', 'storyComponentsFor', 'defaultTargets', 'validateStories', 'checkCatalog',
+  'computePlan',
+  'formatPlan',
+  'summarize',
+  'writes',
+  'commitChanges',
+  'gitMergeFile',
+  'similarity',
+  'BASE_DIR',
+  'unresolved',
+  'quoteScalar',
+  'findVariables',
+  'substitute',
+  'VARIABLES',
+  'unmetDependencies',
+  'approvedDependents',
+  'missingDependencies',
+  'bookkeeping',
+  'conflictReport',
+  'nextSteps',
+  'placeholders',
+  'storyStates',
+  'templateRootsOf',
+  'OVERRIDES_DIR',
+  'findClusters',
+  'DEFAULT_CLUSTER_PATHS',
+  'formatCheck',
+  'formatGraph',
+  'planFindings',
+  'lintStoryLine',
+  'applyAnswers',
+  'wiredComponents',
+  'renderedComponents',
+  'storyComponentsFor',
+  'defaultTargets',
+  'validateStories',
+  'checkCatalog',
 ];
 
 describe('layers: the public API (src/index.ts)', () => {
@@ -43,8 +88,12 @@ describe('layers: the public API (src/index.ts)', () => {
       api.createClusters({ dir, clusters: [{ name: 'dev' }] });
       const text = fs.readFileSync(path.join(dir, api.PLATFORM_FILE), 'utf8');
       // A credential in platform.yaml's settings: only the platform rule (command layer) reads that file.
-      fs.writeFileSync(path.join(dir, api.PLATFORM_FILE), text.replace(/^ {2}dev:\n/m, '  dev:\n    settings:\n      DB_PASSWORD: hunter2\n'));
-      const codes = async (f: typeof api.check) => (await f({ dir })).findings.filter((x) => x.file === api.PLATFORM_FILE).map((x) => x.code);
+      fs.writeFileSync(
+        path.join(dir, api.PLATFORM_FILE),
+        text.replace(/^ {2}dev:\n/m, '  dev:\n    settings:\n      DB_PASSWORD: hunter2\n'),
+      );
+      const codes = async (f: typeof api.check) =>
+        (await f({ dir })).findings.filter((x) => x.file === api.PLATFORM_FILE).map((x) => x.code);
       expect(await codes(api.check)).toContain('SETTING_CREDENTIAL');
       expect(await codes(api.checkFlux)).toEqual([]);
     } finally {
@@ -71,8 +120,12 @@ describe('layers: the package exports map', () => {
   });
 
   it('the JSON Schema of platform.yaml and package.json resolve; a deep import of lib/ is refused', () => {
-    expect(fs.realpathSync(req.resolve('create-platform-cluster/schemas/platform.schema.json'))).toBe(path.join(ROOT, 'schemas', 'platform.schema.json'));
+    expect(fs.realpathSync(req.resolve('create-platform-cluster/schemas/platform.schema.json'))).toBe(
+      path.join(ROOT, 'schemas', 'platform.schema.json'),
+    );
     expect(req('create-platform-cluster/package.json').name).toBe('create-platform-cluster');
-    expect(() => req.resolve('create-platform-cluster/lib/core/plan')).toThrow(expect.objectContaining({ code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' }));
+    expect(() => req.resolve('create-platform-cluster/lib/core/plan')).toThrow(
+      expect.objectContaining({ code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' }),
+    );
   });
 });

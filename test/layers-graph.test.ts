@@ -68,8 +68,14 @@ describe('layers: the import graph of src/', () => {
   it('has no import cycle but those another area of issue 17 takes apart, and each of those still exists', async () => {
     const found = (await srcGraph()).circular().map(canonical);
     const pending = PENDING_CYCLES.map((p) => canonical(p.cycle));
-    expect(found.filter((c) => !pending.includes(c)), 'new import cycles').toEqual([]);
-    expect(pending.filter((c) => !found.includes(c)), 'cycles gone: delete them from PENDING_CYCLES').toEqual([]);
+    expect(
+      found.filter((c) => !pending.includes(c)),
+      'new import cycles',
+    ).toEqual([]);
+    expect(
+      pending.filter((c) => !found.includes(c)),
+      'cycles gone: delete them from PENDING_CYCLES',
+    ).toEqual([]);
   });
 
   it('check/ imports nothing of the model, delivery, commands or CLIs; every layer only those below it', async () => {
@@ -82,7 +88,8 @@ describe('layers: the import graph of src/', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layers-graph-'));
     try {
       for (const [rel, text] of Object.entries({
-        'check/a.ts': "import type { B } from './b';\nimport { m } from '../model/m';\nexport type A = { b?: B; m: typeof m };\n",
+        'check/a.ts':
+          "import type { B } from './b';\nimport { m } from '../model/m';\nexport type A = { b?: B; m: typeof m };\n",
         'check/b.ts': "import type { A } from './a';\nexport type B = { a?: A };\n",
         'model/m.ts': 'export const m = 1;\n',
       })) {

@@ -2,10 +2,10 @@
 // the action, reason, manifest record and merge base its row decides. A row reordered or a condition changed moves
 // a path to another row and fails here.
 import { describe, expect, it } from 'vitest';
-import { stringText, type FileText } from '../src/core/eol';
+import { type FileText, stringText } from '../src/core/eol';
 import { emptyManifest, sha256 } from '../src/core/manifest';
 import { gitMergeFile } from '../src/core/merge';
-import { ATTRIBUTES_FILE, basePath, computePlan, type Change, type Reader } from '../src/core/plan';
+import { ATTRIBUTES_FILE, basePath, type Change, computePlan, type Reader } from '../src/core/plan';
 import { Tree } from '../src/core/tree';
 
 const GEN = 'k: generated\n';
@@ -53,7 +53,14 @@ function plan(merge = true) {
   }
   const reader: Reader = { read: (p) => files.get(p)?.raw, readText: (p) => files.get(p) };
   const owned = new Set(Object.entries(CASES).flatMap(([p, c]) => (c.toolOwned ? [p] : [])));
-  const r = computePlan(tree, reader, prev, { generator: 'create-platform-cluster', version: 'test' }, owned, merge ? gitMergeFile : undefined);
+  const r = computePlan(
+    tree,
+    reader,
+    prev,
+    { generator: 'create-platform-cluster', version: 'test' },
+    owned,
+    merge ? gitMergeFile : undefined,
+  );
   const byPath = new Map<string, Change>(r.changes.map((c) => [c.path, c]));
   return { r, at: (p: string) => byPath.get(p)! };
 }
@@ -61,7 +68,9 @@ function plan(merge = true) {
 describe('layers: computePlan, one path per row of its decision table', () => {
   it('gives each situation its action and reason', () => {
     const { at } = plan();
-    const got = Object.fromEntries(Object.keys(CASES).map((p) => [p, `${at(p).action}${at(p).reason ? `: ${at(p).reason}` : ''}`]));
+    const got = Object.fromEntries(
+      Object.keys(CASES).map((p) => [p, `${at(p).action}${at(p).reason ? `: ${at(p).reason}` : ''}`]),
+    );
     expect(got).toEqual({
       'owned-new.yaml': 'CREATE',
       'owned-same.yaml': 'UNCHANGED',
@@ -74,7 +83,9 @@ describe('layers: computePlan, one path per row of its decision table', () => {
       [ATTRIBUTES_FILE]: expect.stringMatching(/^KEEP: written by a person before the tool generated one/),
       'in-the-way.yaml': 'CONFLICT: a file the tool did not generate is in the way',
       'untouched.yaml': 'UPDATE',
-      'edited-no-base.yaml': expect.stringMatching(/^KEEP: edited since it was generated and no merge base is recorded/),
+      'edited-no-base.yaml': expect.stringMatching(
+        /^KEEP: edited since it was generated and no merge base is recorded/,
+      ),
       'edited-render-same.yaml': 'KEEP: edited since it was generated; the template output did not change',
       'edited-markers.yaml': 'KEEP: still has conflict markers from an earlier merge; resolve them',
       'edited-merged.yaml': expect.stringMatching(/^(MERGE|UNMERGED): /),
@@ -86,10 +97,19 @@ describe('layers: computePlan, one path per row of its decision table', () => {
   it('records the new render, keeps the recorded hash, or records nothing, as the row says', () => {
     const { r } = plan();
     const rec = (p: string) => r.manifest.files[p];
-    for (const p of ['owned-new.yaml', 'owned-changed.yaml', 'new.yaml', 'same.yaml', ATTRIBUTES_FILE, 'untouched.yaml', 'edited-merged.yaml']) {
+    for (const p of [
+      'owned-new.yaml',
+      'owned-changed.yaml',
+      'new.yaml',
+      'same.yaml',
+      ATTRIBUTES_FILE,
+      'untouched.yaml',
+      'edited-merged.yaml',
+    ]) {
       expect(rec(p), p).toBe(sha256(CASES[p].render));
     }
-    for (const p of ['deleted.yaml', 'binary-old.yaml', 'edited-no-base.yaml', 'edited-render-same.yaml']) expect(rec(p), p).toBe(sha256(GEN));
+    for (const p of ['deleted.yaml', 'binary-old.yaml', 'edited-no-base.yaml', 'edited-render-same.yaml'])
+      expect(rec(p), p).toBe(sha256(GEN));
     for (const p of ['binary-new.yaml', 'in-the-way.yaml']) expect(rec(p), p).toBeUndefined();
   });
 
@@ -104,6 +124,9 @@ describe('layers: computePlan, one path per row of its decision table', () => {
 
   it('without a merge, an edited file whose render changed is kept (the row before the merge row)', () => {
     const { at } = plan(false);
-    expect(at('edited-merged.yaml')).toMatchObject({ action: 'KEEP', reason: 'edited since it was generated; kept as is (platform-kit regenerate merges)' });
+    expect(at('edited-merged.yaml')).toMatchObject({
+      action: 'KEEP',
+      reason: 'edited since it was generated; kept as is (platform-kit regenerate merges)',
+    });
   });
 });

@@ -4,10 +4,10 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ClusterAnswersSchema, providerMessage } from '../src/model/answers';
-import { storyIdProblem } from '../src/model/story-rules';
 import { check } from '../src';
+import { ClusterAnswersSchema, providerMessage } from '../src/model/answers';
 import { STORY_ID } from '../src/model/schema';
+import { storyIdProblem } from '../src/model/story-rules';
 import { tmpDir } from './helpers/fs';
 
 describe('story id: the message names what is wrong with this id', () => {
@@ -34,7 +34,10 @@ describe('story id: the message names what is wrong with this id', () => {
     const dir = tmpDir('cpc-msg-');
     let err = '';
     try {
-      execFileSync(process.execPath, [path.resolve('lib/cli/add-story.js'), 'STORY-FOO', '--dir', dir], { encoding: 'utf8', stdio: 'pipe' });
+      execFileSync(process.execPath, [path.resolve('lib/cli/add-story.js'), 'STORY-FOO', '--dir', dir], {
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
     } catch (e) {
       err = String((e as { stderr: string }).stderr);
       expect((e as { status: number }).status).toBe(2);
@@ -50,7 +53,9 @@ describe('--secret-store: an unknown provider names the id meant', () => {
     expect(r.success).toBe(false);
     const msg = r.error!.issues[0].message;
     expect(msg).toBe(providerMessage('1password'));
-    expect(msg).toMatch(/^1password is not a provider id \(did you mean onepassword\?\); use one of onepassword, vault, /);
+    expect(msg).toMatch(
+      /^1password is not a provider id \(did you mean onepassword\?\); use one of onepassword, vault, /,
+    );
   });
   it('an unknown name gets no guess', () => {
     expect(providerMessage('keepass')).not.toMatch(/did you mean/);

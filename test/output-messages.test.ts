@@ -13,7 +13,13 @@ import { runInProcess } from './helpers/in-process';
 const BIN = (b: string) => path.join(ROOT, 'lib', 'cli', `${b}.js`);
 const ESC = '\x1b[';
 const RELOADER_VALUES = 'kubernetes/infrastructure/operations/reloader/app/helm-values.yaml';
-const STORIES = ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS', 'STORY-BOOT-CORE', 'STORY-GITOPS-SELF-MGMT-FLUX', 'STORY-OPS-RELOADER-ALL-CLUSTERS'];
+const STORIES = [
+  'STORY-BOOT-TALOS',
+  'STORY-BOOT-CRDS',
+  'STORY-BOOT-CORE',
+  'STORY-GITOPS-SELF-MGMT-FLUX',
+  'STORY-OPS-RELOADER-ALL-CLUSTERS',
+];
 
 /** The process environment without the colour switches, plus `extra`. */
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -23,17 +29,26 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 function run(bin: string, args: string[], extra: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN(bin), ...args], { encoding: 'utf8', env: env(extra), input: '', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN(bin), ...args], {
+    encoding: 'utf8',
+    env: env(extra),
+    input: '',
+    timeout: 60_000,
+  });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Run in a pseudo-terminal (test/helpers/pty-drive.py, no conversation): what a person sees on a terminal. */
 function onTty(bin: string, args: string[], extra: Record<string, string> = {}) {
-  const r = spawnSync('python3', [path.join(ROOT, 'test/helpers/pty-drive.py'), '[]', '--', process.execPath, BIN(bin), ...args], {
-    encoding: 'utf8',
-    env: env(extra),
-    timeout: 60_000,
-  });
+  const r = spawnSync(
+    'python3',
+    [path.join(ROOT, 'test/helpers/pty-drive.py'), '[]', '--', process.execPath, BIN(bin), ...args],
+    {
+      encoding: 'utf8',
+      env: env(extra),
+      timeout: 60_000,
+    },
+  );
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -56,24 +71,44 @@ async function repo(): Promise<string> {
 
 describe('output colour', () => {
   it('output-colour: piped output has no escape codes; NO_COLOR none on a terminal either; a terminal gets colour', () => {
-    const piped = run('create-platform-cluster', ['infra', '--yes', '--dry-run', '--dir', path.join(tmpDir('output-'), 'p')]);
+    const piped = run('create-platform-cluster', [
+      'infra',
+      '--yes',
+      '--dry-run',
+      '--dir',
+      path.join(tmpDir('output-'), 'p'),
+    ]);
     expect(piped.status, piped.stderr).toBe(0);
     expect(piped.stdout).toContain('dry run: nothing was written');
     expect(piped.stdout + piped.stderr).not.toContain('\x1b');
 
-    const tty = onTty('create-platform-cluster', ['infra', '--yes', '--dry-run', '--dir', path.join(tmpDir('output-'), 't')]);
+    const tty = onTty('create-platform-cluster', [
+      'infra',
+      '--yes',
+      '--dry-run',
+      '--dir',
+      path.join(tmpDir('output-'), 't'),
+    ]);
     expect(tty.status, tty.stderr).toBe(0);
     expect(tty.stdout).toContain('dry run: nothing was written');
     // The create count is green (SGR 32), the header bold.
     expect(tty.stdout).toMatch(/\x1b\[32m +\d+\x1b\[39m/);
     expect(tty.stdout).toContain(`${ESC}1m`);
 
-    const noColour = onTty('create-platform-cluster', ['infra', '--yes', '--dry-run', '--dir', path.join(tmpDir('output-'), 'n')], { NO_COLOR: '1' });
+    const noColour = onTty(
+      'create-platform-cluster',
+      ['infra', '--yes', '--dry-run', '--dir', path.join(tmpDir('output-'), 'n')],
+      { NO_COLOR: '1' },
+    );
     expect(noColour.status, noColour.stderr).toBe(0);
     expect(noColour.stdout).toContain('dry run: nothing was written');
     expect(noColour.stdout).not.toContain('\x1b');
 
-    const forced = run('create-platform-cluster', ['infra', '--yes', '--dry-run', '--dir', path.join(tmpDir('output-'), 'f')], { FORCE_COLOR: '1' });
+    const forced = run(
+      'create-platform-cluster',
+      ['infra', '--yes', '--dry-run', '--dir', path.join(tmpDir('output-'), 'f')],
+      { FORCE_COLOR: '1' },
+    );
     expect(forced.stdout).toMatch(/\x1b\[32m +\d+\x1b\[39m/);
   });
 });
@@ -89,7 +124,9 @@ describe('output of --dry-run', () => {
     fs.writeFileSync(pf, fs.readFileSync(pf, 'utf8').replace('branch: main', 'branch: trunk'));
     const dry = await runInProcess('platform-kit', ['regenerate', '--dry-run', '--dir', dir]);
     expect(dry.status, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(new RegExp(`^ +keep +${RELOADER_VALUES.replace(/[./]/g, '\\$&')} +\\(kept as you have it, not rewritten`, 'm'));
+    expect(dry.stdout).toMatch(
+      new RegExp(`^ +keep +${RELOADER_VALUES.replace(/[./]/g, '\\$&')} +\\(kept as you have it, not rewritten`, 'm'),
+    );
     expect(dry.stdout).not.toContain(`a/${RELOADER_VALUES}`);
     expect(dry.stdout).not.toContain('-        cpu: 50m # measured');
     // The manifest: one bookkeeping line, no diff of hashes.
@@ -112,7 +149,10 @@ describe('output of a conflict', () => {
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('cpu: 10m', 'cpu: 50m # measured'));
     const override = path.join(dir, '.platform/templates/components/operations/reloader');
     fs.mkdirSync(override, { recursive: true });
-    const tpl = fs.readFileSync(path.join(ROOT, 'templates/components/operations/reloader/helm-values.yaml.hbs'), 'utf8');
+    const tpl = fs.readFileSync(
+      path.join(ROOT, 'templates/components/operations/reloader/helm-values.yaml.hbs'),
+      'utf8',
+    );
     expect(tpl).toContain('cpu: 10m');
     fs.writeFileSync(path.join(override, 'helm-values.yaml.hbs'), tpl.replace('cpu: 10m', 'cpu: 20m'));
 
@@ -128,7 +168,9 @@ describe('output of a conflict', () => {
     const r = await runInProcess('platform-kit', ['regenerate', '--dir', dir]);
     expect(r.status).toBe(1);
     expect(r.stdout + r.stderr).not.toMatch(/regenerated/);
-    expect(r.stderr).toMatch(/^conflict: 1 file where your edits and the new render overlap; written with conflict markers/m);
+    expect(r.stderr).toMatch(
+      /^conflict: 1 file where your edits and the new render overlap; written with conflict markers/m,
+    );
     expect(r.stderr).toContain(`  - ${RELOADER_VALUES}`);
     expect(r.stdout).toMatch(/^wrote 1 file, deleted 0 in .*; not done: 1 file with conflicts to resolve/m);
     // True: the markers are in the file.
@@ -139,7 +181,9 @@ describe('output of a conflict', () => {
     expect(again.status).toBe(1);
     expect(again.stdout + again.stderr).not.toMatch(/regenerated|nothing to do/);
     expect(again.stdout).toMatch(/^nothing written/m);
-    expect(again.stderr).toMatch(/^conflict: 1 file still holds conflict markers from an earlier merge \(left as they are\):/m);
+    expect(again.stderr).toMatch(
+      /^conflict: 1 file still holds conflict markers from an earlier merge \(left as they are\):/m,
+    );
   });
 });
 
@@ -150,11 +194,16 @@ describe('output of add-story', () => {
     const r = await runInProcess('add-story', [id, '--dir', dir]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(/draft|platform-kit approve/);
-    const clusters = Object.keys((require('yaml') as typeof import('yaml')).parse(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8')).stories[id].clusters);
+    const clusters = Object.keys(
+      (require('yaml') as typeof import('yaml')).parse(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8'))
+        .stories[id].clusters,
+    );
     expect(r.stdout).toContain(`nothing to do: ${id} already approved on ${clusters.join(', ')}`);
     // A draft story still gets the suggestion.
     const d = await runInProcess('add-story', ['STORY-SEC-EXTERNAL-SECRETS-BASE', '--dir', dir]);
     expect(d.status, d.stderr).toBe(0);
-    expect(d.stdout).toMatch(/^next: review docs\/stories\/STORY-SEC-EXTERNAL-SECRETS-BASE\.md, then platform-kit approve STORY-SEC-EXTERNAL-SECRETS-BASE/m);
+    expect(d.stdout).toMatch(
+      /^next: review docs\/stories\/STORY-SEC-EXTERNAL-SECRETS-BASE\.md, then platform-kit approve STORY-SEC-EXTERNAL-SECRETS-BASE/m,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { tmpDir } from './helpers/fs';
 import { runInProcess } from './helpers/in-process';
 
@@ -131,7 +131,8 @@ describe('output summary (reference platform)', () => {
     }
     expect(equalsAt.size).toBe(1);
     // Every setting of each cluster was added by the stories of this run: each is listed for its cluster.
-    for (const c of Object.keys(spec.clusters)) expect([...seen[c]].sort()).toEqual(Object.keys(spec.clusters[c].settings).sort());
+    for (const c of Object.keys(spec.clusters))
+      expect([...seen[c]].sort()).toEqual(Object.keys(spec.clusters[c].settings).sort());
   });
 
   it('output-next-steps: real cluster names, Talos secrets before bootstrap.sh, the phases of the generated script, every placeholder', () => {
@@ -149,7 +150,9 @@ describe('output summary (reference platform)', () => {
       last = run;
       // The environment variables the README says bootstrap.sh reads for this cluster's Secrets.
       const section = readme.slice(readme.indexOf(`Cluster \`${c}\``));
-      const envs = [...section.slice(0, section.indexOf('```sh')).matchAll(/bootstrap\.sh reads it from `([A-Z0-9_]+)`/g)].map((m) => m[1]);
+      const envs = [
+        ...section.slice(0, section.indexOf('```sh')).matchAll(/bootstrap\.sh reads it from `([A-Z0-9_]+)`/g),
+      ].map((m) => m[1]);
       expect(envs.length).toBeGreaterThan(0);
       const block = next.slice(gensecret, run);
       for (const e of envs) expect(block).toContain(e);
@@ -166,7 +169,12 @@ describe('output summary (reference platform)', () => {
     const text = fs.readFileSync(path.join(plain.dir, 'platform.yaml'), 'utf8').split('\n');
     const wanted = text
       .map((l, i) => ({ l, n: i + 1 }))
-      .filter(({ l }) => !l.trimStart().startsWith('#') && /:\s+\S/.test(l) && /example[.-]|192\.0\.2\.|0{8}-0{4}/.test(l.slice(l.indexOf(':') + 1)));
+      .filter(
+        ({ l }) =>
+          !l.trimStart().startsWith('#') &&
+          /:\s+\S/.test(l) &&
+          /example[.-]|192\.0\.2\.|0{8}-0{4}/.test(l.slice(l.indexOf(':') + 1)),
+      );
     expect(wanted.length).toBeGreaterThan(10);
     for (const { l, n } of wanted) {
       const key = l.trim().slice(0, l.trim().indexOf(':')).replace(/^- /, '');
@@ -189,7 +197,9 @@ describe('output next steps without the bootstrap automation', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(fs.existsSync(path.join(dir, 'bootstrap/bootstrap.sh'))).toBe(false);
     // The repository pins the tool in package.json: install it first, then run it with npx.
-    expect(r.stdout).toMatch(/^ {2}1\. install the tool this repository pins \(create-platform-cluster@\S+ in package\.json.*\n {7}npm install$/m);
+    expect(r.stdout).toMatch(
+      /^ {2}1\. install the tool this repository pins \(create-platform-cluster@\S+ in package\.json.*\n {7}npm install$/m,
+    );
     const m = /^ +npx add-story ((?:STORY-[A-Z0-9-]+ )+)--approve$/m.exec(r.stdout);
     expect(m, r.stdout).not.toBeNull();
     // Before commit and push and the bootstrap itself.
@@ -205,8 +215,19 @@ describe('output next steps without the bootstrap automation', () => {
 describe('output summary (mixed actions)', () => {
   it('output-summary-mixed: update/merge/keep counts per area equal --verbose of the same plan, and those files are named', async () => {
     const dir = path.join(tmpDir('output-'), 'mixed');
-    expect((await runInProcess('create-platform-cluster', 
-      ['infra', '--yes', '--stories', 'STORY-BOOT-TALOS,STORY-BOOT-CRDS,STORY-BOOT-CORE,STORY-GITOPS-SELF-MGMT-FLUX,STORY-OPS-RELOADER-ALL-CLUSTERS', '--approve', '--dir', dir])).status).toBe(0);
+    expect(
+      (
+        await runInProcess('create-platform-cluster', [
+          'infra',
+          '--yes',
+          '--stories',
+          'STORY-BOOT-TALOS,STORY-BOOT-CRDS,STORY-BOOT-CORE,STORY-GITOPS-SELF-MGMT-FLUX,STORY-OPS-RELOADER-ALL-CLUSTERS',
+          '--approve',
+          '--dir',
+          dir,
+        ])
+      ).status,
+    ).toBe(0);
     const edit = (p: string, from: string, to: string) => {
       const f = path.join(dir, p);
       const t = fs.readFileSync(f, 'utf8');
@@ -225,7 +246,14 @@ describe('output summary (mixed actions)', () => {
     const all = await runInProcess('platform-kit', ['regenerate', '--dry-run', '--verbose', '--dir', dir]);
     expect(dry.status, dry.stderr).toBe(0);
     expect(all.status, all.stderr).toBe(0);
-    const words: Record<string, string> = { CREATE: 'create', UPDATE: 'update', MERGE: 'merge', UNMERGED: 'conflict', KEEP: 'keep', DELETE: 'delete' };
+    const words: Record<string, string> = {
+      CREATE: 'create',
+      UPDATE: 'update',
+      MERGE: 'merge',
+      UNMERGED: 'conflict',
+      KEEP: 'keep',
+      DELETE: 'delete',
+    };
     const fromVerbose: Record<string, Record<string, number>> = {};
     const named: string[] = [];
     for (const m of all.stdout.matchAll(/^(CREATE|UPDATE|MERGE|UNMERGED|KEEP|DELETE) +(\S+)/gm)) {
@@ -239,6 +267,9 @@ describe('output summary (mixed actions)', () => {
     expect(Object.values(fromVerbose).some((r) => r.keep)).toBe(true);
     expect(Object.values(fromVerbose).some((r) => r.merge)).toBe(true);
     expect(Object.values(fromVerbose).some((r) => r.update)).toBe(true);
-    for (const f of named) expect(dry.stdout).toMatch(new RegExp(`^ {2}(merge|conflict|keep|delete) +${f.replace(/[./]/g, '\\$&')}  \\(`, 'm'));
+    for (const f of named)
+      expect(dry.stdout).toMatch(
+        new RegExp(`^ {2}(merge|conflict|keep|delete) +${f.replace(/[./]/g, '\\$&')}  \\(`, 'm'),
+      );
   });
 });

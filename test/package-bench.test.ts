@@ -10,18 +10,38 @@ it('bench --only package reports the pack size, the installed size and packages,
   const dir = tmpDir('cpc-bench-pkg-');
   try {
     const json = path.join(dir, 'bench.json');
-    const r = spawnSync(process.execPath, ['bench/run.mjs', '--only', 'package', '--package-help-runs', '2', '--warmup', '0', '--mem-runs', '0', '--json', json], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 400_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        'bench/run.mjs',
+        '--only',
+        'package',
+        '--package-help-runs',
+        '2',
+        '--warmup',
+        '0',
+        '--mem-runs',
+        '0',
+        '--json',
+        json,
+      ],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 400_000,
+      },
+    );
     expect(r.status, r.stderr.slice(-3000)).toBe(0);
     const out = JSON.parse(fs.readFileSync(json, 'utf8')) as {
       summary: Record<string, { ratio?: number; subjectMedianMs?: number; floorMedianMs?: number }> & {
         package: { files: number; packKB: number; installedMB: number; packages: number; ebadengine: number };
       };
     };
-    const dry = (JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' })) as { entryCount: number }[])[0];
+    const dry = (
+      JSON.parse(
+        execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' }),
+      ) as { entryCount: number }[]
+    )[0];
     const p = out.summary.package;
     expect(p.files).toBe(dry.entryCount);
     expect(p.packKB).toBeGreaterThan(0);

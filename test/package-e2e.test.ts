@@ -11,7 +11,7 @@
 // the same tarball (`npm install --save-dev <tgz>`), which is what a team does in its GitOps repository (the
 // generated package.json pins the tool; `npm ci` installs it). Nesting the repository under the first install folder
 // would not do: once the repository has its own package.json, npx looks no further up than it.
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,8 +28,21 @@ const PATH = (process.env.PATH ?? '')
   .filter((p) => !/node_modules[\\/]\.bin/.test(p))
   .join(path.delimiter);
 
-const base: NodeJS.ProcessEnv = { ...process.env, PATH, CI: 'true', NO_COLOR: '1', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
-for (const k of Object.keys(base)) if (/^(npm_(config|package|lifecycle)_|npm_command$|npm_execpath$|INIT_CWD$)/.test(k) && !/^npm_config_(update_notifier|fund|audit)$/.test(k)) delete base[k];
+const base: NodeJS.ProcessEnv = {
+  ...process.env,
+  PATH,
+  CI: 'true',
+  NO_COLOR: '1',
+  npm_config_update_notifier: 'false',
+  npm_config_fund: 'false',
+  npm_config_audit: 'false',
+};
+for (const k of Object.keys(base))
+  if (
+    /^(npm_(config|package|lifecycle)_|npm_command$|npm_execpath$|INIT_CWD$)/.test(k) &&
+    !/^npm_config_(update_notifier|fund|audit)$/.test(k)
+  )
+    delete base[k];
 /** After the install: npm offline and its registry a closed port, so any download fails at once. */
 const offline: NodeJS.ProcessEnv = {
   ...base,
@@ -74,7 +87,12 @@ beforeAll(() => {
   installDir = path.join(work, 'install');
   fs.mkdirSync(installDir);
   fs.writeFileSync(path.join(installDir, 'package.json'), '{ "private": true }\n');
-  install = run(NPM, ['install', tgz, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn'], installDir, base);
+  install = run(
+    NPM,
+    ['install', tgz, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn'],
+    installDir,
+    base,
+  );
   expect(install.status, out(install)).toBe(0);
 }, 300_000);
 
@@ -85,7 +103,9 @@ afterAll(() => {
 describe('the packed tarball installed in an empty folder', () => {
   it('installs with no EBADENGINE warning on this Node (engines of the tool and of every dependency)', () => {
     expect(`${install.stdout}\n${install.stderr}`).not.toMatch(/EBADENGINE/);
-    const installed = JSON.parse(fs.readFileSync(path.join(installDir, 'node_modules', pkg.name, 'package.json'), 'utf8')) as { engines: { node: string } };
+    const installed = JSON.parse(
+      fs.readFileSync(path.join(installDir, 'node_modules', pkg.name, 'package.json'), 'utf8'),
+    ) as { engines: { node: string } };
     expect(installed.engines.node).toBe('>= 20.19.0');
   });
 
@@ -98,14 +118,24 @@ describe('the packed tarball installed in an empty folder', () => {
 
   it('scaffolds with npx create-platform-cluster, commits with a story id (and refuses one without) and checks clean with npx platform-kit check, offline', () => {
     const repo = path.join(work, 'platform');
-    const created = run(NPX, ['create-platform-cluster', 'infra', 'apps', '--yes', '--stories', 'all', '--approve', '--dir', repo], installDir, offline);
+    const created = run(
+      NPX,
+      ['create-platform-cluster', 'infra', 'apps', '--yes', '--stories', 'all', '--approve', '--dir', repo],
+      installDir,
+      offline,
+    );
     expect(created.status, out(created)).toBe(0);
-    const platform = parse(fs.readFileSync(path.join(repo, 'platform.yaml'), 'utf8')) as { stories: Record<string, unknown> };
+    const platform = parse(fs.readFileSync(path.join(repo, 'platform.yaml'), 'utf8')) as {
+      stories: Record<string, unknown>;
+    };
     const story = Object.keys(platform.stories)[0];
     expect(story).toMatch(/^STORY-/);
 
     // A clone of the repository: git init, the hooks installed as the repository says, everything added.
-    for (const args of [['init', '-q', '-b', 'main'], ['add', '-A']]) {
+    for (const args of [
+      ['init', '-q', '-b', 'main'],
+      ['add', '-A'],
+    ]) {
       const r = run('git', args, repo, offline);
       expect(r.status, out(r)).toBe(0);
     }
@@ -121,10 +151,17 @@ describe('the packed tarball installed in an empty folder', () => {
     expect(unknown.status, out(unknown)).not.toBe(0);
     const committed = run('git', ['commit', '-q', '-m', `${story}: scaffold the platform`], repo, offline);
     expect(committed.status, out(committed)).toBe(0);
-    expect(run('git', ['log', '-1', '--format=%s'], repo, offline).stdout.trim()).toBe(`${story}: scaffold the platform`);
+    expect(run('git', ['log', '-1', '--format=%s'], repo, offline).stdout.trim()).toBe(
+      `${story}: scaffold the platform`,
+    );
 
     // The tool as the repository's dev dependency, from the same tarball (its dependencies from npm's cache).
-    const dev = run(NPM, ['install', '--save-dev', tgz, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn'], repo, base);
+    const dev = run(
+      NPM,
+      ['install', '--save-dev', tgz, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn'],
+      repo,
+      base,
+    );
     expect(dev.status, out(dev)).toBe(0);
     expect(`${dev.stdout}\n${dev.stderr}`).not.toMatch(/EBADENGINE/);
 

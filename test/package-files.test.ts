@@ -20,7 +20,11 @@ interface PackResult {
 let packed: PackResult | undefined;
 function pack(): PackResult {
   if (!packed) {
-    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     packed = (JSON.parse(out) as PackResult[])[0];
   }
   return packed;
@@ -58,17 +62,22 @@ describe('npm pack ships the files allow-list only', () => {
   });
 
   it('nothing of the development tree: no reference platform, examples, bench, CI, scripts, tests, TypeScript sources, test results', () => {
-    const forbidden = /^(reference-platform|my-platform|examples|bench|\.ci|\.github|\.projen|scripts|test|src|projenrc|docs|node_modules)\/|^\.vitest-results\.json$|^BENCHMARKS\.md$|^tsconfig.*\.json$|^vitest\.config|(?<!\.d)\.ts$|\.tsbuildinfo$/;
+    const forbidden =
+      /^(reference-platform|my-platform|examples|bench|\.ci|\.github|\.projen|scripts|test|src|projenrc|docs|node_modules)\/|^\.vitest-results\.json$|^BENCHMARKS\.md$|^tsconfig.*\.json$|^vitest\.config|(?<!\.d)\.ts$|\.tsbuildinfo$/;
     const bad = [...packedPaths()].filter((p) => forbidden.test(p));
     expect(bad).toEqual([]);
     // The development tree really has those folders (so the check above is not empty by accident).
-    for (const dir of ['examples', 'bench', '.ci', 'scripts', 'test', 'src']) expect(fs.existsSync(path.join(ROOT, dir))).toBe(true);
+    for (const dir of ['examples', 'bench', '.ci', 'scripts', 'test', 'src'])
+      expect(fs.existsSync(path.join(ROOT, dir))).toBe(true);
   });
 
   it('the allow-list has no entry that matches nothing it should (every folder entry but schemas/ exists)', () => {
     // schemas/ holds the JSON Schema of platform.yaml once it is generated; every other entry must ship files.
     for (const entry of pkg.files.filter((e) => e.endsWith('/') && e !== 'schemas/')) {
-      expect([...packedPaths()].some((p) => p.startsWith(entry)), entry).toBe(true);
+      expect(
+        [...packedPaths()].some((p) => p.startsWith(entry)),
+        entry,
+      ).toBe(true);
     }
   });
 });
@@ -76,7 +85,11 @@ describe('npm pack ships the files allow-list only', () => {
 describe('npm pack ships every file the CLIs read at run time', () => {
   it('the bins, main and every compiled module', () => {
     const paths = packedPaths();
-    const wanted = [...Object.values(pkg.bin), pkg.main, ...filesUnder(path.join(ROOT, 'lib')).filter((p) => /\.js$/.test(p) && !/\.test\.js$/.test(p))];
+    const wanted = [
+      ...Object.values(pkg.bin),
+      pkg.main,
+      ...filesUnder(path.join(ROOT, 'lib')).filter((p) => /\.js$/.test(p) && !/\.test\.js$/.test(p)),
+    ];
     expect(wanted.filter((p) => !paths.has(p.replace(/^\.\//, '')))).toEqual([]);
   });
 
@@ -98,7 +111,12 @@ describe('npm pack ships every file the CLIs read at run time', () => {
   it('every file under the folders the code reads by path: templates, catalog, precompiled templates and schemas', () => {
     const paths = packedPaths();
     // The precompiled templates and the catalog cache are written into lib/ by the build (the global setup runs it).
-    const built = (file: string) => path.relative(ROOT, file).split(path.sep).join('/').replace(/^src\//, 'lib/');
+    const built = (file: string) =>
+      path
+        .relative(ROOT, file)
+        .split(path.sep)
+        .join('/')
+        .replace(/^src\//, 'lib/');
     const wanted = [
       ...filesUnder(BUILTIN_TEMPLATES),
       ...filesUnder(CATALOG_DIR),

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SCHEMA_BUNDLE, knownKinds, schemaModels, validateObject } from '../src/check/schema';
+import { knownKinds, SCHEMA_BUNDLE, schemaModels, validateObject } from '../src/check/schema';
 import { ROOT } from './helpers/fs';
 
 type Validate = ((data: unknown) => boolean) & { errors?: unknown[] | null };
@@ -40,14 +40,19 @@ describe('precompiled/schemas.cjs', () => {
     expect(requires).toEqual([]);
   });
 
-  it('gives the same result and the same errors as the packages\' own validators, kind by kind', () => {
+  it("gives the same result and the same errors as the packages' own validators, kind by kind", () => {
     const mod = bundle();
     for (const m of schemaModels()) {
       const own = original(m.pkg, m.schema);
       const inputs: unknown[] = [
         {},
         'not an object',
-        { apiVersion: 1, kind: ['x'], metadata: { name: 5, labels: { a: 1 }, annotations: 'x' }, spec: { replicas: 'two', interval: 5, type: 'Nope', rules: 'x', ports: [{ port: 'x' }] } },
+        {
+          apiVersion: 1,
+          kind: ['x'],
+          metadata: { name: 5, labels: { a: 1 }, annotations: 'x' },
+          spec: { replicas: 'two', interval: 5, type: 'Nope', rules: 'x', ports: [{ port: 'x' }] },
+        },
         { apiVersion: 'v1', kind: 'X', metadata: { name: 'ok' }, spec: {}, data: { a: 1 }, stringData: [] },
       ];
       for (const input of inputs) {
@@ -66,7 +71,9 @@ describe('precompiled/schemas.cjs', () => {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'PrometheusRule',
         metadata: { name: 'r', namespace: 'm' },
-        spec: { groups: [{ name: 'g', partial_response_strategy: strategy, rules: [{ alert: 'A', expr: 'up == 0' }] }] },
+        spec: {
+          groups: [{ name: 'g', partial_response_strategy: strategy, rules: [{ alert: 'A', expr: 'up == 0' }] }],
+        },
       }).filter((p) => p.path.includes('partial_response_strategy'));
     for (const [value, ok] of [
       ['abort', true],
@@ -89,7 +96,9 @@ describe('precompiled/schemas.cjs', () => {
   });
 
   it('the RegExp subset refuses RE2 syntax it cannot read instead of guessing', async () => {
-    const { default: RE2Subset } = (await import('../scripts/re2-subset.mjs')) as { default: new (s: string, f?: string) => { test(v: string): boolean } };
+    const { default: RE2Subset } = (await import('../scripts/re2-subset.mjs')) as {
+      default: new (s: string, f?: string) => { test(v: string): boolean };
+    };
     expect(new RE2Subset('^(?i)ab$', 'u').test('AB')).toBe(true);
     expect(new RE2Subset('^ab$', 'u').test('AB')).toBe(false);
     expect(() => new RE2Subset('^(a(?i)b)$', 'u')).toThrow(/not supported/);

@@ -8,12 +8,29 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT, tmpDir } from './helpers/fs';
 
-interface Step { name?: string; run?: string; uses?: string; with?: Record<string, unknown>; env?: Record<string, string> }
-interface Job { steps: Step[]; strategy?: { matrix: { node: string[] } }; permissions?: Record<string, string> }
-interface Workflow { on: Record<string, unknown>; jobs: Record<string, Job> }
+interface Step {
+  name?: string;
+  run?: string;
+  uses?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+interface Job {
+  steps: Step[];
+  strategy?: { matrix: { node: string[] } };
+  permissions?: Record<string, string>;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  jobs: Record<string, Job>;
+}
 
-const workflow = (name: string) => parse(fs.readFileSync(path.join(ROOT, '.github', 'workflows', `${name}.yml`), 'utf8')) as Workflow;
-const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string; engines: { node: string } };
+const workflow = (name: string) =>
+  parse(fs.readFileSync(path.join(ROOT, '.github', 'workflows', `${name}.yml`), 'utf8')) as Workflow;
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  engines: { node: string };
+};
 const step = (job: Job, name: RegExp): Step => {
   const s = job.steps.find((x) => name.test(x.name ?? ''));
   if (!s) throw new Error(`no step ${name}`);
@@ -32,7 +49,11 @@ describe('.github/workflows/ci.yml', () => {
     expect(ci.jobs.test.steps.map((s) => s.run).filter(Boolean)).toEqual(['.ci/run']);
     expect(step(ci.jobs.test, /Set up Node/).with?.['node-version']).toBe('${{ matrix.node }}');
     // The generated files are checked against .projenrc.ts.
-    expect(ci.jobs.projen.steps.map((s) => s.run).filter(Boolean)).toEqual(['npm ci', 'npx projen', 'git diff --exit-code']);
+    expect(ci.jobs.projen.steps.map((s) => s.run).filter(Boolean)).toEqual([
+      'npm ci',
+      'npx projen',
+      'git diff --exit-code',
+    ]);
   });
 
   it('runs `npx projen lint` in a job of its own, and that task only reads: Biome without --write, then the line check', () => {
@@ -67,7 +88,8 @@ describe('.github/workflows/release.yml', () => {
 
   it('refuses a tag that is not v + the package version', () => {
     const script = step(job, /tag is the package version/).run ?? '';
-    const sh = (tag: string) => spawnSync('bash', ['-c', script], { cwd: ROOT, env: { ...process.env, GITHUB_REF_NAME: tag }, encoding: 'utf8' });
+    const sh = (tag: string) =>
+      spawnSync('bash', ['-c', script], { cwd: ROOT, env: { ...process.env, GITHUB_REF_NAME: tag }, encoding: 'utf8' });
     expect(sh(`v${pkg.version}`).status).toBe(0);
     const wrong = sh(`v${pkg.version}.1`);
     expect(wrong.status).toBe(1);
@@ -78,18 +100,36 @@ describe('.github/workflows/release.yml', () => {
     const dir = tmpDir('cpc-release-');
     try {
       const git = (...args: string[]) => {
-        const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } });
+        const r = spawnSync('git', args, {
+          cwd: dir,
+          encoding: 'utf8',
+          env: {
+            ...process.env,
+            GIT_AUTHOR_NAME: 't',
+            GIT_AUTHOR_EMAIL: 't@e',
+            GIT_COMMITTER_NAME: 't',
+            GIT_COMMITTER_EMAIL: 't@e',
+          },
+        });
         expect(r.status, r.stderr).toBe(0);
       };
       git('init', '-q', '-b', 'main');
-      for (const [msg, tag] of [['first', 'v0.1.0'], ['second', ''], ['third', 'v0.2.0']]) {
+      for (const [msg, tag] of [
+        ['first', 'v0.1.0'],
+        ['second', ''],
+        ['third', 'v0.2.0'],
+      ]) {
         git('commit', '-q', '--allow-empty', '-m', msg);
         if (tag) git('tag', tag);
       }
       fs.mkdirSync(path.join(dir, 'dist'));
       const script = step(job, /Changelog/).run ?? '';
       const log = (tag: string) => {
-        const r = spawnSync('bash', ['-c', script], { cwd: dir, env: { ...process.env, GITHUB_REF_NAME: tag }, encoding: 'utf8' });
+        const r = spawnSync('bash', ['-c', script], {
+          cwd: dir,
+          env: { ...process.env, GITHUB_REF_NAME: tag },
+          encoding: 'utf8',
+        });
         expect(r.status, r.stderr).toBe(0);
         return fs.readFileSync(path.join(dir, 'dist', 'CHANGELOG.md'), 'utf8');
       };

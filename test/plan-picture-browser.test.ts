@@ -12,12 +12,30 @@ import { expectedStatus, pictureRepo } from './helpers/plan-picture';
  * every host name resolves to nothing), its DOM is read back as text, and a screenshot is decoded and looked at.
  * Without chromium the test fails and says so: it is never skipped.
  */
-const CHROMIUM = ['chromium', 'chromium-browser', 'google-chrome'].map((c) => spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim()).find(Boolean);
+const CHROMIUM = ['chromium', 'chromium-browser', 'google-chrome']
+  .map((c) => spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim())
+  .find(Boolean);
 
 function chromium(args: string[]): { stdout: string; stderr: string; status: number | null } {
-  if (!CHROMIUM) throw new Error('chromium is not installed: this test loads the plan page in a real headless browser (apt-get install -y chromium, as .ci/run does)');
+  if (!CHROMIUM)
+    throw new Error(
+      'chromium is not installed: this test loads the plan page in a real headless browser (apt-get install -y chromium, as .ci/run does)',
+    );
   const profile = tmpDir('cpc-chromium-');
-  const r = spawnSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', `--user-data-dir=${profile}`, '--host-resolver-rules=MAP * ~NOTFOUND', '--hide-scrollbars', ...args], { encoding: 'utf8', timeout: 90_000 });
+  const r = spawnSync(
+    CHROMIUM,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      `--user-data-dir=${profile}`,
+      '--host-resolver-rules=MAP * ~NOTFOUND',
+      '--hide-scrollbars',
+      ...args,
+    ],
+    { encoding: 'utf8', timeout: 90_000 },
+  );
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
@@ -48,7 +66,10 @@ interface Png {
 /** A PNG decoded with zlib: 8-bit RGB or RGBA, non-interlaced (what chromium writes), scanline filters undone. */
 function readPng(file: string): Png {
   const buf = fs.readFileSync(file);
-  expect(buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), 'PNG signature').toBe(true);
+  expect(
+    buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+    'PNG signature',
+  ).toBe(true);
   let pos = 8;
   let width = 0;
   let height = 0;
@@ -92,9 +113,11 @@ function readPng(file: string): Png {
       px[y * stride + x] = v & 0xff;
     }
   }
-  const at = (x: number, y: number) => '#' + [0, 1, 2].map((i) => px[y * stride + x * channels + i].toString(16).padStart(2, '0')).join('');
+  const at = (x: number, y: number) =>
+    '#' + [0, 1, 2].map((i) => px[y * stride + x * channels + i].toString(16).padStart(2, '0')).join('');
   const colours = new Map<string, number>();
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) colours.set(at(x, y), (colours.get(at(x, y)) ?? 0) + 1);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) colours.set(at(x, y), (colours.get(at(x, y)) ?? 0) + 1);
   return { width, height, bytes: buf.length, idat: idat.reduce((n, d) => n + d.length, 0), at, colours };
 }
 
@@ -117,7 +140,10 @@ describe('plan pictures in a real headless chromium (issue 16 item 5)', () => {
   });
 
   it('chromium is installed (the test fails without it)', () => {
-    expect(CHROMIUM, 'chromium is not installed: apt-get install -y chromium (.ci/run installs it when missing)').toBeTruthy();
+    expect(
+      CHROMIUM,
+      'chromium is not installed: apt-get install -y chromium (.ci/run installs it when missing)',
+    ).toBeTruthy();
   });
 
   it('html: the rendered DOM shows every story id, every sprint title, the freeze and the gates', () => {

@@ -3,14 +3,22 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { catalogWith } from '../src/model/stories';
-import { addStories, catalogFor, createClusters, defaultCluster, newPlatform, platformToString, setCluster } from '../src';
+import {
+  addStories,
+  catalogFor,
+  createClusters,
+  defaultCluster,
+  newPlatform,
+  platformToString,
+  setCluster,
+} from '../src';
 import { definePlan } from '../src/cli/plan-command';
-import { setStoryState } from '../src/model/platform-file';
-import { CustomStorySchema, PlatformSpec } from '../src/model/schema';
 import { planFindings } from '../src/delivery/checks';
-import { buildPlan, DeliveryPlan } from '../src/delivery/model';
-import { formatRange, planJson, PlanJson, renderPlan, statusOf } from '../src/delivery/render';
+import { buildPlan, type DeliveryPlan } from '../src/delivery/model';
+import { formatRange, type PlanJson, planJson, renderPlan, statusOf } from '../src/delivery/render';
+import { setStoryState } from '../src/model/platform-file';
+import { CustomStorySchema, type PlatformSpec } from '../src/model/schema';
+import { catalogWith } from '../src/model/stories';
 import { ROOT, tmpDir } from './helpers/fs';
 import { runInProcess } from './helpers/in-process';
 
@@ -21,40 +29,133 @@ const SEED = {
   freeze: { from: '2025-12-22', to: '2026-01-02', text: 'Dec 22, 2025 – Jan 2, 2026' },
   sprints: [
     {
-      sprint: 1, title: 'Bootstrap & GitOps', start: '2025-10-27', end: '2025-11-07', text: 'Oct 27 – Nov 7, 2025',
-      stories: ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS', 'STORY-BOOT-CORE', 'STORY-GITOPS-SELF-MGMT-FLUX', 'STORY-SEC-EXTERNAL-SECRETS-BASE', 'STORY-OPS-RELOADER-ALL-CLUSTERS', 'STORY-BOOT-AUTOMATION-ALIGN'],
+      sprint: 1,
+      title: 'Bootstrap & GitOps',
+      start: '2025-10-27',
+      end: '2025-11-07',
+      text: 'Oct 27 – Nov 7, 2025',
+      stories: [
+        'STORY-BOOT-TALOS',
+        'STORY-BOOT-CRDS',
+        'STORY-BOOT-CORE',
+        'STORY-GITOPS-SELF-MGMT-FLUX',
+        'STORY-SEC-EXTERNAL-SECRETS-BASE',
+        'STORY-OPS-RELOADER-ALL-CLUSTERS',
+        'STORY-BOOT-AUTOMATION-ALIGN',
+      ],
     },
     {
-      sprint: 2, title: 'Networking Core & DNS', start: '2025-11-10', end: '2025-11-21', text: 'Nov 10 – Nov 21, 2025',
-      stories: ['STORY-NET-CILIUM-CORE-GITOPS', 'STORY-NET-CILIUM-IPAM', 'STORY-NET-CILIUM-GATEWAY', 'STORY-DNS-COREDNS-BASE', 'STORY-SEC-CERT-MANAGER-ISSUERS', 'STORY-DNS-EXTERNALDNS-CF-BIND-TUNNEL'],
+      sprint: 2,
+      title: 'Networking Core & DNS',
+      start: '2025-11-10',
+      end: '2025-11-21',
+      text: 'Nov 10 – Nov 21, 2025',
+      stories: [
+        'STORY-NET-CILIUM-CORE-GITOPS',
+        'STORY-NET-CILIUM-IPAM',
+        'STORY-NET-CILIUM-GATEWAY',
+        'STORY-DNS-COREDNS-BASE',
+        'STORY-SEC-CERT-MANAGER-ISSUERS',
+        'STORY-DNS-EXTERNALDNS-CF-BIND-TUNNEL',
+      ],
     },
     {
-      sprint: 3, title: 'Storage (Infra) & Observability Base', start: '2025-11-24', end: '2025-12-05', text: 'Nov 24 – Dec 5, 2025',
-      stories: ['STORY-STO-ROOK-CEPH-OPERATOR', 'STORY-STO-ROOK-CEPH-CLUSTER', 'STORY-STO-OPENEBS-BASE', 'STORY-OBS-VM-STACK', 'STORY-OBS-VICTORIA-LOGS', 'STORY-OBS-FLUENT-BIT'],
+      sprint: 3,
+      title: 'Storage (Infra) & Observability Base',
+      start: '2025-11-24',
+      end: '2025-12-05',
+      text: 'Nov 24 – Dec 5, 2025',
+      stories: [
+        'STORY-STO-ROOK-CEPH-OPERATOR',
+        'STORY-STO-ROOK-CEPH-CLUSTER',
+        'STORY-STO-OPENEBS-BASE',
+        'STORY-OBS-VM-STACK',
+        'STORY-OBS-VICTORIA-LOGS',
+        'STORY-OBS-FLUENT-BIT',
+      ],
     },
     {
-      sprint: 4, title: 'Obs Implementation & Networking Advanced', start: '2025-12-08', end: '2025-12-19', text: 'Dec 8 – Dec 19, 2025',
-      stories: ['STORY-OBS-VM-STACK-IMPLEMENT', 'STORY-OBS-VICTORIA-LOGS-IMPLEMENT', 'STORY-OBS-FLUENT-BIT-IMPLEMENT', 'STORY-NET-CILIUM-BGP', 'STORY-NET-CILIUM-BGP-CP-IMPLEMENT', 'STORY-NET-SPEGEL-REGISTRY-MIRROR'],
+      sprint: 4,
+      title: 'Obs Implementation & Networking Advanced',
+      start: '2025-12-08',
+      end: '2025-12-19',
+      text: 'Dec 8 – Dec 19, 2025',
+      stories: [
+        'STORY-OBS-VM-STACK-IMPLEMENT',
+        'STORY-OBS-VICTORIA-LOGS-IMPLEMENT',
+        'STORY-OBS-FLUENT-BIT-IMPLEMENT',
+        'STORY-NET-CILIUM-BGP',
+        'STORY-NET-CILIUM-BGP-CP-IMPLEMENT',
+        'STORY-NET-SPEGEL-REGISTRY-MIRROR',
+      ],
     },
     {
-      sprint: 5, title: 'Databases, Security Advanced, IDP', start: '2026-01-05', end: '2026-01-16', text: 'Jan 5 – Jan 16, 2026',
-      stories: ['STORY-DB-CNPG-OPERATOR', 'STORY-DB-CNPG-SHARED-CLUSTER', 'STORY-DB-DRAGONFLY-OPERATOR-CLUSTER', 'STORY-SEC-NP-BASELINE', 'STORY-SEC-SPIRE-CILIUM-AUTH', 'STORY-IDP-KEYCLOAK-OPERATOR'],
+      sprint: 5,
+      title: 'Databases, Security Advanced, IDP',
+      start: '2026-01-05',
+      end: '2026-01-16',
+      text: 'Jan 5 – Jan 16, 2026',
+      stories: [
+        'STORY-DB-CNPG-OPERATOR',
+        'STORY-DB-CNPG-SHARED-CLUSTER',
+        'STORY-DB-DRAGONFLY-OPERATOR-CLUSTER',
+        'STORY-SEC-NP-BASELINE',
+        'STORY-SEC-SPIRE-CILIUM-AUTH',
+        'STORY-IDP-KEYCLOAK-OPERATOR',
+      ],
     },
     {
-      sprint: 6, title: 'Mesh & Apps Storage & CI/CD', start: '2026-01-19', end: '2026-01-30', text: 'Jan 19 – Jan 30, 2026',
-      stories: ['STORY-NET-CILIUM-CLUSTERMESH', 'STORY-NET-CLUSTERMESH-DNS', 'STORY-STO-APPS-OPENEBS-BASE', 'STORY-STO-APPS-ROOK-CEPH-OPERATOR', 'STORY-STO-APPS-ROOK-CEPH-CLUSTER', 'STORY-CICD-GITHUB-ARC'],
+      sprint: 6,
+      title: 'Mesh & Apps Storage & CI/CD',
+      start: '2026-01-19',
+      end: '2026-01-30',
+      text: 'Jan 19 – Jan 30, 2026',
+      stories: [
+        'STORY-NET-CILIUM-CLUSTERMESH',
+        'STORY-NET-CLUSTERMESH-DNS',
+        'STORY-STO-APPS-OPENEBS-BASE',
+        'STORY-STO-APPS-ROOK-CEPH-OPERATOR',
+        'STORY-STO-APPS-ROOK-CEPH-CLUSTER',
+        'STORY-CICD-GITHUB-ARC',
+      ],
     },
     {
-      sprint: 7, title: 'CI/CD (part 2), Registry, Tenancy, Backup', start: '2026-02-02', end: '2026-02-13', text: 'Feb 2 – Feb 13, 2026',
+      sprint: 7,
+      title: 'CI/CD (part 2), Registry, Tenancy, Backup',
+      start: '2026-02-02',
+      end: '2026-02-13',
+      text: 'Feb 2 – Feb 13, 2026',
       stories: ['STORY-CICD-GITLAB-APPS', 'STORY-APP-HARBOR', 'STORY-TENANCY-BASELINE', 'STORY-BACKUP-VOLSYNC-APPS'],
     },
   ],
-  gates: ['Flux + External Secrets healthy', 'Public HTTPS via Gateway + certs', 'Persistent storage and base observability operational', 'Mesh functional', 'CI/CD + registry + tenancy + backups in place'],
+  gates: [
+    'Flux + External Secrets healthy',
+    'Public HTTPS via Gateway + certs',
+    'Persistent storage and base observability operational',
+    'Mesh functional',
+    'CI/CD + registry + tenancy + backups in place',
+  ],
 };
 
-const SEED_FILE = [path.resolve(ROOT, '..', 'shared', 'seed', 'platform-delivery-schedule.md'), '/work/shared/seed/platform-delivery-schedule.md'].find((f) => fs.existsSync(f));
+const SEED_FILE = [
+  path.resolve(ROOT, '..', 'shared', 'seed', 'platform-delivery-schedule.md'),
+  '/work/shared/seed/platform-delivery-schedule.md',
+].find((f) => fs.existsSync(f));
 
-const MONTH: Record<string, string> = { Jan: '01', Feb: '02', Mar: '03', Apr: '04', May: '05', Jun: '06', Jul: '07', Aug: '08', Sep: '09', Oct: '10', Nov: '11', Dec: '12' };
+const MONTH: Record<string, string> = {
+  Jan: '01',
+  Feb: '02',
+  Mar: '03',
+  Apr: '04',
+  May: '05',
+  Jun: '06',
+  Jul: '07',
+  Aug: '08',
+  Sep: '09',
+  Oct: '10',
+  Nov: '11',
+  Dec: '12',
+};
 /** `**Oct 27 – Nov 7, 2025**` or `**Dec 22, 2025 – Jan 2, 2026**` -> [from, to] as YYYY-MM-DD. */
 function parseRange(line: string): [string, string] | undefined {
   const m = /^\*\*(\w{3}) (\d{1,2})(?:, (\d{4}))? – (\w{3}) (\d{1,2}), (\d{4})\*\*/.exec(line.trim());
@@ -128,10 +229,18 @@ const codes = (spec: PlatformSpec) => planFindings(spec, catalogFor(spec)).map((
 describe('the default plan reproduces the seed schedule', () => {
   it('sprint dates, titles, story order per sprint and the freeze equal the transcribed seed', () => {
     const plan = defaultPlan();
-    expect(plan.sprints.map((s) => ({ sprint: s.sprint, title: s.title, start: s.start, end: s.end, stories: s.stories.map((x) => x.id) }))).toEqual(
-      SEED.sprints.map(({ text: _t, ...s }) => s),
-    );
-    expect(plan.freezes.map((f) => ({ from: f.from, to: f.to }))).toEqual([{ from: SEED.freeze.from, to: SEED.freeze.to }]);
+    expect(
+      plan.sprints.map((s) => ({
+        sprint: s.sprint,
+        title: s.title,
+        start: s.start,
+        end: s.end,
+        stories: s.stories.map((x) => x.id),
+      })),
+    ).toEqual(SEED.sprints.map(({ text: _t, ...s }) => s));
+    expect(plan.freezes.map((f) => ({ from: f.from, to: f.to }))).toEqual([
+      { from: SEED.freeze.from, to: SEED.freeze.to },
+    ]);
     expect(plan.sprints.map((s) => formatRange(s.start, s.end))).toEqual(SEED.sprints.map((s) => s.text));
     expect(formatRange(SEED.freeze.from, SEED.freeze.to)).toBe(SEED.freeze.text);
     // Sprint 5 is the one the freeze pushed.
@@ -144,7 +253,15 @@ describe('the default plan reproduces the seed schedule', () => {
     // The parse agrees with the transcription, so the transcription cannot drift from the seed.
     expect(seed.sprints).toEqual(SEED.sprints.map(({ text: _t, ...s }) => s));
     const plan = defaultPlan();
-    expect(plan.sprints.map((s) => ({ sprint: s.sprint, title: s.title, start: s.start, end: s.end, stories: s.stories.map((x) => x.id) }))).toEqual(seed.sprints);
+    expect(
+      plan.sprints.map((s) => ({
+        sprint: s.sprint,
+        title: s.title,
+        start: s.start,
+        end: s.end,
+        stories: s.stories.map((x) => x.id),
+      })),
+    ).toEqual(seed.sprints);
     expect(plan.freezes.map((f) => ({ from: f.from, to: f.to }))).toEqual(seed.freezes);
   });
 
@@ -209,7 +326,10 @@ describe('plan settings in platform.yaml move the dates', () => {
   });
 
   it('plan.sprints moves a story, also past the last sprint (which adds a sprint)', () => {
-    const plan = buildPlan(cat0, platform({ plan: { sprints: { 'STORY-NET-SPEGEL-REGISTRY-MIRROR': 5, 'STORY-BACKUP-VOLSYNC-APPS': 8 } } }));
+    const plan = buildPlan(
+      cat0,
+      platform({ plan: { sprints: { 'STORY-NET-SPEGEL-REGISTRY-MIRROR': 5, 'STORY-BACKUP-VOLSYNC-APPS': 8 } } }),
+    );
     expect(plan.sprints[3].stories.map((s) => s.id)).not.toContain('STORY-NET-SPEGEL-REGISTRY-MIRROR');
     expect(plan.sprints[4].stories.map((s) => s.id)[0]).toBe('STORY-NET-SPEGEL-REGISTRY-MIRROR');
     expect(plan.sprints).toHaveLength(8);
@@ -232,7 +352,9 @@ describe('plan checks (planFindings)', () => {
     const f = planFindings(spec, catalogFor(spec));
     expect(f.map((x) => x.code)).toEqual(['PLAN_DEPENDENCY_ORDER', 'PLAN_DEPENDENCY_ORDER']);
     expect(f[0]).toMatchObject({ severity: 'error', file: 'platform.yaml' });
-    expect(f.map((x) => x.message).join('\n')).toContain('STORY-NET-CILIUM-GATEWAY is scheduled in sprint 1, before STORY-NET-CILIUM-CORE-GITOPS (sprint 2)');
+    expect(f.map((x) => x.message).join('\n')).toContain(
+      'STORY-NET-CILIUM-GATEWAY is scheduled in sprint 1, before STORY-NET-CILIUM-CORE-GITOPS (sprint 2)',
+    );
   });
 
   it('PLAN_SPRINT_IN_FREEZE: sprint 5 pinned to 2025-12-22', () => {
@@ -249,7 +371,13 @@ describe('plan checks (planFindings)', () => {
     const stories = { 'STORY-APP-DEMO': { clusters: { apps: 'draft' as const }, custom: CUSTOM } };
     const spec = platform({ stories });
     const f = planFindings(spec, catalogFor(spec));
-    expect(f).toEqual([expect.objectContaining({ code: 'PLAN_NO_SPRINT', severity: 'warning', message: expect.stringContaining('STORY-APP-DEMO') })]);
+    expect(f).toEqual([
+      expect.objectContaining({
+        code: 'PLAN_NO_SPRINT',
+        severity: 'warning',
+        message: expect.stringContaining('STORY-APP-DEMO'),
+      }),
+    ]);
     const placed = platform({ stories, plan: { sprints: { 'STORY-APP-DEMO': 7 } } });
     expect(codes(placed)).toEqual([]);
     expect(buildPlan(catalogFor(placed), placed).sprints[6].stories.map((s) => s.id)).toContain('STORY-APP-DEMO');
@@ -259,7 +387,13 @@ describe('plan checks (planFindings)', () => {
 
   it('PLAN_UNKNOWN_STORY: plan.sprints names a story nobody defines', () => {
     const spec = platform({ plan: { sprints: { 'STORY-NOPE-THING': 2 } } });
-    expect(planFindings(spec, catalogFor(spec))).toEqual([expect.objectContaining({ code: 'PLAN_UNKNOWN_STORY', severity: 'error', message: expect.stringContaining('STORY-NOPE-THING') })]);
+    expect(planFindings(spec, catalogFor(spec))).toEqual([
+      expect.objectContaining({
+        code: 'PLAN_UNKNOWN_STORY',
+        severity: 'error',
+        message: expect.stringContaining('STORY-NOPE-THING'),
+      }),
+    ]);
   });
 });
 
@@ -288,13 +422,16 @@ describe('renderPlan', () => {
     expect(md).not.toContain('Readiness');
   });
 
-  it('md with status: each story\'s state per cluster and each sprint\'s gate readiness', () => {
+  it("md with status: each story's state per cluster and each sprint's gate readiness", () => {
     const md = renderPlan(defaultPlan(), {
       format: 'md',
       status: {
         clusters: ['infra', 'apps'],
         stories: { 'STORY-BOOT-TALOS': { infra: 'approved+wired', apps: 'draft' } },
-        gates: { 1: { ready: false, reasons: ['STORY-BOOT-CRDS is not added on infra'] }, 2: { ready: true, reasons: [] } },
+        gates: {
+          1: { ready: false, reasons: ['STORY-BOOT-CRDS is not added on infra'] },
+          2: { ready: true, reasons: [] },
+        },
       },
     });
     expect(md).toContain('1. `STORY-BOOT-TALOS` — ');
@@ -303,8 +440,12 @@ describe('renderPlan', () => {
     expect(md).toContain('**Gate: not ready**\n- STORY-BOOT-CRDS is not added on infra');
     expect(md).toContain('**Gate: ready**');
     expect(md).toContain('| Sprint | Success Criteria | Readiness |');
-    expect(md).toContain('| **Sprint 1** | ✓ Flux + External Secrets healthy<br>✓ Bootstrap idempotent | not ready<br>STORY-BOOT-CRDS is not added on infra |');
-    expect(md).toContain('| **Sprint 2** | ✓ Public HTTPS via Gateway + certs<br>✓ External/internal DNS resolved correctly | ready |');
+    expect(md).toContain(
+      '| **Sprint 1** | ✓ Flux + External Secrets healthy<br>✓ Bootstrap idempotent | not ready<br>STORY-BOOT-CRDS is not added on infra |',
+    );
+    expect(md).toContain(
+      '| **Sprint 2** | ✓ Public HTTPS via Gateway + certs<br>✓ External/internal DNS resolved correctly | ready |',
+    );
     expect(md).toContain('| **Sprint 3** | ✓ Persistent storage and base observability operational | — |');
   });
 
@@ -312,12 +453,42 @@ describe('renderPlan', () => {
     const plan = defaultPlan();
     const j = JSON.parse(renderPlan(plan, { format: 'json' })) as PlanJson;
     expect(Object.keys(j)).toEqual(['start', 'sprintWeeks', 'freezes', 'sprints', 'unscheduled', 'concurrency']);
-    expect(j).toMatchObject({ start: '2025-10-27', sprintWeeks: 2, freezes: [{ from: '2025-12-22', to: '2026-01-02' }], unscheduled: [] });
-    expect(j.sprints.map((s) => [s.sprint, s.start, s.end, s.stories.map((x) => x.id)])).toEqual(SEED.sprints.map((s) => [s.sprint, s.start, s.end, s.stories]));
-    expect(Object.keys(j.sprints[0])).toEqual(['sprint', 'title', 'start', 'end', 'stories', 'parallel', 'gate', 'notes']);
-    expect(Object.keys(j.sprints[4])).toEqual(['sprint', 'title', 'start', 'end', 'stories', 'parallel', 'gate', 'notes', 'pushedBy']);
+    expect(j).toMatchObject({
+      start: '2025-10-27',
+      sprintWeeks: 2,
+      freezes: [{ from: '2025-12-22', to: '2026-01-02' }],
+      unscheduled: [],
+    });
+    expect(j.sprints.map((s) => [s.sprint, s.start, s.end, s.stories.map((x) => x.id)])).toEqual(
+      SEED.sprints.map((s) => [s.sprint, s.start, s.end, s.stories]),
+    );
+    expect(Object.keys(j.sprints[0])).toEqual([
+      'sprint',
+      'title',
+      'start',
+      'end',
+      'stories',
+      'parallel',
+      'gate',
+      'notes',
+    ]);
+    expect(Object.keys(j.sprints[4])).toEqual([
+      'sprint',
+      'title',
+      'start',
+      'end',
+      'stories',
+      'parallel',
+      'gate',
+      'notes',
+      'pushedBy',
+    ]);
     expect(j.sprints[1].stories[2]).toEqual({
-      id: 'STORY-NET-CILIUM-GATEWAY', seq: 10, title: expect.any(String), track: 'critical', lane: 'cross-platform',
+      id: 'STORY-NET-CILIUM-GATEWAY',
+      seq: 10,
+      title: expect.any(String),
+      track: 'critical',
+      lane: 'cross-platform',
       dependsOn: ['STORY-BOOT-CRDS', 'STORY-NET-CILIUM-CORE-GITOPS', 'STORY-NET-CILIUM-IPAM'],
     });
     expect(j.sprints[2].notes).toEqual([{ date: '2025-11-27', text: 'Thanksgiving: pace scope accordingly' }]);
@@ -326,7 +497,10 @@ describe('renderPlan', () => {
     // Same input, same bytes.
     expect(renderPlan(plan, { format: 'json' })).toBe(renderPlan(defaultPlan(), { format: 'json' }));
 
-    const withStatus = planJson(plan, { stories: { 'STORY-BOOT-TALOS': { infra: 'approved+wired' } }, gates: { 1: { ready: true, reasons: [] } } });
+    const withStatus = planJson(plan, {
+      stories: { 'STORY-BOOT-TALOS': { infra: 'approved+wired' } },
+      gates: { 1: { ready: true, reasons: [] } },
+    });
     expect(withStatus.sprints[0].stories[0].status).toEqual({ infra: 'approved+wired' });
     expect(withStatus.sprints[0].stories[1].status).toEqual({});
     expect(withStatus.sprints[0].gateStatus).toEqual({ ready: true, reasons: [] });
@@ -334,7 +508,10 @@ describe('renderPlan', () => {
   });
 
   it('json: pinned sprints and unscheduled custom stories', () => {
-    const spec = platform({ stories: { 'STORY-APP-DEMO': { clusters: { apps: 'draft' }, custom: CUSTOM } }, plan: { sprintStarts: { '2': '2025-11-17' } } });
+    const spec = platform({
+      stories: { 'STORY-APP-DEMO': { clusters: { apps: 'draft' }, custom: CUSTOM } },
+      plan: { sprintStarts: { '2': '2025-11-17' } },
+    });
     const j = planJson(buildPlan(catalogFor(spec), spec));
     expect(j.sprints[1]).toMatchObject({ start: '2025-11-17', pinned: true });
     expect(j.unscheduled).toEqual(['STORY-APP-DEMO']);
@@ -351,11 +528,16 @@ describe('renderPlan', () => {
     expect(tasks).toHaveLength(41);
     expect(tasks[0]).toBe('  1. STORY-BOOT-TALOS :s01, 2025-10-27, 2025-11-08');
     expect(tasks[40]).toBe('  41. STORY-BACKUP-VOLSYNC-APPS :s41, 2026-02-02, 2026-02-14');
-    expect(gantt).toMatch(/^ {2}Change freeze \(holiday break\) - no production changes :crit, freeze1, 2025-12-22, 2026-01-03$/m);
+    expect(gantt).toMatch(
+      /^ {2}Change freeze \(holiday break\) - no production changes :crit, freeze1, 2025-12-22, 2026-01-03$/m,
+    );
     expect(gantt.indexOf(':crit')).toBeGreaterThan(gantt.indexOf('section Sprint 4 '));
     expect(gantt.indexOf(':crit')).toBeLessThan(gantt.indexOf('section Sprint 5 '));
     // No task or section text may contain a colon besides the one before the task's data.
-    for (const l of gantt.split('\n').filter((x) => /^ {2}\S/.test(x) && !/^ {2}(title|dateFormat|axisFormat|section) /.test(x))) expect(l.split(':')).toHaveLength(2);
+    for (const l of gantt
+      .split('\n')
+      .filter((x) => /^ {2}\S/.test(x) && !/^ {2}(title|dateFormat|axisFormat|section) /.test(x)))
+      expect(l.split(':')).toHaveLength(2);
 
     const graph = mm.slice(mm.indexOf('graph LR'));
     expect(mm).toContain('%% Story dependencies: A --> B means story A depends on story B');
@@ -368,7 +550,15 @@ describe('renderPlan', () => {
   });
 
   it('mermaid with status marks delivered stories done', () => {
-    const mm = renderPlan(defaultPlan(), { format: 'mermaid', status: { stories: { 'STORY-BOOT-TALOS': { infra: 'approved+wired', apps: 'approved+wired' }, 'STORY-BOOT-CRDS': { infra: 'approved', apps: 'draft' } } } });
+    const mm = renderPlan(defaultPlan(), {
+      format: 'mermaid',
+      status: {
+        stories: {
+          'STORY-BOOT-TALOS': { infra: 'approved+wired', apps: 'approved+wired' },
+          'STORY-BOOT-CRDS': { infra: 'approved', apps: 'draft' },
+        },
+      },
+    });
     expect(mm).toContain('1. STORY-BOOT-TALOS :done, s01,');
     expect(mm).toContain('2. STORY-BOOT-CRDS :active, s02,');
     expect(mm).toContain('3. STORY-BOOT-CORE :s03,');
@@ -419,7 +609,7 @@ function repoWithPlatform(): string {
 }
 
 describe('platform-kit plan (definePlan)', () => {
-  it('without platform.yaml: the catalog\'s default plan, md by default', async () => {
+  it("without platform.yaml: the catalog's default plan, md by default", async () => {
     const dir = tmpDir('cpc-plan-');
     const md = await runPlan(['--dir', dir]);
     expect(md.code).toBe(0);
@@ -443,7 +633,7 @@ describe('platform-kit plan (definePlan)', () => {
     expect(missing.code).toBe(2);
   });
 
-  it('--status: each story\'s state per cluster from platform.yaml (and gates when the gate module is there)', async () => {
+  it("--status: each story's state per cluster from platform.yaml (and gates when the gate module is there)", async () => {
     const dir = repoWithPlatform();
     const md = await runPlan(['--dir', dir, '--status']);
     expect(md.code).toBe(0);
@@ -461,10 +651,18 @@ describe('platform-kit plan (definePlan)', () => {
   const wired = fs.readFileSync(path.join(ROOT, 'src', 'cli', 'platform-kit.ts'), 'utf8').includes('definePlan');
   it.skipIf(!wired)('the compiled bin: node lib/cli/platform-kit.js plan --format json', () => {
     const dir = tmpDir('cpc-plan-');
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'lib', 'cli', 'platform-kit.js'), 'plan', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'lib', 'cli', 'platform-kit.js'), 'plan', '--format', 'json'],
+      { cwd: dir, encoding: 'utf8' },
+    );
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(JSON.parse(renderPlan(defaultPlan(), { format: 'json' })));
-    const bad = spawnSync(process.execPath, [path.join(ROOT, 'lib', 'cli', 'platform-kit.js'), 'plan', '--format', 'xml'], { cwd: dir, encoding: 'utf8' });
+    const bad = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'lib', 'cli', 'platform-kit.js'), 'plan', '--format', 'xml'],
+      { cwd: dir, encoding: 'utf8' },
+    );
     expect(bad.status).toBe(2);
   });
 });
@@ -473,12 +671,27 @@ describe('plan --status reads the wiring from the repository as it is', () => {
   it('an approved story whose lane entry a person removed shows as approved, not approved+wired', async () => {
     const dir = path.join(tmpDir(), 'p');
     createClusters({ dir, clusters: [{ name: 'infra' }, { name: 'apps' }] });
-    addStories({ dir, ids: ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS', 'STORY-BOOT-CORE', 'STORY-GITOPS-SELF-MGMT-FLUX', 'STORY-OPS-RELOADER-ALL-CLUSTERS'], approve: true });
+    addStories({
+      dir,
+      ids: [
+        'STORY-BOOT-TALOS',
+        'STORY-BOOT-CRDS',
+        'STORY-BOOT-CORE',
+        'STORY-GITOPS-SELF-MGMT-FLUX',
+        'STORY-OPS-RELOADER-ALL-CLUSTERS',
+      ],
+      approve: true,
+    });
     const lane = path.join(dir, 'kubernetes/clusters/infra/infrastructure/kustomization.yaml');
-    fs.writeFileSync(lane, fs.readFileSync(lane, 'utf8').replace('  - ../../../infrastructure/operations/reloader\n', ''));
+    fs.writeFileSync(
+      lane,
+      fs.readFileSync(lane, 'utf8').replace('  - ../../../infrastructure/operations/reloader\n', ''),
+    );
     const r = await runInProcess('platform-kit', ['plan', '--status', '--format', 'json', '--dir', dir]);
     expect(r.status, r.stderr).toBe(0);
-    const story = JSON.parse(r.stdout).sprints[0].stories.find((s: { id: string }) => s.id === 'STORY-OPS-RELOADER-ALL-CLUSTERS');
+    const story = JSON.parse(r.stdout).sprints[0].stories.find(
+      (s: { id: string }) => s.id === 'STORY-OPS-RELOADER-ALL-CLUSTERS',
+    );
     expect(story.status).toEqual({ infra: 'approved', apps: 'approved+wired' });
   });
 });

@@ -61,7 +61,18 @@ describe('add-story --custom in a repository without an apps cluster', () => {
 
   it('without a terminal, a missing --lane names the lanes this repository has', () => {
     const dir = infraOnly();
-    const r = cli('add-story', ['STORY-OPS-WHOAMI', '--custom', '--title', 'Whoami', '--component', 'whoami', '--namespace', 'whoami', '--dir', dir]);
+    const r = cli('add-story', [
+      'STORY-OPS-WHOAMI',
+      '--custom',
+      '--title',
+      'Whoami',
+      '--component',
+      'whoami',
+      '--namespace',
+      'whoami',
+      '--dir',
+      dir,
+    ]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('missing --lane');
     expect(r.stderr).toContain('infra clusters (--lane infra)');

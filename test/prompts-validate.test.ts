@@ -7,7 +7,7 @@ import { defaultCluster } from '../src/model/defaults';
 import { validatePlatform } from '../src/model/validate';
 import { snapshot, tmpDir } from './helpers/fs';
 import { scaffoldCopy } from './helpers/platform';
-import { CREATE_BIN, drive, KEY, seen, type Step } from './helpers/prompts-pty';
+import { CREATE_BIN, drive, KEY, type Step, seen } from './helpers/prompts-pty';
 
 /**
  * Issue 16, item 3: each answer is checked at its prompt by the rules of the whole platform (cross-field and
@@ -46,7 +46,10 @@ describe('prompts: each answer is checked where it is typed', () => {
         ['Node network gateway', offNet + ENTER],
         [`${esc(offNet)} is outside the node network`, CTRL_U + ENTER],
         ['Pod CIDR', infra.network.podCidr + ENTER],
-        [`${esc(infra.network.podCidr)} overlaps podCidr ${esc(infra.network.podCidr)} of cluster infra`, CTRL_U + ENTER],
+        [
+          `${esc(infra.network.podCidr)} overlaps podCidr ${esc(infra.network.podCidr)} of cluster infra`,
+          CTRL_U + ENTER,
+        ],
         ['Service CIDR', ENTER],
         ['Load-balancer range', ENTER],
         ['External gateway IP', ENTER],
@@ -69,7 +72,8 @@ describe('prompts: each answer is checked where it is typed', () => {
     expect(apps.network.podCidr).not.toBe(infra.network.podCidr);
     expect(apps.git.url).toBe(infra.git.url);
     // Every prompt was answered exactly once: nothing was asked twice after the end.
-    for (const label of ['DNS domain', 'Cluster id', 'Node network gateway', 'Pod CIDR', 'Git repository URL']) expect(answered(r.output, label), `${label}\n${seen(r)}`).toBe(1);
+    for (const label of ['DNS domain', 'Cluster id', 'Node network gateway', 'Pod CIDR', 'Git repository URL'])
+      expect(answered(r.output, label), `${label}\n${seen(r)}`).toBe(1);
   });
 
   it('re-asks a wrong CIDR at its prompt: a service CIDR overlapping the pod CIDR typed before', async () => {
@@ -130,12 +134,15 @@ describe('prompts: each answer is checked where it is typed', () => {
       ['apps', '--pod-cidr', infra.network.podCidr, '--dir', dir],
     );
     expect(r.status, seen(r)).toBe(0);
-    expect(r.output).toContain(`clusters.apps.network.podCidr (--pod-cidr): ${infra.network.podCidr} overlaps podCidr ${infra.network.podCidr} of cluster infra`);
+    expect(r.output).toContain(
+      `clusters.apps.network.podCidr (--pod-cidr): ${infra.network.podCidr} overlaps podCidr ${infra.network.podCidr} of cluster infra`,
+    );
     const apps = readPlatform(dir).clusters.apps;
     expect(apps.network.podCidr).toBe('10.70.0.0/16');
     // The other answers were kept: each asked once.
     expect(apps.network.serviceCidr).toBe('10.71.0.0/16');
-    for (const label of ['DNS domain', 'Service CIDR', 'Nodes', 'External Secrets provider']) expect(answered(r.output, label), `${label}\n${seen(r)}`).toBe(1);
+    for (const label of ['DNS domain', 'Service CIDR', 'Nodes', 'External Secrets provider'])
+      expect(answered(r.output, label), `${label}\n${seen(r)}`).toBe(1);
     expect(answered(r.output, 'Pod CIDR')).toBe(1);
   });
 });
@@ -177,7 +184,17 @@ describe('prompts: summary, confirm and Ctrl-C', () => {
   it('Ctrl-C at a prompt says "cancelled, nothing written" on stderr, exits 130 and leaves the folder as it was', async () => {
     const { dir } = await repoWithInfra();
     const before = snapshot(dir);
-    const r = drive(CREATE_BIN, [['Role of apps', ENTER], ['DNS domain', ENTER], ['Cluster id', ENTER], ['Node network CIDR', '10.1'], ['Node network CIDR 10\\.1', CTRL_C]], ['apps', '--dir', dir]);
+    const r = drive(
+      CREATE_BIN,
+      [
+        ['Role of apps', ENTER],
+        ['DNS domain', ENTER],
+        ['Cluster id', ENTER],
+        ['Node network CIDR', '10.1'],
+        ['Node network CIDR 10\\.1', CTRL_C],
+      ],
+      ['apps', '--dir', dir],
+    );
     expect(r.status, seen(r)).toBe(130);
     expect(r.output).toContain('cancelled, nothing written');
     expect(r.output).not.toContain('User force closed');
@@ -195,10 +212,18 @@ describe('prompts: summary, confirm and Ctrl-C', () => {
 
 describe('answerProblems: the prompts use the rules of the whole platform', () => {
   it('a node IP off the node network: the same message validatePlatform gives, at the Nodes prompt', () => {
-    const spec: any = { apiVersion: 'platform.create-platform-cluster.dev/v1alpha1', kind: 'Platform', generator: { name: 'create-platform-cluster', version: '0' }, clusters: {}, stories: {} };
+    const spec: any = {
+      apiVersion: 'platform.create-platform-cluster.dev/v1alpha1',
+      kind: 'Platform',
+      generator: { name: 'create-platform-cluster', version: '0' },
+      clusters: {},
+      stories: {},
+    };
     const d = defaultCluster(spec, 'edge', 'apps');
     const nodes = [{ name: 'edge-cp-1', ip: '172.16.0.5', controlPlane: true, installDisk: '/dev/sda' }];
-    const whole = validatePlatform({ ...spec, clusters: { edge: { ...d, nodes } } }).filter((p) => p.path.startsWith('clusters.edge.nodes'));
+    const whole = validatePlatform({ ...spec, clusters: { edge: { ...d, nodes } } }).filter((p) =>
+      p.path.startsWith('clusters.edge.nodes'),
+    );
     expect(whole.length).toBeGreaterThan(0);
     const { nodes: _n, ...answers } = answersFromCluster('edge', d);
     expect(answerProblems(spec, answers, 'nodes', nodes)).toEqual(whole.map((p) => p.message));

@@ -59,7 +59,8 @@ export function blocks(markdown: string): Block[] {
     const start = i;
     const indent = open[1].length;
     const body: string[] = [];
-    for (i++; i < lines.length && !/^ *```\s*$/.test(lines[i]); i++) body.push(lines[i].slice(Math.min(indent, lines[i].length - lines[i].trimStart().length)));
+    for (i++; i < lines.length && !/^ *```\s*$/.test(lines[i]); i++)
+      body.push(lines[i].slice(Math.min(indent, lines[i].length - lines[i].trimStart().length)));
     const first: string[] = [];
     for (let j = start - 1; j >= 0 && /^ *<!--.*-->\s*$/.test(lines[j]); j--) {
       const m = /^ *<!--\s*readme-test:\s*first:\s*(.*?)\s*-->\s*$/.exec(lines[j]);
@@ -80,7 +81,8 @@ function trailingComment(line: string): { code: string; comment: string } {
       else if (c === '\\' && quote === '"') i++;
     } else if (c === "'" || c === '"') quote = c;
     else if (c === '\\') i++;
-    else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]))) return { code: line.slice(0, i).trimEnd(), comment: line.slice(i + 1).trim() };
+    else if (c === '#' && (i === 0 || /\s/.test(line[i - 1])))
+      return { code: line.slice(0, i).trimEnd(), comment: line.slice(i + 1).trim() };
   }
   return { code: line.trimEnd(), comment: '' };
 }
@@ -111,14 +113,25 @@ export function commands(block: Block): Command[] {
       parts.push(code.trim());
     }
     const exit = /^exit\s+(\d+)\b/.exec(comment);
-    out.push({ line, text: parts.join(' '), exit: exit ? Number(exit[1]) : 0, terminal: /^needs a terminal\b/.test(comment), output: [] });
+    out.push({
+      line,
+      text: parts.join(' '),
+      exit: exit ? Number(exit[1]) : 0,
+      terminal: /^needs a terminal\b/.test(comment),
+      output: [],
+    });
   }
   return out;
 }
 
 /** `…` in an expected line stands for anything. */
 function lineMatcher(expected: string): RegExp {
-  return new RegExp(`^${expected.split('…').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${expected
+      .split('…')
+      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 // eslint-disable-next-line no-control-regex
@@ -129,7 +142,10 @@ function shims(): string {
   const dir = tmpDir('cpc-readme-bin-');
   for (const bin of BINS) {
     const file = path.join(dir, bin);
-    fs.writeFileSync(file, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, 'lib', 'cli', `${bin}.js`))} "$@"\n`);
+    fs.writeFileSync(
+      file,
+      `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, 'lib', 'cli', `${bin}.js`))} "$@"\n`,
+    );
     fs.chmodSync(file, 0o755);
   }
   return dir;
@@ -161,7 +177,8 @@ export function outputMismatch(expected: string[], printed: string): string | un
   for (const e of expected) {
     const re = lineMatcher(e);
     const found = lines.findIndex((l, k) => k >= at && re.test(l));
-    if (found < 0) return `the README says it prints\n  ${e}\n${at ? '(after the lines before it) ' : ''}but it printed:\n${printed}`;
+    if (found < 0)
+      return `the README says it prints\n  ${e}\n${at ? '(after the lines before it) ' : ''}but it printed:\n${printed}`;
     at = found + 1;
   }
   return undefined;
@@ -175,7 +192,9 @@ describe('README.md: the shell blocks work as written', () => {
   it('readme: the first two commands are npm ci && npm run reference and npm ci && npm test (what CI runs), and both scripts exist', () => {
     const first = sh.slice(0, 2).flatMap((b) => commands(b).map((c) => c.text));
     expect(first).toEqual(['npm ci && npm run reference', 'npm ci && npm test']);
-    const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const scripts = (
+      JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
     expect(Object.keys(scripts)).toEqual(expect.arrayContaining(['reference', 'test']));
   });
 
@@ -190,22 +209,32 @@ describe('README.md: the shell blocks work as written', () => {
       expect(cmds.length, `README.md:${block.line}: a sh block without a command`).toBeGreaterThan(0);
       for (const setup of block.first) {
         const r = run(setup, work, bin);
-        if (r.status !== 0) expect.fail(`README.md:${block.line}: its readme-test first command failed (exit ${r.status}): ${setup}\n${r.stderr || r.stdout}`);
+        if (r.status !== 0)
+          expect.fail(
+            `README.md:${block.line}: its readme-test first command failed (exit ${r.status}): ${setup}\n${r.stderr || r.stdout}`,
+          );
       }
       for (const c of cmds) {
         if (c.terminal) continue;
         const r = run(c.text, work, bin);
         if (r.status !== c.exit) {
-          expect.fail(`README.md:${c.line}: exit ${r.status}, the README expects ${c.exit}${c.exit ? ` ("# exit ${c.exit}")` : ''}:\n  ${c.text}\n${(r.stderr || r.stdout).trim().split('\n').slice(-12).join('\n')}`);
+          expect.fail(
+            `README.md:${c.line}: exit ${r.status}, the README expects ${c.exit}${c.exit ? ` ("# exit ${c.exit}")` : ''}:\n  ${c.text}\n${(r.stderr || r.stdout).trim().split('\n').slice(-12).join('\n')}`,
+          );
         }
-        const mismatch = c.output.length ? outputMismatch(c.output, `${r.stdout}${r.stdout.endsWith('\n') || !r.stdout ? '' : '\n'}${r.stderr}`) : undefined;
+        const mismatch = c.output.length
+          ? outputMismatch(c.output, `${r.stdout}${r.stdout.endsWith('\n') || !r.stdout ? '' : '\n'}${r.stderr}`)
+          : undefined;
         if (mismatch) expect.fail(`README.md:${c.line}: ${c.text}\n${mismatch}`);
       }
     });
   }
 
   it('readme: every yaml block that is part of platform.yaml passes the schema of its fields', () => {
-    const shape = PlatformSchema.shape as Record<string, { safeParse: (v: unknown) => { success: boolean; error?: { message: string } } }>;
+    const shape = PlatformSchema.shape as Record<
+      string,
+      { safeParse: (v: unknown) => { success: boolean; error?: { message: string } } }
+    >;
     let checked = 0;
     for (const b of all.filter((x) => x.lang === 'yaml')) {
       const value = parse(b.body.join('\n')) as unknown;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { addStories, createClusters, regenerate } from '../src';
 import { ROOT, snapshot, tmpDir } from './helpers/fs';
 import { runInProcess as run } from './helpers/in-process';
@@ -16,7 +16,14 @@ import { runInProcess as run } from './helpers/in-process';
 
 const RELOADER_VALUES = 'kubernetes/infrastructure/operations/reloader/app/helm-values.yaml';
 const RELOADER_PDB = 'kubernetes/infrastructure/operations/reloader/app/pdb.yaml';
-const STORIES = ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS', 'STORY-BOOT-CORE', 'STORY-GITOPS-SELF-MGMT-FLUX', 'STORY-OPS-RELOADER-ALL-CLUSTERS', 'STORY-SEC-EXTERNAL-SECRETS-BASE'];
+const STORIES = [
+  'STORY-BOOT-TALOS',
+  'STORY-BOOT-CRDS',
+  'STORY-BOOT-CORE',
+  'STORY-GITOPS-SELF-MGMT-FLUX',
+  'STORY-OPS-RELOADER-ALL-CLUSTERS',
+  'STORY-SEC-EXTERNAL-SECRETS-BASE',
+];
 
 function repo(): string {
   const dir = path.join(tmpDir(), 'platform');
@@ -78,7 +85,9 @@ describe('platform-kit regenerate: scenario matrix', () => {
     const mine = ['  # we run info in prod; debug only while chasing an incident', '  logLevel: info'];
     replaceIn(path.join(dir, RELOADER_VALUES), '  logLevel: info', mine.join('\n'));
     write(dir, RELOADER_VALUES, read(dir, RELOADER_VALUES) + 'extraLabels:\n  team: platform # ours\n');
-    const tpl = newTemplates((t) => replaceIn(path.join(t, 'components/operations/reloader/helm-values.yaml.hbs'), 'cpu: 10m', 'cpu: 20m'));
+    const tpl = newTemplates((t) =>
+      replaceIn(path.join(t, 'components/operations/reloader/helm-values.yaml.hbs'), 'cpu: 10m', 'cpu: 20m'),
+    );
     const r = regenerate({ dir, templateRoots: [tpl] });
     expect(r.unresolved).toEqual([]);
     expect(r.plan.changes.find((c) => c.path === RELOADER_VALUES)!.action).toBe('MERGE');
@@ -93,19 +102,28 @@ describe('platform-kit regenerate: scenario matrix', () => {
     const dir = repo();
     replaceIn(path.join(dir, RELOADER_VALUES), 'cpu: 10m', 'cpu: 50m # measured in prod');
     const before = snapshot(dir);
-    const tplDir = newTemplates((t) => replaceIn(path.join(t, 'components/operations/reloader/helm-values.yaml.hbs'), 'cpu: 10m', 'cpu: 20m'));
+    const tplDir = newTemplates((t) =>
+      replaceIn(path.join(t, 'components/operations/reloader/helm-values.yaml.hbs'), 'cpu: 10m', 'cpu: 20m'),
+    );
     // Through the CLI with a repo-local override of the same file (the other source of template change).
     const override = path.join(dir, '.platform/templates/components/operations/reloader');
     fs.mkdirSync(override, { recursive: true });
-    fs.copyFileSync(path.join(tplDir, 'components/operations/reloader/helm-values.yaml.hbs'), path.join(override, 'helm-values.yaml.hbs'));
+    fs.copyFileSync(
+      path.join(tplDir, 'components/operations/reloader/helm-values.yaml.hbs'),
+      path.join(override, 'helm-values.yaml.hbs'),
+    );
     const r = await run('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`^UNMERGED +${RELOADER_VALUES.replace(/[./]/g, '\\$&')}`, 'm'));
     expect(r.stderr).toContain(`- ${RELOADER_VALUES}`);
     const text = read(dir, RELOADER_VALUES);
-    expect(text).toMatch(/<<<<<<< .*\(yours\)\n +cpu: 50m # measured in prod\n\|{7} .*\(generated last time\)\n +cpu: 10m\n={7}\n +cpu: 20m\n>>>>>>> .*\(generated now\)/);
+    expect(text).toMatch(
+      /<<<<<<< .*\(yours\)\n +cpu: 50m # measured in prod\n\|{7} .*\(generated last time\)\n +cpu: 10m\n={7}\n +cpu: 20m\n>>>>>>> .*\(generated now\)/,
+    );
     const after = snapshot(dir);
-    const changed = Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k] && !k.startsWith('.platform/'));
+    const changed = Object.keys({ ...before, ...after }).filter(
+      (k) => before[k] !== after[k] && !k.startsWith('.platform/'),
+    );
     expect(changed).toEqual([RELOADER_VALUES]);
     // Until a person resolves it, regenerate keeps it and keeps saying so (exit 1), changing nothing.
     const again = await run('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
@@ -113,7 +131,11 @@ describe('platform-kit regenerate: scenario matrix', () => {
     expect(again.stdout).toMatch(/KEEP .*reloader\/app\/helm-values\.yaml .*conflict markers/);
     expect(snapshot(dir)).toEqual(after);
     // Resolved by the person: their line wins, and the next run is idle with exit 0.
-    write(dir, RELOADER_VALUES, text.replace(/<<<<<<< [\s\S]*?>>>>>>> [^\n]*\n/, '        cpu: 50m # measured in prod\n'));
+    write(
+      dir,
+      RELOADER_VALUES,
+      text.replace(/<<<<<<< [\s\S]*?>>>>>>> [^\n]*\n/, '        cpu: 50m # measured in prod\n'),
+    );
     const done = await run('platform-kit', ['regenerate', '--dir', dir]);
     expect(done.status, done.stdout + done.stderr).toBe(0);
     expectLinesKept(read(dir, RELOADER_VALUES), ['        cpu: 50m # measured in prod']);
@@ -132,7 +154,9 @@ describe('platform-kit regenerate: scenario matrix', () => {
   it('a generated file a person deleted stays deleted and is reported, even when its template changes', async () => {
     const dir = repo();
     fs.rmSync(path.join(dir, RELOADER_PDB));
-    const tpl = newTemplates((t) => replaceIn(path.join(t, 'components/operations/reloader/app/pdb.yaml'), 'minAvailable: 1', 'minAvailable: 2'));
+    const tpl = newTemplates((t) =>
+      replaceIn(path.join(t, 'components/operations/reloader/app/pdb.yaml'), 'minAvailable: 1', 'minAvailable: 2'),
+    );
     const r = regenerate({ dir, templateRoots: [tpl] });
     const c = r.plan.changes.find((x) => x.path === RELOADER_PDB)!;
     expect([c.action, c.reason]).toEqual(['KEEP', 'deleted since it was generated; left deleted']);
@@ -151,7 +175,9 @@ describe('platform-kit regenerate: scenario matrix', () => {
     expect(r.unresolved).toEqual([]);
     expect(parse(read(dir, settingsFile)).data.CLUSTER_DOMAIN).toBe('apps.lab.example.net');
     // No generated file (outside the tool's own state) still carries the old domain.
-    const stale = Object.keys(snapshot(dir)).filter((f) => !f.endsWith('/') && !f.startsWith('.platform/') && read(dir, f).includes('apps.example.com'));
+    const stale = Object.keys(snapshot(dir)).filter(
+      (f) => !f.endsWith('/') && !f.startsWith('.platform/') && read(dir, f).includes('apps.example.com'),
+    );
     expect(stale).toEqual([]);
     expectLinesKept(read(dir, talos), ['# our rack: B2']);
     expectSecondRunIdle(dir);
@@ -161,11 +187,17 @@ describe('platform-kit regenerate: scenario matrix', () => {
     const dir = repo();
     const override = path.join(dir, '.platform/templates/components/operations/reloader/app');
     fs.mkdirSync(override, { recursive: true });
-    fs.writeFileSync(path.join(override, 'pdb.yaml'), '---\n# our PDB\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: reloader\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app: reloader\n');
+    fs.writeFileSync(
+      path.join(override, 'pdb.yaml'),
+      '---\n# our PDB\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: reloader\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app: reloader\n',
+    );
     const r = await run('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^UPDATE +kubernetes\/infrastructure\/operations\/reloader\/app\/pdb\.yaml$/m);
-    expect(parse(read(dir, RELOADER_PDB)).spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { app: 'reloader' } } });
+    expect(parse(read(dir, RELOADER_PDB)).spec).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: { app: 'reloader' } },
+    });
     const manifest = JSON.parse(read(dir, '.platform/manifest.json'));
     expect(Object.keys(manifest.files).some((f) => f.startsWith('.platform/templates'))).toBe(false);
     expectSecondRunIdle(dir);
@@ -178,7 +210,7 @@ describe('platform-kit regenerate: scenario matrix', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it('a template renamed between versions: the person\'s edits follow the content to the new path', async () => {
+  it("a template renamed between versions: the person's edits follow the content to the new path", async () => {
     const dir = repo();
     const oldPath = 'kubernetes/infrastructure/operations/reloader/app/pdb.yaml';
     const newPath = 'kubernetes/infrastructure/operations/reloader/app/poddisruptionbudget.yaml';
@@ -191,7 +223,9 @@ describe('platform-kit regenerate: scenario matrix', () => {
     expect(r.unresolved).toEqual([]);
     expect(fs.existsSync(path.join(dir, oldPath))).toBe(false);
     expectLinesKept(read(dir, newPath), ['  minAvailable: 1 # reviewed by SRE']);
-    expect(read(dir, 'kubernetes/infrastructure/operations/reloader/app/kustomization.yaml')).toContain('./poddisruptionbudget.yaml');
+    expect(read(dir, 'kubernetes/infrastructure/operations/reloader/app/kustomization.yaml')).toContain(
+      './poddisruptionbudget.yaml',
+    );
     expectSecondRunIdle(dir, [tpl]);
   });
 
@@ -204,13 +238,16 @@ describe('platform-kit regenerate: scenario matrix', () => {
     const pf = path.join(dir, 'platform.yaml');
     const doc = parse(read(dir, 'platform.yaml'));
     delete doc.stories['STORY-OPS-RELOADER-ALL-CLUSTERS'];
-    const text = read(dir, 'platform.yaml').replace(/  STORY-OPS-RELOADER-ALL-CLUSTERS:\n(    .*\n)+/, '');
+    const text = read(dir, 'platform.yaml').replace(/ {2}STORY-OPS-RELOADER-ALL-CLUSTERS:\n( {4}.*\n)+/, '');
     expect(parse(text).stories).toEqual(doc.stories);
     fs.writeFileSync(pf, text);
     const r = regenerate({ dir });
     const by = (p: string) => r.plan.changes.find((c) => c.path === p)!;
     expect(by(RELOADER_VALUES).action).toBe('DELETE');
-    expect([by(RELOADER_PDB).action, by(RELOADER_PDB).reason]).toEqual(['KEEP', 'no longer generated, but edited since; kept']);
+    expect([by(RELOADER_PDB).action, by(RELOADER_PDB).reason]).toEqual([
+      'KEEP',
+      'no longer generated, but edited since; kept',
+    ]);
     expect(fs.existsSync(path.join(dir, RELOADER_VALUES))).toBe(false);
     expectLinesKept(read(dir, RELOADER_PDB), ['  minAvailable: 1 # ours']);
     expect(read(dir, mineOnly)).toBe('our runbook\n');
@@ -222,7 +259,12 @@ describe('platform-kit regenerate: scenario matrix', () => {
     const dir = repo();
     const extra = 'kubernetes/infrastructure/operations/reloader/app/servicemonitor.yaml';
     write(dir, extra, '# mine\n');
-    const tpl = newTemplates((t) => fs.writeFileSync(path.join(t, 'components/operations/reloader/app/servicemonitor.yaml'), '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n'));
+    const tpl = newTemplates((t) =>
+      fs.writeFileSync(
+        path.join(t, 'components/operations/reloader/app/servicemonitor.yaml'),
+        '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n',
+      ),
+    );
     const before = snapshot(dir);
     expect(() => regenerate({ dir, templateRoots: [tpl] })).toThrow(/did not generate are in the way/);
     expect(snapshot(dir)).toEqual(before);
@@ -247,7 +289,14 @@ describe('platform-kit regenerate: scenario matrix', () => {
     const dir = repo();
     const settingsFile = 'kubernetes/clusters/infra/cluster-settings.yaml';
     write(dir, settingsFile, read(dir, settingsFile) + '# reviewed 2026-11 by the platform team\n');
-    const r = await run('add-story', ['--verbose', 'STORY-NET-CILIUM-CORE-GITOPS', 'STORY-NET-CILIUM-IPAM', '--approve', '--dir', dir]);
+    const r = await run('add-story', [
+      '--verbose',
+      'STORY-NET-CILIUM-CORE-GITOPS',
+      'STORY-NET-CILIUM-IPAM',
+      '--approve',
+      '--dir',
+      dir,
+    ]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^MERGE +kubernetes\/clusters\/infra\/cluster-settings\.yaml/m);
     const text = read(dir, settingsFile);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { generate, type GenerateInputs } from '../src/commands/generate';
+import { type GenerateInputs, generate } from '../src/commands/generate';
 import { MANIFEST_FILE, sha256 } from '../src/core/manifest';
 import type { Merge3 } from '../src/core/merge';
-import { basePath, writes, type Plan, type Reader } from '../src/core/plan';
+import { basePath, type Plan, type Reader, writes } from '../src/core/plan';
 import { BUILTIN_TEMPLATES } from '../src/core/render';
 import { defaultCluster } from '../src/model/defaults';
 import { newPlatform, PLATFORM_FILE, PlatformFile, setCluster } from '../src/model/platform-file';
@@ -53,7 +53,7 @@ function twoClusters(domain = 'infra.example.com'): PlatformFile {
   return pf;
 }
 
-describe('generate() over a caller\'s in-memory tree', () => {
+describe("generate() over a caller's in-memory tree", () => {
   it('creates every file, its merge base and the manifest as ordinary entries of one plan', () => {
     const host = new HostTree();
     const plan = run(host, twoClusters());
@@ -62,7 +62,9 @@ describe('generate() over a caller\'s in-memory tree', () => {
     expect(files.every((c) => c.action === 'CREATE')).toBe(true);
     // One merge base per generated file; platform.yaml and package.json are edited structurally and have none.
     const bases = plan.changes.filter((c) => c.internal).map((c) => c.path);
-    expect(bases).toEqual(files.filter((c) => c.path !== PLATFORM_FILE && c.path !== 'package.json').map((c) => basePath(c.path)));
+    expect(bases).toEqual(
+      files.filter((c) => c.path !== PLATFORM_FILE && c.path !== 'package.json').map((c) => basePath(c.path)),
+    );
     // The manifest is in the plan, in path order, and records every other file with the hash of what it wrote.
     expect(plan.changes.map((c) => c.path)).toEqual(plan.changes.map((c) => c.path).sort());
     const manifest = JSON.parse(host.read(MANIFEST_FILE)!) as { inputs?: string; files: Record<string, string> };
@@ -90,7 +92,7 @@ describe('generate() over a caller\'s in-memory tree', () => {
     expect(JSON.parse(host.read(MANIFEST_FILE)!).inputs).toBe('a'.repeat(64));
   });
 
-  it('merges a person\'s edit in the host tree with the new render through the merge it is given', () => {
+  it("merges a person's edit in the host tree with the new render through the merge it is given", () => {
     const host = new HostTree();
     run(host, twoClusters());
     // A file whose render changes with the domain, edited by a person in the caller's tree.
@@ -112,7 +114,7 @@ describe('generate() over a caller\'s in-memory tree', () => {
     expect(host.read(basePath(file))).toBe(other.read(file));
   });
 
-  it('without a merge, keeps a person\'s edit as they have it and says so', () => {
+  it("without a merge, keeps a person's edit as they have it and says so", () => {
     const host = new HostTree();
     run(host, twoClusters());
     const other = new HostTree();
@@ -121,11 +123,14 @@ describe('generate() over a caller\'s in-memory tree', () => {
     host.write(file, `# mine\n${host.read(file)}`);
     const edited = host.read(file);
     const plan = run(host, twoClusters('infra.example.org'));
-    expect(plan.changes.find((c) => c.path === file)).toMatchObject({ action: 'KEEP', reason: expect.stringContaining('kept as is') });
+    expect(plan.changes.find((c) => c.path === file)).toMatchObject({
+      action: 'KEEP',
+      reason: expect.stringContaining('kept as is'),
+    });
     expect(host.read(file)).toBe(edited);
   });
 
-  it('refuses a file it never generated that is in the way, and the caller\'s tree stays as it was', () => {
+  it("refuses a file it never generated that is in the way, and the caller's tree stays as it was", () => {
     const host = new HostTree();
     const first = generate(twoClusters(), { current: readerOf(host), templateRoots: [BUILTIN_TEMPLATES] }).plan;
     const file = first.changes.find((c) => !c.internal && c.path.endsWith('/kustomization.yaml'))!.path;

@@ -31,7 +31,9 @@ describe('PlatformFile edits the document only and derives the spec', () => {
     setCluster(pf, 'infra', defaultCluster(pf.spec, 'infra'));
     setCluster(pf, 'apps', defaultCluster(pf.spec, 'apps'));
     setStoryState(pf, 'STORY-BOOT-TALOS', { infra: 'draft', apps: 'approved' });
-    expect(addSettingDefaults(pf, 'apps', [{ name: 'MY_SETTING', default: 'one', description: 'a setting of mine' }])).toEqual(['MY_SETTING']);
+    expect(
+      addSettingDefaults(pf, 'apps', [{ name: 'MY_SETTING', default: 'one', description: 'a setting of mine' }]),
+    ).toEqual(['MY_SETTING']);
     syncChartPins(pf, ['cilium']);
     setStoryState(pf, 'STORY-BOOT-TALOS', { infra: 'approved' });
     const text = platformToString(pf);
@@ -81,7 +83,9 @@ describe('PlatformFile edits the document only and derives the spec', () => {
 
   it('loadPlatform keeps the exact text read (a CRLF file) as the source the commit compares with', () => {
     const dir = tmpDir();
-    const crlf = platformToString(setCluster(newPlatform(), 'infra', defaultCluster(newPlatform().spec, 'infra'))).replace(/\n/g, '\r\n');
+    const crlf = platformToString(
+      setCluster(newPlatform(), 'infra', defaultCluster(newPlatform().spec, 'infra')),
+    ).replace(/\n/g, '\r\n');
     fs.writeFileSync(path.join(dir, 'platform.yaml'), crlf);
     const pf = loadPlatform(dir)!;
     expect(pf.source).toBe(crlf);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { UsageError } from '../src/core/errors';
 import { defaultCluster } from '../src/model/defaults';
-import { newPlatform, PlatformFile, setCluster, setStoryState } from '../src/model/platform-file';
+import { newPlatform, type PlatformFile, setCluster, setStoryState } from '../src/model/platform-file';
 import { checkStateChange, resolveStoryIds, withCustomStory } from '../src/model/story-rules';
 import { catalogFor } from '../src/model/wiring';
 
@@ -36,7 +36,9 @@ describe('story rules in model/story-rules.ts', () => {
     expect(refusal?.details).toEqual([`${dep.id} is not added on infra`]);
     // Brought along (--with-deps) and approved with it, the dependency counts.
     setStoryState(p, dep.id, { infra: 'approved' });
-    expect(() => checkStateChange(p.spec, before, cat, [[story, ['infra']]], [[dep, ['infra']]], 'approved')).not.toThrow();
+    expect(() =>
+      checkStateChange(p.spec, before, cat, [[story, ['infra']]], [[dep, ['infra']]], 'approved'),
+    ).not.toThrow();
   });
 
   it('taking a dependency back to draft is refused while a story approved on that cluster needs it', () => {
@@ -45,15 +47,21 @@ describe('story rules in model/story-rules.ts', () => {
     setStoryState(p, story.id, { infra: 'approved' });
     const before = p.spec;
     setStoryState(p, dep.id, { infra: 'draft' });
-    expect(() => checkStateChange(p.spec, before, cat, [[dep, ['infra']]], [], 'draft')).toThrow(`${dep.id} cannot go back to draft`);
+    expect(() => checkStateChange(p.spec, before, cat, [[dep, ['infra']]], [], 'draft')).toThrow(
+      `${dep.id} cannot go back to draft`,
+    );
   });
 
-  it('a custom story\'s definition is checked against the schema before anything else', () => {
-    expect(() => withCustomStory(pf.spec, 'STORY-APP-MINE', { title: 'x' })).toThrow('custom story STORY-APP-MINE: invalid definition; nothing was written');
+  it("a custom story's definition is checked against the schema before anything else", () => {
+    expect(() => withCustomStory(pf.spec, 'STORY-APP-MINE', { title: 'x' })).toThrow(
+      'custom story STORY-APP-MINE: invalid definition; nothing was written',
+    );
   });
 
   it('resolveStoryIds gives the catalog in plan order for all, and refuses a malformed id', () => {
-    expect(resolveStoryIds(cat, 'all').map((s) => s.seq)).toEqual(cat.stories.filter((s) => !s.custom).map((s) => s.seq));
+    expect(resolveStoryIds(cat, 'all').map((s) => s.seq)).toEqual(
+      cat.stories.filter((s) => !s.custom).map((s) => s.seq),
+    );
     expect(() => resolveStoryIds(cat, ['story-net'])).toThrow(/story id "story-net"/);
   });
 });

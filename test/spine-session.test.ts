@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { parseDocument } from 'yaml';
 import { createClusters } from '../src/commands/create-cluster';
 import { addedSettingValues, storyStates } from '../src/commands/outcome';
 import { regenerate } from '../src/commands/regenerate';
 import { session } from '../src/commands/session';
 import { addStories } from '../src/commands/stories';
 import { upToDate } from '../src/commands/up-to-date';
-import { parseDocument } from 'yaml';
-import { ConflictError, UsageError } from '../src/core/errors';
+import { ConflictError, type UsageError } from '../src/core/errors';
 import { LOCK_FILE } from '../src/core/lock';
 import { writes } from '../src/core/plan';
 import { setStoryState } from '../src/model/platform-file';
@@ -97,7 +97,9 @@ describe('session', () => {
         }
       })();
       expect(error?.message).toBe('platform.yaml is not valid');
-      expect(error?.details.join('\n')).toMatch(/^platform\.yaml:\d+: clusters\.infra\.network\.gatewayIps\.external: /m);
+      expect(error?.details.join('\n')).toMatch(
+        /^platform\.yaml:\d+: clusters\.infra\.network\.gatewayIps\.external: /m,
+      );
     }
     expect(() => regenerate({ dir, fast: false })).toThrow(/platform\.yaml is not valid/);
     expect(fs.readFileSync(file, 'utf8')).toBe(before);

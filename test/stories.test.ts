@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { addStories, addStory, approveStory, createClusters, loadCatalog, unapproveStory } from '../src';
 import { storyComponentsFor } from '../src/model/wiring';
-import { cli, snapshot, tmpDir } from './helpers/fs';
-import { findCycle, FluxKs, K8sObject, kustomize, subtree, walkCluster } from './helpers/flux';
+import { type FluxKs, findCycle, type K8sObject, kustomize, subtree, walkCluster } from './helpers/flux';
 import { batchStats, walkClusterBatched } from './helpers/flux-batch';
+import { cli, snapshot, tmpDir } from './helpers/fs';
 import { runInProcess } from './helpers/in-process';
 
 const cat = loadCatalog();
@@ -49,7 +49,9 @@ describe('all 41 stories added and approved on infra + apps', () => {
         expect(k.unresolved, `${c}/${k.name}: variables left after substitution`).toEqual([]);
         for (const d of k.dependsOn) {
           expect(all.has(d), `${c}/${k.name} dependsOn ${d}, which does not exist on ${c}`).toBe(true);
-          expect(subtree(all, k.name).has(d), `${c}/${k.name} waits on ${d}, which only its own subtree creates`).toBe(false);
+          expect(subtree(all, k.name).has(d), `${c}/${k.name} waits on ${d}, which only its own subtree creates`).toBe(
+            false,
+          );
         }
       }
       expect(findCycle(all), `${c}: dependency cycle`).toBeUndefined();
@@ -72,7 +74,8 @@ describe('all 41 stories added and approved on infra + apps', () => {
       const role = c;
       const expected = new Set<string>(['flux-system', 'infrastructure', ...(role === 'apps' ? ['workloads'] : [])]);
       for (const e of cat.components.values()) if (!e.story) expected.add(e.component.id);
-      for (const s of cat.stories) if (s.clusters.includes(role)) for (const comp of storyComponentsFor(cat, s, role)) expected.add(comp.id);
+      for (const s of cat.stories)
+        if (s.clusters.includes(role)) for (const comp of storyComponentsFor(cat, s, role)) expected.add(comp.id);
       expect([...all.keys()].sort(), c).toEqual([...expected].sort());
       for (const comp of [...cat.components.values()].map((e) => e.component)) {
         const k = all.get(comp.id);
@@ -81,7 +84,7 @@ describe('all 41 stories added and approved on infra + apps', () => {
     }
   });
 
-  it('each story\'s key resources exist on every cluster it is on, by apiVersion, kind and name', () => {
+  it("each story's key resources exist on every cluster it is on, by apiVersion, kind and name", () => {
     const missing: string[] = [];
     for (const s of cat.stories) {
       for (const c of CLUSTERS) {
@@ -101,18 +104,28 @@ describe('all 41 stories added and approved on infra + apps', () => {
               const compDir = path.join(repo, 'kubernetes', comp.lane, comp.area, comp.id, 'components', r.name);
               const consumer = path.join(tmpDir(), 'consumer');
               fs.mkdirSync(consumer);
-              fs.writeFileSync(path.join(consumer, 'pvc.yaml'), 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: demo\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n');
-              fs.writeFileSync(path.join(consumer, 'kustomization.yaml'), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [./pvc.yaml]\ncomponents: [${path.relative(consumer, compDir)}]\n`);
+              fs.writeFileSync(
+                path.join(consumer, 'pvc.yaml'),
+                'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: demo\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n',
+              );
+              fs.writeFileSync(
+                path.join(consumer, 'kustomization.yaml'),
+                `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [./pvc.yaml]\ncomponents: [${path.relative(consumer, compDir)}]\n`,
+              );
               const built = kustomize(consumer);
-              if (!built.objects.some((o) => o.kind === 'ReplicationSource')) missing.push(`${c}: ${comp.id}: Component ${r.name} adds no ReplicationSource`);
+              if (!built.objects.some((o) => o.kind === 'ReplicationSource'))
+                missing.push(`${c}: ${comp.id}: Component ${r.name} adds no ReplicationSource`);
               continue;
             }
             const name = r.name.replace(/\$\{([A-Z0-9_]+)\}/g, (_m, v: string) => settings[v] ?? `<unset ${v}>`);
-            const hit = k.objects.find((o) => o.apiVersion === r.apiVersion && o.kind === r.kind && o.metadata.name === name);
+            const hit = k.objects.find(
+              (o) => o.apiVersion === r.apiVersion && o.kind === r.kind && o.metadata.name === name,
+            );
             if (!hit) missing.push(`${c}: ${s.id}/${comp.id}: ${r.apiVersion} ${r.kind} ${name}`);
             else if (!['Namespace'].includes(r.kind) && hit.metadata.namespace !== undefined) {
               // namespaced objects get the component namespace from targetNamespace (never a foreign one)
-              if (hit.metadata.namespace !== comp.namespace) missing.push(`${c}: ${r.kind} ${name} sits in ${hit.metadata.namespace}, not ${comp.namespace}`);
+              if (hit.metadata.namespace !== comp.namespace)
+                missing.push(`${c}: ${r.kind} ${name} sits in ${hit.metadata.namespace}, not ${comp.namespace}`);
             }
           }
           if (comp.chart) {
@@ -124,7 +137,11 @@ describe('all 41 stories added and approved on infra + apps', () => {
               expect(repo?.spec!.ref.tag, comp.id).toBe(comp.chart.version);
               expect(repo?.spec!.url, comp.id).toBe(comp.chart.url);
             } else {
-              expect(hr.spec!.chart.spec, comp.id).toMatchObject({ chart: comp.chart.name, version: comp.chart.version, sourceRef: { kind: 'HelmRepository', name: comp.id } });
+              expect(hr.spec!.chart.spec, comp.id).toMatchObject({
+                chart: comp.chart.name,
+                version: comp.chart.version,
+                sourceRef: { kind: 'HelmRepository', name: comp.id },
+              });
               const repo = k.objects.find((o) => o.kind === 'HelmRepository' && o.metadata.name === comp.id);
               expect(repo?.spec!.url, comp.id).toBe(comp.chart.url);
             }
@@ -135,27 +152,42 @@ describe('all 41 stories added and approved on infra + apps', () => {
     expect(missing).toEqual([]);
   });
 
-  it('credentials arrive only as ExternalSecrets from the cluster\'s store; no Secret carries data in git', () => {
+  it("credentials arrive only as ExternalSecrets from the cluster's store; no Secret carries data in git", () => {
     for (const c of CLUSTERS) {
       for (const k of walks.get(c)!.values()) {
         for (const o of k.objects) {
-          if (o.kind === 'Secret') expect(o.data ?? (o as any).stringData, `${c}/${k.name}: Secret ${o.metadata.name} holds data`).toBeUndefined();
+          if (o.kind === 'Secret')
+            expect(
+              o.data ?? (o as any).stringData,
+              `${c}/${k.name}: Secret ${o.metadata.name} holds data`,
+            ).toBeUndefined();
           if (o.kind === 'ExternalSecret') {
             const ref = o.spec!.secretStoreRef;
-            expect(ref, `${c}/${o.metadata.name}`).toMatchObject({ kind: 'ClusterSecretStore', name: parse(fs.readFileSync(path.join(repo, 'platform.yaml'), 'utf8')).clusters[c].secretStore.provider });
+            expect(ref, `${c}/${o.metadata.name}`).toMatchObject({
+              kind: 'ClusterSecretStore',
+              name: parse(fs.readFileSync(path.join(repo, 'platform.yaml'), 'utf8')).clusters[c].secretStore.provider,
+            });
           }
         }
       }
     }
   });
 
-  it('one shared component folder per component, never one cluster\'s values in it', () => {
+  it("one shared component folder per component, never one cluster's values in it", () => {
     const p = parse(fs.readFileSync(path.join(repo, 'platform.yaml'), 'utf8'));
-    const own = (c: string) => [p.clusters[c].domain, p.clusters[c].network.podCidr, p.clusters[c].network.gatewayIps.external, p.clusters[c].apiEndpoint];
-    const files = Object.keys(snapshot(path.join(repo, 'kubernetes'))).filter((f) => f.startsWith('infrastructure/') || f.startsWith('workloads/'));
+    const own = (c: string) => [
+      p.clusters[c].domain,
+      p.clusters[c].network.podCidr,
+      p.clusters[c].network.gatewayIps.external,
+      p.clusters[c].apiEndpoint,
+    ];
+    const files = Object.keys(snapshot(path.join(repo, 'kubernetes'))).filter(
+      (f) => f.startsWith('infrastructure/') || f.startsWith('workloads/'),
+    );
     for (const f of files.filter((x) => !x.endsWith('/'))) {
       const text = fs.readFileSync(path.join(repo, 'kubernetes', f), 'utf8');
-      for (const c of CLUSTERS) for (const v of own(c)) expect(text.includes(v), `${f} hard-codes ${v} of ${c}`).toBe(false);
+      for (const c of CLUSTERS)
+        for (const v of own(c)) expect(text.includes(v), `${f} hard-codes ${v} of ${c}`).toBe(false);
     }
   });
 
@@ -200,7 +232,8 @@ describe('drafts are never wired', () => {
     for (const c of CLUSTERS) {
       const all = walk(repo, c);
       const storyComps = [...cat.components.values()].filter((e) => e.story).map((e) => e.component);
-      for (const comp of storyComps) expect(all.has(comp.id), `${c}: draft component ${comp.id} is reachable`).toBe(false);
+      for (const comp of storyComps)
+        expect(all.has(comp.id), `${c}: draft component ${comp.id} is reachable`).toBe(false);
       for (const k of all.values()) expect(k.unresolved, `${c}/${k.name}`).toEqual([]);
     }
     for (const e of [...cat.components.values()].filter((x) => x.story)) {
@@ -228,11 +261,26 @@ describe('approval rules', () => {
 
   it('unapprove takes a leaf story out of the lanes, and refuses while approved stories depend on it', async () => {
     const repo = newRepo();
-    const chain = ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS', 'STORY-BOOT-CORE', 'STORY-GITOPS-SELF-MGMT-FLUX', 'STORY-NET-CILIUM-CORE-GITOPS', 'STORY-NET-CILIUM-IPAM', 'STORY-NET-CILIUM-GATEWAY'];
+    const chain = [
+      'STORY-BOOT-TALOS',
+      'STORY-BOOT-CRDS',
+      'STORY-BOOT-CORE',
+      'STORY-GITOPS-SELF-MGMT-FLUX',
+      'STORY-NET-CILIUM-CORE-GITOPS',
+      'STORY-NET-CILIUM-IPAM',
+      'STORY-NET-CILIUM-GATEWAY',
+    ];
     addStories({ dir: repo, ids: chain, approve: true });
     expect(walk(repo, 'apps').has('cilium-gateway')).toBe(true);
     const before = snapshot(repo);
-    const r = await runInProcess('platform-kit', ['unapprove', 'STORY-NET-CILIUM-IPAM', '--dir', repo, '--cluster', 'apps']);
+    const r = await runInProcess('platform-kit', [
+      'unapprove',
+      'STORY-NET-CILIUM-IPAM',
+      '--dir',
+      repo,
+      '--cluster',
+      'apps',
+    ]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('STORY-NET-CILIUM-GATEWAY is approved on apps');
     expect(snapshot(repo)).toEqual(before);
@@ -243,19 +291,42 @@ describe('approval rules', () => {
     approveStory({ dir: repo, id: 'STORY-NET-CILIUM-GATEWAY', clusters: ['apps'] });
     expect(walk(repo, 'apps').has('cilium-gateway')).toBe(true);
   });
-
 });
 
 describe('secret backends', () => {
   it('a cluster on GCP Secret Manager gets its own store variant and flat item names; the other keeps paths', () => {
     const dir = path.join(tmpDir(), 'platform');
-    createClusters({ dir, clusters: [{ name: 'infra', secretStore: 'gcp-secret-manager' }, { name: 'apps', secretStore: 'onepassword' }] });
-    addStories({ dir, ids: ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS', 'STORY-BOOT-CORE', 'STORY-GITOPS-SELF-MGMT-FLUX', 'STORY-SEC-EXTERNAL-SECRETS-BASE', 'STORY-NET-CILIUM-CORE-GITOPS', 'STORY-NET-CILIUM-IPAM', 'STORY-NET-CILIUM-GATEWAY', 'STORY-OPS-RELOADER-ALL-CLUSTERS', 'STORY-SEC-CERT-MANAGER-ISSUERS'], approve: true });
+    createClusters({
+      dir,
+      clusters: [
+        { name: 'infra', secretStore: 'gcp-secret-manager' },
+        { name: 'apps', secretStore: 'onepassword' },
+      ],
+    });
+    addStories({
+      dir,
+      ids: [
+        'STORY-BOOT-TALOS',
+        'STORY-BOOT-CRDS',
+        'STORY-BOOT-CORE',
+        'STORY-GITOPS-SELF-MGMT-FLUX',
+        'STORY-SEC-EXTERNAL-SECRETS-BASE',
+        'STORY-NET-CILIUM-CORE-GITOPS',
+        'STORY-NET-CILIUM-IPAM',
+        'STORY-NET-CILIUM-GATEWAY',
+        'STORY-OPS-RELOADER-ALL-CLUSTERS',
+        'STORY-SEC-CERT-MANAGER-ISSUERS',
+      ],
+      approve: true,
+    });
     const walks = { infra: walk(dir, 'infra'), apps: walk(dir, 'apps') };
-    const keyOf = (c: 'infra' | 'apps') => walks[c].get('cert-manager-issuers')!.objects.find((o) => o.kind === 'ExternalSecret')!.spec!.data[0].remoteRef.key;
+    const keyOf = (c: 'infra' | 'apps') =>
+      walks[c].get('cert-manager-issuers')!.objects.find((o) => o.kind === 'ExternalSecret')!.spec!.data[0].remoteRef
+        .key;
     expect(keyOf('infra')).toMatch(/^kubernetes-infra-[a-z0-9-]+$/);
     expect(keyOf('apps')).toMatch(/^kubernetes\/apps\/[a-z0-9-]+$/);
-    const store = (c: 'infra' | 'apps') => walks[c].get('cluster-secret-store')!.objects.find((o) => o.kind === 'ClusterSecretStore')!;
+    const store = (c: 'infra' | 'apps') =>
+      walks[c].get('cluster-secret-store')!.objects.find((o) => o.kind === 'ClusterSecretStore')!;
     expect(store('infra').metadata.name).toBe('gcp-secret-manager');
     expect(Object.keys(store('infra').spec!.provider)).toEqual(['gcpsm']);
     expect(Object.keys(store('apps').spec!.provider)).toEqual(['onepassword']);
@@ -268,12 +339,32 @@ describe('custom stories', () => {
   it('renders a generic component from the same templates, records it, and survives regeneration', async () => {
     const repo = newRepo();
     const r = cli('add-story', [
-      'STORY-APP-PODINFO', '--custom', '--dir', repo, '--title', 'Podinfo demo', '--lane', 'apps', '--component', 'podinfo',
-      '--namespace', 'podinfo', '--chart-url', 'oci://ghcr.io/stefanprodan/charts/podinfo', '--chart-version', '6.9.2', '--approve', '--force',
+      'STORY-APP-PODINFO',
+      '--custom',
+      '--dir',
+      repo,
+      '--title',
+      'Podinfo demo',
+      '--lane',
+      'apps',
+      '--component',
+      'podinfo',
+      '--namespace',
+      'podinfo',
+      '--chart-url',
+      'oci://ghcr.io/stefanprodan/charts/podinfo',
+      '--chart-version',
+      '6.9.2',
+      '--approve',
+      '--force',
     ]);
     expect(r.status, r.stderr).toBe(0);
     const p = parse(fs.readFileSync(path.join(repo, 'platform.yaml'), 'utf8'));
-    expect(p.stories['STORY-APP-PODINFO'].custom.components[0]).toMatchObject({ id: 'podinfo', lane: 'workloads', chart: { url: 'oci://ghcr.io/stefanprodan/charts/podinfo', version: '6.9.2' } });
+    expect(p.stories['STORY-APP-PODINFO'].custom.components[0]).toMatchObject({
+      id: 'podinfo',
+      lane: 'workloads',
+      chart: { url: 'oci://ghcr.io/stefanprodan/charts/podinfo', version: '6.9.2' },
+    });
     const all = walk(repo, 'apps');
     expect(all.get('podinfo')?.parent).toBe('workloads');
     expect(all.get('podinfo')!.objects.find((o) => o.kind === 'HelmRelease')?.metadata.name).toBe('podinfo');
@@ -283,5 +374,4 @@ describe('custom stories', () => {
     expect(again.status, again.stderr).toBe(0);
     expect(snapshot(repo)).toEqual(before);
   });
-
 });

@@ -20,7 +20,7 @@ function newRepo(): string {
 const platform = (dir: string): any => parse(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8'));
 
 describe('add-story with no id', () => {
-  it('on a terminal: a list to filter, showing each story\'s status per cluster; Enter adds the one picked', () => {
+  it("on a terminal: a list to filter, showing each story's status per cluster; Enter adds the one picked", () => {
     const dir = newRepo();
     const approved = 'STORY-BOOT-TALOS';
     expect(cli('add-story', [approved, '--approve', '--cluster', 'infra', '--dir', dir]).status).toBe(0);

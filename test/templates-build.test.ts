@@ -3,7 +3,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recordStories } from '../src/model/story-rules';
 import { walkTree } from '../src/core/paths';
 import { PRECOMPILED_FILE, precompiledTemplates, writePrecompiledTemplates } from '../src/core/precompiled';
 import { BUILTIN_TEMPLATES, TemplateRenderer } from '../src/core/render';
@@ -13,6 +12,7 @@ import { foundationComponentsFromYaml } from '../src/model/components';
 import { defaultCluster } from '../src/model/defaults';
 import { newPlatform, setCluster } from '../src/model/platform-file';
 import { loadStoriesFromYaml, writeCatalogCache } from '../src/model/stories';
+import { recordStories } from '../src/model/story-rules';
 import { catalogFor } from '../src/model/wiring';
 import { ROOT, tmpDir } from './helpers/fs';
 
@@ -61,7 +61,9 @@ describe('built, not committed', () => {
   });
 
   it('templates-post-compile: the build writes lib/built/ after tsc, and the package ships it', () => {
-    const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')) as { tasks: Record<string, { steps?: { exec?: string }[] }> };
+    const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')) as {
+      tasks: Record<string, { steps?: { exec?: string }[] }>;
+    };
     expect(tasks.tasks['post-compile'].steps?.map((s) => s.exec)).toEqual(['node scripts/build-assets.mjs']);
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
     expect(pkg.files).toContain('lib/built/');

@@ -4,17 +4,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { declaredMode } from '../src/core/disk';
 import { UsageError } from '../src/core/errors';
 import { walkTree } from '../src/core/paths';
 import { BUILTIN_TEMPLATES, outputName, TemplateRenderer } from '../src/core/render';
-import { parse } from 'yaml';
-import { recordStories } from '../src/model/story-rules';
 import { renderPlatform } from '../src/generate/platform';
 import { CATALOG_DIR, COMPONENT_FILE, componentEntriesFromYaml, componentTemplateDir } from '../src/model/components';
 import { defaultCluster } from '../src/model/defaults';
 import { newPlatform, setCluster } from '../src/model/platform-file';
 import { buildCatalog, loadStoriesFromYaml } from '../src/model/stories';
+import { recordStories } from '../src/model/story-rules';
 import { variantVariables } from '../src/model/variant-settings';
 import { catalogFor } from '../src/model/wiring';
 import { tmpDir } from './helpers/fs';
@@ -40,7 +40,11 @@ describe('templates: .hbs is rendered, the rest is copied', () => {
   });
 
   it('templates-output-names: files(), walk() and exists() name templates by their output, without .hbs', () => {
-    const dir = root({ 'c/app/a.yaml.hbs': 'a: {{x}}\n', 'c/app/b.yaml': 'b: 1\n', 'c/components/k/c.yaml.hbs': 'c: 1\n' });
+    const dir = root({
+      'c/app/a.yaml.hbs': 'a: {{x}}\n',
+      'c/app/b.yaml': 'b: 1\n',
+      'c/components/k/c.yaml.hbs': 'c: 1\n',
+    });
     const r = new TemplateRenderer([dir]);
     expect(r.files('c/app')).toEqual(['a.yaml', 'b.yaml']);
     expect(r.walk('c')).toEqual(['app/a.yaml', 'app/b.yaml', 'components/k/c.yaml']);
@@ -65,32 +69,44 @@ describe('templates: .hbs is rendered, the rest is copied', () => {
     const over = overrides({ 'repo/justfile': 'x\n', 'repo/justfile.hbs': 'y\n' });
     const r = new TemplateRenderer([over, BUILTIN_TEMPLATES]);
     expect(() => r.render('repo/justfile', {})).toThrow(UsageError);
-    const both = /template \.platform\/templates\/repo\/justfile: both justfile \(copied\) and justfile\.hbs \(rendered\) exist/;
+    const both =
+      /template \.platform\/templates\/repo\/justfile: both justfile \(copied\) and justfile\.hbs \(rendered\) exist/;
     expect(() => r.render('repo/justfile', {})).toThrow(both);
   });
 
   it('templates-copied-override-checked: an override copied as it is must still be YAML without aliases', () => {
     const over = overrides({ 'x.yaml': 'a: &x 1\nb: *x\n' });
-    expect(() => new TemplateRenderer([over]).render('x.yaml', {})).toThrow(/template \.platform\/templates\/x\.yaml: the YAML it renders uses an alias/);
+    expect(() => new TemplateRenderer([over]).render('x.yaml', {})).toThrow(
+      /template \.platform\/templates\/x\.yaml: the YAML it renders uses an alias/,
+    );
   });
 
   it('templates-file-mode: a template declares its output executable by its first line (#!), rendered or copied', () => {
-    const dir = root({ 'run.sh.hbs': '#!/bin/sh\necho {{x}}\n', 'copy.sh': '#!/bin/sh\necho y\n', 'data.yaml': 'a: 1\n' });
+    const dir = root({
+      'run.sh.hbs': '#!/bin/sh\necho {{x}}\n',
+      'copy.sh': '#!/bin/sh\necho y\n',
+      'data.yaml': 'a: 1\n',
+    });
     const r = new TemplateRenderer([dir]);
     expect(declaredMode(r.render('run.sh', { x: 1 }))).toBe(0o755);
     expect(declaredMode(r.render('copy.sh', {}))).toBe(0o755);
     expect(declaredMode(r.render('data.yaml', {}))).toBe(0o644);
     // Every built-in script declares itself so: its first line is an interpreter line.
-    const scripts = walkTree(BUILTIN_TEMPLATES).files.filter((f) => /\.sh(\.hbs)?$|^repo\/githooks\/commit-msg/.test(f));
+    const scripts = walkTree(BUILTIN_TEMPLATES).files.filter((f) =>
+      /\.sh(\.hbs)?$|^repo\/githooks\/commit-msg/.test(f),
+    );
     expect(scripts.length).toBeGreaterThan(3);
-    for (const f of scripts) expect(fs.readFileSync(path.join(BUILTIN_TEMPLATES, f), 'utf8').startsWith('#!'), f).toBe(true);
+    for (const f of scripts)
+      expect(fs.readFileSync(path.join(BUILTIN_TEMPLATES, f), 'utf8').startsWith('#!'), f).toBe(true);
   });
 
   it('templates-suffix-convention: every built-in template holding "{{" ends in .hbs, and every .hbs holds "{{"', () => {
     const files = walkTree(BUILTIN_TEMPLATES).files;
     const text = (f: string) => fs.readFileSync(path.join(BUILTIN_TEMPLATES, f), 'utf8');
     // components/README.md documents the templates (it is never rendered) and shows a literal "{{".
-    const unrendered = files.filter((f) => !f.endsWith('.hbs') && f !== 'components/README.md' && text(f).includes('{{'));
+    const unrendered = files.filter(
+      (f) => !f.endsWith('.hbs') && f !== 'components/README.md' && text(f).includes('{{'),
+    );
     const needless = files.filter((f) => f.endsWith('.hbs') && !text(f).includes('{{'));
     expect(unrendered).toEqual([]);
     expect(needless).toEqual([]);
@@ -113,13 +129,17 @@ describe('templates: the catalog entry of a component sits next to its files', (
       expect(fs.existsSync(path.join(BUILTIN_TEMPLATES, componentTemplateDir(c), COMPONENT_FILE)), id).toBe(true);
     }
     // catalog/stories.yaml keeps the story-level data and names components by id only.
-    const raw = parse(fs.readFileSync(path.join(CATALOG_DIR, 'stories.yaml'), 'utf8')) as { stories: { components: unknown[] }[] };
+    const raw = parse(fs.readFileSync(path.join(CATALOG_DIR, 'stories.yaml'), 'utf8')) as {
+      stories: { components: unknown[] }[];
+    };
     expect(raw.stories.flatMap((s) => s.components).every((c) => typeof c === 'string')).toBe(true);
   });
 
   it('templates-component-yaml-folder: a component.yaml whose area and id do not name its folder is refused', () => {
     const dir = root({ 'components/storage/wrong-folder/component.yaml': 'id: openebs\narea: storage\n' });
-    expect(() => componentEntriesFromYaml(dir)).toThrow(/templates\/components\/storage\/wrong-folder\/component\.yaml: its area and id must name its folder/);
+    expect(() => componentEntriesFromYaml(dir)).toThrow(
+      /templates\/components\/storage\/wrong-folder\/component\.yaml: its area and id must name its folder/,
+    );
     const ok = root({ 'components/storage/x/component.yaml': 'id: x\narea: storage\n' });
     expect([...componentEntriesFromYaml(ok).keys()]).toEqual(['x']);
   });
@@ -135,7 +155,10 @@ describe('templates: the catalog entry of a component sits next to its files', (
     // Nor read as one of its files: the ${VAR}s its notes name are not variables its manifests use.
     const uses = variantVariables(cat).get('SECRET_STORE_ENDPOINT');
     expect(uses?.map((u) => u.component)).toEqual(['cluster-secret-store']);
-    const entry = fs.readFileSync(path.join(BUILTIN_TEMPLATES, 'components/security/cluster-secret-store', COMPONENT_FILE), 'utf8');
+    const entry = fs.readFileSync(
+      path.join(BUILTIN_TEMPLATES, 'components/security/cluster-secret-store', COMPONENT_FILE),
+      'utf8',
+    );
     expect(entry).toContain('${SECRET_STORE_ENDPOINT}');
   });
 });

@@ -3,13 +3,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recordStories } from '../src/model/story-rules';
 import { BUILTIN_TEMPLATES, TemplateRenderer } from '../src/core/render';
 import { Tree } from '../src/core/tree';
-import { renderPlatform } from '../src/generate/platform';
 import { renderPlaced } from '../src/generate/placed';
+import { renderPlatform } from '../src/generate/platform';
 import { defaultCluster } from '../src/model/defaults';
 import { newPlatform, setCluster } from '../src/model/platform-file';
+import { recordStories } from '../src/model/story-rules';
 import { catalogFor } from '../src/model/wiring';
 import { tmpDir } from './helpers/fs';
 
@@ -31,8 +31,20 @@ describe('templates: placeholder path segments', () => {
     });
     const tree = new Tree();
     const lanes = ['infrastructure', 'workloads'].map((lane) => ({ value: lane, data: { lane } }));
-    const written = renderPlaced(tree, new TemplateRenderer([dir]), 'c', { cluster: 'infra' }, { name: 'infra' }, { lane: lanes });
-    expect(written.sort()).toEqual(['k/infra/infrastructure.yaml', 'k/infra/workloads.yaml', 'talos/infra/static.yaml', 'talos/infra/talconfig.yaml']);
+    const written = renderPlaced(
+      tree,
+      new TemplateRenderer([dir]),
+      'c',
+      { cluster: 'infra' },
+      { name: 'infra' },
+      { lane: lanes },
+    );
+    expect(written.sort()).toEqual([
+      'k/infra/infrastructure.yaml',
+      'k/infra/workloads.yaml',
+      'talos/infra/static.yaml',
+      'talos/infra/talconfig.yaml',
+    ]);
     expect(tree.read('talos/infra/talconfig.yaml')).toBe('cluster: infra\n');
     expect(tree.read('k/infra/workloads.yaml')).toBe('lane: workloads of infra\n');
   });
@@ -44,13 +56,17 @@ describe('templates: placeholder path segments', () => {
   });
 
   it('templates-placed-new-file: a file added under cluster/ (here an override) is written for every cluster, no code', () => {
-    const over = root({ 'cluster/talos/__cluster__/patches/extra.yaml.hbs': '# {{cluster.name}} at {{apiHost}}\nmachine: {}\n' });
+    const over = root({
+      'cluster/talos/__cluster__/patches/extra.yaml.hbs': '# {{cluster.name}} at {{apiHost}}\nmachine: {}\n',
+    });
     let pf = newPlatform();
     for (const name of ['infra', 'apps']) pf = setCluster(pf, name, defaultCluster(pf.spec, name));
     recordStories(pf, catalogFor(pf.spec), [], { approve: true });
     const tree = renderPlatform(pf.spec, new TemplateRenderer([over, BUILTIN_TEMPLATES], false)).tree;
     for (const name of ['infra', 'apps']) {
-      expect(tree.read(`talos/${name}/patches/extra.yaml`)).toMatch(new RegExp(`^# ${name} at \\S+\\nmachine: \\{\\}\\n$`));
+      expect(tree.read(`talos/${name}/patches/extra.yaml`)).toMatch(
+        new RegExp(`^# ${name} at \\S+\\nmachine: \\{\\}\\n$`),
+      );
       expect(tree.exists(`kubernetes/clusters/${name}/infrastructure.yaml`)).toBe(true);
     }
     expect(tree.paths().filter((p) => p.includes('__'))).toEqual([]);

@@ -16,7 +16,17 @@ describe('regenerate fast path (nothing to do, without rendering)', () => {
   beforeAll(() => {
     base = path.join(tmpDir(), 'platform');
     createClusters({ dir: base, clusters: [{ name: 'infra' }, { name: 'apps' }] });
-    addStories({ dir: base, ids: ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS', 'STORY-BOOT-CORE', 'STORY-GITOPS-SELF-MGMT-FLUX', 'STORY-OPS-RELOADER-ALL-CLUSTERS'], approve: true });
+    addStories({
+      dir: base,
+      ids: [
+        'STORY-BOOT-TALOS',
+        'STORY-BOOT-CRDS',
+        'STORY-BOOT-CORE',
+        'STORY-GITOPS-SELF-MGMT-FLUX',
+        'STORY-OPS-RELOADER-ALL-CLUSTERS',
+      ],
+      approve: true,
+    });
   });
   const copy = () => {
     const dir = path.join(tmpDir(), 'p');
@@ -31,7 +41,9 @@ describe('regenerate fast path (nothing to do, without rendering)', () => {
     const full = regenerate({ dir, fast: false });
     expect(full.changed).toBe(false);
     expect(summarize(fast!)).toEqual(summarize(full.plan));
-    expect(fast!.changes.filter((c) => !c.internal).map((c) => c.path)).toEqual(full.plan.changes.filter((c) => !c.internal).map((c) => c.path));
+    expect(fast!.changes.filter((c) => !c.internal).map((c) => c.path)).toEqual(
+      full.plan.changes.filter((c) => !c.internal).map((c) => c.path),
+    );
   });
 
   const rel = 'kubernetes/infrastructure/operations/reloader/app/helm-values.yaml';
@@ -40,26 +52,47 @@ describe('regenerate fast path (nothing to do, without rendering)', () => {
     ['a generated file deleted', (d: string) => fs.rmSync(path.join(d, rel))],
     ['a merge base edited', (d: string) => fs.appendFileSync(path.join(d, '.platform/base', rel), '# x\n')],
     ['a merge base deleted', (d: string) => fs.rmSync(path.join(d, '.platform/base', rel))],
-    ['a setting changed in platform.yaml', (d: string) => {
-      const f = path.join(d, 'platform.yaml');
-      fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace('domain: infra.example.com', 'domain: infra.example.org'));
-    }],
+    [
+      'a setting changed in platform.yaml',
+      (d: string) => {
+        const f = path.join(d, 'platform.yaml');
+        fs.writeFileSync(
+          f,
+          fs.readFileSync(f, 'utf8').replace('domain: infra.example.com', 'domain: infra.example.org'),
+        );
+      },
+    ],
     ['a comment added to platform.yaml', (d: string) => fs.appendFileSync(path.join(d, 'platform.yaml'), '# note\n')],
-    ['a template override added', (d: string) => {
-      fs.mkdirSync(path.join(d, '.platform/templates/components/operations/reloader'), { recursive: true });
-      fs.writeFileSync(path.join(d, '.platform/templates/components/operations/reloader/helm-values.yaml'), 'reloader:\n  watchGlobally: false\n');
-    }],
-    ['a manifest recorded by another generator build', (d: string) => {
-      const f = path.join(d, '.platform/manifest.json');
-      fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace(/"inputs": "[0-9a-f]{64}"/, `"inputs": "${'0'.repeat(64)}"`));
-    }],
-    ['a generated folder replaced by a symbolic link to a copy', (d: string) => {
-      const folder = path.join(d, 'kubernetes/infrastructure/operations/reloader');
-      const elsewhere = path.join(tmpDir('outside-'), 'reloader');
-      fs.cpSync(folder, elsewhere, { recursive: true });
-      fs.rmSync(folder, { recursive: true });
-      fs.symlinkSync(elsewhere, folder);
-    }],
+    [
+      'a template override added',
+      (d: string) => {
+        fs.mkdirSync(path.join(d, '.platform/templates/components/operations/reloader'), { recursive: true });
+        fs.writeFileSync(
+          path.join(d, '.platform/templates/components/operations/reloader/helm-values.yaml'),
+          'reloader:\n  watchGlobally: false\n',
+        );
+      },
+    ],
+    [
+      'a manifest recorded by another generator build',
+      (d: string) => {
+        const f = path.join(d, '.platform/manifest.json');
+        fs.writeFileSync(
+          f,
+          fs.readFileSync(f, 'utf8').replace(/"inputs": "[0-9a-f]{64}"/, `"inputs": "${'0'.repeat(64)}"`),
+        );
+      },
+    ],
+    [
+      'a generated folder replaced by a symbolic link to a copy',
+      (d: string) => {
+        const folder = path.join(d, 'kubernetes/infrastructure/operations/reloader');
+        const elsewhere = path.join(tmpDir('outside-'), 'reloader');
+        fs.cpSync(folder, elsewhere, { recursive: true });
+        fs.rmSync(folder, { recursive: true });
+        fs.symlinkSync(elsewhere, folder);
+      },
+    ],
   ])('is not taken after %s (the full path decides)', (_n, change) => {
     const dir = copy();
     change(dir);

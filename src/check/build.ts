@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { REFUSED_BUILD, RepoReader } from './discover';
+import { REFUSED_BUILD, type RepoReader } from './discover';
 import type { Ks } from './ks';
 import type { Build } from './objects';
 import type { Finding } from './types';
@@ -74,7 +74,10 @@ const UNSUFFIXED = new Set(['Namespace', 'CustomResourceDefinition', 'APIService
  * `E... run.go:72] "command failed" err="..."`, older ones print `error: ...`).
  */
 export function kustomizeError(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (const line of lines) {
     const klog = /^([IWEF])\d{4} [\d:.]+\s+\d+ [^\]]*\] (.*)$/.exec(line);
     if (klog) {
@@ -110,7 +113,9 @@ function buildJobs(reader: RepoReader, walks: Map<string, Map<string, Ks>>, refu
         // The components' objects are part of the build: a duplicate with the path's own, or an UNSUFFIXED collision.
         // (The walk's static build holds them already when it gave the Ks its components.)
         const walked = Array.isArray((k as Ks & { components?: string[] }).components);
-        const objects = walked ? k.build.objects : [...k.build.objects, ...components.flatMap((c) => (reader.isDir(c) ? reader.build(c).objects : []))];
+        const objects = walked
+          ? k.build.objects
+          : [...k.build.objects, ...components.flatMap((c) => (reader.isDir(c) ? reader.build(c).objects : []))];
         for (const o of objects) {
           if (o.kind === '(patch)') continue;
           const id = idOf(o);
@@ -118,7 +123,8 @@ function buildJobs(reader: RepoReader, walks: Map<string, Map<string, Ks>>, refu
           ids.add(id);
           if (UNSUFFIXED.has(o.kind)) fixed.add(`${o.apiVersion.split('/')[0]}|${o.kind}|${o.name}`);
         }
-        const alone = dup || k.build.findings.some((f) => LIKELY_FAILING.has(f.code)) || components.some((c) => !reader.isDir(c));
+        const alone =
+          dup || k.build.findings.some((f) => LIKELY_FAILING.has(f.code)) || components.some((c) => !reader.isDir(c));
         job = { dir: k.path, components, owners: [], fixed, alone, written: new Map() };
         jobs.set(key, job);
       }
@@ -135,7 +141,10 @@ function buildJobs(reader: RepoReader, walks: Map<string, Map<string, Ks>>, refu
  */
 function workUnits(list: Job[], limit: number): Job[][] {
   const units: Job[][] = list.filter((j) => j.alone).map((j) => [j]);
-  const batches: { items: Job[]; fixed: Set<string> }[] = Array.from({ length: limit }, () => ({ items: [], fixed: new Set<string>() }));
+  const batches: { items: Job[]; fixed: Set<string> }[] = Array.from({ length: limit }, () => ({
+    items: [],
+    fixed: new Set<string>(),
+  }));
   list
     .filter((j) => !j.alone)
     .forEach((job, i) => {
@@ -153,11 +162,21 @@ function workUnits(list: Job[], limit: number): Job[][] {
 const kubectl = (at: string): Promise<{ error?: string; spawnError?: Error }> =>
   new Promise<{ error?: string; spawnError?: Error }>((resolve) => {
     // Bounded too: a build that runs this long is reported, not waited for.
-    const child = spawn('kubectl', [...KUSTOMIZE, at], { stdio: ['ignore', 'ignore', 'pipe'], timeout: KUBECTL_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    const child = spawn('kubectl', [...KUSTOMIZE, at], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: KUBECTL_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+    });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('error', (e) => resolve({ spawnError: e }));
-    child.on('close', (code, signal) => resolve(code === 0 ? {} : { error: signal ? `kubectl kustomize did not finish within ${KUBECTL_TIMEOUT_MS / 1000} s (killed)` : err }));
+    child.on('close', (code, signal) =>
+      resolve(
+        code === 0
+          ? {}
+          : { error: signal ? `kubectl kustomize did not finish within ${KUBECTL_TIMEOUT_MS / 1000} s (killed)` : err },
+      ),
+    );
   });
 
 /**
@@ -172,11 +191,17 @@ const kubectl = (at: string): Promise<{ error?: string; spawnError?: Error }> =>
  * static walk already sees failing is built alone from the start. Batches run one per core. Everything is read
  * before the first await, so the caller may run its own checks while kubectl works.
  */
-export async function runBuilds(root: string, reader: RepoReader, walks: Map<string, Map<string, Ks>>, progress?: (d: number, t: number) => void): Promise<Finding[]> {
+export async function runBuilds(
+  root: string,
+  reader: RepoReader,
+  walks: Map<string, Map<string, Ks>>,
+  progress?: (d: number, t: number) => void,
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   // A path whose static walk was refused (a cycle, a loop, outside the repository, a FIFO, over a bound) already has
   // its finding; kubectl would only fail on it too, or block reading a FIFO.
-  const refused = (b: Build) => b.findings.some((f) => REFUSED_BUILD.has(f.code)) || [...b.files].some((f) => reader.refused.has(f));
+  const refused = (b: Build) =>
+    b.findings.some((f) => REFUSED_BUILD.has(f.code)) || [...b.files].some((f) => reader.refused.has(f));
   const list = buildJobs(reader, walks, refused);
   if (list.length === 0) return findings;
   let done = 0;
@@ -189,14 +214,23 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
   const realRoot = fs.realpathSync(root);
 
   /** Write a generated kustomization in a new folder under tmp; entries are repo-relative, written relative to it. */
-  const generate = (prefix: string, resources: string[], components: string[], written: Map<string, string>): string => {
+  const generate = (
+    prefix: string,
+    resources: string[],
+    components: string[],
+    written: Map<string, string>,
+  ): string => {
     const gen = fs.mkdtempSync(path.join(tmp, prefix));
     const rel = (p: string) => {
       const r = path.relative(gen, path.join(realRoot, p));
       written.set(r, p);
       return r;
     };
-    const doc: Record<string, unknown> = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: resources.map(rel) };
+    const doc: Record<string, unknown> = {
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: resources.map(rel),
+    };
     if (components.length) doc.components = components.map(rel);
     fs.writeFileSync(path.join(gen, 'kustomization.yaml'), stringify(doc));
     return gen;
@@ -208,7 +242,9 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
     if (reader.kustomizationFile(job.dir)) {
       // kustomize-controller appends spec.components to the path's kustomization; a wrapper around the path adds them
       // to the same objects without writing into the repository.
-      job.at = job.components.length ? generate('wrap-', [job.dir], job.components, job.written) : path.join(realRoot, job.dir || '.');
+      job.at = job.components.length
+        ? generate('wrap-', [job.dir], job.components, job.written)
+        : path.join(realRoot, job.dir || '.');
     } else {
       // Flux generates a kustomization listing the manifests and the kustomization folders below the path.
       const manifests = reader
@@ -234,7 +270,14 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
 
   let kubectlMissing = false;
   const cannotRun = (e: Error) => {
-    if (!kubectlMissing) findings.push({ code: 'BUILD_FAILED', severity: 'error', cluster: list[0].owners[0].cluster, message: `kubectl could not run: ${e.message}`, hint: 'install kubectl (it carries kustomize) or run without --build' });
+    if (!kubectlMissing)
+      findings.push({
+        code: 'BUILD_FAILED',
+        severity: 'error',
+        cluster: list[0].owners[0].cluster,
+        message: `kubectl could not run: ${e.message}`,
+        hint: 'install kubectl (it carries kustomize) or run without --build',
+      });
     kubectlMissing = true;
   };
 
@@ -251,7 +294,15 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
       for (const { cluster, k } of job.owners) {
         const o = k.obj;
         const kfile = o ? undefined : reader.kustomizationFile(job.dir);
-        findings.push({ code: 'BUILD_FAILED', severity: 'error', cluster, file: o?.file ?? kfile ?? job.dir, line: o ? o.lineOf(['spec', field]) : kfile ? 1 : undefined, message: `kustomize build of ${what} (${k.id}) failed: ${msg}`, hint: 'run kubectl kustomize --load-restrictor LoadRestrictionsNone on that folder to see the whole error' });
+        findings.push({
+          code: 'BUILD_FAILED',
+          severity: 'error',
+          cluster,
+          file: o?.file ?? kfile ?? job.dir,
+          line: o ? o.lineOf(['spec', field]) : kfile ? 1 : undefined,
+          message: `kustomize build of ${what} (${k.id}) failed: ${msg}`,
+          hint: 'run kubectl kustomize --load-restrictor LoadRestrictionsNone on that folder to see the whole error',
+        });
       }
     }
     tick(1);
@@ -269,10 +320,21 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
     const entries = items.map((j, i) => {
       const entry = `path-${i}`;
       fs.mkdirSync(path.join(at, entry));
-      fs.writeFileSync(path.join(at, entry, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [path.relative(path.join(at, entry), buildRoot(j))], nameSuffix: `-b${i}` }));
+      fs.writeFileSync(
+        path.join(at, entry, 'kustomization.yaml'),
+        stringify({
+          apiVersion: 'kustomize.config.k8s.io/v1beta1',
+          kind: 'Kustomization',
+          resources: [path.relative(path.join(at, entry), buildRoot(j))],
+          nameSuffix: `-b${i}`,
+        }),
+      );
       return entry;
     });
-    fs.writeFileSync(path.join(at, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: entries }));
+    fs.writeFileSync(
+      path.join(at, 'kustomization.yaml'),
+      stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: entries }),
+    );
     const r = await kubectl(at);
     if (r.spawnError) return cannotRun(r.spawnError);
     if (r.error === undefined) return tick(items.length);
@@ -281,7 +343,11 @@ export async function runBuilds(root: string, reader: RepoReader, walks: Map<str
     let first = -1;
     let firstAt = Infinity;
     items.forEach((j, i) => {
-      const hit = Math.min(...[entries[i], path.join(at, entries[i]), buildRoot(j)].map((s) => err.indexOf(`'${s}'`)).map((n) => (n < 0 ? Infinity : n)));
+      const hit = Math.min(
+        ...[entries[i], path.join(at, entries[i]), buildRoot(j)]
+          .map((s) => err.indexOf(`'${s}'`))
+          .map((n) => (n < 0 ? Infinity : n)),
+      );
       if (hit < firstAt) [first, firstAt] = [i, hit];
     });
     if (first >= 0) {

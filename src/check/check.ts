@@ -3,16 +3,16 @@ import * as path from 'node:path';
 import { UsageError } from '../core/errors';
 import { overlaps, parseCidr } from '../core/net';
 import { runBuilds } from './build';
-import { RepoReader } from './discover';
-import type { Ks } from './ks';
-import type { Obj } from './objects';
-import { subst as substituteWith, type VarRef } from './vars';
 import { contractFindings, type Walks } from './contracts';
 import { credentialFindings } from './credentials';
-import { discoverEntries, entriesForPaths, isOwnSource, type Entry } from './entries';
+import { RepoReader } from './discover';
+import { discoverEntries, type Entry, entriesForPaths, isOwnSource } from './entries';
 import { addComponents, componentsOf, patchedChild, patchVars, substituted } from './fluxks';
+import type { Ks } from './ks';
+import type { Obj } from './objects';
 import { pathKeys, validateObject } from './schema';
 import type { CheckOptions, CheckResult, CheckRule, ClusterGraph, ClusterWalked, Finding } from './types';
+import { subst as substituteWith, type VarRef } from './vars';
 
 /** Our generated layout's entry folders (entries.ts falls back to them when no FluxInstance or gotk-sync names one). */
 export const DEFAULT_CLUSTER_PATHS = ['kubernetes/clusters/*'];
@@ -24,10 +24,12 @@ export function findClusters(reader: RepoReader, patterns: string[]): Map<string
   const out = new Map<string, string>();
   for (const raw of patterns) {
     const pat = raw.replace(/^\.\//, '').replace(/\/+$/, '');
-    if (!pat || pat.split('/').some((s) => s === '..') || path.isAbsolute(pat)) throw new UsageError(`--cluster-path ${raw}: must be a folder inside the repository`);
+    if (!pat || pat.split('/').some((s) => s === '..') || path.isAbsolute(pat))
+      throw new UsageError(`--cluster-path ${raw}: must be a folder inside the repository`);
     const parts = pat.split('/');
     const star = parts.indexOf('*');
-    if (parts.filter((p) => p === '*').length > 1) throw new UsageError(`--cluster-path ${raw}: at most one * (the cluster name)`);
+    if (parts.filter((p) => p === '*').length > 1)
+      throw new UsageError(`--cluster-path ${raw}: at most one * (the cluster name)`);
     if (star < 0) {
       if (!reader.isDir(pat)) throw new UsageError(`--cluster-path ${raw}: no such folder in ${reader.root}`);
       out.set(parts[parts.length - 1], pat);
@@ -37,7 +39,11 @@ export function findClusters(reader: RepoReader, patterns: string[]): Map<string
     const rest = parts.slice(star + 1).join('/');
     let names: string[] = [];
     try {
-      names = fs.readdirSync(reader.abs(base || '.'), { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+      names = fs
+        .readdirSync(reader.abs(base || '.'), { withFileTypes: true })
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+        .map((e) => e.name)
+        .sort();
     } catch {
       names = [];
     }
@@ -46,16 +52,33 @@ export function findClusters(reader: RepoReader, patterns: string[]): Map<string
       if (reader.isDir(dir)) out.set(n, dir);
     }
   }
-  if (out.size === 0) throw new UsageError(`no cluster entry folder matches ${patterns.join(', ')} in ${reader.root} (pass --cluster-path, e.g. clusters/*)`);
+  if (out.size === 0)
+    throw new UsageError(
+      `no cluster entry folder matches ${patterns.join(', ')} in ${reader.root} (pass --cluster-path, e.g. clusters/*)`,
+    );
   return out;
 }
 
 function walkCluster(reader: RepoReader, cluster: string, entry: Entry, findings: Finding[]): Map<string, Ks> {
   const all = new Map<string, Ks>();
-  const queue: Ks[] = [{ id: entry.id, name: entry.ksName, namespace: entry.ksNamespace, path: entry.path, obj: entry.obj, external: false, postBuild: entry.obj?.raw.spec?.postBuild }];
+  const queue: Ks[] = [
+    {
+      id: entry.id,
+      name: entry.ksName,
+      namespace: entry.ksNamespace,
+      path: entry.path,
+      obj: entry.obj,
+      external: false,
+      postBuild: entry.obj?.raw.spec?.postBuild,
+    },
+  ];
   // The entry's own sync Kustomization, met again inside the tree it applies (flux-system/gotk-sync.yaml, the
   // FluxInstance's sync under its name): the same object as the entry, whatever its name, not a second one.
-  const isEntry = (k: Ks) => k.parent !== undefined && k.obj !== undefined && ((entry.obj !== undefined && k.obj.file === entry.obj.file && k.obj.line === entry.obj.line) || (k.id === entry.id && k.path === entry.path));
+  const isEntry = (k: Ks) =>
+    k.parent !== undefined &&
+    k.obj !== undefined &&
+    ((entry.obj !== undefined && k.obj.file === entry.obj.file && k.obj.line === entry.obj.line) ||
+      (k.id === entry.id && k.path === entry.path));
   while (queue.length) {
     const k = queue.shift()!;
     if (isEntry(k)) {
@@ -66,7 +89,15 @@ function walkCluster(reader: RepoReader, cluster: string, entry: Entry, findings
     }
     if (all.has(k.id)) {
       const o = k.obj!;
-      findings.push({ code: 'DUPLICATE_KUSTOMIZATION', severity: 'error', cluster, file: o.file, line: o.line, message: `Flux Kustomization ${k.id} is declared twice on ${cluster} (also in ${all.get(k.id)!.obj?.file ?? 'the entry'})`, hint: 'rename one or remove the duplicate' });
+      findings.push({
+        code: 'DUPLICATE_KUSTOMIZATION',
+        severity: 'error',
+        cluster,
+        file: o.file,
+        line: o.line,
+        message: `Flux Kustomization ${k.id} is declared twice on ${cluster} (also in ${all.get(k.id)!.obj?.file ?? 'the entry'})`,
+        hint: 'rename one or remove the duplicate',
+      });
       continue;
     }
     all.set(k.id, k);
@@ -75,8 +106,25 @@ function walkCluster(reader: RepoReader, cluster: string, entry: Entry, findings
     if (!real.ok || !real.dir) {
       const o = k.obj;
       const at = { cluster, file: o?.file, line: o?.lineOf(['spec', 'path']) };
-      if (!real.ok && real.code !== 'RESOURCE_MISSING') findings.push({ code: real.code, severity: 'error', ...at, message: `${k.id}: spec.path ${real.detail}`, hint: real.code === 'SYMLINK_LOOP' ? 'fix or remove the symlink' : 'point spec.path at a folder inside the repository' });
-      else findings.push({ code: 'PATH_MISSING', severity: 'error', ...at, message: `${k.id}: spec.path ./${k.path} does not exist`, hint: 'point spec.path at an existing folder (relative to the repository root)' });
+      if (!real.ok && real.code !== 'RESOURCE_MISSING')
+        findings.push({
+          code: real.code,
+          severity: 'error',
+          ...at,
+          message: `${k.id}: spec.path ${real.detail}`,
+          hint:
+            real.code === 'SYMLINK_LOOP'
+              ? 'fix or remove the symlink'
+              : 'point spec.path at a folder inside the repository',
+        });
+      else
+        findings.push({
+          code: 'PATH_MISSING',
+          severity: 'error',
+          ...at,
+          message: `${k.id}: spec.path ./${k.path} does not exist`,
+          hint: 'point spec.path at an existing folder (relative to the repository root)',
+        });
       continue;
     }
     k.build = reader.build(real.rel);
@@ -89,7 +137,16 @@ function walkCluster(reader: RepoReader, cluster: string, entry: Entry, findings
       const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
       const key = `${group}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
       const prev = seen.get(key);
-      if (prev) findings.push({ code: 'DUPLICATE_OBJECT', severity: 'error', cluster, file: o.file, line: o.line, message: `${o.kind} ${o.namespace ? o.namespace + '/' : ''}${o.name} is emitted twice by ${k.id} (first in ${prev.file}:${prev.line}); kustomize fails on it`, hint: 'keep one of them' });
+      if (prev)
+        findings.push({
+          code: 'DUPLICATE_OBJECT',
+          severity: 'error',
+          cluster,
+          file: o.file,
+          line: o.line,
+          message: `${o.kind} ${o.namespace ? o.namespace + '/' : ''}${o.name} is emitted twice by ${k.id} (first in ${prev.file}:${prev.line}); kustomize fails on it`,
+          hint: 'keep one of them',
+        });
       else seen.set(key, o);
       if (!isFluxKs(o)) continue;
       // The parent's spec.patches apply to the objects it builds, this child included (home-ops repositories give
@@ -99,7 +156,12 @@ function walkCluster(reader: RepoReader, cluster: string, entry: Entry, findings
       const spec = child.raw.spec ?? {};
       const ref = spec.sourceRef ?? {};
       // The parent's postBuild substitutes this object too (a child's spec.path may use a variable).
-      parentValues ??= k.postBuild ? valueMap(k, [...all.values()].flatMap((x) => x.build?.objects ?? [])) : {};
+      parentValues ??= k.postBuild
+        ? valueMap(
+            k,
+            [...all.values()].flatMap((x) => x.build?.objects ?? []),
+          )
+        : {};
       const values = parentValues;
       const subst = (text: string) => (k.postBuild ? substituteWith(text, values) : text);
       // Its name too: a component shipping `name: ${APP}-db` gives each including Kustomization its own child.
@@ -129,7 +191,7 @@ function subtree(all: Map<string, Ks>, id: string): Set<string> {
   const stack = [id];
   while (stack.length) {
     const n = stack.pop()!;
-    for (const k of all.values()) if (k.parent === n && !out.has(k.id)) (out.add(k.id), stack.push(k.id));
+    for (const k of all.values()) if (k.parent === n && !out.has(k.id)) out.add(k.id), stack.push(k.id);
   }
   return out;
 }
@@ -145,8 +207,22 @@ function checkDependencies(cluster: string, all: Map<string, Ks>, findings: Find
     const mine = subtree(all, k.id);
     for (const d of depsOf(k)) {
       const at = { cluster, file: k.obj.file, line: k.obj.lineOf(['spec', 'dependsOn', d.index]) };
-      if (!all.has(d.id)) findings.push({ code: 'DEPENDS_ON_MISSING', severity: 'error', ...at, message: `${k.id} dependsOn ${d.id}, which no Flux Kustomization on ${cluster} defines`, hint: 'fix the name, or wire the missing Kustomization on this cluster' });
-      else if (mine.has(d.id)) findings.push({ code: 'WAITS_ON_OWN_SUBTREE', severity: 'error', ...at, message: `${k.id} waits for ${d.id}, which only its own build creates: it never becomes ready on a fresh cluster`, hint: 'drop the dependsOn, or move the dependency out of this Kustomization\'s path' });
+      if (!all.has(d.id))
+        findings.push({
+          code: 'DEPENDS_ON_MISSING',
+          severity: 'error',
+          ...at,
+          message: `${k.id} dependsOn ${d.id}, which no Flux Kustomization on ${cluster} defines`,
+          hint: 'fix the name, or wire the missing Kustomization on this cluster',
+        });
+      else if (mine.has(d.id))
+        findings.push({
+          code: 'WAITS_ON_OWN_SUBTREE',
+          severity: 'error',
+          ...at,
+          message: `${k.id} waits for ${d.id}, which only its own build creates: it never becomes ready on a fresh cluster`,
+          hint: "drop the dependsOn, or move the dependency out of this Kustomization's path",
+        });
     }
   }
   // Cycles over dependsOn.
@@ -162,7 +238,15 @@ function checkDependencies(cluster: string, all: Map<string, Ks>, findings: Find
         reported.add(key);
         const k = all.get(cycle[0])!;
         const entry = depsOf(k).find((d) => d.id === cycle[1]);
-        findings.push({ code: 'DEPENDENCY_CYCLE', severity: 'error', cluster, file: k.obj?.file, line: k.obj?.lineOf(['spec', 'dependsOn', ...(entry ? [entry.index] : [])]), message: `dependency cycle: ${cycle.join(' -> ')}`, hint: 'remove one dependsOn of the cycle' });
+        findings.push({
+          code: 'DEPENDENCY_CYCLE',
+          severity: 'error',
+          cluster,
+          file: k.obj?.file,
+          line: k.obj?.lineOf(['spec', 'dependsOn', ...(entry ? [entry.index] : [])]),
+          message: `dependency cycle: ${cycle.join(' -> ')}`,
+          hint: 'remove one dependsOn of the cycle',
+        });
       }
       return;
     }
@@ -189,7 +273,9 @@ function valuesFor(k: Ks, objects: Obj[]): { values: Set<string>; unverified: st
   const unverified: string[] = [];
   const sources: Obj[] = [];
   for (const s of k.postBuild?.substituteFrom ?? []) {
-    const hit = objects.find((o) => o.kind === s.kind && o.name === s.name && (o.namespace ?? k.namespace) === k.namespace);
+    const hit = objects.find(
+      (o) => o.kind === s.kind && o.name === s.name && (o.namespace ?? k.namespace) === k.namespace,
+    );
     if (!hit) {
       if (s.kind === 'Secret' || !s.optional) unverified.push(`${s.kind} ${k.namespace}/${s.name}`);
       continue;
@@ -227,9 +313,11 @@ function checkVariables(cluster: string, all: Map<string, Ks>, findings: Finding
   const clusterVars = new Map<string, string>(); // name -> where it is defined (for the message)
   for (const k of all.values()) {
     if (!k.postBuild) continue;
-    for (const name of Object.keys(k.postBuild.substitute ?? {})) if (!clusterVars.has(name)) clusterVars.set(name, `postBuild.substitute of ${k.id}`);
+    for (const name of Object.keys(k.postBuild.substitute ?? {}))
+      if (!clusterVars.has(name)) clusterVars.set(name, `postBuild.substitute of ${k.id}`);
     for (const src of valuesFor(k, objects).sources) {
-      for (const name of [...Object.keys(src.raw.data ?? {}), ...Object.keys(src.raw.stringData ?? {})]) if (!clusterVars.has(name)) clusterVars.set(name, `${src.kind} ${src.name}`);
+      for (const name of [...Object.keys(src.raw.data ?? {}), ...Object.keys(src.raw.stringData ?? {})])
+        if (!clusterVars.has(name)) clusterVars.set(name, `${src.kind} ${src.name}`);
     }
   }
   // `${…}` in a child Flux Kustomization's spec.patches, under a parent without postBuild, reaches the child as
@@ -238,7 +326,10 @@ function checkVariables(cluster: string, all: Map<string, Ks>, findings: Finding
   const deferred = new Map<string, VarRef[]>(); // child id -> references it inherits
   for (const k of all.values()) {
     if (!k.build) continue;
-    const mine = [...k.build.objects.flatMap((o) => (k.postBuild ? o.vars : ownVars(o, deferred))), ...(deferred.get(k.id) ?? [])];
+    const mine = [
+      ...k.build.objects.flatMap((o) => (k.postBuild ? o.vars : ownVars(o, deferred))),
+      ...(deferred.get(k.id) ?? []),
+    ];
     const refs = mine.filter((v) => !v.hasDefault);
     if (!k.postBuild) {
       const first = new Map<string, (typeof refs)[number]>();
@@ -250,11 +341,27 @@ function checkVariables(cluster: string, all: Map<string, Ks>, findings: Finding
           literal.push(r);
           continue;
         }
-        findings.push({ code: 'VAR_WITHOUT_POSTBUILD', severity: 'error', cluster, file: r.file, line: r.line, message: `\${${r.name}} is defined for ${cluster} (${from}), but ${k.id} has no postBuild: Flux applies it literally`, hint: `add postBuild.substituteFrom to ${k.id}, or write $\${${r.name}} if the text is meant literally` });
+        findings.push({
+          code: 'VAR_WITHOUT_POSTBUILD',
+          severity: 'error',
+          cluster,
+          file: r.file,
+          line: r.line,
+          message: `\${${r.name}} is defined for ${cluster} (${from}), but ${k.id} has no postBuild: Flux applies it literally`,
+          hint: `add postBuild.substituteFrom to ${k.id}, or write $\${${r.name}} if the text is meant literally`,
+        });
       }
       if (literal.length) {
         const names = literal.map((r) => `\${${r.name}}`);
-        findings.push({ code: 'VAR_WITHOUT_POSTBUILD', severity: 'info', cluster, file: literal[0].file, line: literal[0].line, message: `${k.id} has no postBuild, so Flux applies ${names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ')} as written (no substitution source of ${cluster} defines ${literal.length > 1 ? 'them' : 'it'})`, hint: 'fine when the application expands them itself; otherwise add postBuild.substituteFrom' });
+        findings.push({
+          code: 'VAR_WITHOUT_POSTBUILD',
+          severity: 'info',
+          cluster,
+          file: literal[0].file,
+          line: literal[0].line,
+          message: `${k.id} has no postBuild, so Flux applies ${names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ')} as written (no substitution source of ${cluster} defines ${literal.length > 1 ? 'them' : 'it'})`,
+          hint: 'fine when the application expands them itself; otherwise add postBuild.substituteFrom',
+        });
       }
       continue;
     }
@@ -268,16 +375,40 @@ function checkVariables(cluster: string, all: Map<string, Ks>, findings: Finding
       if (values.has(r.name) || reported.has(r.name)) continue;
       reported.add(r.name);
       if (unverified.length) {
-        findings.push({ code: 'VAR_UNVERIFIED', severity: 'warning', cluster, file: r.file, line: r.line, message: `\${${r.name}} is not in the repository's substitution sources of ${k.id}; it may come from ${unverified.join(', ')}`, hint: 'make sure that source defines it, or give the variable a default (${VAR:=value})' });
+        findings.push({
+          code: 'VAR_UNVERIFIED',
+          severity: 'warning',
+          cluster,
+          file: r.file,
+          line: r.line,
+          message: `\${${r.name}} is not in the repository's substitution sources of ${k.id}; it may come from ${unverified.join(', ')}`,
+          hint: 'make sure that source defines it, or give the variable a default (${VAR:=value})',
+        });
       } else {
-        findings.push({ code: 'VAR_UNDEFINED', severity: 'error', cluster, file: r.file, line: r.line, message: `\${${r.name}} has no value on ${cluster}: ${k.id} substitutes only from ${[...(k.postBuild.substituteFrom ?? []).map((s) => `${s.kind} ${s.name}`), ...(k.postBuild.substitute ? ['postBuild.substitute'] : [])].join(', ') || 'nothing'}`, hint: `define ${r.name} in the cluster's settings, or give it a default (\${${r.name}:=value})` });
+        findings.push({
+          code: 'VAR_UNDEFINED',
+          severity: 'error',
+          cluster,
+          file: r.file,
+          line: r.line,
+          message: `\${${r.name}} has no value on ${cluster}: ${k.id} substitutes only from ${[...(k.postBuild.substituteFrom ?? []).map((s) => `${s.kind} ${s.name}`), ...(k.postBuild.substitute ? ['postBuild.substitute'] : [])].join(', ') || 'nothing'}`,
+          hint: `define ${r.name} in the cluster's settings, or give it a default (\${${r.name}:=value})`,
+        });
       }
     }
   }
   for (const [src, names] of used) {
     for (const key of Object.keys(src.raw.data ?? {})) {
       if (names.has(key)) continue;
-      findings.push({ code: 'SETTING_UNUSED', severity: 'info', cluster, file: src.file, line: src.lineOf(['data', key]), message: `${src.kind} ${src.name}: ${key} is used by no manifest on ${cluster}`, hint: 'remove it, or keep it for a component that is not wired yet' });
+      findings.push({
+        code: 'SETTING_UNUSED',
+        severity: 'info',
+        cluster,
+        file: src.file,
+        line: src.lineOf(['data', key]),
+        message: `${src.kind} ${src.name}: ${key} is used by no manifest on ${cluster}`,
+        hint: 'remove it, or keep it for a component that is not wired yet',
+      });
     }
   }
 }
@@ -295,14 +426,28 @@ function checkAcrossClusters(walks: Map<string, Map<string, Ks>>, findings: Find
   const info = [...walks].map(([c, all]) => {
     const s = settingsOf(all);
     const mesh = s.CLUSTERMESH_ENABLED === 'true' || [...all.values()].some((k) => k.name === 'cilium-clustermesh');
-    return { c, s, mesh, where: [...all.values()].flatMap((k) => k.build?.objects ?? []).find((o) => o.kind === 'ConfigMap' && o.raw.data?.CLUSTER_ID !== undefined) };
+    return {
+      c,
+      s,
+      mesh,
+      where: [...all.values()]
+        .flatMap((k) => k.build?.objects ?? [])
+        .find((o) => o.kind === 'ConfigMap' && o.raw.data?.CLUSTER_ID !== undefined),
+    };
   });
   for (let i = 0; i < info.length; i++) {
     for (let j = 0; j < i; j++) {
       const [a, b] = [info[i], info[j]];
       const at = a.where ? { file: a.where.file, line: a.where.lineOf(['data', 'CLUSTER_ID']) } : {};
       if (a.s.CLUSTER_ID !== undefined && a.s.CLUSTER_ID === b.s.CLUSTER_ID) {
-        findings.push({ code: 'CLUSTER_ID_REUSED', severity: 'error', cluster: a.c, ...at, message: `CLUSTER_ID ${a.s.CLUSTER_ID} is also the id of cluster ${b.c}; Cilium ClusterMesh needs unique ids`, hint: 'give each cluster its own id (1-255)' });
+        findings.push({
+          code: 'CLUSTER_ID_REUSED',
+          severity: 'error',
+          cluster: a.c,
+          ...at,
+          message: `CLUSTER_ID ${a.s.CLUSTER_ID} is also the id of cluster ${b.c}; Cilium ClusterMesh needs unique ids`,
+          hint: 'give each cluster its own id (1-255)',
+        });
       }
       if (!(a.mesh && b.mesh)) continue;
       for (const ka of ['POD_CIDR', 'SERVICE_CIDR']) {
@@ -311,33 +456,65 @@ function checkAcrossClusters(walks: Map<string, Map<string, Ks>>, findings: Find
           const y = b.s[kb] ? parseCidr(b.s[kb]) : undefined;
           if (!x || !y || typeof x === 'string' || typeof y === 'string' || !overlaps(x, y)) continue;
           const w = a.where ? { file: a.where.file, line: a.where.lineOf(['data', ka]) } : {};
-          findings.push({ code: 'CIDR_OVERLAP', severity: 'error', cluster: a.c, ...w, message: `${ka} ${a.s[ka]} of ${a.c} overlaps ${kb} ${b.s[kb]} of ${b.c}; ClusterMesh routes pods and services across clusters`, hint: 'use disjoint pod and service CIDRs on meshed clusters' });
+          findings.push({
+            code: 'CIDR_OVERLAP',
+            severity: 'error',
+            cluster: a.c,
+            ...w,
+            message: `${ka} ${a.s[ka]} of ${a.c} overlaps ${kb} ${b.s[kb]} of ${b.c}; ClusterMesh routes pods and services across clusters`,
+            hint: 'use disjoint pod and service CIDRs on meshed clusters',
+          });
         }
       }
     }
   }
 }
 
-function checkReachability(reader: RepoReader, walks: Map<string, Map<string, Ks>>, exempt: Set<string>, findings: Finding[]): void {
+function checkReachability(
+  reader: RepoReader,
+  walks: Map<string, Map<string, Ks>>,
+  exempt: Set<string>,
+  findings: Finding[],
+): void {
   const reached = new Set<string>();
   for (const all of walks.values()) for (const k of all.values()) for (const f of k.build?.files ?? []) reached.add(f);
   for (const f of reader.allYamlFiles()) {
     if (reached.has(f)) continue;
     for (const o of reader.objectsOf(f)) {
       if (!isFluxKs(o) || exempt.has(o.name)) continue;
-      findings.push({ code: 'UNREACHABLE_KUSTOMIZATION', severity: 'warning', file: f, line: o.line, message: `Flux Kustomization ${o.name} is reached from no cluster`, hint: 'list its folder in a cluster\'s kustomization, or delete it' });
+      findings.push({
+        code: 'UNREACHABLE_KUSTOMIZATION',
+        severity: 'warning',
+        file: f,
+        line: o.line,
+        message: `Flux Kustomization ${o.name} is reached from no cluster`,
+        hint: "list its folder in a cluster's kustomization, or delete it",
+      });
     }
   }
 }
 
 /** The rules from outside check/ (CheckOptions.rules), on a view of the walk; returns what they exempt from reachability. */
-function runRules(reader: RepoReader, walks: Map<string, Map<string, Ks>>, rules: CheckRule[], findings: Finding[]): Set<string> {
+function runRules(
+  reader: RepoReader,
+  walks: Map<string, Map<string, Ks>>,
+  rules: CheckRule[],
+  findings: Finding[],
+): Set<string> {
   const exempt = new Set<string>();
   if (rules.length === 0) return exempt;
   const wired = new Map<string, Map<string, { file?: string; line?: number }>>();
   for (const [cluster, all] of walks) {
     // By name, the last Kustomization of a name wins (as a lane lists each name once).
-    wired.set(cluster, new Map([...all.values()].map((k) => [k.name, { file: k.obj?.via?.file ?? k.obj?.file, line: k.obj?.via?.line ?? k.obj?.line }])));
+    wired.set(
+      cluster,
+      new Map(
+        [...all.values()].map((k) => [
+          k.name,
+          { file: k.obj?.via?.file ?? k.obj?.file, line: k.obj?.via?.line ?? k.obj?.line },
+        ]),
+      ),
+    );
   }
   for (const rule of rules) {
     const r = rule.run({ files: reader, wired });
@@ -360,7 +537,15 @@ function checkSchemas(walks: Map<string, Map<string, Ks>>, findings: Finding[]):
         const { sops: _sops, ...raw } = o.raw;
         for (const p of validate(raw)) {
           const keys = pathKeys(p.path);
-          findings.push({ code: 'SCHEMA_INVALID', severity: 'error', cluster, file: o.file, line: o.lineOf(keys), message: `${o.kind} ${o.name}: ${p.message.startsWith(p.path) ? p.message : `${p.path}: ${p.message}`}`, hint: `see the ${o.apiVersion} ${o.kind} API reference` });
+          findings.push({
+            code: 'SCHEMA_INVALID',
+            severity: 'error',
+            cluster,
+            file: o.file,
+            line: o.lineOf(keys),
+            message: `${o.kind} ${o.name}: ${p.message.startsWith(p.path) ? p.message : `${p.path}: ${p.message}`}`,
+            hint: `see the ${o.apiVersion} ${o.kind} API reference`,
+          });
         }
       }
     }
@@ -411,7 +596,9 @@ export function walkRepo(opts: Pick<CheckOptions, 'dir' | 'clusterPaths'>): Repo
   if (!fs.statSync(root).isDirectory()) throw new UsageError(`--dir ${opts.dir}: ${root} is a file, not a directory`);
   const reader = new RepoReader(root);
   // --cluster-path overrides discovery (entries.ts: FluxInstance, gotk-sync, our layout, root Kustomizations).
-  const list = opts.clusterPaths?.length ? entriesForPaths(reader, findClusters(reader, opts.clusterPaths)) : discoverEntries(reader);
+  const list = opts.clusterPaths?.length
+    ? entriesForPaths(reader, findClusters(reader, opts.clusterPaths))
+    : discoverEntries(reader);
   const entries = new Map(list.map((e) => [e.name, e]));
   const clusters = new Map(list.map((e) => [e.name, e.path]));
   const findings: Finding[] = [];
@@ -428,7 +615,9 @@ function walkedOf(e: Entry, all: Map<string, Ks>): ClusterWalked {
     found: e.found,
     source: { kind: e.source.kind, name: e.source.name },
     kustomizations: walked.length,
-    helmReleases: walked.flatMap((k) => k.build?.objects ?? []).filter((o) => o.kind === 'HelmRelease' && o.apiVersion.startsWith('helm.toolkit.fluxcd.io/')).length,
+    helmReleases: walked
+      .flatMap((k) => k.build?.objects ?? [])
+      .filter((o) => o.kind === 'HelmRelease' && o.apiVersion.startsWith('helm.toolkit.fluxcd.io/')).length,
   };
 }
 
@@ -452,9 +641,15 @@ export async function checkFlux(opts: CheckOptions): Promise<CheckResult> {
   // An entry Kustomization outside the tree it applies (kubernetes/flux/cluster/ks.yaml applying kubernetes/apps) is
   // reached by its cluster's bootstrap, not by a build.
   const entryAt = new Set([...entries.values()].flatMap((e) => (e.obj ? [`${e.obj.file}:${e.obj.line}`] : [])));
-  findings.splice(0, findings.length, ...findings.filter((f) => !(f.code === 'UNREACHABLE_KUSTOMIZATION' && entryAt.has(`${f.file}:${f.line}`))));
+  findings.splice(
+    0,
+    findings.length,
+    ...findings.filter((f) => !(f.code === 'UNREACHABLE_KUSTOMIZATION' && entryAt.has(`${f.file}:${f.line}`))),
+  );
   checkSchemas(walks, findings);
-  const buildFiles = [...walks.values()].flatMap((all) => [...all.values()].flatMap((k) => [...(k.build?.files ?? [])]));
+  const buildFiles = [...walks.values()].flatMap((all) =>
+    [...all.values()].flatMap((k) => [...(k.build?.files ?? [])]),
+  );
   findings.push(...credentialFindings(reader, buildFiles, new Set((opts.rules ?? []).flatMap((r) => r.owns ?? []))));
   if (builds) findings.push(...(await builds));
   findings.push(...reader.findings);
@@ -464,11 +659,24 @@ export async function checkFlux(opts: CheckOptions): Promise<CheckResult> {
     const key = `${f.code}|${f.cluster}|${f.file}|${f.line}|${f.message}`;
     return seen.has(key) ? false : (seen.add(key), true);
   });
-  unique.sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || (a.cluster ?? '').localeCompare(b.cluster ?? '') || (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0));
+  unique.sort(
+    (a, b) =>
+      ORDER[a.severity] - ORDER[b.severity] ||
+      (a.cluster ?? '').localeCompare(b.cluster ?? '') ||
+      (a.file ?? '').localeCompare(b.file ?? '') ||
+      (a.line ?? 0) - (b.line ?? 0),
+  );
   const graphs: Record<string, ClusterGraph> = {};
   for (const [name, all] of walks) {
     graphs[name] = {
-      nodes: [...all.values()].map((k) => ({ id: k.id, name: k.name, namespace: k.namespace, path: k.path, parent: k.parent, external: k.external || undefined })),
+      nodes: [...all.values()].map((k) => ({
+        id: k.id,
+        name: k.name,
+        namespace: k.namespace,
+        path: k.path,
+        parent: k.parent,
+        external: k.external || undefined,
+      })),
       dependsOn: [...all.values()].flatMap((k) => depsOf(k).map((d) => ({ from: k.id, to: d.id }))),
     };
   }

@@ -7,10 +7,10 @@ import { LineCounter, parseDocument, parse as parseYaml } from 'yaml';
 import { leadingFluxVar } from '../core/flux-vars';
 import { overlaps, parseCidr } from '../core/net';
 import type { RepoReader } from './discover';
-import type { Build, Obj } from './objects';
-import { subst } from './vars';
 import { excludesFolder, parseIgnore } from './gitignore';
+import type { Build, Obj } from './objects';
 import type { Finding } from './types';
+import { subst } from './vars';
 
 /** A Flux Kustomization of one cluster as the contract rules see it. */
 export interface KsView {
@@ -33,14 +33,18 @@ export type Walks = Map<string, KsView[]>;
 function deepSubst(v: unknown, values: Record<string, string>): any {
   if (typeof v === 'string') return subst(v, values);
   if (Array.isArray(v)) return v.map((x) => deepSubst(x, values));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [subst(k, values), deepSubst(x, values)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [subst(k, values), deepSubst(x, values)]));
   return v;
 }
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 const unresolved = (s: string) => s.includes('${') || s.includes('{{') || s.includes('$(');
 const at = (o: Obj, keys: (string | number)[]) => ({ file: o.file, line: o.lineOf(keys) });
-const getIn = (v: any, keys: (string | number)[]): any => keys.reduce((x, k) => (x && typeof x === 'object' ? x[k] : undefined), v);
-const isKind = (o: Obj, group: string, kind: string) => o.kind === kind && (o.apiVersion.split('/').length === 2 ? o.apiVersion.split('/')[0] : '') === group;
+const getIn = (v: any, keys: (string | number)[]): any =>
+  keys.reduce((x, k) => (x && typeof x === 'object' ? x[k] : undefined), v);
+const isKind = (o: Obj, group: string, kind: string) =>
+  o.kind === kind && (o.apiVersion.split('/').length === 2 ? o.apiVersion.split('/')[0] : '') === group;
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 
 /** Objects of one Kustomization's build, each with the namespace Flux applies it in. */
@@ -95,13 +99,15 @@ function helmValues(reader: RepoReader, hr: Obj, k: KsView): ValuesSrc[] {
         const doc = parseDocument(text, { lineCounter: lc });
         const base = cm.lineOf(['data', key]);
         out.push({ data: doc.toJS(), file: cm.file, line: (keys) => base + lineInDoc(doc, lc, keys) });
-      } catch {
-        continue;
-      }
+      } catch {}
     }
   }
   if (hr.raw.spec?.values && typeof hr.raw.spec.values === 'object') {
-    out.push({ data: deepSubst(hr.raw.spec.values, k.values), file: hr.file, line: (keys) => hr.lineOf(['spec', 'values', ...keys]) });
+    out.push({
+      data: deepSubst(hr.raw.spec.values, k.values),
+      file: hr.file,
+      line: (keys) => hr.lineOf(['spec', 'values', ...keys]),
+    });
   }
   return out;
 }
@@ -162,7 +168,13 @@ function checkSourceIgnore(reader: RepoReader, cluster: string, list: KsView[], 
     if ((ref.kind ?? 'GitRepository') !== 'GitRepository') continue;
     const name = subst(String(ref.name ?? ''), k.values);
     const ns = subst(String(ref.namespace ?? k.namespace), k.values);
-    const repo = objs.find((x) => x.o.kind === 'GitRepository' && x.o.apiVersion.startsWith('source.toolkit.fluxcd.io/') && x.o.name === name && (x.o.namespace ?? x.ns) === ns);
+    const repo = objs.find(
+      (x) =>
+        x.o.kind === 'GitRepository' &&
+        x.o.apiVersion.startsWith('source.toolkit.fluxcd.io/') &&
+        x.o.name === name &&
+        (x.o.namespace ?? x.ns) === ns,
+    );
     const ignore = repo && str(repo.raw.spec?.ignore);
     if (!repo || !ignore) continue;
     const patterns = parseIgnore(ignore);
@@ -208,24 +220,115 @@ function lineText(reader: RepoReader, file: string, line: number): string {
  * checks, then has nothing to wait for: such an object is Current as soon as it exists ('passes'), or, for a kind
  * whose Current state needs something that never comes on its own, never ('waits').
  */
-export const NOT_READY_AWARE: { group: string; kind: string; status: string; flux: 'passes' | 'waits'; current?: string; failed?: string; instead?: string }[] = [
-  { group: 'dragonflydb.io', kind: 'Dragonfly', status: 'status.phase only', flux: 'passes', current: "status.phase == 'ready'" },
-  { group: 'ceph.rook.io', kind: 'CephBlockPool', status: 'status.phase only', flux: 'passes', current: "status.phase == 'Ready'", failed: "status.phase == 'Failure'" },
-  { group: 'ceph.rook.io', kind: 'CephFilesystem', status: 'status.phase only', flux: 'passes', current: "status.phase == 'Ready'", failed: "status.phase == 'Failure'" },
-  { group: 'ceph.rook.io', kind: 'CephObjectStore', status: 'status.phase only', flux: 'passes', current: "status.phase == 'Ready'", failed: "status.phase == 'Failure'" },
-  { group: 'actions.github.com', kind: 'AutoscalingRunnerSet', status: 'runner counts only', flux: 'passes', current: 'has(status.currentRunners)' },
+export const NOT_READY_AWARE: {
+  group: string;
+  kind: string;
+  status: string;
+  flux: 'passes' | 'waits';
+  current?: string;
+  failed?: string;
+  instead?: string;
+}[] = [
+  {
+    group: 'dragonflydb.io',
+    kind: 'Dragonfly',
+    status: 'status.phase only',
+    flux: 'passes',
+    current: "status.phase == 'ready'",
+  },
+  {
+    group: 'ceph.rook.io',
+    kind: 'CephBlockPool',
+    status: 'status.phase only',
+    flux: 'passes',
+    current: "status.phase == 'Ready'",
+    failed: "status.phase == 'Failure'",
+  },
+  {
+    group: 'ceph.rook.io',
+    kind: 'CephFilesystem',
+    status: 'status.phase only',
+    flux: 'passes',
+    current: "status.phase == 'Ready'",
+    failed: "status.phase == 'Failure'",
+  },
+  {
+    group: 'ceph.rook.io',
+    kind: 'CephObjectStore',
+    status: 'status.phase only',
+    flux: 'passes',
+    current: "status.phase == 'Ready'",
+    failed: "status.phase == 'Failure'",
+  },
+  {
+    group: 'actions.github.com',
+    kind: 'AutoscalingRunnerSet',
+    status: 'runner counts only',
+    flux: 'passes',
+    current: 'has(status.currentRunners)',
+  },
   { group: 'actions.github.com', kind: 'AutoscalingListener', status: 'no conditions', flux: 'passes' },
-  { group: 'gateway.networking.k8s.io', kind: 'Gateway', status: 'Accepted/Programmed conditions, no Ready', flux: 'passes', current: "status.conditions.filter(e, e.type == 'Programmed').all(e, e.status == 'True')" },
-  { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', status: 'per-parent conditions only', flux: 'passes', current: "status.parents.all(p, p.conditions.exists(c, c.type == 'Accepted' && c.status == 'True'))" },
-  { group: 'cilium.io', kind: 'CiliumBGPClusterConfig', status: 'fault conditions only', flux: 'passes', instead: 'drop the entry: sessions are per node (CiliumBGPNodeConfig status), nothing on this object says the peering is up' },
-  { group: 'cilium.io', kind: 'CiliumBGPPeerConfig', status: 'fault conditions only', flux: 'passes', instead: 'drop the entry: sessions are per node (CiliumBGPNodeConfig status), nothing on this object says the peering is up' },
-  { group: 'cilium.io', kind: 'CiliumLoadBalancerIPPool', status: 'fault conditions only', flux: 'passes', current: "!status.conditions.exists(c, c.type == 'cilium.io/PoolConflict' && c.status == 'True')" },
+  {
+    group: 'gateway.networking.k8s.io',
+    kind: 'Gateway',
+    status: 'Accepted/Programmed conditions, no Ready',
+    flux: 'passes',
+    current: "status.conditions.filter(e, e.type == 'Programmed').all(e, e.status == 'True')",
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    kind: 'HTTPRoute',
+    status: 'per-parent conditions only',
+    flux: 'passes',
+    current: "status.parents.all(p, p.conditions.exists(c, c.type == 'Accepted' && c.status == 'True'))",
+  },
+  {
+    group: 'cilium.io',
+    kind: 'CiliumBGPClusterConfig',
+    status: 'fault conditions only',
+    flux: 'passes',
+    instead:
+      'drop the entry: sessions are per node (CiliumBGPNodeConfig status), nothing on this object says the peering is up',
+  },
+  {
+    group: 'cilium.io',
+    kind: 'CiliumBGPPeerConfig',
+    status: 'fault conditions only',
+    flux: 'passes',
+    instead:
+      'drop the entry: sessions are per node (CiliumBGPNodeConfig status), nothing on this object says the peering is up',
+  },
+  {
+    group: 'cilium.io',
+    kind: 'CiliumLoadBalancerIPPool',
+    status: 'fault conditions only',
+    flux: 'passes',
+    current: "!status.conditions.exists(c, c.type == 'cilium.io/PoolConflict' && c.status == 'True')",
+  },
   { group: 'volsync.backube', kind: 'ReplicationSource', status: 'Synchronizing condition, no Ready', flux: 'passes' },
-  { group: 'volsync.backube', kind: 'ReplicationDestination', status: 'Synchronizing condition, no Ready', flux: 'passes' },
-  { group: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', status: 'status.readyToUse only', flux: 'passes', current: 'status.readyToUse == true' },
+  {
+    group: 'volsync.backube',
+    kind: 'ReplicationDestination',
+    status: 'Synchronizing condition, no Ready',
+    flux: 'passes',
+  },
+  {
+    group: 'snapshot.storage.k8s.io',
+    kind: 'VolumeSnapshot',
+    status: 'status.readyToUse only',
+    flux: 'passes',
+    current: 'status.readyToUse == true',
+  },
   { group: 'postgresql.cnpg.io', kind: 'Pooler', status: 'instance count only', flux: 'passes' },
   { group: 'postgresql.cnpg.io', kind: 'ScheduledBackup', status: 'schedule times only', flux: 'passes' },
-  { group: 'k8s.keycloak.org', kind: 'KeycloakRealmImport', status: 'Done/Started/HasErrors conditions, no Ready', flux: 'passes', current: "status.conditions.filter(e, e.type == 'Done').all(e, e.status == 'True')", failed: "status.conditions.filter(e, e.type == 'HasErrors').all(e, e.status == 'True')" },
+  {
+    group: 'k8s.keycloak.org',
+    kind: 'KeycloakRealmImport',
+    status: 'Done/Started/HasErrors conditions, no Ready',
+    flux: 'passes',
+    current: "status.conditions.filter(e, e.type == 'Done').all(e, e.status == 'True')",
+    failed: "status.conditions.filter(e, e.type == 'HasErrors').all(e, e.status == 'True')",
+  },
 ];
 
 function checkHealthChecks(cluster: string, list: KsView[], findings: Finding[]): void {
@@ -244,14 +347,19 @@ function checkHealthChecks(cluster: string, list: KsView[], findings: Finding[])
         known.flux === 'passes'
           ? `kstatus finds no Ready condition and calls it Current as soon as it exists: Flux passes this health check at once, and everything that dependsOn ${k.id} starts before the ${kind} works`
           : `kstatus never calls it Current on its own: Flux waits for it until the timeout, every reconcile, and ${k.id} never gets Ready`;
-      const example = known.current ? `{apiVersion: ${apiVersion}, kind: ${kind}, current: "${known.current}"${known.failed ? `, failed: "${known.failed}"` : ''}}` : undefined;
+      const example = known.current
+        ? `{apiVersion: ${apiVersion}, kind: ${kind}, current: "${known.current}"${known.failed ? `, failed: "${known.failed}"` : ''}}`
+        : undefined;
       findings.push({
         code: 'HEALTHCHECK_WITHOUT_READY',
         severity: 'warning',
         cluster,
         ...at(k.obj!, ['spec', 'healthChecks', i]),
         message: `${k.id} health-checks ${what}, whose status has ${known.status}; ${effect}`,
-        hint: example ? `add a healthCheckExprs entry, e.g. ${example}` : known.instead ?? `add a healthCheckExprs entry for ${apiVersion} ${kind}, or health-check what it creates (a Deployment, a StatefulSet) instead`,
+        hint: example
+          ? `add a healthCheckExprs entry, e.g. ${example}`
+          : (known.instead ??
+            `add a healthCheckExprs entry for ${apiVersion} ${kind}, or health-check what it creates (a Deployment, a StatefulSet) instead`),
       });
     });
   }
@@ -281,7 +389,9 @@ interface Reader {
 const DOC_FILE = /(\.(md|sh|bash|txt|just|mk)|^justfile|^Justfile|^Makefile|^Taskfile\.ya?ml|\.taskfile\.ya?ml)$/;
 
 /** `kubectl ... create secret ...` lines of the repository's docs and scripts (continuations joined). */
-export function bootstrapSecrets(root: string): { ns?: string; name: string; keys?: Set<string>; file: string; line: number }[] {
+export function bootstrapSecrets(
+  root: string,
+): { ns?: string; name: string; keys?: Set<string>; file: string; line: number }[] {
   const out: { ns?: string; name: string; keys?: Set<string>; file: string; line: number }[] = [];
   const walk = (rel: string, depth: number) => {
     let list: fs.Dirent[];
@@ -323,7 +433,10 @@ export function bootstrapSecrets(root: string): { ns?: string; name: string; key
 
 /** One `kubectl create secret generic|tls|docker-registry NAME ...` (or `flux create secret ...`: keys unknown). */
 export function parseCreateSecret(cmd: string): { ns?: string; name: string; keys?: Set<string> } | undefined {
-  const m = /\b(kubectl|flux)\b(.*?)\bcreate\s+secret\s+(generic|tls|docker-registry|git|helm|oci|notation|proxy)?\s*(.*)$/.exec(cmd);
+  const m =
+    /\b(kubectl|flux)\b(.*?)\bcreate\s+secret\s+(generic|tls|docker-registry|git|helm|oci|notation|proxy)?\s*(.*)$/.exec(
+      cmd,
+    );
   if (!m) return undefined;
   const tokens = (m[2] + ' ' + m[4]).match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g) ?? [];
   const unq = (t: string) => t.replace(/^["']|["']$/g, '').replace(/(["'])/g, '');
@@ -348,7 +461,15 @@ export function parseCreateSecret(cmd: string): { ns?: string; name: string; key
       val();
       keys = undefined;
     } else if (t.startsWith('-')) {
-      if (!t.includes('=') && i + 1 < tokens.length && !unq(tokens[i + 1]).startsWith('-') && /^(--context|--kubeconfig|--type|-o|--output|--dry-run|--cert|--key|--docker-\w+|--url|--username|--password|--bearer-token|--ca-file|--private-key-file)$/.test(t)) i++;
+      if (
+        !t.includes('=') &&
+        i + 1 < tokens.length &&
+        !unq(tokens[i + 1]).startsWith('-') &&
+        /^(--context|--kubeconfig|--type|-o|--output|--dry-run|--cert|--key|--docker-\w+|--url|--username|--password|--bearer-token|--ca-file|--private-key-file)$/.test(
+          t,
+        )
+      )
+        i++;
     } else if (!name && i >= restOfM2) name = t;
   }
   if (!name || /[;|&><]/.test(name)) return undefined;
@@ -368,7 +489,10 @@ interface AppliedObj {
 
 /** Where a pod template's spec sits in each workload kind (a Map: a kind is the repository's text, `constructor` too). */
 const POD_SPEC_PATHS = new Map<string, string[]>([
-  ...['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet'].map((kind): [string, string[]] => [kind, ['spec', 'template', 'spec']]),
+  ...['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet'].map((kind): [string, string[]] => [
+    kind,
+    ['spec', 'template', 'spec'],
+  ]),
   ['CronJob', ['spec', 'jobTemplate', 'spec', 'template', 'spec']],
   ['Pod', ['spec']],
 ]);
@@ -380,7 +504,13 @@ const OPAQUE_PROVIDER_KINDS = new Set(['SealedSecret', 'OnePasswordItem', 'Vault
  * Every Secret key something in the cluster's build reads (a secret store, chart values, a pod, a Flux source) that
  * none of the Secret's providers (the bootstrap docs, a Secret, an ExternalSecret, a Certificate ...) gives.
  */
-function checkSecretKeys(reader: RepoReader, cluster: string, list: KsView[], docs: ReturnType<typeof bootstrapSecrets>, findings: Finding[]): void {
+function checkSecretKeys(
+  reader: RepoReader,
+  cluster: string,
+  list: KsView[],
+  docs: ReturnType<typeof bootstrapSecrets>,
+  findings: Finding[],
+): void {
   const providers = new Map<string, Provider[]>(); // ns/name (ns may be *)
   const add = (ns: string, name: string, p: Provider) => {
     const key = `${ns}/${name}`;
@@ -403,22 +533,39 @@ function checkSecretKeys(reader: RepoReader, cluster: string, list: KsView[], do
 }
 
 /** The Secret an object makes, and the keys it gives (undefined when the repository cannot tell them). */
-function secretProvided({ o, ns, raw, name, spec }: AppliedObj): { ns: string; name: string; provider: Provider } | undefined {
+function secretProvided({
+  o,
+  ns,
+  raw,
+  name,
+  spec,
+}: AppliedObj): { ns: string; name: string; provider: Provider } | undefined {
   if (o.kind === 'Secret' && o.apiVersion === 'v1') {
-    const keys = o.raw.generated ? undefined : new Set([...Object.keys(raw.data ?? {}), ...Object.keys(raw.stringData ?? {})]);
+    const keys = o.raw.generated
+      ? undefined
+      : new Set([...Object.keys(raw.data ?? {}), ...Object.keys(raw.stringData ?? {})]);
     return { ns, name, provider: { keys, what: `Secret in ${o.file}` } };
   }
   if (o.kind === 'ExternalSecret' && groupOf(o.apiVersion) === 'external-secrets.io') {
-    return { ns, name: str(spec.target?.name) ?? name, provider: { keys: externalSecretKeys(spec), what: `ExternalSecret ${ns}/${name} (${o.file})` } };
+    return {
+      ns,
+      name: str(spec.target?.name) ?? name,
+      provider: { keys: externalSecretKeys(spec), what: `ExternalSecret ${ns}/${name} (${o.file})` },
+    };
   }
   if (o.kind === 'ClusterExternalSecret') {
     const target = str(spec.externalSecretSpec?.target?.name) ?? str(spec.externalSecretName) ?? name;
     return { ns: '*', name: target, provider: { what: `ClusterExternalSecret ${name}` } };
   }
   if (o.kind === 'Certificate' && groupOf(o.apiVersion) === 'cert-manager.io' && str(spec.secretName)) {
-    return { ns, name: spec.secretName, provider: { keys: new Set(['tls.crt', 'tls.key', 'ca.crt']), what: `Certificate ${ns}/${name}` } };
+    return {
+      ns,
+      name: spec.secretName,
+      provider: { keys: new Set(['tls.crt', 'tls.key', 'ca.crt']), what: `Certificate ${ns}/${name}` },
+    };
   }
-  if (OPAQUE_PROVIDER_KINDS.has(o.kind)) return { ns, name: str(spec.template?.metadata?.name) ?? name, provider: { what: `${o.kind} ${ns}/${name}` } };
+  if (OPAQUE_PROVIDER_KINDS.has(o.kind))
+    return { ns, name: str(spec.template?.metadata?.name) ?? name, provider: { what: `${o.kind} ${ns}/${name}` } };
   return undefined;
 }
 
@@ -428,7 +575,8 @@ function externalSecretKeys(spec: any): Set<string> | undefined {
   const tpl = spec.target?.template;
   const dataKeys: string[] = (Array.isArray(spec.data) ? spec.data : []).map((d: any) => String(d?.secretKey));
   const tplKeys = Object.keys(tpl?.data ?? {});
-  if (policy === 'Merge' || policy === 'None' || (Array.isArray(tpl?.templateFrom) && tpl.templateFrom.length)) return undefined;
+  if (policy === 'Merge' || policy === 'None' || (Array.isArray(tpl?.templateFrom) && tpl.templateFrom.length))
+    return undefined;
   // With a template (mergePolicy Replace, the default) the Secret holds exactly the templated keys.
   if (tplKeys.length && tpl.mergePolicy !== 'Merge') return new Set(tplKeys);
   if (Array.isArray(spec.dataFrom) && spec.dataFrom.length) return undefined;
@@ -439,20 +587,38 @@ function externalSecretKeys(spec: any): Set<string> | undefined {
 function secretReaders(reader: RepoReader, k: KsView, a: AppliedObj): Reader[] {
   const { o, ns, raw, name, spec } = a;
   const out: Reader[] = [];
-  if ((o.kind === 'ClusterSecretStore' || o.kind === 'SecretStore') && groupOf(o.apiVersion) === 'external-secrets.io') {
+  if (
+    (o.kind === 'ClusterSecretStore' || o.kind === 'SecretStore') &&
+    groupOf(o.apiVersion) === 'external-secrets.io'
+  ) {
     walkRefs(spec.provider, ['spec', 'provider'], (ref, keys) => {
       const rns = str(ref.namespace) ?? (o.kind === 'SecretStore' ? ns : undefined);
       if (!rns) return;
       const effect = `the store stays not Ready, so no ExternalSecret using ${name} syncs`;
-      out.push({ ns: rns, name: String(ref.name), keys: [[String(ref.key)]], what: `${o.kind} ${name}`, effect, ...at(o, keys) });
+      out.push({
+        ns: rns,
+        name: String(ref.name),
+        keys: [[String(ref.key)]],
+        what: `${o.kind} ${name}`,
+        effect,
+        ...at(o, keys),
+      });
     });
   }
-  if (o.kind === 'HelmRelease' && groupOf(o.apiVersion) === 'helm.toolkit.fluxcd.io') out.push(...helmReleaseReaders(reader, k, a));
+  if (o.kind === 'HelmRelease' && groupOf(o.apiVersion) === 'helm.toolkit.fluxcd.io')
+    out.push(...helmReleaseReaders(reader, k, a));
   const podSpecPath = POD_SPEC_PATHS.get(o.kind);
   if (podSpecPath) {
     walkSecretKeyRefs(getIn(raw, podSpecPath), podSpecPath, (ref, keys) => {
       const effect = 'the pod stays in CreateContainerConfigError';
-      out.push({ ns, name: String(ref.name), keys: [[String(ref.key)]], what: `${o.kind} ${ns}/${name}`, effect, ...at(o, keys) });
+      out.push({
+        ns,
+        name: String(ref.name),
+        keys: [[String(ref.key)]],
+        what: `${o.kind} ${ns}/${name}`,
+        effect,
+        ...at(o, keys),
+      });
     });
   }
   out.push(...fluxSourceReaders(a));
@@ -467,14 +633,29 @@ function helmReleaseReaders(reader: RepoReader, k: KsView, { o, ns, name, spec }
     walkSecretKeyRefs(src.data, [], (ref, keys) => {
       const effect = 'the pods the chart renders with it stay in CreateContainerConfigError';
       const what = `HelmRelease ${ns}/${name} values`;
-      out.push({ ns: relNs, name: String(ref.name), keys: [[String(ref.key)]], what, effect, file: src.file, line: src.line(keys) });
+      out.push({
+        ns: relNs,
+        name: String(ref.name),
+        keys: [[String(ref.key)]],
+        what,
+        effect,
+        file: src.file,
+        line: src.line(keys),
+      });
     });
   }
   (Array.isArray(spec.valuesFrom) ? spec.valuesFrom : []).forEach((vf: any, i: number) => {
     if (vf?.kind !== 'Secret' || typeof vf.name !== 'string' || vf.optional) return;
     const effect = 'helm-controller cannot compose the values and the release fails';
     const what = `HelmRelease ${ns}/${name} valuesFrom`;
-    out.push({ ns, name: vf.name, keys: [[str(vf.valuesKey) ?? 'values.yaml']], what, effect, ...at(o, ['spec', 'valuesFrom', i]) });
+    out.push({
+      ns,
+      name: vf.name,
+      keys: [[str(vf.valuesKey) ?? 'values.yaml']],
+      what,
+      effect,
+      ...at(o, ['spec', 'valuesFrom', i]),
+    });
   });
   return out;
 }
@@ -485,16 +666,43 @@ function fluxSourceReaders({ o, ns, name, spec }: AppliedObj): Reader[] {
   const secretRef = ['spec', 'secretRef', 'name'];
   if (o.kind === 'GitRepository' && source && str(spec.secretRef?.name) && !spec.provider) {
     const effect = 'source-controller cannot authenticate and the source stays not Ready';
-    return [{ ns, name: spec.secretRef.name, keys: gitKeys(String(spec.url ?? '')), what: `GitRepository ${ns}/${name}`, effect, ...at(o, secretRef) }];
+    return [
+      {
+        ns,
+        name: spec.secretRef.name,
+        keys: gitKeys(String(spec.url ?? '')),
+        what: `GitRepository ${ns}/${name}`,
+        effect,
+        ...at(o, secretRef),
+      },
+    ];
   }
   if (o.kind === 'FluxInstance' && str(spec.sync?.pullSecret) && !spec.sync.provider) {
     const keys = spec.sync.kind === 'OCIRepository' ? [['.dockerconfigjson']] : gitKeys(String(spec.sync.url ?? ''));
     const effect = 'source-controller cannot clone the repository: Flux never syncs the cluster';
-    return [{ ns, name: spec.sync.pullSecret, keys, what: `FluxInstance ${ns}/${name} sync`, effect, ...at(o, ['spec', 'sync', 'pullSecret']) }];
+    return [
+      {
+        ns,
+        name: spec.sync.pullSecret,
+        keys,
+        what: `FluxInstance ${ns}/${name} sync`,
+        effect,
+        ...at(o, ['spec', 'sync', 'pullSecret']),
+      },
+    ];
   }
   if (o.kind === 'OCIRepository' && source && str(spec.secretRef?.name)) {
     const effect = 'source-controller cannot pull and the source stays not Ready';
-    return [{ ns, name: spec.secretRef.name, keys: [['.dockerconfigjson']], what: `OCIRepository ${ns}/${name}`, effect, ...at(o, secretRef) }];
+    return [
+      {
+        ns,
+        name: spec.secretRef.name,
+        keys: [['.dockerconfigjson']],
+        what: `OCIRepository ${ns}/${name}`,
+        effect,
+        ...at(o, secretRef),
+      },
+    ];
   }
   return [];
 }
@@ -531,7 +739,13 @@ function gitKeys(url: string): string[][] {
 /** `{name, key}` references below an ESO provider block (auth secretRefs, caProvider of type Secret). */
 function walkRefs(v: any, keys: (string | number)[], fn: (ref: any, keys: (string | number)[]) => void): void {
   if (!v || typeof v !== 'object') return;
-  if (!Array.isArray(v) && typeof v.name === 'string' && typeof v.key === 'string' && (v.type === undefined || v.type === 'Secret') && v.kind !== 'ConfigMap') {
+  if (
+    !Array.isArray(v) &&
+    typeof v.name === 'string' &&
+    typeof v.key === 'string' &&
+    (v.type === undefined || v.type === 'Secret') &&
+    v.kind !== 'ConfigMap'
+  ) {
     fn(v, [...keys, 'key']);
     return;
   }
@@ -542,7 +756,13 @@ function walkSecretKeyRefs(v: any, keys: (string | number)[], fn: (ref: any, key
   if (!v || typeof v !== 'object') return;
   for (const [k, x] of Object.entries(v)) {
     const here = [...keys, Array.isArray(v) ? Number(k) : k];
-    if (k === 'secretKeyRef' && x && typeof x === 'object' && typeof (x as any).name === 'string' && typeof (x as any).key === 'string') {
+    if (
+      k === 'secretKeyRef' &&
+      x &&
+      typeof x === 'object' &&
+      typeof (x as any).name === 'string' &&
+      typeof (x as any).key === 'string'
+    ) {
       if (!(x as any).optional) fn(x, [...here, 'key']);
     } else walkSecretKeyRefs(x, here, fn);
   }
@@ -569,7 +789,10 @@ interface DnsSource {
 }
 
 const under = (host: string, domain: string) => {
-  const d = domain.replace(/^\*?\./, '').replace(/\.$/, '').toLowerCase();
+  const d = domain
+    .replace(/^\*?\./, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   const h = host.replace(/\.$/, '').toLowerCase();
   return h === d || h.endsWith('.' + d);
 };
@@ -595,8 +818,15 @@ function externalDnsSource(name: string, srcs: ValuesSrc[]): DnsSource | undefin
     gatewayNamespace: arg('gateway-namespace')[0] ?? str(v(['gatewayNamespace'])),
   };
   s.zones = provider === 'rfc2136' ? (arg('rfc2136-zone').length ? arg('rfc2136-zone') : s.domains) : s.domains;
-  if (provider === 'rfc2136') s.holds = `writes the zone into the DNS server ${arg('rfc2136-host')[0] ?? str(v(['rfc2136', 'host'])) ?? '(rfc2136 host)'}, which answers for it authoritatively`;
-  const unknown = ['regex-domain-filter', 'gateway-label-filter', 'label-filter', 'annotation-filter', 'zone-name-filter'].filter((f) => arg(f).length);
+  if (provider === 'rfc2136')
+    s.holds = `writes the zone into the DNS server ${arg('rfc2136-host')[0] ?? str(v(['rfc2136', 'host'])) ?? '(rfc2136 host)'}, which answers for it authoritatively`;
+  const unknown = [
+    'regex-domain-filter',
+    'gateway-label-filter',
+    'label-filter',
+    'annotation-filter',
+    'zone-name-filter',
+  ].filter((f) => arg(f).length);
   if (str(v(['labelFilter'])) || str(v(['annotationFilter']))) unknown.push('labelFilter/annotationFilter');
   if (unknown.length) s.unmodelled = unknown.join(', ');
   return s;
@@ -608,7 +838,16 @@ function k8sGatewaySource(name: string, srcs: ValuesSrc[]): DnsSource | undefine
   const domains = (Array.isArray(domain) ? domain.map(String) : domain.split(/[\s,]+/)).filter(Boolean);
   const watched = valueAt(srcs, ['watchedResources'])?.value;
   const httproutes = !Array.isArray(watched) || watched.length === 0 || watched.includes('HTTPRoute');
-  return { what: `k8s-gateway ${name}`, authoritative: true, zones: domains, domains, exclude: [], httproutes, crd: false, holds: 'answers for the zone authoritatively' };
+  return {
+    what: `k8s-gateway ${name}`,
+    authoritative: true,
+    zones: domains,
+    domains,
+    exclude: [],
+    httproutes,
+    crd: false,
+    holds: 'answers for the zone authoritatively',
+  };
 }
 
 function checkDns(reader: RepoReader, cluster: string, list: KsView[], findings: Finding[]): void {
@@ -620,27 +859,44 @@ function checkDns(reader: RepoReader, cluster: string, list: KsView[], findings:
     for (const x of objs) {
       if (x.o.kind === 'HelmRelease' && groupOf(x.o.apiVersion) === 'helm.toolkit.fluxcd.io') {
         const chart = chartOf(x.o, k.build?.objects ?? []);
-        const dnsChart = chart === 'k8s-gateway' || chart === 'k8s_gateway' || chart === 'external-dns' || /external-dns/.test(x.o.name);
+        const dnsChart =
+          chart === 'k8s-gateway' ||
+          chart === 'k8s_gateway' ||
+          chart === 'external-dns' ||
+          /external-dns/.test(x.o.name);
         if (!dnsChart && !valuesMention(reader, x.o, k, ['txtOwnerId'])) continue;
         const srcs = helmValues(reader, x.o, k);
-        const s = chart === 'k8s-gateway' || chart === 'k8s_gateway' ? k8sGatewaySource(x.o.name, srcs) : chart === 'external-dns' || /external-dns/.test(x.o.name) || valueAt(srcs, ['txtOwnerId']) ? externalDnsSource(x.o.name, srcs) : undefined;
+        const s =
+          chart === 'k8s-gateway' || chart === 'k8s_gateway'
+            ? k8sGatewaySource(x.o.name, srcs)
+            : chart === 'external-dns' || /external-dns/.test(x.o.name) || valueAt(srcs, ['txtOwnerId'])
+              ? externalDnsSource(x.o.name, srcs)
+              : undefined;
         if (s) sources.push(s);
       } else if (x.o.kind === 'DNSEndpoint') {
-        for (const e of Array.isArray(x.raw.spec?.endpoints) ? x.raw.spec.endpoints : []) if (typeof e?.dnsName === 'string') endpoints.push(e.dnsName);
+        for (const e of Array.isArray(x.raw.spec?.endpoints) ? x.raw.spec.endpoints : [])
+          if (typeof e?.dnsName === 'string') endpoints.push(e.dnsName);
       } else if (x.o.kind === 'HTTPRoute' && groupOf(x.o.apiVersion) === 'gateway.networking.k8s.io') routes.push(x);
     }
   }
   if (sources.length === 0 || sources.some((s) => s.unmodelled)) return; // nothing to model, or a filter we cannot evaluate
-  const coveredByEndpoint = (host: string) => endpoints.some((d) => (d.startsWith('*.') ? host.split('.').slice(1).join('.') === d.slice(2) : d === host));
+  const coveredByEndpoint = (host: string) =>
+    endpoints.some((d) => (d.startsWith('*.') ? host.split('.').slice(1).join('.') === d.slice(2) : d === host));
   for (const r of routes) {
     const parents: { name: string; ns: string }[] = (Array.isArray(r.raw.spec?.parentRefs) ? r.raw.spec.parentRefs : [])
       .filter((p: any) => (p?.kind ?? 'Gateway') === 'Gateway')
       .map((p: any) => ({ name: String(p.name), ns: String(p.namespace ?? r.ns) }));
     (Array.isArray(r.raw.spec?.hostnames) ? r.raw.spec.hostnames : []).forEach((h: unknown, i: number) => {
       if (typeof h !== 'string' || unresolved(h) || h.startsWith('*')) return;
-      const covers = (s: DnsSource) => (s.domains.length === 0 || s.domains.some((d) => under(h, d))) && !s.exclude.some((d) => under(h, d));
+      const covers = (s: DnsSource) =>
+        (s.domains.length === 0 || s.domains.some((d) => under(h, d))) && !s.exclude.some((d) => under(h, d));
       const publishes = (s: DnsSource) =>
-        covers(s) && ((s.httproutes && parents.some((p) => (!s.gatewayName || s.gatewayName === p.name) && (!s.gatewayNamespace || s.gatewayNamespace === p.ns))) || (s.crd && coveredByEndpoint(h)));
+        covers(s) &&
+        ((s.httproutes &&
+          parents.some(
+            (p) => (!s.gatewayName || s.gatewayName === p.name) && (!s.gatewayNamespace || s.gatewayNamespace === p.ns),
+          )) ||
+          (s.crd && coveredByEndpoint(h)));
       const by = sources.filter(publishes);
       const where = at(r.o, ['spec', 'hostnames', i]);
       const via = parents.map((p) => `${p.ns}/${p.name}`).join(', ') || 'no Gateway';
@@ -674,7 +930,10 @@ function checkDns(reader: RepoReader, cluster: string, list: KsView[], findings:
 // 5. One Namespace, several Kustomizations, different metadata
 
 function checkNamespaces(cluster: string, list: KsView[], findings: Finding[]): void {
-  const seen = new Map<string, { k: KsView; o: Obj; labels: Record<string, string>; annotations: Record<string, string> }[]>();
+  const seen = new Map<
+    string,
+    { k: KsView; o: Obj; labels: Record<string, string>; annotations: Record<string, string> }[]
+  >();
   for (const k of list) {
     const common = k.obj?.raw.spec?.commonMetadata ?? {};
     for (const { o, raw } of applied(k)) {
@@ -691,7 +950,8 @@ function checkNamespaces(cluster: string, list: KsView[], findings: Finding[]): 
     if (decls.length < 2) continue;
     const first = decls[0];
     for (const d of decls.slice(1)) {
-      const diff = (a: Record<string, string>, b: Record<string, string>) => [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => String(a[key]) !== String(b[key])).sort();
+      const diff = (a: Record<string, string>, b: Record<string, string>) =>
+        [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => String(a[key]) !== String(b[key])).sort();
       const dl = diff(first.labels, d.labels);
       const da = diff(first.annotations, d.annotations);
       if (!dl.length && !da.length) continue;
@@ -720,7 +980,12 @@ interface Fact {
 }
 
 /** Where a value came from: the setting's own line when the field is `${NAME}`, else the field. */
-function factOf(rawValue: unknown, value: unknown, k: KsView, fallback: { file: string; line: number }): Fact | undefined {
+function factOf(
+  rawValue: unknown,
+  value: unknown,
+  k: KsView,
+  fallback: { file: string; line: number },
+): Fact | undefined {
   const v = str(value);
   if (v === undefined || unresolved(v)) return undefined;
   const name = typeof rawValue === 'string' ? leadingFluxVar(rawValue.trim()) : undefined;
@@ -731,18 +996,31 @@ function factOf(rawValue: unknown, value: unknown, k: KsView, fallback: { file: 
   return { value: v, ...fallback };
 }
 
-function clusterFacts(reader: RepoReader, list: KsView[]): { ids: Fact[]; asns: Fact[]; podCidrs: Fact[]; mesh: boolean } {
+function clusterFacts(
+  reader: RepoReader,
+  list: KsView[],
+): { ids: Fact[]; asns: Fact[]; podCidrs: Fact[]; mesh: boolean } {
   const out = { ids: [] as Fact[], asns: [] as Fact[], podCidrs: [] as Fact[], mesh: false };
   for (const k of list) {
     for (const { o, raw } of applied(k)) {
       if (isKind(o, 'cilium.io', 'CiliumBGPClusterConfig')) {
         (Array.isArray(raw.spec?.bgpInstances) ? raw.spec.bgpInstances : []).forEach((b: any, i: number) => {
-          const f = factOf(o.raw.spec?.bgpInstances?.[i]?.localASN, b?.localASN, k, at(o, ['spec', 'bgpInstances', i, 'localASN']));
+          const f = factOf(
+            o.raw.spec?.bgpInstances?.[i]?.localASN,
+            b?.localASN,
+            k,
+            at(o, ['spec', 'bgpInstances', i, 'localASN']),
+          );
           if (f) out.asns.push(f);
         });
       } else if (isKind(o, 'cilium.io', 'CiliumBGPPeeringPolicy')) {
         (Array.isArray(raw.spec?.virtualRouters) ? raw.spec.virtualRouters : []).forEach((b: any, i: number) => {
-          const f = factOf(o.raw.spec?.virtualRouters?.[i]?.localASN, b?.localASN, k, at(o, ['spec', 'virtualRouters', i, 'localASN']));
+          const f = factOf(
+            o.raw.spec?.virtualRouters?.[i]?.localASN,
+            b?.localASN,
+            k,
+            at(o, ['spec', 'virtualRouters', i, 'localASN']),
+          );
           if (f) out.asns.push(f);
         });
       } else if (o.kind === 'HelmRelease' && chartOf(o, k.build?.objects ?? []) === 'cilium') {
@@ -781,7 +1059,11 @@ function rawValuesOf(reader: RepoReader, s: ValuesSrc, hr: Obj): any {
 }
 
 function checkClusterUnique(reader: RepoReader, walks: Walks, findings: Finding[]): void {
-  const facts = [...walks].map(([c, list]) => ({ c, ...clusterFacts(reader, list), settings: Object.assign({}, ...list.map((k) => k.values)) as Record<string, string> }));
+  const facts = [...walks].map(([c, list]) => ({
+    c,
+    ...clusterFacts(reader, list),
+    settings: Object.assign({}, ...list.map((k) => k.values)) as Record<string, string>,
+  }));
   for (let i = 0; i < facts.length; i++) {
     for (let j = 0; j < i; j++) {
       const [a, b] = [facts[i], facts[j]];
@@ -806,18 +1088,42 @@ function checkClusterUnique(reader: RepoReader, walks: Walks, findings: Finding[
         if (!fb) continue;
         // The id matters to ClusterMesh only: two clusters that do not both mesh may share it (szinn/k8s-homelab's
         // main and staging both keep id 1); it is then a note for the day they are meshed.
-        const meshed = (a.mesh || a.settings.CLUSTERMESH_ENABLED === 'true') && (b.mesh || b.settings.CLUSTERMESH_ENABLED === 'true');
-        findings.push({ code: 'CLUSTER_ID_REUSED', severity: meshed ? 'error' : 'info', cluster: a.c, file: fa.file, line: fa.line, message: meshed ? `Cilium cluster.id ${fa.value} of ${a.c} is also the id of ${b.c} (${fb.file}:${fb.line}); ClusterMesh needs a unique id per cluster and refuses to connect the two` : `Cilium cluster.id ${fa.value} of ${a.c} is also the id of ${b.c} (${fb.file}:${fb.line}); harmless while they are not meshed, refused by ClusterMesh once they are`, hint: 'give each cluster its own cluster.id (1-255)' });
+        const meshed =
+          (a.mesh || a.settings.CLUSTERMESH_ENABLED === 'true') &&
+          (b.mesh || b.settings.CLUSTERMESH_ENABLED === 'true');
+        findings.push({
+          code: 'CLUSTER_ID_REUSED',
+          severity: meshed ? 'error' : 'info',
+          cluster: a.c,
+          file: fa.file,
+          line: fa.line,
+          message: meshed
+            ? `Cilium cluster.id ${fa.value} of ${a.c} is also the id of ${b.c} (${fb.file}:${fb.line}); ClusterMesh needs a unique id per cluster and refuses to connect the two`
+            : `Cilium cluster.id ${fa.value} of ${a.c} is also the id of ${b.c} (${fb.file}:${fb.line}); harmless while they are not meshed, refused by ClusterMesh once they are`,
+          hint: 'give each cluster its own cluster.id (1-255)',
+        });
         break;
       }
-      if (!(a.mesh || a.settings.CLUSTERMESH_ENABLED === 'true') || !(b.mesh || b.settings.CLUSTERMESH_ENABLED === 'true')) continue;
+      if (
+        !(a.mesh || a.settings.CLUSTERMESH_ENABLED === 'true') ||
+        !(b.mesh || b.settings.CLUSTERMESH_ENABLED === 'true')
+      )
+        continue;
       for (const fa of a.podCidrs) {
         if (fa.setting === 'POD_CIDR' || fa.setting === 'SERVICE_CIDR') continue;
         for (const fb of b.podCidrs) {
           const x = parseCidr(fa.value);
           const y = parseCidr(fb.value);
           if (typeof x === 'string' || typeof y === 'string' || !overlaps(x, y)) continue;
-          findings.push({ code: 'CIDR_OVERLAP', severity: 'error', cluster: a.c, file: fa.file, line: fa.line, message: `pod CIDR ${fa.value} of ${a.c} overlaps pod CIDR ${fb.value} of ${b.c} (${fb.file}:${fb.line}); ClusterMesh routes pods across clusters`, hint: 'use disjoint pod CIDRs on meshed clusters' });
+          findings.push({
+            code: 'CIDR_OVERLAP',
+            severity: 'error',
+            cluster: a.c,
+            file: fa.file,
+            line: fa.line,
+            message: `pod CIDR ${fa.value} of ${a.c} overlaps pod CIDR ${fb.value} of ${b.c} (${fb.file}:${fb.line}); ClusterMesh routes pods across clusters`,
+            hint: 'use disjoint pod CIDRs on meshed clusters',
+          });
         }
       }
     }

@@ -10,15 +10,28 @@
 // block, or ENC[...] values), ExternalSecrets and other references, placeholders (${VAR}, {{ .x }}, <token>,
 // op://..., changeme, example values; see src/core/credentials.ts), ssh://git@ and git@host: URLs.
 import * as path from 'node:path';
-import { credentialName, isObjectName, isPlaceholder, locationKey, plainValue, sourceUrlCredential, TOKEN_FORMATS, urlUserInfo } from '../core/credentials';
+import {
+  credentialName,
+  isObjectName,
+  isPlaceholder,
+  locationKey,
+  plainValue,
+  sourceUrlCredential,
+  TOKEN_FORMATS,
+  urlUserInfo,
+} from '../core/credentials';
 import type { RepoReader } from './discover';
 import type { Obj } from './objects';
 import type { Finding } from './types';
 
-const HINT_SECRET = 'encrypt it with SOPS, or replace it with an ExternalSecret reading the secret store (e.g. item kubernetes/<cluster>/cluster-secrets); then rotate the credential: Git history keeps it';
-const HINT_URL = 'drop the user info from the URL and give the source a secretRef (a SOPS-encrypted Secret or an ExternalSecret); then rotate the credential';
-const HINT_VALUE = 'take the password out of the value: read it from a Secret the secret store fills (an ExternalSecret; HelmRelease valuesFrom), or SOPS-encrypt the file; then rotate the credential';
-const HINT_TOKEN = 'move it into the secret store (ExternalSecret) or encrypt the file with SOPS; then rotate the credential: Git history keeps it';
+const HINT_SECRET =
+  'encrypt it with SOPS, or replace it with an ExternalSecret reading the secret store (e.g. item kubernetes/<cluster>/cluster-secrets); then rotate the credential: Git history keeps it';
+const HINT_URL =
+  'drop the user info from the URL and give the source a secretRef (a SOPS-encrypted Secret or an ExternalSecret); then rotate the credential';
+const HINT_VALUE =
+  'take the password out of the value: read it from a Secret the secret store fills (an ExternalSecret; HelmRelease valuesFrom), or SOPS-encrypt the file; then rotate the credential';
+const HINT_TOKEN =
+  'move it into the secret store (ExternalSecret) or encrypt the file with SOPS; then rotate the credential: Git history keeps it';
 
 const SOURCE_KINDS = new Set(['GitRepository', 'HelmRepository', 'OCIRepository', 'Bucket']);
 const isSopsEncrypted = (o: Obj) => o.raw.sops !== undefined;
@@ -49,7 +62,14 @@ function objectFindings(o: Obj, out: Finding[]): void {
         const text = field === 'data' ? decode(v) : String(v ?? '');
         if (isPlaceholder(text)) continue;
         if (locationKey(key) && plainValue(text)) continue; // hostname: postgres-rw.database.svc, port: "5432"
-        out.push({ code: 'SECRET_NOT_ENCRYPTED', severity: 'error', file: o.file, line: o.lineOf([field, key]), message: `${what}: ${field}.${key} is a plain-text value in Git (the file is not SOPS-encrypted)`, hint: HINT_SECRET });
+        out.push({
+          code: 'SECRET_NOT_ENCRYPTED',
+          severity: 'error',
+          file: o.file,
+          line: o.lineOf([field, key]),
+          message: `${what}: ${field}.${key} is a plain-text value in Git (the file is not SOPS-encrypted)`,
+          hint: HINT_SECRET,
+        });
       }
     }
     return; // its strings are reported above, not again as URLs
@@ -58,7 +78,15 @@ function objectFindings(o: Obj, out: Finding[]): void {
     for (const field of ['url', 'endpoint']) {
       const u = o.raw.spec?.[field];
       const why = typeof u === 'string' ? sourceUrlCredential(u) : undefined;
-      if (why) out.push({ code: 'URL_CREDENTIALS', severity: 'error', file: o.file, line: o.lineOf(['spec', field]), message: `${what}: spec.${field} carries a credential (${why})`, hint: HINT_URL });
+      if (why)
+        out.push({
+          code: 'URL_CREDENTIALS',
+          severity: 'error',
+          file: o.file,
+          line: o.lineOf(['spec', field]),
+          message: `${what}: spec.${field} carries a credential (${why})`,
+          hint: HINT_URL,
+        });
     }
   }
   for (const [s, at] of strings(o.raw)) {
@@ -66,7 +94,14 @@ function objectFindings(o: Obj, out: Finding[]): void {
     for (const m of s.matchAll(/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#\s"']*@/g)) {
       const u = urlUserInfo(m[0]);
       if (u?.password === undefined || isPlaceholder(u.password)) continue;
-      out.push({ code: 'URL_CREDENTIALS', severity: 'error', file: o.file, line: o.lineOf(at), message: `${what}: ${at.join('.')} holds a URL with a password in its user info`, hint: HINT_VALUE });
+      out.push({
+        code: 'URL_CREDENTIALS',
+        severity: 'error',
+        file: o.file,
+        line: o.lineOf(at),
+        message: `${what}: ${at.join('.')} holds a URL with a password in its user info`,
+        hint: HINT_VALUE,
+      });
       break;
     }
   }
@@ -76,10 +111,24 @@ function objectFindings(o: Obj, out: Finding[]): void {
       if (!credentialName(key) || isPlaceholder(text) || plainValue(text)) continue;
       if (/_?SECRETS?$/i.test(key) && isObjectName(text)) {
         // ONEPASSWORD_CONNECT_TOKEN_SECRET: onepassword-connect-token names the Secret that holds the token.
-        out.push({ code: 'SETTING_CREDENTIAL', severity: 'warning', file: o.file, line: o.lineOf(['data', key]), message: `${what}: ${key} reads like a credential, but its value ${text} looks like the name of a Secret`, hint: `if it names a Secret, call it ${key}_NAME; if it is a credential, move it into a Secret` });
+        out.push({
+          code: 'SETTING_CREDENTIAL',
+          severity: 'warning',
+          file: o.file,
+          line: o.lineOf(['data', key]),
+          message: `${what}: ${key} reads like a credential, but its value ${text} looks like the name of a Secret`,
+          hint: `if it names a Secret, call it ${key}_NAME; if it is a credential, move it into a Secret`,
+        });
         continue;
       }
-      out.push({ code: 'SETTING_CREDENTIAL', severity: 'error', file: o.file, line: o.lineOf(['data', key]), message: `${what}: ${key} looks like a credential (its name), in a ConfigMap in Git`, hint: HINT_SECRET });
+      out.push({
+        code: 'SETTING_CREDENTIAL',
+        severity: 'error',
+        file: o.file,
+        line: o.lineOf(['data', key]),
+        message: `${what}: ${key} looks like a credential (its name), in a ConfigMap in Git`,
+        hint: HINT_SECRET,
+      });
     }
   }
 }
@@ -96,7 +145,14 @@ function generatorFindings(reader: RepoReader, file: string, out: Finding[]): vo
       const s = String(lit ?? '');
       const eq = s.indexOf('=');
       if (eq < 0 || isPlaceholder(s.slice(eq + 1))) return;
-      out.push({ code: 'SECRET_NOT_ENCRYPTED', severity: 'error', file, line: k.lineOf(['secretGenerator', i, 'literals', j]), message: `secretGenerator ${name}: literal ${s.slice(0, eq)} is a plain-text value in Git`, hint: HINT_SECRET });
+      out.push({
+        code: 'SECRET_NOT_ENCRYPTED',
+        severity: 'error',
+        file,
+        line: k.lineOf(['secretGenerator', i, 'literals', j]),
+        message: `secretGenerator ${name}: literal ${s.slice(0, eq)} is a plain-text value in Git`,
+        hint: HINT_SECRET,
+      });
     });
     for (const field of ['files', 'envs']) {
       (Array.isArray(g?.[field]) ? g[field] : []).forEach((entry: unknown, j: number) => {
@@ -110,7 +166,14 @@ function generatorFindings(reader: RepoReader, file: string, out: Finding[]): vo
           return;
         }
         if (/ENC\[|(^|\n)sops:|"sops"\s*:|(^|\n)sops_[a-z_]+=/.test(text) || isPlaceholder(text)) return;
-        out.push({ code: 'SECRET_NOT_ENCRYPTED', severity: 'error', file, line: k.lineOf(['secretGenerator', i, field, j]), message: `secretGenerator ${name}: ${field} ${src} is a plain-text file in Git (not SOPS-encrypted)`, hint: HINT_SECRET });
+        out.push({
+          code: 'SECRET_NOT_ENCRYPTED',
+          severity: 'error',
+          file,
+          line: k.lineOf(['secretGenerator', i, field, j]),
+          message: `secretGenerator ${name}: ${field} ${src} is a plain-text file in Git (not SOPS-encrypted)`,
+          hint: HINT_SECRET,
+        });
       });
     }
   });
@@ -130,16 +193,35 @@ function textFindings(reader: RepoReader, file: string, out: Finding[]): void {
       const m = t.re.exec(line);
       if (!m || /example/i.test(m[0])) continue;
       // A PEM header only counts with key material under it (a header alone is documentation).
-      if (t.name === 'a private key' && !/^\s*[A-Za-z0-9+/=]{40,}\s*$/.test(lines[i + 1] ?? '') && !/[A-Za-z0-9+/=]{40,}/.test(line.slice(m.index + m[0].length))) continue;
-      out.push({ code: 'TOKEN_IN_GIT', severity: 'error', file, line: i + 1, message: `${t.name} in plain text`, hint: HINT_TOKEN });
+      if (
+        t.name === 'a private key' &&
+        !/^\s*[A-Za-z0-9+/=]{40,}\s*$/.test(lines[i + 1] ?? '') &&
+        !/[A-Za-z0-9+/=]{40,}/.test(line.slice(m.index + m[0].length))
+      )
+        continue;
+      out.push({
+        code: 'TOKEN_IN_GIT',
+        severity: 'error',
+        file,
+        line: i + 1,
+        message: `${t.name} in plain text`,
+        hint: HINT_TOKEN,
+      });
       break;
     }
   });
 }
 
-export function credentialFindings(reader: RepoReader, buildFiles: Iterable<string> = [], owned: Set<string> = new Set()): Finding[] {
+export function credentialFindings(
+  reader: RepoReader,
+  buildFiles: Iterable<string> = [],
+  owned: Set<string> = new Set(),
+): Finding[] {
   const out: Finding[] = [];
-  const files = new Set([...reader.allYamlFiles(), ...[...buildFiles].filter((f) => /(\.ya?ml|(^|\/)Kustomization)$/.test(f))]);
+  const files = new Set([
+    ...reader.allYamlFiles(),
+    ...[...buildFiles].filter((f) => /(\.ya?ml|(^|\/)Kustomization)$/.test(f)),
+  ]);
   for (const file of [...files].sort()) {
     if (!reader.exists(file)) continue;
     const objects = reader.objectsOf(file);

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Document, isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
+import { type Document, isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { isClusterScoped } from '../core/kinds';
 import { applyGenerators, buildOptedOut } from './generators';
-import { isFluxKustomization, isMapLike, kustomizationPatches, applyPatches, type Selector } from './patches';
 import type { Build, Obj } from './objects';
-import { docVars, scanVars, substitutionDisabled } from './vars';
+import { applyPatches, isFluxKustomization, isMapLike, kustomizationPatches, type Selector } from './patches';
 import type { Finding } from './types';
+import { docVars, scanVars, substitutionDisabled } from './vars';
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -44,7 +44,11 @@ export { isClusterScoped } from '../core/kinds';
  * kustomization.yaml gets Flux's generated one (every manifest below it).
  */
 /** A build's own copy: parents set `via` and `namespace` on the objects they take. */
-const copyOf = (b: Build): Build => ({ objects: b.objects.map((o) => ({ ...o })), files: new Set(b.files), findings: [...b.findings] });
+const copyOf = (b: Build): Build => ({
+  objects: b.objects.map((o) => ({ ...o })),
+  files: new Set(b.files),
+  findings: [...b.findings],
+});
 
 /** Deepest flow nesting (`[`/`{`) in a text; the YAML parser exhausts the heap on a few thousand levels. */
 function flowDepth(text: string): number {
@@ -60,7 +64,13 @@ function flowDepth(text: string): number {
 const MAX_FLOW_DEPTH = 1000;
 
 /** Findings after which a path is not handed to kubectl: kustomize refuses it too, or could block or run away on it. */
-export const REFUSED_BUILD = new Set(['KUSTOMIZE_CYCLE', 'PATH_OUTSIDE_REPO', 'SYMLINK_LOOP', 'NESTING_TOO_DEEP', 'BUILD_TOO_LARGE']);
+export const REFUSED_BUILD = new Set([
+  'KUSTOMIZE_CYCLE',
+  'PATH_OUTSIDE_REPO',
+  'SYMLINK_LOOP',
+  'NESTING_TOO_DEEP',
+  'BUILD_TOO_LARGE',
+]);
 
 export class RepoReader {
   private readonly parsed = new Map<string, { docs: Document[]; lc: LineCounter; text: string } | null>();
@@ -90,22 +100,53 @@ export class RepoReader {
    * followed, and refused when the result leaves the repository, loops, or does not exist.
    */
   resolve(dir: string, entry: string): Resolved {
-    if (path.posix.isAbsolute(entry)) return { ok: false, code: 'PATH_OUTSIDE_REPO', detail: `${entry} is absolute: kustomize refuses it (new root '${entry}' cannot be absolute) and Flux builds inside the repository only` };
+    if (path.posix.isAbsolute(entry))
+      return {
+        ok: false,
+        code: 'PATH_OUTSIDE_REPO',
+        detail: `${entry} is absolute: kustomize refuses it (new root '${entry}' cannot be absolute) and Flux builds inside the repository only`,
+      };
     const rel = path.posix.normalize(path.posix.join(dir, entry)).replace(/^\.$/, '').replace(/\/$/, '');
-    if (rel === '..' || rel.startsWith('../')) return { ok: false, code: 'PATH_OUTSIDE_REPO', detail: `${entry} leaves the repository (${path.join(this.root, rel)}): Flux builds from the repository's artifact, where it does not exist` };
+    if (rel === '..' || rel.startsWith('../'))
+      return {
+        ok: false,
+        code: 'PATH_OUTSIDE_REPO',
+        detail: `${entry} leaves the repository (${path.join(this.root, rel)}): Flux builds from the repository's artifact, where it does not exist`,
+      };
     let real: string;
     try {
       real = fs.realpathSync(this.abs(rel));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ELOOP') return { ok: false, code: 'SYMLINK_LOOP', detail: `${entry} is a symlink loop (${this.linkChain(rel).join(' -> ')}): evalsymlink failure: too many links` };
-      if (code === 'ENAMETOOLONG') return { ok: false, code: 'SYMLINK_LOOP', detail: `${entry} resolves to a name too long to follow (${this.linkChain(rel).join(' -> ')})` };
+      if (code === 'ELOOP')
+        return {
+          ok: false,
+          code: 'SYMLINK_LOOP',
+          detail: `${entry} is a symlink loop (${this.linkChain(rel).join(' -> ')}): evalsymlink failure: too many links`,
+        };
+      if (code === 'ENAMETOOLONG')
+        return {
+          ok: false,
+          code: 'SYMLINK_LOOP',
+          detail: `${entry} resolves to a name too long to follow (${this.linkChain(rel).join(' -> ')})`,
+        };
       const chain = this.linkChain(rel);
-      return { ok: false, code: 'RESOURCE_MISSING', detail: chain.length > 1 ? `${entry} is a symlink to ${chain[chain.length - 1]}, which does not exist` : `${entry} does not exist` };
+      return {
+        ok: false,
+        code: 'RESOURCE_MISSING',
+        detail:
+          chain.length > 1
+            ? `${entry} is a symlink to ${chain[chain.length - 1]}, which does not exist`
+            : `${entry} does not exist`,
+      };
     }
     const back = path.relative(this.realRoot, real);
     if (back === '..' || back.startsWith('..' + path.sep) || path.isAbsolute(back)) {
-      return { ok: false, code: 'PATH_OUTSIDE_REPO', detail: `${entry} is a symlink to ${real}, outside the repository: Flux builds from the repository's artifact, where it does not exist` };
+      return {
+        ok: false,
+        code: 'PATH_OUTSIDE_REPO',
+        detail: `${entry} is a symlink to ${real}, outside the repository: Flux builds from the repository's artifact, where it does not exist`,
+      };
     }
     let dirFlag = false;
     try {
@@ -166,12 +207,24 @@ export class RepoReader {
     }
     if (!st.isFile()) {
       this.refused.add(rel);
-      this.report({ code: 'FILE_NOT_REGULAR', severity: 'error', file: rel, message: `${rel} is not a regular file (a device, socket or pipe); not read`, hint: 'list manifest files and folders only' });
+      this.report({
+        code: 'FILE_NOT_REGULAR',
+        severity: 'error',
+        file: rel,
+        message: `${rel} is not a regular file (a device, socket or pipe); not read`,
+        hint: 'list manifest files and folders only',
+      });
       return '';
     }
     if (st.size > LIMITS.maxFileBytes) {
       this.refused.add(rel);
-      this.report({ code: 'FILE_TOO_LARGE', severity: 'error', file: rel, message: `${rel} has ${st.size} bytes, over the ${LIMITS.maxFileBytes}-byte limit of check; not read`, hint: 'split it, or keep large data out of the GitOps repository (Flux stores every applied object in etcd, whose request limit is 1.5 MiB)' });
+      this.report({
+        code: 'FILE_TOO_LARGE',
+        severity: 'error',
+        file: rel,
+        message: `${rel} has ${st.size} bytes, over the ${LIMITS.maxFileBytes}-byte limit of check; not read`,
+        hint: 'split it, or keep large data out of the GitOps repository (Flux stores every applied object in etcd, whose request limit is 1.5 MiB)',
+      });
       return '';
     }
     return fs.readFileSync(this.abs(rel), 'utf8');
@@ -183,7 +236,14 @@ export class RepoReader {
     const text = this.text(rel);
     const lc = new LineCounter();
     if (flowDepth(text) > MAX_FLOW_DEPTH) {
-      this.report({ code: 'YAML_INVALID', severity: 'error', file: rel, line: 1, message: `nested deeper than ${MAX_FLOW_DEPTH} levels of [ ] / { }; not parsed`, hint: 'no manifest nests this deep; Flux refuses it too' });
+      this.report({
+        code: 'YAML_INVALID',
+        severity: 'error',
+        file: rel,
+        line: 1,
+        message: `nested deeper than ${MAX_FLOW_DEPTH} levels of [ ] / { }; not parsed`,
+        hint: 'no manifest nests this deep; Flux refuses it too',
+      });
       this.parsed.set(rel, null);
       return null;
     }
@@ -195,7 +255,14 @@ export class RepoReader {
       const e = bad.errors[0];
       if (!this.reported.has(rel)) {
         this.reported.add(rel);
-        this.findings.push({ code: 'YAML_INVALID', severity: 'error', file: rel, line: lc.linePos(e.pos[0]).line, message: `not valid YAML: ${e.message.split('\n')[0]}`, hint: 'fix the syntax; Flux cannot apply this file' });
+        this.findings.push({
+          code: 'YAML_INVALID',
+          severity: 'error',
+          file: rel,
+          line: lc.linePos(e.pos[0]).line,
+          message: `not valid YAML: ${e.message.split('\n')[0]}`,
+          hint: 'fix the syntax; Flux cannot apply this file',
+        });
       }
       out = null;
     }
@@ -214,7 +281,14 @@ export class RepoReader {
       if (!this.reported.has(rel)) {
         this.reported.add(rel);
         const line = lc.linePos(doc.contents?.range?.[0] ?? 0).line;
-        this.findings.push({ code: 'YAML_INVALID', severity: 'error', file: rel, line, message: `cannot be read: ${(e as Error).message.split('\n')[0]}`, hint: 'write the values out instead of expanding aliases this far; kustomize and Flux refuse it too' });
+        this.findings.push({
+          code: 'YAML_INVALID',
+          severity: 'error',
+          file: rel,
+          line,
+          message: `cannot be read: ${(e as Error).message.split('\n')[0]}`,
+          hint: 'write the values out instead of expanding aliases this far; kustomize and Flux refuse it too',
+        });
       }
       return undefined;
     }
@@ -261,7 +335,8 @@ export class RepoReader {
   }
 
   kustomizationFile(dir: string): string | undefined {
-    for (const f of KUSTOMIZATION_FILES) if (fs.existsSync(this.abs(path.posix.join(dir, f)))) return path.posix.join(dir, f);
+    for (const f of KUSTOMIZATION_FILES)
+      if (fs.existsSync(this.abs(path.posix.join(dir, f)))) return path.posix.join(dir, f);
     return undefined;
   }
 
@@ -291,11 +366,26 @@ export class RepoReader {
       const hit = here.findIndex((c) => within(c.dir, sub));
       if (hit >= 0) {
         const files = [...here.slice(hit).map((c) => c.file), this.kustomizationFile(sub) ?? `${sub || '.'}/`];
-        out.findings.push({ code: 'KUSTOMIZE_CYCLE', severity: 'error', ...at, message: `${entry} closes a cycle: ${files.join(' -> ')} (kustomize: cycle detected: candidate root ./${sub} contains visited root ./${here[hit].dir})`, hint: 'remove the entry: a kustomization may list folders below or beside it, never itself or a folder above one it is built from' });
+        out.findings.push({
+          code: 'KUSTOMIZE_CYCLE',
+          severity: 'error',
+          ...at,
+          message: `${entry} closes a cycle: ${files.join(' -> ')} (kustomize: cycle detected: candidate root ./${sub} contains visited root ./${here[hit].dir})`,
+          hint: 'remove the entry: a kustomization may list folders below or beside it, never itself or a folder above one it is built from',
+        });
         return undefined;
       }
       if (here.length >= LIMITS.maxDepth) {
-        out.findings.push({ code: 'NESTING_TOO_DEEP', severity: 'error', ...at, message: `${entry} would nest kustomizations ${here.length + 1} deep, over the limit of ${LIMITS.maxDepth} check follows: ${here.slice(0, 3).map((c) => c.file).join(' -> ')} -> ... -> ${kfile ?? dir}`, hint: 'flatten the layout; nothing below this entry was checked' });
+        out.findings.push({
+          code: 'NESTING_TOO_DEEP',
+          severity: 'error',
+          ...at,
+          message: `${entry} would nest kustomizations ${here.length + 1} deep, over the limit of ${LIMITS.maxDepth} check follows: ${here
+            .slice(0, 3)
+            .map((c) => c.file)
+            .join(' -> ')} -> ... -> ${kfile ?? dir}`,
+          hint: 'flatten the layout; nothing below this entry was checked',
+        });
         return undefined;
       }
       return this.expand(sub, here);
@@ -304,7 +394,10 @@ export class RepoReader {
       // Flux generates a kustomization.yaml with every manifest below the path.
       for (const f of this.manifestsBelow(dir, out.findings)) {
         if (f.endsWith('/')) {
-          const sub = descend(f.slice(0, -1), f, { file: `${f}${path.posix.basename(this.kustomizationFile(f.slice(0, -1)) ?? '')}`, line: 1 });
+          const sub = descend(f.slice(0, -1), f, {
+            file: `${f}${path.posix.basename(this.kustomizationFile(f.slice(0, -1)) ?? '')}`,
+            line: 1,
+          });
           if (sub) this.merge(out, sub, undefined, dir);
         } else {
           this.add(out, this.objectsOf(f), f, dir);
@@ -326,15 +419,36 @@ export class RepoReader {
     const fileAt = (entry: string, at: (string | number)[], what: string, hint: string): string | undefined => {
       const r = this.resolve(dir, entry);
       if (r.ok) return r.rel;
-      out.findings.push({ code: r.code, severity: 'error', file: kfile, line: lineOf(at), message: r.code === 'RESOURCE_MISSING' ? `${what} ${r.detail}` : `${what} ${r.detail}`, hint: r.code === 'RESOURCE_MISSING' ? hint : r.code === 'SYMLINK_LOOP' ? 'fix or remove the symlink' : 'keep every path inside the repository (copy what it needs into it)' });
+      out.findings.push({
+        code: r.code,
+        severity: 'error',
+        file: kfile,
+        line: lineOf(at),
+        message: r.code === 'RESOURCE_MISSING' ? `${what} ${r.detail}` : `${what} ${r.detail}`,
+        hint:
+          r.code === 'RESOURCE_MISSING'
+            ? hint
+            : r.code === 'SYMLINK_LOOP'
+              ? 'fix or remove the symlink'
+              : 'keep every path inside the repository (copy what it needs into it)',
+      });
       return undefined;
     };
     const entries: [string, (string | number)[]][] = [];
-    (Array.isArray(k.resources) ? k.resources : []).forEach((r: unknown, i: number) => entries.push([String(r), ['resources', i]]));
-    (Array.isArray(k.components) ? k.components : []).forEach((r: unknown, i: number) => entries.push([String(r), ['components', i]]));
+    (Array.isArray(k.resources) ? k.resources : []).forEach((r: unknown, i: number) =>
+      entries.push([String(r), ['resources', i]]),
+    );
+    (Array.isArray(k.components) ? k.components : []).forEach((r: unknown, i: number) =>
+      entries.push([String(r), ['components', i]]),
+    );
     for (const [entry, at] of entries) {
       if (/^[a-z]+:\/\//.test(entry) || /^(github\.com|gitlab\.com)\//.test(entry)) continue; // remote: not checked offline
-      const rel = fileAt(entry, at, `${at[0]} entry`, `create ${path.posix.normalize(path.posix.join(dir, entry))} or remove the entry`);
+      const rel = fileAt(
+        entry,
+        at,
+        `${at[0]} entry`,
+        `create ${path.posix.normalize(path.posix.join(dir, entry))} or remove the entry`,
+      );
       if (rel === undefined) continue;
       const via = { file: kfile, line: lineOf(at) };
       if (this.isDir(rel)) {
@@ -347,26 +461,73 @@ export class RepoReader {
     patchFluxKustomizations(this, dir, k, out.objects); // kustomize patches on the Flux Kustomizations (patches.ts)
     // Patch files are part of the build too: their ${VAR}s are substituted like the rest.
     const patchFiles: [string, (string | number)[]][] = [];
-    (Array.isArray(k.patches) ? k.patches : []).forEach((pt: any, i: number) => typeof pt?.path === 'string' && patchFiles.push([pt.path, ['patches', i, 'path']]));
-    (Array.isArray(k.patchesStrategicMerge) ? k.patchesStrategicMerge : []).forEach((pt: unknown, i: number) => typeof pt === 'string' && !pt.includes('\n') && patchFiles.push([pt, ['patchesStrategicMerge', i]]));
-    (Array.isArray(k.patchesJson6902) ? k.patchesJson6902 : []).forEach((pt: any, i: number) => typeof pt?.path === 'string' && patchFiles.push([pt.path, ['patchesJson6902', i, 'path']]));
+    (Array.isArray(k.patches) ? k.patches : []).forEach(
+      (pt: any, i: number) => typeof pt?.path === 'string' && patchFiles.push([pt.path, ['patches', i, 'path']]),
+    );
+    (Array.isArray(k.patchesStrategicMerge) ? k.patchesStrategicMerge : []).forEach(
+      (pt: unknown, i: number) =>
+        typeof pt === 'string' && !pt.includes('\n') && patchFiles.push([pt, ['patchesStrategicMerge', i]]),
+    );
+    (Array.isArray(k.patchesJson6902) ? k.patchesJson6902 : []).forEach(
+      (pt: any, i: number) =>
+        typeof pt?.path === 'string' && patchFiles.push([pt.path, ['patchesJson6902', i, 'path']]),
+    );
     // The kustomization's own strings that reach the output (inline patches, labels, images, ...), comments left out;
     // its generators' strings belong to the objects they generate.
     const own = docVars(doc, p.lc, p.text, kfile, {
       skip: (keys) => keys.length === 1 && (keys[0] === 'configMapGenerator' || keys[0] === 'secretGenerator'),
       yamlInside: (keys) => ['patches', 'patchesStrategicMerge', 'patchesJson6902'].includes(String(keys[0])),
     });
-    if (own.length) out.objects.push({ apiVersion: '', kind: '(patch)', name: kfile, raw: { generated: true }, file: kfile, line: 1, lineOf: () => 1, vars: own });
+    if (own.length)
+      out.objects.push({
+        apiVersion: '',
+        kind: '(patch)',
+        name: kfile,
+        raw: { generated: true },
+        file: kfile,
+        line: 1,
+        lineOf: () => 1,
+        vars: own,
+      });
     for (const [pf, at] of patchFiles) {
-      const rel = fileAt(pf, at, 'patch', `create ${path.posix.normalize(path.posix.join(dir, pf))} or remove the patch`);
+      const rel = fileAt(
+        pf,
+        at,
+        'patch',
+        `create ${path.posix.normalize(path.posix.join(dir, pf))} or remove the patch`,
+      );
       if (rel === undefined) continue;
       out.files.add(rel);
       const pp = this.parse(rel);
       const vars = pp ? pp.docs.flatMap((d) => docVars(d, pp.lc, pp.text, rel)) : scanVars(this.text(rel), rel);
-      if (vars.length) out.objects.push({ apiVersion: '', kind: '(patch)', name: rel, raw: { generated: true }, file: rel, line: 1, lineOf: () => 1, vars });
+      if (vars.length)
+        out.objects.push({
+          apiVersion: '',
+          kind: '(patch)',
+          name: rel,
+          raw: { generated: true },
+          file: rel,
+          line: 1,
+          lineOf: () => 1,
+          vars,
+        });
     }
     // Generators: their source files are part of the build, their keys the generated objects' data.
-    applyGenerators({ kfile, k, doc, lc: p.lc, text: p.text, lineOf, fileAt, read: (rel) => this.text(rel), uses: (rel) => out.files.add(rel), dir }, out.objects);
+    applyGenerators(
+      {
+        kfile,
+        k,
+        doc,
+        lc: p.lc,
+        text: p.text,
+        lineOf,
+        fileAt,
+        read: (rel) => this.text(rel),
+        uses: (rel) => out.files.add(rel),
+        dir,
+      },
+      out.objects,
+    );
     // commonAnnotations / commonLabels / labels with Flux's opt-out: nothing this folder builds is substituted.
     if (buildOptedOut(k)) out.objects = out.objects.map((o) => ({ ...o, vars: [] }));
     if (typeof k.namespace === 'string') {
@@ -397,7 +558,14 @@ export class RepoReader {
   private room(into: Build, objects: number, files: number, dir: string): boolean {
     if (into.objects.length + objects <= LIMITS.maxObjects && into.files.size + files <= LIMITS.maxFiles) return true;
     if (!into.findings.some((f) => f.code === 'BUILD_TOO_LARGE')) {
-      into.findings.push({ code: 'BUILD_TOO_LARGE', severity: 'error', file: this.kustomizationFile(dir) ?? (dir || '.'), line: this.kustomizationFile(dir) ? 1 : undefined, message: `the build of ./${dir} holds over ${LIMITS.maxObjects} objects or ${LIMITS.maxFiles} files, the limits of check; the rest was not checked`, hint: 'split it into several Flux Kustomizations, or look for a folder listed many times' });
+      into.findings.push({
+        code: 'BUILD_TOO_LARGE',
+        severity: 'error',
+        file: this.kustomizationFile(dir) ?? (dir || '.'),
+        line: this.kustomizationFile(dir) ? 1 : undefined,
+        message: `the build of ./${dir} holds over ${LIMITS.maxObjects} objects or ${LIMITS.maxFiles} files, the limits of check; the rest was not checked`,
+        hint: 'split it into several Flux Kustomizations, or look for a folder listed many times',
+      });
     }
     return false;
   }
@@ -454,13 +622,25 @@ export class RepoReader {
    */
   private walkable(d: string, depth: number, files: number, findings: Finding[] = this.findings): boolean {
     if (depth > LIMITS.maxFolderDepth) {
-      const f: Finding = { code: 'NESTING_TOO_DEEP', severity: 'error', file: d, message: `${d} is ${depth} folders deep, over the limit of ${LIMITS.maxFolderDepth} check walks; not read`, hint: 'flatten the layout' };
+      const f: Finding = {
+        code: 'NESTING_TOO_DEEP',
+        severity: 'error',
+        file: d,
+        message: `${d} is ${depth} folders deep, over the limit of ${LIMITS.maxFolderDepth} check walks; not read`,
+        hint: 'flatten the layout',
+      };
       if (findings === this.findings) this.report(f);
       else if (!findings.some((x) => x.code === f.code && x.file === f.file)) findings.push(f);
       return false;
     }
     if (files >= LIMITS.maxFiles) {
-      this.report({ code: 'BUILD_TOO_LARGE', severity: 'error', file: d, message: `over ${LIMITS.maxFiles} YAML files under one walk, the limit of check; ${d} and the rest were not read`, hint: 'keep only manifests in the GitOps repository' });
+      this.report({
+        code: 'BUILD_TOO_LARGE',
+        severity: 'error',
+        file: d,
+        message: `over ${LIMITS.maxFiles} YAML files under one walk, the limit of check; ${d} and the rest were not read`,
+        hint: 'keep only manifests in the GitOps repository',
+      });
       return false;
     }
     return true;

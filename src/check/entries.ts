@@ -49,24 +49,51 @@ export interface Entry {
   source: EntrySource;
 }
 
-export const isFluxKustomization = (o: Obj) => o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
-const isFluxSource = (o: Obj) => ['GitRepository', 'OCIRepository', 'Bucket'].includes(o.kind) && o.apiVersion.startsWith('source.toolkit.fluxcd.io/');
+export const isFluxKustomization = (o: Obj) =>
+  o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
+const isFluxSource = (o: Obj) =>
+  ['GitRepository', 'OCIRepository', 'Bucket'].includes(o.kind) && o.apiVersion.startsWith('source.toolkit.fluxcd.io/');
 const SYNC_KINDS = new Set(['GitRepository', 'OCIRepository']);
 
 /** A Flux spec.path as a repo-relative POSIX folder ('' for the root). */
 export function normalizePath(p: unknown): string {
-  return path.posix.normalize(String(p ?? '.').replace(/^\.\//, '')).replace(/^\.$/, '').replace(/\/+$/, '');
+  return path.posix
+    .normalize(String(p ?? '.').replace(/^\.\//, ''))
+    .replace(/^\.$/, '')
+    .replace(/\/+$/, '');
 }
 
 /** Whether a Kustomization's sourceRef names the cluster's own source (a missing kind or name is read leniently). */
-export function isOwnSource(source: EntrySource, ref: { kind?: string; name?: string; namespace?: string } | undefined): boolean {
+export function isOwnSource(
+  source: EntrySource,
+  ref: { kind?: string; name?: string; namespace?: string } | undefined,
+): boolean {
   const r = ref ?? {};
   if (r.kind !== undefined && r.kind !== source.kind) return false;
   if (r.name !== undefined && r.name !== source.name) return false;
   return r.namespace === undefined || r.namespace === source.namespace;
 }
 
-const GENERIC = new Set(['kubernetes', 'k8s', 'kube', 'flux', 'flux-system', 'fluxcd', 'cluster', 'clusters', 'config', 'configs', 'bootstrap', 'base', 'gitops', 'deploy', 'manifests', 'sync', 'entry', 'setup']);
+const GENERIC = new Set([
+  'kubernetes',
+  'k8s',
+  'kube',
+  'flux',
+  'flux-system',
+  'fluxcd',
+  'cluster',
+  'clusters',
+  'config',
+  'configs',
+  'bootstrap',
+  'base',
+  'gitops',
+  'deploy',
+  'manifests',
+  'sync',
+  'entry',
+  'setup',
+]);
 
 /** The cluster name of an entry folder (see the header). */
 export function clusterName(dir: string): string {
@@ -85,7 +112,11 @@ interface Candidate extends Omit<Entry, 'name'> {
 /** Sub-folders of a repo folder (not hidden), sorted. */
 function listDirs(reader: RepoReader, base: string): string[] {
   try {
-    return fs.readdirSync(reader.abs(base || '.'), { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+    return fs
+      .readdirSync(reader.abs(base || '.'), { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort();
   } catch {
     return [];
   }
@@ -103,7 +134,12 @@ function expandSyncPath(reader: RepoReader, raw: string): [string, string | unde
   const at = vars[0];
   const base = segs.slice(0, at).join('/');
   const rest = segs.slice(at + 1).join('/');
-  const re = new RegExp(`^${segs[at].split(/\$\{[^}]*\}/).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+')}$`);
+  const re = new RegExp(
+    `^${segs[at]
+      .split(/\$\{[^}]*\}/)
+      .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[^/]+')}$`,
+  );
   const out: [string, string][] = [];
   for (const n of listDirs(reader, base)) {
     if (!re.test(n)) continue;
@@ -123,7 +159,15 @@ function fluxInstances(reader: RepoReader, files: string[]): Candidate[] {
     const ns = namespace ?? 'flux-system';
     const name = typeof sync.name === 'string' && sync.name ? sync.name : ns;
     for (const [dir, varName] of expandSyncPath(reader, sync.path)) {
-      out.push({ name: varName, path: dir, found, id: `${ns}/${name}`, ksName: name, ksNamespace: ns, source: { kind, name, namespace: ns } });
+      out.push({
+        name: varName,
+        path: dir,
+        found,
+        id: `${ns}/${name}`,
+        ksName: name,
+        ksNamespace: ns,
+        source: { kind, name, namespace: ns },
+      });
     }
   };
   for (const f of files) {
@@ -134,7 +178,11 @@ function fluxInstances(reader: RepoReader, files: string[]): Candidate[] {
         add(o.raw.spec?.sync, o.namespace, `FluxInstance spec.sync.path in ${where(o, ['spec', 'sync', 'path'])}`);
       } else if (o.kind === 'HelmRelease' && o.apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
         const ns = o.raw.spec?.targetNamespace ?? o.namespace;
-        add(o.raw.spec?.values?.instance?.sync, ns, `flux-instance HelmRelease values instance.sync.path in ${where(o, ['spec', 'values', 'instance', 'sync', 'path'])}`);
+        add(
+          o.raw.spec?.values?.instance?.sync,
+          ns,
+          `flux-instance HelmRelease values instance.sync.path in ${where(o, ['spec', 'values', 'instance', 'sync', 'path'])}`,
+        );
       }
     }
     // A Helm values file of the flux-instance chart (no kind): instance.sync.path at its top.
@@ -155,7 +203,11 @@ function fluxInstances(reader: RepoReader, files: string[]): Candidate[] {
 /** Whether Kustomization k's sourceRef names source s (a sourceRef without namespace means k's own). */
 const names = (k: Obj, s: Obj) => {
   const ref = k.raw.spec?.sourceRef ?? {};
-  return ref.kind === s.kind && ref.name === s.name && (ref.namespace ?? k.namespace ?? 'flux-system') === (s.namespace ?? 'flux-system');
+  return (
+    ref.kind === s.kind &&
+    ref.name === s.name &&
+    (ref.namespace ?? k.namespace ?? 'flux-system') === (s.namespace ?? 'flux-system')
+  );
 };
 
 /** 2. classic bootstrap: a source and a Kustomization of it in one file, the Kustomization applying its own folder. */
@@ -175,7 +227,15 @@ function bootstrapPairs(reader: RepoReader, files: string[]): Candidate[] {
       // the path it syncs). The repository root holds every file, so it proves nothing.
       if (path.posix.basename(f) !== 'gotk-sync.yaml' && (dir === '' || !reader.build(dir).files.has(f))) continue;
       const ns = k.namespace ?? 'flux-system';
-      out.push({ path: dir, found: `gotk-sync ${f}:${k.line}`, id: `${ns}/${k.name}`, ksName: k.name, ksNamespace: ns, obj: k, source: { kind: s.kind, name: s.name, namespace: s.namespace ?? 'flux-system' } });
+      out.push({
+        path: dir,
+        found: `gotk-sync ${f}:${k.line}`,
+        id: `${ns}/${k.name}`,
+        ksName: k.name,
+        ksNamespace: ns,
+        obj: k,
+        source: { kind: s.kind, name: s.name, namespace: s.namespace ?? 'flux-system' },
+      });
     }
   }
   return out;
@@ -211,7 +271,13 @@ function rootKustomizations(reader: RepoReader, files: string[]): Candidate[] {
     .flatMap((f) => reader.objectsOf(f))
     .filter(isFluxKustomization)
     .map((o) => ({ o, dir: normalizePath(o.raw.spec?.path), ref: o.raw.spec?.sourceRef ?? {} }))
-    .filter((c) => SYNC_KINDS.has(c.ref.kind ?? 'GitRepository') && typeof c.ref.name === 'string' && !c.dir.includes('${') && (c.dir === '' || reader.isDir(c.dir)));
+    .filter(
+      (c) =>
+        SYNC_KINDS.has(c.ref.kind ?? 'GitRepository') &&
+        typeof c.ref.name === 'string' &&
+        !c.dir.includes('${') &&
+        (c.dir === '' || reader.isDir(c.dir)),
+    );
   const builds = cands.map((c) => reader.build(c.dir));
   const created = (i: number) => cands.some((_, j) => j !== i && builds[j].files.has(cands[i].o.file));
   const folders = new Map<string, { roots: typeof cands; parent: boolean }>();
@@ -228,9 +294,20 @@ function rootKustomizations(reader: RepoReader, files: string[]): Candidate[] {
   return chosen.map(([dir, g]) => {
     const first = g.roots[0];
     const ns = first.o.namespace ?? 'flux-system';
-    const source = { kind: first.ref.kind ?? 'GitRepository', name: String(first.ref.name), namespace: first.ref.namespace ?? ns };
+    const source = {
+      kind: first.ref.kind ?? 'GitRepository',
+      name: String(first.ref.name),
+      namespace: first.ref.namespace ?? ns,
+    };
     const names = g.roots.map((r) => `${r.o.name} (${path.posix.basename(r.o.file)}:${r.o.line})`).join(', ');
-    return { path: dir, found: `Kustomization${g.roots.length > 1 ? 's' : ''} ${names} in ./${dir}, created by no other`, id: 'flux-system/flux-system', ksName: 'flux-system', ksNamespace: 'flux-system', source };
+    return {
+      path: dir,
+      found: `Kustomization${g.roots.length > 1 ? 's' : ''} ${names} in ./${dir}, created by no other`,
+      id: 'flux-system/flux-system',
+      ksName: 'flux-system',
+      ksNamespace: 'flux-system',
+      source,
+    };
   });
 }
 
@@ -243,11 +320,29 @@ function adopt(reader: RepoReader, dir: string): Omit<Candidate, 'found'> {
   const b = reader.build(dir);
   for (const k of b.objects.filter(isFluxKustomization)) {
     const ref = k.raw.spec?.sourceRef ?? {};
-    if (normalizePath(k.raw.spec?.path) !== dir || !SYNC_KINDS.has(ref.kind ?? 'GitRepository') || typeof ref.name !== 'string') continue;
+    if (
+      normalizePath(k.raw.spec?.path) !== dir ||
+      !SYNC_KINDS.has(ref.kind ?? 'GitRepository') ||
+      typeof ref.name !== 'string'
+    )
+      continue;
     const ns = k.namespace ?? 'flux-system';
-    return { path: dir, id: `${ns}/${k.name}`, ksName: k.name, ksNamespace: ns, obj: k, source: { kind: ref.kind ?? 'GitRepository', name: ref.name, namespace: ref.namespace ?? ns } };
+    return {
+      path: dir,
+      id: `${ns}/${k.name}`,
+      ksName: k.name,
+      ksNamespace: ns,
+      obj: k,
+      source: { kind: ref.kind ?? 'GitRepository', name: ref.name, namespace: ref.namespace ?? ns },
+    };
   }
-  return { path: dir, id: 'flux-system/flux-system', ksName: 'flux-system', ksNamespace: 'flux-system', source: { kind: 'GitRepository', name: 'flux-system', namespace: 'flux-system' } };
+  return {
+    path: dir,
+    id: 'flux-system/flux-system',
+    ksName: 'flux-system',
+    ksNamespace: 'flux-system',
+    source: { kind: 'GitRepository', name: 'flux-system', namespace: 'flux-system' },
+  };
 }
 
 /** Names for the entries: given ones kept, the rest from their folders; a name two entries share gets the folder. */
@@ -263,11 +358,18 @@ function named(cands: Candidate[]): Entry[] {
 export function discoverEntries(reader: RepoReader): Entry[] {
   const files = reader.allYamlFiles();
   const byPath = new Map<string, Candidate>();
-  for (const c of [...fluxInstances(reader, files), ...bootstrapPairs(reader, files), ...bootstrapMarkers(reader, files)]) if (!byPath.has(c.path)) byPath.set(c.path, c);
+  for (const c of [
+    ...fluxInstances(reader, files),
+    ...bootstrapPairs(reader, files),
+    ...bootstrapMarkers(reader, files),
+  ])
+    if (!byPath.has(c.path)) byPath.set(c.path, c);
   if (!byPath.size) for (const c of generatedLayout(reader)) byPath.set(c.path, c);
   if (!byPath.size) for (const c of rootKustomizations(reader, files)) if (!byPath.has(c.path)) byPath.set(c.path, c);
   if (!byPath.size) {
-    throw new UsageError(`no cluster entry found in ${reader.root}: no FluxInstance sync.path, no gotk-sync GitRepository + Kustomization, no kubernetes/clusters/* and no Flux Kustomization of the repository (pass --cluster-path, e.g. clusters/*)`);
+    throw new UsageError(
+      `no cluster entry found in ${reader.root}: no FluxInstance sync.path, no gotk-sync GitRepository + Kustomization, no kubernetes/clusters/* and no Flux Kustomization of the repository (pass --cluster-path, e.g. clusters/*)`,
+    );
   }
   return named([...byPath.values()]);
 }

@@ -6,9 +6,9 @@ import * as path from 'node:path';
 import { isClusterScoped, type RepoReader } from './discover';
 import type { Ks } from './ks';
 import type { Build, Obj } from './objects';
-import { scanVars } from './vars';
 import { applyPatches } from './patches';
 import type { Finding } from './types';
+import { scanVars } from './vars';
 
 /** `inner` is `outer` or below it (repo-relative POSIX paths, '' = the root). */
 const within = (inner: string, outer: string) => outer === '' || inner === outer || inner.startsWith(outer + '/');
@@ -22,7 +22,10 @@ export function patchedChild(parent: Ks, o: Obj, cluster: string, findings: Find
   if (!Array.isArray(patches) || patches.length === 0) return o;
   // Targets see the namespace the kustomizations below gave the object (home-ops apps/<ns>/kustomization.yaml sets
   // `namespace:`); the path's own `namespace:` runs after the patches in kustomize, a nuance not modelled here.
-  const raw = o.namespace !== undefined && o.raw.metadata?.namespace !== o.namespace ? { ...o.raw, metadata: { ...(o.raw.metadata ?? {}), namespace: o.namespace } } : o.raw;
+  const raw =
+    o.namespace !== undefined && o.raw.metadata?.namespace !== o.namespace
+      ? { ...o.raw, metadata: { ...(o.raw.metadata ?? {}), namespace: o.namespace } }
+      : o.raw;
   const r = applyPatches(raw, patches);
   for (const e of r.errors) {
     findings.push({
@@ -40,9 +43,15 @@ export function patchedChild(parent: Ks, o: Obj, cluster: string, findings: Find
 }
 
 /** spec.components as repo-relative folders: each entry is relative to spec.path (after the parent's substitution). */
-export function componentsOf(specPath: string, spec: Record<string, any>, subst: (s: string) => string): string[] | undefined {
+export function componentsOf(
+  specPath: string,
+  spec: Record<string, any>,
+  subst: (s: string) => string,
+): string[] | undefined {
   if (!Array.isArray(spec.components)) return undefined;
-  return spec.components.map((c: unknown) => path.posix.normalize(path.posix.join(specPath, subst(String(c)))).replace(/\/$/, ''));
+  return spec.components.map((c: unknown) =>
+    path.posix.normalize(path.posix.join(specPath, subst(String(c)))).replace(/\/$/, ''),
+  );
 }
 
 /**
@@ -65,15 +74,38 @@ export function addComponents(reader: RepoReader, k: Ks, build: Build): void {
     const written = String(k.obj?.raw.spec?.components?.[i] ?? comp);
     const r = reader.resolve('', comp);
     if (!r.ok) {
-      build.findings.push({ code: r.code, severity: 'error', ...at, message: `${k.id}: spec.components entry ${written} (./${comp}): ${r.detail}`, hint: r.code === 'RESOURCE_MISSING' ? `create the component folder, or remove the entry (components are relative to spec.path ./${k.path})` : r.code === 'SYMLINK_LOOP' ? 'fix or remove the symlink' : 'keep every component inside the repository' });
+      build.findings.push({
+        code: r.code,
+        severity: 'error',
+        ...at,
+        message: `${k.id}: spec.components entry ${written} (./${comp}): ${r.detail}`,
+        hint:
+          r.code === 'RESOURCE_MISSING'
+            ? `create the component folder, or remove the entry (components are relative to spec.path ./${k.path})`
+            : r.code === 'SYMLINK_LOOP'
+              ? 'fix or remove the symlink'
+              : 'keep every component inside the repository',
+      });
       return;
     }
     if (!r.dir) {
-      build.findings.push({ code: 'RESOURCE_MISSING', severity: 'error', ...at, message: `${k.id}: spec.components entry ${written} (./${comp}) is a file; a component is a folder with a kustomization.yaml (kind: Component)`, hint: 'point the entry at the component folder' });
+      build.findings.push({
+        code: 'RESOURCE_MISSING',
+        severity: 'error',
+        ...at,
+        message: `${k.id}: spec.components entry ${written} (./${comp}) is a file; a component is a folder with a kustomization.yaml (kind: Component)`,
+        hint: 'point the entry at the component folder',
+      });
       return;
     }
     if (within(k.path, r.rel)) {
-      build.findings.push({ code: 'KUSTOMIZE_CYCLE', severity: 'error', ...at, message: `${k.id}: spec.components entry ${written} (./${r.rel}) contains spec.path ./${k.path} (kustomize: cycle detected: candidate root contains visited root)`, hint: 'point the entry at a component folder that is not above spec.path' });
+      build.findings.push({
+        code: 'KUSTOMIZE_CYCLE',
+        severity: 'error',
+        ...at,
+        message: `${k.id}: spec.components entry ${written} (./${r.rel}) contains spec.path ./${k.path} (kustomize: cycle detected: candidate root contains visited root)`,
+        hint: 'point the entry at a component folder that is not above spec.path',
+      });
       return;
     }
     const b = reader.build(r.rel);
@@ -95,7 +127,8 @@ export function patchVars(o: Obj): { from: number; names: Set<string> } | undefi
   const patches = o.raw.spec?.patches;
   if (!Array.isArray(patches)) return undefined;
   const names = new Set<string>();
-  for (const p of patches) if (typeof p?.patch === 'string') for (const v of scanVars(p.patch, o.file)) names.add(v.name);
+  for (const p of patches)
+    if (typeof p?.patch === 'string') for (const v of scanVars(p.patch, o.file)) names.add(v.name);
   return names.size ? { from: o.lineOf(['spec', 'patches']), names } : undefined;
 }
 
@@ -103,6 +136,7 @@ export function patchVars(o: Obj): { from: number; names: Set<string> } | undefi
 export function substituted<T>(value: T, subst: (s: string) => string): T {
   if (typeof value === 'string') return subst(value) as T;
   if (Array.isArray(value)) return value.map((v) => substituted(v, subst)) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituted(v, subst)])) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituted(v, subst)])) as T;
   return value;
 }

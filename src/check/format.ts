@@ -35,7 +35,9 @@ export function formatCheck(r: CheckResult, opts: { info?: boolean; verbose?: bo
     for (const f of shown) if (f.cluster === c) out.push(line(f, Boolean(opts.verbose)));
   }
   const s = summary(r);
-  out.push(`checked ${plural(r.clusters.length, 'cluster')} (${r.clusters.join(', ')}): ${plural(s.error, 'error')}, ${plural(s.warning, 'warning')}, ${s.info} info${!opts.info && s.info ? ' (--info shows them)' : ''}${!opts.verbose && shown.some((f) => f.hint) ? '; --verbose shows hints' : ''}`);
+  out.push(
+    `checked ${plural(r.clusters.length, 'cluster')} (${r.clusters.join(', ')}): ${plural(s.error, 'error')}, ${plural(s.warning, 'warning')}, ${s.info} info${!opts.info && s.info ? ' (--info shows them)' : ''}${!opts.verbose && shown.some((f) => f.hint) ? '; --verbose shows hints' : ''}`,
+  );
   return out.join('\n');
 }
 
@@ -48,13 +50,17 @@ const safe = (id: string) => id.replace(/[^A-Za-z0-9_]/g, '_');
 export function formatGraph(cluster: string, g: ClusterGraph, format: 'mermaid' | 'dot'): string {
   if (format === 'dot') {
     const out = [`digraph "${cluster}" {`, '  rankdir=LR;', '  node [shape=box];'];
-    for (const n of g.nodes) out.push(`  "${n.id}" [label="${n.name}\\n./${n.path}"${n.external ? ', style=dashed' : ''}];`);
+    for (const n of g.nodes)
+      out.push(`  "${n.id}" [label="${n.name}\\n./${n.path}"${n.external ? ', style=dashed' : ''}];`);
     for (const n of g.nodes) if (n.parent) out.push(`  "${n.parent}" -> "${n.id}" [style=dotted, label="creates"];`);
     for (const e of g.dependsOn) out.push(`  "${e.from}" -> "${e.to}" [label="waits for"];`);
     out.push('}');
     return out.join('\n');
   }
-  const out = ['graph LR', `  %% cluster ${cluster}: A --> B means A waits for B (dependsOn); A -.-> B means A's build creates B`];
+  const out = [
+    'graph LR',
+    `  %% cluster ${cluster}: A --> B means A waits for B (dependsOn); A -.-> B means A's build creates B`,
+  ];
   for (const n of g.nodes) out.push(`  ${safe(n.id)}["${n.name}"]`);
   for (const n of g.nodes) if (n.parent) out.push(`  ${safe(n.parent)} -.-> ${safe(n.id)}`);
   for (const e of g.dependsOn) out.push(`  ${safe(e.from)} --> ${safe(e.to)}`);

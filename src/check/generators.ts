@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import type { Document, LineCounter, Node } from 'yaml';
 import type { Obj } from './objects';
-import { docVars, scanText, SUBSTITUTE_KEY, type VarRef } from './vars';
+import { docVars, SUBSTITUTE_KEY, scanText, type VarRef } from './vars';
 
 export interface GeneratorContext {
   /** The kustomization file (repo-relative) and its first document, as data and as parsed. */
@@ -41,7 +41,10 @@ function literal(s: string): [string, string] | undefined {
   const eq = s.indexOf('=');
   if (eq <= 0) return undefined;
   const v = s.slice(eq + 1);
-  return [s.slice(0, eq), v.length >= 2 && v[0] === v[v.length - 1] && (v[0] === '"' || v[0] === "'") ? v.slice(1, -1) : v];
+  return [
+    s.slice(0, eq),
+    v.length >= 2 && v[0] === v[v.length - 1] && (v[0] === '"' || v[0] === "'") ? v.slice(1, -1) : v,
+  ];
 }
 
 /**
@@ -90,7 +93,12 @@ export function applyGenerators(ctx: GeneratorContext, objects: Obj[]): void {
       if (typeof g?.env === 'string') envs.push([g.env, [gen, gi, 'env']]);
       for (const [entry, at] of envs) {
         if (isRemote(entry)) continue;
-        const rel = ctx.fileAt(entry, at, `${gen} env file`, `create ${path.posix.normalize(path.posix.join(ctx.dir, entry))} or remove it from ${gen}`);
+        const rel = ctx.fileAt(
+          entry,
+          at,
+          `${gen} env file`,
+          `create ${path.posix.normalize(path.posix.join(ctx.dir, entry))} or remove it from ${gen}`,
+        );
         if (rel === undefined) continue;
         ctx.uses(rel);
         for (const p of envPairs(ctx.read(rel))) {
@@ -109,7 +117,12 @@ export function applyGenerators(ctx: GeneratorContext, objects: Obj[]): void {
           data[key] = ''; // fetched by kustomize when it builds; the key exists, its value is not known offline
           return;
         }
-        const rel = ctx.fileAt(src, [gen, gi, 'files', fi], `${gen} file`, `create ${path.posix.normalize(path.posix.join(ctx.dir, src))} or remove it from ${gen}`);
+        const rel = ctx.fileAt(
+          src,
+          [gen, gi, 'files', fi],
+          `${gen} file`,
+          `create ${path.posix.normalize(path.posix.join(ctx.dir, src))} or remove it from ${gen}`,
+        );
         if (rel === undefined) return;
         ctx.uses(rel);
         sourceFiles[key] = rel;
@@ -119,22 +132,49 @@ export function applyGenerators(ctx: GeneratorContext, objects: Obj[]): void {
       });
       // The generator's own strings that reach the object (name, literals, options); its file lists are paths.
       const node = ctx.doc.getIn([gen, gi], true) as Node | undefined;
-      if (node) vars.push(...docVars(node, ctx.lc, ctx.text, ctx.kfile, { skip: (keys) => keys.length === 1 && ['files', 'envs', 'env'].includes(String(keys[0])) }));
+      if (node)
+        vars.push(
+          ...docVars(node, ctx.lc, ctx.text, ctx.kfile, {
+            skip: (keys) => keys.length === 1 && ['files', 'envs', 'env'].includes(String(keys[0])),
+          }),
+        );
 
       const field = kind === 'ConfigMap' ? 'data' : 'stringData';
       const behavior = String(g?.behavior ?? 'create');
-      const at = behavior === 'create' ? -1 : objects.findIndex((o) => o.kind === kind && o.apiVersion === 'v1' && o.name === name && (g?.namespace === undefined || o.namespace === g.namespace));
+      const at =
+        behavior === 'create'
+          ? -1
+          : objects.findIndex(
+              (o) =>
+                o.kind === kind &&
+                o.apiVersion === 'v1' &&
+                o.name === name &&
+                (g?.namespace === undefined || o.namespace === g.namespace),
+            );
       if (at >= 0) {
         // merge: the generator's keys over the resource's; replace: the generator's keys only. Its labels and
         // annotations are added to the resource's, so an opt-out on either side covers the result.
         const base = objects[at];
         const merge = behavior === 'merge';
         const meta = base.raw.metadata ?? {};
-        const metadata = { ...meta, labels: { ...strMap(meta.labels), ...labels }, annotations: { ...strMap(meta.annotations), ...annotations } };
-        const raw: Record<string, any> = { ...base.raw, metadata, [field]: { ...(merge ? strMap(base.raw[field]) : {}), ...data } };
+        const metadata = {
+          ...meta,
+          labels: { ...strMap(meta.labels), ...labels },
+          annotations: { ...strMap(meta.annotations), ...annotations },
+        };
+        const raw: Record<string, any> = {
+          ...base.raw,
+          metadata,
+          [field]: { ...(merge ? strMap(base.raw[field]) : {}), ...data },
+        };
         if (!merge && kind === 'Secret') delete raw.data;
         const off = disabled(labels, annotations) || disabled(metadata.labels, metadata.annotations);
-        objects[at] = { ...base, raw, vars: off ? [] : [...(merge ? base.vars : []), ...vars], sourceFiles: { ...(merge ? base.sourceFiles : {}), ...sourceFiles } };
+        objects[at] = {
+          ...base,
+          raw,
+          vars: off ? [] : [...(merge ? base.vars : []), ...vars],
+          sourceFiles: { ...(merge ? base.sourceFiles : {}), ...sourceFiles },
+        };
         return;
       }
       const metadata: Record<string, unknown> = { name };
@@ -159,7 +199,8 @@ export function applyGenerators(ctx: GeneratorContext, objects: Obj[]): void {
   }
 }
 
-const disabled = (labels: Record<string, string>, annotations: Record<string, string>) => labels[SUBSTITUTE_KEY] === 'disabled' || annotations[SUBSTITUTE_KEY] === 'disabled';
+const disabled = (labels: Record<string, string>, annotations: Record<string, string>) =>
+  labels[SUBSTITUTE_KEY] === 'disabled' || annotations[SUBSTITUTE_KEY] === 'disabled';
 
 /**
  * Whether the kustomization's own transformers label or annotate everything it builds with Flux's opt-out:

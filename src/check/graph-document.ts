@@ -7,7 +7,11 @@ const word = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_');
 /** A Mermaid label inside ["…"]: quotes as the entity Mermaid reads. */
 const mermaidLabel = (s: string) => s.replace(/"/g, '#quot;').replace(/[\r\n]+/g, ' ');
 /** A DOT double-quoted string. */
-const dotText = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/[\r\n]+/g, ' ');
+const dotText = (s: string) =>
+  s
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/[\r\n]+/g, ' ');
 const dotString = (s: string) => `"${dotText(s)}"`;
 
 /**
@@ -36,23 +40,35 @@ function idAllocator(): (key: string, readable: string) => string {
 export function formatGraphs(graphs: Record<string, ClusterGraph>, clusters: string[], format: GraphFormat): string {
   const id = idAllocator();
   if (format === 'dot') {
-    const out = ['digraph "platform" {', '  rankdir=LR;', '  node [shape=box];', '  // A -> B "waits for": A dependsOn B; dotted "creates": A\'s build creates B'];
+    const out = [
+      'digraph "platform" {',
+      '  rankdir=LR;',
+      '  node [shape=box];',
+      '  // A -> B "waits for": A dependsOn B; dotted "creates": A\'s build creates B',
+    ];
     const node = (c: string, n: string) => dotString(`${c}/${n}`);
     for (const c of clusters) {
       const g = graphs[c];
       out.push(`  subgraph ${dotString(`cluster_${c}`)} {`, `    label=${dotString(c)};`);
-      for (const n of g.nodes) out.push(`    ${node(c, n.id)} [label="${dotText(n.name)}\\n./${dotText(n.path)}"${n.external ? ', style=dashed' : ''}];`);
+      for (const n of g.nodes)
+        out.push(
+          `    ${node(c, n.id)} [label="${dotText(n.name)}\\n./${dotText(n.path)}"${n.external ? ', style=dashed' : ''}];`,
+        );
       out.push('  }');
     }
     for (const c of clusters) {
       const g = graphs[c];
-      for (const n of g.nodes) if (n.parent) out.push(`  ${node(c, n.parent)} -> ${node(c, n.id)} [style=dotted, label="creates"];`);
+      for (const n of g.nodes)
+        if (n.parent) out.push(`  ${node(c, n.parent)} -> ${node(c, n.id)} [style=dotted, label="creates"];`);
       for (const e of g.dependsOn) out.push(`  ${node(c, e.from)} -> ${node(c, e.to)} [label="waits for"];`);
     }
     out.push('}');
     return out.join('\n');
   }
-  const out = ['graph LR', '  %% one subgraph per cluster: A --> B means A waits for B (dependsOn); A -.-> B means A\'s build creates B'];
+  const out = [
+    'graph LR',
+    "  %% one subgraph per cluster: A --> B means A waits for B (dependsOn); A -.-> B means A's build creates B",
+  ];
   // Subgraph ids first, so a node never takes a cluster's id.
   const sub = new Map(clusters.map((c) => [c, id(`cluster\0${c}`, `cluster_${word(c)}`)]));
   const node = (c: string, n: string) => id(`node\0${c}\0${n}`, `${word(c)}__${word(n)}`);

@@ -10,7 +10,10 @@ export interface Ks {
   parent?: string;
   external: boolean;
   build?: Build;
-  postBuild?: { substitute?: Record<string, string>; substituteFrom?: { kind: string; name: string; optional?: boolean }[] };
+  postBuild?: {
+    substitute?: Record<string, string>;
+    substituteFrom?: { kind: string; name: string; optional?: boolean }[];
+  };
   /**
    * spec.components as repo-relative folders (Flux adds them to the kustomization it builds at spec.path); entry i
    * is spec.components[i]. The static build includes them; so must the --build step.

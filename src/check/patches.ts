@@ -14,7 +14,7 @@
  * them as a JSON merge patch (maps merged key by key, lists replaced whole, null removes a key) plus the `$patch`
  * directives (`replace`, `delete`). That is what is modelled here; list merge keys of built-in kinds are not.
  */
-import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
 
 export interface Selector {
   group?: string;
@@ -39,7 +39,8 @@ export interface Patched {
   errors: { index: number; message: string }[];
 }
 
-export const isMapLike = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isMapLike = (v: unknown): v is Record<string, any> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const clone = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
 
 /** kustomize's selector regexes: each field anchored (^…$); an invalid one matches nothing. */
@@ -75,12 +76,15 @@ function requirements(sel: string): string[] {
  */
 export function matchesSelector(selector: string | undefined, labels: Record<string, unknown> | undefined): boolean {
   if (!selector || !selector.trim()) return true;
-  const have = (k: string) => labels !== undefined && Object.prototype.hasOwnProperty.call(labels, k);
+  const have = (k: string) => labels !== undefined && Object.hasOwn(labels, k);
   const val = (k: string) => String(labels?.[k]);
   for (const req of requirements(selector)) {
     let m: RegExpMatchArray | null;
     if ((m = req.match(/^(\S+)\s+(in|notin)\s*\((.*)\)$/))) {
-      const set = m[3].split(',').map((s) => s.trim()).filter(Boolean);
+      const set = m[3]
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const inSet = have(m[1]) && set.includes(val(m[1]));
       if (m[2] === 'in' ? !inSet : inSet) return false;
     } else if ((m = req.match(/^([^!=\s]+)\s*!=\s*(.*)$/))) {
@@ -118,7 +122,9 @@ export function mergePatch(base: unknown, patch: unknown): unknown {
   if (!isMapLike(patch)) return clone(patch);
   const directive = patch.$patch;
   if (directive === 'delete') return undefined;
-  const rest = Object.fromEntries(Object.entries(patch).filter(([k]) => k !== '$patch' && !k.startsWith('$setElementOrder/') && k !== '$retainKeys'));
+  const rest = Object.fromEntries(
+    Object.entries(patch).filter(([k]) => k !== '$patch' && !k.startsWith('$setElementOrder/') && k !== '$retainKeys'),
+  );
   if (directive === 'replace' || !isMapLike(base)) return mergePatch({}, rest);
   const out: Record<string, any> = clone(base);
   for (const [k, v] of Object.entries(rest)) {
@@ -136,7 +142,12 @@ export function mergePatch(base: unknown, patch: unknown): unknown {
 /** A JSON pointer (RFC 6901) as its tokens. */
 function pointer(p: unknown): string[] | undefined {
   if (typeof p !== 'string' || (p !== '' && !p.startsWith('/'))) return undefined;
-  return p === '' ? [] : p.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return p === ''
+    ? []
+    : p
+        .slice(1)
+        .split('/')
+        .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** Apply JSON6902 operations to a copy of `doc`; throws with kustomize's kind of message when an op cannot apply. */
@@ -148,7 +159,8 @@ export function applyJson6902(doc: Raw, ops: unknown[]): Raw {
       if (Array.isArray(at)) at = at[Number(t)];
       else if (isMapLike(at)) at = at[t];
       else at = undefined;
-      if (at === undefined || at === null || typeof at !== 'object') throw new Error(`${op}: /${tokens.join('/')}: missing parent /${tokens.slice(0, -1).join('/')}`);
+      if (at === undefined || at === null || typeof at !== 'object')
+        throw new Error(`${op}: /${tokens.join('/')}: missing parent /${tokens.slice(0, -1).join('/')}`);
     }
     return { parent: at, key: tokens[tokens.length - 1] };
   };
@@ -156,7 +168,7 @@ export function applyJson6902(doc: Raw, ops: unknown[]): Raw {
     let at: any = root;
     for (const t of tokens) {
       if (Array.isArray(at)) at = /^\d+$/.test(t) ? at[Number(t)] : undefined;
-      else if (isMapLike(at)) at = Object.prototype.hasOwnProperty.call(at, t) ? at[t] : undefined;
+      else if (isMapLike(at)) at = Object.hasOwn(at, t) ? at[t] : undefined;
       else return undefined;
       if (at === undefined) return undefined;
     }
@@ -170,7 +182,7 @@ export function applyJson6902(doc: Raw, ops: unknown[]): Raw {
       if (!/^\d+$/.test(key) || i >= parent.length) throw new Error(`${op}: /${tokens.join('/')}: no such index`);
       return parent.splice(i, 1)[0];
     }
-    if (!Object.prototype.hasOwnProperty.call(parent, key)) throw new Error(`${op}: /${tokens.join('/')}: Unable to remove nonexistent key`);
+    if (!Object.hasOwn(parent, key)) throw new Error(`${op}: /${tokens.join('/')}: Unable to remove nonexistent key`);
     const v = parent[key];
     delete parent[key];
     return v;
@@ -203,7 +215,8 @@ export function applyJson6902(doc: Raw, ops: unknown[]): Raw {
         remove(tokens, op);
         break;
       case 'replace':
-        if (get(tokens) === undefined) throw new Error(`replace: /${tokens.join('/')}: replace operation does not apply: doc is missing path`);
+        if (get(tokens) === undefined)
+          throw new Error(`replace: /${tokens.join('/')}: replace operation does not apply: doc is missing path`);
         if (tokens.length === 0) root = clone(o.value);
         else {
           const { parent, key } = parentOf(tokens, op);
@@ -221,7 +234,8 @@ export function applyJson6902(doc: Raw, ops: unknown[]): Raw {
         break;
       }
       case 'test':
-        if (JSON.stringify(get(tokens)) !== JSON.stringify(o.value)) throw new Error(`test: /${tokens.join('/')}: testing value failed`);
+        if (JSON.stringify(get(tokens)) !== JSON.stringify(o.value))
+          throw new Error(`test: /${tokens.join('/')}: testing value failed`);
         break;
       default:
         throw new Error(`unknown operation ${JSON.stringify(op)}`);
@@ -231,12 +245,16 @@ export function applyJson6902(doc: Raw, ops: unknown[]): Raw {
 }
 
 /** One spec.patches entry read: its kind and content, or why kustomize refuses it. */
-type Parsed = { kind: 'json6902'; ops: unknown[]; target: Selector } | { kind: 'smp'; patch: Raw; target?: Selector } | { kind: 'error'; message: string };
+type Parsed =
+  | { kind: 'json6902'; ops: unknown[]; target: Selector }
+  | { kind: 'smp'; patch: Raw; target?: Selector }
+  | { kind: 'error'; message: string };
 
 function parseEntry(entry: unknown): Parsed {
   if (!isMapLike(entry)) return { kind: 'error', message: 'not a map with patch/target' };
   const target = isMapLike(entry.target) ? (entry.target as Selector) : undefined;
-  if (typeof entry.patch !== 'string' || !entry.patch.trim()) return { kind: 'error', message: 'has no inline patch (Flux takes `patch:` text only)' };
+  if (typeof entry.patch !== 'string' || !entry.patch.trim())
+    return { kind: 'error', message: 'has no inline patch (Flux takes `patch:` text only)' };
   let doc: unknown;
   try {
     doc = parseYaml(entry.patch);
@@ -247,21 +265,40 @@ function parseEntry(entry: unknown): Parsed {
     if (!target) return { kind: 'error', message: 'a JSON6902 patch needs a target' };
     return { kind: 'json6902', ops: doc, target };
   }
-  if (!isMapLike(doc)) return { kind: 'error', message: 'patch is neither a list of JSON6902 operations nor an object' };
+  if (!isMapLike(doc))
+    return { kind: 'error', message: 'patch is neither a list of JSON6902 operations nor an object' };
   // kustomize parses a strategic-merge patch as a resource: without kind and metadata.name it refuses it
   // ("unable to parse SM or JSON patch"), target or not; hence the home-ops `name: _` placeholder.
-  if (typeof doc.kind !== 'string' || !doc.kind || !isMapLike(doc.metadata) || doc.metadata.name === undefined || doc.metadata.name === null || doc.metadata.name === '') {
-    return { kind: 'error', message: 'unable to parse SM or JSON patch: a strategic-merge patch needs kind and metadata.name (any name, e.g. _, when it has a target)' };
+  if (
+    typeof doc.kind !== 'string' ||
+    !doc.kind ||
+    !isMapLike(doc.metadata) ||
+    doc.metadata.name === undefined ||
+    doc.metadata.name === null ||
+    doc.metadata.name === ''
+  ) {
+    return {
+      kind: 'error',
+      message:
+        'unable to parse SM or JSON patch: a strategic-merge patch needs kind and metadata.name (any name, e.g. _, when it has a target)',
+    };
   }
   return { kind: 'smp', patch: doc, target };
 }
 
 /** The selector a strategic-merge patch without a target stands for: its own group/version, kind, name, namespace (exact). */
 function ownTarget(patch: Raw): Selector {
-  const esc = (s: unknown) => (s === undefined || s === null || s === '' ? undefined : String(s).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const esc = (s: unknown) =>
+    s === undefined || s === null || s === '' ? undefined : String(s).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const apiVersion = String(patch.apiVersion ?? '');
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
-  return { group: apiVersion ? esc(group) ?? '' : undefined, version: esc(version), kind: esc(patch.kind), name: esc(patch.metadata?.name), namespace: esc(patch.metadata?.namespace) };
+  return {
+    group: apiVersion ? (esc(group) ?? '') : undefined,
+    version: esc(version),
+    kind: esc(patch.kind),
+    name: esc(patch.metadata?.name),
+    namespace: esc(patch.metadata?.namespace),
+  };
 }
 
 /**
@@ -292,8 +329,15 @@ export function applyPatches(raw: Raw, patches: unknown): Patched {
     if (!selects(p.target ?? ownTarget(p.patch), cur)) return;
     // With a target (or matched by its own id), the patch's apiVersion, kind, name and namespace are the object's.
     const { apiVersion: _a, kind: _k, ...body } = p.patch;
-    const meta = isMapLike(body.metadata) ? Object.fromEntries(Object.entries(body.metadata).filter(([k]) => k !== 'name' && k !== 'namespace')) : undefined;
-    const patch = meta === undefined ? body : Object.keys(meta).length ? { ...body, metadata: meta } : Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'metadata'));
+    const meta = isMapLike(body.metadata)
+      ? Object.fromEntries(Object.entries(body.metadata).filter(([k]) => k !== 'name' && k !== 'namespace'))
+      : undefined;
+    const patch =
+      meta === undefined
+        ? body
+        : Object.keys(meta).length
+          ? { ...body, metadata: meta }
+          : Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'metadata'));
     if (p.patch.$patch === 'delete') {
       cur = undefined;
       out.applied.push(index);
@@ -312,7 +356,10 @@ export function applyPatches(raw: Raw, patches: unknown): Patched {
  * target). File entries are read relative to the kustomization's folder; one that cannot be read is left out (the
  * static build reports it already).
  */
-export function kustomizationPatches(k: Record<string, any>, read: (entry: string) => string | undefined): { patch: string; target?: Selector }[] {
+export function kustomizationPatches(
+  k: Record<string, any>,
+  read: (entry: string) => string | undefined,
+): { patch: string; target?: Selector }[] {
   const out: { patch: string; target?: Selector }[] = [];
   const docs = (text: string) =>
     parseAllDocuments(text)
@@ -340,4 +387,5 @@ export function kustomizationPatches(k: Record<string, any>, read: (entry: strin
   return out;
 }
 
-export const isFluxKustomization = (raw: Raw) => raw.kind === 'Kustomization' && String(raw.apiVersion ?? '').startsWith('kustomize.toolkit.fluxcd.io/');
+export const isFluxKustomization = (raw: Raw) =>
+  raw.kind === 'Kustomization' && String(raw.apiVersion ?? '').startsWith('kustomize.toolkit.fluxcd.io/');

@@ -81,23 +81,50 @@ const MODELS: Record<string, KindModel> = {
   'notification.toolkit.fluxcd.io/v1beta3/Alert': flux('Notification', 'V1beta3', 'Alert'),
   'notification.toolkit.fluxcd.io/v1beta3/Provider': flux('Notification', 'V1beta3', 'Provider'),
 
-  'cert-manager.io/v1/Certificate': { pkg: CERT, schema: 'ComGithubCertManagerCertManagerPkgApisCertmanagerV1Certificate' },
-  'cert-manager.io/v1/ClusterIssuer': { pkg: CERT, schema: 'ComGithubCertManagerCertManagerPkgApisCertmanagerV1ClusterIssuer' },
+  'cert-manager.io/v1/Certificate': {
+    pkg: CERT,
+    schema: 'ComGithubCertManagerCertManagerPkgApisCertmanagerV1Certificate',
+  },
+  'cert-manager.io/v1/ClusterIssuer': {
+    pkg: CERT,
+    schema: 'ComGithubCertManagerCertManagerPkgApisCertmanagerV1ClusterIssuer',
+  },
   'cert-manager.io/v1/Issuer': { pkg: CERT, schema: 'ComGithubCertManagerCertManagerPkgApisCertmanagerV1Issuer' },
 
-  'external-secrets.io/v1/ExternalSecret': { pkg: ESO, schema: 'ComGithubExternalSecretsExternalSecretsApisExternalsecretsV1ExternalSecret' },
-  'external-secrets.io/v1/ClusterSecretStore': { pkg: ESO, schema: 'ComGithubExternalSecretsExternalSecretsApisExternalsecretsV1ClusterSecretStore' },
-  'external-secrets.io/v1/SecretStore': { pkg: ESO, schema: 'ComGithubExternalSecretsExternalSecretsApisExternalsecretsV1SecretStore' },
+  'external-secrets.io/v1/ExternalSecret': {
+    pkg: ESO,
+    schema: 'ComGithubExternalSecretsExternalSecretsApisExternalsecretsV1ExternalSecret',
+  },
+  'external-secrets.io/v1/ClusterSecretStore': {
+    pkg: ESO,
+    schema: 'ComGithubExternalSecretsExternalSecretsApisExternalsecretsV1ClusterSecretStore',
+  },
+  'external-secrets.io/v1/SecretStore': {
+    pkg: ESO,
+    schema: 'ComGithubExternalSecretsExternalSecretsApisExternalsecretsV1SecretStore',
+  },
 
   'gateway.networking.k8s.io/v1/Gateway': { pkg: GW, schema: 'IoK8sSigsGatewayApiApisV1Gateway' },
   'gateway.networking.k8s.io/v1/GatewayClass': { pkg: GW, schema: 'IoK8sSigsGatewayApiApisV1GatewayClass' },
   'gateway.networking.k8s.io/v1/HTTPRoute': { pkg: GW, schema: 'IoK8sSigsGatewayApiApisV1HTTPRoute' },
   'gateway.networking.k8s.io/v1/GRPCRoute': { pkg: GW, schema: 'IoK8sSigsGatewayApiApisV1GRPCRoute' },
-  'gateway.networking.k8s.io/v1beta1/ReferenceGrant': { pkg: GW, schema: 'IoK8sSigsGatewayApiApisV1beta1ReferenceGrant' },
+  'gateway.networking.k8s.io/v1beta1/ReferenceGrant': {
+    pkg: GW,
+    schema: 'IoK8sSigsGatewayApiApisV1beta1ReferenceGrant',
+  },
 
-  'monitoring.coreos.com/v1/PrometheusRule': { pkg: PROM, schema: 'ComGithubPrometheusOperatorPrometheusOperatorPkgApisMonitoringV1PrometheusRule' },
-  'monitoring.coreos.com/v1/ServiceMonitor': { pkg: PROM, schema: 'ComGithubPrometheusOperatorPrometheusOperatorPkgApisMonitoringV1ServiceMonitor' },
-  'monitoring.coreos.com/v1/PodMonitor': { pkg: PROM, schema: 'ComGithubPrometheusOperatorPrometheusOperatorPkgApisMonitoringV1PodMonitor' },
+  'monitoring.coreos.com/v1/PrometheusRule': {
+    pkg: PROM,
+    schema: 'ComGithubPrometheusOperatorPrometheusOperatorPkgApisMonitoringV1PrometheusRule',
+  },
+  'monitoring.coreos.com/v1/ServiceMonitor': {
+    pkg: PROM,
+    schema: 'ComGithubPrometheusOperatorPrometheusOperatorPkgApisMonitoringV1ServiceMonitor',
+  },
+  'monitoring.coreos.com/v1/PodMonitor': {
+    pkg: PROM,
+    schema: 'ComGithubPrometheusOperatorPrometheusOperatorPkgApisMonitoringV1PodMonitor',
+  },
 };
 
 /**
@@ -149,11 +176,13 @@ let bundle: Record<string, ValidateFn> | undefined;
 
 function validatorFor(model: KindModel): ValidateFn {
   if (!bundle) {
-    if (!fs.existsSync(SCHEMA_BUNDLE)) throw new Error(`schema check: ${SCHEMA_BUNDLE} is missing (npx projen schemas builds it)`);
+    if (!fs.existsSync(SCHEMA_BUNDLE))
+      throw new Error(`schema check: ${SCHEMA_BUNDLE} is missing (npx projen schemas builds it)`);
     bundle = require(SCHEMA_BUNDLE) as Record<string, ValidateFn>;
   }
   const fn = bundle[model.schema];
-  if (typeof fn !== 'function') throw new Error(`schema check: ${model.schema} is not in ${SCHEMA_BUNDLE} (npx projen schemas rebuilds it)`);
+  if (typeof fn !== 'function')
+    throw new Error(`schema check: ${model.schema} is not in ${SCHEMA_BUNDLE} (npx projen schemas rebuilds it)`);
   return fn;
 }
 
@@ -181,7 +210,7 @@ function traced(root: unknown, trace: Trace): unknown {
       get(target, key, receiver) {
         if (typeof key === 'string') {
           reads.add(key);
-          if (Object.prototype.hasOwnProperty.call(target, key)) {
+          if (Object.hasOwn(target, key)) {
             return wrap((target as Record<string, unknown>)[key], `${ptr}/${escapePointer(key)}`);
           }
         }
@@ -258,7 +287,8 @@ export function pathKeys(display: string): (string | number)[] {
   const out: (string | number)[] = [];
   const re = /\.?([A-Za-z_$][A-Za-z0-9_$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
   let m: RegExpExecArray | null;
-  while (re.lastIndex < display.length && (m = re.exec(display))) out.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : (JSON.parse(m[3]) as string)));
+  while (re.lastIndex < display.length && (m = re.exec(display)))
+    out.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : (JSON.parse(m[3]) as string)));
   return out;
 }
 
@@ -457,7 +487,14 @@ export function validateObject(obj: Record<string, unknown>): SchemaProblem[] {
   const ok = validate(traced(obj, trace));
   const widened = WIDENED_ENUMS[key] ?? [];
   const errors = (ok ? [] : [...(validate.errors ?? [])]).filter(
-    (e) => !(e.keyword === 'enum' && widened.some(([at, extra]) => at.test(e.instancePath) && extra.includes(String(valueAt(obj, pointerSegments(e.instancePath)))))),
+    (e) =>
+      !(
+        e.keyword === 'enum' &&
+        widened.some(
+          ([at, extra]) =>
+            at.test(e.instancePath) && extra.includes(String(valueAt(obj, pointerSegments(e.instancePath)))),
+        )
+      ),
   );
   const problems = [...unknownFields(obj, trace, DROPPED_BY_MODELS[key]), ...schemaProblems(obj, errors)];
   // Unknown fields found by our walk (with a hint) win over Ajv's own (additionalProperties: false).

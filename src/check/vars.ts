@@ -16,7 +16,9 @@ export interface VarRef {
  * takes its `:=`/`:-` default, or stays as written (the check reports it separately).
  */
 export function subst(text: string, values: Record<string, string>): string {
-  return replaceFluxVars(text, (r, all) => (r.escaped ? all.slice(1) : r.name in values ? values[r.name] : (r.fallback ?? all)));
+  return replaceFluxVars(text, (r, all) =>
+    r.escaped ? all.slice(1) : r.name in values ? values[r.name] : (r.fallback ?? all),
+  );
 }
 
 /**
@@ -69,9 +71,16 @@ export function scanVars(text: string, file: string, firstLine = 1): VarRef[] {
  * string (a script in a ConfigMap) is part of the value and is. `yamlInside(path)` marks strings that are YAML
  * themselves (inline patches of a kustomization): their comments are left out too. `skip(path)` leaves a subtree out.
  */
-export function docVars(doc: Document | Node, lc: LineCounter, text: string, file: string, opts: { skip?: (keys: unknown[]) => boolean; yamlInside?: (keys: unknown[]) => boolean } = {}): VarRef[] {
+export function docVars(
+  doc: Document | Node,
+  lc: LineCounter,
+  text: string,
+  file: string,
+  opts: { skip?: (keys: unknown[]) => boolean; yamlInside?: (keys: unknown[]) => boolean } = {},
+): VarRef[] {
   const out: VarRef[] = [];
-  const keysOf = (path: readonly unknown[]): unknown[] => path.filter((n) => isScalar((n as { key?: unknown })?.key)).map((n) => ((n as { key: Scalar }).key.value));
+  const keysOf = (path: readonly unknown[]): unknown[] =>
+    path.filter((n) => isScalar((n as { key?: unknown })?.key)).map((n) => (n as { key: Scalar }).key.value);
   visit(doc, {
     Pair(_, pair, path) {
       if (opts.skip && isScalar(pair.key) && opts.skip([...keysOf(path), pair.key.value])) return visit.SKIP;
@@ -82,7 +91,8 @@ export function docVars(doc: Document | Node, lc: LineCounter, text: string, fil
       if (!r || typeof node.value !== 'string' || !node.value.includes('${')) return;
       let src = text.slice(r[0], r[1]);
       // A block scalar's range starts at its `|`/`>` header, whose line may end in a comment.
-      if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') src = src.replace(/^[^\n]*/, (h) => stripComment(h));
+      if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED')
+        src = src.replace(/^[^\n]*/, (h) => stripComment(h));
       const first = lc.linePos(r[0]).line;
       const keys = keysOf(path);
       out.push(...(opts.yamlInside?.(keys) ? scanVars(src, file, first) : scanText(src, file, first)));
@@ -94,6 +104,8 @@ export function docVars(doc: Document | Node, lc: LineCounter, text: string, fil
 /** Flux's opt-out: an object labelled or annotated `kustomize.toolkit.fluxcd.io/substitute: disabled` is applied as built. */
 export const SUBSTITUTE_KEY = 'kustomize.toolkit.fluxcd.io/substitute';
 const optedOut = (m: { labels?: unknown; annotations?: unknown } | undefined): boolean =>
-  [m?.labels, m?.annotations].some((x) => x !== null && typeof x === 'object' && (x as Record<string, unknown>)[SUBSTITUTE_KEY] === 'disabled');
+  [m?.labels, m?.annotations].some(
+    (x) => x !== null && typeof x === 'object' && (x as Record<string, unknown>)[SUBSTITUTE_KEY] === 'disabled',
+  );
 /** Whether Flux skips postBuild substitution for this object (its own label or annotation). */
 export const substitutionDisabled = (raw: Record<string, any> | undefined): boolean => optedOut(raw?.metadata);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatError, exitCodeOf, InterruptedError } from '../core/errors';
+import { exitCodeOf, formatError, InterruptedError } from '../core/errors';
 
 export interface Io {
   out: (text: string) => void;

@@ -1,10 +1,15 @@
-import { Command, Help, Option } from 'commander';
+import { type Command, Help, type Option } from 'commander';
 import { UsageError } from '../core/errors';
 import { CLUSTER_FIELDS } from '../model/cluster-fields';
 import { STORY_LANES } from '../model/schema';
 
 /** What a value (of an option or a positional argument) completes to. */
-export type ValueKind = { kind: 'dir' } | { kind: 'file' } | { kind: 'clusters' } | { kind: 'words'; words: string[] } | { kind: 'none' };
+export type ValueKind =
+  | { kind: 'dir' }
+  | { kind: 'file' }
+  | { kind: 'clusters' }
+  | { kind: 'words'; words: string[] }
+  | { kind: 'none' };
 
 export interface OptionSpec {
   /** -v, --version */
@@ -84,8 +89,10 @@ export function commandSpec(cmd: Command, facts: CompletionFacts, program = cmd.
     value: o.required || o.optional ? optionValue(command, o.long ?? '', facts) : undefined,
     repeat: Boolean(o.variadic) || /\(repeat/.test(o.description ?? ''),
   }));
-  const commands = parent === undefined ? help.visibleCommands(cmd).map((c) => commandSpec(c, facts, program, cmd.name())) : [];
-  const args = cmd.registeredArguments.length || command === 'help' ? argumentValue(program, command, facts) : undefined;
+  const commands =
+    parent === undefined ? help.visibleCommands(cmd).map((c) => commandSpec(c, facts, program, cmd.name())) : [];
+  const args =
+    cmd.registeredArguments.length || command === 'help' ? argumentValue(program, command, facts) : undefined;
   return { name: cmd.name(), description: oneLine(cmd.description()), options, commands, args };
 }
 
@@ -151,15 +158,21 @@ function bashScript(specs: CommandSpec[]): string {
     out.push('', `# ${spec.name}`);
     out.push(`_cpc_${f}_commands() { printf '%s\\n' ${sq(spec.commands.map((c) => c.name).join(' '))}; }`);
     out.push(`_cpc_${f}_options() {`, '  case "$1" in');
-    for (const { cmd, spec: c } of all) out.push(`    ${sq(cmd)}) printf '%s\\n' ${sq(c.options.flatMap((o) => o.names).join(' '))} ;;`);
+    for (const { cmd, spec: c } of all)
+      out.push(`    ${sq(cmd)}) printf '%s\\n' ${sq(c.options.flatMap((o) => o.names).join(' '))} ;;`);
     out.push('  esac', '}');
     out.push(`_cpc_${f}_option() {`, '  case "$1|$2" in');
     for (const { cmd, spec: c } of all) {
-      for (const o of c.options) if (o.value) out.push(`    ${o.names.map((n) => sq(`${cmd}|${n}`)).join('|')}) printf '%s\\n' ${sq(kindWord(o.value))} ;;`);
+      for (const o of c.options)
+        if (o.value)
+          out.push(
+            `    ${o.names.map((n) => sq(`${cmd}|${n}`)).join('|')}) printf '%s\\n' ${sq(kindWord(o.value))} ;;`,
+          );
     }
     out.push('  esac', '}');
     out.push(`_cpc_${f}_args() {`, '  case "$1" in');
-    for (const { cmd, spec: c } of all) if (c.args) out.push(`    ${sq(cmd)}) printf '%s\\n' ${sq(kindWord(c.args))} ;;`);
+    for (const { cmd, spec: c } of all)
+      if (c.args) out.push(`    ${sq(cmd)}) printf '%s\\n' ${sq(kindWord(c.args))} ;;`);
     out.push('  esac', '}');
     out.push(`_cpc_${f}() { _cpc_complete ${f}; }`);
     out.push(`complete -F _cpc_${f} ${spec.name}`);
@@ -170,7 +183,12 @@ function bashScript(specs: CommandSpec[]): string {
 // ---------------------------------------------------------------------------------------------------- zsh
 
 /** Text inside an _arguments description [..] or a _describe entry: no brackets, colons, quotes or backslashes. */
-const zshText = (s: string) => oneLine(s).replace(/[[\]:'\\`$]/g, ' ').replace(/\s+/g, ' ').slice(0, 90).trim();
+const zshText = (s: string) =>
+  oneLine(s)
+    .replace(/[[\]:'\\`$]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .slice(0, 90)
+    .trim();
 
 function zshAction(v: ValueKind): string {
   switch (v.kind) {
@@ -226,10 +244,25 @@ function zshScript(specs: CommandSpec[]): string {
     out.push('  local curcontext="$curcontext" state line', '  local -a cmds', '  cmds=(');
     for (const c of spec.commands) out.push(`    '${c.name}:${zshText(c.description)}'`);
     out.push('  )');
-    out.push('  _arguments -C \\', ...zshArguments({ ...spec, args: undefined }).map((s) => `    ${s} \\`), "    '1:command:->cmds' \\", "    '*::arg:->args' && return 0");
-    out.push('  case $state in', `    cmds) _describe -t commands '${spec.name} command' cmds ;;`, '    args)', '      case $line[1] in');
+    out.push(
+      '  _arguments -C \\',
+      ...zshArguments({ ...spec, args: undefined }).map((s) => `    ${s} \\`),
+      "    '1:command:->cmds' \\",
+      "    '*::arg:->args' && return 0",
+    );
+    out.push(
+      '  case $state in',
+      `    cmds) _describe -t commands '${spec.name} command' cmds ;;`,
+      '    args)',
+      '      case $line[1] in',
+    );
     for (const c of spec.commands) {
-      out.push(`        ${c.name})`, '          _arguments -s \\', ...zshArguments(c).map((s) => `            ${s} \\`), '            && return 0 ;;');
+      out.push(
+        `        ${c.name})`,
+        '          _arguments -s \\',
+        ...zshArguments(c).map((s) => `            ${s} \\`),
+        '            && return 0 ;;',
+      );
     }
     out.push('      esac ;;', '  esac', '}');
   }
@@ -272,7 +305,7 @@ function fishScript(specs: CommandSpec[]): string {
     '    set -l dir .',
     '    set -l tokens (commandline -opc)',
     '    for i in (seq (count $tokens))',
-    "        if test \"$tokens[$i]\" = --dir; and test $i -lt (count $tokens)",
+    '        if test "$tokens[$i]" = --dir; and test $i -lt (count $tokens)',
     '            set dir $tokens[(math $i + 1)]',
     '        end',
     '    end',
@@ -288,7 +321,8 @@ function fishScript(specs: CommandSpec[]): string {
     }
     const top = ` -n ${fq('__fish_use_subcommand')}`;
     for (const o of spec.options) out.push(fishOption(spec.name, top, o));
-    for (const c of spec.commands) out.push(`complete -c ${spec.name}${top} -a ${fq(c.name)} -d ${fq(c.description.slice(0, 90))}`);
+    for (const c of spec.commands)
+      out.push(`complete -c ${spec.name}${top} -a ${fq(c.name)} -d ${fq(c.description.slice(0, 90))}`);
     for (const c of spec.commands) {
       const cond = ` -n ${fq(`__fish_seen_subcommand_from ${c.name}`)}`;
       for (const o of c.options) out.push(fishOption(spec.name, cond, o));
@@ -300,7 +334,8 @@ function fishScript(specs: CommandSpec[]): string {
 
 /** The completion script of these programs for a shell; a UsageError for a shell it does not know. */
 export function completionScript(shell: string, programs: Command[], facts: CompletionFacts): string {
-  if (!(SHELLS as readonly string[]).includes(shell)) throw new UsageError(`completion ${shell}: use ${SHELLS.join(', ')}`);
+  if (!(SHELLS as readonly string[]).includes(shell))
+    throw new UsageError(`completion ${shell}: use ${SHELLS.join(', ')}`);
   const specs = programs.map((p) => commandSpec(p, facts));
   return shell === 'bash' ? bashScript(specs) : shell === 'zsh' ? zshScript(specs) : fishScript(specs);
 }
@@ -311,7 +346,11 @@ export async function completionFacts(): Promise<CompletionFacts> {
   const { buildPlan } = await import('../delivery/model');
   const { PLAN_FORMATS } = await import('../delivery/render');
   const cat = catalogWith({});
-  return { storyIds: cat.stories.map((x) => x.id), sprints: buildPlan(cat).sprints.map((x) => x.sprint), planFormats: PLAN_FORMATS };
+  return {
+    storyIds: cat.stories.map((x) => x.id),
+    sprints: buildPlan(cat).sprints.map((x) => x.sprint),
+    planFormats: PLAN_FORMATS,
+  };
 }
 
 /** The cluster names of the repository in `dir` (none when it has no readable platform.yaml): what the scripts ask for. */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { answersKeysHelp, CLUSTER_FIELDS, flagHelp } from '../model/cluster-fields';
-import { collect, interactiveAllowed, Io, runAction } from './common';
+import { collect, type Io, interactiveAllowed, runAction } from './common';
 import type { CreateFlags } from './create-flags';
 
 /** Define the create-platform-cluster command (also `platform-kit new-cluster`). */
@@ -15,7 +15,11 @@ export function defineCreate(cmd: Command, io: Io, setExit: (code: number) => vo
   }
   return cmd
     .option('--set <KEY=VALUE>', 'set a cluster-settings variable (repeat)', collect)
-    .option('--stories <ids>', 'also add these stories (comma-separated STORY-… ids, or "all" for the whole plan) on the clusters given, in the same commit', collect)
+    .option(
+      '--stories <ids>',
+      'also add these stories (comma-separated STORY-… ids, or "all" for the whole plan) on the clusters given, in the same commit',
+      collect,
+    )
     .option('--approve', 'with --stories: approve them too (wire them into the lanes)')
     .option(
       '--answers <file>',
@@ -27,6 +31,15 @@ export function defineCreate(cmd: Command, io: Io, setExit: (code: number) => vo
     .option('--verbose', 'list every file the run writes, keeps or deletes (default: a summary per area)')
     .option('--no-interactive', 'never prompt (also when stdin is not a terminal or CI=true)')
     .action(async (names: string[], flags: CreateFlags) => {
-      setExit(await runAction(io, async () => (await import('./create-run')).runCreate(names, flags, io, flags.interactive !== false && !flags.yes && interactiveAllowed())));
+      setExit(
+        await runAction(io, async () =>
+          (await import('./create-run')).runCreate(
+            names,
+            flags,
+            io,
+            flags.interactive !== false && !flags.yes && interactiveAllowed(),
+          ),
+        ),
+      );
     });
 }

@@ -10,7 +10,9 @@ import type { CLUSTER_FIELDS } from '../model/cluster-fields';
 type Camel<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
 type Field = (typeof CLUSTER_FIELDS)[number];
 /** The flags of the cluster fields, as commander hands them over: a repeated flag as a list. */
-export type FieldFlags = { [F in Field as F['flag'] extends `--${infer N}` ? Camel<N> : never]?: F extends { repeat: true } ? string[] : string };
+export type FieldFlags = {
+  [F in Field as F['flag'] extends `--${infer N}` ? Camel<N> : never]?: F extends { repeat: true } ? string[] : string;
+};
 
 export interface CreateFlags extends FieldFlags {
   dir: string;

@@ -1,12 +1,21 @@
 import * as fs from 'node:fs';
-import { answerKeyForPath, AnswersFileSchema, ClusterAnswers, ClusterAnswersSchema, flagForPath, parseNodeSpec, parseSet, type AnswerKey } from '../model/answers';
-import { createClusters, createProblems, type CreateClusterOptions } from '../commands/create-cluster';
+import { type CreateClusterOptions, createClusters, createProblems } from '../commands/create-cluster';
 import { checkRepoDir } from '../commands/repo-dir';
 import { InterruptedError, UsageError } from '../core/errors';
 import { summarize, writes } from '../core/plan';
 import { readStrictYaml } from '../core/yaml';
+import {
+  type AnswerKey,
+  AnswersFileSchema,
+  answerKeyForPath,
+  type ClusterAnswers,
+  ClusterAnswersSchema,
+  flagForPath,
+  parseNodeSpec,
+  parseSet,
+} from '../model/answers';
+import { CLUSTER_FIELDS, type ClusterField, fieldOfKey, optionName } from '../model/cluster-fields';
 import { loadPlatform } from '../model/platform-file';
-import { CLUSTER_FIELDS, fieldOfKey, optionName, type ClusterField } from '../model/cluster-fields';
 import type { PlatformSpec } from '../model/schema';
 import type { Io } from './common';
 import type { CreateFlags } from './create-flags';
@@ -20,7 +29,8 @@ function flagValue(flags: CreateFlags, f: ClusterField): string | string[] | und
 function flagAnswer(f: ClusterField, value: string | string[]): unknown {
   if (f.kind === 'nodes') return (value as string[]).map(parseNodeSpec);
   if (f.kind === 'int') {
-    if (!/^\d+$/.test(value as string)) throw new UsageError(`${f.flag} ${JSON.stringify(value)}: must be ${f.intRule}`);
+    if (!/^\d+$/.test(value as string))
+      throw new UsageError(`${f.flag} ${JSON.stringify(value)}: must be ${f.intRule}`);
     return Number(value);
   }
   return value;
@@ -60,7 +70,9 @@ function parseAnswersYaml(file: string, text: string): unknown {
     throw new UsageError(`${at(first.line)}: ${first.message} (not valid YAML; nothing was written)`, others);
   }
   if (alias) {
-    throw new UsageError(`${at(alias.line)}: alias *${alias.source} is not supported in an answers file; write the value out where it is used (nothing was written)`);
+    throw new UsageError(
+      `${at(alias.line)}: alias *${alias.source} is not supported in an answers file; write the value out where it is used (nothing was written)`,
+    );
   }
   try {
     return doc.toJS({ maxAliasCount: 0 });
@@ -82,8 +94,12 @@ export function readAnswersText(file: string): string {
   try {
     const st = fs.statSync(file);
     if (st.isDirectory()) throw refuse('is a folder');
-    if (!st.isFile()) throw refuse(`is not a regular file (${st.isFIFO() ? 'a pipe' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'a special file'})`);
-    if (st.size > ANSWERS_MAX_BYTES) throw refuse(`is ${st.size} bytes, more than an answers file can be (${ANSWERS_MAX_BYTES} bytes)`);
+    if (!st.isFile())
+      throw refuse(
+        `is not a regular file (${st.isFIFO() ? 'a pipe' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'a special file'})`,
+      );
+    if (st.size > ANSWERS_MAX_BYTES)
+      throw refuse(`is ${st.size} bytes, more than an answers file can be (${ANSWERS_MAX_BYTES} bytes)`);
     // Non-blocking: should it have been swapped for a FIFO since the stat, the open does not wait for a writer.
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (e) {
@@ -95,7 +111,8 @@ export function readAnswersText(file: string): string {
     const buf = Buffer.alloc(ANSWERS_MAX_BYTES + 1);
     let n = 0;
     for (let r; n < buf.length && (r = fs.readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += r;
-    if (n > ANSWERS_MAX_BYTES) throw refuse(`is more than ${ANSWERS_MAX_BYTES} bytes, more than an answers file can be`);
+    if (n > ANSWERS_MAX_BYTES)
+      throw refuse(`is more than ${ANSWERS_MAX_BYTES} bytes, more than an answers file can be`);
     return buf.subarray(0, n).toString('utf8');
   } finally {
     fs.closeSync(fd);
@@ -106,7 +123,10 @@ function readAnswersFile(file: string): ClusterAnswers[] {
   const text = readAnswersText(file);
   const parsed = AnswersFileSchema.safeParse(parseAnswersYaml(file, text));
   if (!parsed.success) {
-    throw new UsageError(`--answers ${file} does not match the schema`, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+    throw new UsageError(
+      `--answers ${file} does not match the schema`,
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
   }
   return parsed.data.clusters;
 }
@@ -116,17 +136,24 @@ function requireAll(a: ClusterAnswers, existing: boolean): void {
   if (existing) return;
   const missing = CLUSTER_FIELDS.filter((f) => a[f.key] === undefined).map((f) => f.flag);
   if (missing.length) {
-    throw new UsageError(`cluster ${a.name}: not asking (no terminal, CI=true or --no-interactive), so these values are required (or pass --yes to take the defaults)`, missing);
+    throw new UsageError(
+      `cluster ${a.name}: not asking (no terminal, CI=true or --no-interactive), so these values are required (or pass --yes to take the defaults)`,
+      missing,
+    );
   }
 }
 
 /** --stories a,b --stories c | --stories all, and --approve (which needs --stories). */
 function storiesFlag(flags: CreateFlags): { ids: string[] | 'all'; approve?: boolean } | undefined {
   if (!flags.stories) {
-    if (flags.approve) throw new UsageError('--approve goes with --stories (to approve stories already added use platform-kit approve)');
+    if (flags.approve)
+      throw new UsageError('--approve goes with --stories (to approve stories already added use platform-kit approve)');
     return undefined;
   }
-  const ids = flags.stories.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const ids = flags.stories
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   if (ids.includes('all')) {
     if (ids.length > 1) throw new UsageError('--stories: pass story ids or all, not both');
     return { ids: 'all', approve: flags.approve };
@@ -143,7 +170,14 @@ const REASK_ROUNDS = 5;
  * does not validate (flags given on the command line, stories), ask again only for the fields it names; then show
  * a summary and confirm (Enter = yes) before anything is written. No, or Ctrl-C: "cancelled, nothing written".
  */
-async function askAndConfirm(root: string, given: ClusterAnswers[], flags: CreateFlags, spec: PlatformSpec | undefined, stories: CreateClusterOptions['stories'], io: Io): Promise<ClusterAnswers[]> {
+async function askAndConfirm(
+  root: string,
+  given: ClusterAnswers[],
+  flags: CreateFlags,
+  spec: PlatformSpec | undefined,
+  stories: CreateClusterOptions['stories'],
+  io: Io,
+): Promise<ClusterAnswers[]> {
   const { askClusters, confirmWrite, reaskFields, summaryLines } = await import('./prompts');
   let clusters = await askClusters(given, flags, spec);
   for (let round = 0; round < REASK_ROUNDS; round++) {
@@ -157,7 +191,9 @@ async function askAndConfirm(root: string, given: ClusterAnswers[], flags: Creat
     }
     // Nothing a prompt can fix: createClusters reports every problem.
     if (!wrong.size) break;
-    io.err(`these values do not fit the rest of the platform; asking again for them:\n${problems.map((p) => `  - ${p.path}${flagForPath(p.path) ? ` (${flagForPath(p.path)})` : ''}: ${p.message}`).join('\n')}`);
+    io.err(
+      `these values do not fit the rest of the platform; asking again for them:\n${problems.map((p) => `  - ${p.path}${flagForPath(p.path) ? ` (${flagForPath(p.path)})` : ''}: ${p.message}`).join('\n')}`,
+    );
     clusters = await reaskFields(clusters, wrong, spec);
   }
   if (flags.dryRun) return clusters;
@@ -165,7 +201,11 @@ async function askAndConfirm(root: string, given: ClusterAnswers[], flags: Creat
   const s = summarize(preview.plan);
   const lines = [
     ...clusters.filter((c) => preview.added.includes(c.name)).flatMap((c) => summaryLines(c, spec)),
-    ...(stories ? [`stories: ${stories.ids === 'all' ? 'all of the catalog' : stories.ids.join(', ')}${stories.approve ? ' (approved)' : ' (draft)'}`] : []),
+    ...(stories
+      ? [
+          `stories: ${stories.ids === 'all' ? 'all of the catalog' : stories.ids.join(', ')}${stories.approve ? ' (approved)' : ' (draft)'}`,
+        ]
+      : []),
     `files: ${s.CREATE} to create, ${s.UPDATE} to update, ${s.DELETE} to delete in ${root}`,
   ];
   io.out(lines.join('\n'));
@@ -183,9 +223,11 @@ export async function runCreate(names: string[], flags: CreateFlags, io: Io, int
   } else {
     if (names.length > 1) {
       const used = CLUSTER_FIELDS.filter((f) => f.perCluster && flagValue(flags, f) !== undefined).map((f) => f.flag);
-      if (used.length) throw new UsageError(`${used.join(', ')} set one cluster's values; with several names use --answers`);
+      if (used.length)
+        throw new UsageError(`${used.join(', ')} set one cluster's values; with several names use --answers`);
     }
-    if (names.length === 0 && !interactive) throw new UsageError('missing cluster NAME (e.g. create-platform-cluster infra --yes)');
+    if (names.length === 0 && !interactive)
+      throw new UsageError('missing cluster NAME (e.g. create-platform-cluster infra --yes)');
     clusters = names.map((n) => flagsToAnswers(n, flags));
   }
   const platform = loadPlatform(root);
@@ -205,7 +247,10 @@ export async function runCreate(names: string[], flags: CreateFlags, io: Io, int
   if (flags.dryRun) {
     io.out('dry run: nothing was written');
   } else if (result.written) {
-    io.out(`${out.wroteLine(result.plan)} in ${root}` + (result.added.length ? ` (added cluster${result.added.length > 1 ? 's' : ''} ${result.added.join(', ')})` : ''));
+    io.out(
+      `${out.wroteLine(result.plan)} in ${root}` +
+        (result.added.length ? ` (added cluster${result.added.length > 1 ? 's' : ''} ${result.added.join(', ')})` : ''),
+    );
     const next = result.added.length ? nextSteps(result.plan, result.added) : undefined;
     if (next) io.out(out.formatNextSteps(next, paint).join('\n'));
   } else {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { KubectlRunner, LiveGate, StaticGate } from '../delivery/gate';
 import type { SprintPlan } from '../delivery/model';
-import { Io, runAction } from './common';
+import { type Io, runAction } from './common';
 
 export interface GateCommandOptions {
   /** kubectl runner for --live (default: kubectl from PATH). */
@@ -20,16 +20,22 @@ export function defineGate(program: Command, io: Io, opts: GateCommandOptions = 
   const setExit = opts.setExit ?? ((code: number) => (process.exitCode = code));
   program
     .command('gate')
-    .description("a sprint's go/no-go gate: its stories approved and wired, check clean; --live: its Flux objects Ready on the clusters")
+    .description(
+      "a sprint's go/no-go gate: its stories approved and wired, check clean; --live: its Flux objects Ready on the clusters",
+    )
     .argument('<sprint>', 'sprint number')
     .option('--dir <dir>', 'the GitOps repository', '.')
-    .option('--live', 'also ask the clusters (kubectl --context <cluster>) whether the Flux Kustomizations and HelmReleases are Ready')
+    .option(
+      '--live',
+      'also ask the clusters (kubectl --context <cluster>) whether the Flux Kustomizations and HelmReleases are Ready',
+    )
     .option('--json', 'machine-readable output')
     .action(async (sprint: string, flags: { dir: string; live?: boolean; json?: boolean }) => {
       setExit(
         await runAction(io, async () => {
           const { UsageError } = await import('../core/errors');
-          if (!/^\s*[0-9]+\s*$/.test(sprint)) throw new UsageError(`sprint ${JSON.stringify(sprint)}: give the sprint number (e.g. 1)`);
+          if (!/^\s*[0-9]+\s*$/.test(sprint))
+            throw new UsageError(`sprint ${JSON.stringify(sprint)}: give the sprint number (e.g. 1)`);
           const { gateLive } = await import('../delivery/gate');
           const { gateStaticWithCheck } = await import('../commands/gate');
           const { loadPlatform } = await import('../model/platform-file');
@@ -54,7 +60,16 @@ type FilesGate = StaticGate & { sprint: SprintPlan };
 function gateJson(files: FilesGate, live: LiveGate | undefined, ready: boolean): string {
   const sp = files.sprint;
   const reasons = [...files.reasons, ...(live?.reasons ?? [])];
-  const out = { sprint: sp.sprint, title: sp.title, start: sp.start, end: sp.end, gate: sp.gate, ready, reasons, stories: files.stories };
+  const out = {
+    sprint: sp.sprint,
+    title: sp.title,
+    start: sp.start,
+    end: sp.end,
+    gate: sp.gate,
+    ready,
+    reasons,
+    stories: files.stories,
+  };
   return JSON.stringify({ ...out, ...(live ? { live: live.checks } : {}) }, null, 2);
 }
 
@@ -76,7 +91,10 @@ function filesLines(files: FilesGate): string[] {
   const lines: string[] = [];
   if (files.sprint.stories.length === 0) lines.push('  (no story in this sprint)');
   for (const s of files.stories) {
-    const where = Object.entries(s.clusters).map(([c, st]) => `${c}:${st}`).join(' ') || 'no cluster';
+    const where =
+      Object.entries(s.clusters)
+        .map(([c, st]) => `${c}:${st}`)
+        .join(' ') || 'no cluster';
     lines.push(`  ${mark(s.ok)} ${s.id} (${where})`);
     // states are on the story's line; other reasons (not wired, folder missing) below it
     for (const r of files.reasons) if (r.startsWith(`${s.id}:`)) lines.push(`      ${r}`);
@@ -85,7 +103,9 @@ function filesLines(files: FilesGate): string[] {
   const ids = files.stories.map((s) => s.id);
   const ofAStory = (r: string) => ids.some((id) => r.startsWith(`${id} `) || r.startsWith(`${id}:`));
   for (const r of files.reasons) if (!r.startsWith('check: ') && !ofAStory(r)) lines.push(`  ✗ ${r}`);
-  const errors = checkFindings.length ? `${checkFindings.length} error${checkFindings.length > 1 ? 's' : ''}` : 'no error';
+  const errors = checkFindings.length
+    ? `${checkFindings.length} error${checkFindings.length > 1 ? 's' : ''}`
+    : 'no error';
   lines.push(`  ${mark(checkFindings.length === 0)} check: ${errors} in the sprint's components and lanes`);
   for (const r of checkFindings) lines.push(`      ${r}`);
   return lines;
@@ -94,10 +114,13 @@ function filesLines(files: FilesGate): string[] {
 /** Each live check (Ready, not Ready with its message, missing) and the clusters kubectl could not ask. */
 function liveLines(live: LiveGate): string[] {
   const lines: string[] = [];
-  if (live.checks.length === 0 && live.reasons.length === 0) lines.push('  (no live component of this sprint is wired on any cluster)');
+  if (live.checks.length === 0 && live.reasons.length === 0)
+    lines.push('  (no live component of this sprint is wired on any cluster)');
   for (const c of live.checks) {
     const state = c.ready === 'missing' ? 'missing' : c.ready ? 'Ready' : 'not Ready';
-    lines.push(`  ${mark(c.ready === true)} ${c.cluster} ${c.kind} ${c.name} ${state}${c.message && c.ready !== true ? `: ${c.message}` : ''}`);
+    lines.push(
+      `  ${mark(c.ready === true)} ${c.cluster} ${c.kind} ${c.name} ${state}${c.message && c.ready !== true ? `: ${c.message}` : ''}`,
+    );
   }
   for (const r of live.reasons.filter((x) => x.includes(': kubectl '))) lines.push(`  ✗ ${r}`);
   return lines;

@@ -32,7 +32,13 @@ export function defineLint(program: Command, io: Io): void {
         }
       },
     },
-    { name: 'lint-pr-title', what: 'pull request title' as const, help: 'require a leading known story id in a pull request title', arg: ['<title>', 'the title'], read: (arg: string) => arg },
+    {
+      name: 'lint-pr-title',
+      what: 'pull request title' as const,
+      help: 'require a leading known story id in a pull request title',
+      arg: ['<title>', 'the title'],
+      read: (arg: string) => arg,
+    },
   ];
   for (const c of commands) {
     program

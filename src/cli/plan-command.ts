@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import type { GateStatus, StatusInfo } from '../delivery/render';
 import type { PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';
-import type { GateStatus, StatusInfo } from '../delivery/render';
-import { Io, runAction } from './common';
+import { type Io, runAction } from './common';
 
 interface PlanFlags {
   dir: string;
@@ -44,16 +44,24 @@ export function definePlan(program: Command, io: Io, opts: PlanCommandOptions = 
   program
     .command('plan')
     .description('the delivery plan: sprints with dates, stories, parallel options, freezes and go/no-go gates')
-    .option('--dir <dir>', 'the GitOps repository (without platform.yaml: the catalog\'s default plan)', '.')
-    .option('--format <format>', 'md, json, mermaid (Gantt chart + story dependency graph), svg (a Gantt picture) or html (a self-contained page: Gantt, dependency graph, stories)', 'md')
-    .option('--start <YYYY-MM-DD>', 'Monday of sprint 1 (default: plan.start in platform.yaml, else the catalog\'s 2025-10-27)')
-    .option('--status', 'add each story\'s state per cluster and each sprint\'s gate readiness (needs platform.yaml)')
+    .option('--dir <dir>', "the GitOps repository (without platform.yaml: the catalog's default plan)", '.')
+    .option(
+      '--format <format>',
+      'md, json, mermaid (Gantt chart + story dependency graph), svg (a Gantt picture) or html (a self-contained page: Gantt, dependency graph, stories)',
+      'md',
+    )
+    .option(
+      '--start <YYYY-MM-DD>',
+      "Monday of sprint 1 (default: plan.start in platform.yaml, else the catalog's 2025-10-27)",
+    )
+    .option('--status', "add each story's state per cluster and each sprint's gate readiness (needs platform.yaml)")
     .action(async (flags: PlanFlags) => {
       process.exitCode = await runAction(io, async () => {
         const { UsageError } = await import('../core/errors');
         const { PLAN_FORMATS, isPictureFormat, renderPlan, statusOf } = await import('../delivery/render');
         const format = flags.format as (typeof PLAN_FORMATS)[number];
-        if (!PLAN_FORMATS.includes(format)) throw new UsageError(`--format ${flags.format}: use ${PLAN_FORMATS.join(', ')}`);
+        if (!PLAN_FORMATS.includes(format))
+          throw new UsageError(`--format ${flags.format}: use ${PLAN_FORMATS.join(', ')}`);
         const { checkPlanStart, pastPlanWarning, today } = await import('../delivery/dates');
         const start = flags.start === undefined ? undefined : checkPlanStart(flags.start);
         const { checkRepoDir } = await import('../commands/repo-dir');
@@ -64,7 +72,8 @@ export function definePlan(program: Command, io: Io, opts: PlanCommandOptions = 
         const { catalogWith } = await import('../model/stories');
         const { buildPlan } = await import('../delivery/model');
         const spec = loadPlatform(root)?.spec;
-        if (flags.status && !spec) throw new UsageError(`--status: no platform.yaml in ${flags.dir} (story states come from it)`);
+        if (flags.status && !spec)
+          throw new UsageError(`--status: no platform.yaml in ${flags.dir} (story states come from it)`);
         const cat = spec ? catalogFor(spec) : catalogWith({});
         const plan = buildPlan(cat, spec, { start });
 
@@ -75,7 +84,9 @@ export function definePlan(program: Command, io: Io, opts: PlanCommandOptions = 
           let onDisk: Record<string, Set<string>> | undefined;
           try {
             const walked = await checkFlux({ dir: root });
-            onDisk = Object.fromEntries(Object.entries(walked.graphs).map(([c, g]) => [c, new Set(g.nodes.map((n) => n.name))]));
+            onDisk = Object.fromEntries(
+              Object.entries(walked.graphs).map(([c, g]) => [c, new Set(g.nodes.map((n) => n.name))]),
+            );
           } catch {
             onDisk = undefined; // no cluster folders (only platform.yaml): what the render would wire
           }
@@ -98,12 +109,24 @@ export function definePlan(program: Command, io: Io, opts: PlanCommandOptions = 
         if (past) io.err(past);
         if (isPictureFormat(format)) {
           // The picture colours stories by their state in platform.yaml, also without --status.
-          const pictured = status ?? (spec ? { stories: statusOf(spec, cat), clusters: Object.keys(spec.clusters) } : undefined);
+          const pictured =
+            status ?? (spec ? { stories: statusOf(spec, cat), clusters: Object.keys(spec.clusters) } : undefined);
           const { ganttData, renderGanttSvg } = await import('../delivery/svg');
           const { renderPlanHtml } = await import('../delivery/html');
           const day = today(now());
-          const subtitle = spec ? `Story states from platform.yaml of ${path.basename(path.resolve(root))} (clusters: ${Object.keys(spec.clusters).join(', ') || 'none'}).` : 'The catalog\'s plan (no platform.yaml read: story states are not shown).';
-          io.out(format === 'svg' ? renderGanttSvg(ganttData(plan, pictured, day)) : renderPlanHtml(plan, { status: pictured, today: day, subtitle, warning: past?.replace(/^warning: /, '') }));
+          const subtitle = spec
+            ? `Story states from platform.yaml of ${path.basename(path.resolve(root))} (clusters: ${Object.keys(spec.clusters).join(', ') || 'none'}).`
+            : "The catalog's plan (no platform.yaml read: story states are not shown).";
+          io.out(
+            format === 'svg'
+              ? renderGanttSvg(ganttData(plan, pictured, day))
+              : renderPlanHtml(plan, {
+                  status: pictured,
+                  today: day,
+                  subtitle,
+                  warning: past?.replace(/^warning: /, ''),
+                }),
+          );
           return;
         }
         io.out(renderPlan(plan, { format, status }));

@@ -1,22 +1,28 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { withVersion } from './version-flag';
-import { collect, exitTwoOnUsageError, processIo, runAction, quietOnClosedOutput } from './common';
+import { collect, exitTwoOnUsageError, processIo, quietOnClosedOutput, runAction } from './common';
 import { defineCreate } from './create-command';
 import { defineGate } from './gate-command';
 import { defineLint } from './lint-command';
 import { definePlan } from './plan-command';
+import { withVersion } from './version-flag';
 
 // `… | head -1`: the output stops quietly when its reader goes away (see quietOnClosedOutput).
 quietOnClosedOutput();
 
 // Before any subcommand is added, so that each one takes it over (commander copies it when a command is created).
-const program = withVersion(exitTwoOnUsageError(new Command('platform-kit'))).description('Keep a create-platform-cluster GitOps repository true.');
+const program = withVersion(exitTwoOnUsageError(new Command('platform-kit'))).description(
+  'Keep a create-platform-cluster GitOps repository true.',
+);
 defineCreate(program.command('new-cluster'), processIo, (code) => (process.exitCode = code));
 
 for (const [name, verb, help] of [
-  ['approve', 'approved', 'wire stories into their clusters\' lanes and mark them approved (their dependencies must be approved there, or come along with --with-deps)'],
-  ['unapprove', 'back to draft', 'take stories out of their clusters\' lanes again (their files stay, as drafts)'],
+  [
+    'approve',
+    'approved',
+    "wire stories into their clusters' lanes and mark them approved (their dependencies must be approved there, or come along with --with-deps)",
+  ],
+  ['unapprove', 'back to draft', "take stories out of their clusters' lanes again (their files stay, as drafts)"],
 ] as const) {
   const cmd = program
     .command(name)
@@ -24,16 +30,29 @@ for (const [name, verb, help] of [
     .argument('<ids...>', 'story ids (all of them or none)')
     .option('--dir <dir>', 'the GitOps repository', '.')
     .option('--cluster <name>', 'cluster (repeat; default: every cluster the story is on)', collect)
-    .option('--force', name === 'approve' ? 'approve even when dependencies are not approved' : 'even when approved stories depend on it')
+    .option(
+      '--force',
+      name === 'approve'
+        ? 'approve even when dependencies are not approved'
+        : 'even when approved stories depend on it',
+    )
     .option('--dry-run', 'print the plan (with diffs) and write nothing')
     .option('--verbose', 'list every file it writes, keeps or deletes (default: a summary per area)');
-  if (name === 'approve') cmd.option('--with-deps', 'also add and approve the dependencies not approved yet, in plan order');
+  if (name === 'approve')
+    cmd.option('--with-deps', 'also add and approve the dependencies not approved yet, in plan order');
   cmd.action(async (ids: string[], flags) => {
     process.exitCode = await runAction(processIo, async () => {
       const api = await import('../commands/stories');
       const { report, reportDependencies } = await import('./story-run');
       const fn = name === 'approve' ? api.approveStories : api.unapproveStories;
-      const r = fn({ ids, dir: flags.dir, clusters: flags.cluster, force: flags.force, dryRun: flags.dryRun, withDeps: flags.withDeps });
+      const r = fn({
+        ids,
+        dir: flags.dir,
+        clusters: flags.cluster,
+        force: flags.force,
+        dryRun: flags.dryRun,
+        withDeps: flags.withDeps,
+      });
       reportDependencies(processIo, r.dependencies, 'approved', flags.dryRun);
       return report(processIo, r, flags.dryRun, verb, ids.length === 1 ? ids[0] : ids.join(', '), flags.verbose);
     });
@@ -42,7 +61,9 @@ for (const [name, verb, help] of [
 
 program
   .command('regenerate')
-  .description('re-render every generated file from platform.yaml and the current templates, merging what people edited')
+  .description(
+    're-render every generated file from platform.yaml and the current templates, merging what people edited',
+  )
   .option('--dir <dir>', 'the GitOps repository', '.')
   .option('--dry-run', 'print the plan with diffs; write nothing')
   .option('--check', 'write nothing; exit 1 when anything would change (for CI)')
@@ -51,11 +72,17 @@ program
     process.exitCode = await runAction(processIo, async () => {
       // Nothing to do is found by reading and hashing files (up-to-date.ts); the renderer is loaded only when that fails.
       const opts = { dir: flags.dir, dryRun: flags.dryRun, check: flags.check };
-      const r = (await import('../commands/up-to-date')).upToDate(opts) ?? (await import('../commands/regenerate')).regenerate({ ...opts, fast: false });
+      const r =
+        (await import('../commands/up-to-date')).upToDate(opts) ??
+        (await import('../commands/regenerate')).regenerate({ ...opts, fast: false });
       const out = await import('./output');
       const { conflictReport } = await import('../commands/outcome');
       const paint = out.stdoutPaint();
-      const conflicts = out.formatConflicts(conflictReport(r.plan), flags.check || flags.dryRun ? 'dry-run' : 'written', out.stderrPaint());
+      const conflicts = out.formatConflicts(
+        conflictReport(r.plan),
+        flags.check || flags.dryRun ? 'dry-run' : 'written',
+        out.stderrPaint(),
+      );
       if (!r.changed && !flags.verbose && !flags.dryRun) {
         // Nothing to write: one line, not a table of nothing.
       } else processIo.out(out.formatPlanReport(r.plan, { dryRun: flags.dryRun, verbose: flags.verbose, paint }));
@@ -67,14 +94,24 @@ program
         }
       }
       if (flags.check) {
-        processIo.out(r.changed ? 'check: the repository is not what platform.yaml and the templates generate (run platform-kit regenerate)' : 'check: up to date');
+        processIo.out(
+          r.changed
+            ? 'check: the repository is not what platform.yaml and the templates generate (run platform-kit regenerate)'
+            : 'check: up to date',
+        );
         if (conflicts.length) processIo.err(conflicts.join('\n'));
         return r.changed || r.unresolved.length ? 1 : 0;
       }
       if (flags.dryRun) processIo.out('dry run: nothing was written');
-      else if (r.written && conflicts.length) processIo.out(`${out.wroteLine(r.plan)} in ${r.root}; not done: ${r.unresolved.length} file${r.unresolved.length > 1 ? 's' : ''} with conflicts to resolve (below)`);
+      else if (r.written && conflicts.length)
+        processIo.out(
+          `${out.wroteLine(r.plan)} in ${r.root}; not done: ${r.unresolved.length} file${r.unresolved.length > 1 ? 's' : ''} with conflicts to resolve (below)`,
+        );
       else if (r.written) processIo.out(`regenerated ${r.root}: ${out.wroteLine(r.plan)}`);
-      else if (conflicts.length) processIo.out('nothing written: the other files already match platform.yaml and the templates; conflicts to resolve (below)');
+      else if (conflicts.length)
+        processIo.out(
+          'nothing written: the other files already match platform.yaml and the templates; conflicts to resolve (below)',
+        );
       else processIo.out('nothing to do: the repository already matches platform.yaml and the templates');
       if (conflicts.length) {
         processIo.err(conflicts.join('\n'));
@@ -88,11 +125,18 @@ program
   .command('check')
   .description('check wiring, substitution variables, dependencies and schemas of every cluster, from the files alone')
   .option('--dir <dir>', 'the GitOps repository', '.')
-  .option('--cluster-path <pattern>', 'cluster entry folder, one * = the cluster name (repeat; default: found as Flux is told: FluxInstance sync.path, gotk-sync.yaml, kubernetes/clusters/*, root Kustomizations)', collect)
+  .option(
+    '--cluster-path <pattern>',
+    'cluster entry folder, one * = the cluster name (repeat; default: found as Flux is told: FluxInstance sync.path, gotk-sync.yaml, kubernetes/clusters/*, root Kustomizations)',
+    collect,
+  )
   .option('--build', 'also run kubectl kustomize on every Flux Kustomization path (in parallel)')
-  .option('--json', 'machine-readable output (per cluster: entry, how it was found, source, Kustomizations and HelmReleases walked; the findings)')
+  .option(
+    '--json',
+    'machine-readable output (per cluster: entry, how it was found, source, Kustomizations and HelmReleases walked; the findings)',
+  )
   .option('--info', 'also show info findings (unused settings)')
-  .option('--verbose', 'show each finding\'s hint (how to fix it)')
+  .option('--verbose', "show each finding's hint (how to fix it)")
   .action(async (flags) => {
     process.exitCode = await runAction(processIo, async () => {
       // check/ walks any Flux repository; the command layer adds the rules of platform.yaml and the story catalog.
@@ -116,10 +160,16 @@ program
 
 program
   .command('diff')
-  .description('what a pull request changes in what Flux applies: build every Flux Kustomization at the base ref and in the work tree, and list added, removed and changed objects (with a diff of each)')
-  .requiredOption('--base <ref>', 'the git ref to compare against (the pull request\'s base, e.g. origin/main)')
+  .description(
+    'what a pull request changes in what Flux applies: build every Flux Kustomization at the base ref and in the work tree, and list added, removed and changed objects (with a diff of each)',
+  )
+  .requiredOption('--base <ref>', "the git ref to compare against (the pull request's base, e.g. origin/main)")
   .option('--dir <dir>', 'the GitOps repository (a git work tree)', '.')
-  .option('--cluster-path <pattern>', 'cluster entry folder, one * = the cluster name (repeat; default kubernetes/clusters/*)', collect)
+  .option(
+    '--cluster-path <pattern>',
+    'cluster entry folder, one * = the cluster name (repeat; default kubernetes/clusters/*)',
+    collect,
+  )
   .option('--cluster <name>', 'only this cluster (repeat)', collect)
   .option('--full', 'build every path on both sides, even those whose files did not change')
   .option('--json', 'machine-readable output')
@@ -145,18 +195,24 @@ program
   .command('graph')
   .description('draw the Flux Kustomization graph the check computes (A --> B: A waits for B; A -.-> B: A creates B)')
   .option('--dir <dir>', 'the GitOps repository', '.')
-  .option('--cluster-path <pattern>', 'cluster entry folder, one * = the cluster name (repeat; default: found as check finds them)', collect)
+  .option(
+    '--cluster-path <pattern>',
+    'cluster entry folder, one * = the cluster name (repeat; default: found as check finds them)',
+    collect,
+  )
   .option('--cluster <name>', 'only this cluster (default: every cluster, one document with a subgraph per cluster)')
   .option('--format <format>', 'mermaid or dot', 'mermaid')
   .action(async (flags) => {
     process.exitCode = await runAction(processIo, async () => {
       const { UsageError } = await import('../core/errors');
-      if (!['mermaid', 'dot'].includes(flags.format)) throw new UsageError(`--format ${flags.format}: use mermaid or dot`);
+      if (!['mermaid', 'dot'].includes(flags.format))
+        throw new UsageError(`--format ${flags.format}: use mermaid or dot`);
       const { checkFlux } = await import('../check/check');
       const { formatGraph } = await import('../check/format');
       const r = await checkFlux({ dir: flags.dir, clusterPaths: flags.clusterPath });
       const names = flags.cluster ? [flags.cluster] : r.clusters;
-      for (const n of names) if (!r.graphs[n]) throw new UsageError(`--cluster ${n}: no such cluster (clusters: ${r.clusters.join(', ')})`);
+      for (const n of names)
+        if (!r.graphs[n]) throw new UsageError(`--cluster ${n}: no such cluster (clusters: ${r.clusters.join(', ')})`);
       if (flags.cluster) processIo.out(formatGraph(flags.cluster, r.graphs[flags.cluster], flags.format));
       else processIo.out((await import('../check/graph-document')).formatGraphs(r.graphs, names, flags.format));
     });
@@ -164,7 +220,7 @@ program
 
 program
   .command('stories')
-  .description('the story catalog with each story\'s status per cluster')
+  .description("the story catalog with each story's status per cluster")
   .option('--dir <dir>', 'the GitOps repository', '.')
   .option('--json', 'machine-readable output')
   .action(async (flags) => {
@@ -181,7 +237,9 @@ program
         s.id,
         s.kind,
         s.lane,
-        Object.entries(s.status).map(([c, st]) => `${c}:${st}`).join(' ') || '-',
+        Object.entries(s.status)
+          .map(([c, st]) => `${c}:${st}`)
+          .join(' ') || '-',
       ]);
       const head = ['SEQ', 'SPRINT', 'STORY', 'KIND', 'LANE', 'STATUS'];
       const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -191,7 +249,9 @@ program
   });
 program
   .command('completion')
-  .description('print the shell completion script of create-platform-cluster, add-story and platform-kit: source <(platform-kit completion bash)')
+  .description(
+    'print the shell completion script of create-platform-cluster, add-story and platform-kit: source <(platform-kit completion bash)',
+  )
   .argument('<shell>', 'bash, zsh or fish')
   .option('--dir <dir>', 'with "clusters": the repository whose cluster names to print (what the scripts ask for)', '.')
   .action(async (shell: string, flags) => {
@@ -202,7 +262,11 @@ program
         if (names.length) processIo.out(names.join('\n'));
         return;
       }
-      const bins = [(await import('./create-platform-cluster')).program, (await import('./add-story')).program, program];
+      const bins = [
+        (await import('./create-platform-cluster')).program,
+        (await import('./add-story')).program,
+        program,
+      ];
       processIo.out(completionScript(shell, bins, await completionFacts()));
     });
   });

@@ -6,7 +6,7 @@ import type { CheckOptions, CheckResult, CheckRule, RuleResult, WalkedRepo } fro
 import { credentialName, credentialValue, sourceUrlCredential } from '../core/credentials';
 import type { Finding } from '../core/finding';
 import { planFindings } from '../delivery/checks';
-import { parsePlatform, PLATFORM_FILE } from '../model/platform-file';
+import { PLATFORM_FILE, parsePlatform } from '../model/platform-file';
 import type { PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';
 import { catalogFor, wiredComponents } from '../model/wiring';
@@ -48,7 +48,8 @@ function storyFindings(repo: WalkedRepo, findings: Finding[]): Set<string> {
   const cat = catalogFor(spec);
   findings.push(...planFindings(spec, cat));
   for (const [id, rec] of Object.entries(spec.stories)) {
-    if (Object.values(rec.clusters).includes('draft')) for (const c of cat.byId.get(id)?.components ?? []) exempt.add(c.id);
+    if (Object.values(rec.clusters).includes('draft'))
+      for (const c of cat.byId.get(id)?.components ?? []) exempt.add(c.id);
   }
   for (const [cluster, names] of repo.wired) {
     if (spec.clusters[cluster]) findings.push(...wiringFindings(repo, spec, cat, cluster, names));
@@ -57,7 +58,13 @@ function storyFindings(repo: WalkedRepo, findings: Finding[]): Set<string> {
 }
 
 /** One cluster: a story component wired without approval (DRAFT_WIRED), an approved one not wired (APPROVED_NOT_WIRED). */
-function wiringFindings(repo: WalkedRepo, spec: PlatformSpec, cat: Catalog, cluster: string, names: Map<string, { file?: string; line?: number }>): Finding[] {
+function wiringFindings(
+  repo: WalkedRepo,
+  spec: PlatformSpec,
+  cat: Catalog,
+  cluster: string,
+  names: Map<string, { file?: string; line?: number }>,
+): Finding[] {
   const out: Finding[] = [];
   const storyOf = new Map<string, string>();
   for (const s of cat.stories) for (const c of s.components) storyOf.set(c.id, s.id);
@@ -93,7 +100,8 @@ function wiringFindings(repo: WalkedRepo, spec: PlatformSpec, cat: Catalog, clus
   return out;
 }
 
-const HINT_GIT_URL = 'write the URL without user info; Flux clones with Secret flux-system/flux-system (bootstrap/README.md); then rotate the credential';
+const HINT_GIT_URL =
+  'write the URL without user info; Flux clones with Secret flux-system/flux-system (bootstrap/README.md); then rotate the credential';
 
 /** Credentials in platform.yaml, read leniently (the commands refuse the file whole; the check says where). */
 function platformCredentialFindings(repo: WalkedRepo): Finding[] {
@@ -105,14 +113,22 @@ function platformCredentialFindings(repo: WalkedRepo): Finding[] {
   for (const [name, c] of Object.entries<any>(clusters)) {
     const url = c?.git?.url;
     const why = typeof url === 'string' ? sourceUrlCredential(url) : undefined;
-    const at = (...keys: string[]) => ({ cluster: name, file: PLATFORM_FILE, line: o.lineOf(['clusters', name, ...keys]) });
+    const at = (...keys: string[]) => ({
+      cluster: name,
+      file: PLATFORM_FILE,
+      line: o.lineOf(['clusters', name, ...keys]),
+    });
     if (why) {
       const message = `clusters.${name}.git.url carries a credential (${why})`;
       out.push({ code: 'URL_CREDENTIALS', severity: 'error', ...at('git', 'url'), message, hint: HINT_GIT_URL });
     }
     for (const [key, v] of Object.entries<unknown>(c?.settings && typeof c.settings === 'object' ? c.settings : {})) {
       const value = String(v ?? '');
-      const cred = credentialName(key) ? 'its name' : credentialValue(value) ? `its value looks like ${credentialValue(value)}` : undefined;
+      const cred = credentialName(key)
+        ? 'its name'
+        : credentialValue(value)
+          ? `its value looks like ${credentialValue(value)}`
+          : undefined;
       if (!cred) continue;
       out.push({
         code: 'SETTING_CREDENTIAL',

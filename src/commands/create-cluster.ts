@@ -1,14 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import { UsageError } from '../core/errors';
 import type { Plan } from '../core/plan';
+import { applyAnswers, type ClusterAnswers, flagForPath } from '../model/answers';
 import { defaultCluster, exhaustedDefaults } from '../model/defaults';
-import { loadPlatform, newPlatform, PLATFORM_FILE, PlatformFile, setCluster } from '../model/platform-file';
+import { loadPlatform, newPlatform, PLATFORM_FILE, type PlatformFile, setCluster } from '../model/platform-file';
+import type { Problem } from '../model/problem';
 import type { ClusterSpec } from '../model/schema';
 import { recordStories, resolveStoryIds } from '../model/story-rules';
-import type { Problem } from '../model/problem';
 import { checkDns1123Label, validatePlatform } from '../model/validate';
 import { catalogFor, defaultTargets } from '../model/wiring';
-import { applyAnswers, ClusterAnswers, flagForPath } from '../model/answers';
 import { checkRepoDir } from './repo-dir';
 import { session } from './session';
 
@@ -44,20 +44,27 @@ function differences(a: ClusterSpec, b: ClusterSpec, prefix = ''): string[] {
     const x = (a as Record<string, unknown>)[key];
     const y = (b as Record<string, unknown>)[key];
     if (isDeepStrictEqual(x, y)) continue;
-    if (x && y && typeof x === 'object' && typeof y === 'object' && !Array.isArray(x)) out.push(...differences(x as ClusterSpec, y as ClusterSpec, `${prefix}${key}.`));
+    if (x && y && typeof x === 'object' && typeof y === 'object' && !Array.isArray(x))
+      out.push(...differences(x as ClusterSpec, y as ClusterSpec, `${prefix}${key}.`));
     else out.push(`${prefix}${key}`);
   }
   return out;
 }
 
 /** Record stories on the named clusters (see CreateClusterOptions.stories); an id no named cluster can take is refused. */
-function addStoriesTo(pf: PlatformFile, names: string[], want: NonNullable<CreateClusterOptions['stories']>): Record<string, string[]> {
+function addStoriesTo(
+  pf: PlatformFile,
+  names: string[],
+  want: NonNullable<CreateClusterOptions['stories']>,
+): Record<string, string[]> {
   const cat = catalogFor(pf.spec);
   const stories = resolveStoryIds(cat, want.ids);
   if (want.ids !== 'all') {
     for (const s of stories) {
       if (!defaultTargets(pf.spec, s).some((c) => names.includes(c))) {
-        throw new UsageError(`--stories ${s.id}: it runs on clusters of role ${s.clusters.join(' or ')}, and none of ${names.join(', ')} has that role; nothing was written`);
+        throw new UsageError(
+          `--stories ${s.id}: it runs on clusters of role ${s.clusters.join(' or ')}, and none of ${names.join(', ')} has that role; nothing was written`,
+        );
       }
     }
   }
@@ -113,7 +120,8 @@ function buildPlatform(load: () => PlatformFile | undefined, opts: CreateCluster
     const name = answers.name;
     const bad = checkDns1123Label(name);
     if (bad) throw new UsageError(`cluster name (NAME): ${bad}`);
-    if (name.length > 40) throw new UsageError(`cluster name (NAME): ${JSON.stringify(name)} is longer than 40 characters`);
+    if (name.length > 40)
+      throw new UsageError(`cluster name (NAME): ${JSON.stringify(name)} is longer than 40 characters`);
     if (seen.has(name)) throw new UsageError(`cluster ${name} is given twice`);
     seen.add(name);
     const current = pf.spec.clusters[name];
@@ -121,14 +129,18 @@ function buildPlatform(load: () => PlatformFile | undefined, opts: CreateCluster
       const wanted = applyAnswers(current, answers);
       const diff = differences(current, wanted);
       if (diff.length) {
-        throw new UsageError(`cluster ${name} is already in ${PLATFORM_FILE} with other values; edit ${PLATFORM_FILE} and run platform-kit regenerate to change it`, diff.map((d) => `clusters.${name}.${d}`));
+        throw new UsageError(
+          `cluster ${name} is already in ${PLATFORM_FILE} with other values; edit ${PLATFORM_FILE} and run platform-kit regenerate to change it`,
+          diff.map((d) => `clusters.${name}.${d}`),
+        );
       }
       existing.push(name);
       continue;
     }
     // Say so when the defaults have run out, before a default that overlaps is blamed on a flag never passed.
     const exhausted = exhaustedDefaults(pf.spec, answers);
-    if (exhausted.length) throw new UsageError(`cluster ${name}: the defaults have run out (nothing was written)`, exhausted);
+    if (exhausted.length)
+      throw new UsageError(`cluster ${name}: the defaults have run out (nothing was written)`, exhausted);
     const base = defaultCluster(pf.spec, name, answers.role, answers.nodeCidr);
     setCluster(pf, name, applyAnswers(base, answers));
     added.push(name);

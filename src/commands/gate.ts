@@ -1,7 +1,7 @@
 // The sprint gate as `platform-kit gate` runs it: platform.yaml from --dir, the delivery plan's static gate
 // (delivery/gate.ts) and the check's errors in the sprint's folders. Here because it combines delivery and check.
 import { UsageError } from '../core/errors';
-import { gateStatic, sprintOfPlan, sprintScope, type StaticGate } from '../delivery/gate';
+import { gateStatic, type StaticGate, sprintOfPlan, sprintScope } from '../delivery/gate';
 import type { SprintPlan } from '../delivery/model';
 import { componentDir } from '../model/components';
 import { loadPlatform, PLATFORM_FILE } from '../model/platform-file';
@@ -13,7 +13,10 @@ import { checkRepoDir } from './repo-dir';
  * gateStatic plus `check({ dir })` (commands/check.ts): no error finding in the folders of the sprint's components or in the target
  * clusters' entry folders (kubernetes/clusters/<cluster>/, the lane files).
  */
-export async function gateStaticWithCheck(dir: string, sprint: number | string): Promise<StaticGate & { sprint: SprintPlan }> {
+export async function gateStaticWithCheck(
+  dir: string,
+  sprint: number | string,
+): Promise<StaticGate & { sprint: SprintPlan }> {
   // The same --dir rules as every other command (a directory, not a symbolic link to one).
   const root = checkRepoDir(dir);
   const pf = loadPlatform(root);
@@ -22,7 +25,10 @@ export async function gateStaticWithCheck(dir: string, sprint: number | string):
   const sp = sprintOfPlan(pf.spec, cat, sprint);
   const g = gateStatic(pf.spec, cat, sp, root);
   const { clusters, components } = sprintScope(pf.spec, cat, sp);
-  const prefixes = [...components.map((c) => componentDir(c) + '/'), ...clusters.map((c) => `kubernetes/clusters/${c}/`)];
+  const prefixes = [
+    ...components.map((c) => componentDir(c) + '/'),
+    ...clusters.map((c) => `kubernetes/clusters/${c}/`),
+  ];
   const reasons = [...g.reasons];
   if (prefixes.length) {
     try {

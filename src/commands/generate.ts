@@ -1,11 +1,11 @@
+import { type FileText, stringText, withEol } from '../core/eol';
 import { ConflictError } from '../core/errors';
-import { stringText, withEol, type FileText } from '../core/eol';
-import { MANIFEST_FILE, manifestToString, parseManifest, sha256, type Manifest } from '../core/manifest';
+import { MANIFEST_FILE, type Manifest, manifestToString, parseManifest, sha256 } from '../core/manifest';
 import type { Merge3 } from '../core/merge';
-import { computePlan, writes, type Change, type Plan, type Reader } from '../core/plan';
+import { type Change, computePlan, type Plan, type Reader, writes } from '../core/plan';
 import { TemplateRenderer } from '../core/render';
 import type { Tree } from '../core/tree';
-import { renderPlatform, type RenderResult } from '../generate/platform';
+import { type RenderResult, renderPlatform } from '../generate/platform';
 import { REPO_PACKAGE_FILE, repoPackageJson } from '../generate/repo-package';
 import { syncChartPins } from '../model/charts';
 import { keepFormatting, PLATFORM_FILE, type PlatformFile, platformToString } from '../model/platform-file';
@@ -55,7 +55,9 @@ const TOOL_OWNED = [PLATFORM_FILE, MANIFEST_FILE, REPO_PACKAGE_FILE];
  */
 export function generate(platform: PlatformFile, inputs: GenerateInputs): Generated {
   const cat = catalogFor(platform.spec);
-  const pinned = renderedComponents(platform.spec, cat).flatMap((c) => (c.chart && !cat.components.get(c.id)?.story?.custom ? [c.chart.name] : []));
+  const pinned = renderedComponents(platform.spec, cat).flatMap((c) =>
+    c.chart && !cat.components.get(c.id)?.story?.custom ? [c.chart.name] : [],
+  );
   syncChartPins(platform, pinned);
   const renderer = new TemplateRenderer(inputs.templateRoots);
   // Settings of a variant the cluster does not build (another secret-store provider's) go; its own come.
@@ -73,7 +75,8 @@ export function generate(platform: PlatformFile, inputs: GenerateInputs): Genera
   addManifest(plan, result.tree, current, inputs.fingerprint);
   // What platform.yaml held when the command read it, not when the plan did: a line saved in between is not lost.
   const platformChange = plan.changes.find((c) => c.path === PLATFORM_FILE);
-  if (platformChange && platform.source !== undefined) platformChange.currentHash = platform.source === null ? null : sha256(platform.source);
+  if (platformChange && platform.source !== undefined)
+    platformChange.currentHash = platform.source === null ? null : sha256(platform.source);
   const conflicts = plan.changes.filter((c) => c.action === 'CONFLICT');
   if (conflicts.length) {
     throw new ConflictError(
@@ -96,7 +99,8 @@ function addManifest(plan: Plan, tree: Tree, current: Reader, fingerprint: Gener
   tree.write(MANIFEST_FILE, text);
   const file = current.readText ? current.readText(MANIFEST_FILE) : textOf(current.read(MANIFEST_FILE));
   const eol = file?.utf8 && file.eol ? file.eol : (current.newFileEol?.([MANIFEST_FILE])(MANIFEST_FILE) ?? 'lf');
-  const same = file !== undefined && (file.text === text || onlyBookkeepingDiffers(plan, tree, current, file.text, text));
+  const same =
+    file !== undefined && (file.text === text || onlyBookkeepingDiffers(plan, tree, current, file.text, text));
   const change: Change = {
     path: MANIFEST_FILE,
     action: file === undefined ? 'CREATE' : same ? 'UNCHANGED' : 'UPDATE',
@@ -120,7 +124,8 @@ function onlyBookkeepingDiffers(plan: Plan, tree: Tree, current: Reader, before:
     const { inputs: _a, ...was } = JSON.parse(before) as Partial<Manifest>;
     const { inputs: _b, ...now } = JSON.parse(after) as Partial<Manifest>;
     if (was.files && now.files) {
-      for (const p of [PLATFORM_FILE, REPO_PACKAGE_FILE]) if (tree.read(p) === current.read(p)) was.files[p] = now.files[p];
+      for (const p of [PLATFORM_FILE, REPO_PACKAGE_FILE])
+        if (tree.read(p) === current.read(p)) was.files[p] = now.files[p];
     }
     return JSON.stringify(was) === JSON.stringify(now);
   } catch {

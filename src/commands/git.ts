@@ -25,14 +25,23 @@ export function uncommittedPaths(root: string): string[] | undefined {
   if (!fs.existsSync(root)) return undefined;
   const top = spawnSync('git', ['-C', root, 'rev-parse', '--show-toplevel'], { encoding: 'utf8' });
   if (top.error || top.status !== 0) return undefined;
-  const r = spawnSync('git', ['-C', root, 'status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', '.'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(
+    'git',
+    ['-C', root, 'status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', '.'],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
   if (r.error || r.status !== 0) return undefined;
   const topDir = top.stdout.trim();
   const real = fs.realpathSync(root);
   return r.stdout
     .split('\0')
     .filter((e) => e.length > 3)
-    .map((e) => path.relative(real, path.join(topDir, e.slice(3))).split(path.sep).join('/'))
+    .map((e) =>
+      path
+        .relative(real, path.join(topDir, e.slice(3)))
+        .split(path.sep)
+        .join('/'),
+    )
     .filter((p) => p && !p.startsWith('..'))
     .sort();
 }
@@ -43,7 +52,8 @@ export const storyBranch = (id: string) => `story/${id.toLowerCase()}`;
 /** Before writing: the repository is a git work tree; switch to (or create) the story's branch. */
 export function enterStoryBranch(root: string, id: string): string {
   const top = git(root, ['rev-parse', '--show-toplevel']);
-  if (top.status !== 0) throw new UsageError(`--git: ${root} is not inside a git repository (git init it first); nothing was written`);
+  if (top.status !== 0)
+    throw new UsageError(`--git: ${root} is not inside a git repository (git init it first); nothing was written`);
   const branch = storyBranch(id);
   const current = git(root, ['rev-parse', '--abbrev-ref', 'HEAD']).stdout;
   if (current === branch) return branch;
@@ -71,7 +81,10 @@ export function refuseUncommitted(root: string, paths: string[], when: string): 
   const dirty = new Set(uncommittedPaths(root) ?? []);
   const hit = paths.filter((p) => dirty.has(p));
   if (hit.length) {
-    throw new UsageError(`--git: ${hit.length === 1 ? 'a file' : 'files'} the story writes ${hit.length === 1 ? 'has' : 'have'} uncommitted changes (${when}); the story's commit would carry them. Commit or stash them first; nothing was written`, hit);
+    throw new UsageError(
+      `--git: ${hit.length === 1 ? 'a file' : 'files'} the story writes ${hit.length === 1 ? 'has' : 'have'} uncommitted changes (${when}); the story's commit would carry them. Commit or stash them first; nothing was written`,
+      hit,
+    );
   }
 }
 

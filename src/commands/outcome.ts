@@ -1,8 +1,8 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import { toLf } from '../core/eol';
-import { readStrictYaml } from '../core/yaml';
-import { BASE_DIR, Change, Plan } from '../core/plan';
 import { MANIFEST_FILE } from '../core/manifest';
+import { BASE_DIR, type Change, type Plan } from '../core/plan';
+import { readStrictYaml } from '../core/yaml';
 import { bootstrapView } from '../model/bootstrap-secrets';
 import { PLATFORM_FILE, readPlatform } from '../model/platform-file';
 import type { PlatformSpec } from '../model/schema';
@@ -24,7 +24,8 @@ export interface Bookkeeping {
 }
 
 /** A change that is the tool's bookkeeping (not a file a person reads). */
-export const isBookkeeping = (c: Change): boolean => c.internal === true || c.path === MANIFEST_FILE || c.path.startsWith(`${BASE_DIR}/`);
+export const isBookkeeping = (c: Change): boolean =>
+  c.internal === true || c.path === MANIFEST_FILE || c.path.startsWith(`${BASE_DIR}/`);
 
 export function bookkeeping(plan: Plan): Bookkeeping {
   const m = plan.changes.find((c) => c.path === MANIFEST_FILE);
@@ -96,7 +97,13 @@ export function placeholders(plan: Plan, clusters?: string[]): Placeholder[] {
         walk(it, [...path.slice(0, -1), `${path[path.length - 1]}[${typeof name === 'string' ? name : i}]`]);
       });
     } else if (isScalar(node) && typeof node.value === 'string' && isPlaceholder(node.value)) {
-      out.push({ file: PLATFORM_FILE, line: node.range ? lc.linePos(node.range[0]).line : 0, key: path.join('.'), value: node.value, cluster: path[1] });
+      out.push({
+        file: PLATFORM_FILE,
+        line: node.range ? lc.linePos(node.range[0]).line : 0,
+        key: path.join('.'),
+        value: node.value,
+        cluster: path[1],
+      });
     }
   };
   const root = doc.contents;

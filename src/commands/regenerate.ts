@@ -1,7 +1,7 @@
 import { unresolved, writes } from '../core/plan';
 import { problemsError, setGeneratorVersion } from '../model/platform-file';
 import { noPlatform, session } from './session';
-import { upToDate, type RegenerateOptions, type RegenerateResult } from './up-to-date';
+import { type RegenerateOptions, type RegenerateResult, upToDate } from './up-to-date';
 
 export type { RegenerateOptions, RegenerateResult };
 
@@ -19,6 +19,13 @@ export function regenerate(opts: RegenerateOptions): RegenerateResult {
     setGeneratorVersion(pf);
     s.validate(pf, (problems) => problemsError(problems));
     const { plan, written, settingsSync } = s.commit(pf, { dryRun: readOnly });
-    return { root: s.root, plan, changed: writes(plan).length > 0, written, unresolved: unresolved(plan), settingsSync };
+    return {
+      root: s.root,
+      plan,
+      changed: writes(plan).length > 0,
+      written,
+      unresolved: unresolved(plan),
+      settingsSync,
+    };
   });
 }

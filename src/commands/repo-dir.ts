@@ -7,7 +7,8 @@ import { UsageError } from '../core/errors';
  * and not a symlink to elsewhere.
  */
 export function checkRepoDir(dir: string): string {
-  if (typeof dir !== 'string' || dir.length === 0 || dir.includes('\0')) throw new UsageError('--dir: not a usable path');
+  if (typeof dir !== 'string' || dir.length === 0 || dir.includes('\0'))
+    throw new UsageError('--dir: not a usable path');
   const abs = path.resolve(dir);
   let st: fs.Stats | undefined;
   try {
@@ -26,7 +27,8 @@ export function checkRepoDir(dir: string): string {
       } catch {
         continue; // missing too (or not reachable): look further up
       }
-      if (!above.isDirectory()) throw new UsageError(`--dir ${dir}: ${d} is not a directory, so no folder can be created under it`);
+      if (!above.isDirectory())
+        throw new UsageError(`--dir ${dir}: ${d} is not a directory, so no folder can be created under it`);
       break;
     }
   }

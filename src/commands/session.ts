@@ -1,18 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isErrno, systemError, UsageError } from '../core/errors';
 import { assertNoEscapingLink, commitChanges, DiskReader } from '../core/disk';
-import { inputsFingerprint } from '../core/fingerprint';
-import { gitMergeFile } from '../core/merge';
-import { withoutLock, withRepoLock } from '../core/lock';
-import { OVERRIDES_DIR, walkTree } from '../core/paths';
-import { writes, type Plan } from '../core/plan';
-import { BUILTIN_TEMPLATES } from '../core/render';
 import { toLf } from '../core/eol';
-import { loadPlatform, parsePlatform, PLATFORM_FILE, type PlatformFile } from '../model/platform-file';
+import { isErrno, systemError, UsageError } from '../core/errors';
+import { inputsFingerprint } from '../core/fingerprint';
+import { withoutLock, withRepoLock } from '../core/lock';
+import { gitMergeFile } from '../core/merge';
+import { OVERRIDES_DIR, walkTree } from '../core/paths';
+import { type Plan, writes } from '../core/plan';
+import { BUILTIN_TEMPLATES } from '../core/render';
+import { loadPlatform, PLATFORM_FILE, type PlatformFile, parsePlatform } from '../model/platform-file';
 import type { Problem } from '../model/problem';
 import { validatePlatform } from '../model/validate';
-import { generate, type Generated } from './generate';
+import { type Generated, generate } from './generate';
 import { uncommittedPaths } from './git';
 import { checkRepoDir } from './repo-dir';
 
@@ -133,7 +133,9 @@ export class Session {
     const templateRoots = this.opts.templateRoots ?? templateRootsOf(this.root);
     // Only with the built-in templates (plus the repository's overrides) does the fingerprint describe this render.
     const overrides = path.join(this.root, OVERRIDES_DIR);
-    const standard = templateRoots[templateRoots.length - 1] === BUILTIN_TEMPLATES && templateRoots.slice(0, -1).every((r, i) => i === 0 && r === overrides);
+    const standard =
+      templateRoots[templateRoots.length - 1] === BUILTIN_TEMPLATES &&
+      templateRoots.slice(0, -1).every((r, i) => i === 0 && r === overrides);
     const g = generate(pf, {
       current: new DiskReader(this.root),
       templateRoots,

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import { ConflictError, UsageError } from '../core/errors';
 import { MANIFEST_FILE } from '../core/manifest';
-import { Plan, writes } from '../core/plan';
-import { loadPlatform, PLATFORM_FILE, PlatformFile, setStoryState } from '../model/platform-file';
-import { PlatformSpec, StoryState } from '../model/schema';
-import { catalogWith, StoryDef } from '../model/stories';
+import { type Plan, writes } from '../core/plan';
+import { loadPlatform, PLATFORM_FILE, type PlatformFile, setStoryState } from '../model/platform-file';
+import type { Problem } from '../model/problem';
+import type { PlatformSpec, StoryState } from '../model/schema';
+import { catalogWith, type StoryDef } from '../model/stories';
 import {
   checkClusters,
   checkId,
@@ -15,11 +16,10 @@ import {
   recordStories,
   withCustomStory,
 } from '../model/story-rules';
-import type { Problem } from '../model/problem';
 import { catalogFor, defaultTargets } from '../model/wiring';
 import { commitStory, enterStoryBranch, refuseUncommitted, restore, snapshot } from './git';
 import { checkRepoDir } from './repo-dir';
-import { noPlatform, session, Session } from './session';
+import { noPlatform, type Session, session } from './session';
 
 export interface StoryCommandOptions {
   /** The GitOps repository (must hold platform.yaml). */
@@ -52,7 +52,8 @@ export interface StoryResult {
 }
 
 /** What a story command says in a repository without platform.yaml. */
-const createFirst = (dir: string) => noPlatform(`create the repository first (create-platform-cluster infra apps --dir ${dir})`);
+const createFirst = (dir: string) =>
+  noPlatform(`create the repository first (create-platform-cluster infra apps --dir ${dir})`);
 
 /** platform.yaml of the session's repository; a story command needs one. */
 function openPlatform(s: Session, dir: string): PlatformFile {
@@ -69,7 +70,10 @@ function readPlatform(dir: string): PlatformFile {
 
 /** The error of an edit that would leave platform.yaml invalid. */
 const invalidEdit = (problems: Problem[]) =>
-  new UsageError('the change would leave platform.yaml invalid; nothing was written', problems.map((p) => `${p.path}: ${p.message}`));
+  new UsageError(
+    'the change would leave platform.yaml invalid; nothing was written',
+    problems.map((p) => `${p.path}: ${p.message}`),
+  );
 
 /** The end of every story command: validate the edited platform once, generate it and write it. */
 function finish(s: Session, pf: PlatformFile, opts: StoryCommandOptions): { plan: Plan; written: boolean } {
@@ -111,9 +115,13 @@ function addStoriesIn(s: Session, opts: AddStoriesOptions): StoriesResult {
   if (opts.ids.length === 0) throw new UsageError('no story id given (pass STORY-… or --all)');
   for (const id of opts.ids) checkId(id);
   if (opts.custom !== undefined && opts.ids.length !== 1) throw new UsageError('--custom defines one story at a time');
-  if (opts.git && opts.ids.length !== 1) throw new UsageError('--git delivers one story at a time (one branch, one commit)');
+  if (opts.git && opts.ids.length !== 1)
+    throw new UsageError('--git delivers one story at a time (one branch, one commit)');
   const pf = openPlatform(s, opts.dir);
-  const { custom, cat } = opts.custom !== undefined ? withCustomStory(pf.spec, opts.ids[0], opts.custom) : { custom: undefined, cat: catalogFor(pf.spec) };
+  const { custom, cat } =
+    opts.custom !== undefined
+      ? withCustomStory(pf.spec, opts.ids[0], opts.custom)
+      : { custom: undefined, cat: catalogFor(pf.spec) };
   const stories = opts.ids.map((id) => findStory(cat, id));
   let dependencies: DependencyAdded[] = [];
   const targets = new Map<string, string[]>();
@@ -123,7 +131,14 @@ function addStoriesIn(s: Session, opts: AddStoriesOptions): StoriesResult {
     for (const d of dependencies) targets.set(d.id, d.clusters);
   }
   const all = [...dependencies.map((d) => findStory(cat, d.id)), ...stories];
-  const recorded = recordStories(pf, cat, all, { clusters: opts.clusters, approve: opts.approve, force: opts.force, custom, targets, withDepsFlag: true });
+  const recorded = recordStories(pf, cat, all, {
+    clusters: opts.clusters,
+    approve: opts.approve,
+    force: opts.force,
+    custom,
+    targets,
+    withDepsFlag: true,
+  });
   const settingsAdded = recorded.settingsAdded;
   // The clusters of the stories named (the dependencies brought along say where they went themselves).
   const touched = [...new Set(stories.flatMap((st) => recorded.byStory.get(st.id) ?? []))];
@@ -141,7 +156,12 @@ function addStoriesIn(s: Session, opts: AddStoriesOptions): StoriesResult {
  * it writes that has uncommitted edits (platform.yaml edited by hand, say) would carry them into the commit, so
  * that is refused before anything is written or switched; a failed commit puts the files back as they were.
  */
-function deliverOnBranch(s: Session, pf: PlatformFile, id: string, message: string): { plan: Plan; written: boolean; git: StoriesResult['git'] } {
+function deliverOnBranch(
+  s: Session,
+  pf: PlatformFile,
+  id: string,
+  message: string,
+): { plan: Plan; written: boolean; git: StoriesResult['git'] } {
   // Validate everything before switching branches, so bad input leaves the work tree as it was.
   s.validate(pf, invalidEdit);
   refuseUncommitted(s.root, [PLATFORM_FILE, MANIFEST_FILE], 'before switching branches');
@@ -182,9 +202,11 @@ function changeStates(opts: ApproveStoriesOptions, to: StoryState): StoriesResul
 }
 
 function changeStatesIn(s: Session, opts: ApproveStoriesOptions, to: StoryState): StoriesResult {
-  if (opts.ids.length === 0) throw new UsageError('no story id given (pass one or more STORY-… ids; platform-kit stories lists them)');
+  if (opts.ids.length === 0)
+    throw new UsageError('no story id given (pass one or more STORY-… ids; platform-kit stories lists them)');
   for (const id of opts.ids) checkId(id);
-  if (opts.withDeps && to !== 'approved') throw new UsageError('--with-deps goes with approve (unapprove takes back only the stories named)');
+  if (opts.withDeps && to !== 'approved')
+    throw new UsageError('--with-deps goes with approve (unapprove takes back only the stories named)');
   const pf = openPlatform(s, opts.dir);
   const cat = catalogFor(pf.spec);
   const stories = [...new Set(opts.ids)].map((id) => findStory(cat, id)).sort((a, b) => a.seq - b.seq);
@@ -196,7 +218,12 @@ function changeStatesIn(s: Session, opts: ApproveStoriesOptions, to: StoryState)
     dependencies = missingDependencies(pf.spec, cat, wanted, true);
     const targets = new Map(dependencies.map((d) => [d.id, d.clusters]));
     // The dependencies' own needs are checked with the stories below, on the platform as it will be.
-    settingsAdded = recordStories(pf, cat, dependencies.map((d) => findStory(cat, d.id)), { approve: true, force: true, targets }).settingsAdded;
+    settingsAdded = recordStories(
+      pf,
+      cat,
+      dependencies.map((d) => findStory(cat, d.id)),
+      { approve: true, force: true, targets },
+    ).settingsAdded;
   }
   for (const [story, clusters] of wanted) setStoryState(pf, story.id, Object.fromEntries(clusters.map((c) => [c, to])));
   if (!opts.force) {
@@ -218,7 +245,14 @@ export function unapproveStories(opts: ApproveStoriesOptions): StoriesResult {
 }
 
 function one(r: StoriesResult): StoryResult {
-  return { root: r.root, story: r.stories[0], clusters: r.clusters, settingsAdded: r.settingsAdded, plan: r.plan, written: r.written };
+  return {
+    root: r.root,
+    story: r.stories[0],
+    clusters: r.clusters,
+    settingsAdded: r.settingsAdded,
+    plan: r.plan,
+    written: r.written,
+  };
 }
 
 /** platform-kit approve: wire the story's components into each cluster's lanes and mark it approved. */

@@ -3,11 +3,11 @@ import * as path from 'node:path';
 import { LinkGuard } from '../core/disk';
 import { fileText, toLf } from '../core/eol';
 import { inputsFingerprint } from '../core/fingerprint';
+import { withoutLock } from '../core/lock';
 import { MANIFEST_FILE, sha256 } from '../core/manifest';
-import { REPO_PACKAGE_FILE } from '../generate/repo-package';
 import { isSafeRelativePath, OVERRIDES_DIR, walkTree } from '../core/paths';
 import { BASE_DIR, type Change, type Plan } from '../core/plan';
-import { withoutLock } from '../core/lock';
+import { REPO_PACKAGE_FILE } from '../generate/repo-package';
 import type { VariantSettingsSync } from '../model/variant-settings';
 import { checkRepoDir } from './repo-dir';
 
@@ -122,5 +122,13 @@ export function upToDatePlan(root: string): Plan | undefined {
   if (files['platform.yaml'] === undefined) return undefined;
   changes.push({ path: 'platform.yaml', action: 'UNCHANGED' }, { path: MANIFEST_FILE, action: 'UNCHANGED' });
   changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { changes, manifest: { generator: String(m.generator), version: String(m.version), inputs: m.inputs, files: files as Record<string, string> } };
+  return {
+    changes,
+    manifest: {
+      generator: String(m.generator),
+      version: String(m.version),
+      inputs: m.inputs,
+      files: files as Record<string, string>,
+    },
+  };
 }

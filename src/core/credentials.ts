@@ -12,7 +12,19 @@
 //   references, and documentation words (changeme, example, xxx, ***, redacted, ...).
 
 /** Words that make a setting name a credential. */
-const CREDENTIAL_WORDS = new Set(['PASSWORD', 'PASSWD', 'PASSPHRASE', 'SECRET', 'SECRETS', 'TOKEN', 'TOKENS', 'APIKEY', 'CREDENTIAL', 'CREDENTIALS', 'PAT']);
+const CREDENTIAL_WORDS = new Set([
+  'PASSWORD',
+  'PASSWD',
+  'PASSPHRASE',
+  'SECRET',
+  'SECRETS',
+  'TOKEN',
+  'TOKENS',
+  'APIKEY',
+  'CREDENTIAL',
+  'CREDENTIALS',
+  'PAT',
+]);
 /** Word pairs that make a setting name a credential (KEY alone is too common: TSIG_KEYNAME, SSH_KEY_TYPE...). */
 const CREDENTIAL_PAIRS = [
   ['API', 'KEY'],
@@ -23,27 +35,59 @@ const CREDENTIAL_PAIRS = [
 ];
 /** A last word that makes the name a reference to a credential (where it is, what it is called), not the credential. */
 const REFERENCE_WORDS = new Set([
-  'NAME', 'NAMES', 'KEYNAME', 'REF', 'STORE', 'ENDPOINT', 'URL', 'URI', 'HOST', 'PORT', 'PREFIX', 'SUFFIX', 'PATH', 'FILE',
-  'ID', 'NAMESPACE', 'KIND', 'TYPE', 'PROVIDER', 'VAULT', 'REGION', 'ENABLED', 'ITEM', 'PROPERTY', 'FIELD',
+  'NAME',
+  'NAMES',
+  'KEYNAME',
+  'REF',
+  'STORE',
+  'ENDPOINT',
+  'URL',
+  'URI',
+  'HOST',
+  'PORT',
+  'PREFIX',
+  'SUFFIX',
+  'PATH',
+  'FILE',
+  'ID',
+  'NAMESPACE',
+  'KIND',
+  'TYPE',
+  'PROVIDER',
+  'VAULT',
+  'REGION',
+  'ENABLED',
+  'ITEM',
+  'PROPERTY',
+  'FIELD',
 ]);
 
 /** Whether a setting name looks like it holds a credential (see the rules above). */
 export function credentialName(name: string): boolean {
-  const words = name.toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
+  const words = name
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .filter(Boolean);
   if (words.length === 0 || REFERENCE_WORDS.has(words[words.length - 1])) return false;
   if (words.some((w) => CREDENTIAL_WORDS.has(w))) return true;
   return words.some((w, i) => CREDENTIAL_PAIRS.some(([a, b]) => w === a && words[i + 1] === b));
 }
 
 /** Documentation words standing for a credential. */
-const EXAMPLE_WORD = /^(change[-_ ]?me|example|placeholder|redacted|dummy|fake|none|null|secret|password|passwd|pass|token|user(name)?|your[-_]?[a-z_-]*|x+|\*+|\.+|-+|_+)$/i;
+const EXAMPLE_WORD =
+  /^(change[-_ ]?me|example|placeholder|redacted|dummy|fake|none|null|secret|password|passwd|pass|token|user(name)?|your[-_]?[a-z_-]*|x+|\*+|\.+|-+|_+)$/i;
 
 /** Whether a value stands for a credential instead of being one (see the rules above). */
 export function isPlaceholder(value: string): boolean {
   const v = value.trim();
   if (v === '') return true;
   if (/^\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(v)) return true; // an application's own {VAR} (Frigate, a Python format string)
-  if (/\$\{[^}]*\}|\{\{.*\}\}|<[^<>]+>|\$\([^)]*\)|^\$[A-Za-z_][A-Za-z0-9_]*$|%[sv]|^(op|ref\+[a-z0-9]+|vault|awssm|gcpsm|azkv|bws|sops):\/?\/?/i.test(v)) return true;
+  if (
+    /\$\{[^}]*\}|\{\{.*\}\}|<[^<>]+>|\$\([^)]*\)|^\$[A-Za-z_][A-Za-z0-9_]*$|%[sv]|^(op|ref\+[a-z0-9]+|vault|awssm|gcpsm|azkv|bws|sops):\/?\/?/i.test(
+      v,
+    )
+  )
+    return true;
   if (/example/i.test(v)) return true;
   return EXAMPLE_WORD.test(v);
 }
@@ -68,19 +112,29 @@ const LOCATION_WORDS = new Set(['HOST', 'HOSTNAME', 'PORT', 'DATABASE', 'DBNAME'
 
 /** A Secret data key that locates a service (`hostname`, `port`, `DB_HOST`), not a credential. */
 export function locationKey(key: string): boolean {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .filter(Boolean);
   return words.length > 0 && LOCATION_WORDS.has(words[words.length - 1]);
 }
 
 /** Well-known token formats: name, pattern. Anchored on word boundaries so a longer identifier does not match. */
 export const TOKEN_FORMATS: { name: string; re: RegExp }[] = [
   { name: 'a GitHub token', re: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,}(?![A-Za-z0-9_])/ },
-  { name: 'a GitHub fine-grained token', re: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9_])/ },
+  {
+    name: 'a GitHub fine-grained token',
+    re: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9_])/,
+  },
   { name: 'a GitLab token', re: /(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,}/ },
   { name: 'a Slack token', re: /(?<![A-Za-z0-9_-])xox[bpars]-[A-Za-z0-9-]{10,}/ },
   { name: 'an AWS access key id', re: /(?<![A-Za-z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/ },
   { name: 'a private key', re: /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----/ },
-  { name: 'a JSON Web Token', re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/ },
+  {
+    name: 'a JSON Web Token',
+    re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/,
+  },
 ];
 
 /** Scheme and user info of a URL (`scheme://userinfo@host...`), or undefined when it has none. */
@@ -89,7 +143,9 @@ export function urlUserInfo(url: string): { scheme: string; user: string; passwo
   if (!m) return undefined;
   const info = m[2];
   const i = info.indexOf(':');
-  return i < 0 ? { scheme: m[1].toLowerCase(), user: info } : { scheme: m[1].toLowerCase(), user: info.slice(0, i), password: info.slice(i + 1) };
+  return i < 0
+    ? { scheme: m[1].toLowerCase(), user: info }
+    : { scheme: m[1].toLowerCase(), user: info.slice(0, i), password: info.slice(i + 1) };
 }
 
 /**
@@ -101,8 +157,10 @@ export function sourceUrlCredential(url: string): string | undefined {
   if (!u) return undefined;
   // A source URL is used as written, so only a substitution reference stands in for a value here (`changeme` is one).
   const reference = (v: string) => /^(\$\{[^}]+\}|\{\{[^}]*\}\})$/.test(v);
-  if (u.password !== undefined && u.password !== '' && !reference(u.password)) return 'a password in its user info, user:password@';
-  if (['http', 'https', 'oci'].includes(u.scheme) && u.password === undefined && !reference(u.user)) return 'user info, user@ or token@, in an https URL';
+  if (u.password !== undefined && u.password !== '' && !reference(u.password))
+    return 'a password in its user info, user:password@';
+  if (['http', 'https', 'oci'].includes(u.scheme) && u.password === undefined && !reference(u.user))
+    return 'user info, user@ or token@, in an https URL';
   return undefined;
 }
 

@@ -1,11 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { type Eol, EolPolicy, type FileText, fileText } from './eol';
 import { ConflictError, UsageError } from './errors';
+import { sha256 } from './manifest';
 import { isSafeRelativePath, resolveInside } from './paths';
 import type { Change, Reader } from './plan';
-import { EolPolicy, fileText, type Eol, type FileText } from './eol';
-import { sha256 } from './manifest';
 
 export const STAGING_DIR = '.platform/.staging';
 
@@ -34,8 +34,14 @@ export class DiskReader implements Reader {
       if (code === 'ENOENT') return undefined;
       if (code === 'EISDIR') {
         // The tool's own state must be a file; elsewhere a folder stands where the tool writes a file.
-        if (rel.startsWith('.platform/')) throw new UsageError(`${rel} is a folder, not the file the tool keeps there; restore it from git (nothing was written)`);
-        throw new ConflictError('a folder is in the way of a file the tool writes; move it aside, then run again (nothing was written)', [rel]);
+        if (rel.startsWith('.platform/'))
+          throw new UsageError(
+            `${rel} is a folder, not the file the tool keeps there; restore it from git (nothing was written)`,
+          );
+        throw new ConflictError(
+          'a folder is in the way of a file the tool writes; move it aside, then run again (nothing was written)',
+          [rel],
+        );
       }
       throw e;
     }
@@ -88,7 +94,10 @@ export class LinkGuard {
         if (!last) this.missingDirs.add(cur);
         return false;
       }
-      if (st.isSymbolicLink()) throw new UsageError(`refusing to follow the symbolic link ${path.relative(this.base, cur)} (it may lead outside the repository)`);
+      if (st.isSymbolicLink())
+        throw new UsageError(
+          `refusing to follow the symbolic link ${path.relative(this.base, cur)} (it may lead outside the repository)`,
+        );
       if (!last && st.isDirectory()) this.realDirs.add(cur);
     }
     return true;
@@ -153,7 +162,9 @@ export function recoverInterrupted(root: string): { rolledBack: number; complete
   for (const d of dirs) {
     const staging = path.join(base, d);
     if (!fs.lstatSync(staging).isDirectory()) {
-      throw new UsageError(`${STAGING_DIR}/${d} is not a folder the tool made (a file or a symbolic link); remove it, then run again`);
+      throw new UsageError(
+        `${STAGING_DIR}/${d} is not a folder the tool made (a file or a symbolic link); remove it, then run again`,
+      );
     }
     if (fs.existsSync(path.join(staging, COMMITTED))) out.completed++;
     else if (fs.existsSync(path.join(staging, JOURNAL))) {
@@ -209,7 +220,10 @@ export function recoverInterrupted(root: string): { rolledBack: number; complete
  * write (inside the repository, through no symbolic link) and a staged file by its number.
  */
 function readJournal(root: string, rel: string, links: LinkGuard): JournalEntry[] {
-  const broken = (why: string) => new UsageError(`${rel}: ${why}; it is not what an interrupted run leaves. Restore the files from git and remove ${path.posix.dirname(rel)}/, then run again`);
+  const broken = (why: string) =>
+    new UsageError(
+      `${rel}: ${why}; it is not what an interrupted run leaves. Restore the files from git and remove ${path.posix.dirname(rel)}/, then run again`,
+    );
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(path.join(root, rel), 'utf8'));
@@ -220,10 +234,23 @@ function readJournal(root: string, rel: string, links: LinkGuard): JournalEntry[
   if (!Array.isArray(entries)) throw broken('no "entries" list');
   const hash = (h: unknown) => h === undefined || h === null || (typeof h === 'string' && /^[0-9a-f]{64}$/.test(h));
   for (const e of entries as Partial<JournalEntry>[]) {
-    if (!e || typeof e !== 'object' || !Number.isSafeInteger(e.i) || (e.i as number) < 0 || typeof e.hadOriginal !== 'boolean' || typeof e.deletes !== 'boolean') throw broken('an entry of the wrong shape');
+    if (
+      !e ||
+      typeof e !== 'object' ||
+      !Number.isSafeInteger(e.i) ||
+      (e.i as number) < 0 ||
+      typeof e.hadOriginal !== 'boolean' ||
+      typeof e.deletes !== 'boolean'
+    )
+      throw broken('an entry of the wrong shape');
     if (!hash(e.old) || !hash(e.new)) throw broken('an entry of the wrong shape');
-    const ownState = typeof e.path === 'string' && e.path.startsWith('.platform/') && e.path !== '.platform/manifest.json' && !e.path.startsWith('.platform/base/');
-    if (typeof e.path !== 'string' || !isSafeRelativePath(e.path) || ownState) throw broken(`${JSON.stringify(e.path)} is not a path the tool writes`);
+    const ownState =
+      typeof e.path === 'string' &&
+      e.path.startsWith('.platform/') &&
+      e.path !== '.platform/manifest.json' &&
+      !e.path.startsWith('.platform/base/');
+    if (typeof e.path !== 'string' || !isSafeRelativePath(e.path) || ownState)
+      throw broken(`${JSON.stringify(e.path)} is not a path the tool writes`);
     links.check(e.path);
   }
   return entries as JournalEntry[];
@@ -233,7 +260,10 @@ function readJournal(root: string, rel: string, links: LinkGuard): JournalEntry[
  * The calls by which a commit changes the disk (it reads through node:fs directly). Production passes node:fs; a
  * test passes a wrapper that fails a chosen call, to see every step undone (or, past the commit point, completed).
  */
-export type CommitFs = Pick<typeof fs, 'mkdirSync' | 'writeFileSync' | 'chmodSync' | 'renameSync' | 'linkSync' | 'unlinkSync' | 'rmSync' | 'rmdirSync'>;
+export type CommitFs = Pick<
+  typeof fs,
+  'mkdirSync' | 'writeFileSync' | 'chmodSync' | 'renameSync' | 'linkSync' | 'unlinkSync' | 'rmSync' | 'rmdirSync'
+>;
 
 /** The actions that write to the disk; the others (UNCHANGED, KEEP, CONFLICT) leave the file as it is. */
 const WRITING: readonly Change['action'][] = ['CREATE', 'UPDATE', 'DELETE', 'MERGE', 'UNMERGED'];
@@ -322,7 +352,8 @@ class Commit {
       if (c.action === 'DELETE') return;
       const tmp = path.join(this.staging, 'new', String(i));
       // A file the plan creates had no mode to keep (~1000 of them in a scaffold: one stat each saved).
-      const st = c.action === 'CREATE' ? undefined : fs.statSync(resolveInside(this.root, c.path), { throwIfNoEntry: false });
+      const st =
+        c.action === 'CREATE' ? undefined : fs.statSync(resolveInside(this.root, c.path), { throwIfNoEntry: false });
       const mode = st?.isFile() ? st.mode & 0o7777 : c.internal ? 0o644 : declaredMode(c.after!);
       this.io.writeFileSync(tmp, c.after!, { encoding: 'utf8', mode });
       this.io.chmodSync(tmp, mode); // not narrowed by the umask: the mode the file had
@@ -355,7 +386,8 @@ class Commit {
     for (const step of this.applied) {
       const want = step.change.currentHash;
       if (!step.backup || want === undefined || this.changed.includes(step.change.path)) continue;
-      if (hashOnDisk(this.root, path.relative(this.root, step.backup).split(path.sep).join('/')) !== want) this.changed.push(step.change.path);
+      if (hashOnDisk(this.root, path.relative(this.root, step.backup).split(path.sep).join('/')) !== want)
+        this.changed.push(step.change.path);
     }
     if (this.changed.length) {
       const n = this.changed.length;
@@ -436,7 +468,8 @@ class Commit {
         // not empty or absent
       }
     }
-    for (const c of this.todo.filter((t) => t.action === 'DELETE')) removeEmptyParents(this.root, resolveInside(this.root, c.path), this.io);
+    for (const c of this.todo.filter((t) => t.action === 'DELETE'))
+      removeEmptyParents(this.root, resolveInside(this.root, c.path), this.io);
   }
 }
 

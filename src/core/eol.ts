@@ -106,7 +106,9 @@ export class EolPolicy {
     const todo = paths.filter((p) => !this.cache.has(p));
     if (!todo.length) return;
     const attrs = this.pending === undefined && this.isGitTree() ? gitCheckAttr(this.root, todo) : undefined;
-    const rules = attrs ? undefined : parseAttributes(this.pending ?? readIfFile(path.join(this.root, '.gitattributes')) ?? '');
+    const rules = attrs
+      ? undefined
+      : parseAttributes(this.pending ?? readIfFile(path.join(this.root, '.gitattributes')) ?? '');
     for (const p of todo) {
       const a = attrs?.get(p) ?? matchAttributes(rules!, p);
       this.cache.set(p, this.decide(a));
@@ -121,7 +123,9 @@ export class EolPolicy {
   private isGitTree(): boolean {
     if (this.gitTree === undefined) {
       const ask = fs.existsSync(this.root) && mayBeInWorkTree(this.root);
-      const r = ask ? spawnSync('git', ['-C', this.root, 'rev-parse', '--is-inside-work-tree'], { encoding: 'utf8' }) : undefined;
+      const r = ask
+        ? spawnSync('git', ['-C', this.root, 'rev-parse', '--is-inside-work-tree'], { encoding: 'utf8' })
+        : undefined;
       this.gitTree = Boolean(r && !r.error && r.status === 0 && r.stdout.trim() === 'true');
     }
     return this.gitTree;
@@ -144,7 +148,14 @@ export class EolPolicy {
     if (a.text === 'unset') return 'lf'; // -text / binary: written as rendered
     if (a.eol === 'crlf' || a.eol === 'lf') return a.eol;
     const { autocrlf, eol } = this.gitConfig();
-    const crlfByConfig = autocrlf === 'true' || (autocrlf !== 'input' && eol === 'crlf') || (autocrlf !== 'input' && eol !== 'lf' && eol !== 'crlf' && process.platform === 'win32' && (a.text === 'set' || a.text === 'auto'));
+    const crlfByConfig =
+      autocrlf === 'true' ||
+      (autocrlf !== 'input' && eol === 'crlf') ||
+      (autocrlf !== 'input' &&
+        eol !== 'lf' &&
+        eol !== 'crlf' &&
+        process.platform === 'win32' &&
+        (a.text === 'set' || a.text === 'auto'));
     if (a.text === 'set' || a.text === 'auto') return crlfByConfig ? 'crlf' : 'lf';
     // text unspecified: only core.autocrlf=true converts.
     return autocrlf === 'true' ? 'crlf' : 'lf';
@@ -166,14 +177,19 @@ function readIfFile(abs: string): string | undefined {
 
 /** `git check-attr -z --stdin text eol`: path -> attributes, or undefined when git cannot answer. */
 function gitCheckAttr(root: string, paths: string[]): Map<string, Attrs> | undefined {
-  const r = spawnSync('git', ['-C', root, 'check-attr', '-z', '--stdin', 'text', 'eol'], { input: paths.join('\0') + '\0', encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('git', ['-C', root, 'check-attr', '-z', '--stdin', 'text', 'eol'], {
+    input: paths.join('\0') + '\0',
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (r.error || r.status !== 0) return undefined;
   const out = new Map<string, Attrs>();
   const f = r.stdout.split('\0');
   for (let i = 0; i + 2 < f.length; i += 3) {
     const [p, attr, value] = [f[i], f[i + 1], f[i + 2]];
     const a = out.get(p) ?? {};
-    if (attr === 'text') a.text = value === 'set' ? 'set' : value === 'unset' ? 'unset' : value === 'auto' ? 'auto' : undefined;
+    if (attr === 'text')
+      a.text = value === 'set' ? 'set' : value === 'unset' ? 'unset' : value === 'auto' ? 'auto' : undefined;
     if (attr === 'eol' && value !== 'unspecified' && value !== 'unset') a.eol = value;
     out.set(p, a);
   }
@@ -221,7 +237,17 @@ function globToRegExp(pattern: string): RegExp {
   const body = pattern
     .replace(/^\//, '')
     .split(/(\*\*\/|\*\*|\*|\?)/)
-    .map((s) => (s === '**/' ? '(?:.*/)?' : s === '**' ? '.*' : s === '*' ? '[^/]*' : s === '?' ? '[^/]' : s.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .map((s) =>
+      s === '**/'
+        ? '(?:.*/)?'
+        : s === '**'
+          ? '.*'
+          : s === '*'
+            ? '[^/]*'
+            : s === '?'
+              ? '[^/]'
+              : s.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
+    )
     .join('');
   return new RegExp(anchored ? `^${body}$` : `(?:^|/)${body}$`);
 }

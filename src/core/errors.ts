@@ -14,7 +14,10 @@ export const EXIT = {
 /** Bad input (flags, answers, platform.yaml): exit code 2, nothing written. */
 export class UsageError extends Error {
   readonly exitCode = 2;
-  constructor(message: string, readonly details: string[] = []) {
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
     super(message);
     this.name = 'UsageError';
   }
@@ -23,7 +26,10 @@ export class UsageError extends Error {
 /** The plan cannot be applied without overwriting what a person wrote: exit code 1, nothing written. */
 export class ConflictError extends Error {
   readonly exitCode = 1;
-  constructor(message: string, readonly paths: string[]) {
+  constructor(
+    message: string,
+    readonly paths: string[],
+  ) {
     super(message);
     this.name = 'ConflictError';
   }
@@ -32,7 +38,10 @@ export class ConflictError extends Error {
 /** The operating system refused a read or a write: exit code 3; the message says which file and what was written. */
 export class SystemError extends Error {
   readonly exitCode = 3;
-  constructor(message: string, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
     this.name = 'SystemError';
   }
@@ -67,7 +76,12 @@ const WHAT: Record<string, string> = {
 type Errno = NodeJS.ErrnoException & { dest?: string };
 
 export function isErrno(e: unknown): e is Errno {
-  return e instanceof Error && typeof (e as Errno).code === 'string' && /^E[A-Z]+$/.test((e as Errno).code!) && typeof (e as Errno).syscall === 'string';
+  return (
+    e instanceof Error &&
+    typeof (e as Errno).code === 'string' &&
+    /^E[A-Z]+$/.test((e as Errno).code!) &&
+    typeof (e as Errno).syscall === 'string'
+  );
 }
 
 /**
@@ -93,7 +107,13 @@ export function formatError(err: unknown): string {
 }
 
 export function exitCodeOf(err: unknown): number {
-  if (err instanceof UsageError || err instanceof ConflictError || err instanceof SystemError || err instanceof InterruptedError) return err.exitCode;
+  if (
+    err instanceof UsageError ||
+    err instanceof ConflictError ||
+    err instanceof SystemError ||
+    err instanceof InterruptedError
+  )
+    return err.exitCode;
   if (isErrno(err)) return EXIT.system;
   return 1;
 }

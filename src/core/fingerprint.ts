@@ -42,7 +42,9 @@ export function generatorFingerprint(): string {
   hashTree(h, path.join(PACKAGE_ROOT, 'catalog'), 'catalog', (r) => r.endsWith('.yaml'));
   for (const lib of OUTPUT_LIBRARIES) {
     try {
-      h.update(`${lib}@${(JSON.parse(fs.readFileSync(require.resolve(`${lib}/package.json`), 'utf8')) as { version: string }).version}\0`);
+      h.update(
+        `${lib}@${(JSON.parse(fs.readFileSync(require.resolve(`${lib}/package.json`), 'utf8')) as { version: string }).version}\0`,
+      );
     } catch {
       h.update(`${lib}@?\0`);
     }

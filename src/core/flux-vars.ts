@@ -30,7 +30,11 @@ export interface FluxVarRef {
   fallback?: string;
 }
 
-const refOf = (m: RegExpMatchArray | string[]): FluxVarRef => ({ escaped: m[1] === '$', name: m[2], ...(m[3] !== undefined ? { fallback: m[4] } : {}) });
+const refOf = (m: RegExpMatchArray | string[]): FluxVarRef => ({
+  escaped: m[1] === '$',
+  name: m[2],
+  ...(m[3] !== undefined ? { fallback: m[4] } : {}),
+});
 
 /** The references of a text, escaped ones included, in order. */
 export function fluxVarRefs(text: string): FluxVarRef[] {

@@ -4,10 +4,29 @@
  * too, those the catalog's components install or people commonly check.
  */
 const CLUSTER_SCOPED = new Set([
-  'Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'VolumeSnapshotClass', 'PersistentVolume',
-  'ClusterSecretStore', 'ClusterIssuer', 'GatewayClass', 'CiliumLoadBalancerIPPool', 'CiliumL2AnnouncementPolicy', 'CiliumBGPClusterConfig',
-  'CiliumBGPPeerConfig', 'CiliumBGPAdvertisement', 'CiliumClusterwideNetworkPolicy', 'PriorityClass', 'ValidatingWebhookConfiguration',
-  'MutatingWebhookConfiguration', 'APIService', 'IngressClass', 'RuntimeClass', 'ClusterPolicy',
+  'Namespace',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'StorageClass',
+  'VolumeSnapshotClass',
+  'PersistentVolume',
+  'ClusterSecretStore',
+  'ClusterIssuer',
+  'GatewayClass',
+  'CiliumLoadBalancerIPPool',
+  'CiliumL2AnnouncementPolicy',
+  'CiliumBGPClusterConfig',
+  'CiliumBGPPeerConfig',
+  'CiliumBGPAdvertisement',
+  'CiliumClusterwideNetworkPolicy',
+  'PriorityClass',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'APIService',
+  'IngressClass',
+  'RuntimeClass',
+  'ClusterPolicy',
 ]);
 
 /** A kind whose objects have no namespace. */

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConflictError, isErrno, systemError } from './errors';
 import { assertNoEscapingLink, recoverInterrupted, STAGING_DIR } from './disk';
+import { ConflictError, isErrno, systemError } from './errors';
 
 export const LOCK_FILE = '.platform/lock';
 const STALE_MS = 10 * 60_000;
@@ -55,8 +55,26 @@ function inspect(file: string): Found {
   const h = v as Partial<Holder> | null;
   // Any format that names a live pid, a host and a start time is honoured (a newer tool's lock included);
   // the format of version 0 had no `format` field but the same fields.
-  if (h && typeof h === 'object' && Number.isInteger(h.pid) && typeof h.host === 'string' && h.host && typeof h.started === 'string' && Number.isFinite(Date.parse(h.started))) {
-    return { kind: 'holder', holder: { format: typeof h.format === 'number' ? h.format : 0, pid: h.pid!, host: h.host, started: h.started, command: typeof h.command === 'string' ? h.command : '(unknown command)' }, ageMs };
+  if (
+    h &&
+    typeof h === 'object' &&
+    Number.isInteger(h.pid) &&
+    typeof h.host === 'string' &&
+    h.host &&
+    typeof h.started === 'string' &&
+    Number.isFinite(Date.parse(h.started))
+  ) {
+    return {
+      kind: 'holder',
+      holder: {
+        format: typeof h.format === 'number' ? h.format : 0,
+        pid: h.pid!,
+        host: h.host,
+        started: h.started,
+        command: typeof h.command === 'string' ? h.command : '(unknown command)',
+      },
+      ageMs,
+    };
   }
   return { kind: 'unknown', ageMs };
 }
@@ -85,11 +103,15 @@ export function describeLock(root: string): string | undefined {
 }
 
 function describe(f: Exclude<Found, { kind: 'gone' }>): string {
-  const rm = (how: string) => `${how} if no create-platform-cluster, add-story or platform-kit command runs on this repository`;
+  const rm = (how: string) =>
+    `${how} if no create-platform-cluster, add-story or platform-kit command runs on this repository`;
   switch (f.kind) {
     case 'holder': {
       const h = f.holder;
-      const where = h.host === os.hostname() ? `pid ${h.pid} on this host (${h.host})` : `pid ${h.pid} on another host, ${h.host} (this host cannot see whether it still runs; it expires ${Math.round(STALE_MS / 60_000)} min after its start)`;
+      const where =
+        h.host === os.hostname()
+          ? `pid ${h.pid} on this host (${h.host})`
+          : `pid ${h.pid} on another host, ${h.host} (this host cannot see whether it still runs; it expires ${Math.round(STALE_MS / 60_000)} min after its start)`;
       return `another command is working on this repository (${where}, started ${h.started}, ${age(Date.now() - Date.parse(h.started))} ago: ${h.command}; lock format ${h.format}); ${rm(`delete ${LOCK_FILE}`)}`;
     }
     case 'empty':
@@ -127,7 +149,13 @@ export function withRepoLock<T>(root: string, fn: () => T): T {
   const file = path.join(abs, LOCK_FILE);
   const wait = Number(process.env.CPC_LOCK_WAIT_MS ?? 3000);
   const until = Date.now() + (Number.isFinite(wait) ? wait : 3000);
-  const me: Holder = { format: LOCK_FORMAT, pid: process.pid, host: os.hostname(), started: new Date().toISOString(), command: path.basename(process.argv[1] ?? 'node') + ' ' + process.argv.slice(2).join(' ') };
+  const me: Holder = {
+    format: LOCK_FORMAT,
+    pid: process.pid,
+    host: os.hostname(),
+    started: new Date().toISOString(),
+    command: path.basename(process.argv[1] ?? 'node') + ' ' + process.argv.slice(2).join(' '),
+  };
   for (;;) {
     let fd: number | undefined;
     try {
@@ -167,7 +195,10 @@ export function withRepoLock<T>(root: string, fn: () => T): T {
         continue;
       }
       if (Date.now() >= until) {
-        throw new ConflictError(`${describe(found as Exclude<Found, { kind: 'gone' }>)}; nothing was written. Try again when it has finished`, [LOCK_FILE]);
+        throw new ConflictError(
+          `${describe(found as Exclude<Found, { kind: 'gone' }>)}; nothing was written. Try again when it has finished`,
+          [LOCK_FILE],
+        );
       }
       sleep(100);
     }
@@ -202,7 +233,10 @@ export function withoutLock<T>(root: string, fn: () => T): T {
     pending = [];
   }
   if (pending.length) {
-    throw new ConflictError(`an interrupted commit is pending in ${STAGING_DIR} (a command was stopped while writing), so the files may be half-written; run a writing command (platform-kit regenerate) to finish or undo it, then run this again; nothing was written`, [STAGING_DIR]);
+    throw new ConflictError(
+      `an interrupted commit is pending in ${STAGING_DIR} (a command was stopped while writing), so the files may be half-written; run a writing command (platform-kit regenerate) to finish or undo it, then run this again; nothing was written`,
+      [STAGING_DIR],
+    );
   }
   return fn();
 }

@@ -17,7 +17,9 @@ export interface Manifest {
 }
 
 export function sha256(content: string | Buffer): string {
-  return typeof content === 'string' ? createHash('sha256').update(content, 'utf8').digest('hex') : createHash('sha256').update(content).digest('hex');
+  return typeof content === 'string'
+    ? createHash('sha256').update(content, 'utf8').digest('hex')
+    : createHash('sha256').update(content).digest('hex');
 }
 
 export function emptyManifest(version: string): Manifest {
@@ -33,21 +35,45 @@ export function parseManifest(text: string | undefined, version: string): Manife
     throw new UsageError(`${MANIFEST_FILE} is not valid JSON; restore it from git`);
   }
   const m = raw as Partial<Manifest>;
-  if (!m || typeof m !== 'object' || Array.isArray(m) || typeof m.files !== 'object' || m.files === null || Array.isArray(m.files)) {
+  if (
+    !m ||
+    typeof m !== 'object' ||
+    Array.isArray(m) ||
+    typeof m.files !== 'object' ||
+    m.files === null ||
+    Array.isArray(m.files)
+  ) {
     throw new UsageError(`${MANIFEST_FILE} has no "files" map; restore it from git`);
   }
-  if (m.version !== undefined && typeof m.version !== 'string') throw new UsageError(`${MANIFEST_FILE}: "version" is not a string; restore it from git`);
+  if (m.version !== undefined && typeof m.version !== 'string')
+    throw new UsageError(`${MANIFEST_FILE}: "version" is not a string; restore it from git`);
   for (const [k, v] of Object.entries(m.files)) {
     // A hand-edited manifest must not make the tool delete or overwrite anything outside its own files.
-    if (!isSafeRelativePath(k) || k.startsWith('.platform/')) throw new UsageError(`${MANIFEST_FILE}: ${JSON.stringify(k)} is not a path the tool generates; restore the file from git`);
-    if (typeof v !== 'string' || !/^[0-9a-f]{64}$/.test(v)) throw new UsageError(`${MANIFEST_FILE}: bad hash for ${k}; restore the file from git`);
+    if (!isSafeRelativePath(k) || k.startsWith('.platform/'))
+      throw new UsageError(
+        `${MANIFEST_FILE}: ${JSON.stringify(k)} is not a path the tool generates; restore the file from git`,
+      );
+    if (typeof v !== 'string' || !/^[0-9a-f]{64}$/.test(v))
+      throw new UsageError(`${MANIFEST_FILE}: bad hash for ${k}; restore the file from git`);
   }
-  if (m.inputs !== undefined && (typeof m.inputs !== 'string' || !/^[0-9a-f]{64}$/.test(m.inputs))) throw new UsageError(`${MANIFEST_FILE}: bad "inputs" fingerprint; restore the file from git`);
-  return { generator: 'create-platform-cluster', version: String(m.version ?? version), ...(m.inputs ? { inputs: m.inputs } : {}), files: m.files };
+  if (m.inputs !== undefined && (typeof m.inputs !== 'string' || !/^[0-9a-f]{64}$/.test(m.inputs)))
+    throw new UsageError(`${MANIFEST_FILE}: bad "inputs" fingerprint; restore the file from git`);
+  return {
+    generator: 'create-platform-cluster',
+    version: String(m.version ?? version),
+    ...(m.inputs ? { inputs: m.inputs } : {}),
+    files: m.files,
+  };
 }
 
 export function manifestToString(m: Manifest): string {
   const files: Record<string, string> = {};
   for (const k of Object.keys(m.files).sort()) files[k] = m.files[k];
-  return JSON.stringify({ generator: m.generator, version: m.version, ...(m.inputs ? { inputs: m.inputs } : {}), files }, null, 2) + '\n';
+  return (
+    JSON.stringify(
+      { generator: m.generator, version: m.version, ...(m.inputs ? { inputs: m.inputs } : {}), files },
+      null,
+      2,
+    ) + '\n'
+  );
 }

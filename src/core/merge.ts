@@ -25,11 +25,25 @@ export const gitMergeFile: Merge3 = (base, ours, theirs, label) => {
     fs.writeFileSync(files.theirs, theirs);
     const r = spawnSync(
       'git',
-      ['merge-file', '-p', '--diff3', '-L', `${label} (yours)`, '-L', `${label} (generated last time)`, '-L', `${label} (generated now)`, files.ours, files.base, files.theirs],
+      [
+        'merge-file',
+        '-p',
+        '--diff3',
+        '-L',
+        `${label} (yours)`,
+        '-L',
+        `${label} (generated last time)`,
+        '-L',
+        `${label} (generated now)`,
+        files.ours,
+        files.base,
+        files.theirs,
+      ],
       { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
     );
     if (r.error) throw new Error(`git merge-file could not run (is git installed and on PATH?): ${r.error.message}`);
-    if (r.status === null || r.status < 0 || r.status > 127) throw new Error(`git merge-file failed on ${label}: ${r.stderr.trim()}`);
+    if (r.status === null || r.status < 0 || r.status > 127)
+      throw new Error(`git merge-file failed on ${label}: ${r.stderr.trim()}`);
     return { text: r.stdout, conflicts: r.status };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

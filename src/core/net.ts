@@ -8,7 +8,8 @@ export interface Cidr {
 
 /** Parse a CIDR in canonical form (no host bits set), or return an error message. */
 export function parseCidr(text: string): Cidr | string {
-  if (typeof text !== 'string' || !text.includes('/')) return `${JSON.stringify(text)} is not a CIDR (expected a.b.c.d/n)`;
+  if (typeof text !== 'string' || !text.includes('/'))
+    return `${JSON.stringify(text)} is not a CIDR (expected a.b.c.d/n)`;
   let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
   try {
     parsed = ipaddr.parseCIDR(text);
@@ -16,7 +17,8 @@ export function parseCidr(text: string): Cidr | string {
     return `${JSON.stringify(text)} is not a valid CIDR`;
   }
   const [addr, bits] = parsed;
-  const network = addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
+  const network =
+    addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
   if (network.toString() !== addr.toString()) {
     return `${text} has host bits set (the network is ${network.toString()}/${bits})`;
   }
@@ -72,7 +74,8 @@ export interface IpRange {
 /** Parse `first-last` (both addresses, first <= last). */
 export function parseRange(text: string): IpRange | string {
   const parts = typeof text === 'string' ? text.split('-') : [];
-  if (parts.length !== 2) return `${JSON.stringify(text)} is not an address range (expected first-last, e.g. 192.168.1.200-192.168.1.239)`;
+  if (parts.length !== 2)
+    return `${JSON.stringify(text)} is not an address range (expected first-last, e.g. 192.168.1.200-192.168.1.239)`;
   const start = parseIp(parts[0].trim());
   const end = parseIp(parts[1].trim());
   if (typeof start === 'string') return start;

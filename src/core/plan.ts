@@ -1,8 +1,8 @@
 import { type Eol, type FileText, stringText, withEol } from './eol';
-import { Manifest, MANIFEST_FILE, sha256 } from './manifest';
+import { MANIFEST_FILE, type Manifest, sha256 } from './manifest';
 import type { Merge3 } from './merge';
 import { similarity } from './merge';
-import { Tree } from './tree';
+import type { Tree } from './tree';
 import { yamlProblem } from './yaml';
 
 /**
@@ -106,7 +106,14 @@ interface Outcome {
   base?: 'render' | 'drop';
 }
 
-function factsOf(p: string, theirs: string, ours: FileText | undefined, recorded: string | undefined, toolOwned: boolean, ctx: PlanContext): Facts {
+function factsOf(
+  p: string,
+  theirs: string,
+  ours: FileText | undefined,
+  recorded: string | undefined,
+  toolOwned: boolean,
+  ctx: PlanContext,
+): Facts {
   let base: { text?: string } | undefined;
   return {
     p,
@@ -124,16 +131,25 @@ function factsOf(p: string, theirs: string, ours: FileText | undefined, recorded
   };
 }
 
-const NOT_UTF8 = 'not valid UTF-8, so never merged as text (that would replace its bytes); kept byte for byte: merge the new render by hand';
+const NOT_UTF8 =
+  'not valid UTF-8, so never merged as text (that would replace its bytes); kept byte for byte: merge the new render by hand';
 const IN_THE_WAY = 'a file the tool did not generate is in the way';
-const ADOPTED_ATTRIBUTES = 'written by a person before the tool generated one; kept as is, later changes of the generated rules merge into it';
+const ADOPTED_ATTRIBUTES =
+  'written by a person before the tool generated one; kept as is, later changes of the generated rules merge into it';
 const MARKERS_LEFT = 'still has conflict markers from an earlier merge; resolve them';
 /** The person's file (present and valid UTF-8 in the rows that use it). */
 const ours = (f: Facts): FileText => f.ours!;
 /** The file differs from what the tool generated last time: a person edited it. */
 const edited = (f: Facts) => f.recorded !== undefined && sha256(ours(f).text) !== f.recorded;
 const keepEdited = (f: Facts, reason: string): Outcome => ({
-  change: { path: f.p, action: 'KEEP', before: ours(f).raw, after: f.theirs, reason, unresolved: MARKERS.test(ours(f).text) },
+  change: {
+    path: f.p,
+    action: 'KEEP',
+    before: ours(f).raw,
+    after: f.theirs,
+    reason,
+    unresolved: MARKERS.test(ours(f).text),
+  },
   record: 'recorded',
 });
 
@@ -141,7 +157,11 @@ const keepEdited = (f: Facts, reason: string): Outcome => ({
  * The decision table for each rendered path, read top-down; the first row whose `when` holds decides. Rows are
  * named for the situation so a reader finds the one a file is in (test/unit/plan.test.ts covers each).
  */
-const RENDERED: { situation: string; when: (f: Facts, ctx: PlanContext) => boolean; then: (f: Facts, ctx: PlanContext) => Outcome }[] = [
+const RENDERED: {
+  situation: string;
+  when: (f: Facts, ctx: PlanContext) => boolean;
+  then: (f: Facts, ctx: PlanContext) => Outcome;
+}[] = [
   {
     situation: 'tool-owned, new',
     when: (f) => f.toolOwned && f.ours === undefined,
@@ -150,12 +170,18 @@ const RENDERED: { situation: string; when: (f: Facts, ctx: PlanContext) => boole
   {
     situation: 'tool-owned, as rendered',
     when: (f) => f.toolOwned && Boolean(f.ours?.utf8) && ours(f).text === f.theirs,
-    then: (f) => ({ change: { path: f.p, action: 'UNCHANGED', before: ours(f).raw, after: ours(f).raw }, record: 'render' }),
+    then: (f) => ({
+      change: { path: f.p, action: 'UNCHANGED', before: ours(f).raw, after: ours(f).raw },
+      record: 'render',
+    }),
   },
   {
     situation: 'tool-owned, changed',
     when: (f) => f.toolOwned,
-    then: (f, ctx) => ({ change: { path: f.p, action: 'UPDATE', before: ours(f).raw, after: ctx.out(f.p, f.theirs, ours(f)) }, record: 'render' }),
+    then: (f, ctx) => ({
+      change: { path: f.p, action: 'UPDATE', before: ours(f).raw, after: ctx.out(f.p, f.theirs, ours(f)) },
+      record: 'render',
+    }),
   },
   {
     situation: 'generated before, deleted by a person',
@@ -169,7 +195,11 @@ const RENDERED: { situation: string; when: (f: Facts, ctx: PlanContext) => boole
   {
     situation: 'new',
     when: (f) => f.ours === undefined,
-    then: (f, ctx) => ({ change: { path: f.p, action: 'CREATE', after: ctx.out(f.p, f.theirs) }, record: 'render', base: 'render' }),
+    then: (f, ctx) => ({
+      change: { path: f.p, action: 'CREATE', after: ctx.out(f.p, f.theirs) },
+      record: 'render',
+      base: 'render',
+    }),
   },
   {
     // Its bytes are not text the tool can compare or merge; `before` is left out: it would not be the file.
@@ -182,14 +212,20 @@ const RENDERED: { situation: string; when: (f: Facts, ctx: PlanContext) => boole
     when: (f) => !ours(f).utf8,
     then: (f) => {
       const same = f.base() === f.theirs;
-      const reason = same ? 'edited since it was generated (not valid UTF-8, kept byte for byte); the template output did not change' : NOT_UTF8;
+      const reason = same
+        ? 'edited since it was generated (not valid UTF-8, kept byte for byte); the template output did not change'
+        : NOT_UTF8;
       return { change: { path: f.p, action: 'KEEP', after: f.theirs, reason }, record: 'recorded' };
     },
   },
   {
     situation: 'as rendered',
     when: (f) => ours(f).text === f.theirs,
-    then: (f) => ({ change: { path: f.p, action: 'UNCHANGED', before: ours(f).raw, after: ours(f).raw }, record: 'render', base: 'render' }),
+    then: (f) => ({
+      change: { path: f.p, action: 'UNCHANGED', before: ours(f).raw, after: ours(f).raw },
+      record: 'render',
+      base: 'render',
+    }),
   },
   {
     // A .gitattributes a person wrote before the tool generated one: theirs stays; recorded with the render as
@@ -205,7 +241,9 @@ const RENDERED: { situation: string; when: (f: Facts, ctx: PlanContext) => boole
   {
     situation: 'not generated, in the way',
     when: (f) => f.recorded === undefined,
-    then: (f) => ({ change: { path: f.p, action: 'CONFLICT', before: ours(f).raw, after: f.theirs, reason: IN_THE_WAY } }),
+    then: (f) => ({
+      change: { path: f.p, action: 'CONFLICT', before: ours(f).raw, after: f.theirs, reason: IN_THE_WAY },
+    }),
   },
   {
     situation: 'untouched since generated',
@@ -219,12 +257,20 @@ const RENDERED: { situation: string; when: (f: Facts, ctx: PlanContext) => boole
   {
     situation: 'edited, no merge base',
     when: (f) => f.base() === undefined,
-    then: (f) => keepEdited(f, 'edited since it was generated and no merge base is recorded; kept as is (merge the render by hand)'),
+    then: (f) =>
+      keepEdited(
+        f,
+        'edited since it was generated and no merge base is recorded; kept as is (merge the render by hand)',
+      ),
   },
   {
     situation: 'edited, render unchanged',
     when: (f) => f.base() === f.theirs,
-    then: (f) => keepEdited(f, MARKERS.test(ours(f).text) ? MARKERS_LEFT : 'edited since it was generated; the template output did not change'),
+    then: (f) =>
+      keepEdited(
+        f,
+        MARKERS.test(ours(f).text) ? MARKERS_LEFT : 'edited since it was generated; the template output did not change',
+      ),
   },
   {
     situation: 'edited, render changed, no merge asked',
@@ -234,7 +280,11 @@ const RENDERED: { situation: string; when: (f: Facts, ctx: PlanContext) => boole
   {
     situation: 'edited, render changed: merge',
     when: () => true,
-    then: (f, ctx) => ({ change: { ...ctx.mergeInto(f.p, f.base()!, ours(f), f.theirs), before: ours(f).raw }, record: 'render', base: 'render' }),
+    then: (f, ctx) => ({
+      change: { ...ctx.mergeInto(f.p, f.base()!, ours(f), f.theirs), before: ours(f).raw },
+      record: 'render',
+      base: 'render',
+    }),
   },
 ];
 
@@ -277,9 +327,20 @@ function movedOrNoLongerGenerated(
     if (best) {
       fresh.splice(fresh.indexOf(best), 1);
       Object.assign(best, ctx.mergeInto(best.path, o.base!, o.ours, tree.read(best.path)!, `moved from ${o.path}`));
-      changes.push({ path: o.path, action: 'DELETE', before: o.ours.raw, reason: `moved to ${best.path}, with your edits` });
+      changes.push({
+        path: o.path,
+        action: 'DELETE',
+        before: o.ours.raw,
+        reason: `moved to ${best.path}, with your edits`,
+      });
     } else {
-      changes.push({ path: o.path, action: 'KEEP', before: o.ours.raw, reason: 'no longer generated, but edited since; kept', unresolved: MARKERS.test(o.ours.text) });
+      changes.push({
+        path: o.path,
+        action: 'KEEP',
+        before: o.ours.raw,
+        reason: 'no longer generated, but edited since; kept',
+        unresolved: MARKERS.test(o.ours.text),
+      });
     }
   }
 }
@@ -292,8 +353,10 @@ function baseChanges(bases: Map<string, string | null>, ctx: PlanContext): Chang
     const now = ctx.look(bp);
     if (base === null) {
       if (now !== undefined) changes.push({ path: bp, action: 'DELETE', before: now.raw, internal: true });
-    } else if (now === undefined) changes.push({ path: bp, action: 'CREATE', after: ctx.out(bp, base), internal: true });
-    else if (!now.utf8 || now.text !== base) changes.push({ path: bp, action: 'UPDATE', before: now.raw, after: ctx.out(bp, base, now), internal: true });
+    } else if (now === undefined)
+      changes.push({ path: bp, action: 'CREATE', after: ctx.out(bp, base), internal: true });
+    else if (!now.utf8 || now.text !== base)
+      changes.push({ path: bp, action: 'UPDATE', before: now.raw, after: ctx.out(bp, base, now), internal: true });
   }
   return changes;
 }
@@ -309,7 +372,14 @@ function baseChanges(bases: Map<string, string | null>, ctx: PlanContext): Chang
  * `toolOwned` files (platform.yaml, the manifest) are edited structurally by the tool and always updated.
  * Without `merge`, edited files are kept as they are.
  */
-export function computePlan(tree: Tree, current: Reader, previous: Manifest, next: Omit<Manifest, 'files'>, toolOwned: Set<string>, merge?: Merge3): Plan {
+export function computePlan(
+  tree: Tree,
+  current: Reader,
+  previous: Manifest,
+  next: Omit<Manifest, 'files'>,
+  toolOwned: Set<string>,
+  merge?: Merge3,
+): Plan {
   const changes: Change[] = [];
   const files: Record<string, string> = {};
   // Compare what a person sees (LF-normalised text), write what the repository wants (core/eol.ts).
@@ -321,17 +391,27 @@ export function computePlan(tree: Tree, current: Reader, previous: Manifest, nex
   const renderPaths = tree.paths();
   const attributesOnDisk = current.read(ATTRIBUTES_FILE);
   const eolNew = current.newFileEol
-    ? current.newFileEol([...renderPaths, ...renderPaths.map(basePath)], attributesOnDisk === undefined ? tree.read(ATTRIBUTES_FILE) : undefined)
+    ? current.newFileEol(
+        [...renderPaths, ...renderPaths.map(basePath)],
+        attributesOnDisk === undefined ? tree.read(ATTRIBUTES_FILE) : undefined,
+      )
     : (): Eol => 'lf';
   /** LF text as written at p: with the ending the file has (f), else the one the repository asks for. */
-  const out = (p: string, lfText: string, f?: FileText): string => withEol(lfText, (f?.utf8 ? f.eol : undefined) ?? eolNew(p));
+  const out = (p: string, lfText: string, f?: FileText): string =>
+    withEol(lfText, (f?.utf8 ? f.eol : undefined) ?? eolNew(p));
   /** path -> merge base to record (the render) ; null -> drop the recorded base */
   const bases = new Map<string, string | null>();
   /** Merge on LF text; the result is written with the ending of the person's file (oursFile). */
   const mergeInto = (p: string, base: string, oursFile: FileText, theirs: string, extra?: string): Change => {
     const r = merge!(base, oursFile.text, theirs, p);
     const broken = r.conflicts === 0 ? mergedYamlProblem(p, r.text) : undefined;
-    if (r.conflicts === 0 && !broken) return { path: p, action: 'MERGE', after: out(p, r.text, oursFile), reason: `${extra ? extra + '; ' : ''}your edits merged with the new render` };
+    if (r.conflicts === 0 && !broken)
+      return {
+        path: p,
+        action: 'MERGE',
+        after: out(p, r.text, oursFile),
+        reason: `${extra ? extra + '; ' : ''}your edits merged with the new render`,
+      };
     return {
       path: p,
       action: 'UNMERGED',
@@ -360,7 +440,14 @@ export function computePlan(tree: Tree, current: Reader, previous: Manifest, nex
 
 /** Changes that touch the disk. */
 export function writes(plan: Plan): Change[] {
-  return plan.changes.filter((c) => c.action === 'CREATE' || c.action === 'UPDATE' || c.action === 'DELETE' || c.action === 'MERGE' || c.action === 'UNMERGED');
+  return plan.changes.filter(
+    (c) =>
+      c.action === 'CREATE' ||
+      c.action === 'UPDATE' ||
+      c.action === 'DELETE' ||
+      c.action === 'MERGE' ||
+      c.action === 'UNMERGED',
+  );
 }
 
 /** Files that need a person: merges with conflicts and kept files that still hold markers. */
@@ -379,10 +466,11 @@ const TOUCHES: Action[] = ['CREATE', 'UPDATE', 'DELETE', 'MERGE', 'UNMERGED'];
 
 /** What a change does to a file that had uncommitted changes, in words a person checks against git diff. */
 function uncommittedNote(c: Change): string {
-  if (c.path === 'platform.yaml') return 'edited in place: only the keys the command changes; your other uncommitted edits and comments stay';
+  if (c.path === 'platform.yaml')
+    return 'edited in place: only the keys the command changes; your other uncommitted edits and comments stay';
   switch (c.action) {
     case 'UPDATE':
-      return 'it held exactly what the tool generated last time, so the uncommitted change in it was the tool\'s own';
+      return "it held exactly what the tool generated last time, so the uncommitted change in it was the tool's own";
     case 'DELETE':
       return c.reason?.startsWith('moved to') ? c.reason : 'it held exactly what the tool generated last time';
     case 'MERGE':
@@ -406,7 +494,8 @@ export function formatUncommitted(plan: Plan, dryRun: boolean, limit = Infinity)
   const kept = plan.changes.filter((c) => !c.internal && dirty.has(c.path) && c.action === 'KEEP').length;
   const out = [
     `the work tree had uncommitted changes in ${plan.uncommitted.length} file${plan.uncommitted.length > 1 ? 's' : ''}; this run ${dryRun ? 'would touch' : 'touched'} ${touched.length} of them` +
-      (kept ? ` and kept ${kept} as they are` : '') + (touched.length ? ':' : ' (the rest are not the tool\'s files or did not change)'),
+      (kept ? ` and kept ${kept} as they are` : '') +
+      (touched.length ? ':' : " (the rest are not the tool's files or did not change)"),
   ];
   // The files that held someone's lines first: a list cut at `limit` should still show those.
   const order = (c: Change) => (c.action === 'MERGE' || c.action === 'UNMERGED' ? 0 : c.action === 'CREATE' ? 2 : 1);
@@ -437,7 +526,9 @@ export function formatPlan(plan: Plan, opts: { diff?: boolean; verbose?: boolean
       if (!['UPDATE', 'CONFLICT', 'MERGE', 'UNMERGED'].includes(c.action) || c.after === undefined) continue;
       // diff is loaded only when a diff is printed (dry runs), not on every command's start.
       const { createTwoFilesPatch } = require('diff') as typeof import('diff');
-      lines.push(createTwoFilesPatch(`a/${c.path}`, `b/${c.path}`, c.before ?? '', c.after, '', '', { context: 3 }).trimEnd());
+      lines.push(
+        createTwoFilesPatch(`a/${c.path}`, `b/${c.path}`, c.before ?? '', c.after, '', '', { context: 3 }).trimEnd(),
+      );
     }
   }
   return lines.join('\n');

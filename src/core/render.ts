@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { toLf } from './eol';
 import Handlebars from 'handlebars/runtime';
+import { toLf } from './eol';
 import { UsageError } from './errors';
-import { COMPILE_OPTIONS, type PrecompiledTemplates, precompiledTemplates, TEMPLATE_SUFFIX } from './precompiled';
 import { OVERRIDES_DIR } from './paths';
+import { COMPILE_OPTIONS, type PrecompiledTemplates, precompiledTemplates, TEMPLATE_SUFFIX } from './precompiled';
 import { quoteScalar, toYaml, yamlProblem } from './yaml';
 
 /** Root of the package's built-in templates (same relative place from src/ and lib/). */
@@ -26,7 +26,8 @@ interface Loaded {
 function renderedYamlProblem(out: string): string | undefined {
   const p = yamlProblem(out);
   if (!p) return undefined;
-  if (p.alias !== undefined) return `the YAML it renders uses an alias (*${p.alias}, line ${p.line}); write the value out where it is used`;
+  if (p.alias !== undefined)
+    return `the YAML it renders uses an alias (*${p.alias}, line ${p.line}); write the value out where it is used`;
   return `the YAML it renders does not parse: line ${p.line}: ${p.message}`;
 }
 
@@ -92,7 +93,8 @@ export class TemplateRenderer {
       const found = templateFileIn(root, name, this.folders);
       if (!found) continue;
       const override = root === BUILTIN_TEMPLATES ? undefined : overrideName(root, found.rel);
-      if (override && fs.statSync(found.file).isDirectory()) throw overrideError(override, 'a folder where a template file belongs');
+      if (override && fs.statSync(found.file).isDirectory())
+        throw overrideError(override, 'a folder where a template file belongs');
       // An override checked out with CRLF (core.autocrlf) renders LF like the built-in templates (core/eol.ts).
       const read = () => (override ? toLf(fs.readFileSync(found.file, 'utf8')) : fs.readFileSync(found.file, 'utf8'));
       // Built-in templates are covered by the test suite, which parses and kustomize-builds every output of
@@ -143,7 +145,10 @@ export class TemplateRenderer {
 
   /** Whether a root has the template (as `<name>.hbs` or `<name>`) or a folder of that name. */
   exists(name: string): boolean {
-    return this.roots.some((root) => this.folders.exists(path.join(root, name)) || this.folders.exists(path.join(root, name + TEMPLATE_SUFFIX)));
+    return this.roots.some(
+      (root) =>
+        this.folders.exists(path.join(root, name)) || this.folders.exists(path.join(root, name + TEMPLATE_SUFFIX)),
+    );
   }
 
   private entries(dir: string, keep: (e: fs.Dirent) => boolean): string[] {
@@ -182,13 +187,18 @@ export class TemplateRenderer {
 
 /** How errors name a template that is not the package's: `.platform/templates/<name>` in a repository, else its name. */
 function overrideName(root: string, name: string): string {
-  return path.basename(root) === 'templates' && path.basename(path.dirname(root)) === '.platform' ? `${OVERRIDES_DIR}/${name}` : name;
+  return path.basename(root) === 'templates' && path.basename(path.dirname(root)) === '.platform'
+    ? `${OVERRIDES_DIR}/${name}`
+    : name;
 }
 
 /** A template override that cannot be rendered: its name, the first line of why, and the rest (a parse error's excerpt). */
 function overrideError(shown: string, reason: string): UsageError {
   const [first, ...rest] = reason.split('\n').filter((l) => l.trim() !== '');
-  return new UsageError(`template ${shown}: ${first}`, [...rest, 'fix the template override, or delete it to render the built-in template again; nothing was written']);
+  return new UsageError(`template ${shown}: ${first}`, [
+    ...rest,
+    'fix the template override, or delete it to render the built-in template again; nothing was written',
+  ]);
 }
 
 /** The output name of a template file: without its `.hbs` suffix (a file without one is copied under its own name). */
@@ -200,16 +210,21 @@ export function outputName(file: string): string {
  * The file of a template in one root: `<name>.hbs` (rendered) or `<name>` (copied); undefined when neither exists.
  * A root holding both is refused: which one applies would be a guess.
  */
-function templateFileIn(root: string, name: string, folders: Folders): { file: string; rel: string; render: boolean } | undefined {
+function templateFileIn(
+  root: string,
+  name: string,
+  folders: Folders,
+): { file: string; rel: string; render: boolean } | undefined {
   const hbs = path.join(root, name + TEMPLATE_SUFFIX);
   const plain = path.join(root, name);
   const hasHbs = folders.exists(hbs);
   const hasPlain = folders.exists(plain);
   if (hasHbs && hasPlain) {
     const shown = root === BUILTIN_TEMPLATES ? name : overrideName(root, name);
-    throw new UsageError(`template ${shown}: both ${path.basename(name)} (copied) and ${path.basename(name)}${TEMPLATE_SUFFIX} (rendered) exist`, [
-      'keep one of them; nothing was written',
-    ]);
+    throw new UsageError(
+      `template ${shown}: both ${path.basename(name)} (copied) and ${path.basename(name)}${TEMPLATE_SUFFIX} (rendered) exist`,
+      ['keep one of them; nothing was written'],
+    );
   }
   if (hasHbs) return { file: hbs, rel: name + TEMPLATE_SUFFIX, render: true };
   if (hasPlain) return { file: plain, rel: name, render: false };

@@ -1,4 +1,14 @@
-import { type Document, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, stringify, visit } from 'yaml';
+import {
+  type Document,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  parseDocument,
+  stringify,
+  visit,
+} from 'yaml';
 
 /** Characters YAML does not allow unescaped in a scalar (or that YAML 1.1 reads as line breaks), JSON leaves as-is. */
 const YAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
@@ -13,7 +23,10 @@ const YAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
 export function quoteScalar(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(String(value)).replace(YAML_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(String(value)).replace(
+    YAML_UNSAFE,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Serialize a value as block YAML (used for whole documents built from data). */
@@ -94,10 +107,18 @@ export function readStrictYaml(text: string): StrictYaml {
  * The first reason a YAML stream (one or more documents) cannot be written: a syntax error or a duplicate key, or,
  * unless `aliases` are allowed, an alias. `prettyErrors` keeps the parser's " at line L, column C" in the message.
  */
-export function yamlProblem(text: string, opts: { aliases?: boolean; prettyErrors?: boolean } = {}): (YamlIssue & { alias?: string }) | undefined {
+export function yamlProblem(
+  text: string,
+  opts: { aliases?: boolean; prettyErrors?: boolean } = {},
+): (YamlIssue & { alias?: string }) | undefined {
   const lc = new LineCounter();
-  for (const doc of parseAllDocuments(text, { uniqueKeys: true, lineCounter: lc, prettyErrors: opts.prettyErrors ?? false })) {
-    if (doc.errors.length) return { line: lc.linePos(doc.errors[0].pos[0]).line, message: doc.errors[0].message.split('\n')[0] };
+  for (const doc of parseAllDocuments(text, {
+    uniqueKeys: true,
+    lineCounter: lc,
+    prettyErrors: opts.prettyErrors ?? false,
+  })) {
+    if (doc.errors.length)
+      return { line: lc.linePos(doc.errors[0].pos[0]).line, message: doc.errors[0].message.split('\n')[0] };
     const alias = opts.aliases ? undefined : firstAlias(doc, lc);
     if (alias) return { line: alias.line, message: `alias *${alias.source}`, alias: alias.source };
   }

@@ -53,7 +53,9 @@ export function planFindings(spec: PlatformSpec, cat: Catalog): Finding[] {
         severity: 'error',
         file,
         message: `sprint ${s.sprint} (${s.start} .. ${s.end}) overlaps the freeze ${f.from} .. ${f.to} (${f.name})`,
-        hint: s.pinned ? `pin sprint ${s.sprint} after ${f.to} in plan.sprintStarts, or remove the pin so the freeze moves it` : undefined,
+        hint: s.pinned
+          ? `pin sprint ${s.sprint} after ${f.to} in plan.sprintStarts, or remove the pin so the freeze moves it`
+          : undefined,
       });
     }
   }

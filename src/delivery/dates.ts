@@ -1,5 +1,5 @@
 import { UsageError } from '../core/errors';
-import { addDays, day, iso, DeliveryPlan, planRange } from './model';
+import { addDays, type DeliveryPlan, day, iso, planRange } from './model';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 

@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../core/errors';
-import { Component, componentDir } from '../model/components';
+import { type Component, componentDir } from '../model/components';
 import { PLATFORM_FILE } from '../model/platform-file';
 import type { PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';
 import { defaultTargets, storyComponentsFor, wiredComponents } from '../model/wiring';
-import { buildPlan, SprintPlan } from './model';
+import { buildPlan, type SprintPlan } from './model';
 
 /** A story of the sprint on one of its clusters, as the gate saw it in platform.yaml. */
 export interface GateStory {
@@ -54,12 +54,19 @@ export function sprintOfPlan(spec: PlatformSpec, cat: Catalog, sprint: number | 
   const plan = buildPlan(cat, spec);
   const n = typeof sprint === 'number' ? sprint : /^[0-9]+$/.test(sprint.trim()) ? Number(sprint.trim()) : NaN;
   const found = Number.isInteger(n) ? plan.sprints.find((s) => s.sprint === n) : undefined;
-  if (!found) throw new UsageError(`sprint ${JSON.stringify(String(sprint))}: not a sprint of the plan (1..${plan.sprints.length})`);
+  if (!found)
+    throw new UsageError(
+      `sprint ${JSON.stringify(String(sprint))}: not a sprint of the plan (1..${plan.sprints.length})`,
+    );
   return found;
 }
 
 /** Components the gate is about on each target cluster: what the sprint's stories put there, plus its live components wired there. */
-export function sprintScope(spec: PlatformSpec, cat: Catalog, sp: SprintPlan): { clusters: string[]; components: Component[] } {
+export function sprintScope(
+  spec: PlatformSpec,
+  cat: Catalog,
+  sp: SprintPlan,
+): { clusters: string[]; components: Component[] } {
   const clusters = new Set<string>();
   const components = new Map<string, Component>();
   for (const story of sp.stories) {
@@ -88,7 +95,8 @@ export function gateStatic(spec: PlatformSpec, cat: Catalog, sprint: number | Sp
     const targets = defaultTargets(spec, story);
     const before = reasons.length;
     const states: GateStory['clusters'] = {};
-    if (targets.length === 0) reasons.push(`${story.id} has no cluster of role ${story.clusters.join(' or ')} in ${PLATFORM_FILE}`);
+    if (targets.length === 0)
+      reasons.push(`${story.id} has no cluster of role ${story.clusters.join(' or ')} in ${PLATFORM_FILE}`);
     for (const cl of targets) {
       const state = rec?.clusters[cl] as GateStory['clusters'][string] | undefined;
       states[cl] = state ?? 'missing';
@@ -104,7 +112,8 @@ export function gateStatic(spec: PlatformSpec, cat: Catalog, sprint: number | Sp
       for (const c of storyComponentsFor(cat, story, spec.clusters[cl].role)) {
         if (!wired.has(c.id)) reasons.push(`${story.id}: component ${c.id} is not wired on ${cl}`);
         const folder = componentDir(c);
-        if (!folders.has(folder) && !fs.existsSync(path.join(dir, folder, 'ks.yaml'))) reasons.push(`${story.id}: ${folder}/ks.yaml is missing`);
+        if (!folders.has(folder) && !fs.existsSync(path.join(dir, folder, 'ks.yaml')))
+          reasons.push(`${story.id}: ${folder}/ks.yaml is missing`);
         folders.add(folder);
       }
     }
@@ -127,13 +136,18 @@ export const kubectlRunner: KubectlRunner = (args) =>
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', (e) => finish({ status: 127, stdout, stderr: stderr + `kubectl: ${e.message}` }));
-    child.on('close', (code, signal) => finish({ status: code ?? 1, stdout, stderr: signal ? `${stderr}kubectl: killed by ${signal}` : stderr }));
+    child.on('close', (code, signal) =>
+      finish({ status: code ?? 1, stdout, stderr: signal ? `${stderr}kubectl: killed by ${signal}` : stderr }),
+    );
   });
 
 interface FluxObject {
   metadata?: { name?: string; namespace?: string; generation?: number };
   spec?: { suspend?: boolean };
-  status?: { observedGeneration?: number; conditions?: { type?: string; status?: string; reason?: string; message?: string }[] };
+  status?: {
+    observedGeneration?: number;
+    conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
+  };
 }
 
 /** stderr on one line. */
@@ -145,8 +159,15 @@ function readiness(o: FluxObject): { ready: boolean; message?: string } {
   if (!ready) return { ready: false, message: 'no Ready condition yet' };
   const text = [ready.reason, ready.message].filter(Boolean).join(': ');
   if (ready.status !== 'True') return { ready: false, message: text || `Ready=${ready.status}` };
-  if (o.metadata?.generation !== undefined && o.status?.observedGeneration !== undefined && o.status.observedGeneration < o.metadata.generation) {
-    return { ready: false, message: `generation ${o.metadata.generation} not reconciled yet (observed ${o.status.observedGeneration})` };
+  if (
+    o.metadata?.generation !== undefined &&
+    o.status?.observedGeneration !== undefined &&
+    o.status.observedGeneration < o.metadata.generation
+  ) {
+    return {
+      ready: false,
+      message: `generation ${o.metadata.generation} not reconciled yet (observed ${o.status.observedGeneration})`,
+    };
   }
   if (o.spec?.suspend) return { ready: false, message: 'suspended' };
   return { ready: true, message: text || undefined };
@@ -173,7 +194,12 @@ async function list(runner: KubectlRunner, args: string[]): Promise<{ items?: Fl
  * each of them has its Flux Kustomization (flux-system/<id>) Ready, and its HelmRelease (<namespace>/<id>) Ready
  * when it has a chart. kubectl runs with `--context <cluster>`; a kubectl failure is a reason, never a throw.
  */
-export async function gateLive(spec: PlatformSpec, cat: Catalog, sprint: number | SprintPlan, runner: KubectlRunner = kubectlRunner): Promise<LiveGate> {
+export async function gateLive(
+  spec: PlatformSpec,
+  cat: Catalog,
+  sprint: number | SprintPlan,
+  runner: KubectlRunner = kubectlRunner,
+): Promise<LiveGate> {
   const sp = typeof sprint === 'number' ? sprintOfPlan(spec, cat, sprint) : sprint;
   const reasons: string[] = [];
   const checks: LiveCheck[] = [];

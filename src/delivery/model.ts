@@ -120,7 +120,11 @@ export interface BuildPlanOptions {
  * spans — a freeze on the same dates, a note on the same weekday of the month — so a plan started in another year
  * keeps its holiday freeze; only those that fall inside the plan are kept.
  */
-export function buildPlan(cat: Catalog, spec?: Pick<PlatformSpec, 'plan' | 'stories'>, opts: BuildPlanOptions = {}): DeliveryPlan {
+export function buildPlan(
+  cat: Catalog,
+  spec?: Pick<PlatformSpec, 'plan' | 'stories'>,
+  opts: BuildPlanOptions = {},
+): DeliveryPlan {
   const file = loadPlanFile();
   const settings: PlanSettings = spec?.plan ?? {};
   const start = opts.start ?? settings.start ?? file.defaults.start;
@@ -135,8 +139,14 @@ export function buildPlan(cat: Catalog, spec?: Pick<PlatformSpec, 'plan' | 'stor
   const since = [start, ...pins].sort()[0];
   const base = file.defaults.start;
   const yearly = yearOffsets(base, since, until);
-  const freezes = settings.freezes ?? yearly.flatMap((k) => file.defaults.freezes.map((f) => ({ from: shiftYears(f.from, k), to: shiftYears(f.to, k), name: f.name })));
-  const notes = settings.notes ?? yearly.flatMap((k) => file.defaults.notes.map((n) => ({ date: shiftYearsByWeekday(n.date, k), text: n.text })));
+  const freezes =
+    settings.freezes ??
+    yearly.flatMap((k) =>
+      file.defaults.freezes.map((f) => ({ from: shiftYears(f.from, k), to: shiftYears(f.to, k), name: f.name })),
+    );
+  const notes =
+    settings.notes ??
+    yearly.flatMap((k) => file.defaults.notes.map((n) => ({ date: shiftYearsByWeekday(n.date, k), text: n.text })));
 
   const sprints: SprintPlan[] = [];
   let cursor = day(start);
@@ -171,12 +181,23 @@ export function buildPlan(cat: Catalog, spec?: Pick<PlatformSpec, 'plan' | 'stor
   }
   // The catalog's yearly freezes: those between the plan's first and last day (platform.yaml's own: all of them).
   const first = sprints.map((x) => x.start).sort()[0] ?? start;
-  const last = sprints.map((x) => x.end).sort().at(-1) ?? start;
+  const last =
+    sprints
+      .map((x) => x.end)
+      .sort()
+      .at(-1) ?? start;
   const shown = settings.freezes ? freezes : freezes.filter((f) => f.from <= last && f.to >= first);
   return { start, sprintWeeks: weeks, freezes: shown, sprints, concurrency: file.concurrency, sprintOf };
 }
 
 /** The plan's first and last working day. */
 export function planRange(plan: DeliveryPlan): { first: string; last: string } {
-  return { first: plan.sprints.map((x) => x.start).sort()[0] ?? plan.start, last: plan.sprints.map((x) => x.end).sort().at(-1) ?? plan.start };
+  return {
+    first: plan.sprints.map((x) => x.start).sort()[0] ?? plan.start,
+    last:
+      plan.sprints
+        .map((x) => x.end)
+        .sort()
+        .at(-1) ?? plan.start,
+  };
 }

@@ -1,7 +1,7 @@
 import type { PlatformSpec } from '../model/schema';
 import type { Catalog, StoryDef } from '../model/stories';
 import { storyComponentsFor, wiredComponents } from '../model/wiring';
-import { addDays, day, Freeze, iso, DeliveryPlan, SprintPlan } from './model';
+import { addDays, type DeliveryPlan, day, type Freeze, iso, type SprintPlan } from './model';
 
 /** A story's state on one cluster: recorded as draft, approved, or approved and wired by the render. */
 export type StoryStatus = 'draft' | 'approved' | 'approved+wired';
@@ -36,7 +36,11 @@ export interface RenderPlanOptions {
  * component the story puts on that cluster is wired. `onDisk` (cluster -> Flux Kustomization names the check walk
  * reached in the repository as it is) makes "wired" mean the files, not what the render would write.
  */
-export function statusOf(spec: PlatformSpec, cat: Catalog, onDisk?: Record<string, Set<string>>): StatusInfo['stories'] {
+export function statusOf(
+  spec: PlatformSpec,
+  cat: Catalog,
+  onDisk?: Record<string, Set<string>>,
+): StatusInfo['stories'] {
   const out: StatusInfo['stories'] = {};
   const wired = new Map<string, Set<string>>();
   const wiredOn = (cluster: string) => {
@@ -54,7 +58,8 @@ export function statusOf(spec: PlatformSpec, cat: Catalog, onDisk?: Record<strin
     for (const [cluster, state] of Object.entries(rec.clusters)) {
       const c = spec.clusters[cluster];
       if (state !== 'approved') states[cluster] = 'draft';
-      else if (c && storyComponentsFor(cat, story, c.role).every((comp) => wiredOn(cluster).has(comp.id))) states[cluster] = 'approved+wired';
+      else if (c && storyComponentsFor(cat, story, c.role).every((comp) => wiredOn(cluster).has(comp.id)))
+        states[cluster] = 'approved+wired';
       else states[cluster] = 'approved';
     }
     out[story.id] = states;
@@ -79,7 +84,20 @@ export function renderPlan(plan: DeliveryPlan, opts: RenderPlanOptions): string 
 // ---------------------------------------------------------------------------------------------------- helpers
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const MONTHS_LONG = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS_LONG = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 const monthDay = (s: string) => {
@@ -102,7 +120,8 @@ function longDate(s: string): string {
 
 const bySeq = (a: StoryDef, b: StoryDef) => a.seq - b.seq;
 const overlaps = (s: SprintPlan, f: Freeze) => s.start <= f.to && f.from <= s.end;
-const sortedFreezes = (plan: DeliveryPlan) => [...plan.freezes].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+const sortedFreezes = (plan: DeliveryPlan) =>
+  [...plan.freezes].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
 
 /** Stories the plan has no sprint for (custom stories without `plan.sprints`), in seq order. */
 function unscheduled(plan: DeliveryPlan): string[] {
@@ -115,7 +134,9 @@ function unscheduled(plan: DeliveryPlan): string[] {
  */
 type Block = { kind: 'sprint'; sprint: SprintPlan } | { kind: 'freeze'; freeze: Freeze };
 function blocks(plan: DeliveryPlan): Block[] {
-  const sprints = [...plan.sprints].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.sprint - b.sprint));
+  const sprints = [...plan.sprints].sort((a, b) =>
+    a.start < b.start ? -1 : a.start > b.start ? 1 : a.sprint - b.sprint,
+  );
   const freezes = sortedFreezes(plan);
   const out: Block[] = [];
   let i = 0;
@@ -152,7 +173,9 @@ function storyLine(s: StoryDef, status: StatusInfo | undefined, clusters: string
 function renderMarkdown(plan: DeliveryPlan, status: StatusInfo | undefined): string {
   const clusters = status ? clustersOf(status) : [];
   const freezes = sortedFreezes(plan);
-  const schedule = blocks(plan).flatMap((b) => (b.kind === 'freeze' ? freezeSection(b.freeze) : sprintSection(b.sprint, freezes, status, clusters)));
+  const schedule = blocks(plan).flatMap((b) =>
+    b.kind === 'freeze' ? freezeSection(b.freeze) : sprintSection(b.sprint, freezes, status, clusters),
+  );
   return [
     '# Platform Delivery Schedule',
     '',
@@ -166,7 +189,12 @@ function renderMarkdown(plan: DeliveryPlan, status: StatusInfo | undefined): str
   ].join('\n');
 }
 
-function assumptionsSection(plan: DeliveryPlan, freezes: Freeze[], status: StatusInfo | undefined, clusters: string[]): string[] {
+function assumptionsSection(
+  plan: DeliveryPlan,
+  freezes: Freeze[],
+  status: StatusInfo | undefined,
+  clusters: string[],
+): string[] {
   const out = ['## Assumptions', '', '| Parameter | Value |', '|-----------|-------|'];
   out.push(`| **Sprint Length** | ${plan.sprintWeeks} week${plan.sprintWeeks === 1 ? '' : 's'} |`);
   out.push(`| **Sprint 1 Start** | ${longDate(plan.sprints[0]?.start ?? plan.start)} |`);
@@ -194,7 +222,10 @@ function sprintSection(s: SprintPlan, freezes: Freeze[], status: StatusInfo | un
   if (s.pushedBy) extra.push(`moved past: ${s.pushedBy}`);
   if (s.pinned) extra.push('start pinned in platform.yaml');
   for (const f of freezes) if (overlaps(s, f)) extra.push(`**overlaps ${formatRange(f.from, f.to)} (${f.name})**`);
-  out.push(`**${formatRange(s.start, s.end)}** | ${weeks} week${weeks === 1 ? '' : 's'}${extra.length ? ` | ${extra.join('; ')}` : ''}`, '');
+  out.push(
+    `**${formatRange(s.start, s.end)}** | ${weeks} week${weeks === 1 ? '' : 's'}${extra.length ? ` | ${extra.join('; ')}` : ''}`,
+    '',
+  );
 
   const stories = [...s.stories].sort(bySeq);
   const critical = stories.filter((x) => x.track === 'critical');
@@ -222,7 +253,14 @@ function sprintSection(s: SprintPlan, freezes: Freeze[], status: StatusInfo | un
 function notScheduledSection(plan: DeliveryPlan): string[] {
   const loose = unscheduled(plan);
   if (!loose.length) return [];
-  return ['## Not Scheduled', '', 'Stories without a sprint (set one with `plan.sprints` in platform.yaml):', '', ...loose.map((id) => `- \`${id}\``), ''];
+  return [
+    '## Not Scheduled',
+    '',
+    'Stories without a sprint (set one with `plan.sprints` in platform.yaml):',
+    '',
+    ...loose.map((id) => `- \`${id}\``),
+    '',
+  ];
 }
 
 function concurrencySection(plan: DeliveryPlan): string[] {
@@ -301,7 +339,14 @@ export function planJson(plan: DeliveryPlan, status?: StatusInfo): PlanJson {
         start: s.start,
         end: s.end,
         stories: [...s.stories].sort(bySeq).map((x) => {
-          const st: PlanJsonStory = { id: x.id, seq: x.seq, title: x.title, track: x.track, lane: x.lane, dependsOn: [...x.dependsOn] };
+          const st: PlanJsonStory = {
+            id: x.id,
+            seq: x.seq,
+            title: x.title,
+            track: x.track,
+            lane: x.lane,
+            dependsOn: [...x.dependsOn],
+          };
           if (status) st.status = { ...(status.stories[x.id] ?? {}) };
           return st;
         }),
@@ -342,13 +387,18 @@ function renderMermaid(plan: DeliveryPlan, status: StatusInfo | undefined): stri
   for (const b of blocks(plan)) {
     if (b.kind === 'freeze') {
       const f = b.freeze;
-      out.push(`  section Change freeze`, `  ${ganttText(f.name)} :crit, freeze${++freezeN}, ${f.from}, ${endExclusive(f.to)}`);
+      out.push(
+        `  section Change freeze`,
+        `  ${ganttText(f.name)} :crit, freeze${++freezeN}, ${f.from}, ${endExclusive(f.to)}`,
+      );
       continue;
     }
     const s = b.sprint;
     out.push(`  section Sprint ${s.sprint} - ${ganttText(s.title)}`);
     for (const x of [...s.stories].sort(bySeq)) {
-      out.push(`  ${x.seq}. ${x.id} :${ganttTag(x.id, status)}${nodeId(x).toLowerCase()}, ${s.start}, ${endExclusive(s.end)}`);
+      out.push(
+        `  ${x.seq}. ${x.id} :${ganttTag(x.id, status)}${nodeId(x).toLowerCase()}, ${s.start}, ${endExclusive(s.end)}`,
+      );
     }
   }
   out.push('');

@@ -1,19 +1,26 @@
 import * as path from 'node:path';
 import { isClusterScoped } from '../core/kinds';
-import { TemplateRenderer } from '../core/render';
-import { Tree } from '../core/tree';
+import type { TemplateRenderer } from '../core/render';
+import type { Tree } from '../core/tree';
 import { commentLines, toYaml } from '../core/yaml';
 import { GIT_CREDENTIAL, storeCredentialView } from '../model/bootstrap-secrets';
-import { Component, componentDir, componentTemplateDir, SYSTEM_NAMESPACES } from '../model/components';
+import { type Component, componentDir, componentTemplateDir, SYSTEM_NAMESPACES } from '../model/components';
 import { healthCheckExprsFor } from '../model/health';
 import type { NamespacePlacement } from '../model/namespaces';
 
 function kustomization(resources: string[], extra: Record<string, unknown> = {}, comment?: string): string {
-  return '---\n' + (comment ? commentLines([comment]) : '') + toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources, ...extra });
+  return (
+    '---\n' +
+    (comment ? commentLines([comment]) : '') +
+    toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources, ...extra })
+  );
 }
 
 function namespaceDoc(comp: Component): string {
-  const labels: Record<string, string> = { 'kubernetes.io/metadata.name': comp.namespace, ...(comp.namespaceLabels ?? {}) };
+  const labels: Record<string, string> = {
+    'kubernetes.io/metadata.name': comp.namespace,
+    ...(comp.namespaceLabels ?? {}),
+  };
   if (comp.podSecurity) {
     for (const mode of ['enforce', 'audit', 'warn']) labels[`pod-security.kubernetes.io/${mode}`] = comp.podSecurity;
   }
@@ -21,7 +28,7 @@ function namespaceDoc(comp: Component): string {
     '---\n' +
     commentLines([
       `Namespace ${comp.namespace}, declared once per cluster (components sharing it that always run with this one`,
-      'leave it to this file): two Flux Kustomizations applying one Namespace would rewrite each other\'s labels on',
+      "leave it to this file): two Flux Kustomizations applying one Namespace would rewrite each other's labels on",
       'every reconcile. Prune is disabled so that removing this component never deletes the namespace (and everything in it).',
     ]) +
     toYaml({
@@ -82,8 +89,15 @@ export function renderComponent(
     written.push(p);
   };
   const variants = comp.variantBy ? r.dirs(`${tpl}/variants`) : [];
-  if (comp.variantBy && variants.length === 0) throw new Error(`component ${comp.id}: variantBy ${comp.variantBy} but no template folder ${tpl}/variants/<value>/`);
-  const appPath = comp.source ? comp.source.path : comp.variantBy ? `./${dir}/variants/\${${comp.variantBy}}` : `./${dir}/app`;
+  if (comp.variantBy && variants.length === 0)
+    throw new Error(
+      `component ${comp.id}: variantBy ${comp.variantBy} but no template folder ${tpl}/variants/<value>/`,
+    );
+  const appPath = comp.source
+    ? comp.source.path
+    : comp.variantBy
+      ? `./${dir}/variants/\${${comp.variantBy}}`
+      : `./${dir}/app`;
   const data = {
     ...comp,
     chart: comp.chart ?? null,
@@ -97,7 +111,9 @@ export function renderComponent(
     valuesConfigMap: `${comp.id}-values`,
     dependsOn: comp.dependsOn.map((name) => ({ name })),
     gitCredential: GIT_CREDENTIAL,
-    healthChecks: comp.healthChecks.map((h) => (isClusterScoped(h.kind) ? { ...h } : { ...h, namespace: comp.namespace })),
+    healthChecks: comp.healthChecks.map((h) =>
+      isClusterScoped(h.kind) ? { ...h } : { ...h, namespace: comp.namespace },
+    ),
     healthCheckExprs: healthCheckExprsFor(comp.healthChecks),
     substitute: comp.substitute ?? null,
   };
@@ -124,7 +140,10 @@ export function renderComponent(
       top.push('./networkpolicy-baseline-same-namespace.yaml');
     }
   }
-  put(`${dir}/kustomization.yaml`, kustomization(top, {}, 'The unit a cluster wires: the Flux Kustomization (and its source), never ./app directly.'));
+  put(
+    `${dir}/kustomization.yaml`,
+    kustomization(top, {}, 'The unit a cluster wires: the Flux Kustomization (and its source), never ./app directly.'),
+  );
   put(`${dir}/ks.yaml`, r.render('component/ks.yaml', { ...data, timeout: ksTimeout }));
   if (comp.source) return written;
 
@@ -144,21 +163,27 @@ export function renderComponent(
     put(`${dir}/app/${repoFile}`, r.render(`component/app/${repoFile}`, data));
     put(`${dir}/app/helmrelease.yaml`, r.render('component/app/helmrelease.yaml', data));
     put(`${dir}/app/kustomizeconfig.yaml`, r.render('component/app/kustomizeconfig.yaml', data));
-    const valuesTpl = comp.values ?? (r.exists(`${tpl}/helm-values.yaml`) ? `${tpl}/helm-values.yaml` : 'component/app/helm-values.yaml');
+    const valuesTpl =
+      comp.values ??
+      (r.exists(`${tpl}/helm-values.yaml`) ? `${tpl}/helm-values.yaml` : 'component/app/helm-values.yaml');
     put(`${dir}/app/helm-values.yaml`, r.render(valuesTpl, data));
     resources.push(`./${repoFile}`, './helmrelease.yaml');
     extra.configMapGenerator = [{ name: data.valuesConfigMap, files: ['values.yaml=./helm-values.yaml'] }];
     extra.configurations = ['./kustomizeconfig.yaml'];
   }
   for (const f of r.files(`${tpl}/app`)) {
-    if (resources.includes(`./${f}`)) throw new Error(`component ${comp.id}: template ${tpl}/app/${f} would replace a file the tool writes`);
+    if (resources.includes(`./${f}`))
+      throw new Error(`component ${comp.id}: template ${tpl}/app/${f} would replace a file the tool writes`);
     put(`${dir}/app/${f}`, r.render(`${tpl}/app/${f}`, data));
     resources.push(`./${f}`);
   }
   if (comp.includes?.length) {
     extra.components = comp.includes.map((inc) => {
       const other = lookup(inc.component);
-      if (!other) throw new Error(`component ${comp.id}: includes ${inc.component}/${inc.path}, but there is no component ${inc.component}`);
+      if (!other)
+        throw new Error(
+          `component ${comp.id}: includes ${inc.component}/${inc.path}, but there is no component ${inc.component}`,
+        );
       return path.posix.relative(`${dir}/app`, `${componentDir(other)}/${inc.path}`);
     });
   }
@@ -168,11 +193,16 @@ export function renderComponent(
     const files = r.files(`${tpl}/variants/${v}`);
     // Secret-store variants read their bootstrap credential (Secret, keys) from the data bootstrap/README.md is
     // rendered from (src/model/bootstrap-secrets.ts), so the store and the bootstrap instructions cannot disagree.
-    const variantData = comp.variantBy === 'EXTERNAL_SECRET_STORE' ? { ...data, credential: storeCredentialView(v) } : data;
+    const variantData =
+      comp.variantBy === 'EXTERNAL_SECRET_STORE' ? { ...data, credential: storeCredentialView(v) } : data;
     for (const f of files) put(`${dir}/variants/${v}/${f}`, r.render(`${tpl}/variants/${v}/${f}`, variantData));
     put(
       `${dir}/variants/${v}/kustomization.yaml`,
-      kustomization(['../../app', ...files.map((f) => `./${f}`)], {}, `Built for a cluster whose ${comp.variantBy} is ${v}; includes ../../app.`),
+      kustomization(
+        ['../../app', ...files.map((f) => `./${f}`)],
+        {},
+        `Built for a cluster whose ${comp.variantBy} is ${v}; includes ../../app.`,
+      ),
     );
   }
   // kustomize Components shipped with the component (included by apps, never wired as resources).

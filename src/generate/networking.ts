@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
-import { TemplateRenderer } from '../core/render';
-import { Tree } from '../core/tree';
+import type { TemplateRenderer } from '../core/render';
+import type { Tree } from '../core/tree';
 import { componentDir } from '../model/components';
 import type { PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';
@@ -25,7 +25,13 @@ export interface RouteName {
 const within = (name: string, zone: string) => name === zone || name.endsWith(`.${zone}`);
 
 /** Every route hostname of every cluster, from the rendered component files and each cluster's settings. */
-export function routeNames(tree: Tree, spec: PlatformSpec, cat: Catalog, settings: Record<string, Record<string, string>>, filesOf: Map<string, string[]>): RouteName[] {
+export function routeNames(
+  tree: Tree,
+  spec: PlatformSpec,
+  cat: Catalog,
+  settings: Record<string, Record<string, string>>,
+  filesOf: Map<string, string[]>,
+): RouteName[] {
   const out: RouteName[] = [];
   const parsed = new Map<string, unknown[]>();
   for (const cluster of Object.keys(spec.clusters)) {
@@ -39,7 +45,9 @@ export function routeNames(tree: Tree, spec: PlatformSpec, cat: Catalog, setting
           const o = doc as { kind?: string; metadata?: { name?: string }; spec?: any } | null;
           if (!o || o.kind !== 'HTTPRoute') continue;
           const gateway = String(o.spec?.parentRefs?.[0]?.name ?? '?');
-          const paths: string[] = (o.spec?.rules ?? []).flatMap((r: any) => (r.matches ?? []).map((m: any) => String(m.path?.value ?? '/')));
+          const paths: string[] = (o.spec?.rules ?? []).flatMap((r: any) =>
+            (r.matches ?? []).map((m: any) => String(m.path?.value ?? '/')),
+          );
           for (const host of o.spec?.hostnames ?? []) {
             out.push({
               cluster,
@@ -48,7 +56,8 @@ export function routeNames(tree: Tree, spec: PlatformSpec, cat: Catalog, setting
               component: comp.id,
               route: String(o.metadata?.name),
               paths: paths.length ? paths : ['/'],
-              address: gateway === 'external' ? s.GATEWAY_IP_EXTERNAL : gateway === 'internal' ? s.GATEWAY_IP_INTERNAL : '?',
+              address:
+                gateway === 'external' ? s.GATEWAY_IP_EXTERNAL : gateway === 'internal' ? s.GATEWAY_IP_INTERNAL : '?',
             });
           }
         }
@@ -63,7 +72,14 @@ export function routeNames(tree: Tree, spec: PlatformSpec, cat: Catalog, setting
  * cluster, rendered from the same data as the manifests (platform.yaml, each cluster's cluster-settings, the rendered
  * Cilium values and HTTPRoutes). Written for every platform.
  */
-export function renderNetworkingDoc(tree: Tree, r: TemplateRenderer, spec: PlatformSpec, cat: Catalog, settings: Record<string, Record<string, string>>, filesOf: Map<string, string[]>): void {
+export function renderNetworkingDoc(
+  tree: Tree,
+  r: TemplateRenderer,
+  spec: PlatformSpec,
+  cat: Catalog,
+  settings: Record<string, Record<string, string>>,
+  filesOf: Map<string, string[]>,
+): void {
   const names = Object.keys(spec.clusters);
   const wired = new Map(names.map((c) => [c, new Set(wiredComponents(spec, cat, c).map((w) => w.id))]));
   const has = (c: string, id: string) => wired.get(c)!.has(id);
@@ -89,7 +105,8 @@ export function renderNetworkingDoc(tree: Tree, r: TemplateRenderer, spec: Platf
       external: cs.network.gatewayIps.external,
       internal: cs.network.gatewayIps.internal,
       publicZone: s.PUBLIC_DNS_ZONE ?? '-',
-      internalZone: s.INTERNAL_DNS_ZONE ?? 'internal.invalid (split DNS off: STORY-DNS-EXTERNALDNS-CF-BIND-TUNNEL not approved)',
+      internalZone:
+        s.INTERNAL_DNS_ZONE ?? 'internal.invalid (split DNS off: STORY-DNS-EXTERNALDNS-CF-BIND-TUNNEL not approved)',
       resolver: s.RFC2136_HOST ?? '-',
       asn: has(c, 'cilium-bgp') ? (s.BGP_LOCAL_ASN ?? '-') : '- (BGP not wired)',
       routingMode: String(v.routingMode ?? '?'),
@@ -100,21 +117,37 @@ export function renderNetworkingDoc(tree: Tree, r: TemplateRenderer, spec: Platf
   });
   const meshed = clusters.filter((c) => c.mesh);
   for (const c of meshed) {
-    (c as any).peers = meshed.filter((p) => p.name !== c.name).map((p) => ({ name: p.name, endpoint: `https://${p.internal}:2379` }));
+    (c as any).peers = meshed
+      .filter((p) => p.name !== c.name)
+      .map((p) => ({ name: p.name, endpoint: `https://${p.internal}:2379` }));
   }
   const warnings: string[] = [];
   const byHost = new Map<string, string[]>();
   for (const rt of routes) byHost.set(rt.host, [...(byHost.get(rt.host) ?? []), rt.cluster]);
-  for (const [host, cs] of byHost) if (new Set(cs).size > 1) warnings.push(`${host} is served by ${[...new Set(cs)].join(' and ')}: one name, one cluster (give one of them another PUBLIC_DNS_ZONE or route name)`);
+  for (const [host, cs] of byHost)
+    if (new Set(cs).size > 1)
+      warnings.push(
+        `${host} is served by ${[...new Set(cs)].join(' and ')}: one name, one cluster (give one of them another PUBLIC_DNS_ZONE or route name)`,
+      );
   const dns = clusters.filter((c) => has(c.name, 'external-dns-rfc2136'));
   for (const c of dns) {
     for (const rt of routes) {
-      if (!within(rt.host, settings[c.name].INTERNAL_DNS_ZONE ?? 'internal.invalid')) warnings.push(`${rt.host} (${rt.cluster}) is outside ${c.name}'s INTERNAL_DNS_ZONE ${c.internalZone}: it does not resolve inside ${c.name}`);
+      if (!within(rt.host, settings[c.name].INTERNAL_DNS_ZONE ?? 'internal.invalid'))
+        warnings.push(
+          `${rt.host} (${rt.cluster}) is outside ${c.name}'s INTERNAL_DNS_ZONE ${c.internalZone}: it does not resolve inside ${c.name}`,
+        );
     }
   }
-  if (new Set(dns.map((c) => `${c.internalZone} @ ${c.resolver}`)).size > 1) warnings.push(`clusters forward different zones or servers (${dns.map((c) => `${c.name}: ${c.internalZone} @ ${c.resolver}`).join(', ')}): names of one cluster may not resolve on another`);
+  if (new Set(dns.map((c) => `${c.internalZone} @ ${c.resolver}`)).size > 1)
+    warnings.push(
+      `clusters forward different zones or servers (${dns.map((c) => `${c.name}: ${c.internalZone} @ ${c.resolver}`).join(', ')}): names of one cluster may not resolve on another`,
+    );
   for (const c of clusters) {
-    if (c.publicZone !== '-' && routes.some((rt) => rt.cluster === c.name && rt.gateway === 'external' && !within(rt.host, c.publicZone))) warnings.push(`${c.name}: a route on the external Gateway is outside PUBLIC_DNS_ZONE ${c.publicZone}`);
+    if (
+      c.publicZone !== '-' &&
+      routes.some((rt) => rt.cluster === c.name && rt.gateway === 'external' && !within(rt.host, c.publicZone))
+    )
+      warnings.push(`${c.name}: a route on the external Gateway is outside PUBLIC_DNS_ZONE ${c.publicZone}`);
   }
   // Settings that name a route of another component (URLs and hosts other clusters use) must name a served host.
   const served = new Set(routes.map((rt) => rt.host));
@@ -132,7 +165,9 @@ export function renderNetworkingDoc(tree: Tree, r: TemplateRenderer, spec: Platf
     }
   }
   const asns = clusters.filter((c) => /^[0-9]+$/.test(c.asn));
-  for (const c of asns) if (asns.some((o) => o.name < c.name && o.asn === c.asn)) warnings.push(`${c.name} has the same BGP_LOCAL_ASN ${c.asn} as another cluster`);
+  for (const c of asns)
+    if (asns.some((o) => o.name < c.name && o.asn === c.asn))
+      warnings.push(`${c.name} has the same BGP_LOCAL_ASN ${c.asn} as another cluster`);
   // Hosts the clusters need (Git, the secret backend, S3, ...) that fall inside the forwarded zone without being a
   // route: the internal server answers for the whole zone, so it must hold them as well.
   const outsideNames: { host: string; key: string; cluster: string; description: string }[] = [];
@@ -148,7 +183,12 @@ export function renderNetworkingDoc(tree: Tree, r: TemplateRenderer, spec: Platf
         continue;
       }
       if (!host || !within(host, zone) || served.has(host)) continue;
-      outsideNames.push({ host, key, cluster: c.name, description: VARIABLES[key]?.description ?? cat.variables.get(key)?.description ?? '' });
+      outsideNames.push({
+        host,
+        key,
+        cluster: c.name,
+        description: VARIABLES[key]?.description ?? cat.variables.get(key)?.description ?? '',
+      });
     }
   }
   const registries = routes.filter((rt) => rt.component === 'harbor' || rt.route === 'gitlab-registry');
@@ -157,8 +197,19 @@ export function renderNetworkingDoc(tree: Tree, r: TemplateRenderer, spec: Platf
     r.render('design/networking.md', {
       clusters,
       meshed,
-      routes: routes.map((rt) => ({ ...rt, paths: rt.paths.join(', '), exposure: rt.gateway === 'external' ? 'public (Cloudflare tunnel); in-cluster straight to the Gateway' : 'internal only' })),
-      registries: registries.map((rt) => ({ ...rt, exposure: rt.gateway === 'external' ? 'EXTERNAL: through the tunnel, pushes over 100 MB fail' : 'internal Gateway' })),
+      routes: routes.map((rt) => ({
+        ...rt,
+        paths: rt.paths.join(', '),
+        exposure:
+          rt.gateway === 'external'
+            ? 'public (Cloudflare tunnel); in-cluster straight to the Gateway'
+            : 'internal only',
+      })),
+      registries: registries.map((rt) => ({
+        ...rt,
+        exposure:
+          rt.gateway === 'external' ? 'EXTERNAL: through the tunnel, pushes over 100 MB fail' : 'internal Gateway',
+      })),
       warnings,
       outsideNames,
     }),

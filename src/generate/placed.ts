@@ -1,5 +1,5 @@
-import { TemplateRenderer } from '../core/render';
-import { Tree } from '../core/tree';
+import type { TemplateRenderer } from '../core/render';
+import type { Tree } from '../core/tree';
 
 /** A path segment that stands for a value: `__cluster__` is the cluster's name, `__lane__` a lane's. */
 const PLACEHOLDER = /__([a-z]+)__/g;
@@ -34,7 +34,8 @@ export function renderPlaced(
     for (const copy of copies) {
       const out = rel.replace(PLACEHOLDER, (_m, name: string) => {
         // A placeholder the caller has no value for is a template folder the code does not know: a bug, not input.
-        if (copy.values[name] === undefined) throw new Error(`template ${dir}/${rel}: no value for the path segment __${name}__`);
+        if (copy.values[name] === undefined)
+          throw new Error(`template ${dir}/${rel}: no value for the path segment __${name}__`);
         return copy.values[name];
       });
       tree.write(out, r.render(`${dir}/${rel}`, copy.data));

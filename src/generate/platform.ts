@@ -1,21 +1,21 @@
-import { Document, Pair, Scalar, YAMLMap } from 'yaml';
-import { TemplateRenderer } from '../core/render';
+import { Document, Pair, Scalar, type YAMLMap } from 'yaml';
+import { UsageError } from '../core/errors';
+import type { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
 import { commentLines, toYaml } from '../core/yaml';
-import { componentDir, type Component } from '../model/components';
+import { type Component, componentDir } from '../model/components';
+import { namespacePlacements } from '../model/namespaces';
+import type { ClusterModel, PlatformSpec } from '../model/schema';
+import { type Catalog, expandDefault, type VariableDecl } from '../model/stories';
+import { findVariables, KUBEPRISM_PORT, secretKeyPrefix, VARIABLES } from '../model/variables';
+import { variantValue } from '../model/variant-settings';
 import { catalogFor, lanesOfRole, recordedStories, renderedComponents, wiredComponents } from '../model/wiring';
+import { GENERATOR_VERSION } from '../version';
 import { renderComponent } from './component';
 import { renderNetworkingDoc } from './networking';
 import { renderPlaced } from './placed';
-import { namespacePlacements } from '../model/namespaces';
 import { renderSecretsDoc } from './secrets-doc';
 import { renderStories } from './stories';
-import type { ClusterModel, PlatformSpec } from '../model/schema';
-import { findVariables, KUBEPRISM_PORT, secretKeyPrefix, VARIABLES } from '../model/variables';
-import { UsageError } from '../core/errors';
-import { GENERATOR_VERSION } from '../version';
-import { expandDefault, type Catalog, type VariableDecl } from '../model/stories';
-import { variantValue } from '../model/variant-settings';
 
 /** Phases of bootstrap/bootstrap.sh, in order (the script's PHASES). */
 export const BOOTSTRAP_PHASES = ['talos', 'crds', 'core', 'flux', 'verify'];
@@ -46,7 +46,13 @@ function lanesFor(c: ClusterModel): Lane[] {
   }));
 }
 
-function settingsDocument(c: ClusterModel, data: Record<string, string>, declared: Map<string, VariableDecl>, defaults: Set<string>, toggled: Map<string, string>): string {
+function settingsDocument(
+  c: ClusterModel,
+  data: Record<string, string>,
+  declared: Map<string, VariableDecl>,
+  defaults: Set<string>,
+  toggled: Map<string, string>,
+): string {
   const doc = new Document({
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -65,7 +71,8 @@ function settingsDocument(c: ClusterModel, data: Record<string, string>, declare
         : own && VARIABLES[key]
           ? ' (set in platform.yaml)'
           : '';
-    (pair.key as Scalar).commentBefore = ` ${desc ?? 'Set in platform.yaml (clusters.' + c.name + '.settings)'}${where}`;
+    (pair.key as Scalar).commentBefore =
+      ` ${desc ?? 'Set in platform.yaml (clusters.' + c.name + '.settings)'}${where}`;
     map.items.push(pair);
   }
   doc.commentBefore =
@@ -160,10 +167,20 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
   const secretsDoc: Parameters<typeof renderSecretsDoc>[2] = [];
   for (const [name, cs] of Object.entries(spec.clusters)) {
     const c: ClusterModel = { ...cs, name };
-    const pass: ClusterPass = { c, base: `kubernetes/clusters/${name}`, lanes: lanesFor(c), wired: wiredComponents(spec, cat, name) };
+    const pass: ClusterPass = {
+      c,
+      base: `kubernetes/clusters/${name}`,
+      lanes: lanesFor(c),
+      wired: wiredComponents(spec, cat, name),
+    };
     const data = renderCluster(ctx, pass);
     settingsOut[name] = data;
-    secretsDoc.push({ cluster: c, wired: pass.wired, settings: data, entryFiles: [`${pass.base}/cluster-secrets.yaml`] });
+    secretsDoc.push({
+      cluster: c,
+      wired: pass.wired,
+      settings: data,
+      entryFiles: [`${pass.base}/cluster-secrets.yaml`],
+    });
   }
   renderNetworkingDoc(ctx.tree, r, spec, cat, settingsOut, ctx.filesOf);
   renderSecretsDoc(ctx.tree, r, secretsDoc, ctx.filesOf);
@@ -174,7 +191,10 @@ export function renderPlatform(spec: PlatformSpec, r: TemplateRenderer): RenderR
 function renderComponents({ spec, cat, r, tree, filesOf }: RenderContext): void {
   const nsPlacement = namespacePlacements(cat);
   for (const comp of renderedComponents(spec, cat)) {
-    filesOf.set(comp.id, renderComponent(tree, r, comp, nsPlacement.get(comp.id), (id) => cat.components.get(id)?.component));
+    filesOf.set(
+      comp.id,
+      renderComponent(tree, r, comp, nsPlacement.get(comp.id), (id) => cat.components.get(id)?.component),
+    );
   }
 }
 
@@ -189,9 +209,20 @@ function renderRepoFiles({ spec, cat, r, tree }: RenderContext): void {
   tree.write(STORY_IDS_FILE, r.render('repo/githooks/story-ids', { version, ids: [...cat.byId.keys()].sort() }));
   tree.write('.renovaterc.json5', r.render('repo/renovaterc.json5', { version }));
   const clusters = Object.keys(spec.clusters);
-  if (clusters.length) tree.write('bootstrap/render-values.sh', r.render('repo/bootstrap/render-values.sh', { version }));
-  tree.write('justfile', r.render('repo/justfile', { version, clusters: clusters.map((name) => ({ name })), phases: BOOTSTRAP_PHASES.join(' -> ') }));
-  tree.write('.github/workflows/platform-check.yaml', r.render('repo/platform-check.yaml', { version, kubectlVersion: VERSIONS.kubernetes }));
+  if (clusters.length)
+    tree.write('bootstrap/render-values.sh', r.render('repo/bootstrap/render-values.sh', { version }));
+  tree.write(
+    'justfile',
+    r.render('repo/justfile', {
+      version,
+      clusters: clusters.map((name) => ({ name })),
+      phases: BOOTSTRAP_PHASES.join(' -> '),
+    }),
+  );
+  tree.write(
+    '.github/workflows/platform-check.yaml',
+    r.render('repo/platform-check.yaml', { version, kubectlVersion: VERSIONS.kubernetes }),
+  );
 }
 
 /** One cluster's files: its lanes, cluster-settings, Flux Alert and templates/cluster/; returns its settings. */
@@ -199,14 +230,29 @@ function renderCluster(ctx: RenderContext, pass: ClusterPass): Record<string, st
   const { c, base, lanes, wired } = pass;
   renderLanes(ctx.tree, pass);
   const settings = clusterSettings(ctx, pass);
-  ctx.tree.write(`${base}/cluster-settings.yaml`, settingsDocument(c, settings.data, ctx.cat.variables, settings.fromCatalog, settings.toggled));
+  ctx.tree.write(
+    `${base}/cluster-settings.yaml`,
+    settingsDocument(c, settings.data, ctx.cat.variables, settings.fromCatalog, settings.toggled),
+  );
   const alerts = wired.some((w) => w.id === FLUX_NOTIFICATIONS);
   if (alerts) ctx.tree.write(`${base}/flux-alerts.yaml`, fluxAlertDocument(c.name, wired));
   // templates/cluster/ mirrors what a cluster gets: kubernetes/clusters/__cluster__/ (its entry point, secrets and
   // one __lane__.yaml per lane), talos/__cluster__/ and bootstrap/__cluster__/.
-  const secrets = { storeName: c.secretStore.provider, secretsKey: `${secretKeyPrefix(c.secretStore.provider, c.name)}cluster-secrets` };
-  const clusterData = { cluster: c, lanes, alerts, ...secrets, ...talosData(ctx.cat, c), releases: bootstrapReleases(wired) };
-  renderPlaced(ctx.tree, ctx.r, 'cluster', { cluster: c.name }, clusterData, { lane: lanes.map((lane) => ({ value: lane.name, data: { lane } })) });
+  const secrets = {
+    storeName: c.secretStore.provider,
+    secretsKey: `${secretKeyPrefix(c.secretStore.provider, c.name)}cluster-secrets`,
+  };
+  const clusterData = {
+    cluster: c,
+    lanes,
+    alerts,
+    ...secrets,
+    ...talosData(ctx.cat, c),
+    releases: bootstrapReleases(wired),
+  };
+  renderPlaced(ctx.tree, ctx.r, 'cluster', { cluster: c.name }, clusterData, {
+    lane: lanes.map((lane) => ({ value: lane.name, data: { lane } })),
+  });
   return settings.data;
 }
 
@@ -224,7 +270,7 @@ function renderLanes(tree: Tree, { c, base, lanes, wired }: ClusterPass): void {
       '---\n' +
         commentLines([
           `Components wired into the ${lane.name} lane of cluster ${c.name}.`,
-          'A story\'s components are listed here once the story is approved on this cluster.',
+          "A story's components are listed here once the story is approved on this cluster.",
         ]) +
         toYaml(list),
     );
@@ -274,7 +320,9 @@ function usedVariables({ spec, cat, tree, filesOf }: RenderContext, cluster: str
   for (const comp of wired) {
     const dir = componentDir(comp);
     // Of a component's variants/<value>/ folders the cluster builds only its own (e.g. its secret-store provider's).
-    const ownVariant = comp.variantBy ? `${dir}/variants/${variantValue(spec, cat, cluster, comp.variantBy)}/` : undefined;
+    const ownVariant = comp.variantBy
+      ? `${dir}/variants/${variantValue(spec, cat, cluster, comp.variantBy)}/`
+      : undefined;
     for (const f of filesOf.get(comp.id)!) {
       // kustomize Components under components/ are included by apps with their own substitutions, not applied here
       if (f.startsWith(`${dir}/components/`)) continue;
@@ -290,10 +338,20 @@ function talosData(cat: Catalog, c: ClusterModel) {
   const apiHost = new URL(c.apiEndpoint).hostname.replace(/^\[|\]$/g, '');
   const prefix = c.network.nodeCidr.split('/')[1];
   const vipFor = (n: ClusterModel['nodes'][number]) =>
-    n.controlPlane && apiHost !== n.ip && c.nodes.every((m) => m.ip !== apiHost) && /^[0-9.]+$/.test(apiHost) ? apiHost : null;
+    n.controlPlane && apiHost !== n.ip && c.nodes.every((m) => m.ip !== apiHost) && /^[0-9.]+$/.test(apiHost)
+      ? apiHost
+      : null;
   const nodes = c.nodes.map((n) => ({ ...n, address: `${n.ip}/${prefix}`, vip: vipFor(n) }));
-  const openebsBasePath = c.settings.OPENEBS_BASEPATH ?? cat.variables.get('OPENEBS_BASEPATH')?.default ?? '/var/openebs/local';
-  return { versions: VERSIONS, apiHost, nodes, gatewayIp: c.network.nodeGateway, kubePrismPort: KUBEPRISM_PORT, openebsBasePath };
+  const openebsBasePath =
+    c.settings.OPENEBS_BASEPATH ?? cat.variables.get('OPENEBS_BASEPATH')?.default ?? '/var/openebs/local';
+  return {
+    versions: VERSIONS,
+    apiHost,
+    nodes,
+    gatewayIp: c.network.nodeGateway,
+    kubePrismPort: KUBEPRISM_PORT,
+    openebsBasePath,
+  };
 }
 
 /**

@@ -11,7 +11,9 @@ export const TOOL_PACKAGE = 'create-platform-cluster';
 /** The tool's own engines.node (what the repository needs to run it), read from the package the code runs from. */
 export function toolNodeEngine(): string | undefined {
   try {
-    const own = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as { engines?: { node?: unknown } };
+    const own = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      engines?: { node?: unknown };
+    };
     return typeof own.engines?.node === 'string' ? own.engines.node : undefined;
   } catch {
     return undefined;
@@ -30,7 +32,11 @@ function indentOf(text: string): string {
 
 /** Dependencies sorted by name, as npm writes them. */
 function sorted(deps: Json): Json {
-  return Object.fromEntries(Object.keys(deps).sort().map((k) => [k, deps[k]]));
+  return Object.fromEntries(
+    Object.keys(deps)
+      .sort()
+      .map((k) => [k, deps[k]]),
+  );
 }
 
 /**
@@ -40,7 +46,11 @@ function sorted(deps: Json): Json {
  * (in devDependencies, or in dependencies if the person put it there); when nothing changes the text is returned
  * byte for byte. A package.json that is not a JSON object is refused (nothing is written).
  */
-export function repoPackageJson(existing: string | undefined, version: string, nodeEngine: string | undefined = toolNodeEngine()): string {
+export function repoPackageJson(
+  existing: string | undefined,
+  version: string,
+  nodeEngine: string | undefined = toolNodeEngine(),
+): string {
   if (existing === undefined) {
     const fresh: Json = {
       private: true,
@@ -54,11 +64,19 @@ export function repoPackageJson(existing: string | undefined, version: string, n
   try {
     parsed = JSON.parse(existing);
   } catch (e) {
-    throw new UsageError(`${REPO_PACKAGE_FILE} is not valid JSON (${(e as Error).message}); fix it or move it aside, then run again (nothing was written)`);
+    throw new UsageError(
+      `${REPO_PACKAGE_FILE} is not valid JSON (${(e as Error).message}); fix it or move it aside, then run again (nothing was written)`,
+    );
   }
-  if (!isObject(parsed)) throw new UsageError(`${REPO_PACKAGE_FILE} must hold a JSON object (it pins ${TOOL_PACKAGE} in devDependencies); fix it or move it aside (nothing was written)`);
+  if (!isObject(parsed))
+    throw new UsageError(
+      `${REPO_PACKAGE_FILE} must hold a JSON object (it pins ${TOOL_PACKAGE} in devDependencies); fix it or move it aside (nothing was written)`,
+    );
   for (const field of ['dependencies', 'devDependencies'] as const) {
-    if (parsed[field] !== undefined && !isObject(parsed[field])) throw new UsageError(`${REPO_PACKAGE_FILE}: "${field}" must be an object of package names to versions (nothing was written)`);
+    if (parsed[field] !== undefined && !isObject(parsed[field]))
+      throw new UsageError(
+        `${REPO_PACKAGE_FILE}: "${field}" must be an object of package names to versions (nothing was written)`,
+      );
   }
   const deps = parsed.dependencies as Json | undefined;
   const field = deps && deps[TOOL_PACKAGE] !== undefined ? 'dependencies' : 'devDependencies';

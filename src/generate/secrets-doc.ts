@@ -1,7 +1,7 @@
-import { TemplateRenderer } from '../core/render';
-import { Tree } from '../core/tree';
+import type { TemplateRenderer } from '../core/render';
+import type { Tree } from '../core/tree';
 import { bootstrapSecrets } from '../model/bootstrap-secrets';
-import { componentDir, type Component } from '../model/components';
+import { type Component, componentDir } from '../model/components';
 import type { ClusterModel } from '../model/schema';
 import { substitute } from '../model/variables';
 import { documentsOfKind } from './documents';
@@ -21,17 +21,42 @@ function rowsOf(es: any, namespace: string, source: string): Row[] {
   const target = `${es.metadata?.namespace ?? namespace}/${es.spec?.target?.name ?? es.metadata?.name}`;
   const rows: Row[] = [];
   for (const d of es.spec?.data ?? []) {
-    rows.push({ secret: target, key: String(d.secretKey), item: String(d.remoteRef?.key), property: d.remoteRef?.property ? String(d.remoteRef.property) : '(whole value)', source });
+    rows.push({
+      secret: target,
+      key: String(d.secretKey),
+      item: String(d.remoteRef?.key),
+      property: d.remoteRef?.property ? String(d.remoteRef.property) : '(whole value)',
+      source,
+    });
   }
   for (const d of es.spec?.dataFrom ?? []) {
-    if (d.extract) rows.push({ secret: target, key: '(every property of the item)', item: String(d.extract.key), property: '(all)', source });
-    else if (d.find) rows.push({ secret: target, key: '(every matching item)', item: `find ${JSON.stringify(d.find)}`, property: '(all)', source });
+    if (d.extract)
+      rows.push({
+        secret: target,
+        key: '(every property of the item)',
+        item: String(d.extract.key),
+        property: '(all)',
+        source,
+      });
+    else if (d.find)
+      rows.push({
+        secret: target,
+        key: '(every matching item)',
+        item: `find ${JSON.stringify(d.find)}`,
+        property: '(all)',
+        source,
+      });
   }
   return rows;
 }
 
 /** ExternalSecrets in a rendered text, substituted with the cluster's settings as Flux's postBuild does. */
-function externalSecrets(text: string, settings: Record<string, string>, where: string, parsed: Map<string, unknown[]>): any[] {
+function externalSecrets(
+  text: string,
+  settings: Record<string, string>,
+  where: string,
+  parsed: Map<string, unknown[]>,
+): any[] {
   // Most rendered files hold none: parsing every file of every cluster was a sixth of a scaffold's time.
   if (!text.includes('ExternalSecret')) return [];
   let sub = text;
@@ -56,14 +81,21 @@ export function renderSecretsDoc(
   const parsed = new Map<string, unknown[]>();
   const data = clusters.map(({ cluster: c, wired, settings, entryFiles }) => {
     const rows: Row[] = [];
-    for (const f of entryFiles) for (const es of externalSecrets(tree.read(f)!, settings, f, parsed)) rows.push(...rowsOf(es, 'flux-system', f));
+    for (const f of entryFiles)
+      for (const es of externalSecrets(tree.read(f)!, settings, f, parsed)) rows.push(...rowsOf(es, 'flux-system', f));
     for (const comp of wired) {
       const dir = componentDir(comp);
       for (const f of filesOf.get(comp.id) ?? []) {
         // kustomize Components are applied only where an app includes them; other providers' variants not at all
         if (f.startsWith(`${dir}/components/`)) continue;
-        if (comp.variantBy && f.startsWith(`${dir}/variants/`) && !f.startsWith(`${dir}/variants/${settings[comp.variantBy]}/`)) continue;
-        for (const es of externalSecrets(tree.read(f)!, settings, f, parsed)) rows.push(...rowsOf(es, comp.namespace, f));
+        if (
+          comp.variantBy &&
+          f.startsWith(`${dir}/variants/`) &&
+          !f.startsWith(`${dir}/variants/${settings[comp.variantBy]}/`)
+        )
+          continue;
+        for (const es of externalSecrets(tree.read(f)!, settings, f, parsed))
+          rows.push(...rowsOf(es, comp.namespace, f));
       }
     }
     rows.sort((a, b) => a.secret.localeCompare(b.secret) || a.key.localeCompare(b.key));
@@ -74,7 +106,9 @@ export function renderSecretsDoc(
       provider: c.secretStore.provider,
       bootstrap: bootstrapSecrets(c),
       rows,
-      items: [...items.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([item, props]) => ({ item, properties: [...props].sort().join(', ') })),
+      items: [...items.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([item, props]) => ({ item, properties: [...props].sort().join(', ') })),
     };
   });
   tree.write(SECRETS_DOC, r.render('design/secrets.md', { clusters: data }));

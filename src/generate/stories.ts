@@ -1,10 +1,10 @@
-import { TemplateRenderer } from '../core/render';
-import { Tree } from '../core/tree';
-import { catalogCharts } from '../model/charts';
+import type { TemplateRenderer } from '../core/render';
+import type { Tree } from '../core/tree';
 import { bootstrapView, GIT_CREDENTIAL, STORE_CREDENTIAL } from '../model/bootstrap-secrets';
+import { catalogCharts } from '../model/charts';
 import { componentDir } from '../model/components';
 import type { PlatformSpec } from '../model/schema';
-import { Catalog, StoryDef } from '../model/stories';
+import type { Catalog, StoryDef } from '../model/stories';
 import { recordedStories, wiredComponents } from '../model/wiring';
 
 export const storyDocPath = (id: string) => `docs/stories/${id}.md`;
@@ -17,18 +17,28 @@ function statusText(spec: PlatformSpec, id: string): string {
 }
 
 /** Files a story writes besides its components (design documents, bootstrap files), per target cluster. */
-export function storyFiles(spec: PlatformSpec, story: StoryDef): { path: string; template?: string; cluster?: string }[] {
+export function storyFiles(
+  spec: PlatformSpec,
+  story: StoryDef,
+): { path: string; template?: string; cluster?: string }[] {
   const clusters = Object.keys(spec.stories[story.id]?.clusters ?? {});
   const out: { path: string; template?: string; cluster?: string }[] = [];
   for (const f of story.files) {
-    if (f.path.includes('{cluster}')) for (const c of clusters) out.push({ path: f.path.replace(/\{cluster\}/g, c), template: f.template, cluster: c });
+    if (f.path.includes('{cluster}'))
+      for (const c of clusters) out.push({ path: f.path.replace(/\{cluster\}/g, c), template: f.template, cluster: c });
     else out.push({ path: f.path, template: f.template });
   }
   return out;
 }
 
 /** Story documents (docs/stories/<ID>.md) and story files for every story recorded in platform.yaml. */
-export function renderStories(tree: Tree, r: TemplateRenderer, spec: PlatformSpec, cat: Catalog, filesOf: Map<string, string[]>): void {
+export function renderStories(
+  tree: Tree,
+  r: TemplateRenderer,
+  spec: PlatformSpec,
+  cat: Catalog,
+  filesOf: Map<string, string[]>,
+): void {
   const wiredOn = new Map<string, string[]>();
   for (const name of Object.keys(spec.clusters)) {
     for (const comp of wiredComponents(spec, cat, name)) wiredOn.set(comp.id, [...(wiredOn.get(comp.id) ?? []), name]);
@@ -41,26 +51,47 @@ export function renderStories(tree: Tree, r: TemplateRenderer, spec: PlatformSpe
     for (const f of files) {
       if (!f.template) continue;
       const cluster = f.cluster ? { ...spec.clusters[f.cluster], name: f.cluster } : null;
-      tree.write(f.path, r.render(f.template, { story, cluster, clusters: Object.keys(rec.clusters), bootstrap: bootstrapView(spec.clusters), gitCredential: GIT_CREDENTIAL, storeCredential: STORE_CREDENTIAL, charts }));
+      tree.write(
+        f.path,
+        r.render(f.template, {
+          story,
+          cluster,
+          clusters: Object.keys(rec.clusters),
+          bootstrap: bootstrapView(spec.clusters),
+          gitCredential: GIT_CREDENTIAL,
+          storeCredential: STORE_CREDENTIAL,
+          charts,
+        }),
+      );
     }
     const comps = story.components.map((c) => ({
       id: c.id,
       namespace: c.namespace,
       path: componentDir(c),
-      chart: c.chart ? `${c.chart.name} ${c.chart.version} (${c.chart.url})` : c.source ? `${c.source.url} @ ${c.source.tag}, path ${c.source.path}` : 'manifests only',
+      chart: c.chart
+        ? `${c.chart.name} ${c.chart.version} (${c.chart.url})`
+        : c.source
+          ? `${c.source.url} @ ${c.source.tag}, path ${c.source.path}`
+          : 'manifests only',
       roles: (c.clusters ?? story.clusters).join(', '),
       dependsOn: c.dependsOn.join(', ') || '-',
       wiredOn: (wiredOn.get(c.id) ?? []).join(', ') || 'no cluster (draft)',
       resources: c.resources.map((x) => `${x.kind} ${x.name}`).join(', ') || '-',
     }));
-    const used = story.uses.map((u) => ({ id: u, owner: cat.components.get(u)?.story?.id ?? 'cluster scaffold', wiredOn: (wiredOn.get(u) ?? []).join(', ') || '-' }));
+    const used = story.uses.map((u) => ({
+      id: u,
+      owner: cat.components.get(u)?.story?.id ?? 'cluster scaffold',
+      wiredOn: (wiredOn.get(u) ?? []).join(', ') || '-',
+    }));
     const created: string[] = [];
     for (const c of story.components) created.push(...(filesOf.get(c.id) ?? []));
     const data = {
       story: { ...story, implements: story.implements ?? null },
       status: Object.entries(rec.clusters).map(([cluster, state]) => ({ cluster, state })),
       deps: story.dependsOn.map((d) => ({ id: d, title: cat.byId.get(d)?.title ?? '?', status: statusText(spec, d) })),
-      dependents: cat.stories.filter((s) => s.dependsOn.includes(story.id)).map((s) => ({ id: s.id, status: statusText(spec, s.id) })),
+      dependents: cat.stories
+        .filter((s) => s.dependsOn.includes(story.id))
+        .map((s) => ({ id: s.id, status: statusText(spec, s.id) })),
       components: comps,
       used,
       variables: story.variables,

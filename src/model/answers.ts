@@ -1,22 +1,22 @@
 import { z } from 'zod';
 import { UsageError } from '../core/errors';
-import { CLUSTER_FIELDS, fieldAtPath, fieldOfKey, type ClusterField, type FieldKind } from './cluster-fields';
-import { SECRET_PROVIDERS, type ClusterSpec, type NodeSpec, type PlatformSpec, type Role } from './schema';
+import { CLUSTER_FIELDS, type ClusterField, type FieldKind, fieldAtPath, fieldOfKey } from './cluster-fields';
+import { type ClusterSpec, type NodeSpec, type PlatformSpec, type Role, SECRET_PROVIDERS } from './schema';
 import { validateClusters } from './validate';
 
 /** Names people type for a provider (the product or its cloud) and the provider id they mean. */
 const PROVIDER_ALIASES: Record<string, (typeof SECRET_PROVIDERS)[number]> = {
   '1password': 'onepassword',
   'one-password': 'onepassword',
-  'op': 'onepassword',
+  op: 'onepassword',
   'hashicorp-vault': 'vault',
-  'openbao': 'vault',
-  'aws': 'aws-secrets-manager',
+  openbao: 'vault',
+  aws: 'aws-secrets-manager',
   'secrets-manager': 'aws-secrets-manager',
-  'gcp': 'gcp-secret-manager',
-  'google': 'gcp-secret-manager',
-  'azure': 'azure-key-vault',
-  'keyvault': 'azure-key-vault',
+  gcp: 'gcp-secret-manager',
+  google: 'gcp-secret-manager',
+  azure: 'azure-key-vault',
+  keyvault: 'azure-key-vault',
   'bitwarden-secrets-manager': 'bitwarden',
 };
 
@@ -29,9 +29,17 @@ export function providerMessage(input: unknown): string {
 
 type Field = (typeof CLUSTER_FIELDS)[number];
 /** The value of a field, by its kind in the table (a choice is one of its choices). */
-type FieldValue<F> = F extends { kind: 'int' } ? number : F extends { kind: 'nodes' } ? NodeSpec[] : F extends { choices: readonly (infer C)[] } ? C : string;
+type FieldValue<F> = F extends { kind: 'int' }
+  ? number
+  : F extends { kind: 'nodes' }
+    ? NodeSpec[]
+    : F extends { choices: readonly (infer C)[] }
+      ? C
+      : string;
 type FieldShape = { [F in Field as F['key']]: z.ZodOptional<z.ZodType<FieldValue<F>>> };
-type AnswersShape = { name: z.ZodString } & FieldShape & { settings: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodString>> };
+type AnswersShape = { name: z.ZodString } & FieldShape & {
+    settings: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodString>>;
+  };
 
 /** How a choice field says what was meant, when a plain "invalid option" does not help. */
 const CHOICE_MESSAGES: Partial<Record<Field['key'], (input: unknown) => string>> = { secretStore: providerMessage };
@@ -42,7 +50,9 @@ function answerSchema(f: ClusterField): z.ZodType {
     case 'int':
       return z.number().int();
     case 'nodes':
-      return z.array(z.strictObject({ name: z.string(), ip: z.string(), controlPlane: z.boolean(), installDisk: z.string() }));
+      return z.array(
+        z.strictObject({ name: z.string(), ip: z.string(), controlPlane: z.boolean(), installDisk: z.string() }),
+      );
     case 'choice': {
       const message = CHOICE_MESSAGES[f.key as Field['key']];
       return z.enum(f.choices as [string, ...string[]], message ? { error: (iss) => message(iss.input) } : undefined);
@@ -77,16 +87,27 @@ export function parseNodeSpec(text: string): NodeSpec {
   const out: Record<string, string> = {};
   for (const part of text.split(',')) {
     const i = part.indexOf('=');
-    if (i <= 0) throw new UsageError(`--node ${JSON.stringify(text)}: expected key=value pairs (name=…,ip=…[,controlPlane=true|false][,disk=/dev/…])`);
+    if (i <= 0)
+      throw new UsageError(
+        `--node ${JSON.stringify(text)}: expected key=value pairs (name=…,ip=…[,controlPlane=true|false][,disk=/dev/…])`,
+      );
     const k = part.slice(0, i).trim();
-    if (!['name', 'ip', 'controlPlane', 'disk'].includes(k)) throw new UsageError(`--node ${JSON.stringify(text)}: unknown key ${JSON.stringify(k)} (name, ip, controlPlane, disk)`);
+    if (!['name', 'ip', 'controlPlane', 'disk'].includes(k))
+      throw new UsageError(
+        `--node ${JSON.stringify(text)}: unknown key ${JSON.stringify(k)} (name, ip, controlPlane, disk)`,
+      );
     out[k] = part.slice(i + 1).trim();
   }
   if (!out.name || !out.ip) throw new UsageError(`--node ${JSON.stringify(text)}: name and ip are required`);
   if (out.controlPlane !== undefined && !['true', 'false'].includes(out.controlPlane)) {
     throw new UsageError(`--node ${JSON.stringify(text)}: controlPlane must be true or false`);
   }
-  return { name: out.name, ip: out.ip, controlPlane: out.controlPlane !== 'false', installDisk: out.disk ?? '/dev/sda' };
+  return {
+    name: out.name,
+    ip: out.ip,
+    controlPlane: out.controlPlane !== 'false',
+    installDisk: out.disk ?? '/dev/sda',
+  };
 }
 
 export function formatNodeSpec(n: NodeSpec): string {
@@ -102,7 +123,9 @@ export function parseSet(items: string[]): Record<string, string> {
     const key = item.slice(0, i);
     const value = item.slice(i + 1);
     if (Object.hasOwn(out, key) && out[key] !== value) {
-      throw new UsageError(`--set ${key}: given twice with different values (${JSON.stringify(out[key])} and ${JSON.stringify(value)}); give it once (nothing was written)`);
+      throw new UsageError(
+        `--set ${key}: given twice with different values (${JSON.stringify(out[key])} and ${JSON.stringify(value)}); give it once (nothing was written)`,
+      );
     }
     out[key] = value;
   }
@@ -111,7 +134,12 @@ export function parseSet(items: string[]): Record<string, string> {
 
 /** A copy of a cluster, deep where answers set fields, in the order of its own keys. */
 function copyCluster(c: ClusterSpec): ClusterSpec {
-  return { ...c, network: { ...c.network, gatewayIps: { ...c.network.gatewayIps } }, git: { ...c.git }, secretStore: { ...c.secretStore } };
+  return {
+    ...c,
+    network: { ...c.network, gatewayIps: { ...c.network.gatewayIps } },
+    git: { ...c.git },
+    secretStore: { ...c.secretStore },
+  };
 }
 
 /** The value at a field's path in a cluster (`network.gatewayIps.external`). */
@@ -123,7 +151,10 @@ function getPath(c: ClusterSpec, path: string): unknown {
 function setPath(c: ClusterSpec, path: string, value: unknown): void {
   const keys = path.split('.');
   const last = keys.pop()!;
-  const parent = keys.reduce<Record<string, unknown>>((o, k) => (o[k] ??= {}) as Record<string, unknown>, c as unknown as Record<string, unknown>);
+  const parent = keys.reduce<Record<string, unknown>>(
+    (o, k) => (o[k] ??= {}) as Record<string, unknown>,
+    c as unknown as Record<string, unknown>,
+  );
   parent[last] = value;
 }
 
@@ -155,12 +186,18 @@ function blankCluster(role: Role): ClusterSpec {
  * CIDR and another cluster's, in platform.yaml or earlier in this run), while fields not answered yet (blank) do
  * not. `spec` holds the other clusters; `answers` what is known of this one (without `key`).
  */
-export function answerProblems(spec: PlatformSpec, answers: ClusterAnswers, key: keyof ClusterAnswers, value: unknown): string[] {
+export function answerProblems(
+  spec: PlatformSpec,
+  answers: ClusterAnswers,
+  key: keyof ClusterAnswers,
+  value: unknown,
+): string[] {
   const { [key]: _drop, ...rest } = answers;
   const without = { ...rest, name: answers.name } as ClusterAnswers;
   const given = { ...without, [key]: value } as ClusterAnswers;
   const role = (given.role ?? 'apps') as Role;
-  const problems = (a: ClusterAnswers) => validateClusters({ ...spec, clusters: { ...spec.clusters, [a.name]: applyAnswers(blankCluster(role), a) } });
+  const problems = (a: ClusterAnswers) =>
+    validateClusters({ ...spec, clusters: { ...spec.clusters, [a.name]: applyAnswers(blankCluster(role), a) } });
   const before = new Set(problems(without).map((p) => `${p.path}\n${p.message}`));
   const own = fieldOfKey(key)?.path;
   return problems(given)

@@ -34,28 +34,52 @@ export const STORE_CREDENTIAL = { namespace: 'external-secrets', name: 'secret-s
 /** The Secret the FluxInstance's sync source clones with (flux bootstrap's name for it). */
 export const GIT_CREDENTIAL = { namespace: 'flux-system', name: 'flux-system' } as const;
 
-const envName = (prefix: string, key: string, file: boolean) => `${prefix}_${key.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}${file ? '_FILE' : ''}`;
+const envName = (prefix: string, key: string, file: boolean) =>
+  `${prefix}_${key.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}${file ? '_FILE' : ''}`;
 
 function keys(prefix: string, list: [role: string, key: string, what: string, file?: boolean][]): BootstrapKey[] {
   return list.map(([role, key, what, file = false]) => ({ role, key, what, file, env: envName(prefix, key, file) }));
 }
 
 const STORE_KEYS: Record<string, BootstrapKey[]> = {
-  onepassword: keys('SECRET_STORE', [['token', 'connect-token', '1Password Connect access token with read access to the vault']]),
+  onepassword: keys('SECRET_STORE', [
+    ['token', 'connect-token', '1Password Connect access token with read access to the vault'],
+  ]),
   vault: keys('SECRET_STORE', [
     ['roleId', 'approle-role-id', 'RoleID of the AppRole (auth mount "approle") allowed to read the KV mount'],
     ['secretId', 'approle-secret-id', 'SecretID issued for that AppRole'],
   ]),
   'aws-secrets-manager': keys('SECRET_STORE', [
-    ['accessKeyId', 'access-key-id', 'AWS access key id of an IAM principal allowed secretsmanager:GetSecretValue and DescribeSecret on the items'],
+    [
+      'accessKeyId',
+      'access-key-id',
+      'AWS access key id of an IAM principal allowed secretsmanager:GetSecretValue and DescribeSecret on the items',
+    ],
     ['secretAccessKey', 'secret-access-key', 'the matching secret access key'],
   ]),
-  'gcp-secret-manager': keys('SECRET_STORE', [['serviceAccountKey', 'service-account-key', 'JSON key file of a GCP service account with roles/secretmanager.secretAccessor on the project', true]]),
+  'gcp-secret-manager': keys('SECRET_STORE', [
+    [
+      'serviceAccountKey',
+      'service-account-key',
+      'JSON key file of a GCP service account with roles/secretmanager.secretAccessor on the project',
+      true,
+    ],
+  ]),
   'azure-key-vault': keys('SECRET_STORE', [
-    ['clientId', 'client-id', 'application (client) id of a service principal with the Key Vault Secrets User role on the vault'],
+    [
+      'clientId',
+      'client-id',
+      'application (client) id of a service principal with the Key Vault Secrets User role on the vault',
+    ],
     ['clientSecret', 'client-secret', 'client secret of that service principal'],
   ]),
-  bitwarden: keys('SECRET_STORE', [['accessToken', 'access-token', 'Bitwarden Secrets Manager machine account access token with read access to the project']]),
+  bitwarden: keys('SECRET_STORE', [
+    [
+      'accessToken',
+      'access-token',
+      'Bitwarden Secrets Manager machine account access token with read access to the project',
+    ],
+  ]),
 };
 
 /** Secrets besides the credential that a provider needs before its store can become Ready. */
@@ -64,7 +88,8 @@ const STORE_EXTRA: Record<string, BootstrapSecret[]> = {
     {
       namespace: 'external-secrets',
       name: 'bitwarden-tls-certs',
-      purpose: 'TLS of the bitwarden-sdk-server (it only speaks HTTPS); certificate for bitwarden-sdk-server.external-secrets.svc.cluster.local',
+      purpose:
+        'TLS of the bitwarden-sdk-server (it only speaks HTTPS); certificate for bitwarden-sdk-server.external-secrets.svc.cluster.local',
       keys: keys('BITWARDEN_TLS', [
         ['crt', 'tls.crt', 'PEM certificate for bitwarden-sdk-server.external-secrets.svc.cluster.local', true],
         ['key', 'tls.key', 'its PEM private key', true],
@@ -85,7 +110,11 @@ function storeKeys(provider: string): BootstrapKey[] {
 /** The store credential (and any further Secret the provider needs), as created at bootstrap. */
 export function storeSecrets(provider: string): BootstrapSecret[] {
   return [
-    { ...STORE_CREDENTIAL, purpose: `credential the ClusterSecretStore ${provider} authenticates with`, keys: storeKeys(provider) },
+    {
+      ...STORE_CREDENTIAL,
+      purpose: `credential the ClusterSecretStore ${provider} authenticates with`,
+      keys: storeKeys(provider),
+    },
     ...(STORE_EXTRA[provider] ?? []),
   ];
 }
@@ -93,7 +122,12 @@ export function storeSecrets(provider: string): BootstrapSecret[] {
 /** What a ClusterSecretStore variant template reads: `credential.key.<role>` is the key name, `credential.keys` the list. */
 export function storeCredentialView(provider: string) {
   const list = storeKeys(provider);
-  return { ...STORE_CREDENTIAL, keys: list, key: Object.fromEntries(list.map((k) => [k.role, k.key])), extra: STORE_EXTRA[provider] ?? [] };
+  return {
+    ...STORE_CREDENTIAL,
+    keys: list,
+    key: Object.fromEntries(list.map((k) => [k.role, k.key])),
+    extra: STORE_EXTRA[provider] ?? [],
+  };
 }
 
 /**
@@ -140,8 +174,18 @@ export function gitSecret(url: string): BootstrapSecret {
       ...GIT_CREDENTIAL,
       purpose: `read-only SSH deploy key Flux clones ${fluxGitUrl(url)} with`,
       keys: keys('GIT', [
-        ['identity', 'identity', `private key of a read-only deploy key of the repository (ssh-keygen -t ed25519 -N "" -f deploy-key; register deploy-key.pub on ${host})`, true],
-        ['knownHosts', 'known_hosts', `host keys of ${host} (ssh-keyscan ${hostArg} > known_hosts; compare the fingerprints with the ones ${host} publishes)`, true],
+        [
+          'identity',
+          'identity',
+          `private key of a read-only deploy key of the repository (ssh-keygen -t ed25519 -N "" -f deploy-key; register deploy-key.pub on ${host})`,
+          true,
+        ],
+        [
+          'knownHosts',
+          'known_hosts',
+          `host keys of ${host} (ssh-keyscan ${hostArg} > known_hosts; compare the fingerprints with the ones ${host} publishes)`,
+          true,
+        ],
       ]),
     };
   }
@@ -149,8 +193,16 @@ export function gitSecret(url: string): BootstrapSecret {
     ...GIT_CREDENTIAL,
     purpose: `read-only token Flux clones ${url} with (HTTPS basic auth)`,
     keys: keys('GIT', [
-      ['username', 'username', `user name of the token on ${host} (GitHub: any non-empty name, e.g. git; GitLab: the deploy token's user name)`],
-      ['password', 'password', 'read-only access token (GitHub fine-grained token with Contents: read, GitLab deploy token with read_repository)'],
+      [
+        'username',
+        'username',
+        `user name of the token on ${host} (GitHub: any non-empty name, e.g. git; GitLab: the deploy token's user name)`,
+      ],
+      [
+        'password',
+        'password',
+        'read-only access token (GitHub fine-grained token with Contents: read, GitLab deploy token with read_repository)',
+      ],
     ]),
   };
 }

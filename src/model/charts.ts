@@ -1,8 +1,8 @@
-import { type Document, isMap, isScalar, Pair, Scalar, YAMLMap } from 'yaml';
+import { type Document, isMap, isScalar, Pair, Scalar, type YAMLMap } from 'yaml';
 import type { Component } from './components';
-import type { PlatformSpec } from './schema';
-import { Catalog, ComponentEntry, loadCatalog, StoryDef } from './stories';
 import type { Problem } from './problem';
+import type { PlatformSpec } from './schema';
+import { type Catalog, type ComponentEntry, loadCatalog, type StoryDef } from './stories';
 
 /**
  * Chart versions of a platform. The catalog pins every chart; `charts:` in platform.yaml (chart name -> version)
@@ -44,12 +44,16 @@ export function pinComponent(c: Component, pins: Record<string, string>): Compon
 /** The catalog as this platform sees it: every built-in component's chart at the platform's pinned version. */
 export function withChartPins(cat: Catalog, pins: Record<string, string> | undefined): Catalog {
   if (!pins || Object.keys(pins).length === 0) return cat;
-  const stories: StoryDef[] = cat.stories.map((s) => (s.custom ? s : { ...s, components: s.components.map((c) => pinComponent(c, pins)) }));
+  const stories: StoryDef[] = cat.stories.map((s) =>
+    s.custom ? s : { ...s, components: s.components.map((c) => pinComponent(c, pins)) },
+  );
   const byId = new Map(stories.map((s) => [s.id, s]));
   const components = new Map<string, ComponentEntry>();
   for (const [id, e] of cat.components) {
     const story = e.story ? byId.get(e.story.id) : undefined;
-    const component = e.story?.custom ? e.component : (story?.components.find((c) => c.id === id) ?? pinComponent(e.component, pins));
+    const component = e.story?.custom
+      ? e.component
+      : (story?.components.find((c) => c.id === id) ?? pinComponent(e.component, pins));
     components.set(id, { component, ...(story ? { story } : {}) });
   }
   return { stories, byId, components, variables: cat.variables };
@@ -61,11 +65,16 @@ export function chartPinProblems(spec: PlatformSpec): Problem[] {
   const problems: Problem[] = [];
   for (const [name] of Object.entries(spec.charts ?? {})) {
     if (known.has(name)) continue;
-    const custom = Object.entries(spec.stories).find(([, s]) => s.custom?.components.some((c) => c.chart?.name === name));
+    const custom = Object.entries(spec.stories).find(([, s]) =>
+      s.custom?.components.some((c) => c.chart?.name === name),
+    );
     const hint = custom
       ? `it is the chart of custom story ${custom[0]}: set its version there (stories.${custom[0]}.custom.components[].chart.version)`
       : `known charts: ${[...known.keys()].sort().join(', ')}`;
-    problems.push({ path: `charts.${name}`, message: `${JSON.stringify(name)} is not a chart of the catalog (${hint})` });
+    problems.push({
+      path: `charts.${name}`,
+      message: `${JSON.stringify(name)} is not a chart of the catalog (${hint})`,
+    });
   }
   return problems;
 }
@@ -94,7 +103,10 @@ const CHARTS_COMMENT =
  * and order elsewhere survive). `used` are chart names of the built-in catalog the render uses.
  */
 // pf is a PlatformFile, typed by what is used: platform-file.ts validates through validate.ts, which reads charts.ts.
-export function syncChartPins(pf: { readonly spec: PlatformSpec; edit(change: (doc: Document) => void): unknown }, used: Iterable<string>): void {
+export function syncChartPins(
+  pf: { readonly spec: PlatformSpec; edit(change: (doc: Document) => void): unknown },
+  used: Iterable<string>,
+): void {
   const known = catalogCharts();
   const want = [...new Set(used)].filter((n) => known.has(n));
   const current = pf.spec.charts ?? {};

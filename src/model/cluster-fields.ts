@@ -55,7 +55,8 @@ export const CLUSTER_FIELDS = [
     label: 'Role (infra or apps)',
     help: 'infra or apps',
     defaultHelp: 'infra for names starting with "infra", else apps',
-    description: 'What the cluster is based on: infra (platform services) or apps (workloads). Stories name the roles they run on.',
+    description:
+      'What the cluster is based on: infra (platform services) or apps (workloads). Stories name the roles they run on.',
     kind: 'choice',
     choices: ROLES,
     perCluster: true,
@@ -117,7 +118,8 @@ export const CLUSTER_FIELDS = [
     label: 'Pod CIDR',
     help: 'pod CIDR',
     defaultHelp: 'first free of 10.244/16, 10.246/16, …',
-    description: 'IPv4 pod network (each node gets a /24 of it); disjoint from every other network of all clusters (ClusterMesh).',
+    description:
+      'IPv4 pod network (each node gets a /24 of it); disjoint from every other network of all clusters (ClusterMesh).',
     kind: 'text',
     perCluster: true,
   },
@@ -129,7 +131,8 @@ export const CLUSTER_FIELDS = [
     label: 'Service CIDR',
     help: 'service CIDR',
     defaultHelp: 'the /16 after the pod CIDR',
-    description: 'IPv4 service network (at most a /28); disjoint from every other network of all clusters (ClusterMesh).',
+    description:
+      'IPv4 service network (at most a /28); disjoint from every other network of all clusters (ClusterMesh).',
     kind: 'text',
     perCluster: true,
   },
@@ -141,7 +144,8 @@ export const CLUSTER_FIELDS = [
     label: 'Load-balancer range (first-last)',
     help: 'load-balancer address range on the node network',
     defaultHelp: '.200-.239',
-    description: 'Addresses Cilium announces for LoadBalancer services: first-last on the node network (e.g. 192.168.1.200-192.168.1.239).',
+    description:
+      'Addresses Cilium announces for LoadBalancer services: first-last on the node network (e.g. 192.168.1.200-192.168.1.239).',
     kind: 'text',
     perCluster: true,
   },
@@ -202,7 +206,7 @@ export const CLUSTER_FIELDS = [
     path: 'git.url',
     label: 'Git repository URL Flux syncs',
     help: 'git repository Flux syncs',
-    defaultHelp: 'the platform\'s, or https://git.example.com/platform/gitops.git',
+    defaultHelp: "the platform's, or https://git.example.com/platform/gitops.git",
     description: 'Git repository Flux syncs from: https://, ssh:// or git@host:path, without credentials.',
     kind: 'text',
     perCluster: false,

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { BUILTIN_TEMPLATES } from '../core/render';
 import { walkTree } from '../core/paths';
+import { BUILTIN_TEMPLATES } from '../core/render';
 import { CATALOG_DIR, readCatalogCache } from './catalog-cache';
 import { ROLES } from './roles';
 
@@ -49,13 +49,29 @@ export const GitSourceSchema = z.strictObject({
 });
 
 export const ComponentSchema = z.strictObject({
-  id: z.string().max(63).regex(DNS_LABEL).meta({ description: 'Component id (a DNS-1123 label): its folder and Flux Kustomization name.' }),
-  area: z.string().max(120).regex(AREA).meta({ description: 'Folder of the component under its lane (e.g. apps, networking/gateway).' }),
-  lane: z.enum(['infrastructure', 'workloads']).meta({ description: 'Flux lane of the component: infrastructure, or workloads (apps clusters).' }),
+  id: z
+    .string()
+    .max(63)
+    .regex(DNS_LABEL)
+    .meta({ description: 'Component id (a DNS-1123 label): its folder and Flux Kustomization name.' }),
+  area: z
+    .string()
+    .max(120)
+    .regex(AREA)
+    .meta({ description: 'Folder of the component under its lane (e.g. apps, networking/gateway).' }),
+  lane: z
+    .enum(['infrastructure', 'workloads'])
+    .meta({ description: 'Flux lane of the component: infrastructure, or workloads (apps clusters).' }),
   namespace: z.string().max(63).regex(DNS_LABEL).meta({ description: 'Namespace the component runs in.' }),
-  description: z.string().max(300).regex(/^[^\x00-\x1f\x7f]*$/, 'one line of text (no control characters)').meta({ description: 'One line saying what the component is.' }),
+  description: z
+    .string()
+    .max(300)
+    .regex(/^[^\x00-\x1f\x7f]*$/, 'one line of text (no control characters)')
+    .meta({ description: 'One line saying what the component is.' }),
   chart: ChartSchema.optional(),
-  source: GitSourceSchema.optional().meta({ description: 'Manifests from another Git repository: https url, pinned tag, path.' }),
+  source: GitSourceSchema.optional().meta({
+    description: 'Manifests from another Git repository: https url, pinned tag, path.',
+  }),
   /** Template of the chart values; defaults to components/<area>/<id>/helm-values.yaml. */
   values: z.string().optional(),
   prune: z.boolean().default(true),
@@ -66,15 +82,28 @@ export const ComponentSchema = z.strictObject({
   clusters: z.array(z.enum(ROLES)).optional(),
   resources: z.array(ResourceSchema).default([]),
   /** A variable whose value picks the sub-folder variants/<value> Flux builds (object shape differs per cluster). */
-  variantBy: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+  variantBy: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*$/)
+    .optional(),
   /** Pod Security level enforced on the namespace (privileged: host paths, raw devices; default: the cluster's). */
   podSecurity: z.enum(['privileged', 'baseline', 'restricted']).optional(),
   /** Further labels of the namespace (e.g. the opt-in label of the network-policy baseline). */
-  namespaceLabels: z.record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/), z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/)).optional(),
+  namespaceLabels: z
+    .record(
+      z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/),
+      z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/),
+    )
+    .optional(),
   /** HelmRelease install/upgrade timeout for slow charts. */
-  timeout: z.string().regex(/^[0-9]+[smh]$/).optional(),
+  timeout: z
+    .string()
+    .regex(/^[0-9]+[smh]$/)
+    .optional(),
   /** kustomize Components shipped by another component (its folder + path) that this one's ./app includes. */
-  includes: z.array(z.strictObject({ component: z.string().regex(DNS_LABEL), path: z.string().regex(/^[a-z0-9][-a-z0-9/]*$/) })).optional(),
+  includes: z
+    .array(z.strictObject({ component: z.string().regex(DNS_LABEL), path: z.string().regex(/^[a-z0-9][-a-z0-9/]*$/) }))
+    .optional(),
   /** postBuild.substitute of the Flux Kustomization: this component's values for the included Components' knobs. */
   substitute: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string().regex(/^[^\x00-\x1f\x7f"'\\$]*$/)).optional(),
 });
@@ -110,13 +139,18 @@ export const COMPONENT_FILE = 'component.yaml';
  */
 export function componentEntriesFromYaml(root = BUILTIN_TEMPLATES): Map<string, unknown> {
   const out = new Map<string, unknown>();
-  for (const rel of walkTree(path.join(root, 'components')).files.filter((f) => path.posix.basename(f) === COMPONENT_FILE)) {
+  for (const rel of walkTree(path.join(root, 'components')).files.filter(
+    (f) => path.posix.basename(f) === COMPONENT_FILE,
+  )) {
     const file = `components/${rel}`;
     const entry = parse(fs.readFileSync(path.join(root, file), 'utf8')) as { id?: unknown; area?: unknown } | null;
     // The folder is where the tool looks for the component's templates: it must be the one its area and id name.
     const named = entry && typeof entry.id === 'string' && typeof entry.area === 'string';
-    const where = named ? `${componentTemplateDir({ area: entry.area as string, id: entry.id as string })}/${COMPONENT_FILE}` : undefined;
-    if (where !== file) throw new Error(`templates/${file}: its area and id must name its folder (components/<area>/<id>/)`);
+    const where = named
+      ? `${componentTemplateDir({ area: entry.area as string, id: entry.id as string })}/${COMPONENT_FILE}`
+      : undefined;
+    if (where !== file)
+      throw new Error(`templates/${file}: its area and id must name its folder (components/<area>/<id>/)`);
     out.set(entry!.id as string, entry);
   }
   return out;

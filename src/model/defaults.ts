@@ -1,4 +1,4 @@
-import { nthAddress, overlaps, parseCidr, Cidr } from '../core/net';
+import { type Cidr, nthAddress, overlaps, parseCidr } from '../core/net';
 import type { ClusterSpec, PlatformSpec, Role } from './schema';
 
 export const DEFAULT_GIT = { url: 'https://git.example.com/platform/gitops.git', branch: 'main' };
@@ -27,18 +27,33 @@ const DEFAULT_POD_OCTETS = [244, 246, 248, 250, 252, ...Array.from({ length: 119
  * taken), each with the flag that gives the value instead; empty when the defaults still fit. Only values the
  * person did not give are asked about.
  */
-export function exhaustedDefaults(p: PlatformSpec, given: { clusterId?: number; nodeCidr?: string; podCidr?: string; serviceCidr?: string }): string[] {
+export function exhaustedDefaults(
+  p: PlatformSpec,
+  given: { clusterId?: number; nodeCidr?: string; podCidr?: string; serviceCidr?: string },
+): string[] {
   const used = usedCidrs(p);
   const free = (t: string) => !used.some((u) => overlaps(u, parseCidr(t) as Cidr));
   const out: string[] = [];
-  if ((given.podCidr === undefined || given.serviceCidr === undefined) && !DEFAULT_POD_OCTETS.some((o) => free(`10.${o}.0.0/16`) && free(`10.${o + 1}.0.0/16`))) {
-    out.push(`no free default pod/service network: all ${DEFAULT_POD_OCTETS.length} default pairs of /16s (10.244/10.245, 10.246/10.247, …, 10.2/10.3, …) are used by the ${Object.keys(p.clusters).length} clusters in platform.yaml; pass --pod-cidr and --service-cidr (networks no other cluster uses)`);
+  if (
+    (given.podCidr === undefined || given.serviceCidr === undefined) &&
+    !DEFAULT_POD_OCTETS.some((o) => free(`10.${o}.0.0/16`) && free(`10.${o + 1}.0.0/16`))
+  ) {
+    out.push(
+      `no free default pod/service network: all ${DEFAULT_POD_OCTETS.length} default pairs of /16s (10.244/10.245, 10.246/10.247, …, 10.2/10.3, …) are used by the ${Object.keys(p.clusters).length} clusters in platform.yaml; pass --pod-cidr and --service-cidr (networks no other cluster uses)`,
+    );
   }
   const ids = new Set(Object.values(p.clusters).map((c) => c.clusterId));
-  if (given.clusterId === undefined && ids.size >= 255 && Array.from({ length: 255 }, (_, i) => i + 1).every((i) => ids.has(i))) {
+  if (
+    given.clusterId === undefined &&
+    ids.size >= 255 &&
+    Array.from({ length: 255 }, (_, i) => i + 1).every((i) => ids.has(i))
+  ) {
     out.push('no free cluster id: 1-255 are all used (Cilium ClusterMesh allows 255 clusters)');
   }
-  if (given.nodeCidr === undefined && !Array.from({ length: 255 }, (_, i) => i + 1).some((o) => free(`192.168.${o}.0/24`))) {
+  if (
+    given.nodeCidr === undefined &&
+    !Array.from({ length: 255 }, (_, i) => i + 1).some((o) => free(`192.168.${o}.0/24`))
+  ) {
     out.push('no free default node network: 192.168.1.0/24 … 192.168.255.0/24 are all used; pass --node-cidr');
   }
   return out;
@@ -80,7 +95,12 @@ export function defaultCluster(p: PlatformSpec, name: string, role?: Role, nodeC
       loadBalancerRange: `${at(200)}-${at(239)}`,
       gatewayIps: { external: at(220), internal: at(221) },
     },
-    nodes: [1, 2, 3].map((i) => ({ name: `${name}-cp-${i}`, ip: at(10 + i), controlPlane: true, installDisk: '/dev/sda' })),
+    nodes: [1, 2, 3].map((i) => ({
+      name: `${name}-cp-${i}`,
+      ip: at(10 + i),
+      controlPlane: true,
+      installDisk: '/dev/sda',
+    })),
     git: first ? { ...first.git } : { ...DEFAULT_GIT },
     secretStore: { provider: first ? first.secretStore.provider : 'onepassword' },
     settings: {},

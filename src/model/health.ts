@@ -20,7 +20,8 @@ export const HEALTH_CHECK_EXPRS: readonly HealthCheckExpr[] = [
     // RollingUpdate while pods are replaced (status.isRollingUpdate on older instances). No failed phase.
     apiVersion: 'dragonflydb.io/v1alpha1',
     kind: 'Dragonfly',
-    current: "has(status.phase) && (status.phase == 'Ready' || status.phase == 'ready') && !(has(status.isRollingUpdate) && status.isRollingUpdate)",
+    current:
+      "has(status.phase) && (status.phase == 'Ready' || status.phase == 'ready') && !(has(status.isRollingUpdate) && status.isRollingUpdate)",
   },
   {
     // Rook v1.18: status.phase is Progressing, Ready or Failure (type ConditionType); conditions only report deletion.
@@ -43,20 +44,23 @@ export const HEALTH_CHECK_EXPRS: readonly HealthCheckExpr[] = [
     // with GitHub, i.e. the GitHub App credentials and config URL work.
     apiVersion: 'actions.github.com/v1alpha1',
     kind: 'AutoscalingRunnerSet',
-    current: "has(metadata.annotations) && 'runner-scale-set-id' in metadata.annotations && metadata.annotations['runner-scale-set-id'] != ''",
+    current:
+      "has(metadata.annotations) && 'runner-scale-set-id' in metadata.annotations && metadata.annotations['runner-scale-set-id'] != ''",
   },
   {
     // VictoriaMetrics operator v0.63: status.updateStatus expanding | operational | failed | paused, with
     // status.observedGeneration; conditions are per-domain (*.victoriametrics.com/Applied), no Ready.
     apiVersion: 'operator.victoriametrics.com/v1beta1',
     kind: 'VMCluster',
-    current: "has(status.updateStatus) && status.updateStatus == 'operational' && has(status.observedGeneration) && status.observedGeneration == metadata.generation",
+    current:
+      "has(status.updateStatus) && status.updateStatus == 'operational' && has(status.observedGeneration) && status.observedGeneration == metadata.generation",
     failed: "has(status.updateStatus) && status.updateStatus == 'failed'",
   },
   {
     apiVersion: 'operator.victoriametrics.com/v1beta1',
     kind: 'VMAuth',
-    current: "has(status.updateStatus) && status.updateStatus == 'operational' && has(status.observedGeneration) && status.observedGeneration == metadata.generation",
+    current:
+      "has(status.updateStatus) && status.updateStatus == 'operational' && has(status.observedGeneration) && status.observedGeneration == metadata.generation",
     failed: "has(status.updateStatus) && status.updateStatus == 'failed'",
   },
   {
@@ -64,8 +68,10 @@ export const HEALTH_CHECK_EXPRS: readonly HealthCheckExpr[] = [
     // means Cilium has an address and listeners for the current generation.
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'Gateway',
-    current: "has(status.conditions) && status.conditions.exists(c, c.type == 'Programmed' && c.status == 'True' && c.observedGeneration == metadata.generation)",
-    failed: "has(status.conditions) && status.conditions.exists(c, c.type == 'Accepted' && c.status == 'False' && c.observedGeneration == metadata.generation)",
+    current:
+      "has(status.conditions) && status.conditions.exists(c, c.type == 'Programmed' && c.status == 'True' && c.observedGeneration == metadata.generation)",
+    failed:
+      "has(status.conditions) && status.conditions.exists(c, c.type == 'Accepted' && c.status == 'False' && c.observedGeneration == metadata.generation)",
   },
   {
     // Cilium 1.18: the BGP control plane writes cilium.io/NoMatchingNode, cilium.io/MissingPeerConfigs and

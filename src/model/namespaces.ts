@@ -1,4 +1,4 @@
-import { Component, foundationComponents, SYSTEM_NAMESPACES } from './components';
+import { type Component, foundationComponents, SYSTEM_NAMESPACES } from './components';
 import { ROLES } from './roles';
 import type { Catalog } from './stories';
 import { storyComponentsFor } from './wiring';
@@ -54,7 +54,8 @@ export function namespacePlacements(cat: Catalog): Map<string, NamespacePlacemen
     foundationIds.has(d) || depsOf(c).has(d) || (!foundationIds.has(c) && (wiredWith.get(c)?.has(d) ?? false));
 
   const before = (id: string, p: string): boolean =>
-    alwaysWith(id, p) && (depsOf(id).has(p) || (!depsOf(p).has(id) && (!alwaysWith(p, id) || order.indexOf(p) < order.indexOf(id))));
+    alwaysWith(id, p) &&
+    (depsOf(id).has(p) || (!depsOf(p).has(id) && (!alwaysWith(p, id) || order.indexOf(p) < order.indexOf(id))));
   const out = new Map<string, NamespacePlacement>();
   for (const [id, c] of all) {
     if (SYSTEM_NAMESPACES.has(c.namespace)) continue;

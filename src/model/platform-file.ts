@@ -1,13 +1,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { Document, isMap, isNode, isScalar, isSeq, LineCounter, Pair, Scalar, YAMLMap } from 'yaml';
+import { Document, isMap, isNode, isScalar, isSeq, type LineCounter, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import { toLf } from '../core/eol';
 import { UsageError } from '../core/errors';
 import { readStrictYaml } from '../core/yaml';
 import { GENERATOR_VERSION } from '../version';
-import { ClusterSchema, ClusterSpec, CustomStory, PlatformSchema, PlatformSpec, STORY_ID, StorySchema, StoryState } from './schema';
 import type { Problem } from './problem';
+import {
+  ClusterSchema,
+  type ClusterSpec,
+  type CustomStory,
+  PlatformSchema,
+  type PlatformSpec,
+  STORY_ID,
+  StorySchema,
+  type StoryState,
+} from './schema';
 import { validatePlatform } from './validate';
 
 export const PLATFORM_FILE = 'platform.yaml';
@@ -88,7 +97,11 @@ export class PlatformFile {
 }
 
 /** The model with one entry read again from the document; undefined (derive it all) when the schema refuses it. */
-function entryChanged(spec: PlatformSpec, doc: Document, [map, name]: ['clusters' | 'stories', string]): PlatformSpec | undefined {
+function entryChanged(
+  spec: PlatformSpec,
+  doc: Document,
+  [map, name]: ['clusters' | 'stories', string],
+): PlatformSpec | undefined {
   const node = doc.getIn([map, name]);
   const entries: Record<string, unknown> = { ...spec[map] };
   if (node === undefined) delete entries[name];
@@ -154,10 +167,18 @@ export function parsePlatform(text: string, file = PLATFORM_FILE, source?: strin
  * Parse and schema-check platform.yaml text, without the whole-model validation: for a text this command generated
  * from a model it validated already (the platform.yaml of a plan, commands/outcome.ts).
  */
-export function readPlatform(text: string, file = PLATFORM_FILE, source?: string | null): { pf: PlatformFile; lc: LineCounter } {
+export function readPlatform(
+  text: string,
+  file = PLATFORM_FILE,
+  source?: string | null,
+): { pf: PlatformFile; lc: LineCounter } {
   // The tool's one strict reader (core/yaml.ts): a duplicate key is an error, and the first alias is found.
   const { doc, lc, errors, alias } = readStrictYaml(text);
-  if (errors.length) throw new UsageError(`${file} is not valid YAML`, errors.slice(0, 5).map((e) => `${file}:${e.line}: ${e.message}`));
+  if (errors.length)
+    throw new UsageError(
+      `${file} is not valid YAML`,
+      errors.slice(0, 5).map((e) => `${file}:${e.line}: ${e.message}`),
+    );
   if (doc.contents === null) {
     const expected = 'expected the platform: apiVersion, kind, generator, clusters and stories (restore it from git)';
     throw new UsageError(`${file} is empty`, [`${file}:1: (root): ${expected}`]);
@@ -166,7 +187,9 @@ export function readPlatform(text: string, file = PLATFORM_FILE, source?: string
   // alias can expand into a YAML bomb.
   if (alias) {
     const where = `${file}:${alias.line}: ${dotted(alias.path) || '(root)'}`;
-    throw new UsageError(`${file} uses a YAML alias`, [`${where}: alias *${alias.source} is not supported in ${file}; write the value out where it is used`]);
+    throw new UsageError(`${file} uses a YAML alias`, [
+      `${where}: alias *${alias.source} is not supported in ${file}; write the value out where it is used`,
+    ]);
   }
   let raw: unknown;
   try {
@@ -188,7 +211,10 @@ export function readPlatform(text: string, file = PLATFORM_FILE, source?: string
         }
         const line = lineOf(doc, lc, path);
         // A bad map key (a story id, a sprint number): say what the key should look like, not only that it is bad.
-        const why = i.code === 'invalid_key' ? ((i as { issues?: { message: string }[] }).issues ?? []).map((x) => `: ${x.message}`).join('') : '';
+        const why =
+          i.code === 'invalid_key'
+            ? ((i as { issues?: { message: string }[] }).issues ?? []).map((x) => `: ${x.message}`).join('')
+            : '';
         return `${file}:${line ?? 1}: ${dotted(path) || '(root)'}: ${i.message}${why}`;
       }),
     );
@@ -222,7 +248,9 @@ function pathIn(doc: Document, field: string): (string | number)[] {
       node = node.items[Number(m[1])];
       rest = rest.slice(m[0].length);
     } else if (isMap(node)) {
-      const keys = node.items.flatMap((it) => (isScalar(it.key) ? [String(it.key.value)] : [])).filter((k) => rest === k || rest.startsWith(`${k}.`) || rest.startsWith(`${k}[`));
+      const keys = node.items
+        .flatMap((it) => (isScalar(it.key) ? [String(it.key.value)] : []))
+        .filter((k) => rest === k || rest.startsWith(`${k}.`) || rest.startsWith(`${k}[`));
       if (!keys.length) break;
       const k = keys.sort((a, b) => b.length - a.length)[0];
       out.push(k);
@@ -272,10 +300,15 @@ export function loadPlatform(root: string, opts: { validate?: boolean } = {}): P
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    if (code === 'EISDIR') throw new UsageError(`${PLATFORM_FILE} is a folder, not a file (in ${root}); move it aside or restore ${PLATFORM_FILE} from git (nothing was written)`);
+    if (code === 'EISDIR')
+      throw new UsageError(
+        `${PLATFORM_FILE} is a folder, not a file (in ${root}); move it aside or restore ${PLATFORM_FILE} from git (nothing was written)`,
+      );
     throw e;
   }
-  return opts.validate === false ? readPlatform(toLf(text), PLATFORM_FILE, text).pf : parsePlatform(toLf(text), PLATFORM_FILE, text);
+  return opts.validate === false
+    ? readPlatform(toLf(text), PLATFORM_FILE, text).pf
+    : parsePlatform(toLf(text), PLATFORM_FILE, text);
 }
 
 /** Add (or replace) a cluster, and record this version as the file's writer. Edits pf and returns it. */
@@ -292,7 +325,8 @@ export function setCluster(pf: PlatformFile, name: string, cluster: ClusterSpec)
 
 /** Record this version of the tool as the one that last wrote the file. */
 export function setGeneratorVersion(pf: PlatformFile): void {
-  if (pf.spec.generator.version !== GENERATOR_VERSION) pf.edit((doc) => doc.setIn(['generator', 'version'], GENERATOR_VERSION));
+  if (pf.spec.generator.version !== GENERATOR_VERSION)
+    pf.edit((doc) => doc.setIn(['generator', 'version'], GENERATOR_VERSION));
 }
 
 export function platformToString(pf: PlatformFile): string {
@@ -323,7 +357,11 @@ export function keepFormatting(onDisk: string | undefined, rendered: string): st
   // The `# renovate:` line above each chart pin is not formatting: it is what Renovate reads to bump that pin, so in a
   // file that carries them, a pin that lost its line gets it back. A file written without any (JSON style, say) is the
   // person's choice of format and stays as it is.
-  const annotations = (text: string) => text.split(/\r?\n/).filter((l) => /^\s*# renovate:/.test(l)).map((l) => l.trim());
+  const annotations = (text: string) =>
+    text
+      .split(/\r?\n/)
+      .filter((l) => /^\s*# renovate:/.test(l))
+      .map((l) => l.trim());
   const kept = new Set(annotations(onDisk));
   // The schema line is the tool's too: a file without one gets it (platformToString gives it to `rendered`).
   return kept.size === 0 || annotations(rendered).every((a) => kept.has(a)) ? withSchemaModeline(onDisk) : rendered;
@@ -344,7 +382,12 @@ function ensureMap(doc: Document, path: string[]): YAMLMap {
 }
 
 /** Set a story's state on clusters (and its definition, for a custom story). Edits pf. */
-export function setStoryState(pf: PlatformFile, id: string, states: Record<string, StoryState>, custom?: CustomStory): void {
+export function setStoryState(
+  pf: PlatformFile,
+  id: string,
+  states: Record<string, StoryState>,
+  custom?: CustomStory,
+): void {
   pf.editEntry(['stories', id], (doc) => {
     const clusters = ensureMap(doc, ['stories', id, 'clusters']);
     for (const [c, st] of Object.entries(states)) clusters.set(c, st);
@@ -356,7 +399,11 @@ export function setStoryState(pf: PlatformFile, id: string, states: Record<strin
  * Add settings a cluster does not have yet, each with its description as a comment; existing values and
  * their comments are never touched. Returns the keys added. Edits pf.
  */
-export function addSettingDefaults(pf: PlatformFile, cluster: string, vars: { name: string; default: string; description: string }[]): string[] {
+export function addSettingDefaults(
+  pf: PlatformFile,
+  cluster: string,
+  vars: { name: string; default: string; description: string }[],
+): string[] {
   const current = pf.spec.clusters[cluster].settings;
   const todo = vars.filter((v) => current[v.name] === undefined);
   if (todo.length === 0) return [];

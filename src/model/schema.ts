@@ -5,10 +5,10 @@ import { ComponentSchema } from './components';
 import { ROLES } from './roles';
 import { SECRET_PROVIDERS } from './secret-providers';
 
-export { ROLES } from './roles';
 export type { Role } from './roles';
-export { SECRET_PROVIDERS } from './secret-providers';
+export { ROLES } from './roles';
 export type { SecretProvider } from './secret-providers';
+export { SECRET_PROVIDERS } from './secret-providers';
 
 export const STORY_STATES = ['draft', 'approved'] as const;
 
@@ -40,17 +40,30 @@ const SETTINGS_KEY_PATTERN = /^[A-Z_][A-Z0-9_]*$/.source;
  */
 const SETTINGS_VALUE_PATTERN =
   // eslint-disable-next-line no-control-regex
-  /^(?!\s)(?![\s\S]*\s$)(?![\s\S]*(?:: |:$| #|\$\{))(?![-?:](?:\s|$))(?![,[\]{}#&*!|>%@])[^"'\\`\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/.source;
-const SETTINGS_VALUE_RULE = 'a settings value: no quotes, backslashes, control characters or "${", no surrounding spaces, no ": ", " #" or trailing ":", no leading YAML indicator';
+  /^(?!\s)(?![\s\S]*\s$)(?![\s\S]*(?:: |:$| #|\$\{))(?![-?:](?:\s|$))(?![,[\]{}#&*!|>%@])[^"'\\`\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/
+    .source;
+const SETTINGS_VALUE_RULE =
+  'a settings value: no quotes, backslashes, control characters or "${", no surrounding spaces, no ": ", " #" or trailing ":", no leading YAML indicator';
 
 const ip = (description: string) => str.meta({ description, pattern: IPV4_PATTERN });
 const cidr = (description: string) => str.meta({ description, pattern: IPV4_CIDR_PATTERN });
 
 export const NodeSchema = z.strictObject({
-  name: str.meta({ description: 'Node hostname: a DNS-1123 label, unique in the cluster (e.g. apps-1).', pattern: DNS_LABEL_PATTERN, maxLength: 63 }),
-  ip: ip('Node IPv4 address on the node network; not the gateway, not inside the load-balancer range, unique across clusters.'),
-  controlPlane: z.boolean().meta({ description: 'true for a control-plane node (at least one per cluster), false for a worker.' }),
-  installDisk: str.meta({ description: 'Disk Talos installs to (e.g. /dev/sda, /dev/nvme0n1).', pattern: '^/dev/[A-Za-z0-9._/-]+$' }),
+  name: str.meta({
+    description: 'Node hostname: a DNS-1123 label, unique in the cluster (e.g. apps-1).',
+    pattern: DNS_LABEL_PATTERN,
+    maxLength: 63,
+  }),
+  ip: ip(
+    'Node IPv4 address on the node network; not the gateway, not inside the load-balancer range, unique across clusters.',
+  ),
+  controlPlane: z
+    .boolean()
+    .meta({ description: 'true for a control-plane node (at least one per cluster), false for a worker.' }),
+  installDisk: str.meta({
+    description: 'Disk Talos installs to (e.g. /dev/sda, /dev/nvme0n1).',
+    pattern: '^/dev/[A-Za-z0-9._/-]+$',
+  }),
 });
 
 export const NetworkSchema = z.strictObject({
@@ -58,34 +71,55 @@ export const NetworkSchema = z.strictObject({
   nodeGateway: ip(fieldDescription('network.nodeGateway')),
   podCidr: cidr(fieldDescription('network.podCidr')),
   serviceCidr: cidr(fieldDescription('network.serviceCidr')),
-  loadBalancerRange: str.meta({ description: fieldDescription('network.loadBalancerRange'), pattern: IPV4_RANGE_PATTERN }),
+  loadBalancerRange: str.meta({
+    description: fieldDescription('network.loadBalancerRange'),
+    pattern: IPV4_RANGE_PATTERN,
+  }),
   gatewayIps: z
     .strictObject({
       external: ip(fieldDescription('network.gatewayIps.external')),
       internal: ip(fieldDescription('network.gatewayIps.internal')),
     })
-    .meta({ description: 'Fixed addresses of the cluster\'s two Gateways (Gateway API).' }),
+    .meta({ description: "Fixed addresses of the cluster's two Gateways (Gateway API)." }),
 });
 
 export const ClusterSchema = z.strictObject({
   role: z.enum(ROLES).meta({ description: fieldDescription('role') }),
-  domain: str.meta({ description: fieldDescription('domain'), maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$' }),
-  clusterId: z.number().int().meta({ description: fieldDescription('clusterId'), minimum: 1, maximum: 255 }),
+  domain: str.meta({
+    description: fieldDescription('domain'),
+    maxLength: 253,
+    pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+  }),
+  clusterId: z
+    .number()
+    .int()
+    .meta({ description: fieldDescription('clusterId'), minimum: 1, maximum: 255 }),
   apiEndpoint: str.meta({ description: fieldDescription('apiEndpoint') }),
-  network: NetworkSchema.meta({ description: 'The cluster\'s IPv4 networks and fixed addresses.' }),
-  nodes: z.array(NodeSchema).min(1).meta({ description: fieldDescription('nodes') }),
+  network: NetworkSchema.meta({ description: "The cluster's IPv4 networks and fixed addresses." }),
+  nodes: z
+    .array(NodeSchema)
+    .min(1)
+    .meta({ description: fieldDescription('nodes') }),
   git: z
     .strictObject({
-      url: str.meta({ description: fieldDescription('git.url'), pattern: '^(https://|ssh://|git@)[A-Za-z0-9.@:/_~+-]+$' }),
+      url: str.meta({
+        description: fieldDescription('git.url'),
+        pattern: '^(https://|ssh://|git@)[A-Za-z0-9.@:/_~+-]+$',
+      }),
       branch: str.meta({ description: fieldDescription('git.branch'), maxLength: 200 }),
     })
     .meta({ description: 'Where Flux reads this repository.' }),
   secretStore: z
-    .strictObject({ provider: z.enum(SECRET_PROVIDERS).meta({ description: fieldDescription('secretStore.provider') }) })
+    .strictObject({
+      provider: z.enum(SECRET_PROVIDERS).meta({ description: fieldDescription('secretStore.provider') }),
+    })
     .meta({ description: 'The secret backend of the cluster.' }),
   settings: z
     .record(
-      z.string().meta({ pattern: SETTINGS_KEY_PATTERN, patternErrorMessage: 'a settings key: capitals, digits and _ (e.g. LOG_LEVEL)' }),
+      z.string().meta({
+        pattern: SETTINGS_KEY_PATTERN,
+        patternErrorMessage: 'a settings key: capitals, digits and _ (e.g. LOG_LEVEL)',
+      }),
       z.string().meta({ maxLength: 4096, pattern: SETTINGS_VALUE_PATTERN, patternErrorMessage: SETTINGS_VALUE_RULE }),
     )
     .default({})
@@ -124,17 +158,38 @@ const CustomComponentSchema = ComponentSchema.superRefine((c, ctx) => {
   const bad = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
   if (!ONE_LINE.test(c.description)) bad(['description'], ONE_LINE_MESSAGE);
   if (c.chart) {
-    if (!TOKEN.test(c.chart.name) || c.chart.name.length > 250) bad(['chart', 'name'], `chart name ${JSON.stringify(c.chart.name)}: letters, digits, '.', '_', '+' and '-' only`);
-    if (!TOKEN.test(c.chart.version) || c.chart.version.length > 128) bad(['chart', 'version'], `chart version ${JSON.stringify(c.chart.version)}: letters, digits, '.', '_', '+' and '-' only (e.g. 1.2.3)`);
-    if (!URL_TEXT.test(c.chart.url) || c.chart.url.length > 2048) bad(['chart', 'url'], `chart url ${JSON.stringify(c.chart.url)}: a URL without whitespace, quotes, backslashes or control characters`);
+    if (!TOKEN.test(c.chart.name) || c.chart.name.length > 250)
+      bad(['chart', 'name'], `chart name ${JSON.stringify(c.chart.name)}: letters, digits, '.', '_', '+' and '-' only`);
+    if (!TOKEN.test(c.chart.version) || c.chart.version.length > 128)
+      bad(
+        ['chart', 'version'],
+        `chart version ${JSON.stringify(c.chart.version)}: letters, digits, '.', '_', '+' and '-' only (e.g. 1.2.3)`,
+      );
+    if (!URL_TEXT.test(c.chart.url) || c.chart.url.length > 2048)
+      bad(
+        ['chart', 'url'],
+        `chart url ${JSON.stringify(c.chart.url)}: a URL without whitespace, quotes, backslashes or control characters`,
+      );
   }
   if (c.source) {
-    if (!URL_TEXT.test(c.source.url) || c.source.url.length > 2048) bad(['source', 'url'], `git url ${JSON.stringify(c.source.url)}: a URL without whitespace, quotes, backslashes or control characters`);
-    if (!TOKEN.test(c.source.tag) || c.source.tag.length > 250) bad(['source', 'tag'], `git tag ${JSON.stringify(c.source.tag)}: letters, digits, '.', '_', '+' and '-' only`);
-    if (!safeRelPath(c.source.path)) bad(['source', 'path'], `${JSON.stringify(c.source.path)}: a relative path inside the git repository (no "..", no absolute path)`);
+    if (!URL_TEXT.test(c.source.url) || c.source.url.length > 2048)
+      bad(
+        ['source', 'url'],
+        `git url ${JSON.stringify(c.source.url)}: a URL without whitespace, quotes, backslashes or control characters`,
+      );
+    if (!TOKEN.test(c.source.tag) || c.source.tag.length > 250)
+      bad(['source', 'tag'], `git tag ${JSON.stringify(c.source.tag)}: letters, digits, '.', '_', '+' and '-' only`);
+    if (!safeRelPath(c.source.path))
+      bad(
+        ['source', 'path'],
+        `${JSON.stringify(c.source.path)}: a relative path inside the git repository (no "..", no absolute path)`,
+      );
   }
   if (c.values !== undefined && (!safeRelPath(c.values) || c.values.startsWith('./') || c.values.endsWith('/'))) {
-    bad(['values'], `${JSON.stringify(c.values)}: a template path relative to the templates (e.g. components/apps/x/helm-values.yaml; no "..", no absolute path)`);
+    bad(
+      ['values'],
+      `${JSON.stringify(c.values)}: a template path relative to the templates (e.g. components/apps/x/helm-values.yaml; no "..", no absolute path)`,
+    );
   }
 }).meta({
   description: 'A component of the custom story: one folder kubernetes/<lane>/<area>/<id> with its Flux Kustomization.',
@@ -168,17 +223,34 @@ const CustomComponentSchema = ComponentSchema.superRefine((c, ctx) => {
 
 /** A story that is not in the catalog: its definition lives in platform.yaml so regeneration reproduces it. */
 export const CustomStorySchema = z.strictObject({
-  title: z.string().min(1).max(200).regex(ONE_LINE, ONE_LINE_MESSAGE).meta({ description: 'Title of the story (one line).' }),
+  title: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(ONE_LINE, ONE_LINE_MESSAGE)
+    .meta({ description: 'Title of the story (one line).' }),
   lane: z.enum(STORY_LANES).meta({ description: 'Lane of the plan the story belongs to.' }),
-  dependsOn: z.array(z.string().regex(STORY_ID)).default([]).meta({ description: 'Stories this one needs approved first.' }),
+  dependsOn: z
+    .array(z.string().regex(STORY_ID))
+    .default([])
+    .meta({ description: 'Stories this one needs approved first.' }),
   components: z.array(CustomComponentSchema).min(1).meta({ description: 'The components the story delivers.' }),
 });
 
 export const StorySchema = z.strictObject({
-  clusters: z.record(z.string(), z.enum(STORY_STATES).meta({ description: 'draft: its folders exist, no cluster wires them; approved: wired into the cluster\'s lane.' })).meta({
-    description: 'The story\'s state per cluster (cluster name -> draft or approved).',
+  clusters: z
+    .record(
+      z.string(),
+      z.enum(STORY_STATES).meta({
+        description: "draft: its folders exist, no cluster wires them; approved: wired into the cluster's lane.",
+      }),
+    )
+    .meta({
+      description: "The story's state per cluster (cluster name -> draft or approved).",
+    }),
+  custom: CustomStorySchema.optional().meta({
+    description: 'Definition of a story that is not in the catalog (add-story --custom writes it).',
   }),
-  custom: CustomStorySchema.optional().meta({ description: 'Definition of a story that is not in the catalog (add-story --custom writes it).' }),
 });
 
 /** A real calendar day YYYY-MM-DD (2025-02-30 and 2025-13-45 are not: the plan's date arithmetic needs real days). */
@@ -199,15 +271,30 @@ export const PlanSettingsSchema = z.strictObject({
   sprintWeeks: z.number().int().min(1).max(8).optional().meta({ description: 'Length of a sprint in weeks (1-8).' }),
   freezes: z
     .array(
-      z.strictObject({ from: DATE, to: DATE, name: z.string().min(1) }).refine((f) => f.from <= f.to, { message: 'a freeze ends on or after the day it starts (from <= to)', path: ['to'] }),
+      z.strictObject({ from: DATE, to: DATE, name: z.string().min(1) }).refine((f) => f.from <= f.to, {
+        message: 'a freeze ends on or after the day it starts (from <= to)',
+        path: ['to'],
+      }),
     )
     .optional()
-    .meta({ description: 'Change freezes: no sprint starts inside one (a sprint that would overlap it starts on the Monday after).' }),
-  notes: z.array(z.strictObject({ date: DATE, text: z.string().min(1) })).optional().meta({ description: 'Dated notes shown in the plan.' }),
+    .meta({
+      description:
+        'Change freezes: no sprint starts inside one (a sprint that would overlap it starts on the Monday after).',
+    }),
+  notes: z
+    .array(z.strictObject({ date: DATE, text: z.string().min(1) }))
+    .optional()
+    .meta({ description: 'Dated notes shown in the plan.' }),
   /** Sprint starts fixed by the team (not moved by freezes): sprint number -> Monday. */
-  sprintStarts: z.record(z.string().regex(/^[1-9][0-9]*$/), DATE).optional().meta({ description: 'Sprint starts fixed by the team (sprint number -> Monday); freezes do not move them.' }),
+  sprintStarts: z
+    .record(z.string().regex(/^[1-9][0-9]*$/), DATE)
+    .optional()
+    .meta({ description: 'Sprint starts fixed by the team (sprint number -> Monday); freezes do not move them.' }),
   /** A story's sprint when it differs from the catalog. */
-  sprints: z.record(z.string().regex(STORY_ID), z.number().int().min(1).max(MAX_SPRINT)).optional().meta({ description: 'A story\'s sprint when it differs from the catalog (story id -> sprint number).' }),
+  sprints: z
+    .record(z.string().regex(STORY_ID), z.number().int().min(1).max(MAX_SPRINT))
+    .optional()
+    .meta({ description: "A story's sprint when it differs from the catalog (story id -> sprint number)." }),
 });
 
 /**
@@ -216,35 +303,63 @@ export const PlanSettingsSchema = z.strictObject({
  */
 export const ChartPinsSchema = z
   .record(
-  z.string().regex(TOKEN, 'a chart name: letters, digits, \'.\', \'_\', \'+\' and \'-\''),
-  z
-    .string({ error: (i) => (i.input === undefined ? undefined : 'a chart version as a quoted string (e.g. "1.18.4"; an unquoted 1.10 reads as the number 1.1)') })
-    .max(128)
-    .regex(TOKEN, 'a chart version: letters, digits, \'.\', \'_\', \'+\' and \'-\' only (e.g. 1.2.3 or v1.2.3)'),
+    z.string().regex(TOKEN, "a chart name: letters, digits, '.', '_', '+' and '-'"),
+    z
+      .string({
+        error: (i) =>
+          i.input === undefined
+            ? undefined
+            : 'a chart version as a quoted string (e.g. "1.18.4"; an unquoted 1.10 reads as the number 1.1)',
+      })
+      .max(128)
+      .regex(TOKEN, "a chart version: letters, digits, '.', '_', '+' and '-' only (e.g. 1.2.3 or v1.2.3)"),
   )
-  .meta({ description: 'Chart versions of the platform (chart name -> version as a quoted string); each below its "# renovate:" line, which Renovate reads to bump it.' });
+  .meta({
+    description:
+      'Chart versions of the platform (chart name -> version as a quoted string); each below its "# renovate:" line, which Renovate reads to bump it.',
+  });
 
 export const PlatformSchema = z
   .strictObject({
     apiVersion: z.literal('platform.create-platform-cluster.dev/v1alpha1'),
     kind: z.literal('Platform'),
     generator: z
-      .strictObject({ name: z.literal('create-platform-cluster'), version: str.meta({ description: 'Version of the tool that last wrote this file.' }) })
+      .strictObject({
+        name: z.literal('create-platform-cluster'),
+        version: str.meta({ description: 'Version of the tool that last wrote this file.' }),
+      })
       .meta({ description: 'The tool that writes this file.' }),
     clusters: z
-      .record(z.string().meta({ pattern: DNS_LABEL_PATTERN, maxLength: 40, patternErrorMessage: 'a cluster name: a DNS-1123 label (lower-case letters, digits, -) of at most 40 characters' }), ClusterSchema)
+      .record(
+        z.string().meta({
+          pattern: DNS_LABEL_PATTERN,
+          maxLength: 40,
+          patternErrorMessage:
+            'a cluster name: a DNS-1123 label (lower-case letters, digits, -) of at most 40 characters',
+        }),
+        ClusterSchema,
+      )
       .default({})
       .meta({ description: 'The clusters (name -> cluster). A name is a DNS-1123 label of at most 40 characters.' }),
     stories: z
-      .record(z.string().regex(STORY_ID, 'a story id looks like STORY-AREA-NAME (capitals, digits, dashes)'), StorySchema)
+      .record(
+        z.string().regex(STORY_ID, 'a story id looks like STORY-AREA-NAME (capitals, digits, dashes)'),
+        StorySchema,
+      )
       .default({})
-      .meta({ description: 'The stories of the plan on this platform (story id -> its state per cluster); add-story and platform-kit approve edit it.' }),
-    plan: PlanSettingsSchema.optional().meta({ description: 'Calendar of the delivery plan; every field defaults from catalog/plan.yaml.' }),
+      .meta({
+        description:
+          'The stories of the plan on this platform (story id -> its state per cluster); add-story and platform-kit approve edit it.',
+      }),
+    plan: PlanSettingsSchema.optional().meta({
+      description: 'Calendar of the delivery plan; every field defaults from catalog/plan.yaml.',
+    }),
     charts: ChartPinsSchema.optional(),
   })
   .meta({
     title: 'platform.yaml of create-platform-cluster',
-    description: 'The source of truth of a GitOps repository generated by create-platform-cluster: clusters, their settings, the stories on each, chart versions.',
+    description:
+      'The source of truth of a GitOps repository generated by create-platform-cluster: clusters, their settings, the stories on each, chart versions.',
   });
 
 export type NodeSpec = z.infer<typeof NodeSchema>;

@@ -5,9 +5,16 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { CATALOG_CACHE, catalogCacheText, readCatalogCache } from './catalog-cache';
 import { chartCatalogProblems } from './chart-catalog';
-import { CATALOG_DIR, Component, componentEntriesFromYaml, ComponentSchema, foundationComponents, foundationComponentsFromYaml } from './components';
+import {
+  CATALOG_DIR,
+  type Component,
+  ComponentSchema,
+  componentEntriesFromYaml,
+  foundationComponents,
+  foundationComponentsFromYaml,
+} from './components';
 import { ROLES } from './roles';
-import { CustomStory, STORY_ID, STORY_LANES } from './schema';
+import { type CustomStory, STORY_ID, STORY_LANES } from './schema';
 import { VARIABLES } from './variables';
 
 export const VariableDeclSchema = z.strictObject({
@@ -113,23 +120,31 @@ function declarationProblems(index: CatalogIndex, s: StoryDef): string[] {
   if (index.seqs.has(s.seq)) problems.push(`${s.id}: seq ${s.seq} is used twice`);
   index.seqs.add(s.seq);
   for (const c of s.components) {
-    if (index.components.has(c.id)) problems.push(`${s.id}: component ${c.id} is already defined by ${index.components.get(c.id)}`);
+    if (index.components.has(c.id))
+      problems.push(`${s.id}: component ${c.id} is already defined by ${index.components.get(c.id)}`);
     index.components.set(c.id, s.id);
-    for (const r of c.clusters ?? []) if (!s.clusters.includes(r)) problems.push(`${s.id}: component ${c.id} targets ${r}, which the story does not`);
+    for (const r of c.clusters ?? [])
+      if (!s.clusters.includes(r)) problems.push(`${s.id}: component ${c.id} targets ${r}, which the story does not`);
     if (c.chart && c.source) problems.push(`${s.id}: component ${c.id} has both chart and source`);
-    if (c.bootstrap !== undefined) problems.push(`${s.id}: component ${c.id}: only foundation components are bootstrapped`);
+    if (c.bootstrap !== undefined)
+      problems.push(`${s.id}: component ${c.id}: only foundation components are bootstrapped`);
   }
   if (s.kind !== 'manifests' && s.components.length) problems.push(`${s.id}: a ${s.kind} story has no components`);
   for (const v of s.variables) {
     const tokens = v.default.replace(DEFAULT_TOKEN, '');
     if (/[{}]/.test(tokens)) {
       const known = '(known: {domain:<role>}, {zone}, {zone:<role>}, {asn})';
-      problems.push(`${s.id}: variable ${v.name}: default ${JSON.stringify(v.default)} has an unknown {token} ${known}`);
+      problems.push(
+        `${s.id}: variable ${v.name}: default ${JSON.stringify(v.default)} has an unknown {token} ${known}`,
+      );
     }
-    if (VARIABLES[v.name]) problems.push(`${s.id}: variable ${v.name} is derived from platform.yaml and cannot be declared`);
+    if (VARIABLES[v.name])
+      problems.push(`${s.id}: variable ${v.name} is derived from platform.yaml and cannot be declared`);
     const prev = index.vars.get(v.name);
     if (prev !== undefined && prev !== v.default) {
-      problems.push(`${s.id}: variable ${v.name} has default ${JSON.stringify(v.default)}, another story says ${JSON.stringify(prev)}`);
+      problems.push(
+        `${s.id}: variable ${v.name} has default ${JSON.stringify(v.default)}, another story says ${JSON.stringify(prev)}`,
+      );
     }
     index.vars.set(v.name, v.default);
   }
@@ -141,10 +156,14 @@ function namespaceProblems(components: Component[]): string[] {
   const problems: string[] = [];
   const levels = new Map<string, { level: string; by: string }>();
   for (const c of components) {
-    const labels = Object.entries(c.namespaceLabels ?? {}).sort().map(([k, v]) => `${k}=${v}`).join(',');
+    const labels = Object.entries(c.namespaceLabels ?? {})
+      .sort()
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
     const level = (c.podSecurity ?? '(cluster default)') + (labels ? ` with labels ${labels}` : '');
     const prev = levels.get(c.namespace);
-    if (prev && prev.level !== level) problems.push(`component ${c.id}: namespace ${c.namespace} is ${level} here but ${prev.level} for ${prev.by}`);
+    if (prev && prev.level !== level)
+      problems.push(`component ${c.id}: namespace ${c.namespace} is ${level} here but ${prev.level} for ${prev.by}`);
     else if (!prev) levels.set(c.namespace, { level, by: c.id });
   }
   return problems;
@@ -164,13 +183,15 @@ function referenceProblems({ byId, components }: CatalogIndex, s: StoryDef): str
   if (s.implements) {
     const d = byId.get(s.implements);
     if (!d || d.kind !== 'design') problems.push(`${s.id}: implements ${s.implements}, which is not a design story`);
-    else if (!s.dependsOn.includes(s.implements)) problems.push(`${s.id}: implements ${s.implements} but does not depend on it`);
+    else if (!s.dependsOn.includes(s.implements))
+      problems.push(`${s.id}: implements ${s.implements} but does not depend on it`);
   }
   const deps = transitiveDeps({ byId }, s.id);
   for (const u of s.uses) {
     const owner = components.get(u);
     if (!owner) problems.push(`${s.id}: uses unknown component ${u}`);
-    else if (owner !== FOUNDATION && owner !== s.id && !deps.has(owner)) problems.push(`${s.id}: uses ${u} of ${owner}, which it does not depend on`);
+    else if (owner !== FOUNDATION && owner !== s.id && !deps.has(owner))
+      problems.push(`${s.id}: uses ${u} of ${owner}, which it does not depend on`);
   }
   const own = new Set(s.components.map((c) => c.id));
   for (const c of s.components) {
@@ -178,7 +199,8 @@ function referenceProblems({ byId, components }: CatalogIndex, s: StoryDef): str
       const owner = components.get(d);
       const of = `${s.id}: component ${c.id} depends on`;
       if (!owner) problems.push(`${of} unknown component ${d}`);
-      else if (owner !== FOUNDATION && !own.has(d) && !deps.has(owner)) problems.push(`${of} ${d} of ${owner}, which the story does not depend on`);
+      else if (owner !== FOUNDATION && !own.has(d) && !deps.has(owner))
+        problems.push(`${of} ${d} of ${owner}, which the story does not depend on`);
     }
   }
   return problems;
@@ -203,10 +225,18 @@ export function loadStoriesFromYaml(components: Component[] = foundationComponen
   const raw = parse(fs.readFileSync(file, 'utf8')) as { stories: unknown };
   const parsed = z.array(StoryDefSchema).safeParse(withComponentEntries(raw.stories));
   if (!parsed.success) {
-    throw new Error(`catalog/stories.yaml: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `catalog/stories.yaml: ${parsed.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; ')}`,
+    );
   }
   const stories = parsed.data.sort((a, b) => a.seq - b.seq);
-  const problems = [...checkCatalog(stories, components), ...chartCatalogProblems([...components, ...stories.flatMap((s) => s.components)])];
+  const problems = [
+    ...checkCatalog(stories, components),
+    ...chartCatalogProblems([...components, ...stories.flatMap((s) => s.components)]),
+  ];
   if (problems.length) throw new Error(`catalog/stories.yaml is inconsistent:\n  ${problems.join('\n  ')}`);
   return stories;
 }
@@ -220,7 +250,9 @@ function withComponentEntries(stories: unknown): unknown {
     if (!s || !Array.isArray(s.components)) return s;
     const components = s.components.map((id: unknown) => {
       if (typeof id !== 'string' || !entries.has(id)) {
-        throw new Error(`catalog/stories.yaml: ${String(s.id)}: no templates/components/<area>/${String(id)}/component.yaml`);
+        throw new Error(
+          `catalog/stories.yaml: ${String(s.id)}: no templates/components/<area>/${String(id)}/component.yaml`,
+        );
       }
       if (used.has(id)) throw new Error(`catalog/stories.yaml: component ${id} is named by two stories`);
       used.add(id);
@@ -229,7 +261,10 @@ function withComponentEntries(stories: unknown): unknown {
     return { ...s, components };
   });
   const unused = [...entries.keys()].filter((id) => !used.has(id));
-  if (unused.length) throw new Error(`catalog/stories.yaml: no story names the component(s) ${unused.join(', ')} (their component.yaml is never read)`);
+  if (unused.length)
+    throw new Error(
+      `catalog/stories.yaml: no story names the component(s) ${unused.join(', ')} (their component.yaml is never read)`,
+    );
   return out;
 }
 
@@ -292,7 +327,10 @@ export function catalogWith(custom: Record<string, CustomStory>): Catalog {
 export function nearestStoryIds(cat: Catalog, id: string, n = 3): string[] {
   const want = id.toUpperCase();
   return cat.stories
-    .map((s) => ({ id: s.id, d: Math.min(distance(want, s.id), s.id.includes(want.replace(/^STORY-/, '')) ? 1 : Infinity) }))
+    .map((s) => ({
+      id: s.id,
+      d: Math.min(distance(want, s.id), s.id.includes(want.replace(/^STORY-/, '')) ? 1 : Infinity),
+    }))
     .sort((a, b) => a.d - b.d || (a.id < b.id ? -1 : 1))
     .slice(0, n)
     .map((x) => x.id);
@@ -333,11 +371,17 @@ export function dnsZoneOf(clusters: Record<string, DefaultCluster>, name: string
  * cluster of that role, and `{asn}` by the cluster's own private ASN (FIRST_PRIVATE_ASN + cluster id - 1).
  */
 export function expandDefault(value: string, clusters: Record<string, DefaultCluster>, cluster?: string): string {
-  return value.replace(DEFAULT_TOKEN, (_m, kind: string | undefined, role: string | undefined, own: string | undefined) => {
-    if (own === 'asn') return String(FIRST_PRIVATE_ASN + (cluster && clusters[cluster]?.clusterId ? clusters[cluster].clusterId! : 1) - 1);
-    if (own === 'zone') return dnsZoneOf(clusters, cluster);
-    const first = Object.entries(clusters).find(([, c]) => c.role === role);
-    if (kind === 'zone') return first ? dnsZoneOf(clusters, first[0]) : dnsZoneOf(clusters, undefined);
-    return first?.[1].domain ?? `${role}.example.com`;
-  });
+  return value.replace(
+    DEFAULT_TOKEN,
+    (_m, kind: string | undefined, role: string | undefined, own: string | undefined) => {
+      if (own === 'asn')
+        return String(
+          FIRST_PRIVATE_ASN + (cluster && clusters[cluster]?.clusterId ? clusters[cluster].clusterId! : 1) - 1,
+        );
+      if (own === 'zone') return dnsZoneOf(clusters, cluster);
+      const first = Object.entries(clusters).find(([, c]) => c.role === role);
+      if (kind === 'zone') return first ? dnsZoneOf(clusters, first[0]) : dnsZoneOf(clusters, undefined);
+      return first?.[1].domain ?? `${role}.example.com`;
+    },
+  );
 }

@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { UsageError } from '../core/errors';
-import { addSettingDefaults, PLATFORM_FILE, PlatformFile, setStoryState } from './platform-file';
-import { CustomStory, CustomStorySchema, PlatformSpec, STORY_ID, StoryState } from './schema';
-import { Catalog, catalogWith, expandDefault, nearestStoryIds, StoryDef, VariableDecl } from './stories';
+import { addSettingDefaults, PLATFORM_FILE, type PlatformFile, setStoryState } from './platform-file';
+import { type CustomStory, CustomStorySchema, type PlatformSpec, STORY_ID, type StoryState } from './schema';
+import { type Catalog, catalogWith, expandDefault, nearestStoryIds, type StoryDef, type VariableDecl } from './stories';
 import { clusterNeedsSetting } from './variant-settings';
 import { catalogFor, defaultTargets } from './wiring';
 
@@ -14,47 +14,72 @@ import { catalogFor, defaultTargets } from './wiring';
 /** What is wrong with a story id, said about the id given (not a rule it may already follow). */
 export function storyIdProblem(id: string): string {
   if (id.trim() !== id || /\s/.test(id)) return 'it holds spaces';
-  if (/[a-z]/.test(id) && STORY_ID.test(id.toUpperCase())) return `it has lower-case letters (write ${id.toUpperCase()})`;
+  if (/[a-z]/.test(id) && STORY_ID.test(id.toUpperCase()))
+    return `it has lower-case letters (write ${id.toUpperCase()})`;
   if (/[\\/]/.test(id)) return 'it is a path, not a story id';
   if (!id.toUpperCase().startsWith('STORY-')) return 'it does not start with STORY-';
   const parts = id.slice('STORY-'.length).split('-');
   if (parts.some((p) => p === '')) return 'it has an empty part (two dashes in a row, or a dash at the end)';
   const bad = [...new Set(id.replace(/[A-Z0-9-]/g, ''))];
-  if (bad.length) return `it holds ${bad.map((c) => JSON.stringify(c)).join(', ')} (only capital letters, digits and dashes)`;
+  if (bad.length)
+    return `it holds ${bad.map((c) => JSON.stringify(c)).join(', ')} (only capital letters, digits and dashes)`;
   if (parts.length < 2) return `it has one part after STORY- (${parts[0]}); it needs an area and a name`;
   return 'it does not follow the pattern';
 }
 
 export function checkId(id: string): void {
   if (typeof id !== 'string' || !STORY_ID.test(id)) {
-    throw new UsageError(`story id ${JSON.stringify(id)}: ${storyIdProblem(String(id))}; a story id looks like STORY-AREA-NAME (e.g. STORY-NET-CILIUM-GATEWAY)`);
+    throw new UsageError(
+      `story id ${JSON.stringify(id)}: ${storyIdProblem(String(id))}; a story id looks like STORY-AREA-NAME (e.g. STORY-NET-CILIUM-GATEWAY)`,
+    );
   }
 }
 
 export function findStory(cat: Catalog, id: string): StoryDef {
   const story = cat.byId.get(id);
-  if (!story) throw new UsageError(`unknown story ${id}; nothing was written`, [`did you mean: ${nearestStoryIds(cat, id).join(', ')}`, 'list them all with: platform-kit stories']);
+  if (!story)
+    throw new UsageError(`unknown story ${id}; nothing was written`, [
+      `did you mean: ${nearestStoryIds(cat, id).join(', ')}`,
+      'list them all with: platform-kit stories',
+    ]);
   return story;
 }
 
-export function checkClusters(spec: PlatformSpec, story: StoryDef, wanted: string[] | undefined, recordedOnly: boolean): string[] {
+export function checkClusters(
+  spec: PlatformSpec,
+  story: StoryDef,
+  wanted: string[] | undefined,
+  recordedOnly: boolean,
+): string[] {
   const rec = spec.stories[story.id];
   if (wanted && wanted.length) {
     const unknown = wanted.filter((c) => !spec.clusters[c]);
-    if (unknown.length) throw new UsageError(`--cluster: no such cluster in ${PLATFORM_FILE}: ${unknown.join(', ')} (clusters: ${Object.keys(spec.clusters).join(', ') || 'none'})`);
+    if (unknown.length)
+      throw new UsageError(
+        `--cluster: no such cluster in ${PLATFORM_FILE}: ${unknown.join(', ')} (clusters: ${Object.keys(spec.clusters).join(', ') || 'none'})`,
+      );
     if (recordedOnly) {
       const missing = wanted.filter((c) => !rec?.clusters[c]);
-      if (missing.length) throw new UsageError(`${story.id} is not on ${missing.join(', ')}: add it first with add-story ${story.id} --cluster ${missing[0]}`);
+      if (missing.length)
+        throw new UsageError(
+          `${story.id} is not on ${missing.join(', ')}: add it first with add-story ${story.id} --cluster ${missing[0]}`,
+        );
     }
     return [...new Set(wanted)];
   }
   if (recordedOnly) {
     const list = Object.keys(rec?.clusters ?? {});
-    if (!list.length) throw new UsageError(`${story.id} is not in ${PLATFORM_FILE}: add it first with add-story ${story.id} (or add and approve it with its dependencies: add-story ${story.id} --approve --with-deps)`);
+    if (!list.length)
+      throw new UsageError(
+        `${story.id} is not in ${PLATFORM_FILE}: add it first with add-story ${story.id} (or add and approve it with its dependencies: add-story ${story.id} --approve --with-deps)`,
+      );
     return list;
   }
   const targets = defaultTargets(spec, story);
-  if (!targets.length) throw new UsageError(`${story.id} targets clusters of role ${story.clusters.join(' or ')}, and ${PLATFORM_FILE} has none; pass --cluster NAME`);
+  if (!targets.length)
+    throw new UsageError(
+      `${story.id} targets clusters of role ${story.clusters.join(' or ')}, and ${PLATFORM_FILE} has none; pass --cluster NAME`,
+    );
   return targets;
 }
 
@@ -83,13 +108,17 @@ export function unmetDependencies(spec: PlatformSpec, cat: Catalog, story: Story
 export function approvedDependents(spec: PlatformSpec, cat: Catalog, story: StoryDef, cluster: string): string[] {
   const without: PlatformSpec = {
     ...spec,
-    stories: { ...spec.stories, [story.id]: { ...spec.stories[story.id], clusters: { ...spec.stories[story.id].clusters, [cluster]: 'draft' } } },
+    stories: {
+      ...spec.stories,
+      [story.id]: { ...spec.stories[story.id], clusters: { ...spec.stories[story.id].clusters, [cluster]: 'draft' } },
+    },
   };
   const out: string[] = [];
   for (const s of cat.stories) {
     if (!s.dependsOn.includes(story.id)) continue;
     for (const [c, st] of Object.entries(spec.stories[s.id]?.clusters ?? {})) {
-      if (st === 'approved' && unmetDependencies(without, cat, s, c).some((u) => u.startsWith(`${story.id} `))) out.push(`${s.id} is approved on ${c}`);
+      if (st === 'approved' && unmetDependencies(without, cat, s, c).some((u) => u.startsWith(`${story.id} `)))
+        out.push(`${s.id} is approved on ${c}`);
     }
   }
   return out;
@@ -99,7 +128,8 @@ export function approvedDependents(spec: PlatformSpec, cat: Catalog, story: Stor
 function variablesOf(cat: Catalog, story: StoryDef): VariableDecl[] {
   const out = new Map<string, VariableDecl>();
   for (const v of story.variables) out.set(v.name, v);
-  for (const u of story.uses) for (const v of cat.components.get(u)?.story?.variables ?? []) if (!out.has(v.name)) out.set(v.name, v);
+  for (const u of story.uses)
+    for (const v of cat.components.get(u)?.story?.variables ?? []) if (!out.has(v.name)) out.set(v.name, v);
   return [...out.values()].filter((v) => !v.toggle);
 }
 
@@ -123,17 +153,27 @@ export interface RecordOptions {
  * need, with defaults. Pure: it edits `pf` only, and throws (nothing recorded anywhere) when an approval would leave
  * a dependency unapproved and `force` is not set.
  */
-export function recordStories(pf: PlatformFile, cat: Catalog, stories: StoryDef[], opts: RecordOptions): { settingsAdded: Record<string, string[]>; touched: string[]; byStory: Map<string, string[]> } {
+export function recordStories(
+  pf: PlatformFile,
+  cat: Catalog,
+  stories: StoryDef[],
+  opts: RecordOptions,
+): { settingsAdded: Record<string, string[]>; touched: string[]; byStory: Map<string, string[]> } {
   const settingsAdded: Record<string, string[]> = {};
   const touched = new Set<string>();
   const unmet: string[] = [];
   const recorded: [StoryDef, string[]][] = [];
   for (const story of stories) {
     const target = opts.targets?.get(story.id);
-    const clusters = target ?? (opts.only ? defaultTargets(pf.spec, story).filter((c) => opts.only!.includes(c)) : checkClusters(pf.spec, story, opts.clusters, false));
+    const clusters =
+      target ??
+      (opts.only
+        ? defaultTargets(pf.spec, story).filter((c) => opts.only!.includes(c))
+        : checkClusters(pf.spec, story, opts.clusters, false));
     if (!clusters.length) continue;
     const states: Record<string, StoryState> = {};
-    for (const c of clusters) states[c] = opts.approve ? 'approved' : (pf.spec.stories[story.id]?.clusters[c] ?? 'draft');
+    for (const c of clusters)
+      states[c] = opts.approve ? 'approved' : (pf.spec.stories[story.id]?.clusters[c] ?? 'draft');
     setStoryState(pf, story.id, states, target ? undefined : opts.custom);
     recorded.push([story, clusters]);
     const vars = variablesOf(cat, story);
@@ -141,14 +181,27 @@ export function recordStories(pf: PlatformFile, cat: Catalog, stories: StoryDef[
       touched.add(c);
       // Only the settings of the variant the cluster builds (its secret-store provider's), model/variant-settings.ts.
       const own = vars.filter((v) => clusterNeedsSetting(pf.spec, cat, c, v.name));
-      settingsAdded[c] = [...(settingsAdded[c] ?? []), ...addSettingDefaults(pf, c, own.map((v) => ({ ...v, default: expandDefault(v.default, pf.spec.clusters, c) })))];
+      settingsAdded[c] = [
+        ...(settingsAdded[c] ?? []),
+        ...addSettingDefaults(
+          pf,
+          c,
+          own.map((v) => ({ ...v, default: expandDefault(v.default, pf.spec.clusters, c) })),
+        ),
+      ];
     }
   }
   // Checked once everything is recorded: a dependency given in the same call counts, whatever its place.
-  if (opts.approve && !opts.force) for (const [story, clusters] of recorded) for (const c of clusters) unmet.push(...unmetDependencies(pf.spec, cat, story, c).map((u) => `${story.id} on ${c}: ${u}`));
+  if (opts.approve && !opts.force)
+    for (const [story, clusters] of recorded)
+      for (const c of clusters)
+        unmet.push(...unmetDependencies(pf.spec, cat, story, c).map((u) => `${story.id} on ${c}: ${u}`));
   if (unmet.length) {
     const what = stories.length === 1 ? `${stories[0].id} cannot be approved` : 'these stories cannot be approved';
-    throw new UsageError(`${what}: dependencies are not approved (add and approve them first${opts.withDepsFlag ? ', pass --with-deps to bring them along' : ''}, or pass --force); nothing was written`, unmet.map((u) => (stories.length === 1 ? u.slice(u.indexOf(': ') + 2) : u)));
+    throw new UsageError(
+      `${what}: dependencies are not approved (add and approve them first${opts.withDepsFlag ? ', pass --with-deps to bring them along' : ''}, or pass --force); nothing was written`,
+      unmet.map((u) => (stories.length === 1 ? u.slice(u.indexOf(': ') + 2) : u)),
+    );
   }
   return { settingsAdded, touched: [...touched], byStory: new Map(recorded.map(([st, c]) => [st.id, c])) };
 }
@@ -166,7 +219,12 @@ export interface DependencyAdded {
  * infra for an apps story) goes on every cluster of its role, unless it is already approved (or, without
  * `approve`, added) on one.
  */
-export function missingDependencies(spec: PlatformSpec, cat: Catalog, wanted: [StoryDef, string[]][], approve: boolean): DependencyAdded[] {
+export function missingDependencies(
+  spec: PlatformSpec,
+  cat: Catalog,
+  wanted: [StoryDef, string[]][],
+  approve: boolean,
+): DependencyAdded[] {
   const requested = new Set(wanted.map(([s]) => s.id));
   const need = new Map<string, Set<string>>();
   const done = (st: StoryState | undefined) => (approve ? st === 'approved' : st !== undefined);
@@ -183,7 +241,10 @@ export function missingDependencies(spec: PlatformSpec, cat: Catalog, wanted: [S
           if (!done(rec[c])) on.add(c);
         } else if (!Object.values(rec).some(done)) {
           const targets = defaultTargets(spec, dep);
-          if (!targets.length) throw new UsageError(`${story.id} needs ${d}, which runs on clusters of role ${dep.clusters.join(' or ')}, and ${PLATFORM_FILE} has none; nothing was written`);
+          if (!targets.length)
+            throw new UsageError(
+              `${story.id} needs ${d}, which runs on clusters of role ${dep.clusters.join(' or ')}, and ${PLATFORM_FILE} has none; nothing was written`,
+            );
           for (const t of targets) on.add(t);
         }
       }
@@ -193,7 +254,10 @@ export function missingDependencies(spec: PlatformSpec, cat: Catalog, wanted: [S
       queue.push([dep, fresh]);
     }
   }
-  return [...need.entries()].map(([id, on]) => ({ id, seq: cat.byId.get(id)!.seq, clusters: [...on] })).sort((a, b) => a.seq - b.seq).map(({ id, clusters }) => ({ id, clusters }));
+  return [...need.entries()]
+    .map(([id, on]) => ({ id, seq: cat.byId.get(id)!.seq, clusters: [...on] }))
+    .sort((a, b) => a.seq - b.seq)
+    .map(({ id, clusters }) => ({ id, clusters }));
 }
 
 /** The stories named by ids (checked, in catalog order) or every catalog story for 'all'. */
@@ -205,7 +269,11 @@ export function resolveStoryIds(cat: Catalog, ids: string[] | 'all'): StoryDef[]
 
 function parseCustom(id: string, raw: unknown): CustomStory {
   const r = CustomStorySchema.safeParse(raw);
-  if (!r.success) throw new UsageError(`custom story ${id}: invalid definition; nothing was written`, r.error.issues.map((i) => `${i.path.join('.') || '(story)'}: ${i.message}`));
+  if (!r.success)
+    throw new UsageError(
+      `custom story ${id}: invalid definition; nothing was written`,
+      r.error.issues.map((i) => `${i.path.join('.') || '(story)'}: ${i.message}`),
+    );
   return r.data;
 }
 
@@ -217,7 +285,8 @@ function differences(a: unknown, b: unknown, at: string): string[] {
     return a.flatMap((v, i) => differences(v, b[i], `${at}[${i}]`));
   }
   const record = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-  if (record(a) && record(b)) return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((k) => differences(a[k], b[k], `${at}.${k}`));
+  if (record(a) && record(b))
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((k) => differences(a[k], b[k], `${at}.${k}`));
   return [at];
 }
 
@@ -244,7 +313,8 @@ function checkRedefinition(spec: PlatformSpec, id: string, custom: CustomStory):
  */
 export function withCustomStory(spec: PlatformSpec, id: string, raw: unknown): { custom: CustomStory; cat: Catalog } {
   const custom = parseCustom(id, raw);
-  if (catalogFor({ ...spec, stories: {} }).byId.has(id)) throw new UsageError(`${id} is a catalog story: add it without --custom, or pick another id`);
+  if (catalogFor({ ...spec, stories: {} }).byId.has(id))
+    throw new UsageError(`${id} is a catalog story: add it without --custom, or pick another id`);
   checkRedefinition(spec, id, custom);
   const customs: Record<string, CustomStory> = {};
   for (const [sid, st] of Object.entries(spec.stories)) if (st.custom) customs[sid] = st.custom;
@@ -264,11 +334,23 @@ type Placed = [StoryDef, string[]];
  * together count for each other. Approving needs every dependency approved (of the stories `changed` and of those
  * `brought` along by --with-deps); going back to draft is refused while approved stories depend on them. Throws.
  */
-export function checkStateChange(spec: PlatformSpec, before: PlatformSpec, cat: Catalog, changed: Placed[], brought: Placed[], to: StoryState): void {
+export function checkStateChange(
+  spec: PlatformSpec,
+  before: PlatformSpec,
+  cat: Catalog,
+  changed: Placed[],
+  brought: Placed[],
+  to: StoryState,
+): void {
   const checked = [...brought, ...changed];
   const unmet = ([s, clusters]: Placed) =>
-    clusters.flatMap((c) => unmetDependencies(spec, cat, s, c).map((u) => (checked.length > 1 ? `${s.id} on ${c}: ${u}` : u)));
-  const asBefore = (s: StoryDef): PlatformSpec => ({ ...spec, stories: { ...spec.stories, [s.id]: before.stories[s.id] } });
+    clusters.flatMap((c) =>
+      unmetDependencies(spec, cat, s, c).map((u) => (checked.length > 1 ? `${s.id} on ${c}: ${u}` : u)),
+    );
+  const asBefore = (s: StoryDef): PlatformSpec => ({
+    ...spec,
+    stories: { ...spec.stories, [s.id]: before.stories[s.id] },
+  });
   const dependents = ([s, clusters]: Placed) => clusters.flatMap((c) => approvedDependents(asBefore(s), cat, s, c));
   const problems = to === 'approved' ? checked.flatMap(unmet) : changed.flatMap(dependents);
   if (!problems.length) return;

@@ -1,11 +1,27 @@
-import { parseCidr, parseIp, parseRange, contains, overlaps, inRange, rangesOverlap, Cidr, IpRange } from '../core/net';
+import {
+  clusterSecretsItem,
+  credentialName,
+  credentialValue,
+  gitUrlHint,
+  settingHint,
+  sourceUrlCredential,
+} from '../core/credentials';
+import {
+  type Cidr,
+  contains,
+  type IpRange,
+  inRange,
+  overlaps,
+  parseCidr,
+  parseIp,
+  parseRange,
+  rangesOverlap,
+} from '../core/net';
+import { chartPinProblems } from './charts';
+import type { Problem } from './problem';
 import type { ClusterSpec, PlatformSpec } from './schema';
 import { secretKeyPrefix, VARIABLES } from './variables';
-import { clusterSecretsItem, credentialName, credentialValue, gitUrlHint, settingHint, sourceUrlCredential } from '../core/credentials';
-
-import { chartPinProblems } from './charts';
 import { validateStories } from './wiring';
-import type { Problem } from './problem';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -27,7 +43,8 @@ const SAFE_VALUE = /^[^"'\\`\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
 export function plainScalarProblem(v: string): string | undefined {
   if (v !== v.trim()) return 'leading or trailing spaces';
   if (/: |:$| #/.test(v)) return '": ", " #" or a trailing ":" in it';
-  if (/^[-?:](\s|$)/.test(v) || /^[,[\]{}#&*!|>%@]/.test(v)) return `a leading YAML indicator (${JSON.stringify(v[0])})`;
+  if (/^[-?:](\s|$)/.test(v) || /^[,[\]{}#&*!|>%@]/.test(v))
+    return `a leading YAML indicator (${JSON.stringify(v[0])})`;
   return undefined;
 }
 
@@ -60,7 +77,8 @@ export function checkBranch(value: string): string | undefined {
 export function clusterNameProblem(name: string): string | undefined {
   const p = checkDns1123Label(name);
   if (p) return `cluster name ${p}`;
-  if (name.length > 40) return `cluster name ${JSON.stringify(name)} is longer than 40 characters (it prefixes other names)`;
+  if (name.length > 40)
+    return `cluster name ${JSON.stringify(name)} is longer than 40 characters (it prefixes other names)`;
   return undefined;
 }
 
@@ -91,12 +109,14 @@ function identityRules(k: ClusterCheck): void {
   if (!Number.isInteger(c.clusterId) || c.clusterId < 1 || c.clusterId > 255) {
     add(at('clusterId'), `cluster id ${c.clusterId} must be an integer from 1 to 255 (Cilium ClusterMesh)`);
   }
-  if (!DNS_SUBDOMAIN.test(c.domain)) add(at('domain'), `${JSON.stringify(c.domain)} is not a DNS domain (lower-case, dot-separated DNS-1123 labels)`);
+  if (!DNS_SUBDOMAIN.test(c.domain))
+    add(at('domain'), `${JSON.stringify(c.domain)} is not a DNS domain (lower-case, dot-separated DNS-1123 labels)`);
 
   let apiHost: string | undefined;
   try {
     const u = new URL(c.apiEndpoint);
-    if (u.protocol !== 'https:' || !u.hostname || u.pathname !== '/' || u.search || u.hash || u.username) throw new Error();
+    if (u.protocol !== 'https:' || !u.hostname || u.pathname !== '/' || u.search || u.hash || u.username)
+      throw new Error();
     apiHost = u.hostname.replace(/^\[|\]$/g, '');
   } catch {
     add(at('apiEndpoint'), `${JSON.stringify(c.apiEndpoint)} is not an API endpoint URL (expected https://host:port)`);
@@ -111,8 +131,13 @@ function gitRules(k: ClusterCheck): void {
   const { c, at, add, secretsItem } = k;
   // Never echo a credential: the message names the field and what is wrong, not the value.
   const gitCred = sourceUrlCredential(c.git.url);
-  if (gitCred) add(at('git.url'), `the Git URL carries a credential (${gitCred}); it would be written in plain text to platform.yaml, cluster-settings (GIT_URL) and the bootstrap values: ${gitUrlHint(secretsItem)}`);
-  else if (!GIT_URL.test(c.git.url)) add(at('git.url'), `${JSON.stringify(c.git.url)} is not a git URL (https://, ssh:// or git@host:path)`);
+  if (gitCred)
+    add(
+      at('git.url'),
+      `the Git URL carries a credential (${gitCred}); it would be written in plain text to platform.yaml, cluster-settings (GIT_URL) and the bootstrap values: ${gitUrlHint(secretsItem)}`,
+    );
+  else if (!GIT_URL.test(c.git.url))
+    add(at('git.url'), `${JSON.stringify(c.git.url)} is not a git URL (https://, ssh:// or git@host:path)`);
   const branchProblem = checkBranch(c.git.branch);
   if (branchProblem) add(at('git.branch'), branchProblem);
 }
@@ -128,7 +153,10 @@ function networkRules(k: ClusterCheck): void {
     }
     // The platform's networks are IPv4: Cilium routes pods natively over ipv4NativeRoutingCIDR, Talos gets IPv4 nets.
     if (r.addr.kind() !== 'ipv4') {
-      add(at(`network.${field}`), `${r.text} is an IPv6 network; the platform's node, pod and service networks are IPv4 (a.b.c.d/n)`);
+      add(
+        at(`network.${field}`),
+        `${r.text} is an IPv6 network; the platform's node, pod and service networks are IPv4 (a.b.c.d/n)`,
+      );
       return undefined;
     }
     // One spelling per network: the text is rendered as is into Talos, Cilium and the cluster settings.
@@ -146,7 +174,11 @@ function networkRules(k: ClusterCheck): void {
     // ipam mode kubernetes: kube-controller-manager gives every node a /24 of the pod CIDR.
     const n = c.nodes.length;
     const need = 24 - Math.ceil(Math.log2(Math.max(1, n)));
-    if (net.pod.bits > need) add(at('network.podCidr'), `${net.pod.text} is too small: every node gets a /24 of the pod CIDR, so ${n} node${n === 1 ? ' needs' : 's need'} at least a /${need}`);
+    if (net.pod.bits > need)
+      add(
+        at('network.podCidr'),
+        `${net.pod.text} is too small: every node gets a /24 of the pod CIDR, so ${n} node${n === 1 ? ' needs' : 's need'} at least a /${need}`,
+      );
   }
   const pairs: [keyof ParsedNet, keyof ParsedNet, string, string][] = [
     ['pod', 'svc', 'podCidr', 'serviceCidr'],
@@ -170,7 +202,8 @@ function inNode(k: ClusterCheck, field: string, text: string): Exclude<ReturnTyp
     k.add(k.at(field), ip);
     return undefined;
   }
-  if (k.net.node && !contains(k.net.node, ip)) k.add(k.at(field), `${text} is outside the node network ${k.net.node.text}`);
+  if (k.net.node && !contains(k.net.node, ip))
+    k.add(k.at(field), `${text} is outside the node network ${k.net.node.text}`);
   return ip;
 }
 
@@ -184,16 +217,26 @@ function addressRules(k: ClusterCheck): void {
   else {
     net.lb = lb;
     if (net.node && (!contains(net.node, lb.start) || !contains(net.node, lb.end))) {
-      add(at('network.loadBalancerRange'), `${c.network.loadBalancerRange} is outside the node network ${net.node.text} (L2-announced addresses must be on it)`);
+      add(
+        at('network.loadBalancerRange'),
+        `${c.network.loadBalancerRange} is outside the node network ${net.node.text} (L2-announced addresses must be on it)`,
+      );
     }
   }
   for (const which of ['external', 'internal'] as const) {
     const field = `network.gatewayIps.${which}`;
     const ip = inNode(k, field, c.network.gatewayIps[which]);
-    if (ip && net.lb && !inRange(net.lb, ip)) add(at(field), `${c.network.gatewayIps[which]} is outside the load-balancer range ${c.network.loadBalancerRange}`);
+    if (ip && net.lb && !inRange(net.lb, ip))
+      add(
+        at(field),
+        `${c.network.gatewayIps[which]} is outside the load-balancer range ${c.network.loadBalancerRange}`,
+      );
   }
   if (c.network.gatewayIps.external === c.network.gatewayIps.internal) {
-    add(at('network.gatewayIps.internal'), `the internal gateway IP equals the external one (${c.network.gatewayIps.external})`);
+    add(
+      at('network.gatewayIps.internal'),
+      `the internal gateway IP equals the external one (${c.network.gatewayIps.external})`,
+    );
   }
 }
 
@@ -212,10 +255,12 @@ function nodeRules(k: ClusterCheck): void {
     if (ip) {
       if (seenIps.has(n.ip)) add(at(`${np}.ip`), `node IP ${n.ip} is used twice`);
       seenIps.set(n.ip, i);
-      if (net.lb && inRange(net.lb, ip)) add(at(`${np}.ip`), `node IP ${n.ip} is inside the load-balancer range ${c.network.loadBalancerRange}`);
+      if (net.lb && inRange(net.lb, ip))
+        add(at(`${np}.ip`), `node IP ${n.ip} is inside the load-balancer range ${c.network.loadBalancerRange}`);
       if (n.ip === c.network.nodeGateway) add(at(`${np}.ip`), `node IP ${n.ip} is the network gateway`);
     }
-    if (!DISK.test(n.installDisk)) add(at(`${np}.installDisk`), `${JSON.stringify(n.installDisk)} is not a device path (/dev/…)`);
+    if (!DISK.test(n.installDisk))
+      add(at(`${np}.installDisk`), `${JSON.stringify(n.installDisk)} is not a device path (/dev/…)`);
   });
   if (!c.nodes.some((n) => n.controlPlane)) add(at('nodes'), 'at least one node must be a control plane');
 }
@@ -224,18 +269,31 @@ function nodeRules(k: ClusterCheck): void {
 function settingRules(k: ClusterCheck): void {
   const { c, at, add, secretsItem } = k;
   for (const [key, value] of Object.entries(c.settings ?? {})) {
-    const cred = credentialName(key) ? 'its name says it holds a credential' : credentialValue(value) ? `its value looks like ${credentialValue(value)}` : undefined;
+    const cred = credentialName(key)
+      ? 'its name says it holds a credential'
+      : credentialValue(value)
+        ? `its value looks like ${credentialValue(value)}`
+        : undefined;
     if (cred) {
       add(at(`settings.${key}`), `${key} looks like a credential (${cred}): ${settingHint(key, secretsItem)}`);
       continue;
     }
-    if (!SETTINGS_KEY.test(key)) add(at(`settings.${key}`), `settings key ${JSON.stringify(key)} must match ${SETTINGS_KEY.source}`);
-    else if (key in VARIABLES) add(at(`settings.${key}`), `${key} is derived from the cluster's fields; set the field instead of the variable`);
+    if (!SETTINGS_KEY.test(key))
+      add(at(`settings.${key}`), `settings key ${JSON.stringify(key)} must match ${SETTINGS_KEY.source}`);
+    else if (key in VARIABLES)
+      add(at(`settings.${key}`), `${key} is derived from the cluster's fields; set the field instead of the variable`);
     if (!SAFE_VALUE.test(value) || value.includes('${') || value.length > 4096) {
-      add(at(`settings.${key}`), `value of ${key} may not contain quotes, backslashes, control characters or "\${", and is at most 4096 characters`);
+      add(
+        at(`settings.${key}`),
+        `value of ${key} may not contain quotes, backslashes, control characters or "\${", and is at most 4096 characters`,
+      );
     } else {
       const plain = plainScalarProblem(value);
-      if (plain) add(at(`settings.${key}`), `value of ${key} may not have ${plain}: Flux substitutes settings into YAML text, in places unquoted (booleans, numbers), where it would change the YAML`);
+      if (plain)
+        add(
+          at(`settings.${key}`),
+          `value of ${key} may not have ${plain}: Flux substitutes settings into YAML text, in places unquoted (booleans, numbers), where it would change the YAML`,
+        );
     }
   }
 }
@@ -270,7 +328,8 @@ export function validateClusters(p: PlatformSpec): Problem[] {
   for (const [name, c] of Object.entries(p.clusters)) {
     nets.set(name, validateCluster(name, c, add));
     const other = ids.get(c.clusterId);
-    if (other !== undefined) add(`clusters.${name}.clusterId`, `cluster id ${c.clusterId} is already used by cluster ${other}`);
+    if (other !== undefined)
+      add(`clusters.${name}.clusterId`, `cluster id ${c.clusterId} is already used by cluster ${other}`);
     else ids.set(c.clusterId, name);
   }
   const names = [...nets.keys()];
@@ -290,7 +349,10 @@ export function validateClusters(p: PlatformSpec): Problem[] {
           const cx = x[fx];
           const cy = y[fy];
           if (cx && cy && overlaps(cx, cy)) {
-            add(`clusters.${a}.network.${label}`, `${cx.text} overlaps ${labelY} ${cy.text} of cluster ${b} (ClusterMesh needs disjoint pod and service CIDRs)`);
+            add(
+              `clusters.${a}.network.${label}`,
+              `${cx.text} overlaps ${labelY} ${cy.text} of cluster ${b} (ClusterMesh needs disjoint pod and service CIDRs)`,
+            );
           }
         }
       }
@@ -300,10 +362,14 @@ export function validateClusters(p: PlatformSpec): Problem[] {
       ] as const) {
         const cx = x.node;
         const cy = y[fy];
-        if (cx && cy && overlaps(cx, cy)) add(`clusters.${a}.network.nodeCidr`, `${cx.text} overlaps ${labelY} ${cy.text} of cluster ${b}`);
+        if (cx && cy && overlaps(cx, cy))
+          add(`clusters.${a}.network.nodeCidr`, `${cx.text} overlaps ${labelY} ${cy.text} of cluster ${b}`);
       }
       if (x.lb && y.lb && rangesOverlap(x.lb, y.lb)) {
-        add(`clusters.${a}.network.loadBalancerRange`, `${p.clusters[a].network.loadBalancerRange} overlaps the load-balancer range of cluster ${b}`);
+        add(
+          `clusters.${a}.network.loadBalancerRange`,
+          `${p.clusters[a].network.loadBalancerRange} overlaps the load-balancer range of cluster ${b}`,
+        );
       }
       const ipsB = new Set(p.clusters[b].nodes.map((n) => n.ip));
       p.clusters[a].nodes.forEach((n, k) => {

@@ -1,6 +1,6 @@
 import { fluxVarRefs, replaceFluxVars } from '../core/flux-vars';
-import { fluxGitUrl, receiverType } from './bootstrap-secrets';
 import { nthAddress, parseCidr, parseRange } from '../core/net';
+import { fluxGitUrl, receiverType } from './bootstrap-secrets';
 import type { ClusterModel } from './schema';
 
 export interface VariableDef {
@@ -39,32 +39,62 @@ export const VARIABLES: Record<string, VariableDef> = {
   CLUSTER_NAME: { description: 'Cluster name (kubernetes/clusters/<name>)', value: (c) => c.name },
   CLUSTER_ID: { description: 'Cilium cluster id, unique across the mesh (1-255)', value: (c) => String(c.clusterId) },
   CLUSTER_ROLE: { description: 'Role the cluster is based on (infra or apps)', value: (c) => c.role },
-  CLUSTER_DOMAIN: { description: 'DNS domain for this cluster\'s hostnames', value: (c) => c.domain },
+  CLUSTER_DOMAIN: { description: "DNS domain for this cluster's hostnames", value: (c) => c.domain },
   NODE_CIDR: { description: 'Node network', value: (c) => c.network.nodeCidr },
-  POD_CIDR: { description: 'Pod CIDR (unique across the mesh; Cilium does not masquerade traffic to it)', value: (c) => c.network.podCidr },
+  POD_CIDR: {
+    description: 'Pod CIDR (unique across the mesh; Cilium does not masquerade traffic to it)',
+    value: (c) => c.network.podCidr,
+  },
   SERVICE_CIDR: { description: 'Service CIDR', value: (c) => c.network.serviceCidr },
   K8S_SERVICE_HOST: { description: 'API server host Cilium talks to (Talos KubePrism)', value: () => 'localhost' },
-  K8S_SERVICE_PORT: { description: 'API server port Cilium talks to (Talos KubePrism)', value: () => String(KUBEPRISM_PORT) },
-  COREDNS_CLUSTER_IP: { description: 'CoreDNS Service IP: the 10th address of the service CIDR (kubelet clusterDNS)', value: (c) => cidrAddress(c.network.serviceCidr, 10) },
-  LB_POOL_START: { description: 'First load-balancer address (Cilium LB IPAM)', value: (c) => rangeEnd(c.network.loadBalancerRange, 'start') },
-  LB_POOL_END: { description: 'Last load-balancer address (Cilium LB IPAM)', value: (c) => rangeEnd(c.network.loadBalancerRange, 'end') },
-  GATEWAY_IP_EXTERNAL: { description: 'Load-balancer IP of the external Gateway', value: (c) => c.network.gatewayIps.external },
-  GATEWAY_IP_INTERNAL: { description: 'Load-balancer IP of the internal Gateway', value: (c) => c.network.gatewayIps.internal },
-  GIT_URL: { description: 'Git repository Flux syncs (scp-like git@host:path written as ssh://git@host/path, the form Flux clones)', value: (c) => fluxGitUrl(c.git.url) },
+  K8S_SERVICE_PORT: {
+    description: 'API server port Cilium talks to (Talos KubePrism)',
+    value: () => String(KUBEPRISM_PORT),
+  },
+  COREDNS_CLUSTER_IP: {
+    description: 'CoreDNS Service IP: the 10th address of the service CIDR (kubelet clusterDNS)',
+    value: (c) => cidrAddress(c.network.serviceCidr, 10),
+  },
+  LB_POOL_START: {
+    description: 'First load-balancer address (Cilium LB IPAM)',
+    value: (c) => rangeEnd(c.network.loadBalancerRange, 'start'),
+  },
+  LB_POOL_END: {
+    description: 'Last load-balancer address (Cilium LB IPAM)',
+    value: (c) => rangeEnd(c.network.loadBalancerRange, 'end'),
+  },
+  GATEWAY_IP_EXTERNAL: {
+    description: 'Load-balancer IP of the external Gateway',
+    value: (c) => c.network.gatewayIps.external,
+  },
+  GATEWAY_IP_INTERNAL: {
+    description: 'Load-balancer IP of the internal Gateway',
+    value: (c) => c.network.gatewayIps.internal,
+  },
+  GIT_URL: {
+    description:
+      'Git repository Flux syncs (scp-like git@host:path written as ssh://git@host/path, the form Flux clones)',
+    value: (c) => fluxGitUrl(c.git.url),
+  },
   FLUX_RECEIVER_TYPE: {
-    description: 'Flux webhook Receiver type, from the Git URL\'s host (github, gitlab, else generic); set it to override',
+    description:
+      "Flux webhook Receiver type, from the Git URL's host (github, gitlab, else generic); set it to override",
     value: (c) => receiverType(c.git.url),
   },
   GIT_BRANCH: { description: 'Branch Flux syncs', value: (c) => c.git.branch },
   SECRET_KEY_PREFIX: {
-    description: 'Prefix of this cluster\'s own items in the secret backend (kubernetes/<cluster>/, or kubernetes-<cluster>- where the backend forbids "/")',
+    description:
+      'Prefix of this cluster\'s own items in the secret backend (kubernetes/<cluster>/, or kubernetes-<cluster>- where the backend forbids "/")',
     value: (c) => secretKeyPrefix(c.secretStore.provider, c.name),
   },
   SHARED_SECRET_KEY_PREFIX: {
     description: 'Prefix of items every cluster reads alike (ClusterMesh CA, cross-cluster passwords)',
     value: (c) => secretKeyPrefix(c.secretStore.provider, 'shared'),
   },
-  EXTERNAL_SECRET_STORE: { description: 'ClusterSecretStore that ExternalSecrets read from', value: (c) => c.secretStore.provider },
+  EXTERNAL_SECRET_STORE: {
+    description: 'ClusterSecretStore that ExternalSecrets read from',
+    value: (c) => c.secretStore.provider,
+  },
 };
 
 /** `${VAR}` references Flux would substitute in a text; those with a `:=` default are reported as optional. */

@@ -2,7 +2,7 @@ import { TemplateRenderer } from '../core/render';
 import { COMPONENT_FILE, componentTemplateDir } from './components';
 import { addSettingDefaults, type PlatformFile } from './platform-file';
 import type { ClusterModel, PlatformSpec } from './schema';
-import { expandDefault, type Catalog, type StoryDef, type VariableDecl } from './stories';
+import { type Catalog, expandDefault, type StoryDef, type VariableDecl } from './stories';
 import { findVariables, VARIABLES } from './variables';
 
 /**
@@ -25,14 +25,19 @@ const memo = new WeakMap<TemplateRenderer, Map<string, VariantUse[]>>();
 let builtin: TemplateRenderer | undefined;
 
 /** Variable -> the components whose variant folders (and no other file of theirs) use it, with those variants. */
-export function variantVariables(cat: Catalog, r: TemplateRenderer = (builtin ??= new TemplateRenderer())): Map<string, VariantUse[]> {
+export function variantVariables(
+  cat: Catalog,
+  r: TemplateRenderer = (builtin ??=
+    new TemplateRenderer()),
+): Map<string, VariantUse[]> {
   const hit = memo.get(r);
   if (hit) return hit;
   const out = new Map<string, VariantUse[]>();
   for (const { component } of cat.components.values()) {
     if (!component.variantBy) continue;
     const tpl = componentTemplateDir(component);
-    const varsOf = (files: string[]) => new Set(files.flatMap((f) => [...findVariables(r.source(`${tpl}/${f}`)).required]));
+    const varsOf = (files: string[]) =>
+      new Set(files.flatMap((f) => [...findVariables(r.source(`${tpl}/${f}`)).required]));
     // component.yaml is the component's catalog entry, not a file it renders.
     const shared = varsOf(r.walk(tpl).filter((f) => !f.startsWith('variants/') && f !== COMPONENT_FILE));
     const byVar = new Map<string, Set<string>>();
@@ -42,7 +47,8 @@ export function variantVariables(cat: Catalog, r: TemplateRenderer = (builtin ??
         byVar.set(name, (byVar.get(name) ?? new Set()).add(v));
       }
     }
-    for (const [name, variants] of byVar) out.set(name, [...(out.get(name) ?? []), { component: component.id, variantBy: component.variantBy, variants }]);
+    for (const [name, variants] of byVar)
+      out.set(name, [...(out.get(name) ?? []), { component: component.id, variantBy: component.variantBy, variants }]);
   }
   memo.set(r, out);
   return out;
@@ -55,7 +61,13 @@ export function variantValue(spec: PlatformSpec, cat: Catalog, cluster: string, 
 }
 
 /** Whether a cluster needs a setting: false only for a variable of variants the cluster does not build. */
-export function clusterNeedsSetting(spec: PlatformSpec, cat: Catalog, cluster: string, name: string, r?: TemplateRenderer): boolean {
+export function clusterNeedsSetting(
+  spec: PlatformSpec,
+  cat: Catalog,
+  cluster: string,
+  name: string,
+  r?: TemplateRenderer,
+): boolean {
   const uses = variantVariables(cat, r).get(name);
   if (!uses) return true;
   return uses.some((u) => u.variants.has(variantValue(spec, cat, cluster, u.variantBy) ?? ''));
@@ -65,7 +77,8 @@ export function clusterNeedsSetting(spec: PlatformSpec, cat: Catalog, cluster: s
 function storyVariables(cat: Catalog, story: StoryDef): VariableDecl[] {
   const out = new Map<string, VariableDecl>();
   for (const v of story.variables) out.set(v.name, v);
-  for (const u of story.uses) for (const v of cat.components.get(u)?.story?.variables ?? []) if (!out.has(v.name)) out.set(v.name, v);
+  for (const u of story.uses)
+    for (const v of cat.components.get(u)?.story?.variables ?? []) if (!out.has(v.name)) out.set(v.name, v);
   return [...out.values()].filter((v) => !v.toggle);
 }
 
@@ -100,7 +113,14 @@ export function syncVariantSettings(pf: PlatformFile, cat: Catalog, r?: Template
       if (value === undefined || clusterNeedsSetting(pf.spec, cat, cluster, name, r)) continue;
       const decl = cat.variables.get(name);
       if (decl && value === expandDefault(decl.default, pf.spec.clusters, cluster)) drop.push(name);
-      else result.kept.push({ cluster, name, value, variantBy: uses[0].variantBy, current: variantValue(pf.spec, cat, cluster, uses[0].variantBy) ?? '' });
+      else
+        result.kept.push({
+          cluster,
+          name,
+          value,
+          variantBy: uses[0].variantBy,
+          current: variantValue(pf.spec, cat, cluster, uses[0].variantBy) ?? '',
+        });
     }
     if (drop.length) {
       pf.editEntry(['clusters', cluster], (doc) => {
@@ -112,9 +132,15 @@ export function syncVariantSettings(pf: PlatformFile, cat: Catalog, r?: Template
     for (const [id, s] of Object.entries(pf.spec.stories)) {
       const story = cat.byId.get(id);
       if (!story || s.clusters[cluster] === undefined) continue;
-      for (const v of storyVariables(cat, story)) if (map.has(v.name) && !want.has(v.name) && clusterNeedsSetting(pf.spec, cat, cluster, v.name, r)) want.set(v.name, v);
+      for (const v of storyVariables(cat, story))
+        if (map.has(v.name) && !want.has(v.name) && clusterNeedsSetting(pf.spec, cat, cluster, v.name, r))
+          want.set(v.name, v);
     }
-    const added = addSettingDefaults(pf, cluster, [...want.values()].map((v) => ({ ...v, default: expandDefault(v.default, pf.spec.clusters, cluster) })));
+    const added = addSettingDefaults(
+      pf,
+      cluster,
+      [...want.values()].map((v) => ({ ...v, default: expandDefault(v.default, pf.spec.clusters, cluster) })),
+    );
     if (added.length) result.added[cluster] = [...added].sort();
   }
   return result;
@@ -125,13 +151,19 @@ export function variantSettingsLines(sync: VariantSettingsSync | undefined, writ
   if (!sync) return [];
   const out: string[] = [];
   for (const [c, names] of Object.entries(sync.dropped)) {
-    out.push(`clusters.${c}.settings: ${written ? 'removed' : 'would remove'} ${names.join(', ')} (still at their defaults; ${sync.variant[c]} does not use them)`);
+    out.push(
+      `clusters.${c}.settings: ${written ? 'removed' : 'would remove'} ${names.join(', ')} (still at their defaults; ${sync.variant[c]} does not use them)`,
+    );
   }
   for (const [c, names] of Object.entries(sync.added)) {
-    out.push(`clusters.${c}.settings: ${written ? 'added' : 'would add'} ${names.join(', ')} with ${names.length > 1 ? 'their defaults' : 'its default'} (${sync.variant[c]} uses ${names.length > 1 ? 'them' : 'it'}; edit ${names.length > 1 ? 'them' : 'it'} there)`);
+    out.push(
+      `clusters.${c}.settings: ${written ? 'added' : 'would add'} ${names.join(', ')} with ${names.length > 1 ? 'their defaults' : 'its default'} (${sync.variant[c]} uses ${names.length > 1 ? 'them' : 'it'}; edit ${names.length > 1 ? 'them' : 'it'} there)`,
+    );
   }
   for (const k of sync.kept) {
-    out.push(`warning: clusters.${k.cluster}.settings.${k.name} is set by hand, but ${k.variantBy} ${k.current} does not use it: kept; remove it from platform.yaml when you no longer need it`);
+    out.push(
+      `warning: clusters.${k.cluster}.settings.${k.name} is set by hand, but ${k.variantBy} ${k.current} does not use it: kept; remove it from platform.yaml when you no longer need it`,
+    );
   }
   return out;
 }

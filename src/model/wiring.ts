@@ -1,9 +1,9 @@
 import { withChartPins } from './charts';
-import { Component, foundationComponents } from './components';
+import { type Component, foundationComponents } from './components';
+import type { Problem } from './problem';
 import type { Role } from './roles';
 import type { PlatformSpec } from './schema';
-import { Catalog, catalogWith, checkCatalog, loadCatalog, nearestStoryIds, StoryDef } from './stories';
-import type { Problem } from './problem';
+import { type Catalog, catalogWith, checkCatalog, loadCatalog, nearestStoryIds, type StoryDef } from './stories';
 
 /** The catalog this platform.yaml sees: built-in stories plus its own custom ones, charts at its pinned versions. */
 export function catalogFor(spec: PlatformSpec): Catalog {
@@ -28,7 +28,10 @@ export function defaultTargets(spec: PlatformSpec, story: StoryDef): string[] {
  */
 export function storyComponentsFor(cat: Catalog, story: StoryDef, role: Role): Component[] {
   const own = story.components.filter((c) => !c.clusters || c.clusters.includes(role));
-  const used = story.uses.map((u) => cat.components.get(u)).filter((e) => e && e.story).map((e) => e!.component);
+  const used = story.uses
+    .map((u) => cat.components.get(u))
+    .filter((e) => e && e.story)
+    .map((e) => e!.component);
   return [...own, ...used];
 }
 
@@ -74,7 +77,11 @@ export function validateStories(spec: PlatformSpec): Problem[] {
   const base = loadCatalog();
   const custom = Object.entries(spec.stories).filter(([, s]) => s.custom);
   for (const [id] of custom) {
-    if (base.byId.has(id)) problems.push({ path: `stories.${id}.custom`, message: `${id} is a catalog story; a custom story needs its own id` });
+    if (base.byId.has(id))
+      problems.push({
+        path: `stories.${id}.custom`,
+        message: `${id} is a catalog story; a custom story needs its own id`,
+      });
   }
   if (problems.length) return problems;
   let cat: Catalog;
@@ -85,16 +92,21 @@ export function validateStories(spec: PlatformSpec): Problem[] {
   }
   if (custom.length) {
     const issues = checkCatalog(cat.stories, foundationComponents());
-    for (const i of issues) problems.push({ path: `stories.${i.split(':')[0]}.custom`, message: i.slice(i.indexOf(':') + 2) });
+    for (const i of issues)
+      problems.push({ path: `stories.${i.split(':')[0]}.custom`, message: i.slice(i.indexOf(':') + 2) });
     if (problems.length) return problems;
   }
   for (const [id, s] of Object.entries(spec.stories)) {
     if (!cat.byId.has(id)) {
-      problems.push({ path: `stories.${id}`, message: `not a story of the catalog (did you mean ${nearestStoryIds(cat, id).join(', ')}?)` });
+      problems.push({
+        path: `stories.${id}`,
+        message: `not a story of the catalog (did you mean ${nearestStoryIds(cat, id).join(', ')}?)`,
+      });
       continue;
     }
     for (const cl of Object.keys(s.clusters)) {
-      if (!spec.clusters[cl]) problems.push({ path: `stories.${id}.clusters.${cl}`, message: `no cluster ${cl} in platform.yaml` });
+      if (!spec.clusters[cl])
+        problems.push({ path: `stories.${id}.clusters.${cl}`, message: `no cluster ${cl} in platform.yaml` });
     }
   }
   if (problems.length) return problems;
@@ -105,7 +117,10 @@ export function validateStories(spec: PlatformSpec): Problem[] {
     for (const comp of wired) {
       const owner = cat.components.get(comp.id)?.story?.id ?? 'the scaffold';
       if (!lanes.includes(comp.lane)) {
-        problems.push({ path: `stories.${owner}.clusters.${name}`, message: `component ${comp.id} belongs to the ${comp.lane} lane, which a cluster of role ${c.role} does not have` });
+        problems.push({
+          path: `stories.${owner}.clusters.${name}`,
+          message: `component ${comp.id} belongs to the ${comp.lane} lane, which a cluster of role ${c.role} does not have`,
+        });
       }
       for (const d of comp.dependsOn) {
         if (ids.has(d)) continue;

@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { RepoReader } from '../../src/check/discover';
-import { FluxKs, isFluxKs, K8sObject, kustomize, requireKubectl, substituteText } from './flux';
+import { type FluxKs, isFluxKs, type K8sObject, kustomize, requireKubectl, substituteText } from './flux';
 import { tmpDir } from './fs';
 
 /** Kinds kustomize's nameSuffix leaves alone. */
@@ -53,7 +53,12 @@ function buildBatch(dirs: string[], fixed: Set<string>[]): Map<string, Built> | 
     const entries = dirs.map((d, i) => {
       const entry = path.join(at, `p${i}`);
       fs.mkdirSync(entry);
-      const k = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [path.relative(entry, d)], nameSuffix: token(i) };
+      const k = {
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        resources: [path.relative(entry, d)],
+        nameSuffix: token(i),
+      };
       fs.writeFileSync(path.join(entry, 'kustomization.yaml'), stringify(k));
       return `p${i}`;
     });
@@ -91,7 +96,11 @@ function buildBatch(dirs: string[], fixed: Set<string>[]): Map<string, Built> | 
  * from the library's static build of each folder under repo; `source` names the repo folder whose objects a folder
  * outside repo builds (a temporary kustomization around it), absolute.
  */
-export function kustomizeMany(repo: string, dirs: string[], source: (dir: string) => string = (d) => d): Map<string, Built> {
+export function kustomizeMany(
+  repo: string,
+  dirs: string[],
+  source: (dir: string) => string = (d) => d,
+): Map<string, Built> {
   requireKubectl();
   const out = new Map<string, Built>();
   const todo = [...new Set(dirs)];
@@ -120,10 +129,16 @@ export function kustomizeMany(repo: string, dirs: string[], source: (dir: string
 }
 
 /** walkCluster of helpers/flux.ts, level by level, each level's folders built by kustomizeMany. */
-export function walkClusterBatched(repo: string, cluster: string, opts: { substitute?: boolean } = {}): Map<string, FluxKs> {
+export function walkClusterBatched(
+  repo: string,
+  cluster: string,
+  opts: { substitute?: boolean } = {},
+): Map<string, FluxKs> {
   const out = new Map<string, FluxKs>();
   type Item = Omit<FluxKs, 'text' | 'objects' | 'unresolved'> & { substitute?: Record<string, string> };
-  let level: Item[] = [{ name: 'flux-system', path: `./kubernetes/clusters/${cluster}`, dependsOn: [], postBuild: false }];
+  let level: Item[] = [
+    { name: 'flux-system', path: `./kubernetes/clusters/${cluster}`, dependsOn: [], postBuild: false },
+  ];
   let settings: Record<string, string> | undefined;
   while (level.length) {
     // The same checks, in the same order, as the one-by-one walk, before anything is built.
@@ -131,9 +146,13 @@ export function walkClusterBatched(repo: string, cluster: string, opts: { substi
     for (const k of level) {
       if (seen.has(k.name)) throw new Error(`cluster ${cluster}: Flux Kustomization ${k.name} is declared twice`);
       seen.add(k.name);
-      if (!k.external && !fs.existsSync(path.join(repo, k.path))) throw new Error(`cluster ${cluster}: ${k.name}.spec.path ${k.path} does not exist`);
+      if (!k.external && !fs.existsSync(path.join(repo, k.path)))
+        throw new Error(`cluster ${cluster}: ${k.name}.spec.path ${k.path} does not exist`);
     }
-    const builds = kustomizeMany(repo, level.filter((k) => !k.external).map((k) => path.join(repo, k.path)));
+    const builds = kustomizeMany(
+      repo,
+      level.filter((k) => !k.external).map((k) => path.join(repo, k.path)),
+    );
     const next: Item[] = [];
     for (const k of level) {
       if (k.external) {
@@ -142,7 +161,9 @@ export function walkClusterBatched(repo: string, cluster: string, opts: { substi
       }
       let built = builds.get(path.join(repo, k.path))!;
       let unresolved: string[] = [];
-      if (!settings) settings = built.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'cluster-settings')?.data ?? {};
+      if (!settings)
+        settings =
+          built.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'cluster-settings')?.data ?? {};
       if (opts.substitute && k.postBuild) {
         // postBuild.substitute takes precedence over substituteFrom (Flux).
         const sub = substituteText(built.text, { ...settings, ...(k.substitute ?? {}) });

@@ -18,7 +18,9 @@ export function requireKubectl(): void {
   if (kubectlChecked) return;
   const r = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
-    throw new Error('kubectl is not installed or not on PATH: the build tests need the real `kubectl kustomize`. Install kubectl (see README) and run again.');
+    throw new Error(
+      'kubectl is not installed or not on PATH: the build tests need the real `kubectl kustomize`. Install kubectl (see README) and run again.',
+    );
   }
   kubectlChecked = true;
 }
@@ -49,7 +51,8 @@ export interface FluxKs {
   unresolved: string[];
 }
 
-export const isFluxKs = (o: K8sObject) => o.kind === 'Kustomization' && o.apiVersion?.startsWith('kustomize.toolkit.fluxcd.io/');
+export const isFluxKs = (o: K8sObject) =>
+  o.kind === 'Kustomization' && o.apiVersion?.startsWith('kustomize.toolkit.fluxcd.io/');
 
 const SUBST = /(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=]([^}]*))?\}/g;
 
@@ -79,8 +82,18 @@ function parseObjects(text: string): K8sObject[] {
  */
 export function walkCluster(repo: string, cluster: string, opts: { substitute?: boolean } = {}): Map<string, FluxKs> {
   const out = new Map<string, FluxKs>();
-  type Item = { name: string; path: string; dependsOn: string[]; postBuild: boolean; substitute?: Record<string, string>; parent?: string; external?: { kind: string; name: string } };
-  const queue: Item[] = [{ name: 'flux-system', path: `./kubernetes/clusters/${cluster}`, dependsOn: [], postBuild: false }];
+  type Item = {
+    name: string;
+    path: string;
+    dependsOn: string[];
+    postBuild: boolean;
+    substitute?: Record<string, string>;
+    parent?: string;
+    external?: { kind: string; name: string };
+  };
+  const queue: Item[] = [
+    { name: 'flux-system', path: `./kubernetes/clusters/${cluster}`, dependsOn: [], postBuild: false },
+  ];
   let settings: Record<string, string> | undefined;
   while (queue.length) {
     const k = queue.shift()!;
@@ -126,7 +139,7 @@ export function subtree(all: Map<string, FluxKs>, name: string): Set<string> {
   const stack = [name];
   while (stack.length) {
     const n = stack.pop()!;
-    for (const k of all.values()) if (k.parent === n && !out.has(k.name)) (out.add(k.name), stack.push(k.name));
+    for (const k of all.values()) if (k.parent === n && !out.has(k.name)) out.add(k.name), stack.push(k.name);
   }
   return out;
 }

@@ -36,7 +36,11 @@ export interface CliResult {
 }
 
 /** Run one of the package's real bins (compiled by the global setup). */
-export function cli(bin: 'create-platform-cluster' | 'platform-kit' | 'add-story', args: string[], opts: { cwd?: string; input?: string; env?: Record<string, string> } = {}): CliResult {
+export function cli(
+  bin: 'create-platform-cluster' | 'platform-kit' | 'add-story',
+  args: string[],
+  opts: { cwd?: string; input?: string; env?: Record<string, string> } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'lib', 'cli', `${bin}.js`), ...args], {
     cwd: opts.cwd ?? ROOT,
     input: opts.input ?? '',

@@ -7,7 +7,13 @@ const ROOT = path.resolve(__dirname, '..', '..');
 /** What lib/ is built from: tsc's input and config, and what the post-compile step reads. */
 const INPUTS = ['src', 'templates', 'catalog', 'scripts/build-assets.mjs', 'tsconfig.json', 'package.json'];
 /** What the e2e tests run: a bin and the post-compile step's output (a bare tsc does not write lib/built/). */
-const OUTPUTS = ['lib/cli/create-platform-cluster.js', 'lib/cli/platform-kit.js', 'lib/cli/add-story.js', 'lib/built/templates.cjs', 'lib/built/catalog.json'];
+const OUTPUTS = [
+  'lib/cli/create-platform-cluster.js',
+  'lib/cli/platform-kit.js',
+  'lib/cli/add-story.js',
+  'lib/built/templates.cjs',
+  'lib/built/catalog.json',
+];
 /** Outside lib/, which the package ships (test/package-files.test.ts), and outside git's view (node_modules/). */
 const STAMP = path.join(ROOT, 'node_modules', '.cache', 'cpc-e2e-build.sha256');
 
@@ -29,7 +35,9 @@ function inputsHash(): string {
 function libState(): string {
   const hash = createHash('sha256');
   const walk = (rel: string) => {
-    for (const e of fs.readdirSync(path.join(ROOT, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const e of fs
+      .readdirSync(path.join(ROOT, rel), { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))) {
       const r = path.join(rel, e.name);
       if (e.isDirectory()) walk(r);
       else {
@@ -54,7 +62,10 @@ export default function setup(): void {
   const fresh = built && fs.existsSync(STAMP) && fs.readFileSync(STAMP, 'utf8') === `${inputs}\n${libState()}\n`;
   if (fresh) return;
   if (fs.existsSync(STAMP)) fs.rmSync(STAMP); // a build cut short must not leave the old stamp standing
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   // lib/built/: the precompiled templates and the validated catalog the package ships (not committed).
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-assets.mjs')], { cwd: ROOT, stdio: 'ignore' });
   fs.mkdirSync(path.dirname(STAMP), { recursive: true });

@@ -27,16 +27,21 @@ class Exited extends Error {
 let running = false;
 
 /** opts.env: more variables for this run only (as cli()'s env), restored afterwards with CI and NO_COLOR. */
-export async function runInProcess(bin: Bin, args: string[], opts: { env?: Record<string, string> } = {}): Promise<CliResult> {
+export async function runInProcess(
+  bin: Bin,
+  args: string[],
+  opts: { env?: Record<string, string> } = {},
+): Promise<CliResult> {
   if (running) throw new Error('runInProcess: one run at a time (its capture of stdout and stderr is process-wide)');
   running = true;
   const { program } = await PROGRAMS[bin]();
   const out: string[] = [];
   const err: string[] = [];
-  const capture = (to: string[]) => ((chunk: string | Uint8Array) => {
-    to.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  }) as typeof process.stdout.write;
+  const capture = (to: string[]) =>
+    ((chunk: string | Uint8Array) => {
+      to.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    }) as typeof process.stdout.write;
   vi.stubEnv('CI', 'true');
   vi.stubEnv('NO_COLOR', '1');
   for (const [k, v] of Object.entries(opts.env ?? {})) vi.stubEnv(k, v);
@@ -67,6 +72,8 @@ export async function runInProcess(bin: Bin, args: string[], opts: { env?: Recor
 /** create-platform-cluster ARGS, in process. */
 export const createInProcess = (args: string[]): Promise<CliResult> => runInProcess('create-platform-cluster', args);
 /** platform-kit ARGS, in process. */
-export const kitInProcess = (args: string[], opts: { env?: Record<string, string> } = {}): Promise<CliResult> => runInProcess('platform-kit', args, opts);
+export const kitInProcess = (args: string[], opts: { env?: Record<string, string> } = {}): Promise<CliResult> =>
+  runInProcess('platform-kit', args, opts);
 /** add-story ARGS, in process. */
-export const addStoryInProcess = (args: string[], opts: { env?: Record<string, string> } = {}): Promise<CliResult> => runInProcess('add-story', args, opts);
+export const addStoryInProcess = (args: string[], opts: { env?: Record<string, string> } = {}): Promise<CliResult> =>
+  runInProcess('add-story', args, opts);

@@ -21,7 +21,25 @@ export async function pictureRepo(): Promise<string> {
   const steps: [Bin, string[]][] = [
     ['create-platform-cluster', ['infra', 'apps', '--yes', '--stories', 'STORY-BOOT-TALOS', '--approve', '--dir', dir]],
     ['add-story', ['STORY-BOOT-CRDS', '--cluster', 'infra', '--dir', dir]],
-    ['add-story', ['STORY-APP-ODD', '--custom', '--title', HOSTILE, '--lane', 'apps', '--component', 'odd', '--namespace', 'odd', '--cluster', 'apps', '--dir', dir]],
+    [
+      'add-story',
+      [
+        'STORY-APP-ODD',
+        '--custom',
+        '--title',
+        HOSTILE,
+        '--lane',
+        'apps',
+        '--component',
+        'odd',
+        '--namespace',
+        'odd',
+        '--cluster',
+        'apps',
+        '--dir',
+        dir,
+      ],
+    ],
   ];
   for (const [bin, args] of steps) {
     const r = await runInProcess(bin, args);
@@ -38,7 +56,7 @@ export async function pictureRepo(): Promise<string> {
 export function expectedStatus(dir: string): Record<string, string> {
   const spec = parse(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8')) as Spec;
   const out: Record<string, string> = {};
-  for (const [id, rec] of Object.entries(spec.stories)) out[id] = Object.values(rec.clusters).every((s) => s === 'approved') ? 'approved' : 'draft';
+  for (const [id, rec] of Object.entries(spec.stories))
+    out[id] = Object.values(rec.clusters).every((s) => s === 'approved') ? 'approved' : 'draft';
   return out;
 }
-

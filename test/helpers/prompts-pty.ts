@@ -22,7 +22,8 @@ export interface PtyResult {
   stderr: string;
 }
 
-export const stripAnsi = (s: string) => s.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g, '');
+export const stripAnsi = (s: string) =>
+  s.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g, '');
 
 export function drive(bin: string, script: Step[], args: string[], env: Record<string, string> = {}): PtyResult {
   const r = spawnSync('python3', [DRIVER, JSON.stringify(script), '--', process.execPath, bin, ...args], {

@@ -2,10 +2,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { VARIABLES } from '../../src/model/variables';
 import { componentEntriesFromYaml } from '../../src/model/components';
+import { VARIABLES } from '../../src/model/variables';
 
-interface Ref { apiVersion: string; kind: string; name: string; namespace?: string }
+interface Ref {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
 interface Component {
   id: string;
   clusters?: string[];
@@ -41,10 +46,15 @@ const catalogText = [
   fs.readFileSync(path.resolve(__dirname, '../../catalog/stories.yaml'), 'utf8'),
   ...[...entries.values()].map((e) => JSON.stringify(e)),
 ].join('\n');
-const stories: Story[] = parse(fs.readFileSync(path.resolve(__dirname, '../../catalog/stories.yaml'), 'utf8')).stories.map(
-  (s: Omit<Story, 'components'> & { components: string[] }) => ({ ...s, components: s.components.map((id) => entries.get(id) as Component) }),
-);
-const foundation: { id: string }[] = parse(fs.readFileSync(path.join(root, 'catalog/components.yaml'), 'utf8')).components;
+const stories: Story[] = parse(
+  fs.readFileSync(path.resolve(__dirname, '../../catalog/stories.yaml'), 'utf8'),
+).stories.map((s: Omit<Story, 'components'> & { components: string[] }) => ({
+  ...s,
+  components: s.components.map((id) => entries.get(id) as Component),
+}));
+const foundation: { id: string }[] = parse(
+  fs.readFileSync(path.join(root, 'catalog/components.yaml'), 'utf8'),
+).components;
 const FOUNDATION = new Set(foundation.map((c) => c.id));
 const ROLES = ['infra', 'apps'];
 
@@ -199,7 +209,8 @@ describe('story catalog (catalog/stories.yaml)', () => {
         const mine = clustersAt(c.id, s.seq);
         for (const d of c.dependsOn) {
           const theirs = clustersAt(d, s.seq);
-          for (const cluster of mine) expect(theirs.has(cluster), `${c.id} on ${cluster} dependsOn ${d}, absent there`).toBe(true);
+          for (const cluster of mine)
+            expect(theirs.has(cluster), `${c.id} on ${cluster} dependsOn ${d}, absent there`).toBe(true);
         }
       }
     }
@@ -214,7 +225,8 @@ describe('story catalog (catalog/stories.yaml)', () => {
         expect(c.namespace, where).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
         expect(Array.isArray(c.dependsOn) && Array.isArray(c.healthChecks), where).toBe(true);
         if (c.clusters) for (const cl of c.clusters) expect(s.clusters, where).toContain(cl);
-        if (c.lane === 'workloads') expect(c.clusters ?? s.clusters, `${where}: workloads lane exists on apps clusters only`).toEqual(['apps']);
+        if (c.lane === 'workloads')
+          expect(c.clusters ?? s.clusters, `${where}: workloads lane exists on apps clusters only`).toEqual(['apps']);
         if (c.chart) {
           expect(c.chart.name, where).toMatch(/\S/);
           expect(String(c.chart.version), where).toMatch(/^v?\d+\.\d+\.\d+/);
@@ -224,7 +236,9 @@ describe('story catalog (catalog/stories.yaml)', () => {
             expect(c.chart.repoType, where).toBe('helm');
           }
         } else {
-          expect(c.resources?.length ?? 0, `${where}: a manifests-only component lists its resources`).toBeGreaterThan(0);
+          expect(c.resources?.length ?? 0, `${where}: a manifests-only component lists its resources`).toBeGreaterThan(
+            0,
+          );
         }
         for (const r of [...c.healthChecks, ...(c.resources ?? [])]) {
           expect(r.apiVersion && r.kind && r.name, `${where}: ${JSON.stringify(r)}`).toBeTruthy();

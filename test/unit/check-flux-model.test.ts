@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { check } from '../../src';
 import type { Finding } from '../../src';
+import { check } from '../../src';
 import { tmpDir } from '../helpers/fs';
 
 function write(root: string, rel: string, text: string): void {
@@ -22,7 +22,13 @@ function fluxKs(name: string, p: string, postBuild?: Record<string, unknown>): s
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
     metadata: { name, namespace: 'flux-system' },
-    spec: { interval: '1h', path: p, prune: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' }, ...(postBuild ? { postBuild } : {}) },
+    spec: {
+      interval: '1h',
+      path: p,
+      prune: true,
+      sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+      ...(postBuild ? { postBuild } : {}),
+    },
   });
 }
 
@@ -33,26 +39,41 @@ function fluxKs(name: string, p: string, postBuild?: Record<string, unknown>): s
 function repo(files: Record<string, string>, postBuild?: Record<string, unknown>): string {
   const dir = tmpDir('cpc-flux-model-');
   const sync =
-    doc({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: { name: 'flux-system', namespace: 'flux-system' }, spec: { interval: '1h', url: 'https://git.example.com/home.git', ref: { branch: 'main' } } }) +
-    fluxKs('flux-system', './clusters/home');
+    doc({
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      metadata: { name: 'flux-system', namespace: 'flux-system' },
+      spec: { interval: '1h', url: 'https://git.example.com/home.git', ref: { branch: 'main' } },
+    }) + fluxKs('flux-system', './clusters/home');
   write(dir, 'clusters/home/flux-system/gotk-sync.yaml', sync);
-  write(dir, 'clusters/home/flux-system/kustomization.yaml', doc({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['./gotk-sync.yaml'] }));
+  write(
+    dir,
+    'clusters/home/flux-system/kustomization.yaml',
+    doc({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['./gotk-sync.yaml'] }),
+  );
   write(dir, 'clusters/home/apps.yaml', fluxKs('apps', './apps', postBuild));
   for (const [rel, text] of Object.entries(files)) write(dir, rel, text);
   return dir;
 }
 
 const run = async (dir: string) => (await check({ dir, clusterPaths: ['clusters/*'] })).findings;
-const codes = (fs_: Finding[], prefix = '') => fs_.filter((f) => f.code.startsWith(prefix)).map((f) => `${f.code} ${f.file}:${f.line}`);
-const lineOf = (dir: string, rel: string, text: string) => fs.readFileSync(path.join(dir, rel), 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+const codes = (fs_: Finding[], prefix = '') =>
+  fs_.filter((f) => f.code.startsWith(prefix)).map((f) => `${f.code} ${f.file}:${f.line}`);
+const lineOf = (dir: string, rel: string, text: string) =>
+  fs
+    .readFileSync(path.join(dir, rel), 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(text)) + 1;
 
 /** A shell script as home-ops repositories ship in a generated ConfigMap: its own ${...} are shell, not Flux. */
-const SCRIPT = '#!/usr/bin/env bash\nset -euo pipefail\n# called by sonarr with ${EVENT_TYPE}\ncurl -fsS "http://localhost:${SONARR_PORT}/api/v3/series/${SERIES_ID}"\n';
+const SCRIPT =
+  '#!/usr/bin/env bash\nset -euo pipefail\n# called by sonarr with ${EVENT_TYPE}\ncurl -fsS "http://localhost:${SONARR_PORT}/api/v3/series/${SERIES_ID}"\n';
 const KUSTOMIZATION = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n';
-const CONFIGMAP = (name: string, extra = '') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}data:\n  url: https://\${APP}.example.com/\n`;
+const CONFIGMAP = (name: string, extra = '') =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}data:\n  url: https://\${APP}.example.com/\n`;
 
 describe('kustomize.toolkit.fluxcd.io/substitute: disabled (cause 1)', () => {
-  it('generatorOptions annotation: the generated ConfigMap\'s script is not substituted (no VAR_UNDEFINED)', async () => {
+  it("generatorOptions annotation: the generated ConfigMap's script is not substituted (no VAR_UNDEFINED)", async () => {
     // modelled on onedr0p/home-ops kubernetes/apps/default/sonarr/app/kustomization.yaml
     const dir = repo(
       {
@@ -67,7 +88,9 @@ describe('kustomize.toolkit.fluxcd.io/substitute: disabled (cause 1)', () => {
     expect(codes(await run(dir), 'VAR_')).toEqual([]);
     // negative control: the same repository with a variable no source defines, in an object that did not opt out
     write(dir, 'apps/configmap.yaml', CONFIGMAP('sonarr').replace('${APP}', '${APP_HOST}'));
-    expect(codes(await run(dir), 'VAR_')).toEqual([`VAR_UNDEFINED apps/configmap.yaml:${lineOf(dir, 'apps/configmap.yaml', '${APP_HOST}')}`]);
+    expect(codes(await run(dir), 'VAR_')).toEqual([
+      `VAR_UNDEFINED apps/configmap.yaml:${lineOf(dir, 'apps/configmap.yaml', '${APP_HOST}')}`,
+    ]);
   });
 
   it('generatorOptions label, per-generator options, and no VAR_WITHOUT_POSTBUILD under a Kustomization without postBuild', async () => {
@@ -92,21 +115,39 @@ describe('kustomize.toolkit.fluxcd.io/substitute: disabled (cause 1)', () => {
     expect(codes(f, 'VAR_')).toEqual(['VAR_WITHOUT_POSTBUILD apps/resources/refresh.sh:4']);
   });
 
-  it('an object\'s own annotation or label, and commonAnnotations over a folder', async () => {
+  it("an object's own annotation or label, and commonAnnotations over a folder", async () => {
     const dir = repo(
       {
-        'apps/kustomization.yaml': KUSTOMIZATION + 'resources:\n  - ./annotated.yaml\n  - ./labelled.yaml\n  - ./templates\n',
-        'apps/annotated.yaml': CONFIGMAP('annotated', '  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n').replace('${APP}', '${UNSET_A}'),
-        'apps/labelled.yaml': CONFIGMAP('labelled', '  labels:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n').replace('${APP}', '${UNSET_B}'),
-        'apps/templates/kustomization.yaml': KUSTOMIZATION + 'commonAnnotations:\n  kustomize.toolkit.fluxcd.io/substitute: disabled\nresources:\n  - ./template.yaml\n',
+        'apps/kustomization.yaml':
+          KUSTOMIZATION + 'resources:\n  - ./annotated.yaml\n  - ./labelled.yaml\n  - ./templates\n',
+        'apps/annotated.yaml': CONFIGMAP(
+          'annotated',
+          '  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n',
+        ).replace('${APP}', '${UNSET_A}'),
+        'apps/labelled.yaml': CONFIGMAP(
+          'labelled',
+          '  labels:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n',
+        ).replace('${APP}', '${UNSET_B}'),
+        'apps/templates/kustomization.yaml':
+          KUSTOMIZATION +
+          'commonAnnotations:\n  kustomize.toolkit.fluxcd.io/substitute: disabled\nresources:\n  - ./template.yaml\n',
         'apps/templates/template.yaml': CONFIGMAP('template').replace('${APP}', '${UNSET_C}'),
       },
       { substitute: { APP: 'x' } },
     );
     expect(codes(await run(dir), 'VAR_')).toEqual([]);
     // negative control: any other value of the key is no opt-out
-    write(dir, 'apps/labelled.yaml', CONFIGMAP('labelled', '  labels:\n    kustomize.toolkit.fluxcd.io/substitute: enabled\n').replace('${APP}', '${UNSET_B}'));
-    expect(codes(await run(dir), 'VAR_')).toEqual([`VAR_UNDEFINED apps/labelled.yaml:${lineOf(dir, 'apps/labelled.yaml', '${UNSET_B}')}`]);
+    write(
+      dir,
+      'apps/labelled.yaml',
+      CONFIGMAP('labelled', '  labels:\n    kustomize.toolkit.fluxcd.io/substitute: enabled\n').replace(
+        '${APP}',
+        '${UNSET_B}',
+      ),
+    );
+    expect(codes(await run(dir), 'VAR_')).toEqual([
+      `VAR_UNDEFINED apps/labelled.yaml:${lineOf(dir, 'apps/labelled.yaml', '${UNSET_B}')}`,
+    ]);
   });
 });
 
@@ -116,14 +157,24 @@ describe('YAML merge keys (cause 3)', () => {
     `apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: &app exporter\n  labels: &labels\n${labels}spec:\n  selector:\n    matchLabels:\n      <<: *labels\n  endpoints:\n    - port: metrics\n      path: /\${METRICS_PATH}\n`;
 
   it('are resolved before the schema check, and lines after them stay right', async () => {
-    const dir = repo({ 'apps/servicemonitor.yaml': monitor('    app.kubernetes.io/name: *app\n    app.kubernetes.io/instance: *app\n') }, { substitute: { APP: 'x' } });
+    const dir = repo(
+      {
+        'apps/servicemonitor.yaml': monitor('    app.kubernetes.io/name: *app\n    app.kubernetes.io/instance: *app\n'),
+      },
+      { substitute: { APP: 'x' } },
+    );
     const f = await run(dir);
     expect(codes(f, 'SCHEMA_')).toEqual([]);
-    expect(codes(f, 'VAR_')).toEqual([`VAR_UNDEFINED apps/servicemonitor.yaml:${lineOf(dir, 'apps/servicemonitor.yaml', '${METRICS_PATH}')}`]);
+    expect(codes(f, 'VAR_')).toEqual([
+      `VAR_UNDEFINED apps/servicemonitor.yaml:${lineOf(dir, 'apps/servicemonitor.yaml', '${METRICS_PATH}')}`,
+    ]);
   });
 
   it('negative control: a wrong value merged in is still SCHEMA_INVALID, at the map it is merged into', async () => {
-    const dir = repo({ 'apps/servicemonitor.yaml': monitor('    app.kubernetes.io/name: *app\n    replicas: [1]\n') }, { substitute: { METRICS_PATH: 'metrics' } });
+    const dir = repo(
+      { 'apps/servicemonitor.yaml': monitor('    app.kubernetes.io/name: *app\n    replicas: [1]\n') },
+      { substitute: { METRICS_PATH: 'metrics' } },
+    );
     const f = (await run(dir)).filter((x) => x.code === 'SCHEMA_INVALID');
     expect(f.map((x) => `${x.file}:${x.line} ${x.message}`)).toEqual([
       `apps/servicemonitor.yaml:${lineOf(dir, 'apps/servicemonitor.yaml', 'replicas: [1]')} ServiceMonitor exporter: metadata.labels.replicas: must be a string`,
@@ -143,8 +194,16 @@ describe('generator keys as substitution values (cause 5)', () => {
     'clusters/home/settings/secret.env': 'SECRET_DOMAIN=example.com\n',
     ...extra,
   });
-  const FROM = { substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }, { kind: 'Secret', name: 'cluster-secrets' }] };
-  const APP = CONFIGMAP('app').replace('${APP}', '${CLUSTER_NAME}.${TIMEZONE}.${DOMAIN}.${SECRET_DOMAIN}.${EMPTY}${REGION}');
+  const FROM = {
+    substituteFrom: [
+      { kind: 'ConfigMap', name: 'cluster-settings' },
+      { kind: 'Secret', name: 'cluster-secrets' },
+    ],
+  };
+  const APP = CONFIGMAP('app').replace(
+    '${APP}',
+    '${CLUSTER_NAME}.${TIMEZONE}.${DOMAIN}.${SECRET_DOMAIN}.${EMPTY}${REGION}',
+  );
   const GENS =
     'configMapGenerator:\n  - name: cluster-settings\n    envs:\n      - ./cluster.env\n    literals:\n      - DOMAIN="home.example.com"\n      - REGION="eu"\nsecretGenerator:\n  - name: cluster-secrets\n    envs:\n      - ./secret.env\ngeneratorOptions:\n  disableNameSuffixHash: true\n';
 
@@ -158,19 +217,32 @@ describe('generator keys as substitution values (cause 5)', () => {
 
   it('their values are substituted: a child path made of a generated value resolves', async () => {
     // apps substitutes into the Flux Kustomization it builds; the path exists only with the env file's value
-    const dir = repo({ ...settings(GENS), 'apps/ks.yaml': fluxKs('app', './workloads/${CLUSTER_NAME}-${REGION}'), 'workloads/home-eu/app.yaml': CONFIGMAP('app').replace('${APP}', 'app') }, FROM);
+    const dir = repo(
+      {
+        ...settings(GENS),
+        'apps/ks.yaml': fluxKs('app', './workloads/${CLUSTER_NAME}-${REGION}'),
+        'workloads/home-eu/app.yaml': CONFIGMAP('app').replace('${APP}', 'app'),
+      },
+      FROM,
+    );
     const f = await run(dir);
     expect([...codes(f, 'PATH_'), ...codes(f, 'VAR_')]).toEqual([]);
     // negative control: another value, a folder that does not exist
     write(dir, 'clusters/home/settings/cluster.env', 'CLUSTER_NAME=away\n');
-    expect(codes(await run(dir), 'PATH_')).toEqual([`PATH_MISSING apps/ks.yaml:${lineOf(dir, 'apps/ks.yaml', 'path:')}`]);
+    expect(codes(await run(dir), 'PATH_')).toEqual([
+      `PATH_MISSING apps/ks.yaml:${lineOf(dir, 'apps/ks.yaml', 'path:')}`,
+    ]);
   });
 
   it('behavior: merge adds its keys to the ConfigMap of that name (no DUPLICATE_OBJECT, the keys are values)', async () => {
     const dir = repo(
       {
-        'clusters/home/settings/kustomization.yaml': KUSTOMIZATION + 'namespace: flux-system\nresources:\n  - ./base\nconfigMapGenerator:\n  - name: cluster-settings\n    behavior: merge\n    literals:\n      - REGION=eu\n',
-        'clusters/home/settings/base/kustomization.yaml': KUSTOMIZATION + 'configMapGenerator:\n  - name: cluster-settings\n    literals:\n      - CLUSTER_NAME=home\ngeneratorOptions:\n  disableNameSuffixHash: true\n',
+        'clusters/home/settings/kustomization.yaml':
+          KUSTOMIZATION +
+          'namespace: flux-system\nresources:\n  - ./base\nconfigMapGenerator:\n  - name: cluster-settings\n    behavior: merge\n    literals:\n      - REGION=eu\n',
+        'clusters/home/settings/base/kustomization.yaml':
+          KUSTOMIZATION +
+          'configMapGenerator:\n  - name: cluster-settings\n    literals:\n      - CLUSTER_NAME=home\ngeneratorOptions:\n  disableNameSuffixHash: true\n',
         'apps/app.yaml': CONFIGMAP('app').replace('${APP}', '${CLUSTER_NAME}-${REGION}'),
       },
       { substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }] },
@@ -199,15 +271,27 @@ describe('${VAR} in YAML comments (cause 7)', () => {
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app # for ${APP_OWNER}\ndata:\n  host: "a # ${REAL_ONE}" # see ${DOCS_URL}\n  script: | # runs ${CRON}\n    # a shell comment: ${IN_COMMENT}\n    echo "${IN_SCRIPT}" # the value\'s text: ${IN_VALUE}\n';
     const dir = repo(
       {
-        'apps/kustomization.yaml': KUSTOMIZATION + 'resources:\n  - ./app.yaml\npatches:\n  - patch: |-\n      # set by ${PATCH_AUTHOR}\n      - op: add\n        path: /data/team\n        value: ${TEAM} # ${TEAM_NOTE}\n    target:\n      kind: ConfigMap\n',
+        'apps/kustomization.yaml':
+          KUSTOMIZATION +
+          'resources:\n  - ./app.yaml\npatches:\n  - patch: |-\n      # set by ${PATCH_AUTHOR}\n      - op: add\n        path: /data/team\n        value: ${TEAM} # ${TEAM_NOTE}\n    target:\n      kind: ConfigMap\n',
         'apps/app.yaml': manifest,
       },
       { substitute: { APP: 'x' } },
     );
     const f = (await run(dir)).filter((x) => x.code === 'VAR_UNDEFINED');
     // A `#` line inside a value (a script) is substituted by Flux but changes nothing there: not counted either.
-    expect(f.map((x) => x.message.split(' ')[0]).sort()).toEqual(['${IN_SCRIPT}', '${IN_VALUE}', '${REAL_ONE}', '${TEAM}']);
-    expect(codes(f)).toEqual(['VAR_UNDEFINED apps/app.yaml:6', 'VAR_UNDEFINED apps/app.yaml:9', 'VAR_UNDEFINED apps/app.yaml:9', 'VAR_UNDEFINED apps/kustomization.yaml:10']);
+    expect(f.map((x) => x.message.split(' ')[0]).sort()).toEqual([
+      '${IN_SCRIPT}',
+      '${IN_VALUE}',
+      '${REAL_ONE}',
+      '${TEAM}',
+    ]);
+    expect(codes(f)).toEqual([
+      'VAR_UNDEFINED apps/app.yaml:6',
+      'VAR_UNDEFINED apps/app.yaml:9',
+      'VAR_UNDEFINED apps/app.yaml:9',
+      'VAR_UNDEFINED apps/kustomization.yaml:10',
+    ]);
   });
 });
 
@@ -218,7 +302,15 @@ describe('Alert event sources of flux-operator (cause 9)', () => {
       apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
       kind: 'Alert',
       metadata: { name: 'alertmanager', namespace: 'flux-system' },
-      spec: { providerRef: { name: 'alertmanager' }, eventSeverity: 'error', eventSources: [{ kind, name: '*' }, { kind: 'ResourceSet', name: '*' }, { kind: 'Kustomization', name: '*' }] },
+      spec: {
+        providerRef: { name: 'alertmanager' },
+        eventSeverity: 'error',
+        eventSources: [
+          { kind, name: '*' },
+          { kind: 'ResourceSet', name: '*' },
+          { kind: 'Kustomization', name: '*' },
+        ],
+      },
     });
 
   it('FluxInstance and ResourceSet are valid kinds; a typo is still SCHEMA_INVALID', async () => {
@@ -226,7 +318,9 @@ describe('Alert event sources of flux-operator (cause 9)', () => {
     expect(codes(await run(dir), 'SCHEMA_')).toEqual([]);
     write(dir, 'apps/alert.yaml', alert('FluxInstanse'));
     const f = (await run(dir)).filter((x) => x.code === 'SCHEMA_INVALID');
-    expect(f.map((x) => `${x.file}:${x.line} ${x.message.split(':').slice(0, 2).join(':')}`)).toEqual([`apps/alert.yaml:${lineOf(dir, 'apps/alert.yaml', 'kind: FluxInstanse')} Alert alertmanager: spec.eventSources[0].kind`]);
+    expect(f.map((x) => `${x.file}:${x.line} ${x.message.split(':').slice(0, 2).join(':')}`)).toEqual([
+      `apps/alert.yaml:${lineOf(dir, 'apps/alert.yaml', 'kind: FluxInstanse')} Alert alertmanager: spec.eventSources[0].kind`,
+    ]);
   });
 });
 
@@ -235,7 +329,11 @@ describe('SOPS-encrypted values and the schema', () => {
     // modelled on xunholy/k8s-gitops kubernetes/clusters/cluster-00/secrets/sops-age.encrypted.yaml (sops writes 4-space indents)
     const secret = (value: string) =>
       `apiVersion: v1\ndata:\n    age.agekey: ${value}\nkind: Secret\nmetadata:\n    name: sops-age\n    namespace: flux-system\ntype: Opaque\nsops:\n    age:\n        - recipient: age1example\n          enc: |\n            -----BEGIN AGE ENCRYPTED FILE-----\n            -----END AGE ENCRYPTED FILE-----\n    version: 3.9.0\n`;
-    const dir = repo({ 'apps/secret.sops.yaml': secret('ENC[AES256_GCM,data:T0SIW1jH/L+sBx9x4iBF,iv:Nz7dlXcJi8kR4AfV=,tag:dNDKN06P3B89u1f6KGYCyQ==,type:str]') });
+    const dir = repo({
+      'apps/secret.sops.yaml': secret(
+        'ENC[AES256_GCM,data:T0SIW1jH/L+sBx9x4iBF,iv:Nz7dlXcJi8kR4AfV=,tag:dNDKN06P3B89u1f6KGYCyQ==,type:str]',
+      ),
+    });
     expect(codes(await run(dir), 'SCHEMA_')).toEqual([]);
     write(dir, 'apps/secret.sops.yaml', secret('not base64!'));
     expect(codes(await run(dir), 'SCHEMA_')).toEqual(['SCHEMA_INVALID apps/secret.sops.yaml:3']);

@@ -6,7 +6,10 @@ import { documentsOfKind, mayBeOfKind, splitDocuments } from '../../src/generate
 import { tmpDir } from '../helpers/fs';
 
 /** What the design docs read before: every document of the text parsed, those of the kind kept. */
-const ofKindWhole = (text: string, kind: string) => parseAllDocuments(text).map((d) => d.toJS()).filter((o) => o?.kind === kind);
+const ofKindWhole = (text: string, kind: string) =>
+  parseAllDocuments(text)
+    .map((d) => d.toJS())
+    .filter((o) => o?.kind === kind);
 const ofKind = (text: string, kind: string) => documentsOfKind(text, kind).filter((o: any) => o?.kind === kind);
 
 const TRICKY: Record<string, string> = {
@@ -15,7 +18,8 @@ const TRICKY: Record<string, string> = {
   'content on the marker line': '--- { kind: HTTPRoute, metadata: { name: c } }\n--- \nkind: Service\n',
   'markers with CRLF': '---\r\nkind: HTTPRoute\r\nmetadata:\r\n  name: d\r\n---\r\nkind: Service\r\n',
   // an indented "---" and one glued to text are content, not markers
-  'dashes inside a block scalar': 'kind: ConfigMap\ndata:\n  x: |\n    ---\n    kind: HTTPRoute\n---\nkind: HTTPRoute\nmetadata:\n  name: e\n',
+  'dashes inside a block scalar':
+    'kind: ConfigMap\ndata:\n  x: |\n    ---\n    kind: HTTPRoute\n---\nkind: HTTPRoute\nmetadata:\n  name: e\n',
   'dashes glued to text': 'kind: HTTPRoute\nmetadata:\n  name: f\nnote: |\n  ---x\n---x: 1\n',
   'document end markers': 'kind: HTTPRoute\nmetadata:\n  name: g\n...\n---\nkind: Service\n...\n',
   'a directive': '%YAML 1.2\n---\nkind: HTTPRoute\nmetadata:\n  name: h\n',
@@ -29,7 +33,8 @@ const TRICKY: Record<string, string> = {
   'the kind on the next line': 'kind:\n  HTTPRoute\nmetadata:\n  name: n\n',
   'a complex key': '? kind\n: HTTPRoute\nmetadata:\n  name: o\n',
   'a tag on the kind key': '!!str kind: HTTPRoute\nmetadata:\n  name: p\n',
-  'lists under keys and another kind': 'kind: Service\nports:\n- 80\nnote: an HTTPRoute points here\n---\nkind: HTTPRoute\nmetadata:\n  name: q\n',
+  'lists under keys and another kind':
+    'kind: Service\nports:\n- 80\nnote: an HTTPRoute points here\n---\nkind: HTTPRoute\nmetadata:\n  name: q\n',
 };
 
 describe('documentsOfKind (generate/documents.ts)', () => {
@@ -66,12 +71,21 @@ describe('documentsOfKind (generate/documents.ts)', () => {
 
   it('cuts the text only before markers, and the pieces join back to it', () => {
     for (const text of Object.values(TRICKY)) expect(splitDocuments(text).join('')).toBe(text);
-    expect(splitDocuments('a: 1\n---\nb: 2\n  ---\n---x\n--- c\n')).toEqual(['a: 1\n', '---\nb: 2\n  ---\n---x\n', '--- c\n']);
+    expect(splitDocuments('a: 1\n---\nb: 2\n  ---\n---x\n--- c\n')).toEqual([
+      'a: 1\n',
+      '---\nb: 2\n  ---\n---x\n',
+      '--- c\n',
+    ]);
   });
 
   it('on every YAML file of the reference platform, the same ExternalSecrets and HTTPRoutes as a parse of the whole file', () => {
     const dir = path.join(tmpDir('cpc-documents-'), 'platform');
-    const { plan } = createClusters({ dir, clusters: [{ name: 'infra' }, { name: 'apps' }], stories: { ids: 'all', approve: true }, dryRun: true });
+    const { plan } = createClusters({
+      dir,
+      clusters: [{ name: 'infra' }, { name: 'apps' }],
+      stories: { ids: 'all', approve: true },
+      dryRun: true,
+    });
     const counts = { ExternalSecret: 0, HTTPRoute: 0 };
     for (const c of plan.changes) {
       if (!c.after || !/\.ya?ml$/.test(c.path)) continue;

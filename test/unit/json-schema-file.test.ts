@@ -16,7 +16,9 @@ describe('schemas/platform.schema.json', () => {
     const committed = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '(missing)';
     const fresh = platformJsonSchemaText();
     if (committed !== fresh) {
-      expect.fail(`${PLATFORM_JSON_SCHEMA_FILE} is stale (the zod schema in src/model changed): run\n  npx tsc -p tsconfig.json && node scripts/json-schema.mjs\nand commit the file`);
+      expect.fail(
+        `${PLATFORM_JSON_SCHEMA_FILE} is stale (the zod schema in src/model changed): run\n  npx tsc -p tsconfig.json && node scripts/json-schema.mjs\nand commit the file`,
+      );
     }
   });
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { defaultCluster } from '../../src/model/defaults';
+import type { Cidr } from '../../src/core/net';
 import { nthAddress, overlaps, parseCidr, parseRange } from '../../src/core/net';
+import { defaultCluster } from '../../src/model/defaults';
 import { newPlatform, setCluster } from '../../src/model/platform-file';
 import { validatePlatform } from '../../src/model/validate';
-import type { Cidr } from '../../src/core/net';
 
 const c = (t: string) => parseCidr(t) as Cidr;
 

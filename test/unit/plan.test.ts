@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commitChanges } from '../../src/core/disk';
 import { emptyManifest, sha256 } from '../../src/core/manifest';
-import { Change, computePlan, formatPlan, Reader } from '../../src/core/plan';
 import { gitMergeFile, similarity } from '../../src/core/merge';
+import { type Change, computePlan, formatPlan, type Reader } from '../../src/core/plan';
 import { Tree } from '../../src/core/tree';
 import { snapshot, tmpDir } from '../helpers/fs';
 
@@ -20,9 +20,23 @@ describe('computePlan (in-memory tree and repository)', () => {
     tree.write('edited.yaml', 'd: 2\n');
     tree.write('theirs.yaml', 'e: 2\n');
     tree.write('gone.yaml', 'f: 2\n');
-    const disk = mem({ 'same.yaml': 'b: 1\n', 'ours.yaml': 'c: 1\n', 'edited.yaml': 'd: 1 # mine\n', 'theirs.yaml': 'e: 1\n', 'old.yaml': 'g: 1\n', 'old-edited.yaml': 'h: 9\n' });
+    const disk = mem({
+      'same.yaml': 'b: 1\n',
+      'ours.yaml': 'c: 1\n',
+      'edited.yaml': 'd: 1 # mine\n',
+      'theirs.yaml': 'e: 1\n',
+      'old.yaml': 'g: 1\n',
+      'old-edited.yaml': 'h: 9\n',
+    });
     const prev = emptyManifest('test');
-    prev.files = { 'same.yaml': sha256('b: 1\n'), 'ours.yaml': sha256('c: 1\n'), 'edited.yaml': sha256('d: 1\n'), 'gone.yaml': sha256('f: 1\n'), 'old.yaml': sha256('g: 1\n'), 'old-edited.yaml': sha256('h: 1\n') };
+    prev.files = {
+      'same.yaml': sha256('b: 1\n'),
+      'ours.yaml': sha256('c: 1\n'),
+      'edited.yaml': sha256('d: 1\n'),
+      'gone.yaml': sha256('f: 1\n'),
+      'old.yaml': sha256('g: 1\n'),
+      'old-edited.yaml': sha256('h: 1\n'),
+    };
     const plan = computePlan(tree, disk, prev, next, new Set());
     const actions = Object.fromEntries(plan.changes.filter((c) => !c.internal).map((c) => [c.path, c.action]));
     expect(actions).toEqual({
@@ -50,7 +64,7 @@ describe('computePlan (in-memory tree and repository)', () => {
     });
   });
 
-  it('merges a person\'s edit with a template change (git merge-file), and writes markers where they overlap', () => {
+  it("merges a person's edit with a template change (git merge-file), and writes markers where they overlap", () => {
     const base = 'a: 1\nb: 1\nc: 1\nd: 1\ne: 1\n';
     const mine = 'a: 1\nb: 1 # mine\nc: 1\nd: 1\ne: 1\n';
     const prev = emptyManifest('test');
@@ -65,19 +79,24 @@ describe('computePlan (in-memory tree and repository)', () => {
     expect(x.after).toBe('a: 1\nb: 1 # mine\nc: 1\nd: 1\ne: 2\n');
     const y = plan.changes.find((c) => c.path === 'y.yaml')!;
     expect(y.action).toBe('UNMERGED');
-    expect(y.after).toMatch(/^<<<<<<< y\.yaml \(yours\)\nb: 1 # mine\n\|{7} y\.yaml \(generated last time\)\nb: 1\n={7}\nb: 2\n>>>>>>> y\.yaml \(generated now\)$/m);
+    expect(y.after).toMatch(
+      /^<<<<<<< y\.yaml \(yours\)\nb: 1 # mine\n\|{7} y\.yaml \(generated last time\)\nb: 1\n={7}\nb: 2\n>>>>>>> y\.yaml \(generated now\)$/m,
+    );
     // Both record the new render as their next merge base.
     expect(plan.manifest.files['x.yaml']).toBe(sha256('a: 1\nb: 1\nc: 1\nd: 1\ne: 2\n'));
     expect(plan.changes.find((c) => c.path === '.platform/base/y.yaml')!.after).toBe('a: 1\nb: 2\nc: 1\nd: 1\ne: 1\n');
   });
 
-  it('carries a person\'s edits to the new path when a template moves a file, and deletes the old one', () => {
+  it("carries a person's edits to the new path when a template moves a file, and deletes the old one", () => {
     const base = 'kind: Thing\nname: a\nreplicas: 1\nimage: x\nport: 80\n';
     const prev = emptyManifest('test');
     prev.files = { 'old/thing.yaml': sha256(base) };
     const tree = new Tree();
     tree.write('new/thing.yaml', base.replace('port: 80', 'port: 8080'));
-    const disk = mem({ 'old/thing.yaml': base.replace('replicas: 1', 'replicas: 3 # mine'), '.platform/base/old/thing.yaml': base });
+    const disk = mem({
+      'old/thing.yaml': base.replace('replicas: 1', 'replicas: 3 # mine'),
+      '.platform/base/old/thing.yaml': base,
+    });
     const plan = computePlan(tree, disk, prev, next, new Set(), gitMergeFile);
     const moved = plan.changes.find((c) => c.path === 'new/thing.yaml')!;
     expect(moved.action).toBe('MERGE');
@@ -95,13 +114,20 @@ describe('computePlan (in-memory tree and repository)', () => {
   it('tool-owned files are updated even when edited (the tool edits them structurally)', () => {
     const tree = new Tree();
     tree.write('platform.yaml', 'x: 2\n');
-    const plan = computePlan(tree, mem({ 'platform.yaml': '# mine\nx: 1\n' }), emptyManifest('t'), next, new Set(['platform.yaml']));
+    const plan = computePlan(
+      tree,
+      mem({ 'platform.yaml': '# mine\nx: 1\n' }),
+      emptyManifest('t'),
+      next,
+      new Set(['platform.yaml']),
+    );
     expect(plan.changes[0].action).toBe('UPDATE');
   });
 
   it('the tree refuses unsafe paths and two different contents for one path', () => {
     const tree = new Tree();
-    for (const bad of ['/etc/passwd', '../x', 'a/../../x', 'a//b', 'a/./b', 'C:/x', 'a\\b', 'a\u0000b', '']) expect(() => tree.write(bad, 'x')).toThrow();
+    for (const bad of ['/etc/passwd', '../x', 'a/../../x', 'a//b', 'a/./b', 'C:/x', 'a\\b', 'a\u0000b', ''])
+      expect(() => tree.write(bad, 'x')).toThrow();
     tree.write('a/b.yaml', 'x');
     expect(() => tree.write('a/b.yaml', 'y')).toThrow(/different content/);
   });

@@ -1,11 +1,11 @@
-import { parse } from 'yaml';
-import { describe, expect, it } from 'vitest';
-import { TemplateRenderer } from '../../src/core/render';
-import { quoteScalar } from '../../src/core/yaml';
-import { findVariables, substitute } from '../../src/model/variables';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { TemplateRenderer } from '../../src/core/render';
+import { quoteScalar } from '../../src/core/yaml';
+import { findVariables, substitute } from '../../src/model/variables';
 
 const NASTY = [
   'plain',
@@ -45,8 +45,13 @@ describe('values cannot break the YAML', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tpl-'));
     fs.writeFileSync(path.join(dir, 't.yaml.hbs'), 'name: {{q name}}\nhtml: {{q html}}\n');
     const r = new TemplateRenderer([dir]);
-    expect(parse(r.render('t.yaml', { name: 'a: b\n# c', html: '<b>&amp;</b>' }))).toEqual({ name: 'a: b\n# c', html: '<b>&amp;</b>' });
-    expect(() => r.render('t.yaml', { name: 'x' })).toThrow(/template t.yaml.hbs: a value passed to q is missing \(line 2\)/);
+    expect(parse(r.render('t.yaml', { name: 'a: b\n# c', html: '<b>&amp;</b>' }))).toEqual({
+      name: 'a: b\n# c',
+      html: '<b>&amp;</b>',
+    });
+    expect(() => r.render('t.yaml', { name: 'x' })).toThrow(
+      /template t.yaml.hbs: a value passed to q is missing \(line 2\)/,
+    );
     fs.writeFileSync(path.join(dir, 'u.yaml.hbs'), 'name: {{name.first}}\n');
     expect(() => r.render('u.yaml', { name: {} })).toThrow(/"first" not defined/);
   });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { knownKinds, validateObject, type SchemaProblem } from '../../src/check/schema';
+import { knownKinds, type SchemaProblem, validateObject } from '../../src/check/schema';
 
 type Obj = Record<string, unknown>;
 
@@ -169,7 +169,9 @@ describe('validateObject', () => {
 
   it('reports an unknown field in a Flux Kustomization spec, with the nearest valid name', () => {
     const obj = kustomization({ dependson: [{ name: 'coredns' }] });
-    expect(validateObject(obj)).toEqual([{ path: 'spec.dependson', message: 'unknown field (did you mean dependsOn?)' }]);
+    expect(validateObject(obj)).toEqual([
+      { path: 'spec.dependson', message: 'unknown field (did you mean dependsOn?)' },
+    ]);
   });
 
   it('reports unknown fields nested in Flux specs and in metadata', () => {
@@ -190,9 +192,15 @@ describe('validateObject', () => {
   });
 
   it('reports wrong types', () => {
-    expect(validateObject(kustomization({ prune: 'yes' }))).toEqual([{ path: 'spec.prune', message: 'must be a boolean' }]);
-    expect(validateObject(kustomization({ interval: 10 }))).toEqual([{ path: 'spec.interval', message: 'must be a string' }]);
-    expect(validateObject(deployment({ replicas: 'two' }))).toEqual([{ path: 'spec.replicas', message: 'must be an integer' }]);
+    expect(validateObject(kustomization({ prune: 'yes' }))).toEqual([
+      { path: 'spec.prune', message: 'must be a boolean' },
+    ]);
+    expect(validateObject(kustomization({ interval: 10 }))).toEqual([
+      { path: 'spec.interval', message: 'must be a string' },
+    ]);
+    expect(validateObject(deployment({ replicas: 'two' }))).toEqual([
+      { path: 'spec.replicas', message: 'must be an integer' },
+    ]);
   });
 
   it('reports enums, missing required fields, and list positions', () => {
@@ -200,7 +208,10 @@ describe('validateObject', () => {
     delete (obj.spec as Obj).interval;
     expect(validateObject(obj)).toEqual([
       { path: 'spec.interval', message: 'required field is missing' },
-      { path: 'spec.sourceRef.kind', message: 'must be one of: OCIRepository, GitRepository, Bucket, ExternalArtifact' },
+      {
+        path: 'spec.sourceRef.kind',
+        message: 'must be one of: OCIRepository, GitRepository, Bucket, ExternalArtifact',
+      },
     ]);
     const svc = VALID['core Service'];
     const problems = validateObject({ ...svc, spec: { ports: [{ port: 80 }, { port: 'eighty' }] } });
@@ -211,17 +222,29 @@ describe('validateObject', () => {
     expect(validateObject(deployment({ replicas: '${REPLICAS}' }))).toEqual([]);
     expect(validateObject(kustomization({ prune: '${PRUNE:=true}', wait: '${WAIT:-false}' }))).toEqual([]);
     const svc = VALID['core Service'];
-    expect(validateObject({ ...svc, spec: { ports: [{ port: '${PORT}', targetPort: '${TARGET_PORT}' }] } })).toEqual([]);
+    expect(validateObject({ ...svc, spec: { ports: [{ port: '${PORT}', targetPort: '${TARGET_PORT}' }] } })).toEqual(
+      [],
+    );
     const route = VALID['Gateway API HTTPRoute'];
-    expect(validateObject({ ...route, spec: { ...(route.spec as Obj), hostnames: ['web.${CLUSTER_DOMAIN}'] } })).toEqual([]);
+    expect(
+      validateObject({ ...route, spec: { ...(route.spec as Obj), hostnames: ['web.${CLUSTER_DOMAIN}'] } }),
+    ).toEqual([]);
     // Not a placeholder: Flux leaves $${VAR} as the literal ${VAR}.
-    expect(validateObject(deployment({ replicas: '$${REPLICAS}' }))).toEqual([{ path: 'spec.replicas', message: 'must be an integer' }]);
+    expect(validateObject(deployment({ replicas: '$${REPLICAS}' }))).toEqual([
+      { path: 'spec.replicas', message: 'must be an integer' },
+    ]);
   });
 
   it('returns [] for kinds it does not know, and for non-objects', () => {
-    expect(validateObject({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', spec: { whatever: 1 } })).toEqual([]);
-    expect(validateObject({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['a.yaml'] })).toEqual([]);
-    expect(validateObject({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1beta2', kind: 'Kustomization', spec: { nope: 1 } })).toEqual([]);
+    expect(validateObject({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', spec: { whatever: 1 } })).toEqual(
+      [],
+    );
+    expect(
+      validateObject({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['a.yaml'] }),
+    ).toEqual([]);
+    expect(
+      validateObject({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1beta2', kind: 'Kustomization', spec: { nope: 1 } }),
+    ).toEqual([]);
     expect(validateObject({ kind: 'Deployment', spec: { replicas: 'x' } })).toEqual([]);
   });
 
@@ -232,17 +255,24 @@ describe('validateObject', () => {
     expect(kinds).toContain('external-secrets.io/v1/ExternalSecret');
     for (const k of kinds) {
       const i = k.lastIndexOf('/');
-      const problems = validateObject({ apiVersion: k.slice(0, i), kind: k.slice(i + 1), metadata: { name: 'x' }, bogus: 1 });
+      const problems = validateObject({
+        apiVersion: k.slice(0, i),
+        kind: k.slice(i + 1),
+        metadata: { name: 'x' },
+        bogus: 1,
+      });
       expect(problems, k).toContainEqual({ path: 'bogus', message: 'unknown field' });
     }
   });
 
   it('checks GatewayClass spec.description, which the models lose', () => {
     const gc = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'cilium' } };
-    expect(validateObject({ ...gc, spec: { controllerName: 'io.cilium/gateway-controller', description: 'Cilium' } })).toEqual([]);
-    expect(validateObject({ ...gc, spec: { controllerName: 'io.cilium/gateway-controller', description: 5 } })).toEqual([
-      { path: 'spec.description', message: 'must be a string' },
-    ]);
+    expect(
+      validateObject({ ...gc, spec: { controllerName: 'io.cilium/gateway-controller', description: 'Cilium' } }),
+    ).toEqual([]);
+    expect(validateObject({ ...gc, spec: { controllerName: 'io.cilium/gateway-controller', description: 5 } })).toEqual(
+      [{ path: 'spec.description', message: 'must be a string' }],
+    );
   });
 });
 
@@ -267,7 +297,8 @@ describe('the reference platform', () => {
         if (known.has(`${String(obj.apiVersion)}/${String(obj.kind)}`)) checked++;
         const problems: SchemaProblem[] = validateObject(obj);
         const name = (obj.metadata as Obj | undefined)?.name;
-        for (const p of problems) found.push(`${path.relative(root, file)} ${String(obj.kind)}/${String(name)}: ${p.path}: ${p.message}`);
+        for (const p of problems)
+          found.push(`${path.relative(root, file)} ${String(obj.kind)}/${String(name)}: ${p.path}: ${p.message}`);
       }
     }
     expect(found).toEqual([]);

@@ -35,7 +35,8 @@ describe('approval rules', () => {
     const r = await run('platform-kit', ['approve', 'STORY-NET-CILIUM-GATEWAY', '--dir', repo]);
     expect(r.status).toBe(2);
     for (const c of CLUSTERS) {
-      for (const d of ['STORY-NET-CILIUM-IPAM', 'STORY-NET-CILIUM-CORE-GITOPS', 'STORY-BOOT-CRDS']) expect(r.stderr).toContain(`${d} is not added on ${c}`);
+      for (const d of ['STORY-NET-CILIUM-IPAM', 'STORY-NET-CILIUM-CORE-GITOPS', 'STORY-BOOT-CRDS'])
+        expect(r.stderr).toContain(`${d} is not added on ${c}`);
     }
     expect(snapshot(repo)).toEqual(before);
   });
@@ -54,7 +55,7 @@ describe('approval rules', () => {
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('adds the story\'s variables with defaults to platform.yaml, keeping existing values and comments', async () => {
+  it("adds the story's variables with defaults to platform.yaml, keeping existing values and comments", async () => {
     const repo = newRepo();
     const file = path.join(repo, 'platform.yaml');
     const text = fs.readFileSync(file, 'utf8').replace('clusters:\n', '# our clusters, hand-written note\nclusters:\n');
@@ -64,7 +65,10 @@ describe('approval rules', () => {
     expect(p.clusters.infra.settings).toMatchObject({ BGP_LOCAL_ASN: '64512', BGP_PEER_ASN: '64500' });
     expect(p.clusters.apps.settings ?? {}).not.toHaveProperty('BGP_LOCAL_ASN');
     // a person sets a value; adding the story to apps does not touch infra's value
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace("BGP_PEER_ASN: \"64500\"", 'BGP_PEER_ASN: "65001" # our upstream router'));
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, 'utf8').replace('BGP_PEER_ASN: "64500"', 'BGP_PEER_ASN: "65001" # our upstream router'),
+    );
     addStory({ dir: repo, id: 'STORY-NET-CILIUM-BGP-CP-IMPLEMENT' });
     const after = fs.readFileSync(file, 'utf8');
     p = parse(after);
@@ -77,12 +81,17 @@ describe('approval rules', () => {
 });
 
 describe('cross-cluster defaults', () => {
-  it('a default that names another cluster\'s address follows that cluster\'s domain in platform.yaml', async () => {
+  it("a default that names another cluster's address follows that cluster's domain in platform.yaml", async () => {
     const dir = path.join(tmpDir(), 'platform');
-    createClusters({ dir, clusters: [{ name: 'core', role: 'infra', domain: 'core.lab.example.net' }, { name: 'apps' }] });
+    createClusters({
+      dir,
+      clusters: [{ name: 'core', role: 'infra', domain: 'core.lab.example.net' }, { name: 'apps' }],
+    });
     addStories({ dir, ids: ['STORY-OBS-VM-STACK-IMPLEMENT', 'STORY-CICD-GITLAB-APPS'] });
     const p = parse(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8'));
-    expect(p.clusters.apps.settings.VM_REMOTE_WRITE_URL).toBe('https://metrics.core.lab.example.net/insert/0/prometheus/api/v1/write');
+    expect(p.clusters.apps.settings.VM_REMOTE_WRITE_URL).toBe(
+      'https://metrics.core.lab.example.net/insert/0/prometheus/api/v1/write',
+    );
     // Keycloak's public name is one level below the zone of the infra cluster's domain (core.lab.example.net and
     // apps.example.com share no zone, so it is the parent of core's domain)
     expect(p.clusters.apps.settings.OIDC_ISSUER_URL).toBe('https://sso.lab.example.net/realms/platform');
@@ -93,23 +102,62 @@ describe('custom stories', () => {
   it('rejects a custom story that reuses a catalog id or component, or misses flags, writing nothing', async () => {
     const repo = newRepo();
     const before = snapshot(repo);
-    const a = await run('add-story', ['STORY-NET-CILIUM-GATEWAY', '--custom', '--dir', repo, '--title', 'x', '--lane', 'apps', '--component', 'x', '--namespace', 'x']);
+    const a = await run('add-story', [
+      'STORY-NET-CILIUM-GATEWAY',
+      '--custom',
+      '--dir',
+      repo,
+      '--title',
+      'x',
+      '--lane',
+      'apps',
+      '--component',
+      'x',
+      '--namespace',
+      'x',
+    ]);
     expect(a.status).toBe(2);
     expect(a.stderr).toContain('is a catalog story');
-    const b = await run('add-story', ['STORY-APP-X', '--custom', '--dir', repo, '--title', 'x', '--lane', 'infra', '--component', 'cilium', '--namespace', 'x']);
+    const b = await run('add-story', [
+      'STORY-APP-X',
+      '--custom',
+      '--dir',
+      repo,
+      '--title',
+      'x',
+      '--lane',
+      'infra',
+      '--component',
+      'cilium',
+      '--namespace',
+      'x',
+    ]);
     expect(b.status).toBe(2);
     expect(b.stderr).toContain('component cilium is already defined');
     const c = await run('add-story', ['STORY-APP-X', '--custom', '--dir', repo, '--title', 'x']);
     expect(c.status).toBe(2);
     expect(c.stderr).toContain('missing --lane');
-    const d = await run('add-story', ['STORY-APP-X', '--custom', '--dir', repo, '--title', 'x', '--lane', 'apps', '--component', 'Bad_Name', '--namespace', 'x']);
+    const d = await run('add-story', [
+      'STORY-APP-X',
+      '--custom',
+      '--dir',
+      repo,
+      '--title',
+      'x',
+      '--lane',
+      'apps',
+      '--component',
+      'Bad_Name',
+      '--namespace',
+      'x',
+    ]);
     expect(d.status).toBe(2);
     expect(snapshot(repo)).toEqual(before);
   });
 });
 
 describe('platform-kit stories and add-story --dry-run', () => {
-  it('lists the 41 stories in plan order with sprint, lane and each cluster\'s status, as text and as JSON', async () => {
+  it("lists the 41 stories in plan order with sprint, lane and each cluster's status, as text and as JSON", async () => {
     const repo = newRepo();
     addStories({ dir: repo, ids: ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS'], approve: true });
     addStory({ dir: repo, id: 'STORY-STO-ROOK-CEPH-OPERATOR' });
@@ -156,7 +204,8 @@ describe('--with-deps', () => {
     expect([...order].sort()).toEqual([...deps].sort());
     expect(order).toEqual([...order].sort((a, b) => seq(a) - seq(b)));
     const p = platform(dir);
-    for (const d of [...deps, id]) for (const [c, st] of Object.entries(p.stories[d].clusters)) expect(st, `${d} on ${c}`).toBe('approved');
+    for (const d of [...deps, id])
+      for (const [c, st] of Object.entries(p.stories[d].clusters)) expect(st, `${d} on ${c}`).toBe('approved');
     expect(r.stdout).toMatch(new RegExp(`approved ${id} on infra, apps`));
   });
 
@@ -173,12 +222,15 @@ describe('--with-deps', () => {
     expect(r.status, r.stderr).toBe(0);
     const p = platform(dir);
     expect(p.stories[id].clusters).toEqual({ apps: 'approved' });
-    const roles: Record<string, string> = Object.fromEntries(Object.entries(p.clusters).map(([n, c]: [string, any]) => [n, c.role]));
+    const roles: Record<string, string> = Object.fromEntries(
+      Object.entries(p.clusters).map(([n, c]: [string, any]) => [n, c.role]),
+    );
     for (const d of transitiveDeps(cat, id)) {
       const states = p.stories[d]?.clusters ?? {};
       expect(Object.values(states), `${d} approved somewhere`).toContain('approved');
       // A dependency of the apps role is approved on apps itself.
-      if (cat.byId.get(d)!.clusters.includes(roles.apps) && listed(r.stdout).includes(d)) expect(states.apps, d).toBe('approved');
+      if (cat.byId.get(d)!.clusters.includes(roles.apps) && listed(r.stdout).includes(d))
+        expect(states.apps, d).toBe('approved');
     }
     const order = listed(r.stdout);
     expect(order).toEqual([...order].sort((a, b) => seq(a) - seq(b)));
@@ -199,7 +251,14 @@ describe('--with-deps', () => {
 });
 
 describe('approve / unapprove with several ids', () => {
-  const chain = ['STORY-BOOT-TALOS', 'STORY-BOOT-CRDS', 'STORY-BOOT-CORE', 'STORY-GITOPS-SELF-MGMT-FLUX', 'STORY-NET-CILIUM-CORE-GITOPS', 'STORY-NET-CILIUM-IPAM'];
+  const chain = [
+    'STORY-BOOT-TALOS',
+    'STORY-BOOT-CRDS',
+    'STORY-BOOT-CORE',
+    'STORY-GITOPS-SELF-MGMT-FLUX',
+    'STORY-NET-CILIUM-CORE-GITOPS',
+    'STORY-NET-CILIUM-IPAM',
+  ];
 
   it('approves several at once (a dependency named in the same call counts), and refuses all when one cannot be approved', async () => {
     const dir = newRepo();

@@ -8,12 +8,27 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ChangedDuringRunError, commitChanges, recoverInterrupted, STAGING_DIR, type CommitFs } from '../../src/core/disk';
+import {
+  ChangedDuringRunError,
+  type CommitFs,
+  commitChanges,
+  recoverInterrupted,
+  STAGING_DIR,
+} from '../../src/core/disk';
 import { sha256 } from '../../src/core/manifest';
 import type { Change } from '../../src/core/plan';
 import { tmpDir } from '../helpers/fs';
 
-const MUTATING = ['mkdirSync', 'writeFileSync', 'chmodSync', 'renameSync', 'linkSync', 'unlinkSync', 'rmSync', 'rmdirSync'] as const;
+const MUTATING = [
+  'mkdirSync',
+  'writeFileSync',
+  'chmodSync',
+  'renameSync',
+  'linkSync',
+  'unlinkSync',
+  'rmSync',
+  'rmdirSync',
+] as const;
 type Call = (typeof MUTATING)[number];
 
 /** A repository with the kinds of file a commit touches: tool state, a file to update, one to delete, one to keep. */
@@ -21,16 +36,28 @@ const BEFORE: Record<string, string> = {
   '.platform/manifest.json': '{"files":{}}\n',
   'clusters/infra/a.yaml': 'a: 1\n',
   'gone/only.yaml': 'deleted: true\n',
-  'keep.txt': 'a person\'s file\n',
+  'keep.txt': "a person's file\n",
 };
 
 /** Updates, creates in new folders (one a script: mode 0755), a delete that empties its folder. */
 function changes(): Change[] {
   const was = (p: string) => sha256(BEFORE[p]);
   return [
-    { path: '.platform/manifest.json', action: 'UPDATE', before: BEFORE['.platform/manifest.json'], after: '{"files":{"a":1}}\n',
-      internal: true, currentHash: was('.platform/manifest.json') },
-    { path: 'clusters/infra/a.yaml', action: 'UPDATE', before: BEFORE['clusters/infra/a.yaml'], after: 'a: 2\n', currentHash: was('clusters/infra/a.yaml') },
+    {
+      path: '.platform/manifest.json',
+      action: 'UPDATE',
+      before: BEFORE['.platform/manifest.json'],
+      after: '{"files":{"a":1}}\n',
+      internal: true,
+      currentHash: was('.platform/manifest.json'),
+    },
+    {
+      path: 'clusters/infra/a.yaml',
+      action: 'UPDATE',
+      before: BEFORE['clusters/infra/a.yaml'],
+      after: 'a: 2\n',
+      currentHash: was('clusters/infra/a.yaml'),
+    },
     { path: 'clusters/apps/deep/b.yaml', action: 'CREATE', after: 'b: 1\n', currentHash: null },
     { path: 'scripts/run.sh', action: 'CREATE', after: '#!/bin/sh\necho hi\n', currentHash: null },
     { path: 'gone/only.yaml', action: 'DELETE', before: BEFORE['gone/only.yaml'], currentHash: was('gone/only.yaml') },
@@ -73,7 +100,11 @@ class Injected extends Error {
  * node:fs with every mutating call recorded; call number `at` throws, and with `dies` every call after it throws too
  * (a process killed there runs nothing more, its roll back included).
  */
-function seam(at = -1, dies = false, before?: (name: Call, args: unknown[]) => void): { io: CommitFs; calls: { name: Call; args: unknown[] }[] } {
+function seam(
+  at = -1,
+  dies = false,
+  before?: (name: Call, args: unknown[]) => void,
+): { io: CommitFs; calls: { name: Call; args: unknown[] }[] } {
   const calls: { name: Call; args: unknown[] }[] = [];
   const io = {} as Record<Call, (...args: unknown[]) => unknown>;
   for (const name of MUTATING) {
@@ -92,7 +123,9 @@ function dryRun(): { calls: { name: Call; args: unknown[] }[]; commitPoint: numb
   const root = repo();
   const { io, calls } = seam();
   commitChanges(root, changes(), io);
-  const commitPoint = calls.findIndex((c) => c.name === 'renameSync' && String(c.args[1]).endsWith(`${path.sep}committed.json`));
+  const commitPoint = calls.findIndex(
+    (c) => c.name === 'renameSync' && String(c.args[1]).endsWith(`${path.sep}committed.json`),
+  );
   return { calls, commitPoint, after: state(root) };
 }
 
@@ -105,7 +138,9 @@ describe('commitChanges through a file-system seam: a fault at every call', () =
     const names = new Set(calls.map((c) => c.name));
     for (const name of MUTATING) expect(names, name).toContain(name);
     // the journal is written before the first file is moved into place, the commit point after the last
-    const journal = calls.findIndex((c) => c.name === 'renameSync' && String(c.args[1]).endsWith(`${path.sep}journal.json`));
+    const journal = calls.findIndex(
+      (c) => c.name === 'renameSync' && String(c.args[1]).endsWith(`${path.sep}journal.json`),
+    );
     const firstLink = calls.findIndex((c) => c.name === 'linkSync');
     const lastLink = calls.map((c) => c.name).lastIndexOf('linkSync');
     expect(journal).toBeGreaterThan(0);
@@ -151,7 +186,7 @@ describe('commitChanges through a file-system seam: a fault at every call', () =
     }
   });
 
-  it('killed at any call (nothing runs after it, not even the roll back): the next run\'s recovery ends as before or as after', () => {
+  it("killed at any call (nothing runs after it, not even the roll back): the next run's recovery ends as before or as after", () => {
     for (let n = 0; n < calls.length; n++) {
       const root = repo();
       try {
@@ -205,7 +240,9 @@ describe('commitChanges through the seam: a person saves a file in the middle of
   it('saved after staging, before the swap: the commit is refused (exit 1), the save kept, every other file as it was', () => {
     const { root, thrown } = racing((name) => name === 'linkSync');
     expect(thrown).toBeInstanceOf(ChangedDuringRunError);
-    expect((thrown as ChangedDuringRunError).paths).toEqual([`${A}: changed since the command read it; left as edited`]);
+    expect((thrown as ChangedDuringRunError).paths).toEqual([
+      `${A}: changed since the command read it; left as edited`,
+    ]);
     expect(state(root)).toEqual(expected());
   });
 
@@ -216,14 +253,20 @@ describe('commitChanges through the seam: a person saves a file in the middle of
     expect(state(root)).toEqual(expected());
   });
 
-  it('a file created where the commit creates one, just before it is linked in: refused, the person\'s file stays', () => {
+  it("a file created where the commit creates one, just before it is linked in: refused, the person's file stays", () => {
     const root = repo();
     const B = 'clusters/apps/deep/b.yaml';
     const theirs = 'b: theirs\n';
     const { io } = seam(-1, false, (name, args) => {
-      if (name === 'linkSync' && String(args[1]).endsWith(path.join('deep', 'b.yaml'))) fs.writeFileSync(path.join(root, B), theirs);
+      if (name === 'linkSync' && String(args[1]).endsWith(path.join('deep', 'b.yaml')))
+        fs.writeFileSync(path.join(root, B), theirs);
     });
     expect(() => commitChanges(root, changes(), io)).toThrow(ChangedDuringRunError);
-    expect(state(root)).toEqual({ ...state(repo()), 'clusters/apps/': 'dir', 'clusters/apps/deep/': 'dir', [B]: `644 ${theirs}` });
+    expect(state(root)).toEqual({
+      ...state(repo()),
+      'clusters/apps/': 'dir',
+      'clusters/apps/deep/': 'dir',
+      [B]: `644 ${theirs}`,
+    });
   });
 });

@@ -30,7 +30,11 @@ describe('createTreeWithPlatform', () => {
     fs.writeFileSync(path.join(a, 'platform.yaml'), 'broken: [\n');
     const fresh = fs.readFileSync(path.join(createTreeWithPlatform(['infra', 'apps']), 'platform.yaml'), 'utf8');
     expect(fs.readFileSync(path.join(b, 'platform.yaml'), 'utf8')).toBe(fresh);
-    expect(Object.keys(parse(fs.readFileSync(path.join(createTreeWithPlatform(['apps']), 'platform.yaml'), 'utf8')).clusters)).toEqual(['apps']);
+    expect(
+      Object.keys(
+        parse(fs.readFileSync(path.join(createTreeWithPlatform(['apps']), 'platform.yaml'), 'utf8')).clusters,
+      ),
+    ).toEqual(['apps']);
   });
 });
 

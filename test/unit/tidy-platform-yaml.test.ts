@@ -8,7 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors';
 import { readStrictYaml } from '../../src/core/yaml';
 import { defaultCluster } from '../../src/model/defaults';
-import { keepFormatting, loadPlatform, newPlatform, parsePlatform, platformToString, setCluster } from '../../src/model/platform-file';
+import {
+  keepFormatting,
+  loadPlatform,
+  newPlatform,
+  parsePlatform,
+  platformToString,
+  setCluster,
+} from '../../src/model/platform-file';
 
 /** platform.yaml of one cluster `dev` with every default, as the tool writes it. */
 function platformText(): string {
@@ -59,22 +66,35 @@ describe('tidy: platform.yaml through the strict YAML reader', () => {
     const text = edited(base, '    domain: dev.example.com\n', '    domain: dev.example.com: x\n');
     const e = refusal(text, 'clusters/platform.yaml');
     expect(e.message).toBe('clusters/platform.yaml is not valid YAML');
-    expect(e.details).toEqual([`clusters/platform.yaml:${lineWith(text, 'dev.example.com: x')}: Nested mappings are not allowed in compact mappings`]);
+    expect(e.details).toEqual([
+      `clusters/platform.yaml:${lineWith(text, 'dev.example.com: x')}: Nested mappings are not allowed in compact mappings`,
+    ]);
     const many = refusal(`${base}${['a: 1', 'a: 2', 'a: 3', 'a: 4', 'a: 5', 'a: 6', 'a: 7'].join('\n')}\n`);
     const first = lineWith(base, 'stories: {}') + 2;
     expect(many.details).toEqual([0, 1, 2, 3, 4].map((i) => `platform.yaml:${first + i}: Map keys must be unique`));
   });
 
   it('refuses an alias with its line and field, in a map and in a list', () => {
-    const inMap = edited(edited(base, 'podCidr: 10.244.0.0/16', 'podCidr: &pod 10.244.0.0/16'), 'serviceCidr: 10.245.0.0/16', 'serviceCidr: *pod');
+    const inMap = edited(
+      edited(base, 'podCidr: 10.244.0.0/16', 'podCidr: &pod 10.244.0.0/16'),
+      'serviceCidr: 10.245.0.0/16',
+      'serviceCidr: *pod',
+    );
     const e = refusal(inMap);
     expect(e.message).toBe('platform.yaml uses a YAML alias');
     const line = lineWith(inMap, '*pod');
     const why = 'alias *pod is not supported in platform.yaml; write the value out where it is used';
     expect(e.details).toEqual([`platform.yaml:${line}: clusters.dev.network.serviceCidr: ${why}`]);
-    const second = '      - name: dev-cp-2\n        ip: 192.168.1.12\n        controlPlane: true\n        installDisk: /dev/sda\n';
-    const inList = edited(edited(base, second, '      - *cp\n'), '      - name: dev-cp-1', '      - &cp\n        name: dev-cp-1');
-    expect(refusal(inList).details[0]).toMatch(new RegExp(`^platform\\.yaml:${lineWith(inList, '*cp')}: clusters\\.dev\\.nodes\\[1\\]: alias \\*cp `));
+    const second =
+      '      - name: dev-cp-2\n        ip: 192.168.1.12\n        controlPlane: true\n        installDisk: /dev/sda\n';
+    const inList = edited(
+      edited(base, second, '      - *cp\n'),
+      '      - name: dev-cp-1',
+      '      - &cp\n        name: dev-cp-1',
+    );
+    expect(refusal(inList).details[0]).toMatch(
+      new RegExp(`^platform\\.yaml:${lineWith(inList, '*cp')}: clusters\\.dev\\.nodes\\[1\\]: alias \\*cp `),
+    );
   });
 
   it('says an empty file (or one of comments only) is empty', () => {
@@ -95,7 +115,9 @@ describe('tidy: platform.yaml through the strict YAML reader', () => {
       try {
         loadPlatform(dir);
       } catch (e) {
-        expect((e as UsageError).details).toEqual([`platform.yaml:${lineWith(text, '# again')}: Map keys must be unique`]);
+        expect((e as UsageError).details).toEqual([
+          `platform.yaml:${lineWith(text, '# again')}: Map keys must be unique`,
+        ]);
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
