@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -239,7 +238,7 @@ describe('chart versions are set once, in platform.yaml', () => {
       baseline
         .get('platform.yaml')!
         .split('\n')
-        .find((l, i, all) => all[i + 1]?.startsWith(`  ${n}: `))!;
+        .find((_l, i, all) => all[i + 1]?.startsWith(`  ${n}: `))!;
     const text = fs
       .readFileSync(file, 'utf8')
       .replace(`${ann('coredns')}\n`, '')

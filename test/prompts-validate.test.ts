@@ -7,7 +7,7 @@ import { defaultCluster } from '../src/model/defaults';
 import { validatePlatform } from '../src/model/validate';
 import { snapshot, tmpDir } from './helpers/fs';
 import { scaffoldCopy } from './helpers/platform';
-import { CREATE_BIN, drive, KEY, type Step, seen } from './helpers/prompts-pty';
+import { CREATE_BIN, drive, KEY, seen } from './helpers/prompts-pty';
 
 /**
  * Issue 16, item 3: each answer is checked at its prompt by the rules of the whole platform (cross-field and

@@ -314,7 +314,7 @@ export class RepoReader {
             if (r) return p.lc.linePos(r[0]).line;
           }
           const node = doc.getIn(keys.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-          if (node && node.range) return p.lc.linePos(node.range[0]).line;
+          if (node?.range) return p.lc.linePos(node.range[0]).line;
         }
         return line;
       };
@@ -408,7 +408,7 @@ export class RepoReader {
     }
     out.files.add(kfile);
     const p = this.parse(kfile);
-    if (!p || !p.docs[0]) return (this.builds.set(dir, out), out);
+    if (!p?.docs[0]) return (this.builds.set(dir, out), out);
     const k = (this.toJS(kfile, p.docs[0], p.lc) ?? {}) as Record<string, any>;
     const doc = p.docs[0];
     const lineOf = (keys: (string | number)[]) => {

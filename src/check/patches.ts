@@ -75,7 +75,7 @@ function requirements(sel: string): string[] {
  * `k in (a,b)`, `k notin (a,b)`, comma-separated and all required. An empty selector matches everything.
  */
 export function matchesSelector(selector: string | undefined, labels: Record<string, unknown> | undefined): boolean {
-  if (!selector || !selector.trim()) return true;
+  if (!selector?.trim()) return true;
   const have = (k: string) => labels !== undefined && Object.hasOwn(labels, k);
   const val = (k: string) => String(labels?.[k]);
   for (const req of requirements(selector)) {

@@ -16,8 +16,8 @@
 // patternProperties: labels, substitute, ...), and reads nothing of a free-form object (Helm
 // `values`). An own key of an object whose schema read some names and enumerated none is then
 // a field the schema does not define. (Bundling keeps the validators' code as it is, reads included.)
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { DEFAULT_OPERATORS, fluxVarPattern } from '../core/flux-vars';
 
 export interface SchemaProblem {

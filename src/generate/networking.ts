@@ -43,7 +43,7 @@ export function routeNames(
         if (!text.includes('HTTPRoute')) continue;
         for (const doc of documentsOfKind(substitute(text, s, f), 'HTTPRoute', parsed)) {
           const o = doc as { kind?: string; metadata?: { name?: string }; spec?: any } | null;
-          if (!o || o.kind !== 'HTTPRoute') continue;
+          if (o?.kind !== 'HTTPRoute') continue;
           const gateway = String(o.spec?.parentRefs?.[0]?.name ?? '?');
           const paths: string[] = (o.spec?.rules ?? []).flatMap((r: any) =>
             (r.matches ?? []).map((m: any) => String(m.path?.value ?? '/')),

@@ -134,7 +134,7 @@ function lineOf(doc: Document, lc: LineCounter, path: (string | number)[]): numb
       if (line !== undefined) return line;
     }
     const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node && node.range) return lc.linePos(node.range[0]).line;
+    if (node?.range) return lc.linePos(node.range[0]).line;
   }
   return undefined;
 }

@@ -182,7 +182,7 @@ function referenceProblems({ byId, components }: CatalogIndex, s: StoryDef): str
   }
   if (s.implements) {
     const d = byId.get(s.implements);
-    if (!d || d.kind !== 'design') problems.push(`${s.id}: implements ${s.implements}, which is not a design story`);
+    if (d?.kind !== 'design') problems.push(`${s.id}: implements ${s.implements}, which is not a design story`);
     else if (!s.dependsOn.includes(s.implements))
       problems.push(`${s.id}: implements ${s.implements} but does not depend on it`);
   }

@@ -52,7 +52,7 @@ export function checkClusters(
   recordedOnly: boolean,
 ): string[] {
   const rec = spec.stories[story.id];
-  if (wanted && wanted.length) {
+  if (wanted?.length) {
     const unknown = wanted.filter((c) => !spec.clusters[c]);
     if (unknown.length)
       throw new UsageError(

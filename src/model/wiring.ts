@@ -30,7 +30,7 @@ export function storyComponentsFor(cat: Catalog, story: StoryDef, role: Role): C
   const own = story.components.filter((c) => !c.clusters || c.clusters.includes(role));
   const used = story.uses
     .map((u) => cat.components.get(u))
-    .filter((e) => e && e.story)
+    .filter((e) => e?.story)
     .map((e) => e!.component);
   return [...own, ...used];
 }
