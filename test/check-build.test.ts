@@ -362,7 +362,7 @@ describe('check --build stays batched', () => {
     });
     const saved = process.env.PATH;
     process.env.PATH = `${bin}${path.delimiter}${saved}`;
-    let r;
+    let r: Awaited<ReturnType<typeof build>>;
     try {
       r = await build(dir);
     } finally {

@@ -463,7 +463,7 @@ describe('HelmRelease defaults are patched once per lane', () => {
               rel.namespace,
             ]);
             const src = objects.find((o) => o.kind === 'OCIRepository' && o.metadata.name === hr.spec!.chartRef?.name);
-            expect([src?.spec!.url, src?.spec!.ref.tag], `${where}: chart and version helmfile installed`).toEqual([
+            expect([src?.spec?.url, src?.spec?.ref.tag], `${where}: chart and version helmfile installed`).toEqual([
               rel.chart,
               rel.version,
             ]);

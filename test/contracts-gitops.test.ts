@@ -318,9 +318,9 @@ describe('bootstrap values cannot drift from the Flux values', () => {
       .sort((a, b) => a.bootstrap! - b.bootstrap!)
       .map((x) => x.id);
     expect(hf.releases.map((r: any) => r.name)).toEqual(order);
-    hf.releases.forEach((r: any, i: number) =>
-      expect(r.needs ?? [], r.name).toEqual(i ? [`${hf.releases[i - 1].namespace}/${hf.releases[i - 1].name}`] : []),
-    );
+    hf.releases.forEach((r: any, i: number) => {
+      expect(r.needs ?? [], r.name).toEqual(i ? [`${hf.releases[i - 1].namespace}/${hf.releases[i - 1].name}`] : []);
+    });
     // the flux walk still sees the same values the bootstrap renders (one source)
     const w = walkClusterBatched(repo, 'infra', { substitute: true });
     expect(w.has('flux-instance')).toBe(true);

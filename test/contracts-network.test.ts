@@ -246,7 +246,12 @@ describe('networking contracts', () => {
     const dnsStory = 'STORY-DNS-EXTERNALDNS-CF-BIND-TUNNEL';
     const ids = new Set<string>([dnsStory]);
     const todo = [dnsStory];
-    while (todo.length) for (const d of cat.byId.get(todo.pop()!)!.dependsOn) if (!ids.has(d)) ids.add(d), todo.push(d);
+    while (todo.length)
+      for (const d of cat.byId.get(todo.pop()!)!.dependsOn)
+        if (!ids.has(d)) {
+          ids.add(d);
+          todo.push(d);
+        }
     expect(ids.has('STORY-NET-CLUSTERMESH-DNS')).toBe(false);
     const dir = path.join(tmpDir('cpc-net-dns-'), 'platform');
     createClusters({ dir, clusters: [{ name: 'infra' }, { name: 'apps' }], stories: { ids: [...ids], approve: true } });

@@ -43,7 +43,10 @@ function clone(): string {
   return dir;
 }
 
-const commitAll = (dir: string, msg: string) => (git(dir, 'add', '-A'), git(dir, 'commit', '-qm', msg));
+const commitAll = (dir: string, msg: string) => {
+  git(dir, 'add', '-A');
+  return git(dir, 'commit', '-qm', msg);
+};
 const worktrees = (dir: string) =>
   git(dir, 'worktree', 'list', '--porcelain')
     .split('\n')

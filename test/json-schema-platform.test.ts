@@ -167,7 +167,10 @@ describe('JSON Schema of platform.yaml against the tool', () => {
     ],
     [
       'cluster name with capitals',
-      (p) => ((p.clusters.Apps = p.clusters.apps), delete p.clusters.apps),
+      (p) => {
+        p.clusters.Apps = p.clusters.apps;
+        delete p.clusters.apps;
+      },
       'clusters.Apps',
     ],
     ['story id in lower case', (p) => (p.stories['story-x-y'] = { clusters: { apps: 'draft' } }), 'stories.story-x-y'],

@@ -32,7 +32,7 @@ import { ROOT, tmpDir } from './helpers/fs';
 const README = path.join(ROOT, 'README.md');
 const BINS = ['create-platform-cluster', 'add-story', 'platform-kit'] as const;
 
-export interface Command {
+interface Command {
   /** 1-based line of README.md where the command starts. */
   line: number;
   text: string;
@@ -41,7 +41,7 @@ export interface Command {
   output: string[];
 }
 
-export interface Block {
+interface Block {
   line: number;
   lang: string;
   body: string[];
@@ -49,7 +49,7 @@ export interface Block {
 }
 
 /** The fenced blocks of a markdown text, with the `readme-test: first:` commands of the HTML comments above them. */
-export function blocks(markdown: string): Block[] {
+function blocks(markdown: string): Block[] {
   const lines = markdown.split('\n');
   const out: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -88,7 +88,7 @@ function trailingComment(line: string): { code: string; comment: string } {
 }
 
 /** The commands of a ```sh block (see the conventions above). */
-export function commands(block: Block): Command[] {
+function commands(block: Block): Command[] {
   const out: Command[] = [];
   const { body } = block;
   for (let i = 0; i < body.length; i++) {
@@ -171,7 +171,7 @@ function run(text: string, cwd: string, bin: string): Ran {
 }
 
 /** Why a command's output does not show the README's `# →` lines, in order; undefined when it does. */
-export function outputMismatch(expected: string[], printed: string): string | undefined {
+function outputMismatch(expected: string[], printed: string): string | undefined {
   const lines = printed.split('\n').map((l) => l.trim());
   let at = 0;
   for (const e of expected) {

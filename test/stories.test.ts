@@ -134,8 +134,8 @@ describe('all 41 stories added and approved on infra + apps', () => {
             else if (comp.chart.repoType === 'oci') {
               const repo = k.objects.find((o) => o.kind === 'OCIRepository' && o.metadata.name === comp.id);
               expect(hr.spec!.chartRef, comp.id).toEqual({ kind: 'OCIRepository', name: comp.id });
-              expect(repo?.spec!.ref.tag, comp.id).toBe(comp.chart.version);
-              expect(repo?.spec!.url, comp.id).toBe(comp.chart.url);
+              expect(repo?.spec?.ref.tag, comp.id).toBe(comp.chart.version);
+              expect(repo?.spec?.url, comp.id).toBe(comp.chart.url);
             } else {
               expect(hr.spec!.chart.spec, comp.id).toMatchObject({
                 chart: comp.chart.name,
@@ -143,7 +143,7 @@ describe('all 41 stories added and approved on infra + apps', () => {
                 sourceRef: { kind: 'HelmRepository', name: comp.id },
               });
               const repo = k.objects.find((o) => o.kind === 'HelmRepository' && o.metadata.name === comp.id);
-              expect(repo?.spec!.url, comp.id).toBe(comp.chart.url);
+              expect(repo?.spec?.url, comp.id).toBe(comp.chart.url);
             }
           }
         }

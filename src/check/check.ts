@@ -191,7 +191,11 @@ function subtree(all: Map<string, Ks>, id: string): Set<string> {
   const stack = [id];
   while (stack.length) {
     const n = stack.pop()!;
-    for (const k of all.values()) if (k.parent === n && !out.has(k.id)) out.add(k.id), stack.push(k.id);
+    for (const k of all.values())
+      if (k.parent === n && !out.has(k.id)) {
+        out.add(k.id);
+        stack.push(k.id);
+      }
   }
   return out;
 }
@@ -657,7 +661,9 @@ export async function checkFlux(opts: CheckOptions): Promise<CheckResult> {
   const seen = new Set<string>();
   const unique = findings.filter((f) => {
     const key = `${f.code}|${f.cluster}|${f.file}|${f.line}|${f.message}`;
-    return seen.has(key) ? false : (seen.add(key), true);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
   unique.sort(
     (a, b) =>

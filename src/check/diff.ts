@@ -471,8 +471,10 @@ export async function diff(opts: DiffOptions): Promise<DiffResult> {
               if (j.side !== 'base') continue;
               const h = jobs.get(`head${j.key.slice(4)}`);
               if (!h || touches(new Set([...j.deps, ...h.deps]), changed)) continue;
-              if (!j.parentOf && !h.parentOf && usersOf(j) === usersOf(h)) same.add(j), same.add(h);
-              else twin.set(j, h);
+              if (!j.parentOf && !h.parentOf && usersOf(j) === usersOf(h)) {
+                same.add(j);
+                same.add(h);
+              } else twin.set(j, h);
             }
           }
           const toRun = [...jobs.values()].filter((j) => !twin.has(j) && !same.has(j));

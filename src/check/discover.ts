@@ -408,7 +408,10 @@ export class RepoReader {
     }
     out.files.add(kfile);
     const p = this.parse(kfile);
-    if (!p?.docs[0]) return (this.builds.set(dir, out), out);
+    if (!p?.docs[0]) {
+      this.builds.set(dir, out);
+      return out;
+    }
     const k = (this.toJS(kfile, p.docs[0], p.lc) ?? {}) as Record<string, any>;
     const doc = p.docs[0];
     const lineOf = (keys: (string | number)[]) => {
@@ -435,12 +438,12 @@ export class RepoReader {
       return undefined;
     };
     const entries: [string, (string | number)[]][] = [];
-    (Array.isArray(k.resources) ? k.resources : []).forEach((r: unknown, i: number) =>
-      entries.push([String(r), ['resources', i]]),
-    );
-    (Array.isArray(k.components) ? k.components : []).forEach((r: unknown, i: number) =>
-      entries.push([String(r), ['components', i]]),
-    );
+    (Array.isArray(k.resources) ? k.resources : []).forEach((r: unknown, i: number) => {
+      entries.push([String(r), ['resources', i]]);
+    });
+    (Array.isArray(k.components) ? k.components : []).forEach((r: unknown, i: number) => {
+      entries.push([String(r), ['components', i]]);
+    });
     for (const [entry, at] of entries) {
       if (/^[a-z]+:\/\//.test(entry) || /^(github\.com|gitlab\.com)\//.test(entry)) continue; // remote: not checked offline
       const rel = fileAt(
@@ -461,17 +464,15 @@ export class RepoReader {
     patchFluxKustomizations(this, dir, k, out.objects); // kustomize patches on the Flux Kustomizations (patches.ts)
     // Patch files are part of the build too: their ${VAR}s are substituted like the rest.
     const patchFiles: [string, (string | number)[]][] = [];
-    (Array.isArray(k.patches) ? k.patches : []).forEach(
-      (pt: any, i: number) => typeof pt?.path === 'string' && patchFiles.push([pt.path, ['patches', i, 'path']]),
-    );
-    (Array.isArray(k.patchesStrategicMerge) ? k.patchesStrategicMerge : []).forEach(
-      (pt: unknown, i: number) =>
-        typeof pt === 'string' && !pt.includes('\n') && patchFiles.push([pt, ['patchesStrategicMerge', i]]),
-    );
-    (Array.isArray(k.patchesJson6902) ? k.patchesJson6902 : []).forEach(
-      (pt: any, i: number) =>
-        typeof pt?.path === 'string' && patchFiles.push([pt.path, ['patchesJson6902', i, 'path']]),
-    );
+    (Array.isArray(k.patches) ? k.patches : []).forEach((pt: any, i: number) => {
+      if (typeof pt?.path === 'string') patchFiles.push([pt.path, ['patches', i, 'path']]);
+    });
+    (Array.isArray(k.patchesStrategicMerge) ? k.patchesStrategicMerge : []).forEach((pt: unknown, i: number) => {
+      if (typeof pt === 'string' && !pt.includes('\n')) patchFiles.push([pt, ['patchesStrategicMerge', i]]);
+    });
+    (Array.isArray(k.patchesJson6902) ? k.patchesJson6902 : []).forEach((pt: any, i: number) => {
+      if (typeof pt?.path === 'string') patchFiles.push([pt.path, ['patchesJson6902', i, 'path']]);
+    });
     // The kustomization's own strings that reach the output (inline patches, labels, images, ...), comments left out;
     // its generators' strings belong to the objects they generate.
     const own = docVars(doc, p.lc, p.text, kfile, {

@@ -380,7 +380,9 @@ function unknownFields(root: unknown, trace: Trace, dropped: Record<string, 'str
     const reads = trace.reads.get(ptr);
     if (!reads) return; // not looked into: below an unknown field, or a free-form part
     if (Array.isArray(value)) {
-      value.forEach((item, i) => walk(item, [...segments, String(i)], `${ptr}/${i}`));
+      value.forEach((item, i) => {
+        walk(item, [...segments, String(i)], `${ptr}/${i}`);
+      });
       return;
     }
     const structured = reads.size > 0 && !trace.enumerated.has(ptr);

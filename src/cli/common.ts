@@ -34,6 +34,7 @@ export const processIo: Io = {
 };
 
 /** Run a CLI action: errors become a clear message and an exit code (2 bad input, 1 conflict or failure). */
+// biome-ignore lint/suspicious/noConfusingVoidType: an action that returns nothing is `async () => {...}`, a Promise<void>.
 export async function runAction(io: Io, fn: () => Promise<number | void>): Promise<number> {
   try {
     return (await fn()) ?? 0;

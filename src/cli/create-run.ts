@@ -110,7 +110,7 @@ export function readAnswersText(file: string): string {
     if (!fs.fstatSync(fd).isFile()) throw refuse('is not a regular file');
     const buf = Buffer.alloc(ANSWERS_MAX_BYTES + 1);
     let n = 0;
-    for (let r; n < buf.length && (r = fs.readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += r;
+    for (let r: number; n < buf.length && (r = fs.readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += r;
     if (n > ANSWERS_MAX_BYTES)
       throw refuse(`is more than ${ANSWERS_MAX_BYTES} bytes, more than an answers file can be`);
     return buf.subarray(0, n).toString('utf8');

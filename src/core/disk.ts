@@ -381,7 +381,9 @@ class Commit {
 
   /** 3. Move into place, keeping what was there as a backup until the end; throws when a file was saved meanwhile. */
   swap(): void {
-    this.todo.forEach((c, i) => this.swapOne(c, i));
+    this.todo.forEach((c, i) => {
+      this.swapOne(c, i);
+    });
     // A save made between the compare and the move (or through a file opened before it) lands in the backup.
     for (const step of this.applied) {
       const want = step.change.currentHash;

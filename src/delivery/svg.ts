@@ -494,7 +494,9 @@ export function layoutStoryGraph(plan: DeliveryPlan, status?: StatusInfo): Graph
   const columns: string[][] = Array.from({ length: layers }, () => []);
   for (const s of stories) columns[layer.get(s.x.id)!].push(s.x.id);
   const pos = new Map<string, number>();
-  const place = () => columns.forEach((col) => col.forEach((id, i) => pos.set(id, i)));
+  const place = () => {
+    for (const col of columns) for (const [i, id] of col.entries()) pos.set(id, i);
+  };
   place();
   const tie = (a: string, b: string) =>
     byId.get(a)!.sprint - byId.get(b)!.sprint || byId.get(a)!.x.seq - byId.get(b)!.x.seq;

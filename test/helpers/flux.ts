@@ -139,7 +139,11 @@ export function subtree(all: Map<string, FluxKs>, name: string): Set<string> {
   const stack = [name];
   while (stack.length) {
     const n = stack.pop()!;
-    for (const k of all.values()) if (k.parent === n && !out.has(k.name)) out.add(k.name), stack.push(k.name);
+    for (const k of all.values())
+      if (k.parent === n && !out.has(k.name)) {
+        out.add(k.name);
+        stack.push(k.name);
+      }
   }
   return out;
 }

@@ -133,7 +133,7 @@ function clustersAt(id: string, seq: number): Set<string> {
   const def = componentOf.get(id);
   if (!def) return new Set();
   const out = new Set(def.component.clusters ?? def.story.clusters);
-  for (const s of stories) if (s.seq <= seq && s.uses.includes(id)) s.clusters.forEach((c) => out.add(c));
+  for (const s of stories) if (s.seq <= seq && s.uses.includes(id)) for (const c of s.clusters) out.add(c);
   return out;
 }
 

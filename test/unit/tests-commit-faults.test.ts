@@ -112,6 +112,7 @@ function seam(
       before?.(name, args);
       const n = calls.push({ name, args }) - 1;
       if (n === at || (dies && at >= 0 && n > at)) throw new Injected(`injected fault at call ${n} (${name})`);
+      // biome-ignore lint/performance/noDynamicNamespaceImportAccess: the wrapper forwards each mutating call by its name.
       return (fs[name] as (...a: unknown[]) => unknown)(...args);
     };
   }
