@@ -308,7 +308,9 @@ release.addJobs({
       setupNode(NODE_VERSIONS[1], true),
       {
         name: 'The tag is the package version',
-        run: 'test "v$(node -p "require(\'./package.json\').version")" = "$GITHUB_REF_NAME" || { echo "tag $GITHUB_REF_NAME is not v + the version in package.json (set it in .projenrc.ts)" >&2; exit 1; }',
+        run:
+          'test "v$(node -p "require(\'./package.json\').version")" = "$GITHUB_REF_NAME" || { echo "tag ' +
+          '$GITHUB_REF_NAME is not v + the version in package.json (set it in .projenrc.ts)" >&2; exit 1; }',
       },
       { name: 'Test (npm ci && npm test)', run: '.ci/run' },
       { name: 'Nothing generated differs from the tag', run: 'git diff --exit-code' },

@@ -790,7 +790,8 @@ if (want('package')) {
     installMs,
   };
   log(
-    `package: ${pack.entryCount} files, ${(pack.size / 1024).toFixed(0)} KB packed; installed ${facts.package.installedMB?.toFixed(1) ?? 'n/a'} MB (${since()})`,
+    `package: ${pack.entryCount} files, ${(pack.size / 1024).toFixed(0)} KB packed; installed ` +
+      `${facts.package.installedMB?.toFixed(1) ?? 'n/a'} MB (${since()})`,
   );
   if (installed.status === 0) {
     const bin = path.join(inst, 'node_modules', '.bin', 'create-platform-cluster');
@@ -974,7 +975,8 @@ for (const repo of checkRepos) {
   const listFile = path.join(TMP, `${repo.id}-paths.txt`);
   fs.writeFileSync(listFile, sample.map((n) => n.path).join('\n') + '\n');
   log(
-    `${repo.id}: ${nodes.length} Flux Kustomizations on ${distinct} paths; kubectl ~${Math.round(perRunMs)} ms a run, a full loop ~${(estimateMs / 1000).toFixed(0)} s` +
+    `${repo.id}: ${nodes.length} Flux Kustomizations on ${distinct} paths; kubectl ~${Math.round(perRunMs)} ` +
+      `ms a run, a full loop ~${(estimateMs / 1000).toFixed(0)} s` +
       (stride > 1 ? `; measuring 1 in ${stride} (${sample.length}) ×${factor.toFixed(2)}` : '') +
       ` (${since()})`,
   );
@@ -1105,8 +1107,11 @@ if (facts.package) {
   const mb1 = (x) => (x === undefined ? 'n/a' : x.toFixed(1));
   packageTable.push(
     ...tableHead(['package row', 'value', 'goal', 'met?'], 'lrll'),
-    `| \`npm pack\`: files, tarball KB (unpacked KB) | ${p.files} files, ${p.packKB.toFixed(0)} KB (${p.unpackedKB.toFixed(0)} KB) | run-time files only (test/package-files) | — |`,
-    `| installed: MB (file sizes; \`du -sk\` in parentheses), packages | ${mb1(p.installedMB)} MB (${mb1(p.installedDuMB)} MB), ${p.packages ?? 'n/a'} packages | ≤ 25 MB | ${p.installedMB === undefined ? 'n/a' : p.installedMB <= 25 ? 'yes' : '**no**'} |`,
+    `| \`npm pack\`: files, tarball KB (unpacked KB) | ${p.files} files, ${p.packKB.toFixed(0)} KB ` +
+      `(${p.unpackedKB.toFixed(0)} KB) | run-time files only (test/package-files) | — |`,
+    `| installed: MB (file sizes; \`du -sk\` in parentheses), packages | ${mb1(p.installedMB)} MB ` +
+      `(${mb1(p.installedDuMB)} MB), ${p.packages ?? 'n/a'} packages | ≤ 25 MB | ` +
+      `${p.installedMB === undefined ? 'n/a' : p.installedMB <= 25 ? 'yes' : '**no**'} |`,
     `| EBADENGINE lines of the install on ${process.version} | ${p.ebadengine} | 0 | ${p.ebadengine === 0 ? 'yes' : '**no**'} |`,
   );
   summary.package = p;
@@ -1130,7 +1135,8 @@ if (facts.synthetic) {
     .filter(Boolean)
     .map(
       (s) =>
-        `${s.tag} (${s.clusters} clusters × ${s.components} components in ${s.stories} custom stories, ${s.files} files: ${s.managed} managed (platform.yaml included) + ${s.bases} merge bases + the manifest)`,
+        `${s.tag} (${s.clusters} clusters × ${s.components} components in ${s.stories} custom stories, ` +
+        `${s.files} files: ${s.managed} managed (platform.yaml included) + ${s.bases} merge bases + the manifest)`,
     );
   notes.push(
     `- Synthetic repositories, built with the tool before timing in ${(facts.synthetic.wallMs / 1000).toFixed(1)} s (not timed, side by side)` +
@@ -1143,7 +1149,8 @@ if (facts.synthetic) {
 for (const r of ROWS) {
   const extra =
     r.id === 'regen-growth'
-      ? ` The files to read grow ×${f2(r.extra.filesGrowth)} and the hashing floor ×${f2(r.extra.floorGrowth)} (${fms(median(r.extra.smallFloorMs))} ms on ${small.clusters} clusters) over the same step.`
+      ? ` The files to read grow ×${f2(r.extra.filesGrowth)} and the hashing floor ` +
+        `×${f2(r.extra.floorGrowth)} (${fms(median(r.extra.smallFloorMs))} ms on ${small.clusters} clusters) over the same step.`
       : '';
   notes.push(
     `- ${r.id}: spread (min–max ms) subject ${spreadMs(r.subject.ms)}, floor ${spreadMs(r.floor.ms)}.${extra}`,

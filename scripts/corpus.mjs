@@ -240,7 +240,8 @@ const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const withFlags = rows.some((r) => r.flags.length);
 const flagCell = (r) => (withFlags ? ` ${cell(r.flags.filter((_, i) => i % 2).join(', ') || '-')} |` : '');
 const table = [
-  `| repository | commit |${withFlags ? ' --cluster-path |' : ''} exit | entries | Flux Ks walked | HelmReleases | errors | warnings | errors by code | warnings by code | time (s) |`,
+  `| repository | commit |${withFlags ? ' --cluster-path |' : ''} exit | entries | Flux Ks walked | ` +
+    `HelmReleases | errors | warnings | errors by code | warnings by code | time (s) |`,
   `|---|---|${withFlags ? '---|' : ''}---:|---|---:|---:|---:|---:|---|---|---:|`,
 ];
 for (const r of rows) {
@@ -260,7 +261,8 @@ for (const r of rows) {
     r.kustomizations === undefined ? '?' : `${r.kustomizations}${r.external ? ` (+${r.external} other source)` : ''}`;
   const hr = r.helmReleases === undefined ? '-' : r.helmReleases;
   table.push(
-    `| ${r.repo} | ${r.commit} |${flagCell(r)} ${r.exit} | ${cell(entries)} | ${ks} | ${hr} | ${r.errorCount} | ${r.warningCount} | ${codes(r.errors)} | ${codes(r.warnings)} | ${r.seconds.toFixed(1)} |`,
+    `| ${r.repo} | ${r.commit} |${flagCell(r)} ${r.exit} | ${cell(entries)} | ${ks} | ${hr} | ${r.errorCount} ` +
+      `| ${r.warningCount} | ${codes(r.errors)} | ${codes(r.warnings)} | ${r.seconds.toFixed(1)} |`,
   );
 }
 

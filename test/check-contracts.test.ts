@@ -115,7 +115,9 @@ const CASES: Case[] = [
       {
         file: 'kubernetes/apps/rook-ceph/rook-ceph/ks.yaml',
         replace: '  interval: 1h\n',
-        with: "  healthCheckExprs:\n    - apiVersion: ceph.rook.io/v1\n      kind: CephBlockPool\n      current: status.phase == 'Ready'\n      failed: status.phase == 'Failure'\n  interval: 1h\n",
+        with:
+          '  healthCheckExprs:\n    - apiVersion: ceph.rook.io/v1\n      kind: CephBlockPool\n      ' +
+          "current: status.phase == 'Ready'\n      failed: status.phase == 'Failure'\n  interval: 1h\n",
       },
     ],
   },
@@ -167,7 +169,9 @@ const CASES: Case[] = [
       {
         file: 'infrastructure/configs/private-charts.yaml',
         replace: '        property: private key\n',
-        with: '        property: private key\n    - secretKey: known_hosts\n      remoteRef:\n        key: private-charts-deploy-key\n        property: known hosts\n',
+        with:
+          '        property: private key\n    - secretKey: known_hosts\n      remoteRef:\n        key: ' +
+          'private-charts-deploy-key\n        property: known hosts\n',
       },
     ],
   },
@@ -372,7 +376,8 @@ describe('spec.ignore as source-controller applies it (go-git patterns, each fil
 describe('bootstrap commands that create Secrets', () => {
   it('reads name, namespace and keys of kubectl create secret', () => {
     const r = parseCreateSecret(
-      'kubectl --namespace external-secrets create secret generic onepassword-connect-token   --from-literal=token="$OP_CONNECT_TOKEN" --from-file=credentials.json=./1password-credentials.json',
+      'kubectl --namespace external-secrets create secret generic onepassword-connect-token   ' +
+        '--from-literal=token="$OP_CONNECT_TOKEN" --from-file=credentials.json=./1password-credentials.json',
     );
     expect(r).toEqual({
       ns: 'external-secrets',

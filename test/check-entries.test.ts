@@ -272,208 +272,238 @@ describe('entries found with no flags', () => {
     expect(errors(r), show(errors(r))).toEqual([]);
   });
 
-  it('classic bootstrap with its own names (GitRepository home-kubernetes, Kustomization "cluster"): found from gotk-sync.yaml, the own source walked, the upstream one not', async () => {
-    const repo = bootstrapRepo();
-    const r = await check({ dir: repo.dir, build: true });
-    expect(r.clusters).toEqual(['prod']);
-    const sync = 'clusters/prod/flux-system/gotk-sync.yaml';
-    expect(r.walked.prod).toEqual({
-      entry: 'clusters/prod',
-      found: `gotk-sync ${sync}:${repo.lineOf(sync, 'apiVersion: kustomize.toolkit.fluxcd.io/')}`,
-      source: { kind: 'GitRepository', name: 'home-kubernetes' },
-      // the sync Kustomization itself is one of them; podinfo (another source) is not walked
-      kustomizations: repo.fluxKustomizations('home-kubernetes').length,
-      helmReleases: repo.count('HelmRelease', 'apps/'),
-    });
-    const podinfo = r.graphs.prod.nodes.find((n) => n.name === 'podinfo');
-    expect(podinfo?.external).toBe(true);
-    expect(errors(r), show(errors(r))).toEqual([]);
-  });
-
-  it('cause 10: the bootstrap Kustomization named "cluster" (GitRepository flux-system, as on monosense), met again in the folder it applies, is the entry: no DUPLICATE_KUSTOMIZATION (with --cluster-path too)', async () => {
-    const repo = bootstrapRepo('echo', 'flux-system');
-    for (const clusterPaths of [['clusters/*'], undefined]) {
-      const r = await check({ dir: repo.dir, clusterPaths });
-      expect(
-        r.findings.filter((f) => f.code === 'DUPLICATE_KUSTOMIZATION'),
-        show(r.findings),
-      ).toEqual([]);
-      expect(r.graphs.prod.nodes.find((n) => !n.parent)).toMatchObject({
-        id: 'flux-system/cluster',
-        path: 'clusters/prod',
+  it(
+    'classic bootstrap with its own names (GitRepository home-kubernetes, Kustomization "cluster"): found ' +
+      'from gotk-sync.yaml, the own source walked, the upstream one not',
+    async () => {
+      const repo = bootstrapRepo();
+      const r = await check({ dir: repo.dir, build: true });
+      expect(r.clusters).toEqual(['prod']);
+      const sync = 'clusters/prod/flux-system/gotk-sync.yaml';
+      expect(r.walked.prod).toEqual({
+        entry: 'clusters/prod',
+        found: `gotk-sync ${sync}:${repo.lineOf(sync, 'apiVersion: kustomize.toolkit.fluxcd.io/')}`,
+        source: { kind: 'GitRepository', name: 'home-kubernetes' },
+        // the sync Kustomization itself is one of them; podinfo (another source) is not walked
+        kustomizations: repo.fluxKustomizations('home-kubernetes').length,
+        helmReleases: repo.count('HelmRelease', 'apps/'),
       });
-    }
-    // negative control: a real second declaration of a walked Kustomization is still reported
-    const copy = 'apps/default/echo/ks-copy.yaml';
-    fs.copyFileSync(path.join(repo.dir, 'apps/default/echo/ks.yaml'), path.join(repo.dir, copy));
-    fs.appendFileSync(path.join(repo.dir, 'apps/default/kustomization.yaml'), `  - ./echo/ks-copy.yaml\n`);
-    const d = await check({ dir: repo.dir });
-    expect(d.findings.filter((f) => f.code === 'DUPLICATE_KUSTOMIZATION').map((f) => [f.cluster, f.file])).toEqual([
-      ['prod', copy],
-    ]);
-  });
+      const podinfo = r.graphs.prod.nodes.find((n) => n.name === 'podinfo');
+      expect(podinfo?.external).toBe(true);
+      expect(errors(r), show(errors(r))).toEqual([]);
+    },
+  );
 
-  it('own source not named flux-system: a missing dependsOn inside it is reported (it was treated as upstream and not walked), with and without --cluster-path', async () => {
-    const repo = bootstrapRepo('echo-typo');
-    const f = 'apps/default/whoami/ks.yaml';
-    for (const clusterPaths of [['clusters/*'], undefined]) {
-      const r = await check({ dir: repo.dir, clusterPaths });
-      expect(errors(r).map((x) => [x.code, x.cluster, x.file, x.line])).toEqual([
-        ['DEPENDS_ON_MISSING', 'prod', f, repo.lineOf(f, 'name: echo-typo')],
+  it(
+    'cause 10: the bootstrap Kustomization named "cluster" (GitRepository flux-system, as on monosense), met ' +
+      'again in the folder it applies, is the entry: no DUPLICATE_KUSTOMIZATION (with --cluster-path too)',
+    async () => {
+      const repo = bootstrapRepo('echo', 'flux-system');
+      for (const clusterPaths of [['clusters/*'], undefined]) {
+        const r = await check({ dir: repo.dir, clusterPaths });
+        expect(
+          r.findings.filter((f) => f.code === 'DUPLICATE_KUSTOMIZATION'),
+          show(r.findings),
+        ).toEqual([]);
+        expect(r.graphs.prod.nodes.find((n) => !n.parent)).toMatchObject({
+          id: 'flux-system/cluster',
+          path: 'clusters/prod',
+        });
+      }
+      // negative control: a real second declaration of a walked Kustomization is still reported
+      const copy = 'apps/default/echo/ks-copy.yaml';
+      fs.copyFileSync(path.join(repo.dir, 'apps/default/echo/ks.yaml'), path.join(repo.dir, copy));
+      fs.appendFileSync(path.join(repo.dir, 'apps/default/kustomization.yaml'), `  - ./echo/ks-copy.yaml\n`);
+      const d = await check({ dir: repo.dir });
+      expect(d.findings.filter((f) => f.code === 'DUPLICATE_KUSTOMIZATION').map((f) => [f.cluster, f.file])).toEqual([
+        ['prod', copy],
       ]);
-      // nothing of the own tree is "unreachable" any more
-      expect(codes(r, 'warning')).toEqual([]);
-    }
-  });
+    },
+  );
 
-  it('our generated layout: the flux-instance values sync.path kubernetes/clusters/${CLUSTER_NAME} names every cluster folder; without it kubernetes/clusters/* still does', async () => {
-    const repo = new Repo();
-    const clusters = ['infra', 'apps'];
-    const values = 'kubernetes/infrastructure/gitops/flux-instance/app/helm-values.yaml';
-    repo.write(values, {
-      instance: {
-        sync: {
-          kind: 'GitRepository',
-          url: '${GIT_URL}',
-          ref: 'refs/heads/${GIT_BRANCH}',
-          path: 'kubernetes/clusters/${CLUSTER_NAME}',
-          pullSecret: 'flux-system',
+  it(
+    'own source not named flux-system: a missing dependsOn inside it is reported (it was treated as upstream ' +
+      'and not walked), with and without --cluster-path',
+    async () => {
+      const repo = bootstrapRepo('echo-typo');
+      const f = 'apps/default/whoami/ks.yaml';
+      for (const clusterPaths of [['clusters/*'], undefined]) {
+        const r = await check({ dir: repo.dir, clusterPaths });
+        expect(errors(r).map((x) => [x.code, x.cluster, x.file, x.line])).toEqual([
+          ['DEPENDS_ON_MISSING', 'prod', f, repo.lineOf(f, 'name: echo-typo')],
+        ]);
+        // nothing of the own tree is "unreachable" any more
+        expect(codes(r, 'warning')).toEqual([]);
+      }
+    },
+  );
+
+  it(
+    'our generated layout: the flux-instance values sync.path kubernetes/clusters/${CLUSTER_NAME} names ' +
+      'every cluster folder; without it kubernetes/clusters/* still does',
+    async () => {
+      const repo = new Repo();
+      const clusters = ['infra', 'apps'];
+      const values = 'kubernetes/infrastructure/gitops/flux-instance/app/helm-values.yaml';
+      repo.write(values, {
+        instance: {
+          sync: {
+            kind: 'GitRepository',
+            url: '${GIT_URL}',
+            ref: 'refs/heads/${GIT_BRANCH}',
+            path: 'kubernetes/clusters/${CLUSTER_NAME}',
+            pullSecret: 'flux-system',
+          },
         },
-      },
-    });
-    const instanceKs = fluxKs('flux-instance', 'kubernetes/infrastructure/gitops/flux-instance/app', 'flux-system');
-    instanceKs.spec.postBuild = { substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }] };
-    repo.write('kubernetes/infrastructure/gitops/flux-instance/ks.yaml', instanceKs);
-    repo.write('kubernetes/infrastructure/gitops/flux-instance/kustomization.yaml', kustomization(['./ks.yaml']));
-    repo.write('kubernetes/infrastructure/gitops/flux-instance/app/kustomization.yaml', {
-      ...kustomization(['./ocirepository.yaml', './helmrelease.yaml']),
-      configMapGenerator: [{ name: 'flux-instance-values', files: ['values.yaml=./helm-values.yaml'] }],
-    });
-    repo.write('kubernetes/infrastructure/gitops/flux-instance/app/ocirepository.yaml', ociRepository('flux-instance'));
-    repo.write('kubernetes/infrastructure/gitops/flux-instance/app/helmrelease.yaml', {
-      ...helmRelease('flux-instance'),
-      spec: {
-        interval: '1h',
-        chartRef: { kind: 'OCIRepository', name: 'flux-instance' },
-        valuesFrom: [{ kind: 'ConfigMap', name: 'flux-instance-values' }],
-      },
-    });
-    for (const c of clusters) {
-      repo.write(
-        `kubernetes/clusters/${c}/kustomization.yaml`,
-        kustomization(['./cluster-settings.yaml', './infrastructure.yaml']),
-      );
-      repo.write(`kubernetes/clusters/${c}/cluster-settings.yaml`, {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'cluster-settings', namespace: 'flux-system' },
-        data: { CLUSTER_NAME: c, GIT_URL: 'https://git.example.com/platform.git', GIT_BRANCH: 'main' },
+      });
+      const instanceKs = fluxKs('flux-instance', 'kubernetes/infrastructure/gitops/flux-instance/app', 'flux-system');
+      instanceKs.spec.postBuild = { substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings' }] };
+      repo.write('kubernetes/infrastructure/gitops/flux-instance/ks.yaml', instanceKs);
+      repo.write('kubernetes/infrastructure/gitops/flux-instance/kustomization.yaml', kustomization(['./ks.yaml']));
+      repo.write('kubernetes/infrastructure/gitops/flux-instance/app/kustomization.yaml', {
+        ...kustomization(['./ocirepository.yaml', './helmrelease.yaml']),
+        configMapGenerator: [{ name: 'flux-instance-values', files: ['values.yaml=./helm-values.yaml'] }],
       });
       repo.write(
-        `kubernetes/clusters/${c}/infrastructure.yaml`,
-        fluxKs('infrastructure', `kubernetes/clusters/${c}/infrastructure`, 'flux-system'),
+        'kubernetes/infrastructure/gitops/flux-instance/app/ocirepository.yaml',
+        ociRepository('flux-instance'),
       );
-      repo.write(
-        `kubernetes/clusters/${c}/infrastructure/kustomization.yaml`,
-        kustomization(['../../../infrastructure/gitops/flux-instance']),
+      repo.write('kubernetes/infrastructure/gitops/flux-instance/app/helmrelease.yaml', {
+        ...helmRelease('flux-instance'),
+        spec: {
+          interval: '1h',
+          chartRef: { kind: 'OCIRepository', name: 'flux-instance' },
+          valuesFrom: [{ kind: 'ConfigMap', name: 'flux-instance-values' }],
+        },
+      });
+      for (const c of clusters) {
+        repo.write(
+          `kubernetes/clusters/${c}/kustomization.yaml`,
+          kustomization(['./cluster-settings.yaml', './infrastructure.yaml']),
+        );
+        repo.write(`kubernetes/clusters/${c}/cluster-settings.yaml`, {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'cluster-settings', namespace: 'flux-system' },
+          data: { CLUSTER_NAME: c, GIT_URL: 'https://git.example.com/platform.git', GIT_BRANCH: 'main' },
+        });
+        repo.write(
+          `kubernetes/clusters/${c}/infrastructure.yaml`,
+          fluxKs('infrastructure', `kubernetes/clusters/${c}/infrastructure`, 'flux-system'),
+        );
+        repo.write(
+          `kubernetes/clusters/${c}/infrastructure/kustomization.yaml`,
+          kustomization(['../../../infrastructure/gitops/flux-instance']),
+        );
+      }
+      const r = await check({ dir: repo.dir });
+      expect(r.clusters).toEqual([...clusters].sort());
+      for (const c of clusters) {
+        expect(r.walked[c]).toEqual({
+          entry: `kubernetes/clusters/${c}`,
+          found: `flux-instance values instance.sync.path in ${values}:${repo.lineOf(values, 'path: kubernetes/clusters/')}`,
+          source: { kind: 'GitRepository', name: 'flux-system' },
+          kustomizations:
+            1 +
+            repo
+              .fluxKustomizations('flux-system')
+              .filter(
+                (k) => !k.file.startsWith('kubernetes/clusters/') || k.file.startsWith(`kubernetes/clusters/${c}/`),
+              ).length,
+          helmReleases: repo.count('HelmRelease'),
+        });
+      }
+      expect(errors(r), show(errors(r))).toEqual([]);
+      // Without the flux-instance component (a platform generated without it): the folders alone, same names.
+      fs.rmSync(path.join(repo.dir, 'kubernetes/infrastructure/gitops/flux-instance/app/helm-values.yaml'));
+      const bare = await check({ dir: repo.dir });
+      expect(bare.clusters).toEqual([...clusters].sort());
+      expect(Object.values(bare.walked).map((w) => [w.entry, w.found])).toEqual(
+        [...clusters].sort().map((c) => [`kubernetes/clusters/${c}`, 'folder kubernetes/clusters/*']),
       );
-    }
-    const r = await check({ dir: repo.dir });
-    expect(r.clusters).toEqual([...clusters].sort());
-    for (const c of clusters) {
-      expect(r.walked[c]).toEqual({
-        entry: `kubernetes/clusters/${c}`,
-        found: `flux-instance values instance.sync.path in ${values}:${repo.lineOf(values, 'path: kubernetes/clusters/')}`,
-        source: { kind: 'GitRepository', name: 'flux-system' },
+    },
+  );
+
+  it(
+    'no FluxInstance, no gotk-sync, no kubernetes/clusters: the folder of the Kustomization no other one ' +
+      'creates is the entry; an unwired leaf app is not a cluster',
+    async () => {
+      const repo = new Repo();
+      const root = 'kubernetes/flux/cluster/ks.yaml';
+      repo.write(root, fluxKs('cluster-apps', 'kubernetes/apps', 'home-ops'));
+      repo.write('kubernetes/apps/kustomization.yaml', kustomization(['./default']));
+      apps(repo, 'kubernetes/apps', 'home-ops');
+      // an app nobody wired: created by no Kustomization either, but it creates none itself
+      repo.write('kubernetes/unwired/ks.yaml', fluxKs('unwired', 'kubernetes/unwired/app', 'home-ops'));
+      repo.write('kubernetes/unwired/app/kustomization.yaml', kustomization(['./ocirepository.yaml']));
+      repo.write('kubernetes/unwired/app/ocirepository.yaml', ociRepository('unwired'));
+      const r = await check({ dir: repo.dir });
+      // named like the FluxInstance layout that syncs the same folder
+      expect(r.clusters).toEqual(['cluster']);
+      expect(r.walked.cluster).toEqual({
+        entry: 'kubernetes/flux/cluster',
+        found:
+          `Kustomization cluster-apps ` +
+          `(ks.yaml:${repo.lineOf(root, 'apiVersion: kustomize.toolkit.fluxcd.io/')}) in ./kubernetes/flux/cluster, created by no other`,
+        source: { kind: 'GitRepository', name: 'home-ops' },
+        // the bootstrap's own Kustomization (not in the repository) and every one of the source but the unwired one
         kustomizations:
-          1 +
-          repo
-            .fluxKustomizations('flux-system')
-            .filter((k) => !k.file.startsWith('kubernetes/clusters/') || k.file.startsWith(`kubernetes/clusters/${c}/`))
-            .length,
+          1 + repo.fluxKustomizations('home-ops').filter((k) => !k.file.startsWith('kubernetes/unwired/')).length,
         helmReleases: repo.count('HelmRelease'),
       });
-    }
-    expect(errors(r), show(errors(r))).toEqual([]);
-    // Without the flux-instance component (a platform generated without it): the folders alone, same names.
-    fs.rmSync(path.join(repo.dir, 'kubernetes/infrastructure/gitops/flux-instance/app/helm-values.yaml'));
-    const bare = await check({ dir: repo.dir });
-    expect(bare.clusters).toEqual([...clusters].sort());
-    expect(Object.values(bare.walked).map((w) => [w.entry, w.found])).toEqual(
-      [...clusters].sort().map((c) => [`kubernetes/clusters/${c}`, 'folder kubernetes/clusters/*']),
-    );
-  });
+      expect(r.findings.filter((f) => f.code === 'UNREACHABLE_KUSTOMIZATION').map((f) => f.file)).toEqual([
+        'kubernetes/unwired/ks.yaml',
+      ]);
+      expect(errors(r), show(errors(r))).toEqual([]);
+    },
+  );
 
-  it('no FluxInstance, no gotk-sync, no kubernetes/clusters: the folder of the Kustomization no other one creates is the entry; an unwired leaf app is not a cluster', async () => {
-    const repo = new Repo();
-    const root = 'kubernetes/flux/cluster/ks.yaml';
-    repo.write(root, fluxKs('cluster-apps', 'kubernetes/apps', 'home-ops'));
-    repo.write('kubernetes/apps/kustomization.yaml', kustomization(['./default']));
-    apps(repo, 'kubernetes/apps', 'home-ops');
-    // an app nobody wired: created by no Kustomization either, but it creates none itself
-    repo.write('kubernetes/unwired/ks.yaml', fluxKs('unwired', 'kubernetes/unwired/app', 'home-ops'));
-    repo.write('kubernetes/unwired/app/kustomization.yaml', kustomization(['./ocirepository.yaml']));
-    repo.write('kubernetes/unwired/app/ocirepository.yaml', ociRepository('unwired'));
-    const r = await check({ dir: repo.dir });
-    // named like the FluxInstance layout that syncs the same folder
-    expect(r.clusters).toEqual(['cluster']);
-    expect(r.walked.cluster).toEqual({
-      entry: 'kubernetes/flux/cluster',
-      found: `Kustomization cluster-apps (ks.yaml:${repo.lineOf(root, 'apiVersion: kustomize.toolkit.fluxcd.io/')}) in ./kubernetes/flux/cluster, created by no other`,
-      source: { kind: 'GitRepository', name: 'home-ops' },
-      // the bootstrap's own Kustomization (not in the repository) and every one of the source but the unwired one
-      kustomizations:
-        1 + repo.fluxKustomizations('home-ops').filter((k) => !k.file.startsWith('kubernetes/unwired/')).length,
-      helmReleases: repo.count('HelmRelease'),
-    });
-    expect(r.findings.filter((f) => f.code === 'UNREACHABLE_KUSTOMIZATION').map((f) => f.file)).toEqual([
-      'kubernetes/unwired/ks.yaml',
-    ]);
-    expect(errors(r), show(errors(r))).toEqual([]);
-  });
-
-  it("flux2 example repositories: a placeholder clusters/<name>/flux-system/gotk-sync.yaml marks each cluster; a tenant's sync pair (path ./ of another repository) is not an entry", async () => {
-    const repo = new Repo();
-    const clusters = ['production', 'staging'];
-    for (const c of clusters) {
-      fs.mkdirSync(path.join(repo.dir, `clusters/${c}/flux-system`), { recursive: true });
-      fs.writeFileSync(
-        path.join(repo.dir, `clusters/${c}/flux-system/gotk-sync.yaml`),
-        '# This file will be generated automatically by flux bootstrap.\n',
+  it(
+    'flux2 example repositories: a placeholder clusters/<name>/flux-system/gotk-sync.yaml marks each ' +
+      "cluster; a tenant's sync pair (path ./ of another repository) is not an entry",
+    async () => {
+      const repo = new Repo();
+      const clusters = ['production', 'staging'];
+      for (const c of clusters) {
+        fs.mkdirSync(path.join(repo.dir, `clusters/${c}/flux-system`), { recursive: true });
+        fs.writeFileSync(
+          path.join(repo.dir, `clusters/${c}/flux-system/gotk-sync.yaml`),
+          '# This file will be generated automatically by flux bootstrap.\n',
+        );
+        repo.write(`clusters/${c}/flux-system/kustomization.yaml`, kustomization(['gotk-sync.yaml']));
+        repo.write(`clusters/${c}/tenants.yaml`, fluxKs('tenants', `tenants/${c}`, 'flux-system'));
+        repo.write(`tenants/${c}/kustomization.yaml`, kustomization(['../base/dev-team']));
+      }
+      repo.write('tenants/base/dev-team/kustomization.yaml', kustomization(['./sync.yaml'], { namespace: 'apps' }));
+      const tenant = fluxKs('dev-team', '', 'dev-team', { namespace: 'apps' });
+      delete tenant.spec.path;
+      repo.write(
+        'tenants/base/dev-team/sync.yaml',
+        {
+          ...gitRepository('dev-team', 'https://git.example.com/dev-team'),
+          metadata: { name: 'dev-team', namespace: 'apps' },
+        },
+        tenant,
       );
-      repo.write(`clusters/${c}/flux-system/kustomization.yaml`, kustomization(['gotk-sync.yaml']));
-      repo.write(`clusters/${c}/tenants.yaml`, fluxKs('tenants', `tenants/${c}`, 'flux-system'));
-      repo.write(`tenants/${c}/kustomization.yaml`, kustomization(['../base/dev-team']));
-    }
-    repo.write('tenants/base/dev-team/kustomization.yaml', kustomization(['./sync.yaml'], { namespace: 'apps' }));
-    const tenant = fluxKs('dev-team', '', 'dev-team', { namespace: 'apps' });
-    delete tenant.spec.path;
-    repo.write(
-      'tenants/base/dev-team/sync.yaml',
-      {
-        ...gitRepository('dev-team', 'https://git.example.com/dev-team'),
-        metadata: { name: 'dev-team', namespace: 'apps' },
-      },
-      tenant,
-    );
-    const r = await check({ dir: repo.dir });
-    expect(r.clusters).toEqual(clusters);
-    for (const c of clusters) {
-      expect(r.walked[c]).toEqual({
-        entry: `clusters/${c}`,
-        found: `gotk-sync clusters/${c}/flux-system/gotk-sync.yaml`,
-        source: { kind: 'GitRepository', name: 'flux-system' },
-        kustomizations: 2,
-        helmReleases: 0,
-      });
-      // the tenant's Kustomization is reached, and stays the tenant's (another source: not walked)
-      expect(r.graphs[c].nodes.find((n) => n.name === 'dev-team')).toMatchObject({
-        id: 'apps/dev-team',
-        external: true,
-      });
-    }
-    expect(errors(r), show(errors(r))).toEqual([]);
-  });
+      const r = await check({ dir: repo.dir });
+      expect(r.clusters).toEqual(clusters);
+      for (const c of clusters) {
+        expect(r.walked[c]).toEqual({
+          entry: `clusters/${c}`,
+          found: `gotk-sync clusters/${c}/flux-system/gotk-sync.yaml`,
+          source: { kind: 'GitRepository', name: 'flux-system' },
+          kustomizations: 2,
+          helmReleases: 0,
+        });
+        // the tenant's Kustomization is reached, and stays the tenant's (another source: not walked)
+        expect(r.graphs[c].nodes.find((n) => n.name === 'dev-team')).toMatchObject({
+          id: 'apps/dev-team',
+          external: true,
+        });
+      }
+      expect(errors(r), show(errors(r))).toEqual([]);
+    },
+  );
 
   it('nothing Flux would start from: a usage error naming what was looked for', async () => {
     const repo = new Repo();

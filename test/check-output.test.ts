@@ -105,7 +105,8 @@ describe('check output', () => {
     expect(lines).toEqual([
       'repository:',
       ...out.findings.filter((f: Finding) => !f.cluster).map(findingLine),
-      `cluster home: ${w.kustomizations} Kustomizations, ${w.helmReleases} HelmRelease from ./${w.entry}, source ${w.source.kind}/${w.source.name} (entry: ${w.found})`,
+      `cluster home: ${w.kustomizations} Kustomizations, ${w.helmReleases} HelmRelease from ./${w.entry}, ` +
+        `source ${w.source.kind}/${w.source.name} (entry: ${w.found})`,
       ...out.findings.filter((f: Finding) => f.cluster === 'home').map(findingLine),
       'checked 1 cluster (home): 1 error, 1 warning, 0 info; --verbose shows hints',
     ]);

@@ -192,7 +192,9 @@ const DEFECTS: Defect[] = [
       {
         file: HO_ECHO_KS,
         replace: '  timeout: 5m\n',
-        with: '  timeout: 5m\n  healthChecks:\n    - apiVersion: helm.toolkit.fluxcd.io/v2\n      kind: HelmRelease\n      name: ${APP}\n      namespace: default\n',
+        with:
+          '  timeout: 5m\n  healthChecks:\n    - apiVersion: helm.toolkit.fluxcd.io/v2\n      kind: ' +
+          'HelmRelease\n      name: ${APP}\n      namespace: default\n',
       },
     ],
     expect: [
@@ -645,7 +647,9 @@ const DEFECTS: Defect[] = [
       {
         file: 'clusters/staging/monitoring.yaml',
         write:
-          'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: infra-controllers\n  namespace: flux-system\nspec:\n  interval: 1h\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./infrastructure/controllers\n  prune: true\n',
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ' +
+          'infra-controllers\n  namespace: flux-system\nspec:\n  interval: 1h\n  sourceRef:\n    kind: ' +
+          'GitRepository\n    name: flux-system\n  path: ./infrastructure/controllers\n  prune: true\n',
       },
     ],
     expect: [
@@ -810,7 +814,9 @@ const DEFECTS: Defect[] = [
       {
         file: 'infrastructure/monitoring.yaml',
         write:
-          '---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: monitoring-configs\n  namespace: flux-system\nspec:\n  interval: 1h\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./infrastructure/configs\n  prune: true\n',
+          '---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ' +
+          'monitoring-configs\n  namespace: flux-system\nspec:\n  interval: 1h\n  sourceRef:\n    kind: ' +
+          'GitRepository\n    name: flux-system\n  path: ./infrastructure/configs\n  prune: true\n',
       },
     ],
     expect: [

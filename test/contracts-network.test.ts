@@ -125,74 +125,79 @@ describe('networking contracts', () => {
     }
   });
 
-  it('public names sit one level below the zone (Cloudflare universal certificate), registries stay off the tunnel, and every consumer of a public name agrees', () => {
-    const zone = zoneOf();
-    const external = allRoutes().filter((r) => r.gateway === 'external');
-    expect(external.length).toBeGreaterThan(0);
-    for (const r of external)
-      for (const h of r.hosts)
-        expect(labelBelow(h, zone), `${r.cluster}/${r.name}: ${h} is one label below ${zone}`).toBeDefined();
-    // registries (Harbor, the GitLab registry) only on the internal Gateway
-    for (const r of [...routeTo('infra', 'harbor'), ...routeTo('apps', 'gitlab-registry')])
-      expect(r.gateway, `${r.cluster}/${r.name}`).toBe('internal');
-    // Gateways, certificate and tunnel accept every name routed to them
-    for (const c of CLUSTERS) {
-      const cert = obj(c, 'wildcard-certificate', 'Certificate', 'wildcard-tls').spec.dnsNames as string[];
-      for (const r of routes(c)) {
-        const gw = obj(c, 'cilium-gateway', 'Gateway', r.gateway);
-        const https = gw.spec.listeners.find((l: any) => l.name === 'https');
-        for (const h of r.hosts) {
-          expect(covers(https.hostname, h), `${c}: listener ${r.gateway}/https (${https.hostname}) accepts ${h}`).toBe(
-            true,
-          );
-          expect(
-            cert.some((p) => covers(p, h)),
-            `${c}: certificate wildcard-tls covers ${h}`,
-          ).toBe(true);
-        }
-      }
-      const tunnel = parse(obj(c, 'cloudflared', 'ConfigMap', 'cloudflared').data['config.yaml']);
-      const rules = tunnel.ingress.filter((i: any) => i.hostname);
-      for (const r of routes(c).filter((x) => x.gateway === 'external'))
+  it(
+    'public names sit one level below the zone (Cloudflare universal certificate), registries stay off the ' +
+      'tunnel, and every consumer of a public name agrees',
+    () => {
+      const zone = zoneOf();
+      const external = allRoutes().filter((r) => r.gateway === 'external');
+      expect(external.length).toBeGreaterThan(0);
+      for (const r of external)
         for (const h of r.hosts)
+          expect(labelBelow(h, zone), `${r.cluster}/${r.name}: ${h} is one label below ${zone}`).toBeDefined();
+      // registries (Harbor, the GitLab registry) only on the internal Gateway
+      for (const r of [...routeTo('infra', 'harbor'), ...routeTo('apps', 'gitlab-registry')])
+        expect(r.gateway, `${r.cluster}/${r.name}`).toBe('internal');
+      // Gateways, certificate and tunnel accept every name routed to them
+      for (const c of CLUSTERS) {
+        const cert = obj(c, 'wildcard-certificate', 'Certificate', 'wildcard-tls').spec.dnsNames as string[];
+        for (const r of routes(c)) {
+          const gw = obj(c, 'cilium-gateway', 'Gateway', r.gateway);
+          const https = gw.spec.listeners.find((l: any) => l.name === 'https');
+          for (const h of r.hosts) {
+            expect(
+              covers(https.hostname, h),
+              `${c}: listener ${r.gateway}/https (${https.hostname}) accepts ${h}`,
+            ).toBe(true);
+            expect(
+              cert.some((p) => covers(p, h)),
+              `${c}: certificate wildcard-tls covers ${h}`,
+            ).toBe(true);
+          }
+        }
+        const tunnel = parse(obj(c, 'cloudflared', 'ConfigMap', 'cloudflared').data['config.yaml']);
+        const rules = tunnel.ingress.filter((i: any) => i.hostname);
+        for (const r of routes(c).filter((x) => x.gateway === 'external'))
+          for (const h of r.hosts)
+            expect(
+              rules.some((i: any) => covers(i.hostname, h)),
+              `${c}: tunnel forwards ${h}`,
+            ).toBe(true);
+        const issuer = obj(c, 'cert-manager-issuers', 'ClusterIssuer', 'letsencrypt-production');
+        const zones = issuer.spec.acme.solvers.flatMap((s: any) => s.selector?.dnsZones ?? []);
+        for (const n of cert)
           expect(
-            rules.some((i: any) => covers(i.hostname, h)),
-            `${c}: tunnel forwards ${h}`,
+            zones.some((z: string) => within(n.replace(/^\*\./, ''), z)),
+            `${c}: DNS-01 solver selects ${n}`,
           ).toBe(true);
-      const issuer = obj(c, 'cert-manager-issuers', 'ClusterIssuer', 'letsencrypt-production');
-      const zones = issuer.spec.acme.solvers.flatMap((s: any) => s.selector?.dnsZones ?? []);
-      for (const n of cert)
-        expect(
-          zones.some((z: string) => within(n.replace(/^\*\./, ''), z)),
-          `${c}: DNS-01 solver selects ${n}`,
-        ).toBe(true);
-    }
-    // GitLab: the public name of its route is what GitLab, the runner, OIDC and Keycloak's client use
-    const [gitlab] = routeTo('apps', 'gitlab-webservice-default', 'external');
-    const gitlabHost = gitlab.hosts[0];
-    const gv = values('apps', 'gitlab');
-    expect(gv.global.hosts.gitlab.name).toBe(gitlabHost);
-    expect(gv.global.hosts.registry.name).toBe(routeTo('apps', 'gitlab-registry')[0].hosts[0]);
-    expect(hostOf(values('apps', 'gitlab-runner').gitlabUrl)).toBe(gitlabHost);
-    const oidc = parse(obj('apps', 'gitlab', 'ExternalSecret', 'gitlab-oidc').spec.target.template.data.provider);
-    expect(hostOf(oidc.args.client_options.redirect_uri)).toBe(gitlabHost);
-    expect(hostOf(settings('infra').GITLAB_EXTERNAL_URL)).toBe(gitlabHost);
-    const realm = obj('infra', 'keycloak', 'KeycloakRealmImport', 'platform').spec.realm;
-    const client = (id: string) => realm.clients.find((x: any) => x.clientId === id);
-    for (const u of client('gitlab').redirectUris) expect(hostOf(u)).toBe(gitlabHost);
-    // Keycloak: the issuer GitLab uses is Keycloak's public hostname and its external route
-    const [sso] = routeTo('infra', 'keycloak-service', 'external');
-    const kc = obj('infra', 'keycloak', 'Keycloak', 'keycloak').spec;
-    expect(hostOf(kc.hostname.hostname)).toBe(sso.hosts[0]);
-    expect(oidc.args.issuer).toBe(settings('apps').OIDC_ISSUER_URL);
-    expect(hostOf(settings('apps').OIDC_ISSUER_URL)).toBe(sso.hosts[0]);
-    // Harbor and Grafana: their clients' redirect URIs name the host their routes serve
-    const harborHost = routeTo('infra', 'harbor')[0].hosts[0];
-    expect(hostOf(values('infra', 'harbor').externalURL)).toBe(harborHost);
-    for (const u of client('harbor').redirectUris) expect(hostOf(u)).toBe(harborHost);
-    const grafanaHost = routeTo('infra', 'victoria-metrics-global-grafana')[0].hosts[0];
-    for (const u of client('grafana').redirectUris) expect(hostOf(u)).toBe(grafanaHost);
-  });
+      }
+      // GitLab: the public name of its route is what GitLab, the runner, OIDC and Keycloak's client use
+      const [gitlab] = routeTo('apps', 'gitlab-webservice-default', 'external');
+      const gitlabHost = gitlab.hosts[0];
+      const gv = values('apps', 'gitlab');
+      expect(gv.global.hosts.gitlab.name).toBe(gitlabHost);
+      expect(gv.global.hosts.registry.name).toBe(routeTo('apps', 'gitlab-registry')[0].hosts[0]);
+      expect(hostOf(values('apps', 'gitlab-runner').gitlabUrl)).toBe(gitlabHost);
+      const oidc = parse(obj('apps', 'gitlab', 'ExternalSecret', 'gitlab-oidc').spec.target.template.data.provider);
+      expect(hostOf(oidc.args.client_options.redirect_uri)).toBe(gitlabHost);
+      expect(hostOf(settings('infra').GITLAB_EXTERNAL_URL)).toBe(gitlabHost);
+      const realm = obj('infra', 'keycloak', 'KeycloakRealmImport', 'platform').spec.realm;
+      const client = (id: string) => realm.clients.find((x: any) => x.clientId === id);
+      for (const u of client('gitlab').redirectUris) expect(hostOf(u)).toBe(gitlabHost);
+      // Keycloak: the issuer GitLab uses is Keycloak's public hostname and its external route
+      const [sso] = routeTo('infra', 'keycloak-service', 'external');
+      const kc = obj('infra', 'keycloak', 'Keycloak', 'keycloak').spec;
+      expect(hostOf(kc.hostname.hostname)).toBe(sso.hosts[0]);
+      expect(oidc.args.issuer).toBe(settings('apps').OIDC_ISSUER_URL);
+      expect(hostOf(settings('apps').OIDC_ISSUER_URL)).toBe(sso.hosts[0]);
+      // Harbor and Grafana: their clients' redirect URIs name the host their routes serve
+      const harborHost = routeTo('infra', 'harbor')[0].hosts[0];
+      expect(hostOf(values('infra', 'harbor').externalURL)).toBe(harborHost);
+      for (const u of client('harbor').redirectUris) expect(hostOf(u)).toBe(harborHost);
+      const grafanaHost = routeTo('infra', 'victoria-metrics-global-grafana')[0].hosts[0];
+      for (const u of client('grafana').redirectUris) expect(hostOf(u)).toBe(grafanaHost);
+    },
+  );
 
   it('split DNS: every route name of both Gateways and both clusters resolves inside both clusters, to its Gateway address', () => {
     for (const resolver of CLUSTERS) {

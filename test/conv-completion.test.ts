@@ -146,7 +146,8 @@ describe('platform-kit completion zsh / fish (issue 16 item 5)', () => {
       'zsh',
       [
         '-c',
-        `autoload -U compinit; compinit -u -D; source ${JSON.stringify(file)}; print -- $_comps[platform-kit] $_comps[add-story] $_comps[create-platform-cluster]`,
+        `autoload -U compinit; compinit -u -D; source ${JSON.stringify(file)}; print -- $_comps[platform-kit] ` +
+          `$_comps[add-story] $_comps[create-platform-cluster]`,
       ],
       { encoding: 'utf8' },
     );

@@ -73,7 +73,8 @@ function tableRows(stdout: string): Record<string, string>[] {
 }
 
 describe('scripts/corpus.mjs', () => {
-  it('prints one row per repository folder: commit, exit, entries, Kustomizations walked, findings by code; a check that exits 2 is a row with its message', () => {
+  it('prints one row per repository folder: commit, exit, entries, Kustomizations walked, findings by code; a ' +
+    'check that exits 2 is a row with its message', () => {
     const corpus = tmpDir('cpc-corpus-');
     const cleanKs = fluxRepo(path.join(corpus, 'clean'), 3);
     const brokenKs = fluxRepo(path.join(corpus, 'broken'), 2, 'not-defined-anywhere');

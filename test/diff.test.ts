@@ -151,7 +151,8 @@ describe('platform-kit diff', () => {
         .sort(),
     ).toEqual([...own, lane].sort());
     expect(lines[lines.length - 1]).toBe(
-      `diff against HEAD (${git(dir, 'rev-parse', 'HEAD').trim().slice(0, 12)}): ${own.length + 1} added, 0 removed, ${entryChanged.length} changed object${entryChanged.length === 1 ? '' : 's'} on 2 clusters`,
+      `diff against HEAD (${git(dir, 'rev-parse', 'HEAD').trim().slice(0, 12)}): ${own.length + 1} added, 0 ` +
+        `removed, ${entryChanged.length} changed object${entryChanged.length === 1 ? '' : 's'} on 2 clusters`,
     );
   }, 240_000);
 
@@ -218,7 +219,8 @@ describe('platform-kit diff', () => {
     expect(r.summary.builds).toBeLessThan(full.summary.builds);
   }, 400_000);
 
-  it("a lane's spec.patches reach its children: each child Flux Kustomization and every HelmRelease it builds change with the lane's HelmRelease defaults", async () => {
+  it("a lane's spec.patches reach its children: each child Flux Kustomization and every HelmRelease it builds " +
+    "change with the lane's HelmRelease defaults", async () => {
     const dir = clone();
     const file = path.join(dir, 'kubernetes/clusters/infra/infrastructure.yaml');
     const lane = parse(fs.readFileSync(file, 'utf8'));

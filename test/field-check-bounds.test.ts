@@ -109,7 +109,8 @@ describe('check terminates, bounded, on any tree', () => {
     expect(r.ms).toBeLessThan(BOUND_MS);
     expect(codes(r.findings)).toEqual([`KUSTOMIZE_CYCLE kubernetes/apps/b/kustomization.yaml:${entryLine(0)}`]);
     expect(r.findings[0].message).toContain(
-      'resources entry ../a closes a cycle: kubernetes/apps/a/kustomization.yaml -> kubernetes/apps/b/kustomization.yaml -> kubernetes/apps/a/kustomization.yaml',
+      'resources entry ../a closes a cycle: kubernetes/apps/a/kustomization.yaml -> ' +
+        'kubernetes/apps/b/kustomization.yaml -> kubernetes/apps/a/kustomization.yaml',
     );
   });
 
@@ -127,7 +128,8 @@ describe('check terminates, bounded, on any tree', () => {
     write(
       repo,
       `${ENTRY}/flux.yaml`,
-      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: out\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ../outside\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n',
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: out\n  namespace: ' +
+        'flux-system\nspec:\n  interval: 10m\n  path: ../outside\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n',
     );
     const r = checkTree(repo);
     expect(r.ms).toBeLessThan(BOUND_MS);

@@ -176,7 +176,8 @@ describe('credentials refused at input (exit 2, nothing written)', () => {
     const answers = path.join(tmpDir('cpc-creds-'), 'answers.yaml');
     fs.writeFileSync(
       answers,
-      `clusters:\n  - name: apps\n    gitUrl: https://ci:${SECRET_VALUE}@git.example.org/t/g.git\n    settings:\n      HARBOR_ADMIN_PASSWORD: ${SECRET_VALUE}\n`,
+      `clusters:\n  - name: apps\n    gitUrl: https://ci:${SECRET_VALUE}@git.example.org/t/g.git\n    ` +
+        `settings:\n      HARBOR_ADMIN_PASSWORD: ${SECRET_VALUE}\n`,
     );
     const r = await runInProcess('create-platform-cluster', ['--answers', answers, '--yes', '--dir', dir]);
     expect(r.status, r.stderr).toBe(2);

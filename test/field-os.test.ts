@@ -51,7 +51,8 @@ function requireMountNamespace(): void {
   );
   if (r.error || r.status !== 0) {
     throw new Error(
-      `test/field-os.test.ts needs "unshare -m" with mount rights (root or CAP_SYS_ADMIN) to make a real read-only / full file system: ${r.error?.message ?? r.stderr}`,
+      'test/field-os.test.ts needs "unshare -m" with mount rights (root or CAP_SYS_ADMIN) to make a real read-only / ' +
+        `full file system: ${r.error?.message ?? r.stderr}`,
     );
   }
 }
@@ -132,11 +133,14 @@ describe('--answers reads only a regular file of bounded size (exit 2, at once)'
 
 describe('read-only commands take no lock and work on a read-only checkout', () => {
   // A read-only bind mount in a private mount namespace: writes fail with EROFS even for root (chmod does not stop root).
+  // One shell line per command: run it, print "<command> => <exit> <stderr on one line>".
+  const runLine = (c: string) =>
+    `${q(process.execPath)} ${q(BIN('platform-kit'))} ${c} >/dev/null 2>/tmp/$$.err; echo "${c} => $? $(tr '\\n' ' ' </tmp/$$.err)"`;
   const inReadOnly = (dir: string, cmds: string[]) =>
     bash(
       `unshare -m bash -c ${q(`mount --bind ${q(dir)} ${q(dir)} && mount -o remount,bind,ro ${q(dir)} && cd ${q(dir)} || exit 99
 if touch .probe 2>/dev/null; then echo "NOT READ-ONLY"; exit 98; fi
-${cmds.map((c) => `${q(process.execPath)} ${q(BIN('platform-kit'))} ${c} >/dev/null 2>/tmp/$$.err; echo "${c} => $? $(tr '\\n' ' ' </tmp/$$.err)"`).join('\n')}`)}`,
+${cmds.map(runLine).join('\n')}`)}`,
     );
   const READ_ONLY = [
     'regenerate --check',
@@ -311,7 +315,10 @@ ${hashes(mnt, path.join(work, 'after'))}`)}`,
     const r = onFullDisk(src, 0, [BIN('platform-kit'), 'regenerate']);
     expect(r.status, r.stderr).toBe(3);
     expect(r.stderr.trim()).toMatch(
-      /^error: \S+\/\.platform\/lock: no space left on the device \(the disk or its quota is full\) \(ENOSPC on write\); nothing was written \(the lock \.platform\/lock could not be created\)$/,
+      new RegExp(
+        String.raw`^error: \S+\/\.platform\/lock: no space left on the device \(the disk or its quota is full\) \(ENOSPC on write\); ` +
+          String.raw`nothing was written \(the lock \.platform\/lock could not be created\)$`,
+      ),
     );
     expect(r.after).toBe(r.before); // no lock (empty or not) is left, nothing else changed
   });
@@ -323,7 +330,10 @@ ${hashes(mnt, path.join(work, 'after'))}`)}`,
     expect(r.status, r.stderr).toBe(3);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(
-      /^error: \.platform\/\.staging \(the new contents being staged before they are moved into place\): no space left on the device .*\(ENOSPC on \w+\); nothing was written \(what had been moved into place was put back\)/,
+      new RegExp(
+        String.raw`^error: \.platform\/\.staging \(the new contents being staged before they are moved into place\): no space left on ` +
+          String.raw`the device .*\(ENOSPC on \w+\); nothing was written \(what had been moved into place was put back\)`,
+      ),
     );
     expect(r.after).toBe(r.before);
   });
@@ -461,7 +471,10 @@ describe('add-story --git commits exactly its own change', () => {
     const r = await addStoryInProcess(['STORY-BOOT-TALOS', '--git', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(1);
     expect(r.stderr).toMatch(
-      /--git: git commit failed: .*; the files it wrote were put back as they were and unstaged \(nothing written, nothing committed; still on branch story\/story-boot-talos\)/,
+      new RegExp(
+        String.raw`--git: git commit failed: .*; the files it wrote were put back as they were and unstaged \(nothing written, nothing ` +
+          String.raw`committed; still on branch story\/story-boot-talos\)`,
+      ),
     );
     expect(r.stdout).not.toMatch(/nothing to commit/);
     expect(git('status', '--porcelain')).toBe('');

@@ -227,7 +227,8 @@ describe('gate (from the files)', () => {
       const g = await gateLive(spec, cat, 1, recorded({ 'infra-helmreleases': 'infra-helmreleases-not-ready.json' }));
       expect(g.ready).toBe(false);
       expect(g.reasons).toEqual([
-        'infra: HelmRelease external-secrets/external-secrets is not ready: InstallFailed: Helm install failed for release external-secrets/external-secrets with chart external-secrets@0.20.4: context deadline exceeded',
+        'infra: HelmRelease external-secrets/external-secrets is not ready: InstallFailed: Helm install ' +
+          'failed for release external-secrets/external-secrets with chart external-secrets@0.20.4: context deadline exceeded',
       ]);
     });
 

@@ -116,7 +116,8 @@ describe('the packed tarball installed in an empty folder', () => {
     expect(fs.existsSync(path.join(nm, '@kubernetes-models'))).toBe(false);
   });
 
-  it('scaffolds with npx create-platform-cluster, commits with a story id (and refuses one without) and checks clean with npx platform-kit check, offline', () => {
+  it('scaffolds with npx create-platform-cluster, commits with a story id (and refuses one without) and ' +
+    'checks clean with npx platform-kit check, offline', () => {
     const repo = path.join(work, 'platform');
     const created = run(
       NPX,

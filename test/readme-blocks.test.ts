@@ -219,7 +219,8 @@ describe('README.md: the shell blocks work as written', () => {
         const r = run(c.text, work, bin);
         if (r.status !== c.exit) {
           expect.fail(
-            `README.md:${c.line}: exit ${r.status}, the README expects ${c.exit}${c.exit ? ` ("# exit ${c.exit}")` : ''}:\n  ${c.text}\n${(r.stderr || r.stdout).trim().split('\n').slice(-12).join('\n')}`,
+            `README.md:${c.line}: exit ${r.status}, the README expects ` +
+              `${c.exit}${c.exit ? ` ("# exit ${c.exit}")` : ''}:\n  ${c.text}\n${(r.stderr || r.stdout).trim().split('\n').slice(-12).join('\n')}`,
           );
         }
         const mismatch = c.output.length

@@ -189,7 +189,8 @@ describe('platform-kit regenerate: scenario matrix', () => {
     fs.mkdirSync(override, { recursive: true });
     fs.writeFileSync(
       path.join(override, 'pdb.yaml'),
-      '---\n# our PDB\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: reloader\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app: reloader\n',
+      '---\n# our PDB\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: ' +
+        'reloader\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      app: reloader\n',
     );
     const r = await run('platform-kit', ['regenerate', '--verbose', '--dir', dir]);
     expect(r.status, r.stdout + r.stderr).toBe(0);

@@ -189,7 +189,8 @@ describe('interruption: a killed scaffold leaves every file as it was or as it s
       fs.rmSync(dir, { recursive: true, force: true });
     }
     console.info(
-      `kill test: ${interrupted}/30 runs interrupted, ${partial} of them with files moved into place at the kill; all recovered; ${edits} files edited after the kill, all edits kept (${editedKept} by the next run itself)`,
+      `kill test: ${interrupted}/30 runs interrupted, ${partial} of them with files moved into place at the ` +
+        `kill; all recovered; ${edits} files edited after the kill, all edits kept (${editedKept} by the next run itself)`,
     );
     expect(
       edits - editedKept,
@@ -304,7 +305,11 @@ describe('dirty state: uncommitted changes are never lost, and the output says w
     const g = await kitInProcess(['regenerate', '--verbose', '--dir', dir]);
     expect(g.status, g.stderr).toBe(0);
     expect(g.stdout).toMatch(
-      /^the work tree had uncommitted changes in \d+ files; this run touched 0 of them and kept 1 as they are \(the rest are not the tool's files or did not change\)$/m,
+      new RegExp(
+        String.raw`^the work tree had uncommitted changes in \d+ files; this run touched 0 of them and kept 1 as they are \(the rest ` +
+          String.raw`are not the tool's files or did not change\)$`,
+        'm',
+      ),
     );
     expect(g.stdout).toMatch(new RegExp(`^KEEP +${lane}`, 'm'));
     expect(fs.readFileSync(path.join(dir, lane), 'utf8')).toBe(merged);

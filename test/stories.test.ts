@@ -106,11 +106,13 @@ describe('all 41 stories added and approved on infra + apps', () => {
               fs.mkdirSync(consumer);
               fs.writeFileSync(
                 path.join(consumer, 'pvc.yaml'),
-                'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: demo\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n',
+                'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: demo\nspec:\n  accessModes: ' +
+                  '[ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n',
               );
               fs.writeFileSync(
                 path.join(consumer, 'kustomization.yaml'),
-                `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [./pvc.yaml]\ncomponents: [${path.relative(consumer, compDir)}]\n`,
+                `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: ` +
+                  `[./pvc.yaml]\ncomponents: [${path.relative(consumer, compDir)}]\n`,
               );
               const built = kustomize(consumer);
               if (!built.objects.some((o) => o.kind === 'ReplicationSource'))

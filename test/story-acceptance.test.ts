@@ -684,7 +684,8 @@ checks['STORY-NET-CILIUM-IPAM'] = () => {
 checks['STORY-NET-CILIUM-GATEWAY'] = () => {
   forClusters(
     'STORY-NET-CILIUM-GATEWAY',
-    "GatewayClass cilium; Gateways external (https for *.<PUBLIC_DNS_ZONE>) and internal (https for *.<domain>) on the cluster's gateway IPs with http 80 and https 443",
+    'GatewayClass cilium; Gateways external (https for *.<PUBLIC_DNS_ZONE>) and internal (https for ' +
+      "*.<domain>) on the cluster's gateway IPs with http 80 and https 443",
     (c) => {
       expect(obj(c, 'cilium-gateway', 'GatewayClass', 'cilium').spec.controllerName).toBe(
         'io.cilium/gateway-controller',
@@ -1098,87 +1099,102 @@ checks['STORY-OBS-VM-STACK-IMPLEMENT'] = () => {
     expectLocalDependsOn('infra', ['victoria-metrics-global']);
     expectLocalDependsOn('apps', ['victoria-metrics-agent']);
   });
-  it('infra: VMCluster global 3x storage/select/insert, retention, size and class from settings, replicationFactor 2; vmalert, Alertmanager, Grafana, agent', () => {
-    const s = settings('infra');
-    const v = values('infra', 'victoria-metrics-global');
-    expect(v['victoria-metrics-operator'].enabled).toBe(true);
-    expect(v['victoria-metrics-operator'].crds.enabled, 'CRDs come from bootstrap').toBe(false);
-    const spec = v.vmcluster.spec;
-    expect(v.vmcluster.enabled).toBe(true);
-    expect([spec.retentionPeriod, spec.replicationFactor]).toEqual([s.VM_RETENTION_PERIOD, 2]);
-    expect([spec.vmstorage.replicaCount, spec.vmselect.replicaCount, spec.vminsert.replicaCount]).toEqual([3, 3, 3]);
-    const pvc = spec.vmstorage.storage.volumeClaimTemplate.spec;
-    expect([pvc.resources.requests.storage, pvc.storageClassName]).toEqual([s.VM_STORAGE_SIZE, s.BLOCK_STORAGE_CLASS]);
-    expect([v.vmalert.enabled, v.alertmanager.enabled, v.grafana.enabled, v.vmagent.enabled]).toEqual([
-      true,
-      true,
-      true,
-      true,
-    ]);
-    expect(v.vmagent.spec.externalLabels).toEqual({ cluster: 'infra' });
-    expect(v.grafana.admin).toMatchObject({
-      existingSecret: 'grafana-admin',
-      userKey: 'admin-user',
-      passwordKey: 'admin-password',
-    });
-    expect([v['prometheus-node-exporter'].enabled, v['kube-state-metrics'].enabled]).toEqual([true, true]);
-    expectHealthCheck('infra', 'victoria-metrics-global', 'VMCluster', 'global');
-    expect(
-      obj('infra', 'victoria-metrics-global', 'PodDisruptionBudget', 'vmstorage-global').spec.selector.matchLabels,
-    ).toMatchObject({ 'app.kubernetes.io/name': 'vmstorage', 'app.kubernetes.io/instance': 'global' });
-    expectCatalogChart('infra', 'victoria-metrics-global');
-  });
-  it('infra: VMUser remote-write routes only /insert/ to vminsert; routes metrics and grafana on the internal Gateway; credentials from ExternalSecrets', () => {
-    const u = obj('infra', 'victoria-metrics-global', 'VMUser', 'remote-write').spec;
-    expect(u.passwordRef).toEqual({ name: 'vm-remote-write', key: 'password' });
-    expect(u.targetRefs).toHaveLength(1);
-    expect(u.targetRefs[0].crd).toMatchObject({ kind: 'VMCluster/vminsert', name: 'global' });
-    for (const p of u.targetRefs[0].paths) expect(p).toMatch(/^\/insert\//);
-    const d = pcl('infra').domain;
-    expectRoute('infra', 'victoria-metrics-global', 'metrics', `metrics.${d}`, 'internal', {
-      name: 'vmauth-victoria-metrics-global',
-    });
-    expectRoute('infra', 'victoria-metrics-global', 'grafana', `grafana.${d}`, 'internal');
-    expectExternalSecret('infra', 'victoria-metrics-global', 'vm-remote-write', 'kubernetes/shared/vm-remote-write');
-    const g = expectExternalSecret(
-      'infra',
-      'victoria-metrics-global',
-      'grafana-admin',
-      'kubernetes/infra/grafana-admin',
-    );
-    expect(g.spec.data.map((x: any) => x.secretKey).sort()).toEqual(['admin-password', 'admin-user']);
-  });
-  it("apps: vmagent with cluster=apps remote-writes to VM_REMOTE_WRITE_URL (infra's metrics route) with basic auth from vm-remote-write; no store of its own", () => {
-    const s = settings('apps');
-    const v = values('apps', 'victoria-metrics-agent');
-    // vmalert is on: it evaluates apps' own rules against the global store (test/contracts-workloads.test.ts)
-    expect([
-      v.vmcluster.enabled,
-      v.vmsingle.enabled,
-      v.vmalert.enabled,
-      v.alertmanager.enabled,
-      v.grafana.enabled,
-    ]).toEqual([false, false, true, false, false]);
-    expect(v['victoria-metrics-operator'].enabled).toBe(true);
-    expect(v.vmagent.spec.externalLabels).toEqual({ cluster: 'apps' });
-    expect(v.vmagent.spec.remoteWrite).toEqual([
-      {
-        url: s.VM_REMOTE_WRITE_URL,
-        basicAuth: {
-          username: { name: 'vm-remote-write', key: 'username' },
-          password: { name: 'vm-remote-write', key: 'password' },
+  it(
+    'infra: VMCluster global 3x storage/select/insert, retention, size and class from settings, ' +
+      'replicationFactor 2; vmalert, Alertmanager, Grafana, agent',
+    () => {
+      const s = settings('infra');
+      const v = values('infra', 'victoria-metrics-global');
+      expect(v['victoria-metrics-operator'].enabled).toBe(true);
+      expect(v['victoria-metrics-operator'].crds.enabled, 'CRDs come from bootstrap').toBe(false);
+      const spec = v.vmcluster.spec;
+      expect(v.vmcluster.enabled).toBe(true);
+      expect([spec.retentionPeriod, spec.replicationFactor]).toEqual([s.VM_RETENTION_PERIOD, 2]);
+      expect([spec.vmstorage.replicaCount, spec.vmselect.replicaCount, spec.vminsert.replicaCount]).toEqual([3, 3, 3]);
+      const pvc = spec.vmstorage.storage.volumeClaimTemplate.spec;
+      expect([pvc.resources.requests.storage, pvc.storageClassName]).toEqual([
+        s.VM_STORAGE_SIZE,
+        s.BLOCK_STORAGE_CLASS,
+      ]);
+      expect([v.vmalert.enabled, v.alertmanager.enabled, v.grafana.enabled, v.vmagent.enabled]).toEqual([
+        true,
+        true,
+        true,
+        true,
+      ]);
+      expect(v.vmagent.spec.externalLabels).toEqual({ cluster: 'infra' });
+      expect(v.grafana.admin).toMatchObject({
+        existingSecret: 'grafana-admin',
+        userKey: 'admin-user',
+        passwordKey: 'admin-password',
+      });
+      expect([v['prometheus-node-exporter'].enabled, v['kube-state-metrics'].enabled]).toEqual([true, true]);
+      expectHealthCheck('infra', 'victoria-metrics-global', 'VMCluster', 'global');
+      expect(
+        obj('infra', 'victoria-metrics-global', 'PodDisruptionBudget', 'vmstorage-global').spec.selector.matchLabels,
+      ).toMatchObject({ 'app.kubernetes.io/name': 'vmstorage', 'app.kubernetes.io/instance': 'global' });
+      expectCatalogChart('infra', 'victoria-metrics-global');
+    },
+  );
+  it(
+    'infra: VMUser remote-write routes only /insert/ to vminsert; routes metrics and grafana on the internal ' +
+      'Gateway; credentials from ExternalSecrets',
+    () => {
+      const u = obj('infra', 'victoria-metrics-global', 'VMUser', 'remote-write').spec;
+      expect(u.passwordRef).toEqual({ name: 'vm-remote-write', key: 'password' });
+      expect(u.targetRefs).toHaveLength(1);
+      expect(u.targetRefs[0].crd).toMatchObject({ kind: 'VMCluster/vminsert', name: 'global' });
+      for (const p of u.targetRefs[0].paths) expect(p).toMatch(/^\/insert\//);
+      const d = pcl('infra').domain;
+      expectRoute('infra', 'victoria-metrics-global', 'metrics', `metrics.${d}`, 'internal', {
+        name: 'vmauth-victoria-metrics-global',
+      });
+      expectRoute('infra', 'victoria-metrics-global', 'grafana', `grafana.${d}`, 'internal');
+      expectExternalSecret('infra', 'victoria-metrics-global', 'vm-remote-write', 'kubernetes/shared/vm-remote-write');
+      const g = expectExternalSecret(
+        'infra',
+        'victoria-metrics-global',
+        'grafana-admin',
+        'kubernetes/infra/grafana-admin',
+      );
+      expect(g.spec.data.map((x: any) => x.secretKey).sort()).toEqual(['admin-password', 'admin-user']);
+    },
+  );
+  it(
+    "apps: vmagent with cluster=apps remote-writes to VM_REMOTE_WRITE_URL (infra's metrics route) with basic " +
+      'auth from vm-remote-write; no store of its own',
+    () => {
+      const s = settings('apps');
+      const v = values('apps', 'victoria-metrics-agent');
+      // vmalert is on: it evaluates apps' own rules against the global store (test/contracts-workloads.test.ts)
+      expect([
+        v.vmcluster.enabled,
+        v.vmsingle.enabled,
+        v.vmalert.enabled,
+        v.alertmanager.enabled,
+        v.grafana.enabled,
+      ]).toEqual([false, false, true, false, false]);
+      expect(v['victoria-metrics-operator'].enabled).toBe(true);
+      expect(v.vmagent.spec.externalLabels).toEqual({ cluster: 'apps' });
+      expect(v.vmagent.spec.remoteWrite).toEqual([
+        {
+          url: s.VM_REMOTE_WRITE_URL,
+          basicAuth: {
+            username: { name: 'vm-remote-write', key: 'username' },
+            password: { name: 'vm-remote-write', key: 'password' },
+          },
         },
-      },
-    ]);
-    const route = obj('infra', 'victoria-metrics-global', 'HTTPRoute', 'metrics');
-    const url = new URL(s.VM_REMOTE_WRITE_URL);
-    expect(route.spec.hostnames).toContain(url.hostname);
-    expect(url.pathname.startsWith(route.spec.rules[0].matches[0].path.value)).toBe(true);
-    expectExternalSecret('apps', 'victoria-metrics-agent', 'vm-remote-write', 'kubernetes/shared/vm-remote-write');
-    expect([v['prometheus-node-exporter'].enabled, v['kube-state-metrics'].enabled]).toEqual([true, true]);
-    expectCatalogChart('apps', 'victoria-metrics-agent');
-    expectNoInfraValuesOnApps(['victoria-metrics-agent'], { domainAllowed: true });
-  });
+      ]);
+      const route = obj('infra', 'victoria-metrics-global', 'HTTPRoute', 'metrics');
+      const url = new URL(s.VM_REMOTE_WRITE_URL);
+      expect(route.spec.hostnames).toContain(url.hostname);
+      expect(url.pathname.startsWith(route.spec.rules[0].matches[0].path.value)).toBe(true);
+      expectExternalSecret('apps', 'victoria-metrics-agent', 'vm-remote-write', 'kubernetes/shared/vm-remote-write');
+      expect([v['prometheus-node-exporter'].enabled, v['kube-state-metrics'].enabled]).toEqual([true, true]);
+      expectCatalogChart('apps', 'victoria-metrics-agent');
+      expectNoInfraValuesOnApps(['victoria-metrics-agent'], { domainAllowed: true });
+    },
+  );
 };
 
 checks['STORY-OBS-VICTORIA-LOGS-IMPLEMENT'] = () => {
@@ -1203,16 +1219,20 @@ checks['STORY-OBS-VICTORIA-LOGS-IMPLEMENT'] = () => {
     expectCatalogChart('infra', 'victoria-logs');
     expect(walk('apps').has('victoria-logs')).toBe(false);
   });
-  it('infra: vmauth logs fronts /insert/ for VMUser log-shipper (password from ExternalSecret logs-ingest) behind logs.<domain> on the internal Gateway', () => {
-    const auth = obj('infra', 'victoria-logs', 'VMAuth', 'logs');
-    const user = obj('infra', 'victoria-logs', 'VMUser', 'log-shipper');
-    expect(user.metadata.labels).toMatchObject(auth.spec.userSelector.matchLabels);
-    expect(user.spec.passwordRef).toEqual({ name: 'logs-ingest', key: 'password' });
-    for (const p of user.spec.targetRefs.flatMap((t: any) => t.paths)) expect(p).toMatch(/^\/insert\//);
-    expectExternalSecret('infra', 'victoria-logs', 'logs-ingest', 'kubernetes/shared/logs-ingest');
-    expectRoute('infra', 'victoria-logs', 'logs', `logs.${pcl('infra').domain}`, 'internal', { name: 'vmauth-logs' });
-    expectHealthCheck('infra', 'victoria-logs', 'VMAuth', 'logs');
-  });
+  it(
+    'infra: vmauth logs fronts /insert/ for VMUser log-shipper (password from ExternalSecret logs-ingest) ' +
+      'behind logs.<domain> on the internal Gateway',
+    () => {
+      const auth = obj('infra', 'victoria-logs', 'VMAuth', 'logs');
+      const user = obj('infra', 'victoria-logs', 'VMUser', 'log-shipper');
+      expect(user.metadata.labels).toMatchObject(auth.spec.userSelector.matchLabels);
+      expect(user.spec.passwordRef).toEqual({ name: 'logs-ingest', key: 'password' });
+      for (const p of user.spec.targetRefs.flatMap((t: any) => t.paths)) expect(p).toMatch(/^\/insert\//);
+      expectExternalSecret('infra', 'victoria-logs', 'logs-ingest', 'kubernetes/shared/logs-ingest');
+      expectRoute('infra', 'victoria-logs', 'logs', `logs.${pcl('infra').domain}`, 'internal', { name: 'vmauth-logs' });
+      expectHealthCheck('infra', 'victoria-logs', 'VMAuth', 'logs');
+    },
+  );
   it('infra: NetworkPolicy victoria-logs admits only vmauth, Grafana and the metrics agent; ks dependsOn only infra components', () => {
     const np = obj('infra', 'victoria-logs', 'NetworkPolicy', 'victoria-logs').spec;
     expect(np.policyTypes).toEqual(['Ingress']);
@@ -1393,22 +1413,26 @@ checks['STORY-DB-CNPG-OPERATOR'] = () => {
 };
 
 checks['STORY-DB-CNPG-SHARED-CLUSTER'] = () => {
-  it('infra: Cluster shared-postgres from settings (instances, image, data/WAL on OPENEBS_LOCAL_SC), synchronous any 1 preferred, managed roles, superuser Secret', () => {
-    const s = settings('infra');
-    const cl = obj('infra', 'cnpg-shared-cluster', 'Cluster', 'shared-postgres').spec;
-    expect(cl.instances).toBe(Number(s.CNPG_INSTANCES));
-    expect(cl.imageName).toBe(`ghcr.io/cloudnative-pg/postgresql:${s.CNPG_POSTGRES_VERSION}`);
-    expect(cl.storage).toEqual({ size: s.CNPG_DATA_SIZE, storageClass: s.OPENEBS_LOCAL_SC });
-    expect(cl.walStorage).toEqual({ size: s.CNPG_WAL_SIZE, storageClass: s.OPENEBS_LOCAL_SC });
-    expect(cl.postgresql.synchronous).toEqual({ method: 'any', number: 1, dataDurability: 'preferred' });
-    expect(cl.managed.roles.map((r: any) => [r.name, r.passwordSecret.name, r.login])).toEqual([
-      ['keycloak', 'keycloak-db', true],
-      ['harbor', 'harbor-db', true],
-      ['gitlab', 'gitlab-db', true],
-    ]);
-    expect(cl.superuserSecret).toEqual({ name: 'cnpg-superuser' });
-    expectHealthCheck('infra', 'cnpg-shared-cluster', 'Cluster', 'shared-postgres');
-  });
+  it(
+    'infra: Cluster shared-postgres from settings (instances, image, data/WAL on OPENEBS_LOCAL_SC), ' +
+      'synchronous any 1 preferred, managed roles, superuser Secret',
+    () => {
+      const s = settings('infra');
+      const cl = obj('infra', 'cnpg-shared-cluster', 'Cluster', 'shared-postgres').spec;
+      expect(cl.instances).toBe(Number(s.CNPG_INSTANCES));
+      expect(cl.imageName).toBe(`ghcr.io/cloudnative-pg/postgresql:${s.CNPG_POSTGRES_VERSION}`);
+      expect(cl.storage).toEqual({ size: s.CNPG_DATA_SIZE, storageClass: s.OPENEBS_LOCAL_SC });
+      expect(cl.walStorage).toEqual({ size: s.CNPG_WAL_SIZE, storageClass: s.OPENEBS_LOCAL_SC });
+      expect(cl.postgresql.synchronous).toEqual({ method: 'any', number: 1, dataDurability: 'preferred' });
+      expect(cl.managed.roles.map((r: any) => [r.name, r.passwordSecret.name, r.login])).toEqual([
+        ['keycloak', 'keycloak-db', true],
+        ['harbor', 'harbor-db', true],
+        ['gitlab', 'gitlab-db', true],
+      ]);
+      expect(cl.superuserSecret).toEqual({ name: 'cnpg-superuser' });
+      expectHealthCheck('infra', 'cnpg-shared-cluster', 'Cluster', 'shared-postgres');
+    },
+  );
   it('infra: backups to s3://CNPG_BACKUP_BUCKET at S3_ENDPOINT with CNPG_BACKUP_RETENTION; daily six-field ScheduledBackup', () => {
     const s = settings('infra');
     // through the Barman Cloud plugin: the ObjectStore the Cluster's WAL archiver names
@@ -1424,42 +1448,50 @@ checks['STORY-DB-CNPG-SHARED-CLUSTER'] = () => {
     expect([sb.schedule, sb.cluster.name]).toEqual([s.CNPG_BACKUP_SCHEDULE, 'shared-postgres']);
     expect(sb.schedule.split(' ')).toHaveLength(6);
   });
-  it('infra: poolers keycloak/harbor/gitlab-pooler-rw (rw, 2 instances; keycloak transaction; gitlab global over ClusterMesh) and databases owned by their roles', () => {
-    for (const app of ['keycloak', 'harbor', 'gitlab']) {
-      const p = obj('infra', 'cnpg-shared-cluster', 'Pooler', `${app}-pooler-rw`).spec;
-      expect([p.cluster.name, p.type, p.instances], app).toEqual(['shared-postgres', 'rw', 2]);
-      const db = obj('infra', 'cnpg-shared-cluster', 'Database', app).spec;
-      expect([db.name, db.owner, db.cluster.name], app).toEqual([app, app, 'shared-postgres']);
-    }
-    expect(obj('infra', 'cnpg-shared-cluster', 'Pooler', 'keycloak-pooler-rw').spec.pgbouncer.poolMode).toBe(
-      'transaction',
-    );
-    expect(
-      obj('infra', 'cnpg-shared-cluster', 'Pooler', 'gitlab-pooler-rw').spec.serviceTemplate.metadata.annotations[
-        'service.cilium.io/global'
-      ],
-    ).toBe('true');
-  });
-  it('infra: credentials only from ExternalSecrets (own keys for superuser and backup, shared keys for role passwords); alerts; nothing blanked by substitution', () => {
-    expectExternalSecret('infra', 'cnpg-shared-cluster', 'cnpg-superuser', 'kubernetes/infra/cnpg-superuser');
-    expectExternalSecret('infra', 'cnpg-shared-cluster', 'cnpg-backup-s3', 'kubernetes/infra/cnpg-backup-s3');
-    for (const app of ['keycloak', 'harbor', 'gitlab'])
-      expectExternalSecret('infra', 'cnpg-shared-cluster', `${app}-db`, `kubernetes/shared/${app}-db`);
-    const alerts = obj('infra', 'cnpg-shared-cluster', 'PrometheusRule', 'shared-postgres').spec.groups.flatMap(
-      (g: any) => g.rules.map((r: any) => r.alert),
-    );
-    expect(alerts).toEqual(
-      expect.arrayContaining([
-        'SharedPostgresInstanceDown',
-        'SharedPostgresReplicationLag',
-        'SharedPostgresBackupTooOld',
-        'SharedPostgresVolumeNearFull',
-      ]),
-    );
-    expect(ks('infra', 'cnpg-shared-cluster').unresolved).toEqual([]);
-    expect(ks('infra', 'cnpg-shared-cluster').text).not.toMatch(/(?<!\$)\$\{/);
-    expectLocalDependsOn('infra', ['cnpg-shared-cluster']);
-  });
+  it(
+    'infra: poolers keycloak/harbor/gitlab-pooler-rw (rw, 2 instances; keycloak transaction; gitlab global ' +
+      'over ClusterMesh) and databases owned by their roles',
+    () => {
+      for (const app of ['keycloak', 'harbor', 'gitlab']) {
+        const p = obj('infra', 'cnpg-shared-cluster', 'Pooler', `${app}-pooler-rw`).spec;
+        expect([p.cluster.name, p.type, p.instances], app).toEqual(['shared-postgres', 'rw', 2]);
+        const db = obj('infra', 'cnpg-shared-cluster', 'Database', app).spec;
+        expect([db.name, db.owner, db.cluster.name], app).toEqual([app, app, 'shared-postgres']);
+      }
+      expect(obj('infra', 'cnpg-shared-cluster', 'Pooler', 'keycloak-pooler-rw').spec.pgbouncer.poolMode).toBe(
+        'transaction',
+      );
+      expect(
+        obj('infra', 'cnpg-shared-cluster', 'Pooler', 'gitlab-pooler-rw').spec.serviceTemplate.metadata.annotations[
+          'service.cilium.io/global'
+        ],
+      ).toBe('true');
+    },
+  );
+  it(
+    'infra: credentials only from ExternalSecrets (own keys for superuser and backup, shared keys for role ' +
+      'passwords); alerts; nothing blanked by substitution',
+    () => {
+      expectExternalSecret('infra', 'cnpg-shared-cluster', 'cnpg-superuser', 'kubernetes/infra/cnpg-superuser');
+      expectExternalSecret('infra', 'cnpg-shared-cluster', 'cnpg-backup-s3', 'kubernetes/infra/cnpg-backup-s3');
+      for (const app of ['keycloak', 'harbor', 'gitlab'])
+        expectExternalSecret('infra', 'cnpg-shared-cluster', `${app}-db`, `kubernetes/shared/${app}-db`);
+      const alerts = obj('infra', 'cnpg-shared-cluster', 'PrometheusRule', 'shared-postgres').spec.groups.flatMap(
+        (g: any) => g.rules.map((r: any) => r.alert),
+      );
+      expect(alerts).toEqual(
+        expect.arrayContaining([
+          'SharedPostgresInstanceDown',
+          'SharedPostgresReplicationLag',
+          'SharedPostgresBackupTooOld',
+          'SharedPostgresVolumeNearFull',
+        ]),
+      );
+      expect(ks('infra', 'cnpg-shared-cluster').unresolved).toEqual([]);
+      expect(ks('infra', 'cnpg-shared-cluster').text).not.toMatch(/(?<!\$)\$\{/);
+      expectLocalDependsOn('infra', ['cnpg-shared-cluster']);
+    },
+  );
 };
 
 checks['STORY-DB-DRAGONFLY-OPERATOR-CLUSTER'] = () => {
@@ -1475,19 +1507,26 @@ checks['STORY-DB-DRAGONFLY-OPERATOR-CLUSTER'] = () => {
     for (const id of ['dragonfly-operator', 'dragonfly']) expect(ks('infra', id).parent, id).toBe('infrastructure');
     expectLocalDependsOn('infra', ['dragonfly-operator', 'dragonfly']);
   });
-  it('infra: Dragonfly dragonfly with DRAGONFLY_REPLICAS, password from dragonfly-auth, snapshots on OPENEBS_LOCAL_SC, maxmemory below the memory limit, no cache mode (queues)', () => {
-    const s = settings('infra');
-    const d = obj('infra', 'dragonfly', 'Dragonfly', 'dragonfly').spec;
-    expect(d.replicas).toBe(Number(s.DRAGONFLY_REPLICAS));
-    expect(d.authentication.passwordFromSecret).toEqual({ name: 'dragonfly-auth', key: 'password' });
-    const pvc = d.snapshot.persistentVolumeClaimSpec;
-    expect([pvc.storageClassName, pvc.resources.requests.storage]).toEqual([s.OPENEBS_LOCAL_SC, s.DRAGONFLY_DATA_SIZE]);
-    expect(d.resources.limits.memory).toBe(s.DRAGONFLY_MEMORY_LIMIT);
-    expect(d.args).toEqual(expect.arrayContaining([`--maxmemory=${s.DRAGONFLY_MAXMEMORY}`]));
-    expect(d.args).not.toContain('--cache_mode=true');
-    expect(bytes(s.DRAGONFLY_MAXMEMORY)).toBeLessThan(bytes(s.DRAGONFLY_MEMORY_LIMIT));
-    expectExternalSecret('infra', 'dragonfly', 'dragonfly-auth', 'kubernetes/shared/dragonfly-auth');
-  });
+  it(
+    'infra: Dragonfly dragonfly with DRAGONFLY_REPLICAS, password from dragonfly-auth, snapshots on ' +
+      'OPENEBS_LOCAL_SC, maxmemory below the memory limit, no cache mode (queues)',
+    () => {
+      const s = settings('infra');
+      const d = obj('infra', 'dragonfly', 'Dragonfly', 'dragonfly').spec;
+      expect(d.replicas).toBe(Number(s.DRAGONFLY_REPLICAS));
+      expect(d.authentication.passwordFromSecret).toEqual({ name: 'dragonfly-auth', key: 'password' });
+      const pvc = d.snapshot.persistentVolumeClaimSpec;
+      expect([pvc.storageClassName, pvc.resources.requests.storage]).toEqual([
+        s.OPENEBS_LOCAL_SC,
+        s.DRAGONFLY_DATA_SIZE,
+      ]);
+      expect(d.resources.limits.memory).toBe(s.DRAGONFLY_MEMORY_LIMIT);
+      expect(d.args).toEqual(expect.arrayContaining([`--maxmemory=${s.DRAGONFLY_MAXMEMORY}`]));
+      expect(d.args).not.toContain('--cache_mode=true');
+      expect(bytes(s.DRAGONFLY_MAXMEMORY)).toBeLessThan(bytes(s.DRAGONFLY_MEMORY_LIMIT));
+      expectExternalSecret('infra', 'dragonfly', 'dragonfly-auth', 'kubernetes/shared/dragonfly-auth');
+    },
+  );
   it('infra: Service dragonfly-global selects the master and is global over ClusterMesh; metrics scraped; alert rules loaded', () => {
     const svc = obj('infra', 'dragonfly', 'Service', 'dragonfly-global');
     expect(svc.metadata.annotations['service.cilium.io/global']).toBe('true');
@@ -1581,32 +1620,36 @@ checks['STORY-IDP-KEYCLOAK-OPERATOR'] = () => {
     ).toEqual([]);
     expect(read('bootstrap/crds/helmfile.yaml')).not.toMatch(/keycloak/);
   });
-  it('infra: Keycloak keycloak with KEYCLOAK_REPLICAS on database keycloak through keycloak-pooler-rw, hostname sso.<PUBLIC_DNS_ZONE>, admin sso.<domain>, HTTP behind the Gateways, metrics/health', () => {
-    const k = obj('infra', 'keycloak', 'Keycloak', 'keycloak').spec;
-    expect(k.instances).toBe(Number(settings('infra').KEYCLOAK_REPLICAS));
-    expect(k.db).toMatchObject({
-      vendor: 'postgres',
-      host: 'keycloak-pooler-rw.cnpg-system.svc',
-      port: 5432,
-      database: 'keycloak',
-      passwordSecret: { name: 'keycloak-db', key: 'password' },
-    });
-    expect(obj('infra', 'cnpg-shared-cluster', 'Pooler', 'keycloak-pooler-rw')).toBeDefined();
-    expect(k.hostname.hostname).toBe(`https://sso.${settings('infra').PUBLIC_DNS_ZONE}`);
-    expect(k.hostname.admin).toBe(`https://sso.${pcl('infra').domain}`);
-    expect(k.http.httpEnabled).toBe(true);
-    expect(k.proxy.headers).toBe('xforwarded');
-    const opts = Object.fromEntries(k.additionalOptions.map((o: any) => [o.name, o.value]));
-    expect([opts['metrics-enabled'], opts['health-enabled']]).toEqual(['true', 'true']);
-    expect(k.bootstrapAdmin.user.secret).toBe('keycloak-admin');
-    expectRoute('infra', 'keycloak', 'keycloak', `sso.${settings('infra').PUBLIC_DNS_ZONE}`, 'external');
-    expectRoute('infra', 'keycloak', 'keycloak-admin', `sso.${pcl('infra').domain}`, 'internal', {
-      name: 'keycloak-service',
-    });
-    expect(obj('infra', 'keycloak', 'PodDisruptionBudget', 'keycloak').spec.maxUnavailable).toBe(1);
-    obj('infra', 'keycloak', 'ServiceMonitor', 'keycloak');
-    obj('infra', 'keycloak', 'PrometheusRule', 'keycloak');
-  });
+  it(
+    'infra: Keycloak keycloak with KEYCLOAK_REPLICAS on database keycloak through keycloak-pooler-rw, ' +
+      'hostname sso.<PUBLIC_DNS_ZONE>, admin sso.<domain>, HTTP behind the Gateways, metrics/health',
+    () => {
+      const k = obj('infra', 'keycloak', 'Keycloak', 'keycloak').spec;
+      expect(k.instances).toBe(Number(settings('infra').KEYCLOAK_REPLICAS));
+      expect(k.db).toMatchObject({
+        vendor: 'postgres',
+        host: 'keycloak-pooler-rw.cnpg-system.svc',
+        port: 5432,
+        database: 'keycloak',
+        passwordSecret: { name: 'keycloak-db', key: 'password' },
+      });
+      expect(obj('infra', 'cnpg-shared-cluster', 'Pooler', 'keycloak-pooler-rw')).toBeDefined();
+      expect(k.hostname.hostname).toBe(`https://sso.${settings('infra').PUBLIC_DNS_ZONE}`);
+      expect(k.hostname.admin).toBe(`https://sso.${pcl('infra').domain}`);
+      expect(k.http.httpEnabled).toBe(true);
+      expect(k.proxy.headers).toBe('xforwarded');
+      const opts = Object.fromEntries(k.additionalOptions.map((o: any) => [o.name, o.value]));
+      expect([opts['metrics-enabled'], opts['health-enabled']]).toEqual(['true', 'true']);
+      expect(k.bootstrapAdmin.user.secret).toBe('keycloak-admin');
+      expectRoute('infra', 'keycloak', 'keycloak', `sso.${settings('infra').PUBLIC_DNS_ZONE}`, 'external');
+      expectRoute('infra', 'keycloak', 'keycloak-admin', `sso.${pcl('infra').domain}`, 'internal', {
+        name: 'keycloak-service',
+      });
+      expect(obj('infra', 'keycloak', 'PodDisruptionBudget', 'keycloak').spec.maxUnavailable).toBe(1);
+      obj('infra', 'keycloak', 'ServiceMonitor', 'keycloak');
+      obj('infra', 'keycloak', 'PrometheusRule', 'keycloak');
+    },
+  );
   it('infra: realm platform with clients gitlab, grafana and harbor whose secrets are placeholders; credentials only from ExternalSecrets', () => {
     const ri = obj('infra', 'keycloak', 'KeycloakRealmImport', 'platform').spec;
     expect(ri.keycloakCRName).toBe('keycloak');
@@ -1784,27 +1827,31 @@ checks['STORY-CICD-GITHUB-ARC'] = () => {
     expectHealthCheck('apps', 'arc-controller', 'Deployment', 'arc-controller');
     expectCatalogChart('apps', 'arc-controller');
   });
-  it('apps: arc-runners scale set GITHUB_ARC_RUNNER_SET_NAME for GITHUB_ARC_CONFIG_URL, 0..GITHUB_ARC_MAX_RUNNERS, rootless dind, work volume on OPENEBS_LOCAL_SC', () => {
-    const s = settings('apps');
-    const v = values('apps', 'arc-runners');
-    expect([v.runnerScaleSetName, v.githubConfigUrl, v.githubConfigSecret, v.minRunners, v.maxRunners]).toEqual([
-      s.GITHUB_ARC_RUNNER_SET_NAME,
-      s.GITHUB_ARC_CONFIG_URL,
-      'arc-github-app',
-      0,
-      Number(s.GITHUB_ARC_MAX_RUNNERS),
-    ]);
-    expect(v.controllerServiceAccount).toEqual({
-      namespace: fluxKs('apps', 'arc-controller').spec.targetNamespace,
-      name: values('apps', 'arc-controller').fullnameOverride,
-    });
-    const dind = v.template.spec.initContainers.find((x: any) => x.name === 'dind');
-    expect(dind.image).toMatch(/dind-rootless$/);
-    const work = v.template.spec.volumes.find((x: any) => x.name === 'work');
-    expect(work.ephemeral.volumeClaimTemplate.spec.storageClassName).toBe(s.OPENEBS_LOCAL_SC);
-    expectHealthCheck('apps', 'arc-runners', 'AutoscalingRunnerSet', s.GITHUB_ARC_RUNNER_SET_NAME);
-    expectCatalogChart('apps', 'arc-runners');
-  });
+  it(
+    'apps: arc-runners scale set GITHUB_ARC_RUNNER_SET_NAME for GITHUB_ARC_CONFIG_URL, ' +
+      '0..GITHUB_ARC_MAX_RUNNERS, rootless dind, work volume on OPENEBS_LOCAL_SC',
+    () => {
+      const s = settings('apps');
+      const v = values('apps', 'arc-runners');
+      expect([v.runnerScaleSetName, v.githubConfigUrl, v.githubConfigSecret, v.minRunners, v.maxRunners]).toEqual([
+        s.GITHUB_ARC_RUNNER_SET_NAME,
+        s.GITHUB_ARC_CONFIG_URL,
+        'arc-github-app',
+        0,
+        Number(s.GITHUB_ARC_MAX_RUNNERS),
+      ]);
+      expect(v.controllerServiceAccount).toEqual({
+        namespace: fluxKs('apps', 'arc-controller').spec.targetNamespace,
+        name: values('apps', 'arc-controller').fullnameOverride,
+      });
+      const dind = v.template.spec.initContainers.find((x: any) => x.name === 'dind');
+      expect(dind.image).toMatch(/dind-rootless$/);
+      const work = v.template.spec.volumes.find((x: any) => x.name === 'work');
+      expect(work.ephemeral.volumeClaimTemplate.spec.storageClassName).toBe(s.OPENEBS_LOCAL_SC);
+      expectHealthCheck('apps', 'arc-runners', 'AutoscalingRunnerSet', s.GITHUB_ARC_RUNNER_SET_NAME);
+      expectCatalogChart('apps', 'arc-runners');
+    },
+  );
   it('apps: GitHub App credentials only from ExternalSecret arc-github-app; egress limited to DNS and the internet on 443', () => {
     const es = expectExternalSecret('apps', 'arc-runners', 'arc-github-app', 'kubernetes/apps/github-arc');
     expect(es.spec.data.map((d: any) => d.secretKey).sort()).toEqual([
@@ -1851,37 +1898,41 @@ checks['STORY-CICD-GITLAB-APPS'] = () => {
       obj('infra', 'dragonfly', 'Service', 'dragonfly-global').metadata.annotations['service.cilium.io/global'],
     ).toBe('true');
   });
-  it('apps: GitLab on gitlab.<PUBLIC_DNS_ZONE> (registry on registry.<domain>) with external PostgreSQL and Redis through those Services; no bundled database, Redis, MinIO, cert-manager or nginx', () => {
-    const s = settings('apps');
-    const v = values('apps', 'gitlab');
-    const d = pcl('apps').domain;
-    expect(v.global.hosts).toMatchObject({
-      domain: d,
-      gitlab: { name: `gitlab.${s.PUBLIC_DNS_ZONE}` },
-      registry: { name: `registry.${d}` },
-    });
-    expect(v.global.psql).toMatchObject({
-      host: 'gitlab-pooler-rw.cnpg-system.svc',
-      port: 5432,
-      database: 'gitlab',
-      password: { secret: 'gitlab-db' },
-    });
-    expect(v.global.redis).toMatchObject({
-      host: 'dragonfly-global.dragonfly-system.svc',
-      port: 6379,
-      auth: { secret: 'gitlab-redis' },
-    });
-    expect([
-      v.postgresql.install,
-      v.redis.install,
-      v.global.minio.enabled,
-      v.installCertmanager,
-      v['nginx-ingress'].enabled,
-    ]).toEqual([false, false, false, false, false]);
-    expect(v.gitlab.gitaly.persistence.storageClass).toBe(s.BLOCK_STORAGE_CLASS);
-    expectHealthCheck('apps', 'gitlab', 'Deployment', 'gitlab-webservice-default');
-    expectCatalogChart('apps', 'gitlab');
-  });
+  it(
+    'apps: GitLab on gitlab.<PUBLIC_DNS_ZONE> (registry on registry.<domain>) with external PostgreSQL and ' +
+      'Redis through those Services; no bundled database, Redis, MinIO, cert-manager or nginx',
+    () => {
+      const s = settings('apps');
+      const v = values('apps', 'gitlab');
+      const d = pcl('apps').domain;
+      expect(v.global.hosts).toMatchObject({
+        domain: d,
+        gitlab: { name: `gitlab.${s.PUBLIC_DNS_ZONE}` },
+        registry: { name: `registry.${d}` },
+      });
+      expect(v.global.psql).toMatchObject({
+        host: 'gitlab-pooler-rw.cnpg-system.svc',
+        port: 5432,
+        database: 'gitlab',
+        password: { secret: 'gitlab-db' },
+      });
+      expect(v.global.redis).toMatchObject({
+        host: 'dragonfly-global.dragonfly-system.svc',
+        port: 6379,
+        auth: { secret: 'gitlab-redis' },
+      });
+      expect([
+        v.postgresql.install,
+        v.redis.install,
+        v.global.minio.enabled,
+        v.installCertmanager,
+        v['nginx-ingress'].enabled,
+      ]).toEqual([false, false, false, false, false]);
+      expect(v.gitlab.gitaly.persistence.storageClass).toBe(s.BLOCK_STORAGE_CLASS);
+      expectHealthCheck('apps', 'gitlab', 'Deployment', 'gitlab-webservice-default');
+      expectCatalogChart('apps', 'gitlab');
+    },
+  );
   it('apps: artifacts, LFS, uploads, packages and registry land in GITLAB_S3_BUCKET_PREFIX-* buckets at S3_ENDPOINT', () => {
     const s = settings('apps');
     const v = values('apps', 'gitlab');
@@ -1902,64 +1953,76 @@ checks['STORY-CICD-GITLAB-APPS'] = () => {
       regionendpoint: s.S3_ENDPOINT,
     });
   });
-  it('apps: login through Keycloak realm platform on infra; every credential from an ExternalSecret; GitLab on the external Gateway, its registry on the internal one', () => {
-    const s = settings('apps');
-    const infraKc = obj('infra', 'keycloak', 'Keycloak', 'keycloak').spec.hostname.hostname;
-    expect(s.OIDC_ISSUER_URL).toBe(
-      `${infraKc}/realms/${obj('infra', 'keycloak', 'KeycloakRealmImport', 'platform').spec.realm.realm}`,
-    );
-    const oidc = expectExternalSecret('apps', 'gitlab', 'gitlab-oidc', 'kubernetes/shared/gitlab-oidc');
-    const provider = parse(oidc.spec.target.template.data.provider);
-    expect(provider.args.issuer).toBe(s.OIDC_ISSUER_URL);
-    expect(provider.args.client_options.redirect_uri).toBe(
-      `https://gitlab.${s.PUBLIC_DNS_ZONE}/users/auth/openid_connect/callback`,
-    );
-    expect(settings('infra').GITLAB_EXTERNAL_URL).toBe(`https://gitlab.${s.PUBLIC_DNS_ZONE}`);
-    expect(values('apps', 'gitlab').global.appConfig.omniauth.providers).toEqual([
-      { secret: 'gitlab-oidc', key: 'provider' },
-    ]);
-    expectExternalSecret('apps', 'gitlab', 'gitlab-db', 'kubernetes/shared/gitlab-db');
-    expectExternalSecret('apps', 'gitlab', 'gitlab-redis', 'kubernetes/shared/dragonfly-auth');
-    expectExternalSecret('apps', 'gitlab', 'gitlab-root', 'kubernetes/apps/gitlab-root');
-    const d = pcl('apps').domain;
-    expectRoute('apps', 'gitlab', 'gitlab', `gitlab.${s.PUBLIC_DNS_ZONE}`, 'external', {
-      name: 'gitlab-webservice-default',
-    });
-    expectRoute('apps', 'gitlab', 'gitlab-registry', `registry.${d}`, 'internal', {
-      name: 'gitlab-registry',
-      port: 5000,
-    });
-    obj('apps', 'gitlab', 'PrometheusRule', 'gitlab');
-  });
-  it('apps: gitlab-runner registers at https://gitlab.<PUBLIC_DNS_ZONE>, runs jobs unprivileged in its namespace with namespaced RBAC; dependsOn present on apps', () => {
-    const v = values('apps', 'gitlab-runner');
-    expect(v.gitlabUrl).toBe(`https://gitlab.${settings('apps').PUBLIC_DNS_ZONE}`);
-    expect(v.rbac.clusterWideAccess).toBe(false);
-    expect(v.runners.config).toMatch(/namespace = "gitlab-runner"/);
-    expect(v.runners.config).toMatch(/privileged = false/);
-    expect(v.runners.secret).toBe('gitlab-runner-token');
-    expect(fluxKs('apps', 'gitlab-runner').spec.targetNamespace).toBe('gitlab-runner');
-    expectPodSecurity('apps', 'gitlab-runner', 'gitlab-runner', 'baseline');
-    expectExternalSecret('apps', 'gitlab-runner', 'gitlab-runner-token', 'kubernetes/apps/gitlab-runner');
-    expectCatalogChart('apps', 'gitlab-runner');
-    expectLocalDependsOn('apps', ['gitlab-mesh-postgres', 'gitlab-mesh-redis', 'gitlab', 'gitlab-runner']);
-  });
+  it(
+    'apps: login through Keycloak realm platform on infra; every credential from an ExternalSecret; GitLab ' +
+      'on the external Gateway, its registry on the internal one',
+    () => {
+      const s = settings('apps');
+      const infraKc = obj('infra', 'keycloak', 'Keycloak', 'keycloak').spec.hostname.hostname;
+      expect(s.OIDC_ISSUER_URL).toBe(
+        `${infraKc}/realms/${obj('infra', 'keycloak', 'KeycloakRealmImport', 'platform').spec.realm.realm}`,
+      );
+      const oidc = expectExternalSecret('apps', 'gitlab', 'gitlab-oidc', 'kubernetes/shared/gitlab-oidc');
+      const provider = parse(oidc.spec.target.template.data.provider);
+      expect(provider.args.issuer).toBe(s.OIDC_ISSUER_URL);
+      expect(provider.args.client_options.redirect_uri).toBe(
+        `https://gitlab.${s.PUBLIC_DNS_ZONE}/users/auth/openid_connect/callback`,
+      );
+      expect(settings('infra').GITLAB_EXTERNAL_URL).toBe(`https://gitlab.${s.PUBLIC_DNS_ZONE}`);
+      expect(values('apps', 'gitlab').global.appConfig.omniauth.providers).toEqual([
+        { secret: 'gitlab-oidc', key: 'provider' },
+      ]);
+      expectExternalSecret('apps', 'gitlab', 'gitlab-db', 'kubernetes/shared/gitlab-db');
+      expectExternalSecret('apps', 'gitlab', 'gitlab-redis', 'kubernetes/shared/dragonfly-auth');
+      expectExternalSecret('apps', 'gitlab', 'gitlab-root', 'kubernetes/apps/gitlab-root');
+      const d = pcl('apps').domain;
+      expectRoute('apps', 'gitlab', 'gitlab', `gitlab.${s.PUBLIC_DNS_ZONE}`, 'external', {
+        name: 'gitlab-webservice-default',
+      });
+      expectRoute('apps', 'gitlab', 'gitlab-registry', `registry.${d}`, 'internal', {
+        name: 'gitlab-registry',
+        port: 5000,
+      });
+      obj('apps', 'gitlab', 'PrometheusRule', 'gitlab');
+    },
+  );
+  it(
+    'apps: gitlab-runner registers at https://gitlab.<PUBLIC_DNS_ZONE>, runs jobs unprivileged in its ' +
+      'namespace with namespaced RBAC; dependsOn present on apps',
+    () => {
+      const v = values('apps', 'gitlab-runner');
+      expect(v.gitlabUrl).toBe(`https://gitlab.${settings('apps').PUBLIC_DNS_ZONE}`);
+      expect(v.rbac.clusterWideAccess).toBe(false);
+      expect(v.runners.config).toMatch(/namespace = "gitlab-runner"/);
+      expect(v.runners.config).toMatch(/privileged = false/);
+      expect(v.runners.secret).toBe('gitlab-runner-token');
+      expect(fluxKs('apps', 'gitlab-runner').spec.targetNamespace).toBe('gitlab-runner');
+      expectPodSecurity('apps', 'gitlab-runner', 'gitlab-runner', 'baseline');
+      expectExternalSecret('apps', 'gitlab-runner', 'gitlab-runner-token', 'kubernetes/apps/gitlab-runner');
+      expectCatalogChart('apps', 'gitlab-runner');
+      expectLocalDependsOn('apps', ['gitlab-mesh-postgres', 'gitlab-mesh-redis', 'gitlab', 'gitlab-runner']);
+    },
+  );
 };
 
 checks['STORY-APP-HARBOR'] = () => {
-  it('infra: Harbor at https://harbor.<domain>, clusterIP without TLS behind the internal Gateway (never through the tunnel), Trivy, metrics and ServiceMonitor', () => {
-    const v = values('infra', 'harbor');
-    const d = pcl('infra').domain;
-    expect(v.externalURL).toBe(`https://harbor.${d}`);
-    expect([v.expose.type, v.expose.tls.enabled]).toEqual(['clusterIP', false]);
-    expect([v.trivy.enabled, v.metrics.enabled, v.metrics.serviceMonitor.enabled]).toEqual([true, true, true]);
-    expectRoute('infra', 'harbor', 'harbor', `harbor.${d}`, 'internal', { name: v.expose.clusterIP.name });
-    for (const dep of ['harbor-core', 'harbor-registry', 'harbor-portal'])
-      expectHealthCheck('infra', 'harbor', 'Deployment', dep);
-    obj('infra', 'harbor', 'PrometheusRule', 'harbor');
-    expectCatalogChart('infra', 'harbor');
-    expect(walk('apps').has('harbor')).toBe(false);
-  });
+  it(
+    'infra: Harbor at https://harbor.<domain>, clusterIP without TLS behind the internal Gateway (never ' +
+      'through the tunnel), Trivy, metrics and ServiceMonitor',
+    () => {
+      const v = values('infra', 'harbor');
+      const d = pcl('infra').domain;
+      expect(v.externalURL).toBe(`https://harbor.${d}`);
+      expect([v.expose.type, v.expose.tls.enabled]).toEqual(['clusterIP', false]);
+      expect([v.trivy.enabled, v.metrics.enabled, v.metrics.serviceMonitor.enabled]).toEqual([true, true, true]);
+      expectRoute('infra', 'harbor', 'harbor', `harbor.${d}`, 'internal', { name: v.expose.clusterIP.name });
+      for (const dep of ['harbor-core', 'harbor-registry', 'harbor-portal'])
+        expectHealthCheck('infra', 'harbor', 'Deployment', dep);
+      obj('infra', 'harbor', 'PrometheusRule', 'harbor');
+      expectCatalogChart('infra', 'harbor');
+      expect(walk('apps').has('harbor')).toBe(false);
+    },
+  );
   it('infra: database harbor on shared-postgres via harbor-pooler-rw and Dragonfly; image blobs in HARBOR_S3_BUCKET at S3_ENDPOINT', () => {
     const s = settings('infra');
     const v = values('infra', 'harbor');
@@ -2053,32 +2116,37 @@ checks['STORY-TENANCY-BASELINE'] = () => {
 };
 
 checks['STORY-BACKUP-VOLSYNC-APPS'] = () => {
-  it('apps: snapshot-controller (2 replicas, webhook) and VolSync (manageCRDs, metrics) Ready; VolumeSnapshotClass ceph-block-snapshot on the RBD driver', () => {
-    const sc = values('apps', 'snapshot-controller');
-    expect([sc.controller.replicaCount, sc.webhook.enabled]).toEqual([2, true]);
-    const v = values('apps', 'volsync');
-    expect(v.manageCRDs).toBe(true);
-    expect(v.metrics).toBeDefined();
-    const vsc = obj('apps', 'volsync', 'VolumeSnapshotClass', 'ceph-block-snapshot');
-    expect([vsc.driver, vsc.deletionPolicy]).toEqual([
-      obj('apps', 'rook-ceph-cluster', 'StorageClass', settings('apps').BLOCK_STORAGE_CLASS).provisioner,
-      'Delete',
-    ]);
-    expectHealthCheck('apps', 'snapshot-controller', 'Deployment', 'snapshot-controller');
-    expectHealthCheck('apps', 'volsync', 'Deployment', 'volsync');
-    for (const id of ['snapshot-controller', 'volsync']) {
-      expectCatalogChart('apps', id);
-      expect(walk('infra').has(id), id).toBe(false);
-    }
-    expectLocalDependsOn('apps', ['snapshot-controller', 'volsync']);
-  });
+  it(
+    'apps: snapshot-controller (2 replicas, webhook) and VolSync (manageCRDs, metrics) Ready; ' +
+      'VolumeSnapshotClass ceph-block-snapshot on the RBD driver',
+    () => {
+      const sc = values('apps', 'snapshot-controller');
+      expect([sc.controller.replicaCount, sc.webhook.enabled]).toEqual([2, true]);
+      const v = values('apps', 'volsync');
+      expect(v.manageCRDs).toBe(true);
+      expect(v.metrics).toBeDefined();
+      const vsc = obj('apps', 'volsync', 'VolumeSnapshotClass', 'ceph-block-snapshot');
+      expect([vsc.driver, vsc.deletionPolicy]).toEqual([
+        obj('apps', 'rook-ceph-cluster', 'StorageClass', settings('apps').BLOCK_STORAGE_CLASS).provisioner,
+        'Delete',
+      ]);
+      expectHealthCheck('apps', 'snapshot-controller', 'Deployment', 'snapshot-controller');
+      expectHealthCheck('apps', 'volsync', 'Deployment', 'volsync');
+      for (const id of ['snapshot-controller', 'volsync']) {
+        expectCatalogChart('apps', id);
+        expect(walk('infra').has(id), id).toBe(false);
+      }
+      expectLocalDependsOn('apps', ['snapshot-controller', 'volsync']);
+    },
+  );
   it('apps: an app including volsync-restic gets hourly restic backups into VOLSYNC_BUCKET, a restore destination, and keys from ExternalSecret', () => {
     const s = settings('apps');
     const consumer = path.join(tmpDir(), 'demo-app');
     fs.mkdirSync(consumer);
     fs.writeFileSync(
       path.join(consumer, 'pvc.yaml'),
-      'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: demo\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n',
+      'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: demo\nspec:\n  accessModes: ' +
+        '[ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n',
     );
     const compDir = path.join(repo, 'kubernetes/infrastructure/storage/volsync/components/volsync-restic');
     fs.writeFileSync(

@@ -144,7 +144,9 @@ function walkCluster(reader: RepoReader, cluster: string, entry: Entry, findings
           cluster,
           file: o.file,
           line: o.line,
-          message: `${o.kind} ${o.namespace ? o.namespace + '/' : ''}${o.name} is emitted twice by ${k.id} (first in ${prev.file}:${prev.line}); kustomize fails on it`,
+          message:
+            `${o.kind} ${o.namespace ? o.namespace + '/' : ''}${o.name} is emitted twice by ${k.id} ` +
+            `(first in ${prev.file}:${prev.line}); kustomize fails on it`,
           hint: 'keep one of them',
         });
       else seen.set(key, o);
@@ -363,7 +365,10 @@ function checkVariables(cluster: string, all: Map<string, Ks>, findings: Finding
           cluster,
           file: literal[0].file,
           line: literal[0].line,
-          message: `${k.id} has no postBuild, so Flux applies ${names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ')} as written (no substitution source of ${cluster} defines ${literal.length > 1 ? 'them' : 'it'})`,
+          message:
+            `${k.id} has no postBuild, so Flux applies ` +
+            `${names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ')} ` +
+            `as written (no substitution source of ${cluster} defines ${literal.length > 1 ? 'them' : 'it'})`,
           hint: 'fine when the application expands them itself; otherwise add postBuild.substituteFrom',
         });
       }
@@ -395,7 +400,12 @@ function checkVariables(cluster: string, all: Map<string, Ks>, findings: Finding
           cluster,
           file: r.file,
           line: r.line,
-          message: `\${${r.name}} has no value on ${cluster}: ${k.id} substitutes only from ${[...(k.postBuild.substituteFrom ?? []).map((s) => `${s.kind} ${s.name}`), ...(k.postBuild.substitute ? ['postBuild.substitute'] : [])].join(', ') || 'nothing'}`,
+          message:
+            `\${${r.name}} has no value on ${cluster}: ${k.id} substitutes only from ` +
+            ([
+              ...(k.postBuild.substituteFrom ?? []).map((s) => `${s.kind} ${s.name}`),
+              ...(k.postBuild.substitute ? ['postBuild.substitute'] : []),
+            ].join(', ') || 'nothing'),
           hint: `define ${r.name} in the cluster's settings, or give it a default (\${${r.name}:=value})`,
         });
       }

@@ -25,11 +25,13 @@ import type { Obj } from './objects';
 import type { Finding } from './types';
 
 const HINT_SECRET =
-  'encrypt it with SOPS, or replace it with an ExternalSecret reading the secret store (e.g. item kubernetes/<cluster>/cluster-secrets); then rotate the credential: Git history keeps it';
+  'encrypt it with SOPS, or replace it with an ExternalSecret reading the secret store (e.g. item ' +
+  'kubernetes/<cluster>/cluster-secrets); then rotate the credential: Git history keeps it';
 const HINT_URL =
   'drop the user info from the URL and give the source a secretRef (a SOPS-encrypted Secret or an ExternalSecret); then rotate the credential';
 const HINT_VALUE =
-  'take the password out of the value: read it from a Secret the secret store fills (an ExternalSecret; HelmRelease valuesFrom), or SOPS-encrypt the file; then rotate the credential';
+  'take the password out of the value: read it from a Secret the secret store fills (an ExternalSecret; ' +
+  'HelmRelease valuesFrom), or SOPS-encrypt the file; then rotate the credential';
 const HINT_TOKEN =
   'move it into the secret store (ExternalSecret) or encrypt the file with SOPS; then rotate the credential: Git history keeps it';
 

@@ -690,7 +690,9 @@ export function formatDiff(r: DiffResult): string {
   }
   const s = r.summary;
   out.push(
-    `diff against ${r.base} (${r.baseCommit.slice(0, 12)}): ${s.added} added, ${s.removed} removed, ${s.changed} changed object${s.changed === 1 ? '' : 's'} on ${s.clusters} cluster${s.clusters === 1 ? '' : 's'}${s.errors ? `; ${s.errors} build failure${s.errors === 1 ? '' : 's'}` : ''}`,
+    `diff against ${r.base} (${r.baseCommit.slice(0, 12)}): ${s.added} added, ${s.removed} removed, ` +
+      `${s.changed} changed object${s.changed === 1 ? '' : 's'} on ${s.clusters} ` +
+      `cluster${s.clusters === 1 ? '' : 's'}${s.errors ? `; ${s.errors} build failure${s.errors === 1 ? '' : 's'}` : ''}`,
   );
   return out.join('\n');
 }

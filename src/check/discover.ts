@@ -370,7 +370,9 @@ export class RepoReader {
           code: 'KUSTOMIZE_CYCLE',
           severity: 'error',
           ...at,
-          message: `${entry} closes a cycle: ${files.join(' -> ')} (kustomize: cycle detected: candidate root ./${sub} contains visited root ./${here[hit].dir})`,
+          message:
+            `${entry} closes a cycle: ${files.join(' -> ')} (kustomize: cycle detected: candidate root ` +
+            `./${sub} contains visited root ./${here[hit].dir})`,
           hint: 'remove the entry: a kustomization may list folders below or beside it, never itself or a folder above one it is built from',
         });
         return undefined;

@@ -368,7 +368,8 @@ export function discoverEntries(reader: RepoReader): Entry[] {
   if (!byPath.size) for (const c of rootKustomizations(reader, files)) if (!byPath.has(c.path)) byPath.set(c.path, c);
   if (!byPath.size) {
     throw new UsageError(
-      `no cluster entry found in ${reader.root}: no FluxInstance sync.path, no gotk-sync GitRepository + Kustomization, no kubernetes/clusters/* and no Flux Kustomization of the repository (pass --cluster-path, e.g. clusters/*)`,
+      `no cluster entry found in ${reader.root}: no FluxInstance sync.path, no gotk-sync GitRepository + ` +
+        `Kustomization, no kubernetes/clusters/* and no Flux Kustomization of the repository (pass --cluster-path, e.g. clusters/*)`,
     );
   }
   return named([...byPath.values()]);

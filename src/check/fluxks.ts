@@ -103,7 +103,9 @@ export function addComponents(reader: RepoReader, k: Ks, build: Build): void {
         code: 'KUSTOMIZE_CYCLE',
         severity: 'error',
         ...at,
-        message: `${k.id}: spec.components entry ${written} (./${r.rel}) contains spec.path ./${k.path} (kustomize: cycle detected: candidate root contains visited root)`,
+        message:
+          `${k.id}: spec.components entry ${written} (./${r.rel}) contains spec.path ./${k.path} ` +
+          `(kustomize: cycle detected: candidate root contains visited root)`,
         hint: 'point the entry at a component folder that is not above spec.path',
       });
       return;

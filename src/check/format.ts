@@ -17,7 +17,10 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** The line that opens a cluster's findings: where its entry is, why, its source, and what was walked. */
 function clusterLine(name: string, w: ClusterWalked | undefined): string {
   if (!w) return `cluster ${name}:`;
-  return `cluster ${name}: ${plural(w.kustomizations, 'Kustomization')}, ${plural(w.helmReleases, 'HelmRelease')} from ./${w.entry}, source ${w.source.kind}/${w.source.name} (entry: ${w.found})`;
+  return (
+    `cluster ${name}: ${plural(w.kustomizations, 'Kustomization')}, ` +
+    `${plural(w.helmReleases, 'HelmRelease')} from ./${w.entry}, source ${w.source.kind}/${w.source.name} (entry: ${w.found})`
+  );
 }
 
 /**
@@ -36,7 +39,9 @@ export function formatCheck(r: CheckResult, opts: { info?: boolean; verbose?: bo
   }
   const s = summary(r);
   out.push(
-    `checked ${plural(r.clusters.length, 'cluster')} (${r.clusters.join(', ')}): ${plural(s.error, 'error')}, ${plural(s.warning, 'warning')}, ${s.info} info${!opts.info && s.info ? ' (--info shows them)' : ''}${!opts.verbose && shown.some((f) => f.hint) ? '; --verbose shows hints' : ''}`,
+    `checked ${plural(r.clusters.length, 'cluster')} (${r.clusters.join(', ')}): ${plural(s.error, 'error')}, ` +
+      `${plural(s.warning, 'warning')}, ${s.info} ` +
+      `info${!opts.info && s.info ? ' (--info shows them)' : ''}${!opts.verbose && shown.some((f) => f.hint) ? '; --verbose shows hints' : ''}`,
   );
   return out.join('\n');
 }

@@ -51,7 +51,9 @@ const program = withVersion(exitTwoOnUsageError(new Command('add-story')))
       if (ids.length === 0 && interactiveAllowed()) ids = [await pickStory(flags.dir)];
       if (ids.length === 0) {
         throw new UsageError(
-          `no story id given, and no terminal to pick one from a list (stdin is not a terminal or CI=true); name them: add-story STORY-… [STORY-…]… (several are added in the order given), or --all for the whole catalog; platform-kit stories --dir ${flags.dir} lists them with their status`,
+          `no story id given, and no terminal to pick one from a list (stdin is not a terminal or CI=true); ` +
+            `name them: add-story STORY-… [STORY-…]… (several are added in the order given), or --all for the ` +
+            `whole catalog; platform-kit stories --dir ${flags.dir} lists them with their status`,
         );
       }
       const custom = flags.custom
@@ -89,7 +91,8 @@ const program = withVersion(exitTwoOnUsageError(new Command('add-story')))
         }
         if (drafts.length)
           processIo.out(
-            `next: review docs/stories/${drafts.length === 1 ? drafts[0] : '<ID>'}.md, then platform-kit approve ${drafts.length === 1 ? drafts[0] : '<ID>'} to wire ${drafts.length === 1 ? 'it' : 'each'} into the clusters`,
+            `next: review docs/stories/${drafts.length === 1 ? drafts[0] : '<ID>'}.md, then platform-kit ` +
+              `approve ${drafts.length === 1 ? drafts[0] : '<ID>'} to wire ${drafts.length === 1 ? 'it' : 'each'} into the clusters`,
           );
       }
       if (r.git)

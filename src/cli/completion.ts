@@ -117,7 +117,8 @@ function bashScript(specs: CommandSpec[]): string {
     '  case "$1" in',
     '    dir) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;',
     '    file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;',
-    '    clusters) if command -v platform-kit >/dev/null 2>&1; then COMPREPLY=($(compgen -W "$(platform-kit completion clusters --dir "${_cpc_dir:-.}" 2>/dev/null)" -- "$cur")); fi ;;',
+    '    clusters) if command -v platform-kit >/dev/null 2>&1; then ' +
+      'COMPREPLY=($(compgen -W "$(platform-kit completion clusters --dir "${_cpc_dir:-.}" 2>/dev/null)" -- "$cur")); fi ;;',
     '    words:*) COMPREPLY=($(compgen -W "${1#words:}" -- "$cur")) ;;',
     '    *) COMPREPLY=() ;;',
     '  esac',

@@ -96,7 +96,8 @@ export function readAnswersText(file: string): string {
     if (st.isDirectory()) throw refuse('is a folder');
     if (!st.isFile())
       throw refuse(
-        `is not a regular file (${st.isFIFO() ? 'a pipe' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'a special file'})`,
+        `is not a regular file ` +
+          `(${st.isFIFO() ? 'a pipe' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'a special file'})`,
       );
     if (st.size > ANSWERS_MAX_BYTES)
       throw refuse(`is ${st.size} bytes, more than an answers file can be (${ANSWERS_MAX_BYTES} bytes)`);
@@ -192,7 +193,8 @@ async function askAndConfirm(
     // Nothing a prompt can fix: createClusters reports every problem.
     if (!wrong.size) break;
     io.err(
-      `these values do not fit the rest of the platform; asking again for them:\n${problems.map((p) => `  - ${p.path}${flagForPath(p.path) ? ` (${flagForPath(p.path)})` : ''}: ${p.message}`).join('\n')}`,
+      `these values do not fit the rest of the platform; asking again for ` +
+        `them:\n${problems.map((p) => `  - ${p.path}${flagForPath(p.path) ? ` (${flagForPath(p.path)})` : ''}: ${p.message}`).join('\n')}`,
     );
     clusters = await reaskFields(clusters, wrong, spec);
   }

@@ -198,7 +198,8 @@ export function formatFiles(plan: Plan, opts: { dryRun?: boolean; paint?: Paint 
     .map((c) => `${tint(p, c.action)(c.action.padEnd(9))} ${c.path}${c.reason ? `  (${c.reason})` : ''}`);
   const s = summarize({ ...plan, changes: plan.changes.filter((c) => !isBookkeeping(c)) });
   lines.push(
-    `${s.CREATE} to create, ${s.UPDATE} to update, ${s.DELETE} to delete, ${s.MERGE} merged, ${s.UNMERGED} with conflicts, ${s.UNCHANGED} unchanged, ${s.KEEP} kept, ${s.CONFLICT} in conflict`,
+    `${s.CREATE} to create, ${s.UPDATE} to update, ${s.DELETE} to delete, ${s.MERGE} merged, ${s.UNMERGED} ` +
+      `with conflicts, ${s.UNCHANGED} unchanged, ${s.KEEP} kept, ${s.CONFLICT} in conflict`,
   );
   const b = bookkeepingLine(bookkeeping(plan), Boolean(opts.dryRun));
   if (b) lines.push(b);
@@ -351,7 +352,8 @@ export function formatConflicts(r: ConflictReport, mode: 'written' | 'dry-run' |
         : 'a run without --dry-run/--check writes them with conflict markers; nothing was written';
     out.push(
       p.red(
-        `conflict: ${n} file${n > 1 ? 's' : ''} where your edits and the new render overlap; ${verb} (<<<<<<< yours, ||||||| generated last time, =======, >>>>>>> generated now):`,
+        `conflict: ${n} file${n > 1 ? 's' : ''} where your edits and the new render overlap; ${verb} (<<<<<<< ` +
+          `yours, ||||||| generated last time, =======, >>>>>>> generated now):`,
       ),
     );
     out.push(...r.markersWritten.map((f) => `  - ${f}`));

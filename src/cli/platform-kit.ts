@@ -127,7 +127,8 @@ program
   .option('--dir <dir>', 'the GitOps repository', '.')
   .option(
     '--cluster-path <pattern>',
-    'cluster entry folder, one * = the cluster name (repeat; default: found as Flux is told: FluxInstance sync.path, gotk-sync.yaml, kubernetes/clusters/*, root Kustomizations)',
+    'cluster entry folder, one * = the cluster name (repeat; default: found as Flux is told: FluxInstance ' +
+      'sync.path, gotk-sync.yaml, kubernetes/clusters/*, root Kustomizations)',
     collect,
   )
   .option('--build', 'also run kubectl kustomize on every Flux Kustomization path (in parallel)')
@@ -161,7 +162,8 @@ program
 program
   .command('diff')
   .description(
-    'what a pull request changes in what Flux applies: build every Flux Kustomization at the base ref and in the work tree, and list added, removed and changed objects (with a diff of each)',
+    'what a pull request changes in what Flux applies: build every Flux Kustomization at the base ref and in ' +
+      'the work tree, and list added, removed and changed objects (with a diff of each)',
   )
   .requiredOption('--base <ref>', "the git ref to compare against (the pull request's base, e.g. origin/main)")
   .option('--dir <dir>', 'the GitOps repository (a git work tree)', '.')

@@ -41,7 +41,8 @@ export function report(
 export function reportDependencies(io: Io, deps: DependencyAdded[], verb: string, dryRun: boolean | undefined): void {
   if (!deps.length) return;
   io.out(
-    `${dryRun ? 'would bring' : 'brought'} along ${deps.length} ${deps.length === 1 ? 'dependency' : 'dependencies'} (${verb}, in plan order):\n${deps.map((d) => `  ${d.id} on ${d.clusters.join(', ')}`).join('\n')}`,
+    `${dryRun ? 'would bring' : 'brought'} along ${deps.length} ` +
+      `${deps.length === 1 ? 'dependency' : 'dependencies'} (${verb}, in plan order):\n${deps.map((d) => `  ${d.id} on ${d.clusters.join(', ')}`).join('\n')}`,
   );
 }
 

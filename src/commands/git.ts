@@ -82,7 +82,8 @@ export function refuseUncommitted(root: string, paths: string[], when: string): 
   const hit = paths.filter((p) => dirty.has(p));
   if (hit.length) {
     throw new UsageError(
-      `--git: ${hit.length === 1 ? 'a file' : 'files'} the story writes ${hit.length === 1 ? 'has' : 'have'} uncommitted changes (${when}); the story's commit would carry them. Commit or stash them first; nothing was written`,
+      `--git: ${hit.length === 1 ? 'a file' : 'files'} the story writes ${hit.length === 1 ? 'has' : 'have'} ` +
+        `uncommitted changes (${when}); the story's commit would carry them. Commit or stash them first; nothing was written`,
       hit,
     );
   }

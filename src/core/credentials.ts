@@ -186,7 +186,8 @@ export function clusterSecretsItem(keyPrefix: string): string {
 export function settingHint(key: string, item: string): string {
   return (
     `settings are written in plain text to platform.yaml and the cluster-settings ConfigMap; put ${key} into the secret store instead, ` +
-    `as a property of item ${item} (ExternalSecret flux-system/cluster-secrets extracts it into Secret cluster-secrets, which every Flux Kustomization substitutes from, so \${${key}} keeps working)`
+    `as a property of item ${item} (ExternalSecret flux-system/cluster-secrets extracts it into Secret ` +
+    `cluster-secrets, which every Flux Kustomization substitutes from, so \${${key}} keeps working)`
   );
 }
 
@@ -194,6 +195,7 @@ export function settingHint(key: string, item: string): string {
 export function gitUrlHint(item: string): string {
   return (
     'write the URL without user info (https://host/path, ssh://git@host/path or git@host:path); Flux clones with Secret flux-system/flux-system, ' +
-    `created at bootstrap from GIT_USERNAME/GIT_PASSWORD or an SSH deploy key (bootstrap/README.md); keep the token itself in the secret store (e.g. a property of item ${item})`
+    `created at bootstrap from GIT_USERNAME/GIT_PASSWORD or an SSH deploy key (bootstrap/README.md); keep the ` +
+    `token itself in the secret store (e.g. a property of item ${item})`
   );
 }

@@ -208,7 +208,8 @@ export function recoverInterrupted(root: string): { rolledBack: number; complete
   }
   if (out.left.length) {
     process.stderr.write(
-      `warning: an interrupted run was rolled back, except ${out.left.length} file${out.left.length > 1 ? 's' : ''} edited since it stopped, left as edited (neither the version before that run nor the one it wrote):\n` +
+      `warning: an interrupted run was rolled back, except ${out.left.length} ` +
+        `file${out.left.length > 1 ? 's' : ''} edited since it stopped, left as edited (neither the version before that run nor the one it wrote):\n` +
         out.left.map((p) => `  - ${p}\n`).join(''),
     );
   }

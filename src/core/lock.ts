@@ -111,16 +111,31 @@ function describe(f: Exclude<Found, { kind: 'gone' }>): string {
       const where =
         h.host === os.hostname()
           ? `pid ${h.pid} on this host (${h.host})`
-          : `pid ${h.pid} on another host, ${h.host} (this host cannot see whether it still runs; it expires ${Math.round(STALE_MS / 60_000)} min after its start)`;
-      return `another command is working on this repository (${where}, started ${h.started}, ${age(Date.now() - Date.parse(h.started))} ago: ${h.command}; lock format ${h.format}); ${rm(`delete ${LOCK_FILE}`)}`;
+          : `pid ${h.pid} on another host, ${h.host} (this host cannot see whether it still runs; it expires ` +
+            `${Math.round(STALE_MS / 60_000)} min after its start)`;
+      return (
+        `another command is working on this repository (${where}, started ${h.started}, ` +
+        `${age(Date.now() - Date.parse(h.started))} ago: ${h.command}; lock format ${h.format}); ${rm(`delete ${LOCK_FILE}`)}`
+      );
     }
     case 'empty':
     case 'unknown':
-      return `another command is working on this repository (its lock file is being written): ${LOCK_FILE} is ${f.kind === 'empty' ? 'empty (0 bytes)' : 'not in a lock format this tool reads'}, last changed ${age(f.ageMs)} ago; once it is ${HALF_WRITTEN_MS / 1000} s old it counts as left by a command that died and is taken over; ${rm(`delete ${LOCK_FILE}`)}`;
+      return (
+        `another command is working on this repository (its lock file is being written): ${LOCK_FILE} is ` +
+        `${f.kind === 'empty' ? 'empty (0 bytes)' : 'not in a lock format this tool reads'}, last changed ` +
+        `${age(f.ageMs)} ago; once it is ${HALF_WRITTEN_MS / 1000} s old it counts as left by a command that died and ` +
+        `is taken over; ${rm(`delete ${LOCK_FILE}`)}`
+      );
     case 'folder':
-      return `${LOCK_FILE} is a folder, not the tool's lock file (last changed ${age(f.ageMs)} ago); nothing was written; ${rm(`remove it (rm -r ${LOCK_FILE})`)}`;
+      return (
+        `${LOCK_FILE} is a folder, not the tool's lock file (last changed ${age(f.ageMs)} ago); nothing ` +
+        `was written; ${rm(`remove it (rm -r ${LOCK_FILE})`)}`
+      );
     case 'other':
-      return `${LOCK_FILE} is not a regular file (a device, socket or pipe; last changed ${age(f.ageMs)} ago); nothing was written; ${rm(`remove it (rm ${LOCK_FILE})`)}`;
+      return (
+        `${LOCK_FILE} is not a regular file (a device, socket or pipe; last changed ${age(f.ageMs)} ` +
+        `ago); nothing was written; ${rm(`remove it (rm ${LOCK_FILE})`)}`
+      );
   }
 }
 
@@ -234,7 +249,8 @@ export function withoutLock<T>(root: string, fn: () => T): T {
   }
   if (pending.length) {
     throw new ConflictError(
-      `an interrupted commit is pending in ${STAGING_DIR} (a command was stopped while writing), so the files may be half-written; run a writing command (platform-kit regenerate) to finish or undo it, then run this again; nothing was written`,
+      `an interrupted commit is pending in ${STAGING_DIR} (a command was stopped while writing), so the files ` +
+        `may be half-written; run a writing command (platform-kit regenerate) to finish or undo it, then run this again; nothing was written`,
       [STAGING_DIR],
     );
   }

@@ -416,7 +416,11 @@ export function computePlan(
       path: p,
       action: 'UNMERGED',
       after: out(p, r.text, oursFile),
-      reason: `${extra ? extra + '; ' : ''}${broken ? `merged text is not valid YAML (${broken}); resolve by hand` : `${r.conflicts} overlapping change${r.conflicts > 1 ? 's' : ''}: conflict markers written, resolve them`}`,
+      reason:
+        (extra ? extra + '; ' : '') +
+        (broken
+          ? `merged text is not valid YAML (${broken}); resolve by hand`
+          : `${r.conflicts} overlapping change${r.conflicts > 1 ? 's' : ''}: conflict markers written, resolve them`),
     };
   };
 
@@ -493,7 +497,8 @@ export function formatUncommitted(plan: Plan, dryRun: boolean, limit = Infinity)
   const touched = plan.changes.filter((c) => !c.internal && dirty.has(c.path) && TOUCHES.includes(c.action));
   const kept = plan.changes.filter((c) => !c.internal && dirty.has(c.path) && c.action === 'KEEP').length;
   const out = [
-    `the work tree had uncommitted changes in ${plan.uncommitted.length} file${plan.uncommitted.length > 1 ? 's' : ''}; this run ${dryRun ? 'would touch' : 'touched'} ${touched.length} of them` +
+    `the work tree had uncommitted changes in ${plan.uncommitted.length} ` +
+      `file${plan.uncommitted.length > 1 ? 's' : ''}; this run ${dryRun ? 'would touch' : 'touched'} ${touched.length} of them` +
       (kept ? ` and kept ${kept} as they are` : '') +
       (touched.length ? ':' : " (the rest are not the tool's files or did not change)"),
   ];
@@ -514,7 +519,8 @@ export function formatPlan(plan: Plan, opts: { diff?: boolean; verbose?: boolean
   const s = summarize(plan);
   const bases = plan.changes.filter((c) => c.internal && c.action !== 'UNCHANGED').length;
   lines.push(
-    `${s.CREATE} to create, ${s.UPDATE} to update, ${s.DELETE} to delete, ${s.MERGE} merged, ${s.UNMERGED} with conflicts, ${s.UNCHANGED} unchanged, ${s.KEEP} kept, ${s.CONFLICT} in conflict` +
+    `${s.CREATE} to create, ${s.UPDATE} to update, ${s.DELETE} to delete, ${s.MERGE} merged, ${s.UNMERGED} ` +
+      `with conflicts, ${s.UNCHANGED} unchanged, ${s.KEEP} kept, ${s.CONFLICT} in conflict` +
       (bases ? ` (${bases} merge base${bases > 1 ? 's' : ''} under ${BASE_DIR}/ recorded)` : ''),
   );
   lines.push(...formatUncommitted(plan, Boolean(opts.diff)));

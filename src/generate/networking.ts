@@ -140,7 +140,8 @@ export function renderNetworkingDoc(
   }
   if (new Set(dns.map((c) => `${c.internalZone} @ ${c.resolver}`)).size > 1)
     warnings.push(
-      `clusters forward different zones or servers (${dns.map((c) => `${c.name}: ${c.internalZone} @ ${c.resolver}`).join(', ')}): names of one cluster may not resolve on another`,
+      `clusters forward different zones or servers ` +
+        `(${dns.map((c) => `${c.name}: ${c.internalZone} @ ${c.resolver}`).join(', ')}): names of one cluster may not resolve on another`,
     );
   for (const c of clusters) {
     if (

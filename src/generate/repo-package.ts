@@ -54,7 +54,9 @@ export function repoPackageJson(
   if (existing === undefined) {
     const fresh: Json = {
       private: true,
-      description: `Pins ${TOOL_PACKAGE} (platform-kit), which generated this repository: npm ci (npm install while there is no package-lock.json), then npx platform-kit check`,
+      description:
+        `Pins ${TOOL_PACKAGE} (platform-kit), which generated this repository: npm ci (npm install ` +
+        `while there is no package-lock.json), then npx platform-kit check`,
       ...(nodeEngine ? { engines: { node: nodeEngine } } : {}),
       devDependencies: { [TOOL_PACKAGE]: version },
     };

@@ -11,7 +11,8 @@ export function chartCatalogProblems(components: { id: string; chart?: Component
     if (!prev) seen.set(c.chart.name, { id: c.id, url: c.chart.url, version: c.chart.version });
     else if (prev.url !== c.chart.url || prev.version !== c.chart.version) {
       problems.push(
-        `component ${c.id}: chart ${c.chart.name} ${c.chart.version} (${c.chart.url}) differs from ${prev.id}'s ${prev.version} (${prev.url}); one chart name, one pin`,
+        `component ${c.id}: chart ${c.chart.name} ${c.chart.version} (${c.chart.url}) differs from ` +
+          `${prev.id}'s ${prev.version} (${prev.url}); one chart name, one pin`,
       );
     }
   }

@@ -39,7 +39,9 @@ export function exhaustedDefaults(
     !DEFAULT_POD_OCTETS.some((o) => free(`10.${o}.0.0/16`) && free(`10.${o + 1}.0.0/16`))
   ) {
     out.push(
-      `no free default pod/service network: all ${DEFAULT_POD_OCTETS.length} default pairs of /16s (10.244/10.245, 10.246/10.247, …, 10.2/10.3, …) are used by the ${Object.keys(p.clusters).length} clusters in platform.yaml; pass --pod-cidr and --service-cidr (networks no other cluster uses)`,
+      `no free default pod/service network: all ${DEFAULT_POD_OCTETS.length} default pairs of /16s ` +
+        `(10.244/10.245, 10.246/10.247, …, 10.2/10.3, …) are used by the ${Object.keys(p.clusters).length} ` +
+        `clusters in platform.yaml; pass --pod-cidr and --service-cidr (networks no other cluster uses)`,
     );
   }
   const ids = new Set(Object.values(p.clusters).map((c) => c.clusterId));

@@ -79,7 +79,8 @@ export const HEALTH_CHECK_EXPRS: readonly HealthCheckExpr[] = [
     apiVersion: 'cilium.io/v2',
     kind: 'CiliumBGPClusterConfig',
     current:
-      "has(status.conditions) && status.conditions.exists(c, c.type == 'cilium.io/NoMatchingNode' && c.observedGeneration == metadata.generation) && !status.conditions.exists(c, c.status == 'True')",
+      "has(status.conditions) && status.conditions.exists(c, c.type == 'cilium.io/NoMatchingNode' && " +
+      "c.observedGeneration == metadata.generation) && !status.conditions.exists(c, c.status == 'True')",
   },
 ];
 

@@ -336,7 +336,8 @@ export function platformToString(pf: PlatformFile): string {
 /**
  * The text to write for platform.yaml: the file as it is on disk when it holds exactly the values of the text the
  * tool would write (only formatting differs: a comment after a value, flow or JSON style, quoting, indentation),
- * else the tool's text (an editor's byte order mark is dropped either way). So formatting alone is never rewritten and never counts as drift in `regenerate --check`.
+ * else the tool's text (an editor's byte order mark is dropped either way). So formatting alone is never rewritten
+ * and never counts as drift in `regenerate --check`.
  * Either way the text has the schema line on top (withSchemaModeline): a file written before it had one gets it.
  */
 export function keepFormatting(onDisk: string | undefined, rendered: string): string {

@@ -125,7 +125,8 @@ export const ClusterSchema = z.strictObject({
     .default({})
     .meta({
       description:
-        'Cluster settings (KEY: value) Flux substitutes as ${KEY}: the stories\' variables and your own. A value holds no quotes, backslashes, control characters or "${"; no credentials (those go to the secret store).',
+        "Cluster settings (KEY: value) Flux substitutes as ${KEY}: the stories' variables and your own. A " +
+        'value holds no quotes, backslashes, control characters or "${"; no credentials (those go to the secret store).',
     }),
 });
 

@@ -71,7 +71,8 @@ export function checkClusters(
     const list = Object.keys(rec?.clusters ?? {});
     if (!list.length)
       throw new UsageError(
-        `${story.id} is not in ${PLATFORM_FILE}: add it first with add-story ${story.id} (or add and approve it with its dependencies: add-story ${story.id} --approve --with-deps)`,
+        `${story.id} is not in ${PLATFORM_FILE}: add it first with add-story ${story.id} (or add and approve ` +
+          `it with its dependencies: add-story ${story.id} --approve --with-deps)`,
       );
     return list;
   }
@@ -199,7 +200,8 @@ export function recordStories(
   if (unmet.length) {
     const what = stories.length === 1 ? `${stories[0].id} cannot be approved` : 'these stories cannot be approved';
     throw new UsageError(
-      `${what}: dependencies are not approved (add and approve them first${opts.withDepsFlag ? ', pass --with-deps to bring them along' : ''}, or pass --force); nothing was written`,
+      `${what}: dependencies are not approved (add and approve them ` +
+        `first${opts.withDepsFlag ? ', pass --with-deps to bring them along' : ''}, or pass --force); nothing was written`,
       unmet.map((u) => (stories.length === 1 ? u.slice(u.indexOf(': ') + 2) : u)),
     );
   }
@@ -302,7 +304,8 @@ function checkRedefinition(spec: PlatformSpec, id: string, custom: CustomStory):
   const diff = differences(json(existing), json(custom), `stories.${id}.custom`);
   if (!diff.length) return;
   throw new UsageError(
-    `${id} is already a custom story with another definition; nothing was written. To change a custom story, edit stories.${id}.custom in ${PLATFORM_FILE} and run platform-kit regenerate`,
+    `${id} is already a custom story with another definition; nothing was written. To change a custom story, ` +
+      `edit stories.${id}.custom in ${PLATFORM_FILE} and run platform-kit regenerate`,
     diff.map((d) => `differs from ${PLATFORM_FILE}: ${d}`),
   );
 }

@@ -134,7 +134,8 @@ function gitRules(k: ClusterCheck): void {
   if (gitCred)
     add(
       at('git.url'),
-      `the Git URL carries a credential (${gitCred}); it would be written in plain text to platform.yaml, cluster-settings (GIT_URL) and the bootstrap values: ${gitUrlHint(secretsItem)}`,
+      `the Git URL carries a credential (${gitCred}); it would be written in plain text to platform.yaml, ` +
+        `cluster-settings (GIT_URL) and the bootstrap values: ${gitUrlHint(secretsItem)}`,
     );
   else if (!GIT_URL.test(c.git.url))
     add(at('git.url'), `${JSON.stringify(c.git.url)} is not a git URL (https://, ssh:// or git@host:path)`);
@@ -292,7 +293,8 @@ function settingRules(k: ClusterCheck): void {
       if (plain)
         add(
           at(`settings.${key}`),
-          `value of ${key} may not have ${plain}: Flux substitutes settings into YAML text, in places unquoted (booleans, numbers), where it would change the YAML`,
+          `value of ${key} may not have ${plain}: Flux substitutes settings into YAML text, in places ` +
+            `unquoted (booleans, numbers), where it would change the YAML`,
         );
     }
   }

@@ -157,12 +157,15 @@ export function variantSettingsLines(sync: VariantSettingsSync | undefined, writ
   }
   for (const [c, names] of Object.entries(sync.added)) {
     out.push(
-      `clusters.${c}.settings: ${written ? 'added' : 'would add'} ${names.join(', ')} with ${names.length > 1 ? 'their defaults' : 'its default'} (${sync.variant[c]} uses ${names.length > 1 ? 'them' : 'it'}; edit ${names.length > 1 ? 'them' : 'it'} there)`,
+      `clusters.${c}.settings: ${written ? 'added' : 'would add'} ${names.join(', ')} with ` +
+        `${names.length > 1 ? 'their defaults' : 'its default'} (${sync.variant[c]} uses ` +
+        `${names.length > 1 ? 'them' : 'it'}; edit ${names.length > 1 ? 'them' : 'it'} there)`,
     );
   }
   for (const k of sync.kept) {
     out.push(
-      `warning: clusters.${k.cluster}.settings.${k.name} is set by hand, but ${k.variantBy} ${k.current} does not use it: kept; remove it from platform.yaml when you no longer need it`,
+      `warning: clusters.${k.cluster}.settings.${k.name} is set by hand, but ${k.variantBy} ${k.current} does ` +
+        `not use it: kept; remove it from platform.yaml when you no longer need it`,
     );
   }
   return out;

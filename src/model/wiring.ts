@@ -127,7 +127,9 @@ export function validateStories(spec: PlatformSpec): Problem[] {
         const dOwner = cat.components.get(d)?.story?.id;
         problems.push({
           path: `stories.${owner}.clusters.${name}`,
-          message: `component ${comp.id} depends on ${d}, which is not wired on ${name}${dOwner ? ` (approve ${dOwner}, or a story that uses ${d}, on ${name})` : ''}`,
+          message:
+            `component ${comp.id} depends on ${d}, which is not wired on ` +
+            `${name}${dOwner ? ` (approve ${dOwner}, or a story that uses ${d}, on ${name})` : ''}`,
         });
       }
     }

@@ -79,7 +79,9 @@ describe('kustomize.toolkit.fluxcd.io/substitute: disabled (cause 1)', () => {
       {
         'apps/kustomization.yaml':
           KUSTOMIZATION +
-          'resources:\n  - ./configmap.yaml\nconfigMapGenerator:\n  - name: sonarr-scripts\n    files:\n      - refresh.sh=./resources/refresh.sh\ngeneratorOptions:\n  disableNameSuffixHash: true\n  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n',
+          'resources:\n  - ./configmap.yaml\nconfigMapGenerator:\n  - name: sonarr-scripts\n    files:\n      ' +
+          '- refresh.sh=./resources/refresh.sh\ngeneratorOptions:\n  disableNameSuffixHash: true\n  ' +
+          'annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n',
         'apps/resources/refresh.sh': SCRIPT,
         'apps/configmap.yaml': CONFIGMAP('sonarr'),
       },
@@ -98,7 +100,9 @@ describe('kustomize.toolkit.fluxcd.io/substitute: disabled (cause 1)', () => {
     const dir = repo({
       'apps/kustomization.yaml':
         KUSTOMIZATION +
-        'configMapGenerator:\n  - name: hooks\n    files:\n      - ./resources/refresh.sh\n  - name: pushover\n    options:\n      annotations:\n        kustomize.toolkit.fluxcd.io/substitute: disabled\n    literals:\n      - TITLE=${PUSHOVER_TITLE}\ngeneratorOptions:\n  labels:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n',
+        'configMapGenerator:\n  - name: hooks\n    files:\n      - ./resources/refresh.sh\n  - name: ' +
+        'pushover\n    options:\n      annotations:\n        kustomize.toolkit.fluxcd.io/substitute: ' +
+        'disabled\n    literals:\n      - TITLE=${PUSHOVER_TITLE}\ngeneratorOptions:\n  labels:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n',
       'apps/resources/refresh.sh': SCRIPT,
     });
     expect(codes(await run(dir), 'VAR_')).toEqual([]);
@@ -108,7 +112,9 @@ describe('kustomize.toolkit.fluxcd.io/substitute: disabled (cause 1)', () => {
       dir,
       'apps/kustomization.yaml',
       KUSTOMIZATION +
-        'configMapGenerator:\n  - name: hooks\n    options:\n      labels:\n        kustomize.toolkit.fluxcd.io/substitute: enabled\n    files:\n      - ./resources/refresh.sh\ngeneratorOptions:\n  labels:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n',
+        'configMapGenerator:\n  - name: hooks\n    options:\n      labels:\n        ' +
+        'kustomize.toolkit.fluxcd.io/substitute: enabled\n    files:\n      - ' +
+        './resources/refresh.sh\ngeneratorOptions:\n  labels:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n',
     );
     const f = await run(dir);
     // One finding per Kustomization (an info: nothing of the cluster defines the names, so the script's own ${…} is intended).
@@ -154,7 +160,8 @@ describe('kustomize.toolkit.fluxcd.io/substitute: disabled (cause 1)', () => {
 describe('YAML merge keys (cause 3)', () => {
   // modelled on the ServiceMonitors of joryirving/home-ops and szinn/k8s-homelab: matchLabels: {<<: *labels}
   const monitor = (labels: string) =>
-    `apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: &app exporter\n  labels: &labels\n${labels}spec:\n  selector:\n    matchLabels:\n      <<: *labels\n  endpoints:\n    - port: metrics\n      path: /\${METRICS_PATH}\n`;
+    `apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: &app exporter\n  labels: ` +
+    `&labels\n${labels}spec:\n  selector:\n    matchLabels:\n      <<: *labels\n  endpoints:\n    - port: metrics\n      path: /\${METRICS_PATH}\n`;
 
   it('are resolved before the schema check, and lines after them stay right', async () => {
     const dir = repo(
@@ -177,8 +184,10 @@ describe('YAML merge keys (cause 3)', () => {
     );
     const f = (await run(dir)).filter((x) => x.code === 'SCHEMA_INVALID');
     expect(f.map((x) => `${x.file}:${x.line} ${x.message}`)).toEqual([
-      `apps/servicemonitor.yaml:${lineOf(dir, 'apps/servicemonitor.yaml', 'replicas: [1]')} ServiceMonitor exporter: metadata.labels.replicas: must be a string`,
-      `apps/servicemonitor.yaml:${lineOf(dir, 'apps/servicemonitor.yaml', 'matchLabels:')} ServiceMonitor exporter: spec.selector.matchLabels.replicas: must be a string`,
+      `apps/servicemonitor.yaml:${lineOf(dir, 'apps/servicemonitor.yaml', 'replicas: [1]')} ServiceMonitor ` +
+        `exporter: metadata.labels.replicas: must be a string`,
+      `apps/servicemonitor.yaml:${lineOf(dir, 'apps/servicemonitor.yaml', 'matchLabels:')} ServiceMonitor ` +
+        `exporter: spec.selector.matchLabels.replicas: must be a string`,
     ]);
   });
 });
@@ -205,7 +214,9 @@ describe('generator keys as substitution values (cause 5)', () => {
     '${CLUSTER_NAME}.${TIMEZONE}.${DOMAIN}.${SECRET_DOMAIN}.${EMPTY}${REGION}',
   );
   const GENS =
-    'configMapGenerator:\n  - name: cluster-settings\n    envs:\n      - ./cluster.env\n    literals:\n      - DOMAIN="home.example.com"\n      - REGION="eu"\nsecretGenerator:\n  - name: cluster-secrets\n    envs:\n      - ./secret.env\ngeneratorOptions:\n  disableNameSuffixHash: true\n';
+    'configMapGenerator:\n  - name: cluster-settings\n    envs:\n      - ./cluster.env\n    literals:\n      ' +
+    '- DOMAIN="home.example.com"\n      - REGION="eu"\nsecretGenerator:\n  - name: cluster-secrets\n    ' +
+    'envs:\n      - ./secret.env\ngeneratorOptions:\n  disableNameSuffixHash: true\n';
 
   it('envs and literals of configMapGenerator / secretGenerator are values of substituteFrom (no VAR_UNDEFINED)', async () => {
     const dir = repo({ ...settings(GENS), 'apps/app.yaml': APP }, FROM);
@@ -239,7 +250,8 @@ describe('generator keys as substitution values (cause 5)', () => {
       {
         'clusters/home/settings/kustomization.yaml':
           KUSTOMIZATION +
-          'namespace: flux-system\nresources:\n  - ./base\nconfigMapGenerator:\n  - name: cluster-settings\n    behavior: merge\n    literals:\n      - REGION=eu\n',
+          'namespace: flux-system\nresources:\n  - ./base\nconfigMapGenerator:\n  - name: ' +
+          'cluster-settings\n    behavior: merge\n    literals:\n      - REGION=eu\n',
         'clusters/home/settings/base/kustomization.yaml':
           KUSTOMIZATION +
           'configMapGenerator:\n  - name: cluster-settings\n    literals:\n      - CLUSTER_NAME=home\ngeneratorOptions:\n  disableNameSuffixHash: true\n',
@@ -257,7 +269,8 @@ describe('remote generator files (cause 6)', () => {
     // modelled on grafana dashboard generators (toboshii/home-ops ingress-nginx dashboard)
     const gen = (local: string) =>
       KUSTOMIZATION +
-      `configMapGenerator:\n  - name: dashboards\n    files:\n      - nginx.json=https://raw.githubusercontent.com/kubernetes/ingress-nginx/main/deploy/grafana/dashboards/nginx.json\n      - ${local}\n`;
+      `configMapGenerator:\n  - name: dashboards\n    files:\n      - ` +
+      `nginx.json=https://raw.githubusercontent.com/kubernetes/ingress-nginx/main/deploy/grafana/dashboards/nginx.json\n      - ${local}\n`;
     const dir = repo({ 'apps/kustomization.yaml': gen('./local.json'), 'apps/local.json': '{}\n' });
     expect(codes(await run(dir), 'RESOURCE_')).toEqual([]);
     write(dir, 'apps/kustomization.yaml', gen('./missing.json'));
@@ -268,12 +281,15 @@ describe('remote generator files (cause 6)', () => {
 describe('${VAR} in YAML comments (cause 7)', () => {
   it('a trailing comment or a block scalar header comment is not substituted; the same text in a value is', async () => {
     const manifest =
-      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app # for ${APP_OWNER}\ndata:\n  host: "a # ${REAL_ONE}" # see ${DOCS_URL}\n  script: | # runs ${CRON}\n    # a shell comment: ${IN_COMMENT}\n    echo "${IN_SCRIPT}" # the value\'s text: ${IN_VALUE}\n';
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app # for ${APP_OWNER}\ndata:\n  host: "a # ' +
+      '${REAL_ONE}" # see ${DOCS_URL}\n  script: | # runs ${CRON}\n    # a shell comment: ${IN_COMMENT}\n    ' +
+      'echo "${IN_SCRIPT}" # the value\'s text: ${IN_VALUE}\n';
     const dir = repo(
       {
         'apps/kustomization.yaml':
           KUSTOMIZATION +
-          'resources:\n  - ./app.yaml\npatches:\n  - patch: |-\n      # set by ${PATCH_AUTHOR}\n      - op: add\n        path: /data/team\n        value: ${TEAM} # ${TEAM_NOTE}\n    target:\n      kind: ConfigMap\n',
+          'resources:\n  - ./app.yaml\npatches:\n  - patch: |-\n      # set by ${PATCH_AUTHOR}\n      - op: ' +
+          'add\n        path: /data/team\n        value: ${TEAM} # ${TEAM_NOTE}\n    target:\n      kind: ConfigMap\n',
         'apps/app.yaml': manifest,
       },
       { substitute: { APP: 'x' } },
@@ -325,17 +341,23 @@ describe('Alert event sources of flux-operator (cause 9)', () => {
 });
 
 describe('SOPS-encrypted values and the schema', () => {
-  it('an ENC[...] value of a SOPS Secret is no SCHEMA_INVALID (Flux decrypts it first); a plain value that is not base64 still is, on the line of its dotted key', async () => {
-    // modelled on xunholy/k8s-gitops kubernetes/clusters/cluster-00/secrets/sops-age.encrypted.yaml (sops writes 4-space indents)
-    const secret = (value: string) =>
-      `apiVersion: v1\ndata:\n    age.agekey: ${value}\nkind: Secret\nmetadata:\n    name: sops-age\n    namespace: flux-system\ntype: Opaque\nsops:\n    age:\n        - recipient: age1example\n          enc: |\n            -----BEGIN AGE ENCRYPTED FILE-----\n            -----END AGE ENCRYPTED FILE-----\n    version: 3.9.0\n`;
-    const dir = repo({
-      'apps/secret.sops.yaml': secret(
-        'ENC[AES256_GCM,data:T0SIW1jH/L+sBx9x4iBF,iv:Nz7dlXcJi8kR4AfV=,tag:dNDKN06P3B89u1f6KGYCyQ==,type:str]',
-      ),
-    });
-    expect(codes(await run(dir), 'SCHEMA_')).toEqual([]);
-    write(dir, 'apps/secret.sops.yaml', secret('not base64!'));
-    expect(codes(await run(dir), 'SCHEMA_')).toEqual(['SCHEMA_INVALID apps/secret.sops.yaml:3']);
-  });
+  it(
+    'an ENC[...] value of a SOPS Secret is no SCHEMA_INVALID (Flux decrypts it first); a plain value that is ' +
+      'not base64 still is, on the line of its dotted key',
+    async () => {
+      // modelled on xunholy/k8s-gitops kubernetes/clusters/cluster-00/secrets/sops-age.encrypted.yaml (sops writes 4-space indents)
+      const secret = (value: string) =>
+        `apiVersion: v1\ndata:\n    age.agekey: ${value}\nkind: Secret\nmetadata:\n    name: sops-age\n    ` +
+        `namespace: flux-system\ntype: Opaque\nsops:\n    age:\n        - recipient: age1example\n          ` +
+        `enc: |\n            -----BEGIN AGE ENCRYPTED FILE-----\n            -----END AGE ENCRYPTED FILE-----\n    version: 3.9.0\n`;
+      const dir = repo({
+        'apps/secret.sops.yaml': secret(
+          'ENC[AES256_GCM,data:T0SIW1jH/L+sBx9x4iBF,iv:Nz7dlXcJi8kR4AfV=,tag:dNDKN06P3B89u1f6KGYCyQ==,type:str]',
+        ),
+      });
+      expect(codes(await run(dir), 'SCHEMA_')).toEqual([]);
+      write(dir, 'apps/secret.sops.yaml', secret('not base64!'));
+      expect(codes(await run(dir), 'SCHEMA_')).toEqual(['SCHEMA_INVALID apps/secret.sops.yaml:3']);
+    },
+  );
 });

@@ -34,7 +34,8 @@ describe('a Namespace named _ renamed by kustomize namespace:', () => {
       write(
         dir,
         `apps/${n}/kustomization.yaml`,
-        `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: ${n}\ncomponents:\n  - ../../components/namespace\nresources:\n  - ./cm.yaml\n`,
+        `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: ${n}\ncomponents:\n  - ` +
+          `../../components/namespace\nresources:\n  - ./cm.yaml\n`,
       );
       write(
         dir,
@@ -45,8 +46,11 @@ describe('a Namespace named _ renamed by kustomize namespace:', () => {
     write(
       dir,
       'clusters/home/flux-system/gotk-sync.yaml',
-      'apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 1h\n  url: https://git.example.com/home.git\n  ref:\n    branch: main\n' +
-        '---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ./clusters/home\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n',
+      'apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: flux-system\n  ' +
+        'namespace: flux-system\nspec:\n  interval: 1h\n  url: https://git.example.com/home.git\n  ref:\n    branch: main\n' +
+        '---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ' +
+        'flux-system\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ./clusters/home\n  prune: ' +
+        'true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n',
     );
     write(
       dir,
@@ -56,7 +60,8 @@ describe('a Namespace named _ renamed by kustomize namespace:', () => {
     write(
       dir,
       'clusters/home/apps.yaml',
-      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ./apps\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n',
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: ' +
+        'flux-system\nspec:\n  interval: 1h\n  path: ./apps\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n',
     );
     const r = await check({ dir, clusterPaths: ['clusters/*'] });
     expect(r.findings.filter((f) => f.severity === 'error')).toEqual([]);
@@ -64,7 +69,8 @@ describe('a Namespace named _ renamed by kustomize namespace:', () => {
     write(
       dir,
       'apps/media/kustomization.yaml',
-      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: media\ncomponents:\n  - ../../components/namespace\nresources:\n  - ./cm.yaml\n  - ./cm2.yaml\n',
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: media\ncomponents:\n  - ' +
+        '../../components/namespace\nresources:\n  - ./cm.yaml\n  - ./cm2.yaml\n',
     );
     fs.copyFileSync(path.join(dir, 'apps/media/cm.yaml'), path.join(dir, 'apps/media/cm2.yaml'));
     const d = await check({ dir, clusterPaths: ['clusters/*'] });

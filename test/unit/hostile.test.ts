@@ -262,7 +262,8 @@ const PATHS: Hostile[] = [
     ['regenerate'],
     (repo) =>
       new RegExp(
-        `platform\\.yaml:${platformLine(repo, 'values: ../')}: stories\\.STORY-APP-DEMO\\.custom\\.components\\[0\\]\\.values: "(\\.\\./)+etc/hostname": a template path`,
+        `platform\\.yaml:${platformLine(repo, 'values: ../')}: ` +
+          `stories\\.STORY-APP-DEMO\\.custom\\.components\\[0\\]\\.values: "(\\.\\./)+etc/hostname": a template path`,
       ),
     {
       base: 'stories',
@@ -727,7 +728,10 @@ const CIDRS: Hostile[] = [
     '--answers: two clusters on one node network',
     CREATE,
     ['--answers', '{outside}/answers.yaml', '--yes'],
-    /clusters\.dev\.network\.loadBalancerRange \(--lb-range\): .* overlaps the load-balancer range of cluster stg[\s\S]*node IP 192\.168\.9\.11 is also a node of cluster stg/,
+    new RegExp(
+      String.raw`clusters\.dev\.network\.loadBalancerRange \(--lb-range\): .* overlaps the load-balancer range of cluster ` +
+        String.raw`stg[\s\S]*node IP 192\.168\.9\.11 is also a node of cluster stg`,
+    ),
     {
       setup: answers(
         'clusters:\n  - { name: stg, nodeCidr: 192.168.9.0/24 }\n  - { name: dev, nodeCidr: 192.168.9.0/24 }\n',
@@ -740,7 +744,8 @@ const CIDRS: Hostile[] = [
     ['regenerate'],
     (repo) =>
       new RegExp(
-        `platform\\.yaml:${platformLine(repo, 'podCidr: 10.244.0.0/16', 2)}: clusters\\.apps\\.network\\.podCidr: 10\\.244\\.0\\.0/16 overlaps podCidr 10\\.244\\.0\\.0/16 of cluster infra`,
+        `platform\\.yaml:${platformLine(repo, 'podCidr: 10.244.0.0/16', 2)}: ` +
+          `clusters\\.apps\\.network\\.podCidr: 10\\.244\\.0\\.0/16 overlaps podCidr 10\\.244\\.0\\.0/16 of cluster infra`,
       ),
     {
       setup: editPlatform((t) => t.replace('podCidr: 10.246.0.0/16', 'podCidr: 10.244.0.0/16')),
@@ -851,7 +856,10 @@ const DUPLICATES: Hostile[] = [
     'add-story --custom: an existing custom story with another definition (its files would go)',
     ADD,
     ['STORY-APP-DEMO', '--custom', '--title', 'Demo', '--lane', 'apps', '--component', 'other', '--namespace', 'demo'],
-    /STORY-APP-DEMO is already a custom story with another definition; nothing was written[\s\S]*edit stories\.STORY-APP-DEMO\.custom in platform\.yaml and run platform-kit regenerate/,
+    new RegExp(
+      String.raw`STORY-APP-DEMO is already a custom story with another definition; nothing was written[\s\S]*edit ` +
+        String.raw`stories\.STORY-APP-DEMO\.custom in platform\.yaml and run platform-kit regenerate`,
+    ),
     { base: 'stories' },
   ),
 ];

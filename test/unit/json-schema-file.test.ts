@@ -17,7 +17,8 @@ describe('schemas/platform.schema.json', () => {
     const fresh = platformJsonSchemaText();
     if (committed !== fresh) {
       expect.fail(
-        `${PLATFORM_JSON_SCHEMA_FILE} is stale (the zod schema in src/model changed): run\n  npx tsc -p tsconfig.json && node scripts/json-schema.mjs\nand commit the file`,
+        `${PLATFORM_JSON_SCHEMA_FILE} is stale (the zod schema in src/model changed): run\n  npx tsc -p ` +
+          `tsconfig.json && node scripts/json-schema.mjs\nand commit the file`,
       );
     }
   });

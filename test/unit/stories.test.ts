@@ -160,7 +160,8 @@ describe('wiring and rendering', () => {
     expect(problems).toContainEqual({
       path: 'stories.STORY-NET-CILIUM-GATEWAY.clusters.infra',
       message:
-        'component cilium-gateway depends on cilium-lb-ipam, which is not wired on infra (approve STORY-NET-CILIUM-IPAM, or a story that uses cilium-lb-ipam, on infra)',
+        'component cilium-gateway depends on cilium-lb-ipam, which is not wired on infra (approve ' +
+        'STORY-NET-CILIUM-IPAM, or a story that uses cilium-lb-ipam, on infra)',
     });
   });
 
