@@ -305,20 +305,24 @@ describe('the generated Renovate config bumps the pins where they live', () => {
     if (text !== undefined) cfg = readJson5(text);
   });
 
-  it('.renovaterc.json5 is generated, parses, and its regex manager matches every chart of the catalog in platform.yaml, with datasource, depName and registry', () => {
-    // Fails on main: no Renovate config is generated.
-    expect(baseline.has('.renovaterc.json5'), '.renovaterc.json5 is generated').toBe(true);
-    expect(cfg.$schema).toBe('https://docs.renovatebot.com/renovate-schema.json');
-    expect(cfg.customManagers.length).toBeGreaterThan(0);
-    const deps = extract(cfg, 'platform.yaml', baseline.get('platform.yaml')!);
-    const want = [...CHARTS.values()].map((c) =>
-      c.repoType === 'oci'
-        ? { datasource: 'docker', depName: c.url.replace(/^oci:\/\//, ''), currentValue: c.version }
-        : { datasource: 'helm', depName: c.name, registryUrl: c.url, currentValue: c.version },
-    );
-    const key = (d: Record<string, string>) => JSON.stringify(Object.entries(d).sort());
-    expect(deps.map(key).sort()).toEqual(want.map(key).sort());
-  });
+  it(
+    '.renovaterc.json5 is generated, parses, and its regex manager matches every chart of the catalog in ' +
+      'platform.yaml, with datasource, depName and registry',
+    () => {
+      // Fails on main: no Renovate config is generated.
+      expect(baseline.has('.renovaterc.json5'), '.renovaterc.json5 is generated').toBe(true);
+      expect(cfg.$schema).toBe('https://docs.renovatebot.com/renovate-schema.json');
+      expect(cfg.customManagers.length).toBeGreaterThan(0);
+      const deps = extract(cfg, 'platform.yaml', baseline.get('platform.yaml')!);
+      const want = [...CHARTS.values()].map((c) =>
+        c.repoType === 'oci'
+          ? { datasource: 'docker', depName: c.url.replace(/^oci:\/\//, ''), currentValue: c.version }
+          : { datasource: 'helm', depName: c.name, registryUrl: c.url, currentValue: c.version },
+      );
+      const key = (d: Record<string, string>) => JSON.stringify(Object.entries(d).sort());
+      expect(deps.map(key).sort()).toEqual(want.map(key).sort());
+    },
+  );
 
   it('Talos and Kubernetes versions of every cluster stay bumpable in talconfig.yaml', () => {
     for (const c of CLUSTERS) {
@@ -414,68 +418,76 @@ describe('HelmRelease defaults are patched once per lane', () => {
     }
   });
 
-  it('as Flux builds it, every HelmRelease of every lane gets the lane defaults and keeps its own timeout; bootstrap releases are adopted, not reinstalled', () => {
-    for (const c of CLUSTERS) {
-      const settings = settingsOf(c);
-      const helmfile = parse(baseline.get(`bootstrap/${c}/helmfile.yaml`)!).releases as {
-        name: string;
-        namespace: string;
-        chart: string;
-        version: string;
-      }[];
-      const adopted = new Set<string>();
-      for (const lane of ['infrastructure', 'workloads']) {
-        const laneText = baseline.get(`kubernetes/clusters/${c}/${lane}.yaml`);
-        if (!laneText) continue;
-        const laneKs = parse(laneText);
-        // The lane's own defaults: the HelmRelease patch inside its Kustomization patch (the input of this check).
-        const inner = parse(laneKs.spec.patches[0].patch).spec.patches as { patch: string; target: unknown }[];
-        const defaults = parse(inner[0].patch).spec;
-        expect(
-          defaults.upgrade.remediation.strategy,
-          `${c}/${lane}: a failed upgrade of an adopted release never uninstalls it`,
-        ).not.toBe('uninstall');
-        // Flux applies the lane's patches to the objects of its build: the child Kustomizations.
-        const children = buildWith(path.join(repo, laneKs.spec.path), laneKs.spec.patches).filter(isFluxKs);
-        expect(children.length).toBeGreaterThan(0);
-        for (const child of children)
-          expect(child.spec!.patches, `${c}/${child.metadata.name}: spec.patches from the lane`).toEqual(inner);
-        // upstream manifests are built from another source
-        const local = children.filter((child) => child.spec!.sourceRef?.name === 'flux-system');
-        const pathOf = (child: K8sObject) => path.join(repo, substituteText(child.spec!.path, settings).text);
-        const builds = buildAllWith(local.map((child) => ({ resource: pathOf(child), patches: child.spec!.patches })));
-        for (const [i, child] of local.entries()) {
-          const objects = builds[i];
-          const comp = cat.components.get(child.metadata.name)?.component;
-          for (const hr of objects.filter((o) => o.kind === 'HelmRelease')) {
-            const where = `${c}/${child.metadata.name}: HelmRelease ${hr.metadata.name}`;
-            expect(hr.spec!.install, where).toEqual(defaults.install);
-            expect(hr.spec!.upgrade, where).toEqual(defaults.upgrade);
-            expect(hr.spec!.rollback, where).toEqual(defaults.rollback);
-            expect(hr.spec!.timeout, `${where}: the component's own timeout`).toBe(comp?.timeout);
-            const rel = helmfile.find((r) => r.name === hr.spec!.releaseName);
-            if (!rel) continue;
-            // Adoption: helm-controller finds release <releaseName> in the HelmRelease's namespace and upgrades it
-            // in place; the chart and version must be the helmfile's, or the "adoption" is a chart change.
-            const ns = child.spec!.targetNamespace;
-            expect([hr.spec!.releaseName, ns], `${where}: release and namespace helmfile installed`).toEqual([
-              rel.name,
-              rel.namespace,
-            ]);
-            const src = objects.find((o) => o.kind === 'OCIRepository' && o.metadata.name === hr.spec!.chartRef?.name);
-            expect([src?.spec?.url, src?.spec?.ref.tag], `${where}: chart and version helmfile installed`).toEqual([
-              rel.chart,
-              rel.version,
-            ]);
-            adopted.add(rel.name);
+  it(
+    'as Flux builds it, every HelmRelease of every lane gets the lane defaults and keeps its own timeout; ' +
+      'bootstrap releases are adopted, not reinstalled',
+    () => {
+      for (const c of CLUSTERS) {
+        const settings = settingsOf(c);
+        const helmfile = parse(baseline.get(`bootstrap/${c}/helmfile.yaml`)!).releases as {
+          name: string;
+          namespace: string;
+          chart: string;
+          version: string;
+        }[];
+        const adopted = new Set<string>();
+        for (const lane of ['infrastructure', 'workloads']) {
+          const laneText = baseline.get(`kubernetes/clusters/${c}/${lane}.yaml`);
+          if (!laneText) continue;
+          const laneKs = parse(laneText);
+          // The lane's own defaults: the HelmRelease patch inside its Kustomization patch (the input of this check).
+          const inner = parse(laneKs.spec.patches[0].patch).spec.patches as { patch: string; target: unknown }[];
+          const defaults = parse(inner[0].patch).spec;
+          expect(
+            defaults.upgrade.remediation.strategy,
+            `${c}/${lane}: a failed upgrade of an adopted release never uninstalls it`,
+          ).not.toBe('uninstall');
+          // Flux applies the lane's patches to the objects of its build: the child Kustomizations.
+          const children = buildWith(path.join(repo, laneKs.spec.path), laneKs.spec.patches).filter(isFluxKs);
+          expect(children.length).toBeGreaterThan(0);
+          for (const child of children)
+            expect(child.spec!.patches, `${c}/${child.metadata.name}: spec.patches from the lane`).toEqual(inner);
+          // upstream manifests are built from another source
+          const local = children.filter((child) => child.spec!.sourceRef?.name === 'flux-system');
+          const pathOf = (child: K8sObject) => path.join(repo, substituteText(child.spec!.path, settings).text);
+          const builds = buildAllWith(
+            local.map((child) => ({ resource: pathOf(child), patches: child.spec!.patches })),
+          );
+          for (const [i, child] of local.entries()) {
+            const objects = builds[i];
+            const comp = cat.components.get(child.metadata.name)?.component;
+            for (const hr of objects.filter((o) => o.kind === 'HelmRelease')) {
+              const where = `${c}/${child.metadata.name}: HelmRelease ${hr.metadata.name}`;
+              expect(hr.spec!.install, where).toEqual(defaults.install);
+              expect(hr.spec!.upgrade, where).toEqual(defaults.upgrade);
+              expect(hr.spec!.rollback, where).toEqual(defaults.rollback);
+              expect(hr.spec!.timeout, `${where}: the component's own timeout`).toBe(comp?.timeout);
+              const rel = helmfile.find((r) => r.name === hr.spec!.releaseName);
+              if (!rel) continue;
+              // Adoption: helm-controller finds release <releaseName> in the HelmRelease's namespace and upgrades it
+              // in place; the chart and version must be the helmfile's, or the "adoption" is a chart change.
+              const ns = child.spec!.targetNamespace;
+              expect([hr.spec!.releaseName, ns], `${where}: release and namespace helmfile installed`).toEqual([
+                rel.name,
+                rel.namespace,
+              ]);
+              const src = objects.find(
+                (o) => o.kind === 'OCIRepository' && o.metadata.name === hr.spec!.chartRef?.name,
+              );
+              expect([src?.spec?.url, src?.spec?.ref.tag], `${where}: chart and version helmfile installed`).toEqual([
+                rel.chart,
+                rel.version,
+              ]);
+              adopted.add(rel.name);
+            }
           }
         }
+        expect([...adopted].sort(), `${c}: every bootstrap release has a HelmRelease that adopts it`).toEqual(
+          helmfile.map((r) => r.name).sort(),
+        );
       }
-      expect([...adopted].sort(), `${c}: every bootstrap release has a HelmRelease that adopts it`).toEqual(
-        helmfile.map((r) => r.name).sort(),
-      );
-    }
-  });
+    },
+  );
 
   it("the platform with lane patches checks clean (check applies each lane's spec.patches to its children, as Flux does: no false finding)", async () => {
     const res = await check({ dir: repo, build: true });

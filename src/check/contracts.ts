@@ -39,6 +39,11 @@ function deepSubst(v: unknown, values: Record<string, string>): any {
 }
 const str = (v: unknown): string | undefined =>
   typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+/** kubectl flags that take a value: the token after one is that value, not a positional argument. */
+const VALUE_FLAGS = new RegExp(
+  String.raw`^(--context|--kubeconfig|--type|-o|--output|--dry-run|--cert|--key|--docker-\w+|--url|--username|` +
+    String.raw`--password|--bearer-token|--ca-file|--private-key-file)$`,
+);
 const unresolved = (s: string) => s.includes('${') || s.includes('{{') || s.includes('$(');
 const at = (o: Obj, keys: (string | number)[]) => ({ file: o.file, line: o.lineOf(keys) });
 const getIn = (v: any, keys: (string | number)[]): any =>
@@ -186,7 +191,8 @@ function checkSourceIgnore(reader: RepoReader, cluster: string, list: KsView[], 
     const line = block ? keyLine + 1 + hit.pattern.index : keyLine;
     const dotted = patterns.filter((p) => /^!?\.\//.test(p.text));
     const why = dotted.length
-      ? ` (${dotted.map((p) => `\`${p.text}\``).join(', ')} never matches: source-controller matches ignore patterns segment by segment, go-git style, and \`.\` is a literal segment)`
+      ? ` (${dotted.map((p) => `\`${p.text}\``).join(', ')} never matches: source-controller matches ignore ` +
+        `patterns segment by segment, go-git style, and \`.\` is a literal segment)`
       : '';
     findings.push({
       code: 'SOURCE_IGNORE_EXCLUDES_PATH',
@@ -194,12 +200,16 @@ function checkSourceIgnore(reader: RepoReader, cluster: string, list: KsView[], 
       cluster,
       file: g.file,
       line,
-      message: `GitRepository ${ns}/${name}: spec.ignore pattern \`${hit.pattern.text}\` excludes every manifest below ./${k.path}${why}; the artifact holds no manifest under ./${k.path}, so Flux Kustomization ${k.id} fails ("kustomization path not found") or applies nothing, and everything waiting for it stays not Ready`,
+      message:
+        `GitRepository ${ns}/${name}: spec.ignore pattern \`${hit.pattern.text}\` excludes every ` +
+        `manifest below ./${k.path}${why}; the artifact holds no manifest under ./${k.path}, so Flux Kustomization ${k.id} ` +
+        `fails ("kustomization path not found") or applies nothing, and everything waiting for it stays not Ready`,
       hint: dotted.length
         ? `anchor re-includes at the repository root without \`./\`: ${dotted.map((p) => `\`${p.text.replace(/^(!?)\.\//, '$1/')}\``).join(', ')}`
         : hit.pattern.isGlob
           ? `re-include the path (\`!/${k.path}\`) after \`${hit.pattern.text}\``
-          : `a pattern without a slash matches that name at any depth: anchor it at the root (\`/${hit.pattern.text}\`) or re-include \`!/${k.path}/**\` after it`,
+          : `a pattern without a slash matches that name at any depth: anchor it at the root ` +
+            `(\`/${hit.pattern.text}\`) or re-include \`!/${k.path}/**\` after it`,
     });
   }
 }
@@ -345,7 +355,8 @@ function checkHealthChecks(cluster: string, list: KsView[], findings: Finding[])
       const what = `${kind} ${hc.namespace ? subst(String(hc.namespace), k.values) + '/' : ''}${subst(String(hc.name ?? ''), k.values)}`;
       const effect =
         known.flux === 'passes'
-          ? `kstatus finds no Ready condition and calls it Current as soon as it exists: Flux passes this health check at once, and everything that dependsOn ${k.id} starts before the ${kind} works`
+          ? `kstatus finds no Ready condition and calls it Current as soon as it exists: Flux passes this ` +
+            `health check at once, and everything that dependsOn ${k.id} starts before the ${kind} works`
           : `kstatus never calls it Current on its own: Flux waits for it until the timeout, every reconcile, and ${k.id} never gets Ready`;
       const example = known.current
         ? `{apiVersion: ${apiVersion}, kind: ${kind}, current: "${known.current}"${known.failed ? `, failed: "${known.failed}"` : ''}}`
@@ -461,15 +472,7 @@ export function parseCreateSecret(cmd: string): { ns?: string; name: string; key
       val();
       keys = undefined;
     } else if (t.startsWith('-')) {
-      if (
-        !t.includes('=') &&
-        i + 1 < tokens.length &&
-        !unq(tokens[i + 1]).startsWith('-') &&
-        /^(--context|--kubeconfig|--type|-o|--output|--dry-run|--cert|--key|--docker-\w+|--url|--username|--password|--bearer-token|--ca-file|--private-key-file)$/.test(
-          t,
-        )
-      )
-        i++;
+      if (!t.includes('=') && i + 1 < tokens.length && !unq(tokens[i + 1]).startsWith('-') && VALUE_FLAGS.test(t)) i++;
     } else if (!name && i >= restOfM2) name = t;
   }
   if (!name || /[;|&><]/.test(name)) return undefined;
@@ -819,7 +822,9 @@ function externalDnsSource(name: string, srcs: ValuesSrc[]): DnsSource | undefin
   };
   s.zones = provider === 'rfc2136' ? (arg('rfc2136-zone').length ? arg('rfc2136-zone') : s.domains) : s.domains;
   if (provider === 'rfc2136')
-    s.holds = `writes the zone into the DNS server ${arg('rfc2136-host')[0] ?? str(v(['rfc2136', 'host'])) ?? '(rfc2136 host)'}, which answers for it authoritatively`;
+    s.holds =
+      `writes the zone into the DNS server ` +
+      `${arg('rfc2136-host')[0] ?? str(v(['rfc2136', 'host'])) ?? '(rfc2136 host)'}, which answers for it authoritatively`;
   const unknown = [
     'regex-domain-filter',
     'gateway-label-filter',
@@ -906,7 +911,9 @@ function checkDns(reader: RepoReader, cluster: string, list: KsView[], findings:
           severity: 'warning',
           cluster,
           ...where,
-          message: `HTTPRoute ${r.ns}/${r.o.name} serves ${h} on ${via}, but no DNS source on ${cluster} publishes it (${sources.map((s) => s.what).join(', ')}): clients get NXDOMAIN`,
+          message:
+            `HTTPRoute ${r.ns}/${r.o.name} serves ${h} on ${via}, but no DNS source on ${cluster} ` +
+            `publishes it (${sources.map((s) => s.what).join(', ')}): clients get NXDOMAIN`,
           hint: 'attach the route to a Gateway an external-dns instance watches, widen a domain filter, or add a DNSEndpoint',
         });
         return;
@@ -918,7 +925,11 @@ function checkDns(reader: RepoReader, cluster: string, list: KsView[], findings:
           severity: 'error',
           cluster,
           ...where,
-          message: `HTTPRoute ${r.ns}/${r.o.name} serves ${h} on ${via}; ${by.map((s) => s.what).join(', ')} publish${by.length === 1 ? 'es' : ''} it, but not ${zone.what}, which ${zone.holds} (zone ${zone.zones.find((z) => under(h, z))}): resolvers that send that zone there (in-cluster CoreDNS, the LAN) get NXDOMAIN for ${h}`,
+          message:
+            `HTTPRoute ${r.ns}/${r.o.name} serves ${h} on ${via}; ${by.map((s) => s.what).join(', ')} ` +
+            `publish${by.length === 1 ? 'es' : ''} it, but not ${zone.what}, which ${zone.holds} ` +
+            `(zone ${zone.zones.find((z) => under(h, z))}): resolvers that send that zone there (in-cluster CoreDNS, the LAN) ` +
+            `get NXDOMAIN for ${h}`,
           hint: `let ${zone.what} publish routes of ${via} too (e.g. drop or widen its --gateway-name filter), or keep the name out of that zone`,
         });
       }
@@ -961,7 +972,13 @@ function checkNamespaces(cluster: string, list: KsView[], findings: Finding[]): 
         cluster,
         file: d.o.file,
         line: d.o.line,
-        message: `Namespace ${name} is applied by ${first.k.id} (${first.o.file}) and ${d.k.id} with different ${[dl.length ? `labels (${dl.join(', ')})` : '', da.length ? `annotations (${da.join(', ')})` : ''].filter(Boolean).join(' and ')}: both apply it with the same field manager, so each reconcile removes what the other set and the metadata flip-flops (pod-security or network-policy selectors on those labels come and go)`,
+        message:
+          `Namespace ${name} is applied by ${first.k.id} (${first.o.file}) and ${d.k.id} with ` +
+          `different ${[dl.length ? `labels (${dl.join(', ')})` : '', da.length ? `annotations (${da.join(', ')})` : '']
+            .filter(Boolean)
+            .join(' and ')}: ` +
+          'both apply it with the same field manager, so each reconcile removes what the other set and the metadata ' +
+          'flip-flops (pod-security or network-policy selectors on those labels come and go)',
         hint: 'declare the Namespace in one Kustomization only, or give every declaration the same labels and annotations (commonMetadata counts too)',
       });
     }
@@ -1076,7 +1093,10 @@ function checkClusterUnique(reader: RepoReader, walks: Walks, findings: Finding[
           cluster: a.c,
           file: fa.file,
           line: fa.line,
-          message: `local BGP ASN ${fa.value} of ${a.c} is also the local ASN of ${b.c} (${fb.file}:${fb.line}): a router peering with both drops each cluster's routes at the other (its own ASN is already in the AS path), so LoadBalancer IPs of one cluster are unreachable from the other`,
+          message:
+            `local BGP ASN ${fa.value} of ${a.c} is also the local ASN of ${b.c} ` +
+            `(${fb.file}:${fb.line}): a router peering with both drops each cluster's routes at the other ` +
+            '(its own ASN is already in the AS path), so LoadBalancer IPs of one cluster are unreachable from the other',
           hint: `give each cluster its own private ASN (64512-65534)${fa.setting ? ` in ${fa.setting} of its settings` : ''}`,
         });
         break;
@@ -1098,8 +1118,10 @@ function checkClusterUnique(reader: RepoReader, walks: Walks, findings: Finding[
           file: fa.file,
           line: fa.line,
           message: meshed
-            ? `Cilium cluster.id ${fa.value} of ${a.c} is also the id of ${b.c} (${fb.file}:${fb.line}); ClusterMesh needs a unique id per cluster and refuses to connect the two`
-            : `Cilium cluster.id ${fa.value} of ${a.c} is also the id of ${b.c} (${fb.file}:${fb.line}); harmless while they are not meshed, refused by ClusterMesh once they are`,
+            ? `Cilium cluster.id ${fa.value} of ${a.c} is also the id of ${b.c} (${fb.file}:${fb.line}); ` +
+              `ClusterMesh needs a unique id per cluster and refuses to connect the two`
+            : `Cilium cluster.id ${fa.value} of ${a.c} is also the id of ${b.c} (${fb.file}:${fb.line}); ` +
+              `harmless while they are not meshed, refused by ClusterMesh once they are`,
           hint: 'give each cluster its own cluster.id (1-255)',
         });
         break;
