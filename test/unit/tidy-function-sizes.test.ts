@@ -31,6 +31,12 @@ const OVER_BUDGET: { fn: string; why: string }[] = [
   { fn: 'cli/story-run.ts customFromFlags', why: 'flag combinations of a custom story' },
   { fn: 'delivery/svg.ts renderGanttSvg', why: 'one SVG drawing, top to bottom' },
   { fn: 'generate/component.ts renderComponent', why: 'issue 17 round 2: the speed area works in it' },
+  // Over 80 lines only since the formatter's 120 columns wrapped them (same statements):
+  { fn: 'check/diff.ts runJobs', why: 'the job queue of diff: one loop, few branches; to split with diff' },
+  { fn: 'cli/plan-command.ts definePlan', why: "commander's options of plan, one per line" },
+  { fn: 'core/lock.ts withRepoLock', why: 'take, wait, break a stale lock, release: one protocol, read top to bottom' },
+  { fn: 'delivery/html.ts renderPlanHtml', why: 'one HTML page, top to bottom' },
+  { fn: 'delivery/svg.ts renderGraphSvg', why: 'one SVG drawing, top to bottom' },
   { fn: 'generate/networking.ts renderNetworkingDoc', why: 'issue 17 round 2: the speed area owns it' },
 ];
 
