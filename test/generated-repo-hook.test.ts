@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { createClusters } from '../src';
-import { loadPlatform } from '../src/commands/create-cluster';
+import { loadPlatform } from '../src/model/platform-file';
 import { lintStoryLine } from '../src/delivery/story-id';
 import { STORY_IDS_FILE } from '../src/generate/platform';
 import { catalogFor } from '../src/model/wiring';
