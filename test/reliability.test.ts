@@ -7,6 +7,14 @@ import { cli, ROOT, snapshot, tmpDir } from './helpers/fs';
 import { addStoryInProcess, createInProcess, kitInProcess } from './helpers/in-process';
 import { scaffoldCopy } from './helpers/platform';
 
+/*
+ * Real processes killed by real signals. Every step of the commit is also failed deterministically in process
+ * (test/unit/tests-commit-faults.test.ts, a fault at each file-system call); this test keeps what only a real kill
+ * shows (signal handlers, a process gone between two calls, the next process recovering). Fifteen runs: five per
+ * signal, five of them inside the commit (thirty doubled the suite's longest file; the step-by-step coverage is in process).
+ */
+const KILLS = 15;
+
 const BIN = (b: string) => path.join(ROOT, 'lib', 'cli', `${b}.js`);
 const ignoreState = (s: Record<string, string>) =>
   Object.fromEntries(Object.entries(s).filter(([k]) => !k.startsWith('.platform/.staging') && k !== '.platform/lock'));
@@ -91,7 +99,7 @@ describe('concurrency: one command at a time per repository', () => {
 });
 
 describe('interruption: a killed scaffold leaves every file as it was or as it should be', () => {
-  it('30 random kills (SIGKILL, SIGTERM, SIGINT) of a full reference-platform scaffold; the next run completes it', async () => {
+  it(`${KILLS} random kills (SIGKILL, SIGTERM, SIGINT) of a full reference-platform scaffold; the next run completes it`, async () => {
     // The whole reference platform in one command: clusters infra and apps, all 41 stories approved (~950 files).
     const args = ['infra', 'apps', '--yes', '--stories', 'all', '--approve'];
     const expectedDir = path.join(tmpDir(), 'expected');
@@ -107,7 +115,7 @@ describe('interruption: a killed scaffold leaves every file as it was or as it s
     let editedKept = 0;
     let seed = 20261127;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < KILLS; i++) {
       const dir = path.join(tmpDir(), 'p');
       // Two runs in three are killed anywhere from start-up to the end of the commit (uniformly over the length of
       // an uninterrupted run); every third run is killed inside the commit itself: 0–60 ms after its journal
@@ -189,19 +197,19 @@ describe('interruption: a killed scaffold leaves every file as it was or as it s
       fs.rmSync(dir, { recursive: true, force: true });
     }
     console.info(
-      `kill test: ${interrupted}/30 runs interrupted, ${partial} of them with files moved into place at the ` +
+      `kill test: ${interrupted}/${KILLS} runs interrupted, ${partial} of them with files moved into place at the ` +
         `kill; all recovered; ${edits} files edited after the kill, all edits kept (${editedKept} by the next run itself)`,
     );
     expect(
       edits - editedKept,
       'some edits were of files an uncommitted run had just created, which the recovery left as edited',
     ).toBeGreaterThan(0);
-    expect(interrupted, 'most runs were really interrupted').toBeGreaterThan(10);
+    expect(interrupted, 'most runs were really interrupted').toBeGreaterThan(KILLS / 2);
     expect(
       partial,
       'kills inside the commit left files moved into place, which the next run had to roll back or complete',
     ).toBeGreaterThan(3);
-  }, 600_000); // up to 30 extra runs: an edited file left by the recovery is moved aside and the run repeated
+  }, 600_000); // up to KILLS extra runs: an edited file left by the recovery is moved aside and the run repeated
 });
 
 describe('secrets: the reference platform holds references, never values', () => {
