@@ -172,11 +172,14 @@ project.biome!.file.addOverride('files.includes', LINTED);
 // Two tasks instead of projen's `biome` (which writes): `lint` only reads (CI runs it), `format` writes.
 project.removeTask('biome');
 const lint = project.addTask('lint', {
-  description: 'Check formatting and lint rules (Biome, no writes) and that no line is over 160 characters',
+  description:
+    'Check formatting and lint rules (Biome, no writes), that no line is over 160 characters, and the types of the tests',
 });
 lint.exec('biome check --error-on-warnings');
 // Biome cannot wrap a long string or comment, so the 160-character ceiling of the developers' guide is its own check.
 lint.exec('node scripts/line-length.mjs 160');
+// vitest runs the tests without a type check: a test importing a name its module no longer exports fails only when run.
+lint.exec('tsc -p test/tsconfig.json --noEmit');
 const format = project.addTask('format', {
   description: 'Format the code and apply the safe lint fixes (Biome, writes)',
 });

@@ -319,7 +319,7 @@ describe('the generated Renovate config bumps the pins where they live', () => {
           ? { datasource: 'docker', depName: c.url.replace(/^oci:\/\//, ''), currentValue: c.version }
           : { datasource: 'helm', depName: c.name, registryUrl: c.url, currentValue: c.version },
       );
-      const key = (d: Record<string, string>) => JSON.stringify(Object.entries(d).sort());
+      const key = (d: Record<string, string | undefined>) => JSON.stringify(Object.entries(d).sort());
       expect(deps.map(key).sort()).toEqual(want.map(key).sort());
     },
   );

@@ -76,7 +76,7 @@ describe('EPIPE: a reader that goes away ends the output quietly', () => {
         expect(r.stderr).not.toMatch(/EPIPE|Error|\n\s+at /);
         expect(r.stderr.trim()).toBe('rc=0');
         if (reader === 'head -1') expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
-        if (args.includes('--dry-run')) expect(fs.existsSync(dir)).toBe(false);
+        if ((args as readonly string[]).includes('--dry-run')) expect(fs.existsSync(dir)).toBe(false);
         else expect((await kitInProcess(['regenerate', '--check', '--dir', dir])).status).toBe(0);
       });
     }

@@ -117,7 +117,7 @@ describe('fields: one table of cluster fields', () => {
   });
 
   it('describes in --help the defaults defaultCluster takes', () => {
-    const help = (key: string) => CLUSTER_FIELDS.find((f) => f.key === key)!.defaultHelp!;
+    const help = (key: string) => (CLUSTER_FIELDS.find((f) => f.key === key) as { defaultHelp?: string }).defaultHelp!;
     const onNet = (h: string, net: string) =>
       h.replace(/(^|-)\.(\d+)/g, (_m, dash: string, n: string) => `${dash}${net}${n}`);
     const c = defaultCluster(EMPTY, 'apps');

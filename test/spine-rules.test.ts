@@ -31,6 +31,7 @@ describe('story rules in model/story-rules.ts', () => {
       } catch (e) {
         return e as UsageError;
       }
+      return undefined;
     })();
     expect(refusal?.message).toMatch(`${story.id} cannot be approved`);
     expect(refusal?.details).toEqual([`${dep.id} is not added on infra`]);

@@ -95,6 +95,7 @@ describe('session', () => {
         } catch (e) {
           return e as UsageError;
         }
+        return undefined;
       })();
       expect(error?.message).toBe('platform.yaml is not valid');
       expect(error?.details.join('\n')).toMatch(

@@ -42,7 +42,7 @@ const str = (v: unknown): string | undefined =>
 /** kubectl flags that take a value: the token after one is that value, not a positional argument. */
 const VALUE_FLAGS = new RegExp(
   String.raw`^(--context|--kubeconfig|--type|-o|--output|--dry-run|--cert|--key|--docker-\w+|--url|--username|` +
-    String.raw`--password|--bearer-token|--ca-file|--private-key-file)$`,
+    '--password|--bearer-token|--ca-file|--private-key-file)$',
 );
 const unresolved = (s: string) => s.includes('${') || s.includes('{{') || s.includes('$(');
 const at = (o: Obj, keys: (string | number)[]) => ({ file: o.file, line: o.lineOf(keys) });

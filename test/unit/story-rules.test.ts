@@ -229,7 +229,7 @@ describe('--with-deps', () => {
       const states = p.stories[d]?.clusters ?? {};
       expect(Object.values(states), `${d} approved somewhere`).toContain('approved');
       // A dependency of the apps role is approved on apps itself.
-      if (cat.byId.get(d)!.clusters.includes(roles.apps) && listed(r.stdout).includes(d))
+      if (cat.byId.get(d)!.clusters.includes(roles.apps as 'infra' | 'apps') && listed(r.stdout).includes(d))
         expect(states.apps, d).toBe('approved');
     }
     const order = listed(r.stdout);
