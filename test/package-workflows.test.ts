@@ -56,12 +56,16 @@ describe('.github/workflows/ci.yml', () => {
     ]);
   });
 
-  it('runs `npx projen lint` in a job of its own, and that task only reads: Biome without --write, then the line check', () => {
+  it('runs `npx projen lint` in a job of its own, and that task only reads: Biome without --write, the line check, tsc on the tests', () => {
     const ci = workflow('ci');
     expect(ci.jobs.lint.steps.map((s) => s.run).filter(Boolean)).toEqual(['npm ci', 'npx projen lint']);
     const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')).tasks;
     const lint = tasks.lint.steps.map((s: { exec?: string }) => s.exec);
-    expect(lint).toEqual([expect.stringMatching(/^biome check\b/), 'node scripts/line-length.mjs 160']);
+    expect(lint).toEqual([
+      expect.stringMatching(/^biome check\b/),
+      'node scripts/line-length.mjs 160',
+      'tsc -p test/tsconfig.json --noEmit',
+    ]);
     expect(lint.join(' ')).not.toMatch(/--write|--fix/);
     // `format` is the one that writes, and ends with `biome check --write` so that it fails on what needs a hand.
     expect(tasks.format.steps.map((s: { exec?: string }) => s.exec).at(-1)).toBe('biome check --write');

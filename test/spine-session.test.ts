@@ -2,16 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseDocument } from 'yaml';
-import { createClusters } from '../src/commands/create-cluster';
-import { addedSettingValues, storyStates } from '../src/commands/outcome';
-import { regenerate } from '../src/commands/regenerate';
-import { session } from '../src/commands/session';
-import { addStories } from '../src/commands/stories';
-import { upToDate } from '../src/commands/up-to-date';
-import { ConflictError, type UsageError } from '../src/core/errors';
-import { LOCK_FILE } from '../src/core/lock';
-import { writes } from '../src/core/plan';
-import { setStoryState } from '../src/model/platform-file';
+import type { UsageError } from '../src/core/errors';
 import { tmpDir } from './helpers/fs';
 
 /** Every call of the whole-model validation, counted (the module is the real one). */
@@ -25,6 +16,33 @@ vi.mock('../src/model/validate', async (importOriginal) => {
       return real.validatePlatform(...args);
     },
   };
+});
+
+// The e2e files share each worker's modules (isolate: false), so the library may be loaded already, unmocked:
+// load it afresh, after the mock, for this file.
+let createClusters: typeof import('../src/commands/create-cluster')['createClusters'];
+let addedSettingValues: typeof import('../src/commands/outcome')['addedSettingValues'];
+let storyStates: typeof import('../src/commands/outcome')['storyStates'];
+let regenerate: typeof import('../src/commands/regenerate')['regenerate'];
+let session: typeof import('../src/commands/session')['session'];
+let addStories: typeof import('../src/commands/stories')['addStories'];
+let upToDate: typeof import('../src/commands/up-to-date')['upToDate'];
+let ConflictError: typeof import('../src/core/errors')['ConflictError'];
+let LOCK_FILE: typeof import('../src/core/lock')['LOCK_FILE'];
+let writes: typeof import('../src/core/plan')['writes'];
+let setStoryState: typeof import('../src/model/platform-file')['setStoryState'];
+beforeAll(async () => {
+  vi.resetModules();
+  ({ createClusters } = await import('../src/commands/create-cluster'));
+  ({ addedSettingValues, storyStates } = await import('../src/commands/outcome'));
+  ({ regenerate } = await import('../src/commands/regenerate'));
+  ({ session } = await import('../src/commands/session'));
+  ({ addStories } = await import('../src/commands/stories'));
+  ({ upToDate } = await import('../src/commands/up-to-date'));
+  ({ ConflictError } = await import('../src/core/errors'));
+  ({ LOCK_FILE } = await import('../src/core/lock'));
+  ({ writes } = await import('../src/core/plan'));
+  ({ setStoryState } = await import('../src/model/platform-file'));
 });
 
 /** The session (commands/session.ts): lock, load, validate, generate, commit, for every command that writes. */
