@@ -1,5 +1,6 @@
 // adopt's inference over one read of the repository: clusters, settings, facts, component matches, story statuses,
 // adopted Kustomizations and the layout, each claim with its evidence. Pure over the RepoView (view.ts).
+import { roleForName } from '../model/defaults';
 import type { Layout } from '../model/layout';
 import { loadCatalog, type Catalog } from '../model/stories';
 import { clusterFacts, type ClusterFacts } from './facts';
@@ -33,7 +34,7 @@ export function inferFrom(view: RepoView, cat: Catalog = loadCatalog()): Adoptio
       entry: { value: c.entry.path, why: [{ file: c.entry.obj?.file, line: c.entry.obj?.line, fact: c.entry.found }] },
       settings,
       facts: clusterFacts(view, c, settings),
-      match: matchCluster(c, cat),
+      match: matchCluster(c, cat, roleForName(c.name)),
     };
   });
   layout.value.settings = settingsLayout(clusters, layout.value);

@@ -5,10 +5,12 @@
 //   - by source: a GitRepository of its build has the component's source URL, or
 //   - for a component without chart or source: its build holds every object the component's health checks name, or
 //     the Kustomization is named after the component and lands in its namespace.
-// A story is approved on a cluster when every one of its components is matched there, partial when some are
-// (listed), absent otherwise. Every Kustomization that matches no catalog component is an adopted component.
+// Only stories that target the cluster's role count. A story is approved on a cluster when every component it puts
+// on a cluster of that role is matched there, partial when some of its own are (listed), absent otherwise. Every Kustomization that matches no catalog component is an adopted component.
 import type { Component } from '../model/components';
+import type { Role } from '../model/schema';
 import type { Catalog } from '../model/stories';
+import { storyComponentsFor } from '../model/wiring';
 import { chartOf, chartSourceOf } from './facts';
 import type { ClusterView, KsView, Why } from './view';
 
@@ -40,6 +42,8 @@ export interface StoryMatch {
   status: StoryStatus;
   present: string[];
   missing: string[];
+  /** Why a story whose components are all there is not recorded as approved (a dependency not wired). */
+  note?: string;
 }
 
 export interface ClusterMatch {
@@ -75,20 +79,26 @@ export function matchOne(k: KsView, c: Component): Why | undefined {
 }
 
 /** Components matched, Kustomizations adopted and story statuses of one cluster (see the header). */
-export function matchCluster(c: ClusterView, cat: Catalog): ClusterMatch {
+export function matchCluster(c: ClusterView, cat: Catalog, role: Role): ClusterMatch {
   const matches: ComponentMatch[] = [];
   const adopted: AdoptedKs[] = [];
   const kustomizations = new Map<string, AdoptedKs>();
   const entries = [...cat.components.values()];
   for (const k of c.kustomizations) {
     if (k.entry || !k.ks.obj) continue;
-    let any = false;
-    for (const e of entries) {
+    let hits = entries.flatMap((e) => {
       const why = matchOne(k, e.component);
-      if (!why) continue;
-      any = true;
-      matches.push({ component: e.component.id, story: e.story?.id, ks: k.ks.id, why });
+      return why ? [{ component: e.component.id, story: e.story?.id, ks: k.ks.id, why }] : [];
+    });
+    // Components that share a chart (external-dns twice, app-template): the one named like the Kustomization or its
+    // HelmRelease is the one this Kustomization delivers; with none so named, every candidate stays.
+    if (hits.length > 1) {
+      const named = new Set([k.ks.name, ...k.objects.filter((o) => o.kind === 'HelmRelease').map((o) => o.name)]);
+      const byName = hits.filter((h) => named.has(h.component));
+      if (byName.length) hits = byName;
     }
+    const any = hits.length > 0;
+    matches.push(...hits);
     const deps = Array.isArray(k.ks.obj.raw.spec?.dependsOn) ? k.ks.obj.raw.spec.dependsOn : [];
     const seen: AdoptedKs = {
       id: k.ks.id,
@@ -105,11 +115,13 @@ export function matchCluster(c: ClusterView, cat: Catalog): ClusterMatch {
   }
   const present = new Set(matches.map((m) => m.component));
   const stories: StoryMatch[] = cat.stories
-    .filter((s) => s.components.length > 0)
+    .filter((s) => s.clusters.includes(role) && storyComponentsFor(cat, s, role).length > 0)
     .map((s) => {
-      const ids = s.components.map((x) => x.id);
+      const ids = storyComponentsFor(cat, s, role).map((x) => x.id);
       const have = ids.filter((id) => present.has(id));
-      const status: StoryStatus = have.length === ids.length ? 'approved' : have.length ? 'partial' : 'absent';
+      // Components it only `uses` (another story's folder) say nothing of this story on their own.
+      const own = have.filter((id) => s.components.some((x) => x.id === id));
+      const status: StoryStatus = have.length === ids.length ? 'approved' : own.length ? 'partial' : 'absent';
       return { id: s.id, status, present: have, missing: ids.filter((id) => !present.has(id)) };
     });
   return { matches, kustomizations, adopted, stories };

@@ -52,6 +52,8 @@ export interface RepoView {
 function namespaceOf(k: Ks): string {
   const target = k.obj?.raw.spec?.targetNamespace;
   if (typeof target === 'string' && target) return target;
+  // A lane's objects are the Kustomizations it creates, wherever they land: it belongs where it is declared.
+  if ((k.build?.objects ?? []).some(isFluxKustomization)) return k.namespace;
   const counts = new Map<string, number>();
   for (const o of k.build?.objects ?? []) {
     if (o.kind === '(patch)' || o.kind === 'Namespace') continue;

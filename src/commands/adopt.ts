@@ -9,6 +9,7 @@ import { defaultCluster, roleForName } from '../model/defaults';
 import { newPlatform, parsePlatform, platformToString, PLATFORM_FILE, setCluster, setStoryState } from '../model/platform-file';
 import type { AdoptedComponent, ClusterSpec, PlatformSpec } from '../model/schema';
 import { clusterNameProblem, validateClusters } from '../model/validate';
+import { validateStories } from '../model/wiring';
 
 export const ADOPT_RECORD = '.platform/adopt.json';
 
@@ -117,6 +118,21 @@ export function platformOf(adoption: Adoption): { spec: PlatformSpec; text: stri
       if (!m || p.clusters[m[1]]?.settings[m[2]] === undefined) continue;
       delete p.clusters[m[1]].settings[m[2]];
       skipped.push({ cluster: m[1], key: m[2], reason: prob.message });
+    }
+  }
+  // A story is recorded approved only where the components it stands on are wired too (platform.yaml's story rule,
+  // validateStories): one whose dependency is missing stays partial, with the reason, until none is left.
+  for (let round = 0; round < 100; round++) {
+    const stories: PlatformSpec['stories'] = {};
+    for (const c of adoption.clusters) {
+      for (const s of c.match.stories) if (s.status === 'approved') (stories[s.id] ??= { clusters: {} }).clusters[c.name] = 'approved';
+    }
+    const problems = validateStories({ ...p, stories });
+    const demote = problems.map((x) => ({ x, m: /^stories\.([^.]+)\.clusters\.([^.]+)$/.exec(x.path) })).filter((d) => d.m);
+    if (!demote.length) break;
+    for (const { x, m } of demote) {
+      const s = adoption.clusters.find((c) => c.name === m![2])?.match.stories.find((y) => y.id === m![1]);
+      if (s && s.status === 'approved') Object.assign(s, { status: 'partial', note: x.message });
     }
   }
   const pf = newPlatform();
