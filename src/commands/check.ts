@@ -8,6 +8,7 @@ import type { Finding } from '../core/finding';
 import { planFindings } from '../delivery/checks';
 import { parsePlatform, PLATFORM_FILE } from '../model/platform-file';
 import type { PlatformSpec } from '../model/schema';
+import { foundationComponents } from '../model/components';
 import type { Catalog } from '../model/stories';
 import { catalogFor, wiredComponents } from '../model/wiring';
 
@@ -61,10 +62,14 @@ function wiringFindings(repo: WalkedRepo, spec: PlatformSpec, cat: Catalog, clus
   const out: Finding[] = [];
   const storyOf = new Map<string, string>();
   for (const s of cat.stories) for (const c of s.components) storyOf.set(c.id, s.id);
-  const expected = new Set(wiredComponents(spec, cat, cluster).map((c) => c.id));
+  // An adopted repository (platform-kit adopt recorded its layout): the tool rendered no scaffold there, so only the
+  // approved stories' components are expected, and the Kustomizations recorded as adopted belong to their authors.
+  const scaffold = spec.layout ? new Set(foundationComponents().map((c) => c.id)) : new Set<string>();
+  const adopted = new Set((spec.clusters[cluster].adopted ?? []).map((a) => a.name));
+  const expected = new Set(wiredComponents(spec, cat, cluster).map((c) => c.id).filter((id) => !scaffold.has(id)));
   for (const [name, at] of names) {
     const story = storyOf.get(name);
-    if (!story || expected.has(name)) continue;
+    if (!story || expected.has(name) || adopted.has(name)) continue;
     out.push({
       code: 'DRAFT_WIRED',
       severity: 'error',
