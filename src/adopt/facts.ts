@@ -166,12 +166,19 @@ export function clusterFacts(view: RepoView, c: ClusterView, settings: ClusterSe
     const branch = git.raw.spec?.ref?.branch;
     if (typeof branch === 'string') set('gitBranch', { value: branch, why: [{ file: git.file, line: git.lineOf(['spec', 'ref', 'branch']), fact: `GitRepository ${src.name} spec.ref.branch` }] });
   }
-  const fi = objects.find((o) => o.kind === 'FluxInstance' && typeof o.raw.spec?.sync?.path === 'string' && o.raw.spec.sync.path.replace(/^\.\//, '').replace(/\/$/, '') === c.entry.path);
-  if (fi && typeof fi.raw.spec.sync.url === 'string') {
-    set('gitUrl', { value: fi.raw.spec.sync.url, why: [{ file: fi.file, line: fi.lineOf(['spec', 'sync', 'url']), fact: `FluxInstance ${fi.name} spec.sync.url` }] });
-    const ref = String(fi.raw.spec.sync.ref ?? '');
+  // A FluxInstance's spec.sync, or the same settings given to the flux-instance chart (HelmRelease values.instance.sync).
+  const syncs = objects.flatMap((o) => {
+    if (o.kind === 'FluxInstance') return [{ o, keys: ['spec', 'sync'], what: `FluxInstance ${o.name} spec.sync` }];
+    if (o.kind === 'HelmRelease') return [{ o, keys: ['spec', 'values', 'instance', 'sync'], what: `HelmRelease ${o.name} values.instance.sync` }];
+    return [];
+  });
+  for (const { o, keys, what } of syncs) {
+    const sync = keys.reduce<any>((x, k) => x?.[k], o.raw);
+    if (typeof sync?.path !== 'string' || sync.path.replace(/^\.\//, '').replace(/\/$/, '') !== c.entry.path) continue;
+    if (typeof sync.url === 'string' && !sync.url.includes('${')) set('gitUrl', { value: sync.url, why: [{ file: o.file, line: o.lineOf([...keys, 'url']), fact: `${what}.url` }] });
+    const ref = String(sync.ref ?? '');
     const m = /^refs\/heads\/(.+)$/.exec(ref);
-    if (m) set('gitBranch', { value: m[1], why: [{ file: fi.file, line: fi.lineOf(['spec', 'sync', 'ref']), fact: `FluxInstance ${fi.name} spec.sync.ref ${ref}` }] });
+    if (m) set('gitBranch', { value: m[1], why: [{ file: o.file, line: o.lineOf([...keys, 'ref']), fact: `${what}.ref ${ref}` }] });
   }
 
   // 5. The secret backend: the provider of its ClusterSecretStore.

@@ -121,12 +121,16 @@ const ORDER = ['id', 'cluster', 'namespace', 'lane'] as const;
  * The template of a set of paths (one per observation), generalised as the header says. `component` paths start
  * with their observation's component folder where `within` is set: that prefix is written {component}.
  */
-export function generalise(items: { p: string; vars: LayoutVars; component?: string }[]): { template: string; fits: boolean[] } {
+export function generalise(items: { p: string; vars: LayoutVars; component?: string }[], area: 'many' | 'one' | 'none' = 'one'): { template: string; fits: boolean[] } {
   const rel = items.map((it) => (it.component !== undefined && (it.p === it.component || it.p.startsWith(it.component + '/')) ? `{component}${it.p.slice(it.component.length)}` : it.p));
-  // Group by shape: the most common shape wins, the others do not fit it.
-  const shapes = rel.map((p) => {
+  // Group by shape (segments, extension, and the first two folders with a lane word read as any lane): the most
+  // common shape wins, the others do not fit it. kubernetes/bases/x/y is not kubernetes/infrastructure/x/y. Where
+  // {area} may span folders (component folders: networking/cilium/core), deep paths of any length share a shape.
+  const shapes = rel.map((p, i) => {
     const { segs, ext } = segments(p);
-    return `${segs.length}|${ext}|${segs[0] === '{component}'}`;
+    const deep = segs.length >= 4 && !segs[0].startsWith('.') && segs[0] !== '{component}';
+    const root = deep ? segs.slice(0, 2).map((s) => (LANE_WORDS[s] !== undefined && s === items[i].vars.lane ? '{lane}' : s)).join('/') : '';
+    return `${area === 'many' && deep ? '*' : segs.length}|${ext}|${root}`;
   });
   const count = new Map<string, number>();
   for (const s of shapes) count.set(s, (count.get(s) ?? 0) + 1);
@@ -134,20 +138,33 @@ export function generalise(items: { p: string; vars: LayoutVars; component?: str
   const idx = rel.map((_, i) => i).filter((i) => shapes[i] === shape);
   if (!idx.length) return { template: '', fits: [] };
   const split = idx.map((i) => segments(rel[i]));
-  const n = split[0].segs.length;
-  const out: string[] = [];
-  for (let pos = 0; pos < n; pos++) {
-    const vals = split.map((s) => s.segs[pos]);
-    if (vals.every((v) => v === vals[0])) {
-      out.push(vals[0]);
-      continue;
-    }
-    const ph = ORDER.find((name) => idx.every((i, j) => items[i].vars[name] !== undefined && items[i].vars[name] === vals[j]));
-    out.push(ph ? `{${ph}}` : '{area}');
-  }
-  const template = out.join('/') + split[0].ext;
   const fits = rel.map((_, i) => shapes[i] === shape);
-  return { template, fits };
+  /** One position (a segment index, or from the end when negative): literal, a placeholder, {area} or the majority. */
+  const at = (pos: number): string | undefined => {
+    const vals = split.map((s) => s.segs[pos < 0 ? s.segs.length + pos : pos]);
+    if (vals.every((v) => v === vals[0])) return vals[0];
+    const ph = ORDER.find((name) => idx.every((i, j) => items[i].vars[name] !== undefined && items[i].vars[name] === vals[j]));
+    if (ph) return `{${ph}}`;
+    if (area !== 'none') return undefined;
+    const major = mostCommon(vals);
+    idx.forEach((i, j) => vals[j] !== major && (fits[i] = false));
+    return major;
+  };
+  const lengths = new Set(split.map((s) => s.segs.length));
+  const out: string[] = [];
+  if (lengths.size === 1) {
+    for (let pos = 0; pos < split[0].segs.length; pos++) out.push(at(pos) ?? '{area}');
+  } else {
+    // Varying depth: the common head, then one {area} for the folders between, then the last segment.
+    const min = Math.min(...lengths);
+    for (let pos = 0; pos < min - 1; pos++) {
+      const v = at(pos);
+      if (v === undefined) break;
+      out.push(v);
+    }
+    out.push('{area}', at(-1) ?? '{area}');
+  }
+  return { template: out.join('/') + split[0].ext, fits };
 }
 
 /** The layout of a repository, with the observations behind each part; the tool's own when nothing is observed. */
@@ -160,44 +177,51 @@ export function detectLayout(view: RepoView): LayoutResult {
     why.push({ fact: 'no component Kustomization reached: the tool\'s own layout is recorded' });
     return { value: { ...DEFAULT_LAYOUT, clusters: clusters.template || DEFAULT_LAYOUT.clusters }, why, fit: { fits: 0, of: 0, exceptions: [] } };
   }
+  // The component folders decide which observations make the layout (the rest are exceptions); among those, how
+  // they are wired decides the rest: the wiring file and entry are generalised over that mode only.
+  const components = generalise(obs.map((o) => ({ p: o.component, vars: o.vars })), 'many');
+  const core = obs.map((o, i) => ({ o, i })).filter(({ i }) => components.fits[i]);
+  const mode = mostCommon(core.map(({ o }) => o.wiring.mode)) as 'list' | 'document';
+  const sameMode = core.filter(({ o }) => o.wiring.mode === mode);
+  const wiringFit = generalise(sameMode.map(({ o }) => ({ p: o.wiring.file, vars: o.vars, component: mode === 'document' ? o.component : undefined })));
+  const entryFit = generalise(sameMode.map(({ o }) => ({ p: mode === 'list' ? (o.wiring as { entry: string }).entry.replace(/\/$/, '') : '-', vars: o.vars })));
+  /** A part generalised over a subset, read back on every observation (outside the subset: does not fit). */
+  const onAll = (fit: { template: string; fits: boolean[] }, over = sameMode) => ({ template: fit.template, fits: obs.map((_, i) => over.findIndex((x) => x.i === i)).map((j) => j >= 0 && fit.fits[j]) });
+  const ofCore = (f: (o: Observation) => { p: string; vars: LayoutVars; component?: string }) => onAll(generalise(core.map(({ o }) => f(o)), 'none'), core);
   const parts = {
-    components: generalise(obs.map((o) => ({ p: o.component, vars: o.vars }))),
-    file: generalise(obs.map((o) => ({ p: o.file, vars: o.vars, component: o.component }))),
-    specPath: generalise(obs.map((o) => ({ p: o.specPath, vars: o.vars, component: o.component }))),
-    wiringFile: generalise(obs.map((o) => ({ p: o.wiring.file, vars: o.vars, component: o.wiring.mode === 'document' ? o.component : undefined }))),
-    entry: generalise(obs.filter((o) => o.wiring.mode === 'list').map((o) => ({ p: (o.wiring as { entry: string }).entry.replace(/\/$/, ''), vars: o.vars }))),
+    components,
+    file: ofCore((o) => ({ p: o.file, vars: o.vars, component: o.component })),
+    specPath: ofCore((o) => ({ p: o.specPath, vars: o.vars, component: o.component })),
+    wiringFile: onAll(wiringFit),
+    entry: onAll(entryFit),
   };
   const names = obs.map((o) => (o.name === o.vars.id ? '{id}' : o.vars.id && o.name.includes(o.vars.id) ? o.name.replace(o.vars.id, '{id}') : o.name));
-  const name = mostCommon(names);
-  const modes = obs.map((o) => o.wiring.mode);
-  const mode = mostCommon(modes) as 'list' | 'document';
+  const name = mostCommon(core.map(({ i }) => names[i]));
   const wiringFile = parts.wiringFile.template;
   const layout: Layout = {
     clusters: clusters.template,
     components: parts.components.template,
     kustomization: { file: parts.file.template, path: parts.specPath.template, name },
-    wiring: { mode, file: wiringFile, ...(mode === 'list' && parts.entry.template ? { entry: parts.entry.template } : {}), perCluster: wiringFile.includes('{cluster}') },
+    wiring: { mode, file: wiringFile, ...(mode === 'list' && entryFit.template ? { entry: entryFit.template } : {}), perCluster: wiringFile.includes('{cluster}') },
     settings: [],
   };
   const lanes = lanesOf(obs, layout);
   if (lanes) layout.lanes = lanes;
   // Evidence: one line per part, naming an observation that shows it.
-  const first = obs[0];
+  const first = obs.find((_, i) => parts.components.fits[i] && parts.file.fits[i] && parts.wiringFile.fits[i]) ?? obs[0];
   why.push({ file: first.file, line: first.line, fact: `component ${first.name} of ${first.cluster} lives in ${first.component}: components at ${layout.components}` });
   why.push({ file: first.file, line: first.line, fact: `its Flux Kustomization is in ${first.file}, spec.path ./${first.specPath}, named ${first.name}` });
   if (first.wiring.mode === 'list') why.push({ file: first.wiring.file, line: first.wiring.line, fact: `wired by the entry ${first.wiring.entry} of ${first.wiring.file}` });
   else why.push({ file: first.file, fact: `wired as a document of ${first.file}, which its cluster applies with no kustomization.yaml listing it` });
   // Exceptions: observations that do not fit one of the parts.
   const exceptions: LayoutResult['fit']['exceptions'] = [];
-  const listIdx = obs.map((o, i) => (o.wiring.mode === 'list' ? i : -1)).filter((i) => i >= 0);
   obs.forEach((o, i) => {
     const differs: string[] = [];
     if (!parts.components.fits[i]) differs.push(`component folder ${o.component}`);
     if (!parts.file.fits[i]) differs.push(`Kustomization file ${o.file}`);
     if (!parts.specPath.fits[i]) differs.push(`spec.path ${o.specPath}`);
-    if (!parts.wiringFile.fits[i] || o.wiring.mode !== mode) differs.push(`wired by ${o.wiring.file}`);
-    const li = listIdx.indexOf(i);
-    if (li >= 0 && !parts.entry.fits[li]) differs.push(`entry ${(o.wiring as { entry: string }).entry}`);
+    if (!parts.wiringFile.fits[i]) differs.push(o.wiring.mode === mode ? `wired by ${o.wiring.file}` : `wired as ${o.wiring.mode === 'list' ? 'a list entry' : 'a document'} of ${o.wiring.file}`);
+    else if (mode === 'list' && !parts.entry.fits[i]) differs.push(`entry ${(o.wiring as { entry: string }).entry}`);
     if (names[i] !== name) differs.push(`name ${o.name}`);
     if (differs.length) exceptions.push({ name: o.name, cluster: o.cluster, file: o.file, differs });
   });

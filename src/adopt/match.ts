@@ -1,7 +1,8 @@
 // Component matching: which catalog components each reached Flux Kustomization delivers, and from that each story's
 // status per cluster. A Kustomization matches a component
 //   - by chart: a HelmRelease of its build installs the component's chart (same chart name; the chart's source URL
-//     is named in the evidence), or
+//     is named in the evidence); for a chart named otherwise than the component (a generic chart: app-template),
+//     the HelmRelease or the Kustomization must also be named like the component, or
 //   - by source: a GitRepository of its build has the component's source URL, or
 //   - for a component without chart or source: its build holds every object the component's health checks name, or
 //     the Kustomization is named after the component and lands in its namespace.
@@ -55,12 +56,20 @@ export interface ClusterMatch {
   stories: StoryMatch[];
 }
 
+/** Names that say the same component: equal, or one is the other with a -suffix or prefix- (rook-ceph, rook-ceph-operator). */
+export function linked(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}-`) || b.startsWith(`${a}-`) || a.endsWith(`-${b}`) || b.endsWith(`-${a}`);
+}
+
 /** Why Kustomization k delivers component c, or undefined. */
 export function matchOne(k: KsView, c: Component): Why | undefined {
   const o = k.ks.obj;
   if (c.chart) {
     for (const hr of k.objects.filter((x) => x.kind === 'HelmRelease' && x.apiVersion.startsWith('helm.toolkit.fluxcd.io/'))) {
       if (chartOf(hr, k.objects) !== c.chart.name) continue;
+      // A chart named otherwise than the component (app-template, external-dns, rook-ceph) installs many things: the
+      // HelmRelease or its Kustomization must also be named like the component.
+      if (c.chart.name !== c.id && !linked(hr.name, c.id) && !linked(k.ks.name, c.id)) continue;
       const from = chartSourceOf(hr, k.objects);
       return { file: hr.file, line: hr.line, fact: `HelmRelease ${hr.name} installs chart ${c.chart.name}${from ? ` from ${from}` : ''}` };
     }

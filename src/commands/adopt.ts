@@ -100,6 +100,9 @@ function adoptedOf(c: ClusterAdoption, approved: Set<string>): AdoptedComponent[
   return out.sort((a, b) => a.file.localeCompare(b.file) || a.name.localeCompare(b.name));
 }
 
+/** A copy sharing no object: the yaml library writes an object met twice as an alias, which platform.yaml refuses. */
+const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
 /** platform.yaml of an adopted repository, from what adopt inferred. */
 export function platformOf(adoption: Adoption): { spec: PlatformSpec; text: string; unproven: Unproven[]; skipped: AdoptResult['skipped'] } {
   for (const c of adoption.clusters) {
@@ -139,12 +142,12 @@ export function platformOf(adoption: Adoption): { spec: PlatformSpec; text: stri
   for (const c of adoption.clusters) {
     const approved = new Set(c.match.stories.filter((s) => s.status === 'approved').map((s) => s.id));
     const adopted = adoptedOf(c, approved);
-    setCluster(pf, c.name, { ...p.clusters[c.name], ...(adopted.length ? { adopted } : {}) });
+    setCluster(pf, c.name, plain({ ...p.clusters[c.name], ...(adopted.length ? { adopted } : {}) }));
   }
   const stories = new Map<string, Record<string, 'approved'>>();
   for (const c of adoption.clusters) for (const s of c.match.stories) if (s.status === 'approved') stories.set(s.id, { ...(stories.get(s.id) ?? {}), [c.name]: 'approved' });
   for (const [id, states] of stories) setStoryState(pf, id, states);
-  pf.edit((doc) => doc.set('layout', doc.createNode(adoption.layout.value)));
+  pf.edit((doc) => doc.set('layout', doc.createNode(plain(adoption.layout.value))));
   const text = platformToString(pf);
   // The same reading every command does: schema, cluster rules, stories.
   const spec = parsePlatform(text).spec;

@@ -5,7 +5,7 @@
 // Every path is a template over repo-relative POSIX paths with these placeholders:
 //   {cluster}    the cluster's name (its entry folder's name)
 //   {lane}       the repository's word for the component's lane (`lanes` maps the tool's lanes to it)
-//   {area}       a grouping folder (networking, security, ...)
+//   {area}       a grouping folder, or several (networking, security, networking/gateway, ...)
 //   {namespace}  the namespace the component runs in
 //   {id}         the component's folder name
 //   {component}  the component folder itself (only in `kustomization.file` and `kustomization.path`)
@@ -83,14 +83,15 @@ export function fill(t: string, vars: LayoutVars): string {
 
 /**
  * The values of a template's placeholders in a concrete path, or undefined when the path does not fit it. A
- * placeholder stands for one folder name; one that appears twice must take the same value both times.
+ * placeholder stands for one folder name ({area}: one or more); one that appears twice must take the same value.
  */
 export function match(t: string, p: string): LayoutVars | undefined {
   const names: string[] = [];
   const re = t.split(PLACEHOLDER).map((part, i) => {
     if (i % 2 === 1) {
       names.push(part);
-      return '([^/]+)';
+      // {area} may span folders (networking/gateway), as a catalog component's area does; the others are one folder.
+      return part === 'area' ? '(.+?)' : '([^/]+)';
     }
     return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   });
