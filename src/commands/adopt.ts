@@ -89,9 +89,10 @@ function adoptedOf(c: ClusterAdoption, approved: Set<string>): AdoptedComponent[
   for (const a of c.match.adopted) {
     out.push({ name: a.name, namespace: a.id.split('/')[0], file: a.file, path: a.path, targetNamespace: a.namespace, dependsOn: a.dependsOn });
   }
-  // Kustomizations that deliver catalog components of stories not approved here (or foundation ones) stay adopted too.
+  // Kustomizations that deliver catalog components of stories not approved here (or foundation ones) stay adopted too,
+  // and so do those that deliver an approved story's component under another name (check reads it as wired).
   for (const m of c.match.matches) {
-    if (m.story && approved.has(m.story)) continue;
+    if (m.story && approved.has(m.story) && m.ks.split('/')[1] === m.component) continue;
     if (out.some((o) => `${o.namespace}/${o.name}` === m.ks && o.component === m.component)) continue;
     const k = c.match.kustomizations.get(m.ks);
     if (!k) continue;

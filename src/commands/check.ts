@@ -66,6 +66,8 @@ function wiringFindings(repo: WalkedRepo, spec: PlatformSpec, cat: Catalog, clus
   // approved stories' components are expected, and the Kustomizations recorded as adopted belong to their authors.
   const scaffold = spec.layout ? new Set(foundationComponents().map((c) => c.id)) : new Set<string>();
   const adopted = new Set((spec.clusters[cluster].adopted ?? []).map((a) => a.name));
+  // An adopted Kustomization named otherwise that delivers a catalog component (adopt matched it) wires that component.
+  const delivered = new Set((spec.clusters[cluster].adopted ?? []).flatMap((a) => (a.component ? [a.component] : [])));
   const expected = new Set(wiredComponents(spec, cat, cluster).map((c) => c.id).filter((id) => !scaffold.has(id)));
   for (const [name, at] of names) {
     const story = storyOf.get(name);
@@ -81,7 +83,7 @@ function wiringFindings(repo: WalkedRepo, spec: PlatformSpec, cat: Catalog, clus
     });
   }
   for (const id of expected) {
-    if (names.has(id)) continue;
+    if (names.has(id) || delivered.has(id)) continue;
     const story = storyOf.get(id) ?? 'the scaffold';
     const lane = cat.components.get(id)?.component.lane ?? 'infrastructure';
     const laneFile = `kubernetes/clusters/${cluster}/${lane}/kustomization.yaml`;
