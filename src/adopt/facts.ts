@@ -112,7 +112,9 @@ export function clusterFacts(view: RepoView, c: ClusterView, settings: ClusterSe
     if (Array.isArray(t.nodes) && t.nodes.length) {
       const nodes: NodeSpec[] = [];
       for (const n of t.nodes) {
-        if (typeof n?.hostname !== 'string' || typeof n?.ipAddress !== 'string' || typeof parseIp(n.ipAddress) === 'string') continue;
+        // A hostname with a template in it (k8s-0.${domainName}) or a FQDN is not a node name platform.yaml can hold.
+        if (typeof n?.hostname !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(n.hostname)) continue;
+        if (typeof n?.ipAddress !== 'string' || typeof parseIp(n.ipAddress) === 'string') continue;
         nodes.push({ name: n.hostname, ip: n.ipAddress, controlPlane: n.controlPlane === true, installDisk: typeof n.installDisk === 'string' ? n.installDisk : '/dev/sda' });
       }
       if (nodes.length === t.nodes.length) set('nodes', { value: nodes, why: [at(['nodes'], `talhelper nodes: ${nodes.map((n) => `${n.name} ${n.ip}${n.controlPlane ? ' (control plane)' : ''}`).join(', ')}`)] });

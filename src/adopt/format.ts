@@ -41,6 +41,7 @@ export function formatAdoption(r: AdoptResult): string {
     }
   }
   out.push('');
+  if (r.refused.length) out.push(`platform.yaml would be refused by the tool's rules:\n${r.refused.join('\n')}`);
   out.push(r.written ? `adopted ${r.root}: wrote platform.yaml and .platform/adopt.json; no other file changed` : 'dry run: nothing was written');
   return out.join('\n');
 }

@@ -173,7 +173,7 @@ program
     process.exitCode = await runAction(processIo, async () => {
       const { adopt, adoptionJson } = await import('../commands/adopt');
       const r = adopt({ dir: flags.dir, dryRun: flags.dryRun, yes: flags.yes });
-      if (flags.json) processIo.out(JSON.stringify({ ...(adoptionJson(r.adoption, r.unproven, r.skipped) as object), platform: r.platform, written: r.written }, null, 2));
+      if (flags.json) processIo.out(JSON.stringify({ ...(adoptionJson(r.adoption, r.unproven, r.skipped) as object), platform: r.platform, refused: r.refused, written: r.written }, null, 2));
       else processIo.out((await import('../adopt/format')).formatAdoption(r));
     });
   });

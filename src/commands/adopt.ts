@@ -35,6 +35,8 @@ export interface AdoptResult {
   unproven: Unproven[];
   /** Settings not carried into platform.yaml, with why (they stay in the repository's own files). */
   skipped: { cluster: string; key: string; reason: string }[];
+  /** Why the platform.yaml inferred would be refused (a dry run shows it; a real run exits 2). */
+  refused: string[];
   written: boolean;
   root: string;
 }
@@ -105,7 +107,7 @@ function adoptedOf(c: ClusterAdoption, approved: Set<string>): AdoptedComponent[
 const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 /** platform.yaml of an adopted repository, from what adopt inferred. */
-export function platformOf(adoption: Adoption): { spec: PlatformSpec; text: string; unproven: Unproven[]; skipped: AdoptResult['skipped'] } {
+export function platformOf(adoption: Adoption): { spec: PlatformSpec; text: string; unproven: Unproven[]; skipped: AdoptResult['skipped']; refused: string[] } {
   for (const c of adoption.clusters) {
     const bad = clusterNameProblem(c.name);
     if (bad) throw new UsageError(`cluster ${c.name} (entry ./${c.entry.value}): ${bad}; platform.yaml names clusters by DNS labels`);
@@ -113,7 +115,10 @@ export function platformOf(adoption: Adoption): { spec: PlatformSpec; text: stri
   const unproven: Unproven[] = [];
   const skipped: AdoptResult['skipped'] = [];
   const p: PlatformSpec = { ...newPlatform().spec, clusters: {} };
-  for (const c of adoption.clusters) p.clusters[c.name] = { ...clusterSpec(p, c, unproven), settings: { ...c.settings.values } };
+  // Clusters whose id a file proves first: a default id is then the lowest one no cluster takes.
+  const order = [...adoption.clusters].sort((a, b) => Number(b.facts.clusterId !== undefined) - Number(a.facts.clusterId !== undefined));
+  for (const c of order) p.clusters[c.name] = { ...clusterSpec(p, c, unproven), settings: { ...c.settings.values } };
+  unproven.sort((a, b) => a.cluster.localeCompare(b.cluster));
   // Settings platform.yaml cannot hold (a derived variable, a credential-like name, a value Flux would misread) stay
   // in the repository's own files only; the validator says which (the same rules as for any platform.yaml).
   for (let round = 0; round < 2; round++) {
@@ -150,9 +155,14 @@ export function platformOf(adoption: Adoption): { spec: PlatformSpec; text: stri
   for (const [id, states] of stories) setStoryState(pf, id, states);
   pf.edit((doc) => doc.set('layout', doc.createNode(plain(adoption.layout.value))));
   const text = platformToString(pf);
-  // The same reading every command does: schema, cluster rules, stories.
-  const spec = parsePlatform(text).spec;
-  return { spec, text, unproven, skipped };
+  // The same reading every command does: schema, cluster rules, stories. A proven fact the tool's rules refuse (two
+  // clusters with one Cilium cluster id, unmeshed) is not changed behind the person's back: it is reported.
+  try {
+    return { spec: parsePlatform(text).spec, text, unproven, skipped, refused: [] };
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    return { spec: pf.spec, text, unproven, skipped, refused: [e.message, ...e.details] };
+  }
 }
 
 /** `platform-kit adopt` (see the header). */
@@ -162,7 +172,10 @@ export function adopt(opts: AdoptOptions): AdoptResult {
     throw new UsageError(`${path.join(root, PLATFORM_FILE)} exists: this repository is already under the tool (adopt is for a Flux repository without ${PLATFORM_FILE})`);
   }
   const adoption = infer(root);
-  const { spec, text, unproven, skipped } = platformOf(adoption);
+  const { spec, text, unproven, skipped, refused } = platformOf(adoption);
+  if (!opts.dryRun && refused.length) {
+    throw new UsageError(`adopt: the platform.yaml these files prove is refused by the tool's rules (nothing written):\n${refused.join('\n')}`);
+  }
   if (!opts.dryRun && unproven.length && !opts.yes) {
     const lines = unproven.map((u) => `  clusters.${u.cluster}.${u.field}: not proven by any file (default ${u.value})`);
     throw new UsageError(`adopt: ${unproven.length} cluster field${unproven.length > 1 ? 's' : ''} no file proves; pass --yes to take the defaults shown, or see them with --dry-run (nothing written):\n${lines.join('\n')}`);
@@ -173,7 +186,7 @@ export function adopt(opts: AdoptOptions): AdoptResult {
     // Last, and only if it still does not exist: a platform.yaml saved meanwhile is never overwritten.
     fs.writeFileSync(path.join(root, PLATFORM_FILE), text, { flag: 'wx' });
   }
-  return { adoption, platform: text, spec, unproven, skipped, written: !opts.dryRun, root };
+  return { adoption, platform: text, spec, unproven, skipped, refused, written: !opts.dryRun, root };
 }
 
 /** What adopt inferred and why, as data (--json, .platform/adopt.json): paths repo-relative, no absolute root. */
