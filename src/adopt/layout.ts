@@ -123,13 +123,15 @@ const ORDER = ['id', 'cluster', 'namespace', 'lane'] as const;
  */
 export function generalise(items: { p: string; vars: LayoutVars; component?: string }[], area: 'many' | 'one' | 'none' = 'one'): { template: string; fits: boolean[] } {
   const rel = items.map((it) => (it.component !== undefined && (it.p === it.component || it.p.startsWith(it.component + '/')) ? `{component}${it.p.slice(it.component.length)}` : it.p));
-  // Group by shape (segments, extension, and the first two folders with a lane word read as any lane): the most
+  // Group by shape (segments, extension, and the first two folders with the cluster's name or a lane word read as
+  // any cluster or lane): the most
   // common shape wins, the others do not fit it. kubernetes/bases/x/y is not kubernetes/infrastructure/x/y. Where
   // {area} may span folders (component folders: networking/cilium/core), deep paths of any length share a shape.
   const shapes = rel.map((p, i) => {
     const { segs, ext } = segments(p);
     const deep = segs.length >= 4 && !segs[0].startsWith('.') && segs[0] !== '{component}';
-    const root = deep ? segs.slice(0, 2).map((s) => (LANE_WORDS[s] !== undefined && s === items[i].vars.lane ? '{lane}' : s)).join('/') : '';
+    const v = items[i].vars;
+    const root = deep ? segs.slice(0, 2).map((s) => (s === v.cluster ? '{cluster}' : LANE_WORDS[s] !== undefined && s === v.lane ? '{lane}' : s)).join('/') : '';
     return `${area === 'many' && deep ? '*' : segs.length}|${ext}|${root}`;
   });
   const count = new Map<string, number>();
