@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src';
 import { adopt, ADOPT_RECORD } from '../../src/commands/adopt';
+import { regenerate } from '../../src/commands/regenerate';
+import { addStories } from '../../src/commands/stories';
 import { loadPlatform } from '../../src/model/platform-file';
 import { ROOT, snapshot, tmpDir } from '../helpers/fs';
 
@@ -68,6 +70,16 @@ describe.each(LAYOUTS)('adopt on the %s layout', (name) => {
     adopt({ dir, yes: true });
     const after = (await check({ dir })).findings.map(key).sort();
     expect(after).toEqual(before);
+  });
+
+  it('regenerate and add-story refuse to render the tool\'s own layout into the adopted repository (exit 2, nothing written)', () => {
+    const dir = copyOf(name);
+    adopt({ dir, yes: true });
+    const adopted = snapshot(dir);
+    for (const run of [() => regenerate({ dir }), () => regenerate({ dir, check: true }), () => addStories({ dir, ids: ['STORY-NET-SPEGEL-REGISTRY-MIRROR'] })]) {
+      expect(run).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/adopted layout/) }));
+      expect(snapshot(dir)).toEqual(adopted);
+    }
   });
 
   it('refuses, writing nothing: without --yes while some field is unproven, and a second time', () => {
