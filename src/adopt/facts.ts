@@ -115,9 +115,11 @@ export function clusterFacts(view: RepoView, c: ClusterView, settings: ClusterSe
         // A hostname with a template in it (k8s-0.${domainName}) or a FQDN is not a node name platform.yaml can hold.
         if (typeof n?.hostname !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(n.hostname)) continue;
         if (typeof n?.ipAddress !== 'string' || typeof parseIp(n.ipAddress) === 'string') continue;
-        nodes.push({ name: n.hostname, ip: n.ipAddress, controlPlane: n.controlPlane === true, installDisk: typeof n.installDisk === 'string' ? n.installDisk : '/dev/sda' });
+        nodes.push({ name: n.hostname, ip: n.ipAddress, controlPlane: n.controlPlane === true,
+          installDisk: typeof n.installDisk === 'string' ? n.installDisk : '/dev/sda' });
       }
-      if (nodes.length === t.nodes.length) set('nodes', { value: nodes, why: [at(['nodes'], `talhelper nodes: ${nodes.map((n) => `${n.name} ${n.ip}${n.controlPlane ? ' (control plane)' : ''}`).join(', ')}`)] });
+      if (nodes.length === t.nodes.length) set('nodes', { value: nodes, why: [at(['nodes'],
+        `talhelper nodes: ${nodes.map((n) => `${n.name} ${n.ip}${n.controlPlane ? ' (control plane)' : ''}`).join(', ')}`)] });
     }
   }
 
@@ -148,14 +150,16 @@ export function clusterFacts(view: RepoView, c: ClusterView, settings: ClusterSe
         if (x === undefined || x === null || typeof x === 'object') return Array.isArray(x) && x.length ? subst(String(x[0]), values) : undefined;
         return subst(String(x), values);
       };
-      const at = (keys: string[], fact: string) => ({ file: hr.file, line: hr.lineOf(['spec', 'values', ...keys]), fact: `HelmRelease ${hr.name} values.${keys.join('.')}: ${fact}` });
+      const at = (keys: string[], fact: string) => ({ file: hr.file, line: hr.lineOf(['spec', 'values', ...keys]),
+        fact: `HelmRelease ${hr.name} values.${keys.join('.')}: ${fact}` });
       const id = asFact('clusterId', v(['cluster', 'id']));
       if (id) set('clusterId', { value: id as number, why: [at(['cluster', 'id'], String(id))] });
       const pod = asFact('podCidr', v(['ipam', 'operator', 'clusterPoolIPv4PodCIDRList']));
       if (pod) set('podCidr', { value: pod as string, why: [at(['ipam', 'operator', 'clusterPoolIPv4PodCIDRList'], String(pod))] });
       const h = v(['k8sServiceHost']);
       const p = v(['k8sServicePort']);
-      if (h && p && !['localhost', '127.0.0.1'].includes(h) && /^\d+$/.test(p) && !h.includes('${')) set('apiEndpoint', { value: `https://${h}:${p}`, why: [at(['k8sServiceHost'], `${h}:${p}`)] });
+      if (h && p && !['localhost', '127.0.0.1'].includes(h) && /^\d+$/.test(p) && !h.includes('${')) set('apiEndpoint', { value: `https://${h}:${p}`,
+        why: [at(['k8sServiceHost'], `${h}:${p}`)] });
     }
   }
 
@@ -164,9 +168,11 @@ export function clusterFacts(view: RepoView, c: ClusterView, settings: ClusterSe
   const git = objects.find((o) => o.kind === 'GitRepository' && o.name === src.name && (o.namespace ?? 'flux-system') === src.namespace) ??
     view.walk.reader.objectsOf(c.entry.obj?.file ?? '').find((o) => o.kind === 'GitRepository' && o.name === src.name);
   if (git && typeof git.raw.spec?.url === 'string') {
-    set('gitUrl', { value: git.raw.spec.url, why: [{ file: git.file, line: git.lineOf(['spec', 'url']), fact: `GitRepository ${src.namespace}/${src.name} spec.url` }] });
+    set('gitUrl', { value: git.raw.spec.url, why: [{ file: git.file, line: git.lineOf(['spec', 'url']),
+      fact: `GitRepository ${src.namespace}/${src.name} spec.url` }] });
     const branch = git.raw.spec?.ref?.branch;
-    if (typeof branch === 'string') set('gitBranch', { value: branch, why: [{ file: git.file, line: git.lineOf(['spec', 'ref', 'branch']), fact: `GitRepository ${src.name} spec.ref.branch` }] });
+    if (typeof branch === 'string') set('gitBranch', { value: branch, why: [{ file: git.file, line: git.lineOf(['spec', 'ref', 'branch']),
+      fact: `GitRepository ${src.name} spec.ref.branch` }] });
   }
   // A FluxInstance's spec.sync, or the same settings given to the flux-instance chart (HelmRelease values.instance.sync).
   const syncs = objects.flatMap((o) => {
@@ -177,7 +183,8 @@ export function clusterFacts(view: RepoView, c: ClusterView, settings: ClusterSe
   for (const { o, keys, what } of syncs) {
     const sync = keys.reduce<any>((x, k) => x?.[k], o.raw);
     if (typeof sync?.path !== 'string' || sync.path.replace(/^\.\//, '').replace(/\/$/, '') !== c.entry.path) continue;
-    if (typeof sync.url === 'string' && !sync.url.includes('${')) set('gitUrl', { value: sync.url, why: [{ file: o.file, line: o.lineOf([...keys, 'url']), fact: `${what}.url` }] });
+    if (typeof sync.url === 'string' && !sync.url.includes('${')) set('gitUrl', { value: sync.url, why: [{ file: o.file, line: o.lineOf([...keys, 'url']),
+      fact: `${what}.url` }] });
     const ref = String(sync.ref ?? '');
     const m = /^refs\/heads\/(.+)$/.exec(ref);
     if (m) set('gitBranch', { value: m[1], why: [{ file: o.file, line: o.lineOf([...keys, 'ref']), fact: `${what}.ref ${ref}` }] });
@@ -186,7 +193,8 @@ export function clusterFacts(view: RepoView, c: ClusterView, settings: ClusterSe
   // 5. The secret backend: the provider of its ClusterSecretStore.
   for (const o of objects.filter((x) => x.kind === 'ClusterSecretStore' && x.apiVersion.startsWith('external-secrets.io/'))) {
     const key = Object.keys(o.raw.spec?.provider ?? {})[0];
-    if (key && PROVIDERS[key]) set('secretStore', { value: PROVIDERS[key], why: [{ file: o.file, line: o.lineOf(['spec', 'provider', key]), fact: `ClusterSecretStore ${o.name} spec.provider.${key}` }] });
+    if (key && PROVIDERS[key]) set('secretStore', { value: PROVIDERS[key], why: [{ file: o.file, line: o.lineOf(['spec', 'provider', key]),
+      fact: `ClusterSecretStore ${o.name} spec.provider.${key}` }] });
   }
   return out;
 }

@@ -13,7 +13,8 @@ export function formatAdoption(r: AdoptResult): string {
   out.push(`  components      ${l.value.components}`);
   out.push(`  Kustomization   ${l.value.kustomization.file}, path ${l.value.kustomization.path}, name ${l.value.kustomization.name}`);
   const w = l.value.wiring;
-  out.push(`  wiring          ${w.mode === 'list' ? `entry ${w.entry} in ${w.file}` : `a document of ${w.file}`}${w.perCluster ? ' (per cluster)' : ' (shared by the clusters)'}`);
+  const how = w.mode === 'list' ? `entry ${w.entry} in ${w.file}` : `a document of ${w.file}`;
+  out.push(`  wiring          ${how}${w.perCluster ? ' (per cluster)' : ' (shared by the clusters)'}`);
   if (l.value.lanes) out.push(`  lanes           ${Object.entries(l.value.lanes).map(([k, v]) => `${k} = ${v}`).join(', ')}`);
   for (const s of l.value.settings) out.push(`  settings        ${s.kind} ${s.name} in ${s.file}`);
   for (const why of l.why) out.push(`    because ${whyText(why)}`);
@@ -28,16 +29,24 @@ export function formatAdoption(r: AdoptResult): string {
     for (const u of r.unproven.filter((x) => x.cluster === c.name)) {
       out.push(`  ${u.field.padEnd(20)} not proven by any file: ${u.field === 'nodes' ? 'default nodes' : `default ${u.value}`}`);
     }
-    for (const s of c.settings.sources) out.push(`  settings from ${s.kind} ${s.namespace}/${s.name} (${s.file}:${s.line}): ${s.kind === 'Secret' ? `keys ${s.keys.join(', ')} (values stay in the Secret)` : `${s.keys.length} keys`}`);
+    for (const s of c.settings.sources) {
+      const what = s.kind === 'Secret' ? `keys ${s.keys.join(', ')} (values stay in the Secret)` : `${s.keys.length} keys`;
+      out.push(`  settings from ${s.kind} ${s.namespace}/${s.name} (${s.file}:${s.line}): ${what}`);
+    }
     for (const m of c.settings.missing) out.push(`  settings from ${m.kind} ${m.namespace}/${m.name}: not in the repository (named by ${m.usedBy.join(', ')})`);
-    for (const s of r.skipped.filter((x) => x.cluster === c.name)) out.push(`  setting ${s.key} stays in the repository's files only: ${s.reason.split(':')[0]}`);
+    for (const s of r.skipped.filter((x) => x.cluster === c.name)) {
+      out.push(`  setting ${s.key} stays in the repository's files only: ${s.reason.split(':')[0]}`);
+    }
     for (const s of c.match.stories.filter((x) => x.status !== 'absent')) {
       const how = s.present.flatMap((id) => c.match.matches.filter((m) => m.component === id)).map((m) => `${m.component} by ${m.ks} (${whyText(m.why)})`);
-      out.push(`  story ${s.status.padEnd(8)} ${s.id}: ${how.join('; ')}${s.missing.length ? `; missing ${s.missing.join(', ')}` : ''}${s.note ? `; not approved: ${s.note}` : ''}`);
+      const missing = s.missing.length ? `; missing ${s.missing.join(', ')}` : '';
+      out.push(`  story ${s.status.padEnd(8)} ${s.id}: ${how.join('; ')}${missing}${s.note ? `; not approved: ${s.note}` : ''}`);
     }
     for (const m of c.match.matches.filter((x) => !x.story)) out.push(`  foundation       ${m.component} by ${m.ks} (${whyText(m.why)})`);
     for (const k of c.match.adopted) {
-      out.push(`  adopted          ${k.id} ${k.file}:${k.line} path ./${k.path}, namespace ${k.namespace}${k.dependsOn.length ? `, dependsOn ${k.dependsOn.join(', ')}` : ''}${k.lane ? ' (a lane: it creates Kustomizations)' : ''}`);
+      const deps = k.dependsOn.length ? `, dependsOn ${k.dependsOn.join(', ')}` : '';
+      const lane = k.lane ? ' (a lane: it creates Kustomizations)' : '';
+      out.push(`  adopted          ${k.id} ${k.file}:${k.line} path ./${k.path}, namespace ${k.namespace}${deps}${lane}`);
     }
   }
   out.push('');

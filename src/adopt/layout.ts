@@ -121,8 +121,10 @@ const ORDER = ['id', 'cluster', 'namespace', 'lane'] as const;
  * The template of a set of paths (one per observation), generalised as the header says. `component` paths start
  * with their observation's component folder where `within` is set: that prefix is written {component}.
  */
-export function generalise(items: { p: string; vars: LayoutVars; component?: string }[], area: 'many' | 'one' | 'none' = 'one'): { template: string; fits: boolean[] } {
-  const rel = items.map((it) => (it.component !== undefined && (it.p === it.component || it.p.startsWith(it.component + '/')) ? `{component}${it.p.slice(it.component.length)}` : it.p));
+export function generalise(items: { p: string; vars: LayoutVars; component?: string }[],
+  area: 'many' | 'one' | 'none' = 'one'): { template: string; fits: boolean[] } {
+  const inside = (it: { p: string; component?: string }) => it.component !== undefined && (it.p === it.component || it.p.startsWith(it.component + '/'));
+  const rel = items.map((it) => (inside(it) ? `{component}${it.p.slice(it.component!.length)}` : it.p));
   // Group by shape (segments, extension, and the first two folders with the cluster's name or a lane word read as
   // any cluster or lane): the most
   // common shape wins, the others do not fit it. kubernetes/bases/x/y is not kubernetes/infrastructure/x/y. Where
@@ -131,7 +133,8 @@ export function generalise(items: { p: string; vars: LayoutVars; component?: str
     const { segs, ext } = segments(p);
     const deep = segs.length >= 4 && !segs[0].startsWith('.') && segs[0] !== '{component}';
     const v = items[i].vars;
-    const root = deep ? segs.slice(0, 2).map((s) => (s === v.cluster ? '{cluster}' : LANE_WORDS[s] !== undefined && s === v.lane ? '{lane}' : s)).join('/') : '';
+    const root = deep ? segs.slice(0,
+      2).map((s) => (s === v.cluster ? '{cluster}' : LANE_WORDS[s] !== undefined && s === v.lane ? '{lane}' : s)).join('/') : '';
     return `${area === 'many' && deep ? '*' : segs.length}|${ext}|${root}`;
   });
   const count = new Map<string, number>();
@@ -174,7 +177,8 @@ export function detectLayout(view: RepoView): LayoutResult {
   const obs = observations(view);
   const why: Why[] = [];
   const clusters = generalise(view.clusters.map((c) => ({ p: c.entry.path, vars: { cluster: c.name } })));
-  for (const c of view.clusters) why.push({ file: c.entry.obj?.file, line: c.entry.obj?.line, fact: `cluster ${c.name} syncs ./${c.entry.path} (${c.entry.found})` });
+  for (const c of view.clusters) why.push({ file: c.entry.obj?.file, line: c.entry.obj?.line,
+    fact: `cluster ${c.name} syncs ./${c.entry.path} (${c.entry.found})` });
   if (!obs.length) {
     why.push({ fact: 'no component Kustomization reached: the tool\'s own layout is recorded' });
     return { value: { ...DEFAULT_LAYOUT, clusters: clusters.template || DEFAULT_LAYOUT.clusters }, why, fit: { fits: 0, of: 0, exceptions: [] } };
@@ -188,7 +192,8 @@ export function detectLayout(view: RepoView): LayoutResult {
   const wiringFit = generalise(sameMode.map(({ o }) => ({ p: o.wiring.file, vars: o.vars, component: mode === 'document' ? o.component : undefined })));
   const entryFit = generalise(sameMode.map(({ o }) => ({ p: mode === 'list' ? (o.wiring as { entry: string }).entry.replace(/\/$/, '') : '-', vars: o.vars })));
   /** A part generalised over a subset, read back on every observation (outside the subset: does not fit). */
-  const onAll = (fit: { template: string; fits: boolean[] }, over = sameMode) => ({ template: fit.template, fits: obs.map((_, i) => over.findIndex((x) => x.i === i)).map((j) => j >= 0 && fit.fits[j]) });
+  const onAll = (fit: { template: string; fits: boolean[] }, over = sameMode) => ({ template: fit.template, fits: obs.map((_,
+    i) => over.findIndex((x) => x.i === i)).map((j) => j >= 0 && fit.fits[j]) });
   const ofCore = (f: (o: Observation) => { p: string; vars: LayoutVars; component?: string }) => onAll(generalise(core.map(({ o }) => f(o)), 'none'), core);
   const parts = {
     components,
@@ -204,16 +209,19 @@ export function detectLayout(view: RepoView): LayoutResult {
     clusters: clusters.template,
     components: parts.components.template,
     kustomization: { file: parts.file.template, path: parts.specPath.template, name },
-    wiring: { mode, file: wiringFile, ...(mode === 'list' && entryFit.template ? { entry: entryFit.template } : {}), perCluster: wiringFile.includes('{cluster}') },
+    wiring: { mode, file: wiringFile, ...(mode === 'list' && entryFit.template ? { entry: entryFit.template } : {}),
+      perCluster: wiringFile.includes('{cluster}') },
     settings: [],
   };
   const lanes = lanesOf(obs, layout);
   if (lanes) layout.lanes = lanes;
   // Evidence: one line per part, naming an observation that shows it.
   const first = obs.find((_, i) => parts.components.fits[i] && parts.file.fits[i] && parts.wiringFile.fits[i]) ?? obs[0];
-  why.push({ file: first.file, line: first.line, fact: `component ${first.name} of ${first.cluster} lives in ${first.component}: components at ${layout.components}` });
+  why.push({ file: first.file, line: first.line,
+    fact: `component ${first.name} of ${first.cluster} lives in ${first.component}: components at ${layout.components}` });
   why.push({ file: first.file, line: first.line, fact: `its Flux Kustomization is in ${first.file}, spec.path ./${first.specPath}, named ${first.name}` });
-  if (first.wiring.mode === 'list') why.push({ file: first.wiring.file, line: first.wiring.line, fact: `wired by the entry ${first.wiring.entry} of ${first.wiring.file}` });
+  if (first.wiring.mode === 'list') why.push({ file: first.wiring.file, line: first.wiring.line,
+    fact: `wired by the entry ${first.wiring.entry} of ${first.wiring.file}` });
   else why.push({ file: first.file, fact: `wired as a document of ${first.file}, which its cluster applies with no kustomization.yaml listing it` });
   // Exceptions: observations that do not fit one of the parts.
   const exceptions: LayoutResult['fit']['exceptions'] = [];
@@ -222,7 +230,8 @@ export function detectLayout(view: RepoView): LayoutResult {
     if (!parts.components.fits[i]) differs.push(`component folder ${o.component}`);
     if (!parts.file.fits[i]) differs.push(`Kustomization file ${o.file}`);
     if (!parts.specPath.fits[i]) differs.push(`spec.path ${o.specPath}`);
-    if (!parts.wiringFile.fits[i]) differs.push(o.wiring.mode === mode ? `wired by ${o.wiring.file}` : `wired as ${o.wiring.mode === 'list' ? 'a list entry' : 'a document'} of ${o.wiring.file}`);
+    const as = o.wiring.mode === 'list' ? 'a list entry' : 'a document';
+    if (!parts.wiringFile.fits[i]) differs.push(o.wiring.mode === mode ? `wired by ${o.wiring.file}` : `wired as ${as} of ${o.wiring.file}`);
     else if (mode === 'list' && !parts.entry.fits[i]) differs.push(`entry ${(o.wiring as { entry: string }).entry}`);
     if (names[i] !== name) differs.push(`name ${o.name}`);
     if (differs.length) exceptions.push({ name: o.name, cluster: o.cluster, file: o.file, differs });

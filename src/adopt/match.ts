@@ -7,7 +7,8 @@
 //   - for a component without chart or source: its build holds every object the component's health checks name, or
 //     the Kustomization is named after the component and lands in its namespace.
 // Only stories that target the cluster's role count. A story is approved on a cluster when every component it puts
-// on a cluster of that role is matched there, partial when some of its own are (listed), absent otherwise. Every Kustomization that matches no catalog component is an adopted component.
+// on a cluster of that role is matched there, partial when some of its own are (listed), absent otherwise. Every
+// Kustomization that matches no catalog component is an adopted component.
 import type { Component } from '../model/components';
 import type { Role } from '../model/schema';
 import type { Catalog } from '../model/stories';
@@ -83,7 +84,8 @@ export function matchOne(k: KsView, c: Component): Why | undefined {
   if (c.healthChecks.length && c.healthChecks.every((h) => k.objects.some((x) => x.kind === h.kind && x.name === h.name))) {
     return { file: o?.file, line: o?.line, fact: `its build holds ${c.healthChecks.map((h) => `${h.kind} ${h.name}`).join(', ')}` };
   }
-  if (k.ks.name === c.id && k.namespace === c.namespace) return { file: o?.file, line: o?.line, fact: `Kustomization ${k.ks.name} is named after ${c.id} and lands in namespace ${c.namespace}` };
+  if (k.ks.name === c.id && k.namespace === c.namespace) return { file: o?.file, line: o?.line,
+    fact: `Kustomization ${k.ks.name} is named after ${c.id} and lands in namespace ${c.namespace}` };
   return undefined;
 }
 

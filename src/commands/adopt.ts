@@ -41,7 +41,8 @@ export interface AdoptResult {
   root: string;
 }
 
-const FACT_FIELDS = ['role', 'domain', 'clusterId', 'apiEndpoint', 'network.nodeCidr', 'network.podCidr', 'network.serviceCidr', 'nodes', 'git.url', 'git.branch', 'secretStore.provider'];
+const FACT_FIELDS = ['role', 'domain', 'clusterId', 'apiEndpoint', 'network.nodeCidr', 'network.podCidr', 'network.serviceCidr', 'nodes', 'git.url',
+  'git.branch', 'secretStore.provider'];
 
 /** The /24 holding an address: the node network adopt derives from proven node addresses. */
 function slash24(ip: string): string {
@@ -98,7 +99,8 @@ function adoptedOf(c: ClusterAdoption, approved: Set<string>): AdoptedComponent[
     if (out.some((o) => `${o.namespace}/${o.name}` === m.ks && o.component === m.component)) continue;
     const k = c.match.kustomizations.get(m.ks);
     if (!k) continue;
-    out.push({ name: k.name, namespace: k.id.split('/')[0], file: k.file, path: k.path, targetNamespace: k.namespace, dependsOn: k.dependsOn, component: m.component });
+    out.push({ name: k.name, namespace: k.id.split('/')[0], file: k.file, path: k.path, targetNamespace: k.namespace, dependsOn: k.dependsOn,
+      component: m.component });
   }
   return out.sort((a, b) => a.file.localeCompare(b.file) || a.name.localeCompare(b.name));
 }
@@ -151,7 +153,8 @@ export function platformOf(adoption: Adoption): { spec: PlatformSpec; text: stri
     setCluster(pf, c.name, plain({ ...p.clusters[c.name], ...(adopted.length ? { adopted } : {}) }));
   }
   const stories = new Map<string, Record<string, 'approved'>>();
-  for (const c of adoption.clusters) for (const s of c.match.stories) if (s.status === 'approved') stories.set(s.id, { ...(stories.get(s.id) ?? {}), [c.name]: 'approved' });
+  for (const c of adoption.clusters) for (const s of c.match.stories) if (s.status === 'approved') stories.set(s.id, { ...(stories.get(s.id) ?? {}),
+    [c.name]: 'approved' });
   for (const [id, states] of stories) setStoryState(pf, id, states);
   pf.edit((doc) => doc.set('layout', doc.createNode(plain(adoption.layout.value))));
   const text = platformToString(pf);
@@ -169,7 +172,8 @@ export function platformOf(adoption: Adoption): { spec: PlatformSpec; text: stri
 export function adopt(opts: AdoptOptions): AdoptResult {
   const root = path.resolve(opts.dir);
   if (fs.existsSync(path.join(root, PLATFORM_FILE))) {
-    throw new UsageError(`${path.join(root, PLATFORM_FILE)} exists: this repository is already under the tool (adopt is for a Flux repository without ${PLATFORM_FILE})`);
+    const file = path.join(root, PLATFORM_FILE);
+    throw new UsageError(`${file} exists: this repository is already under the tool (adopt is for a Flux repository without ${PLATFORM_FILE})`);
   }
   const adoption = infer(root);
   const { spec, text, unproven, skipped, refused } = platformOf(adoption);
@@ -178,7 +182,9 @@ export function adopt(opts: AdoptOptions): AdoptResult {
   }
   if (!opts.dryRun && unproven.length && !opts.yes) {
     const lines = unproven.map((u) => `  clusters.${u.cluster}.${u.field}: not proven by any file (default ${u.value})`);
-    throw new UsageError(`adopt: ${unproven.length} cluster field${unproven.length > 1 ? 's' : ''} no file proves; pass --yes to take the defaults shown, or see them with --dry-run (nothing written):\n${lines.join('\n')}`);
+    const n = `${unproven.length} cluster field${unproven.length > 1 ? 's' : ''}`;
+    const hint = 'pass --yes to take the defaults shown, or see them with --dry-run (nothing written)';
+    throw new UsageError(`adopt: ${n} no file proves; ${hint}:\n${lines.join('\n')}`);
   }
   if (!opts.dryRun) {
     fs.mkdirSync(path.join(root, '.platform'), { recursive: true });

@@ -135,7 +135,8 @@ export class Session {
     // An adopted repository (platform-kit adopt recorded its layout): rendering the tool's own layout into it would
     // write a scaffold next to the one its people wrote. Until rendering follows the layout, nothing is generated.
     if (pf.spec.layout) {
-      throw new UsageError(`${PLATFORM_FILE} in ${this.root} records an adopted layout (platform-kit adopt): this version does not render into it yet; nothing was written (docs/adopt-design.md)`);
+      const why = 'this version does not render into it yet; nothing was written (docs/adopt-design.md)';
+      throw new UsageError(`${PLATFORM_FILE} in ${this.root} records an adopted layout (platform-kit adopt): ${why}`);
     }
     const templateRoots = this.opts.templateRoots ?? templateRootsOf(this.root);
     // Only with the built-in templates (plus the repository's overrides) does the fingerprint describe this render.

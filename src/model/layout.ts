@@ -13,7 +13,8 @@ import { z } from 'zod';
 
 const PLACEHOLDER = /\{(cluster|lane|area|namespace|id|component)\}/g;
 const TEMPLATE = /^[A-Za-z0-9._{}/-]+$/;
-const template = (description: string) => z.string().min(1).max(300).regex(TEMPLATE, 'a path template: letters, digits, . _ - / and {placeholders}').meta({ description });
+const template = (description: string) => z.string().min(1).max(300).regex(TEMPLATE,
+  'a path template: letters, digits, . _ - / and {placeholders}').meta({ description });
 
 export const LayoutSchema = z.strictObject({
   clusters: template('Entry folder of each cluster, e.g. kubernetes/clusters/{cluster}.'),
@@ -28,7 +29,8 @@ export const LayoutSchema = z.strictObject({
   wiring: z
     .strictObject({
       mode: z.enum(['list', 'document']).meta({
-        description: 'list: an entry in a kustomization.yaml\'s resources; document: the Flux Kustomization is a document of a file its cluster already applies.',
+        description:
+          'list: an entry in a kustomization.yaml\'s resources; document: the Flux Kustomization is a document of a file its cluster already applies.',
       }),
       file: template('The file that wires a component (a kustomization.yaml for list; the Kustomization\'s file for document).'),
       entry: template('mode list: the resources entry, relative to the wiring file\'s folder, e.g. ./{id}/ks.yaml.').optional(),

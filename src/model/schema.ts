@@ -79,7 +79,10 @@ export const AdoptedComponentSchema = z.strictObject({
   path: z.string().max(1024).meta({ description: 'Its spec.path (repo-relative, without ./).' }),
   targetNamespace: z.string().min(1).max(63).meta({ description: 'The namespace its objects land in.' }),
   dependsOn: z.array(z.string()).default([]).meta({ description: 'Its dependsOn, as namespace/name.' }),
-  component: z.string().optional().meta({ description: 'The catalog component it delivers, when its story is not all there (or it is a foundation component).' }),
+  component: z
+    .string()
+    .optional()
+    .meta({ description: 'The catalog component it delivers, when its story is not all there (or it is a foundation component).' }),
 });
 
 export const ClusterSchema = z.strictObject({
@@ -110,7 +113,9 @@ export const ClusterSchema = z.strictObject({
     }),  adopted: z
     .array(AdoptedComponentSchema)
     .optional()
-    .meta({ description: 'Flux Kustomizations of this cluster that platform-kit adopt found and no approved story delivers; the tool never writes their files.' }),
+    .meta({
+      description: 'Flux Kustomizations of this cluster that platform-kit adopt found and no approved story delivers; the tool never writes their files.',
+    }),
 });
 
 export const STORY_ID = /^STORY-[A-Z0-9]+(-[A-Z0-9]+)+$/;
@@ -259,7 +264,9 @@ export const PlatformSchema = z
       .meta({ description: 'The stories of the plan on this platform (story id -> its state per cluster); add-story and platform-kit approve edit it.' }),
     plan: PlanSettingsSchema.optional().meta({ description: 'Calendar of the delivery plan; every field defaults from catalog/plan.yaml.' }),
     charts: ChartPinsSchema.optional(),
-    layout: LayoutSchema.optional().meta({ description: 'Where components live and how clusters wire them (platform-kit adopt records the repository\'s own; absent: the tool\'s layout).' }),
+    layout: LayoutSchema.optional().meta({
+      description: 'Where components live and how clusters wire them (platform-kit adopt records the repository\'s own; absent: the tool\'s layout).',
+    }),
   })
   .meta({
     title: 'platform.yaml of create-platform-cluster',

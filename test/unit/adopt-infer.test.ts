@@ -90,7 +90,8 @@ describe('adopt: facts and settings, from the files that state them', () => {
     fs.cpSync(path.join(FIXTURES, 'classic'), dir, { recursive: true });
     const secret = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cluster-secrets\n  namespace: flux-system\nstringData:\n  API_TOKEN: do-not-copy-me\n';
     fs.writeFileSync(path.join(dir, 'clusters/staging/cluster-secrets.yaml'), secret);
-    const ks = read(dir, 'clusters/staging/infrastructure.yaml').replace(/name: cluster-vars/g, 'name: cluster-vars\n      - kind: Secret\n        name: cluster-secrets');
+    const ks = read(dir, 'clusters/staging/infrastructure.yaml').replace(/name: cluster-vars/g,
+      'name: cluster-vars\n      - kind: Secret\n        name: cluster-secrets');
     fs.writeFileSync(path.join(dir, 'clusters/staging/infrastructure.yaml'), ks);
     const staging = infer(dir).clusters.find((c) => c.name === 'staging')!;
     const src = staging.settings.sources.find((s) => s.kind === 'Secret')!;
@@ -109,7 +110,8 @@ describe('adopt: component matching and story statuses', () => {
         const matched = new Set(c.match.matches.map((m) => m.ks));
         for (const k of c.match.kustomizations.values()) expect(c.match.adopted.includes(k), `${f}/${c.name} ${k.id}`).toBe(!matched.has(k.id));
         // The hand-written component of each fixture (its Deployment says so) is adopted, with its path and dependsOn.
-        const hand = c.match.adopted.filter((k) => !k.lane && fs.readdirSync(path.join(FIXTURES, f, k.path)).some((x) => read(path.join(FIXTURES, f), `${k.path}/${x}`).includes('Hand-written')));
+        const hand = c.match.adopted.filter((k) => !k.lane && fs.readdirSync(path.join(FIXTURES, f, k.path)).some((x) => read(path.join(FIXTURES, f),
+          `${k.path}/${x}`).includes('Hand-written')));
         expect(hand, `${f}/${c.name}`).toHaveLength(1);
         const raw = docsOf(path.join(FIXTURES, f), hand[0].file).find((d) => d.metadata.name === hand[0].name);
         expect(hand[0].dependsOn).toEqual((raw.spec.dependsOn ?? []).map((d: any) => `${d.namespace ?? hand[0].id.split('/')[0]}/${d.name}`));

@@ -76,7 +76,8 @@ describe.each(LAYOUTS)('adopt on the %s layout', (name) => {
     const dir = copyOf(name);
     adopt({ dir, yes: true });
     const adopted = snapshot(dir);
-    for (const run of [() => regenerate({ dir }), () => regenerate({ dir, check: true }), () => addStories({ dir, ids: ['STORY-NET-SPEGEL-REGISTRY-MIRROR'] })]) {
+    for (const run of [() => regenerate({ dir }), () => regenerate({ dir, check: true }), () => addStories({ dir,
+      ids: ['STORY-NET-SPEGEL-REGISTRY-MIRROR'] })]) {
       expect(run).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/adopted layout/) }));
       expect(snapshot(dir)).toEqual(adopted);
     }
