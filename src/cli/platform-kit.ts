@@ -221,6 +221,25 @@ program
   });
 
 program
+  .command('adopt')
+  .description(
+    'bring an existing Flux repository under the tool: infer clusters, settings, facts, stories and its layout; write only platform.yaml and .platform/',
+  )
+  .option('--dir <dir>', 'the Flux repository (without platform.yaml)', '.')
+  .option('--dry-run', 'print what it inferred and why (file and fact of each claim); write nothing')
+  .option('--json', 'machine-readable output (the inference with its evidence, and platform.yaml)')
+  .option('--yes', 'take the defaults for the cluster fields no file proves (listed by --dry-run)')
+  .action(async (flags) => {
+    process.exitCode = await runAction(processIo, async () => {
+      const { adopt, adoptionJson } = await import('../commands/adopt');
+      const r = adopt({ dir: flags.dir, dryRun: flags.dryRun, yes: flags.yes });
+      const data = { ...(adoptionJson(r.adoption, r.unproven, r.skipped) as object), platform: r.platform, refused: r.refused, written: r.written };
+      if (flags.json) processIo.out(JSON.stringify(data, null, 2));
+      else processIo.out((await import('../adopt/format')).formatAdoption(r));
+    });
+  });
+
+program
   .command('stories')
   .description("the story catalog with each story's status per cluster")
   .option('--dir <dir>', 'the GitOps repository', '.')

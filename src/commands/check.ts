@@ -8,6 +8,7 @@ import type { Finding } from '../core/finding';
 import { planFindings } from '../delivery/checks';
 import { PLATFORM_FILE, parsePlatform } from '../model/platform-file';
 import type { PlatformSpec } from '../model/schema';
+import { foundationComponents } from '../model/components';
 import type { Catalog } from '../model/stories';
 import { catalogFor, wiredComponents } from '../model/wiring';
 
@@ -68,10 +69,16 @@ function wiringFindings(
   const out: Finding[] = [];
   const storyOf = new Map<string, string>();
   for (const s of cat.stories) for (const c of s.components) storyOf.set(c.id, s.id);
-  const expected = new Set(wiredComponents(spec, cat, cluster).map((c) => c.id));
+  // An adopted repository (platform-kit adopt recorded its layout): the tool rendered no scaffold there, so only the
+  // approved stories' components are expected, and the Kustomizations recorded as adopted belong to their authors.
+  const scaffold = spec.layout ? new Set(foundationComponents().map((c) => c.id)) : new Set<string>();
+  const adopted = new Set((spec.clusters[cluster].adopted ?? []).map((a) => a.name));
+  // An adopted Kustomization named otherwise that delivers a catalog component (adopt matched it) wires that component.
+  const delivered = new Set((spec.clusters[cluster].adopted ?? []).flatMap((a) => (a.component ? [a.component] : [])));
+  const expected = new Set(wiredComponents(spec, cat, cluster).map((c) => c.id).filter((id) => !scaffold.has(id)));
   for (const [name, at] of names) {
     const story = storyOf.get(name);
-    if (!story || expected.has(name)) continue;
+    if (!story || expected.has(name) || adopted.has(name)) continue;
     out.push({
       code: 'DRAFT_WIRED',
       severity: 'error',
@@ -83,7 +90,7 @@ function wiringFindings(
     });
   }
   for (const id of expected) {
-    if (names.has(id)) continue;
+    if (names.has(id) || delivered.has(id)) continue;
     const story = storyOf.get(id) ?? 'the scaffold';
     const lane = cat.components.get(id)?.component.lane ?? 'infrastructure';
     const laneFile = `kubernetes/clusters/${cluster}/${lane}/kustomization.yaml`;

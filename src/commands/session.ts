@@ -130,6 +130,12 @@ export class Session {
 
   /** The plan of `pf` against the repository on disk, merging with git, with what git lists as uncommitted. */
   generate(pf: PlatformFile): Generated {
+    // An adopted repository (platform-kit adopt recorded its layout): rendering the tool's own layout into it would
+    // write a scaffold next to the one its people wrote. Until rendering follows the layout, nothing is generated.
+    if (pf.spec.layout) {
+      const why = 'this version does not render into it yet; nothing was written (docs/adopt-design.md)';
+      throw new UsageError(`${PLATFORM_FILE} in ${this.root} records an adopted layout (platform-kit adopt): ${why}`);
+    }
     const templateRoots = this.opts.templateRoots ?? templateRootsOf(this.root);
     // Only with the built-in templates (plus the repository's overrides) does the fingerprint describe this render.
     const overrides = path.join(this.root, OVERRIDES_DIR);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { fieldDescription } from './cluster-fields';
 import { ComponentSchema } from './components';
+import { LayoutSchema } from './layout';
 import { ROLES } from './roles';
 import { SECRET_PROVIDERS } from './secret-providers';
 
@@ -83,6 +84,23 @@ export const NetworkSchema = z.strictObject({
     .meta({ description: "Fixed addresses of the cluster's two Gateways (Gateway API)." }),
 });
 
+/**
+ * A Flux Kustomization of an adopted repository that no approved story delivers (platform-kit adopt): its files belong
+ * to the people who wrote them; the tool never renders, merges or deletes them.
+ */
+export const AdoptedComponentSchema = z.strictObject({
+  name: z.string().min(1).max(253).meta({ description: 'metadata.name of the Flux Kustomization.' }),
+  namespace: z.string().min(1).max(63).meta({ description: 'metadata.namespace of the Flux Kustomization.' }),
+  file: z.string().min(1).max(1024).meta({ description: 'The file declaring it (repo-relative).' }),
+  path: z.string().max(1024).meta({ description: 'Its spec.path (repo-relative, without ./).' }),
+  targetNamespace: z.string().min(1).max(63).meta({ description: 'The namespace its objects land in.' }),
+  dependsOn: z.array(z.string()).default([]).meta({ description: 'Its dependsOn, as namespace/name.' }),
+  component: z
+    .string()
+    .optional()
+    .meta({ description: 'The catalog component it delivers, when its story is not all there (or it is a foundation component).' }),
+});
+
 export const ClusterSchema = z.strictObject({
   role: z.enum(ROLES).meta({ description: fieldDescription('role') }),
   domain: str.meta({
@@ -127,6 +145,13 @@ export const ClusterSchema = z.strictObject({
       description:
         "Cluster settings (KEY: value) Flux substitutes as ${KEY}: the stories' variables and your own. A " +
         'value holds no quotes, backslashes, control characters or "${"; no credentials (those go to the secret store).',
+    }),
+  adopted: z
+    .array(AdoptedComponentSchema)
+    .optional()
+    .meta({
+      description:
+        'Flux Kustomizations of this cluster that platform-kit adopt found and no approved story delivers; the tool never writes their files.',
     }),
 });
 
@@ -356,6 +381,9 @@ export const PlatformSchema = z
       description: 'Calendar of the delivery plan; every field defaults from catalog/plan.yaml.',
     }),
     charts: ChartPinsSchema.optional(),
+    layout: LayoutSchema.optional().meta({
+      description: 'Where components live and how clusters wire them (platform-kit adopt records the repository\'s own; absent: the tool\'s layout).',
+    }),
   })
   .meta({
     title: 'platform.yaml of create-platform-cluster',
@@ -365,6 +393,7 @@ export const PlatformSchema = z
 
 export type NodeSpec = z.infer<typeof NodeSchema>;
 export type ClusterSpec = z.infer<typeof ClusterSchema>;
+export type AdoptedComponent = z.infer<typeof AdoptedComponentSchema>;
 export type PlatformSpec = z.infer<typeof PlatformSchema>;
 export type ClusterModel = ClusterSpec & { name: string };
 export type CustomStory = z.infer<typeof CustomStorySchema>;

@@ -1,0 +1,222 @@
+// The cluster facts adopt can prove from the files: each with the file and the fact it read. A fact is taken from
+// the first source that states it, in this order: the Talos configuration (what the nodes are built from), the
+// cluster's settings (what Flux substitutes), the Cilium HelmRelease's values (substituted with those settings),
+// the cluster's Flux source (git) and its ClusterSecretStore. Nothing is guessed: a fact no file states is absent,
+// and the caller asks for it or takes it from flags.
+import * as path from 'node:path';
+import { valueMap } from '../check/check';
+import type { Obj } from '../check/objects';
+import { subst } from '../check/vars';
+import { parseCidr, parseIp } from '../core/net';
+import type { NodeSpec, SecretProvider } from '../model/schema';
+import type { ClusterSettings } from './settings';
+import type { Claim, ClusterView, RepoView } from './view';
+
+export interface ClusterFacts {
+  clusterId?: Claim<number>;
+  domain?: Claim<string>;
+  podCidr?: Claim<string>;
+  serviceCidr?: Claim<string>;
+  nodeCidr?: Claim<string>;
+  apiEndpoint?: Claim<string>;
+  nodes?: Claim<NodeSpec[]>;
+  gitUrl?: Claim<string>;
+  gitBranch?: Claim<string>;
+  secretStore?: Claim<SecretProvider>;
+}
+
+/** Settings keys that state a fact, by convention of the repositories we read (ours, home-ops, the plan's). */
+const SETTING_KEYS: { fact: 'clusterId' | 'domain' | 'podCidr' | 'serviceCidr' | 'nodeCidr'; keys: string[] }[] = [
+  { fact: 'clusterId', keys: ['CLUSTER_ID'] },
+  { fact: 'domain', keys: ['CLUSTER_DOMAIN', 'DOMAIN', 'SECRET_DOMAIN', 'PUBLIC_DOMAIN'] },
+  { fact: 'podCidr', keys: ['POD_CIDR', 'CLUSTER_POD_CIDR', 'POD_CIDR_STRING', 'POD_SUBNET', 'CLUSTER_CIDR'] },
+  { fact: 'serviceCidr', keys: ['SERVICE_CIDR', 'CLUSTER_SERVICE_CIDR', 'SERVICE_CIDR_STRING', 'SERVICE_SUBNET', 'SVC_CIDR'] },
+  { fact: 'nodeCidr', keys: ['NODE_CIDR', 'NODE_NETWORK', 'HOST_CIDR'] },
+];
+
+/** The first IPv4 network written canonically in a text (a bare CIDR, or a JSON list of them as the plan writes). */
+export function firstCidr(text: string): string | undefined {
+  for (const m of text.matchAll(/\b\d{1,3}(?:\.\d{1,3}){3}\/\d{1,2}\b/g)) if (typeof parseCidr(m[0]) !== 'string') return m[0];
+  return undefined;
+}
+
+const DOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+
+/** A value a fact may take, or undefined (a placeholder, a ${VAR} left, a malformed network). */
+function asFact(fact: string, raw: unknown): unknown {
+  const v = String(raw ?? '').trim();
+  if (!v || v.includes('${')) return undefined;
+  switch (fact) {
+    case 'clusterId': {
+      const n = Number(v);
+      return Number.isInteger(n) && n >= 1 && n <= 255 ? n : undefined;
+    }
+    case 'domain':
+      return DOMAIN.test(v) ? v : undefined;
+    default:
+      return firstCidr(v);
+  }
+}
+
+/** Talos configuration files of a cluster: talhelper's talconfig.yaml whose clusterName or folder names it. */
+function talconfigOf(view: RepoView, cluster: string): { file: string; raw: Record<string, any> } | undefined {
+  const reader = view.walk.reader;
+  const files = reader.allYamlFiles().filter((f) => /(^|\/)talconfig\.ya?ml$/.test(f));
+  const read = (f: string) => {
+    const p = reader.parse(f);
+    const js = p?.docs[0] ? reader.toJS(f, p.docs[0], p.lc) : undefined;
+    return js && typeof js === 'object' && !Array.isArray(js) ? (js as Record<string, any>) : undefined;
+  };
+  const found = files.map((f) => ({ file: f, raw: read(f) })).filter((x): x is { file: string; raw: Record<string, any> } => x.raw !== undefined);
+  const named = found.find((x) => x.raw.clusterName === cluster) ?? found.find((x) => path.posix.dirname(x.file).split('/').includes(cluster));
+  // One cluster and one Talos configuration: they are the same cluster.
+  return named ?? (view.clusters.length === 1 && found.length === 1 ? found[0] : undefined);
+}
+
+const lineIn = (view: RepoView, file: string, keys: (string | number)[]): number | undefined => {
+  const p = view.walk.reader.parse(file);
+  const node = p?.docs[0]?.getIn(keys, true) as { range?: [number, number, number] } | undefined;
+  return node?.range && p ? p.lc.linePos(node.range[0]).line : undefined;
+};
+
+/** External Secrets provider keys -> the tool's secret store providers. */
+const PROVIDERS: Record<string, SecretProvider> = {
+  onepassword: 'onepassword',
+  onepasswordSDK: 'onepassword',
+  vault: 'vault',
+  aws: 'aws-secrets-manager',
+  gcpsm: 'gcp-secret-manager',
+  azurekv: 'azure-key-vault',
+  bitwardensecretsmanager: 'bitwarden',
+};
+
+/** What the files prove about one cluster (see the header). */
+export function clusterFacts(view: RepoView, c: ClusterView, settings: ClusterSettings): ClusterFacts {
+  const out: ClusterFacts = {};
+  const set = <K extends keyof ClusterFacts>(k: K, claim: ClusterFacts[K]) => {
+    if (out[k] === undefined && claim) out[k] = claim;
+  };
+
+  // 1. Talos (talhelper): networks, endpoint and nodes as the machines are configured.
+  const tal = talconfigOf(view, c.name);
+  if (tal) {
+    const t = tal.raw;
+    const at = (keys: (string | number)[], fact: string) => ({ file: tal.file, line: lineIn(view, tal.file, keys), fact });
+    const pod = asFact('podCidr', Array.isArray(t.clusterPodNets) ? t.clusterPodNets[0] : undefined);
+    if (pod) set('podCidr', { value: pod as string, why: [at(['clusterPodNets', 0], `talhelper clusterPodNets[0] ${pod}`)] });
+    const svc = asFact('serviceCidr', Array.isArray(t.clusterSvcNets) ? t.clusterSvcNets[0] : undefined);
+    if (svc) set('serviceCidr', { value: svc as string, why: [at(['clusterSvcNets', 0], `talhelper clusterSvcNets[0] ${svc}`)] });
+    if (typeof t.endpoint === 'string' && /^https:\/\/[^\s/]+:\d+$/.test(t.endpoint) && !t.endpoint.includes('${')) {
+      set('apiEndpoint', { value: t.endpoint, why: [at(['endpoint'], `talhelper endpoint ${t.endpoint}`)] });
+    }
+    if (Array.isArray(t.nodes) && t.nodes.length) {
+      const nodes: NodeSpec[] = [];
+      for (const n of t.nodes) {
+        // A hostname with a template in it (k8s-0.${domainName}) or a FQDN is not a node name platform.yaml can hold.
+        if (typeof n?.hostname !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(n.hostname)) continue;
+        if (typeof n?.ipAddress !== 'string' || typeof parseIp(n.ipAddress) === 'string') continue;
+        nodes.push({ name: n.hostname, ip: n.ipAddress, controlPlane: n.controlPlane === true,
+          installDisk: typeof n.installDisk === 'string' ? n.installDisk : '/dev/sda' });
+      }
+      if (nodes.length === t.nodes.length) set('nodes', { value: nodes, why: [at(['nodes'],
+        `talhelper nodes: ${nodes.map((n) => `${n.name} ${n.ip}${n.controlPlane ? ' (control plane)' : ''}`).join(', ')}`)] });
+    }
+  }
+
+  // 2. The settings Flux substitutes.
+  for (const { fact, keys } of SETTING_KEYS) {
+    for (const key of keys) {
+      const v = asFact(fact, settings.values[key]);
+      if (v === undefined) continue;
+      const w = settings.why[key];
+      set(fact, { value: v as never, why: [{ ...w, fact: `${w.fact} = ${settings.values[key]}` }] });
+      break;
+    }
+  }
+  const host = settings.values.K8S_SERVICE_HOST;
+  const port = settings.values.K8S_SERVICE_PORT;
+  if (host && port && !['localhost', '127.0.0.1'].includes(host) && /^\d+$/.test(port) && !host.includes('${')) {
+    set('apiEndpoint', { value: `https://${host}:${port}`, why: [settings.why.K8S_SERVICE_HOST, settings.why.K8S_SERVICE_PORT] });
+  }
+
+  // 3. Cilium's HelmRelease values, substituted as its Kustomization's postBuild substitutes them.
+  const objects = c.kustomizations.flatMap((k) => k.objects);
+  for (const k of c.kustomizations) {
+    for (const hr of k.objects.filter((o) => o.kind === 'HelmRelease' && chartOf(o, k.objects) === 'cilium')) {
+      const values = k.ks.postBuild ? valueMap(k.ks, objects) : {};
+      const v = (keys: string[]) => {
+        let x: any = hr.raw.spec?.values;
+        for (const key of keys) x = x?.[key];
+        if (x === undefined || x === null || typeof x === 'object') return Array.isArray(x) && x.length ? subst(String(x[0]), values) : undefined;
+        return subst(String(x), values);
+      };
+      const at = (keys: string[], fact: string) => ({ file: hr.file, line: hr.lineOf(['spec', 'values', ...keys]),
+        fact: `HelmRelease ${hr.name} values.${keys.join('.')}: ${fact}` });
+      const id = asFact('clusterId', v(['cluster', 'id']));
+      if (id) set('clusterId', { value: id as number, why: [at(['cluster', 'id'], String(id))] });
+      const pod = asFact('podCidr', v(['ipam', 'operator', 'clusterPoolIPv4PodCIDRList']));
+      if (pod) set('podCidr', { value: pod as string, why: [at(['ipam', 'operator', 'clusterPoolIPv4PodCIDRList'], String(pod))] });
+      const h = v(['k8sServiceHost']);
+      const p = v(['k8sServicePort']);
+      if (h && p && !['localhost', '127.0.0.1'].includes(h) && /^\d+$/.test(p) && !h.includes('${')) set('apiEndpoint', { value: `https://${h}:${p}`,
+        why: [at(['k8sServiceHost'], `${h}:${p}`)] });
+    }
+  }
+
+  // 4. The git source the cluster syncs: its GitRepository, or the FluxInstance's sync.
+  const src = c.entry.source;
+  const git = objects.find((o) => o.kind === 'GitRepository' && o.name === src.name && (o.namespace ?? 'flux-system') === src.namespace) ??
+    view.walk.reader.objectsOf(c.entry.obj?.file ?? '').find((o) => o.kind === 'GitRepository' && o.name === src.name);
+  if (git && typeof git.raw.spec?.url === 'string') {
+    set('gitUrl', { value: git.raw.spec.url, why: [{ file: git.file, line: git.lineOf(['spec', 'url']),
+      fact: `GitRepository ${src.namespace}/${src.name} spec.url` }] });
+    const branch = git.raw.spec?.ref?.branch;
+    if (typeof branch === 'string') set('gitBranch', { value: branch, why: [{ file: git.file, line: git.lineOf(['spec', 'ref', 'branch']),
+      fact: `GitRepository ${src.name} spec.ref.branch` }] });
+  }
+  // A FluxInstance's spec.sync, or the same settings given to the flux-instance chart (HelmRelease values.instance.sync).
+  const syncs = objects.flatMap((o) => {
+    if (o.kind === 'FluxInstance') return [{ o, keys: ['spec', 'sync'], what: `FluxInstance ${o.name} spec.sync` }];
+    if (o.kind === 'HelmRelease') return [{ o, keys: ['spec', 'values', 'instance', 'sync'], what: `HelmRelease ${o.name} values.instance.sync` }];
+    return [];
+  });
+  for (const { o, keys, what } of syncs) {
+    const sync = keys.reduce<any>((x, k) => x?.[k], o.raw);
+    if (typeof sync?.path !== 'string' || sync.path.replace(/^\.\//, '').replace(/\/$/, '') !== c.entry.path) continue;
+    if (typeof sync.url === 'string' && !sync.url.includes('${')) set('gitUrl', { value: sync.url, why: [{ file: o.file, line: o.lineOf([...keys, 'url']),
+      fact: `${what}.url` }] });
+    const ref = String(sync.ref ?? '');
+    const m = /^refs\/heads\/(.+)$/.exec(ref);
+    if (m) set('gitBranch', { value: m[1], why: [{ file: o.file, line: o.lineOf([...keys, 'ref']), fact: `${what}.ref ${ref}` }] });
+  }
+
+  // 5. The secret backend: the provider of its ClusterSecretStore.
+  for (const o of objects.filter((x) => x.kind === 'ClusterSecretStore' && x.apiVersion.startsWith('external-secrets.io/'))) {
+    const key = Object.keys(o.raw.spec?.provider ?? {})[0];
+    if (key && PROVIDERS[key]) set('secretStore', { value: PROVIDERS[key], why: [{ file: o.file, line: o.lineOf(['spec', 'provider', key]),
+      fact: `ClusterSecretStore ${o.name} spec.provider.${key}` }] });
+  }
+  return out;
+}
+
+/** The chart a HelmRelease installs: spec.chart.spec.chart, or the last segment of its chartRef OCIRepository's URL. */
+export function chartOf(hr: Obj, objects: Obj[]): string | undefined {
+  const spec = hr.raw.spec ?? {};
+  if (typeof spec.chart?.spec?.chart === 'string') return path.posix.basename(spec.chart.spec.chart);
+  const ref = spec.chartRef;
+  if (ref?.kind === 'OCIRepository' && typeof ref.name === 'string') {
+    const repo = objects.find((o) => o.kind === 'OCIRepository' && o.name === ref.name);
+    const url = repo?.raw.spec?.url;
+    if (typeof url === 'string') return url.replace(/\/+$/, '').split('/').pop();
+  }
+  return undefined;
+}
+
+/** Where a HelmRelease's chart comes from (a repository or OCI URL), for the evidence. */
+export function chartSourceOf(hr: Obj, objects: Obj[]): string | undefined {
+  const spec = hr.raw.spec ?? {};
+  const ref = spec.chartRef ?? spec.chart?.spec?.sourceRef;
+  if (!ref || typeof ref.name !== 'string') return undefined;
+  const repo = objects.find((o) => o.kind === ref.kind && o.name === ref.name);
+  return typeof repo?.raw.spec?.url === 'string' ? repo.raw.spec.url : undefined;
+}

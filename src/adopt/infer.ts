@@ -1,0 +1,61 @@
+// adopt's inference over one read of the repository: clusters, settings, facts, component matches, story statuses,
+// adopted Kustomizations and the layout, each claim with its evidence. Pure over the RepoView (view.ts).
+import { roleForName } from '../model/defaults';
+import type { Layout } from '../model/layout';
+import { loadCatalog, type Catalog } from '../model/stories';
+import { clusterFacts, type ClusterFacts } from './facts';
+import { detectLayout, type LayoutResult } from './layout';
+import { matchCluster, type ClusterMatch } from './match';
+import { clusterSettings, type ClusterSettings } from './settings';
+import { readRepo, type Claim, type RepoView } from './view';
+
+export interface ClusterAdoption {
+  name: string;
+  /** The entry folder and how it was found. */
+  entry: Claim<string>;
+  settings: ClusterSettings;
+  facts: ClusterFacts;
+  match: ClusterMatch;
+}
+
+export interface Adoption {
+  root: string;
+  clusters: ClusterAdoption[];
+  layout: LayoutResult;
+}
+
+/** Everything adopt infers from a repository already read. */
+export function inferFrom(view: RepoView, cat: Catalog = loadCatalog()): Adoption {
+  const layout = detectLayout(view);
+  const clusters = view.clusters.map((c) => {
+    const settings = clusterSettings(c);
+    return {
+      name: c.name,
+      entry: { value: c.entry.path, why: [{ file: c.entry.obj?.file, line: c.entry.obj?.line, fact: c.entry.found }] },
+      settings,
+      facts: clusterFacts(view, c, settings),
+      match: matchCluster(c, cat, roleForName(c.name)),
+    };
+  });
+  layout.value.settings = settingsLayout(clusters, layout.value);
+  return { root: view.root, clusters, layout };
+}
+
+/** Read a repository and infer (throws UsageError when it has no cluster, as check does). */
+export function infer(dir: string, cat?: Catalog): Adoption {
+  return inferFrom(readRepo(dir), cat);
+}
+
+/** Where the settings live, as templates over {cluster}: one line per source the clusters share by name. */
+function settingsLayout(clusters: ClusterAdoption[], layout: Layout): Layout['settings'] {
+  const out = new Map<string, Layout['settings'][number]>();
+  for (const c of clusters) {
+    for (const s of c.settings.sources) {
+      const key = `${s.kind}/${s.name}`;
+      if (out.has(key)) continue;
+      const segs = s.file.split('/').map((seg) => (seg === c.name && clusters.length > 1 ? '{cluster}' : seg));
+      out.set(key, { kind: s.kind, name: s.name, file: segs.join('/') });
+    }
+  }
+  return out.size ? [...out.values()] : layout.settings;
+}

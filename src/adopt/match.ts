@@ -1,0 +1,139 @@
+// Component matching: which catalog components each reached Flux Kustomization delivers, and from that each story's
+// status per cluster. A Kustomization matches a component
+//   - by chart: a HelmRelease of its build installs the component's chart (same chart name; the chart's source URL
+//     is named in the evidence); for a chart named otherwise than the component (a generic chart: app-template),
+//     the HelmRelease or the Kustomization must also be named like the component, or
+//   - by source: a GitRepository of its build has the component's source URL, or
+//   - for a component without chart or source: its build holds every object the component's health checks name, or
+//     the Kustomization is named after the component and lands in its namespace.
+// Only stories that target the cluster's role count. A story is approved on a cluster when every component it puts
+// on a cluster of that role is matched there, partial when some of its own are (listed), absent otherwise. Every
+// Kustomization that matches no catalog component is an adopted component.
+import type { Component } from '../model/components';
+import type { Role } from '../model/schema';
+import type { Catalog } from '../model/stories';
+import { storyComponentsFor } from '../model/wiring';
+import { chartOf, chartSourceOf } from './facts';
+import type { ClusterView, KsView, Why } from './view';
+
+export interface ComponentMatch {
+  component: string;
+  /** The story that delivers it; undefined for a foundation component (catalog/components.yaml). */
+  story?: string;
+  ks: string;
+  why: Why;
+}
+
+export interface AdoptedKs {
+  /** namespace/name of the Flux Kustomization. */
+  id: string;
+  name: string;
+  file: string;
+  line: number;
+  path: string;
+  namespace: string;
+  dependsOn: string[];
+  /** It creates other Kustomizations (a lane). */
+  lane: boolean;
+}
+
+export type StoryStatus = 'approved' | 'partial' | 'absent';
+
+export interface StoryMatch {
+  id: string;
+  status: StoryStatus;
+  present: string[];
+  missing: string[];
+  /** Why a story whose components are all there is not recorded as approved (a dependency not wired). */
+  note?: string;
+}
+
+export interface ClusterMatch {
+  matches: ComponentMatch[];
+  /** Every Kustomization the cluster reaches but its entry, by namespace/name. */
+  kustomizations: Map<string, AdoptedKs>;
+  /** Those that match no catalog component. */
+  adopted: AdoptedKs[];
+  stories: StoryMatch[];
+}
+
+/** Names that say the same component: equal, or one is the other with a -suffix or prefix- (rook-ceph, rook-ceph-operator). */
+export function linked(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}-`) || b.startsWith(`${a}-`) || a.endsWith(`-${b}`) || b.endsWith(`-${a}`);
+}
+
+/** Why Kustomization k delivers component c, or undefined. */
+export function matchOne(k: KsView, c: Component): Why | undefined {
+  const o = k.ks.obj;
+  if (c.chart) {
+    for (const hr of k.objects.filter((x) => x.kind === 'HelmRelease' && x.apiVersion.startsWith('helm.toolkit.fluxcd.io/'))) {
+      if (chartOf(hr, k.objects) !== c.chart.name) continue;
+      // A chart named otherwise than the component (app-template, external-dns, rook-ceph) installs many things: the
+      // HelmRelease or its Kustomization must also be named like the component.
+      if (c.chart.name !== c.id && !linked(hr.name, c.id) && !linked(k.ks.name, c.id)) continue;
+      const from = chartSourceOf(hr, k.objects);
+      return { file: hr.file, line: hr.line, fact: `HelmRelease ${hr.name} installs chart ${c.chart.name}${from ? ` from ${from}` : ''}` };
+    }
+    return undefined;
+  }
+  if (c.source) {
+    const src = c.source.url.replace(/(\.git)?\/?$/, '');
+    const git = k.objects.find((x) => x.kind === 'GitRepository' && String(x.raw.spec?.url ?? '').replace(/(\.git)?\/?$/, '') === src);
+    return git ? { file: git.file, line: git.line, fact: `GitRepository ${git.name} has the source ${c.source.url}` } : undefined;
+  }
+  if (c.healthChecks.length && c.healthChecks.every((h) => k.objects.some((x) => x.kind === h.kind && x.name === h.name))) {
+    return { file: o?.file, line: o?.line, fact: `its build holds ${c.healthChecks.map((h) => `${h.kind} ${h.name}`).join(', ')}` };
+  }
+  if (k.ks.name === c.id && k.namespace === c.namespace) return { file: o?.file, line: o?.line,
+    fact: `Kustomization ${k.ks.name} is named after ${c.id} and lands in namespace ${c.namespace}` };
+  return undefined;
+}
+
+/** Components matched, Kustomizations adopted and story statuses of one cluster (see the header). */
+export function matchCluster(c: ClusterView, cat: Catalog, role: Role): ClusterMatch {
+  const matches: ComponentMatch[] = [];
+  const adopted: AdoptedKs[] = [];
+  const kustomizations = new Map<string, AdoptedKs>();
+  const entries = [...cat.components.values()];
+  for (const k of c.kustomizations) {
+    if (k.entry || !k.ks.obj) continue;
+    let hits = entries.flatMap((e) => {
+      const why = matchOne(k, e.component);
+      return why ? [{ component: e.component.id, story: e.story?.id, ks: k.ks.id, why }] : [];
+    });
+    // Components that share a chart (external-dns twice, app-template): the one named like the Kustomization or its
+    // HelmRelease is the one this Kustomization delivers; with none so named, every candidate stays.
+    if (hits.length > 1) {
+      const named = new Set([k.ks.name, ...k.objects.filter((o) => o.kind === 'HelmRelease').map((o) => o.name)]);
+      const byName = hits.filter((h) => named.has(h.component));
+      if (byName.length) hits = byName;
+    }
+    const any = hits.length > 0;
+    matches.push(...hits);
+    const deps = Array.isArray(k.ks.obj.raw.spec?.dependsOn) ? k.ks.obj.raw.spec.dependsOn : [];
+    const seen: AdoptedKs = {
+      id: k.ks.id,
+      name: k.ks.name,
+      file: k.ks.obj.file,
+      line: k.ks.obj.line,
+      path: k.ks.path,
+      namespace: k.namespace,
+      dependsOn: deps.map((d: { name?: string; namespace?: string }) => `${d.namespace ?? k.ks.namespace}/${d.name ?? ''}`),
+      lane: k.lane,
+    };
+    kustomizations.set(k.ks.id, seen);
+    if (!any) adopted.push(seen);
+  }
+  const present = new Set(matches.map((m) => m.component));
+  const stories: StoryMatch[] = cat.stories
+    .filter((s) => s.clusters.includes(role) && storyComponentsFor(cat, s, role).length > 0)
+    .map((s) => {
+      const ids = storyComponentsFor(cat, s, role).map((x) => x.id);
+      const have = ids.filter((id) => present.has(id));
+      // Components it only `uses` (another story's folder) say nothing of this story on their own.
+      const own = have.filter((id) => s.components.some((x) => x.id === id));
+      const status: StoryStatus = have.length === ids.length ? 'approved' : own.length ? 'partial' : 'absent';
+      return { id: s.id, status, present: have, missing: ids.filter((id) => !present.has(id)) };
+    });
+  return { matches, kustomizations, adopted, stories };
+}

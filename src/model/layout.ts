@@ -1,0 +1,108 @@
+// Where a repository keeps its components and how its clusters wire them: data, not code. create-platform-cluster's
+// own layout is DEFAULT_LAYOUT; `platform-kit adopt` detects an existing repository's layout (adopt/layout.ts) and
+// records it in platform.yaml, so that generated and adopted repositories are described the same way.
+//
+// Every path is a template over repo-relative POSIX paths with these placeholders:
+//   {cluster}    the cluster's name (its entry folder's name)
+//   {lane}       the repository's word for the component's lane (`lanes` maps the tool's lanes to it)
+//   {area}       a grouping folder, or several (networking, security, networking/gateway, ...)
+//   {namespace}  the namespace the component runs in
+//   {id}         the component's folder name
+//   {component}  the component folder itself (only in `kustomization.file` and `kustomization.path`)
+import { z } from 'zod';
+
+const PLACEHOLDER = /\{(cluster|lane|area|namespace|id|component)\}/g;
+const TEMPLATE = /^[A-Za-z0-9._{}/-]+$/;
+const template = (description: string) => z.string().min(1).max(300).regex(TEMPLATE,
+  'a path template: letters, digits, . _ - / and {placeholders}').meta({ description });
+
+export const LayoutSchema = z.strictObject({
+  clusters: template('Entry folder of each cluster, e.g. kubernetes/clusters/{cluster}.'),
+  components: template('Folder of one component, e.g. kubernetes/{lane}/{area}/{id} or kubernetes/apps/{namespace}/{id}.'),
+  kustomization: z
+    .strictObject({
+      file: template('File holding the component\'s Flux Kustomization, e.g. {component}/ks.yaml.'),
+      path: template('Its spec.path (without ./), e.g. {component}/app.'),
+      name: template('Its metadata.name, e.g. {id}.'),
+    })
+    .meta({ description: 'The Flux Kustomization of a component: where it is written, what it applies, its name.' }),
+  wiring: z
+    .strictObject({
+      mode: z.enum(['list', 'document']).meta({
+        description:
+          'list: an entry in a kustomization.yaml\'s resources; document: the Flux Kustomization is a document of a file its cluster already applies.',
+      }),
+      file: template('The file that wires a component (a kustomization.yaml for list; the Kustomization\'s file for document).'),
+      entry: template('mode list: the resources entry, relative to the wiring file\'s folder, e.g. ./{id}/ks.yaml.').optional(),
+      perCluster: z.boolean().meta({ description: 'true when each cluster has its own wiring file ({cluster} in file); false when the clusters share it.' }),
+    })
+    .meta({ description: 'How a cluster comes to apply a component.' }),
+  lanes: z
+    .strictObject({ infrastructure: z.string().min(1).max(63), workloads: z.string().min(1).max(63) })
+    .partial()
+    .optional()
+    .meta({ description: 'The repository\'s word for each of the tool\'s lanes, where {lane} is used.' }),
+  settings: z
+    .array(
+      z.strictObject({
+        kind: z.enum(['ConfigMap', 'Secret']),
+        name: z.string().min(1).max(253),
+        file: template('The file declaring it, e.g. kubernetes/clusters/{cluster}/cluster-settings.yaml.'),
+      }),
+    )
+    .meta({ description: 'Where the variables Flux substitutes (postBuild.substituteFrom) are declared.' }),
+});
+
+export type Layout = z.infer<typeof LayoutSchema>;
+export type LayoutVars = Partial<Record<'cluster' | 'lane' | 'area' | 'namespace' | 'id' | 'component', string>>;
+
+/** create-platform-cluster's own layout (README "The repository it generates"). */
+export const DEFAULT_LAYOUT: Layout = {
+  clusters: 'kubernetes/clusters/{cluster}',
+  components: 'kubernetes/{lane}/{area}/{id}',
+  kustomization: { file: '{component}/ks.yaml', path: '{component}/app', name: '{id}' },
+  wiring: { mode: 'list', file: 'kubernetes/clusters/{cluster}/{lane}/kustomization.yaml', entry: '../../../{lane}/{area}/{id}', perCluster: true },
+  lanes: { infrastructure: 'infrastructure', workloads: 'workloads' },
+  settings: [
+    { kind: 'ConfigMap', name: 'cluster-settings', file: 'kubernetes/clusters/{cluster}/cluster-settings.yaml' },
+    { kind: 'Secret', name: 'cluster-secrets', file: 'kubernetes/clusters/{cluster}/cluster-secrets.yaml' },
+  ],
+};
+
+/** The placeholders a template uses. */
+export function placeholders(t: string): string[] {
+  return [...t.matchAll(PLACEHOLDER)].map((m) => m[1]);
+}
+
+/** A template with its placeholders filled; throws on one that `vars` lacks (a layout bug, not bad input). */
+export function fill(t: string, vars: LayoutVars): string {
+  return t.replace(PLACEHOLDER, (_, k: keyof LayoutVars) => {
+    const v = vars[k];
+    if (v === undefined) throw new Error(`layout template ${t}: no value for {${k}}`);
+    return v;
+  });
+}
+
+/**
+ * The values of a template's placeholders in a concrete path, or undefined when the path does not fit it. A
+ * placeholder stands for one folder name ({area}: one or more); one that appears twice must take the same value.
+ */
+export function match(t: string, p: string): LayoutVars | undefined {
+  const names: string[] = [];
+  const re = t.split(PLACEHOLDER).map((part, i) => {
+    if (i % 2 === 1) {
+      names.push(part);
+      // {area} may span folders (networking/gateway), as a catalog component's area does; the others are one folder.
+      return part === 'area' ? '(.+?)' : '([^/]+)';
+    }
+    return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  });
+  const m = new RegExp(`^${re.join('')}$`).exec(p);
+  if (!m) return undefined;
+  const out: Record<string, string> = {};
+  for (let i = 0; i < names.length; i++) {
+    if (out[names[i]] !== undefined && out[names[i]] !== m[i + 1]) return undefined;
+    out[names[i]] = m[i + 1];
+  }
+  return out as LayoutVars;
+}

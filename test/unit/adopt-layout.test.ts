@@ -1,0 +1,121 @@
+// Layout detection (issue 18, adopt): on fixture repositories of the three layouts the issue names, and on a
+// repository the tool generated itself (whose layout must read back as DEFAULT_LAYOUT: one code path for both).
+// Expectations are derived from the files: every component Kustomization the walk reaches must be where the
+// detected templates say, and be wired the way they say.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { infer } from '../../src/adopt/infer';
+import { detectLayout, observations } from '../../src/adopt/layout';
+import { componentFolder, readRepo } from '../../src/adopt/view';
+import { DEFAULT_LAYOUT, fill, match, type Layout } from '../../src/model/layout';
+import { createClusters } from '../../src/commands/create-cluster';
+import { loadCatalog } from '../../src/model/stories';
+import { ROOT, tmpDir } from '../helpers/fs';
+
+const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'adopt');
+
+/** Every component Kustomization of the repository is where the layout says, and wired the way it says. */
+function expectLayoutHolds(dir: string, layout: Layout, pathExceptions = new Set<string>()): void {
+  const view = readRepo(dir);
+  let seen = 0;
+  for (const c of view.clusters) {
+    for (const k of c.kustomizations) {
+      if (k.entry || k.lane || !k.ks.obj) continue;
+      seen++;
+      const folder = componentFolder(k.ks)!;
+      const vars = match(layout.components, folder);
+      expect(vars, `${folder} fits ${layout.components}`).toBeDefined();
+      const all = { ...vars, cluster: c.name, component: folder, namespace: k.namespace };
+      expect(fill(layout.kustomization.file, all)).toBe(k.ks.obj.file);
+      if (!pathExceptions.has(k.ks.name)) expect(fill(layout.kustomization.path, all)).toBe(k.ks.path);
+      expect(fill(layout.kustomization.name, all)).toBe(k.ks.name);
+      const wiring = fill(layout.wiring.file, all);
+      if (layout.wiring.mode === 'document') {
+        expect(wiring).toBe(k.ks.obj.file);
+      } else {
+        // The wiring file lists the entry, and the entry resolves to the component folder or its Kustomization file.
+        const resources: string[] = parse(fs.readFileSync(path.join(dir, wiring), 'utf8')).resources;
+        const entry = fill(layout.wiring.entry!, all);
+        expect(resources).toContain(entry);
+        const target = path.posix.normalize(path.posix.join(path.posix.dirname(wiring), entry));
+        expect([folder, k.ks.obj.file]).toContain(target);
+      }
+    }
+  }
+  expect(seen).toBeGreaterThan(0);
+}
+
+describe('adopt: layout detection on the three layouts of issue 18', () => {
+  it('the plan\'s repository (monosense-io/k8s-gitops style): components under kubernetes/infrastructure/<area>, listed by each area\'s kustomization.yaml',
+    () => {
+    const dir = path.join(FIXTURES, 'plan');
+    const r = infer(dir).layout;
+    expect(r.fit.exceptions).toEqual([]);
+    expect(r.value.components).toBe('kubernetes/infrastructure/{area}/{id}');
+    expect(r.value.wiring).toMatchObject({ mode: 'list', file: 'kubernetes/infrastructure/{area}/kustomization.yaml', entry: '{id}/ks.yaml',
+      perCluster: false });
+    expect(r.value.clusters).toBe('kubernetes/clusters/{cluster}');
+    expect(r.value.settings).toEqual([{ kind: 'ConfigMap', name: 'cluster-settings', file: 'kubernetes/clusters/{cluster}/cluster-settings.yaml' }]);
+    expectLayoutHolds(dir, r.value);
+  });
+
+  it('flat home-ops: kubernetes/apps/<namespace>/<app>/{ks.yaml,app/}, listed by the namespace kustomization.yaml', () => {
+    const dir = path.join(FIXTURES, 'home-ops');
+    const r = detectLayout(readRepo(dir));
+    expect(r.fit.exceptions).toEqual([]);
+    expect(r.value.components).toBe('kubernetes/apps/{namespace}/{id}');
+    expect(r.value.kustomization).toEqual({ file: '{component}/ks.yaml', path: '{component}/app', name: '{id}' });
+    expect(r.value.wiring).toMatchObject({ mode: 'list', file: 'kubernetes/apps/{namespace}/kustomization.yaml', entry: './{id}/ks.yaml' });
+    expectLayoutHolds(dir, r.value);
+  });
+
+  it('classic clusters/<name> with gotk-sync: Flux Kustomizations as documents of clusters/<name>/<lane>.yaml', () => {
+    const dir = path.join(FIXTURES, 'classic');
+    const r = detectLayout(readRepo(dir));
+    expect(r.fit.exceptions).toEqual([]);
+    expect(r.value.clusters).toBe('clusters/{cluster}');
+    expect(r.value.components).toBe('{lane}/{id}');
+    expect(r.value.wiring).toMatchObject({ mode: 'document', file: 'clusters/{cluster}/{lane}.yaml', perCluster: true });
+    expect(r.value.lanes).toEqual({ infrastructure: 'infrastructure', workloads: 'apps' });
+    expectLayoutHolds(dir, r.value);
+  });
+
+  it('every claim names the file it was read from', () => {
+    for (const f of ['plan', 'home-ops', 'classic']) {
+      const view = readRepo(path.join(FIXTURES, f));
+      const r = detectLayout(view);
+      for (const w of r.why) if (w.file) expect(fs.existsSync(path.join(FIXTURES, f, w.file)), `${f}: ${w.file}`).toBe(true);
+      for (const o of observations(view)) expect(fs.existsSync(path.join(FIXTURES, f, o.file))).toBe(true);
+    }
+  });
+});
+
+describe('adopt: the tool\'s own layout is the default', () => {
+  it('a repository create-platform-cluster generated reads back as DEFAULT_LAYOUT', () => {
+    const dir = path.join(tmpDir('adopt-own-'), 'platform');
+    createClusters({ dir, clusters: [{ name: 'infra' }, { name: 'apps' }], stories: { ids: 'all', approve: true } });
+    const r = infer(dir).layout;
+    // cluster-secrets is an ExternalSecret (its Secret is made in the cluster): only cluster-settings is read.
+    expect(r.value).toEqual({ ...DEFAULT_LAYOUT, settings: DEFAULT_LAYOUT.settings.filter((s) => s.kind === 'ConfigMap') });
+    // The one exception the tool itself makes: a component whose shape differs per cluster (variantBy) builds
+    // …/variants/<value> instead of …/app; nothing else differs.
+    const variants = new Set([...loadCatalog().components.values()].filter((e) => e.component.variantBy).map((e) => e.component.id));
+    expect(variants.size).toBeGreaterThan(0);
+    for (const e of r.fit.exceptions) {
+      expect(variants.has(e.name), e.name).toBe(true);
+      expect(e.differs).toEqual([expect.stringMatching(/^spec\.path .*\/variants\//)]);
+    }
+    expectLayoutHolds(dir, r.value, variants);
+  });
+
+  it('templates fill and match each other', () => {
+    const vars = { lane: 'infrastructure', area: 'security', id: 'cert-manager' };
+    const p = fill(DEFAULT_LAYOUT.components, vars);
+    expect(p).toBe('kubernetes/infrastructure/security/cert-manager');
+    expect(match(DEFAULT_LAYOUT.components, p)).toEqual(vars);
+    expect(match('kubernetes/apps/{namespace}/{id}', 'kubernetes/apps/default')).toBeUndefined();
+    expect(match('{id}/{id}', 'a/b')).toBeUndefined();
+  });
+});

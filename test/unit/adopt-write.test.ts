@@ -1,0 +1,101 @@
+// `platform-kit adopt` writes platform.yaml and .platform/adopt.json and nothing else (issue 18): every other file
+// is byte-identical afterwards (a hash of the whole tree before and after), `check` reports exactly what it did
+// before, and platform.yaml reads back through the same validation as any platform.yaml.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { check } from '../../src';
+import { adopt, ADOPT_RECORD } from '../../src/commands/adopt';
+import { regenerate } from '../../src/commands/regenerate';
+import { addStories } from '../../src/commands/stories';
+import { loadPlatform } from '../../src/model/platform-file';
+import { ROOT, snapshot, tmpDir } from '../helpers/fs';
+
+const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'adopt');
+const LAYOUTS = ['plan', 'home-ops', 'classic'];
+
+function copyOf(name: string): string {
+  const dir = path.join(tmpDir(`adopt-${name}-`), 'repo');
+  fs.cpSync(path.join(FIXTURES, name), dir, { recursive: true });
+  return dir;
+}
+
+const key = (f: { code: string; cluster?: string; file?: string; line?: number; message: string }) => `${f.code}|${f.cluster}|${f.file}|${f.line}|${f.message}`;
+
+describe.each(LAYOUTS)('adopt on the %s layout', (name) => {
+  it('writes only platform.yaml and .platform/adopt.json; every other byte is unchanged', () => {
+    const dir = copyOf(name);
+    const before = snapshot(dir);
+    const r = adopt({ dir, yes: true });
+    expect(r.written).toBe(true);
+    const after = snapshot(dir);
+    const added = Object.keys(after).filter((k) => !(k in before)).sort();
+    expect(added).toEqual(['.platform/', ADOPT_RECORD, 'platform.yaml'].sort());
+    for (const [k, h] of Object.entries(before)) expect(after[k], k).toBe(h);
+    expect(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8')).toBe(r.platform);
+  });
+
+  it('platform.yaml reads back valid, with the inferred layout, stories and adopted components', () => {
+    const dir = copyOf(name);
+    const r = adopt({ dir, yes: true });
+    const spec = loadPlatform(dir)!.spec;
+    expect(spec.layout).toEqual(r.adoption.layout.value);
+    for (const c of r.adoption.clusters) {
+      const approved = c.match.stories.filter((s) => s.status === 'approved').map((s) => s.id);
+      for (const id of approved) expect(spec.stories[id]?.clusters[c.name]).toBe('approved');
+      const recorded = Object.entries(spec.stories).filter(([, s]) => s.clusters[c.name]).map(([id]) => id);
+      expect(recorded.sort()).toEqual(approved.sort());
+      // Every Kustomization the cluster reaches is either a component of an approved story or recorded as adopted.
+      const storyOf = new Map(r.adoption.clusters.find((x) => x.name === c.name)!.match.matches.map((m) => [m.ks, m.story]));
+      const adopted = new Set((spec.clusters[c.name].adopted ?? []).map((a) => `${a.namespace}/${a.name}`));
+      for (const id of c.match.kustomizations.keys()) {
+        const story = storyOf.get(id);
+        expect(adopted.has(id) || (story !== undefined && approved.includes(story)), `${c.name} ${id}`).toBe(true);
+      }
+      // Facts proven by a file are in platform.yaml as read.
+      if (c.facts.podCidr) expect(spec.clusters[c.name].network.podCidr).toBe(c.facts.podCidr.value);
+      if (c.facts.gitUrl) expect(spec.clusters[c.name].git.url).toBe(c.facts.gitUrl.value);
+      // Settings carried over hold the repository's values; the rest is listed as skipped with a reason.
+      for (const [k, v] of Object.entries(spec.clusters[c.name].settings)) expect(c.settings.values[k]).toBe(v);
+      for (const k of Object.keys(c.settings.values)) {
+        const kept = k in spec.clusters[c.name].settings;
+        expect(kept || r.skipped.some((s) => s.cluster === c.name && s.key === k), `${c.name} ${k}`).toBe(true);
+      }
+    }
+  });
+
+  it('check reports exactly what it reported before', async () => {
+    const dir = copyOf(name);
+    const before = (await check({ dir })).findings.map(key).sort();
+    adopt({ dir, yes: true });
+    const after = (await check({ dir })).findings.map(key).sort();
+    expect(after).toEqual(before);
+  });
+
+  it('regenerate and add-story refuse to render the tool\'s own layout into the adopted repository (exit 2, nothing written)', () => {
+    const dir = copyOf(name);
+    adopt({ dir, yes: true });
+    const adopted = snapshot(dir);
+    for (const run of [() => regenerate({ dir }), () => regenerate({ dir, check: true }), () => addStories({ dir,
+      ids: ['STORY-NET-SPEGEL-REGISTRY-MIRROR'] })]) {
+      expect(run).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/adopted layout/) }));
+      expect(snapshot(dir)).toEqual(adopted);
+    }
+  });
+
+  it('refuses, writing nothing: without --yes while some field is unproven, and a second time', () => {
+    const dir = copyOf(name);
+    const before = snapshot(dir);
+    const dry = adopt({ dir, dryRun: true });
+    expect(dry.written).toBe(false);
+    expect(snapshot(dir)).toEqual(before);
+    if (dry.unproven.length) {
+      expect(() => adopt({ dir })).toThrow(/no file proves/);
+      expect(snapshot(dir)).toEqual(before);
+    }
+    adopt({ dir, yes: true });
+    const once = snapshot(dir);
+    expect(() => adopt({ dir, yes: true })).toThrow(expect.objectContaining({ exitCode: 2 }));
+    expect(snapshot(dir)).toEqual(once);
+  });
+});
