@@ -59,7 +59,11 @@ describe.each(['plan', 'home-ops', 'classic'])('platform-kit adopt on the %s fix
     expect(done.status).toBe(0);
     const after = snapshot(dir);
     for (const [k, h] of Object.entries(before)) expect(after[k], k).toBe(h);
-    expect(Object.keys(after).filter((k) => !(k in before)).sort()).toEqual(['.platform/', '.platform/adopt.json', 'platform.yaml']);
+    expect(
+      Object.keys(after)
+        .filter((k) => !(k in before))
+        .sort(),
+    ).toEqual(['.platform/', '.platform/adopt.json', 'platform.yaml']);
     const checkAfter = cli('platform-kit', ['check', '--dir', dir, '--build', '--json']);
     expect(checkAfter.status).toBe(checkBefore.status);
     expect(findings(checkAfter.stdout)).toEqual(findings(checkBefore.stdout));

@@ -27,8 +27,10 @@ const MAY_IMPORT: Record<string, string[]> = {
   check: ['core'],
   delivery: ['core', 'model'],
   generate: ['core', 'model'],
-  commands: ['core', 'model', 'check', 'delivery', 'generate'],
-  cli: ['core', 'model', 'check', 'delivery', 'commands'],
+  // platform-kit adopt: reads a Flux repository the way check walks it and infers the model from it.
+  adopt: ['core', 'model', 'check'],
+  commands: ['core', 'model', 'check', 'delivery', 'generate', 'adopt'],
+  cli: ['core', 'model', 'check', 'delivery', 'commands', 'adopt'],
 };
 
 /**

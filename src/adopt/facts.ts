@@ -30,13 +30,17 @@ const SETTING_KEYS: { fact: 'clusterId' | 'domain' | 'podCidr' | 'serviceCidr' |
   { fact: 'clusterId', keys: ['CLUSTER_ID'] },
   { fact: 'domain', keys: ['CLUSTER_DOMAIN', 'DOMAIN', 'SECRET_DOMAIN', 'PUBLIC_DOMAIN'] },
   { fact: 'podCidr', keys: ['POD_CIDR', 'CLUSTER_POD_CIDR', 'POD_CIDR_STRING', 'POD_SUBNET', 'CLUSTER_CIDR'] },
-  { fact: 'serviceCidr', keys: ['SERVICE_CIDR', 'CLUSTER_SERVICE_CIDR', 'SERVICE_CIDR_STRING', 'SERVICE_SUBNET', 'SVC_CIDR'] },
+  {
+    fact: 'serviceCidr',
+    keys: ['SERVICE_CIDR', 'CLUSTER_SERVICE_CIDR', 'SERVICE_CIDR_STRING', 'SERVICE_SUBNET', 'SVC_CIDR'],
+  },
   { fact: 'nodeCidr', keys: ['NODE_CIDR', 'NODE_NETWORK', 'HOST_CIDR'] },
 ];
 
 /** The first IPv4 network written canonically in a text (a bare CIDR, or a JSON list of them as the plan writes). */
 export function firstCidr(text: string): string | undefined {
-  for (const m of text.matchAll(/\b\d{1,3}(?:\.\d{1,3}){3}\/\d{1,2}\b/g)) if (typeof parseCidr(m[0]) !== 'string') return m[0];
+  for (const m of text.matchAll(/\b\d{1,3}(?:\.\d{1,3}){3}\/\d{1,2}\b/g))
+    if (typeof parseCidr(m[0]) !== 'string') return m[0];
   return undefined;
 }
 
@@ -67,8 +71,12 @@ function talconfigOf(view: RepoView, cluster: string): { file: string; raw: Reco
     const js = p?.docs[0] ? reader.toJS(f, p.docs[0], p.lc) : undefined;
     return js && typeof js === 'object' && !Array.isArray(js) ? (js as Record<string, any>) : undefined;
   };
-  const found = files.map((f) => ({ file: f, raw: read(f) })).filter((x): x is { file: string; raw: Record<string, any> } => x.raw !== undefined);
-  const named = found.find((x) => x.raw.clusterName === cluster) ?? found.find((x) => path.posix.dirname(x.file).split('/').includes(cluster));
+  const found = files
+    .map((f) => ({ file: f, raw: read(f) }))
+    .filter((x): x is { file: string; raw: Record<string, any> } => x.raw !== undefined);
+  const named =
+    found.find((x) => x.raw.clusterName === cluster) ??
+    found.find((x) => path.posix.dirname(x.file).split('/').includes(cluster));
   // One cluster and one Talos configuration: they are the same cluster.
   return named ?? (view.clusters.length === 1 && found.length === 1 ? found[0] : undefined);
 }
@@ -101,11 +109,20 @@ export function clusterFacts(view: RepoView, c: ClusterView, settings: ClusterSe
   const tal = talconfigOf(view, c.name);
   if (tal) {
     const t = tal.raw;
-    const at = (keys: (string | number)[], fact: string) => ({ file: tal.file, line: lineIn(view, tal.file, keys), fact });
+    const at = (keys: (string | number)[], fact: string) => ({
+      file: tal.file,
+      line: lineIn(view, tal.file, keys),
+      fact,
+    });
     const pod = asFact('podCidr', Array.isArray(t.clusterPodNets) ? t.clusterPodNets[0] : undefined);
-    if (pod) set('podCidr', { value: pod as string, why: [at(['clusterPodNets', 0], `talhelper clusterPodNets[0] ${pod}`)] });
+    if (pod)
+      set('podCidr', { value: pod as string, why: [at(['clusterPodNets', 0], `talhelper clusterPodNets[0] ${pod}`)] });
     const svc = asFact('serviceCidr', Array.isArray(t.clusterSvcNets) ? t.clusterSvcNets[0] : undefined);
-    if (svc) set('serviceCidr', { value: svc as string, why: [at(['clusterSvcNets', 0], `talhelper clusterSvcNets[0] ${svc}`)] });
+    if (svc)
+      set('serviceCidr', {
+        value: svc as string,
+        why: [at(['clusterSvcNets', 0], `talhelper clusterSvcNets[0] ${svc}`)],
+      });
     if (typeof t.endpoint === 'string' && /^https:\/\/[^\s/]+:\d+$/.test(t.endpoint) && !t.endpoint.includes('${')) {
       set('apiEndpoint', { value: t.endpoint, why: [at(['endpoint'], `talhelper endpoint ${t.endpoint}`)] });
     }
@@ -115,11 +132,23 @@ export function clusterFacts(view: RepoView, c: ClusterView, settings: ClusterSe
         // A hostname with a template in it (k8s-0.${domainName}) or a FQDN is not a node name platform.yaml can hold.
         if (typeof n?.hostname !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(n.hostname)) continue;
         if (typeof n?.ipAddress !== 'string' || typeof parseIp(n.ipAddress) === 'string') continue;
-        nodes.push({ name: n.hostname, ip: n.ipAddress, controlPlane: n.controlPlane === true,
-          installDisk: typeof n.installDisk === 'string' ? n.installDisk : '/dev/sda' });
+        nodes.push({
+          name: n.hostname,
+          ip: n.ipAddress,
+          controlPlane: n.controlPlane === true,
+          installDisk: typeof n.installDisk === 'string' ? n.installDisk : '/dev/sda',
+        });
       }
-      if (nodes.length === t.nodes.length) set('nodes', { value: nodes, why: [at(['nodes'],
-        `talhelper nodes: ${nodes.map((n) => `${n.name} ${n.ip}${n.controlPlane ? ' (control plane)' : ''}`).join(', ')}`)] });
+      if (nodes.length === t.nodes.length)
+        set('nodes', {
+          value: nodes,
+          why: [
+            at(
+              ['nodes'],
+              `talhelper nodes: ${nodes.map((n) => `${n.name} ${n.ip}${n.controlPlane ? ' (control plane)' : ''}`).join(', ')}`,
+            ),
+          ],
+        });
     }
   }
 
@@ -136,7 +165,10 @@ export function clusterFacts(view: RepoView, c: ClusterView, settings: ClusterSe
   const host = settings.values.K8S_SERVICE_HOST;
   const port = settings.values.K8S_SERVICE_PORT;
   if (host && port && !['localhost', '127.0.0.1'].includes(host) && /^\d+$/.test(port) && !host.includes('${')) {
-    set('apiEndpoint', { value: `https://${host}:${port}`, why: [settings.why.K8S_SERVICE_HOST, settings.why.K8S_SERVICE_PORT] });
+    set('apiEndpoint', {
+      value: `https://${host}:${port}`,
+      why: [settings.why.K8S_SERVICE_HOST, settings.why.K8S_SERVICE_PORT],
+    });
   }
 
   // 3. Cilium's HelmRelease values, substituted as its Kustomization's postBuild substitutes them.
@@ -147,54 +179,101 @@ export function clusterFacts(view: RepoView, c: ClusterView, settings: ClusterSe
       const v = (keys: string[]) => {
         let x: any = hr.raw.spec?.values;
         for (const key of keys) x = x?.[key];
-        if (x === undefined || x === null || typeof x === 'object') return Array.isArray(x) && x.length ? subst(String(x[0]), values) : undefined;
+        if (x === undefined || x === null || typeof x === 'object')
+          return Array.isArray(x) && x.length ? subst(String(x[0]), values) : undefined;
         return subst(String(x), values);
       };
-      const at = (keys: string[], fact: string) => ({ file: hr.file, line: hr.lineOf(['spec', 'values', ...keys]),
-        fact: `HelmRelease ${hr.name} values.${keys.join('.')}: ${fact}` });
+      const at = (keys: string[], fact: string) => ({
+        file: hr.file,
+        line: hr.lineOf(['spec', 'values', ...keys]),
+        fact: `HelmRelease ${hr.name} values.${keys.join('.')}: ${fact}`,
+      });
       const id = asFact('clusterId', v(['cluster', 'id']));
       if (id) set('clusterId', { value: id as number, why: [at(['cluster', 'id'], String(id))] });
       const pod = asFact('podCidr', v(['ipam', 'operator', 'clusterPoolIPv4PodCIDRList']));
-      if (pod) set('podCidr', { value: pod as string, why: [at(['ipam', 'operator', 'clusterPoolIPv4PodCIDRList'], String(pod))] });
+      if (pod)
+        set('podCidr', {
+          value: pod as string,
+          why: [at(['ipam', 'operator', 'clusterPoolIPv4PodCIDRList'], String(pod))],
+        });
       const h = v(['k8sServiceHost']);
       const p = v(['k8sServicePort']);
-      if (h && p && !['localhost', '127.0.0.1'].includes(h) && /^\d+$/.test(p) && !h.includes('${')) set('apiEndpoint', { value: `https://${h}:${p}`,
-        why: [at(['k8sServiceHost'], `${h}:${p}`)] });
+      if (h && p && !['localhost', '127.0.0.1'].includes(h) && /^\d+$/.test(p) && !h.includes('${'))
+        set('apiEndpoint', { value: `https://${h}:${p}`, why: [at(['k8sServiceHost'], `${h}:${p}`)] });
     }
   }
 
   // 4. The git source the cluster syncs: its GitRepository, or the FluxInstance's sync.
   const src = c.entry.source;
-  const git = objects.find((o) => o.kind === 'GitRepository' && o.name === src.name && (o.namespace ?? 'flux-system') === src.namespace) ??
+  const git =
+    objects.find(
+      (o) => o.kind === 'GitRepository' && o.name === src.name && (o.namespace ?? 'flux-system') === src.namespace,
+    ) ??
     view.walk.reader.objectsOf(c.entry.obj?.file ?? '').find((o) => o.kind === 'GitRepository' && o.name === src.name);
   if (git && typeof git.raw.spec?.url === 'string') {
-    set('gitUrl', { value: git.raw.spec.url, why: [{ file: git.file, line: git.lineOf(['spec', 'url']),
-      fact: `GitRepository ${src.namespace}/${src.name} spec.url` }] });
+    set('gitUrl', {
+      value: git.raw.spec.url,
+      why: [
+        {
+          file: git.file,
+          line: git.lineOf(['spec', 'url']),
+          fact: `GitRepository ${src.namespace}/${src.name} spec.url`,
+        },
+      ],
+    });
     const branch = git.raw.spec?.ref?.branch;
-    if (typeof branch === 'string') set('gitBranch', { value: branch, why: [{ file: git.file, line: git.lineOf(['spec', 'ref', 'branch']),
-      fact: `GitRepository ${src.name} spec.ref.branch` }] });
+    if (typeof branch === 'string')
+      set('gitBranch', {
+        value: branch,
+        why: [
+          {
+            file: git.file,
+            line: git.lineOf(['spec', 'ref', 'branch']),
+            fact: `GitRepository ${src.name} spec.ref.branch`,
+          },
+        ],
+      });
   }
   // A FluxInstance's spec.sync, or the same settings given to the flux-instance chart (HelmRelease values.instance.sync).
   const syncs = objects.flatMap((o) => {
     if (o.kind === 'FluxInstance') return [{ o, keys: ['spec', 'sync'], what: `FluxInstance ${o.name} spec.sync` }];
-    if (o.kind === 'HelmRelease') return [{ o, keys: ['spec', 'values', 'instance', 'sync'], what: `HelmRelease ${o.name} values.instance.sync` }];
+    if (o.kind === 'HelmRelease')
+      return [{ o, keys: ['spec', 'values', 'instance', 'sync'], what: `HelmRelease ${o.name} values.instance.sync` }];
     return [];
   });
   for (const { o, keys, what } of syncs) {
     const sync = keys.reduce<any>((x, k) => x?.[k], o.raw);
     if (typeof sync?.path !== 'string' || sync.path.replace(/^\.\//, '').replace(/\/$/, '') !== c.entry.path) continue;
-    if (typeof sync.url === 'string' && !sync.url.includes('${')) set('gitUrl', { value: sync.url, why: [{ file: o.file, line: o.lineOf([...keys, 'url']),
-      fact: `${what}.url` }] });
+    if (typeof sync.url === 'string' && !sync.url.includes('${'))
+      set('gitUrl', {
+        value: sync.url,
+        why: [{ file: o.file, line: o.lineOf([...keys, 'url']), fact: `${what}.url` }],
+      });
     const ref = String(sync.ref ?? '');
     const m = /^refs\/heads\/(.+)$/.exec(ref);
-    if (m) set('gitBranch', { value: m[1], why: [{ file: o.file, line: o.lineOf([...keys, 'ref']), fact: `${what}.ref ${ref}` }] });
+    if (m)
+      set('gitBranch', {
+        value: m[1],
+        why: [{ file: o.file, line: o.lineOf([...keys, 'ref']), fact: `${what}.ref ${ref}` }],
+      });
   }
 
   // 5. The secret backend: the provider of its ClusterSecretStore.
-  for (const o of objects.filter((x) => x.kind === 'ClusterSecretStore' && x.apiVersion.startsWith('external-secrets.io/'))) {
+  for (const o of objects.filter(
+    (x) => x.kind === 'ClusterSecretStore' && x.apiVersion.startsWith('external-secrets.io/'),
+  )) {
     const key = Object.keys(o.raw.spec?.provider ?? {})[0];
-    if (key && PROVIDERS[key]) set('secretStore', { value: PROVIDERS[key], why: [{ file: o.file, line: o.lineOf(['spec', 'provider', key]),
-      fact: `ClusterSecretStore ${o.name} spec.provider.${key}` }] });
+    if (key && PROVIDERS[key])
+      set('secretStore', {
+        value: PROVIDERS[key],
+        why: [
+          {
+            file: o.file,
+            line: o.lineOf(['spec', 'provider', key]),
+            fact: `ClusterSecretStore ${o.name} spec.provider.${key}`,
+          },
+        ],
+      });
   }
   return out;
 }

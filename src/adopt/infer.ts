@@ -2,12 +2,12 @@
 // adopted Kustomizations and the layout, each claim with its evidence. Pure over the RepoView (view.ts).
 import { roleForName } from '../model/defaults';
 import type { Layout } from '../model/layout';
-import { loadCatalog, type Catalog } from '../model/stories';
-import { clusterFacts, type ClusterFacts } from './facts';
+import { type Catalog, loadCatalog } from '../model/stories';
+import { type ClusterFacts, clusterFacts } from './facts';
 import { detectLayout, type LayoutResult } from './layout';
-import { matchCluster, type ClusterMatch } from './match';
-import { clusterSettings, type ClusterSettings } from './settings';
-import { readRepo, type Claim, type RepoView } from './view';
+import { type ClusterMatch, matchCluster } from './match';
+import { type ClusterSettings, clusterSettings } from './settings';
+import { type Claim, type RepoView, readRepo } from './view';
 
 export interface ClusterAdoption {
   name: string;

@@ -7,7 +7,7 @@
 // observations fit wins; the others are listed as exceptions, with their files.
 import * as path from 'node:path';
 import { DEFAULT_LAYOUT, type Layout, type LayoutVars } from '../model/layout';
-import { componentFolder, type Claim, type KsView, type RepoView, type Why } from './view';
+import { type Claim, componentFolder, type KsView, type RepoView, type Why } from './view';
 
 /** Folder words that name a lane, and the tool's lane each stands for. */
 export const LANE_WORDS: Record<string, 'infrastructure' | 'workloads'> = {
@@ -68,7 +68,8 @@ function wiringOf(view: RepoView, parent: KsView | undefined, k: KsView): Observ
       const p = view.walk.reader.parse(f);
       const node = p?.docs[0]?.getIn(['resources', i], true) as { range?: [number, number, number] } | undefined;
       const line = node?.range && p ? p.lc.linePos(node.range[0]).line : 1;
-      if (r.rel === folder && folder !== path.posix.dirname(f)) hits.push({ file: f, entry: String(e), line, names: 'folder' });
+      if (r.rel === folder && folder !== path.posix.dirname(f))
+        hits.push({ file: f, entry: String(e), line, names: 'folder' });
       else if (r.rel === file) hits.push({ file: f, entry: String(e), line, names: 'file' });
     });
   }
@@ -90,7 +91,8 @@ export function observations(view: RepoView): Observation[] {
       if (k.entry || k.lane || !k.ks.obj) continue;
       const component = componentFolder(k.ks)!;
       const id = path.posix.basename(component);
-      const lane = laneWord(component) ?? laneWord(path.posix.basename(k.ks.obj.file, path.posix.extname(k.ks.obj.file)));
+      const lane =
+        laneWord(component) ?? laneWord(path.posix.basename(k.ks.obj.file, path.posix.extname(k.ks.obj.file)));
       out.push({
         cluster: c.name,
         name: k.ks.name,
@@ -121,9 +123,12 @@ const ORDER = ['id', 'cluster', 'namespace', 'lane'] as const;
  * The template of a set of paths (one per observation), generalised as the header says. `component` paths start
  * with their observation's component folder where `within` is set: that prefix is written {component}.
  */
-export function generalise(items: { p: string; vars: LayoutVars; component?: string }[],
-  area: 'many' | 'one' | 'none' = 'one'): { template: string; fits: boolean[] } {
-  const inside = (it: { p: string; component?: string }) => it.component !== undefined && (it.p === it.component || it.p.startsWith(it.component + '/'));
+export function generalise(
+  items: { p: string; vars: LayoutVars; component?: string }[],
+  area: 'many' | 'one' | 'none' = 'one',
+): { template: string; fits: boolean[] } {
+  const inside = (it: { p: string; component?: string }) =>
+    it.component !== undefined && (it.p === it.component || it.p.startsWith(it.component + '/'));
   const rel = items.map((it) => (inside(it) ? `{component}${it.p.slice(it.component!.length)}` : it.p));
   // Group by shape (segments, extension, and the first two folders with the cluster's name or a lane word read as
   // any cluster or lane): the most
@@ -133,8 +138,12 @@ export function generalise(items: { p: string; vars: LayoutVars; component?: str
     const { segs, ext } = segments(p);
     const deep = segs.length >= 4 && !segs[0].startsWith('.') && segs[0] !== '{component}';
     const v = items[i].vars;
-    const root = deep ? segs.slice(0,
-      2).map((s) => (s === v.cluster ? '{cluster}' : LANE_WORDS[s] !== undefined && s === v.lane ? '{lane}' : s)).join('/') : '';
+    const root = deep
+      ? segs
+          .slice(0, 2)
+          .map((s) => (s === v.cluster ? '{cluster}' : LANE_WORDS[s] !== undefined && s === v.lane ? '{lane}' : s))
+          .join('/')
+      : '';
     return `${area === 'many' && deep ? '*' : segs.length}|${ext}|${root}`;
   });
   const count = new Map<string, number>();
@@ -148,7 +157,9 @@ export function generalise(items: { p: string; vars: LayoutVars; component?: str
   const at = (pos: number): string | undefined => {
     const vals = split.map((s) => s.segs[pos < 0 ? s.segs.length + pos : pos]);
     if (vals.every((v) => v === vals[0])) return vals[0];
-    const ph = ORDER.find((name) => idx.every((i, j) => items[i].vars[name] !== undefined && items[i].vars[name] === vals[j]));
+    const ph = ORDER.find((name) =>
+      idx.every((i, j) => items[i].vars[name] !== undefined && items[i].vars[name] === vals[j]),
+    );
     if (ph) return `{${ph}}`;
     if (area !== 'none') return undefined;
     const major = mostCommon(vals);
@@ -177,24 +188,55 @@ export function detectLayout(view: RepoView): LayoutResult {
   const obs = observations(view);
   const why: Why[] = [];
   const clusters = generalise(view.clusters.map((c) => ({ p: c.entry.path, vars: { cluster: c.name } })));
-  for (const c of view.clusters) why.push({ file: c.entry.obj?.file, line: c.entry.obj?.line,
-    fact: `cluster ${c.name} syncs ./${c.entry.path} (${c.entry.found})` });
+  for (const c of view.clusters)
+    why.push({
+      file: c.entry.obj?.file,
+      line: c.entry.obj?.line,
+      fact: `cluster ${c.name} syncs ./${c.entry.path} (${c.entry.found})`,
+    });
   if (!obs.length) {
-    why.push({ fact: 'no component Kustomization reached: the tool\'s own layout is recorded' });
-    return { value: { ...DEFAULT_LAYOUT, clusters: clusters.template || DEFAULT_LAYOUT.clusters }, why, fit: { fits: 0, of: 0, exceptions: [] } };
+    why.push({ fact: "no component Kustomization reached: the tool's own layout is recorded" });
+    return {
+      value: { ...DEFAULT_LAYOUT, clusters: clusters.template || DEFAULT_LAYOUT.clusters },
+      why,
+      fit: { fits: 0, of: 0, exceptions: [] },
+    };
   }
   // The component folders decide which observations make the layout (the rest are exceptions); among those, how
   // they are wired decides the rest: the wiring file and entry are generalised over that mode only.
-  const components = generalise(obs.map((o) => ({ p: o.component, vars: o.vars })), 'many');
+  const components = generalise(
+    obs.map((o) => ({ p: o.component, vars: o.vars })),
+    'many',
+  );
   const core = obs.map((o, i) => ({ o, i })).filter(({ i }) => components.fits[i]);
   const mode = mostCommon(core.map(({ o }) => o.wiring.mode)) as 'list' | 'document';
   const sameMode = core.filter(({ o }) => o.wiring.mode === mode);
-  const wiringFit = generalise(sameMode.map(({ o }) => ({ p: o.wiring.file, vars: o.vars, component: mode === 'document' ? o.component : undefined })));
-  const entryFit = generalise(sameMode.map(({ o }) => ({ p: mode === 'list' ? (o.wiring as { entry: string }).entry.replace(/\/$/, '') : '-', vars: o.vars })));
+  const wiringFit = generalise(
+    sameMode.map(({ o }) => ({
+      p: o.wiring.file,
+      vars: o.vars,
+      component: mode === 'document' ? o.component : undefined,
+    })),
+  );
+  const entryFit = generalise(
+    sameMode.map(({ o }) => ({
+      p: mode === 'list' ? (o.wiring as { entry: string }).entry.replace(/\/$/, '') : '-',
+      vars: o.vars,
+    })),
+  );
   /** A part generalised over a subset, read back on every observation (outside the subset: does not fit). */
-  const onAll = (fit: { template: string; fits: boolean[] }, over = sameMode) => ({ template: fit.template, fits: obs.map((_,
-    i) => over.findIndex((x) => x.i === i)).map((j) => j >= 0 && fit.fits[j]) });
-  const ofCore = (f: (o: Observation) => { p: string; vars: LayoutVars; component?: string }) => onAll(generalise(core.map(({ o }) => f(o)), 'none'), core);
+  const onAll = (fit: { template: string; fits: boolean[] }, over = sameMode) => ({
+    template: fit.template,
+    fits: obs.map((_, i) => over.findIndex((x) => x.i === i)).map((j) => j >= 0 && fit.fits[j]),
+  });
+  const ofCore = (f: (o: Observation) => { p: string; vars: LayoutVars; component?: string }) =>
+    onAll(
+      generalise(
+        core.map(({ o }) => f(o)),
+        'none',
+      ),
+      core,
+    );
   const parts = {
     components,
     file: ofCore((o) => ({ p: o.file, vars: o.vars, component: o.component })),
@@ -202,27 +244,53 @@ export function detectLayout(view: RepoView): LayoutResult {
     wiringFile: onAll(wiringFit),
     entry: onAll(entryFit),
   };
-  const names = obs.map((o) => (o.name === o.vars.id ? '{id}' : o.vars.id && o.name.includes(o.vars.id) ? o.name.replace(o.vars.id, '{id}') : o.name));
+  const names = obs.map((o) =>
+    o.name === o.vars.id
+      ? '{id}'
+      : o.vars.id && o.name.includes(o.vars.id)
+        ? o.name.replace(o.vars.id, '{id}')
+        : o.name,
+  );
   const name = mostCommon(core.map(({ i }) => names[i]));
   const wiringFile = parts.wiringFile.template;
   const layout: Layout = {
     clusters: clusters.template,
     components: parts.components.template,
     kustomization: { file: parts.file.template, path: parts.specPath.template, name },
-    wiring: { mode, file: wiringFile, ...(mode === 'list' && entryFit.template ? { entry: entryFit.template } : {}),
-      perCluster: wiringFile.includes('{cluster}') },
+    wiring: {
+      mode,
+      file: wiringFile,
+      ...(mode === 'list' && entryFit.template ? { entry: entryFit.template } : {}),
+      perCluster: wiringFile.includes('{cluster}'),
+    },
     settings: [],
   };
   const lanes = lanesOf(obs, layout);
   if (lanes) layout.lanes = lanes;
   // Evidence: one line per part, naming an observation that shows it.
-  const first = obs.find((_, i) => parts.components.fits[i] && parts.file.fits[i] && parts.wiringFile.fits[i]) ?? obs[0];
-  why.push({ file: first.file, line: first.line,
-    fact: `component ${first.name} of ${first.cluster} lives in ${first.component}: components at ${layout.components}` });
-  why.push({ file: first.file, line: first.line, fact: `its Flux Kustomization is in ${first.file}, spec.path ./${first.specPath}, named ${first.name}` });
-  if (first.wiring.mode === 'list') why.push({ file: first.wiring.file, line: first.wiring.line,
-    fact: `wired by the entry ${first.wiring.entry} of ${first.wiring.file}` });
-  else why.push({ file: first.file, fact: `wired as a document of ${first.file}, which its cluster applies with no kustomization.yaml listing it` });
+  const first =
+    obs.find((_, i) => parts.components.fits[i] && parts.file.fits[i] && parts.wiringFile.fits[i]) ?? obs[0];
+  why.push({
+    file: first.file,
+    line: first.line,
+    fact: `component ${first.name} of ${first.cluster} lives in ${first.component}: components at ${layout.components}`,
+  });
+  why.push({
+    file: first.file,
+    line: first.line,
+    fact: `its Flux Kustomization is in ${first.file}, spec.path ./${first.specPath}, named ${first.name}`,
+  });
+  if (first.wiring.mode === 'list')
+    why.push({
+      file: first.wiring.file,
+      line: first.wiring.line,
+      fact: `wired by the entry ${first.wiring.entry} of ${first.wiring.file}`,
+    });
+  else
+    why.push({
+      file: first.file,
+      fact: `wired as a document of ${first.file}, which its cluster applies with no kustomization.yaml listing it`,
+    });
   // Exceptions: observations that do not fit one of the parts.
   const exceptions: LayoutResult['fit']['exceptions'] = [];
   obs.forEach((o, i) => {
@@ -231,7 +299,8 @@ export function detectLayout(view: RepoView): LayoutResult {
     if (!parts.file.fits[i]) differs.push(`Kustomization file ${o.file}`);
     if (!parts.specPath.fits[i]) differs.push(`spec.path ${o.specPath}`);
     const as = o.wiring.mode === 'list' ? 'a list entry' : 'a document';
-    if (!parts.wiringFile.fits[i]) differs.push(o.wiring.mode === mode ? `wired by ${o.wiring.file}` : `wired as ${as} of ${o.wiring.file}`);
+    if (!parts.wiringFile.fits[i])
+      differs.push(o.wiring.mode === mode ? `wired by ${o.wiring.file}` : `wired as ${as} of ${o.wiring.file}`);
     else if (mode === 'list' && !parts.entry.fits[i]) differs.push(`entry ${(o.wiring as { entry: string }).entry}`);
     if (names[i] !== name) differs.push(`name ${o.name}`);
     if (differs.length) exceptions.push({ name: o.name, cluster: o.cluster, file: o.file, differs });
@@ -247,7 +316,13 @@ function mostCommon<T extends string>(xs: T[]): T {
 
 /** The lane words seen where a template says {lane}: the tool's lane -> the repository's word. */
 function lanesOf(obs: Observation[], layout: Layout): Layout['lanes'] | undefined {
-  const all = [layout.components, layout.kustomization.file, layout.kustomization.path, layout.wiring.file, layout.wiring.entry ?? ''].join(' ');
+  const all = [
+    layout.components,
+    layout.kustomization.file,
+    layout.kustomization.path,
+    layout.wiring.file,
+    layout.wiring.entry ?? '',
+  ].join(' ');
   if (!all.includes('{lane}')) return undefined;
   const out: NonNullable<Layout['lanes']> = {};
   for (const o of obs) {

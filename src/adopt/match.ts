@@ -66,26 +66,47 @@ export function linked(a: string, b: string): boolean {
 export function matchOne(k: KsView, c: Component): Why | undefined {
   const o = k.ks.obj;
   if (c.chart) {
-    for (const hr of k.objects.filter((x) => x.kind === 'HelmRelease' && x.apiVersion.startsWith('helm.toolkit.fluxcd.io/'))) {
+    for (const hr of k.objects.filter(
+      (x) => x.kind === 'HelmRelease' && x.apiVersion.startsWith('helm.toolkit.fluxcd.io/'),
+    )) {
       if (chartOf(hr, k.objects) !== c.chart.name) continue;
       // A chart named otherwise than the component (app-template, external-dns, rook-ceph) installs many things: the
       // HelmRelease or its Kustomization must also be named like the component.
       if (c.chart.name !== c.id && !linked(hr.name, c.id) && !linked(k.ks.name, c.id)) continue;
       const from = chartSourceOf(hr, k.objects);
-      return { file: hr.file, line: hr.line, fact: `HelmRelease ${hr.name} installs chart ${c.chart.name}${from ? ` from ${from}` : ''}` };
+      return {
+        file: hr.file,
+        line: hr.line,
+        fact: `HelmRelease ${hr.name} installs chart ${c.chart.name}${from ? ` from ${from}` : ''}`,
+      };
     }
     return undefined;
   }
   if (c.source) {
     const src = c.source.url.replace(/(\.git)?\/?$/, '');
-    const git = k.objects.find((x) => x.kind === 'GitRepository' && String(x.raw.spec?.url ?? '').replace(/(\.git)?\/?$/, '') === src);
-    return git ? { file: git.file, line: git.line, fact: `GitRepository ${git.name} has the source ${c.source.url}` } : undefined;
+    const git = k.objects.find(
+      (x) => x.kind === 'GitRepository' && String(x.raw.spec?.url ?? '').replace(/(\.git)?\/?$/, '') === src,
+    );
+    return git
+      ? { file: git.file, line: git.line, fact: `GitRepository ${git.name} has the source ${c.source.url}` }
+      : undefined;
   }
-  if (c.healthChecks.length && c.healthChecks.every((h) => k.objects.some((x) => x.kind === h.kind && x.name === h.name))) {
-    return { file: o?.file, line: o?.line, fact: `its build holds ${c.healthChecks.map((h) => `${h.kind} ${h.name}`).join(', ')}` };
+  if (
+    c.healthChecks.length &&
+    c.healthChecks.every((h) => k.objects.some((x) => x.kind === h.kind && x.name === h.name))
+  ) {
+    return {
+      file: o?.file,
+      line: o?.line,
+      fact: `its build holds ${c.healthChecks.map((h) => `${h.kind} ${h.name}`).join(', ')}`,
+    };
   }
-  if (k.ks.name === c.id && k.namespace === c.namespace) return { file: o?.file, line: o?.line,
-    fact: `Kustomization ${k.ks.name} is named after ${c.id} and lands in namespace ${c.namespace}` };
+  if (k.ks.name === c.id && k.namespace === c.namespace)
+    return {
+      file: o?.file,
+      line: o?.line,
+      fact: `Kustomization ${k.ks.name} is named after ${c.id} and lands in namespace ${c.namespace}`,
+    };
   return undefined;
 }
 
@@ -118,7 +139,9 @@ export function matchCluster(c: ClusterView, cat: Catalog, role: Role): ClusterM
       line: k.ks.obj.line,
       path: k.ks.path,
       namespace: k.namespace,
-      dependsOn: deps.map((d: { name?: string; namespace?: string }) => `${d.namespace ?? k.ks.namespace}/${d.name ?? ''}`),
+      dependsOn: deps.map(
+        (d: { name?: string; namespace?: string }) => `${d.namespace ?? k.ks.namespace}/${d.name ?? ''}`,
+      ),
       lane: k.lane,
     };
     kustomizations.set(k.ks.id, seen);

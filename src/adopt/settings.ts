@@ -35,7 +35,9 @@ export function clusterSettings(c: ClusterView): ClusterSettings {
     for (const s of k.ks.postBuild?.substituteFrom ?? []) {
       if (s.kind !== 'ConfigMap' && s.kind !== 'Secret') continue;
       const key = `${s.kind}/${k.ks.namespace}/${s.name}`;
-      const hit: Obj | undefined = objects.find((o) => o.kind === s.kind && o.name === s.name && (o.namespace ?? k.ks.namespace) === k.ks.namespace);
+      const hit: Obj | undefined = objects.find(
+        (o) => o.kind === s.kind && o.name === s.name && (o.namespace ?? k.ks.namespace) === k.ks.namespace,
+      );
       if (!hit) {
         const m = missing.get(key) ?? { kind: s.kind, name: s.name, namespace: k.ks.namespace, usedBy: [] };
         m.usedBy.push(k.ks.id);
@@ -63,7 +65,11 @@ export function clusterSettings(c: ClusterView): ClusterSettings {
     for (const [key, v] of Object.entries<unknown>(o.raw.data ?? {})) {
       if (key in values) continue;
       values[key] = String(v ?? '');
-      why[key] = { file: o.file, line: o.lineOf(['data', key]), fact: `ConfigMap ${src.namespace}/${src.name} data.${key}` };
+      why[key] = {
+        file: o.file,
+        line: o.lineOf(['data', key]),
+        fact: `ConfigMap ${src.namespace}/${src.name} data.${key}`,
+      };
     }
   }
   return { values, why, sources: [...sources.values()], missing: [...missing.values()] };

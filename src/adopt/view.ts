@@ -1,8 +1,8 @@
 // What adopt reads of a repository: the check's own walk (check/check.ts walkRepo: entries, every Flux Kustomization
 // each cluster reaches, their static builds), read once. Every inference of adopt/ is a pure function of this view.
 import * as path from 'node:path';
-import { walkRepo, type RepoWalk } from '../check/check';
-import { isFluxKustomization, type Entry } from '../check/entries';
+import { type RepoWalk, walkRepo } from '../check/check';
+import { type Entry, isFluxKustomization } from '../check/entries';
 import type { Ks } from '../check/ks';
 import type { Obj } from '../check/objects';
 

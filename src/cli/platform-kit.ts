@@ -233,9 +233,14 @@ program
     process.exitCode = await runAction(processIo, async () => {
       const { adopt, adoptionJson } = await import('../commands/adopt');
       const r = adopt({ dir: flags.dir, dryRun: flags.dryRun, yes: flags.yes });
-      const data = { ...(adoptionJson(r.adoption, r.unproven, r.skipped) as object), platform: r.platform, refused: r.refused, written: r.written };
+      const data = {
+        ...(adoptionJson(r.adoption, r.unproven, r.skipped) as object),
+        platform: r.platform,
+        refused: r.refused,
+        written: r.written,
+      };
       if (flags.json) processIo.out(JSON.stringify(data, null, 2));
-      else processIo.out((await import('../adopt/format')).formatAdoption(r));
+      else processIo.out((await import('./adopt-format')).formatAdoption(r));
     });
   });
 

@@ -3,10 +3,17 @@
 // with its evidence): every other file stays byte for byte as it was.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { infer, type Adoption, type ClusterAdoption } from '../adopt/infer';
+import { type Adoption, type ClusterAdoption, infer } from '../adopt/infer';
 import { UsageError } from '../core/errors';
 import { defaultCluster, roleForName } from '../model/defaults';
-import { newPlatform, parsePlatform, platformToString, PLATFORM_FILE, setCluster, setStoryState } from '../model/platform-file';
+import {
+  newPlatform,
+  PLATFORM_FILE,
+  parsePlatform,
+  platformToString,
+  setCluster,
+  setStoryState,
+} from '../model/platform-file';
 import type { AdoptedComponent, ClusterSpec, PlatformSpec } from '../model/schema';
 import { clusterNameProblem, validateClusters } from '../model/validate';
 import { validateStories } from '../model/wiring';
@@ -41,8 +48,19 @@ export interface AdoptResult {
   root: string;
 }
 
-const FACT_FIELDS = ['role', 'domain', 'clusterId', 'apiEndpoint', 'network.nodeCidr', 'network.podCidr', 'network.serviceCidr', 'nodes', 'git.url',
-  'git.branch', 'secretStore.provider'];
+const FACT_FIELDS = [
+  'role',
+  'domain',
+  'clusterId',
+  'apiEndpoint',
+  'network.nodeCidr',
+  'network.podCidr',
+  'network.serviceCidr',
+  'nodes',
+  'git.url',
+  'git.branch',
+  'secretStore.provider',
+];
 
 /** The /24 holding an address: the node network adopt derives from proven node addresses. */
 function slash24(ip: string): string {
@@ -59,7 +77,11 @@ function clusterSpec(p: PlatformSpec, c: ClusterAdoption, unproven: Unproven[]):
     domain: f.domain?.value ?? base.domain,
     clusterId: f.clusterId?.value ?? base.clusterId,
     apiEndpoint: f.apiEndpoint?.value ?? base.apiEndpoint,
-    network: { ...base.network, podCidr: f.podCidr?.value ?? base.network.podCidr, serviceCidr: f.serviceCidr?.value ?? base.network.serviceCidr },
+    network: {
+      ...base.network,
+      podCidr: f.podCidr?.value ?? base.network.podCidr,
+      serviceCidr: f.serviceCidr?.value ?? base.network.serviceCidr,
+    },
     nodes: f.nodes?.value ?? base.nodes,
     git: { url: f.gitUrl?.value ?? base.git.url, branch: f.gitBranch?.value ?? base.git.branch },
     secretStore: { provider: f.secretStore?.value ?? base.secretStore.provider },
@@ -90,7 +112,14 @@ function adoptedOf(c: ClusterAdoption, approved: Set<string>): AdoptedComponent[
   for (const m of c.match.matches) byKs.set(m.ks, [...(byKs.get(m.ks) ?? []), m.component]);
   const out: AdoptedComponent[] = [];
   for (const a of c.match.adopted) {
-    out.push({ name: a.name, namespace: a.id.split('/')[0], file: a.file, path: a.path, targetNamespace: a.namespace, dependsOn: a.dependsOn });
+    out.push({
+      name: a.name,
+      namespace: a.id.split('/')[0],
+      file: a.file,
+      path: a.path,
+      targetNamespace: a.namespace,
+      dependsOn: a.dependsOn,
+    });
   }
   // Kustomizations that deliver catalog components of stories not approved here (or foundation ones) stay adopted too,
   // and so do those that deliver an approved story's component under another name (check reads it as wired).
@@ -99,8 +128,15 @@ function adoptedOf(c: ClusterAdoption, approved: Set<string>): AdoptedComponent[
     if (out.some((o) => `${o.namespace}/${o.name}` === m.ks && o.component === m.component)) continue;
     const k = c.match.kustomizations.get(m.ks);
     if (!k) continue;
-    out.push({ name: k.name, namespace: k.id.split('/')[0], file: k.file, path: k.path, targetNamespace: k.namespace, dependsOn: k.dependsOn,
-      component: m.component });
+    out.push({
+      name: k.name,
+      namespace: k.id.split('/')[0],
+      file: k.file,
+      path: k.path,
+      targetNamespace: k.namespace,
+      dependsOn: k.dependsOn,
+      component: m.component,
+    });
   }
   return out.sort((a, b) => a.file.localeCompare(b.file) || a.name.localeCompare(b.name));
 }
@@ -109,16 +145,27 @@ function adoptedOf(c: ClusterAdoption, approved: Set<string>): AdoptedComponent[
 const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 /** platform.yaml of an adopted repository, from what adopt inferred. */
-export function platformOf(adoption: Adoption): { spec: PlatformSpec; text: string; unproven: Unproven[]; skipped: AdoptResult['skipped']; refused: string[] } {
+export function platformOf(adoption: Adoption): {
+  spec: PlatformSpec;
+  text: string;
+  unproven: Unproven[];
+  skipped: AdoptResult['skipped'];
+  refused: string[];
+} {
   for (const c of adoption.clusters) {
     const bad = clusterNameProblem(c.name);
-    if (bad) throw new UsageError(`cluster ${c.name} (entry ./${c.entry.value}): ${bad}; platform.yaml names clusters by DNS labels`);
+    if (bad)
+      throw new UsageError(
+        `cluster ${c.name} (entry ./${c.entry.value}): ${bad}; platform.yaml names clusters by DNS labels`,
+      );
   }
   const unproven: Unproven[] = [];
   const skipped: AdoptResult['skipped'] = [];
   const p: PlatformSpec = { ...newPlatform().spec, clusters: {} };
   // Clusters whose id a file proves first: a default id is then the lowest one no cluster takes.
-  const order = [...adoption.clusters].sort((a, b) => Number(b.facts.clusterId !== undefined) - Number(a.facts.clusterId !== undefined));
+  const order = [...adoption.clusters].sort(
+    (a, b) => Number(b.facts.clusterId !== undefined) - Number(a.facts.clusterId !== undefined),
+  );
   for (const c of order) p.clusters[c.name] = { ...clusterSpec(p, c, unproven), settings: { ...c.settings.values } };
   unproven.sort((a, b) => a.cluster.localeCompare(b.cluster));
   // Settings platform.yaml cannot hold (a derived variable, a credential-like name, a value Flux would misread) stay
@@ -136,10 +183,13 @@ export function platformOf(adoption: Adoption): { spec: PlatformSpec; text: stri
   for (let round = 0; round < 100; round++) {
     const stories: PlatformSpec['stories'] = {};
     for (const c of adoption.clusters) {
-      for (const s of c.match.stories) if (s.status === 'approved') (stories[s.id] ??= { clusters: {} }).clusters[c.name] = 'approved';
+      for (const s of c.match.stories)
+        if (s.status === 'approved') (stories[s.id] ??= { clusters: {} }).clusters[c.name] = 'approved';
     }
     const problems = validateStories({ ...p, stories });
-    const demote = problems.map((x) => ({ x, m: /^stories\.([^.]+)\.clusters\.([^.]+)$/.exec(x.path) })).filter((d) => d.m);
+    const demote = problems
+      .map((x) => ({ x, m: /^stories\.([^.]+)\.clusters\.([^.]+)$/.exec(x.path) }))
+      .filter((d) => d.m);
     if (!demote.length) break;
     for (const { x, m } of demote) {
       const s = adoption.clusters.find((c) => c.name === m![2])?.match.stories.find((y) => y.id === m![1]);
@@ -153,8 +203,9 @@ export function platformOf(adoption: Adoption): { spec: PlatformSpec; text: stri
     setCluster(pf, c.name, plain({ ...p.clusters[c.name], ...(adopted.length ? { adopted } : {}) }));
   }
   const stories = new Map<string, Record<string, 'approved'>>();
-  for (const c of adoption.clusters) for (const s of c.match.stories) if (s.status === 'approved') stories.set(s.id, { ...(stories.get(s.id) ?? {}),
-    [c.name]: 'approved' });
+  for (const c of adoption.clusters)
+    for (const s of c.match.stories)
+      if (s.status === 'approved') stories.set(s.id, { ...(stories.get(s.id) ?? {}), [c.name]: 'approved' });
   for (const [id, states] of stories) setStoryState(pf, id, states);
   pf.edit((doc) => doc.set('layout', doc.createNode(plain(adoption.layout.value))));
   const text = platformToString(pf);
@@ -173,22 +224,31 @@ export function adopt(opts: AdoptOptions): AdoptResult {
   const root = path.resolve(opts.dir);
   if (fs.existsSync(path.join(root, PLATFORM_FILE))) {
     const file = path.join(root, PLATFORM_FILE);
-    throw new UsageError(`${file} exists: this repository is already under the tool (adopt is for a Flux repository without ${PLATFORM_FILE})`);
+    throw new UsageError(
+      `${file} exists: this repository is already under the tool (adopt is for a Flux repository without ${PLATFORM_FILE})`,
+    );
   }
   const adoption = infer(root);
   const { spec, text, unproven, skipped, refused } = platformOf(adoption);
   if (!opts.dryRun && refused.length) {
-    throw new UsageError(`adopt: the platform.yaml these files prove is refused by the tool's rules (nothing written):\n${refused.join('\n')}`);
+    throw new UsageError(
+      `adopt: the platform.yaml these files prove is refused by the tool's rules (nothing written):\n${refused.join('\n')}`,
+    );
   }
   if (!opts.dryRun && unproven.length && !opts.yes) {
-    const lines = unproven.map((u) => `  clusters.${u.cluster}.${u.field}: not proven by any file (default ${u.value})`);
+    const lines = unproven.map(
+      (u) => `  clusters.${u.cluster}.${u.field}: not proven by any file (default ${u.value})`,
+    );
     const n = `${unproven.length} cluster field${unproven.length > 1 ? 's' : ''}`;
     const hint = 'pass --yes to take the defaults shown, or see them with --dry-run (nothing written)';
     throw new UsageError(`adopt: ${n} no file proves; ${hint}:\n${lines.join('\n')}`);
   }
   if (!opts.dryRun) {
     fs.mkdirSync(path.join(root, '.platform'), { recursive: true });
-    fs.writeFileSync(path.join(root, ADOPT_RECORD), JSON.stringify(adoptionJson(adoption, unproven, skipped), null, 2) + '\n');
+    fs.writeFileSync(
+      path.join(root, ADOPT_RECORD),
+      JSON.stringify(adoptionJson(adoption, unproven, skipped), null, 2) + '\n',
+    );
     // Last, and only if it still does not exist: a platform.yaml saved meanwhile is never overwritten.
     fs.writeFileSync(path.join(root, PLATFORM_FILE), text, { flag: 'wx' });
   }
@@ -207,7 +267,9 @@ export function adoptionJson(a: Adoption, unproven: Unproven[], skipped: AdoptRe
       settings: {
         sources: c.settings.sources,
         missing: c.settings.missing,
-        values: Object.fromEntries(Object.entries(c.settings.values).map(([k, v]) => [k, { value: v, why: c.settings.why[k] }])),
+        values: Object.fromEntries(
+          Object.entries(c.settings.values).map(([k, v]) => [k, { value: v, why: c.settings.why[k] }]),
+        ),
         skipped: skipped.filter((s) => s.cluster === c.name).map(({ key, reason }) => ({ key, reason })),
       },
       components: c.match.matches,

@@ -6,9 +6,9 @@ import type { CheckOptions, CheckResult, CheckRule, RuleResult, WalkedRepo } fro
 import { credentialName, credentialValue, sourceUrlCredential } from '../core/credentials';
 import type { Finding } from '../core/finding';
 import { planFindings } from '../delivery/checks';
+import { foundationComponents } from '../model/components';
 import { PLATFORM_FILE, parsePlatform } from '../model/platform-file';
 import type { PlatformSpec } from '../model/schema';
-import { foundationComponents } from '../model/components';
 import type { Catalog } from '../model/stories';
 import { catalogFor, wiredComponents } from '../model/wiring';
 
@@ -75,7 +75,11 @@ function wiringFindings(
   const adopted = new Set((spec.clusters[cluster].adopted ?? []).map((a) => a.name));
   // An adopted Kustomization named otherwise that delivers a catalog component (adopt matched it) wires that component.
   const delivered = new Set((spec.clusters[cluster].adopted ?? []).flatMap((a) => (a.component ? [a.component] : [])));
-  const expected = new Set(wiredComponents(spec, cat, cluster).map((c) => c.id).filter((id) => !scaffold.has(id)));
+  const expected = new Set(
+    wiredComponents(spec, cat, cluster)
+      .map((c) => c.id)
+      .filter((id) => !scaffold.has(id)),
+  );
   for (const [name, at] of names) {
     const story = storyOf.get(name);
     if (!story || expected.has(name) || adopted.has(name)) continue;

@@ -13,15 +13,22 @@ import { z } from 'zod';
 
 const PLACEHOLDER = /\{(cluster|lane|area|namespace|id|component)\}/g;
 const TEMPLATE = /^[A-Za-z0-9._{}/-]+$/;
-const template = (description: string) => z.string().min(1).max(300).regex(TEMPLATE,
-  'a path template: letters, digits, . _ - / and {placeholders}').meta({ description });
+const template = (description: string) =>
+  z
+    .string()
+    .min(1)
+    .max(300)
+    .regex(TEMPLATE, 'a path template: letters, digits, . _ - / and {placeholders}')
+    .meta({ description });
 
 export const LayoutSchema = z.strictObject({
   clusters: template('Entry folder of each cluster, e.g. kubernetes/clusters/{cluster}.'),
-  components: template('Folder of one component, e.g. kubernetes/{lane}/{area}/{id} or kubernetes/apps/{namespace}/{id}.'),
+  components: template(
+    'Folder of one component, e.g. kubernetes/{lane}/{area}/{id} or kubernetes/apps/{namespace}/{id}.',
+  ),
   kustomization: z
     .strictObject({
-      file: template('File holding the component\'s Flux Kustomization, e.g. {component}/ks.yaml.'),
+      file: template("File holding the component's Flux Kustomization, e.g. {component}/ks.yaml."),
       path: template('Its spec.path (without ./), e.g. {component}/app.'),
       name: template('Its metadata.name, e.g. {id}.'),
     })
@@ -30,18 +37,25 @@ export const LayoutSchema = z.strictObject({
     .strictObject({
       mode: z.enum(['list', 'document']).meta({
         description:
-          'list: an entry in a kustomization.yaml\'s resources; document: the Flux Kustomization is a document of a file its cluster already applies.',
+          "list: an entry in a kustomization.yaml's resources; document: the Flux Kustomization is a document of a file its cluster already applies.",
       }),
-      file: template('The file that wires a component (a kustomization.yaml for list; the Kustomization\'s file for document).'),
-      entry: template('mode list: the resources entry, relative to the wiring file\'s folder, e.g. ./{id}/ks.yaml.').optional(),
-      perCluster: z.boolean().meta({ description: 'true when each cluster has its own wiring file ({cluster} in file); false when the clusters share it.' }),
+      file: template(
+        "The file that wires a component (a kustomization.yaml for list; the Kustomization's file for document).",
+      ),
+      entry: template(
+        "mode list: the resources entry, relative to the wiring file's folder, e.g. ./{id}/ks.yaml.",
+      ).optional(),
+      perCluster: z.boolean().meta({
+        description:
+          'true when each cluster has its own wiring file ({cluster} in file); false when the clusters share it.',
+      }),
     })
     .meta({ description: 'How a cluster comes to apply a component.' }),
   lanes: z
     .strictObject({ infrastructure: z.string().min(1).max(63), workloads: z.string().min(1).max(63) })
     .partial()
     .optional()
-    .meta({ description: 'The repository\'s word for each of the tool\'s lanes, where {lane} is used.' }),
+    .meta({ description: "The repository's word for each of the tool's lanes, where {lane} is used." }),
   settings: z
     .array(
       z.strictObject({
@@ -61,7 +75,12 @@ export const DEFAULT_LAYOUT: Layout = {
   clusters: 'kubernetes/clusters/{cluster}',
   components: 'kubernetes/{lane}/{area}/{id}',
   kustomization: { file: '{component}/ks.yaml', path: '{component}/app', name: '{id}' },
-  wiring: { mode: 'list', file: 'kubernetes/clusters/{cluster}/{lane}/kustomization.yaml', entry: '../../../{lane}/{area}/{id}', perCluster: true },
+  wiring: {
+    mode: 'list',
+    file: 'kubernetes/clusters/{cluster}/{lane}/kustomization.yaml',
+    entry: '../../../{lane}/{area}/{id}',
+    perCluster: true,
+  },
   lanes: { infrastructure: 'infrastructure', workloads: 'workloads' },
   settings: [
     { kind: 'ConfigMap', name: 'cluster-settings', file: 'kubernetes/clusters/{cluster}/cluster-settings.yaml' },

@@ -95,10 +95,10 @@ export const AdoptedComponentSchema = z.strictObject({
   path: z.string().max(1024).meta({ description: 'Its spec.path (repo-relative, without ./).' }),
   targetNamespace: z.string().min(1).max(63).meta({ description: 'The namespace its objects land in.' }),
   dependsOn: z.array(z.string()).default([]).meta({ description: 'Its dependsOn, as namespace/name.' }),
-  component: z
-    .string()
-    .optional()
-    .meta({ description: 'The catalog component it delivers, when its story is not all there (or it is a foundation component).' }),
+  component: z.string().optional().meta({
+    description:
+      'The catalog component it delivers, when its story is not all there (or it is a foundation component).',
+  }),
 });
 
 export const ClusterSchema = z.strictObject({
@@ -146,13 +146,10 @@ export const ClusterSchema = z.strictObject({
         "Cluster settings (KEY: value) Flux substitutes as ${KEY}: the stories' variables and your own. A " +
         'value holds no quotes, backslashes, control characters or "${"; no credentials (those go to the secret store).',
     }),
-  adopted: z
-    .array(AdoptedComponentSchema)
-    .optional()
-    .meta({
-      description:
-        'Flux Kustomizations of this cluster that platform-kit adopt found and no approved story delivers; the tool never writes their files.',
-    }),
+  adopted: z.array(AdoptedComponentSchema).optional().meta({
+    description:
+      'Flux Kustomizations of this cluster that platform-kit adopt found and no approved story delivers; the tool never writes their files.',
+  }),
 });
 
 export const STORY_ID = /^STORY-[A-Z0-9]+(-[A-Z0-9]+)+$/;
@@ -382,7 +379,8 @@ export const PlatformSchema = z
     }),
     charts: ChartPinsSchema.optional(),
     layout: LayoutSchema.optional().meta({
-      description: 'Where components live and how clusters wire them (platform-kit adopt records the repository\'s own; absent: the tool\'s layout).',
+      description:
+        "Where components live and how clusters wire them (platform-kit adopt records the repository's own; absent: the tool's layout).",
     }),
   })
   .meta({

@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { infer, type Adoption } from '../../src/adopt/infer';
-import { whyText, type Claim } from '../../src/adopt/view';
+import { type Adoption, infer } from '../../src/adopt/infer';
+import { type Claim, whyText } from '../../src/adopt/view';
 import { createClusters } from '../../src/commands/create-cluster';
 import { loadCatalog } from '../../src/model/stories';
 import { storyComponentsFor } from '../../src/model/wiring';
@@ -26,7 +26,8 @@ function expectEvidence(dir: string, name: string, claim: Claim<unknown>): void 
     const at = lines[w.line! - 1];
     const shown = typeof claim.value === 'object' ? '' : String(claim.value);
     // The cited line holds the value (a URL's host, a CIDR, an id), or the key whose value it is.
-    const key = /data\.([A-Z0-9_]+)/.exec(w.fact)?.[1] ?? /(\w+)(?:\[0\])? /.exec(w.fact.replace(/^talhelper /, ''))?.[1];
+    const key =
+      /data\.([A-Z0-9_]+)/.exec(w.fact)?.[1] ?? /(\w+)(?:\[0\])? /.exec(w.fact.replace(/^talhelper /, ''))?.[1];
     expect(at.includes(shown) || (key !== undefined && at.includes(key)), `${whyText(w)}: line "${at}"`).toBe(true);
   }
 }
@@ -43,15 +44,18 @@ describe('adopt: facts and settings, from the files that state them', () => {
     for (const c of plan.clusters) expect(c.entry.value).toBe(`kubernetes/clusters/${c.name}`);
   });
 
-  it('reads each cluster\'s ConfigMap settings with the line of each key, and facts from Talos before settings', () => {
+  it("reads each cluster's ConfigMap settings with the line of each key, and facts from Talos before settings", () => {
     const dir = path.join(FIXTURES, 'plan');
     for (const c of plan.clusters) {
       const cm = docsOf(dir, `kubernetes/clusters/${c.name}/cluster-settings.yaml`)[0];
       expect(c.settings.values).toEqual(Object.fromEntries(Object.entries(cm.data).map(([k, v]) => [k, String(v)])));
-      for (const [key, w] of Object.entries(c.settings.why)) expect(read(dir, w.file!).split('\n')[w.line! - 1]).toContain(`${key}:`);
+      for (const [key, w] of Object.entries(c.settings.why))
+        expect(read(dir, w.file!).split('\n')[w.line! - 1]).toContain(`${key}:`);
       expect(c.facts.clusterId?.value).toBe(Number(cm.data.CLUSTER_ID));
       expect(c.facts.domain?.value).toBe(cm.data.SECRET_DOMAIN);
-      expect(c.facts.gitUrl?.value).toBe(docsOf(dir, `kubernetes/clusters/${c.name}/flux-system/gotk-sync.yaml`)[0].spec.url);
+      expect(c.facts.gitUrl?.value).toBe(
+        docsOf(dir, `kubernetes/clusters/${c.name}/flux-system/gotk-sync.yaml`)[0].spec.url,
+      );
       for (const [name, claim] of Object.entries(c.facts)) expectEvidence(dir, `${c.name}.${name}`, claim);
     }
     // infra has a talconfig: its networks, endpoint and nodes win over the settings; apps has none.
@@ -60,7 +64,9 @@ describe('adopt: facts and settings, from the files that state them', () => {
     expect(infra.facts.podCidr?.value).toBe(tal.clusterPodNets[0]);
     expect(infra.facts.podCidr?.why[0].file).toBe('talos/infra/talconfig.yaml');
     expect(infra.facts.apiEndpoint?.value).toBe(tal.endpoint);
-    expect(infra.facts.nodes?.value.map((n) => [n.name, n.ip, n.controlPlane])).toEqual(tal.nodes.map((n: any) => [n.hostname, n.ipAddress, n.controlPlane]));
+    expect(infra.facts.nodes?.value.map((n) => [n.name, n.ip, n.controlPlane])).toEqual(
+      tal.nodes.map((n: any) => [n.hostname, n.ipAddress, n.controlPlane]),
+    );
     const apps = plan.clusters.find((c) => c.name === 'apps')!;
     expect(apps.facts.nodes).toBeUndefined();
     expect(apps.facts.podCidr?.value).toBe(apps.settings.values.POD_CIDR_STRING);
@@ -88,14 +94,21 @@ describe('adopt: facts and settings, from the files that state them', () => {
   it('a Secret among the settings sources gives its keys, never its values', () => {
     const dir = path.join(tmpDir('adopt-secret-'), 'repo');
     fs.cpSync(path.join(FIXTURES, 'classic'), dir, { recursive: true });
-    const secret = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cluster-secrets\n  namespace: flux-system\nstringData:\n  API_TOKEN: do-not-copy-me\n';
+    const secret =
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cluster-secrets\n  namespace: flux-system\nstringData:\n  API_TOKEN: do-not-copy-me\n';
     fs.writeFileSync(path.join(dir, 'clusters/staging/cluster-secrets.yaml'), secret);
-    const ks = read(dir, 'clusters/staging/infrastructure.yaml').replace(/name: cluster-vars/g,
-      'name: cluster-vars\n      - kind: Secret\n        name: cluster-secrets');
+    const ks = read(dir, 'clusters/staging/infrastructure.yaml').replace(
+      /name: cluster-vars/g,
+      'name: cluster-vars\n      - kind: Secret\n        name: cluster-secrets',
+    );
     fs.writeFileSync(path.join(dir, 'clusters/staging/infrastructure.yaml'), ks);
     const staging = infer(dir).clusters.find((c) => c.name === 'staging')!;
     const src = staging.settings.sources.find((s) => s.kind === 'Secret')!;
-    expect(src).toMatchObject({ name: 'cluster-secrets', keys: ['API_TOKEN'], file: 'clusters/staging/cluster-secrets.yaml' });
+    expect(src).toMatchObject({
+      name: 'cluster-secrets',
+      keys: ['API_TOKEN'],
+      file: 'clusters/staging/cluster-secrets.yaml',
+    });
     expect(JSON.stringify(staging)).not.toContain('do-not-copy-me');
   });
 });
@@ -108,17 +121,27 @@ describe('adopt: component matching and story statuses', () => {
       for (const c of a.clusters) {
         // Derived from the walk: a Kustomization is adopted exactly when no catalog component matched it.
         const matched = new Set(c.match.matches.map((m) => m.ks));
-        for (const k of c.match.kustomizations.values()) expect(c.match.adopted.includes(k), `${f}/${c.name} ${k.id}`).toBe(!matched.has(k.id));
+        for (const k of c.match.kustomizations.values())
+          expect(c.match.adopted.includes(k), `${f}/${c.name} ${k.id}`).toBe(!matched.has(k.id));
         // The hand-written component of each fixture (its Deployment says so) is adopted, with its path and dependsOn.
-        const hand = c.match.adopted.filter((k) => !k.lane && fs.readdirSync(path.join(FIXTURES, f, k.path)).some((x) => read(path.join(FIXTURES, f),
-          `${k.path}/${x}`).includes('Hand-written')));
+        const hand = c.match.adopted.filter(
+          (k) =>
+            !k.lane &&
+            fs
+              .readdirSync(path.join(FIXTURES, f, k.path))
+              .some((x) => read(path.join(FIXTURES, f), `${k.path}/${x}`).includes('Hand-written')),
+        );
         expect(hand, `${f}/${c.name}`).toHaveLength(1);
         const raw = docsOf(path.join(FIXTURES, f), hand[0].file).find((d) => d.metadata.name === hand[0].name);
-        expect(hand[0].dependsOn).toEqual((raw.spec.dependsOn ?? []).map((d: any) => `${d.namespace ?? hand[0].id.split('/')[0]}/${d.name}`));
+        expect(hand[0].dependsOn).toEqual(
+          (raw.spec.dependsOn ?? []).map((d: any) => `${d.namespace ?? hand[0].id.split('/')[0]}/${d.name}`),
+        );
         // Story statuses follow the matches.
         const present = new Set(c.match.matches.map((m) => m.component));
         for (const s of c.match.stories) {
-          const all = storyComponentsFor(cat, cat.byId.get(s.id)!, c.name === 'infra' ? 'infra' : 'apps').map((x) => x.id);
+          const all = storyComponentsFor(cat, cat.byId.get(s.id)!, c.name === 'infra' ? 'infra' : 'apps').map(
+            (x) => x.id,
+          );
           expect(s.present).toEqual(all.filter((id) => present.has(id)));
           if (s.status === 'approved') expect(s.missing).toEqual([]);
           if (s.status === 'partial') expect(s.missing.length).toBeGreaterThan(0);
@@ -142,11 +165,18 @@ describe('adopt: component matching and story statuses', () => {
     for (const c of a.clusters) {
       const role = spec.clusters[c.name].role;
       const want = Object.entries<any>(spec.stories)
-        .filter(([id, s]) => s.clusters[c.name] === 'approved' && storyComponentsFor(cat, cat.byId.get(id)!, role).length > 0)
+        .filter(
+          ([id, s]) => s.clusters[c.name] === 'approved' && storyComponentsFor(cat, cat.byId.get(id)!, role).length > 0,
+        )
         .map(([id]) => id)
         .sort();
       expect(want.length).toBeGreaterThan(10);
-      expect(c.match.stories.filter((s) => s.status === 'approved').map((s) => s.id).sort()).toEqual(want);
+      expect(
+        c.match.stories
+          .filter((s) => s.status === 'approved')
+          .map((s) => s.id)
+          .sort(),
+      ).toEqual(want);
       expect(c.match.stories.filter((s) => s.status === 'partial')).toEqual([]);
       // Facts read back as platform.yaml has them (the generated talconfig and cluster-settings state them).
       expect(c.facts.podCidr?.value).toBe(spec.clusters[c.name].network.podCidr);

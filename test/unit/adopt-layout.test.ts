@@ -9,8 +9,8 @@ import { parse } from 'yaml';
 import { infer } from '../../src/adopt/infer';
 import { detectLayout, observations } from '../../src/adopt/layout';
 import { componentFolder, readRepo } from '../../src/adopt/view';
-import { DEFAULT_LAYOUT, fill, match, type Layout } from '../../src/model/layout';
 import { createClusters } from '../../src/commands/create-cluster';
+import { DEFAULT_LAYOUT, fill, type Layout, match } from '../../src/model/layout';
 import { loadCatalog } from '../../src/model/stories';
 import { ROOT, tmpDir } from '../helpers/fs';
 
@@ -48,16 +48,21 @@ function expectLayoutHolds(dir: string, layout: Layout, pathExceptions = new Set
 }
 
 describe('adopt: layout detection on the three layouts of issue 18', () => {
-  it('the plan\'s repository (monosense-io/k8s-gitops style): components under kubernetes/infrastructure/<area>, listed by each area\'s kustomization.yaml',
-    () => {
+  it("the plan's repository (monosense-io/k8s-gitops style): components under kubernetes/infrastructure/<area>, listed by each area's kustomization.yaml", () => {
     const dir = path.join(FIXTURES, 'plan');
     const r = infer(dir).layout;
     expect(r.fit.exceptions).toEqual([]);
     expect(r.value.components).toBe('kubernetes/infrastructure/{area}/{id}');
-    expect(r.value.wiring).toMatchObject({ mode: 'list', file: 'kubernetes/infrastructure/{area}/kustomization.yaml', entry: '{id}/ks.yaml',
-      perCluster: false });
+    expect(r.value.wiring).toMatchObject({
+      mode: 'list',
+      file: 'kubernetes/infrastructure/{area}/kustomization.yaml',
+      entry: '{id}/ks.yaml',
+      perCluster: false,
+    });
     expect(r.value.clusters).toBe('kubernetes/clusters/{cluster}');
-    expect(r.value.settings).toEqual([{ kind: 'ConfigMap', name: 'cluster-settings', file: 'kubernetes/clusters/{cluster}/cluster-settings.yaml' }]);
+    expect(r.value.settings).toEqual([
+      { kind: 'ConfigMap', name: 'cluster-settings', file: 'kubernetes/clusters/{cluster}/cluster-settings.yaml' },
+    ]);
     expectLayoutHolds(dir, r.value);
   });
 
@@ -67,7 +72,11 @@ describe('adopt: layout detection on the three layouts of issue 18', () => {
     expect(r.fit.exceptions).toEqual([]);
     expect(r.value.components).toBe('kubernetes/apps/{namespace}/{id}');
     expect(r.value.kustomization).toEqual({ file: '{component}/ks.yaml', path: '{component}/app', name: '{id}' });
-    expect(r.value.wiring).toMatchObject({ mode: 'list', file: 'kubernetes/apps/{namespace}/kustomization.yaml', entry: './{id}/ks.yaml' });
+    expect(r.value.wiring).toMatchObject({
+      mode: 'list',
+      file: 'kubernetes/apps/{namespace}/kustomization.yaml',
+      entry: './{id}/ks.yaml',
+    });
     expectLayoutHolds(dir, r.value);
   });
 
@@ -77,7 +86,11 @@ describe('adopt: layout detection on the three layouts of issue 18', () => {
     expect(r.fit.exceptions).toEqual([]);
     expect(r.value.clusters).toBe('clusters/{cluster}');
     expect(r.value.components).toBe('{lane}/{id}');
-    expect(r.value.wiring).toMatchObject({ mode: 'document', file: 'clusters/{cluster}/{lane}.yaml', perCluster: true });
+    expect(r.value.wiring).toMatchObject({
+      mode: 'document',
+      file: 'clusters/{cluster}/{lane}.yaml',
+      perCluster: true,
+    });
     expect(r.value.lanes).toEqual({ infrastructure: 'infrastructure', workloads: 'apps' });
     expectLayoutHolds(dir, r.value);
   });
@@ -86,22 +99,28 @@ describe('adopt: layout detection on the three layouts of issue 18', () => {
     for (const f of ['plan', 'home-ops', 'classic']) {
       const view = readRepo(path.join(FIXTURES, f));
       const r = detectLayout(view);
-      for (const w of r.why) if (w.file) expect(fs.existsSync(path.join(FIXTURES, f, w.file)), `${f}: ${w.file}`).toBe(true);
+      for (const w of r.why)
+        if (w.file) expect(fs.existsSync(path.join(FIXTURES, f, w.file)), `${f}: ${w.file}`).toBe(true);
       for (const o of observations(view)) expect(fs.existsSync(path.join(FIXTURES, f, o.file))).toBe(true);
     }
   });
 });
 
-describe('adopt: the tool\'s own layout is the default', () => {
+describe("adopt: the tool's own layout is the default", () => {
   it('a repository create-platform-cluster generated reads back as DEFAULT_LAYOUT', () => {
     const dir = path.join(tmpDir('adopt-own-'), 'platform');
     createClusters({ dir, clusters: [{ name: 'infra' }, { name: 'apps' }], stories: { ids: 'all', approve: true } });
     const r = infer(dir).layout;
     // cluster-secrets is an ExternalSecret (its Secret is made in the cluster): only cluster-settings is read.
-    expect(r.value).toEqual({ ...DEFAULT_LAYOUT, settings: DEFAULT_LAYOUT.settings.filter((s) => s.kind === 'ConfigMap') });
+    expect(r.value).toEqual({
+      ...DEFAULT_LAYOUT,
+      settings: DEFAULT_LAYOUT.settings.filter((s) => s.kind === 'ConfigMap'),
+    });
     // The one exception the tool itself makes: a component whose shape differs per cluster (variantBy) builds
     // …/variants/<value> instead of …/app; nothing else differs.
-    const variants = new Set([...loadCatalog().components.values()].filter((e) => e.component.variantBy).map((e) => e.component.id));
+    const variants = new Set(
+      [...loadCatalog().components.values()].filter((e) => e.component.variantBy).map((e) => e.component.id),
+    );
     expect(variants.size).toBeGreaterThan(0);
     for (const e of r.fit.exceptions) {
       expect(variants.has(e.name), e.name).toBe(true);

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src';
-import { adopt, ADOPT_RECORD } from '../../src/commands/adopt';
+import { ADOPT_RECORD, adopt } from '../../src/commands/adopt';
 import { regenerate } from '../../src/commands/regenerate';
 import { addStories } from '../../src/commands/stories';
 import { loadPlatform } from '../../src/model/platform-file';
@@ -20,7 +20,8 @@ function copyOf(name: string): string {
   return dir;
 }
 
-const key = (f: { code: string; cluster?: string; file?: string; line?: number; message: string }) => `${f.code}|${f.cluster}|${f.file}|${f.line}|${f.message}`;
+const key = (f: { code: string; cluster?: string; file?: string; line?: number; message: string }) =>
+  `${f.code}|${f.cluster}|${f.file}|${f.line}|${f.message}`;
 
 describe.each(LAYOUTS)('adopt on the %s layout', (name) => {
   it('writes only platform.yaml and .platform/adopt.json; every other byte is unchanged', () => {
@@ -29,7 +30,9 @@ describe.each(LAYOUTS)('adopt on the %s layout', (name) => {
     const r = adopt({ dir, yes: true });
     expect(r.written).toBe(true);
     const after = snapshot(dir);
-    const added = Object.keys(after).filter((k) => !(k in before)).sort();
+    const added = Object.keys(after)
+      .filter((k) => !(k in before))
+      .sort();
     expect(added).toEqual(['.platform/', ADOPT_RECORD, 'platform.yaml'].sort());
     for (const [k, h] of Object.entries(before)) expect(after[k], k).toBe(h);
     expect(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8')).toBe(r.platform);
@@ -43,10 +46,14 @@ describe.each(LAYOUTS)('adopt on the %s layout', (name) => {
     for (const c of r.adoption.clusters) {
       const approved = c.match.stories.filter((s) => s.status === 'approved').map((s) => s.id);
       for (const id of approved) expect(spec.stories[id]?.clusters[c.name]).toBe('approved');
-      const recorded = Object.entries(spec.stories).filter(([, s]) => s.clusters[c.name]).map(([id]) => id);
+      const recorded = Object.entries(spec.stories)
+        .filter(([, s]) => s.clusters[c.name])
+        .map(([id]) => id);
       expect(recorded.sort()).toEqual(approved.sort());
       // Every Kustomization the cluster reaches is either a component of an approved story or recorded as adopted.
-      const storyOf = new Map(r.adoption.clusters.find((x) => x.name === c.name)!.match.matches.map((m) => [m.ks, m.story]));
+      const storyOf = new Map(
+        r.adoption.clusters.find((x) => x.name === c.name)!.match.matches.map((m) => [m.ks, m.story]),
+      );
       const adopted = new Set((spec.clusters[c.name].adopted ?? []).map((a) => `${a.namespace}/${a.name}`));
       for (const id of c.match.kustomizations.keys()) {
         const story = storyOf.get(id);
@@ -72,12 +79,15 @@ describe.each(LAYOUTS)('adopt on the %s layout', (name) => {
     expect(after).toEqual(before);
   });
 
-  it('regenerate and add-story refuse to render the tool\'s own layout into the adopted repository (exit 2, nothing written)', () => {
+  it("regenerate and add-story refuse to render the tool's own layout into the adopted repository (exit 2, nothing written)", () => {
     const dir = copyOf(name);
     adopt({ dir, yes: true });
     const adopted = snapshot(dir);
-    for (const run of [() => regenerate({ dir }), () => regenerate({ dir, check: true }), () => addStories({ dir,
-      ids: ['STORY-NET-SPEGEL-REGISTRY-MIRROR'] })]) {
+    for (const run of [
+      () => regenerate({ dir }),
+      () => regenerate({ dir, check: true }),
+      () => addStories({ dir, ids: ['STORY-NET-SPEGEL-REGISTRY-MIRROR'] }),
+    ]) {
       expect(run).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/adopted layout/) }));
       expect(snapshot(dir)).toEqual(adopted);
     }
