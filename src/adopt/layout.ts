@@ -163,7 +163,7 @@ export function generalise(
     if (ph) return `{${ph}}`;
     if (area !== 'none') return undefined;
     const major = mostCommon(vals);
-    idx.forEach((i, j) => vals[j] !== major && (fits[i] = false));
+    for (const [j, i] of idx.entries()) if (vals[j] !== major) fits[i] = false;
     return major;
   };
   const lengths = new Set(split.map((s) => s.segs.length));

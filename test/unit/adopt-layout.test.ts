@@ -48,23 +48,27 @@ function expectLayoutHolds(dir: string, layout: Layout, pathExceptions = new Set
 }
 
 describe('adopt: layout detection on the three layouts of issue 18', () => {
-  it("the plan's repository (monosense-io/k8s-gitops style): components under kubernetes/infrastructure/<area>, listed by each area's kustomization.yaml", () => {
-    const dir = path.join(FIXTURES, 'plan');
-    const r = infer(dir).layout;
-    expect(r.fit.exceptions).toEqual([]);
-    expect(r.value.components).toBe('kubernetes/infrastructure/{area}/{id}');
-    expect(r.value.wiring).toMatchObject({
-      mode: 'list',
-      file: 'kubernetes/infrastructure/{area}/kustomization.yaml',
-      entry: '{id}/ks.yaml',
-      perCluster: false,
-    });
-    expect(r.value.clusters).toBe('kubernetes/clusters/{cluster}');
-    expect(r.value.settings).toEqual([
-      { kind: 'ConfigMap', name: 'cluster-settings', file: 'kubernetes/clusters/{cluster}/cluster-settings.yaml' },
-    ]);
-    expectLayoutHolds(dir, r.value);
-  });
+  it(
+    "the plan's repository (monosense-io/k8s-gitops style): components under kubernetes/infrastructure/<area>, " +
+      "listed by each area's kustomization.yaml",
+    () => {
+      const dir = path.join(FIXTURES, 'plan');
+      const r = infer(dir).layout;
+      expect(r.fit.exceptions).toEqual([]);
+      expect(r.value.components).toBe('kubernetes/infrastructure/{area}/{id}');
+      expect(r.value.wiring).toMatchObject({
+        mode: 'list',
+        file: 'kubernetes/infrastructure/{area}/kustomization.yaml',
+        entry: '{id}/ks.yaml',
+        perCluster: false,
+      });
+      expect(r.value.clusters).toBe('kubernetes/clusters/{cluster}');
+      expect(r.value.settings).toEqual([
+        { kind: 'ConfigMap', name: 'cluster-settings', file: 'kubernetes/clusters/{cluster}/cluster-settings.yaml' },
+      ]);
+      expectLayoutHolds(dir, r.value);
+    },
+  );
 
   it('flat home-ops: kubernetes/apps/<namespace>/<app>/{ks.yaml,app/}, listed by the namespace kustomization.yaml', () => {
     const dir = path.join(FIXTURES, 'home-ops');
