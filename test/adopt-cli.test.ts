@@ -1,10 +1,12 @@
 // `platform-kit adopt` as people run it (issue 18): the bin on fixture repositories of the three layouts. The
 // fixtures build with the real `kubectl kustomize` (check --build), adopt changes no byte of them, and check --build
-// reports the same findings after adopt as before.
+// reports the same findings after adopt as before. The bin is spawned once (its smoke: the plan fixture's dry run);
+// elsewhere the very same commander program runs in process, where the message, exit code and files are the subject.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, ROOT, snapshot, tmpDir } from './helpers/fs';
+import { kitInProcess } from './helpers/in-process';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'adopt');
 
@@ -20,10 +22,11 @@ const findings = (stdout: string) =>
     .sort();
 
 describe.each(['plan', 'home-ops', 'classic'])('platform-kit adopt on the %s fixture', (name) => {
-  it('--dry-run prints each claim with the file it was read from, and writes nothing', () => {
+  it('--dry-run prints each claim with the file it was read from, and writes nothing', async () => {
     const dir = copyOf(name);
     const before = snapshot(dir);
-    const r = cli('platform-kit', ['adopt', '--dir', dir, '--dry-run']);
+    const args = ['adopt', '--dir', dir, '--dry-run'];
+    const r = name === 'plan' ? cli('platform-kit', args) : await kitInProcess(args);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^layout \(\d+ of \d+ component Kustomizations fit it\):/);
@@ -34,9 +37,9 @@ describe.each(['plan', 'home-ops', 'classic'])('platform-kit adopt on the %s fix
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it('--json is the inference as data, with the platform.yaml it would write', () => {
+  it('--json is the inference as data, with the platform.yaml it would write', async () => {
     const dir = copyOf(name);
-    const r = cli('platform-kit', ['adopt', '--dir', dir, '--dry-run', '--json']);
+    const r = await kitInProcess(['adopt', '--dir', dir, '--dry-run', '--json']);
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.written).toBe(false);
@@ -45,17 +48,17 @@ describe.each(['plan', 'home-ops', 'classic'])('platform-kit adopt on the %s fix
     expect(j.platform).toContain('kind: Platform');
   });
 
-  it('without --yes and with unproven fields it exits 2 and writes nothing; with --yes check --build is unchanged', () => {
+  it('without --yes and with unproven fields it exits 2 and writes nothing; with --yes check --build is unchanged', async () => {
     const dir = copyOf(name);
     const before = snapshot(dir);
-    const checkBefore = cli('platform-kit', ['check', '--dir', dir, '--build', '--json']);
+    const checkBefore = await kitInProcess(['check', '--dir', dir, '--build', '--json']);
     // The fixtures build: kubectl kustomize succeeds on every Flux Kustomization path.
     expect(findings(checkBefore.stdout).filter((f) => f.startsWith('BUILD_FAILED'))).toEqual([]);
-    const refused = cli('platform-kit', ['adopt', '--dir', dir]);
+    const refused = await kitInProcess(['adopt', '--dir', dir]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/no file proves/);
     expect(snapshot(dir)).toEqual(before);
-    const done = cli('platform-kit', ['adopt', '--dir', dir, '--yes']);
+    const done = await kitInProcess(['adopt', '--dir', dir, '--yes']);
     expect(done.status).toBe(0);
     const after = snapshot(dir);
     for (const [k, h] of Object.entries(before)) expect(after[k], k).toBe(h);
@@ -64,7 +67,7 @@ describe.each(['plan', 'home-ops', 'classic'])('platform-kit adopt on the %s fix
         .filter((k) => !(k in before))
         .sort(),
     ).toEqual(['.platform/', '.platform/adopt.json', 'platform.yaml']);
-    const checkAfter = cli('platform-kit', ['check', '--dir', dir, '--build', '--json']);
+    const checkAfter = await kitInProcess(['check', '--dir', dir, '--build', '--json']);
     expect(checkAfter.status).toBe(checkBefore.status);
     expect(findings(checkAfter.stdout)).toEqual(findings(checkBefore.stdout));
   });
