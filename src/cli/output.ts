@@ -5,15 +5,11 @@
  * come from the plan and the result types (src/core/plan.ts, src/commands/outcome.ts).
  */
 
-import {
-  type Bookkeeping,
-  bookkeeping,
-  type ConflictReport,
-  isBookkeeping,
-  type NextSteps,
-  type SettingValue,
-} from '../commands/outcome';
+// Types only from outcome (which reads platform.yaml and the catalog): the up-to-date fast path prints through this
+// module and must not load them.
+import type { NextSteps, SettingValue } from '../commands/outcome';
 import { type Action, type Change, formatUncommitted, type Plan, summarize } from '../core/plan';
+import { type Bookkeeping, bookkeeping, type ConflictReport, isBookkeeping } from '../core/plan-facts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Colour: on a terminal only; NO_COLOR (any non-empty value) turns it off, FORCE_COLOR (not 0) turns it on.

@@ -76,7 +76,7 @@ program
         (await import('../commands/up-to-date')).upToDate(opts) ??
         (await import('../commands/regenerate')).regenerate({ ...opts, fast: false });
       const out = await import('./output');
-      const { conflictReport } = await import('../commands/outcome');
+      const { conflictReport } = await import('../core/plan-facts');
       const paint = out.stdoutPaint();
       const conflicts = out.formatConflicts(
         conflictReport(r.plan),

@@ -1,7 +1,6 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import { toLf } from '../core/eol';
-import { MANIFEST_FILE } from '../core/manifest';
-import { BASE_DIR, type Change, type Plan } from '../core/plan';
+import type { Plan } from '../core/plan';
 import { readStrictYaml } from '../core/yaml';
 import { bootstrapView } from '../model/bootstrap-secrets';
 import { PLATFORM_FILE, readPlatform } from '../model/platform-file';
@@ -14,26 +13,6 @@ import { catalogFor } from '../model/wiring';
  * with their values, the placeholder values still to replace, and the steps from here to running clusters. Computed
  * from the plan itself (the text each file has or gets), never by reading the disk again; src/cli/output.ts prints it.
  */
-
-/** The tool's own state in a plan: the manifest of generated files and the merge bases under .platform/base/. */
-export interface Bookkeeping {
-  /** The manifest is created or updated (hashes of what was written). */
-  manifest: 'CREATE' | 'UPDATE' | undefined;
-  /** Merge bases created, updated or deleted. */
-  bases: number;
-}
-
-/** A change that is the tool's bookkeeping (not a file a person reads). */
-export const isBookkeeping = (c: Change): boolean =>
-  c.internal === true || c.path === MANIFEST_FILE || c.path.startsWith(`${BASE_DIR}/`);
-
-export function bookkeeping(plan: Plan): Bookkeeping {
-  const m = plan.changes.find((c) => c.path === MANIFEST_FILE);
-  return {
-    manifest: m && (m.action === 'CREATE' || m.action === 'UPDATE') ? m.action : undefined,
-    bases: plan.changes.filter((c) => c.internal && c.action !== 'UNCHANGED').length,
-  };
-}
 
 /** A value in platform.yaml that is a stand-in for a real one (documentation domains, addresses and ids). */
 export interface Placeholder {
@@ -246,21 +225,6 @@ function pinnedTool(text: string | undefined): string | undefined {
     // not JSON: the repository's own business; the steps then name the commands bare
   }
   return undefined;
-}
-
-/** The files a person must look at after a run that merged with conflicts. */
-export interface ConflictReport {
-  /** Merged with overlapping changes: written with conflict markers (or, in a dry run / check, would be). */
-  markersWritten: string[];
-  /** Kept as they are, still holding markers from an earlier merge. */
-  stillMarked: string[];
-}
-
-export function conflictReport(plan: Plan): ConflictReport {
-  return {
-    markersWritten: plan.changes.filter((c) => c.action === 'UNMERGED').map((c) => c.path),
-    stillMarked: plan.changes.filter((c) => c.action !== 'UNMERGED' && c.unresolved).map((c) => c.path),
-  };
 }
 
 /** Each story's state per cluster as the plan leaves platform.yaml ('draft' | 'approved'), for the clusters it is on. */
