@@ -14,9 +14,19 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { RepoReader } from '../../src/check/discover';
-import { type FluxKs, isFluxKs, type K8sObject, kustomize, requireKubectl, substituteText } from './flux';
+import {
+  type FluxKs,
+  type K8sObject,
+  kustomize,
+  parseObjects,
+  requireKubectl,
+  settingsIn,
+  type WalkItem,
+  walkRoot,
+  walkStep,
+} from './flux';
 import { tmpDir } from './fs';
 
 /** Kinds kustomize's nameSuffix leaves alone. */
@@ -28,12 +38,6 @@ type Built = { text: string; objects: K8sObject[] };
 
 /** kubectl runs so far: batches built, and batches that fell back to one run per folder (a test asserts on them). */
 export const batchStats = { batches: 0, fallbacks: 0, singles: 0 };
-
-function parseObjects(text: string): K8sObject[] {
-  return parseAllDocuments(text)
-    .map((d) => d.toJS() as K8sObject)
-    .filter((o) => o && typeof o === 'object');
-}
 
 /** kind/name of the objects nameSuffix leaves alone, as the library's static build of the folder sees them. */
 function fixedIds(reader: RepoReader, rel: string): Set<string> {
@@ -135,10 +139,7 @@ export function walkClusterBatched(
   opts: { substitute?: boolean } = {},
 ): Map<string, FluxKs> {
   const out = new Map<string, FluxKs>();
-  type Item = Omit<FluxKs, 'text' | 'objects' | 'unresolved'> & { substitute?: Record<string, string> };
-  let level: Item[] = [
-    { name: 'flux-system', path: `./kubernetes/clusters/${cluster}`, dependsOn: [], postBuild: false },
-  ];
+  let level: WalkItem[] = [walkRoot(cluster)];
   let settings: Record<string, string> | undefined;
   while (level.length) {
     // The same checks, in the same order, as the one-by-one walk, before anything is built.
@@ -153,36 +154,17 @@ export function walkClusterBatched(
       repo,
       level.filter((k) => !k.external).map((k) => path.join(repo, k.path)),
     );
-    const next: Item[] = [];
+    const next: WalkItem[] = [];
     for (const k of level) {
       if (k.external) {
         out.set(k.name, { ...k, text: '', objects: [], unresolved: [] });
         continue;
       }
-      let built = builds.get(path.join(repo, k.path))!;
-      let unresolved: string[] = [];
-      if (!settings)
-        settings =
-          built.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'cluster-settings')?.data ?? {};
-      if (opts.substitute && k.postBuild) {
-        // postBuild.substitute takes precedence over substituteFrom (Flux).
-        const sub = substituteText(built.text, { ...settings, ...(k.substitute ?? {}) });
-        unresolved = sub.unresolved;
-        built = { text: sub.text, objects: parseObjects(sub.text) };
-      }
-      out.set(k.name, { ...k, ...built, unresolved });
-      for (const o of built.objects.filter(isFluxKs)) {
-        const ref = o.spec!.sourceRef ?? {};
-        next.push({
-          name: o.metadata.name,
-          path: o.spec!.path,
-          dependsOn: (o.spec!.dependsOn ?? []).map((d: { name: string }) => d.name),
-          postBuild: Boolean(o.spec!.postBuild),
-          substitute: o.spec!.postBuild?.substitute,
-          parent: k.name,
-          external: ref.name && ref.name !== 'flux-system' ? { kind: ref.kind, name: ref.name } : undefined,
-        });
-      }
+      const built = builds.get(path.join(repo, k.path))!;
+      settings ??= settingsIn(built);
+      const { ks, children } = walkStep(k, built, settings, opts);
+      out.set(k.name, ks);
+      next.push(...children);
     }
     level = next;
   }

@@ -68,10 +68,57 @@ export function substituteText(text: string, settings: Record<string, string>): 
   return { text: out, unresolved: [...unresolved] };
 }
 
-function parseObjects(text: string): K8sObject[] {
+export function parseObjects(text: string): K8sObject[] {
   return parseAllDocuments(text)
     .map((d) => d.toJS() as K8sObject)
     .filter((o) => o && typeof o === 'object');
+}
+
+/** A Flux Kustomization of a walk before it is built: what its parent's build says of it. */
+export type WalkItem = Omit<FluxKs, 'text' | 'objects' | 'unresolved'> & { substitute?: Record<string, string> };
+
+/** The walk's first Kustomization: the FluxInstance's sync of kubernetes/clusters/<c>. */
+export const walkRoot = (cluster: string): WalkItem => ({
+  name: 'flux-system',
+  path: `./kubernetes/clusters/${cluster}`,
+  dependsOn: [],
+  postBuild: false,
+});
+
+/** The cluster-settings ConfigMap's data in a build (the entry point's); none when the build has no such ConfigMap. */
+export const settingsIn = (built: { objects: K8sObject[] }): Record<string, string> =>
+  built.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'cluster-settings')?.data ?? {};
+
+/**
+ * One step of a walk, shared by walkCluster and the batched walk: the Kustomization as Flux applies its build
+ * (postBuild substitution with `substitute`), and the Flux Kustomizations that build declares, to walk next.
+ */
+export function walkStep(
+  k: WalkItem,
+  built: { text: string; objects: K8sObject[] },
+  settings: Record<string, string>,
+  opts: { substitute?: boolean },
+): { ks: FluxKs; children: WalkItem[] } {
+  let unresolved: string[] = [];
+  if (opts.substitute && k.postBuild) {
+    // postBuild.substitute takes precedence over substituteFrom (Flux).
+    const sub = substituteText(built.text, { ...settings, ...(k.substitute ?? {}) });
+    unresolved = sub.unresolved;
+    built = { text: sub.text, objects: parseObjects(sub.text) };
+  }
+  const children = built.objects.filter(isFluxKs).map((o) => {
+    const ref = o.spec!.sourceRef ?? {};
+    return {
+      name: o.metadata.name,
+      path: o.spec!.path,
+      dependsOn: (o.spec!.dependsOn ?? []).map((d: { name: string }) => d.name),
+      postBuild: Boolean(o.spec!.postBuild),
+      substitute: o.spec!.postBuild?.substitute,
+      parent: k.name,
+      external: ref.name && ref.name !== 'flux-system' ? { kind: ref.kind, name: ref.name } : undefined,
+    };
+  });
+  return { ks: { ...k, ...built, unresolved }, children };
 }
 
 /**
@@ -82,18 +129,7 @@ function parseObjects(text: string): K8sObject[] {
  */
 export function walkCluster(repo: string, cluster: string, opts: { substitute?: boolean } = {}): Map<string, FluxKs> {
   const out = new Map<string, FluxKs>();
-  type Item = {
-    name: string;
-    path: string;
-    dependsOn: string[];
-    postBuild: boolean;
-    substitute?: Record<string, string>;
-    parent?: string;
-    external?: { kind: string; name: string };
-  };
-  const queue: Item[] = [
-    { name: 'flux-system', path: `./kubernetes/clusters/${cluster}`, dependsOn: [], postBuild: false },
-  ];
+  const queue: WalkItem[] = [walkRoot(cluster)];
   let settings: Record<string, string> | undefined;
   while (queue.length) {
     const k = queue.shift()!;
@@ -104,31 +140,11 @@ export function walkCluster(repo: string, cluster: string, opts: { substitute?: 
     }
     const dir = path.join(repo, k.path);
     if (!fs.existsSync(dir)) throw new Error(`cluster ${cluster}: ${k.name}.spec.path ${k.path} does not exist`);
-    let built = kustomize(dir);
-    let unresolved: string[] = [];
-    if (!settings) {
-      const cm = built.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'cluster-settings');
-      settings = cm?.data ?? {};
-    }
-    if (opts.substitute && k.postBuild) {
-      // postBuild.substitute takes precedence over substituteFrom (Flux).
-      const sub = substituteText(built.text, { ...settings, ...(k.substitute ?? {}) });
-      unresolved = sub.unresolved;
-      built = { text: sub.text, objects: parseObjects(sub.text) };
-    }
-    out.set(k.name, { ...k, ...built, unresolved });
-    for (const o of built.objects.filter(isFluxKs)) {
-      const ref = o.spec!.sourceRef ?? {};
-      queue.push({
-        name: o.metadata.name,
-        path: o.spec!.path,
-        dependsOn: (o.spec!.dependsOn ?? []).map((d: { name: string }) => d.name),
-        postBuild: Boolean(o.spec!.postBuild),
-        substitute: o.spec!.postBuild?.substitute,
-        parent: k.name,
-        external: ref.name && ref.name !== 'flux-system' ? { kind: ref.kind, name: ref.name } : undefined,
-      });
-    }
+    const built = kustomize(dir);
+    settings ??= settingsIn(built);
+    const { ks, children } = walkStep(k, built, settings, opts);
+    out.set(k.name, ks);
+    queue.push(...children);
   }
   return out;
 }
