@@ -53,10 +53,11 @@ const safe = (id: string) => id.replace(/[^A-Za-z0-9_]/g, '_');
  * `p -.-> c` mean p's build creates c.
  */
 export function formatGraph(cluster: string, g: ClusterGraph, format: 'mermaid' | 'dot'): string {
+  const adopted = g.nodes.some((n) => n.adopted);
   if (format === 'dot') {
     const out = [`digraph "${cluster}" {`, '  rankdir=LR;', '  node [shape=box];'];
-    for (const n of g.nodes)
-      out.push(`  "${n.id}" [label="${n.name}\\n./${n.path}"${n.external ? ', style=dashed' : ''}];`);
+    if (adopted) out.push(ADOPTED_LEGEND_DOT);
+    for (const n of g.nodes) out.push(`  "${n.id}" [label="${n.name}\\n./${n.path}"${dotStyle(n)}];`);
     for (const n of g.nodes) if (n.parent) out.push(`  "${n.parent}" -> "${n.id}" [style=dotted, label="creates"];`);
     for (const e of g.dependsOn) out.push(`  "${e.from}" -> "${e.to}" [label="waits for"];`);
     out.push('}');
@@ -69,5 +70,24 @@ export function formatGraph(cluster: string, g: ClusterGraph, format: 'mermaid' 
   for (const n of g.nodes) out.push(`  ${safe(n.id)}["${n.name}"]`);
   for (const n of g.nodes) if (n.parent) out.push(`  ${safe(n.parent)} -.-> ${safe(n.id)}`);
   for (const e of g.dependsOn) out.push(`  ${safe(e.from)} --> ${safe(e.to)}`);
+  if (adopted) out.push(...adoptedMermaid(g.nodes.filter((n) => n.adopted).map((n) => safe(n.id))));
   return out.join('\n');
+}
+
+// Adopted Kustomizations (platform-kit adopt recorded them: their authors' files) are drawn apart from those the
+// tool renders: a class in Mermaid, a fill in DOT, and a legend line. A graph without any is drawn as before.
+const ADOPTED_STYLE = 'fill:#fef9c3,stroke:#a16207,stroke-dasharray:4 3';
+const ADOPTED_LEGEND =
+  "adopted (yellow): Flux Kustomizations the repository's people wrote; platform-kit never renders, merges or deletes them";
+export const ADOPTED_LEGEND_DOT = `  // ${ADOPTED_LEGEND}`;
+
+/** The Mermaid lines that mark adopted nodes: the class, the nodes in it, the legend. */
+export function adoptedMermaid(ids: string[]): string[] {
+  return [`  %% ${ADOPTED_LEGEND}`, `  classDef adopted ${ADOPTED_STYLE}`, `  class ${ids.join(',')} adopted`];
+}
+
+/** A DOT node's style attributes: dashed when another source's, filled (class adopted) when adopted. */
+export function dotStyle(n: { external?: boolean; adopted?: boolean }): string {
+  if (!n.adopted) return n.external ? ', style=dashed' : '';
+  return `, style="${n.external ? 'dashed,' : ''}filled", fillcolor="#fef9c3", class="adopted"`;
 }

@@ -1,3 +1,4 @@
+import { ADOPTED_LEGEND_DOT, adoptedMermaid, dotStyle } from './format';
 import type { ClusterGraph } from './types';
 
 export type GraphFormat = 'mermaid' | 'dot';
@@ -46,14 +47,13 @@ export function formatGraphs(graphs: Record<string, ClusterGraph>, clusters: str
       '  node [shape=box];',
       '  // A -> B "waits for": A dependsOn B; dotted "creates": A\'s build creates B',
     ];
+    if (clusters.some((c) => graphs[c].nodes.some((n) => n.adopted))) out.push(ADOPTED_LEGEND_DOT);
     const node = (c: string, n: string) => dotString(`${c}/${n}`);
     for (const c of clusters) {
       const g = graphs[c];
       out.push(`  subgraph ${dotString(`cluster_${c}`)} {`, `    label=${dotString(c)};`);
       for (const n of g.nodes)
-        out.push(
-          `    ${node(c, n.id)} [label="${dotText(n.name)}\\n./${dotText(n.path)}"${n.external ? ', style=dashed' : ''}];`,
-        );
+        out.push(`    ${node(c, n.id)} [label="${dotText(n.name)}\\n./${dotText(n.path)}"${dotStyle(n)}];`);
       out.push('  }');
     }
     for (const c of clusters) {
@@ -82,5 +82,7 @@ export function formatGraphs(graphs: Record<string, ClusterGraph>, clusters: str
     for (const n of g.nodes) if (n.parent) out.push(`  ${node(c, n.parent)} -.-> ${node(c, n.id)}`);
     for (const e of g.dependsOn) out.push(`  ${node(c, e.from)} --> ${node(c, e.to)}`);
   }
+  const adopted = clusters.flatMap((c) => graphs[c].nodes.filter((n) => n.adopted).map((n) => node(c, n.id)));
+  if (adopted.length) out.push(...adoptedMermaid(adopted));
   return out.join('\n');
 }

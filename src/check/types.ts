@@ -12,6 +12,11 @@ export interface GraphNode {
   /** The Kustomization whose build creates this one (undefined for the entry). */
   parent?: string;
   external?: boolean;
+  /**
+   * Recorded in platform.yaml as adopted (platform-kit adopt): its files are its authors'. check/ never sets it; the
+   * graph command does, from platform.yaml (commands/check.ts withAdopted).
+   */
+  adopted?: boolean;
 }
 
 export interface ClusterGraph {

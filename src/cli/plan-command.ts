@@ -18,6 +18,10 @@ export interface PlanCommandOptions {
   now?: () => Date;
 }
 
+/** The states, and the partial stories' details only when there are some (StatusInfo of a generated repository is as before). */
+const withPartial = (s: Required<Pick<StatusInfo, 'stories' | 'partial'>>): StatusInfo =>
+  Object.keys(s.partial).length ? s : { stories: s.stories };
+
 type GateStatic = (spec: PlatformSpec, cat: Catalog, sprint: number, dir: string) => GateStatus | Promise<GateStatus>;
 
 /** The module with the static gate logic (src/delivery/gate), if this build has one. */
@@ -58,7 +62,7 @@ export function definePlan(program: Command, io: Io, opts: PlanCommandOptions = 
     .action(async (flags: PlanFlags) => {
       process.exitCode = await runAction(io, async () => {
         const { UsageError } = await import('../core/errors');
-        const { PLAN_FORMATS, isPictureFormat, renderPlan, statusOf } = await import('../delivery/render');
+        const { PLAN_FORMATS, isPictureFormat, renderPlan, statusWithPartial } = await import('../delivery/render');
         const format = flags.format as (typeof PLAN_FORMATS)[number];
         if (!PLAN_FORMATS.includes(format))
           throw new UsageError(`--format ${flags.format}: use ${PLAN_FORMATS.join(', ')}`);
@@ -90,7 +94,7 @@ export function definePlan(program: Command, io: Io, opts: PlanCommandOptions = 
           } catch {
             onDisk = undefined; // no cluster folders (only platform.yaml): what the render would wire
           }
-          status = { stories: statusOf(spec, cat, onDisk), clusters: Object.keys(spec.clusters) };
+          status = { ...withPartial(statusWithPartial(spec, cat, onDisk)), clusters: Object.keys(spec.clusters) };
           const gateStatic = await loadGateStatic();
           if (gateStatic) {
             const gates: Record<number, GateStatus> = {};
@@ -110,7 +114,8 @@ export function definePlan(program: Command, io: Io, opts: PlanCommandOptions = 
         if (isPictureFormat(format)) {
           // The picture colours stories by their state in platform.yaml, also without --status.
           const pictured =
-            status ?? (spec ? { stories: statusOf(spec, cat), clusters: Object.keys(spec.clusters) } : undefined);
+            status ??
+            (spec ? { ...withPartial(statusWithPartial(spec, cat)), clusters: Object.keys(spec.clusters) } : undefined);
           const { ganttData, renderGanttSvg } = await import('../delivery/svg');
           const { renderPlanHtml } = await import('../delivery/html');
           const day = today(now());

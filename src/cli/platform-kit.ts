@@ -215,8 +215,10 @@ program
       const names = flags.cluster ? [flags.cluster] : r.clusters;
       for (const n of names)
         if (!r.graphs[n]) throw new UsageError(`--cluster ${n}: no such cluster (clusters: ${r.clusters.join(', ')})`);
-      if (flags.cluster) processIo.out(formatGraph(flags.cluster, r.graphs[flags.cluster], flags.format));
-      else processIo.out((await import('../check/graph-document')).formatGraphs(r.graphs, names, flags.format));
+      // Kustomizations platform.yaml records as adopted (their authors' files) are drawn apart.
+      const graphs = (await import('../commands/check')).withAdopted(flags.dir, r.graphs);
+      if (flags.cluster) processIo.out(formatGraph(flags.cluster, graphs[flags.cluster], flags.format));
+      else processIo.out((await import('../check/graph-document')).formatGraphs(graphs, names, flags.format));
     });
   });
 
@@ -249,28 +251,25 @@ program
   .description("the story catalog with each story's status per cluster")
   .option('--dir <dir>', 'the GitOps repository', '.')
   .option('--json', 'machine-readable output')
+  .option(
+    '--adopted',
+    'instead: the hand-written Kustomizations adopt recorded per cluster (they deliver no catalog component)',
+  )
   .action(async (flags) => {
     process.exitCode = await runAction(processIo, async () => {
-      const { listStories } = await import('../commands/stories');
+      const { listHandWritten, listStories } = await import('../commands/stories');
+      const { formatHandWritten, formatStories } = await import('./stories-format');
+      if (flags.adopted) {
+        const hand = listHandWritten(flags.dir);
+        processIo.out(flags.json ? JSON.stringify(hand, null, 2) : formatHandWritten(hand));
+        return;
+      }
       const list = listStories(flags.dir);
       if (flags.json) {
         processIo.out(JSON.stringify(list, null, 2));
         return;
       }
-      const rows = list.map((s) => [
-        String(s.seq),
-        s.custom ? '-' : String(s.sprint),
-        s.id,
-        s.kind,
-        s.lane,
-        Object.entries(s.status)
-          .map(([c, st]) => `${c}:${st}`)
-          .join(' ') || '-',
-      ]);
-      const head = ['SEQ', 'SPRINT', 'STORY', 'KIND', 'LANE', 'STATUS'];
-      const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-      const line = (r: string[]) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]))).join('  ');
-      processIo.out([line(head), ...rows.map(line)].join('\n'));
+      processIo.out(formatStories(list, listHandWritten(flags.dir, true)));
     });
   });
 program

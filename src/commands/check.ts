@@ -1,13 +1,15 @@
 // platform-kit check on any Flux repository, plus what only a repository we generated has: platform.yaml and the
 // story catalog. check/ walks the Flux objects and knows nothing of either; this module adds their rules
 // (CheckOptions.rules), so check/ and delivery/ stay independent of each other and of the model.
+
+import * as path from 'node:path';
 import { checkFlux } from '../check/check';
-import type { CheckOptions, CheckResult, CheckRule, RuleResult, WalkedRepo } from '../check/types';
+import type { CheckOptions, CheckResult, CheckRule, ClusterGraph, RuleResult, WalkedRepo } from '../check/types';
 import { credentialName, credentialValue, sourceUrlCredential } from '../core/credentials';
 import type { Finding } from '../core/finding';
 import { planFindings } from '../delivery/checks';
 import { foundationComponents } from '../model/components';
-import { PLATFORM_FILE, parsePlatform } from '../model/platform-file';
+import { loadPlatform, PLATFORM_FILE, parsePlatform } from '../model/platform-file';
 import type { PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';
 import { catalogFor, wiredComponents } from '../model/wiring';
@@ -15,6 +17,26 @@ import { catalogFor, wiredComponents } from '../model/wiring';
 /** `platform-kit check`: the Flux checks with the rules of platform.yaml and the catalog (used by the gate too). */
 export function check(opts: CheckOptions): Promise<CheckResult> {
   return checkFlux({ ...opts, rules: [...(opts.rules ?? []), platformRule] });
+}
+
+/**
+ * The graphs with the Kustomizations platform.yaml records as adopted marked (`adopted: true`), for `graph`; the graphs
+ * as they are when the repository has no platform.yaml, a broken one, or nothing adopted.
+ */
+export function withAdopted(dir: string, graphs: Record<string, ClusterGraph>): Record<string, ClusterGraph> {
+  let spec: PlatformSpec | undefined;
+  try {
+    spec = loadPlatform(path.resolve(dir))?.spec;
+  } catch {
+    return graphs; // not ours, or broken: the graph is the Flux objects' either way
+  }
+  if (!spec) return graphs;
+  const out: Record<string, ClusterGraph> = {};
+  for (const [cluster, g] of Object.entries(graphs)) {
+    const ids = new Set((spec.clusters[cluster]?.adopted ?? []).map((a) => `${a.namespace}/${a.name}`));
+    out[cluster] = ids.size ? { ...g, nodes: g.nodes.map((n) => (ids.has(n.id) ? { ...n, adopted: true } : n)) } : g;
+  }
+  return out;
 }
 
 /** platform.yaml's rules: the plan, stories against what each cluster wires, credentials in its settings. */

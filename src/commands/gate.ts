@@ -4,6 +4,7 @@ import { UsageError } from '../core/errors';
 import { gateStatic, type StaticGate, sprintOfPlan, sprintScope } from '../delivery/gate';
 import type { SprintPlan } from '../delivery/model';
 import { componentDir } from '../model/components';
+import { fill, placeholders } from '../model/layout';
 import { loadPlatform, PLATFORM_FILE } from '../model/platform-file';
 import { catalogFor } from '../model/wiring';
 import { check } from './check';
@@ -11,7 +12,8 @@ import { checkRepoDir } from './repo-dir';
 
 /**
  * gateStatic plus `check({ dir })` (commands/check.ts): no error finding in the folders of the sprint's components or in the target
- * clusters' entry folders (kubernetes/clusters/<cluster>/, the lane files).
+ * clusters' entry folders (kubernetes/clusters/<cluster>/, the lane files); on an adopted repository also in its
+ * entry folders and in the files and paths of the adopted Kustomizations that deliver the sprint's components.
  */
 export async function gateStaticWithCheck(
   dir: string,
@@ -24,10 +26,13 @@ export async function gateStaticWithCheck(
   const cat = catalogFor(pf.spec);
   const sp = sprintOfPlan(pf.spec, cat, sprint);
   const g = gateStatic(pf.spec, cat, sp, root);
-  const { clusters, components } = sprintScope(pf.spec, cat, sp);
+  const { clusters, components, adopted } = sprintScope(pf.spec, cat, sp);
   const prefixes = [
     ...components.map((c) => componentDir(c) + '/'),
     ...clusters.map((c) => `kubernetes/clusters/${c}/`),
+    // An adopted repository: its own entry folders, and the files and paths of the adopted Kustomizations in scope.
+    ...clusters.flatMap((c) => entryOf(pf.spec.layout?.clusters, c)),
+    ...adopted.flatMap((a) => [a.file, `${a.path}/`]),
   ];
   const reasons = [...g.reasons];
   if (prefixes.length) {
@@ -45,4 +50,10 @@ export async function gateStaticWithCheck(
     }
   }
   return { ready: reasons.length === 0, reasons, stories: g.stories, sprint: sp };
+}
+
+/** A cluster's entry folder by the recorded layout (none without one, or when it names more than {cluster}). */
+function entryOf(template: string | undefined, cluster: string): string[] {
+  if (!template || placeholders(template).some((p) => p !== 'cluster')) return [];
+  return [`${fill(template, { cluster })}/`];
 }

@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import { ConflictError, UsageError } from '../core/errors';
 import { MANIFEST_FILE } from '../core/manifest';
 import { type Plan, writes } from '../core/plan';
+import { adoptedOn, hasAdopted, type StatusMemo, storyStatusOn } from '../model/adopted';
 import { loadPlatform, PLATFORM_FILE, type PlatformFile, setStoryState } from '../model/platform-file';
 import type { Problem } from '../model/problem';
-import type { PlatformSpec, StoryState } from '../model/schema';
+import type { AdoptedComponent, PlatformSpec, StoryState } from '../model/schema';
 import { catalogWith, type StoryDef } from '../model/stories';
 import {
   checkClusters,
@@ -277,8 +278,13 @@ export interface StoryListing {
   clusters: string[];
   dependsOn: string[];
   custom: boolean;
-  /** cluster -> draft | approved (clusters the story is not on are absent) */
-  status: Record<string, StoryState>;
+  /**
+   * cluster -> draft | approved as platform.yaml records it, or partial where Kustomizations adopted from the
+   * repository deliver some of its components without it being approved (clusters the story is not on are absent)
+   */
+  status: Record<string, StoryState | 'partial'>;
+  /** Only when the story is partial somewhere: per such cluster, its components there and those missing. */
+  partial?: Record<string, { present: string[]; missing: string[] }>;
 }
 
 /**
@@ -293,18 +299,47 @@ export function listStories(dir?: string): StoryListing[] {
     spec = loadPlatform(root)?.spec;
   }
   const cat = spec ? catalogFor(spec) : catalogWith({});
-  return cat.stories.map((s) => ({
-    id: s.id,
-    seq: s.seq,
-    sprint: s.sprint,
-    lane: s.lane,
-    kind: s.kind,
-    title: s.title,
-    clusters: s.clusters,
-    dependsOn: s.dependsOn,
-    custom: Boolean(s.custom),
-    status: { ...(spec?.stories[s.id]?.clusters ?? {}) },
-  }));
+  const memo: StatusMemo = new Map();
+  return cat.stories.map((s) => {
+    const listing: StoryListing = {
+      id: s.id,
+      seq: s.seq,
+      sprint: s.sprint,
+      lane: s.lane,
+      kind: s.kind,
+      title: s.title,
+      clusters: s.clusters,
+      dependsOn: s.dependsOn,
+      custom: Boolean(s.custom),
+      status: { ...(spec?.stories[s.id]?.clusters ?? {}) },
+    };
+    // Kustomizations adopted from the repository may deliver part of a story platform.yaml does not approve: that is
+    // its own status, with what is there and what is missing (a repository without `adopted` has none).
+    if (spec && hasAdopted(spec)) {
+      for (const cl of Object.keys(spec.clusters)) {
+        const st = storyStatusOn(spec, cat, s, cl, memo);
+        if (st?.state !== 'partial') continue;
+        listing.status[cl] = 'partial';
+        (listing.partial ??= {})[cl] = { present: st.present, missing: st.missing };
+      }
+    }
+    return listing;
+  });
+}
+
+/**
+ * The Kustomizations a repository's people wrote that deliver no catalog component, per cluster (adopt records them).
+ * Without platform.yaml: a UsageError, or none when `optional` (the stories table lists the catalog then).
+ */
+export function listHandWritten(dir: string, optional = false): Record<string, AdoptedComponent[]> {
+  const spec = optional ? loadPlatform(checkRepoDir(dir))?.spec : readPlatform(dir).spec;
+  if (!spec) return {};
+  const out: Record<string, AdoptedComponent[]> = {};
+  for (const cl of Object.keys(spec.clusters)) {
+    const hand = adoptedOn(spec, cl).handWritten;
+    if (hand.length) out[cl] = hand;
+  }
+  return out;
 }
 
 /** A story as the add-story picker shows it: where it would go in this repository and its state there. */

@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../core/errors';
+import { adoptedOn, storyStatusOn } from '../model/adopted';
 import { type Component, componentDir } from '../model/components';
 import { PLATFORM_FILE } from '../model/platform-file';
-import type { PlatformSpec } from '../model/schema';
+import type { AdoptedComponent, PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';
 import { defaultTargets, storyComponentsFor, wiredComponents } from '../model/wiring';
 import { buildPlan, type SprintPlan } from './model';
@@ -13,8 +14,11 @@ import { buildPlan, type SprintPlan } from './model';
 export interface GateStory {
   id: string;
   title: string;
-  /** cluster -> state in platform.yaml ('missing' when the story is not added there). */
-  clusters: Record<string, 'approved' | 'draft' | 'missing'>;
+  /**
+   * cluster -> state in platform.yaml ('missing' when the story is not added there; 'partial' when it is not approved
+   * and Kustomizations adopted from the repository deliver some of its components).
+   */
+  clusters: Record<string, 'approved' | 'draft' | 'partial' | 'missing'>;
   ok: boolean;
 }
 
@@ -61,29 +65,43 @@ export function sprintOfPlan(spec: PlatformSpec, cat: Catalog, sprint: number | 
   return found;
 }
 
-/** Components the gate is about on each target cluster: what the sprint's stories put there, plus its live components wired there. */
+/**
+ * Components the gate is about on each target cluster: what the sprint's stories put there, plus its live components
+ * wired there; and the adopted Kustomizations that deliver any of them (their files are their authors').
+ */
 export function sprintScope(
   spec: PlatformSpec,
   cat: Catalog,
   sp: SprintPlan,
-): { clusters: string[]; components: Component[] } {
+): { clusters: string[]; components: Component[]; adopted: AdoptedComponent[] } {
   const clusters = new Set<string>();
   const components = new Map<string, Component>();
+  const adopted = new Map<string, AdoptedComponent>();
+  const perCluster = new Map<string, Set<string>>();
+  const add = (cl: string, c: Component) => {
+    components.set(c.id, c);
+    perCluster.set(cl, (perCluster.get(cl) ?? new Set()).add(c.id));
+  };
   for (const story of sp.stories) {
     for (const cl of defaultTargets(spec, story)) {
       clusters.add(cl);
-      for (const c of storyComponentsFor(cat, story, spec.clusters[cl].role)) components.set(c.id, c);
+      for (const c of storyComponentsFor(cat, story, spec.clusters[cl].role)) add(cl, c);
     }
   }
   for (const cl of clusters) {
-    for (const c of wiredComponents(spec, cat, cl)) if (sp.live.includes(c.id)) components.set(c.id, c);
+    for (const c of wiredComponents(spec, cat, cl)) if (sp.live.includes(c.id)) add(cl, c);
+    for (const [id, a] of adoptedOn(spec, cl).delivered)
+      if (perCluster.get(cl)?.has(id)) adopted.set(`${a.file}\0${adoptedId(a)}`, a);
   }
-  return { clusters: [...clusters], components: [...components.values()] };
+  return { clusters: [...clusters], components: [...components.values()], adopted: [...adopted.values()] };
 }
 
 /**
  * The sprint's go/no-go gate from platform.yaml and the files: every story of the sprint is added and approved on
  * each cluster whose role it names, every component it puts on a cluster is wired there and has its folder in `dir`.
+ * A component a Kustomization adopted from the repository delivers (`clusters.<c>.adopted`, `component:`) is wired
+ * by it: its authors' file must be there, not the tool's folder. A story that is only partly delivered that way
+ * (partial) fails, naming the components missing.
  */
 export function gateStatic(spec: PlatformSpec, cat: Catalog, sprint: number | SprintPlan, dir: string): StaticGate {
   const sp = typeof sprint === 'number' ? sprintOfPlan(spec, cat, sprint) : sprint;
@@ -91,26 +109,45 @@ export function gateStatic(spec: PlatformSpec, cat: Catalog, sprint: number | Sp
   const stories: GateStory[] = [];
   const folders = new Set<string>();
   for (const story of sp.stories) {
-    const rec = spec.stories[story.id];
     const targets = defaultTargets(spec, story);
     const before = reasons.length;
     const states: GateStory['clusters'] = {};
     if (targets.length === 0)
       reasons.push(`${story.id} has no cluster of role ${story.clusters.join(' or ')} in ${PLATFORM_FILE}`);
     for (const cl of targets) {
-      const state = rec?.clusters[cl] as GateStory['clusters'][string] | undefined;
-      states[cl] = state ?? 'missing';
-      if (!state) {
+      const status = storyStatusOn(spec, cat, story, cl);
+      states[cl] = status?.state ?? 'missing';
+      if (status?.state === 'partial') {
+        const has = `adopted Kustomizations deliver ${status.present.join(', ')}`;
+        reasons.push(
+          status.missing.length
+            ? `${story.id}: partial on ${cl}, missing ${status.missing.join(', ')} (${has})`
+            : `${story.id}: partial on ${cl}: ${has}, every component it needs, but it is not approved there`,
+        );
+        continue;
+      }
+      if (!status) {
         reasons.push(`${story.id} is not added on ${cl}`);
         continue;
       }
-      if (state !== 'approved') {
-        reasons.push(`${story.id} is ${state} on ${cl}`);
+      if (status.state !== 'approved') {
+        reasons.push(`${story.id} is ${status.state} on ${cl}`);
         continue;
       }
+      const delivered = adoptedOn(spec, cl).delivered;
       const wired = new Set(wiredComponents(spec, cat, cl).map((c) => c.id));
       for (const c of storyComponentsFor(cat, story, spec.clusters[cl].role)) {
+        const adopted = delivered.get(c.id);
+        if (adopted) {
+          if (!folders.has(adopted.file) && !fs.existsSync(path.join(dir, adopted.file)))
+            reasons.push(`${story.id}: ${adopted.file} (adopted Kustomization ${adoptedId(adopted)}) is missing`);
+          folders.add(adopted.file);
+          continue;
+        }
         if (!wired.has(c.id)) reasons.push(`${story.id}: component ${c.id} is not wired on ${cl}`);
+        // The tool's own folder: where its layout puts the component (an adopted repository's layout is place's
+        // Placement; until then its components are checked by `check` in gateStaticWithCheck, not by folder).
+        if (spec.layout) continue;
         const folder = componentDir(c);
         if (!folders.has(folder) && !fs.existsSync(path.join(dir, folder, 'ks.yaml')))
           reasons.push(`${story.id}: ${folder}/ks.yaml is missing`);
@@ -121,6 +158,9 @@ export function gateStatic(spec: PlatformSpec, cat: Catalog, sprint: number | Sp
   }
   return { ready: reasons.length === 0, reasons, stories };
 }
+
+/** namespace/name of an adopted Kustomization. */
+const adoptedId = (a: AdoptedComponent) => `${a.namespace}/${a.name}`;
 
 /** Runs `kubectl` (from PATH); a failure to start it is a status 127 with the error in stderr. */
 export const kubectlRunner: KubectlRunner = (args) =>
@@ -208,8 +248,13 @@ export async function gateLive(
     const live = sp.live.filter((id) => wired.has(id)).map((id) => wired.get(id)!);
     if (live.length === 0) continue;
     const ctx = ['--context', cluster, 'get'];
+    const delivered = adoptedOn(spec, cluster).delivered;
+    // Adopted Kustomizations may live outside flux-system (home-ops keeps them in their app's namespace).
+    const where = live.some((c) => (delivered.get(c.id)?.namespace ?? 'flux-system') !== 'flux-system')
+      ? ['-A']
+      : ['-n', 'flux-system'];
     const [ks, hr] = await Promise.all([
-      list(runner, [...ctx, 'kustomizations.kustomize.toolkit.fluxcd.io', '-n', 'flux-system', '-o', 'json']),
+      list(runner, [...ctx, 'kustomizations.kustomize.toolkit.fluxcd.io', ...where, '-o', 'json']),
       list(runner, [...ctx, 'helmreleases.helm.toolkit.fluxcd.io', '-A', '-o', 'json']),
     ]);
     if (ks.error) reasons.push(`${cluster}: kubectl get kustomizations failed: ${ks.error}`);
@@ -227,6 +272,13 @@ export async function gateLive(
       if (!r.ready) reasons.push(`${cluster}: ${kind} ${id} is not ready: ${r.message}`);
     };
     for (const c of live) {
+      // A component an adopted Kustomization delivers: that Kustomization, under its authors' name. Its HelmRelease
+      // is theirs too, and adopt does not record its name, so it is not looked up by the component's.
+      const a = delivered.get(c.id);
+      if (a) {
+        if (ks.items) look('Kustomization', ks.items, a.namespace, a.name);
+        continue;
+      }
       if (ks.items) look('Kustomization', ks.items, 'flux-system', c.id);
       if (c.chart && hr.items) look('HelmRelease', hr.items, c.namespace, c.id);
     }

@@ -1,7 +1,7 @@
 import type { DeliveryPlan } from './model';
 import { planRange } from './model';
 import type { StatusInfo } from './render';
-import { formatRange } from './render';
+import { anyPartial, formatRange } from './render';
 import {
   el,
   escapeXml,
@@ -47,6 +47,9 @@ ul.freezes li, ul.gates li { margin: 2px 0; }
 footer { margin-top: 24px; color: #64748b; font-size: 12px; }
 `;
 
+/** The partial state's colours, added only to the page of an adopted repository that has a partial story. */
+const PARTIAL_CSS = 'span.status.partial { background: #e0f2fe; color: #075985; }\n';
+
 /**
  * The plan as one self-contained HTML page: inline CSS, the Gantt and the dependency graph as inline SVG, the
  * freezes, the gates and the table of stories. No script, no external reference: it works offline as a file.
@@ -79,8 +82,11 @@ export function renderPlanHtml(plan: DeliveryPlan, opts: HtmlPlanOptions = {}): 
     );
     for (const x of [...s.stories].sort((a, b) => a.seq - b.seq)) {
       const st = pictureStatus(status, x.id);
+      const missing = (c: string) => status?.partial?.[x.id]?.[c]?.missing ?? [];
       const per = Object.entries(status?.stories[x.id] ?? {})
-        .map(([c, v]) => `${c}: ${v}`)
+        .map(
+          ([c, v]) => `${c}: ${v}${v === 'partial' && missing(c).length ? ` (missing ${missing(c).join(', ')})` : ''}`,
+        )
         .join(', ');
       rows.push(
         el(
@@ -140,7 +146,7 @@ export function renderPlanHtml(plan: DeliveryPlan, opts: HtmlPlanOptions = {}): 
     '<meta charset="utf-8">',
     `<title>${escapeXml(title)}</title>`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<style>${CSS}</style>`,
+    `<style>${anyPartial(status) ? CSS + PARTIAL_CSS : CSS}</style>`,
     '</head>',
     '<body>',
     ...body,

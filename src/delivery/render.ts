@@ -1,10 +1,20 @@
+import { adoptedOn, hasAdopted, type StatusMemo, storyStatusOn } from '../model/adopted';
 import type { PlatformSpec } from '../model/schema';
 import type { Catalog, StoryDef } from '../model/stories';
 import { storyComponentsFor, wiredComponents } from '../model/wiring';
 import { addDays, type DeliveryPlan, day, type Freeze, iso, type SprintPlan } from './model';
 
-/** A story's state on one cluster: recorded as draft, approved, or approved and wired by the render. */
-export type StoryStatus = 'draft' | 'approved' | 'approved+wired';
+/**
+ * A story's state on one cluster: recorded as draft, approved, or approved and wired by the render; or partial, not
+ * approved while Kustomizations adopted from the repository deliver some of its components (model/adopted.ts).
+ */
+export type StoryStatus = 'draft' | 'approved' | 'approved+wired' | 'partial';
+
+/** A partial story on one cluster: its components there and those missing. */
+export interface PartialStatus {
+  present: string[];
+  missing: string[];
+}
 
 export interface GateStatus {
   ready: boolean;
@@ -18,6 +28,8 @@ export interface StatusInfo {
   gates?: Record<number, GateStatus>;
   /** Clusters to show per story (default: every cluster named in `stories`). */
   clusters?: string[];
+  /** story id -> cluster -> what a partial story has and lacks there (only stories partial somewhere). */
+  partial?: Record<string, Record<string, PartialStatus>>;
 }
 
 export type PlanFormat = 'md' | 'json' | 'mermaid';
@@ -41,30 +53,52 @@ export function statusOf(
   cat: Catalog,
   onDisk?: Record<string, Set<string>>,
 ): StatusInfo['stories'] {
+  return statusWithPartial(spec, cat, onDisk).stories;
+}
+
+/**
+ * statusOf, and what each partial story has and lacks. A component an adopted Kustomization delivers under another
+ * name (adopt recorded it with `component:`) is wired too. A repository without `adopted` has no partial story, and
+ * its states are exactly platform.yaml's (in its order).
+ */
+export function statusWithPartial(
+  spec: PlatformSpec,
+  cat: Catalog,
+  onDisk?: Record<string, Set<string>>,
+): Required<Pick<StatusInfo, 'stories' | 'partial'>> {
   const out: StatusInfo['stories'] = {};
+  const partial: Record<string, Record<string, PartialStatus>> = {};
+  const adopted = hasAdopted(spec);
   const wired = new Map<string, Set<string>>();
   const wiredOn = (cluster: string) => {
     let ids = wired.get(cluster);
     if (!ids) {
-      ids = onDisk?.[cluster] ?? new Set(wiredComponents(spec, cat, cluster).map((c) => c.id));
+      ids = new Set(onDisk?.[cluster] ?? wiredComponents(spec, cat, cluster).map((c) => c.id));
+      if (adopted) for (const id of adoptedOn(spec, cluster).delivered.keys()) ids.add(id);
       wired.set(cluster, ids);
     }
     return ids;
   };
+  const memo: StatusMemo = new Map();
   for (const story of cat.stories) {
     const rec = spec.stories[story.id];
-    if (!rec) continue;
     const states: Record<string, StoryStatus> = {};
-    for (const [cluster, state] of Object.entries(rec.clusters)) {
+    for (const [cluster, state] of Object.entries(rec?.clusters ?? {})) {
       const c = spec.clusters[cluster];
       if (state !== 'approved') states[cluster] = 'draft';
       else if (c && storyComponentsFor(cat, story, c.role).every((comp) => wiredOn(cluster).has(comp.id)))
         states[cluster] = 'approved+wired';
       else states[cluster] = 'approved';
     }
-    out[story.id] = states;
+    for (const cluster of adopted ? Object.keys(spec.clusters) : []) {
+      const st = storyStatusOn(spec, cat, story, cluster, memo);
+      if (st?.state !== 'partial') continue;
+      states[cluster] = 'partial';
+      (partial[story.id] ??= {})[cluster] = { present: st.present, missing: st.missing };
+    }
+    if (rec || Object.keys(states).length) out[story.id] = states;
   }
-  return out;
+  return { stories: out, partial };
 }
 
 /** The plan as a Markdown schedule, a stable JSON document, or Mermaid (Gantt chart + dependency graph). */
@@ -164,7 +198,13 @@ function storyLine(s: StoryDef, status: StatusInfo | undefined, clusters: string
   if (status) {
     const states = status.stories[s.id] ?? {};
     const shown = clusters.length ? clusters : Object.keys(states);
-    line += ` · ${shown.length ? shown.map((c) => `${c}: ${states[c] ?? '—'}`).join(', ') : '—'}`;
+    const state = (c: string) => {
+      const missing = status.partial?.[s.id]?.[c]?.missing;
+      return states[c] === 'partial' && missing?.length
+        ? `partial (missing ${missing.join(', ')})`
+        : (states[c] ?? '—');
+    };
+    line += ` · ${shown.length ? shown.map((c) => `${c}: ${state(c)}`).join(', ') : '—'}`;
   }
   return line;
 }
@@ -201,13 +241,21 @@ function assumptionsSection(
   for (const f of freezes) out.push(`| **Change Freeze** | ${formatRange(f.from, f.to)} (${cell(f.name)}) |`);
   if (status) out.push(`| **Clusters** | ${clusters.length ? clusters.map((c) => `\`${c}\``).join(', ') : '—'} |`);
   out.push('');
-  if (status) out.push(STATE_LEGEND, '');
+  if (status) out.push(anyPartial(status) ? STATE_LEGEND_PARTIAL : STATE_LEGEND, '');
   return out;
 }
+
+/** Whether some story is partial on some cluster (only an adopted repository has such a story). */
+export const anyPartial = (status: StatusInfo | undefined): boolean =>
+  Object.values(status?.stories ?? {}).some((states) => Object.values(states).includes('partial'));
 
 const STATE_LEGEND =
   'Story state per cluster: `draft` (added, not wired), `approved` (approved, not every component wired), ' +
   '`approved+wired` (approved and wired by the render), `—` (not added).';
+const STATE_LEGEND_PARTIAL =
+  'Story state per cluster: `draft` (added, not wired), `approved` (approved, not every component wired), ' +
+  '`approved+wired` (approved and wired), `partial` (not approved; Kustomizations adopted from the repository ' +
+  'deliver some of its components, the missing ones listed), `—` (not added).';
 
 function freezeSection(f: Freeze): string[] {
   return ['---', '', '### Change Freeze', `**${formatRange(f.from, f.to)}**`, '', `> ${f.name}`, '', '---', ''];
@@ -300,6 +348,8 @@ export interface PlanJsonStory {
   lane: string;
   dependsOn: string[];
   status?: Record<string, StoryStatus>;
+  /** Only for a story partial somewhere: per such cluster, its components there and those missing. */
+  partial?: Record<string, PartialStatus>;
 }
 
 export interface PlanJsonSprint {
@@ -348,6 +398,8 @@ export function planJson(plan: DeliveryPlan, status?: StatusInfo): PlanJson {
             dependsOn: [...x.dependsOn],
           };
           if (status) st.status = { ...(status.stories[x.id] ?? {}) };
+          const partial = status?.partial?.[x.id];
+          if (partial && Object.keys(partial).length) st.partial = structuredClone(partial);
           return st;
         }),
         parallel: [...s.parallel],

@@ -53,18 +53,33 @@ export function toXml(node: XmlNode, indent = ''): string {
 // ---------------------------------------------------------------------------------------------------- status of a story
 
 /** A story's state across the clusters it is added to, as the picture colours it. */
-export type PictureStatus = 'not added' | 'draft' | 'approved';
+export type PictureStatus = 'not added' | 'draft' | 'approved' | 'partial';
+/** The legend's swatches; `partial` only appears in pictures of an adopted repository that has such a story. */
 export const PICTURE_STATUSES: readonly PictureStatus[] = ['not added', 'draft', 'approved'];
 
-/** Approved when approved on every cluster it is added to; draft when added somewhere and not approved everywhere. */
+/**
+ * Approved when approved on every cluster it is on; partial when not, and partial somewhere (adopted
+ * Kustomizations deliver part of it: something of it runs); draft when added somewhere and not approved everywhere.
+ */
 export function pictureStatus(status: StatusInfo | undefined, id: string): PictureStatus {
   const states = Object.values(status?.stories[id] ?? {});
   if (!states.length) return 'not added';
-  return states.every((s) => s !== 'draft') ? 'approved' : 'draft';
+  if (states.every((s) => s === 'approved' || s === 'approved+wired')) return 'approved';
+  return states.includes('partial') ? 'partial' : 'draft';
 }
 
-const FILL: Record<PictureStatus, string> = { 'not added': '#cbd5e1', draft: '#f59e0b', approved: '#16a34a' };
-const STROKE: Record<PictureStatus, string> = { 'not added': '#94a3b8', draft: '#b45309', approved: '#166534' };
+const FILL: Record<PictureStatus, string> = {
+  'not added': '#cbd5e1',
+  draft: '#f59e0b',
+  approved: '#16a34a',
+  partial: '#0ea5e9',
+};
+const STROKE: Record<PictureStatus, string> = {
+  'not added': '#94a3b8',
+  draft: '#b45309',
+  approved: '#166534',
+  partial: '#0369a1',
+};
 const FREEZE_FILL = '#fecaca';
 const GATE_FILL = '#7c3aed';
 const SANS = 'system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif';
@@ -184,15 +199,15 @@ const daysBetween = (a: string, b: string) => Math.round((day(b).getTime() - day
 /** Text cut to `max` characters with an ellipsis. */
 const clip = (s: string, max: number) => (s.length > max ? s.slice(0, max - 1) + '…' : s);
 
-/** The legend: a swatch per status, the freeze, the gate. */
-function legend(x: number, y: number, withStatus: boolean, plan = true): XmlNode {
+/** The legend: a swatch per status (and `partial` when a story is), the freeze, the gate. */
+function legend(x: number, y: number, withStatus: boolean, plan = true, partial = false): XmlNode {
   const items: XmlNode[] = [];
   let cx = x;
   const add = (swatch: XmlNode, label: string) => {
     items.push(swatch, el('text', { x: cx + 20, y: y + 11, 'font-size': 12, fill: '#334155' }, label));
     cx += 20 + label.length * 6.6 + 22;
   };
-  for (const s of PICTURE_STATUSES) {
+  for (const s of partial ? [...PICTURE_STATUSES, 'partial' as const] : PICTURE_STATUSES) {
     add(
       el('rect', { x: cx, y: y + 1, width: 14, height: 12, rx: 2, fill: FILL[s], stroke: STROKE[s] }),
       withStatus ? s : s === 'not added' ? 'not added (no platform.yaml read)' : s,
@@ -240,7 +255,8 @@ export function renderGanttSvg(data: GanttData, layout: Partial<GanttLayout> = {
       `${data.title}: ${short(first)}, ${first.slice(0, 4)} – ${short(last)}, ${last.slice(0, 4)}`,
     ),
   );
-  parts.push(legend(16, 44, data.withStatus));
+  const partial = data.rows.some((r) => r.kind === 'story' && r.status === 'partial');
+  parts.push(legend(16, 44, data.withStatus, true, partial));
 
   // Zebra rows for the sprints and weekend shading.
   const grid: XmlNode[] = [];
@@ -556,6 +572,7 @@ export function renderGraphSvg(g: GraphLayout, title = 'Story dependencies'): st
       34,
       g.nodes.some((n) => n.status !== 'not added'),
       false,
+      g.nodes.some((n) => n.status === 'partial'),
     ),
   );
   parts.push(
