@@ -1,0 +1,147 @@
+// src/model/adopted.ts on hand-built platform.yaml specs (issue 18): what adopted Kustomizations deliver, which are
+// hand-written, and each story's status on a cluster (approved, draft, partial with present/missing, absent).
+import { describe, expect, it } from 'vitest';
+import { adoptedOn, hasAdopted, storyStatuses, storyStatusOn } from '../../src/model/adopted';
+import { defaultCluster } from '../../src/model/defaults';
+import { newPlatform, setCluster } from '../../src/model/platform-file';
+import type { AdoptedComponent, PlatformSpec } from '../../src/model/schema';
+import { catalogFor, storyComponentsFor } from '../../src/model/wiring';
+
+/** One Kustomization as adopt records it; `component` when it delivers a catalog component. */
+function ks(name: string, component?: string): AdoptedComponent {
+  return {
+    name,
+    namespace: 'flux-system',
+    file: `kubernetes/apps/${name}/ks.yaml`,
+    path: `kubernetes/apps/${name}/app`,
+    targetNamespace: name,
+    dependsOn: [],
+    ...(component ? { component } : {}),
+  };
+}
+
+/** Clusters infra (role infra) and apps (role apps), each with these adopted Kustomizations and stories. */
+function spec(
+  adopted: { infra?: AdoptedComponent[]; apps?: AdoptedComponent[] },
+  stories: PlatformSpec['stories'] = {},
+): PlatformSpec {
+  let pf = newPlatform();
+  pf = setCluster(pf, 'infra', defaultCluster(pf.spec, 'infra'));
+  pf = setCluster(pf, 'apps', defaultCluster(pf.spec, 'apps'));
+  const s: PlatformSpec = structuredClone(pf.spec);
+  for (const c of ['infra', 'apps'] as const) if (adopted[c]) s.clusters[c].adopted = adopted[c];
+  return { ...s, stories };
+}
+
+const CERT = 'STORY-SEC-CERT-MANAGER-ISSUERS';
+const ARC = 'STORY-CICD-GITHUB-ARC'; // apps only; own arc-controller, arc-runners; uses network-policy-baseline
+const NP = 'STORY-SEC-NP-BASELINE'; // infra only; own network-policy-baseline
+const TENANCY = 'STORY-TENANCY-BASELINE'; // own tenant-baseline; uses network-policy-baseline
+
+describe('adoptedOn', () => {
+  it('splits adopted Kustomizations into delivered catalog components and hand-written ones', () => {
+    const s = spec({ apps: [ks('echo'), ks('cm', 'cert-manager'), ks('cm-2', 'cert-manager'), ks('lane')] });
+    const a = adoptedOn(s, 'apps');
+    expect([...a.delivered.keys()]).toEqual(['cert-manager']);
+    // Two Kustomizations deliver one component: the first recorded is the one the commands name.
+    expect(a.delivered.get('cert-manager')?.name).toBe('cm');
+    expect(a.handWritten.map((x) => x.name)).toEqual(['echo', 'lane']);
+    expect(adoptedOn(s, 'infra')).toEqual({ delivered: new Map(), handWritten: [] });
+    expect(adoptedOn(s, 'no-such-cluster')).toEqual({ delivered: new Map(), handWritten: [] });
+    expect(hasAdopted(s)).toBe(true);
+    expect(hasAdopted(spec({}))).toBe(false);
+  });
+});
+
+describe('storyStatusOn', () => {
+  it('approved and draft are what platform.yaml records; absent is undefined', () => {
+    const s = spec({}, { [CERT]: { clusters: { infra: 'approved', apps: 'draft' } } });
+    const cat = catalogFor(s);
+    const story = cat.byId.get(CERT)!;
+    expect(storyStatusOn(s, cat, story, 'infra')).toEqual({ state: 'approved' });
+    expect(storyStatusOn(s, cat, story, 'apps')).toEqual({ state: 'draft' });
+    expect(storyStatusOn(s, cat, cat.byId.get(ARC)!, 'apps')).toBeUndefined();
+    expect(storyStatuses(s, cat)).toEqual(
+      new Map([[CERT, { infra: { state: 'approved' }, apps: { state: 'draft' } }]]),
+    );
+  });
+
+  it('partial: not approved, some of its own components delivered by adopted Kustomizations; the rest missing', () => {
+    const s = spec({ apps: [ks('cert-manager', 'cert-manager'), ks('echo')] });
+    const cat = catalogFor(s);
+    const story = cat.byId.get(CERT)!;
+    const all = storyComponentsFor(cat, story, 'apps').map((c) => c.id);
+    expect(all).toContain('cert-manager');
+    expect(storyStatusOn(s, cat, story, 'apps')).toEqual({
+      state: 'partial',
+      present: ['cert-manager'],
+      missing: all.filter((id) => id !== 'cert-manager'),
+    });
+    // Nothing adopted on infra: absent there.
+    expect(storyStatusOn(s, cat, story, 'infra')).toBeUndefined();
+    expect(storyStatuses(s, cat).get(CERT)).toEqual({ apps: storyStatusOn(s, cat, story, 'apps') });
+  });
+
+  it('partial wins over draft; approved stays approved whatever is adopted', () => {
+    const adopted = [ks('cert-manager', 'cert-manager')];
+    const draft = spec({ apps: adopted }, { [CERT]: { clusters: { apps: 'draft' } } });
+    const cat = catalogFor(draft);
+    expect(storyStatusOn(draft, cat, cat.byId.get(CERT)!, 'apps')?.state).toBe('partial');
+    const approved = spec({ apps: adopted }, { [CERT]: { clusters: { apps: 'approved' } } });
+    expect(storyStatusOn(approved, cat, cat.byId.get(CERT)!, 'apps')).toEqual({ state: 'approved' });
+  });
+
+  it('a component the story only uses says nothing on its own; it counts as present once the story is partial', () => {
+    const np = [ks('network-policy-baseline', 'network-policy-baseline')];
+    const usesOnly = spec({ apps: np });
+    const cat = catalogFor(usesOnly);
+    const arc = cat.byId.get(ARC)!;
+    expect(arc.uses).toContain('network-policy-baseline');
+    expect(storyStatusOn(usesOnly, cat, arc, 'apps')).toBeUndefined();
+    const both = spec({ apps: [...np, ks('arc-controller', 'arc-controller')] });
+    const st = storyStatusOn(both, cat, arc, 'apps');
+    expect(st).toMatchObject({ state: 'partial' });
+    expect(st && 'present' in st && st.present.sort()).toEqual(['arc-controller', 'network-policy-baseline']);
+    expect(st && 'missing' in st && st.missing).toEqual(['arc-runners']);
+  });
+
+  it("only stories that target the cluster's role: an adopted component on another role's cluster is not partial", () => {
+    const s = spec({ apps: [ks('network-policy-baseline', 'network-policy-baseline')] });
+    const cat = catalogFor(s);
+    expect(cat.byId.get(NP)!.clusters).not.toContain('apps');
+    expect(storyStatusOn(s, cat, cat.byId.get(NP)!, 'apps')).toBeUndefined();
+    // The same Kustomization on infra, whose role NP targets: partial there, or approved when every component is.
+    const infra = spec({ infra: [ks('network-policy-baseline', 'network-policy-baseline')] });
+    const own = cat.byId.get(NP)!.components.filter((c) => !c.clusters || c.clusters.includes('infra'));
+    const st = storyStatusOn(infra, cat, cat.byId.get(NP)!, 'infra');
+    expect(st?.state).toBe('partial');
+    expect(st && 'missing' in st && st.missing).toEqual(
+      own.map((c) => c.id).filter((id) => id !== 'network-policy-baseline'),
+    );
+  });
+
+  it('components of approved stories are present; every component there but not approved: partial, nothing missing', () => {
+    const s = spec(
+      { infra: [ks('tenant-baseline', 'tenant-baseline')] },
+      { [NP]: { clusters: { infra: 'approved' } } },
+    );
+    const cat = catalogFor(s);
+    const tenancy = cat.byId.get(TENANCY)!;
+    const ids = storyComponentsFor(cat, tenancy, 'infra').map((c) => c.id);
+    expect([...ids].sort()).toEqual(['network-policy-baseline', 'tenant-baseline']);
+    expect(storyStatusOn(s, cat, tenancy, 'infra')).toEqual({ state: 'partial', present: ids, missing: [] });
+    // Without NP approved, the used component is missing.
+    const alone = spec({ infra: [ks('tenant-baseline', 'tenant-baseline')] });
+    expect(storyStatusOn(alone, cat, tenancy, 'infra')).toEqual({
+      state: 'partial',
+      present: ['tenant-baseline'],
+      missing: ['network-policy-baseline'],
+    });
+  });
+
+  it('hand-written Kustomizations make no story partial', () => {
+    const s = spec({ infra: [ks('cert-manager'), ks('echo')], apps: [ks('arc-controller')] });
+    const cat = catalogFor(s);
+    expect(storyStatuses(s, cat)).toEqual(new Map());
+  });
+});
