@@ -10,7 +10,7 @@ import { formatGraph } from '../../src/check/format';
 import { formatGraphs } from '../../src/check/graph-document';
 import { type AdoptResult, adopt } from '../../src/commands/adopt';
 import { check, withAdopted } from '../../src/commands/check';
-import { gateStatic } from '../../src/delivery/gate';
+import { gateLive, gateStatic } from '../../src/delivery/gate';
 import { loadPlatform, PLATFORM_FILE, platformToString, setCluster } from '../../src/model/platform-file';
 import type { AdoptedComponent } from '../../src/model/schema';
 import { catalogFor } from '../../src/model/wiring';
@@ -256,6 +256,31 @@ describe('gate on an adopted repository', () => {
     fs.rmSync(path.join(dir, 'clusters', 'production', 'infrastructure.yaml'));
     expect(folderReasons(spec)).toEqual([
       `${RELOADER}: clusters/production/infrastructure.yaml (adopted Kustomization flux-system/reloader) is missing`,
+    ]);
+  });
+});
+
+describe('gate --live on an adopted repository', () => {
+  it("asks for the adopted Kustomization under its authors' name and namespace, not the tool's", async () => {
+    const dir = copyOf('home-ops');
+    recordAll(dir, adopt({ dir, yes: true }));
+    const spec = loadPlatform(dir)!.spec;
+    const delivered = spec.clusters.cluster.adopted!.find((a) => a.component === 'external-secrets')!;
+    expect(delivered.namespace).not.toBe('flux-system');
+    const calls: string[][] = [];
+    const ready = { conditions: [{ type: 'Ready', status: 'True' }] };
+    const g = await gateLive(spec, catalogFor(spec), 1, async (args) => {
+      calls.push(args);
+      const items = args.some((a) => a.startsWith('kustomizations'))
+        ? [{ metadata: { name: delivered.name, namespace: delivered.namespace }, status: ready }]
+        : [];
+      return { status: 0, stdout: JSON.stringify({ items }), stderr: '' };
+    });
+    // Kustomizations are listed in every namespace, since the adopted one is not in flux-system.
+    expect(calls.find((a) => a.some((x) => x.startsWith('kustomizations'))!)).toContain('-A');
+    const about = g.checks.filter((c) => c.name.endsWith('/external-secrets'));
+    expect(about).toEqual([
+      { cluster: 'cluster', kind: 'Kustomization', name: `${delivered.namespace}/${delivered.name}`, ready: true },
     ]);
   });
 });
