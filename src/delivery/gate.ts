@@ -118,11 +118,12 @@ export function gateStatic(spec: PlatformSpec, cat: Catalog, sprint: number | Sp
       const status = storyStatusOn(spec, cat, story, cl);
       states[cl] = status?.state ?? 'missing';
       if (status?.state === 'partial') {
-        const has = `adopted Kustomizations deliver ${status.present.join(', ')}`;
+        // present: what adopted Kustomizations deliver and what approved stories wire.
+        const has = status.present.join(', ');
         reasons.push(
           status.missing.length
-            ? `${story.id}: partial on ${cl}, missing ${status.missing.join(', ')} (${has})`
-            : `${story.id}: partial on ${cl}: ${has}, every component it needs, but it is not approved there`,
+            ? `${story.id}: partial on ${cl}, missing ${status.missing.join(', ')} (there: ${has})`
+            : `${story.id}: partial on ${cl}: every component it needs is there (${has}), but it is not approved there`,
         );
         continue;
       }

@@ -226,7 +226,7 @@ describe('gate on an adopted repository', () => {
     });
     for (const c of ['production', 'staging'])
       expect(gate.reasons).toContain(
-        `${CERT}: partial on ${c}, missing cert-manager-issuers, wildcard-certificate, flux-notifications (adopted Kustomizations deliver cert-manager)`,
+        `${CERT}: partial on ${c}, missing cert-manager-issuers, wildcard-certificate, flux-notifications (there: cert-manager)`,
       );
     const text = (await kitInProcess(['gate', '2', '--dir', dir])).stdout;
     expect(text).toMatch(new RegExp(`^ {2}✗ ${CERT} \\(production:partial staging:partial\\)$`, 'm'));
@@ -257,6 +257,23 @@ describe('gate on an adopted repository', () => {
     expect(folderReasons(spec)).toEqual([
       `${RELOADER}: clusters/production/infrastructure.yaml (adopted Kustomization flux-system/reloader) is missing`,
     ]);
+  });
+});
+
+describe('gate of a story whose every component is there but not approved', () => {
+  it('fails: partial, nothing missing, approve it', () => {
+    const dir = copyOf('classic');
+    recordAll(dir, adopt({ dir, yes: true }));
+    const base = loadPlatform(dir)!.spec;
+    const cat = catalogFor(base);
+    // Every component of the reloader story is delivered by an adopted Kustomization; take its approval away.
+    const spec = { ...base, stories: {} };
+    const sprint = cat.stories.find((s) => s.id === RELOADER)!.sprint;
+    const g = gateStatic(spec, cat, sprint, dir);
+    expect(g.stories.find((s) => s.id === RELOADER)).toMatchObject({ ok: false, clusters: { production: 'partial' } });
+    expect(g.reasons).toContain(
+      `${RELOADER}: partial on production: every component it needs is there (reloader), but it is not approved there`,
+    );
   });
 });
 
