@@ -1,5 +1,6 @@
 // The text `platform-kit adopt` prints: each claim on one line with the file and the fact behind it.
 
+import type { ClusterAdoption } from '../adopt/infer';
 import { type Why, whyText } from '../adopt/view';
 import type { AdoptResult } from '../commands/adopt';
 
@@ -8,6 +9,14 @@ const because = (why: (Why | undefined)[]) =>
     .filter((w): w is Why => w !== undefined)
     .map(whyText)
     .join('; ');
+
+/** Why a role is not proven: signs of both roles (the first of each), or none. */
+function roleSigns(c: ClusterAdoption): string {
+  const { workloads, infrastructure } = c.roleSigns;
+  if (!workloads.length && !infrastructure.length)
+    return ' (no workloads folder and no component the catalog puts on infra clusters only)';
+  return ` (workloads: ${because([workloads[0]])}; infrastructure: ${because([infrastructure[0]])})`;
+}
 
 export function formatAdoption(r: AdoptResult): string {
   const a = r.adoption;
@@ -38,11 +47,21 @@ export function formatAdoption(r: AdoptResult): string {
     for (const [field, claim] of Object.entries(c.facts)) {
       const v =
         field === 'nodes' ? (claim.value as { name: string }[]).map((n) => n.name).join(', ') : String(claim.value);
-      out.push(`  ${field.padEnd(20)} ${v}  <- ${because(claim.why)}`);
+      out.push(`  ${field.padEnd(27)} ${v}  <- ${because(claim.why)}`);
+    }
+    const given = r.given.filter((x) => x.cluster === c.name);
+    const roleGiven = given.some((g) => g.field === 'role');
+    if (c.roleSigns.claim && !roleGiven)
+      out.push(`  ${'role'.padEnd(27)} ${c.roleSigns.claim.value}  <- ${because(c.roleSigns.claim.why)}`);
+    for (const g of given) {
+      const v =
+        g.field === 'nodes' ? (JSON.parse(g.value) as { name: string }[]).map((n) => n.name).join(', ') : g.value;
+      out.push(`  ${g.field.padEnd(27)} ${v}  <- given (flag or prompt)`);
     }
     for (const u of r.unproven.filter((x) => x.cluster === c.name)) {
+      const shown = u.field === 'nodes' ? 'default nodes' : `default ${u.value}`;
       out.push(
-        `  ${u.field.padEnd(20)} not proven by any file: ${u.field === 'nodes' ? 'default nodes' : `default ${u.value}`}`,
+        `  ${u.field.padEnd(27)} not proven by any file: ${shown}; ${u.flag}${u.field === 'role' ? roleSigns(c) : ''}`,
       );
     }
     for (const s of c.settings.sources) {
