@@ -68,16 +68,25 @@ export function answersFromFlags(values: AdoptFlagValues, clusters: readonly str
     }
   }
   const out: Record<string, ClusterAnswers> = {};
-  const problems: string[] = [];
+  // One message per flag and problem, with the clusters it concerns (a bare shared value is every cluster's).
+  const problems = new Map<string, string[]>();
   for (const [c, r] of Object.entries(raw)) {
     const parsed = ClusterAnswersSchema.safeParse(r);
     if (parsed.success) out[c] = parsed.data;
     else
       for (const i of parsed.error.issues) {
-        const f = CLUSTER_FIELDS.find((x: ClusterField) => x.key === String(i.path[0]));
-        problems.push(`${f?.flag ?? String(i.path[0])} (cluster ${c}): ${i.message}`);
+        const flag = CLUSTER_FIELDS.find((x: ClusterField) => x.key === String(i.path[0]))?.flag ?? String(i.path[0]);
+        const key = `${flag}\n${i.message}`;
+        problems.set(key, [...(problems.get(key) ?? []), c]);
       }
   }
-  if (problems.length) throw new UsageError('adopt: invalid flags (nothing was written)', problems);
+  if (problems.size)
+    throw new UsageError(
+      'adopt: invalid flags (nothing was written)',
+      [...problems].map(([key, cs]) => {
+        const [flag, message] = key.split('\n');
+        return `${flag} (cluster${cs.length > 1 ? 's' : ''} ${cs.join(', ')}): ${message}`;
+      }),
+    );
   return out;
 }
