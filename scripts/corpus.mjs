@@ -345,7 +345,8 @@ if (opts.adopt) {
       w.mode === 'list' ? `list in \`${w.file}\`` : w.mode === 'document' ? `documents of \`${w.file}\`` : '-';
     const shared = w.mode ? (w.perCluster ? ' (per cluster)' : ' (shared)') : '';
     const fit = a.layout.fit ? `${a.layout.fit.fits}/${a.layout.fit.of}` : '-';
-    const note = a.refused.length ? `refused: ${a.refused[0]}` : '-';
+    // The reason (the rule's message after the generic first line), as a real adopt would refuse it.
+    const note = a.refused.length ? `refused: ${a.refused.slice(1).join('; ') || a.refused[0]}` : '-';
     adoptTable.push(
       `| ${r.repo} | ${r.commit} | ${a.exit} | ${cell(a.clusters.join(', '))} | ${a.approvedCount} / ${a.partialCount} | ` +
         `${a.matched} | ${a.adopted} | \`${cell(a.layout.components ?? '-')}\` | ${cell(wiring + shared)} | ${fit} | ` +
