@@ -221,6 +221,47 @@ function adoptedOf(c: ClusterAdoption, approved: Set<string>): AdoptedComponent[
 /** A copy sharing no object: the yaml library writes an object met twice as an alias, which platform.yaml refuses. */
 const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
+/**
+ * Settings platform.yaml cannot hold (a derived variable, a credential-like name, a value Flux would misread) stay
+ * in the repository's own files only; the validator says which (the same rules as for any platform.yaml). Taken out
+ * of `p`; returned with the validator's reason.
+ */
+function skipRefusedSettings(p: PlatformSpec): AdoptResult['skipped'] {
+  const skipped: AdoptResult['skipped'] = [];
+  for (let round = 0; round < 2; round++) {
+    for (const prob of validateClusters(p)) {
+      const m = /^clusters\.([^.]+)\.settings\.(.+)$/.exec(prob.path);
+      if (!m || p.clusters[m[1]]?.settings[m[2]] === undefined) continue;
+      delete p.clusters[m[1]].settings[m[2]];
+      skipped.push({ cluster: m[1], key: m[2], reason: prob.message });
+    }
+  }
+  return skipped;
+}
+
+/**
+ * A story is recorded approved only where the components it stands on are wired too (platform.yaml's story rule,
+ * validateStories): one whose dependency is missing becomes partial, with the reason, until none is left.
+ */
+function demoteUnwired(adoption: Adoption, p: PlatformSpec): void {
+  for (let round = 0; round < 100; round++) {
+    const stories: PlatformSpec['stories'] = {};
+    for (const c of adoption.clusters) {
+      for (const s of c.match.stories)
+        if (s.status === 'approved') (stories[s.id] ??= { clusters: {} }).clusters[c.name] = 'approved';
+    }
+    const problems = validateStories({ ...p, stories });
+    const demote = problems
+      .map((x) => ({ x, m: /^stories\.([^.]+)\.clusters\.([^.]+)$/.exec(x.path) }))
+      .filter((d) => d.m);
+    if (!demote.length) break;
+    for (const { x, m } of demote) {
+      const s = adoption.clusters.find((c) => c.name === m![2])?.match.stories.find((y) => y.id === m![1]);
+      if (s && s.status === 'approved') Object.assign(s, { status: 'partial', note: x.message });
+    }
+  }
+}
+
 /** platform.yaml of an adopted repository, from what adopt inferred. */
 export function platformOf(
   adoption: Adoption,
@@ -255,34 +296,8 @@ export function platformOf(
   // A value a person gave is bad input (exit 2, also on a dry run): it contradicts a file, or breaks a rule.
   const bad = [...notes.conflicts, ...givenProblems(p, answers)];
   if (bad.length) throw new UsageError('adopt: these values cannot be taken (nothing was written)', bad);
-  // Settings platform.yaml cannot hold (a derived variable, a credential-like name, a value Flux would misread) stay
-  // in the repository's own files only; the validator says which (the same rules as for any platform.yaml).
-  for (let round = 0; round < 2; round++) {
-    for (const prob of validateClusters(p)) {
-      const m = /^clusters\.([^.]+)\.settings\.(.+)$/.exec(prob.path);
-      if (!m || p.clusters[m[1]]?.settings[m[2]] === undefined) continue;
-      delete p.clusters[m[1]].settings[m[2]];
-      skipped.push({ cluster: m[1], key: m[2], reason: prob.message });
-    }
-  }
-  // A story is recorded approved only where the components it stands on are wired too (platform.yaml's story rule,
-  // validateStories): one whose dependency is missing stays partial, with the reason, until none is left.
-  for (let round = 0; round < 100; round++) {
-    const stories: PlatformSpec['stories'] = {};
-    for (const c of adoption.clusters) {
-      for (const s of c.match.stories)
-        if (s.status === 'approved') (stories[s.id] ??= { clusters: {} }).clusters[c.name] = 'approved';
-    }
-    const problems = validateStories({ ...p, stories });
-    const demote = problems
-      .map((x) => ({ x, m: /^stories\.([^.]+)\.clusters\.([^.]+)$/.exec(x.path) }))
-      .filter((d) => d.m);
-    if (!demote.length) break;
-    for (const { x, m } of demote) {
-      const s = adoption.clusters.find((c) => c.name === m![2])?.match.stories.find((y) => y.id === m![1]);
-      if (s && s.status === 'approved') Object.assign(s, { status: 'partial', note: x.message });
-    }
-  }
+  skipped.push(...skipRefusedSettings(p));
+  demoteUnwired(adoption, p);
   const pf = newPlatform();
   for (const c of adoption.clusters) {
     const approved = new Set(c.match.stories.filter((s) => s.status === 'approved').map((s) => s.id));
@@ -371,7 +386,8 @@ export async function adoptWithPrompts(opts: AdoptOptions, ask: AdoptPrompter): 
   const root = path.resolve(opts.dir);
   const view = opts.view ?? (fs.existsSync(path.join(root, PLATFORM_FILE)) ? undefined : readRepo(root));
   const preview = adopt({ ...opts, view, dryRun: true });
-  if (!preview.unproven.length) return adopt({ ...opts, view });
+  // Nothing to ask, or files the tool's rules refuse whatever the answers: the run itself says so (exit 2).
+  if (!preview.unproven.length || preview.refused.length) return adopt({ ...opts, view });
   const answers = await ask(preview.unproven, preview.spec);
   return adopt({ ...opts, view, answers: { ...(opts.answers ?? {}), ...answers } });
 }
