@@ -5,8 +5,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import {
+  ciliumFacts,
+  clusterFacts,
+  gitFacts,
+  secretStoreFacts,
+  settingsFacts,
+  talosFacts,
+} from '../../src/adopt/facts';
 import { type Adoption, infer } from '../../src/adopt/infer';
-import { type Claim, whyText } from '../../src/adopt/view';
+import { clusterSettings } from '../../src/adopt/settings';
+import { type Claim, readRepo, whyText } from '../../src/adopt/view';
 import { createClusters } from '../../src/commands/create-cluster';
 import { loadCatalog } from '../../src/model/stories';
 import { storyComponentsFor } from '../../src/model/wiring';
@@ -89,6 +98,38 @@ describe('adopt: facts and settings, from the files that state them', () => {
     // Cilium's k8sServiceHost is KubePrism's 127.0.0.1: a node-local endpoint, not the cluster's API endpoint.
     expect(c.facts.apiEndpoint).toBeUndefined();
     for (const [name, claim] of Object.entries(c.facts)) expectEvidence(dir, name, claim);
+  });
+
+  it('one function per source: each claims only from its own files, and clusterFacts takes the first source`s claim', () => {
+    for (const f of ['plan', 'home-ops', 'classic']) {
+      const view = readRepo(path.join(FIXTURES, f));
+      for (const c of view.clusters) {
+        const settings = clusterSettings(c);
+        const parts = {
+          talos: talosFacts(view, c.name),
+          settings: settingsFacts(settings),
+          cilium: ciliumFacts(c),
+          git: gitFacts(view, c),
+          store: secretStoreFacts(c),
+        };
+        const files = (part: object) =>
+          Object.values(part).flatMap((claim: Claim<unknown>) => claim.why.map((w) => w.file ?? ''));
+        for (const file of files(parts.talos)) expect(file).toMatch(/talconfig\.ya?ml$/);
+        const settingsFiles = new Set(settings.sources.map((x) => x.file));
+        for (const file of files(parts.settings)) expect(settingsFiles.has(file), file).toBe(true);
+        for (const [name, claim] of Object.entries(parts.cilium))
+          expect(claim.why[0].fact, name).toMatch(/^HelmRelease \S+ values\./);
+        for (const claim of Object.values(parts.git))
+          expect(claim.why[0].fact).toMatch(/GitRepository|FluxInstance|HelmRelease/);
+        for (const claim of Object.values(parts.store)) expect(claim.why[0].fact).toMatch(/^ClusterSecretStore /);
+        // The merge: each fact from the first source that states it, in the order of trust.
+        const all = clusterFacts(view, c, settings);
+        const order = [parts.talos, parts.settings, parts.cilium, parts.git, parts.store] as Record<string, unknown>[];
+        for (const [fact, claim] of Object.entries(all))
+          expect(claim, `${f}/${c.name} ${fact}`).toEqual(order.find((x) => x[fact])![fact]);
+        expect(Object.keys(all).sort()).toEqual([...new Set(order.flatMap((x) => Object.keys(x)))].sort());
+      }
+    }
   });
 
   it('a Secret among the settings sources gives its keys, never its values', () => {
