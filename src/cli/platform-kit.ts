@@ -235,12 +235,15 @@ const adoptCmd = program
     'never prompt for the fields no file proves (also when stdin is not a terminal or CI=true)',
   );
 // The fields create-platform-cluster asks for, by the same flags; with several clusters a value names its cluster.
-for (const f of CLUSTER_FIELDS)
-  adoptCmd.option(
-    `${f.flag} <[cluster=]${f.arg.replace(/^<|>$/g, '')}>`,
-    `${f.help} (repeat: one per cluster)`,
-    collect,
-  );
+for (const f of CLUSTER_FIELDS) {
+  const how =
+    f.kind === 'nodes'
+      ? 'repeat, one per node; with several clusters cluster=SPEC'
+      : f.perCluster
+        ? 'with several clusters cluster=VALUE, once per cluster'
+        : "a bare value is every cluster's, cluster=VALUE one cluster's";
+  adoptCmd.option(`${f.flag} <[cluster=]${f.arg.replace(/^<|>$/g, '')}>`, `${f.help} (${how})`, collect);
+}
 adoptCmd.action(async (flags) => {
   process.exitCode = await runAction(processIo, async () => {
     const { adopt, adoptionJson, adoptWithPrompts } = await import('../commands/adopt');

@@ -7,7 +7,13 @@ import { type AdoptFlagValues, answersFromFlags, flagFor } from '../adopt/flags'
 import { type Adoption, type ClusterAdoption, inferFrom } from '../adopt/infer';
 import { type RepoView, readRepo } from '../adopt/view';
 import { UsageError } from '../core/errors';
-import { answerProblems, answersFromCluster, applyAnswers, type ClusterAnswers } from '../model/answers';
+import {
+  answerProblems,
+  answersFromCluster,
+  applyAnswers,
+  type ClusterAnswers,
+  formatNodeSpec,
+} from '../model/answers';
 import { CLUSTER_FIELDS } from '../model/cluster-fields';
 import { defaultCluster } from '../model/defaults';
 import {
@@ -18,7 +24,7 @@ import {
   setCluster,
   setStoryState,
 } from '../model/platform-file';
-import type { AdoptedComponent, ClusterSpec, PlatformSpec, Role } from '../model/schema';
+import type { AdoptedComponent, ClusterSpec, NodeSpec, PlatformSpec, Role } from '../model/schema';
 import { clusterNameProblem, validateClusters } from '../model/validate';
 import { validateStories } from '../model/wiring';
 
@@ -346,7 +352,8 @@ export function adopt(opts: AdoptOptions): AdoptResult {
   }
   if (!opts.dryRun && unproven.length && !opts.yes) {
     const lines = unproven.map(
-      (u) => `  clusters.${u.cluster}.${u.field}: not proven by any file (default ${u.value}; ${u.flag})`,
+      (u) =>
+        `  clusters.${u.cluster}.${u.field}: not proven by any file (default ${u.field === 'nodes' ? nodesText(u.value) : u.value}; ${u.flag})`,
     );
     const n = `${unproven.length} cluster field${unproven.length > 1 ? 's' : ''}`;
     const hint =
@@ -364,6 +371,9 @@ export function adopt(opts: AdoptOptions): AdoptResult {
   }
   return { adoption, platform: text, spec, unproven, given, skipped, refused, written: !opts.dryRun, root };
 }
+
+/** Default nodes as --node takes them (`name=…,ip=…`), from their JSON in Unproven.value. */
+const nodesText = (json: string) => (JSON.parse(json) as NodeSpec[]).map(formatNodeSpec).join('; ');
 
 /** The answers of the flags and of the prompts, by cluster (a prompt's answer after the flags: it asked for the rest). */
 function givenAnswers(opts: AdoptOptions, names: string[]): Record<string, ClusterAnswers> {
