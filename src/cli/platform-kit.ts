@@ -249,7 +249,8 @@ adoptCmd.action(async (flags) => {
     const { adopt, adoptionJson, adoptWithPrompts } = await import('../commands/adopt');
     const values = Object.fromEntries(CLUSTER_FIELDS.map((f) => [f.key, flags[optionName(f.flag)]]));
     const opts = { dir: flags.dir, dryRun: flags.dryRun, yes: flags.yes, values };
-    const asking = flags.interactive !== false && !flags.yes && !flags.dryRun && interactiveAllowed();
+    // --json is for a program: it gets the refusal listing the flags, not questions mixed into its output.
+    const asking = flags.interactive !== false && !flags.yes && !flags.dryRun && !flags.json && interactiveAllowed();
     const r = asking ? await adoptWithPrompts(opts, (await import('./adopt-prompts')).adoptPrompter()) : adopt(opts);
     const data = {
       ...(adoptionJson(r.adoption, r.unproven, r.skipped, r.given) as object),
