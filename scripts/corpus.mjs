@@ -12,6 +12,13 @@
 // `walked` in the JSON (per cluster: entry, found, source, kustomizations, helmReleases) is read when the check gives
 // it; an older check without it is asked for its graph (`platform-kit graph --format dot`): entries = its clusters,
 // walked = its Flux Kustomizations not drawn dashed (dashed = another source, not walked).
+//
+// --adopt (issue 18) also runs `platform-kit adopt --dry-run --json` on each repository and prints a second table:
+// per repository the clusters adopt finds, the cluster-story pairs it records approved and partial, the catalog
+// components it matched, the Kustomizations it adopts (no catalog component), the layout it detects (where
+// components live, how they are wired, how many component Kustomizations the layout places exactly) and how many
+// cluster fields no file proves. An adopt that exits 2 or crashes is a row with its message. Opt-in: the check
+// table stays as it was for the runs that compare with earlier ones, and a second table keeps both readable.
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -25,6 +32,7 @@ const USAGE = `usage: node scripts/corpus.mjs [CORPUS_DIR] [options]
 
   CORPUS_DIR                   folder holding one folder per repository (default: $CPC_CORPUS, else /work/corpus)
   --build                      run check --build (also kubectl kustomize on every Flux Kustomization path)
+  --adopt                      also run adopt --dry-run --json and print a second table (clusters, stories, layout)
   --cluster-path REPO=PATTERN  pass --cluster-path PATTERN when checking the folder REPO (repeat; several per REPO)
   --only REPO[,REPO...]        only these folders
   --timeout S                  give up on one check after S seconds (default 600)
@@ -46,6 +54,7 @@ function parseArgs(argv) {
   const o = {
     dir: undefined,
     build: false,
+    adopt: false,
     clusterPaths: {},
     only: undefined,
     timeout: 600,
@@ -62,6 +71,7 @@ function parseArgs(argv) {
     };
     if (flag === '-h' || flag === '--help') usage(0);
     else if (flag === '--build') o.build = true;
+    else if (flag === '--adopt') o.adopt = true;
     else if (flag === '--cluster-path') {
       const v = value();
       const eq = v.indexOf('=');
@@ -178,6 +188,49 @@ const byCode = (findings, severity) => {
   return Object.fromEntries([...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
 };
 
+/**
+ * `platform-kit adopt --dry-run --json` on one repository, summed up: clusters, cluster-story pairs approved and
+ * partial, catalog components matched, Kustomizations adopted, the layout, the fields no file proves.
+ */
+function adoptOf(dir) {
+  const r = run([process.execPath, CLI, 'adopt', '--dry-run', '--json', '--dir', dir], ROOT);
+  const out = { exit: r.status ?? (r.signal ? `signal ${r.signal}` : 'n/a'), seconds: +(r.ms / 1000).toFixed(2) };
+  // The message without this machine's path to the corpus: the table is for the note, the repository is its row.
+  if (r.status !== 0) return { ...out, message: messageOf(r).split(dir).join('.') };
+  let j;
+  try {
+    j = JSON.parse(r.stdout);
+  } catch {
+    return { ...out, message: `output is not JSON: ${messageOf(r)}` };
+  }
+  const clusters = Array.isArray(j.clusters) ? j.clusters : [];
+  const storiesWith = (status) =>
+    Object.fromEntries(
+      clusters.map((c) => [c.name, (c.stories ?? []).filter((s) => s.status === status).map((s) => s.id)]),
+    );
+  const approved = storiesWith('approved');
+  const partial = storiesWith('partial');
+  const count = (m) => Object.values(m).reduce((n, l) => n + l.length, 0);
+  const w = j.layout?.wiring ?? {};
+  return {
+    ...out,
+    clusters: clusters.map((c) => c.name),
+    approved,
+    partial,
+    approvedCount: count(approved),
+    partialCount: count(partial),
+    matched: clusters.reduce((n, c) => n + (c.components ?? []).length, 0),
+    adopted: clusters.reduce((n, c) => n + (c.adopted ?? []).length, 0),
+    unproven: clusters.reduce((n, c) => n + (c.unproven ?? []).length, 0),
+    layout: {
+      components: j.layout?.components,
+      wiring: { mode: w.mode, file: w.file, entry: w.entry, perCluster: w.perCluster },
+      fit: j.layout?.fit ? { fits: j.layout.fit.fits, of: j.layout.fit.of } : undefined,
+    },
+    refused: Array.isArray(j.refused) ? j.refused : [],
+  };
+}
+
 const rows = [];
 for (const name of repos) {
   const dir = path.join(opts.dir, name);
@@ -225,8 +278,13 @@ for (const name of repos) {
       }
     }
   }
-  rows.push(row);
   process.stderr.write(`exit ${row.exit} in ${row.seconds.toFixed(1)} s\n`);
+  if (opts.adopt) {
+    process.stderr.write(`${name}: adopt --dry-run ... `);
+    row.adopt = adoptOf(dir);
+    process.stderr.write(`exit ${row.adopt.exit} in ${row.adopt.seconds.toFixed(1)} s\n`);
+  }
+  rows.push(row);
 }
 
 // ---------------------------------------------------------------- report
@@ -266,6 +324,37 @@ for (const r of rows) {
   );
 }
 
+// adopt --dry-run: one row per repository (only with --adopt).
+const adoptTable = [];
+if (opts.adopt) {
+  adoptTable.push(
+    '| repository | commit | exit | clusters | stories approved / partial | components matched | adopted | ' +
+      'components at | wiring | fit | unproven fields | note | time (s) |',
+    '|---|---|---:|---|---|---:|---:|---|---|---|---:|---|---:|',
+  );
+  for (const r of rows) {
+    const a = r.adopt;
+    if (a.clusters === undefined) {
+      adoptTable.push(
+        `| ${r.repo} | ${r.commit} | ${a.exit} | - | - | - | - | - | - | - | - | ${cell(a.message ?? '')} | ${a.seconds.toFixed(1)} |`,
+      );
+      continue;
+    }
+    const w = a.layout.wiring;
+    const wiring =
+      w.mode === 'list' ? `list in \`${w.file}\`` : w.mode === 'document' ? `documents of \`${w.file}\`` : '-';
+    const shared = w.mode ? (w.perCluster ? ' (per cluster)' : ' (shared)') : '';
+    const fit = a.layout.fit ? `${a.layout.fit.fits}/${a.layout.fit.of}` : '-';
+    // The reason (the rule's message after the generic first line), as a real adopt would refuse it.
+    const note = a.refused.length ? `refused: ${a.refused.slice(1).join('; ') || a.refused[0]}` : '-';
+    adoptTable.push(
+      `| ${r.repo} | ${r.commit} | ${a.exit} | ${cell(a.clusters.join(', '))} | ${a.approvedCount} / ${a.partialCount} | ` +
+        `${a.matched} | ${a.adopted} | \`${cell(a.layout.components ?? '-')}\` | ${cell(wiring + shared)} | ${fit} | ` +
+        `${a.unproven} | ${cell(note)} | ${a.seconds.toFixed(1)} |`,
+    );
+  }
+}
+
 // Before and after: per repository of this run, the earlier run's counts (matched by folder name).
 const compare = [];
 if (before) {
@@ -297,11 +386,16 @@ if (before) {
 
 const toolCommit = commitOf(ROOT);
 const command =
-  `node scripts/corpus.mjs ${opts.dir}${opts.build ? ' --build' : ''}` +
+  `node scripts/corpus.mjs ${opts.dir}${opts.build ? ' --build' : ''}${opts.adopt ? ' --adopt' : ''}` +
   Object.entries(opts.clusterPaths)
     .flatMap(([r, ps]) => ps.map((p) => ` --cluster-path '${r}=${p}'`))
     .join('');
-process.stdout.write(table.join('\n') + '\n' + (compare.length ? '\n' + compare.join('\n') + '\n' : ''));
+process.stdout.write(
+  table.join('\n') +
+    '\n' +
+    (adoptTable.length ? '\nadopt --dry-run:\n\n' + adoptTable.join('\n') + '\n' : '') +
+    (compare.length ? '\n' + compare.join('\n') + '\n' : ''),
+);
 
 if (opts.markdown) {
   const details = [];
@@ -321,6 +415,7 @@ if (opts.markdown) {
     ...table,
     '',
     ...(details.length ? ['Entries:', '', ...details, ''] : []),
+    ...(adoptTable.length ? ['`platform-kit adopt --dry-run --json` per repository:', '', ...adoptTable, ''] : []),
     ...(compare.length ? [...compare, ''] : []),
   ];
   fs.mkdirSync(path.dirname(path.resolve(opts.markdown)), { recursive: true });
@@ -332,7 +427,15 @@ if (opts.json) {
   fs.writeFileSync(
     path.resolve(opts.json),
     JSON.stringify(
-      { command, toolCommit, date: new Date().toISOString(), corpus: opts.dir, build: opts.build, rows },
+      {
+        command,
+        toolCommit,
+        date: new Date().toISOString(),
+        corpus: opts.dir,
+        build: opts.build,
+        adopt: opts.adopt,
+        rows,
+      },
       null,
       2,
     ) + '\n',

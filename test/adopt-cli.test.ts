@@ -5,8 +5,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CLUSTER_FIELDS } from '../src/model/cluster-fields';
 import { cli, ROOT, snapshot, tmpDir } from './helpers/fs';
 import { kitInProcess } from './helpers/in-process';
+import { drive, KEY, KIT_BIN, seen } from './helpers/prompts-pty';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'adopt');
 
@@ -70,5 +72,65 @@ describe.each(['plan', 'home-ops', 'classic'])('platform-kit adopt on the %s fix
     const checkAfter = await kitInProcess(['check', '--dir', dir, '--build', '--json']);
     expect(checkAfter.status).toBe(checkBefore.status);
     expect(findings(checkAfter.stdout)).toEqual(findings(checkBefore.stdout));
+  });
+});
+
+describe('platform-kit adopt: the fields no file proves, by flag or prompt', () => {
+  it('--help lists the cluster-field flags of create-platform-cluster; a bare per-cluster value with several clusters is exit 2', async () => {
+    const help = (await kitInProcess(['adopt', '--help'])).stdout;
+    for (const f of CLUSTER_FIELDS) expect(help, f.flag).toContain(`${f.flag} <[cluster=]`);
+    const dir = copyOf('classic');
+    const before = snapshot(dir);
+    const r = await kitInProcess(['adopt', '--dir', dir, '--dry-run', '--domain', 'example.org']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/say which one, e\.g\. --domain \w+=<domain>/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('--dry-run names the flag of each unproven field; given those flags, a run without --yes adopts', async () => {
+    const dir = copyOf('home-ops');
+    const dry = JSON.parse((await kitInProcess(['adopt', '--dir', dir, '--dry-run', '--json'])).stdout);
+    const unproven: { field: string; value: string; flag: string }[] = dry.clusters[0].unproven;
+    expect(unproven.length).toBeGreaterThan(0);
+    const text = (await kitInProcess(['adopt', '--dir', dir, '--dry-run'])).stdout;
+    for (const u of unproven) expect(text).toContain(u.flag);
+    // One cluster: a bare value is its own. Each flag of the list, with the default shown (nodes one --node each).
+    const args = unproven.flatMap((u) => {
+      const flag = u.flag.split(' ')[0];
+      if (u.field !== 'nodes') return [flag, u.value];
+      return (JSON.parse(u.value) as any[]).flatMap((n) => [
+        flag,
+        `name=${n.name},ip=${n.ip},controlPlane=${n.controlPlane},disk=${n.installDisk}`,
+      ]);
+    });
+    const r = await kitInProcess(['adopt', '--dir', dir, ...args]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'platform.yaml'))).toBe(true);
+    expect(r.stdout).toContain('<- given (flag or prompt)');
+  });
+
+  it('on a terminal without --yes, asks for each field no file proves, checks it where typed, and adopts with the answers', () => {
+    const dir = copyOf('home-ops');
+    const r = drive(
+      KIT_BIN,
+      [
+        ['Cluster id', `300${KEY.ENTER}`],
+        ['an integer from 1 to 255', KEY.CTRL_U],
+        ['Cluster id', `7${KEY.ENTER}`],
+        ['Node network CIDR', KEY.ENTER],
+        ['Node network gateway', KEY.ENTER],
+        ['Load-balancer range', KEY.ENTER],
+        ['External gateway IP', KEY.ENTER],
+        ['Internal gateway IP', KEY.ENTER],
+        ['Kubernetes API endpoint', KEY.ENTER],
+        ['Nodes \\(', KEY.ENTER],
+        ['External Secrets provider', KEY.ENTER],
+      ],
+      ['adopt', '--dir', dir],
+    );
+    expect(r.status, seen(r)).toBe(0);
+    expect(r.output, seen(r)).toContain('wrote platform.yaml');
+    const yaml = fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8');
+    expect(yaml).toMatch(/\n {4}clusterId: 7\n/);
   });
 });

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { adopt } from '../src/commands/adopt';
 import { ROOT, tmpDir } from './helpers/fs';
 
 /*
@@ -169,4 +170,66 @@ describe('scripts/corpus.mjs', () => {
       'Flux Ks walked': String(plain),
     });
   }, 120_000);
+
+  it('--adopt also runs adopt --dry-run --json per repository: a second table (clusters, stories approved / partial, ' +
+    'components matched, adopted, layout) and the same in --json; an adopt that exits 2 is a row with its message', () => {
+    const corpus = tmpDir('cpc-corpus-');
+    // A fixture of issue 18 with catalog components, stories and a hand-written component, as a Git repository.
+    // classic: two clusters, stories approved and partial, Flux Kustomizations as documents of per-cluster lane files.
+    const classic = path.join(corpus, 'classic');
+    fs.cpSync(path.join(ROOT, 'test/fixtures/adopt/classic'), classic, { recursive: true });
+    const git = (...args: string[]) => execFileSync('git', ['-C', classic, ...args], { encoding: 'utf8' }).trim();
+    git('init', '-q');
+    git('add', '-A');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'fixture');
+    write(corpus, 'not-flux/README.md', 'no Flux here\n');
+    // What the library infers on the same folder: the script must report it, not something of its own.
+    const lib = adopt({ dir: classic, dryRun: true });
+    const pairs = (status: string) =>
+      lib.adoption.clusters.reduce((n, c) => n + c.match.stories.filter((s) => s.status === status).length, 0);
+
+    const json = path.join(corpus, '..', `${path.basename(corpus)}-adopt.json`);
+    const md = path.join(corpus, '..', `${path.basename(corpus)}-adopt.md`);
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'scripts/corpus.mjs'), corpus, '--adopt', '--json', json, '--markdown', md],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const [checkPart, adoptPart] = r.stdout.split('\nadopt --dry-run:\n');
+    expect(tableRows(checkPart).map((x) => x.repository)).toEqual(['classic', 'not-flux']); // the check table as before
+    const [row, notFlux] = tableRows(adoptPart);
+    const approved = pairs('approved');
+    expect(approved).toBeGreaterThan(0); // the fixture has stories all of whose components it wires
+    expect(row).toMatchObject({
+      repository: 'classic',
+      commit: git('rev-parse', '--short', 'HEAD'),
+      exit: '0',
+      clusters: lib.adoption.clusters.map((c) => c.name).join(', '),
+      'stories approved / partial': `${approved} / ${pairs('partial')}`,
+      'components matched': String(lib.adoption.clusters.reduce((n, c) => n + c.match.matches.length, 0)),
+      adopted: String(lib.adoption.clusters.reduce((n, c) => n + c.match.adopted.length, 0)),
+      'components at': `\`${lib.adoption.layout.value.components}\``,
+      fit: `${lib.adoption.layout.fit.fits}/${lib.adoption.layout.fit.of}`,
+      'unproven fields': String(lib.unproven.length),
+      note: '-',
+    });
+    const w = lib.adoption.layout.value.wiring;
+    expect(w.mode).toBe('document');
+    expect(row.wiring).toBe(`documents of \`${w.file}\` (${w.perCluster ? 'per cluster' : 'shared'})`);
+    expect(notFlux).toMatchObject({ repository: 'not-flux', exit: '2', clusters: '-' });
+    expect(notFlux.note).toMatch(/^error: no cluster entry found in \.: /); // the corpus path left out
+    // --json: per repository the story ids by cluster, as the library has them; --markdown: the same table.
+    const rows = JSON.parse(fs.readFileSync(json, 'utf8')).rows;
+    expect(rows[0].adopt.approved).toEqual(
+      Object.fromEntries(
+        lib.adoption.clusters.map((c) => [
+          c.name,
+          c.match.stories.filter((s) => s.status === 'approved').map((s) => s.id),
+        ]),
+      ),
+    );
+    expect(rows[1].adopt).toMatchObject({ exit: 2 });
+    expect(fs.readFileSync(md, 'utf8')).toContain(adoptPart.split('\n').find((l) => l.startsWith('| classic |')));
+  }, 120_000); // four CLI runs (check and adopt on two folders) on a shared machine
 });

@@ -98,80 +98,88 @@ const PROVIDERS: Record<string, SecretProvider> = {
   bitwardensecretsmanager: 'bitwarden',
 };
 
-/** What the files prove about one cluster (see the header). */
-export function clusterFacts(view: RepoView, c: ClusterView, settings: ClusterSettings): ClusterFacts {
-  const out: ClusterFacts = {};
-  const set = <K extends keyof ClusterFacts>(k: K, claim: ClusterFacts[K]) => {
-    if (out[k] === undefined && claim) out[k] = claim;
-  };
+/** Keep the first claim of a fact: a later one (another HelmRelease, the FluxInstance after the GitRepository) is ignored. */
+function first<K extends keyof ClusterFacts>(out: ClusterFacts, k: K, claim: ClusterFacts[K] | undefined): void {
+  if (out[k] === undefined && claim) out[k] = claim;
+}
 
-  // 1. Talos (talhelper): networks, endpoint and nodes as the machines are configured.
-  const tal = talconfigOf(view, c.name);
-  if (tal) {
-    const t = tal.raw;
-    const at = (keys: (string | number)[], fact: string) => ({
-      file: tal.file,
-      line: lineIn(view, tal.file, keys),
-      fact,
+/** A Talos node list platform.yaml can hold, or undefined when one node of it cannot be read (all or nothing). */
+function talosNodes(list: unknown): NodeSpec[] | undefined {
+  if (!Array.isArray(list) || !list.length) return undefined;
+  const nodes: NodeSpec[] = [];
+  for (const n of list) {
+    // A hostname with a template in it (k8s-0.${domainName}) or a FQDN is not a node name platform.yaml can hold.
+    if (typeof n?.hostname !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(n.hostname)) continue;
+    if (typeof n?.ipAddress !== 'string' || typeof parseIp(n.ipAddress) === 'string') continue;
+    nodes.push({
+      name: n.hostname,
+      ip: n.ipAddress,
+      controlPlane: n.controlPlane === true,
+      installDisk: typeof n.installDisk === 'string' ? n.installDisk : '/dev/sda',
     });
-    const pod = asFact('podCidr', Array.isArray(t.clusterPodNets) ? t.clusterPodNets[0] : undefined);
-    if (pod)
-      set('podCidr', { value: pod as string, why: [at(['clusterPodNets', 0], `talhelper clusterPodNets[0] ${pod}`)] });
-    const svc = asFact('serviceCidr', Array.isArray(t.clusterSvcNets) ? t.clusterSvcNets[0] : undefined);
-    if (svc)
-      set('serviceCidr', {
-        value: svc as string,
-        why: [at(['clusterSvcNets', 0], `talhelper clusterSvcNets[0] ${svc}`)],
-      });
-    if (typeof t.endpoint === 'string' && /^https:\/\/[^\s/]+:\d+$/.test(t.endpoint) && !t.endpoint.includes('${')) {
-      set('apiEndpoint', { value: t.endpoint, why: [at(['endpoint'], `talhelper endpoint ${t.endpoint}`)] });
-    }
-    if (Array.isArray(t.nodes) && t.nodes.length) {
-      const nodes: NodeSpec[] = [];
-      for (const n of t.nodes) {
-        // A hostname with a template in it (k8s-0.${domainName}) or a FQDN is not a node name platform.yaml can hold.
-        if (typeof n?.hostname !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(n.hostname)) continue;
-        if (typeof n?.ipAddress !== 'string' || typeof parseIp(n.ipAddress) === 'string') continue;
-        nodes.push({
-          name: n.hostname,
-          ip: n.ipAddress,
-          controlPlane: n.controlPlane === true,
-          installDisk: typeof n.installDisk === 'string' ? n.installDisk : '/dev/sda',
-        });
-      }
-      if (nodes.length === t.nodes.length)
-        set('nodes', {
-          value: nodes,
-          why: [
-            at(
-              ['nodes'],
-              `talhelper nodes: ${nodes.map((n) => `${n.name} ${n.ip}${n.controlPlane ? ' (control plane)' : ''}`).join(', ')}`,
-            ),
-          ],
-        });
-    }
   }
+  return nodes.length === list.length ? nodes : undefined;
+}
 
-  // 2. The settings Flux substitutes.
+/** 1. Talos (talhelper): networks, endpoint and nodes as the machines are configured. */
+export function talosFacts(view: RepoView, cluster: string): ClusterFacts {
+  const out: ClusterFacts = {};
+  const tal = talconfigOf(view, cluster);
+  if (!tal) return out;
+  const t = tal.raw;
+  const at = (keys: (string | number)[], fact: string) => ({
+    file: tal.file,
+    line: lineIn(view, tal.file, keys),
+    fact,
+  });
+  const pod = asFact('podCidr', Array.isArray(t.clusterPodNets) ? t.clusterPodNets[0] : undefined) as
+    | string
+    | undefined;
+  if (pod)
+    first(out, 'podCidr', { value: pod, why: [at(['clusterPodNets', 0], `talhelper clusterPodNets[0] ${pod}`)] });
+  const svc = asFact('serviceCidr', Array.isArray(t.clusterSvcNets) ? t.clusterSvcNets[0] : undefined) as
+    | string
+    | undefined;
+  if (svc)
+    first(out, 'serviceCidr', { value: svc, why: [at(['clusterSvcNets', 0], `talhelper clusterSvcNets[0] ${svc}`)] });
+  if (typeof t.endpoint === 'string' && /^https:\/\/[^\s/]+:\d+$/.test(t.endpoint) && !t.endpoint.includes('${'))
+    first(out, 'apiEndpoint', { value: t.endpoint, why: [at(['endpoint'], `talhelper endpoint ${t.endpoint}`)] });
+  const nodes = talosNodes(t.nodes);
+  if (nodes) {
+    const list = nodes.map((n) => `${n.name} ${n.ip}${n.controlPlane ? ' (control plane)' : ''}`).join(', ');
+    first(out, 'nodes', { value: nodes, why: [at(['nodes'], `talhelper nodes: ${list}`)] });
+  }
+  return out;
+}
+
+/** An API endpoint from a host and port, unless the host is the node-local one (KubePrism) or not resolved. */
+function endpointOf(host: string | undefined, port: string | undefined): string | undefined {
+  if (!host || !port || ['localhost', '127.0.0.1'].includes(host) || !/^\d+$/.test(port) || host.includes('${'))
+    return undefined;
+  return `https://${host}:${port}`;
+}
+
+/** 2. The settings Flux substitutes: the keys of SETTING_KEYS, the API endpoint from K8S_SERVICE_HOST and _PORT. */
+export function settingsFacts(settings: ClusterSettings): ClusterFacts {
+  const out: ClusterFacts = {};
   for (const { fact, keys } of SETTING_KEYS) {
     for (const key of keys) {
       const v = asFact(fact, settings.values[key]);
       if (v === undefined) continue;
       const w = settings.why[key];
-      set(fact, { value: v as never, why: [{ ...w, fact: `${w.fact} = ${settings.values[key]}` }] });
+      first(out, fact, { value: v as never, why: [{ ...w, fact: `${w.fact} = ${settings.values[key]}` }] });
       break;
     }
   }
-  const host = settings.values.K8S_SERVICE_HOST;
-  const port = settings.values.K8S_SERVICE_PORT;
-  if (host && port && !['localhost', '127.0.0.1'].includes(host) && /^\d+$/.test(port) && !host.includes('${')) {
-    set('apiEndpoint', {
-      value: `https://${host}:${port}`,
-      why: [settings.why.K8S_SERVICE_HOST, settings.why.K8S_SERVICE_PORT],
-    });
-  }
+  const endpoint = endpointOf(settings.values.K8S_SERVICE_HOST, settings.values.K8S_SERVICE_PORT);
+  if (endpoint)
+    first(out, 'apiEndpoint', { value: endpoint, why: [settings.why.K8S_SERVICE_HOST, settings.why.K8S_SERVICE_PORT] });
+  return out;
+}
 
-  // 3. Cilium's HelmRelease values, substituted as its Kustomization's postBuild substitutes them.
+/** 3. Cilium's HelmRelease values, substituted as its Kustomization's postBuild substitutes them. */
+export function ciliumFacts(c: ClusterView): ClusterFacts {
+  const out: ClusterFacts = {};
   const objects = c.kustomizations.flatMap((k) => k.objects);
   for (const k of c.kustomizations) {
     for (const hr of k.objects.filter((o) => o.kind === 'HelmRelease' && chartOf(o, k.objects) === 'cilium')) {
@@ -188,53 +196,47 @@ export function clusterFacts(view: RepoView, c: ClusterView, settings: ClusterSe
         line: hr.lineOf(['spec', 'values', ...keys]),
         fact: `HelmRelease ${hr.name} values.${keys.join('.')}: ${fact}`,
       });
-      const id = asFact('clusterId', v(['cluster', 'id']));
-      if (id) set('clusterId', { value: id as number, why: [at(['cluster', 'id'], String(id))] });
-      const pod = asFact('podCidr', v(['ipam', 'operator', 'clusterPoolIPv4PodCIDRList']));
-      if (pod)
-        set('podCidr', {
-          value: pod as string,
-          why: [at(['ipam', 'operator', 'clusterPoolIPv4PodCIDRList'], String(pod))],
-        });
+      const id = asFact('clusterId', v(['cluster', 'id'])) as number | undefined;
+      if (id) first(out, 'clusterId', { value: id, why: [at(['cluster', 'id'], String(id))] });
+      const poolKeys = ['ipam', 'operator', 'clusterPoolIPv4PodCIDRList'];
+      const pod = asFact('podCidr', v(poolKeys)) as string | undefined;
+      if (pod) first(out, 'podCidr', { value: pod, why: [at(poolKeys, String(pod))] });
       const h = v(['k8sServiceHost']);
       const p = v(['k8sServicePort']);
-      if (h && p && !['localhost', '127.0.0.1'].includes(h) && /^\d+$/.test(p) && !h.includes('${'))
-        set('apiEndpoint', { value: `https://${h}:${p}`, why: [at(['k8sServiceHost'], `${h}:${p}`)] });
+      const endpoint = endpointOf(h, p);
+      if (endpoint) first(out, 'apiEndpoint', { value: endpoint, why: [at(['k8sServiceHost'], `${h}:${p}`)] });
     }
   }
+  return out;
+}
 
-  // 4. The git source the cluster syncs: its GitRepository, or the FluxInstance's sync.
+/** 4a. The GitRepository the cluster's entry syncs: its URL and branch. */
+function gitRepositoryFacts(view: RepoView, c: ClusterView, objects: Obj[]): ClusterFacts {
+  const out: ClusterFacts = {};
   const src = c.entry.source;
   const git =
     objects.find(
       (o) => o.kind === 'GitRepository' && o.name === src.name && (o.namespace ?? 'flux-system') === src.namespace,
     ) ??
     view.walk.reader.objectsOf(c.entry.obj?.file ?? '').find((o) => o.kind === 'GitRepository' && o.name === src.name);
-  if (git && typeof git.raw.spec?.url === 'string') {
-    set('gitUrl', {
-      value: git.raw.spec.url,
-      why: [
-        {
-          file: git.file,
-          line: git.lineOf(['spec', 'url']),
-          fact: `GitRepository ${src.namespace}/${src.name} spec.url`,
-        },
-      ],
+  if (!git || typeof git.raw.spec?.url !== 'string') return out;
+  const why = (keys: string[], fact: string) => [{ file: git.file, line: git.lineOf(['spec', ...keys]), fact }];
+  first(out, 'gitUrl', {
+    value: git.raw.spec.url,
+    why: why(['url'], `GitRepository ${src.namespace}/${src.name} spec.url`),
+  });
+  const branch = git.raw.spec?.ref?.branch;
+  if (typeof branch === 'string')
+    first(out, 'gitBranch', {
+      value: branch,
+      why: why(['ref', 'branch'], `GitRepository ${src.name} spec.ref.branch`),
     });
-    const branch = git.raw.spec?.ref?.branch;
-    if (typeof branch === 'string')
-      set('gitBranch', {
-        value: branch,
-        why: [
-          {
-            file: git.file,
-            line: git.lineOf(['spec', 'ref', 'branch']),
-            fact: `GitRepository ${src.name} spec.ref.branch`,
-          },
-        ],
-      });
-  }
-  // A FluxInstance's spec.sync, or the same settings given to the flux-instance chart (HelmRelease values.instance.sync).
+  return out;
+}
+
+/** 4b. A FluxInstance's spec.sync, or the same given to the flux-instance chart (HelmRelease values.instance.sync). */
+function fluxInstanceFacts(c: ClusterView, objects: Obj[]): ClusterFacts {
+  const out: ClusterFacts = {};
   const syncs = objects.flatMap((o) => {
     if (o.kind === 'FluxInstance') return [{ o, keys: ['spec', 'sync'], what: `FluxInstance ${o.name} spec.sync` }];
     if (o.kind === 'HelmRelease')
@@ -245,26 +247,37 @@ export function clusterFacts(view: RepoView, c: ClusterView, settings: ClusterSe
     const sync = keys.reduce<any>((x, k) => x?.[k], o.raw);
     if (typeof sync?.path !== 'string' || sync.path.replace(/^\.\//, '').replace(/\/$/, '') !== c.entry.path) continue;
     if (typeof sync.url === 'string' && !sync.url.includes('${'))
-      set('gitUrl', {
+      first(out, 'gitUrl', {
         value: sync.url,
         why: [{ file: o.file, line: o.lineOf([...keys, 'url']), fact: `${what}.url` }],
       });
     const ref = String(sync.ref ?? '');
     const m = /^refs\/heads\/(.+)$/.exec(ref);
     if (m)
-      set('gitBranch', {
+      first(out, 'gitBranch', {
         value: m[1],
         why: [{ file: o.file, line: o.lineOf([...keys, 'ref']), fact: `${what}.ref ${ref}` }],
       });
   }
+  return out;
+}
 
-  // 5. The secret backend: the provider of its ClusterSecretStore.
-  for (const o of objects.filter(
-    (x) => x.kind === 'ClusterSecretStore' && x.apiVersion.startsWith('external-secrets.io/'),
-  )) {
+/** 4. The git source the cluster syncs: its GitRepository, else the FluxInstance's sync. */
+export function gitFacts(view: RepoView, c: ClusterView): ClusterFacts {
+  const objects = c.kustomizations.flatMap((k) => k.objects);
+  return merged([gitRepositoryFacts(view, c, objects), fluxInstanceFacts(c, objects)]);
+}
+
+/** 5. The secret backend: the provider of its ClusterSecretStore. */
+export function secretStoreFacts(c: ClusterView): ClusterFacts {
+  const out: ClusterFacts = {};
+  const stores = c.kustomizations
+    .flatMap((k) => k.objects)
+    .filter((x) => x.kind === 'ClusterSecretStore' && x.apiVersion.startsWith('external-secrets.io/'));
+  for (const o of stores) {
     const key = Object.keys(o.raw.spec?.provider ?? {})[0];
     if (key && PROVIDERS[key])
-      set('secretStore', {
+      first(out, 'secretStore', {
         value: PROVIDERS[key],
         why: [
           {
@@ -276,6 +289,25 @@ export function clusterFacts(view: RepoView, c: ClusterView, settings: ClusterSe
       });
   }
   return out;
+}
+
+/** The facts of several sources, the first source's claim of a fact winning (keys in the order they were first claimed). */
+function merged(parts: ClusterFacts[]): ClusterFacts {
+  const out: ClusterFacts = {};
+  for (const part of parts)
+    for (const k of Object.keys(part) as (keyof ClusterFacts)[]) first(out, k, part[k] as never);
+  return out;
+}
+
+/** What the files prove about one cluster (see the header): each source on its own, in the order of trust. */
+export function clusterFacts(view: RepoView, c: ClusterView, settings: ClusterSettings): ClusterFacts {
+  return merged([
+    talosFacts(view, c.name),
+    settingsFacts(settings),
+    ciliumFacts(c),
+    gitFacts(view, c),
+    secretStoreFacts(c),
+  ]);
 }
 
 /** The chart a HelmRelease installs: spec.chart.spec.chart, or the last segment of its chartRef OCIRepository's URL. */

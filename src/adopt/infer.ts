@@ -2,10 +2,12 @@
 // adopted Kustomizations and the layout, each claim with its evidence. Pure over the RepoView (view.ts).
 import { roleForName } from '../model/defaults';
 import type { Layout } from '../model/layout';
+import type { Role } from '../model/schema';
 import { type Catalog, loadCatalog } from '../model/stories';
 import { type ClusterFacts, clusterFacts } from './facts';
 import { detectLayout, type LayoutResult } from './layout';
-import { type ClusterMatch, matchCluster } from './match';
+import { type ClusterMatch, matchComponents, storyStatuses } from './match';
+import { inferRole, type RoleInference } from './role';
 import { type ClusterSettings, clusterSettings } from './settings';
 import { type Claim, type RepoView, readRepo } from './view';
 
@@ -15,6 +17,10 @@ export interface ClusterAdoption {
   entry: Claim<string>;
   settings: ClusterSettings;
   facts: ClusterFacts;
+  /** The role its stories are matched for: given (flag or prompt), else proven by its files, else from its name. */
+  role: Role;
+  /** What the files say of the role (rule: role.ts), proven or not. */
+  roleSigns: RoleInference;
   match: ClusterMatch;
 }
 
@@ -24,17 +30,22 @@ export interface Adoption {
   layout: LayoutResult;
 }
 
-/** Everything adopt infers from a repository already read. */
-export function inferFrom(view: RepoView, cat: Catalog = loadCatalog()): Adoption {
+/** Everything adopt infers from a repository already read; `roles` are the roles a person gave, by cluster. */
+export function inferFrom(view: RepoView, cat: Catalog = loadCatalog(), roles: Record<string, Role> = {}): Adoption {
   const layout = detectLayout(view);
   const clusters = view.clusters.map((c) => {
     const settings = clusterSettings(c);
+    const found = matchComponents(c, cat);
+    const roleSigns = inferRole(c, found.matches, cat);
+    const role = roles[c.name] ?? roleSigns.claim?.value ?? roleForName(c.name);
     return {
       name: c.name,
       entry: { value: c.entry.path, why: [{ file: c.entry.obj?.file, line: c.entry.obj?.line, fact: c.entry.found }] },
       settings,
       facts: clusterFacts(view, c, settings),
-      match: matchCluster(c, cat, roleForName(c.name)),
+      role,
+      roleSigns,
+      match: { ...found, stories: storyStatuses(found.matches, cat, role) },
     };
   });
   layout.value.settings = settingsLayout(clusters, layout.value);
@@ -42,8 +53,8 @@ export function inferFrom(view: RepoView, cat: Catalog = loadCatalog()): Adoptio
 }
 
 /** Read a repository and infer (throws UsageError when it has no cluster, as check does). */
-export function infer(dir: string, cat?: Catalog): Adoption {
-  return inferFrom(readRepo(dir), cat);
+export function infer(dir: string, cat?: Catalog, roles?: Record<string, Role>): Adoption {
+  return inferFrom(readRepo(dir), cat, roles);
 }
 
 /** Where the settings live, as templates over {cluster}: one line per source the clusters share by name. */

@@ -110,8 +110,8 @@ export function matchOne(k: KsView, c: Component): Why | undefined {
   return undefined;
 }
 
-/** Components matched, Kustomizations adopted and story statuses of one cluster (see the header). */
-export function matchCluster(c: ClusterView, cat: Catalog, role: Role): ClusterMatch {
+/** Components matched and Kustomizations adopted on one cluster: what its builds hold, whatever its role. */
+export function matchComponents(c: ClusterView, cat: Catalog): Omit<ClusterMatch, 'stories'> {
   const matches: ComponentMatch[] = [];
   const adopted: AdoptedKs[] = [];
   const kustomizations = new Map<string, AdoptedKs>();
@@ -147,8 +147,13 @@ export function matchCluster(c: ClusterView, cat: Catalog, role: Role): ClusterM
     kustomizations.set(k.ks.id, seen);
     if (!any) adopted.push(seen);
   }
+  return { matches, kustomizations, adopted };
+}
+
+/** Each story's status on a cluster of this role, from the components matched there (see the header). */
+export function storyStatuses(matches: ComponentMatch[], cat: Catalog, role: Role): StoryMatch[] {
   const present = new Set(matches.map((m) => m.component));
-  const stories: StoryMatch[] = cat.stories
+  return cat.stories
     .filter((s) => s.clusters.includes(role) && storyComponentsFor(cat, s, role).length > 0)
     .map((s) => {
       const ids = storyComponentsFor(cat, s, role).map((x) => x.id);
@@ -158,5 +163,10 @@ export function matchCluster(c: ClusterView, cat: Catalog, role: Role): ClusterM
       const status: StoryStatus = have.length === ids.length ? 'approved' : own.length ? 'partial' : 'absent';
       return { id: s.id, status, present: have, missing: ids.filter((id) => !present.has(id)) };
     });
-  return { matches, kustomizations, adopted, stories };
+}
+
+/** Components matched, Kustomizations adopted and story statuses of one cluster (see the header). */
+export function matchCluster(c: ClusterView, cat: Catalog, role: Role): ClusterMatch {
+  const found = matchComponents(c, cat);
+  return { ...found, stories: storyStatuses(found.matches, cat, role) };
 }

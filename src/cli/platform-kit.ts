@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { collect, exitTwoOnUsageError, processIo, quietOnClosedOutput, runAction } from './common';
+import { CLUSTER_FIELDS, optionName } from '../model/cluster-fields';
+import { collect, exitTwoOnUsageError, interactiveAllowed, processIo, quietOnClosedOutput, runAction } from './common';
 import { defineCreate } from './create-command';
 import { defineGate } from './gate-command';
 import { defineLint } from './lint-command';
@@ -222,7 +223,7 @@ program
     });
   });
 
-program
+const adoptCmd = program
   .command('adopt')
   .description(
     'bring an existing Flux repository under the tool: infer clusters, settings, facts, stories and its layout; write only platform.yaml and .platform/',
@@ -231,20 +232,38 @@ program
   .option('--dry-run', 'print what it inferred and why (file and fact of each claim); write nothing')
   .option('--json', 'machine-readable output (the inference with its evidence, and platform.yaml)')
   .option('--yes', 'take the defaults for the cluster fields no file proves (listed by --dry-run)')
-  .action(async (flags) => {
-    process.exitCode = await runAction(processIo, async () => {
-      const { adopt, adoptionJson } = await import('../commands/adopt');
-      const r = adopt({ dir: flags.dir, dryRun: flags.dryRun, yes: flags.yes });
-      const data = {
-        ...(adoptionJson(r.adoption, r.unproven, r.skipped) as object),
-        platform: r.platform,
-        refused: r.refused,
-        written: r.written,
-      };
-      if (flags.json) processIo.out(JSON.stringify(data, null, 2));
-      else processIo.out((await import('./adopt-format')).formatAdoption(r));
-    });
+  .option(
+    '--no-interactive',
+    'never prompt for the fields no file proves (also when stdin is not a terminal or CI=true)',
+  );
+// The fields create-platform-cluster asks for, by the same flags; with several clusters a value names its cluster.
+for (const f of CLUSTER_FIELDS) {
+  const how =
+    f.kind === 'nodes'
+      ? 'repeat, one per node; with several clusters cluster=SPEC'
+      : f.perCluster
+        ? 'with several clusters cluster=VALUE, once per cluster'
+        : "a bare value is every cluster's, cluster=VALUE one cluster's";
+  adoptCmd.option(`${f.flag} <[cluster=]${f.arg.replace(/^<|>$/g, '')}>`, `${f.help} (${how})`, collect);
+}
+adoptCmd.action(async (flags) => {
+  process.exitCode = await runAction(processIo, async () => {
+    const { adopt, adoptionJson, adoptWithPrompts } = await import('../commands/adopt');
+    const values = Object.fromEntries(CLUSTER_FIELDS.map((f) => [f.key, flags[optionName(f.flag)]]));
+    const opts = { dir: flags.dir, dryRun: flags.dryRun, yes: flags.yes, values };
+    // --json is for a program: it gets the refusal listing the flags, not questions mixed into its output.
+    const asking = flags.interactive !== false && !flags.yes && !flags.dryRun && !flags.json && interactiveAllowed();
+    const r = asking ? await adoptWithPrompts(opts, (await import('./adopt-prompts')).adoptPrompter()) : adopt(opts);
+    const data = {
+      ...(adoptionJson(r.adoption, r.unproven, r.skipped, r.given) as object),
+      platform: r.platform,
+      refused: r.refused,
+      written: r.written,
+    };
+    if (flags.json) processIo.out(JSON.stringify(data, null, 2));
+    else processIo.out((await import('./adopt-format')).formatAdoption(r));
   });
+});
 
 program
   .command('stories')

@@ -5,8 +5,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import {
+  ciliumFacts,
+  clusterFacts,
+  gitFacts,
+  secretStoreFacts,
+  settingsFacts,
+  talosFacts,
+} from '../../src/adopt/facts';
 import { type Adoption, infer } from '../../src/adopt/infer';
-import { type Claim, whyText } from '../../src/adopt/view';
+import { clusterSettings } from '../../src/adopt/settings';
+import { type Claim, readRepo, whyText } from '../../src/adopt/view';
 import { createClusters } from '../../src/commands/create-cluster';
 import { loadCatalog } from '../../src/model/stories';
 import { storyComponentsFor } from '../../src/model/wiring';
@@ -91,6 +100,38 @@ describe('adopt: facts and settings, from the files that state them', () => {
     for (const [name, claim] of Object.entries(c.facts)) expectEvidence(dir, name, claim);
   });
 
+  it('one function per source: each claims only from its own files, and clusterFacts takes the first source`s claim', () => {
+    for (const f of ['plan', 'home-ops', 'classic']) {
+      const view = readRepo(path.join(FIXTURES, f));
+      for (const c of view.clusters) {
+        const settings = clusterSettings(c);
+        const parts = {
+          talos: talosFacts(view, c.name),
+          settings: settingsFacts(settings),
+          cilium: ciliumFacts(c),
+          git: gitFacts(view, c),
+          store: secretStoreFacts(c),
+        };
+        const files = (part: object) =>
+          Object.values(part).flatMap((claim: Claim<unknown>) => claim.why.map((w) => w.file ?? ''));
+        for (const file of files(parts.talos)) expect(file).toMatch(/talconfig\.ya?ml$/);
+        const settingsFiles = new Set(settings.sources.map((x) => x.file));
+        for (const file of files(parts.settings)) expect(settingsFiles.has(file), file).toBe(true);
+        for (const [name, claim] of Object.entries(parts.cilium))
+          expect(claim.why[0].fact, name).toMatch(/^HelmRelease \S+ values\./);
+        for (const claim of Object.values(parts.git))
+          expect(claim.why[0].fact).toMatch(/GitRepository|FluxInstance|HelmRelease/);
+        for (const claim of Object.values(parts.store)) expect(claim.why[0].fact).toMatch(/^ClusterSecretStore /);
+        // The merge: each fact from the first source that states it, in the order of trust.
+        const all = clusterFacts(view, c, settings);
+        const order = [parts.talos, parts.settings, parts.cilium, parts.git, parts.store] as Record<string, unknown>[];
+        for (const [fact, claim] of Object.entries(all))
+          expect(claim, `${f}/${c.name} ${fact}`).toEqual(order.find((x) => x[fact])![fact]);
+        expect(Object.keys(all).sort()).toEqual([...new Set(order.flatMap((x) => Object.keys(x)))].sort());
+      }
+    }
+  });
+
   it('a Secret among the settings sources gives its keys, never its values', () => {
     const dir = path.join(tmpDir('adopt-secret-'), 'repo');
     fs.cpSync(path.join(FIXTURES, 'classic'), dir, { recursive: true });
@@ -139,9 +180,7 @@ describe('adopt: component matching and story statuses', () => {
         // Story statuses follow the matches.
         const present = new Set(c.match.matches.map((m) => m.component));
         for (const s of c.match.stories) {
-          const all = storyComponentsFor(cat, cat.byId.get(s.id)!, c.name === 'infra' ? 'infra' : 'apps').map(
-            (x) => x.id,
-          );
+          const all = storyComponentsFor(cat, cat.byId.get(s.id)!, c.role).map((x) => x.id);
           expect(s.present).toEqual(all.filter((id) => present.has(id)));
           if (s.status === 'approved') expect(s.missing).toEqual([]);
           if (s.status === 'partial') expect(s.missing.length).toBeGreaterThan(0);
@@ -185,6 +224,80 @@ describe('adopt: component matching and story statuses', () => {
       expect(c.facts.domain?.value).toBe(spec.clusters[c.name].domain);
       expect(c.facts.apiEndpoint?.value).toBe(spec.clusters[c.name].apiEndpoint);
       expect(c.facts.nodes?.value.map((n) => n.name)).toEqual(spec.clusters[c.name].nodes.map((n: any) => n.name));
+      // The role from what the cluster runs (its workloads lane, or the infra-only components), not from its name.
+      expect(c.roleSigns.claim?.value, c.name).toBe(role);
+      expect(c.role).toBe(role);
+      for (const w of c.roleSigns.claim!.why.filter((x) => x.file))
+        expect(read(dir, w.file!).split('\n')[w.line! - 1], whyText(w)).toMatch(
+          /kind: (Kustomization|HelmRelease|GitRepository)|^apiVersion:/,
+        );
+    }
+  });
+});
+
+describe('adopt: the role from what a cluster runs', () => {
+  /** The classic fixture, with an infra-only catalog component (harbor) on staging's infrastructure lane. */
+  function withHarbor(): string {
+    const dir = path.join(tmpDir('adopt-role-'), 'repo');
+    fs.cpSync(path.join(FIXTURES, 'classic'), dir, { recursive: true });
+    const write = (rel: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), text);
+    };
+    write(
+      'infrastructure/harbor/kustomization.yaml',
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: harbor\nresources:\n  - release.yaml\n',
+    );
+    write(
+      'infrastructure/harbor/release.yaml',
+      'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: harbor\nspec:\n  interval: 30m\n  chart:\n    spec:\n' +
+        '      chart: harbor\n      sourceRef:\n        kind: HelmRepository\n        name: harbor\n',
+    );
+    const lane = 'clusters/staging/infrastructure.yaml';
+    fs.appendFileSync(
+      path.join(dir, lane),
+      '---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: harbor\n  namespace: flux-system\n' +
+        'spec:\n  interval: 1h\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./infrastructure/harbor\n  prune: true\n',
+    );
+    return dir;
+  }
+
+  it('a workloads folder and no infra-only component: apps, with the Kustomization that says so', () => {
+    const dir = path.join(FIXTURES, 'classic');
+    for (const c of infer(dir).clusters) {
+      // What the fixture holds: each cluster has a Kustomization pointing into apps/.
+      const docs = read(dir, `clusters/${c.name}/apps.yaml`);
+      expect(docs).toMatch(/path: \.\/apps\//);
+      expect(c.roleSigns.claim?.value).toBe('apps');
+      expect(c.roleSigns.claim?.why[0]).toMatchObject({ file: `clusters/${c.name}/apps.yaml` });
+      expect(c.roleSigns.infrastructure).toEqual([]);
+    }
+  });
+
+  it('workloads and an infra-only component: not proven (asked, or --role); the default stays the name`s', () => {
+    const dir = withHarbor();
+    const a = infer(dir);
+    const staging = a.clusters.find((c) => c.name === 'staging')!;
+    expect(staging.match.matches.map((m) => m.component)).toContain('harbor');
+    expect(staging.roleSigns.claim).toBeUndefined();
+    expect(staging.roleSigns.infrastructure.map((w) => w.file)).toEqual(['infrastructure/harbor/release.yaml']);
+    expect(staging.role).toBe('apps'); // from the name, as create-platform-cluster defaults it
+    // The other cluster is unchanged: apps.
+    expect(a.clusters.find((c) => c.name === 'production')!.roleSigns.claim?.value).toBe('apps');
+    // Without the workloads lane, harbor alone says infra.
+    fs.rmSync(path.join(dir, 'clusters/staging/apps.yaml'));
+    const only = infer(dir).clusters.find((c) => c.name === 'staging')!;
+    expect(only.roleSigns.claim?.value).toBe('infra');
+    expect(only.role).toBe('infra');
+    // A role a person gives wins over the signs.
+    expect(infer(dir, undefined, { staging: 'apps' }).clusters.find((c) => c.name === 'staging')!.role).toBe('apps');
+  });
+
+  it('no sign at all (the plan fixture: infrastructure lanes only): not proven, the role from the name', () => {
+    for (const c of infer(path.join(FIXTURES, 'plan')).clusters) {
+      expect(c.roleSigns.claim).toBeUndefined();
+      expect(c.roleSigns).toMatchObject({ workloads: [], infrastructure: [] });
+      expect(c.role).toBe(c.name === 'infra' ? 'infra' : 'apps');
     }
   });
 });
