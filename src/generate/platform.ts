@@ -3,7 +3,7 @@ import { UsageError } from '../core/errors';
 import type { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
 import { commentLines, toYaml } from '../core/yaml';
-import { type Component, componentDir } from '../model/components';
+import { type Component, componentDir, defaultPlacement } from '../model/components';
 import { namespacePlacements } from '../model/namespaces';
 import type { ClusterModel, PlatformSpec } from '../model/schema';
 import { type Catalog, expandDefault, type VariableDecl } from '../model/stories';
@@ -257,16 +257,16 @@ function renderCluster(ctx: RenderContext, pass: ClusterPass): Record<string, st
 }
 
 /** Each lane's kustomization.yaml: the components wired into it on this cluster. */
-function renderLanes(tree: Tree, { c, base, lanes, wired }: ClusterPass): void {
+function renderLanes(tree: Tree, { c, lanes, wired }: ClusterPass): void {
   for (const lane of lanes) {
     const members = wired.filter((w) => w.lane === lane.name);
     const list = {
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
-      resources: members.map((m) => `../../../${m.lane}/${m.area}/${m.id}`),
+      resources: members.map((m) => defaultPlacement(m, c.name).wiring.entry!),
     };
     tree.write(
-      `${base}/${lane.name}/kustomization.yaml`,
+      defaultPlacement({ lane: lane.name, area: '', namespace: '', id: '' }, c.name).wiring.file,
       '---\n' +
         commentLines([
           `Components wired into the ${lane.name} lane of cluster ${c.name}.`,
