@@ -6,7 +6,7 @@
 // ({id}, {cluster}, {namespace}, {lane}, in that order); else it varies freely and is {area}. The template most
 // observations fit wins; the others are listed as exceptions, with their files.
 import * as path from 'node:path';
-import { DEFAULT_LAYOUT, type Layout, type LayoutVars } from '../model/layout';
+import { DEFAULT_KS_NAMESPACE, DEFAULT_LAYOUT, type Layout, type LayoutVars } from '../model/layout';
 import { type Claim, componentFolder, type KsView, type RepoView, type Why } from './view';
 
 /** Folder words that name a lane, and the tool's lane each stands for. */
@@ -26,6 +26,8 @@ const KUSTOMIZATION_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 
 export interface Observation {
   cluster: string;
   name: string;
+  /** The Flux Kustomization's own namespace (metadata.namespace, or the one its kustomization.yaml sets). */
+  ksNamespace: string;
   /** The component folder, its Flux Kustomization's file and spec.path (repo-relative). */
   component: string;
   file: string;
@@ -96,6 +98,7 @@ export function observations(view: RepoView): Observation[] {
       out.push({
         cluster: c.name,
         name: k.ks.name,
+        ksNamespace: k.ks.id.split('/')[0],
         component,
         file: k.ks.obj.file,
         line: k.ks.obj.line,
@@ -265,6 +268,12 @@ export function detectLayout(view: RepoView): LayoutResult {
     },
     settings: [],
   };
+  // Where the Flux Kustomizations live: flux-system (the default, left unsaid), or the component's namespace (home-ops:
+  // the namespace folder's kustomization.yaml sets it), or another namespace they share.
+  const ksNamespace = mostCommon(
+    core.map(({ o }) => (o.ksNamespace === o.vars.namespace ? '{namespace}' : o.ksNamespace)),
+  );
+  if (ksNamespace !== DEFAULT_KS_NAMESPACE) layout.kustomization.namespace = ksNamespace;
   const lanes = lanesOf(obs, layout);
   if (lanes) layout.lanes = lanes;
   // Evidence: one line per part, naming an observation that shows it.

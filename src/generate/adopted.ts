@@ -1,0 +1,371 @@
+// Rendering into an adopted repository (platform.yaml has a `layout`, written by platform-kit adopt): only what the
+// tool owns there. A component is the tool's on a cluster when a story approved there wires it and no Kustomization
+// recorded in `clusters.<c>.adopted` delivers it; it is placed by the repository's layout (model/layout.ts place(),
+// the same function the default layout goes through) and wired the repository's way by a structural edit of the
+// person's file (a resources entry, or a document). Never the scaffold, lanes, cluster-settings, Talos, bootstrap,
+// hooks or README: those belong to the repository's people.
+import * as path from 'node:path';
+import { isMap, parseAllDocuments } from 'yaml';
+import { UsageError } from '../core/errors';
+import type { TemplateRenderer } from '../core/render';
+import { Tree } from '../core/tree';
+import type { Component } from '../model/components';
+import { SYSTEM_NAMESPACES } from '../model/components';
+import { type Layout, type Placement, place } from '../model/layout';
+import { namespacePlacements } from '../model/namespaces';
+import type { AdoptedComponent, ClusterModel, PlatformSpec } from '../model/schema';
+import type { Catalog } from '../model/stories';
+import { findVariables } from '../model/variables';
+import { catalogFor, recordedStories, storyComponentsFor } from '../model/wiring';
+import { renderComponent } from './component';
+import type { RenderResult } from './platform';
+import { toolValue } from './platform';
+import { addResource, hasDocument, removeDocument, removeResource, upsertDocument } from './wiring-local';
+
+/** A person's file the tool edits structurally: never in the manifest, so regenerate never deletes or merges it. */
+export interface WiringEdit {
+  path: string;
+  /** The file's new text (LF; the plan writes it with the file's own line ending). */
+  after: string;
+  /** What line was added or removed, and why. */
+  reason: string;
+}
+
+export interface AdoptedRender extends RenderResult {
+  wiring: WiringEdit[];
+}
+
+/** Catalog components an adopted Kustomization of the cluster delivers (adopt recorded them with `component:`). */
+export function deliveredOn(spec: PlatformSpec, cluster: string): Map<string, AdoptedComponent> {
+  const out = new Map<string, AdoptedComponent>();
+  for (const a of spec.clusters[cluster].adopted ?? [])
+    if (a.component && !out.has(a.component)) out.set(a.component, a);
+  return out;
+}
+
+/** Components of the stories recorded for the cluster's role that no adopted Kustomization there delivers. */
+function candidatesOn(
+  spec: PlatformSpec,
+  cat: Catalog,
+  cluster: string,
+): Map<string, { comp: Component; approved: boolean }> {
+  const c = spec.clusters[cluster];
+  const delivered = deliveredOn(spec, cluster);
+  const out = new Map<string, { comp: Component; approved: boolean }>();
+  for (const s of recordedStories(spec, cat)) {
+    const approved = spec.stories[s.id].clusters[cluster] === 'approved';
+    for (const comp of storyComponentsFor(cat, s, c.role)) {
+      if (delivered.has(comp.id)) continue;
+      const was = out.get(comp.id);
+      out.set(comp.id, { comp, approved: approved || Boolean(was?.approved) });
+    }
+  }
+  return out;
+}
+
+/** The components the tool renders on a cluster of an adopted repository (see the header). */
+export function ownedOn(spec: PlatformSpec, cat: Catalog, cluster: string): Component[] {
+  return [...candidatesOn(spec, cat, cluster).values()].filter((x) => x.approved).map((x) => x.comp);
+}
+
+const placeOn = (layout: Layout, cluster: string, comp: Component): Placement =>
+  place(layout, { cluster, lane: comp.lane, area: comp.area, namespace: comp.namespace, id: comp.id });
+
+/** The folder a resources entry of `file` names, repo-relative. */
+const entryTarget = (file: string, entry: string) =>
+  path.posix.normalize(path.posix.join(path.posix.dirname(file), entry));
+
+/** Keys a settings file declares (ConfigMap/Secret data and stringData), read from the repository as it is. */
+function declaredKeys(text: string | undefined, kind: string, name: string): string[] {
+  if (text === undefined) return [];
+  const out: string[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    if (!isMap(doc.contents)) continue;
+    const js = doc.toJS() as Record<string, any>;
+    if (js?.kind !== kind || js?.metadata?.name !== name) continue;
+    for (const k of ['data', 'stringData']) if (js[k] && typeof js[k] === 'object') out.push(...Object.keys(js[k]));
+  }
+  return out;
+}
+
+/** What the render reads of the repository: a file's text (LF), or undefined when it does not exist. */
+export type Look = (p: string) => string | undefined;
+
+interface Rendered {
+  files: Map<string, string>;
+  /** mode document: the Flux Kustomization's text, for the wiring file. */
+  ksDoc?: string;
+}
+
+/** One component on one cluster, placed and rendered into a scratch tree (so clusters sharing a file can be compared). */
+function renderOne(
+  spec: PlatformSpec,
+  cat: Catalog,
+  r: TemplateRenderer,
+  look: Look,
+  c: ClusterModel,
+  comp: Component,
+  owned: Map<string, Component>,
+): Rendered {
+  const layout = spec.layout!;
+  const p = placeOn(layout, c.name, comp);
+  if (comp.variantBy)
+    throw new UsageError(
+      `component ${comp.id} has variants by ${comp.variantBy}; this version does not place such a component into an adopted layout (nothing was written)`,
+    );
+  const unit =
+    p.wiring.mode === 'list' && p.wiring.entry !== undefined && entryTarget(p.wiring.file, p.wiring.entry) === p.dir;
+  if (comp.source && !unit)
+    throw new UsageError(
+      `component ${comp.id} comes from a git source, which needs a folder its cluster lists; layout ${layout.components} wires ${layout.wiring.entry ?? 'documents'} (nothing was written)`,
+    );
+  // dependsOn: the Kustomizations that really deliver each dependency on this cluster (an adopted one by its name and
+  // namespace). A dependency nothing delivers here (the foundation's coredns, Talos runs it) is left out: Flux would
+  // wait for it forever.
+  const delivered = deliveredOn(spec, c.name);
+  const dependsOn: { name: string; namespace?: string }[] = [];
+  for (const d of comp.dependsOn) {
+    const mine = owned.get(d);
+    const theirs = delivered.get(d);
+    const at = mine
+      ? placeOn(layout, c.name, mine).ks
+      : theirs
+        ? { name: theirs.name, namespace: theirs.namespace }
+        : undefined;
+    if (!at) continue;
+    dependsOn.push(at.namespace === p.ks.namespace ? { name: at.name } : { name: at.name, namespace: at.namespace });
+  }
+  // The namespace: declared by the namespace folder (home-ops: its Kustomizations live in it), by the repository when
+  // its own Kustomizations land there already, else in the component's own build.
+  const nsFolder = layout.kustomization.namespace === '{namespace}';
+  const theirsThere = (spec.clusters[c.name].adopted ?? []).some((a) => a.targetNamespace === comp.namespace);
+  const nsPlacement =
+    nsFolder || theirsThere ? 'none' : namespacePlacements(cat).get(comp.id) === 'none' ? 'none' : 'app';
+  const wiredBy =
+    p.wiring.mode === 'list'
+      ? `the entry ${p.wiring.entry} of ${p.wiring.file}`
+      : `being a document of ${p.wiring.file}, which cluster ${c.name} applies`;
+  const lookup = (id: string) => cat.components.get(id)?.component;
+  const draw = (substitute?: Record<string, string>): Rendered => {
+    const scratch = new Tree();
+    let ksDoc: string | undefined;
+    const written = renderComponent(scratch, r, comp, nsPlacement, lookup, {
+      placement: p,
+      dependsOn,
+      substitute,
+      wiredBy,
+      unit,
+      ...(p.wiring.mode === 'document' ? { ksDocument: (t: string) => (ksDoc = t) } : {}),
+    });
+    return { files: new Map(written.map((f) => [f, scratch.read(f)!])), ksDoc };
+  };
+  const first = draw();
+  // Every ${VAR} its applied files use that the layout's settings do not declare: the tool's value, substituted here.
+  const declared = new Set(
+    layout.settings.flatMap((s) => declaredKeys(look(s.file.replace(/\{cluster\}/g, c.name)), s.kind, s.name)),
+  );
+  const used = new Set<string>();
+  for (const [f, text] of first.files) {
+    if (f === p.ks.file || f.startsWith(`${p.dir}/components/`)) continue;
+    if (!f.startsWith(`${p.ks.path}/`)) continue;
+    for (const v of findVariables(text).required) used.add(v);
+  }
+  const substitute: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const v of [...used].sort()) {
+    if (declared.has(v)) continue;
+    const value = toolValue(spec, cat, c, v) ?? toggleValue(spec, cat, c, v);
+    if (value === undefined) missing.push(v);
+    else substitute[v] = value;
+  }
+  if (missing.length)
+    throw new UsageError(
+      `cluster ${c.name}: ${comp.id} uses variables that neither the repository's settings nor platform.yaml give a value`,
+      missing.map(
+        (m) => `\${${m}}: set clusters.${c.name}.settings.${m} (or declare it in the settings the layout names)`,
+      ),
+    );
+  return Object.keys(substitute).length ? draw(substitute) : first;
+}
+
+/** A story's switch (a toggle variable) on a cluster where a story declaring it is approved. */
+function toggleValue(spec: PlatformSpec, cat: Catalog, c: ClusterModel, v: string): string | undefined {
+  for (const st of recordedStories(spec, cat)) {
+    if (spec.stories[st.id].clusters[c.name] !== 'approved') continue;
+    const decl = st.variables.find((x) => x.toggle && x.name === v);
+    if (decl) return toolValue(spec, cat, c, v) ?? decl.default;
+  }
+  return undefined;
+}
+
+/**
+ * The clusters that apply a wiring file: those whose adopted Kustomizations live under the nearest folder above it
+ * that any cluster's do (the file itself may be new). Every cluster when none is found.
+ */
+function syncers(spec: PlatformSpec, file: string): string[] {
+  const names = Object.keys(spec.clusters);
+  for (let dir = path.posix.dirname(file); dir !== '.' && dir !== '/'; dir = path.posix.dirname(dir)) {
+    const hit = names.filter((n) => (spec.clusters[n].adopted ?? []).some((a) => a.file.startsWith(`${dir}/`)));
+    if (hit.length) return hit;
+  }
+  return names;
+}
+
+/** Render what the tool owns in an adopted repository and the edits that wire it (see the header). */
+export function renderAdopted(spec: PlatformSpec, r: TemplateRenderer, look: Look): AdoptedRender {
+  const cat = catalogFor(spec);
+  const layout = spec.layout!;
+  const tree = new Tree();
+  const by = new Map<string, { text: string; cluster: string }>();
+  // Wiring wanted: file -> entry or document -> wanted (and on which cluster), from every cluster.
+  const lists = new Map<string, Map<string, { want: boolean; clusters: string[]; id: string; ns: string }>>();
+  const docs = new Map<string, Map<string, { doc?: string; id: string; cluster: string }>>();
+  for (const name of Object.keys(spec.clusters)) {
+    const c: ClusterModel = { ...spec.clusters[name], name };
+    const candidates = candidatesOn(spec, cat, name);
+    const owned = new Map(ownedOn(spec, cat, name).map((x) => [x.id, x]));
+    for (const { comp } of candidates.values()) {
+      const p = placeOn(layout, name, comp);
+      const mine = owned.has(comp.id);
+      if (p.wiring.mode === 'list') {
+        const entries = lists.get(p.wiring.file) ?? new Map();
+        lists.set(p.wiring.file, entries);
+        const e = entries.get(p.wiring.entry!) ?? { want: false, clusters: [], id: comp.id, ns: comp.namespace };
+        if (mine) {
+          e.want = true;
+          e.clusters.push(name);
+        }
+        entries.set(p.wiring.entry!, e);
+      }
+      if (!mine) {
+        if (p.wiring.mode === 'document') {
+          const d = docs.get(p.wiring.file) ?? new Map();
+          if (!d.has(p.ks.name)) d.set(p.ks.name, { id: comp.id, cluster: name });
+          docs.set(p.wiring.file, d);
+        }
+        continue;
+      }
+      const out = renderOne(spec, cat, r, look, c, comp, owned);
+      for (const [f, text] of out.files) {
+        const was = by.get(f);
+        if (was && was.text !== text)
+          throw new UsageError(
+            `${f} is shared by clusters ${was.cluster} and ${name}, but ${comp.id} needs different values on them ` +
+              '(dependsOn or substituted settings); nothing was written',
+            [
+              'give the clusters the same settings, or approve the story on one of them only where the layout gives each its own file',
+            ],
+          );
+        by.set(f, { text, cluster: name });
+        if (!was) tree.write(f, text);
+      }
+      if (out.ksDoc !== undefined) {
+        const d = docs.get(p.wiring.file) ?? new Map();
+        d.set(p.ks.name, { doc: out.ksDoc, id: comp.id, cluster: name });
+        docs.set(p.wiring.file, d);
+      }
+    }
+  }
+  const wiring = [...listEdits(spec, layout, look, lists), ...docEdits(look, docs)];
+  return { tree, settings: {}, wiring };
+}
+
+/** Resources entries added or removed (and, for a new namespace folder, the folder's files and its parent's entry). */
+function listEdits(
+  spec: PlatformSpec,
+  layout: Layout,
+  look: Look,
+  lists: Map<string, Map<string, { want: boolean; clusters: string[]; id: string; ns: string }>>,
+): WiringEdit[] {
+  const texts = new Map<string, { text: string | undefined; reasons: string[] }>();
+  const get = (p: string) => {
+    if (!texts.has(p)) texts.set(p, { text: look(p), reasons: [] });
+    return texts.get(p)!;
+  };
+  for (const [file, entries] of lists) {
+    for (const [entry, e] of entries) {
+      const f = get(file);
+      if (e.want) {
+        // A shared file wires the component on every cluster that applies it: each must have approved it.
+        const others = syncers(spec, file).filter((n) => !e.clusters.includes(n) && !deliveredOn(spec, n).has(e.id));
+        if (!layout.wiring.perCluster && others.length)
+          throw new UsageError(
+            `${file} is applied by ${[...e.clusters, ...others].join(', ')}: wiring ${e.id} there wires it on all of them; ` +
+              `approve its story on ${others.join(', ')} too (nothing was written)`,
+          );
+        if (f.text === undefined) newFolder(layout, file, e.ns, get);
+        const before = f.text;
+        f.text = addResource(f.text, entry);
+        if (f.text !== before)
+          f.reasons.push(`added resources entry ${entry} (${e.id}, approved on ${e.clusters.join(', ')})`);
+      } else if (f.text !== undefined) {
+        const before = f.text;
+        f.text = removeResource(f.text, entry);
+        if (f.text !== before)
+          f.reasons.push(`removed resources entry ${entry} (${e.id} is not approved here any more)`);
+      }
+    }
+  }
+  const out: WiringEdit[] = [];
+  for (const [p, f] of texts)
+    if (f.reasons.length && f.text !== undefined) out.push({ path: p, after: f.text, reason: f.reasons.join('; ') });
+  return out;
+}
+
+/**
+ * A wiring file that does not exist yet: its folder is new. Where the namespace folder declares the namespace and
+ * its Kustomizations' namespace (home-ops), the new folder gets both, as its siblings have; and a parent
+ * kustomization.yaml that lists its folders lists this one too.
+ */
+function newFolder(
+  layout: Layout,
+  file: string,
+  ns: string,
+  get: (p: string) => { text: string | undefined; reasons: string[] },
+): void {
+  const dir = path.posix.dirname(file);
+  const f = get(file);
+  if (layout.kustomization.namespace === '{namespace}' && !SYSTEM_NAMESPACES.has(ns)) {
+    f.text = `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: ${ns}\nresources:\n  - ./namespace.yaml\n`;
+    f.reasons.push(`created for namespace ${ns}`);
+    const nsFile = get(`${dir}/namespace.yaml`);
+    if (nsFile.text === undefined) {
+      nsFile.text = `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`;
+      nsFile.reasons.push(`created: Namespace ${ns}, declared by its folder as the other namespace folders do`);
+    }
+  }
+  const parentFile = `${path.posix.dirname(dir)}/kustomization.yaml`;
+  const parent = get(parentFile);
+  if (parent.text === undefined) return;
+  const entry = `./${path.posix.basename(dir)}`;
+  const before = parent.text;
+  parent.text = addResource(parent.text, entry);
+  if (parent.text !== before) parent.reasons.push(`added resources entry ${entry} (the new folder ${dir})`);
+}
+
+/** Flux Kustomization documents added, replaced or removed in the files their clusters apply. */
+function docEdits(
+  look: Look,
+  docs: Map<string, Map<string, { doc?: string; id: string; cluster: string }>>,
+): WiringEdit[] {
+  const out: WiringEdit[] = [];
+  for (const [file, named] of docs) {
+    let text = look(file);
+    const reasons: string[] = [];
+    for (const [name, d] of named) {
+      const before = text;
+      if (d.doc !== undefined) {
+        const had = hasDocument(text, name);
+        text = upsertDocument(text, name, d.doc);
+        if (text !== before)
+          reasons.push(`${had ? 'replaced' : 'added'} Flux Kustomization ${name} (${d.id} on ${d.cluster})`);
+      } else if (text !== undefined) {
+        text = removeDocument(text, name);
+        if (text !== before)
+          reasons.push(`removed Flux Kustomization ${name} (${d.id} is not approved on ${d.cluster} any more)`);
+      }
+    }
+    if (reasons.length && text !== undefined) out.push({ path: file, after: text, reason: reasons.join('; ') });
+  }
+  return out;
+}
