@@ -12,7 +12,7 @@ import { Tree } from '../core/tree';
 import type { Component } from '../model/components';
 import { SYSTEM_NAMESPACES } from '../model/components';
 import { type Layout, type Placement, place } from '../model/layout';
-import { namespacePlacements } from '../model/namespaces';
+import { type NamespacePlacement, namespacePlacements } from '../model/namespaces';
 import type { AdoptedComponent, ClusterModel, PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';
 import { findVariables } from '../model/variables';
@@ -97,77 +97,52 @@ interface Rendered {
   ksDoc?: string;
 }
 
-/** One component on one cluster, placed and rendered into a scratch tree (so clusters sharing a file can be compared). */
-function renderOne(
-  spec: PlatformSpec,
-  cat: Catalog,
-  r: TemplateRenderer,
-  look: Look,
-  c: ClusterModel,
-  comp: Component,
-  owned: Map<string, Component>,
-): Rendered {
-  const layout = spec.layout!;
-  const p = placeOn(layout, c.name, comp);
-  if (comp.variantBy)
-    throw new UsageError(
-      `component ${comp.id} has variants by ${comp.variantBy}; this version does not place such a component into an adopted layout (nothing was written)`,
-    );
-  const unit =
-    p.wiring.mode === 'list' && p.wiring.entry !== undefined && entryTarget(p.wiring.file, p.wiring.entry) === p.dir;
-  if (comp.source && !unit)
-    throw new UsageError(
-      `component ${comp.id} comes from a git source, which needs a folder its cluster lists; layout ${layout.components} wires ${layout.wiring.entry ?? 'documents'} (nothing was written)`,
-    );
-  // dependsOn: the Kustomizations that really deliver each dependency on this cluster (an adopted one by its name and
-  // namespace). A dependency nothing delivers here (the foundation's coredns, Talos runs it) is left out: Flux would
-  // wait for it forever.
-  const delivered = deliveredOn(spec, c.name);
-  const dependsOn: { name: string; namespace?: string }[] = [];
+/** The context of rendering one cluster of an adopted repository. */
+interface OnCluster {
+  spec: PlatformSpec;
+  cat: Catalog;
+  look: Look;
+  c: ClusterModel;
+  /** The components the tool owns on the cluster. */
+  owned: Map<string, Component>;
+}
+
+/**
+ * dependsOn: the Kustomizations that really deliver each dependency on this cluster (an adopted one by its name and
+ * namespace, given when it differs). A dependency nothing delivers here (the foundation's coredns, which Talos runs)
+ * is left out: Flux would wait for it forever.
+ */
+function dependsOnFor(on: OnCluster, comp: Component, p: Placement): { name: string; namespace?: string }[] {
+  const layout = on.spec.layout!;
+  const delivered = deliveredOn(on.spec, on.c.name);
+  const out: { name: string; namespace?: string }[] = [];
   for (const d of comp.dependsOn) {
-    const mine = owned.get(d);
+    const mine = on.owned.get(d);
     const theirs = delivered.get(d);
-    const at = mine
-      ? placeOn(layout, c.name, mine).ks
-      : theirs
-        ? { name: theirs.name, namespace: theirs.namespace }
-        : undefined;
+    const at = mine ? placeOn(layout, on.c.name, mine).ks : theirs;
     if (!at) continue;
-    dependsOn.push(at.namespace === p.ks.namespace ? { name: at.name } : { name: at.name, namespace: at.namespace });
+    out.push(at.namespace === p.ks.namespace ? { name: at.name } : { name: at.name, namespace: at.namespace });
   }
-  // The namespace: declared by the namespace folder (home-ops: its Kustomizations live in it), by the repository when
-  // its own Kustomizations land there already, else in the component's own build.
-  const nsFolder = layout.kustomization.namespace === '{namespace}';
-  const theirsThere = (spec.clusters[c.name].adopted ?? []).some((a) => a.targetNamespace === comp.namespace);
-  const nsPlacement =
-    nsFolder || theirsThere ? 'none' : namespacePlacements(cat).get(comp.id) === 'none' ? 'none' : 'app';
-  const wiredBy =
-    p.wiring.mode === 'list'
-      ? `the entry ${p.wiring.entry} of ${p.wiring.file}`
-      : `being a document of ${p.wiring.file}, which cluster ${c.name} applies`;
-  const lookup = (id: string) => cat.components.get(id)?.component;
-  const draw = (substitute?: Record<string, string>): Rendered => {
-    const scratch = new Tree();
-    let ksDoc: string | undefined;
-    const written = renderComponent(scratch, r, comp, nsPlacement, lookup, {
-      placement: p,
-      dependsOn,
-      substitute,
-      wiredBy,
-      unit,
-      ...(p.wiring.mode === 'document' ? { ksDocument: (t: string) => (ksDoc = t) } : {}),
-    });
-    return { files: new Map(written.map((f) => [f, scratch.read(f)!])), ksDoc };
-  };
-  const first = draw();
-  // Every ${VAR} its applied files use that the layout's settings do not declare: the tool's value, substituted here.
+  return out;
+}
+
+/**
+ * postBuild.substitute: every ${VAR} the files its Kustomization applies use that the layout's settings (as the
+ * repository declares them) do not, with the value the tool's own generator gives it. None: bad input (exit 2).
+ */
+function substituteFor(
+  on: OnCluster,
+  comp: Component,
+  p: Placement,
+  files: Map<string, string>,
+): Record<string, string> {
+  const { spec, cat, c } = on;
   const declared = new Set(
-    layout.settings.flatMap((s) => declaredKeys(look(s.file.replace(/\{cluster\}/g, c.name)), s.kind, s.name)),
+    spec.layout!.settings.flatMap((s) => declaredKeys(on.look(s.file.replace(/\{cluster\}/g, c.name)), s.kind, s.name)),
   );
   const used = new Set<string>();
-  for (const [f, text] of first.files) {
-    if (f === p.ks.file || f.startsWith(`${p.dir}/components/`)) continue;
-    if (!f.startsWith(`${p.ks.path}/`)) continue;
+  for (const [f, text] of files) {
+    if (f === p.ks.file || f.startsWith(`${p.dir}/components/`) || !f.startsWith(`${p.ks.path}/`)) continue;
     for (const v of findVariables(text).required) used.add(v);
   }
   const substitute: Record<string, string> = {};
@@ -185,7 +160,78 @@ function renderOne(
         (m) => `\${${m}}: set clusters.${c.name}.settings.${m} (or declare it in the settings the layout names)`,
       ),
     );
+  return substitute;
+}
+
+/**
+ * Where its Namespace is declared: by the namespace folder (home-ops: its Kustomizations live in it), by the
+ * repository when its own Kustomizations land there already, else in the component's own build.
+ */
+function namespaceOf(on: OnCluster, comp: Component): NamespacePlacement {
+  if (on.spec.layout!.kustomization.namespace === '{namespace}') return 'none';
+  if ((on.spec.clusters[on.c.name].adopted ?? []).some((a) => a.targetNamespace === comp.namespace)) return 'none';
+  return namespacePlacements(on.cat).get(comp.id) === 'none' ? 'none' : 'app';
+}
+
+/** One component on one cluster, placed and rendered into a scratch tree (so clusters sharing a file can be compared). */
+function renderOne(on: OnCluster, r: TemplateRenderer, comp: Component): Rendered {
+  const layout = on.spec.layout!;
+  const p = placeOn(layout, on.c.name, comp);
+  if (comp.variantBy)
+    throw new UsageError(
+      `component ${comp.id} has variants by ${comp.variantBy}: this version does not place it into an adopted layout (nothing was written)`,
+    );
+  const unit =
+    p.wiring.mode === 'list' && p.wiring.entry !== undefined && entryTarget(p.wiring.file, p.wiring.entry) === p.dir;
+  if (comp.source && !unit)
+    throw new UsageError(
+      `component ${comp.id} comes from a git source, which needs a folder its cluster lists; ` +
+        `layout ${layout.components} is wired by ${layout.wiring.entry ?? 'documents'} (nothing was written)`,
+    );
+  const dependsOn = dependsOnFor(on, comp, p);
+  const nsPlacement = namespaceOf(on, comp);
+  const wiredBy =
+    p.wiring.mode === 'list'
+      ? `the entry ${p.wiring.entry} of ${p.wiring.file}`
+      : `being a document of ${p.wiring.file}, which cluster ${on.c.name} applies`;
+  const lookup = (id: string) => on.cat.components.get(id)?.component;
+  const draw = (substitute?: Record<string, string>): Rendered => {
+    const scratch = new Tree();
+    let ksDoc: string | undefined;
+    const written = renderComponent(scratch, r, comp, nsPlacement, lookup, {
+      placement: p,
+      dependsOn,
+      substitute,
+      wiredBy,
+      unit,
+      ...(p.wiring.mode === 'document' ? { ksDocument: (t: string) => (ksDoc = t) } : {}),
+    });
+    return { files: new Map(written.map((f) => [f, scratch.read(f)!])), ksDoc };
+  };
+  const first = draw();
+  const substitute = substituteFor(on, comp, p, first.files);
   return Object.keys(substitute).length ? draw(substitute) : first;
+}
+
+/** Two clusters share a file (the layout has no {cluster} in it) but the component needs other values on each. */
+function sharedDiffers(
+  file: string,
+  id: string,
+  a: { text: string; cluster: string },
+  b: { text: string; cluster: string },
+) {
+  const la = a.text.split('\n');
+  const lb = b.text.split('\n');
+  const lines = la.flatMap((l, i) =>
+    l !== lb[i] ? [`${a.cluster}: ${l.trim()} | ${b.cluster}: ${(lb[i] ?? '').trim()}`] : [],
+  );
+  return new UsageError(
+    `${file} is shared by clusters ${a.cluster} and ${b.cluster}, but ${id} needs other values on each; nothing was written`,
+    [
+      ...lines.slice(0, 5),
+      "declare the differing variables in each cluster's own settings (the layout's settings files), then approve again",
+    ],
+  );
 }
 
 /** A story's switch (a toggle variable) on a cluster where a story declaring it is approved. */
@@ -245,17 +291,10 @@ export function renderAdopted(spec: PlatformSpec, r: TemplateRenderer, look: Loo
         }
         continue;
       }
-      const out = renderOne(spec, cat, r, look, c, comp, owned);
+      const out = renderOne({ spec, cat, look, c, owned }, r, comp);
       for (const [f, text] of out.files) {
         const was = by.get(f);
-        if (was && was.text !== text)
-          throw new UsageError(
-            `${f} is shared by clusters ${was.cluster} and ${name}, but ${comp.id} needs different values on them ` +
-              '(dependsOn or substituted settings); nothing was written',
-            [
-              'give the clusters the same settings, or approve the story on one of them only where the layout gives each its own file',
-            ],
-          );
+        if (was && was.text !== text) throw sharedDiffers(f, comp.id, was, { text, cluster: name });
         by.set(f, { text, cluster: name });
         if (!was) tree.write(f, text);
       }
