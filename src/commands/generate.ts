@@ -119,9 +119,9 @@ function addWiring(plan: Plan, edits: WiringEdit[], look: (p: string) => FileTex
     const eol = file?.eol ?? current.newFileEol?.([e.path])(e.path) ?? 'lf';
     const change: Change = {
       path: e.path,
-      action: file === undefined ? 'CREATE' : 'UPDATE',
+      action: e.after === undefined ? 'DELETE' : file === undefined ? 'CREATE' : 'UPDATE',
       before: file?.raw,
-      after: withEol(e.after, eol),
+      after: e.after === undefined ? undefined : withEol(e.after, eol),
       reason: e.reason,
       currentHash: file === undefined ? null : sha256(file.raw),
     };

@@ -25,8 +25,8 @@ import { addResource, hasDocument, removeDocument, removeResource, upsertDocumen
 /** A person's file the tool edits structurally: never in the manifest, so regenerate never deletes or merges it. */
 export interface WiringEdit {
   path: string;
-  /** The file's new text (LF; the plan writes it with the file's own line ending). */
-  after: string;
+  /** The file's new text (LF; the plan writes it with the file's own line ending); absent: the file is deleted. */
+  after?: string;
   /** What line was added or removed, and why. */
   reason: string;
 }
@@ -309,6 +309,9 @@ export function renderAdopted(spec: PlatformSpec, r: TemplateRenderer, look: Loo
   return { tree, settings: {}, wiring };
 }
 
+/** A file's text as the edits go: undefined, it does not exist; null, the edits delete it. */
+type Edited = { text: string | undefined | null; reasons: string[] };
+
 /** Resources entries added or removed (and, for a new namespace folder, the folder's files and its parent's entry). */
 function listEdits(
   spec: PlatformSpec,
@@ -316,7 +319,7 @@ function listEdits(
   look: Look,
   lists: Map<string, Map<string, { want: boolean; clusters: string[]; id: string; ns: string }>>,
 ): WiringEdit[] {
-  const texts = new Map<string, { text: string | undefined; reasons: string[] }>();
+  const texts = new Map<string, Edited>();
   const get = (p: string) => {
     if (!texts.has(p)) texts.set(p, { text: look(p), reasons: [] });
     return texts.get(p)!;
@@ -332,23 +335,38 @@ function listEdits(
             `${file} is applied by ${[...e.clusters, ...others].join(', ')}: wiring ${e.id} there wires it on all of them; ` +
               `approve its story on ${others.join(', ')} too (nothing was written)`,
           );
-        if (f.text === undefined) newFolder(layout, file, e.ns, get);
+        if (f.text == null) newFolder(layout, file, e.ns, get);
         const before = f.text;
-        f.text = addResource(f.text, entry);
+        f.text = addResource(f.text ?? undefined, entry);
         if (f.text !== before)
           f.reasons.push(`added resources entry ${entry} (${e.id}, approved on ${e.clusters.join(', ')})`);
-      } else if (f.text !== undefined) {
+      } else if (f.text != null) {
         const before = f.text;
         f.text = removeResource(f.text, entry);
-        if (f.text !== before)
-          f.reasons.push(`removed resources entry ${entry} (${e.id} is not approved here any more)`);
+        if (f.text === before) continue;
+        f.reasons.push(`removed resources entry ${entry} (${e.id} is not approved here any more)`);
+        dropFolder(file, e.ns, get);
       }
     }
   }
   const out: WiringEdit[] = [];
   for (const [p, f] of texts)
-    if (f.reasons.length && f.text !== undefined) out.push({ path: p, after: f.text, reason: f.reasons.join('; ') });
+    if (f.reasons.length && f.text !== undefined)
+      out.push({ path: p, ...(f.text === null ? {} : { after: f.text }), reason: f.reasons.join('; ') });
   return out;
+}
+
+/** What newFolder writes for a namespace folder: its kustomization.yaml (before any entry) and its namespace.yaml. */
+const folderText = (ns: string) =>
+  `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: ${ns}\nresources:\n  - ./namespace.yaml\n`;
+const namespaceText = (ns: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`;
+
+/** A resources entry for a folder, written the way the file's other entries are (./x or x, x/ or x). */
+function folderEntry(text: string, name: string): string {
+  const entries = [...text.matchAll(/^\s*-\s+(\S+)\s*$/gm)].map((m) => m[1]);
+  const dot = entries.filter((e) => e.startsWith('./')).length * 2 >= entries.length;
+  const slash = entries.length > 0 && entries.filter((e) => e.endsWith('/')).length * 2 > entries.length;
+  return `${dot ? './' : ''}${name}${slash ? '/' : ''}`;
 }
 
 /**
@@ -356,30 +374,47 @@ function listEdits(
  * its Kustomizations' namespace (home-ops), the new folder gets both, as its siblings have; and a parent
  * kustomization.yaml that lists its folders lists this one too.
  */
-function newFolder(
-  layout: Layout,
-  file: string,
-  ns: string,
-  get: (p: string) => { text: string | undefined; reasons: string[] },
-): void {
+function newFolder(layout: Layout, file: string, ns: string, get: (p: string) => Edited): void {
   const dir = path.posix.dirname(file);
   const f = get(file);
   if (layout.kustomization.namespace === '{namespace}' && !SYSTEM_NAMESPACES.has(ns)) {
-    f.text = `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: ${ns}\nresources:\n  - ./namespace.yaml\n`;
+    f.text = folderText(ns);
     f.reasons.push(`created for namespace ${ns}`);
     const nsFile = get(`${dir}/namespace.yaml`);
-    if (nsFile.text === undefined) {
-      nsFile.text = `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`;
+    if (nsFile.text == null) {
+      nsFile.text = namespaceText(ns);
       nsFile.reasons.push(`created: Namespace ${ns}, declared by its folder as the other namespace folders do`);
     }
   }
-  const parentFile = `${path.posix.dirname(dir)}/kustomization.yaml`;
-  const parent = get(parentFile);
-  if (parent.text === undefined) return;
-  const entry = `./${path.posix.basename(dir)}`;
+  const parent = get(`${path.posix.dirname(dir)}/kustomization.yaml`);
+  if (parent.text == null) return;
+  const entry = folderEntry(parent.text, path.posix.basename(dir));
   const before = parent.text;
   parent.text = addResource(parent.text, entry);
   if (parent.text !== before) parent.reasons.push(`added resources entry ${entry} (the new folder ${dir})`);
+}
+
+/**
+ * The last entry left a folder newFolder made exactly as it made it: the folder goes again (its kustomization.yaml,
+ * its namespace.yaml and its parent's entry), so unapprove takes back exactly what approve added. A folder a person
+ * has changed since stays.
+ */
+function dropFolder(file: string, ns: string, get: (p: string) => Edited): void {
+  const dir = path.posix.dirname(file);
+  const f = get(file);
+  const nsFile = get(`${dir}/namespace.yaml`);
+  if (f.text !== folderText(ns) || nsFile.text !== namespaceText(ns)) return;
+  f.text = null;
+  f.reasons.push(`deleted: the folder of namespace ${ns} holds nothing else`);
+  nsFile.text = null;
+  nsFile.reasons.push(`deleted with ${file}`);
+  const parentFile = `${path.posix.dirname(dir)}/kustomization.yaml`;
+  const parent = get(parentFile);
+  if (parent.text == null) return;
+  const entry = folderEntry(parent.text, path.posix.basename(dir));
+  const before = parent.text;
+  parent.text = removeResource(parent.text, entry);
+  if (parent.text !== before) parent.reasons.push(`removed resources entry ${entry} (the folder ${dir} is gone)`);
 }
 
 /** Flux Kustomization documents added, replaced or removed in the files their clusters apply. */
