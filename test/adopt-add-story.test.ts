@@ -60,8 +60,9 @@ describe.each(CASES)(
       const spec = loadPlatform(dir)!.spec;
       const clusters = Object.keys(spec.clusters);
       const added = addStory({ dir, id: story, clusters });
-      // A draft renders nothing in an adopted repository: only platform.yaml (and the manifest) change.
-      expect(touched(added.plan).filter((p) => !p.startsWith('.platform/'))).toEqual([PLATFORM_FILE]);
+      // A draft renders no component in an adopted repository: platform.yaml, the manifest and the story's document.
+      const doc = `docs/stories/${story}.md`;
+      expect(touched(added.plan).filter((p) => !p.startsWith('.platform/'))).toEqual([doc, PLATFORM_FILE]);
       // SPIRE stands on a story of the infra role (the network-policy baseline) that a single apps cluster cannot have.
       const approved = approveStory({ dir, id: story, clusters, force: story === 'STORY-SEC-SPIRE-CILIUM-AUTH' });
       expect(approved.written).toBe(true);
@@ -96,11 +97,12 @@ describe.each(CASES)(
       expect(await findings(dir)).toEqual(before);
       expect(regenerate({ dir, check: true }).changed).toBe(false);
 
-      // unapprove: every file outside .platform/ and platform.yaml is as adopt left it.
+      // unapprove: every file outside .platform/, platform.yaml and the draft's document is as adopt left it.
       unapproveStory({ dir, id: story, clusters, force: true });
       const back = snapshot(dir);
-      const outside = (s: Record<string, string>) =>
-        Object.fromEntries(Object.entries(s).filter(([p]) => !p.startsWith('.platform') && p !== PLATFORM_FILE));
+      const own = (p: string) => p.startsWith('.platform') || p === PLATFORM_FILE || p.startsWith('docs/');
+      expect(Object.keys(back).filter((p) => p.startsWith('docs/'))).toEqual(['docs/', 'docs/stories/', doc]);
+      const outside = (s: Record<string, string>) => Object.fromEntries(Object.entries(s).filter(([p]) => !own(p)));
       expect(outside(back)).toEqual(outside(adopted));
     });
   },

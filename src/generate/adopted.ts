@@ -20,6 +20,7 @@ import { catalogFor, recordedStories, storyComponentsFor } from '../model/wiring
 import { renderComponent } from './component';
 import type { RenderResult } from './platform';
 import { toolValue } from './platform';
+import { renderStories } from './stories';
 import { addResource, hasDocument, removeDocument, removeResource, upsertDocument } from './wiring-local';
 
 /** A person's file the tool edits structurally: never in the manifest, so regenerate never deletes or merges it. */
@@ -263,6 +264,7 @@ export function renderAdopted(spec: PlatformSpec, r: TemplateRenderer, look: Loo
   const layout = spec.layout!;
   const tree = new Tree();
   const by = new Map<string, { text: string; cluster: string }>();
+  const filesOf = new Map<string, string[]>();
   // Wiring wanted: file -> entry or document -> wanted (and on which cluster), from every cluster.
   const lists = new Map<string, Map<string, { want: boolean; clusters: string[]; id: string; ns: string }>>();
   const docs = new Map<string, Map<string, { doc?: string; id: string; cluster: string }>>();
@@ -292,6 +294,7 @@ export function renderAdopted(spec: PlatformSpec, r: TemplateRenderer, look: Loo
         continue;
       }
       const out = renderOne({ spec, cat, look, c, owned }, r, comp);
+      filesOf.set(comp.id, [...new Set([...(filesOf.get(comp.id) ?? []), ...out.files.keys()])]);
       for (const [f, text] of out.files) {
         const was = by.get(f);
         if (was && was.text !== text) throw sharedDiffers(f, comp.id, was, { text, cluster: name });
@@ -306,7 +309,30 @@ export function renderAdopted(spec: PlatformSpec, r: TemplateRenderer, look: Loo
     }
   }
   const wiring = [...listEdits(spec, layout, look, lists), ...docEdits(look, docs)];
+  renderDocs(spec, cat, r, tree, filesOf);
   return { tree, settings: {}, wiring };
+}
+
+/**
+ * The documents (docs/stories/<ID>.md, where a repository the tool generated has them: the add-story hint, a
+ * reviewer and the gate look there) of the stories the tool renders: those with a component no adopted Kustomization
+ * delivers on a cluster the story is on, draft included (the document is what a person reviews before approving).
+ * A story the repository already runs whole is its people's: no document.
+ */
+function renderDocs(spec: PlatformSpec, cat: Catalog, r: TemplateRenderer, tree: Tree, filesOf: Map<string, string[]>) {
+  const only = new Set<string>();
+  const wiredOn = new Map<string, string[]>();
+  const clusters = Object.keys(spec.clusters);
+  for (const name of clusters) {
+    const candidates = candidatesOn(spec, cat, name);
+    for (const st of recordedStories(spec, cat))
+      if (st.components.some((x) => candidates.has(x.id)) && spec.stories[st.id].clusters[name]) only.add(st.id);
+    const wired = [...ownedOn(spec, cat, name).map((x) => x.id), ...deliveredOn(spec, name).keys()];
+    for (const id of new Set(wired)) wiredOn.set(id, [...(wiredOn.get(id) ?? []), name]);
+  }
+  if (!only.size) return;
+  const dirOf = (comp: Component) => placeOn(spec.layout!, clusters[0], comp).dir;
+  renderStories(tree, r, spec, cat, filesOf, { only, dirOf, wiredOn });
 }
 
 /** A file's text as the edits go: undefined, it does not exist; null, the edits delete it. */

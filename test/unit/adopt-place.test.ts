@@ -111,7 +111,7 @@ describe.each(['plan', 'home-ops', 'classic'])('place() on the %s fixture layout
     expect(seen).toBeGreaterThan(1);
   });
 
-  it('generate() on the adopted tree renders nothing but platform.yaml and the manifest; an approved story adds its files and one wiring edit', () => {
+  it('generate() on the adopted tree renders nothing but platform.yaml and the manifest; an approved story adds its files, its document and one wiring edit', () => {
     const files = new Map<string, string>();
     for (const f of walkTree(dir).files) files.set(f, fs.readFileSync(path.join(dir, f), 'utf8'));
     files.set(PLATFORM_FILE, text);
@@ -134,7 +134,11 @@ describe.each(['plan', 'home-ops', 'classic'])('place() on the %s fixture layout
       place(layout, { cluster, lane: spegel.lane, area: spegel.area, namespace: spegel.namespace, id: spegel.id }),
     );
     const written = writes(a.plan).filter((c) => !c.internal && c.path !== PLATFORM_FILE && c.path !== MANIFEST_FILE);
-    for (const c of written) {
+    // Its story document, where a generated repository has it.
+    expect(written.filter((c) => c.path.startsWith('docs/')).map((c) => c.path)).toEqual([
+      'docs/stories/STORY-NET-SPEGEL-REGISTRY-MIRROR.md',
+    ]);
+    for (const c of written.filter((x) => !x.path.startsWith('docs/'))) {
       const wiring = placed.some((p) => p.wiring.file === c.path);
       const inFolder = placed.some((p) => c.path.startsWith(`${p.dir}/`) || c.path === p.ks.file);
       expect(wiring || inFolder, c.path).toBe(true);
