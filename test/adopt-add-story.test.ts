@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { check } from '../src';
 import { adopt } from '../src/commands/adopt';
 import { regenerate } from '../src/commands/regenerate';
@@ -87,7 +88,7 @@ describe.each(CASES)(
         expect(planned.has(p.wiring.file), p.wiring.file).toBe(true);
         const wiring = fs.readFileSync(path.join(dir, p.wiring.file), 'utf8');
         if (p.wiring.mode === 'list') expect(wiring).toContain(`- ${p.wiring.entry}\n`);
-        else expect(wiring).toContain(`name: "${p.ks.name}"`);
+        else expect(parseAllDocuments(wiring).map((d) => d.toJS().metadata.name)).toContain(p.ks.name);
         // Built with the real kubectl: the folder the Flux Kustomization applies, and the folder that lists it.
         expect(kustomize(path.join(dir, p.ks.path))).toBeDefined();
         if (p.wiring.mode === 'list')
@@ -107,3 +108,21 @@ describe.each(CASES)(
     });
   },
 );
+
+describe('shared wiring on an adopted repository (the plan fixture: both clusters apply kubernetes/infrastructure)', () => {
+  it('approving on one cluster only exits 2 naming the other and the shared file, and writes nothing', () => {
+    const dir = copyOf('plan');
+    adopt({ dir, yes: true });
+    addStory({ dir, id: 'STORY-NET-SPEGEL-REGISTRY-MIRROR', clusters: ['apps', 'infra'] });
+    const draft = snapshot(dir);
+    expect(() => approveStory({ dir, id: 'STORY-NET-SPEGEL-REGISTRY-MIRROR', clusters: ['apps'] })).toThrow(
+      expect.objectContaining({
+        exitCode: 2,
+        message: expect.stringMatching(
+          /also wires it on infra \(they share kubernetes\/infrastructure\/networking\/kustomization\.yaml\)/,
+        ),
+      }),
+    );
+    expect(snapshot(dir)).toEqual(draft);
+  });
+});

@@ -10,27 +10,19 @@ import { UsageError } from '../core/errors';
 import type { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
 import type { Component } from '../model/components';
-import { SYSTEM_NAMESPACES } from '../model/components';
 import { type Layout, type Placement, place } from '../model/layout';
 import { type NamespacePlacement, namespacePlacements } from '../model/namespaces';
 import type { AdoptedComponent, ClusterModel, PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';
 import { findVariables } from '../model/variables';
 import { catalogFor, recordedStories, storyComponentsFor } from '../model/wiring';
+import { type DocWant, docEdits, type ListWant, type Look, listEdits, type WiringEdit } from './adopted-wiring';
 import { renderComponent } from './component';
 import type { RenderResult } from './platform';
 import { toolValue } from './platform';
 import { renderStories } from './stories';
-import { addResource, hasDocument, removeDocument, removeResource, upsertDocument } from './wiring-local';
 
-/** A person's file the tool edits structurally: never in the manifest, so regenerate never deletes or merges it. */
-export interface WiringEdit {
-  path: string;
-  /** The file's new text (LF; the plan writes it with the file's own line ending); absent: the file is deleted. */
-  after?: string;
-  /** What line was added or removed, and why. */
-  reason: string;
-}
+export type { Look, WiringEdit };
 
 export interface AdoptedRender extends RenderResult {
   wiring: WiringEdit[];
@@ -69,6 +61,14 @@ export function ownedOn(spec: PlatformSpec, cat: Catalog, cluster: string): Comp
   return [...candidatesOn(spec, cat, cluster).values()].filter((x) => x.approved).map((x) => x.comp);
 }
 
+/** The Flux Kustomization a placement names, as a document of a multi-document file. */
+const ksKey = (p: Placement) => ({
+  kind: 'Kustomization',
+  name: p.ks.name,
+  namespace: p.ks.namespace,
+  apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+});
+
 const placeOn = (layout: Layout, cluster: string, comp: Component): Placement =>
   place(layout, { cluster, lane: comp.lane, area: comp.area, namespace: comp.namespace, id: comp.id });
 
@@ -88,9 +88,6 @@ function declaredKeys(text: string | undefined, kind: string, name: string): str
   }
   return out;
 }
-
-/** What the render reads of the repository: a file's text (LF), or undefined when it does not exist. */
-export type Look = (p: string) => string | undefined;
 
 interface Rendered {
   files: Map<string, string>;
@@ -245,19 +242,6 @@ function toggleValue(spec: PlatformSpec, cat: Catalog, c: ClusterModel, v: strin
   return undefined;
 }
 
-/**
- * The clusters that apply a wiring file: those whose adopted Kustomizations live under the nearest folder above it
- * that any cluster's do (the file itself may be new). Every cluster when none is found.
- */
-function syncers(spec: PlatformSpec, file: string): string[] {
-  const names = Object.keys(spec.clusters);
-  for (let dir = path.posix.dirname(file); dir !== '.' && dir !== '/'; dir = path.posix.dirname(dir)) {
-    const hit = names.filter((n) => (spec.clusters[n].adopted ?? []).some((a) => a.file.startsWith(`${dir}/`)));
-    if (hit.length) return hit;
-  }
-  return names;
-}
-
 /** Render what the tool owns in an adopted repository and the edits that wire it (see the header). */
 export function renderAdopted(spec: PlatformSpec, r: TemplateRenderer, look: Look): AdoptedRender {
   const cat = catalogFor(spec);
@@ -266,8 +250,8 @@ export function renderAdopted(spec: PlatformSpec, r: TemplateRenderer, look: Loo
   const by = new Map<string, { text: string; cluster: string }>();
   const filesOf = new Map<string, string[]>();
   // Wiring wanted: file -> entry or document -> wanted (and on which cluster), from every cluster.
-  const lists = new Map<string, Map<string, { want: boolean; clusters: string[]; id: string; ns: string }>>();
-  const docs = new Map<string, Map<string, { doc?: string; id: string; cluster: string }>>();
+  const lists = new Map<string, Map<string, ListWant>>();
+  const docs = new Map<string, Map<string, DocWant>>();
   for (const name of Object.keys(spec.clusters)) {
     const c: ClusterModel = { ...spec.clusters[name], name };
     const candidates = candidatesOn(spec, cat, name);
@@ -288,7 +272,7 @@ export function renderAdopted(spec: PlatformSpec, r: TemplateRenderer, look: Loo
       if (!mine) {
         if (p.wiring.mode === 'document') {
           const d = docs.get(p.wiring.file) ?? new Map();
-          if (!d.has(p.ks.name)) d.set(p.ks.name, { id: comp.id, cluster: name });
+          if (!d.has(p.ks.name)) d.set(p.ks.name, { key: ksKey(p), id: comp.id, cluster: name });
           docs.set(p.wiring.file, d);
         }
         continue;
@@ -303,12 +287,12 @@ export function renderAdopted(spec: PlatformSpec, r: TemplateRenderer, look: Loo
       }
       if (out.ksDoc !== undefined) {
         const d = docs.get(p.wiring.file) ?? new Map();
-        d.set(p.ks.name, { doc: out.ksDoc, id: comp.id, cluster: name });
+        d.set(p.ks.name, { doc: out.ksDoc, key: ksKey(p), id: comp.id, cluster: name });
         docs.set(p.wiring.file, d);
       }
     }
   }
-  const wiring = [...listEdits(spec, layout, look, lists), ...docEdits(look, docs)];
+  const wiring = [...listEdits(spec, layout, look, lists, (c) => deliveredOn(spec, c)), ...docEdits(look, docs)];
   renderDocs(spec, cat, r, tree, filesOf);
   return { tree, settings: {}, wiring };
 }
@@ -333,139 +317,4 @@ function renderDocs(spec: PlatformSpec, cat: Catalog, r: TemplateRenderer, tree:
   if (!only.size) return;
   const dirOf = (comp: Component) => placeOn(spec.layout!, clusters[0], comp).dir;
   renderStories(tree, r, spec, cat, filesOf, { only, dirOf, wiredOn });
-}
-
-/** A file's text as the edits go: undefined, it does not exist; null, the edits delete it. */
-type Edited = { text: string | undefined | null; reasons: string[] };
-
-/** Resources entries added or removed (and, for a new namespace folder, the folder's files and its parent's entry). */
-function listEdits(
-  spec: PlatformSpec,
-  layout: Layout,
-  look: Look,
-  lists: Map<string, Map<string, { want: boolean; clusters: string[]; id: string; ns: string }>>,
-): WiringEdit[] {
-  const texts = new Map<string, Edited>();
-  const get = (p: string) => {
-    if (!texts.has(p)) texts.set(p, { text: look(p), reasons: [] });
-    return texts.get(p)!;
-  };
-  for (const [file, entries] of lists) {
-    for (const [entry, e] of entries) {
-      const f = get(file);
-      if (e.want) {
-        // A shared file wires the component on every cluster that applies it: each must have approved it.
-        const others = syncers(spec, file).filter((n) => !e.clusters.includes(n) && !deliveredOn(spec, n).has(e.id));
-        if (!layout.wiring.perCluster && others.length)
-          throw new UsageError(
-            `${file} is applied by ${[...e.clusters, ...others].join(', ')}: wiring ${e.id} there wires it on all of them; ` +
-              `approve its story on ${others.join(', ')} too (nothing was written)`,
-          );
-        if (f.text == null) newFolder(layout, file, e.ns, get);
-        const before = f.text;
-        f.text = addResource(f.text ?? undefined, entry);
-        if (f.text !== before)
-          f.reasons.push(`added resources entry ${entry} (${e.id}, approved on ${e.clusters.join(', ')})`);
-      } else if (f.text != null) {
-        const before = f.text;
-        f.text = removeResource(f.text, entry);
-        if (f.text === before) continue;
-        f.reasons.push(`removed resources entry ${entry} (${e.id} is not approved here any more)`);
-        dropFolder(file, e.ns, get);
-      }
-    }
-  }
-  const out: WiringEdit[] = [];
-  for (const [p, f] of texts)
-    if (f.reasons.length && f.text !== undefined)
-      out.push({ path: p, ...(f.text === null ? {} : { after: f.text }), reason: f.reasons.join('; ') });
-  return out;
-}
-
-/** What newFolder writes for a namespace folder: its kustomization.yaml (before any entry) and its namespace.yaml. */
-const folderText = (ns: string) =>
-  `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: ${ns}\nresources:\n  - ./namespace.yaml\n`;
-const namespaceText = (ns: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`;
-
-/** A resources entry for a folder, written the way the file's other entries are (./x or x, x/ or x). */
-function folderEntry(text: string, name: string): string {
-  const entries = [...text.matchAll(/^\s*-\s+(\S+)\s*$/gm)].map((m) => m[1]);
-  const dot = entries.filter((e) => e.startsWith('./')).length * 2 >= entries.length;
-  const slash = entries.length > 0 && entries.filter((e) => e.endsWith('/')).length * 2 > entries.length;
-  return `${dot ? './' : ''}${name}${slash ? '/' : ''}`;
-}
-
-/**
- * A wiring file that does not exist yet: its folder is new. Where the namespace folder declares the namespace and
- * its Kustomizations' namespace (home-ops), the new folder gets both, as its siblings have; and a parent
- * kustomization.yaml that lists its folders lists this one too.
- */
-function newFolder(layout: Layout, file: string, ns: string, get: (p: string) => Edited): void {
-  const dir = path.posix.dirname(file);
-  const f = get(file);
-  if (layout.kustomization.namespace === '{namespace}' && !SYSTEM_NAMESPACES.has(ns)) {
-    f.text = folderText(ns);
-    f.reasons.push(`created for namespace ${ns}`);
-    const nsFile = get(`${dir}/namespace.yaml`);
-    if (nsFile.text == null) {
-      nsFile.text = namespaceText(ns);
-      nsFile.reasons.push(`created: Namespace ${ns}, declared by its folder as the other namespace folders do`);
-    }
-  }
-  const parent = get(`${path.posix.dirname(dir)}/kustomization.yaml`);
-  if (parent.text == null) return;
-  const entry = folderEntry(parent.text, path.posix.basename(dir));
-  const before = parent.text;
-  parent.text = addResource(parent.text, entry);
-  if (parent.text !== before) parent.reasons.push(`added resources entry ${entry} (the new folder ${dir})`);
-}
-
-/**
- * The last entry left a folder newFolder made exactly as it made it: the folder goes again (its kustomization.yaml,
- * its namespace.yaml and its parent's entry), so unapprove takes back exactly what approve added. A folder a person
- * has changed since stays.
- */
-function dropFolder(file: string, ns: string, get: (p: string) => Edited): void {
-  const dir = path.posix.dirname(file);
-  const f = get(file);
-  const nsFile = get(`${dir}/namespace.yaml`);
-  if (f.text !== folderText(ns) || nsFile.text !== namespaceText(ns)) return;
-  f.text = null;
-  f.reasons.push(`deleted: the folder of namespace ${ns} holds nothing else`);
-  nsFile.text = null;
-  nsFile.reasons.push(`deleted with ${file}`);
-  const parentFile = `${path.posix.dirname(dir)}/kustomization.yaml`;
-  const parent = get(parentFile);
-  if (parent.text == null) return;
-  const entry = folderEntry(parent.text, path.posix.basename(dir));
-  const before = parent.text;
-  parent.text = removeResource(parent.text, entry);
-  if (parent.text !== before) parent.reasons.push(`removed resources entry ${entry} (the folder ${dir} is gone)`);
-}
-
-/** Flux Kustomization documents added, replaced or removed in the files their clusters apply. */
-function docEdits(
-  look: Look,
-  docs: Map<string, Map<string, { doc?: string; id: string; cluster: string }>>,
-): WiringEdit[] {
-  const out: WiringEdit[] = [];
-  for (const [file, named] of docs) {
-    let text = look(file);
-    const reasons: string[] = [];
-    for (const [name, d] of named) {
-      const before = text;
-      if (d.doc !== undefined) {
-        const had = hasDocument(text, name);
-        text = upsertDocument(text, name, d.doc);
-        if (text !== before)
-          reasons.push(`${had ? 'replaced' : 'added'} Flux Kustomization ${name} (${d.id} on ${d.cluster})`);
-      } else if (text !== undefined) {
-        text = removeDocument(text, name);
-        if (text !== before)
-          reasons.push(`removed Flux Kustomization ${name} (${d.id} is not approved on ${d.cluster} any more)`);
-      }
-    }
-    if (reasons.length && text !== undefined) out.push({ path: file, after: text, reason: reasons.join('; ') });
-  }
-  return out;
 }
