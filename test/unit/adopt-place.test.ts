@@ -111,7 +111,7 @@ describe.each(['plan', 'home-ops', 'classic'])('place() on the %s fixture layout
     expect(seen).toBeGreaterThan(1);
   });
 
-  it('generate() on the adopted tree renders nothing but platform.yaml and the manifest; an approved story adds its files, its document and one wiring edit', () => {
+  it('generate() on the adopted tree renders only platform.yaml and the manifest; approved, a story adds its files, document and wiring', () => {
     const files = new Map<string, string>();
     for (const f of walkTree(dir).files) files.set(f, fs.readFileSync(path.join(dir, f), 'utf8'));
     files.set(PLATFORM_FILE, text);
