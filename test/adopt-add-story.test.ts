@@ -126,3 +126,23 @@ describe('shared wiring on an adopted repository (the plan fixture: both cluster
     expect(snapshot(dir)).toEqual(draft);
   });
 });
+
+describe("the tool's wiring in a person's file on an adopted repository (the home-ops fixture)", () => {
+  it('is computed from the file each run: an entry taken out by hand is out of date, and regenerate puts it back', () => {
+    const dir = copyOf('home-ops');
+    adopt({ dir, yes: true });
+    addStory({ dir, id: 'STORY-NET-SPEGEL-REGISTRY-MIRROR', clusters: ['cluster'], approve: true });
+    const file = path.join(dir, 'kubernetes/apps/kube-system/kustomization.yaml');
+    const wired = fs.readFileSync(file, 'utf8');
+    expect(wired).toContain('  - ./spegel/ks.yaml\n');
+    expect(regenerate({ dir, check: true }).changed).toBe(false);
+    fs.writeFileSync(file, wired.replace('  - ./spegel/ks.yaml\n', ''));
+    const stale = regenerate({ dir, check: true });
+    expect(stale.changed).toBe(true);
+    expect(stale.plan.changes.find((c) => c.path === 'kubernetes/apps/kube-system/kustomization.yaml')?.reason).toMatch(
+      /added resources entry/,
+    );
+    regenerate({ dir });
+    expect(fs.readFileSync(file, 'utf8')).toBe(wired);
+  });
+});

@@ -136,10 +136,13 @@ export class Session {
     const standard =
       templateRoots[templateRoots.length - 1] === BUILTIN_TEMPLATES &&
       templateRoots.slice(0, -1).every((r, i) => i === 0 && r === overrides);
+    // An adopted repository's render also reads its people's files (the settings they declare, the files that wire
+    // the tool's components), which the fingerprint does not cover: no fingerprint, so regenerate renders every time.
+    const fingerprinted = standard && !pf.spec.layout;
     const g = generate(pf, {
       current: new DiskReader(this.root),
       templateRoots,
-      fingerprint: standard ? (text) => inputsFingerprint(this.root, text) : undefined,
+      fingerprint: fingerprinted ? (text) => inputsFingerprint(this.root, text) : undefined,
       merge: gitMergeFile,
     });
     g.plan.uncommitted = uncommittedPaths(this.root);
