@@ -44,6 +44,10 @@ const CASES: { fixture: string; story: string; component: string }[] = [
   { fixture: 'home-ops', story: 'STORY-NET-SPEGEL-REGISTRY-MIRROR', component: 'spegel' },
   { fixture: 'classic', story: 'STORY-NET-SPEGEL-REGISTRY-MIRROR', component: 'spegel' },
   { fixture: 'home-ops', story: 'STORY-SEC-SPIRE-CILIUM-AUTH', component: 'cilium-spire' },
+  // The cluster's secret store: a component built per provider (variantBy), its variant named in spec.path and its
+  // health check's ${EXTERNAL_SECRET_STORE} written in (the parent Kustomization substitutes only the repository's).
+  { fixture: 'home-ops', story: 'STORY-SEC-EXTERNAL-SECRETS-BASE', component: 'cluster-secret-store' },
+  { fixture: 'plan', story: 'STORY-SEC-EXTERNAL-SECRETS-BASE', component: 'cluster-secret-store' },
 ];
 
 describe.each(CASES)(

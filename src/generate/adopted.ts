@@ -15,6 +15,7 @@ import { type NamespacePlacement, namespacePlacements } from '../model/namespace
 import type { AdoptedComponent, ClusterModel, PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';
 import { findVariables } from '../model/variables';
+import { variantValue } from '../model/variant-settings';
 import { catalogFor, recordedStories, storyComponentsFor } from '../model/wiring';
 import { type DocWant, docEdits, type ListWant, type Look, listEdits, type WiringEdit } from './adopted-wiring';
 import { renderComponent } from './component';
@@ -133,14 +134,18 @@ function substituteFor(
   comp: Component,
   p: Placement,
   files: Map<string, string>,
+  variant?: string,
 ): Record<string, string> {
   const { spec, cat, c } = on;
-  const declared = new Set(
-    spec.layout!.settings.flatMap((s) => declaredKeys(on.look(s.file.replace(/\{cluster\}/g, c.name)), s.kind, s.name)),
-  );
+  const declared = declaredOn(on);
   const used = new Set<string>();
   for (const [f, text] of files) {
-    if (f === p.ks.file || f.startsWith(`${p.dir}/components/`) || !f.startsWith(`${p.ks.path}/`)) continue;
+    // What its Flux Kustomization applies: its app folder and its own variant, not kustomize Components or the
+    // other variants.
+    const own = variant !== undefined && f.startsWith(`${p.dir}/variants/${variant}/`);
+    const other = f.startsWith(`${p.dir}/variants/`) && !own;
+    if (f === p.ks.file || f.startsWith(`${p.dir}/components/`) || other) continue;
+    if (!own && !f.startsWith(`${p.ks.path}/`)) continue;
     for (const v of findVariables(text).required) used.add(v);
   }
   const substitute: Record<string, string> = {};
@@ -175,9 +180,12 @@ function namespaceOf(on: OnCluster, comp: Component): NamespacePlacement {
 function renderOne(on: OnCluster, r: TemplateRenderer, comp: Component): Rendered {
   const layout = on.spec.layout!;
   const p = placeOn(layout, on.c.name, comp);
-  if (comp.variantBy)
+  // A component with variants builds the cluster's own: named in its spec.path here (the repository's parent
+  // Kustomization need not substitute the cluster's settings into it).
+  const variant = comp.variantBy ? variantValue(on.spec, on.cat, on.c.name, comp.variantBy) : undefined;
+  if (comp.variantBy && variant === undefined)
     throw new UsageError(
-      `component ${comp.id} has variants by ${comp.variantBy}: this version does not place it into an adopted layout (nothing was written)`,
+      `cluster ${on.c.name}: ${comp.id} is built per ${comp.variantBy}, which has no value; set clusters.${on.c.name}.settings.${comp.variantBy}`,
     );
   const unit =
     p.wiring.mode === 'list' && p.wiring.entry !== undefined && entryTarget(p.wiring.file, p.wiring.entry) === p.dir;
@@ -198,6 +206,7 @@ function renderOne(on: OnCluster, r: TemplateRenderer, comp: Component): Rendere
     let ksDoc: string | undefined;
     const written = renderComponent(scratch, r, comp, nsPlacement, lookup, {
       placement: p,
+      variant,
       dependsOn,
       substitute,
       wiredBy,
@@ -207,8 +216,38 @@ function renderOne(on: OnCluster, r: TemplateRenderer, comp: Component): Rendere
     return { files: new Map(written.map((f) => [f, scratch.read(f)!])), ksDoc };
   };
   const first = draw();
-  const substitute = substituteFor(on, comp, p, first.files);
-  return Object.keys(substitute).length ? draw(substitute) : first;
+  const substitute = substituteFor(on, comp, p, first.files, variant);
+  const out = Object.keys(substitute).length ? draw(substitute) : first;
+  // The Flux Kustomization itself is built by its parent, which substitutes only what the repository's settings
+  // declare: a ${VAR} of its own (a health check's name) gets the tool's value written in.
+  const ks = out.ksDoc ?? out.files.get(p.ks.file)!;
+  const resolved = resolveOwnVariables(on, comp, ks);
+  if (out.ksDoc !== undefined) out.ksDoc = resolved;
+  else out.files.set(p.ks.file, resolved);
+  return out;
+}
+
+/** Keys the layout's settings declare on the cluster, as the repository's files hold them. */
+function declaredOn(on: OnCluster): Set<string> {
+  const files = on.spec.layout!.settings.map((s) => ({ ...s, file: s.file.replace(/\{cluster\}/g, on.c.name) }));
+  return new Set(files.flatMap((s) => declaredKeys(on.look(s.file), s.kind, s.name)));
+}
+
+/** A text with each ${VAR} the cluster's settings do not declare replaced by the tool's value for it. */
+function resolveOwnVariables(on: OnCluster, comp: Component, text: string): string {
+  const declared = declaredOn(on);
+  const body = text.replace(/\n {2}postBuild:\n[\s\S]*$/, '');
+  let out = body;
+  for (const v of findVariables(body).required) {
+    if (declared.has(v)) continue;
+    const value = toolValue(on.spec, on.cat, on.c, v) ?? toggleValue(on.spec, on.cat, on.c, v);
+    if (value === undefined)
+      throw new UsageError(`cluster ${on.c.name}: ${comp.id}'s Flux Kustomization uses \${${v}}, which has no value`, [
+        `set clusters.${on.c.name}.settings.${v}`,
+      ]);
+    out = out.split(`\${${v}}`).join(value);
+  }
+  return out + text.slice(body.length);
 }
 
 /** Two clusters share a file (the layout has no {cluster} in it) but the component needs other values on each. */

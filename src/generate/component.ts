@@ -24,6 +24,11 @@ export interface ComponentPlace {
   substitute?: Record<string, string>;
   /** What wires it, for the Flux Kustomization's comment (default: the tool's lane list). */
   wiredBy?: string;
+  /**
+   * The variant its Flux Kustomization builds (a component with variantBy): written into spec.path, for a layout
+   * whose parent Kustomization does not substitute the cluster's settings into it. Default: ${VARIABLE}.
+   */
+  variant?: string;
   /** Write the folder's own kustomization.yaml listing ks.yaml (the default layout's unit a lane lists). */
   unit: boolean;
   /** The Flux Kustomization is a document of a file its cluster applies: handed here instead of written. */
@@ -122,7 +127,7 @@ export function renderComponent(
   const appPath = comp.source
     ? comp.source.path
     : comp.variantBy
-      ? `./${dir}/variants/\${${comp.variantBy}}`
+      ? `./${dir}/variants/${at.variant ?? `\${${comp.variantBy}}`}`
       : `./${appDir}`;
   const data = {
     ...comp,
