@@ -367,9 +367,12 @@ function addBlock(k: Kustomization, entry: string): string {
   checkDashLines(k);
   const item = dashPrefix(k) + renderScalar(spell(entry, k.items), quoteOf(k.items));
   if (k.keyNode === undefined) {
-    // No resources yet: a new key after the last line of the mapping.
+    // No resources yet: a new key after the last line of the mapping, indented as its first key.
     const at = lineAt(k.src, Math.max(0, (k.root.range?.[1] ?? 1) - 1)) + 1;
-    return splice(k.src, { from: at, to: at, add: [...(blankBetweenKeys(k) ? [''] : []), 'resources:', item] });
+    const first = k.root.items[0]?.key as Node | undefined;
+    const indent = first ? (/^[ \t]*/.exec(k.src.lines[lineAt(k.src, first.range?.[0] ?? 0)])?.[0] ?? '') : '';
+    const add = [...(blankBetweenKeys(k) ? [''] : []), `${indent}resources:`, indent + item];
+    return splice(k.src, { from: at, to: at, add });
   }
   if (!k.items.length) {
     const at = lineAt(k.src, k.keyNode.range?.[0] ?? 0) + 1;
@@ -377,8 +380,7 @@ function addBlock(k: Kustomization, entry: string): string {
   }
   const idx = insertIndex(k.items, normaliseEntry(entry));
   let at: number;
-  if (idx === k.items.length) at = span(k, k.items[idx - 1]).last + 1;
-  else if (idx > 0) at = span(k, k.items[idx - 1]).last + 1;
+  if (idx > 0) at = span(k, k.items[idx - 1]).last + 1;
   else {
     // Before the first item: above the comment lines that head it, which speak of the list or of that item.
     at = span(k, k.items[0]).first;
@@ -425,8 +427,10 @@ function removeBlock(k: Kustomization, item: Item): string {
   const edits: LineEdit[] = [{ from: first, to: last + 1, add: [] }];
   const keyLine = lineAt(k.src, k.keyNode?.range?.[0] ?? 0);
   // The last entry gone: a bare `resources:` line goes too (with the blank line that set it apart, when nothing
-  // follows it); one with a comment stays, as an empty list. Comment lines in between stay: they are the person's.
-  if (k.items.length === 1 && /^resources:[ \t]*\r?\n?$/.test(k.src.lines[keyLine])) {
+  // follows it); one with a comment, or the file's only key, stays, as an empty list. Comment lines in between stay:
+  // they are the person's.
+  const bare = /^[ \t]*resources:[ \t]*\r?\n?$/.test(k.src.lines[keyLine]);
+  if (k.items.length === 1 && bare && k.root.items.length > 1) {
     const below = last + 1 === k.src.lines.length || isBlank(k.src.lines[last + 1]);
     const blankAbove = keyLine > 0 && isBlank(k.src.lines[keyLine - 1]) && below;
     edits.push({ from: blankAbove ? keyLine - 1 : keyLine, to: keyLine + 1, add: [] });
@@ -461,7 +465,12 @@ export function removeResource(text: string, entry: string, opts: EditOptions = 
 
 /** The edited text read back: its resources must be exactly the ones meant (a guard against an edit gone wrong). */
 function verified(out: string, file: string, keys: string[]): string {
-  const got = readKustomization(out, file).items.map((i) => i.key);
+  let got: string[];
+  try {
+    got = readKustomization(out, file).items.map((i) => i.key);
+  } catch (e) {
+    throw new Error(`${file}: the edited resources do not read back (a bug): ${(e as Error).message}`);
+  }
   if (got.length !== keys.length || got.some((g) => !keys.includes(g)))
     throw new Error(`${file}: editing resources gave [${got.join(', ')}], not [${keys.join(', ')}] (a bug)`);
   return out;

@@ -20,8 +20,9 @@ export interface SharingOptions {
    */
   wiringFile?: (component: WiredComponent, cluster: string) => string;
   /**
-   * Whether `cluster` applies `file` (a caller that walked the repository knows); by default a cluster applies the
-   * wiring of the lanes its role has (an infra cluster has no workloads lane).
+   * Whether `cluster` applies `file` (a caller that walked the repository knows); by default a cluster that has the
+   * component's lane (an infra cluster has no workloads lane) and adopted Kustomizations in the file's tree, when
+   * any cluster has some there (clustersApplying, wiringTree).
    */
   applies?: (cluster: string, file: string, component: WiredComponent) => boolean;
 }
@@ -42,6 +43,32 @@ export function wiringFileFor(layout: Layout, component: WiredComponent, cluster
 }
 
 /**
+ * The folder a wiring file's template spans for a component on a cluster: its path up to the first placeholder that
+ * varies between components ({area}, {namespace}, {id}), with {cluster} and {lane} filled. home-ops'
+ * kubernetes/apps/{namespace}/kustomization.yaml spans kubernetes/apps; kubernetes/{lane}/{area}/kustomization.yaml
+ * spans kubernetes/infrastructure or kubernetes/workloads. Empty: the whole repository.
+ */
+export function wiringTree(layout: Layout, component: WiredComponent, cluster: string): string {
+  const t = layout.wiring.file.replace('{component}', layout.components);
+  const free = /\{(area|namespace|id|component)\}/.exec(t);
+  const head = free ? t.slice(0, free.index) : t;
+  const dir = head.slice(0, head.lastIndexOf('/') + 1);
+  return fill(dir, { cluster, lane: layout.lanes?.[component.lane] ?? component.lane }).replace(/\/$/, '');
+}
+
+/**
+ * The clusters that apply the wiring files of a tree, as far as platform.yaml can tell: those with adopted
+ * Kustomizations in it (a cluster that builds one namespace folder of kubernetes/apps builds them all). Every
+ * cluster when none has any there (a repository the tool generated records no adopted ones).
+ */
+export function clustersApplying(spec: Pick<PlatformSpec, 'clusters'>, tree: string): string[] {
+  const names = Object.keys(spec.clusters);
+  const under = (file: string) => tree === '' || file.startsWith(`${tree}/`);
+  const hit = names.filter((n) => (spec.clusters[n].adopted ?? []).some((a) => under(a.file)));
+  return hit.length ? hit : names;
+}
+
+/**
  * The clusters whose wiring of `component` is the same file as `cluster`'s: `cluster` itself first, then the
  * others in platform.yaml's order. The filled paths decide, not the perCluster flag: a template without {cluster}
  * (or one whose other placeholders make it the same) is shared.
@@ -54,13 +81,14 @@ export function clustersSharingWiring(
 ): { file: string; clusters: string[] } {
   const layout = layoutOf(spec);
   const fileOf = opts.wiringFile ?? ((c: WiredComponent, name: string) => wiringFileFor(layout, c, name));
+  const file = fileOf(component, cluster);
+  const applying = opts.applies ? [] : clustersApplying(spec, wiringTree(layout, component, cluster));
   const applies =
     opts.applies ??
     ((name: string, _file: string, c: WiredComponent) => {
       const role = spec.clusters[name]?.role;
-      return role !== undefined && lanesOfRole(role).includes(c.lane);
+      return role !== undefined && lanesOfRole(role).includes(c.lane) && applying.includes(name);
     });
-  const file = fileOf(component, cluster);
   const others = Object.keys(spec.clusters).filter(
     (name) => name !== cluster && fileOf(component, name) === file && applies(name, file, component),
   );

@@ -4,7 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LAYOUT, type Layout } from '../../src/model/layout';
 import type { PlatformSpec } from '../../src/model/schema';
-import { clustersSharingWiring, sharedWiringRefusal, wiringFileFor } from '../../src/model/shared-wiring';
+import {
+  clustersApplying,
+  clustersSharingWiring,
+  sharedWiringRefusal,
+  wiringFileFor,
+  wiringTree,
+} from '../../src/model/shared-wiring';
 import { loadCatalog } from '../../src/model/stories';
 
 const cat = loadCatalog();
@@ -83,6 +89,53 @@ describe('clustersSharingWiring', () => {
       wiringFile: (c, cluster) => (cluster === 'backup' ? 'elsewhere.yaml' : `lists/${c.id}.yaml`),
     });
     expect(placed).toEqual({ file: 'lists/spegel.yaml', clusters: ['main', 'infra'] });
+  });
+
+  it('by default, where clusters record adopted Kustomizations, only those in the tree of the wiring file apply it', () => {
+    const adopted = (file: string) => ({
+      name: 'x',
+      namespace: 'flux-system',
+      file,
+      path: '',
+      targetNamespace: 'x',
+      dependsOn: [],
+    });
+    const s = spec(HOME_OPS);
+    // main and infra keep their apps under kubernetes/apps; backup builds another tree (kubernetes/lab)
+    s.clusters.main = { ...s.clusters.main, adopted: [adopted('kubernetes/apps/default/atuin/ks.yaml')] };
+    s.clusters.infra = { ...s.clusters.infra, adopted: [adopted('kubernetes/apps/kube-system/cilium/ks.yaml')] };
+    s.clusters.backup = { ...s.clusters.backup, adopted: [adopted('kubernetes/lab/default/echo/ks.yaml')] };
+    expect(wiringTree(HOME_OPS, component(SPEGEL, 'spegel'), 'main')).toBe('kubernetes/apps');
+    expect(clustersApplying(s, 'kubernetes/apps')).toEqual(['main', 'infra']);
+    expect(clustersApplying(s, 'elsewhere')).toEqual(['main', 'infra', 'backup']);
+    expect(clustersSharingWiring(s, component(SPEGEL, 'spegel'), 'main').clusters).toEqual(['main', 'infra']);
+    expect(sharedWiringRefusal(s, cat, { story: SPEGEL, clusters: ['main'], action: 'approve' })?.others).toEqual([
+      'infra',
+    ]);
+    // backup builds another tree, yet the layout (the repository's) places its wiring in the same file: approving
+    // there writes into the list main and infra apply, and the refusal names them
+    expect(sharedWiringRefusal(s, cat, { story: SPEGEL, clusters: ['backup'], action: 'approve' })?.others).toEqual([
+      'main',
+      'infra',
+    ]);
+  });
+
+  it('spans the tree of a lane for a layout with {lane}, and the whole repository for one that starts with {component}', () => {
+    const lanes: Layout = {
+      ...HOME_OPS,
+      components: 'k8s/{lane}/{area}/{id}',
+      wiring: { mode: 'list', file: 'k8s/{lane}/{area}/kustomization.yaml', perCluster: false },
+    };
+    expect(wiringTree(lanes, component(SPEGEL, 'spegel'), 'main')).toBe('k8s/infrastructure');
+    expect(wiringTree(lanes, component(ARC, 'arc-controller'), 'main')).toBe('k8s/workloads');
+    const doc: Layout = { ...lanes, wiring: { mode: 'document', file: '{component}/ks.yaml', perCluster: false } };
+    expect(wiringTree(doc, component(SPEGEL, 'spegel'), 'main')).toBe('k8s/infrastructure');
+    const flat: Layout = {
+      ...HOME_OPS,
+      components: '{id}',
+      wiring: { mode: 'document', file: '{component}/ks.yaml', perCluster: false },
+    };
+    expect(wiringTree(flat, component(SPEGEL, 'spegel'), 'main')).toBe('');
   });
 
   it('fills {lane} through the layout lanes and {component} from the components template', () => {

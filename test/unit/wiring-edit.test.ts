@@ -105,6 +105,8 @@ describe('addResource / removeResource', () => {
   it('keeps comments: a sorted insert goes above the comment heading the next entry; the trailing comment stays last', () => {
     const out = addResource(HAND_KEPT, 'cilium/gateway/ks.yaml');
     expect(out).toBe(inserted(HAND_KEPT, 6, '  - cilium/gateway/ks.yaml'));
+    // first of the list: right under resources:, above the comment that heads the list
+    expect(addResource(HAND_KEPT, 'aaa/ks.yaml')).toBe(inserted(HAND_KEPT, 4, '  - aaa/ks.yaml'));
     // the x/ks.yaml entries are sorted (the folder entry external-dns/ is another shape): after the last of them
     expect(addResource(HAND_KEPT, 'zot/ks.yaml')).toBe(inserted(HAND_KEPT, 10, '  - zot/ks.yaml'));
     // a folder: the only one of its shape, after it, above the trailing comment; still no final newline
@@ -209,6 +211,10 @@ describe('addResource / removeResource', () => {
       '      kind: HelmRelease',
     );
     expect(addResource(plain, 'a')).toBe(`${plain}${lines('resources:', '  - a')}`);
+    // a mapping indented as a whole (valid YAML): the new key at its indentation
+    const indented = lines('  kind: Kustomization', '  namespace: x');
+    expect(addResource(indented, 'a')).toBe(`${indented}${lines('  resources:', '    - a')}`);
+    expect(removeResource(addResource(indented, 'a'), 'a')).toBe(indented);
   });
 
   it('removes the lines of an entry and keeps the comments around it', () => {
@@ -220,6 +226,9 @@ describe('addResource / removeResource', () => {
     const commented = lines('kind: Kustomization', 'resources: # apps', '  - a');
     expect(removeResource(commented, 'a')).toBe(lines('kind: Kustomization', 'resources: # apps'));
     expect(parse(removeResource(commented, 'a')).resources).toBeNull();
+    // the file's only key stays too: a kustomization with nothing left is still one
+    const only = lines('## samples ##', 'resources:', '- a.yaml', '#+kubebuilder:scaffold:samples');
+    expect(removeResource(only, 'a.yaml')).toBe(lines('## samples ##', 'resources:', '#+kubebuilder:scaffold:samples'));
   });
 
   it('refuses, naming the file and the reason, what is not a kustomization resources list', () => {
