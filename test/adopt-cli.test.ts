@@ -68,7 +68,7 @@ describe.each(['plan', 'home-ops', 'classic'])('platform-kit adopt on the %s fix
       Object.keys(after)
         .filter((k) => !(k in before))
         .sort(),
-    ).toEqual(['.platform/', '.platform/adopt.json', 'platform.yaml']);
+    ).toEqual(['.platform/', '.platform/adopt.json', '.platform/manifest.json', 'platform.yaml']);
     const checkAfter = await kitInProcess(['check', '--dir', dir, '--build', '--json']);
     expect(checkAfter.status).toBe(checkBefore.status);
     expect(findings(checkAfter.stdout)).toEqual(findings(checkBefore.stdout));

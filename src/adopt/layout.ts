@@ -6,7 +6,7 @@
 // ({id}, {cluster}, {namespace}, {lane}, in that order); else it varies freely and is {area}. The template most
 // observations fit wins; the others are listed as exceptions, with their files.
 import * as path from 'node:path';
-import { DEFAULT_LAYOUT, type Layout, type LayoutVars } from '../model/layout';
+import { DEFAULT_KS_NAMESPACE, DEFAULT_LAYOUT, type Layout, type LayoutVars } from '../model/layout';
 import { type Claim, componentFolder, type KsView, type RepoView, type Why } from './view';
 
 /** Folder words that name a lane, and the tool's lane each stands for. */
@@ -26,6 +26,8 @@ const KUSTOMIZATION_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 
 export interface Observation {
   cluster: string;
   name: string;
+  /** The Flux Kustomization's own namespace (metadata.namespace, or the one its kustomization.yaml sets). */
+  ksNamespace: string;
   /** The component folder, its Flux Kustomization's file and spec.path (repo-relative). */
   component: string;
   file: string;
@@ -96,6 +98,7 @@ export function observations(view: RepoView): Observation[] {
       out.push({
         cluster: c.name,
         name: k.ks.name,
+        ksNamespace: k.ks.id.split('/')[0],
         component,
         file: k.ks.obj.file,
         line: k.ks.obj.line,
@@ -183,27 +186,30 @@ export function generalise(
   return { template: out.join('/') + split[0].ext, fits };
 }
 
-/** The layout of a repository, with the observations behind each part; the tool's own when nothing is observed. */
-export function detectLayout(view: RepoView): LayoutResult {
-  const obs = observations(view);
-  const why: Why[] = [];
-  const clusters = generalise(view.clusters.map((c) => ({ p: c.entry.path, vars: { cluster: c.name } })));
-  for (const c of view.clusters)
-    why.push({
-      file: c.entry.obj?.file,
-      line: c.entry.obj?.line,
-      fact: `cluster ${c.name} syncs ./${c.entry.path} (${c.entry.found})`,
-    });
-  if (!obs.length) {
-    why.push({ fact: "no component Kustomization reached: the tool's own layout is recorded" });
-    return {
-      value: { ...DEFAULT_LAYOUT, clusters: clusters.template || DEFAULT_LAYOUT.clusters },
-      why,
-      fit: { fits: 0, of: 0, exceptions: [] },
-    };
-  }
-  // The component folders decide which observations make the layout (the rest are exceptions); among those, how
-  // they are wired decides the rest: the wiring file and entry are generalised over that mode only.
+/** A part of the layout generalised over the observations: its template, and which observations fit it. */
+interface Part {
+  template: string;
+  fits: boolean[];
+}
+
+/** Every part of the layout, generalised: folders, the Kustomization's file and path, the wiring file and entry. */
+interface Parts {
+  components: Part;
+  file: Part;
+  specPath: Part;
+  wiringFile: Part;
+  entry: Part;
+  /** The wiring mode most observations that fit the component folders share. */
+  mode: 'list' | 'document';
+  /** The observations (with their index) whose component folder fits. */
+  core: { o: Observation; i: number }[];
+}
+
+/**
+ * The component folders decide which observations make the layout (the rest are exceptions); among those, how they
+ * are wired decides the rest: the wiring file and entry are generalised over that mode only.
+ */
+function layoutParts(obs: Observation[]): Parts {
   const components = generalise(
     obs.map((o) => ({ p: o.component, vars: o.vars })),
     'many',
@@ -225,7 +231,7 @@ export function detectLayout(view: RepoView): LayoutResult {
     })),
   );
   /** A part generalised over a subset, read back on every observation (outside the subset: does not fit). */
-  const onAll = (fit: { template: string; fits: boolean[] }, over = sameMode) => ({
+  const onAll = (fit: Part, over = sameMode): Part => ({
     template: fit.template,
     fits: obs.map((_, i) => over.findIndex((x) => x.i === i)).map((j) => j >= 0 && fit.fits[j]),
   });
@@ -237,49 +243,44 @@ export function detectLayout(view: RepoView): LayoutResult {
       ),
       core,
     );
-  const parts = {
+  return {
     components,
     file: ofCore((o) => ({ p: o.file, vars: o.vars, component: o.component })),
     specPath: ofCore((o) => ({ p: o.specPath, vars: o.vars, component: o.component })),
     wiringFile: onAll(wiringFit),
     entry: onAll(entryFit),
+    mode,
+    core,
   };
-  const names = obs.map((o) =>
+}
+
+/** Each observation's Kustomization name as a template ({id} where the component's folder name is in it). */
+function nameTemplates(obs: Observation[]): string[] {
+  return obs.map((o) =>
     o.name === o.vars.id
       ? '{id}'
       : o.vars.id && o.name.includes(o.vars.id)
         ? o.name.replace(o.vars.id, '{id}')
         : o.name,
   );
-  const name = mostCommon(core.map(({ i }) => names[i]));
-  const wiringFile = parts.wiringFile.template;
-  const layout: Layout = {
-    clusters: clusters.template,
-    components: parts.components.template,
-    kustomization: { file: parts.file.template, path: parts.specPath.template, name },
-    wiring: {
-      mode,
-      file: wiringFile,
-      ...(mode === 'list' && entryFit.template ? { entry: entryFit.template } : {}),
-      perCluster: wiringFile.includes('{cluster}'),
-    },
-    settings: [],
-  };
-  const lanes = lanesOf(obs, layout);
-  if (lanes) layout.lanes = lanes;
-  // Evidence: one line per part, naming an observation that shows it.
+}
+
+/** Evidence: one line per part, naming an observation that shows it. */
+function evidence(obs: Observation[], parts: Parts, layout: Layout): Why[] {
   const first =
     obs.find((_, i) => parts.components.fits[i] && parts.file.fits[i] && parts.wiringFile.fits[i]) ?? obs[0];
-  why.push({
-    file: first.file,
-    line: first.line,
-    fact: `component ${first.name} of ${first.cluster} lives in ${first.component}: components at ${layout.components}`,
-  });
-  why.push({
-    file: first.file,
-    line: first.line,
-    fact: `its Flux Kustomization is in ${first.file}, spec.path ./${first.specPath}, named ${first.name}`,
-  });
+  const why: Why[] = [
+    {
+      file: first.file,
+      line: first.line,
+      fact: `component ${first.name} of ${first.cluster} lives in ${first.component}: components at ${layout.components}`,
+    },
+    {
+      file: first.file,
+      line: first.line,
+      fact: `its Flux Kustomization is in ${first.file}, spec.path ./${first.specPath}, named ${first.name}`,
+    },
+  ];
   if (first.wiring.mode === 'list')
     why.push({
       file: first.wiring.file,
@@ -291,7 +292,16 @@ export function detectLayout(view: RepoView): LayoutResult {
       file: first.file,
       fact: `wired as a document of ${first.file}, which its cluster applies with no kustomization.yaml listing it`,
     });
-  // Exceptions: observations that do not fit one of the parts.
+  return why;
+}
+
+/** Observations that do not fit one of the parts, with what differs. */
+function exceptionsOf(
+  obs: Observation[],
+  parts: Parts,
+  names: string[],
+  name: string,
+): LayoutResult['fit']['exceptions'] {
   const exceptions: LayoutResult['fit']['exceptions'] = [];
   obs.forEach((o, i) => {
     const differs: string[] = [];
@@ -300,11 +310,61 @@ export function detectLayout(view: RepoView): LayoutResult {
     if (!parts.specPath.fits[i]) differs.push(`spec.path ${o.specPath}`);
     const as = o.wiring.mode === 'list' ? 'a list entry' : 'a document';
     if (!parts.wiringFile.fits[i])
-      differs.push(o.wiring.mode === mode ? `wired by ${o.wiring.file}` : `wired as ${as} of ${o.wiring.file}`);
-    else if (mode === 'list' && !parts.entry.fits[i]) differs.push(`entry ${(o.wiring as { entry: string }).entry}`);
+      differs.push(o.wiring.mode === parts.mode ? `wired by ${o.wiring.file}` : `wired as ${as} of ${o.wiring.file}`);
+    else if (parts.mode === 'list' && !parts.entry.fits[i])
+      differs.push(`entry ${(o.wiring as { entry: string }).entry}`);
     if (names[i] !== name) differs.push(`name ${o.name}`);
     if (differs.length) exceptions.push({ name: o.name, cluster: o.cluster, file: o.file, differs });
   });
+  return exceptions;
+}
+
+/** The layout of a repository, with the observations behind each part; the tool's own when nothing is observed. */
+export function detectLayout(view: RepoView): LayoutResult {
+  const obs = observations(view);
+  const why: Why[] = [];
+  const clusters = generalise(view.clusters.map((c) => ({ p: c.entry.path, vars: { cluster: c.name } })));
+  for (const c of view.clusters)
+    why.push({
+      file: c.entry.obj?.file,
+      line: c.entry.obj?.line,
+      fact: `cluster ${c.name} syncs ./${c.entry.path} (${c.entry.found})`,
+    });
+  if (!obs.length) {
+    why.push({ fact: "no component Kustomization reached: the tool's own layout is recorded" });
+    return {
+      value: { ...DEFAULT_LAYOUT, clusters: clusters.template || DEFAULT_LAYOUT.clusters },
+      why,
+      fit: { fits: 0, of: 0, exceptions: [] },
+    };
+  }
+  const parts = layoutParts(obs);
+  const { core, mode } = parts;
+  const names = nameTemplates(obs);
+  const name = mostCommon(core.map(({ i }) => names[i]));
+  const wiringFile = parts.wiringFile.template;
+  const layout: Layout = {
+    clusters: clusters.template,
+    components: parts.components.template,
+    kustomization: { file: parts.file.template, path: parts.specPath.template, name },
+    wiring: {
+      mode,
+      file: wiringFile,
+      ...(mode === 'list' && parts.entry.template ? { entry: parts.entry.template } : {}),
+      perCluster: wiringFile.includes('{cluster}'),
+    },
+    settings: [],
+  };
+  // Where the Flux Kustomizations live: flux-system (the default, left unsaid), or the component's namespace (home-ops:
+  // the namespace folder's kustomization.yaml sets it), or another namespace they share.
+  const ksNamespace = mostCommon(
+    core.map(({ o }) => (o.ksNamespace === o.vars.namespace ? '{namespace}' : o.ksNamespace)),
+  );
+  if (ksNamespace !== DEFAULT_KS_NAMESPACE) layout.kustomization.namespace = ksNamespace;
+  const lanes = lanesOf(obs, layout);
+  if (lanes) layout.lanes = lanes;
+  why.push(...evidence(obs, parts, layout));
+  const exceptions = exceptionsOf(obs, parts, names, name);
   return { value: layout, why, fit: { fits: obs.length - exceptions.length, of: obs.length, exceptions } };
 }
 

@@ -1,6 +1,6 @@
 // `platform-kit adopt`: bring an existing Flux repository under the tool. It reads the repository once (adopt/),
-// turns what it inferred into platform.yaml, and writes only platform.yaml and .platform/adopt.json (the inference
-// with its evidence): every other file stays byte for byte as it was.
+// turns what it inferred into platform.yaml, and writes only platform.yaml, .platform/adopt.json (the inference
+// with its evidence) and an empty .platform/manifest.json: every other file stays byte for byte as it was.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type AdoptFlagValues, answersFromFlags, flagFor } from '../adopt/flags';
@@ -15,6 +15,7 @@ import {
   formatNodeSpec,
 } from '../model/answers';
 import { CLUSTER_FIELDS } from '../model/cluster-fields';
+import { emptyManifest, MANIFEST_FILE, manifestToString } from '../core/manifest';
 import { defaultCluster } from '../model/defaults';
 import {
   newPlatform,
@@ -27,6 +28,7 @@ import {
 import type { AdoptedComponent, ClusterSpec, NodeSpec, PlatformSpec, Role } from '../model/schema';
 import { clusterNameProblem, validateClusters } from '../model/validate';
 import { validateStories } from '../model/wiring';
+import { GENERATOR_VERSION } from '../version';
 
 export const ADOPT_RECORD = '.platform/adopt.json';
 
@@ -189,8 +191,8 @@ function givenProblems(p: PlatformSpec, answers: Record<string, ClusterAnswers>)
   return out;
 }
 
-/** Adopted components of a cluster: what no approved story delivers (see adopt/match.ts). */
-function adoptedOf(c: ClusterAdoption, approved: Set<string>): AdoptedComponent[] {
+/** Adopted components of a cluster: what no story delivers, and every Kustomization delivering a catalog component. */
+function adoptedOf(c: ClusterAdoption): AdoptedComponent[] {
   const byKs = new Map<string, string[]>();
   for (const m of c.match.matches) byKs.set(m.ks, [...(byKs.get(m.ks) ?? []), m.component]);
   const out: AdoptedComponent[] = [];
@@ -204,10 +206,10 @@ function adoptedOf(c: ClusterAdoption, approved: Set<string>): AdoptedComponent[
       dependsOn: a.dependsOn,
     });
   }
-  // Kustomizations that deliver catalog components of stories not approved here (or foundation ones) stay adopted too,
-  // and so do those that deliver an approved story's component under another name (check reads it as wired).
+  // Every Kustomization that delivers a catalog component is recorded with it (`component:`), whatever its story's
+  // status: the tool renders a component on a cluster only where no adopted Kustomization delivers it, so a file
+  // its people wrote is never rendered over (and check reads it as wiring the component).
   for (const m of c.match.matches) {
-    if (m.story && approved.has(m.story) && m.ks.split('/')[1] === m.component) continue;
     if (out.some((o) => `${o.namespace}/${o.name}` === m.ks && o.component === m.component)) continue;
     const k = c.match.kustomizations.get(m.ks);
     if (!k) continue;
@@ -306,8 +308,7 @@ export function platformOf(
   demoteUnwired(adoption, p);
   const pf = newPlatform();
   for (const c of adoption.clusters) {
-    const approved = new Set(c.match.stories.filter((s) => s.status === 'approved').map((s) => s.id));
-    const adopted = adoptedOf(c, approved);
+    const adopted = adoptedOf(c);
     setCluster(pf, c.name, plain({ ...p.clusters[c.name], ...(adopted.length ? { adopted } : {}) }));
   }
   const stories = new Map<string, Record<string, 'approved'>>();
@@ -366,6 +367,9 @@ export function adopt(opts: AdoptOptions): AdoptResult {
       path.join(root, ADOPT_RECORD),
       JSON.stringify(adoptionJson(adoption, unproven, skipped, given), null, 2) + '\n',
     );
+    // An empty manifest (the tool generated nothing here yet): regenerate --check is up to date from the start.
+    if (!fs.existsSync(path.join(root, MANIFEST_FILE)))
+      fs.writeFileSync(path.join(root, MANIFEST_FILE), manifestToString(emptyManifest(GENERATOR_VERSION)));
     // Last, and only if it still does not exist: a platform.yaml saved meanwhile is never overwritten.
     fs.writeFileSync(path.join(root, PLATFORM_FILE), text, { flag: 'wx' });
   }

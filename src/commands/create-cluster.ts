@@ -10,7 +10,7 @@ import { recordStories, resolveStoryIds } from '../model/story-rules';
 import { checkDns1123Label, validatePlatform } from '../model/validate';
 import { catalogFor, defaultTargets } from '../model/wiring';
 import { checkRepoDir } from './repo-dir';
-import { session } from './session';
+import { refuseAdopted, session } from './session';
 
 export interface CreateClusterOptions {
   /** The GitOps repository (created when missing). */
@@ -77,6 +77,7 @@ function addStoriesTo(
  */
 export function createClusters(opts: CreateClusterOptions): CreateClusterResult {
   return session({ dir: opts.dir, templateRoots: opts.templateRoots }, (s) => {
+    refuseAdopted(s.platform(), s.root);
     const { pf, added, existing, settingsAdded } = buildPlatform(() => s.platform(), opts);
     s.validate(pf, (problems) => {
       const lines = problems.map((p) => {
@@ -97,6 +98,7 @@ export function createClusters(opts: CreateClusterOptions): CreateClusterResult 
  */
 export function createProblems(opts: CreateClusterOptions): Problem[] {
   const root = checkRepoDir(opts.dir);
+  refuseAdopted(loadPlatform(root, { validate: false }), root);
   return validatePlatform(buildPlatform(() => loadPlatform(root), opts).pf.spec);
 }
 

@@ -5,6 +5,7 @@ import type { Merge3 } from '../core/merge';
 import { type Change, computePlan, type Plan, type Reader, writes } from '../core/plan';
 import { TemplateRenderer } from '../core/render';
 import type { Tree } from '../core/tree';
+import { type AdoptedRender, ownedOn, renderAdopted, type WiringEdit } from '../generate/adopted';
 import { type RenderResult, renderPlatform } from '../generate/platform';
 import { REPO_PACKAGE_FILE, repoPackageJson } from '../generate/repo-package';
 import { syncChartPins } from '../model/charts';
@@ -55,23 +56,34 @@ const TOOL_OWNED = [PLATFORM_FILE, MANIFEST_FILE, REPO_PACKAGE_FILE];
  */
 export function generate(platform: PlatformFile, inputs: GenerateInputs): Generated {
   const cat = catalogFor(platform.spec);
-  const pinned = renderedComponents(platform.spec, cat).flatMap((c) =>
-    c.chart && !cat.components.get(c.id)?.story?.custom ? [c.chart.name] : [],
-  );
+  // An adopted repository (platform.yaml has the layout adopt detected): only the components the tool owns there.
+  const adopted = platform.spec.layout !== undefined;
+  const rendered = adopted
+    ? [
+        ...new Map(
+          Object.keys(platform.spec.clusters).flatMap((c) => ownedOn(platform.spec, cat, c).map((x) => [x.id, x])),
+        ).values(),
+      ]
+    : renderedComponents(platform.spec, cat);
+  const pinned = rendered.flatMap((c) => (c.chart && !cat.components.get(c.id)?.story?.custom ? [c.chart.name] : []));
   syncChartPins(platform, pinned);
   const renderer = new TemplateRenderer(inputs.templateRoots);
-  // Settings of a variant the cluster does not build (another secret-store provider's) go; its own come.
-  const settingsSync = syncVariantSettings(platform, cat, renderer);
-  const result = renderPlatform(platform.spec, renderer);
+  // Settings of a variant the cluster does not build (another secret-store provider's) go; its own come. An adopted
+  // repository keeps its settings in its own files: platform.yaml's are left as adopt wrote them.
+  const settingsSync = adopted ? NO_SYNC : syncVariantSettings(platform, cat, renderer);
   const { current } = inputs;
   const look = (p: string): FileText | undefined => (current.readText ? current.readText(p) : textOf(current.read(p)));
+  const result = adopted
+    ? renderAdopted(platform.spec, renderer, (p) => look(p)?.text)
+    : renderPlatform(platform.spec, renderer);
   // platform.yaml stays as the person formatted it (comments after values, flow or JSON style) unless a value changes.
   result.tree.write(PLATFORM_FILE, keepFormatting(look(PLATFORM_FILE)?.text, platformToString(platform)));
   // package.json pins the tool; a person's fields in it are kept (edited structurally, like platform.yaml).
-  result.tree.write(REPO_PACKAGE_FILE, repoPackageJson(look(REPO_PACKAGE_FILE)?.text, GENERATOR_VERSION));
+  if (!adopted) result.tree.write(REPO_PACKAGE_FILE, repoPackageJson(look(REPO_PACKAGE_FILE)?.text, GENERATOR_VERSION));
   const previous = parseManifest(current.read(MANIFEST_FILE), GENERATOR_VERSION);
   const next = { generator: 'create-platform-cluster', version: GENERATOR_VERSION };
   const plan = computePlan(result.tree, current, previous, next, new Set(TOOL_OWNED), inputs.merge);
+  if (adopted) addWiring(plan, (result as AdoptedRender).wiring, look, current);
   addManifest(plan, result.tree, current, inputs.fingerprint);
   // What platform.yaml held when the command read it, not when the plan did: a line saved in between is not lost.
   const platformChange = plan.changes.find((c) => c.path === PLATFORM_FILE);
@@ -85,6 +97,37 @@ export function generate(platform: PlatformFile, inputs: GenerateInputs): Genera
     );
   }
   return { ...result, plan, settingsSync };
+}
+
+const NO_SYNC: VariantSettingsSync = { added: {}, dropped: {}, kept: [], variant: {} };
+
+/**
+ * The structural edits of a person's files (wiring an adopted repository): planned like any change, with the reason,
+ * but never recorded in the manifest, so regenerate never deletes or merges them; each run computes them anew from
+ * the file as it is. Written with the file's own line ending; a new file with the repository's.
+ */
+function addWiring(plan: Plan, edits: WiringEdit[], look: (p: string) => FileText | undefined, current: Reader): void {
+  for (const e of edits) {
+    if (plan.changes.some((c) => c.path === e.path))
+      throw new ConflictError(
+        'a file the tool generates is also a file it wires (the layout places them on one path)',
+        [e.path],
+      );
+    const file = look(e.path);
+    if (file && !file.utf8)
+      throw new ConflictError('a file the tool must edit is not UTF-8 text; nothing was written', [e.path]);
+    const eol = file?.eol ?? current.newFileEol?.([e.path])(e.path) ?? 'lf';
+    const change: Change = {
+      path: e.path,
+      action: e.after === undefined ? 'DELETE' : file === undefined ? 'CREATE' : 'UPDATE',
+      before: file?.raw,
+      after: e.after === undefined ? undefined : withEol(e.after, eol),
+      reason: e.reason,
+      currentHash: file === undefined ? null : sha256(file.raw),
+    };
+    const at = plan.changes.findIndex((c) => c.path > e.path);
+    plan.changes.splice(at < 0 ? plan.changes.length : at, 0, change);
+  }
 }
 
 const textOf = (raw: string | undefined): FileText | undefined => (raw === undefined ? undefined : stringText(raw));

@@ -130,22 +130,19 @@ export class Session {
 
   /** The plan of `pf` against the repository on disk, merging with git, with what git lists as uncommitted. */
   generate(pf: PlatformFile): Generated {
-    // An adopted repository (platform-kit adopt recorded its layout): rendering the tool's own layout into it would
-    // write a scaffold next to the one its people wrote. Until rendering follows the layout, nothing is generated.
-    if (pf.spec.layout) {
-      const why = 'this version does not render into it yet; nothing was written (docs/adopt-design.md)';
-      throw new UsageError(`${PLATFORM_FILE} in ${this.root} records an adopted layout (platform-kit adopt): ${why}`);
-    }
     const templateRoots = this.opts.templateRoots ?? templateRootsOf(this.root);
     // Only with the built-in templates (plus the repository's overrides) does the fingerprint describe this render.
     const overrides = path.join(this.root, OVERRIDES_DIR);
     const standard =
       templateRoots[templateRoots.length - 1] === BUILTIN_TEMPLATES &&
       templateRoots.slice(0, -1).every((r, i) => i === 0 && r === overrides);
+    // An adopted repository's render also reads its people's files (the settings they declare, the files that wire
+    // the tool's components), which the fingerprint does not cover: no fingerprint, so regenerate renders every time.
+    const fingerprinted = standard && !pf.spec.layout;
     const g = generate(pf, {
       current: new DiskReader(this.root),
       templateRoots,
-      fingerprint: standard ? (text) => inputsFingerprint(this.root, text) : undefined,
+      fingerprint: fingerprinted ? (text) => inputsFingerprint(this.root, text) : undefined,
       merge: gitMergeFile,
     });
     g.plan.uncommitted = uncommittedPaths(this.root);
@@ -177,6 +174,20 @@ export function session<T>(opts: SessionOptions, work: (s: Session) => T): T {
       throw s.invalidOnDisk() ?? e;
     }
   });
+}
+
+/**
+ * create-platform-cluster adding a cluster to an adopted repository (platform.yaml records the layout adopt
+ * detected): the new cluster's entry, lanes, settings, Talos and bootstrap files would be the tool's scaffold next to
+ * the ones the repository's people wrote. Refused (exit 2, nothing written).
+ */
+export function refuseAdopted(pf: PlatformFile | undefined, root: string): void {
+  if (!pf?.spec.layout) return;
+  throw new UsageError(
+    `${PLATFORM_FILE} in ${root} records an adopted layout (platform-kit adopt): create-platform-cluster does not add clusters ` +
+      "to an adopted repository (it would write the tool's scaffold next to the repository's own); nothing was written",
+    ["add its entry folder the repository's way and its cluster to platform.yaml by hand"],
+  );
 }
 
 /** The error of a command that needs platform.yaml in a repository that has none. */

@@ -6,7 +6,8 @@ import { adoptedOn, hasAdopted, type StatusMemo, storyStatusOn } from '../model/
 import { loadPlatform, PLATFORM_FILE, type PlatformFile, setStoryState } from '../model/platform-file';
 import type { Problem } from '../model/problem';
 import type { AdoptedComponent, PlatformSpec, StoryState } from '../model/schema';
-import { catalogWith, type StoryDef } from '../model/stories';
+import { sharedWiringRefusal, type WiringAction } from '../model/shared-wiring';
+import { type Catalog, catalogWith, type StoryDef } from '../model/stories';
 import {
   checkClusters,
   checkId,
@@ -76,6 +77,24 @@ const invalidEdit = (problems: Problem[]) =>
     problems.map((p) => `${p.path}: ${p.message}`),
   );
 
+/**
+ * An adopted repository whose layout has clusters share a wiring file (perCluster: false): approving (or taking
+ * back) a story on some of them wires (or unwires) it on all that apply the file, so the command must name them all
+ * (model/shared-wiring.ts). Exit 2, nothing written. A repository the tool generated wires each cluster apart.
+ */
+function refuseSharedWiring(
+  spec: PlatformSpec,
+  cat: Catalog,
+  wanted: [StoryDef, string[]][],
+  action: WiringAction,
+): void {
+  if (!spec.layout) return;
+  for (const [story, clusters] of wanted) {
+    const refusal = sharedWiringRefusal(spec, cat, { story: story.id, clusters, action });
+    if (refusal) throw new UsageError(`${refusal.message}; nothing was written`);
+  }
+}
+
 /** The end of every story command: validate the edited platform once, generate it and write it. */
 function finish(s: Session, pf: PlatformFile, opts: StoryCommandOptions): { plan: Plan; written: boolean } {
   s.validate(pf, invalidEdit);
@@ -132,6 +151,13 @@ function addStoriesIn(s: Session, opts: AddStoriesOptions): StoriesResult {
     for (const d of dependencies) targets.set(d.id, d.clusters);
   }
   const all = [...dependencies.map((d) => findStory(cat, d.id)), ...stories];
+  if (opts.approve)
+    refuseSharedWiring(
+      pf.spec,
+      cat,
+      stories.map((st): [StoryDef, string[]] => [st, checkClusters(pf.spec, st, opts.clusters, false)]),
+      'approve',
+    );
   const recorded = recordStories(pf, cat, all, {
     clusters: opts.clusters,
     approve: opts.approve,
@@ -226,6 +252,7 @@ function changeStatesIn(s: Session, opts: ApproveStoriesOptions, to: StoryState)
       { approve: true, force: true, targets },
     ).settingsAdded;
   }
+  refuseSharedWiring(pf.spec, cat, wanted, to === 'approved' ? 'approve' : 'unapprove');
   for (const [story, clusters] of wanted) setStoryState(pf, story.id, Object.fromEntries(clusters.map((c) => [c, to])));
   if (!opts.force) {
     const brought = dependencies.map((d): [StoryDef, string[]] => [findStory(cat, d.id), d.clusters]);

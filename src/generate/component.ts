@@ -4,9 +4,36 @@ import type { TemplateRenderer } from '../core/render';
 import type { Tree } from '../core/tree';
 import { commentLines, toYaml } from '../core/yaml';
 import { GIT_CREDENTIAL, storeCredentialView } from '../model/bootstrap-secrets';
-import { type Component, componentDir, componentTemplateDir, SYSTEM_NAMESPACES } from '../model/components';
+import {
+  type Component,
+  componentDir,
+  componentTemplateDir,
+  defaultPlacement,
+  SYSTEM_NAMESPACES,
+} from '../model/components';
 import { healthCheckExprsFor } from '../model/health';
+import type { Placement } from '../model/layout';
 import type { NamespacePlacement } from '../model/namespaces';
+
+/** Where and how a component is rendered: its placement, and what an adopted repository's layout adds. */
+export interface ComponentPlace {
+  placement: Placement;
+  /** The Flux Kustomization's dependsOn (default: the component's, by name in the same namespace). */
+  dependsOn?: { name: string; namespace?: string }[];
+  /** Values substituted besides the settings (variables the repository's settings do not declare). */
+  substitute?: Record<string, string>;
+  /** What wires it, for the Flux Kustomization's comment (default: the tool's lane list). */
+  wiredBy?: string;
+  /**
+   * The variant its Flux Kustomization builds (a component with variantBy): written into spec.path, for a layout
+   * whose parent Kustomization does not substitute the cluster's settings into it. Default: ${VARIABLE}.
+   */
+  variant?: string;
+  /** Write the folder's own kustomization.yaml listing ks.yaml (the default layout's unit a lane lists). */
+  unit: boolean;
+  /** The Flux Kustomization is a document of a file its cluster applies: handed here instead of written. */
+  ksDocument?: (text: string) => void;
+}
 
 function kustomization(resources: string[], extra: Record<string, unknown> = {}, comment?: string): string {
   return (
@@ -80,8 +107,12 @@ export function renderComponent(
   comp: Component,
   nsPlacement: NamespacePlacement = 'app',
   lookup: (id: string) => Component | undefined = () => undefined,
+  at: ComponentPlace = { placement: defaultPlacement(comp), unit: true },
 ): string[] {
-  const dir = componentDir(comp);
+  const { placement } = at;
+  const dir = placement.dir;
+  // The folder its Flux Kustomization applies (create-platform-cluster's layout: <dir>/app).
+  const appDir = placement.ks.path;
   const tpl = componentTemplateDir(comp);
   const written: string[] = [];
   const put = (p: string, content: string) => {
@@ -96,8 +127,8 @@ export function renderComponent(
   const appPath = comp.source
     ? comp.source.path
     : comp.variantBy
-      ? `./${dir}/variants/\${${comp.variantBy}}`
-      : `./${dir}/app`;
+      ? `./${dir}/variants/${at.variant ?? `\${${comp.variantBy}}`}`
+      : `./${appDir}`;
   const data = {
     ...comp,
     chart: comp.chart ?? null,
@@ -109,13 +140,18 @@ export function renderComponent(
     sourceIgnorePath: comp.source ? '/' + comp.source.path.replace(/^\.?\/+/, '').replace(/\/+$/, '') : null,
     wait: false,
     valuesConfigMap: `${comp.id}-values`,
-    dependsOn: comp.dependsOn.map((name) => ({ name })),
+    dependsOn: at.dependsOn ?? comp.dependsOn.map((name) => ({ name })),
     gitCredential: GIT_CREDENTIAL,
     healthChecks: comp.healthChecks.map((h) =>
       isClusterScoped(h.kind) ? { ...h } : { ...h, namespace: comp.namespace },
     ),
     healthCheckExprs: healthCheckExprsFor(comp.healthChecks),
-    substitute: comp.substitute ?? null,
+    substitute: at.substitute ? { ...comp.substitute, ...at.substitute } : (comp.substitute ?? null),
+    ksName: placement.ks.name,
+    ksNamespace: placement.ks.namespace,
+    wiredBy: at.wiredBy ?? null,
+    // A Secret of settings may be absent (the default layout's cluster-secrets): substitution then skips it.
+    substituteFrom: placement.substituteFrom.map((f) => (f.kind === 'Secret' ? { ...f, optional: true } : f)),
   };
   const ksTimeout = comp.timeout ?? '10m';
 
@@ -140,33 +176,44 @@ export function renderComponent(
       top.push('./networkpolicy-baseline-same-namespace.yaml');
     }
   }
-  put(
-    `${dir}/kustomization.yaml`,
-    kustomization(top, {}, 'The unit a cluster wires: the Flux Kustomization (and its source), never ./app directly.'),
-  );
-  put(`${dir}/ks.yaml`, r.render('component/ks.yaml', { ...data, timeout: ksTimeout }));
+  if (at.unit)
+    put(
+      `${dir}/kustomization.yaml`,
+      kustomization(
+        top,
+        {},
+        'The unit a cluster wires: the Flux Kustomization (and its source), never ./app directly.',
+      ),
+    );
+  const ks = r.render('component/ks.yaml', {
+    ...data,
+    timeout: ksTimeout,
+    postBuild: Boolean(data.substitute) || data.substituteFrom.length > 0,
+  });
+  if (at.ksDocument) at.ksDocument(ks);
+  else put(placement.ks.file, ks);
   if (comp.source) return written;
 
   const resources: string[] = [];
   const extra: Record<string, unknown> = {};
   if (!SYSTEM_NAMESPACES.has(comp.namespace) && nsPlacement === 'app') {
-    put(`${dir}/app/namespace.yaml`, namespaceDoc(comp));
+    put(`${appDir}/namespace.yaml`, namespaceDoc(comp));
     resources.push('./namespace.yaml');
     const policy = sameNamespacePolicyDoc(comp);
     if (policy) {
-      put(`${dir}/app/networkpolicy-baseline-same-namespace.yaml`, policy);
+      put(`${appDir}/networkpolicy-baseline-same-namespace.yaml`, policy);
       resources.push('./networkpolicy-baseline-same-namespace.yaml');
     }
   }
   if (comp.chart) {
     const repoFile = comp.chart.repoType === 'oci' ? 'ocirepository.yaml' : 'helmrepository.yaml';
-    put(`${dir}/app/${repoFile}`, r.render(`component/app/${repoFile}`, data));
-    put(`${dir}/app/helmrelease.yaml`, r.render('component/app/helmrelease.yaml', data));
-    put(`${dir}/app/kustomizeconfig.yaml`, r.render('component/app/kustomizeconfig.yaml', data));
+    put(`${appDir}/${repoFile}`, r.render(`component/app/${repoFile}`, data));
+    put(`${appDir}/helmrelease.yaml`, r.render('component/app/helmrelease.yaml', data));
+    put(`${appDir}/kustomizeconfig.yaml`, r.render('component/app/kustomizeconfig.yaml', data));
     const valuesTpl =
       comp.values ??
       (r.exists(`${tpl}/helm-values.yaml`) ? `${tpl}/helm-values.yaml` : 'component/app/helm-values.yaml');
-    put(`${dir}/app/helm-values.yaml`, r.render(valuesTpl, data));
+    put(`${appDir}/helm-values.yaml`, r.render(valuesTpl, data));
     resources.push(`./${repoFile}`, './helmrelease.yaml');
     extra.configMapGenerator = [{ name: data.valuesConfigMap, files: ['values.yaml=./helm-values.yaml'] }];
     extra.configurations = ['./kustomizeconfig.yaml'];
@@ -174,7 +221,7 @@ export function renderComponent(
   for (const f of r.files(`${tpl}/app`)) {
     if (resources.includes(`./${f}`))
       throw new Error(`component ${comp.id}: template ${tpl}/app/${f} would replace a file the tool writes`);
-    put(`${dir}/app/${f}`, r.render(`${tpl}/app/${f}`, data));
+    put(`${appDir}/${f}`, r.render(`${tpl}/app/${f}`, data));
     resources.push(`./${f}`);
   }
   if (comp.includes?.length) {
@@ -184,10 +231,10 @@ export function renderComponent(
         throw new Error(
           `component ${comp.id}: includes ${inc.component}/${inc.path}, but there is no component ${inc.component}`,
         );
-      return path.posix.relative(`${dir}/app`, `${componentDir(other)}/${inc.path}`);
+      return path.posix.relative(appDir, `${componentDir(other)}/${inc.path}`);
     });
   }
-  put(`${dir}/app/kustomization.yaml`, kustomization(resources, extra));
+  put(`${appDir}/kustomization.yaml`, kustomization(resources, extra));
 
   for (const v of variants) {
     const files = r.files(`${tpl}/variants/${v}`);
@@ -199,7 +246,7 @@ export function renderComponent(
     put(
       `${dir}/variants/${v}/kustomization.yaml`,
       kustomization(
-        ['../../app', ...files.map((f) => `./${f}`)],
+        [path.posix.relative(`${dir}/variants/${v}`, appDir), ...files.map((f) => `./${f}`)],
         {},
         `Built for a cluster whose ${comp.variantBy} is ${v}; includes ../../app.`,
       ),

@@ -3,7 +3,7 @@ import { UsageError } from '../core/errors';
 import type { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
 import { commentLines, toYaml } from '../core/yaml';
-import { type Component, componentDir } from '../model/components';
+import { type Component, componentDir, defaultPlacement } from '../model/components';
 import { namespacePlacements } from '../model/namespaces';
 import type { ClusterModel, PlatformSpec } from '../model/schema';
 import { type Catalog, expandDefault, type VariableDecl } from '../model/stories';
@@ -257,16 +257,16 @@ function renderCluster(ctx: RenderContext, pass: ClusterPass): Record<string, st
 }
 
 /** Each lane's kustomization.yaml: the components wired into it on this cluster. */
-function renderLanes(tree: Tree, { c, base, lanes, wired }: ClusterPass): void {
+function renderLanes(tree: Tree, { c, lanes, wired }: ClusterPass): void {
   for (const lane of lanes) {
     const members = wired.filter((w) => w.lane === lane.name);
     const list = {
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
-      resources: members.map((m) => `../../../${m.lane}/${m.area}/${m.id}`),
+      resources: members.map((m) => defaultPlacement(m, c.name).wiring.entry!),
     };
     tree.write(
-      `${base}/${lane.name}/kustomization.yaml`,
+      defaultPlacement({ lane: lane.name, area: '', namespace: '', id: '' }, c.name).wiring.file,
       '---\n' +
         commentLines([
           `Components wired into the ${lane.name} lane of cluster ${c.name}.`,
@@ -288,12 +288,10 @@ function clusterSettings(ctx: RenderContext, { c, wired }: ClusterPass): Cluster
   const missing: string[] = [];
   const fromCatalog = new Set<string>();
   for (const v of usedVariables(ctx, c.name, wired)) {
-    if (c.settings[v] !== undefined) data[v] = c.settings[v];
-    else if (VARIABLES[v]) data[v] = VARIABLES[v].value(c);
-    else if (cat.variables.has(v)) {
-      data[v] = expandDefault(cat.variables.get(v)!.default, spec.clusters, c.name);
-      fromCatalog.add(v);
-    } else missing.push(v);
+    const value = toolValue(spec, cat, c, v);
+    if (value === undefined) missing.push(v);
+    else data[v] = value;
+    if (value !== undefined && c.settings[v] === undefined && !VARIABLES[v]) fromCatalog.add(v);
   }
   if (missing.length) {
     const hints = missing.sort().map((m) => `\${${m}}: set clusters.${c.name}.settings.${m} (or --set ${m}=VALUE)`);
@@ -312,6 +310,17 @@ function clusterSettings(ctx: RenderContext, { c, wired }: ClusterPass): Cluster
   }
   for (const [k, v] of Object.entries(c.settings)) data[k] = v;
   return { data, fromCatalog, toggled };
+}
+
+/**
+ * The value the tool gives a variable on a cluster: platform.yaml's, else the tool's derived one, else the catalog's
+ * default; undefined when none has it.
+ */
+export function toolValue(spec: PlatformSpec, cat: Catalog, c: ClusterModel, v: string): string | undefined {
+  if (c.settings[v] !== undefined) return c.settings[v];
+  if (VARIABLES[v]) return VARIABLES[v].value(c);
+  if (cat.variables.has(v)) return expandDefault(cat.variables.get(v)!.default, spec.clusters, c.name);
+  return undefined;
 }
 
 /** The ${VAR}s the files of the components wired on a cluster require, of the files that cluster applies. */

@@ -2,7 +2,7 @@ import type { TemplateRenderer } from '../core/render';
 import type { Tree } from '../core/tree';
 import { bootstrapView, GIT_CREDENTIAL, STORE_CREDENTIAL } from '../model/bootstrap-secrets';
 import { catalogCharts } from '../model/charts';
-import { componentDir } from '../model/components';
+import { type Component, componentDir } from '../model/components';
 import type { PlatformSpec } from '../model/schema';
 import type { Catalog, StoryDef } from '../model/stories';
 import { recordedStories, wiredComponents } from '../model/wiring';
@@ -31,23 +31,39 @@ export function storyFiles(
   return out;
 }
 
-/** Story documents (docs/stories/<ID>.md) and story files for every story recorded in platform.yaml. */
+/** What an adopted repository's render asks of renderStories (generate/adopted.ts). */
+export interface StoriesScope {
+  /** Only these stories get a document. */
+  only: Set<string>;
+  /** Where a component's folder is (the repository's layout). */
+  dirOf: (c: Component) => string;
+  /** component id -> the clusters it is wired on (by the tool, or by the repository's own Kustomizations). */
+  wiredOn: Map<string, string[]>;
+}
+
+/**
+ * Story documents (docs/stories/<ID>.md) and story files for every story recorded in platform.yaml. With a scope
+ * (an adopted repository): only the documents of the stories it names, with the layout's folders, and no story
+ * files (the bootstrap and design files are the scaffold's, which the repository's people wrote themselves).
+ */
 export function renderStories(
   tree: Tree,
   r: TemplateRenderer,
   spec: PlatformSpec,
   cat: Catalog,
   filesOf: Map<string, string[]>,
+  scope?: StoriesScope,
 ): void {
-  const wiredOn = new Map<string, string[]>();
-  for (const name of Object.keys(spec.clusters)) {
+  const wiredOn = scope?.wiredOn ?? new Map<string, string[]>();
+  for (const name of scope ? [] : Object.keys(spec.clusters)) {
     for (const comp of wiredComponents(spec, cat, name)) wiredOn.set(comp.id, [...(wiredOn.get(comp.id) ?? []), name]);
   }
   // Chart name -> the platform's version, for documents that name a chart version (never a literal in a template).
   const charts = Object.fromEntries([...catalogCharts(cat)].map(([name, c]) => [name, c.version]));
   for (const story of recordedStories(spec, cat)) {
+    if (scope && !scope.only.has(story.id)) continue;
     const rec = spec.stories[story.id];
-    const files = storyFiles(spec, story);
+    const files = scope ? [] : storyFiles(spec, story);
     for (const f of files) {
       if (!f.template) continue;
       const cluster = f.cluster ? { ...spec.clusters[f.cluster], name: f.cluster } : null;
@@ -67,7 +83,7 @@ export function renderStories(
     const comps = story.components.map((c) => ({
       id: c.id,
       namespace: c.namespace,
-      path: componentDir(c),
+      path: scope ? scope.dirOf(c) : componentDir(c),
       chart: c.chart
         ? `${c.chart.name} ${c.chart.version} (${c.chart.url})`
         : c.source

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { walkTree } from '../core/paths';
 import { BUILTIN_TEMPLATES } from '../core/render';
 import { CATALOG_DIR, readCatalogCache } from './catalog-cache';
+import { DEFAULT_LAYOUT, type Placement, place } from './layout';
 import { ROLES } from './roles';
 
 export { CATALOG_DIR };
@@ -156,9 +157,17 @@ export function componentEntriesFromYaml(root = BUILTIN_TEMPLATES): Map<string, 
   return out;
 }
 
-/** Repo-relative folder of a component. */
+/**
+ * A component's placement by create-platform-cluster's own layout (model/layout.ts place(), the one code path for
+ * both layouts). Its folder is the same on every cluster; `cluster` matters only for the wiring file.
+ */
+export function defaultPlacement(c: Pick<Component, 'lane' | 'area' | 'id' | 'namespace'>, cluster = ''): Placement {
+  return place(DEFAULT_LAYOUT, { cluster, lane: c.lane, area: c.area, namespace: c.namespace, id: c.id });
+}
+
+/** Repo-relative folder of a component (create-platform-cluster's layout). */
 export function componentDir(c: Pick<Component, 'lane' | 'area' | 'id'>): string {
-  return `kubernetes/${c.lane}/${c.area}/${c.id}`;
+  return place(DEFAULT_LAYOUT, { cluster: '', lane: c.lane, area: c.area, namespace: '', id: c.id }).dir;
 }
 
 /** Template folder of a component (relative to a template root). */

@@ -31,6 +31,9 @@ export const LayoutSchema = z.strictObject({
       file: template("File holding the component's Flux Kustomization, e.g. {component}/ks.yaml."),
       path: template('Its spec.path (without ./), e.g. {component}/app.'),
       name: template('Its metadata.name, e.g. {id}.'),
+      namespace: template(
+        'Its metadata.namespace, e.g. flux-system (the default) or {namespace} (home-ops: the namespace folder sets it).',
+      ).optional(),
     })
     .meta({ description: 'The Flux Kustomization of a component: where it is written, what it applies, its name.' }),
   wiring: z
@@ -124,4 +127,62 @@ export function match(t: string, p: string): LayoutVars | undefined {
     out[names[i]] = m[i + 1];
   }
   return out as LayoutVars;
+}
+
+/** Where a component is placed: the tool's lane, the catalog's area, its namespace and id, on one cluster. */
+export interface PlaceInput {
+  cluster: string;
+  lane: 'infrastructure' | 'workloads';
+  area: string;
+  namespace: string;
+  id: string;
+}
+
+/** A component placed by a layout: its folder, its Flux Kustomization, how a cluster wires it, its settings. */
+export interface Placement {
+  /** The component folder (repo-relative). */
+  dir: string;
+  /** The Flux Kustomization: the file holding it, its spec.path (repo-relative, no ./), name and namespace. */
+  ks: { file: string; path: string; name: string; namespace: string };
+  /** How the cluster comes to apply it: `entry` (mode list) is relative to `file`'s folder. */
+  wiring: { mode: 'list' | 'document'; file: string; entry?: string; perCluster: boolean };
+  /** What its postBuild substitutes from (the layout's settings sources). */
+  substituteFrom: { kind: 'ConfigMap' | 'Secret'; name: string }[];
+}
+
+/** Namespace of a component's Flux Kustomization when the layout says none. */
+export const DEFAULT_KS_NAMESPACE = 'flux-system';
+
+/**
+ * A component's placement on a cluster by a layout: the one function both create-platform-cluster's own layout and
+ * an adopted repository's go through. `{lane}` is the repository's word for the tool's lane (layout.lanes).
+ */
+export function place(layout: Layout, at: PlaceInput): Placement {
+  const vars: LayoutVars = {
+    cluster: at.cluster,
+    lane: layout.lanes?.[at.lane] ?? at.lane,
+    area: at.area,
+    namespace: at.namespace,
+    id: at.id,
+  };
+  const dir = fill(layout.components, vars);
+  const withDir = { ...vars, component: dir };
+  const k = layout.kustomization;
+  const w = layout.wiring;
+  return {
+    dir,
+    ks: {
+      file: fill(k.file, withDir),
+      path: fill(k.path, withDir),
+      name: fill(k.name, withDir),
+      namespace: fill(k.namespace ?? DEFAULT_KS_NAMESPACE, withDir),
+    },
+    wiring: {
+      mode: w.mode,
+      file: fill(w.file, withDir),
+      ...(w.entry !== undefined ? { entry: fill(w.entry, withDir) } : {}),
+      perCluster: w.perCluster,
+    },
+    substituteFrom: layout.settings.map((s) => ({ kind: s.kind, name: s.name })),
+  };
 }

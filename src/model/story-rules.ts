@@ -95,6 +95,7 @@ export function unmetDependencies(spec: PlatformSpec, cat: Catalog, story: Story
   for (const d of story.dependsOn) {
     const dep = cat.byId.get(d)!;
     const rec = spec.stories[d];
+    if (rec?.clusters[cluster] !== 'approved' && deliveredByRepository(spec, dep, cluster)) continue;
     if (dep.clusters.includes(role) || rec?.clusters[cluster]) {
       const st = rec?.clusters[cluster];
       if (st !== 'approved') out.push(`${d} is ${st ?? 'not added'} on ${cluster}`);
@@ -103,6 +104,19 @@ export function unmetDependencies(spec: PlatformSpec, cat: Catalog, story: Story
     }
   }
   return out;
+}
+
+/**
+ * An adopted repository (platform.yaml has a layout) already runs what a story stands for when every component the
+ * story puts on the cluster is delivered by one of its own Kustomizations (recorded in `adopted`); a story with no
+ * components (bootstrap, GitOps) is its people's past work there. A repository the tool generated: never.
+ */
+function deliveredByRepository(spec: PlatformSpec, story: StoryDef, cluster: string): boolean {
+  if (!spec.layout) return false;
+  const c = spec.clusters[cluster];
+  const delivered = new Set((c.adopted ?? []).flatMap((a) => (a.component ? [a.component] : [])));
+  const comps = story.components.filter((x) => !x.clusters || x.clusters.includes(c.role));
+  return story.clusters.includes(c.role) && comps.every((x) => delivered.has(x.id));
 }
 
 /** Stories approved on a cluster that need this one there (the reverse of unmetDependencies). */

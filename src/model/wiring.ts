@@ -112,7 +112,11 @@ export function validateStories(spec: PlatformSpec): Problem[] {
   if (problems.length) return problems;
   for (const [name, c] of Object.entries(spec.clusters)) {
     const wired = wiredComponents(spec, cat, name);
-    const ids = new Set(wired.map((w) => w.id));
+    // An adopted repository: a component its own Kustomization delivers (adopt recorded it) is wired there too.
+    const ids = new Set([
+      ...wired.map((w) => w.id),
+      ...(c.adopted ?? []).flatMap((a) => (a.component ? [a.component] : [])),
+    ]);
     const lanes = lanesOfRole(c.role);
     for (const comp of wired) {
       const owner = cat.components.get(comp.id)?.story?.id ?? 'the scaffold';

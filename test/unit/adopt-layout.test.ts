@@ -10,7 +10,7 @@ import { infer } from '../../src/adopt/infer';
 import { detectLayout, observations } from '../../src/adopt/layout';
 import { componentFolder, readRepo } from '../../src/adopt/view';
 import { createClusters } from '../../src/commands/create-cluster';
-import { DEFAULT_LAYOUT, fill, type Layout, match } from '../../src/model/layout';
+import { DEFAULT_KS_NAMESPACE, DEFAULT_LAYOUT, fill, type Layout, match } from '../../src/model/layout';
 import { loadCatalog } from '../../src/model/stories';
 import { ROOT, tmpDir } from '../helpers/fs';
 
@@ -31,6 +31,7 @@ function expectLayoutHolds(dir: string, layout: Layout, pathExceptions = new Set
       expect(fill(layout.kustomization.file, all)).toBe(k.ks.obj.file);
       if (!pathExceptions.has(k.ks.name)) expect(fill(layout.kustomization.path, all)).toBe(k.ks.path);
       expect(fill(layout.kustomization.name, all)).toBe(k.ks.name);
+      expect(fill(layout.kustomization.namespace ?? DEFAULT_KS_NAMESPACE, all)).toBe(k.ks.id.split('/')[0]);
       const wiring = fill(layout.wiring.file, all);
       if (layout.wiring.mode === 'document') {
         expect(wiring).toBe(k.ks.obj.file);
@@ -75,7 +76,13 @@ describe('adopt: layout detection on the three layouts of issue 18', () => {
     const r = detectLayout(readRepo(dir));
     expect(r.fit.exceptions).toEqual([]);
     expect(r.value.components).toBe('kubernetes/apps/{namespace}/{id}');
-    expect(r.value.kustomization).toEqual({ file: '{component}/ks.yaml', path: '{component}/app', name: '{id}' });
+    // Its Flux Kustomizations live in the app's namespace: the namespace folder's kustomization.yaml sets it.
+    expect(r.value.kustomization).toEqual({
+      file: '{component}/ks.yaml',
+      path: '{component}/app',
+      name: '{id}',
+      namespace: '{namespace}',
+    });
     expect(r.value.wiring).toMatchObject({
       mode: 'list',
       file: 'kubernetes/apps/{namespace}/kustomization.yaml',

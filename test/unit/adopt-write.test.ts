@@ -1,4 +1,4 @@
-// `platform-kit adopt` writes platform.yaml and .platform/adopt.json and nothing else (issue 18): every other file
+// `platform-kit adopt` writes platform.yaml, .platform/adopt.json and an empty manifest and nothing else (issue 18): every other file
 // is byte-identical afterwards (a hash of the whole tree before and after), `check` reports exactly what it did
 // before, and platform.yaml reads back through the same validation as any platform.yaml.
 import * as fs from 'node:fs';
@@ -6,8 +6,9 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src';
 import { ADOPT_RECORD, adopt } from '../../src/commands/adopt';
+import { createClusters } from '../../src/commands/create-cluster';
 import { regenerate } from '../../src/commands/regenerate';
-import { addStories } from '../../src/commands/stories';
+import { MANIFEST_FILE } from '../../src/core/manifest';
 import { loadPlatform } from '../../src/model/platform-file';
 import { ROOT, snapshot, tmpDir } from '../helpers/fs';
 
@@ -24,7 +25,7 @@ const key = (f: { code: string; cluster?: string; file?: string; line?: number; 
   `${f.code}|${f.cluster}|${f.file}|${f.line}|${f.message}`;
 
 describe.each(LAYOUTS)('adopt on the %s layout', (name) => {
-  it('writes only platform.yaml and .platform/adopt.json; every other byte is unchanged', () => {
+  it('writes only platform.yaml, .platform/adopt.json and .platform/manifest.json; every other byte is unchanged', () => {
     const dir = copyOf(name);
     const before = snapshot(dir);
     const r = adopt({ dir, yes: true });
@@ -33,7 +34,7 @@ describe.each(LAYOUTS)('adopt on the %s layout', (name) => {
     const added = Object.keys(after)
       .filter((k) => !(k in before))
       .sort();
-    expect(added).toEqual(['.platform/', ADOPT_RECORD, 'platform.yaml'].sort());
+    expect(added).toEqual(['.platform/', ADOPT_RECORD, MANIFEST_FILE, 'platform.yaml'].sort());
     for (const [k, h] of Object.entries(before)) expect(after[k], k).toBe(h);
     expect(fs.readFileSync(path.join(dir, 'platform.yaml'), 'utf8')).toBe(r.platform);
   });
@@ -79,18 +80,17 @@ describe.each(LAYOUTS)('adopt on the %s layout', (name) => {
     expect(after).toEqual(before);
   });
 
-  it("regenerate and add-story refuse to render the tool's own layout into the adopted repository (exit 2, nothing written)", () => {
+  it('regenerate --check is up to date right after adopt and regenerate writes nothing; create-platform-cluster refuses (exit 2, nothing written)', () => {
     const dir = copyOf(name);
     adopt({ dir, yes: true });
     const adopted = snapshot(dir);
-    for (const run of [
-      () => regenerate({ dir }),
-      () => regenerate({ dir, check: true }),
-      () => addStories({ dir, ids: ['STORY-NET-SPEGEL-REGISTRY-MIRROR'] }),
-    ]) {
-      expect(run).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/adopted layout/) }));
-      expect(snapshot(dir)).toEqual(adopted);
-    }
+    expect(regenerate({ dir, check: true }).changed).toBe(false);
+    expect(regenerate({ dir }).written).toBe(false);
+    expect(snapshot(dir)).toEqual(adopted);
+    expect(() => createClusters({ dir, clusters: [{ name: 'extra' }] })).toThrow(
+      expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/adopted layout/) }),
+    );
+    expect(snapshot(dir)).toEqual(adopted);
   });
 
   it('refuses, writing nothing: without --yes while some field is unproven, and a second time', () => {

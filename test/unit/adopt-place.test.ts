@@ -1,0 +1,156 @@
+// One Placement for both layouts (issue 18, round 2): place(DEFAULT_LAYOUT, ...) is where create-platform-cluster
+// writes and wires every catalog component (read from a repository it generated, not from the formula); place() on
+// each fixture's detected layout is where that repository's own Kustomizations are; and generate() on an adopted
+// repository, in memory, renders nothing but platform.yaml and the manifest until a story is approved there.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { inferFrom } from '../../src/adopt/infer';
+import { readRepo } from '../../src/adopt/view';
+import { platformOf } from '../../src/commands/adopt';
+import { createClusters } from '../../src/commands/create-cluster';
+import { generate } from '../../src/commands/generate';
+import { emptyManifest, MANIFEST_FILE, manifestToString } from '../../src/core/manifest';
+import { walkTree } from '../../src/core/paths';
+import { writes } from '../../src/core/plan';
+import { BUILTIN_TEMPLATES } from '../../src/core/render';
+import { DEFAULT_LAYOUT, type Layout, match, place } from '../../src/model/layout';
+import { PLATFORM_FILE, parsePlatform, setStoryState } from '../../src/model/platform-file';
+import { loadCatalog } from '../../src/model/stories';
+import { wiredComponents } from '../../src/model/wiring';
+import { GENERATOR_VERSION } from '../../src/version';
+import { ROOT, tmpDir } from '../helpers/fs';
+
+const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'adopt');
+const resolveEntry = (file: string, entry: string) =>
+  path.posix.normalize(path.posix.join(path.posix.dirname(file), entry));
+
+describe('place(DEFAULT_LAYOUT) is where create-platform-cluster puts and wires every component', () => {
+  it('every catalog component: its folder, Flux Kustomization (file, path, name, namespace, substituteFrom) and lane entry', () => {
+    const dir = path.join(tmpDir('place-default-'), 'platform');
+    const r = createClusters({
+      dir,
+      clusters: [{ name: 'infra' }, { name: 'apps' }],
+      stories: { ids: 'all', approve: true },
+    });
+    expect(r.written).toBe(true);
+    const pf = parsePlatform(fs.readFileSync(path.join(dir, PLATFORM_FILE), 'utf8'));
+    const cat = loadCatalog();
+    let seen = 0;
+    for (const cluster of Object.keys(pf.spec.clusters)) {
+      for (const comp of wiredComponents(pf.spec, cat, cluster)) {
+        const p = place(DEFAULT_LAYOUT, {
+          cluster,
+          lane: comp.lane,
+          area: comp.area,
+          namespace: comp.namespace,
+          id: comp.id,
+        });
+        // Today's folder, written out: kubernetes/<lane>/<area>/<id>.
+        expect(p.dir).toBe(`kubernetes/${comp.lane}/${comp.area}/${comp.id}`);
+        const ks = parse(fs.readFileSync(path.join(dir, p.ks.file), 'utf8'));
+        expect(ks.metadata).toEqual({ name: p.ks.name, namespace: p.ks.namespace });
+        if (!comp.source && !comp.variantBy) expect(ks.spec.path).toBe(`./${p.ks.path}`);
+        expect(
+          ks.spec.postBuild.substituteFrom.map((s: { kind: string; name: string }) => ({ kind: s.kind, name: s.name })),
+        ).toEqual(p.substituteFrom);
+        // The cluster's lane lists the entry, and the entry is the component folder (whose kustomization.yaml lists ks.yaml).
+        const lane = parse(fs.readFileSync(path.join(dir, p.wiring.file), 'utf8'));
+        expect(lane.resources, `${cluster} ${comp.id}`).toContain(p.wiring.entry);
+        expect(resolveEntry(p.wiring.file, p.wiring.entry!)).toBe(p.dir);
+        expect(parse(fs.readFileSync(path.join(dir, p.dir, 'kustomization.yaml'), 'utf8')).resources).toContain(
+          './ks.yaml',
+        );
+        seen++;
+      }
+    }
+    expect(seen).toBeGreaterThan(40);
+  });
+});
+
+/** The tool's lane of a repository's lane word (layout.lanes read backwards); the default lane when none is used. */
+function toolLane(layout: Layout, word: string | undefined): 'infrastructure' | 'workloads' {
+  const hit = Object.entries(layout.lanes ?? {}).find(([, w]) => w === word)?.[0];
+  return (hit as 'infrastructure' | 'workloads' | undefined) ?? 'infrastructure';
+}
+
+describe.each(['plan', 'home-ops', 'classic'])('place() on the %s fixture layout', (name) => {
+  const dir = path.join(FIXTURES, name);
+  const adoption = inferFrom(readRepo(dir));
+  const { spec, text } = platformOf(adoption);
+  const layout = spec.layout!;
+
+  it("places every component Kustomization adopt recorded exactly where the repository's people put it", () => {
+    let seen = 0;
+    for (const [cluster, c] of Object.entries(spec.clusters)) {
+      for (const a of c.adopted ?? []) {
+        const folder = path.posix.dirname(a.file) === a.path ? a.path : path.posix.dirname(a.file);
+        const vars = match(layout.components, name === 'classic' ? a.path : folder);
+        if (!vars) continue; // the entry and lanes: not components
+        const p = place(layout, {
+          cluster,
+          lane: toolLane(layout, vars.lane),
+          area: vars.area ?? '',
+          namespace: a.targetNamespace,
+          id: vars.id!,
+        });
+        expect(p.ks, a.file).toEqual({ file: a.file, path: a.path, name: a.name, namespace: a.namespace });
+        if (p.wiring.mode === 'list') {
+          const listed: string[] = parse(fs.readFileSync(path.join(dir, p.wiring.file), 'utf8')).resources;
+          expect(listed).toContain(p.wiring.entry);
+          expect([p.dir, p.ks.file]).toContain(resolveEntry(p.wiring.file, p.wiring.entry!));
+        } else {
+          const docs = parseAllDocuments(fs.readFileSync(path.join(dir, p.wiring.file), 'utf8')).map((d) => d.toJS());
+          expect(docs.map((d) => d.metadata.name)).toContain(p.ks.name);
+        }
+        expect(p.substituteFrom).toEqual(layout.settings.map((s) => ({ kind: s.kind, name: s.name })));
+        seen++;
+      }
+    }
+    expect(seen).toBeGreaterThan(1);
+  });
+
+  it('generate() on the adopted tree renders only platform.yaml and the manifest; approved, a story adds its files, document and wiring', () => {
+    const files = new Map<string, string>();
+    for (const f of walkTree(dir).files) files.set(f, fs.readFileSync(path.join(dir, f), 'utf8'));
+    files.set(PLATFORM_FILE, text);
+    files.set(MANIFEST_FILE, manifestToString(emptyManifest(GENERATOR_VERSION)));
+    const current = { read: (p: string) => files.get(p) };
+    const g = generate(parsePlatform(text), { current, templateRoots: [BUILTIN_TEMPLATES] });
+    expect(writes(g.plan)).toEqual([]);
+    expect(g.plan.changes.map((c) => c.path).sort()).toEqual([MANIFEST_FILE, PLATFORM_FILE]);
+
+    const pf = parsePlatform(text);
+    const clusters = Object.keys(pf.spec.clusters);
+    setStoryState(
+      pf,
+      'STORY-NET-SPEGEL-REGISTRY-MIRROR',
+      Object.fromEntries(clusters.map((c) => [c, 'approved' as const])),
+    );
+    const a = generate(pf, { current, templateRoots: [BUILTIN_TEMPLATES] });
+    const spegel = loadCatalog().components.get('spegel')!.component;
+    const placed = clusters.map((cluster) =>
+      place(layout, { cluster, lane: spegel.lane, area: spegel.area, namespace: spegel.namespace, id: spegel.id }),
+    );
+    const written = writes(a.plan).filter((c) => !c.internal && c.path !== PLATFORM_FILE && c.path !== MANIFEST_FILE);
+    // Its story document, where a generated repository has it.
+    expect(written.filter((c) => c.path.startsWith('docs/')).map((c) => c.path)).toEqual([
+      'docs/stories/STORY-NET-SPEGEL-REGISTRY-MIRROR.md',
+    ]);
+    for (const c of written.filter((x) => !x.path.startsWith('docs/'))) {
+      const wiring = placed.some((p) => p.wiring.file === c.path);
+      const inFolder = placed.some((p) => c.path.startsWith(`${p.dir}/`) || c.path === p.ks.file);
+      expect(wiring || inFolder, c.path).toBe(true);
+      // A person's wiring file is edited, never recorded as generated; the component's files are.
+      expect(c.path in a.plan.manifest.files, c.path).toBe(!wiring);
+      if (wiring) {
+        expect(c.action).toBe('UPDATE');
+        expect(c.reason).toMatch(/^added (resources entry|Flux Kustomization) /);
+      } else expect(c.action).toBe('CREATE');
+    }
+    expect(new Set(written.filter((c) => c.action === 'UPDATE').map((c) => c.path))).toEqual(
+      new Set(placed.map((p) => p.wiring.file)),
+    );
+  });
+});
