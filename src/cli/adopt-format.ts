@@ -111,7 +111,8 @@ export function formatAdoption(r: AdoptResult): string {
   if (r.refused.length) out.push(`platform.yaml would be refused by the tool's rules:\n${r.refused.join('\n')}`);
   out.push(
     r.written
-      ? `adopted ${r.root}: wrote platform.yaml and .platform/adopt.json; no other file changed`
+      ? `adopted ${r.root}: wrote platform.yaml, .platform/adopt.json and an empty .platform/manifest.json; no other file ` +
+        'changed. From now on add-story, approve and regenerate place and wire new components the way this repository does.'
       : 'dry run: nothing was written',
   );
   return out.join('\n');
