@@ -112,7 +112,7 @@ export function formatAdoption(r: AdoptResult): string {
   out.push(
     r.written
       ? `adopted ${r.root}: wrote platform.yaml, .platform/adopt.json and an empty .platform/manifest.json; no other file ` +
-        'changed. From now on add-story, approve and regenerate place and wire new components the way this repository does.'
+          'changed. From now on add-story, approve and regenerate place and wire new components the way this repository does.'
       : 'dry run: nothing was written',
   );
   return out.join('\n');

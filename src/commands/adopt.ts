@@ -7,6 +7,7 @@ import { type AdoptFlagValues, answersFromFlags, flagFor } from '../adopt/flags'
 import { type Adoption, type ClusterAdoption, inferFrom } from '../adopt/infer';
 import { type RepoView, readRepo } from '../adopt/view';
 import { UsageError } from '../core/errors';
+import { emptyManifest, MANIFEST_FILE, manifestToString } from '../core/manifest';
 import {
   answerProblems,
   answersFromCluster,
@@ -15,7 +16,6 @@ import {
   formatNodeSpec,
 } from '../model/answers';
 import { CLUSTER_FIELDS } from '../model/cluster-fields';
-import { emptyManifest, MANIFEST_FILE, manifestToString } from '../core/manifest';
 import { defaultCluster } from '../model/defaults';
 import {
   newPlatform,
