@@ -40,9 +40,10 @@ const build = await rolldown({
   tsconfig: path.join(ROOT, 'tsconfig.json'),
   // src/core/fingerprint.ts: a bundle reads the generator's fingerprint from the stamp written below.
   transform: { define: { __CPC_BUNDLED__: 'true' } },
-  // The full Handlebars compiler is needed only for a repository's own template overrides: required from
-  // node_modules then, not carried in the bundle.
-  external: (id) => id === 'handlebars',
+  // Dependencies the code requires inside a function, for some runs only, stay in node_modules (the package depends on
+  // them) rather than in a chunk every run parses: the full Handlebars compiler (a repository's own template overrides)
+  // and diff (the diffs of --dry-run and the conflict reports, ~65 KB).
+  external: (id) => id === 'handlebars' || id === 'diff',
   plugins: [ownFolder()],
 });
 fs.rmSync(OUT, { recursive: true, force: true });
