@@ -124,6 +124,10 @@ const project = new typescript.TypeScriptProject({
       lib: ['ES2022'],
       esModuleInterop: true,
       skipLibCheck: true,
+      // Source maps in files of their own (lib/**/*.js.map, for `node --enable-source-maps`), which the package does not
+      // ship ("files" takes lib/**/*.js): inline, with the sources, they were 2.3 of the 3.3 MB of lib/'s code.
+      inlineSourceMap: false,
+      sourceMap: true,
     },
   },
   tsconfigDev: {

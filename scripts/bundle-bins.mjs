@@ -53,6 +53,9 @@ const { output } = await build.write({
   entryFileNames: '[name].js',
   chunkFileNames: '[name]-[hash].js',
   sourcemap: false,
+  // The module headings rolldown writes (`// src/...`, `// node_modules/...`) and licence comments stay; JSDoc goes
+  // (a third of the text: the package ships the commented code in lib/ besides).
+  comments: { legal: true, annotation: false, jsdoc: false },
 });
 await build.close();
 
