@@ -10,8 +10,12 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The node binary running the bench, used for every subject and floor. */
 export const NODE = process.execPath;
-/** The compiled platform-kit CLI (both benches run it). */
-export const PLATFORM_KIT = path.join(ROOT, 'lib/cli/platform-kit.js');
+/** The bins as package.json names them (what an installed package runs: their bundles under lib/bundle/). */
+const BINS = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).bin;
+/** A bin's file, relative to the repository root, as the report shows it (`node <file> ...`). */
+export const binFile = (name) => BINS[name];
+/** The platform-kit bin (both benches run it). */
+export const PLATFORM_KIT = path.join(ROOT, binFile('platform-kit'));
 /** GNU time, for peak RSS (`-f %M`). */
 export const TIME_BIN = '/usr/bin/time';
 
@@ -50,7 +54,7 @@ export function requireCompiled(files, hint = '') {
   for (const f of files) {
     if (!fs.existsSync(f)) {
       process.stderr.write(
-        `missing ${path.relative(ROOT, f)}: compile first with \`npx tsc -p tsconfig.json\`${hint}\n`,
+        `missing ${path.relative(ROOT, f)}: build first with \`npx projen compile && npx projen post-compile\`${hint}\n`,
       );
       process.exit(2);
     }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The benchmark of create-platform-cluster (issue 8). Plain Node (ESM), built-ins only.
 //
-//   npx tsc -p tsconfig.json && node scripts/build-assets.mjs && node bench/run.mjs [options]   (npm run bench builds, then runs)
+//   npx projen compile && npx projen post-compile && node bench/run.mjs [options]   (npm run bench builds, then runs)
 //
 // Every row is a subject against a floor measured in the same run: the median of interleaved runs of each,
 // and their ratio, so a noisy or slow machine moves both sides. Rows:
@@ -21,6 +21,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import {
+  binFile,
   cleanup,
   ENV,
   f2,
@@ -44,7 +45,10 @@ import {
   writeJson,
 } from './lib.mjs';
 
-const CREATE = path.join(ROOT, 'lib/cli/create-platform-cluster.js');
+const CREATE = path.join(ROOT, binFile('create-platform-cluster'));
+/** How the report shows the two bins. */
+const CREATE_SHOWN = `node ${binFile('create-platform-cluster')}`;
+const KIT_SHOWN = `node ${binFile('platform-kit')}`;
 const LIB_INDEX = path.join(ROOT, 'lib/index.js');
 const REFERENCE = path.join(ROOT, 'examples/reference-platform');
 const KUBECTL = 'kubectl';
@@ -114,7 +118,8 @@ const usage = (code) =>
       '  --json FILE          also write every sample and the machine to FILE',
       '  --markdown FILE      also write the report (table, machine, options, floors, how to reproduce) to FILE',
       '',
-      'Compile first: npx tsc -p tsconfig.json (npm run bench does both). The check rows need kubectl on PATH.',
+      'Build first: npx projen compile && npx projen post-compile (the bins are bundles; npm run bench does both). ' +
+        'The check rows need kubectl on PATH.',
       '',
     ],
     code,
@@ -292,8 +297,7 @@ function stampCheck(where) {
 // ---------------------------------------------------------------- preparation: scaffold floor
 
 const scaffoldArgv = (dir) => [NODE, CREATE, 'infra', 'apps', '--yes', '--stories', 'all', '--approve', '--dir', dir];
-const SCAFFOLD_SHOWN =
-  'node lib/cli/create-platform-cluster.js infra apps --yes --stories all --approve --dir <fresh empty dir>';
+const SCAFFOLD_SHOWN = `${CREATE_SHOWN} infra apps --yes --stories all --approve --dir <fresh empty dir>`;
 
 /** Scaffold once, read every file into a manifest the floor script replays, and check the replay. */
 function prepareScaffoldFloor() {
@@ -636,7 +640,7 @@ if (want('regen')) {
   const t = measure('regen', sides);
   const m = measureRss('regen', sides, opts.memRuns);
   stampCheck('during the regen row (some regenerate --check runs may have missed the fast path)');
-  const shown = (s) => `node lib/cli/platform-kit.js regenerate --check --dir <tmp>/${s.tag}`;
+  const shown = (s) => `${KIT_SHOWN} regenerate --check --dir <tmp>/${s.tag}`;
   ROWS.push({
     id: 'regen',
     group: 'regen',
@@ -684,7 +688,7 @@ if (want('help')) {
     id: 'help',
     group: 'help',
     name: '`platform-kit --help` vs `node -e 0`',
-    subject: { label: 'node lib/cli/platform-kit.js --help', ms: t.subject.ms, kb: m.subject ?? [] },
+    subject: { label: `${KIT_SHOWN} --help`, ms: t.subject.ms, kb: m.subject ?? [] },
     floor: { label: 'node -e 0', ms: t.floor.ms, kb: m.floor ?? [] },
     goal: { ratio: 1.5 },
   });
@@ -916,7 +920,7 @@ for (const repo of checkRepos) {
     ...flags,
     ...(build ? ['--build'] : []),
   ];
-  const shown = (build) => `node lib/cli/platform-kit.js check --dir ${repo.shownDir}${build ? ' --build' : ''}`;
+  const shown = (build) => `${KIT_SHOWN} check --dir ${repo.shownDir}${build ? ' --build' : ''}`;
 
   // The graph: every Flux Kustomization of every cluster, from the library (in this process, not timed).
   let g;
@@ -1060,7 +1064,7 @@ const tree = (() => {
   // Without the build's lib/built/ (a bare tsc) every template is compiled and the catalog validated at run time.
   const built = fs.existsSync(path.join(ROOT, 'lib', 'built', 'templates.cjs'))
     ? ''
-    : ' (no lib/built/: run node scripts/build-assets.mjs)';
+    : ' (no lib/built/: run npx projen post-compile)';
   return `commit ${head.stdout.trim()}${dirty ? ' plus uncommitted changes to the tool' : ''}${built}`;
 })();
 const fms = (x) => (x < 100 ? x.toFixed(1) : x.toFixed(0));
@@ -1308,7 +1312,7 @@ if (opts.markdown) {
     '',
     '```sh',
     'npm ci',
-    'npx tsc -p tsconfig.json',
+    "npx projen compile && npx projen post-compile    # tsc, then lib/built/ and the bins' bundles (lib/bundle/)",
     `node bench/run.mjs                               # prints the table (this run: ${elapsedS.toFixed(0)} s); needs kubectl on PATH`,
     'node bench/run.mjs --markdown BENCHMARKS.md      # and rewrites this file',
     'node bench/run.mjs --runs 7 --sample 10          # more runs, a denser kubectl sample (slower)',

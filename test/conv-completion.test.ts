@@ -19,7 +19,7 @@ function binDir(): string {
   const shim = path.join(dir, 'platform-kit');
   fs.writeFileSync(
     shim,
-    `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, 'lib', 'cli', 'platform-kit.js'))} "$@"\n`,
+    `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, 'lib', 'bundle', 'platform-kit.js'))} "$@"\n`,
   );
   fs.chmodSync(shim, 0o755);
   return dir;

@@ -24,17 +24,10 @@ const withPartial = (s: Required<Pick<StatusInfo, 'stories' | 'partial'>>): Stat
 
 type GateStatic = (spec: PlatformSpec, cat: Catalog, sprint: number, dir: string) => GateStatus | Promise<GateStatus>;
 
-/** The module with the static gate logic (src/delivery/gate), if this build has one. */
+/** The static gate logic (src/delivery/gate), loaded only when the plan shows gates. */
 async function loadGateStatic(): Promise<GateStatic | undefined> {
-  const modulePath = '../delivery/gate'; // not a literal import: the module is optional
-  let mod: { gateStatic?: unknown };
-  try {
-    mod = (await import(modulePath)) as { gateStatic?: unknown };
-  } catch (e) {
-    const present = ['gate.js', 'gate.ts'].some((f) => fs.existsSync(path.join(__dirname, '..', 'plan', f)));
-    if (present) throw e;
-    return undefined;
-  }
+  // A literal import: the bins' bundler (scripts/bundle-bins.mjs) follows it into a chunk of the bundle.
+  const mod = (await import('../delivery/gate')) as { gateStatic?: unknown };
   return typeof mod.gateStatic === 'function' ? (mod.gateStatic as GateStatic) : undefined;
 }
 

@@ -17,6 +17,18 @@ const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 const CODE_DIR = path.resolve(__dirname, '..');
 /** Libraries whose output ends up in generated files. */
 const OUTPUT_LIBRARIES = ['yaml', 'handlebars'];
+/**
+ * The build's stamp: the generator's fingerprint computed once by the build (scripts/bundle-bins.mjs, after it wrote
+ * the bundles) and stored next to them, so a bin does not read and hash ~5 MB of code on every run.
+ */
+export const GENERATOR_STAMP = path.join(CODE_DIR, 'bundle', 'generator.sha256');
+
+/**
+ * True in the bins' bundles only: scripts/bundle-bins.mjs defines it. A bundle is built in the same step as the stamp,
+ * so it may trust it; lib/cli/*.js and src/ are rebuilt by a bare tsc (or are the sources), so they hash at run time.
+ */
+declare const __CPC_BUNDLED__: boolean | undefined;
+const BUNDLED = typeof __CPC_BUNDLED__ !== 'undefined' && __CPC_BUNDLED__;
 
 const sha = () => createHash('sha256');
 
@@ -31,26 +43,43 @@ function hashTree(h: ReturnType<typeof sha>, dir: string, tag: string, keep: (re
   }
 }
 
-let generator: string | undefined;
-
-/** The generator's fingerprint: code, templates, catalog, output libraries' versions. Once per process. */
-export function generatorFingerprint(): string {
-  if (generator) return generator;
+/**
+ * The generator's fingerprint as the files are now: its code (every .js/.ts under codeDir, the bundles included),
+ * built-in templates, catalog data, the output libraries' versions and package.json. What the build stamps.
+ */
+export function generatorFingerprintOf(packageRoot = PACKAGE_ROOT, codeDir = CODE_DIR): string {
   const h = sha();
-  hashTree(h, CODE_DIR, 'code', (r) => /\.(js|ts)$/.test(r) && !r.endsWith('.d.ts'));
-  hashTree(h, path.join(PACKAGE_ROOT, 'templates'), 'templates', () => true);
-  hashTree(h, path.join(PACKAGE_ROOT, 'catalog'), 'catalog', (r) => r.endsWith('.yaml'));
+  hashTree(h, codeDir, 'code', (r) => /\.(js|ts)$/.test(r) && !r.endsWith('.d.ts'));
+  hashTree(h, path.join(packageRoot, 'templates'), 'templates', () => true);
+  hashTree(h, path.join(packageRoot, 'catalog'), 'catalog', (r) => r.endsWith('.yaml'));
   for (const lib of OUTPUT_LIBRARIES) {
     try {
-      h.update(
-        `${lib}@${(JSON.parse(fs.readFileSync(require.resolve(`${lib}/package.json`), 'utf8')) as { version: string }).version}\0`,
-      );
+      const manifest = require.resolve(`${lib}/package.json`);
+      h.update(`${lib}@${(JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version}\0`);
     } catch {
       h.update(`${lib}@?\0`);
     }
   }
-  h.update(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json')));
-  generator = h.digest('hex');
+  h.update(fs.readFileSync(path.join(packageRoot, 'package.json')));
+  return h.digest('hex');
+}
+
+/** The build's stamp when it holds a fingerprint, else undefined. */
+function readStamp(file: string): string | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+  return /^[0-9a-f]{64}$/.test(text) ? text : undefined;
+}
+
+let generator: string | undefined;
+
+/** The generator's fingerprint, once per process: the build's stamp in a bundle, else hashed from the files. */
+export function generatorFingerprint(): string {
+  generator ??= (BUNDLED ? readStamp(GENERATOR_STAMP) : undefined) ?? generatorFingerprintOf();
   return generator;
 }
 

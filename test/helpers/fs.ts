@@ -35,13 +35,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run one of the package's real bins (compiled by the global setup). */
+/** Run one of the package's real bins as package.json "bin" names them: its bundle (built by the global setup). */
 export function cli(
   bin: 'create-platform-cluster' | 'platform-kit' | 'add-story',
   args: string[],
   opts: { cwd?: string; input?: string; env?: Record<string, string> } = {},
 ): CliResult {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'lib', 'cli', `${bin}.js`), ...args], {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'lib', 'bundle', `${bin}.js`), ...args], {
     cwd: opts.cwd ?? ROOT,
     input: opts.input ?? '',
     encoding: 'utf8',

@@ -5,12 +5,23 @@ import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 /** What lib/ is built from: tsc's input and config, and what the post-compile step reads. */
-const INPUTS = ['src', 'templates', 'catalog', 'scripts/build-assets.mjs', 'tsconfig.json', 'package.json'];
-/** What the e2e tests run: a bin and the post-compile step's output (a bare tsc does not write lib/built/). */
+const INPUTS = [
+  'src',
+  'templates',
+  'catalog',
+  'scripts/build-assets.mjs',
+  'scripts/bundle-bins.mjs',
+  'tsconfig.json',
+  'package.json',
+];
+/** What the e2e tests run: a bin and the post-compile step's output (a bare tsc writes neither lib/built/ nor lib/bundle/). */
 const OUTPUTS = [
   'lib/cli/create-platform-cluster.js',
   'lib/cli/platform-kit.js',
   'lib/cli/add-story.js',
+  'lib/bundle/create-platform-cluster.js',
+  'lib/bundle/platform-kit.js',
+  'lib/bundle/add-story.js',
   'lib/built/templates.cjs',
   'lib/built/catalog.json',
 ];
@@ -68,6 +79,8 @@ export default function setup(): void {
   });
   // lib/built/: the precompiled templates and the validated catalog the package ships (not committed).
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-assets.mjs')], { cwd: ROOT, stdio: 'ignore' });
+  // lib/bundle/: the bins as the package runs them (package.json "bin"), one bundle each.
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'bundle-bins.mjs')], { cwd: ROOT, stdio: 'ignore' });
   fs.mkdirSync(path.dirname(STAMP), { recursive: true });
   fs.writeFileSync(STAMP, `${inputs}\n${libState()}\n`);
 }

@@ -7,9 +7,10 @@ import { ROOT } from './fs';
  * screen (ANSI stripped, after the previous match) and types its text.
  */
 export const DRIVER = path.join(ROOT, 'test', 'helpers', 'pty-drive.py');
-export const CREATE_BIN = path.join(ROOT, 'lib', 'cli', 'create-platform-cluster.js');
-export const ADD_STORY_BIN = path.join(ROOT, 'lib', 'cli', 'add-story.js');
-export const KIT_BIN = path.join(ROOT, 'lib', 'cli', 'platform-kit.js');
+// The bins as package.json runs them: their bundles, whose prompts (@inquirer/prompts) are a chunk loaded in a TTY only.
+export const CREATE_BIN = path.join(ROOT, 'lib', 'bundle', 'create-platform-cluster.js');
+export const ADD_STORY_BIN = path.join(ROOT, 'lib', 'bundle', 'add-story.js');
+export const KIT_BIN = path.join(ROOT, 'lib', 'bundle', 'platform-kit.js');
 
 export const KEY = { ENTER: '\r', UP: '\x1b[A', DOWN: '\x1b[B', CTRL_C: '\x03', CTRL_U: '\x15', SPACE: ' ' } as const;
 

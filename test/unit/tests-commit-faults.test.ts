@@ -119,11 +119,24 @@ function seam(
   return { io: io as unknown as CommitFs, calls };
 }
 
+/**
+ * commitChanges under a umask that narrows 0644 and 0755 (put back after): the commit then chmods each file it stages,
+ * so a fault at that call is among those tried (under the usual 022 it makes no chmod call at all).
+ */
+function commitNarrowed(root: string, io: CommitFs): void {
+  const umask = process.umask(0o077);
+  try {
+    commitChanges(root, changes(), io);
+  } finally {
+    process.umask(umask);
+  }
+}
+
 /** The calls of a commit that succeeds, and the number of the one that is its commit point (journal -> committed). */
 function dryRun(): { calls: { name: Call; args: unknown[] }[]; commitPoint: number; after: Record<string, string> } {
   const root = repo();
   const { io, calls } = seam();
-  commitChanges(root, changes(), io);
+  commitNarrowed(root, io);
   const commitPoint = calls.findIndex(
     (c) => c.name === 'renameSync' && String(c.args[1]).endsWith(`${path.sep}committed.json`),
   );
@@ -160,7 +173,7 @@ describe('commitChanges through a file-system seam: a fault at every call', () =
       const root = repo();
       let thrown: unknown;
       try {
-        commitChanges(root, changes(), seam(n).io);
+        commitNarrowed(root, seam(n).io);
       } catch (e) {
         thrown = e;
       }
@@ -175,7 +188,7 @@ describe('commitChanges through a file-system seam: a fault at every call', () =
       const root = repo();
       // A failing clean-up call is thrown, or ignored when it only removes a folder that may be in use (rmdir).
       try {
-        commitChanges(root, changes(), seam(n).io);
+        commitNarrowed(root, seam(n).io);
         expect(calls[n].name, `call ${n}`).toBe('rmdirSync');
       } catch (e) {
         expect(e, `call ${n} (${calls[n].name})`).toBeInstanceOf(Injected);
@@ -191,7 +204,7 @@ describe('commitChanges through a file-system seam: a fault at every call', () =
     for (let n = 0; n < calls.length; n++) {
       const root = repo();
       try {
-        commitChanges(root, changes(), seam(n, true).io);
+        commitNarrowed(root, seam(n, true).io);
       } catch (e) {
         expect(e, `call ${n}`).toBeInstanceOf(Injected); // (a kill in the folder clean-up returns: rmdir failures are ignored)
       }
@@ -205,7 +218,7 @@ describe('commitChanges through a file-system seam: a fault at every call', () =
 
   it('the seam is the only way the commit writes: a seam that refuses every call leaves the repository untouched', () => {
     const root = repo();
-    expect(() => commitChanges(root, changes(), seam(0, true).io)).toThrow(Injected);
+    expect(() => commitNarrowed(root, seam(0, true).io)).toThrow(Injected);
     expect(state(root)).toEqual(before);
   });
 });
