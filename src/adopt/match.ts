@@ -9,7 +9,8 @@
 //   - by kind (not a lane): its build holds an object of a kind exactly one catalog component declares (its
 //     `resources`), a component without chart or source, outside the generic API groups (see kindsOfOne): a
 //     CiliumLoadBalancerIPPool in the cilium app delivers cilium-lb-ipam. Such a Kustomization can deliver several
-//     components (cilium and cilium-lb-ipam): the tool must not add them a second time.
+//     components (cilium and cilium-lb-ipam): the tool must not add them a second time. A kind found in the builds
+//     of several Kustomizations of the cluster is a kind apps use (a ReplicationDestination each), and matches none.
 // Only stories that target the cluster's role count. A story is approved on a cluster when every component it puts
 // on a cluster of that role is matched there, partial when some of its own are (listed), absent otherwise. Every
 // Kustomization that matches no catalog component is an adopted component.
@@ -122,6 +123,8 @@ export function matchComponents(c: ClusterView, cat: Catalog): Omit<ClusterMatch
   const adopted: AdoptedKs[] = [];
   const kustomizations = new Map<string, AdoptedKs>();
   const entries = [...cat.components.values()];
+  const kinds = kindsOfOne(cat);
+  const found: { seen: AdoptedKs; hits: ComponentMatch[]; byKind: ComponentMatch[] }[] = [];
   for (const k of c.kustomizations) {
     if (k.entry || !k.ks.obj) continue;
     let hits: ComponentMatch[] = entries.flatMap((e) => {
@@ -137,15 +140,13 @@ export function matchComponents(c: ClusterView, cat: Catalog): Omit<ClusterMatch
     }
     // By kind, after the choice by name: what the build creates besides the component it is named for. Not for a
     // lane: what it builds besides Kustomizations is shared by the apps it creates.
-    const kinds = kindsOfOne(cat);
+    const byKind: ComponentMatch[] = [];
     for (const o of k.lane ? [] : k.objects) {
       const id = kinds.get(kindKey(o.apiVersion, o.kind));
-      if (!id || hits.some((h) => h.component === id)) continue;
+      if (!id || hits.some((h) => h.component === id) || byKind.some((h) => h.component === id)) continue;
       const why = { file: o.file, line: o.line, fact: `${o.kind} ${o.name} (a kind only ${id} creates)` };
-      hits.push({ component: id, story: cat.components.get(id)?.story?.id, ks: k.ks.id, why, byKind: true });
+      byKind.push({ component: id, story: cat.components.get(id)?.story?.id, ks: k.ks.id, why, byKind: true });
     }
-    const any = hits.length > 0;
-    matches.push(...hits);
     const deps = Array.isArray(k.ks.obj.raw.spec?.dependsOn) ? k.ks.obj.raw.spec.dependsOn : [];
     const seen: AdoptedKs = {
       id: k.ks.id,
@@ -160,7 +161,17 @@ export function matchComponents(c: ClusterView, cat: Catalog): Omit<ClusterMatch
       lane: k.lane,
     };
     kustomizations.set(k.ks.id, seen);
-    if (!any) adopted.push(seen);
+    found.push({ seen, hits, byKind });
+  }
+  // A component is one place on a cluster: a kind found in the builds of several Kustomizations is a kind apps use
+  // (a ReplicationDestination per app that volsync backs up), not the one component that creates it in the catalog.
+  const places = new Map<string, Set<string>>();
+  for (const f of found)
+    for (const h of f.byKind) places.set(h.component, (places.get(h.component) ?? new Set()).add(h.ks));
+  for (const f of found) {
+    const hits = [...f.hits, ...f.byKind.filter((h) => places.get(h.component)!.size === 1)];
+    matches.push(...hits);
+    if (hits.length === 0) adopted.push(f.seen);
   }
   return { matches, kustomizations, adopted };
 }

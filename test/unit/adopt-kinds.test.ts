@@ -102,6 +102,20 @@ describe('adopt: a component delivered inside another Kustomization, found by a 
     expect(inIpam(withPool.written, withPool.ipamDirs)).toEqual([]);
     expect(withPool.written.filter((f) => f.includes('cilium-lb-ipam'))).toEqual([]);
   });
+
+  it('a kind found in the builds of several Kustomizations is a kind apps use: it matches none of them', () => {
+    // The same kind in two apps (as volsync's ReplicationDestination is in every app it backs up): no component is
+    // one place twice, so neither app delivers cilium-lb-ipam, and both stay what they were (echo hand-written).
+    const dir = fixtureWith(CILIUM_APP, [POOL]);
+    const echo = 'kubernetes/apps/default/echo/app';
+    fs.writeFileSync(path.join(dir, echo, 'pool.yaml'), stringify({ ...POOL, metadata: { name: 'echo-pool' } }));
+    const k = path.join(dir, echo, 'kustomization.yaml');
+    fs.writeFileSync(k, fs.readFileSync(k, 'utf8').replace(/^resources:\n/m, 'resources:\n  - ./pool.yaml\n'));
+    for (const c of infer(dir).clusters) {
+      expect(c.match.matches.filter((m) => m.component === 'cilium-lb-ipam'), c.name).toEqual([]);
+      expect(c.match.adopted.map((a) => a.path), c.name).toContain(echo);
+    }
+  });
 });
 
 describe('adopt: which kinds match by themselves', () => {
