@@ -112,8 +112,14 @@ describe('adopt: a component delivered inside another Kustomization, found by a 
     const k = path.join(dir, echo, 'kustomization.yaml');
     fs.writeFileSync(k, fs.readFileSync(k, 'utf8').replace(/^resources:\n/m, 'resources:\n  - ./pool.yaml\n'));
     for (const c of infer(dir).clusters) {
-      expect(c.match.matches.filter((m) => m.component === 'cilium-lb-ipam'), c.name).toEqual([]);
-      expect(c.match.adopted.map((a) => a.path), c.name).toContain(echo);
+      expect(
+        c.match.matches.filter((m) => m.component === 'cilium-lb-ipam'),
+        c.name,
+      ).toEqual([]);
+      expect(
+        c.match.adopted.map((a) => a.path),
+        c.name,
+      ).toContain(echo);
     }
   });
 });
