@@ -9,8 +9,8 @@
 //   - by kind (not a lane): its build holds an object of a kind exactly one catalog component declares (its
 //     `resources`), a component without chart or source, outside the generic API groups (see kindsOfOne): a
 //     CiliumLoadBalancerIPPool in the cilium app delivers cilium-lb-ipam. Such a Kustomization can deliver several
-//     components (cilium and cilium-lb-ipam): the tool must not add them a second time. A kind found in the builds
-//     of several Kustomizations of the cluster is a kind apps use (a ReplicationDestination each), and matches none.
+//     components (cilium and cilium-lb-ipam): the tool must not add them a second time. A kind found in three or
+//     more Kustomizations, or in one file several build, is a kind apps use (a ReplicationDestination each): none.
 // Only stories that target the cluster's role count. A story is approved on a cluster when every component it puts
 // on a cluster of that role is matched there, partial when some of its own are (listed), absent otherwise. Every
 // Kustomization that matches no catalog component is an adopted component.
@@ -163,13 +163,23 @@ export function matchComponents(c: ClusterView, cat: Catalog): Omit<ClusterMatch
     kustomizations.set(k.ks.id, seen);
     found.push({ seen, hits, byKind });
   }
-  // A component is one place on a cluster: a kind found in the builds of several Kustomizations is a kind apps use
-  // (a ReplicationDestination per app that volsync backs up), not the one component that creates it in the catalog.
-  const places = new Map<string, Set<string>>();
+  // A kind apps use is no component's: one found in the builds of three or more Kustomizations (a ReplicationDestination
+  // per app volsync backs up), or in one file several Kustomizations build (a kustomize component the apps include).
+  // Two stores or two pools in two apps of their own stay: a duplicate of those is what the rule is there to prevent.
+  const places = new Map<string, { ks: Set<string>; files: Set<string> }>();
   for (const f of found)
-    for (const h of f.byKind) places.set(h.component, (places.get(h.component) ?? new Set()).add(h.ks));
+    for (const h of f.byKind) {
+      const p = places.get(h.component) ?? { ks: new Set<string>(), files: new Set<string>() };
+      p.ks.add(h.ks);
+      p.files.add(h.why.file ?? '');
+      places.set(h.component, p);
+    }
+  const appsKind = (id: string) => {
+    const p = places.get(id)!;
+    return p.ks.size >= 3 || (p.ks.size >= 2 && p.files.size < p.ks.size);
+  };
   for (const f of found) {
-    const hits = [...f.hits, ...f.byKind.filter((h) => places.get(h.component)!.size === 1)];
+    const hits = [...f.hits, ...f.byKind.filter((h) => !appsKind(h.component))];
     matches.push(...hits);
     if (hits.length === 0) adopted.push(f.seen);
   }

@@ -103,24 +103,41 @@ describe('adopt: a component delivered inside another Kustomization, found by a 
     expect(withPool.written.filter((f) => f.includes('cilium-lb-ipam'))).toEqual([]);
   });
 
-  it('a kind found in the builds of several Kustomizations is a kind apps use: it matches none of them', () => {
-    // The same kind in two apps (as volsync's ReplicationDestination is in every app it backs up): no component is
-    // one place twice, so neither app delivers cilium-lb-ipam, and both stay what they were (echo hand-written).
-    const dir = fixtureWith(CILIUM_APP, [POOL]);
+  it('a kind apps use matches none: three Kustomizations, or one file two of them build; two of their own both match', () => {
     const echo = 'kubernetes/apps/default/echo/app';
-    fs.writeFileSync(path.join(dir, echo, 'pool.yaml'), stringify({ ...POOL, metadata: { name: 'echo-pool' } }));
-    const k = path.join(dir, echo, 'kustomization.yaml');
-    fs.writeFileSync(k, fs.readFileSync(k, 'utf8').replace(/^resources:\n/m, 'resources:\n  - ./pool.yaml\n'));
-    for (const c of infer(dir).clusters) {
-      expect(
-        c.match.matches.filter((m) => m.component === 'cilium-lb-ipam'),
-        c.name,
-      ).toEqual([]);
-      expect(
-        c.match.adopted.map((a) => a.path),
-        c.name,
-      ).toContain(echo);
+    const certs = 'kubernetes/apps/cert-manager/cert-manager/app';
+    /** Lists `file` (a path relative to the app folder) in the app's kustomization.yaml, writing `obj` there unless shared. */
+    const listIn = (dir: string, app: string, file: string, obj?: object) => {
+      if (obj) fs.writeFileSync(path.join(dir, app, file), stringify(obj));
+      const k = path.join(dir, app, 'kustomization.yaml');
+      fs.writeFileSync(k, fs.readFileSync(k, 'utf8').replace(/^resources:\n/m, `resources:\n  - ${file}\n`));
+    };
+    const ipamBy = (dir: string) =>
+      infer(dir).clusters.map((c) => ({
+        cluster: c.name,
+        ks: c.match.matches.filter((m) => m.component === 'cilium-lb-ipam').map((m) => m.ks),
+        handWritten: c.match.adopted.map((x) => x.path),
+      }));
+    // Three apps, a pool each (as every app volsync backs up has its ReplicationDestination): none delivers IPAM.
+    const three = fixtureWith(CILIUM_APP, [POOL]);
+    listIn(three, echo, './pool.yaml', { ...POOL, metadata: { name: 'echo-pool' } });
+    listIn(three, certs, './pool.yaml', { ...POOL, metadata: { name: 'certs-pool' } });
+    for (const c of ipamBy(three)) {
+      expect(c.ks, c.cluster).toEqual([]);
+      expect(c.handWritten, c.cluster).toContain(echo);
     }
+    // One file that two apps build (a kustomize component they include): none.
+    const shared = fixtureWith(CILIUM_APP, [POOL]);
+    fs.copyFileSync(path.join(shared, CILIUM_APP, 'networking.yaml'), path.join(shared, 'kubernetes/pool.yaml'));
+    fs.rmSync(path.join(shared, CILIUM_APP, 'networking.yaml'));
+    const cil = path.join(shared, CILIUM_APP, 'kustomization.yaml');
+    fs.writeFileSync(cil, fs.readFileSync(cil, 'utf8').replace('./networking.yaml', '../../../../pool.yaml'));
+    listIn(shared, echo, '../../../../pool.yaml');
+    for (const c of ipamBy(shared)) expect(c.ks, c.cluster).toEqual([]);
+    // Two apps with a pool of their own each: both deliver it (the tool must add no third).
+    const two = fixtureWith(CILIUM_APP, [POOL]);
+    listIn(two, echo, './pool.yaml', { ...POOL, metadata: { name: 'echo-pool' } });
+    for (const c of ipamBy(two)) expect(c.ks.length, c.cluster).toBe(2);
   });
 });
 
