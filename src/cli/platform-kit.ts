@@ -94,6 +94,10 @@ program
           else processIo.out(line);
         }
       }
+      if (!flags.check && 'handover' in r && r.handover?.length) {
+        const { handoverBlock } = await import('../generate/handover');
+        processIo.out(handoverBlock(r.handover).join('\n'));
+      }
       if (flags.check) {
         processIo.out(
           r.changed
