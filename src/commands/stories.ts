@@ -190,20 +190,13 @@ function addStoriesIn(s: Session, opts: AddStoriesOptions): StoriesResult {
   // The clusters of the stories named (the dependencies brought along say where they went themselves).
   const touched = [...new Set(stories.flatMap((st) => recorded.byStory.get(st.id) ?? []))];
   const result = { root: s.root, stories, clusters: touched, settingsAdded, dependencies };
+  const ids = all.map((st) => st.id);
   if (opts.git && !opts.dryRun) {
     const story = stories[0];
     const message = `${story.id}: scaffold ${story.title}${opts.approve ? ` (approved on ${touched.join(', ')})` : ' (draft)'}`;
-    return { ...result, ...deliverOnBranch(s, pf, story.id, message) };
+    return { ...result, ...deliverOnBranch(s, pf, story.id, message, ids) };
   }
-  return {
-    ...result,
-    ...finish(
-      s,
-      pf,
-      opts,
-      all.map((st) => st.id),
-    ),
-  };
+  return { ...result, ...finish(s, pf, opts, ids) };
 }
 
 /**
@@ -216,13 +209,14 @@ function deliverOnBranch(
   pf: PlatformFile,
   id: string,
   message: string,
+  ids: string[],
 ): { plan: Plan; written: boolean; git: StoriesResult['git']; handover?: HandoverItem[] } {
   // Validate everything before switching branches, so bad input leaves the work tree as it was.
   s.validate(pf, invalidEdit);
   refuseUncommitted(s.root, [PLATFORM_FILE, MANIFEST_FILE], 'before switching branches');
   const branch = enterStoryBranch(s.root, id);
   const { plan, handover } = s.generate(pf);
-  const hand = handoverFor(handover, [id]);
+  const hand = handoverFor(handover, ids);
   const paths = writes(plan).map((c) => c.path);
   refuseUncommitted(s.root, paths, `on branch ${branch}`);
   if (paths.length === 0) return { plan, written: false, git: { branch }, ...hand };
@@ -288,7 +282,8 @@ function changeStatesIn(s: Session, opts: ApproveStoriesOptions, to: StoryState)
     checkStateChange(pf.spec, before, cat, wanted, brought, to);
   }
   const touched = [...new Set(wanted.flatMap(([, c]) => c))];
-  const ids = [...dependencies.map((d) => d.id), ...stories.map((st) => st.id)];
+  // Taken back to draft, a story asks nothing by hand (where it stays approved, its approval said so).
+  const ids = to === 'approved' ? [...dependencies.map((d) => d.id), ...stories.map((st) => st.id)] : [];
   return { root: s.root, stories, clusters: touched, settingsAdded, dependencies, ...finish(s, pf, opts, ids) };
 }
 
