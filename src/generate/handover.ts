@@ -80,34 +80,57 @@ function scalarsWithReferences(node: Node | null | undefined, at: string, out: {
   }
 }
 
-/** A reading of the tool's template: the variables a component's files read, each with its places (value unset). */
-type Readings = Map<string, { what: string; path: string; text: string }[]>;
+/** A string scalar of the tool's render holding a `${` reference: the object holding it, its key path, its text. */
+interface Reference {
+  what: string;
+  path: string;
+  text: string;
+}
 
 /**
- * What the tool's own render of a component reads, by variable: rendered with the tool's layout into a scratch tree
- * (so `.hbs` templates are read as the YAML they produce), each file parsed and every string scalar holding `${VAR`
- * kept with its key path. Comments say nothing: only values are read by Flux's substitution.
+ * A component as the tool's own render writes it, with the layout's defaults, into a scratch tree (so `.hbs`
+ * templates are read as the YAML they produce): its YAML files' texts, and each file's references once it is parsed
+ * (parsed only when it names a variable asked about: parsing is most of the cost).
  */
-function readingsOf(r: TemplateRenderer, cat: Catalog, comp: Component): Readings {
-  const scratch = new Tree();
-  const files = renderComponent(scratch, r, comp, 'app', (id) => cat.components.get(id)?.component);
-  const out: Readings = new Map();
-  for (const f of files) {
-    if (!/\.ya?ml$/.test(f)) continue;
-    const values = f.endsWith('/helm-values.yaml');
-    for (const doc of parseAllDocuments(scratch.read(f)!)) {
-      const found: { path: string; text: string }[] = [];
-      scalarsWithReferences(doc.contents as Node, '', found);
-      if (!found.length) continue;
-      const js = doc.toJS() as { kind?: unknown; metadata?: { name?: unknown } } | null;
-      const what = values ? 'HelmRelease values' : `${js?.kind ?? 'document'} ${js?.metadata?.name ?? ''}`.trim();
-      for (const { path, text } of found)
-        for (const m of text.matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)) {
-          const list = out.get(m[1]) ?? [];
-          if (!list.some((x) => x.what === what && x.path === path)) list.push({ what, path, text });
-          out.set(m[1], list);
-        }
+class Drawn {
+  private readonly files = new Map<string, string>();
+  private readonly parsed = new Map<string, Reference[]>();
+
+  constructor(r: TemplateRenderer, cat: Catalog, comp: Component) {
+    const scratch = new Tree();
+    for (const f of renderComponent(scratch, r, comp, 'app', (id) => cat.components.get(id)?.component))
+      if (/\.ya?ml$/.test(f)) this.files.set(f, scratch.read(f)!);
+  }
+
+  /** Where the render reads `variable`, in file order then document order; [] when nowhere. */
+  placesOf(variable: string): Reference[] {
+    const named = new RegExp(`\\$\\{${variable}[-}:=]`);
+    const out: Reference[] = [];
+    for (const [f, text] of this.files) {
+      if (!named.test(text)) continue;
+      let refs = this.parsed.get(f);
+      if (!refs) this.parsed.set(f, (refs = referencesIn(f, text)));
+      for (const x of refs)
+        if (named.test(x.text) && !out.some((y) => y.what === x.what && y.path === x.path)) out.push(x);
     }
+    return out;
+  }
+}
+
+/**
+ * Every string scalar of a rendered file holding `${`, with its key path and what holds it: `HelmRelease values` for
+ * the chart values file, else the object's kind and name. Comments say nothing: only values are substituted by Flux.
+ */
+function referencesIn(file: string, text: string): Reference[] {
+  const values = file.endsWith('/helm-values.yaml');
+  const out: Reference[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    const found: { path: string; text: string }[] = [];
+    scalarsWithReferences(doc.contents as Node, '', found);
+    if (!found.length) continue;
+    const js = doc.toJS() as { kind?: unknown; metadata?: { name?: unknown } } | null;
+    const what = values ? 'HelmRelease values' : `${js?.kind ?? 'document'} ${js?.metadata?.name ?? ''}`.trim();
+    for (const x of found) out.push({ what, ...x });
   }
   return out;
 }
@@ -118,10 +141,10 @@ function readingsOf(r: TemplateRenderer, cat: Catalog, comp: Component): Reading
  * order, then the adopted entries' order, then the stories' and their variables' order.
  */
 export function handoverItems(spec: PlatformSpec, cat: Catalog, r: TemplateRenderer): HandoverItem[] {
-  const readings = new Map<string, Readings>();
-  const readingsFor = (comp: Component) => {
-    let got = readings.get(comp.id);
-    if (!got) readings.set(comp.id, (got = readingsOf(r, cat, comp)));
+  const drawn = new Map<string, Drawn>();
+  const drawnOf = (comp: Component) => {
+    let got = drawn.get(comp.id);
+    if (!got) drawn.set(comp.id, (got = new Drawn(r, cat, comp)));
     return got;
   };
   const out: HandoverItem[] = [];
@@ -139,11 +162,11 @@ export function handoverItems(spec: PlatformSpec, cat: Catalog, r: TemplateRende
     for (const [id, a] of delivered) {
       const comp = cat.components.get(id)?.component;
       if (!comp) continue;
-      const reads = readingsFor(comp);
+      const reads = drawnOf(comp);
       for (const [variable, stories] of declared) {
-        const at = reads.get(variable);
+        const at = reads.placesOf(variable);
         const value = toolValue(spec, cat, c, variable);
-        if (!at || value === undefined) continue;
+        if (!at.length || value === undefined) continue;
         out.push({
           cluster: name,
           stories,
