@@ -5,7 +5,12 @@
 //     the HelmRelease or the Kustomization must also be named like the component, or
 //   - by source: a GitRepository of its build has the component's source URL, or
 //   - for a component without chart or source: its build holds every object the component's health checks name, or
-//     the Kustomization is named after the component and lands in its namespace.
+//     the Kustomization is named after the component and lands in its namespace, or
+//   - by kind (not a lane): its build holds an object of a kind exactly one catalog component declares (its
+//     `resources`), a component without chart or source, outside the generic API groups (see kindsOfOne): a
+//     CiliumLoadBalancerIPPool in the cilium app delivers cilium-lb-ipam. Such a Kustomization can deliver several
+//     components (cilium and cilium-lb-ipam): the tool must not add them a second time. A kind found in the builds
+//     of several Kustomizations of the cluster is a kind apps use (a ReplicationDestination each), and matches none.
 // Only stories that target the cluster's role count. A story is approved on a cluster when every component it puts
 // on a cluster of that role is matched there, partial when some of its own are (listed), absent otherwise. Every
 // Kustomization that matches no catalog component is an adopted component.
@@ -22,6 +27,8 @@ export interface ComponentMatch {
   story?: string;
   ks: string;
   why: Why;
+  /** Found by a kind only this component creates (the Kustomization delivers it besides what it is named for). */
+  byKind?: boolean;
 }
 
 export interface AdoptedKs {
@@ -116,9 +123,11 @@ export function matchComponents(c: ClusterView, cat: Catalog): Omit<ClusterMatch
   const adopted: AdoptedKs[] = [];
   const kustomizations = new Map<string, AdoptedKs>();
   const entries = [...cat.components.values()];
+  const kinds = kindsOfOne(cat);
+  const found: { seen: AdoptedKs; hits: ComponentMatch[]; byKind: ComponentMatch[] }[] = [];
   for (const k of c.kustomizations) {
     if (k.entry || !k.ks.obj) continue;
-    let hits = entries.flatMap((e) => {
+    let hits: ComponentMatch[] = entries.flatMap((e) => {
       const why = matchOne(k, e.component);
       return why ? [{ component: e.component.id, story: e.story?.id, ks: k.ks.id, why }] : [];
     });
@@ -129,8 +138,15 @@ export function matchComponents(c: ClusterView, cat: Catalog): Omit<ClusterMatch
       const byName = hits.filter((h) => named.has(h.component));
       if (byName.length) hits = byName;
     }
-    const any = hits.length > 0;
-    matches.push(...hits);
+    // By kind, after the choice by name: what the build creates besides the component it is named for. Not for a
+    // lane: what it builds besides Kustomizations is shared by the apps it creates.
+    const byKind: ComponentMatch[] = [];
+    for (const o of k.lane ? [] : k.objects) {
+      const id = kinds.get(kindKey(o.apiVersion, o.kind));
+      if (!id || hits.some((h) => h.component === id) || byKind.some((h) => h.component === id)) continue;
+      const why = { file: o.file, line: o.line, fact: `${o.kind} ${o.name} (a kind only ${id} creates)` };
+      byKind.push({ component: id, story: cat.components.get(id)?.story?.id, ks: k.ks.id, why, byKind: true });
+    }
     const deps = Array.isArray(k.ks.obj.raw.spec?.dependsOn) ? k.ks.obj.raw.spec.dependsOn : [];
     const seen: AdoptedKs = {
       id: k.ks.id,
@@ -145,7 +161,17 @@ export function matchComponents(c: ClusterView, cat: Catalog): Omit<ClusterMatch
       lane: k.lane,
     };
     kustomizations.set(k.ks.id, seen);
-    if (!any) adopted.push(seen);
+    found.push({ seen, hits, byKind });
+  }
+  // A component is one place on a cluster: a kind found in the builds of several Kustomizations is a kind apps use
+  // (a ReplicationDestination per app that volsync backs up), not the one component that creates it in the catalog.
+  const places = new Map<string, Set<string>>();
+  for (const f of found)
+    for (const h of f.byKind) places.set(h.component, (places.get(h.component) ?? new Set()).add(h.ks));
+  for (const f of found) {
+    const hits = [...f.hits, ...f.byKind.filter((h) => places.get(h.component)!.size === 1)];
+    matches.push(...hits);
+    if (hits.length === 0) adopted.push(f.seen);
   }
   return { matches, kustomizations, adopted };
 }
@@ -163,6 +189,45 @@ export function storyStatuses(matches: ComponentMatch[], cat: Catalog, role: Rol
       const status: StoryStatus = have.length === ids.length ? 'approved' : own.length ? 'partial' : 'absent';
       return { id: s.id, status, present: have, missing: ids.filter((id) => !present.has(id)) };
     });
+}
+
+/**
+ * API groups whose kinds say nothing of a component, even one only a single catalog component declares: the core
+ * groups every application uses, every Kubernetes project API (*.k8s.io: RBAC, storage, the Gateway API, volume
+ * snapshots, external-dns's DNSEndpoint, served by many implementations), and the Prometheus Operator's, which any
+ * application's monitoring uses (a PodMonitor is not the dragonfly component).
+ */
+const genericGroup = (group: string) =>
+  ['', 'apps', 'batch', 'policy', 'monitoring.coreos.com'].includes(group) || /(^|\.)k8s\.io$/.test(group);
+
+/** `group/Kind` of an object or a declared resource, whatever its version (cilium.io/v2 and v2alpha1 alike). */
+const kindKey = (apiVersion: string, kind: string) =>
+  `${apiVersion.includes('/') ? apiVersion.split('/')[0] : ''}/${kind}`;
+
+const kindsMemo = new WeakMap<Catalog, Map<string, string>>();
+
+/**
+ * The kinds (`group/Kind`) exactly one catalog component declares in its resources, outside the generic groups, with
+ * that component: computed from the catalog, so a kind a second component comes to declare stops matching by itself.
+ * Only components without chart or source count: those are what their objects are, while a chart's component is
+ * known by its chart and its other objects are accessories (arc-runners' CiliumNetworkPolicy is any app's).
+ */
+export function kindsOfOne(cat: Catalog): Map<string, string> {
+  const known = kindsMemo.get(cat);
+  if (known) return known;
+  const owners = new Map<string, Set<string>>();
+  for (const e of cat.components.values())
+    for (const r of e.component.resources) {
+      const key = kindKey(r.apiVersion, r.kind);
+      owners.set(key, (owners.get(key) ?? new Set()).add(e.component.id));
+    }
+  const out = new Map<string, string>();
+  for (const [key, ids] of owners) {
+    const only = ids.size === 1 ? cat.components.get([...ids][0])?.component : undefined;
+    if (only && !only.chart && !only.source && !genericGroup(key.slice(0, key.lastIndexOf('/')))) out.set(key, only.id);
+  }
+  kindsMemo.set(cat, out);
+  return out;
 }
 
 /** Components matched, Kustomizations adopted and story statuses of one cluster (see the header). */

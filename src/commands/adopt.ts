@@ -8,6 +8,7 @@ import { type Adoption, type ClusterAdoption, inferFrom } from '../adopt/infer';
 import { type RepoView, readRepo } from '../adopt/view';
 import { UsageError } from '../core/errors';
 import { emptyManifest, MANIFEST_FILE, manifestToString } from '../core/manifest';
+import { deliveredBy } from '../model/adopted';
 import {
   answerProblems,
   answersFromCluster,
@@ -209,8 +210,14 @@ function adoptedOf(c: ClusterAdoption): AdoptedComponent[] {
   // Every Kustomization that delivers a catalog component is recorded with it (`component:`), whatever its story's
   // status: the tool renders a component on a cluster only where no adopted Kustomization delivers it, so a file
   // its people wrote is never rendered over (and check reads it as wiring the component).
-  for (const m of c.match.matches) {
-    if (out.some((o) => `${o.namespace}/${o.name}` === m.ks && o.component === m.component)) continue;
+  // A component found by a kind only it creates goes in `also` of its Kustomization's entry (the first one recorded).
+  for (const m of [...c.match.matches].sort((a, b) => Number(Boolean(a.byKind)) - Number(Boolean(b.byKind)))) {
+    const mine = out.filter((o) => `${o.namespace}/${o.name}` === m.ks);
+    if (mine.some((o) => deliveredBy(o).includes(m.component))) continue;
+    if (m.byKind && mine[0]?.component) {
+      mine[0].also = [...(mine[0].also ?? []), m.component];
+      continue;
+    }
     const k = c.match.kustomizations.get(m.ks);
     if (!k) continue;
     out.push({

@@ -8,6 +8,7 @@ import type { CheckOptions, CheckResult, CheckRule, ClusterGraph, RuleResult, Wa
 import { credentialName, credentialValue, sourceUrlCredential } from '../core/credentials';
 import type { Finding } from '../core/finding';
 import { planFindings } from '../delivery/checks';
+import { deliveredBy } from '../model/adopted';
 import { foundationComponents } from '../model/components';
 import { loadPlatform, PLATFORM_FILE, parsePlatform } from '../model/platform-file';
 import type { PlatformSpec } from '../model/schema';
@@ -96,7 +97,7 @@ function wiringFindings(
   const scaffold = spec.layout ? new Set(foundationComponents().map((c) => c.id)) : new Set<string>();
   const adopted = new Set((spec.clusters[cluster].adopted ?? []).map((a) => a.name));
   // An adopted Kustomization named otherwise that delivers a catalog component (adopt matched it) wires that component.
-  const delivered = new Set((spec.clusters[cluster].adopted ?? []).flatMap((a) => (a.component ? [a.component] : [])));
+  const delivered = new Set((spec.clusters[cluster].adopted ?? []).flatMap(deliveredBy));
   const expected = new Set(
     wiredComponents(spec, cat, cluster)
       .map((c) => c.id)

@@ -9,6 +9,7 @@ import { isMap, parseAllDocuments } from 'yaml';
 import { UsageError } from '../core/errors';
 import type { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
+import { deliveredBy } from '../model/adopted';
 import type { Component } from '../model/components';
 import { type Layout, type Placement, place } from '../model/layout';
 import { type NamespacePlacement, namespacePlacements } from '../model/namespaces';
@@ -36,7 +37,7 @@ export interface AdoptedRender extends RenderResult {
 export function deliveredOn(spec: PlatformSpec, cluster: string): Map<string, AdoptedComponent> {
   const out = new Map<string, AdoptedComponent>();
   for (const a of spec.clusters[cluster].adopted ?? [])
-    if (a.component && !out.has(a.component)) out.set(a.component, a);
+    for (const id of deliveredBy(a)) if (!out.has(id)) out.set(id, a);
   return out;
 }
 

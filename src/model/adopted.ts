@@ -25,13 +25,19 @@ export type AdoptedStoryStatus =
       missing: string[];
     };
 
+/** The catalog components an adopted Kustomization delivers: its `component`, then `also`; none for a hand-written one. */
+export function deliveredBy(a: AdoptedComponent): string[] {
+  return a.component ? [a.component, ...(a.also ?? [])] : [...(a.also ?? [])];
+}
+
 /** `clusters.<cluster>.adopted` split into delivered catalog components and hand-written Kustomizations. */
 export function adoptedOn(spec: PlatformSpec, cluster: string): AdoptedOnCluster {
   const delivered = new Map<string, AdoptedComponent>();
   const handWritten: AdoptedComponent[] = [];
   for (const a of spec.clusters[cluster]?.adopted ?? []) {
-    if (!a.component) handWritten.push(a);
-    else if (!delivered.has(a.component)) delivered.set(a.component, a);
+    const ids = deliveredBy(a);
+    if (!ids.length) handWritten.push(a);
+    for (const id of ids) if (!delivered.has(id)) delivered.set(id, a);
   }
   return { delivered, handWritten };
 }

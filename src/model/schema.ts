@@ -99,6 +99,14 @@ export const AdoptedComponentSchema = z.strictObject({
     description:
       'The catalog component it delivers, when its story is not all there (or it is a foundation component).',
   }),
+  also: z
+    .array(z.string())
+    .optional()
+    .meta({
+      description:
+        "Other catalog components this Kustomization's build delivers, found by a kind only they create " +
+        '(a CiliumLoadBalancerIPPool in the cilium app: cilium-lb-ipam).',
+    }),
 });
 
 export const ClusterSchema = z.strictObject({

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { UsageError } from '../core/errors';
+import { deliveredBy } from './adopted';
 import { addSettingDefaults, PLATFORM_FILE, type PlatformFile, setStoryState } from './platform-file';
 import { type CustomStory, CustomStorySchema, type PlatformSpec, STORY_ID, type StoryState } from './schema';
 import { type Catalog, catalogWith, expandDefault, nearestStoryIds, type StoryDef, type VariableDecl } from './stories';
@@ -114,7 +115,7 @@ export function unmetDependencies(spec: PlatformSpec, cat: Catalog, story: Story
 function deliveredByRepository(spec: PlatformSpec, story: StoryDef, cluster: string): boolean {
   if (!spec.layout) return false;
   const c = spec.clusters[cluster];
-  const delivered = new Set((c.adopted ?? []).flatMap((a) => (a.component ? [a.component] : [])));
+  const delivered = new Set((c.adopted ?? []).flatMap(deliveredBy));
   const comps = story.components.filter((x) => !x.clusters || x.clusters.includes(c.role));
   return story.clusters.includes(c.role) && comps.every((x) => delivered.has(x.id));
 }

@@ -1,3 +1,4 @@
+import { deliveredBy } from './adopted';
 import { withChartPins } from './charts';
 import { type Component, foundationComponents } from './components';
 import type { Problem } from './problem';
@@ -113,10 +114,7 @@ export function validateStories(spec: PlatformSpec): Problem[] {
   for (const [name, c] of Object.entries(spec.clusters)) {
     const wired = wiredComponents(spec, cat, name);
     // An adopted repository: a component its own Kustomization delivers (adopt recorded it) is wired there too.
-    const ids = new Set([
-      ...wired.map((w) => w.id),
-      ...(c.adopted ?? []).flatMap((a) => (a.component ? [a.component] : [])),
-    ]);
+    const ids = new Set([...wired.map((w) => w.id), ...(c.adopted ?? []).flatMap(deliveredBy)]);
     const lanes = lanesOfRole(c.role);
     for (const comp of wired) {
       const owner = cat.components.get(comp.id)?.story?.id ?? 'the scaffold';
