@@ -8,6 +8,7 @@
 import { isMap, isScalar, isSeq, type Node, parseAllDocuments } from 'yaml';
 import type { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
+import { deliveredBy } from '../model/adopted';
 import type { Component } from '../model/components';
 import type { AdoptedComponent, ClusterModel, PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';
@@ -41,13 +42,8 @@ export interface HandoverItem {
   places: HandoverPlace[];
 }
 
-/**
- * The catalog components an adopted entry delivers. The one place this module reads an entry's delivery, so it can
- * follow the model's rule when an entry delivers more than one component.
- */
-function componentsOf(a: AdoptedComponent): string[] {
-  return a.component ? [a.component] : [];
-}
+/** The catalog components an adopted entry delivers: the model's rule (`component`, then `also`). */
+const componentsOf = (a: AdoptedComponent): string[] => deliveredBy(a);
 
 /** component id -> the adopted Kustomization of the cluster that delivers it (the first recorded). */
 function deliveredOn(spec: PlatformSpec, cluster: string): Map<string, AdoptedComponent> {

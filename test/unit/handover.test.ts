@@ -63,6 +63,15 @@ describe('handoverItems', () => {
     expect(handoverItems(spec([adopted('cilium', 'cilium')], {}), cat, r)).toEqual([]);
   });
 
+  it('an entry that also delivers a component (its `also`): that component is read through the same Kustomization', () => {
+    const cilium = { ...adopted('cilium', 'cilium'), also: ['cilium-lb-ipam'] };
+    const items = handoverItems(spec([cilium], { [IPAM]: 'approved' }), cat, r);
+    expect(items.map((i) => [i.component, i.variable, i.kustomization.name])).toEqual([
+      ['cilium', 'CILIUM_L2_ANNOUNCEMENTS', 'cilium'],
+      ['cilium-lb-ipam', 'LB_L2_INTERFACES', 'cilium'],
+    ]);
+  });
+
   it("the cluster's own value of a toggle wins (L2 retired on that cluster)", () => {
     const items = handoverItems(
       spec([adopted('cilium', 'cilium')], { [IPAM]: 'approved' }, { CILIUM_L2_ANNOUNCEMENTS: 'false' }),
