@@ -2,6 +2,7 @@ import { addedSettingValues } from '../commands/outcome';
 import type { StoryResult } from '../commands/stories';
 import { UsageError } from '../core/errors';
 import { conflictReport } from '../core/plan-facts';
+import { handoverBlock } from '../generate/handover';
 import type { DependencyAdded } from '../model/story-rules';
 import type { Io } from './common';
 import { formatConflicts, formatPlanReport, formatSettings, stderrPaint, stdoutPaint, wroteLine } from './output';
@@ -22,7 +23,7 @@ export interface CustomFlags {
 /** Print what a story command did (or would do): the summary (every file with --verbose), settings added, the outcome. */
 export function report(
   io: Io,
-  r: Pick<StoryResult, 'plan' | 'settingsAdded' | 'root' | 'clusters' | 'written'>,
+  r: Pick<StoryResult, 'plan' | 'settingsAdded' | 'root' | 'clusters' | 'written' | 'handover'>,
   dryRun: boolean | undefined,
   verb: string,
   what: string,
@@ -35,6 +36,8 @@ export function report(
   if (dryRun) io.out('dry run: nothing was written');
   else if (r.written) io.out(`${verb} ${what} on ${r.clusters.join(', ')}: ${wroteLine(r.plan)} in ${r.root}`);
   else io.out(`nothing to do: ${what} already ${verb} on ${r.clusters.join(', ')}`);
+  const byHand = handoverBlock(r.handover ?? []);
+  if (byHand.length) io.out(byHand.join('\n'));
   return reportUnresolved(io, r.plan, dryRun);
 }
 

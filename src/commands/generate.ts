@@ -6,6 +6,7 @@ import { type Change, computePlan, type Plan, type Reader, writes } from '../cor
 import { TemplateRenderer } from '../core/render';
 import type { Tree } from '../core/tree';
 import { type AdoptedRender, ownedOn, renderAdopted, type WiringEdit } from '../generate/adopted';
+import type { HandoverItem } from '../generate/handover';
 import { type RenderResult, renderPlatform } from '../generate/platform';
 import { REPO_PACKAGE_FILE, repoPackageJson } from '../generate/repo-package';
 import { syncChartPins } from '../model/charts';
@@ -44,6 +45,8 @@ export interface Generated extends RenderResult {
   plan: Plan;
   /** Settings added to or dropped from platform.yaml because of a cluster's variant (its secret-store provider). */
   settingsSync: VariantSettingsSync;
+  /** An adopted repository: what its people must set by hand in their own components (generate/handover.ts). */
+  handover?: HandoverItem[];
 }
 
 /** Files the tool edits structurally and always writes itself: a person's version is never "in the way". */

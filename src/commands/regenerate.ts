@@ -18,7 +18,7 @@ export function regenerate(opts: RegenerateOptions): RegenerateResult {
     const pf = s.open(noPlatform('nothing to regenerate (create-platform-cluster creates one)'));
     setGeneratorVersion(pf);
     s.validate(pf, (problems) => problemsError(problems));
-    const { plan, written, settingsSync } = s.commit(pf, { dryRun: readOnly });
+    const { plan, written, settingsSync, handover } = s.commit(pf, { dryRun: readOnly });
     return {
       root: s.root,
       plan,
@@ -26,6 +26,7 @@ export function regenerate(opts: RegenerateOptions): RegenerateResult {
       written,
       unresolved: unresolved(plan),
       settingsSync,
+      ...(handover ? { handover } : {}),
     };
   });
 }

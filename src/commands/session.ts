@@ -76,6 +76,8 @@ export interface Committed {
   /** Something was written (not a dry run, and the plan writes). */
   written: boolean;
   settingsSync: Generated['settingsSync'];
+  /** An adopted repository: what its people must set by hand (generate/handover.ts); absent otherwise. */
+  handover?: Generated['handover'];
 }
 
 export class Session {
@@ -156,10 +158,10 @@ export class Session {
 
   /** Generate `pf` and, unless it is a dry run or nothing changes, write it. */
   commit(pf: PlatformFile, opts: { dryRun?: boolean }): Committed {
-    const { plan, settingsSync } = this.generate(pf);
+    const { plan, settingsSync, handover } = this.generate(pf);
     const written = !opts.dryRun && writes(plan).length > 0;
     if (written) this.write(plan);
-    return { plan, written, settingsSync };
+    return { plan, written, settingsSync, ...(handover ? { handover } : {}) };
   }
 }
 

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { ConflictError, UsageError } from '../core/errors';
 import { MANIFEST_FILE } from '../core/manifest';
 import { type Plan, writes } from '../core/plan';
+import type { HandoverItem } from '../generate/handover';
 import { adoptedOn, hasAdopted, type StatusMemo, storyStatusOn } from '../model/adopted';
 import { loadPlatform, PLATFORM_FILE, type PlatformFile, setStoryState } from '../model/platform-file';
 import type { Problem } from '../model/problem';
@@ -51,6 +52,11 @@ export interface StoryResult {
   settingsAdded: Record<string, string[]>;
   plan: Plan;
   written: boolean;
+  /**
+   * An adopted repository: what its people must set by hand in their own components for the stories of the command
+   * (named or brought along) to work (generate/handover.ts); absent on a repository the tool generated.
+   */
+  handover?: HandoverItem[];
 }
 
 /** What a story command says in a repository without platform.yaml. */
@@ -95,10 +101,24 @@ function refuseSharedWiring(
   }
 }
 
-/** The end of every story command: validate the edited platform once, generate it and write it. */
-function finish(s: Session, pf: PlatformFile, opts: StoryCommandOptions): { plan: Plan; written: boolean } {
+/**
+ * The end of every story command: validate the edited platform once, generate it and write it. What must be set by
+ * hand is kept for the stories of the command (`ids`): the others' were said when they were approved.
+ */
+function finish(
+  s: Session,
+  pf: PlatformFile,
+  opts: StoryCommandOptions,
+  ids: string[],
+): { plan: Plan; written: boolean; handover?: HandoverItem[] } {
   s.validate(pf, invalidEdit);
-  return s.commit(pf, { dryRun: opts.dryRun });
+  const { plan, written, handover } = s.commit(pf, { dryRun: opts.dryRun });
+  return { plan, written, ...handoverFor(handover, ids) };
+}
+
+/** The by-hand items of these stories, as a result's field (none on a repository the tool generated). */
+function handoverFor(items: HandoverItem[] | undefined, ids: string[]): { handover?: HandoverItem[] } {
+  return items ? { handover: items.filter((i) => i.stories.some((id) => ids.includes(id))) } : {};
 }
 
 /**
@@ -170,12 +190,13 @@ function addStoriesIn(s: Session, opts: AddStoriesOptions): StoriesResult {
   // The clusters of the stories named (the dependencies brought along say where they went themselves).
   const touched = [...new Set(stories.flatMap((st) => recorded.byStory.get(st.id) ?? []))];
   const result = { root: s.root, stories, clusters: touched, settingsAdded, dependencies };
+  const ids = all.map((st) => st.id);
   if (opts.git && !opts.dryRun) {
     const story = stories[0];
     const message = `${story.id}: scaffold ${story.title}${opts.approve ? ` (approved on ${touched.join(', ')})` : ' (draft)'}`;
-    return { ...result, ...deliverOnBranch(s, pf, story.id, message) };
+    return { ...result, ...deliverOnBranch(s, pf, story.id, message, ids) };
   }
-  return { ...result, ...finish(s, pf, opts) };
+  return { ...result, ...finish(s, pf, opts, ids) };
 }
 
 /**
@@ -188,19 +209,21 @@ function deliverOnBranch(
   pf: PlatformFile,
   id: string,
   message: string,
-): { plan: Plan; written: boolean; git: StoriesResult['git'] } {
+  ids: string[],
+): { plan: Plan; written: boolean; git: StoriesResult['git']; handover?: HandoverItem[] } {
   // Validate everything before switching branches, so bad input leaves the work tree as it was.
   s.validate(pf, invalidEdit);
   refuseUncommitted(s.root, [PLATFORM_FILE, MANIFEST_FILE], 'before switching branches');
   const branch = enterStoryBranch(s.root, id);
-  const { plan } = s.generate(pf);
+  const { plan, handover } = s.generate(pf);
+  const hand = handoverFor(handover, ids);
   const paths = writes(plan).map((c) => c.path);
   refuseUncommitted(s.root, paths, `on branch ${branch}`);
-  if (paths.length === 0) return { plan, written: false, git: { branch } };
+  if (paths.length === 0) return { plan, written: false, git: { branch }, ...hand };
   const before = snapshot(s.root, paths);
   s.write(plan);
   try {
-    return { plan, written: true, git: { branch, commit: commitStory(s.root, message, paths) } };
+    return { plan, written: true, git: { branch, commit: commitStory(s.root, message, paths) }, ...hand };
   } catch (e) {
     restore(s.root, before);
     const why = (e as Error).message.split('\n')[0];
@@ -259,7 +282,9 @@ function changeStatesIn(s: Session, opts: ApproveStoriesOptions, to: StoryState)
     checkStateChange(pf.spec, before, cat, wanted, brought, to);
   }
   const touched = [...new Set(wanted.flatMap(([, c]) => c))];
-  return { root: s.root, stories, clusters: touched, settingsAdded, dependencies, ...finish(s, pf, opts) };
+  // Taken back to draft, a story asks nothing by hand (where it stays approved, its approval said so).
+  const ids = to === 'approved' ? [...dependencies.map((d) => d.id), ...stories.map((st) => st.id)] : [];
+  return { root: s.root, stories, clusters: touched, settingsAdded, dependencies, ...finish(s, pf, opts, ids) };
 }
 
 /** platform-kit approve with several ids (all or nothing), and with withDeps the dependencies too. */
@@ -280,6 +305,7 @@ function one(r: StoriesResult): StoryResult {
     settingsAdded: r.settingsAdded,
     plan: r.plan,
     written: r.written,
+    ...(r.handover ? { handover: r.handover } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { withoutLock } from '../core/lock';
 import { MANIFEST_FILE, sha256 } from '../core/manifest';
 import { isSafeRelativePath, OVERRIDES_DIR, walkTree } from '../core/paths';
 import { BASE_DIR, type Change, type Plan } from '../core/plan';
+import type { HandoverItem } from '../generate/handover';
 import { REPO_PACKAGE_FILE } from '../generate/repo-package';
 import type { VariantSettingsSync } from '../model/variant-settings';
 import { checkRepoDir } from './repo-dir';
@@ -33,6 +34,8 @@ export interface RegenerateResult {
   unresolved: Change[];
   /** Settings of platform.yaml added or removed for a cluster's variant (its secret-store provider); not on the fast path. */
   settingsSync?: VariantSettingsSync;
+  /** An adopted repository: what its people must set by hand in their own components (generate/handover.ts). */
+  handover?: HandoverItem[];
 }
 
 /**

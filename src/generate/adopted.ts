@@ -20,6 +20,7 @@ import { variantValue } from '../model/variant-settings';
 import { catalogFor, recordedStories, storyComponentsFor } from '../model/wiring';
 import { type DocWant, docEdits, type ListWant, type Look, listEdits, type WiringEdit } from './adopted-wiring';
 import { renderComponent } from './component';
+import { type HandoverItem, handoverItems, handoverLine } from './handover';
 import type { RenderResult } from './platform';
 import { toolValue } from './platform';
 import { renderStories } from './stories';
@@ -28,6 +29,8 @@ export type { Look, WiringEdit };
 
 export interface AdoptedRender extends RenderResult {
   wiring: WiringEdit[];
+  /** What the repository's people must set by hand for the approved stories (generate/handover.ts). */
+  handover: HandoverItem[];
 }
 
 /** Catalog components an adopted Kustomization of the cluster delivers (adopt recorded them with `component:`). */
@@ -333,8 +336,9 @@ export function renderAdopted(spec: PlatformSpec, r: TemplateRenderer, look: Loo
     }
   }
   const wiring = [...listEdits(spec, layout, look, lists, (c) => deliveredOn(spec, c)), ...docEdits(look, docs)];
-  renderDocs(spec, cat, r, tree, filesOf);
-  return { tree, settings: {}, wiring };
+  const handover = handoverItems(spec, cat, r);
+  renderDocs(spec, cat, r, tree, filesOf, handover);
+  return { tree, settings: {}, wiring, handover };
 }
 
 /**
@@ -343,7 +347,14 @@ export function renderAdopted(spec: PlatformSpec, r: TemplateRenderer, look: Loo
  * delivers on a cluster the story is on, draft included (the document is what a person reviews before approving).
  * A story the repository already runs whole is its people's: no document.
  */
-function renderDocs(spec: PlatformSpec, cat: Catalog, r: TemplateRenderer, tree: Tree, filesOf: Map<string, string[]>) {
+function renderDocs(
+  spec: PlatformSpec,
+  cat: Catalog,
+  r: TemplateRenderer,
+  tree: Tree,
+  filesOf: Map<string, string[]>,
+  handover: HandoverItem[],
+) {
   const only = new Set<string>();
   const wiredOn = new Map<string, string[]>();
   const clusters = Object.keys(spec.clusters);
@@ -356,5 +367,9 @@ function renderDocs(spec: PlatformSpec, cat: Catalog, r: TemplateRenderer, tree:
   }
   if (!only.size) return;
   const dirOf = (comp: Component) => placeOn(spec.layout!, clusters[0], comp).dir;
-  renderStories(tree, r, spec, cat, filesOf, { only, dirOf, wiredOn });
+  // Each story's document lists what its approval needs set by hand (so the pull request says it).
+  const byHand = new Map<string, string[]>();
+  for (const item of handover)
+    for (const id of item.stories) byHand.set(id, [...(byHand.get(id) ?? []), handoverLine(item)]);
+  renderStories(tree, r, spec, cat, filesOf, { only, dirOf, wiredOn, byHand });
 }

@@ -39,6 +39,8 @@ export interface StoriesScope {
   dirOf: (c: Component) => string;
   /** component id -> the clusters it is wired on (by the tool, or by the repository's own Kustomizations). */
   wiredOn: Map<string, string[]>;
+  /** story id -> what a person must set by hand in their own components for it to work (generate/handover.ts). */
+  byHand?: Map<string, string[]>;
 }
 
 /**
@@ -113,6 +115,7 @@ export function renderStories(
       variables: story.variables,
       files: [...files.map((f) => (f.template ? f.path : `${f.path} (written by the cluster scaffold)`)), ...created],
       custom: Boolean(story.custom),
+      byHand: scope?.byHand?.get(story.id) ?? null,
     };
     tree.write(storyDocPath(story.id), r.render('story/story.md', data));
   }

@@ -1,0 +1,209 @@
+// What a person must set by hand on an adopted repository for an approved story to work. Approving a story sets
+// the variables it declares (a toggle such as CILIUM_L2_ANNOUNCEMENTS turns on, the others take the cluster's
+// value), and the tool's own components read them through ${VAR}. A component an adopted Kustomization delivers is
+// the repository's people's: their files never read those variables, so the story would silently not work (an L2
+// policy with L2 announcements off). This lists, per cluster, each such variable, the person's Kustomization, the
+// place in the tool's own template that reads it (a YAML key path) and the value the tool would set there.
+// Pure: platform.yaml's spec, the catalog and the templates in, plain data out.
+import { isMap, isScalar, isSeq, type Node, parseAllDocuments } from 'yaml';
+import type { TemplateRenderer } from '../core/render';
+import { Tree } from '../core/tree';
+import { deliveredBy } from '../model/adopted';
+import type { Component } from '../model/components';
+import type { AdoptedComponent, ClusterModel, PlatformSpec } from '../model/schema';
+import type { Catalog } from '../model/stories';
+import { recordedStories } from '../model/wiring';
+import { renderComponent } from './component';
+import { toolValue } from './platform';
+
+/** One place of the tool's template of a component that reads a variable. */
+export interface HandoverPlace {
+  /** What holds it: `HelmRelease values` (the chart values file), else the object, `<kind> <name>`. */
+  what: string;
+  /** The key path in it, e.g. `l2announcements.enabled` (`[i]` for a list item). */
+  path: string;
+  /** The value the tool would write there: the scalar with the variable replaced by its value on the cluster. */
+  value: string;
+}
+
+/** One variable of an approved story that a component the repository's people deliver must be given by hand. */
+export interface HandoverItem {
+  cluster: string;
+  /** The approved stories that declare the variable (catalog order). */
+  stories: string[];
+  variable: string;
+  /** The variable's value on the cluster (a toggle's value where its story is approved). */
+  value: string;
+  /** The catalog component that reads it, delivered on the cluster by an adopted Kustomization. */
+  component: string;
+  /** That Kustomization, as adopt recorded it. */
+  kustomization: { name: string; namespace: string; file: string };
+  /** Where the tool's own template of the component reads it. */
+  places: HandoverPlace[];
+}
+
+/** The catalog components an adopted entry delivers: the model's rule (`component`, then `also`). */
+const componentsOf = (a: AdoptedComponent): string[] => deliveredBy(a);
+
+/** component id -> the adopted Kustomization of the cluster that delivers it (the first recorded). */
+function deliveredOn(spec: PlatformSpec, cluster: string): Map<string, AdoptedComponent> {
+  const out = new Map<string, AdoptedComponent>();
+  for (const a of spec.clusters[cluster].adopted ?? [])
+    for (const id of componentsOf(a)) if (!out.has(id)) out.set(id, a);
+  return out;
+}
+
+/** A key of a path: bare when it is a plain word, else quoted (`["kustomize.toolkit.fluxcd.io/prune"]`). */
+const keyPart = (k: string, first: boolean) =>
+  /^[A-Za-z0-9_-]+$/.test(k) ? `${first ? '' : '.'}${k}` : `[${JSON.stringify(k)}]`;
+
+/** `${VAR}`, `${VAR:=x}`, `${VAR:-x}` of one variable, in a scalar. */
+const reference = (v: string) => new RegExp(`\\$\\{${v}(?::?[-=][^}]*)?\\}`, 'g');
+
+/** Every string scalar of a YAML node that holds a `${` reference, with its key path. */
+function scalarsWithReferences(node: Node | null | undefined, at: string, out: { path: string; text: string }[]) {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      scalarsWithReferences(pair.value as Node, at + keyPart(key, at === ''), out);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => {
+      scalarsWithReferences(item as Node, `${at}[${i}]`, out);
+    });
+  } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('${')) {
+    out.push({ path: at, text: node.value });
+  }
+}
+
+/** A string scalar of the tool's render holding a `${` reference: the object holding it, its key path, its text. */
+interface Reference {
+  what: string;
+  path: string;
+  text: string;
+}
+
+/**
+ * A component as the tool's own render writes it, with the layout's defaults, into a scratch tree (so `.hbs`
+ * templates are read as the YAML they produce): its YAML files' texts, and each file's references once it is parsed
+ * (parsed only when it names a variable asked about: parsing is most of the cost).
+ */
+class Drawn {
+  private readonly files = new Map<string, string>();
+  private readonly parsed = new Map<string, Reference[]>();
+
+  constructor(r: TemplateRenderer, cat: Catalog, comp: Component) {
+    const scratch = new Tree();
+    for (const f of renderComponent(scratch, r, comp, 'app', (id) => cat.components.get(id)?.component))
+      if (/\.ya?ml$/.test(f)) this.files.set(f, scratch.read(f)!);
+  }
+
+  /** Where the render reads `variable`, in file order then document order; [] when nowhere. */
+  placesOf(variable: string): Reference[] {
+    const named = new RegExp(`\\$\\{${variable}[-}:=]`);
+    const out: Reference[] = [];
+    for (const [f, text] of this.files) {
+      if (!named.test(text)) continue;
+      let refs = this.parsed.get(f);
+      if (!refs) this.parsed.set(f, (refs = referencesIn(f, text)));
+      for (const x of refs)
+        if (named.test(x.text) && !out.some((y) => y.what === x.what && y.path === x.path)) out.push(x);
+    }
+    return out;
+  }
+}
+
+/**
+ * Every string scalar of a rendered file holding `${`, with its key path and what holds it: `HelmRelease values` for
+ * the chart values file, else the object's kind and name. Comments say nothing: only values are substituted by Flux.
+ */
+function referencesIn(file: string, text: string): Reference[] {
+  const values = file.endsWith('/helm-values.yaml');
+  const out: Reference[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    const found: { path: string; text: string }[] = [];
+    scalarsWithReferences(doc.contents as Node, '', found);
+    if (!found.length) continue;
+    const js = doc.toJS() as { kind?: unknown; metadata?: { name?: unknown } } | null;
+    const what = values ? 'HelmRelease values' : `${js?.kind ?? 'document'} ${js?.metadata?.name ?? ''}`.trim();
+    for (const x of found) out.push({ what, ...x });
+  }
+  return out;
+}
+
+/**
+ * For each cluster and each story approved there: the variables the story declares that catalog components
+ * delivered on the cluster by adopted Kustomizations read in the tool's own templates (see the header). Cluster
+ * order, then the adopted entries' order, then the stories' and their variables' order.
+ */
+export function handoverItems(spec: PlatformSpec, cat: Catalog, r: TemplateRenderer): HandoverItem[] {
+  const drawn = new Map<string, Drawn>();
+  const drawnOf = (comp: Component) => {
+    let got = drawn.get(comp.id);
+    if (!got) drawn.set(comp.id, (got = new Drawn(r, cat, comp)));
+    return got;
+  };
+  const out: HandoverItem[] = [];
+  for (const name of Object.keys(spec.clusters)) {
+    const c: ClusterModel = { ...spec.clusters[name], name };
+    const delivered = deliveredOn(spec, name);
+    if (!delivered.size) continue;
+    // variable -> the approved stories declaring it, in catalog order
+    const declared = new Map<string, string[]>();
+    for (const st of recordedStories(spec, cat)) {
+      if (spec.stories[st.id].clusters[name] !== 'approved') continue;
+      for (const v of st.variables) declared.set(v.name, [...(declared.get(v.name) ?? []), st.id]);
+    }
+    if (!declared.size) continue;
+    for (const [id, a] of delivered) {
+      const comp = cat.components.get(id)?.component;
+      if (!comp) continue;
+      const reads = drawnOf(comp);
+      for (const [variable, stories] of declared) {
+        const at = reads.placesOf(variable);
+        const value = toolValue(spec, cat, c, variable);
+        if (!at.length || value === undefined) continue;
+        out.push({
+          cluster: name,
+          stories,
+          variable,
+          value,
+          component: id,
+          kustomization: { name: a.name, namespace: a.namespace, file: a.file },
+          places: at.map((p) => ({ what: p.what, path: p.path, value: p.text.replace(reference(variable), value) })),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** A value as a line shows it: as it is, quoted when empty or when it has spaces at its ends. */
+const shown = (v: string) => (v === '' || v.trim() !== v ? JSON.stringify(v) : v);
+
+/** What to set, place by place: `l2announcements.enabled: true` (in another object: `spec.x of Kind name: v`). */
+export function handoverSetting(item: HandoverItem): string {
+  return item.places
+    .map((p) => `${p.path}${p.what === 'HelmRelease values' ? '' : ` of ${p.what}`}: ${shown(p.value)}`)
+    .join(', ');
+}
+
+/**
+ * One line of the "to do by hand" block:
+ * `cluster apps: cilium (your Kustomization cilium, <file>) — set l2announcements.enabled: true (the tool's cilium
+ * reads ${CILIUM_L2_ANNOUNCEMENTS}; STORY-NET-CILIUM-IPAM)`.
+ */
+export function handoverLine(item: HandoverItem): string {
+  const ks = `your Kustomization ${item.kustomization.name}, ${item.kustomization.file}`;
+  const why = `the tool's ${item.component} reads \${${item.variable}}; ${item.stories.join(', ')}`;
+  return `cluster ${item.cluster}: ${item.component} (${ks}) — set ${handoverSetting(item)} (${why})`;
+}
+
+/** The "to do by hand" block a command prints (empty when there is nothing to do). */
+export function handoverBlock(items: HandoverItem[]): string[] {
+  if (!items.length) return [];
+  return [
+    'to do by hand (your own components read these settings; the tool does not render them, so it cannot set them):',
+    ...items.map((i) => `  ${handoverLine(i)}`),
+  ];
+}
