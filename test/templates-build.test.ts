@@ -60,13 +60,18 @@ describe('built, not committed', () => {
     expect(fs.existsSync(path.join(ROOT, 'catalog', 'catalog.cache.json'))).toBe(false);
   });
 
-  it('templates-post-compile: the build writes lib/built/ after tsc, and the package ships it', () => {
+  it('templates-post-compile: the build writes lib/built/ after tsc, then the bundles, and the package ships both', () => {
     const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')) as {
       tasks: Record<string, { steps?: { exec?: string }[] }>;
     };
-    expect(tasks.tasks['post-compile'].steps?.map((s) => s.exec)).toEqual(['node scripts/build-assets.mjs']);
+    // The bundles are built last: they take in lib/built/ and the stamp of what the build wrote (issue 17).
+    expect(tasks.tasks['post-compile'].steps?.map((s) => s.exec)).toEqual([
+      'node scripts/build-assets.mjs',
+      'node scripts/bundle-bins.mjs',
+    ]);
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
     expect(pkg.files).toContain('lib/built/');
+    expect(pkg.files.some((f) => f.startsWith('lib/bundle'))).toBe(true);
   });
 });
 

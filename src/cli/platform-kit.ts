@@ -116,7 +116,7 @@ program
       else processIo.out('nothing to do: the repository already matches platform.yaml and the templates');
       // An adopted repository: what its people must set by hand for the approved stories (after the outcome, as approve).
       if ('handover' in r && r.handover?.length)
-        processIo.out((await import('../generate/handover')).handoverBlock(r.handover).join('\n'));
+        processIo.out((await import('../model/handover')).handoverBlock(r.handover).join('\n'));
       if (conflicts.length) {
         processIo.err(conflicts.join('\n'));
         return 1;

@@ -2,7 +2,7 @@ import { addedSettingValues } from '../commands/outcome';
 import type { StoryResult } from '../commands/stories';
 import { UsageError } from '../core/errors';
 import { conflictReport } from '../core/plan-facts';
-import { handoverBlock } from '../generate/handover';
+import { handoverBlock } from '../model/handover';
 import type { DependencyAdded } from '../model/story-rules';
 import type { Io } from './common';
 import { formatConflicts, formatPlanReport, formatSettings, stderrPaint, stdoutPaint, wroteLine } from './output';

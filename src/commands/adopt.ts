@@ -8,7 +8,6 @@ import { type Adoption, type ClusterAdoption, inferFrom } from '../adopt/infer';
 import { type RepoView, readRepo } from '../adopt/view';
 import { UsageError } from '../core/errors';
 import { emptyManifest, MANIFEST_FILE, manifestToString } from '../core/manifest';
-import { deliveredBy } from '../model/adopted';
 import {
   answerProblems,
   answersFromCluster,
@@ -18,6 +17,7 @@ import {
 } from '../model/answers';
 import { CLUSTER_FIELDS } from '../model/cluster-fields';
 import { defaultCluster } from '../model/defaults';
+import { deliveredBy } from '../model/delivered';
 import {
   newPlatform,
   PLATFORM_FILE,

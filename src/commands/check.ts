@@ -8,8 +8,8 @@ import type { CheckOptions, CheckResult, CheckRule, ClusterGraph, RuleResult, Wa
 import { credentialName, credentialValue, sourceUrlCredential } from '../core/credentials';
 import type { Finding } from '../core/finding';
 import { planFindings } from '../delivery/checks';
-import { deliveredBy } from '../model/adopted';
 import { foundationComponents } from '../model/components';
+import { deliveredBy } from '../model/delivered';
 import { loadPlatform, PLATFORM_FILE, parsePlatform } from '../model/platform-file';
 import type { PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';

@@ -6,10 +6,10 @@ import { type Change, computePlan, type Plan, type Reader, writes } from '../cor
 import { TemplateRenderer } from '../core/render';
 import type { Tree } from '../core/tree';
 import { type AdoptedRender, ownedOn, renderAdopted, type WiringEdit } from '../generate/adopted';
-import type { HandoverItem } from '../generate/handover';
 import { type RenderResult, renderPlatform } from '../generate/platform';
 import { REPO_PACKAGE_FILE, repoPackageJson } from '../generate/repo-package';
 import { syncChartPins } from '../model/charts';
+import type { HandoverItem } from '../model/handover';
 import { keepFormatting, PLATFORM_FILE, type PlatformFile, platformToString } from '../model/platform-file';
 import { syncVariantSettings, type VariantSettingsSync } from '../model/variant-settings';
 import { catalogFor, renderedComponents } from '../model/wiring';

@@ -7,8 +7,8 @@ import { withoutLock } from '../core/lock';
 import { MANIFEST_FILE, sha256 } from '../core/manifest';
 import { isSafeRelativePath, OVERRIDES_DIR, walkTree } from '../core/paths';
 import { BASE_DIR, type Change, type Plan } from '../core/plan';
-import type { HandoverItem } from '../generate/handover';
 import { REPO_PACKAGE_FILE } from '../generate/repo-package';
+import type { HandoverItem } from '../model/handover';
 import type { VariantSettingsSync } from '../model/variant-settings';
 import { checkRepoDir } from './repo-dir';
 

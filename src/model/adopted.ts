@@ -2,6 +2,8 @@
 // stories): the catalog components each cluster gets from Kustomizations its people wrote (adopt recorded them with
 // `component:`), the Kustomizations that deliver none (hand-written), and each story's status on a cluster with
 // those counted. Pure: platform.yaml's spec and the catalog in, plain data out; one function every command uses.
+
+import { deliveredBy } from './delivered';
 import type { AdoptedComponent, PlatformSpec, StoryState } from './schema';
 import type { Catalog, StoryDef } from './stories';
 import { storyComponentsFor } from './wiring';
@@ -24,11 +26,6 @@ export type AdoptedStoryStatus =
       /** Those that are not. */
       missing: string[];
     };
-
-/** The catalog components an adopted Kustomization delivers: its `component`, then `also`; none for a hand-written one. */
-export function deliveredBy(a: AdoptedComponent): string[] {
-  return a.component ? [a.component, ...(a.also ?? [])] : [...(a.also ?? [])];
-}
 
 /** `clusters.<cluster>.adopted` split into delivered catalog components and hand-written Kustomizations. */
 export function adoptedOn(spec: PlatformSpec, cluster: string): AdoptedOnCluster {

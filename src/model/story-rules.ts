@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { UsageError } from '../core/errors';
-import { deliveredBy } from './adopted';
+import { deliveredBy } from './delivered';
 import { addSettingDefaults, PLATFORM_FILE, type PlatformFile, setStoryState } from './platform-file';
 import { type CustomStory, CustomStorySchema, type PlatformSpec, STORY_ID, type StoryState } from './schema';
 import { type Catalog, catalogWith, expandDefault, nearestStoryIds, type StoryDef, type VariableDecl } from './stories';

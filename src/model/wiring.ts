@@ -1,6 +1,6 @@
-import { deliveredBy } from './adopted';
 import { withChartPins } from './charts';
 import { type Component, foundationComponents } from './components';
+import { deliveredBy } from './delivered';
 import type { Problem } from './problem';
 import type { Role } from './roles';
 import type { PlatformSpec } from './schema';

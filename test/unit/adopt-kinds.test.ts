@@ -14,7 +14,8 @@ import { emptyManifest, MANIFEST_FILE, manifestToString } from '../../src/core/m
 import { walkTree } from '../../src/core/paths';
 import { writes } from '../../src/core/plan';
 import { BUILTIN_TEMPLATES } from '../../src/core/render';
-import { adoptedOn, deliveredBy } from '../../src/model/adopted';
+import { adoptedOn } from '../../src/model/adopted';
+import { deliveredBy } from '../../src/model/delivered';
 import { place } from '../../src/model/layout';
 import { PLATFORM_FILE, parsePlatform, setStoryState } from '../../src/model/platform-file';
 import { loadCatalog } from '../../src/model/stories';

@@ -3,7 +3,8 @@
 // templates, with the key path there and the value. On a hand-built spec and the real catalog and templates.
 import { describe, expect, it } from 'vitest';
 import { TemplateRenderer } from '../../src/core/render';
-import { handoverBlock, handoverItems, handoverLine } from '../../src/generate/handover';
+import { handoverItems } from '../../src/generate/handover';
+import { handoverBlock, handoverLine } from '../../src/model/handover';
 import type { AdoptedComponent, PlatformSpec, StoryState } from '../../src/model/schema';
 import { loadCatalog } from '../../src/model/stories';
 
