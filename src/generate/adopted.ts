@@ -125,6 +125,8 @@ function dependsOnFor(on: OnCluster, comp: Component, p: Placement): { name: str
     const theirs = delivered.get(d);
     const at = mine ? placeOn(layout, on.c.name, mine).ks : theirs;
     if (!at) continue;
+    // One Kustomization of theirs can deliver two of the dependencies (cilium and its Gateway API CRDs): named once.
+    if (out.some((o) => o.name === at.name && (o.namespace ?? p.ks.namespace) === at.namespace)) continue;
     out.push(at.namespace === p.ks.namespace ? { name: at.name } : { name: at.name, namespace: at.namespace });
   }
   return out;

@@ -1,6 +1,6 @@
-// What a person must set by hand on an adopted repository for an approved story to work. Approving a story sets
-// the variables it declares (a toggle such as CILIUM_L2_ANNOUNCEMENTS turns on, the others take the cluster's
-// value), and the tool's own components read them through ${VAR}. A component an adopted Kustomization delivers is
+// What a person must set by hand on an adopted repository for an approved story to work. Approving a story turns
+// on the switches it declares (toggle variables such as CILIUM_L2_ANNOUNCEMENTS), and the tool's own components read
+// them through ${VAR}. A component an adopted Kustomization delivers is
 // the repository's people's: their files never read those variables, so the story would silently not work (an L2
 // policy with L2 announcements off). This lists, per cluster, each such variable, the person's Kustomization, the
 // place in the tool's own template that reads it (a YAML key path) and the value the tool would set there.
@@ -127,7 +127,10 @@ export function handoverItems(spec: PlatformSpec, cat: Catalog, r: TemplateRende
     const declared = new Map<string, string[]>();
     for (const st of recordedStories(spec, cat)) {
       if (spec.stories[st.id].clusters[name] !== 'approved') continue;
-      for (const v of st.variables) declared.set(v.name, [...(declared.get(v.name) ?? []), st.id]);
+      // Only the switches a story turns on (toggle): the person's own component then lacks what the approval means
+      // (Cilium's gatewayAPI.enabled). A plain value (a DNS zone) is theirs already, in their own files; telling them
+      // to put the tool's default there would be wrong advice.
+      for (const v of st.variables) if (v.toggle) declared.set(v.name, [...(declared.get(v.name) ?? []), st.id]);
     }
     if (!declared.size) continue;
     for (const [id, a] of delivered) {

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { infer } from '../../src/adopt/infer';
 import { kindsOfOne } from '../../src/adopt/match';
 import { platformOf } from '../../src/commands/adopt';
@@ -151,6 +151,31 @@ describe('adopt: which kinds match by themselves', () => {
       const key = `${r.apiVersion.includes('/') ? r.apiVersion.split('/')[0] : ''}/${r.kind}`;
       owners.set(key, (owners.get(key) ?? new Set()).add(e.component.id));
     }
+
+  it('a Kustomization of theirs that delivers two dependencies is named once in dependsOn', () => {
+    // cilium-gateway depends on cilium and cilium-lb-ipam; with the pool in cilium's app, both are its Kustomization.
+    const dir = fixtureWith(CILIUM_APP, [POOL]);
+    const { text } = platformOf(infer(dir));
+    const files = new Map<string, string>();
+    for (const f of walkTree(dir).files) files.set(f, fs.readFileSync(path.join(dir, f), 'utf8'));
+    files.set(PLATFORM_FILE, text);
+    files.set(MANIFEST_FILE, manifestToString(emptyManifest(GENERATOR_VERSION)));
+    const pf = parsePlatform(text);
+    const clusters = Object.keys(pf.spec.clusters);
+    setStoryState(pf, 'STORY-NET-CILIUM-GATEWAY', Object.fromEntries(clusters.map((c) => [c, 'approved' as const])));
+    const g = generate(pf, { current: { read: (p: string) => files.get(p) }, templateRoots: [BUILTIN_TEMPLATES] });
+    const gw = loadCatalog().components.get('cilium-gateway')!.component;
+    expect(gw.dependsOn).toEqual(expect.arrayContaining(['cilium', 'cilium-lb-ipam']));
+    for (const cluster of clusters) {
+      const ks = place(pf.spec.layout!, { cluster, ...gw }).ks;
+      const written = writes(g.plan).find((c) => c.path === ks.file);
+      expect(written, ks.file).toBeDefined();
+      const doc = parseAllDocuments(written!.after!)
+        .map((d) => d.toJS())
+        .find((d) => d?.metadata?.name === ks.name);
+      expect(doc.spec.dependsOn, cluster).toEqual([{ name: 'cilium' }]);
+    }
+  });
 
   it('a kind two catalog components declare never matches; one that does is declared by exactly its component', () => {
     const kinds = kindsOfOne(cat);

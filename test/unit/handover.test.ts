@@ -67,9 +67,10 @@ describe('handoverItems', () => {
   it('an entry that also delivers a component (its `also`): that component is read through the same Kustomization', () => {
     const cilium = { ...adopted('cilium', 'cilium'), also: ['cilium-lb-ipam'] };
     const items = handoverItems(spec([cilium], { [IPAM]: 'approved' }), cat, r);
+    // cilium-lb-ipam, delivered by the same Kustomization, reads only plain values (LB_L2_INTERFACES): the person's
+    // pool and policy hold their own, so only cilium's switch is listed.
     expect(items.map((i) => [i.component, i.variable, i.kustomization.name])).toEqual([
       ['cilium', 'CILIUM_L2_ANNOUNCEMENTS', 'cilium'],
-      ['cilium-lb-ipam', 'LB_L2_INTERFACES', 'cilium'],
     ]);
   });
 
@@ -84,35 +85,22 @@ describe('handoverItems', () => {
     ]);
   });
 
-  it('any variable of the story: list items, ${VAR:=default} references inside text, and objects other than values', () => {
+  it("only switches: a toggle inside a list item is found; plain values the person's components hold are theirs", () => {
     const entries = [adopted('coredns', 'coredns'), adopted('lb-ipam', 'cilium-lb-ipam')];
     const items = handoverItems(
       spec(entries, { [IPAM]: 'approved', [DNS]: 'approved' }, { INTERNAL_DNS_ZONE: 'home.example.org' }),
       cat,
       r,
     );
+    // RFC2136_HOST (coredns) and LB_L2_INTERFACES (the L2 policy) are plain values of the stories: no item for them.
     expect(items.map((i) => [i.component, i.variable, i.stories, i.places])).toEqual([
-      [
-        'coredns',
-        'RFC2136_HOST',
-        [DNS],
-        [{ what: 'HelmRelease values', path: 'servers[1].plugins[1].parameters', value: '. 192.0.2.53' }],
-      ],
       [
         'coredns',
         'INTERNAL_DNS_ZONE',
         [DNS],
         [{ what: 'HelmRelease values', path: 'servers[1].zones[0].zone', value: 'home.example.org' }],
       ],
-      [
-        'cilium-lb-ipam',
-        'LB_L2_INTERFACES',
-        [IPAM],
-        [{ what: 'CiliumL2AnnouncementPolicy lb-pool', path: 'spec.interfaces[0]', value: '^(eth|en|bond).+' }],
-      ],
     ]);
-    expect(handoverLine(items[2])).toContain(
-      'set spec.interfaces[0] of CiliumL2AnnouncementPolicy lb-pool: ^(eth|en|bond).+',
-    );
+    expect(handoverLine(items[0])).toContain('set servers[1].zones[0].zone: home.example.org');
   });
 });
