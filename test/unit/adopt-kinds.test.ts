@@ -43,8 +43,8 @@ function fixtureWith(app: string, extra: object[]): string {
   return dir;
 }
 
-/** generate() on the adopted copy with IPAM approved on every cluster: the paths it writes (not platform.yaml, manifest). */
-function approveIpam(dir: string): { written: string[]; ipamDirs: string[] } {
+/** generate() on the adopted copy (adopt's platform.yaml, an empty manifest) with `story` approved on every cluster. */
+function approveOnAll(dir: string, story: string) {
   const { text } = platformOf(infer(dir));
   const files = new Map<string, string>();
   for (const f of walkTree(dir).files) files.set(f, fs.readFileSync(path.join(dir, f), 'utf8'));
@@ -52,8 +52,14 @@ function approveIpam(dir: string): { written: string[]; ipamDirs: string[] } {
   files.set(MANIFEST_FILE, manifestToString(emptyManifest(GENERATOR_VERSION)));
   const pf = parsePlatform(text);
   const clusters = Object.keys(pf.spec.clusters);
-  setStoryState(pf, IPAM, Object.fromEntries(clusters.map((c) => [c, 'approved' as const])));
+  setStoryState(pf, story, Object.fromEntries(clusters.map((c) => [c, 'approved' as const])));
   const g = generate(pf, { current: { read: (p: string) => files.get(p) }, templateRoots: [BUILTIN_TEMPLATES] });
+  return { pf, clusters, g };
+}
+
+/** generate() on the adopted copy with IPAM approved on every cluster: the paths it writes (not platform.yaml, manifest). */
+function approveIpam(dir: string): { written: string[]; ipamDirs: string[] } {
+  const { pf, clusters, g } = approveOnAll(dir, IPAM);
   const comp = loadCatalog().components.get('cilium-lb-ipam')!.component;
   const ipamDirs = clusters.map((cluster) => place(pf.spec.layout!, { cluster, ...comp }).dir);
   const written = writes(g.plan)
@@ -154,16 +160,7 @@ describe('adopt: which kinds match by themselves', () => {
 
   it('a Kustomization of theirs that delivers two dependencies is named once in dependsOn', () => {
     // cilium-gateway depends on cilium and cilium-lb-ipam; with the pool in cilium's app, both are its Kustomization.
-    const dir = fixtureWith(CILIUM_APP, [POOL]);
-    const { text } = platformOf(infer(dir));
-    const files = new Map<string, string>();
-    for (const f of walkTree(dir).files) files.set(f, fs.readFileSync(path.join(dir, f), 'utf8'));
-    files.set(PLATFORM_FILE, text);
-    files.set(MANIFEST_FILE, manifestToString(emptyManifest(GENERATOR_VERSION)));
-    const pf = parsePlatform(text);
-    const clusters = Object.keys(pf.spec.clusters);
-    setStoryState(pf, 'STORY-NET-CILIUM-GATEWAY', Object.fromEntries(clusters.map((c) => [c, 'approved' as const])));
-    const g = generate(pf, { current: { read: (p: string) => files.get(p) }, templateRoots: [BUILTIN_TEMPLATES] });
+    const { pf, clusters, g } = approveOnAll(fixtureWith(CILIUM_APP, [POOL]), 'STORY-NET-CILIUM-GATEWAY');
     const gw = loadCatalog().components.get('cilium-gateway')!.component;
     expect(gw.dependsOn).toEqual(expect.arrayContaining(['cilium', 'cilium-lb-ipam']));
     for (const cluster of clusters) {
