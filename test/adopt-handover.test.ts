@@ -2,6 +2,7 @@
 // delivers cilium itself): add-story --approve, approve and regenerate print what to set by hand, and the story's
 // document says it too (so the pull request does). A draft asks nothing; a repository the tool generated never gets
 // the block (its cilium reads the switch from cluster-settings). The commands run in process.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,5 +61,34 @@ describe('what to set by hand for an approved story', () => {
     expect(approved.status, approved.stderr).toBe(0);
     expect(approved.stdout).not.toContain(HEADER);
     expect(doc(dir)).not.toContain('## To do by hand');
+  });
+
+  it("a person's uncommitted edit of a wiring file: kept, and the plan says the tool only added its line", {
+    timeout: 120_000,
+  }, async () => {
+    const dir = path.join(tmpDir('adopt-uncommitted-'), 'repo');
+    fs.cpSync(path.join(ROOT, 'test', 'fixtures', 'adopt', 'home-ops'), dir, { recursive: true });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd: dir, stdio: 'pipe' });
+    git('init', '-q');
+    adopt({ dir, yes: true });
+    git('add', '-A');
+    git('commit', '-qm', 'adopted');
+    const wiring = path.join(dir, 'kubernetes', 'apps', 'kube-system', 'kustomization.yaml');
+    // Uncommitted: a comment of the person's, and the file turned to CRLF by an editor.
+    const edited = `# kube-system apps, reviewed weekly\n${fs.readFileSync(wiring, 'utf8')}`.replace(/\n/g, '\r\n');
+    fs.writeFileSync(wiring, edited);
+    const r = await addStoryInProcess([IPAM, '--approve', '--dir', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    const line = r.stdout.split('\n').find((l) => l.includes('kubernetes/apps/kube-system/kustomization.yaml  ('));
+    expect(line).toMatch(
+      /UPDATE +kubernetes\/apps\/kube-system\/kustomization\.yaml {2}\(edited in place: added resources entry/,
+    );
+    expect(line).toContain('your uncommitted edits stay');
+    expect(line).not.toContain("the tool's own");
+    const after = fs.readFileSync(wiring, 'utf8');
+    expect(after.startsWith('# kube-system apps, reviewed weekly\r\n')).toBe(true);
+    expect(after.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(after.split('\r\n').length).toBe(edited.split('\r\n').length + 1);
   });
 });

@@ -469,9 +469,13 @@ export function summarize(plan: Plan): Record<Action, number> {
 const TOUCHES: Action[] = ['CREATE', 'UPDATE', 'DELETE', 'MERGE', 'UNMERGED'];
 
 /** What a change does to a file that had uncommitted changes, in words a person checks against git diff. */
-function uncommittedNote(c: Change): string {
+function uncommittedNote(c: Change, plan: Plan): string {
   if (c.path === 'platform.yaml')
     return 'edited in place: only the keys the command changes; your other uncommitted edits and comments stay';
+  // A file of the person's that the tool edits by structure and never records as generated (an adopted repository's
+  // wiring): the edit is computed from the file as it is now, uncommitted changes included.
+  if (c.action === 'UPDATE' && c.path !== MANIFEST_FILE && !(c.path in plan.manifest.files))
+    return `edited in place: ${c.reason ?? 'only the lines the command adds or removes'}; your uncommitted edits stay`;
   switch (c.action) {
     case 'UPDATE':
       return "it held exactly what the tool generated last time, so the uncommitted change in it was the tool's own";
@@ -505,7 +509,7 @@ export function formatUncommitted(plan: Plan, dryRun: boolean, limit = Infinity)
   // The files that held someone's lines first: a list cut at `limit` should still show those.
   const order = (c: Change) => (c.action === 'MERGE' || c.action === 'UNMERGED' ? 0 : c.action === 'CREATE' ? 2 : 1);
   const sorted = [...touched].sort((a, b) => order(a) - order(b));
-  for (const c of sorted.slice(0, limit)) out.push(`  ${c.action.padEnd(9)} ${c.path}  (${uncommittedNote(c)})`);
+  for (const c of sorted.slice(0, limit)) out.push(`  ${c.action.padEnd(9)} ${c.path}  (${uncommittedNote(c, plan)})`);
   if (sorted.length > limit) out.push(`  … and ${sorted.length - limit} more (--verbose lists them)`);
   return out;
 }
