@@ -23,6 +23,8 @@ export interface ClusterFacts {
   gitUrl?: Claim<string>;
   gitBranch?: Claim<string>;
   secretStore?: Claim<SecretProvider>;
+  /** The ClusterSecretStore the cluster's ExternalSecrets read (the tool's own components must read the same). */
+  secretStoreName?: Claim<string>;
 }
 
 /** Settings keys that state a fact, by convention of the repositories we read (ours, home-ops, the plan's). */
@@ -271,22 +273,33 @@ export function gitFacts(view: RepoView, c: ClusterView): ClusterFacts {
 /** 5. The secret backend: the provider of its ClusterSecretStore. */
 export function secretStoreFacts(c: ClusterView): ClusterFacts {
   const out: ClusterFacts = {};
-  const stores = c.kustomizations
-    .flatMap((k) => k.objects)
-    .filter((x) => x.kind === 'ClusterSecretStore' && x.apiVersion.startsWith('external-secrets.io/'));
-  for (const o of stores) {
-    const key = Object.keys(o.raw.spec?.provider ?? {})[0];
-    if (key && PROVIDERS[key])
-      first(out, 'secretStore', {
-        value: PROVIDERS[key],
-        why: [
-          {
-            file: o.file,
-            line: o.lineOf(['spec', 'provider', key]),
-            fact: `ClusterSecretStore ${o.name} spec.provider.${key}`,
-          },
-        ],
-      });
+  const objects = c.kustomizations.flatMap((k) => k.objects);
+  const stores = objects.filter(
+    (x) =>
+      x.kind === 'ClusterSecretStore' &&
+      x.apiVersion.startsWith('external-secrets.io/') &&
+      PROVIDERS[Object.keys(x.raw.spec?.provider ?? {})[0] ?? ''],
+  );
+  // The store the repository's ExternalSecrets read most: the one a component the tool adds must read too.
+  const reads = new Map<string, number>();
+  for (const o of objects) {
+    const ref = o.kind === 'ExternalSecret' ? o.raw.spec?.secretStoreRef : undefined;
+    if (ref?.kind === 'ClusterSecretStore' && typeof ref.name === 'string')
+      reads.set(ref.name, (reads.get(ref.name) ?? 0) + 1);
+  }
+  const ranked = [...stores].sort((a, b) => (reads.get(b.name) ?? 0) - (reads.get(a.name) ?? 0));
+  for (const o of ranked) {
+    const key = Object.keys(o.raw.spec.provider)[0];
+    const line = o.lineOf(['spec', 'provider', key]);
+    first(out, 'secretStore', {
+      value: PROVIDERS[key],
+      why: [{ file: o.file, line, fact: `ClusterSecretStore ${o.name} spec.provider.${key}` }],
+    });
+    const n = reads.get(o.name) ?? 0;
+    first(out, 'secretStoreName', {
+      value: o.name,
+      why: [{ file: o.file, line: o.line, fact: `ClusterSecretStore ${o.name}, read by ${n} ExternalSecret(s)` }],
+    });
   }
   return out;
 }

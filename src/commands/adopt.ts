@@ -142,7 +142,10 @@ function clusterSpec(
     },
     nodes: f.nodes?.value ?? base.nodes,
     git: { url: f.gitUrl?.value ?? base.git.url, branch: f.gitBranch?.value ?? base.git.branch },
-    secretStore: { provider: f.secretStore?.value ?? base.secretStore.provider },
+    secretStore: {
+      provider: f.secretStore?.value ?? base.secretStore.provider,
+      ...(f.secretStoreName ? { name: f.secretStoreName.value } : {}),
+    },
   };
   const spec = a ? applyAnswers(proven, a) : proven;
   const claims = provenOf(c);

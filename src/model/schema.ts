@@ -138,6 +138,16 @@ export const ClusterSchema = z.strictObject({
   secretStore: z
     .strictObject({
       provider: z.enum(SECRET_PROVIDERS).meta({ description: fieldDescription('secretStore.provider') }),
+      name: z
+        .string()
+        .max(253)
+        .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a Kubernetes object name (lower-case letters, digits, - and .)')
+        .optional()
+        .meta({
+          description:
+            'The ClusterSecretStore the ExternalSecrets read (${EXTERNAL_SECRET_STORE}). Absent: named after the ' +
+            "provider, the store the tool creates; platform-kit adopt records the repository's own.",
+        }),
     })
     .meta({ description: 'The secret backend of the cluster.' }),
   settings: z

@@ -93,7 +93,8 @@ export const VARIABLES: Record<string, VariableDef> = {
   },
   EXTERNAL_SECRET_STORE: {
     description: 'ClusterSecretStore that ExternalSecrets read from',
-    value: (c) => c.secretStore.provider,
+    // An adopted repository's own store (platform-kit adopt records its name); else the one the tool creates.
+    value: (c) => c.secretStore.name ?? c.secretStore.provider,
   },
 };
 
