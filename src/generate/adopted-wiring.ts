@@ -8,6 +8,7 @@ import { UsageError } from '../core/errors';
 import { SYSTEM_NAMESPACES } from '../model/components';
 import type { Layout } from '../model/layout';
 import type { PlatformSpec } from '../model/schema';
+import { clustersSharingWiring, type WiredComponent } from '../model/shared-wiring';
 import {
   addResource,
   type DocumentKey,
@@ -39,6 +40,8 @@ export interface ListWant {
   clusters: string[];
   id: string;
   ns: string;
+  /** The component, as model/shared-wiring.ts places it (which clusters share its wiring file). */
+  comp: WiredComponent;
 }
 
 /** One Flux Kustomization document of a wiring file: `doc` its text when wanted, else it goes. */
@@ -81,9 +84,10 @@ export function listEdits(
       const f = get(file);
       if (e.want) {
         // A shared file wires the component on every cluster that applies it: each must have approved it (approve
-        // says so first, model/shared-wiring.ts; this holds for a platform.yaml edited by hand too).
-        const others = syncers(spec, file).filter((n) => !e.clusters.includes(n) && !deliveredOn(n).has(e.id));
-        if (!layout.wiring.perCluster && others.length)
+        // says so first with the same rule, model/shared-wiring.ts; this holds for a platform.yaml edited by hand too).
+        const sharing = clustersSharingWiring(spec, e.comp, e.clusters[0]).clusters;
+        const others = sharing.filter((n) => !e.clusters.includes(n) && !deliveredOn(n).has(e.id));
+        if (others.length)
           throw new UsageError(
             `${file} is applied by ${[...e.clusters, ...others].join(', ')}: wiring ${e.id} there wires it on all of them; ` +
               `approve its story on ${others.join(', ')} too (nothing was written)`,
@@ -111,19 +115,6 @@ export function listEdits(
     if (f.reasons.length && f.text !== undefined)
       out.push({ path: p, ...(f.text === null ? {} : { after: f.text }), reason: f.reasons.join('; ') });
   return out;
-}
-
-/**
- * The clusters that apply a wiring file: those whose adopted Kustomizations live under the nearest folder above it
- * that any cluster's do (the file itself may be new). Every cluster when none is found.
- */
-function syncers(spec: PlatformSpec, file: string): string[] {
-  const names = Object.keys(spec.clusters);
-  for (let dir = path.posix.dirname(file); dir !== '.' && dir !== '/'; dir = path.posix.dirname(dir)) {
-    const hit = names.filter((n) => (spec.clusters[n].adopted ?? []).some((a) => a.file.startsWith(`${dir}/`)));
-    if (hit.length) return hit;
-  }
-  return names;
 }
 
 /**

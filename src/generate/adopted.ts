@@ -308,7 +308,7 @@ export function renderAdopted(spec: PlatformSpec, r: TemplateRenderer, look: Loo
       if (p.wiring.mode === 'list') {
         const entries = lists.get(p.wiring.file) ?? new Map();
         lists.set(p.wiring.file, entries);
-        const e = entries.get(p.wiring.entry!) ?? { want: false, clusters: [], id: comp.id, ns: comp.namespace };
+        const e = entries.get(p.wiring.entry!) ?? { want: false, clusters: [], id: comp.id, ns: comp.namespace, comp };
         if (mine) {
           e.want = true;
           e.clusters.push(name);
