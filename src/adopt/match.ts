@@ -16,7 +16,7 @@
 // Kustomization that matches no catalog component is an adopted component.
 import type { Component } from '../model/components';
 import type { Role } from '../model/schema';
-import type { Catalog } from '../model/stories';
+import type { Catalog, StoryDef } from '../model/stories';
 import { storyComponentsFor } from '../model/wiring';
 import { chartOf, chartSourceOf } from './facts';
 import type { ClusterView, KsView, Why } from './view';
@@ -190,15 +190,28 @@ export function matchComponents(c: ClusterView, cat: Catalog): Omit<ClusterMatch
 export function storyStatuses(matches: ComponentMatch[], cat: Catalog, role: Role): StoryMatch[] {
   const present = new Set(matches.map((m) => m.component));
   return cat.stories
-    .filter((s) => s.clusters.includes(role) && storyComponentsFor(cat, s, role).length > 0)
+    .filter((s) => s.clusters.includes(role) && storyIds(cat, s, role).length > 0)
     .map((s) => {
-      const ids = storyComponentsFor(cat, s, role).map((x) => x.id);
+      const ids = storyIds(cat, s, role);
       const have = ids.filter((id) => present.has(id));
       // Components it only `uses` (another story's folder) say nothing of this story on their own.
       const own = have.filter((id) => s.components.some((x) => x.id === id));
       const status: StoryStatus = have.length === ids.length ? 'approved' : own.length ? 'partial' : 'absent';
       return { id: s.id, status, present: have, missing: ids.filter((id) => !present.has(id)) };
     });
+}
+
+/**
+ * The components a story's status on a cluster of this role is read from: those it puts there (its own and the
+ * story components it uses). A manifests story with none, that only uses foundation components, is read from those:
+ * STORY-NET-CILIUM-CORE-GITOPS is Cilium managed by Flux, done where a Kustomization of the repository delivers the
+ * cilium chart (the tool's scaffold has them on every cluster, so its own stories never need this). Bootstrap stories
+ * (Talos, helmfile) leave nothing Flux applies to match, and design stories are documents: none, so never recorded.
+ */
+function storyIds(cat: Catalog, s: StoryDef, role: Role): string[] {
+  const ids = storyComponentsFor(cat, s, role).map((x) => x.id);
+  if (ids.length || s.kind !== 'manifests') return ids;
+  return s.uses.filter((u) => cat.components.has(u) && !cat.components.get(u)!.story);
 }
 
 /**

@@ -33,7 +33,7 @@ export function formatStories(list: StoryListing[], handWritten: Record<string, 
     for (const s of partial)
       for (const [c, p] of Object.entries(s.partial!))
         out.push(
-          `  ${s.id} on ${c}: has ${p.present.join(', ')}; missing ${p.missing.join(', ') || 'none (approve it)'}`,
+          `  ${s.id} on ${c}: has ${p.present.join(', ')}; missing ${p.missing.join(', ') || 'none'}; ${next(p)}`,
         );
   }
   const hand = Object.entries(handWritten);
@@ -45,6 +45,15 @@ export function formatStories(list: StoryListing[], handWritten: Record<string, 
     );
   }
   return out.join('\n');
+}
+
+/**
+ * What a partial story needs next on a cluster: the dependencies approve would name first (a component of the story
+ * may be the repository's own, yet approving it waits on a story it depends on), else approving it.
+ */
+function next(p: { missing: string[]; waitsOn: string[] }): string {
+  if (p.waitsOn.length) return `approving it waits on: ${p.waitsOn.join('; ')}`;
+  return p.missing.length ? 'approve it to add what is missing' : 'approve it (nothing is missing)';
 }
 
 /** `stories --adopted`: per cluster, the hand-written Kustomizations (no catalog component) adopt recorded. */

@@ -336,8 +336,11 @@ export interface StoryListing {
    * repository deliver some of its components without it being approved (clusters the story is not on are absent)
    */
   status: Record<string, StoryState | 'partial'>;
-  /** Only when the story is partial somewhere: per such cluster, its components there and those missing. */
-  partial?: Record<string, { present: string[]; missing: string[] }>;
+  /**
+   * Only when the story is partial somewhere: per such cluster, its components there, those missing, and the
+   * dependencies that keep `approve` from taking it there (model/adopted.ts; empty when nothing does).
+   */
+  partial?: Record<string, { present: string[]; missing: string[]; waitsOn: string[] }>;
 }
 
 /**
@@ -373,7 +376,7 @@ export function listStories(dir?: string): StoryListing[] {
         const st = storyStatusOn(spec, cat, s, cl, memo);
         if (st?.state !== 'partial') continue;
         listing.status[cl] = 'partial';
-        (listing.partial ??= {})[cl] = { present: st.present, missing: st.missing };
+        (listing.partial ??= {})[cl] = { present: st.present, missing: st.missing, waitsOn: st.waitsOn };
       }
     }
     return listing;

@@ -119,11 +119,13 @@ export function gateStatic(spec: PlatformSpec, cat: Catalog, sprint: number | Sp
       states[cl] = status?.state ?? 'missing';
       if (status?.state === 'partial') {
         // present: what adopted Kustomizations deliver and what approved stories wire.
+        // waitsOn: what approve would refuse it for first (a story it depends on), said with the rest.
         const has = status.present.join(', ');
+        const waits = status.waitsOn.length ? `; approving it waits on: ${status.waitsOn.join('; ')}` : '';
         reasons.push(
           status.missing.length
-            ? `${story.id}: partial on ${cl}, missing ${status.missing.join(', ')} (there: ${has})`
-            : `${story.id}: partial on ${cl}: every component it needs is there (${has}), but it is not approved there`,
+            ? `${story.id}: partial on ${cl}, missing ${status.missing.join(', ')} (there: ${has})${waits}`
+            : `${story.id}: partial on ${cl}: every component it needs is there (${has}), but it is not approved there${waits}`,
         );
         continue;
       }

@@ -35,6 +35,13 @@ const keyPart = (k: string, first: boolean) =>
 /** `${VAR}`, `${VAR:=x}`, `${VAR:-x}` of one variable, in a scalar. */
 const reference = (v: string) => new RegExp(`\\$\\{${v}(?::?[-=][^}]*)?\\}`, 'g');
 
+/** A scalar's text with each of these variables replaced by its value (others stay as written). */
+const filled = (text: string, values: Map<string, string>) =>
+  [...values].reduce((t, [v, value]) => t.replace(reference(v), () => value), text);
+
+/** The outermost list item a key path is in (`servers[1]` of `servers[1].zones[0].zone`), or undefined. */
+const listItemOf = (at: string) => /^[^[]*\[\d+\]/.exec(at)?.[0];
+
 /** Every string scalar of a YAML node that holds a `${` reference, with its key path. */
 function scalarsWithReferences(node: Node | null | undefined, at: string, out: { path: string; text: string }[]) {
   if (isMap(node)) {
@@ -125,12 +132,17 @@ export function handoverItems(spec: PlatformSpec, cat: Catalog, r: TemplateRende
     if (!delivered.size) continue;
     // variable -> the approved stories declaring it, in catalog order
     const declared = new Map<string, string[]>();
+    // every variable of those stories, switch or not: the plain values a switched-on block reads (below)
+    const plain = new Set<string>();
     for (const st of recordedStories(spec, cat)) {
       if (spec.stories[st.id].clusters[name] !== 'approved') continue;
       // Only the switches a story turns on (toggle): the person's own component then lacks what the approval means
-      // (Cilium's gatewayAPI.enabled). A plain value (a DNS zone) is theirs already, in their own files; telling them
-      // to put the tool's default there would be wrong advice.
-      for (const v of st.variables) if (v.toggle) declared.set(v.name, [...(declared.get(v.name) ?? []), st.id]);
+      // (Cilium's gatewayAPI.enabled). A plain value (an L2 interface list) is theirs already, in their own files;
+      // telling them to put the tool's default there would be wrong advice.
+      for (const v of st.variables) {
+        if (v.toggle) declared.set(v.name, [...(declared.get(v.name) ?? []), st.id]);
+        else plain.add(v.name);
+      }
     }
     if (!declared.size) continue;
     for (const [id, a] of delivered) {
@@ -141,6 +153,20 @@ export function handoverItems(spec: PlatformSpec, cat: Catalog, r: TemplateRende
         const at = reads.placesOf(variable);
         const value = toolValue(spec, cat, c, variable);
         if (!at.length || value === undefined) continue;
+        // A switch inside a list item turns that item on (CoreDNS's split-horizon server block): the plain values the
+        // same item reads (the forward target RFC2136_HOST) are part of it, not the person's already.
+        const blocks = at.map((p) => listItemOf(p.path)).filter((b): b is string => b !== undefined);
+        const more = [...plain].flatMap((v) =>
+          reads
+            .placesOf(v)
+            .filter((q) => at.every((p) => p.what !== q.what || p.path !== q.path))
+            .filter((q) => blocks.some((b) => q.path.startsWith(`${b}.`) || q.path.startsWith(`${b}[`))),
+        );
+        const values = new Map([[variable, value]]);
+        for (const v of plain) {
+          const got = toolValue(spec, cat, c, v);
+          if (got !== undefined) values.set(v, got);
+        }
         out.push({
           cluster: name,
           stories,
@@ -148,7 +174,7 @@ export function handoverItems(spec: PlatformSpec, cat: Catalog, r: TemplateRende
           value,
           component: id,
           kustomization: { name: a.name, namespace: a.namespace, file: a.file },
-          places: at.map((p) => ({ what: p.what, path: p.path, value: p.text.replace(reference(variable), value) })),
+          places: [...at, ...more].map((p) => ({ what: p.what, path: p.path, value: filled(p.text, values) })),
         });
       }
     }

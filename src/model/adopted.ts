@@ -6,6 +6,7 @@
 import { deliveredBy } from './delivered';
 import type { AdoptedComponent, PlatformSpec, StoryState } from './schema';
 import type { Catalog, StoryDef } from './stories';
+import { unmetDependencies } from './story-rules';
 import { storyComponentsFor } from './wiring';
 
 /** The adopted Kustomizations of one cluster, split by what they deliver. */
@@ -25,6 +26,11 @@ export type AdoptedStoryStatus =
       present: string[];
       /** Those that are not. */
       missing: string[];
+      /**
+       * The story's dependencies that are not there, in `approve`'s words (story-rules' unmetDependencies): approving
+       * it waits on them, even when nothing of its own is missing. Empty when approve would take it.
+       */
+      waitsOn: string[];
     };
 
 /** `clusters.<cluster>.adopted` split into delivered catalog components and hand-written Kustomizations. */
@@ -81,7 +87,8 @@ export function storyStatusOn(
   const own = new Set(story.components.map((x) => x.id));
   if (!ids.some((id) => own.has(id) && adopted.delivered.has(id))) return fallback;
   const there = (id: string) => adopted.delivered.has(id) || approved.has(id);
-  return { state: 'partial', present: ids.filter(there), missing: ids.filter((id) => !there(id)) };
+  const waitsOn = unmetDependencies(spec, cat, story, cluster);
+  return { state: 'partial', present: ids.filter(there), missing: ids.filter((id) => !there(id)), waitsOn };
 }
 
 /** What storyStatusOn computes once per cluster (several stories ask about the same cluster). */

@@ -17,7 +17,8 @@ import { type Adoption, infer } from '../../src/adopt/infer';
 import { clusterSettings } from '../../src/adopt/settings';
 import { type Claim, readRepo, whyText } from '../../src/adopt/view';
 import { createClusters } from '../../src/commands/create-cluster';
-import { loadCatalog } from '../../src/model/stories';
+import type { Role } from '../../src/model/schema';
+import { loadCatalog, type StoryDef } from '../../src/model/stories';
 import { storyComponentsFor } from '../../src/model/wiring';
 import { ROOT, tmpDir } from '../helpers/fs';
 
@@ -154,7 +155,36 @@ describe('adopt: facts and settings, from the files that state them', () => {
   });
 });
 
+/**
+ * The components a story's status is read from: those it puts on the role; for a manifests story that puts none, the
+ * foundation components it uses (STORY-NET-CILIUM-CORE-GITOPS: cilium under Flux). Bootstrap and design stories: none.
+ */
+function readFrom(story: StoryDef, role: Role): string[] {
+  const cat = loadCatalog();
+  const ids = storyComponentsFor(cat, story, role).map((x) => x.id);
+  if (ids.length || story.kind !== 'manifests') return ids;
+  return story.uses.filter((u) => cat.components.get(u) && !cat.components.get(u)!.story);
+}
+
 describe('adopt: component matching and story statuses', () => {
+  it('a manifests story that only uses foundation components: approved where the repository delivers them all', () => {
+    const cat = loadCatalog();
+    const gitops = (f: string) =>
+      infer(path.join(FIXTURES, f), cat).clusters.map((c) => [
+        c.name,
+        c.match.matches.some((m) => m.component === 'cilium'),
+        c.match.stories.find((s) => s.id === 'STORY-NET-CILIUM-CORE-GITOPS')?.status,
+      ]);
+    // Cilium under Flux (a HelmRelease of the cilium chart): the story is done there; no cilium Kustomization: absent.
+    const rows = ['plan', 'home-ops', 'classic'].flatMap(gitops);
+    for (const [name, cilium, status] of rows) expect(status, String(name)).toBe(cilium ? 'approved' : 'absent');
+    expect(rows.some(([, cilium]) => cilium)).toBe(true);
+    // Bootstrap stories leave nothing Flux applies: never recorded, whatever is delivered.
+    for (const f of ['plan', 'home-ops', 'classic'])
+      for (const c of infer(path.join(FIXTURES, f), cat).clusters)
+        expect(c.match.stories.filter((s) => cat.byId.get(s.id)!.kind === 'bootstrap')).toEqual([]);
+  });
+
   it('fixtures: catalog charts are matched, the hand-written component is adopted, a story is approved only when all of it is there', () => {
     const cat = loadCatalog();
     for (const f of ['plan', 'home-ops', 'classic']) {
@@ -180,7 +210,7 @@ describe('adopt: component matching and story statuses', () => {
         // Story statuses follow the matches.
         const present = new Set(c.match.matches.map((m) => m.component));
         for (const s of c.match.stories) {
-          const all = storyComponentsFor(cat, cat.byId.get(s.id)!, c.role).map((x) => x.id);
+          const all = readFrom(cat.byId.get(s.id)!, c.role);
           expect(s.present).toEqual(all.filter((id) => present.has(id)));
           if (s.status === 'approved') expect(s.missing).toEqual([]);
           if (s.status === 'partial') expect(s.missing.length).toBeGreaterThan(0);
@@ -204,9 +234,7 @@ describe('adopt: component matching and story statuses', () => {
     for (const c of a.clusters) {
       const role = spec.clusters[c.name].role;
       const want = Object.entries<any>(spec.stories)
-        .filter(
-          ([id, s]) => s.clusters[c.name] === 'approved' && storyComponentsFor(cat, cat.byId.get(id)!, role).length > 0,
-        )
+        .filter(([id, s]) => s.clusters[c.name] === 'approved' && readFrom(cat.byId.get(id)!, role).length > 0)
         .map(([id]) => id)
         .sort();
       expect(want.length).toBeGreaterThan(10);

@@ -76,6 +76,11 @@ describe('storyStatusOn', () => {
       state: 'partial',
       present: ['cert-manager'],
       missing: all.filter((id) => id !== 'cert-manager'),
+      // approve's words for the stories it depends on that are not there (nothing else is approved on apps)
+      waitsOn: [
+        'STORY-SEC-EXTERNAL-SECRETS-BASE is not added on apps',
+        'STORY-NET-CILIUM-GATEWAY is not added on apps',
+      ],
     });
     // Nothing adopted on infra: absent there.
     expect(storyStatusOn(s, cat, story, 'infra')).toBeUndefined();
@@ -129,13 +134,20 @@ describe('storyStatusOn', () => {
     const tenancy = cat.byId.get(TENANCY)!;
     const ids = storyComponentsFor(cat, tenancy, 'infra').map((c) => c.id);
     expect([...ids].sort()).toEqual(['network-policy-baseline', 'tenant-baseline']);
-    expect(storyStatusOn(s, cat, tenancy, 'infra')).toEqual({ state: 'partial', present: ids, missing: [] });
+    // Nothing of its own is missing, yet approve would refuse it: it depends on a story not added there.
+    expect(storyStatusOn(s, cat, tenancy, 'infra')).toEqual({
+      state: 'partial',
+      present: ids,
+      missing: [],
+      waitsOn: ['STORY-OBS-VM-STACK-IMPLEMENT is not added on infra'],
+    });
     // Without NP approved, the used component is missing.
     const alone = spec({ infra: [ks('tenant-baseline', 'tenant-baseline')] });
     expect(storyStatusOn(alone, cat, tenancy, 'infra')).toEqual({
       state: 'partial',
       present: ['tenant-baseline'],
       missing: ['network-policy-baseline'],
+      waitsOn: [`${NP} is not added on infra`, 'STORY-OBS-VM-STACK-IMPLEMENT is not added on infra'],
     });
   });
 

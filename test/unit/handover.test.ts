@@ -85,22 +85,33 @@ describe('handoverItems', () => {
     ]);
   });
 
-  it("only switches: a toggle inside a list item is found; plain values the person's components hold are theirs", () => {
+  it("only switches: a toggle inside a list item is found with the block's plain values; other plain values are theirs", () => {
     const entries = [adopted('coredns', 'coredns'), adopted('lb-ipam', 'cilium-lb-ipam')];
     const items = handoverItems(
-      spec(entries, { [IPAM]: 'approved', [DNS]: 'approved' }, { INTERNAL_DNS_ZONE: 'home.example.org' }),
+      spec(
+        entries,
+        { [IPAM]: 'approved', [DNS]: 'approved' },
+        { INTERNAL_DNS_ZONE: 'home.example.org', RFC2136_HOST: '10.0.0.53' },
+      ),
       cat,
       r,
     );
-    // RFC2136_HOST (coredns) and LB_L2_INTERFACES (the L2 policy) are plain values of the stories: no item for them.
+    // The zone switches on CoreDNS's second server block, which forwards it to RFC2136_HOST: the person's CoreDNS
+    // has no such block, so the forward target is part of the same to-do (a plain value of the story, in the block).
+    // LB_L2_INTERFACES (the L2 policy) is a plain value outside any switched block: the person's own, no item.
     expect(items.map((i) => [i.component, i.variable, i.stories, i.places])).toEqual([
       [
         'coredns',
         'INTERNAL_DNS_ZONE',
         [DNS],
-        [{ what: 'HelmRelease values', path: 'servers[1].zones[0].zone', value: 'home.example.org' }],
+        [
+          { what: 'HelmRelease values', path: 'servers[1].zones[0].zone', value: 'home.example.org' },
+          { what: 'HelmRelease values', path: 'servers[1].plugins[1].parameters', value: '. 10.0.0.53' },
+        ],
       ],
     ]);
-    expect(handoverLine(items[0])).toContain('set servers[1].zones[0].zone: home.example.org');
+    expect(handoverLine(items[0])).toContain(
+      'set servers[1].zones[0].zone: home.example.org, servers[1].plugins[1].parameters: . 10.0.0.53 (',
+    );
   });
 });
