@@ -48,6 +48,10 @@ const CASES: { fixture: string; story: string; component: string }[] = [
   // health check's ${EXTERNAL_SECRET_STORE} written in (the parent Kustomization substitutes only the repository's).
   { fixture: 'home-ops', story: 'STORY-SEC-EXTERNAL-SECRETS-BASE', component: 'cluster-secret-store' },
   { fixture: 'plan', story: 'STORY-SEC-EXTERNAL-SECRETS-BASE', component: 'cluster-secret-store' },
+  // Per-cluster Kustomization files over shared bases (haraldkoch/kochhaus-home, joryirving/home-ops), not all of
+  // them following the pattern: the new one is kubernetes/apps/<cluster>/kube-system/spegel.yaml on each cluster,
+  // listed as ./spegel.yaml next to the others (not written into another component's file, not named after its area).
+  { fixture: 'shared-bases', story: 'STORY-NET-SPEGEL-REGISTRY-MIRROR', component: 'spegel' },
 ];
 
 describe.each(CASES)(

@@ -6,7 +6,15 @@
 // ({id}, {cluster}, {namespace}, {lane}, in that order); else it varies freely and is {area}. The template most
 // observations fit wins; the others are listed as exceptions, with their files.
 import * as path from 'node:path';
-import { DEFAULT_KS_NAMESPACE, DEFAULT_LAYOUT, type Layout, type LayoutVars } from '../model/layout';
+import {
+  DEFAULT_KS_NAMESPACE,
+  DEFAULT_LAYOUT,
+  type Layout,
+  type LayoutVars,
+  match,
+  place,
+  placementProblem,
+} from '../model/layout';
 import { type Claim, componentFolder, type KsView, type RepoView, type Why } from './view';
 
 /** Folder words that name a lane, and the tool's lane each stands for. */
@@ -41,6 +49,11 @@ export interface Observation {
 export interface LayoutResult extends Claim<Layout> {
   /** Observations that fit the detected layout, of all. */
   fit: { fits: number; of: number; exceptions: { name: string; cluster: string; file: string; differs: string[] }[] };
+  /**
+   * Why the layout cannot place a new component (model/layout.ts placementProblem, on a probe component of area
+   * networking in kube-system): add-story and approve refuse until platform.yaml's layout is corrected. Absent: it can.
+   */
+  problem?: string;
 }
 
 const read = (view: RepoView, rel: string): Record<string, any> | undefined => {
@@ -102,7 +115,7 @@ export function observations(view: RepoView): Observation[] {
         component,
         file: k.ks.obj.file,
         line: k.ks.obj.line,
-        specPath: k.ks.path,
+        specPath: k.ks.path.replace(/\/+$/, ''),
         vars: { cluster: c.name, id, namespace: k.namespace, lane },
         wiring: wiringOf(view, k.ks.parent ? byId.get(k.ks.parent) : undefined, k),
       });
@@ -120,7 +133,7 @@ function segments(p: string): { segs: string[]; ext: string } {
   return { segs, ext };
 }
 
-const ORDER = ['id', 'cluster', 'namespace', 'lane'] as const;
+const ORDER = ['id', 'cluster', 'namespace', 'lane', 'area'] as const;
 
 /**
  * The template of a set of paths (one per observation), generalised as the header says. `component` paths start
@@ -160,12 +173,25 @@ export function generalise(
   const at = (pos: number): string | undefined => {
     const vals = split.map((s) => s.segs[pos < 0 ? s.segs.length + pos : pos]);
     if (vals.every((v) => v === vals[0])) return vals[0];
-    const ph = ORDER.find((name) =>
-      idx.every((i, j) => items[i].vars[name] !== undefined && items[i].vars[name] === vals[j]),
-    );
+    const holds = (name: (typeof ORDER)[number]) =>
+      idx.map((i, j) => items[i].vars[name] !== undefined && items[i].vars[name] === vals[j]);
+    const ph = ORDER.find((name) => holds(name).every(Boolean));
     if (ph) return `{${ph}}`;
-    if (area !== 'none') return undefined;
+    if (area === 'many') return undefined;
+    // No placeholder holds for all. The one that holds for most wins over the most common literal when it holds for
+    // more observations (haraldkoch: a Kustomization file is mostly <id>.yaml, a few hold two apps): a literal there
+    // would place every new component into one existing file. The others do not fit. Component folders (`many`)
+    // keep a free {area}; elsewhere a free segment would be filled with the component's area, which it is not.
+    const best = ORDER.map((name) => ({ name, hits: holds(name) })).sort(
+      (a, b) => b.hits.filter(Boolean).length - a.hits.filter(Boolean).length,
+    )[0];
     const major = mostCommon(vals);
+    const count = (xs: boolean[]) => xs.filter(Boolean).length;
+    if (count(best.hits) > count(vals.map((v) => v === major))) {
+      for (const [j, i] of idx.entries()) if (!best.hits[j]) fits[i] = false;
+      return `{${best.name}}`;
+    }
+    if (area === 'one') return undefined;
     for (const [j, i] of idx.entries()) if (vals[j] !== major) fits[i] = false;
     return major;
   };
@@ -214,7 +240,9 @@ function layoutParts(obs: Observation[]): Parts {
     obs.map((o) => ({ p: o.component, vars: o.vars })),
     'many',
   );
-  const core = obs.map((o, i) => ({ o, i })).filter(({ i }) => components.fits[i]);
+  // Each fitting observation's {area} (the folders the component template's {area} spans): the other parts may name
+  // it (haraldkoch: kubernetes/{cluster}/apps/{area}/{id}.yaml next to kubernetes/apps/base/{area}/{id}).
+  const core = obs.map((o, i) => ({ o: withArea(o, components.template), i })).filter(({ i }) => components.fits[i]);
   const mode = mostCommon(core.map(({ o }) => o.wiring.mode)) as 'list' | 'document';
   const sameMode = core.filter(({ o }) => o.wiring.mode === mode);
   const wiringFit = generalise(
@@ -252,6 +280,12 @@ function layoutParts(obs: Observation[]): Parts {
     mode,
     core,
   };
+}
+
+/** An observation with its {area} read from the component template (none when the template has no {area}). */
+function withArea(o: Observation, template: string): Observation {
+  const area = template.includes('{area}') ? match(template, o.component)?.area : undefined;
+  return area === undefined ? o : { ...o, vars: { ...o.vars, area } };
 }
 
 /** Each observation's Kustomization name as a template ({id} where the component's folder name is in it). */
@@ -365,7 +399,20 @@ export function detectLayout(view: RepoView): LayoutResult {
   if (lanes) layout.lanes = lanes;
   why.push(...evidence(obs, parts, layout));
   const exceptions = exceptionsOf(obs, parts, names, name);
-  return { value: layout, why, fit: { fits: obs.length - exceptions.length, of: obs.length, exceptions } };
+  const probe = place(layout, {
+    cluster: view.clusters[0].name,
+    lane: 'infrastructure',
+    area: 'networking',
+    namespace: 'kube-system',
+    id: 'example',
+  });
+  const problem = placementProblem(layout, probe);
+  return {
+    value: layout,
+    why,
+    fit: { fits: obs.length - exceptions.length, of: obs.length, exceptions },
+    ...(problem ? { problem } : {}),
+  };
 }
 
 function mostCommon<T extends string>(xs: T[]): T {

@@ -90,5 +90,7 @@ export function readRepo(dir: string): RepoView {
 export function componentFolder(k: Ks): string | undefined {
   if (!k.obj) return undefined;
   const own = path.posix.dirname(k.obj.file).replace(/^\.$/, '');
-  return k.path === own || k.path.startsWith(own + '/') ? own : k.path;
+  // spec.path ./kubernetes/apps/base/home-automation/mosquitto/ (joryirving) is the folder without its slash.
+  const at = k.path.replace(/\/+$/, '');
+  return at === own || at.startsWith(own + '/') ? own : at;
 }

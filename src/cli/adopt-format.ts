@@ -40,6 +40,11 @@ function layoutLines(l: AdoptResult['adoption']['layout']): string[] {
   for (const why of l.why) out.push(`    because ${whyText(why)}`);
   for (const e of l.fit.exceptions)
     out.push(`    exception ${e.cluster}/${e.name} (${e.file}): ${e.differs.join(', ')}`);
+  if (l.problem)
+    out.push(
+      `  cannot place a new component: ${l.problem}`,
+      '    add-story and approve refuse (nothing written) until layout in platform.yaml is corrected',
+    );
   return out;
 }
 

@@ -12,8 +12,9 @@ import { Tree } from '../core/tree';
 import type { Component } from '../model/components';
 import { deliveredBy } from '../model/delivered';
 import { type HandoverItem, handoverLine } from '../model/handover';
-import { type Layout, type Placement, place } from '../model/layout';
+import { type Layout, type Placement, place, placementProblem } from '../model/layout';
 import { type NamespacePlacement, namespacePlacements } from '../model/namespaces';
+import { PLATFORM_FILE } from '../model/platform-file';
 import type { AdoptedComponent, ClusterModel, PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';
 import { findVariables } from '../model/variables';
@@ -187,6 +188,11 @@ function namespaceOf(on: OnCluster, comp: Component): NamespacePlacement {
 function renderOne(on: OnCluster, r: TemplateRenderer, comp: Component): Rendered {
   const layout = on.spec.layout!;
   const p = placeOn(layout, on.c.name, comp);
+  const problem = placementProblem(layout, p);
+  if (problem)
+    throw new UsageError(`cluster ${on.c.name}: the layout in ${PLATFORM_FILE} cannot place ${comp.id}: ${problem}`, [
+      `correct layout in ${PLATFORM_FILE} (docs/adopt-design.md: the layout as data) and run the command again; nothing was written`,
+    ]);
   // A component with variants builds the cluster's own: named in its spec.path here (the repository's parent
   // Kustomization need not substitute the cluster's settings into it).
   const variant = comp.variantBy ? variantValue(on.spec, on.cat, on.c.name, comp.variantBy) : undefined;

@@ -9,6 +9,7 @@
 //   {namespace}  the namespace the component runs in
 //   {id}         the component's folder name
 //   {component}  the component folder itself (only in `kustomization.file` and `kustomization.path`)
+import * as path from 'node:path';
 import { z } from 'zod';
 
 const PLACEHOLDER = /\{(cluster|lane|area|namespace|id|component)\}/g;
@@ -185,4 +186,29 @@ export function place(layout: Layout, at: PlaceInput): Placement {
     },
     substituteFrom: layout.settings.map((s) => ({ kind: s.kind, name: s.name })),
   };
+}
+
+/**
+ * Why a placement cannot work, or undefined. In mode list the wiring entry must name the Flux Kustomization's file,
+ * or the component folder holding it (whose kustomization.yaml lists it: the tool's own layout), and each component
+ * needs its own Kustomization file ({id} or {component} in kustomization.file), else two components' entries would
+ * name one file; in mode document the Kustomization is a document of the wiring file itself. A layout edited by hand,
+ * or detected from a repository whose components follow no one pattern, can break either rule: then nothing is
+ * written (a new component whose entry names a file that does not exist breaks the build of everything it sits in).
+ */
+export function placementProblem(layout: Layout, p: Placement): string | undefined {
+  const own = /\{(id|component)\}/.test(layout.kustomization.file);
+  if (p.wiring.mode === 'document')
+    return p.wiring.file === p.ks.file
+      ? undefined
+      : `mode document wires the Flux Kustomization as a document of ${p.wiring.file}, but kustomization.file puts it in ${p.ks.file}`;
+  if (p.wiring.entry === undefined) return `mode list needs wiring.entry (the resources entry of ${p.wiring.file})`;
+  if (!own)
+    return (
+      `kustomization.file ${layout.kustomization.file} is the same file for every component ` +
+      "(no {id} or {component}): each component's entry would name it"
+    );
+  const target = path.posix.normalize(path.posix.join(path.posix.dirname(p.wiring.file), p.wiring.entry));
+  if (target === p.ks.file || (target === p.dir && p.ks.file.startsWith(`${p.dir}/`))) return undefined;
+  return `the entry ${p.wiring.entry} of ${p.wiring.file} names ${target}, but the Flux Kustomization is written to ${p.ks.file}`;
 }

@@ -91,6 +91,60 @@ describe('adopt: layout detection on the three layouts of issue 18', () => {
     expectLayoutHolds(dir, r.value);
   });
 
+  it("per-cluster files over shared bases (haraldkoch, joryirving): the placeholder most of them follow, not one app's literal", () => {
+    const dir = path.join(FIXTURES, 'shared-bases');
+    const r = detectLayout(readRepo(dir));
+    // kubernetes/apps/<cluster>/<namespace>/<app>.yaml listed as ./<app>.yaml: most files are named after their
+    // component folder, one holds two Kustomizations (echo.yaml: the app and its config), one folder is main's own.
+    expect(r.value.kustomization).toMatchObject({ file: 'kubernetes/apps/{cluster}/{namespace}/{id}.yaml' });
+    expect(r.value.wiring).toEqual({
+      mode: 'list',
+      file: 'kubernetes/apps/{cluster}/{namespace}/kustomization.yaml',
+      entry: './{id}.yaml',
+      perCluster: true,
+    });
+    // No template names one app (before: echo.yaml for every component, and ./{area}.yaml entries).
+    const all = JSON.stringify(r.value);
+    for (const app of ['echo', 'cilium', 'reloader', 'cert-manager', 'node-labels']) expect(all).not.toContain(app);
+    // The exceptions are exactly the Kustomizations whose file is not named after their folder, or not in a base.
+    const obs = observations(readRepo(dir));
+    const odd = obs.filter(
+      (o) =>
+        path.posix.basename(o.file, '.yaml') !== path.posix.basename(o.component) || !o.component.includes('/base/'),
+    );
+    expect(r.fit.exceptions.map((e) => `${e.cluster}/${e.name}`).sort()).toEqual(
+      odd.map((o) => `${o.cluster}/${o.name}`).sort(),
+    );
+    expect(r.fit).toMatchObject({ fits: obs.length - odd.length, of: obs.length });
+    expect(obs.length - odd.length).toBeGreaterThan(odd.length);
+  });
+
+  it('a layout that cannot place a new component is reported (budimanjojo: a few apps one folder deeper)', () => {
+    for (const f of ['plan', 'home-ops', 'classic', 'shared-bases'])
+      expect(detectLayout(readRepo(path.join(FIXTURES, f))).problem, f).toBeUndefined();
+    const dir = path.join(tmpDir('adopt-deeper-'), 'repo');
+    fs.cpSync(path.join(FIXTURES, 'home-ops'), dir, { recursive: true });
+    // Two apps in a folder of their own inside the namespace folder: the component folders now vary in depth.
+    for (const app of ['echo2', 'echo3']) {
+      const at = `kubernetes/apps/default/tools/${app}`;
+      fs.cpSync(path.join(dir, 'kubernetes/apps/default/echo'), path.join(dir, at), { recursive: true });
+      const ks = path.join(dir, at, 'ks.yaml');
+      fs.writeFileSync(
+        ks,
+        fs
+          .readFileSync(ks, 'utf8')
+          .replace('name: echo', `name: ${app}`)
+          .replace('default/echo/app', `default/tools/${app}/app`),
+      );
+      fs.appendFileSync(path.join(dir, 'kubernetes/apps/default/kustomization.yaml'), `  - ./tools/${app}/ks.yaml\n`);
+    }
+    const r = detectLayout(readRepo(dir));
+    expect(r.value.components).toBe('kubernetes/apps/{namespace}/{area}/{id}');
+    expect(r.problem).toMatch(
+      /^the entry \.\/example\/ks\.yaml of kubernetes\/apps\/kube-system\/kustomization\.yaml names /,
+    );
+  });
+
   it('classic clusters/<name> with gotk-sync: Flux Kustomizations as documents of clusters/<name>/<lane>.yaml', () => {
     const dir = path.join(FIXTURES, 'classic');
     const r = detectLayout(readRepo(dir));

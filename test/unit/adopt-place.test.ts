@@ -15,7 +15,7 @@ import { emptyManifest, MANIFEST_FILE, manifestToString } from '../../src/core/m
 import { walkTree } from '../../src/core/paths';
 import { writes } from '../../src/core/plan';
 import { BUILTIN_TEMPLATES } from '../../src/core/render';
-import { DEFAULT_LAYOUT, type Layout, match, place } from '../../src/model/layout';
+import { DEFAULT_LAYOUT, type Layout, match, place, placementProblem } from '../../src/model/layout';
 import { PLATFORM_FILE, parsePlatform, setStoryState } from '../../src/model/platform-file';
 import { loadCatalog } from '../../src/model/stories';
 import { wiredComponents } from '../../src/model/wiring';
@@ -49,6 +49,7 @@ describe('place(DEFAULT_LAYOUT) is where create-platform-cluster puts and wires 
         });
         // Today's folder, written out: kubernetes/<lane>/<area>/<id>.
         expect(p.dir).toBe(`kubernetes/${comp.lane}/${comp.area}/${comp.id}`);
+        expect(placementProblem(DEFAULT_LAYOUT, p)).toBeUndefined();
         const ks = parse(fs.readFileSync(path.join(dir, p.ks.file), 'utf8'));
         expect(ks.metadata).toEqual({ name: p.ks.name, namespace: p.ks.namespace });
         if (!comp.source && !comp.variantBy) expect(ks.spec.path).toBe(`./${p.ks.path}`);
@@ -96,6 +97,7 @@ describe.each(['plan', 'home-ops', 'classic'])('place() on the %s fixture layout
           id: vars.id!,
         });
         expect(p.ks, a.file).toEqual({ file: a.file, path: a.path, name: a.name, namespace: a.namespace });
+        expect(placementProblem(layout, p)).toBeUndefined();
         if (p.wiring.mode === 'list') {
           const listed: string[] = parse(fs.readFileSync(path.join(dir, p.wiring.file), 'utf8')).resources;
           expect(listed).toContain(p.wiring.entry);
@@ -151,6 +153,65 @@ describe.each(['plan', 'home-ops', 'classic'])('place() on the %s fixture layout
     }
     expect(new Set(written.filter((c) => c.action === 'UPDATE').map((c) => c.path))).toEqual(
       new Set(placed.map((p) => p.wiring.file)),
+    );
+  });
+});
+
+/** A pattern that matches `text` as it is written. */
+const literal = (text: string) => new RegExp(text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+
+describe('a layout that cannot place a component: nothing is written', () => {
+  const dir = path.join(FIXTURES, 'home-ops');
+  const { text } = platformOf(inferFrom(readRepo(dir)));
+  const files = new Map<string, string>();
+  for (const f of walkTree(dir).files) files.set(f, fs.readFileSync(path.join(dir, f), 'utf8'));
+  files.set(MANIFEST_FILE, manifestToString(emptyManifest(GENERATOR_VERSION)));
+  const current = { read: (p: string) => files.get(p) };
+  const spegel = {
+    cluster: 'cluster',
+    lane: 'infrastructure',
+    area: 'networking',
+    namespace: 'kube-system',
+    id: 'spegel',
+  } as const;
+
+  // The layouts adopt wrote for haraldkoch/kochhaus-home before it read the majority: one app's file for every
+  // component, and entries named after the area; and a document layout whose file is not the wiring file.
+  const broken: [string, (l: Layout) => Layout, RegExp][] = [
+    [
+      'one file for every component',
+      (l) => ({ ...l, kustomization: { ...l.kustomization, file: 'kubernetes/apps/default/echo/ks.yaml' } }),
+      /kustomization\.file kubernetes\/apps\/default\/echo\/ks\.yaml is the same file for every component/,
+    ],
+    [
+      'an entry that names another file',
+      (l) => ({ ...l, wiring: { ...l.wiring, entry: './{area}.yaml' } }),
+      literal(
+        'the entry ./networking.yaml of kubernetes/apps/kube-system/kustomization.yaml names ' +
+          'kubernetes/apps/kube-system/networking.yaml, but the Flux Kustomization is written to ' +
+          'kubernetes/apps/kube-system/spegel/ks.yaml',
+      ),
+    ],
+    [
+      'a document of a file that is not the wiring file',
+      (l) => ({ ...l, wiring: { mode: 'document', file: 'kubernetes/apps/{namespace}/apps.yaml', perCluster: false } }),
+      /mode document wires the Flux Kustomization as a document of kubernetes\/apps\/kube-system\/apps\.yaml/,
+    ],
+  ];
+
+  it.each(broken)('%s: placementProblem says why, and generate() refuses before planning a write', (_, edit, why) => {
+    const pf = parsePlatform(text);
+    const layout = edit(pf.spec.layout!);
+    expect(placementProblem(layout, place(layout, spegel))).toMatch(why);
+    expect(placementProblem(pf.spec.layout!, place(pf.spec.layout!, spegel))).toBeUndefined();
+    pf.edit((d) => d.set('layout', d.createNode(layout)));
+    setStoryState(pf, 'STORY-NET-SPEGEL-REGISTRY-MIRROR', { cluster: 'approved' });
+    files.set(PLATFORM_FILE, text);
+    expect(() => generate(pf, { current, templateRoots: [BUILTIN_TEMPLATES] })).toThrow(
+      expect.objectContaining({
+        exitCode: 2,
+        message: expect.stringMatching(/the layout in platform\.yaml cannot place spegel: /),
+      }),
     );
   });
 });
