@@ -12,6 +12,7 @@ import { foundationComponents } from '../model/components';
 import { deliveredBy } from '../model/delivered';
 import { loadPlatform, PLATFORM_FILE, parsePlatform } from '../model/platform-file';
 import type { PlatformSpec } from '../model/schema';
+import { placedOn } from '../model/shared-wiring';
 import type { Catalog } from '../model/stories';
 import { catalogFor, wiredComponents } from '../model/wiring';
 
@@ -92,6 +93,14 @@ function wiringFindings(
   const out: Finding[] = [];
   const storyOf = new Map<string, string>();
   for (const s of cat.stories) for (const c of s.components) storyOf.set(c.id, s.id);
+  // A story component's Flux Kustomization goes by the layout's name for it ({id} in the tool's own layout;
+  // monitoring-{id} in a repository that names them so): reached names are read back to component ids through it.
+  const placed = (id: string) => {
+    const comp = cat.components.get(id)?.component;
+    return comp ? placedOn(spec, comp, cluster) : undefined;
+  };
+  const idOf = new Map<string, string>();
+  for (const id of storyOf.keys()) idOf.set(placed(id)?.ks.name ?? id, id);
   // An adopted repository (platform-kit adopt recorded its layout): the tool rendered no scaffold there, so only the
   // approved stories' components are expected, and the Kustomizations recorded as adopted belong to their authors.
   const scaffold = spec.layout ? new Set(foundationComponents().map((c) => c.id)) : new Set<string>();
@@ -104,23 +113,25 @@ function wiringFindings(
       .filter((id) => !scaffold.has(id)),
   );
   for (const [name, at] of names) {
-    const story = storyOf.get(name);
-    if (!story || expected.has(name) || adopted.has(name)) continue;
+    const id = idOf.get(name) ?? name;
+    const story = storyOf.get(id);
+    if (!story || expected.has(id) || adopted.has(name)) continue;
     out.push({
       code: 'DRAFT_WIRED',
       severity: 'error',
       cluster,
       file: at.file,
       line: at.line,
-      message: `${name} of ${story} is wired on ${cluster}, but the story is not approved there`,
+      message: `${id} of ${story} is wired on ${cluster}, but the story is not approved there`,
       hint: `approve it (platform-kit approve ${story} --cluster ${cluster}) or take it out of the lane`,
     });
   }
   for (const id of expected) {
-    if (names.has(id) || delivered.has(id)) continue;
+    const p = placed(id);
+    if (names.has(p?.ks.name ?? id) || delivered.has(id)) continue;
     const story = storyOf.get(id) ?? 'the scaffold';
     const lane = cat.components.get(id)?.component.lane ?? 'infrastructure';
-    const laneFile = `kubernetes/clusters/${cluster}/${lane}/kustomization.yaml`;
+    const laneFile = p?.wiring.file ?? `kubernetes/clusters/${cluster}/${lane}/kustomization.yaml`;
     out.push({
       code: 'APPROVED_NOT_WIRED',
       severity: 'error',

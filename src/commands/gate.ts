@@ -3,9 +3,9 @@
 import { UsageError } from '../core/errors';
 import { gateStatic, type StaticGate, sprintOfPlan, sprintScope } from '../delivery/gate';
 import type { SprintPlan } from '../delivery/model';
-import { componentDir } from '../model/components';
 import { fill, placeholders } from '../model/layout';
 import { loadPlatform, PLATFORM_FILE } from '../model/platform-file';
+import { placedOn } from '../model/shared-wiring';
 import { catalogFor } from '../model/wiring';
 import { check } from './check';
 import { checkRepoDir } from './repo-dir';
@@ -28,7 +28,10 @@ export async function gateStaticWithCheck(
   const g = gateStatic(pf.spec, cat, sp, root);
   const { clusters, components, adopted } = sprintScope(pf.spec, cat, sp);
   const prefixes = [
-    ...components.map((c) => componentDir(c) + '/'),
+    // Each component's folder and Flux Kustomization file where the repository's layout puts them.
+    ...components.flatMap((c) =>
+      clusters.flatMap((cl) => [placedOn(pf.spec, c, cl).dir + '/', placedOn(pf.spec, c, cl).ks.file]),
+    ),
     ...clusters.map((c) => `kubernetes/clusters/${c}/`),
     // An adopted repository: its own entry folders, and the files and paths of the adopted Kustomizations in scope.
     ...clusters.flatMap((c) => entryOf(pf.spec.layout?.clusters, c)),

@@ -6,6 +6,7 @@ import { adoptedOn, storyStatusOn } from '../model/adopted';
 import { type Component, componentDir } from '../model/components';
 import { PLATFORM_FILE } from '../model/platform-file';
 import type { AdoptedComponent, PlatformSpec } from '../model/schema';
+import { placedOn } from '../model/shared-wiring';
 import type { Catalog } from '../model/stories';
 import { defaultTargets, storyComponentsFor, wiredComponents } from '../model/wiring';
 import { buildPlan, type SprintPlan } from './model';
@@ -234,7 +235,7 @@ async function list(runner: KubectlRunner, args: string[]): Promise<{ items?: Fl
 
 /**
  * The sprint's gate on the running clusters: on every cluster that wires any of the sprint's `live` components,
- * each of them has its Flux Kustomization (flux-system/<id>) Ready, and its HelmRelease (<namespace>/<id>) Ready
+ * each of them has its Flux Kustomization (flux-system/<id>, or where the repository's layout puts it) Ready, and its HelmRelease (<namespace>/<id>) Ready
  * when it has a chart. kubectl runs with `--context <cluster>`; a kubectl failure is a reason, never a throw.
  */
 export async function gateLive(
@@ -252,10 +253,10 @@ export async function gateLive(
     if (live.length === 0) continue;
     const ctx = ['--context', cluster, 'get'];
     const delivered = adoptedOn(spec, cluster).delivered;
-    // Adopted Kustomizations may live outside flux-system (home-ops keeps them in their app's namespace).
-    const where = live.some((c) => (delivered.get(c.id)?.namespace ?? 'flux-system') !== 'flux-system')
-      ? ['-A']
-      : ['-n', 'flux-system'];
+    // Where each one's Flux Kustomization is: the adopted one that delivers it, else where the layout puts the tool's
+    // (home-ops keeps both in the app's namespace, and may name them otherwise).
+    const ksOf = (c: Component) => delivered.get(c.id) ?? placedOn(spec, c, cluster).ks;
+    const where = live.some((c) => ksOf(c).namespace !== 'flux-system') ? ['-A'] : ['-n', 'flux-system'];
     const [ks, hr] = await Promise.all([
       list(runner, [...ctx, 'kustomizations.kustomize.toolkit.fluxcd.io', ...where, '-o', 'json']),
       list(runner, [...ctx, 'helmreleases.helm.toolkit.fluxcd.io', '-A', '-o', 'json']),
@@ -282,7 +283,8 @@ export async function gateLive(
         if (ks.items) look('Kustomization', ks.items, a.namespace, a.name);
         continue;
       }
-      if (ks.items) look('Kustomization', ks.items, 'flux-system', c.id);
+      const own = ksOf(c);
+      if (ks.items) look('Kustomization', ks.items, own.namespace, own.name);
       if (c.chart && hr.items) look('HelmRelease', hr.items, c.namespace, c.id);
     }
   }

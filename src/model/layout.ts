@@ -189,7 +189,8 @@ export function place(layout: Layout, at: PlaceInput): Placement {
 }
 
 /**
- * Why a placement cannot work, or undefined. In mode list the wiring entry must name the Flux Kustomization's file,
+ * Why a placement cannot work, or undefined. Each component needs a folder of its own ({id} in components). In
+ * mode list the wiring entry must name the Flux Kustomization's file,
  * or the component folder holding it (whose kustomization.yaml lists it: the tool's own layout), and each component
  * needs its own Kustomization file ({id} or {component} in kustomization.file), else two components' entries would
  * name one file; in mode document the Kustomization is a document of the wiring file itself. A layout edited by hand,
@@ -197,6 +198,8 @@ export function place(layout: Layout, at: PlaceInput): Placement {
  * written (a new component whose entry names a file that does not exist breaks the build of everything it sits in).
  */
 export function placementProblem(layout: Layout, p: Placement): string | undefined {
+  if (!layout.components.includes('{id}'))
+    return `components ${layout.components} is the same folder for every component (no {id}): each would write into ${p.dir}`;
   const own = /\{(id|component)\}/.test(layout.kustomization.file);
   if (p.wiring.mode === 'document')
     return p.wiring.file === p.ks.file

@@ -5,7 +5,7 @@
 // doing another: the command must be given all of them. Pure: platform.yaml, its layout and the catalog in, a
 // verdict out; the commands print it.
 import type { Component } from './components';
-import { DEFAULT_LAYOUT, fill, type Layout, type LayoutVars } from './layout';
+import { DEFAULT_LAYOUT, fill, type Layout, type LayoutVars, type Placement, place } from './layout';
 import type { PlatformSpec } from './schema';
 import type { Catalog } from './stories';
 import { lanesOfRole, storyComponentsFor } from './wiring';
@@ -29,6 +29,17 @@ export interface SharingOptions {
 
 /** The layout platform.yaml records, or the tool's own. */
 export const layoutOf = (spec: Pick<PlatformSpec, 'layout'>): Layout => spec.layout ?? DEFAULT_LAYOUT;
+
+/**
+ * Where a component the tool renders is on a cluster: its folder, its Flux Kustomization's file, name and namespace,
+ * and its wiring file, by the repository's layout (flux-system/<id> under kubernetes/<lane>/<area>/<id> in a
+ * repository the tool generated; kube-system/spegel in home-ops, monitoring-spegel in a `monitoring-{id}` one). What
+ * check, graph and gate look for: never the tool's own names on a repository that names things otherwise.
+ */
+export function placedOn(spec: Pick<PlatformSpec, 'layout'>, comp: WiredComponent, cluster: string): Placement {
+  const { lane, area, namespace, id } = comp;
+  return place(layoutOf(spec), { cluster, lane, area, namespace, id });
+}
 
 /** The wiring file of a component on a cluster, by the layout's templates. */
 export function wiringFileFor(layout: Layout, component: WiredComponent, cluster: string): string {

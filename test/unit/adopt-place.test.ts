@@ -193,6 +193,12 @@ describe('a layout that cannot place a component: nothing is written', () => {
       ),
     ],
     [
+      // fluxcd/flux2-multi-tenancy: its one component folder, infrastructure/kyverno-policies
+      'one folder for every component',
+      (l) => ({ ...l, components: 'kubernetes/apps/kyverno-policies' }),
+      /components kubernetes\/apps\/kyverno-policies is the same folder for every component \(no \{id\}\)/,
+    ],
+    [
       'a document of a file that is not the wiring file',
       (l) => ({ ...l, wiring: { mode: 'document', file: 'kubernetes/apps/{namespace}/apps.yaml', perCluster: false } }),
       /mode document wires the Flux Kustomization as a document of kubernetes\/apps\/kube-system\/apps\.yaml/,

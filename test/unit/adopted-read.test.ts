@@ -10,8 +10,15 @@ import { formatGraph } from '../../src/check/format';
 import { formatGraphs } from '../../src/check/graph-document';
 import { type AdoptResult, adopt } from '../../src/commands/adopt';
 import { check, withAdopted } from '../../src/commands/check';
+import { addStory, approveStory } from '../../src/commands/stories';
 import { gateLive, gateStatic } from '../../src/delivery/gate';
-import { loadPlatform, PLATFORM_FILE, platformToString, setCluster } from '../../src/model/platform-file';
+import {
+  loadPlatform,
+  PLATFORM_FILE,
+  platformToString,
+  setCluster,
+  setStoryState,
+} from '../../src/model/platform-file';
 import type { AdoptedComponent } from '../../src/model/schema';
 import { catalogFor } from '../../src/model/wiring';
 import { ROOT, tmpDir } from '../helpers/fs';
@@ -322,5 +329,53 @@ describe('graph of a repository the tool generated', () => {
     const all = [formatGraphs(graphs, r.clusters, 'mermaid'), formatGraphs(graphs, r.clusters, 'dot')];
     for (const c of r.clusters) all.push(formatGraph(c, graphs[c], 'mermaid'), formatGraph(c, graphs[c], 'dot'));
     for (const text of all) expect(text).not.toMatch(/adopted/);
+  });
+});
+
+describe("the tool's own component on an adopted repository is looked for where the layout puts it", () => {
+  const SPEGEL = 'STORY-NET-SPEGEL-REGISTRY-MIRROR';
+
+  /** The home-ops fixture adopted, its layout naming Kustomizations `name` (a template), spegel approved. */
+  function withSpegel(name: string): string {
+    const dir = copyOf('home-ops');
+    adopt({ dir, yes: true });
+    const file = path.join(dir, PLATFORM_FILE);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/(\n {4}name: )"?\{id\}"?\n/, `$1"${name}"\n`));
+    expect(loadPlatform(dir)!.spec.layout!.kustomization.name).toBe(name);
+    addStory({ dir, id: SPEGEL, clusters: ['cluster'] });
+    approveStory({ dir, id: SPEGEL, clusters: ['cluster'] });
+    return dir;
+  }
+
+  it.each(['{id}', 'app-{id}'])(
+    'check: spegel named %s is wired, not APPROVED_NOT_WIRED or DRAFT_WIRED',
+    async (name) => {
+      const dir = withSpegel(name);
+      const codes = (await check({ dir })).findings.filter((f) => /WIRED/.test(f.code));
+      expect(codes).toEqual([]);
+      // Drafted again, its entry still in the wiring file: the check says so under the component's id.
+      const pf = loadPlatform(dir)!;
+      setStoryState(pf, SPEGEL, { cluster: 'draft' });
+      fs.writeFileSync(path.join(dir, PLATFORM_FILE), platformToString(pf));
+      const draft = (await check({ dir })).findings.filter((f) => f.code === 'DRAFT_WIRED');
+      expect(draft.map((f) => f.message)).toEqual([
+        `spegel of ${SPEGEL} is wired on cluster, but the story is not approved there`,
+      ]);
+    },
+  );
+
+  it('gate --live asks for its Kustomization in the namespace and under the name the layout gives it', async () => {
+    const dir = withSpegel('app-{id}');
+    const spec = loadPlatform(dir)!.spec;
+    const calls: string[][] = [];
+    const g = await gateLive(spec, catalogFor(spec), 4, async (args) => {
+      calls.push(args);
+      return { status: 0, stdout: JSON.stringify({ items: [] }), stderr: '' };
+    });
+    // home-ops keeps Flux Kustomizations in the app's namespace: kube-system/app-spegel, not flux-system/spegel.
+    expect(g.checks.filter((c) => c.kind === 'Kustomization' && c.name.endsWith('spegel'))).toEqual([
+      { cluster: 'cluster', kind: 'Kustomization', name: 'kube-system/app-spegel', ready: 'missing' },
+    ]);
+    expect(calls.find((a) => a.some((x) => x.startsWith('kustomizations')))).toContain('-A');
   });
 });
