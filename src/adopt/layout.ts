@@ -196,6 +196,21 @@ export function generalise(
     return major;
   };
   const lengths = new Set(split.map((s) => s.segs.length));
+  if (lengths.size > 1 && area === 'many') {
+    // Component folders of several depths. When most are of one depth and follow a template with no free {area}
+    // there (budimanjojo: cluster/apps/{namespace}/{id}, a few apps one folder deeper), that template is the layout
+    // and the deeper ones are exceptions: a free {area} in between would put every new component a folder too deep.
+    const depth = mostCommon(split.map((x) => String(x.segs.length)));
+    const same = idx.filter((_, j) => String(split[j].segs.length) === depth);
+    if (same.length * 2 > idx.length) {
+      const one = generalise(
+        same.map((i) => items[i]),
+        'many',
+      );
+      if (!one.template.includes('{area}'))
+        return { template: one.template, fits: rel.map((_, i) => same.includes(i) && one.fits[same.indexOf(i)]) };
+    }
+  }
   const out: string[] = [];
   if (lengths.size === 1) {
     for (let pos = 0; pos < split[0].segs.length; pos++) out.push(at(pos) ?? '{area}');

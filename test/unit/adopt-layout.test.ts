@@ -119,9 +119,7 @@ describe('adopt: layout detection on the three layouts of issue 18', () => {
     expect(obs.length - odd.length).toBeGreaterThan(odd.length);
   });
 
-  it('a layout that cannot place a new component is reported (budimanjojo: a few apps one folder deeper)', () => {
-    for (const f of ['plan', 'home-ops', 'classic', 'shared-bases'])
-      expect(detectLayout(readRepo(path.join(FIXTURES, f))).problem, f).toBeUndefined();
+  it('component folders of several depths: the depth most share, when it needs no free {area} (budimanjojo)', () => {
     const dir = path.join(tmpDir('adopt-deeper-'), 'repo');
     fs.cpSync(path.join(FIXTURES, 'home-ops'), dir, { recursive: true });
     // Two apps in a folder of their own inside the namespace folder: the component folders now vary in depth.
@@ -139,10 +137,30 @@ describe('adopt: layout detection on the three layouts of issue 18', () => {
       fs.appendFileSync(path.join(dir, 'kubernetes/apps/default/kustomization.yaml'), `  - ./tools/${app}/ks.yaml\n`);
     }
     const r = detectLayout(readRepo(dir));
-    expect(r.value.components).toBe('kubernetes/apps/{namespace}/{area}/{id}');
-    expect(r.problem).toMatch(
-      /^the entry \.\/example\/ks\.yaml of kubernetes\/apps\/kube-system\/kustomization\.yaml names /,
-    );
+    // Before: kubernetes/apps/{namespace}/{area}/{id}, which put a new component a folder below where its entry
+    // ./{id}/ks.yaml looks for it (add-story refused: the layout could not place it).
+    expect(r.value.components).toBe('kubernetes/apps/{namespace}/{id}');
+    expect(r.problem).toBeUndefined();
+    expect(r.fit.exceptions.map((e) => e.name).sort()).toEqual(['echo2', 'echo3']);
+  });
+
+  it('a layout that cannot place a new component is reported (fluxcd/flux2-multi-tenancy: one component folder)', () => {
+    for (const f of ['plan', 'home-ops', 'classic', 'shared-bases'])
+      expect(detectLayout(readRepo(path.join(FIXTURES, f))).problem, f).toBeUndefined();
+    // The classic fixture as the walk reads it, keeping one component Kustomization (the first): a repository that
+    // reaches a single component folder gets that folder as its whole template, with no {id}.
+    const view = readRepo(path.join(FIXTURES, 'classic'));
+    expect(detectLayout(view).value.components).toContain('{id}');
+    const isComponent = (k: (typeof view.clusters)[number]['kustomizations'][number]) =>
+      !k.entry && !k.lane && k.ks.obj;
+    const first = view.clusters[0].kustomizations.find(isComponent)!.ks.name;
+    for (const c of view.clusters) {
+      const kept = c.kustomizations.filter((k) => !isComponent(k) || k.ks.name === first);
+      c.kustomizations.splice(0, c.kustomizations.length, ...kept);
+    }
+    const r = detectLayout(view);
+    expect(r.value.components).not.toContain('{id}');
+    expect(r.problem).toMatch(/is the same folder for every component \(no \{id\}\)/);
   });
 
   it('classic clusters/<name> with gotk-sync: Flux Kustomizations as documents of clusters/<name>/<lane>.yaml', () => {
