@@ -197,19 +197,8 @@ export function generalise(
   };
   const lengths = new Set(split.map((s) => s.segs.length));
   if (lengths.size > 1 && area === 'many') {
-    // Component folders of several depths. When most are of one depth and follow a template with no free {area}
-    // there (budimanjojo: cluster/apps/{namespace}/{id}, a few apps one folder deeper), that template is the layout
-    // and the deeper ones are exceptions: a free {area} in between would put every new component a folder too deep.
-    const depth = mostCommon(split.map((x) => String(x.segs.length)));
-    const same = idx.filter((_, j) => String(split[j].segs.length) === depth);
-    if (same.length * 2 > idx.length) {
-      const one = generalise(
-        same.map((i) => items[i]),
-        'many',
-      );
-      if (!one.template.includes('{area}'))
-        return { template: one.template, fits: rel.map((_, i) => same.includes(i) && one.fits[same.indexOf(i)]) };
-    }
+    const one = commonDepth(items, idx, split, rel.length);
+    if (one) return one;
   }
   const out: string[] = [];
   if (lengths.size === 1) {
@@ -225,6 +214,32 @@ export function generalise(
     out.push('{area}', at(-1) ?? '{area}');
   }
   return { template: out.join('/') + split[0].ext, fits };
+}
+
+/**
+ * Component folders of several depths. When most are of one depth and follow a template with no free {area} there
+ * (budimanjojo: cluster/apps/{namespace}/{id}, a few apps one folder deeper), that template is the layout and the
+ * deeper ones are exceptions: a free {area} in between would put every new component a folder too deep. Undefined:
+ * no such depth (monosense's nested areas need the free {area}).
+ */
+function commonDepth(
+  items: { p: string; vars: LayoutVars; component?: string }[],
+  idx: number[],
+  split: { segs: string[] }[],
+  all: number,
+): { template: string; fits: boolean[] } | undefined {
+  const depth = mostCommon(split.map((x) => String(x.segs.length)));
+  const same = idx.filter((_, j) => String(split[j].segs.length) === depth);
+  if (same.length * 2 <= idx.length) return undefined;
+  const one = generalise(
+    same.map((i) => items[i]),
+    'many',
+  );
+  if (one.template.includes('{area}')) return undefined;
+  return {
+    template: one.template,
+    fits: Array.from({ length: all }, (_, i) => same.includes(i) && one.fits[same.indexOf(i)]),
+  };
 }
 
 /** A part of the layout generalised over the observations: its template, and which observations fit it. */

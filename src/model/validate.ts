@@ -18,6 +18,7 @@ import {
   rangesOverlap,
 } from '../core/net';
 import { chartPinProblems } from './charts';
+import { deliveredBy } from './delivered';
 import type { Problem } from './problem';
 import type { ClusterSpec, PlatformSpec } from './schema';
 import { secretKeyPrefix, VARIABLES } from './variables';
@@ -318,6 +319,23 @@ export function validatePlatform(p: PlatformSpec): Problem[] {
   return problems;
 }
 
+/** The catalog story that meshes clusters, and its component (test/unit/catalog.test.ts checks both names). */
+export const CLUSTERMESH_STORY = 'STORY-NET-CILIUM-CLUSTERMESH';
+export const CLUSTERMESH_COMPONENT = 'cilium-clustermesh';
+
+/**
+ * Whether a cluster takes part in ClusterMesh, whose rules (a cluster id of its own, pod and service CIDRs disjoint
+ * from the other clusters') the clusters must then follow. Every cluster of a repository the tool generated: it is
+ * built ready for the mesh. In an adopted repository only those that mesh (the story approved there, or a Kustomization
+ * of the repository delivering it): two clusters that never meshed may share Cilium's cluster id 1 (szinn/k8s-homelab),
+ * and changing a running cluster's id is no fix to ask for.
+ */
+function meshed(p: PlatformSpec, name: string): boolean {
+  if (!p.layout) return true;
+  if (p.stories?.[CLUSTERMESH_STORY]?.clusters[name] === 'approved') return true;
+  return (p.clusters[name].adopted ?? []).some((a) => deliveredBy(a).includes(CLUSTERMESH_COMPONENT));
+}
+
 /**
  * The rules of the clusters alone (each cluster's fields, and what clusters may not share: ids, CIDRs, ranges,
  * node IPs), without the stories. The prompts check each answer with it (src/model/answers.ts answerProblems).
@@ -329,15 +347,22 @@ export function validateClusters(p: PlatformSpec): Problem[] {
   const ids = new Map<number, string>();
   for (const [name, c] of Object.entries(p.clusters)) {
     nets.set(name, validateCluster(name, c, add));
+    if (!meshed(p, name)) continue;
     const other = ids.get(c.clusterId);
     if (other !== undefined)
-      add(`clusters.${name}.clusterId`, `cluster id ${c.clusterId} is already used by cluster ${other}`);
+      add(
+        `clusters.${name}.clusterId`,
+        `cluster id ${c.clusterId} is already used by cluster ${other} (ClusterMesh needs an id per cluster)`,
+      );
     else ids.set(c.clusterId, name);
   }
   const names = [...nets.keys()];
   for (let i = 0; i < names.length; i++) {
     for (let j = 0; j < i; j++) {
       const [a, b] = [names[i], names[j]];
+      // Pod and service CIDRs shared by two clusters matter only when they mesh; a node network inside another
+      // cluster's pods or services, a shared load-balancer range or node IP matter anyway.
+      const mesh = meshed(p, a) && meshed(p, b);
       const [x, y] = [nets.get(a)!, nets.get(b)!];
       for (const [fx, label] of [
         ['pod', 'podCidr'],
@@ -350,6 +375,7 @@ export function validateClusters(p: PlatformSpec): Problem[] {
         ] as const) {
           const cx = x[fx];
           const cy = y[fy];
+          if (!mesh && fy !== 'node') continue;
           if (cx && cy && overlaps(cx, cy)) {
             add(
               `clusters.${a}.network.${label}`,

@@ -3,8 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { adoptedOn, hasAdopted, storyStatuses, storyStatusOn } from '../../src/model/adopted';
 import { defaultCluster } from '../../src/model/defaults';
+import { DEFAULT_LAYOUT } from '../../src/model/layout';
 import { newPlatform, setCluster } from '../../src/model/platform-file';
 import type { AdoptedComponent, PlatformSpec } from '../../src/model/schema';
+import { CLUSTERMESH_COMPONENT, CLUSTERMESH_STORY, validateClusters } from '../../src/model/validate';
 import { catalogFor, storyComponentsFor } from '../../src/model/wiring';
 
 /** One Kustomization as adopt records it; `component` when it delivers a catalog component. */
@@ -155,5 +157,49 @@ describe('storyStatusOn', () => {
     const s = spec({ infra: [ks('cert-manager'), ks('echo')], apps: [ks('arc-controller')] });
     const cat = catalogFor(s);
     expect(storyStatuses(s, cat)).toEqual(new Map());
+  });
+});
+
+describe('ClusterMesh rules on an adopted repository: only for the clusters that mesh', () => {
+  /** Both clusters on Cilium cluster id 1 and the same pod and service CIDRs, as two unmeshed home-labs have. */
+  function twins(layout: boolean, stories: PlatformSpec['stories'] = {}, adopted: AdoptedComponent[] = []) {
+    const s = spec({ infra: adopted, apps: adopted }, stories);
+    s.clusters.apps = { ...s.clusters.apps, clusterId: s.clusters.infra.clusterId };
+    s.clusters.apps.network = {
+      ...s.clusters.apps.network,
+      podCidr: s.clusters.infra.network.podCidr,
+      serviceCidr: s.clusters.infra.network.serviceCidr,
+    };
+    return layout ? { ...s, layout: DEFAULT_LAYOUT } : s;
+  }
+  const mesh = (s: PlatformSpec) =>
+    validateClusters(s)
+      .map((p) => p.message)
+      .filter((m) => /ClusterMesh/.test(m));
+
+  it('a repository the tool generated: every cluster is built for the mesh, so ids and CIDRs must differ', () => {
+    expect(mesh(twins(false))).toEqual([
+      'cluster id 1 is already used by cluster infra (ClusterMesh needs an id per cluster)',
+      expect.stringMatching(/^10\.\S+ overlaps podCidr .* of cluster infra \(ClusterMesh needs disjoint/),
+      expect.stringMatching(/^10\.\S+ overlaps serviceCidr .* of cluster infra \(ClusterMesh needs disjoint/),
+    ]);
+  });
+
+  it('adopted and not meshed (szinn/k8s-homelab): nothing to say; meshed by the story or by their own Kustomization: the same rules', () => {
+    expect(mesh(twins(true))).toEqual([]);
+    const approved = {
+      [CLUSTERMESH_STORY]: { clusters: { infra: 'approved', apps: 'approved' } },
+    } as PlatformSpec['stories'];
+    expect(mesh(twins(true, approved))).toHaveLength(3);
+    // Meshed on one cluster only: no pair meshes.
+    const one = { [CLUSTERMESH_STORY]: { clusters: { infra: 'approved' } } } as PlatformSpec['stories'];
+    expect(mesh(twins(true, one))).toEqual([]);
+    expect(mesh(twins(true, {}, [ks('cilium-mesh', CLUSTERMESH_COMPONENT)]))).toHaveLength(3);
+  });
+
+  it("the story and component names are the catalog's", () => {
+    const s = spec({});
+    const cat = catalogFor(s);
+    expect(cat.byId.get(CLUSTERMESH_STORY)!.components.map((c) => c.id)).toContain(CLUSTERMESH_COMPONENT);
   });
 });
