@@ -1,9 +1,11 @@
 // The cluster facts adopt can prove from the files: each with the file and the fact it read. A fact is taken from
-// the first source that states it, in this order: the Talos configuration (what the nodes are built from), the
+// the first source that states it, in this order: the Talos configuration (talhelper's, then machine configuration
+// as talosctl writes it: what the nodes are built from), the
 // cluster's settings (what Flux substitutes), the Cilium HelmRelease's values (substituted with those settings),
 // the cluster's Flux source (git) and its ClusterSecretStore. Nothing is guessed: a fact no file states is absent,
 // and the caller asks for it or takes it from flags.
 import * as path from 'node:path';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { valueMap } from '../check/check';
 import type { Obj } from '../check/objects';
 import { subst } from '../check/vars';
@@ -150,6 +152,82 @@ export function talosFacts(view: RepoView, cluster: string): ClusterFacts {
   if (nodes) {
     const list = nodes.map((n) => `${n.name} ${n.ip}${n.controlPlane ? ' (control plane)' : ''}`).join(', ');
     first(out, 'nodes', { value: nodes, why: [at(['nodes'], `talhelper nodes: ${list}`)] });
+  }
+  return out;
+}
+
+/** One Talos machine-configuration document that states cluster facts, with where each is in its file. */
+interface MachineDoc {
+  file: string;
+  clusterName?: string;
+  facts: { fact: 'podCidr' | 'serviceCidr' | 'apiEndpoint'; value: string; line: number; key: string }[];
+}
+
+/**
+ * Talos machine configuration as talosctl writes it (controlplane.yaml), or a template of it that is YAML where the
+ * facts are (onedr0p/home-ops: talos/cluster.yaml.j2): the `version: v1alpha1` document's cluster.network.podSubnets,
+ * serviceSubnets and cluster.controlPlane.endpoint, and Talos 1.12's KubeNetworkConfig document. A document that does
+ * not parse (template syntax in it) or a value with a template in it states nothing.
+ */
+function machineDocs(view: RepoView): MachineDoc[] {
+  const reader = view.walk.reader;
+  const out: MachineDoc[] = [];
+  for (const file of reader.allYamlFiles(/\.ya?ml(\.j2)?$/)) {
+    const text = reader.text(file);
+    if (!/\bpodSubnets:|\bcontrolPlane:/.test(text) || /(^|\/)talconfig\.ya?ml$/.test(file)) continue;
+    const lc = new LineCounter();
+    for (const doc of parseAllDocuments(text, { lineCounter: lc })) {
+      if (doc.errors.length) continue;
+      const raw = doc.toJS() as Record<string, any> | null;
+      if (!raw || typeof raw !== 'object') continue;
+      const machine = raw.version === 'v1alpha1' && raw.cluster && typeof raw.cluster === 'object';
+      const network = raw.kind === 'KubeNetworkConfig';
+      if (!machine && !network) continue;
+      const base = machine ? ['cluster', 'network'] : [];
+      const facts: MachineDoc['facts'] = [];
+      const take = (fact: MachineDoc['facts'][number]['fact'], keys: (string | number)[], value: unknown) => {
+        const v = fact === 'apiEndpoint' ? endpointUrl(value) : (asFact(fact, value) as string | undefined);
+        const node = doc.getIn(keys, true) as { range?: [number, number, number] } | undefined;
+        const key = keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${k}`)).join('');
+        const line = node?.range ? lc.linePos(node.range[0]).line : 1;
+        if (v) facts.push({ fact, value: v, key: machine ? key : `KubeNetworkConfig ${key}`, line });
+      };
+      const net = machine ? raw.cluster.network : raw;
+      if (Array.isArray(net?.podSubnets)) take('podCidr', [...base, 'podSubnets', 0], net.podSubnets[0]);
+      if (Array.isArray(net?.serviceSubnets))
+        take('serviceCidr', [...base, 'serviceSubnets', 0], net.serviceSubnets[0]);
+      if (machine) take('apiEndpoint', ['cluster', 'controlPlane', 'endpoint'], raw.cluster.controlPlane?.endpoint);
+      if (facts.length)
+        out.push({
+          file,
+          facts,
+          ...(machine && typeof raw.cluster.clusterName === 'string' ? { clusterName: raw.cluster.clusterName } : {}),
+        });
+    }
+  }
+  return out;
+}
+
+/** An https://host:port API endpoint as written, without template syntax. */
+const endpointUrl = (v: unknown) =>
+  typeof v === 'string' && /^https:\/\/[A-Za-z0-9.\-[\]:]+:\d+$/.test(v) ? v : undefined;
+
+/**
+ * 1b. Talos machine configuration (see machineDocs): the documents whose clusterName or folder names the cluster;
+ * with one cluster, every document found, when they agree (a KubeNetworkConfig names no cluster).
+ */
+export function machineConfigFacts(view: RepoView, cluster: string): ClusterFacts {
+  const docs = machineDocs(view);
+  const named = docs.filter(
+    (d) => d.clusterName === cluster || path.posix.dirname(d.file).split('/').includes(cluster),
+  );
+  const mine = named.length ? named : view.clusters.length === 1 ? docs : [];
+  const out: ClusterFacts = {};
+  for (const fact of ['podCidr', 'serviceCidr', 'apiEndpoint'] as const) {
+    const all = mine.flatMap((d) => d.facts.filter((f) => f.fact === fact).map((f) => ({ ...f, file: d.file })));
+    if (!all.length || new Set(all.map((f) => f.value)).size > 1) continue; // none, or files that disagree
+    const f = all[0];
+    first(out, fact, { value: f.value, why: [{ file: f.file, line: f.line, fact: `Talos ${f.key} ${f.value}` }] });
   }
   return out;
 }
@@ -316,6 +394,7 @@ function merged(parts: ClusterFacts[]): ClusterFacts {
 export function clusterFacts(view: RepoView, c: ClusterView, settings: ClusterSettings): ClusterFacts {
   return merged([
     talosFacts(view, c.name),
+    machineConfigFacts(view, c.name),
     settingsFacts(settings),
     ciliumFacts(c),
     gitFacts(view, c),

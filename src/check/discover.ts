@@ -597,8 +597,8 @@ export class RepoReader {
     return out;
   }
 
-  /** Every YAML file of the repository outside hidden folders (for reachability). */
-  allYamlFiles(): string[] {
+  /** Every YAML file of the repository outside hidden folders (for reachability); `names` widens what counts. */
+  allYamlFiles(names: RegExp = /\.ya?ml$/): string[] {
     const out: string[] = [];
     const walk = (d: string, depth: number) => {
       if (!this.walkable(d, depth, out.length)) return;
@@ -612,7 +612,7 @@ export class RepoReader {
         if (e.name.startsWith('.') || e.name === 'node_modules') continue;
         const rel = d ? path.posix.join(d, e.name) : e.name;
         if (e.isDirectory()) walk(rel, depth + 1);
-        else if (/\.ya?ml$/.test(e.name)) out.push(rel);
+        else if (names.test(e.name)) out.push(rel);
       }
     };
     walk('', 0);

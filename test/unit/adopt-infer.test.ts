@@ -9,6 +9,7 @@ import {
   ciliumFacts,
   clusterFacts,
   gitFacts,
+  machineConfigFacts,
   secretStoreFacts,
   settingsFacts,
   talosFacts,
@@ -108,6 +109,7 @@ describe('adopt: facts and settings, from the files that state them', () => {
         const settings = clusterSettings(c);
         const parts = {
           talos: talosFacts(view, c.name),
+          machine: machineConfigFacts(view, c.name),
           settings: settingsFacts(settings),
           cilium: ciliumFacts(c),
           git: gitFacts(view, c),
@@ -125,12 +127,61 @@ describe('adopt: facts and settings, from the files that state them', () => {
         for (const claim of Object.values(parts.store)) expect(claim.why[0].fact).toMatch(/^ClusterSecretStore /);
         // The merge: each fact from the first source that states it, in the order of trust.
         const all = clusterFacts(view, c, settings);
-        const order = [parts.talos, parts.settings, parts.cilium, parts.git, parts.store] as Record<string, unknown>[];
+        const order = [parts.talos, parts.machine, parts.settings, parts.cilium, parts.git, parts.store] as Record<
+          string,
+          unknown
+        >[];
         for (const [fact, claim] of Object.entries(all))
           expect(claim, `${f}/${c.name} ${fact}`).toEqual(order.find((x) => x[fact])![fact]);
         expect(Object.keys(all).sort()).toEqual([...new Set(order.flatMap((x) => Object.keys(x)))].sort());
       }
     }
+  });
+
+  it('Talos machine configuration (talosctl, or a template of it like onedr0p/home-ops): networks and endpoint', () => {
+    const dir = path.join(tmpDir('adopt-machine-'), 'repo');
+    fs.cpSync(path.join(FIXTURES, 'home-ops'), dir, { recursive: true });
+    fs.mkdirSync(path.join(dir, 'talos'));
+    // A template: one document with template syntax (not YAML: states nothing), the machine document, and Talos
+    // 1.12's KubeNetworkConfig. Only the values without template syntax are facts.
+    const cluster = [
+      '---',
+      '{% for n in nodes %}',
+      'machine: {{ n }}',
+      '{% endfor %}',
+      '---',
+      'version: v1alpha1',
+      'cluster:',
+      '  clusterName: main',
+      '  controlPlane:',
+      '    endpoint: https://k8s.internal:6443',
+      '  network:',
+      '    podSubnets: ["{{ POD_CIDR }}"]',
+      '---',
+      'apiVersion: v1alpha1',
+      'kind: KubeNetworkConfig',
+      'podSubnets:',
+      '  - 10.42.0.0/16',
+      'serviceSubnets:',
+      '  - 10.43.0.0/16',
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(dir, 'talos', 'cluster.yaml.j2'), cluster);
+    const view = readRepo(dir);
+    const facts = machineConfigFacts(view, view.clusters[0].name);
+    expect(Object.fromEntries(Object.entries(facts).map(([k, c]) => [k, c.value]))).toEqual({
+      podCidr: '10.42.0.0/16',
+      serviceCidr: '10.43.0.0/16',
+      apiEndpoint: 'https://k8s.internal:6443',
+    });
+    for (const [name, claim] of Object.entries(facts)) expectEvidence(dir, name, claim);
+    expect(facts.podCidr!.why[0]).toMatchObject({ file: 'talos/cluster.yaml.j2', line: 17 });
+    // They win over the settings and Cilium (what the nodes are built from), after talhelper's talconfig.yaml.
+    const all = clusterFacts(view, view.clusters[0], clusterSettings(view.clusters[0]));
+    expect(all.podCidr!.why[0].file).toBe('talos/cluster.yaml.j2');
+    // A second file that says otherwise: no claim (which of the two the nodes run is not for adopt to guess).
+    fs.writeFileSync(path.join(dir, 'talos', 'old.yaml'), cluster.replace('10.42.0.0/16', '10.50.0.0/16'));
+    expect(machineConfigFacts(readRepo(dir), view.clusters[0].name).podCidr).toBeUndefined();
   });
 
   it('a Secret among the settings sources gives its keys, never its values', () => {
