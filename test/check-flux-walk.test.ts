@@ -448,3 +448,52 @@ describe('cause 12: spec.components', () => {
     expect(codes(r.findings, 'error')).toEqual([`RESOURCE_MISSING ${ks}:${lineOf(dir, ks, 'zeroscaler')}`]);
   });
 });
+
+describe('a substitution Secret an ExternalSecret of the cluster makes (budimanjojo/home-cluster cluster-vars)', () => {
+  const externalSecret = (spec: Record<string, unknown>) => ({
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name: 'cluster-vars' },
+    spec: { secretStoreRef: { kind: 'ClusterSecretStore', name: 'store' }, ...spec },
+  });
+  const app = (name: string, es: Record<string, unknown>) => ({
+    name,
+    ks: { targetNamespace: name, postBuild: { substituteFrom: [{ kind: 'Secret', name: 'cluster-vars' }] } },
+    meta: { namespace: name },
+    files: {
+      'externalsecret.yaml': externalSecret(es),
+      'configmap.yaml': configMap(`${name}-config`, { DOMAIN: '${SECRET_DOMAIN}', NFS: '${NFS_SERVER}' }),
+    },
+  });
+
+  it('its keys are known when it names them all: a key it lacks is undefined; with dataFrom alone, unverified', async () => {
+    const dir = homeOps({
+      apps: [
+        // A template: the Secret holds exactly its keys (mergePolicy Replace); NFS_SERVER is not one of them.
+        app('templated', {
+          target: { name: 'cluster-vars', template: { data: { SECRET_DOMAIN: '{{ .DOMAIN }}' } } },
+          dataFrom: [{ extract: { key: 'cluster-vars' } }],
+        }),
+        // data without dataFrom: the secretKeys.
+        app('listed', {
+          data: [
+            { secretKey: 'SECRET_DOMAIN', remoteRef: { key: 'vars', property: 'domain' } },
+            { secretKey: 'NFS_SERVER', remoteRef: { key: 'vars', property: 'nfs' } },
+          ],
+        }),
+        // dataFrom alone: whatever the store item holds.
+        app('extracted', { dataFrom: [{ extract: { key: 'cluster-vars' } }] }),
+      ],
+    });
+    const r = await run(dir);
+    const at = (name: string, v: string) =>
+      `kubernetes/apps/${name}/app/configmap.yaml:${lineOf(dir, `kubernetes/apps/${name}/app/configmap.yaml`, v)}`;
+    expect(codes(r.findings.filter((f) => f.code.startsWith('VAR_')))).toEqual(
+      [
+        `VAR_UNDEFINED ${at('templated', 'NFS_SERVER')}`,
+        `VAR_UNVERIFIED ${at('extracted', 'SECRET_DOMAIN')}`,
+        `VAR_UNVERIFIED ${at('extracted', 'NFS_SERVER')}`,
+      ].sort(),
+    );
+  });
+});

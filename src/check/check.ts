@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { UsageError } from '../core/errors';
 import { overlaps, parseCidr } from '../core/net';
 import { runBuilds } from './build';
-import { contractFindings, type Walks } from './contracts';
+import { contractFindings, externalSecretKeys, type Walks } from './contracts';
 import { credentialFindings } from './credentials';
 import { RepoReader } from './discover';
 import { discoverEntries, type Entry, entriesForPaths, isOwnSource } from './entries';
@@ -273,6 +273,17 @@ export function valueMap(k: Ks, objects: Obj[]): Record<string, string> {
   return { ...out, ...(k.postBuild?.substitute ?? {}) };
 }
 
+/** The ExternalSecret among `objects` that makes Secret `name` in `namespace`, if any. */
+function externalSecretOf(objects: Obj[], name: string, namespace: string): Obj | undefined {
+  return objects.find(
+    (o) =>
+      o.kind === 'ExternalSecret' &&
+      o.apiVersion.startsWith('external-secrets.io/') &&
+      (o.raw.spec?.target?.name ?? o.name) === name &&
+      (o.namespace ?? namespace) === namespace,
+  );
+}
+
 /** Values a Kustomization's postBuild gives, and whether some source could not be read from the repository. */
 function valuesFor(k: Ks, objects: Obj[]): { values: Set<string>; unverified: string[]; sources: Obj[] } {
   const values = new Set(Object.keys(k.postBuild?.substitute ?? {}));
@@ -283,7 +294,17 @@ function valuesFor(k: Ks, objects: Obj[]): { values: Set<string>; unverified: st
       (o) => o.kind === s.kind && o.name === s.name && (o.namespace ?? k.namespace) === k.namespace,
     );
     if (!hit) {
-      if (s.kind === 'Secret' || !s.optional) unverified.push(`${s.kind} ${k.namespace}/${s.name}`);
+      // A Secret an ExternalSecret of the cluster makes (budimanjojo's cluster-vars in every namespace): its keys are
+      // known when the ExternalSecret names them all (a template, or data without dataFrom), as a Secret's are.
+      // Its own build's first (the ExternalSecret a component adds to every app), then the cluster's.
+      const es =
+        s.kind === 'Secret'
+          ? (externalSecretOf(k.build?.objects ?? [], s.name, k.namespace) ??
+            externalSecretOf(objects, s.name, k.namespace))
+          : undefined;
+      const keys = es ? externalSecretKeys(es.raw.spec ?? {}) : undefined;
+      if (keys) for (const key of keys) values.add(key);
+      else if (s.kind === 'Secret' || !s.optional) unverified.push(`${s.kind} ${k.namespace}/${s.name}`);
       continue;
     }
     sources.push(hit);

@@ -573,7 +573,7 @@ function secretProvided({
 }
 
 /** The keys of the Secret an ExternalSecret makes, or undefined when they depend on what the store holds. */
-function externalSecretKeys(spec: any): Set<string> | undefined {
+export function externalSecretKeys(spec: any): Set<string> | undefined {
   const policy = spec.target?.creationPolicy ?? 'Owner';
   const tpl = spec.target?.template;
   const dataKeys: string[] = (Array.isArray(spec.data) ? spec.data : []).map((d: any) => String(d?.secretKey));
