@@ -266,10 +266,24 @@ function checkDependencies(cluster: string, all: Map<string, Ks>, findings: Find
   for (const id of all.keys()) visit(id);
 }
 
-/** The values a Kustomization's postBuild substitutes (from the objects found so far). */
+/** A SOPS ciphertext (`ENC[AES256_GCM,data:…]`): a value Flux decrypts and the check cannot read. */
+const SOPS_VALUE = /^ENC\[[A-Z0-9_]+,data:[\s\S]*\]$/;
+
+/**
+ * The values a Kustomization's postBuild substitutes (from the objects found so far), as Flux reads them: a Secret's
+ * `data` decoded from base64; a value still encrypted with SOPS is left out (unknown: the reference stays as written,
+ * so nothing downstream reads the ciphertext as a hostname, CIDR or URL, as Diaoul/home-ops' grafana route was).
+ */
 export function valueMap(k: Ks, objects: Obj[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const src of valuesFor(k, objects).sources) Object.assign(out, src.raw.data ?? {}, src.raw.stringData ?? {});
+  for (const src of valuesFor(k, objects).sources) {
+    const secret = src.kind === 'Secret';
+    for (const [key, v] of Object.entries<unknown>(src.raw.data ?? {}))
+      out[key] =
+        secret && typeof v === 'string' && !SOPS_VALUE.test(v) ? Buffer.from(v, 'base64').toString('utf8') : String(v);
+    for (const [key, v] of Object.entries<unknown>(src.raw.stringData ?? {})) out[key] = String(v);
+  }
+  for (const [key, v] of Object.entries(out)) if (SOPS_VALUE.test(v)) delete out[key];
   return { ...out, ...(k.postBuild?.substitute ?? {}) };
 }
 

@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { Finding } from '../../src';
 import { check } from '../../src';
+import { valueMap } from '../../src/check/check';
+import type { Ks } from '../../src/check/ks';
+import type { Obj } from '../../src/check/objects';
 import { tmpDir } from '../helpers/fs';
 
 function write(root: string, rel: string, text: string): void {
@@ -360,4 +363,30 @@ describe('SOPS-encrypted values and the schema', () => {
       expect(codes(await run(dir), 'SCHEMA_')).toEqual(['SCHEMA_INVALID apps/secret.sops.yaml:3']);
     },
   );
+});
+
+describe('valueMap: the values postBuild substitutes, as Flux reads them', () => {
+  it("a Secret's data is decoded from base64; a SOPS ciphertext is unknown (left out), stringData and ConfigMaps as written", () => {
+    const obj = (kind: string, name: string, raw: Record<string, unknown>) =>
+      ({ kind, name, namespace: 'flux-system', apiVersion: 'v1', raw }) as unknown as Obj;
+    const ks = {
+      namespace: 'flux-system',
+      postBuild: {
+        substituteFrom: [
+          { kind: 'ConfigMap', name: 'settings' },
+          { kind: 'Secret', name: 'secrets' },
+        ],
+        substitute: { OWN: 'mine' },
+      },
+    } as unknown as Ks;
+    const sops = 'ENC[AES256_GCM,data:oobQP6mZ51KL,iv:tOUqTaMfifPxTG=,tag:hzNtddvOIpl9Y==,type:str]';
+    const values = valueMap(ks, [
+      obj('ConfigMap', 'settings', { data: { ZONE: 'home.example.org', CIPHER_IN_CM: sops } }),
+      obj('Secret', 'secrets', {
+        data: { TOKEN: Buffer.from('s3cr3t').toString('base64'), ENCRYPTED_DATA: sops },
+        stringData: { SECRET_DOMAIN: sops, PLAIN: 'example.net' },
+      }),
+    ]);
+    expect(values).toEqual({ ZONE: 'home.example.org', TOKEN: 's3cr3t', PLAIN: 'example.net', OWN: 'mine' });
+  });
 });
