@@ -497,3 +497,84 @@ describe('a substitution Secret an ExternalSecret of the cluster makes (budimanj
     );
   });
 });
+
+describe('an OCI artifact pushed from a folder of the repository (xunholy/k8s-gitops: flux push artifact --path=./kubernetes)', () => {
+  it('spec.paths of the cluster source are read in that folder; children are validated as the parent patches them', async () => {
+    const dir = tmpDir('cpc-oci-root-');
+    const OCI = { kind: 'OCIRepository', name: 'flux-system' };
+    write(dir, 'kubernetes/clusters/c1/flux-instance.yaml', {
+      apiVersion: 'fluxcd.controlplane.io/v1',
+      kind: 'FluxInstance',
+      metadata: { name: 'flux', namespace: 'flux-system' },
+      spec: {
+        distribution: { version: '2.x', registry: 'ghcr.io/fluxcd' },
+        sync: { kind: 'OCIRepository', url: 'oci://ghcr.io/example/manifests', ref: 'latest', path: './clusters/c1' },
+      },
+    });
+    // The cluster's apps: paths relative to the artifact (kubernetes/), defaults for every child by patch.
+    const defaults = stringify({
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: '_' },
+      spec: { interval: '30m', prune: true },
+    });
+    write(dir, 'kubernetes/clusters/c1/apps.yaml', {
+      ...FLUX_KS('apps', {
+        path: './apps',
+        sourceRef: OCI,
+        patches: [{ patch: defaults, target: { kind: 'Kustomization' } }],
+      }),
+    });
+    write(dir, 'kubernetes/apps/kustomization.yaml', KUSTOMIZATION({ resources: ['./echo/ks.yaml'] }));
+    write(dir, 'kubernetes/apps/echo/ks.yaml', {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: 'echo', namespace: 'flux-system' },
+      spec: { path: './apps/echo/app', sourceRef: OCI, targetNamespace: 'default' },
+    });
+    write(dir, 'kubernetes/apps/echo/app/kustomization.yaml', KUSTOMIZATION({ resources: ['./configmap.yaml'] }));
+    write(dir, 'kubernetes/apps/echo/app/configmap.yaml', configMap('echo', { GREETING: 'hello' }));
+    const r = await check({ dir });
+    expect(r.walked?.c1).toMatchObject({
+      entry: 'kubernetes/clusters/c1',
+      source: { kind: 'OCIRepository', name: 'flux-system' },
+    });
+    expect(r.graphs?.c1?.nodes.map((n: { id: string }) => n.id).sort()).toEqual(
+      ['flux-system/apps', 'flux-system/echo', 'flux-system/flux-system'].sort(),
+    );
+    // Before: echo's path was read at the repository root (missing), and its interval and prune, which the parent's
+    // patch gives it, were reported missing.
+    expect(codes(r.findings)).toEqual([]);
+  });
+});
+
+describe("a child Flux Kustomization is validated as its parent's spec.patches leave it", () => {
+  it('interval and prune given by the parent are not missing; a child the patch does not reach still needs them', async () => {
+    const defaults = stringify({
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: '_' },
+      spec: { interval: '30m', prune: true },
+    });
+    const dir = homeOps({
+      patches: [{ patch: defaults, target: { kind: 'Kustomization', labelSelector: 'defaults=yes' } }],
+      apps: [
+        { name: 'patched', meta: { labels: { defaults: 'yes' } }, files: { 'cm.yaml': configMap('a', { A: '1' }) } },
+        { name: 'bare', files: { 'cm.yaml': configMap('b', { B: '1' }) } },
+      ],
+    });
+    for (const name of ['patched', 'bare']) {
+      const file = path.join(dir, `kubernetes/apps/${name}/ks.yaml`);
+      const text = fs
+        .readFileSync(file, 'utf8')
+        .replace(/^ {2}interval: 1h\n/m, '')
+        .replace(/^ {2}prune: true\n/m, '');
+      fs.writeFileSync(file, text);
+    }
+    const r = await run(dir);
+    expect(r.findings.filter((f) => f.code === 'SCHEMA_INVALID').map((f) => `${f.file} ${f.message}`)).toEqual([
+      'kubernetes/apps/bare/ks.yaml Kustomization bare: spec.interval: required field is missing',
+      'kubernetes/apps/bare/ks.yaml Kustomization bare: spec.prune: required field is missing',
+    ]);
+  });
+});

@@ -169,7 +169,10 @@ function walkCluster(reader: RepoReader, cluster: string, entry: Entry, findings
       // Its name too: a component shipping `name: ${APP}-db` gives each including Kustomization its own child.
       const ns = subst(o.namespace ?? 'flux-system');
       const name = subst(o.name);
-      const childPath = path.posix.normalize(subst(String(spec.path ?? '.')).replace(/^\.\//, '')).replace(/^\.$/, '');
+      const own = isOwnSource(entry.source, ref);
+      const written = path.posix.normalize(subst(String(spec.path ?? '.')).replace(/^\.\//, '')).replace(/^\.$/, '');
+      // The cluster's own source may hold a folder of the repository, not its root (entry.root): paths are in it.
+      const childPath = own && entry.root ? path.posix.join(entry.root, written).replace(/\/$/, '') : written;
       queue.push({
         id: `${ns}/${name}`,
         name,
@@ -179,7 +182,7 @@ function walkCluster(reader: RepoReader, cluster: string, entry: Entry, findings
         parent: k.id,
         // Only the repository itself (the entry's source, whatever its name) is followed; another GitRepository,
         // an OCIRepository or a Bucket is upstream.
-        external: !isOwnSource(entry.source, ref),
+        external: !own,
         postBuild: substituted(spec.postBuild, subst),
         components: componentsOf(childPath, spec, subst),
       });
@@ -577,13 +580,17 @@ function checkSchemas(walks: Map<string, Map<string, Ks>>, findings: Finding[]):
   const validate = validateObject;
   const done = new Set<string>();
   for (const [cluster, all] of walks) {
+    // A child Flux Kustomization is applied as its parent's spec.patches leave it (xunholy/k8s-gitops gives every
+    // child its interval and prune that way): that object is what the API server validates.
+    const applied = new Map<string, Obj>();
+    for (const k of all.values()) if (k.obj) applied.set(`${k.obj.file}:${k.obj.line}`, k.obj);
     for (const k of all.values()) {
       for (const o of k.build?.objects ?? []) {
         const key = `${o.file}:${o.line}`;
         if (done.has(key) || o.raw.generated) continue;
         done.add(key);
         // Flux decrypts SOPS files and drops their `sops` block before applying them.
-        const { sops: _sops, ...raw } = o.raw;
+        const { sops: _sops, ...raw } = (isFluxKs(o) ? applied.get(key) : undefined)?.raw ?? o.raw;
         for (const p of validate(raw)) {
           const keys = pathKeys(p.path);
           findings.push({

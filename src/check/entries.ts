@@ -47,6 +47,12 @@ export interface Entry {
   /** Its manifest when the repository holds it (bootstrap, plain Kustomization); a FluxInstance's is generated. */
   obj?: Obj;
   source: EntrySource;
+  /**
+   * The folder of the repository the cluster's source holds, when it is not the repository root: an OCIRepository
+   * CI pushes from a folder (`flux push artifact --path=./kubernetes`, xunholy/k8s-gitops), so every spec.path of the
+   * cluster's own source is relative to it. Absent: the root.
+   */
+  root?: string;
 }
 
 export const isFluxKustomization = (o: Obj) =>
@@ -149,6 +155,17 @@ function expandSyncPath(reader: RepoReader, raw: string): [string, string | unde
   return out;
 }
 
+/** Folders of the first two levels under which `p` (no ${VAR}) is a folder: where an artifact may have been pushed from. */
+function artifactRoots(reader: RepoReader, p: string): string[] {
+  if (p === '' || p.includes('${') || p.startsWith('..')) return [];
+  const out: string[] = [];
+  for (const a of listDirs(reader, '')) {
+    if (reader.isDir(`${a}/${p}`)) out.push(a);
+    for (const b of listDirs(reader, a)) if (reader.isDir(`${a}/${b}/${p}`)) out.push(`${a}/${b}`);
+  }
+  return out;
+}
+
 /** 1. flux-operator: FluxInstances, flux-instance HelmRelease values and flux-instance values files. */
 function fluxInstances(reader: RepoReader, files: string[]): Candidate[] {
   const out: Candidate[] = [];
@@ -158,15 +175,27 @@ function fluxInstances(reader: RepoReader, files: string[]): Candidate[] {
     if (!SYNC_KINDS.has(kind)) return;
     const ns = namespace ?? 'flux-system';
     const name = typeof sync.name === 'string' && sync.name ? sync.name : ns;
-    for (const [dir, varName] of expandSyncPath(reader, sync.path)) {
+    let root: string | undefined;
+    let dirs = expandSyncPath(reader, sync.path);
+    if (!dirs.length && kind === 'OCIRepository') {
+      // An artifact pushed from a folder of the repository: sync.path is relative to that folder, the one folder
+      // (of the first two levels) under which it exists.
+      const roots = artifactRoots(reader, normalizePath(sync.path));
+      if (roots.length === 1) {
+        root = roots[0];
+        dirs = expandSyncPath(reader, `${root}/${normalizePath(sync.path)}`);
+      }
+    }
+    for (const [dir, varName] of dirs) {
       out.push({
         name: varName,
         path: dir,
-        found,
+        found: root === undefined ? found : `${found} (the artifact holds ${root}/)`,
         id: `${ns}/${name}`,
         ksName: name,
         ksNamespace: ns,
         source: { kind, name, namespace: ns },
+        ...(root === undefined ? {} : { root }),
       });
     }
   };
