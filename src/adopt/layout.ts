@@ -103,7 +103,7 @@ export function observations(view: RepoView): Observation[] {
   for (const c of view.clusters) {
     const byId = new Map(c.kustomizations.map((k) => [k.ks.id, k]));
     for (const k of c.kustomizations) {
-      if (k.entry || k.lane || !k.ks.obj) continue;
+      if (k.entry || k.lane || k.external || !k.ks.obj) continue;
       const component = componentFolder(k.ks)!;
       const id = path.posix.basename(component);
       const lane =

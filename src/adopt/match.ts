@@ -72,6 +72,19 @@ export function linked(a: string, b: string): boolean {
 /** Why Kustomization k delivers component c, or undefined. */
 export function matchOne(k: KsView, c: Component): Why | undefined {
   const o = k.ks.obj;
+  if (k.external) {
+    // Its objects are not in the repository (an ExternalArtifact, an upstream repository): its name and namespace
+    // are all there is to go by, and they must both be the component's.
+    if (k.ks.name !== c.id || k.namespace !== c.namespace) return undefined;
+    const ref = o?.raw.spec?.sourceRef ?? {};
+    return {
+      file: o?.file,
+      line: o?.line,
+      fact:
+        `Kustomization ${k.ks.name} is named after ${c.id} and lands in namespace ${c.namespace} ` +
+        `(its source, ${ref.kind ?? '?'} ${ref.name ?? '?'}, is not in the repository)`,
+    };
+  }
   if (c.chart) {
     for (const hr of k.objects.filter(
       (x) => x.kind === 'HelmRelease' && x.apiVersion.startsWith('helm.toolkit.fluxcd.io/'),

@@ -47,7 +47,8 @@ export function inferRole(c: ClusterView, matches: ComponentMatch[], cat: Catalo
     if (k.entry || !k.ks.obj) continue;
     // Where it is declared, else where it points: a lane file in the entry folder points into the lane's folder.
     const declared = workloadsWord(path.posix.dirname(k.ks.obj.file), c.entry.path);
-    const word = declared ?? workloadsWord(k.ks.path, c.entry.path);
+    // An external source's spec.path is a folder of that source, not of this repository: only where it is declared.
+    const word = declared ?? (k.external ? undefined : workloadsWord(k.ks.path, c.entry.path));
     if (!word) continue;
     const where = declared ? 'is declared in' : 'points into';
     workloads.push({

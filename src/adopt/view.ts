@@ -34,6 +34,12 @@ export interface KsView {
   namespace: string;
   /** The objects its build holds (empty for a path that does not exist). */
   objects: Obj[];
+  /**
+   * Its source is not the cluster's own (an upstream GitRepository, an ExternalArtifact): the check does not build
+   * it, so it is known by name and namespace only. Still a Kustomization of the cluster: adopt records it (its
+   * people's), matches it by name, and leaves it out of the layout (its spec.path is not a folder of this repository).
+   */
+  external: boolean;
 }
 
 export interface ClusterView {
@@ -71,16 +77,15 @@ export function readRepo(dir: string): RepoView {
   const clusters: ClusterView[] = [];
   for (const [name, all] of walk.walks) {
     const entry = walk.entries.get(name)!;
-    const kustomizations = [...all.values()]
-      .filter((k) => !k.external)
-      .map((k) => ({
-        ks: k,
-        cluster: name,
-        entry: k.id === entry.id && k.parent === undefined,
-        lane: (k.build?.objects ?? []).some(isFluxKustomization),
-        namespace: namespaceOf(k),
-        objects: (k.build?.objects ?? []).filter((o) => o.kind !== '(patch)'),
-      }));
+    const kustomizations = [...all.values()].map((k) => ({
+      ks: k,
+      cluster: name,
+      entry: k.id === entry.id && k.parent === undefined,
+      lane: (k.build?.objects ?? []).some(isFluxKustomization),
+      namespace: namespaceOf(k),
+      objects: (k.build?.objects ?? []).filter((o) => o.kind !== '(patch)'),
+      external: Boolean(k.external),
+    }));
     clusters.push({ name, entry, kustomizations });
   }
   return { root: walk.root, walk, clusters: clusters.sort((a, b) => a.name.localeCompare(b.name)) };

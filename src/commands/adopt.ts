@@ -28,7 +28,7 @@ import {
 } from '../model/platform-file';
 import type { AdoptedComponent, ClusterSpec, NodeSpec, PlatformSpec, Role } from '../model/schema';
 import { clusterNameProblem, validateClusters } from '../model/validate';
-import { validateStories } from '../model/wiring';
+import { catalogFor, storyComponentsFor, validateStories } from '../model/wiring';
 import { GENERATOR_VERSION } from '../version';
 
 export const ADOPT_RECORD = '.platform/adopt.json';
@@ -273,10 +273,27 @@ function demoteUnwired(adoption: Adoption, p: PlatformSpec): void {
       .map((x) => ({ x, m: /^stories\.([^.]+)\.clusters\.([^.]+)$/.exec(x.path) }))
       .filter((d) => d.m);
     if (!demote.length) break;
+    let changed = false;
     for (const { x, m } of demote) {
-      const s = adoption.clusters.find((c) => c.name === m![2])?.match.stories.find((y) => y.id === m![1]);
-      if (s && s.status === 'approved') Object.assign(s, { status: 'partial', note: x.message });
+      const cl = adoption.clusters.find((c) => c.name === m![2]);
+      // The problem is named after the story that owns the component; the one approved there may be another story
+      // that uses it (STORY-STO-APPS-ROOK-CEPH-CLUSTER uses the infra story's rook-ceph-cluster): each approved story
+      // of the cluster that puts the component there goes back to partial.
+      const comp = /^component (\S+) depends on /.exec(x.message)?.[1];
+      const cat = catalogFor(p);
+      for (const s of cl?.match.stories ?? []) {
+        if (s.status !== 'approved') continue;
+        const def = cat.byId.get(s.id);
+        const puts =
+          comp !== undefined &&
+          def &&
+          storyComponentsFor(cat, def, p.clusters[cl!.name].role).some((c) => c.id === comp);
+        if (s.id !== m![1] && !puts) continue;
+        Object.assign(s, { status: 'partial', note: x.message });
+        changed = true;
+      }
     }
+    if (!changed) break;
   }
 }
 

@@ -22,7 +22,8 @@ function expectLayoutHolds(dir: string, layout: Layout, pathExceptions = new Set
   let seen = 0;
   for (const c of view.clusters) {
     for (const k of c.kustomizations) {
-      if (k.entry || k.lane || !k.ks.obj) continue;
+      // A Kustomization of another source (a component built from an upstream repository) is not placed by it.
+      if (k.entry || k.lane || k.external || !k.ks.obj) continue;
       seen++;
       const folder = componentFolder(k.ks)!;
       const vars = match(layout.components, folder);

@@ -109,3 +109,60 @@ describe.each(LAYOUTS)('adopt on the %s layout', (name) => {
     expect(snapshot(dir)).toEqual(once);
   });
 });
+
+describe("Kustomizations whose source is not the repository's (an upstream GitRepository, an ExternalArtifact)", () => {
+  /** The home-ops fixture with two more apps in kube-system whose Flux Kustomizations build an upstream source. */
+  function withUpstream(): string {
+    const dir = copyOf('home-ops');
+    const ks = (name: string, ns: string) =>
+      [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata:',
+        `  name: ${name}`,
+        'spec:',
+        '  interval: 1h',
+        `  path: ./deploy/${name}`,
+        '  prune: true',
+        '  sourceRef:',
+        '    kind: ExternalArtifact',
+        `    name: ${name}`,
+        '    namespace: flux-system',
+        `  targetNamespace: ${ns}`,
+        '',
+      ].join('\n');
+    for (const [name, ns] of [
+      ['reloader', 'kube-system'],
+      // rook-ceph-cluster on an apps cluster: STORY-STO-APPS-ROOK-CEPH-CLUSTER uses it, and it stands on the operator,
+      // which nothing delivers here: that story stays partial, with the reason (it refused the whole adoption).
+      ['rook-ceph-cluster', 'rook-ceph'],
+    ]) {
+      fs.mkdirSync(path.join(dir, 'kubernetes/apps/kube-system', name), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'kubernetes/apps/kube-system', name, 'ks.yaml'), ks(name, ns));
+      fs.appendFileSync(path.join(dir, 'kubernetes/apps/kube-system/kustomization.yaml'), `  - ./${name}/ks.yaml\n`);
+    }
+    return dir;
+  }
+
+  it('are recorded, matched by name and namespace only, kept out of the layout; check reports what it did before', async () => {
+    const dir = withUpstream();
+    const before = (await check({ dir })).findings.map(key).sort();
+    const r = adopt({ dir, yes: true });
+    expect((await check({ dir })).findings.map(key).sort()).toEqual(before);
+    const adopted = loadPlatform(dir)!.spec.clusters.cluster.adopted!;
+    expect(adopted.find((a) => a.name === 'reloader')).toMatchObject({
+      component: 'reloader',
+      path: 'deploy/reloader',
+    });
+    const why = r.adoption.clusters[0].match.matches.find((m) => m.component === 'reloader')!.why.fact;
+    expect(why).toMatch(
+      /named after reloader and lands in namespace kube-system \(its source, ExternalArtifact reloader, is not in the repository\)/,
+    );
+    // The layout is the home-ops one, as without them: their spec.path is a folder of another source.
+    const plain = adopt({ dir: copyOf('home-ops'), yes: true, dryRun: true });
+    expect(r.adoption.layout.value).toEqual(plain.adoption.layout.value);
+    expect(r.adoption.layout.fit).toEqual(plain.adoption.layout.fit);
+    const rook = r.adoption.clusters[0].match.stories.find((s) => s.id === 'STORY-STO-APPS-ROOK-CEPH-CLUSTER')!;
+    expect(rook).toMatchObject({ status: 'partial', note: expect.stringMatching(/depends on rook-ceph-operator/) });
+  });
+});
