@@ -578,3 +578,61 @@ describe("a child Flux Kustomization is validated as its parent's spec.patches l
     ]);
   });
 });
+
+describe('objects are validated as kustomize builds them (bo0tzz/kube: k8up.io/backup: false)', () => {
+  it("an object's own annotation values become strings; a label or a pod template's annotation stays as written", async () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', annotations: { 'k8up.io/backup': false, replicas: 2 } },
+      spec: {
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' }, annotations: { 'example.com/scrape': true } },
+          spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
+        },
+      },
+    };
+    const labelled = { ...configMap('flags', { A: '1' }), metadata: { name: 'flags', labels: { enabled: true } } };
+    const dir = homeOps({ apps: [{ name: 'web', files: { 'deployment.yaml': deployment, 'cm.yaml': labelled } }] });
+    // kubectl kustomize writes the Deployment's own annotations quoted and leaves the others: the API server refuses those.
+    const built = spawnSync('kubectl', ['kustomize', path.join(dir, 'kubernetes/apps/web/app')], { encoding: 'utf8' });
+    expect(built.status, built.stderr).toBe(0);
+    expect(built.stdout).toContain('k8up.io/backup: "false"');
+    expect(built.stdout).toContain('example.com/scrape: true');
+    const r = await run(dir);
+    expect(r.findings.filter((f) => f.code === 'SCHEMA_INVALID').map((f) => f.message)).toEqual([
+      expect.stringMatching(/^ConfigMap flags: metadata\.labels\.enabled: must be a string/),
+      expect.stringMatching(
+        /^Deployment web: spec\.template\.metadata\.annotations\["example\.com\/scrape"\]: must be a string/,
+      ),
+    ]);
+  });
+});
+
+describe('a Kustomization with spec.kubeConfig applies to another cluster (fluxcd/flux2-hub-spoke-example)', () => {
+  const ns = (labels: Record<string, string>) => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'production', labels },
+  });
+  const repo = (remote: boolean) =>
+    homeOps({
+      apps: [
+        { name: 'hub', files: { 'ns.yaml': ns({}) } },
+        {
+          name: 'spoke',
+          ks: remote ? { kubeConfig: { secretRef: { name: 'spoke-kubeconfig' } } } : {},
+          files: { 'ns.yaml': ns({ 'toolkit.fluxcd.io/tenant': 'sre-team' }) },
+        },
+      ],
+    });
+  const conflicts = async (dir: string) =>
+    (await run(dir)).findings.filter((f) => f.code === 'NAMESPACE_METADATA_CONFLICT').map((f) => f.file);
+
+  it("the hub's Namespace and the spoke's are two, not one declared twice with different labels", async () => {
+    expect(await conflicts(repo(true))).toEqual([]);
+    // The same two declarations on one cluster do fight over the labels.
+    expect(await conflicts(repo(false))).toEqual(['kubernetes/apps/spoke/app/ns.yaml']);
+  });
+});

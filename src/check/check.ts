@@ -576,6 +576,20 @@ function runRules(
   return exempt;
 }
 
+/**
+ * An object as kustomize's build writes it: the values of its own metadata.annotations quoted as strings
+ * (`k8up.io/backup: false` becomes "false"; bo0tzz/kube). Labels and nested annotations (a pod template's) are left
+ * as written, as kustomize leaves them, so a boolean there is still reported.
+ */
+function asBuilt(raw: Record<string, any>): Record<string, any> {
+  const a = raw.metadata?.annotations;
+  if (!a || typeof a !== 'object' || Array.isArray(a)) return raw;
+  const annotations = Object.fromEntries(
+    Object.entries<unknown>(a).map(([k, v]) => [k, typeof v === 'boolean' || typeof v === 'number' ? String(v) : v]),
+  );
+  return { ...raw, metadata: { ...raw.metadata, annotations } };
+}
+
 function checkSchemas(walks: Map<string, Map<string, Ks>>, findings: Finding[]): void {
   const validate = validateObject;
   const done = new Set<string>();
@@ -591,7 +605,7 @@ function checkSchemas(walks: Map<string, Map<string, Ks>>, findings: Finding[]):
         done.add(key);
         // Flux decrypts SOPS files and drops their `sops` block before applying them.
         const { sops: _sops, ...raw } = (isFluxKs(o) ? applied.get(key) : undefined)?.raw ?? o.raw;
-        for (const p of validate(raw)) {
+        for (const p of validate(asBuilt(raw))) {
           const keys = pathKeys(p.path);
           findings.push({
             code: 'SCHEMA_INVALID',
@@ -613,9 +627,24 @@ function contractView(walks: Map<string, Map<string, Ks>>): Walks {
   const out: Walks = new Map();
   for (const [cluster, all] of walks) {
     const objects = [...all.values()].flatMap((k) => k.build?.objects ?? []);
+    // Where a Kustomization's objects land: spec.kubeConfig sends them to another cluster (the hub-spoke pattern),
+    // and the Flux Kustomizations it applies there reconcile there too.
+    const targets = new Map<string, string>();
+    const targetOf = (k: Ks): string => {
+      const known = targets.get(k.id);
+      if (known !== undefined) return known;
+      const ref = k.obj?.raw.spec?.kubeConfig;
+      const secret = ref?.secretRef?.name ?? ref?.configMapRef?.name;
+      targets.set(k.id, '');
+      const parent = k.parent ? all.get(k.parent) : undefined;
+      const t = secret ? `kubeConfig ${k.namespace}/${secret}` : parent ? targetOf(parent) : '';
+      targets.set(k.id, t);
+      return t;
+    };
     out.set(
       cluster,
       [...all.values()].map((k) => ({
+        target: targetOf(k),
         id: k.id,
         name: k.name,
         namespace: k.namespace,

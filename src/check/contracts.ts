@@ -22,6 +22,8 @@ export interface KsView {
   obj?: Obj;
   build?: Build;
   external: boolean;
+  /** The cluster its objects land in: '' for this one, `kubeConfig <ns>/<name>` for one spec.kubeConfig names. */
+  target: string;
   /** Values its postBuild substitutes ({} without postBuild). */
   values: Record<string, string>;
   /** The ConfigMaps/Secrets those values come from (for file:line of a setting). */
@@ -949,7 +951,8 @@ function checkNamespaces(cluster: string, list: KsView[], findings: Finding[]): 
     const common = k.obj?.raw.spec?.commonMetadata ?? {};
     for (const { o, raw } of applied(k)) {
       if (o.kind !== 'Namespace' || o.apiVersion !== 'v1') continue;
-      const name = String(raw.metadata?.name ?? o.name);
+      // One Namespace per cluster it lands in: the hub's `production` and a spoke's are two (fluxcd/flux2-hub-spoke-example).
+      const name = `${k.target ? `${k.target}|` : ''}${String(raw.metadata?.name ?? o.name)}`;
       const labels = { ...(raw.metadata?.labels ?? {}), ...deepSubst(common.labels ?? {}, k.values) };
       const annotations = { ...(raw.metadata?.annotations ?? {}), ...deepSubst(common.annotations ?? {}, k.values) };
       const list2 = seen.get(name) ?? [];
@@ -957,8 +960,9 @@ function checkNamespaces(cluster: string, list: KsView[], findings: Finding[]): 
       seen.set(name, list2);
     }
   }
-  for (const [name, decls] of seen) {
+  for (const [key, decls] of seen) {
     if (decls.length < 2) continue;
+    const name = key.slice(key.lastIndexOf('|') + 1);
     const first = decls[0];
     for (const d of decls.slice(1)) {
       const diff = (a: Record<string, string>, b: Record<string, string>) =>
