@@ -397,7 +397,11 @@ export function detectLayout(view: RepoView): LayoutResult {
   if (!obs.length) {
     why.push({ fact: "no component Kustomization reached: the tool's own layout is recorded" });
     return {
-      value: { ...DEFAULT_LAYOUT, clusters: clusters.template || DEFAULT_LAYOUT.clusters },
+      // '.': the cluster syncs the repository's root (bo0tzz/kube), not the tool's kubernetes/clusters/{cluster}.
+      value: {
+        ...DEFAULT_LAYOUT,
+        clusters: clusters.template || (view.clusters.length ? '.' : DEFAULT_LAYOUT.clusters),
+      },
       why,
       fit: { fits: 0, of: 0, exceptions: [] },
     };
@@ -408,7 +412,7 @@ export function detectLayout(view: RepoView): LayoutResult {
   const name = mostCommon(core.map(({ i }) => names[i]));
   const wiringFile = parts.wiringFile.template;
   const layout: Layout = {
-    clusters: clusters.template,
+    clusters: clusters.template || '.',
     components: parts.components.template,
     kustomization: { file: parts.file.template, path: parts.specPath.template, name },
     wiring: {

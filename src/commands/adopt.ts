@@ -297,6 +297,26 @@ function demoteUnwired(adoption: Adoption, p: PlatformSpec): void {
   }
 }
 
+/**
+ * Why platform.yaml may not be written at the repository's root, or undefined: a Flux Kustomization of a cluster's
+ * own source builds the root, which has no kustomization.yaml, so Flux builds it from every YAML file there and
+ * would apply platform.yaml to the cluster (bo0tzz/kube syncs `./` with a gotk-sync pair).
+ */
+function rootApplied(view: RepoView): string | undefined {
+  if (view.walk.reader.kustomizationFile('')) return undefined;
+  for (const c of view.clusters) {
+    const k = c.kustomizations.find((x) => !x.external && x.ks.path === '');
+    if (!k) continue;
+    const at = k.ks.obj ? ` (${k.ks.obj.file}:${k.ks.obj.line})` : '';
+    return (
+      `${PLATFORM_FILE}: cluster ${c.name}'s Flux Kustomization ${k.ks.id}${at} builds the repository's root, which ` +
+      `has no kustomization.yaml, so Flux would apply ${PLATFORM_FILE} there as a manifest; add a kustomization.yaml at ` +
+      'the root listing what the cluster applies (or move what it syncs into a folder), then adopt again'
+    );
+  }
+  return undefined;
+}
+
 /** platform.yaml of an adopted repository, from what adopt inferred. */
 export function platformOf(
   adoption: Adoption,
@@ -372,7 +392,9 @@ export function adopt(opts: AdoptOptions): AdoptResult {
   const roles: Record<string, Role> = {};
   for (const [name, a] of Object.entries(answers)) if (a.role) roles[name] = a.role;
   const adoption = inferFrom(view, undefined, roles);
-  const { spec, text, unproven, given, skipped, refused } = platformOf(adoption, answers);
+  const { spec, text, unproven, given, skipped, refused: rules } = platformOf(adoption, answers);
+  const applied = rootApplied(view);
+  const refused = applied ? [...rules, applied] : rules;
   if (!opts.dryRun && refused.length) {
     throw new UsageError(
       `adopt: the platform.yaml these files prove is refused by the tool's rules (nothing written):\n${refused.join('\n')}`,

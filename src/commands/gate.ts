@@ -57,6 +57,7 @@ export async function gateStaticWithCheck(
 
 /** A cluster's entry folder by the recorded layout (none without one, or when it names more than {cluster}). */
 function entryOf(template: string | undefined, cluster: string): string[] {
-  if (!template || placeholders(template).some((p) => p !== 'cluster')) return [];
+  // '.': the repository's root, which holds every file; it narrows nothing.
+  if (!template || template === '.' || placeholders(template).some((p) => p !== 'cluster')) return [];
   return [`${fill(template, { cluster })}/`];
 }

@@ -12,7 +12,7 @@ import { Tree } from '../core/tree';
 import type { Component } from '../model/components';
 import { deliveredBy } from '../model/delivered';
 import { type HandoverItem, handoverLine } from '../model/handover';
-import { type Layout, type Placement, place, placementProblem } from '../model/layout';
+import { fill, type Layout, type Placement, place, placeholders, placementProblem } from '../model/layout';
 import { type NamespacePlacement, namespacePlacements } from '../model/namespaces';
 import { PLATFORM_FILE } from '../model/platform-file';
 import type { AdoptedComponent, ClusterModel, PlatformSpec } from '../model/schema';
@@ -184,11 +184,36 @@ function namespaceOf(on: OnCluster, comp: Component): NamespacePlacement {
   return namespacePlacements(on.cat).get(comp.id) === 'none' ? 'none' : 'app';
 }
 
+/**
+ * Why the cluster's own entry would apply the component's files a second time, or undefined. An entry folder with no
+ * kustomization.yaml is built by Flux from every YAML file below it (bo0tzz/kube syncs the repository's root that
+ * way): a component folder there is applied by the entry and by its own Flux Kustomization, and so is a listed
+ * Kustomization file. A document added to a file the entry applies (mode document) is how such a repository wires.
+ */
+function generatedEntryProblem(on: OnCluster, p: Placement): string | undefined {
+  const t = on.spec.layout!.clusters;
+  if (placeholders(t).some((x) => x !== 'cluster')) return undefined;
+  const entry = t === '.' ? '' : fill(t, { cluster: on.c.name });
+  if (
+    ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some(
+      (f) => on.look(entry ? `${entry}/${f}` : f) !== undefined,
+    )
+  )
+    return undefined;
+  const under = (f: string) => entry === '' || f.startsWith(`${entry}/`);
+  const where = entry ? `./${entry}` : 'the repository root';
+  if (under(`${p.dir}/`))
+    return `the cluster's entry ${where} has no kustomization.yaml, so Flux applies every YAML file below it: ${p.dir} would be applied twice`;
+  if (p.wiring.mode === 'list' && under(p.ks.file))
+    return `the cluster's entry ${where} has no kustomization.yaml, so Flux applies ${p.ks.file} by itself and again through ${p.wiring.file}`;
+  return undefined;
+}
+
 /** One component on one cluster, placed and rendered into a scratch tree (so clusters sharing a file can be compared). */
 function renderOne(on: OnCluster, r: TemplateRenderer, comp: Component): Rendered {
   const layout = on.spec.layout!;
   const p = placeOn(layout, on.c.name, comp);
-  const problem = placementProblem(layout, p);
+  const problem = placementProblem(layout, p) ?? generatedEntryProblem(on, p);
   if (problem)
     throw new UsageError(`cluster ${on.c.name}: the layout in ${PLATFORM_FILE} cannot place ${comp.id}: ${problem}`, [
       `correct layout in ${PLATFORM_FILE} (docs/adopt-design.md: the layout as data) and run the command again; nothing was written`,

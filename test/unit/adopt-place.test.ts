@@ -221,3 +221,40 @@ describe('a layout that cannot place a component: nothing is written', () => {
     );
   });
 });
+
+describe('a component inside an entry folder Flux builds from every file (no kustomization.yaml): nothing is written', () => {
+  it('the classic fixture with components placed under clusters/<cluster>/: generate() refuses, naming the folder', () => {
+    const dir = path.join(FIXTURES, 'classic');
+    const { text } = platformOf(inferFrom(readRepo(dir)));
+    const files = new Map<string, string>();
+    for (const f of walkTree(dir).files) files.set(f, fs.readFileSync(path.join(dir, f), 'utf8'));
+    files.set(PLATFORM_FILE, text);
+    files.set(MANIFEST_FILE, manifestToString(emptyManifest(GENERATOR_VERSION)));
+    const current = { read: (p: string) => files.get(p) };
+    expect(files.has('clusters/production/kustomization.yaml')).toBe(false);
+    const approveSpegel = (components?: string) => {
+      const pf = parsePlatform(text);
+      if (components) pf.edit((d) => d.setIn(['layout', 'components'], components));
+      const clusters = Object.keys(pf.spec.clusters);
+      setStoryState(
+        pf,
+        'STORY-NET-SPEGEL-REGISTRY-MIRROR',
+        Object.fromEntries(clusters.map((c) => [c, 'approved' as const])),
+      );
+      return generate(pf, { current, templateRoots: [BUILTIN_TEMPLATES] });
+    };
+    // As detected ({lane}/{id}, outside the entry): it renders.
+    expect(approveSpegel().plan.changes.some((c) => c.path.startsWith('infrastructure/spegel/'))).toBe(true);
+    expect(() => approveSpegel('clusters/{cluster}/{lane}/{id}')).toThrow(
+      expect.objectContaining({
+        exitCode: 2,
+        message: expect.stringMatching(
+          new RegExp(
+            "the cluster's entry \\./clusters/\\w+ has no kustomization\\.yaml, so Flux applies every YAML file below it: " +
+              'clusters/\\w+/\\w+/spegel would be applied twice',
+          ),
+        ),
+      }),
+    );
+  });
+});

@@ -166,3 +166,51 @@ describe("Kustomizations whose source is not the repository's (an upstream GitRe
     expect(rook).toMatchObject({ status: 'partial', note: expect.stringMatching(/depends on rook-ceph-operator/) });
   });
 });
+
+describe('a repository whose root Flux builds from every YAML file in it (bo0tzz/kube: gotk-sync with path ./)', () => {
+  function rootSynced(): string {
+    const dir = path.join(tmpDir('adopt-root-'), 'repo');
+    fs.mkdirSync(path.join(dir, 'flux-system'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'apps'), { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'flux-system/gotk-sync.yaml'),
+      [
+        'apiVersion: source.toolkit.fluxcd.io/v1',
+        'kind: GitRepository',
+        'metadata: { name: flux-system, namespace: flux-system }',
+        'spec: { interval: 1m, url: "https://github.com/example/kube", ref: { branch: main } }',
+        '---',
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: { name: flux-system, namespace: flux-system }',
+        'spec: { interval: 10m, path: ./, prune: true, sourceRef: { kind: GitRepository, name: flux-system } }',
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'apps/echo.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: echo, namespace: default }\ndata: { A: "1" }\n',
+    );
+    return dir;
+  }
+
+  it('adopt refuses (exit 2, nothing written): Flux would apply platform.yaml as a manifest', () => {
+    const dir = rootSynced();
+    const before = snapshot(dir);
+    expect(() => adopt({ dir, yes: true })).toThrow(
+      expect.objectContaining({
+        exitCode: 2,
+        message: expect.stringMatching(
+          /builds the repository's root, which has no kustomization\.yaml, so Flux would apply platform\.yaml/,
+        ),
+      }),
+    );
+    expect(snapshot(dir)).toEqual(before);
+    // With a kustomization.yaml at the root, Flux builds what it lists: adopt goes ahead.
+    fs.writeFileSync(
+      path.join(dir, 'kustomization.yaml'),
+      'resources:\n  - ./flux-system/gotk-sync.yaml\n  - ./apps/echo.yaml\n',
+    );
+    expect(adopt({ dir, yes: true }).written).toBe(true);
+  });
+});
