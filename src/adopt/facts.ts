@@ -326,6 +326,9 @@ function fluxInstanceFacts(c: ClusterView, objects: Obj[]): ClusterFacts {
   for (const { o, keys, what } of syncs) {
     const sync = keys.reduce<any>((x, k) => x?.[k], o.raw);
     if (typeof sync?.path !== 'string' || sync.path.replace(/^\.\//, '').replace(/\/$/, '') !== c.entry.path) continue;
+    // An OCIRepository or a Bucket is no git repository (controlplaneio-fluxcd/d2-fleet syncs oci://): its URL
+    // proves nothing of the repository's; the git fields stay unproven (asked).
+    if ((sync.kind ?? 'GitRepository') !== 'GitRepository') continue;
     if (typeof sync.url === 'string' && !sync.url.includes('${'))
       first(out, 'gitUrl', {
         value: sync.url,

@@ -184,6 +184,35 @@ describe('adopt: facts and settings, from the files that state them', () => {
     expect(machineConfigFacts(readRepo(dir), view.clusters[0].name).podCidr).toBeUndefined();
   });
 
+  it('git facts come from a git source only: a FluxInstance syncing an OCIRepository proves no git URL (d2-fleet)', () => {
+    const facts = (kind: string, url: string) => {
+      const dir = path.join(tmpDir('adopt-sync-kind-'), 'repo');
+      fs.mkdirSync(path.join(dir, 'clusters/c1'), { recursive: true });
+      fs.writeFileSync(
+        path.join(dir, 'clusters/c1/flux-instance.yaml'),
+        [
+          'apiVersion: fluxcd.controlplane.io/v1',
+          'kind: FluxInstance',
+          'metadata: { name: flux, namespace: flux-system }',
+          'spec:',
+          '  distribution: { version: "2.x", registry: ghcr.io/fluxcd }',
+          `  sync: { kind: ${kind}, url: "${url}", ref: refs/heads/main, path: ./clusters/c1 }`,
+          '',
+        ].join('\n'),
+      );
+      fs.writeFileSync(
+        path.join(dir, 'clusters/c1/settings.yaml'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: flux-system }\ndata: { A: "1" }\n',
+      );
+      const view = readRepo(dir);
+      return gitFacts(view, view.clusters[0]);
+    };
+    expect(facts('GitRepository', 'https://github.com/example/fleet').gitUrl?.value).toBe(
+      'https://github.com/example/fleet',
+    );
+    expect(facts('OCIRepository', 'oci://ghcr.io/example/fleet')).toEqual({});
+  });
+
   it('a Secret among the settings sources gives its keys, never its values', () => {
     const dir = path.join(tmpDir('adopt-secret-'), 'repo');
     fs.cpSync(path.join(FIXTURES, 'classic'), dir, { recursive: true });
