@@ -194,17 +194,29 @@ function generatedEntryProblem(on: OnCluster, p: Placement): string | undefined 
   const t = on.spec.layout!.clusters;
   if (placeholders(t).some((x) => x !== 'cluster')) return undefined;
   const entry = t === '.' ? '' : fill(t, { cluster: on.c.name });
-  if (
+  const inEntry = (f: string) => entry === '' || f.startsWith(`${entry}/`);
+  const hasKustomization = (dir: string) =>
     ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some(
-      (f) => on.look(entry ? `${entry}/${f}` : f) !== undefined,
-    )
-  )
-    return undefined;
-  const under = (f: string) => entry === '' || f.startsWith(`${entry}/`);
+      (f) => on.look(dir ? `${dir}/${f}` : f) !== undefined,
+    );
+  /**
+   * Flux's generated kustomization takes `item` (a file, or a folder as a whole): no kustomization.yaml from the entry
+   * down to the folder holding it (one there lists what it applies, and the recursion stops).
+   */
+  const reached = (item: string) => {
+    if (!inEntry(item)) return false;
+    const rest = item
+      .slice(entry ? entry.length + 1 : 0)
+      .split('/')
+      .slice(0, -1);
+    for (let i = 0; i <= rest.length; i++)
+      if (hasKustomization([entry, ...rest.slice(0, i)].filter(Boolean).join('/'))) return false;
+    return true;
+  };
   const where = entry ? `./${entry}` : 'the repository root';
-  if (under(`${p.dir}/`))
+  if (reached(p.dir))
     return `the cluster's entry ${where} has no kustomization.yaml, so Flux applies every YAML file below it: ${p.dir} would be applied twice`;
-  if (p.wiring.mode === 'list' && under(p.ks.file))
+  if (p.wiring.mode === 'list' && reached(p.ks.file))
     return `the cluster's entry ${where} has no kustomization.yaml, so Flux applies ${p.ks.file} by itself and again through ${p.wiring.file}`;
   return undefined;
 }
