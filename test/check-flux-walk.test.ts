@@ -636,3 +636,59 @@ describe('a Kustomization with spec.kubeConfig applies to another cluster (fluxc
     expect(await conflicts(repo(false))).toEqual(['kubernetes/apps/spoke/app/ns.yaml']);
   });
 });
+
+describe("objects are validated as their Kustomization's spec.patches leave them (JJGadgets/Biohazard)", () => {
+  it('a HelmRelease given its interval by patch is valid; one the patch does not select is reported', async () => {
+    const hr = (name: string, labels: Record<string, string>) => ({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name, labels },
+      spec: { chart: { spec: { chart: name, sourceRef: { kind: 'HelmRepository', name: 'charts' } } } },
+    });
+    const patch = stringify({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: 'not-used' },
+      spec: { interval: '5m' },
+    });
+    const dir = homeOps({
+      apps: [
+        {
+          name: 'web',
+          ks: { patches: [{ patch, target: { kind: 'HelmRelease', labelSelector: 'defaults notin (false)' } }] },
+          files: { 'a.yaml': hr('patched', {}), 'b.yaml': hr('left-alone', { defaults: 'false' }) },
+        },
+      ],
+    });
+    const r = await run(dir);
+    expect(r.findings.filter((f) => f.code === 'SCHEMA_INVALID').map((f) => f.message)).toEqual([
+      'HelmRelease left-alone: spec.interval: required field is missing',
+    ]);
+  });
+});
+
+describe("a child's dependsOn is read after its parent's postBuild (JJGadgets/Biohazard: 0-${CLUSTER_NAME}-config)", () => {
+  it('a dependsOn naming a Kustomization through a cluster setting is met; a wrong one is still missing', async () => {
+    const dir = homeOps({
+      apps: [
+        { name: 'config-main', files: { 'cm.yaml': configMap('a', { A: '1' }) } },
+        {
+          name: 'web',
+          ks: { dependsOn: [{ name: 'config-${CLUSTER}' }] },
+          files: { 'cm.yaml': configMap('b', { B: '1' }) },
+        },
+        {
+          name: 'api',
+          ks: { dependsOn: [{ name: 'config-${OTHER:=staging}' }] },
+          files: { 'cm.yaml': configMap('c', { C: '1' }) },
+        },
+      ],
+    });
+    const settings = path.join(dir, 'kubernetes/flux/cluster/cluster-settings.yaml');
+    fs.writeFileSync(settings, fs.readFileSync(settings, 'utf8').replace('\ndata:\n', '\ndata:\n  CLUSTER: main\n'));
+    const r = await run(dir);
+    expect(r.findings.filter((f) => f.code === 'DEPENDS_ON_MISSING').map((f) => f.message)).toEqual([
+      expect.stringMatching(/^flux-system\/api dependsOn flux-system\/config-staging, which no Flux Kustomization/),
+    ]);
+  });
+});

@@ -10,6 +10,7 @@ import { discoverEntries, type Entry, entriesForPaths, isOwnSource } from './ent
 import { addComponents, componentsOf, patchedChild, patchVars, substituted } from './fluxks';
 import type { Ks } from './ks';
 import type { Obj } from './objects';
+import { applyPatches } from './patches';
 import { pathKeys, validateObject } from './schema';
 import type { CheckOptions, CheckResult, CheckRule, ClusterGraph, ClusterWalked, Finding } from './types';
 import { subst as substituteWith, type VarRef } from './vars';
@@ -178,7 +179,7 @@ function walkCluster(reader: RepoReader, cluster: string, entry: Entry, findings
         name,
         namespace: ns,
         path: childPath,
-        obj: child,
+        obj: withSubstitutedDeps(child, k.postBuild ? subst : undefined),
         parent: k.id,
         // Only the repository itself (the entry's source, whatever its name) is followed; another GitRepository,
         // an OCIRepository or a Bucket is upstream.
@@ -189,6 +190,25 @@ function walkCluster(reader: RepoReader, cluster: string, entry: Entry, findings
     }
   }
   return all;
+}
+
+/**
+ * A child Flux Kustomization as its parent's postBuild leaves it: Flux substitutes the whole object, so a dependsOn
+ * on `0-${CLUSTER_NAME}-config` (JJGadgets/Biohazard) names the cluster's own Kustomization, not a literal one.
+ */
+function withSubstitutedDeps(child: Obj, subst: ((text: string) => string) | undefined): Obj {
+  const deps = child.raw.spec?.dependsOn;
+  if (!subst || !Array.isArray(deps) || !JSON.stringify(deps).includes('${')) return child;
+  const dependsOn = deps.map((d: any) =>
+    d && typeof d === 'object'
+      ? {
+          ...d,
+          ...(typeof d.name === 'string' ? { name: subst(d.name) } : {}),
+          ...(typeof d.namespace === 'string' ? { namespace: subst(d.namespace) } : {}),
+        }
+      : d,
+  );
+  return { ...child, raw: { ...child.raw, spec: { ...child.raw.spec, dependsOn } } };
 }
 
 function subtree(all: Map<string, Ks>, id: string): Set<string> {
@@ -603,8 +623,14 @@ function checkSchemas(walks: Map<string, Map<string, Ks>>, findings: Finding[]):
         const key = `${o.file}:${o.line}`;
         if (done.has(key) || o.raw.generated) continue;
         done.add(key);
-        // Flux decrypts SOPS files and drops their `sops` block before applying them.
-        const { sops: _sops, ...raw } = (isFluxKs(o) ? applied.get(key) : undefined)?.raw ?? o.raw;
+        // Flux decrypts SOPS files and drops their `sops` block before applying them. Any other object is applied
+        // as the Kustomization's own spec.patches leave it (JJGadgets/Biohazard gives every HelmRelease its interval
+        // that way, through a patch its cluster Kustomization adds to every child).
+        const patches = k.obj?.raw.spec?.patches;
+        const own = isFluxKs(o) ? applied.get(key)?.raw : undefined;
+        const patched =
+          own ?? (Array.isArray(patches) && patches.length ? (applyPatches(o.raw, patches).raw ?? o.raw) : o.raw);
+        const { sops: _sops, ...raw } = patched;
         for (const p of validate(asBuilt(raw))) {
           const keys = pathKeys(p.path);
           findings.push({
