@@ -692,3 +692,26 @@ describe("a child's dependsOn is read after its parent's postBuild (JJGadgets/Bi
     ]);
   });
 });
+
+describe('a gotk-sync.yaml holding several Kustomizations of its source (samip5/k8s-cluster)', () => {
+  it('is one cluster: the Kustomization applying its own folder is the entry, the others are its children', async () => {
+    const dir = tmpDir('cpc-gotk-many-');
+    const source = {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      metadata: { name: 'flux-system', namespace: 'flux-system' },
+      spec: { interval: '1m', url: 'https://github.com/example/k8s', ref: { branch: 'main' } },
+    };
+    write(dir, 'k8s/media/flux/gotk-sync.yaml', [
+      source,
+      FLUX_KS('flux-deploy', { path: './k8s/media/flux', sourceRef: { kind: 'GitRepository', name: 'flux-system' } }),
+      FLUX_KS('apps', { path: './k8s/media/apps', sourceRef: { kind: 'GitRepository', name: 'flux-system' } }),
+    ]);
+    write(dir, 'k8s/media/apps/kustomization.yaml', KUSTOMIZATION({ resources: ['./cm.yaml'] }));
+    write(dir, 'k8s/media/apps/cm.yaml', configMap('media', { A: '1' }));
+    const r = await check({ dir });
+    expect(Object.keys(r.walked ?? {})).toEqual(['media']);
+    expect(r.walked?.media).toMatchObject({ entry: 'k8s/media/flux', kustomizations: 2 });
+    expect(r.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+  });
+});

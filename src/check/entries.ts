@@ -246,15 +246,24 @@ function bootstrapPairs(reader: RepoReader, files: string[]): Candidate[] {
     const objs = reader.objectsOf(f);
     const sources = objs.filter((o) => isFluxSource(o) && SYNC_KINDS.has(o.kind));
     if (!sources.length) continue;
-    for (const k of objs.filter(isFluxKustomization)) {
-      const s = sources.find((x) => names(k, x));
-      if (!s) continue;
+    const selfApplied = (k: Obj) => {
+      const dir = normalizePath(k.raw.spec?.path);
+      return dir !== '' && !dir.includes('${') && reader.isDir(dir) && reader.build(dir).files.has(f);
+    };
+    const paired = objs.filter(isFluxKustomization).filter((k) => sources.some((x) => names(k, x)));
+    // A gotk-sync.yaml holding several Kustomizations of its source (samip5/k8s-cluster: flux-deploy, cluster-config,
+    // apps, shared) is one cluster's: the one whose folder applies the file is the entry, the others its children.
+    const gotkEntries = paired.filter(selfApplied);
+    for (const k of paired) {
+      const s = sources.find((x) => names(k, x))!;
       const dir = normalizePath(k.raw.spec?.path);
       if (dir.includes('${') || (dir !== '' && !reader.isDir(dir))) continue;
       // A sync pair for another repository (an upstream source next to its Kustomization, a tenant's repository)
       // does not apply the folder it lives in; the bootstrap one does (flux bootstrap writes gotk-sync.yaml inside
       // the path it syncs). The repository root holds every file, so it proves nothing.
-      if (path.posix.basename(f) !== 'gotk-sync.yaml' && (dir === '' || !reader.build(dir).files.has(f))) continue;
+      if (path.posix.basename(f) === 'gotk-sync.yaml') {
+        if (gotkEntries.length && !gotkEntries.includes(k)) continue;
+      } else if (!selfApplied(k)) continue;
       const ns = k.namespace ?? 'flux-system';
       out.push({
         path: dir,
