@@ -221,11 +221,26 @@ function generatedEntryProblem(on: OnCluster, p: Placement): string | undefined 
   return undefined;
 }
 
+/**
+ * Why a new wiring file would be applied by nothing, or undefined. A wiring file that does not exist yet is reached
+ * through its folder's parent (newFolder lists it there) or, for a document, its own folder: one of the cluster's
+ * adopted Kustomizations must live there, else the layout's templates name a tree the cluster does not sync
+ * (tyriis/home-ops: the oci cluster's entry is under devenv/, the others' under kubernetes/).
+ */
+function unconnectedProblem(on: OnCluster, p: Placement): string | undefined {
+  const adopted = on.spec.clusters[on.c.name].adopted ?? [];
+  if (!adopted.length || on.look(p.wiring.file) !== undefined) return undefined;
+  const dir = path.posix.dirname(p.wiring.file);
+  const tree = p.wiring.mode === 'list' ? path.posix.dirname(dir) : dir;
+  if (adopted.some((a) => a.file.startsWith(`${tree}/`))) return undefined;
+  return `its wiring ${p.wiring.file} would be new, and no Kustomization of cluster ${on.c.name} lives under ./${tree}: nothing would apply it`;
+}
+
 /** One component on one cluster, placed and rendered into a scratch tree (so clusters sharing a file can be compared). */
 function renderOne(on: OnCluster, r: TemplateRenderer, comp: Component): Rendered {
   const layout = on.spec.layout!;
   const p = placeOn(layout, on.c.name, comp);
-  const problem = placementProblem(layout, p) ?? generatedEntryProblem(on, p);
+  const problem = placementProblem(layout, p) ?? generatedEntryProblem(on, p) ?? unconnectedProblem(on, p);
   if (problem)
     throw new UsageError(`cluster ${on.c.name}: the layout in ${PLATFORM_FILE} cannot place ${comp.id}: ${problem}`, [
       `correct layout in ${PLATFORM_FILE} (docs/adopt-design.md: the layout as data) and run the command again; nothing was written`,

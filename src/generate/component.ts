@@ -29,7 +29,7 @@ export interface ComponentPlace {
    * whose parent Kustomization does not substitute the cluster's settings into it. Default: ${VARIABLE}.
    */
   variant?: string;
-  /** Write the folder's own kustomization.yaml listing ks.yaml (the default layout's unit a lane lists). */
+  /** Write the folder's own kustomization.yaml listing its Flux Kustomization's file (the unit a lane lists). */
   unit: boolean;
   /** The Flux Kustomization is a document of a file its cluster applies: handed here instead of written. */
   ksDocument?: (text: string) => void;
@@ -155,7 +155,8 @@ export function renderComponent(
   };
   const ksTimeout = comp.timeout ?? '10m';
 
-  const top = ['./ks.yaml'];
+  // The Flux Kustomization's own file as the layout names it (ks.yaml here; app.ks.yaml in mirceanton/home-ops).
+  const top = [`./${path.posix.relative(dir, placement.ks.file)}`];
   if (comp.source) {
     put(`${dir}/gitrepository.yaml`, r.render('component/gitrepository.yaml', data));
     top.push('./gitrepository.yaml');

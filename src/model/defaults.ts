@@ -82,24 +82,29 @@ export function defaultCluster(p: PlatformSpec, name: string, role?: Role, nodeC
   const parsed = parseCidr(nodeNet);
   // With a node network given, everything on it is derived from it; a malformed one is reported by validation.
   const at = (n: number) => (typeof parsed === 'string' ? `${nodeNet.split('/')[0]}` : nthAddress(parsed, n));
+  // Clusters already on this node network (an adopted repository's clusters often share the LAN): each takes its own
+  // block of addresses, 40 lower than the one before, so their VIPs, node IPs and load-balancer ranges stay apart.
+  const shared = Object.values(p.clusters).filter((c) => c.network.nodeCidr === nodeNet).length;
+  const lb = 200 - 40 * shared;
+  const host = 10 + 40 * shared;
   const second = DEFAULT_POD_OCTETS.find((o) => free(`10.${o}.0.0/16`) && free(`10.${o + 1}.0.0/16`)) ?? 244;
   const first = Object.values(p.clusters)[0];
   return {
     role: role ?? roleForName(name),
     domain: `${name}.example.com`,
     clusterId: id,
-    apiEndpoint: `https://${at(10)}:6443`,
+    apiEndpoint: `https://${at(host)}:6443`,
     network: {
       nodeCidr: nodeNet,
       nodeGateway: at(1),
       podCidr: `10.${second}.0.0/16`,
       serviceCidr: `10.${second + 1}.0.0/16`,
-      loadBalancerRange: `${at(200)}-${at(239)}`,
-      gatewayIps: { external: at(220), internal: at(221) },
+      loadBalancerRange: `${at(lb)}-${at(lb + 39)}`,
+      gatewayIps: { external: at(lb + 20), internal: at(lb + 21) },
     },
     nodes: [1, 2, 3].map((i) => ({
       name: `${name}-cp-${i}`,
-      ip: at(10 + i),
+      ip: at(host + i),
       controlPlane: true,
       installDisk: '/dev/sda',
     })),

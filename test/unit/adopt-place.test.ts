@@ -258,3 +258,53 @@ describe('a component inside an entry folder Flux builds from every file (no kus
     );
   });
 });
+
+describe("the component folder a wiring entry names lists the Flux Kustomization's own file (mirceanton/home-ops)", () => {
+  it('kustomization.file {component}/app.ks.yaml, entry ./{id}: the folder kustomization.yaml lists ./app.ks.yaml', () => {
+    const dir = path.join(FIXTURES, 'home-ops');
+    const { text } = platformOf(inferFrom(readRepo(dir)));
+    const files = new Map<string, string>();
+    for (const f of walkTree(dir).files) files.set(f, fs.readFileSync(path.join(dir, f), 'utf8'));
+    files.set(PLATFORM_FILE, text);
+    files.set(MANIFEST_FILE, manifestToString(emptyManifest(GENERATOR_VERSION)));
+    const pf = parsePlatform(text);
+    pf.edit((d) => {
+      d.setIn(['layout', 'kustomization', 'file'], '{component}/app.ks.yaml');
+      d.setIn(['layout', 'wiring', 'entry'], './{id}');
+    });
+    setStoryState(pf, 'STORY-NET-SPEGEL-REGISTRY-MIRROR', { cluster: 'approved' });
+    const g = generate(pf, { current: { read: (p: string) => files.get(p) }, templateRoots: [BUILTIN_TEMPLATES] });
+    const planned = (p: string) => g.plan.changes.find((c) => c.path === p)?.after;
+    const unit = parse(planned('kubernetes/apps/kube-system/spegel/kustomization.yaml')!);
+    expect(unit.resources).toEqual(['./app.ks.yaml']);
+    expect(parse(planned('kubernetes/apps/kube-system/spegel/app.ks.yaml')!).kind).toBe('Kustomization');
+    expect(planned('kubernetes/apps/kube-system/kustomization.yaml')).toContain('  - ./spegel\n');
+  });
+});
+
+describe('a new wiring file no Kustomization of the cluster would reach: nothing is written (tyriis/home-ops oci)', () => {
+  it('components and wiring moved to a tree the cluster does not sync: generate() refuses, naming the tree', () => {
+    const dir = path.join(FIXTURES, 'home-ops');
+    const { text } = platformOf(inferFrom(readRepo(dir)));
+    const files = new Map<string, string>();
+    for (const f of walkTree(dir).files) files.set(f, fs.readFileSync(path.join(dir, f), 'utf8'));
+    files.set(PLATFORM_FILE, text);
+    files.set(MANIFEST_FILE, manifestToString(emptyManifest(GENERATOR_VERSION)));
+    const pf = parsePlatform(text);
+    pf.edit((d) => {
+      d.setIn(['layout', 'components'], 'kubernetes/other/{namespace}/{id}');
+      d.setIn(['layout', 'wiring', 'file'], 'kubernetes/other/{namespace}/kustomization.yaml');
+    });
+    setStoryState(pf, 'STORY-NET-SPEGEL-REGISTRY-MIRROR', { cluster: 'approved' });
+    expect(() =>
+      generate(pf, { current: { read: (p: string) => files.get(p) }, templateRoots: [BUILTIN_TEMPLATES] }),
+    ).toThrow(
+      expect.objectContaining({
+        exitCode: 2,
+        message: expect.stringContaining(
+          'no Kustomization of cluster cluster lives under ./kubernetes/other: nothing would apply it',
+        ),
+      }),
+    );
+  });
+});

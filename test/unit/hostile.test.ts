@@ -725,7 +725,9 @@ const CIDRS: Hostile[] = [
     },
   ),
   h(
-    '--answers: two clusters on one node network',
+    // Two clusters on one node network take apart blocks of addresses by default; the same range and node given
+    // for both are refused.
+    '--answers: two clusters on one node network, the same range and node given',
     CREATE,
     ['--answers', '{outside}/answers.yaml', '--yes'],
     new RegExp(
@@ -734,7 +736,11 @@ const CIDRS: Hostile[] = [
     ),
     {
       setup: answers(
-        'clusters:\n  - { name: stg, nodeCidr: 192.168.9.0/24 }\n  - { name: dev, nodeCidr: 192.168.9.0/24 }\n',
+        'clusters:\n' +
+          '  - { name: stg, nodeCidr: 192.168.9.0/24 }\n' +
+          '  - { name: dev, nodeCidr: 192.168.9.0/24, loadBalancerRange: 192.168.9.200-192.168.9.239, ' +
+          'gatewayExternal: 192.168.9.220, gatewayInternal: 192.168.9.221, apiEndpoint: "https://192.168.9.10:6443", ' +
+          'nodes: [{ name: dev-cp-1, ip: 192.168.9.11, controlPlane: true, installDisk: /dev/sda }] }\n',
       ),
     },
   ),
