@@ -160,6 +160,21 @@ describe.each(['plan', 'home-ops', 'classic'])('place() on the %s fixture layout
 /** A pattern that matches `text` as it is written. */
 const literal = (text: string) => new RegExp(text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
 
+/** A fixture adopted, as an in-memory tree: its files, the platform.yaml adopt writes, an empty manifest. */
+function adoptedTree(name: string): {
+  text: string;
+  files: Map<string, string>;
+  current: { read: (p: string) => string | undefined };
+} {
+  const dir = path.join(FIXTURES, name);
+  const { text } = platformOf(inferFrom(readRepo(dir)));
+  const files = new Map<string, string>();
+  for (const f of walkTree(dir).files) files.set(f, fs.readFileSync(path.join(dir, f), 'utf8'));
+  files.set(PLATFORM_FILE, text);
+  files.set(MANIFEST_FILE, manifestToString(emptyManifest(GENERATOR_VERSION)));
+  return { text, files, current: { read: (p: string) => files.get(p) } };
+}
+
 describe('a layout that cannot place a component: nothing is written', () => {
   const dir = path.join(FIXTURES, 'home-ops');
   const { text } = platformOf(inferFrom(readRepo(dir)));
@@ -224,13 +239,7 @@ describe('a layout that cannot place a component: nothing is written', () => {
 
 describe('a component inside an entry folder Flux builds from every file (no kustomization.yaml): nothing is written', () => {
   it('the classic fixture with components placed under clusters/<cluster>/: generate() refuses, naming the folder', () => {
-    const dir = path.join(FIXTURES, 'classic');
-    const { text } = platformOf(inferFrom(readRepo(dir)));
-    const files = new Map<string, string>();
-    for (const f of walkTree(dir).files) files.set(f, fs.readFileSync(path.join(dir, f), 'utf8'));
-    files.set(PLATFORM_FILE, text);
-    files.set(MANIFEST_FILE, manifestToString(emptyManifest(GENERATOR_VERSION)));
-    const current = { read: (p: string) => files.get(p) };
+    const { text, files, current } = adoptedTree('classic');
     expect(files.has('clusters/production/kustomization.yaml')).toBe(false);
     const approveSpegel = (components?: string) => {
       const pf = parsePlatform(text);
@@ -261,19 +270,14 @@ describe('a component inside an entry folder Flux builds from every file (no kus
 
 describe("the component folder a wiring entry names lists the Flux Kustomization's own file (mirceanton/home-ops)", () => {
   it('kustomization.file {component}/app.ks.yaml, entry ./{id}: the folder kustomization.yaml lists ./app.ks.yaml', () => {
-    const dir = path.join(FIXTURES, 'home-ops');
-    const { text } = platformOf(inferFrom(readRepo(dir)));
-    const files = new Map<string, string>();
-    for (const f of walkTree(dir).files) files.set(f, fs.readFileSync(path.join(dir, f), 'utf8'));
-    files.set(PLATFORM_FILE, text);
-    files.set(MANIFEST_FILE, manifestToString(emptyManifest(GENERATOR_VERSION)));
+    const { text, current } = adoptedTree('home-ops');
     const pf = parsePlatform(text);
     pf.edit((d) => {
       d.setIn(['layout', 'kustomization', 'file'], '{component}/app.ks.yaml');
       d.setIn(['layout', 'wiring', 'entry'], './{id}');
     });
     setStoryState(pf, 'STORY-NET-SPEGEL-REGISTRY-MIRROR', { cluster: 'approved' });
-    const g = generate(pf, { current: { read: (p: string) => files.get(p) }, templateRoots: [BUILTIN_TEMPLATES] });
+    const g = generate(pf, { current, templateRoots: [BUILTIN_TEMPLATES] });
     const planned = (p: string) => g.plan.changes.find((c) => c.path === p)?.after;
     const unit = parse(planned('kubernetes/apps/kube-system/spegel/kustomization.yaml')!);
     expect(unit.resources).toEqual(['./app.ks.yaml']);
@@ -284,21 +288,14 @@ describe("the component folder a wiring entry names lists the Flux Kustomization
 
 describe('a new wiring file no Kustomization of the cluster would reach: nothing is written (tyriis/home-ops oci)', () => {
   it('components and wiring moved to a tree the cluster does not sync: generate() refuses, naming the tree', () => {
-    const dir = path.join(FIXTURES, 'home-ops');
-    const { text } = platformOf(inferFrom(readRepo(dir)));
-    const files = new Map<string, string>();
-    for (const f of walkTree(dir).files) files.set(f, fs.readFileSync(path.join(dir, f), 'utf8'));
-    files.set(PLATFORM_FILE, text);
-    files.set(MANIFEST_FILE, manifestToString(emptyManifest(GENERATOR_VERSION)));
+    const { text, current } = adoptedTree('home-ops');
     const pf = parsePlatform(text);
     pf.edit((d) => {
       d.setIn(['layout', 'components'], 'kubernetes/other/{namespace}/{id}');
       d.setIn(['layout', 'wiring', 'file'], 'kubernetes/other/{namespace}/kustomization.yaml');
     });
     setStoryState(pf, 'STORY-NET-SPEGEL-REGISTRY-MIRROR', { cluster: 'approved' });
-    expect(() =>
-      generate(pf, { current: { read: (p: string) => files.get(p) }, templateRoots: [BUILTIN_TEMPLATES] }),
-    ).toThrow(
+    expect(() => generate(pf, { current, templateRoots: [BUILTIN_TEMPLATES] })).toThrow(
       expect.objectContaining({
         exitCode: 2,
         message: expect.stringContaining(
