@@ -715,3 +715,28 @@ describe('a gotk-sync.yaml holding several Kustomizations of its source (samip5/
     expect(r.findings.filter((f) => f.severity !== 'info')).toEqual([]);
   });
 });
+
+describe('the yaml library says nothing on the console (Heavybullets8/heavy-ops: a template read as a map key)', () => {
+  it('a mapping key that is a collection becomes a string quietly: no process warning during check', async () => {
+    const doc = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: { name: weather }',
+      'data: { A: "1" }',
+      'extra:',
+      '  { .OPENWEATHERMAP_LOCATION | nindent 2 }: x',
+      '',
+    ].join('\n');
+    const dir = homeOps({ apps: [{ name: 'weather', files: { 'cm.yaml': doc } }] });
+    const warnings: string[] = [];
+    const listen = (w: Error) => warnings.push(w.message);
+    process.on('warning', listen);
+    try {
+      await run(dir);
+      await new Promise((done) => setImmediate(done));
+    } finally {
+      process.off('warning', listen);
+    }
+    expect(warnings).toEqual([]);
+  });
+});

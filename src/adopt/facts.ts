@@ -176,7 +176,7 @@ function machineDocs(view: RepoView): MachineDoc[] {
     const text = reader.text(file);
     if (!/\bpodSubnets:|\bcontrolPlane:/.test(text) || /(^|\/)talconfig\.ya?ml$/.test(file)) continue;
     const lc = new LineCounter();
-    for (const doc of parseAllDocuments(text, { lineCounter: lc })) {
+    for (const doc of parseAllDocuments(text, { lineCounter: lc, logLevel: 'error' })) {
       if (doc.errors.length) continue;
       const raw = doc.toJS() as Record<string, any> | null;
       if (!raw || typeof raw !== 'object') continue;

@@ -103,7 +103,7 @@ function helmValues(reader: RepoReader, hr: Obj, k: KsView): ValuesSrc[] {
       const lc = new LineCounter();
       const text = subst(cm.raw.data[key], k.values);
       try {
-        const doc = parseDocument(text, { lineCounter: lc });
+        const doc = parseDocument(text, { lineCounter: lc, logLevel: 'error' });
         const base = cm.lineOf(['data', key]);
         out.push({ data: doc.toJS(), file: cm.file, line: (keys) => base + lineInDoc(doc, lc, keys) });
       } catch {}

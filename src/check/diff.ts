@@ -200,7 +200,7 @@ function objectsOf(
   values: Record<string, string> | undefined,
 ): { objects: Map<string, Record<string, any>>; error?: string } {
   const objects = new Map<string, Record<string, any>>();
-  for (const doc of parseAllDocuments(text)) {
+  for (const doc of parseAllDocuments(text, { logLevel: 'error' })) {
     if (doc.errors.length) return { objects, error: `the build output is not YAML: ${doc.errors[0].message}` };
     let obj = doc.toJS() as Record<string, any> | null;
     if (!obj || typeof obj !== 'object') continue;
@@ -209,7 +209,7 @@ function objectsOf(
     if (values && !disabled) {
       // Flux substitutes each object's YAML text, then reads it again.
       const src = text.slice(doc.range[0], doc.range[2]);
-      const out = parseAllDocuments(subst(src, values));
+      const out = parseAllDocuments(subst(src, values), { logLevel: 'error' });
       const first = Array.isArray(out) ? out[0] : out;
       if (!first || first.errors.length)
         return {

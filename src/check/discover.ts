@@ -248,7 +248,14 @@ export class RepoReader {
       return null;
     }
     // merge: `<<: *anchor` keys are resolved, as kustomize's YAML reader (go-yaml) does before anything sees the object.
-    const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false, merge: true }) as Document[];
+    // logLevel error: the yaml library's warnings (a template's `{{ .X }}` read as a map key) are not the check's
+    // output; Node would print them to stderr on any repository that has one (Heavybullets8/heavy-ops).
+    const docs = parseAllDocuments(text, {
+      lineCounter: lc,
+      uniqueKeys: false,
+      merge: true,
+      logLevel: 'error',
+    }) as Document[];
     const bad = docs.find((d) => d.errors.length);
     let out: { docs: Document[]; lc: LineCounter; text: string } | null = { docs, lc, text };
     if (bad) {

@@ -362,7 +362,7 @@ export function kustomizationPatches(
 ): { patch: string; target?: Selector }[] {
   const out: { patch: string; target?: Selector }[] = [];
   const docs = (text: string) =>
-    parseAllDocuments(text)
+    parseAllDocuments(text, { logLevel: 'error' })
       .filter((d) => d.contents !== null)
       .map((d) => d.toString());
   const isJsonOps = (text: string) => /^\s*(\[|-\s)/.test(text.replace(/^(\s*#.*\n)*/, ''));
