@@ -740,3 +740,26 @@ describe('the yaml library says nothing on the console (Heavybullets8/heavy-ops:
     expect(warnings).toEqual([]);
   });
 });
+
+describe('a Kustomization whose spec.path holds its own file (truxnell/home-cluster mariadb)', () => {
+  it('is reported as applying itself, with the path and the fix, not as declared twice somewhere else', async () => {
+    const dir = homeOps({
+      apps: [
+        {
+          name: 'mariadb',
+          ks: { path: './kubernetes/apps/mariadb' },
+          files: { 'cm.yaml': configMap('m', { A: '1' }) },
+        },
+      ],
+    });
+    const r = await run(dir);
+    const dup = r.findings.filter((f) => f.code === 'DUPLICATE_KUSTOMIZATION');
+    expect(dup.map((f) => [f.file, f.message])).toEqual([
+      [
+        'kubernetes/apps/mariadb/ks.yaml',
+        'Flux Kustomization flux-system/mariadb applies itself on cluster: its spec.path ./kubernetes/apps/mariadb holds kubernetes/apps/mariadb/ks.yaml',
+      ],
+    ]);
+    expect(dup[0].hint).toMatch(/point spec\.path at the folder of its manifests/);
+  });
+});

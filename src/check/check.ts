@@ -90,14 +90,22 @@ function walkCluster(reader: RepoReader, cluster: string, entry: Entry, findings
     }
     if (all.has(k.id)) {
       const o = k.obj!;
+      const first = all.get(k.id)!;
+      // The same declaration met again, in the build of the Kustomization it declares: its spec.path holds its own
+      // file (truxnell/home-cluster's mariadb: ./…/mariadb/ with ks.yaml and app/, no kustomization.yaml there).
+      const itself = first.obj?.file === o.file && first.obj?.line === o.line && k.parent === k.id;
       findings.push({
         code: 'DUPLICATE_KUSTOMIZATION',
         severity: 'error',
         cluster,
         file: o.file,
         line: o.line,
-        message: `Flux Kustomization ${k.id} is declared twice on ${cluster} (also in ${all.get(k.id)!.obj?.file ?? 'the entry'})`,
-        hint: 'rename one or remove the duplicate',
+        message: itself
+          ? `Flux Kustomization ${k.id} applies itself on ${cluster}: its spec.path ./${first.path} holds ${o.file}`
+          : `Flux Kustomization ${k.id} is declared twice on ${cluster} (also in ${first.obj?.file ?? 'the entry'})`,
+        hint: itself
+          ? 'point spec.path at the folder of its manifests (…/app), or list them in a kustomization.yaml there'
+          : 'rename one or remove the duplicate',
       });
       continue;
     }
