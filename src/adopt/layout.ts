@@ -6,6 +6,7 @@
 // ({id}, {cluster}, {namespace}, {lane}, in that order); else it varies freely and is {area}. The template most
 // observations fit wins; the others are listed as exceptions, with their files.
 import * as path from 'node:path';
+import { KUSTOMIZATION_FILES } from '../core/kustomization-files';
 import {
   DEFAULT_KS_NAMESPACE,
   DEFAULT_LAYOUT,
@@ -27,8 +28,6 @@ export const LANE_WORDS: Record<string, 'infrastructure' | 'workloads'> = {
   workloads: 'workloads',
   applications: 'workloads',
 };
-
-const KUSTOMIZATION_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 
 /** One component Kustomization as the layout sees it. */
 export interface Observation {
@@ -74,7 +73,7 @@ function wiringOf(view: RepoView, parent: KsView | undefined, k: KsView): Observ
   const folder = componentFolder(k.ks)!;
   const hits: { file: string; entry: string; line: number; names: 'folder' | 'file' }[] = [];
   for (const f of parent?.ks.build?.files ?? []) {
-    if (!KUSTOMIZATION_FILES.has(path.posix.basename(f))) continue;
+    if (!KUSTOMIZATION_FILES.includes(path.posix.basename(f))) continue;
     const k8s = read(view, f);
     const entries: unknown[] = Array.isArray(k8s?.resources) ? k8s!.resources : [];
     entries.forEach((e, i) => {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { UsageError } from '../core/errors';
+import { KUSTOMIZATION_FILES } from '../core/kustomization-files';
 import { kustomizeError } from './build';
 import { type RepoWalk, valueMap, walkRepo } from './check';
 import { REFUSED_BUILD } from './discover';
@@ -576,9 +577,7 @@ async function runJobs(
     stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: list });
   const target = (j: Job): string => {
     const abs = path.join(j.root, j.dir || '.');
-    const hasFile = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((f) =>
-      fs.existsSync(path.join(abs, f)),
-    );
+    const hasFile = KUSTOMIZATION_FILES.some((f) => fs.existsSync(path.join(abs, f)));
     let at = abs;
     if (!hasFile) {
       // Flux generates a kustomization listing every manifest below the path; so do we, outside the tree.
@@ -595,10 +594,7 @@ async function runJobs(
           if (e.name.startsWith('.')) continue;
           const p = path.join(d, e.name);
           if (e.isDirectory()) {
-            if (
-              ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((f) => fs.existsSync(path.join(p, f)))
-            )
-              files.push(p);
+            if (KUSTOMIZATION_FILES.some((f) => fs.existsSync(path.join(p, f)))) files.push(p);
             else walk(p);
           } else if (/\.ya?ml$/.test(e.name) && /^kind:/m.test(fs.readFileSync(p, 'utf8'))) files.push(p);
         }

@@ -2,13 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Document, isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { isClusterScoped } from '../core/kinds';
+import { KUSTOMIZATION_FILES } from '../core/kustomization-files';
 import { applyGenerators, buildOptedOut } from './generators';
 import type { Build, Obj } from './objects';
 import { applyPatches, isFluxKustomization, isMapLike, kustomizationPatches, type Selector } from './patches';
 import type { Finding } from './types';
 import { docVars, scanVars, substitutionDisabled } from './vars';
-
-const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
 /**
  * What `check` reads at most, whatever the tree, so that it ends in bounded time and memory. Past a bound it

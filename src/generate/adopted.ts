@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import { isMap, parseAllDocuments } from 'yaml';
 import { UsageError } from '../core/errors';
+import { KUSTOMIZATION_FILES } from '../core/kustomization-files';
 import type { TemplateRenderer } from '../core/render';
 import { Tree } from '../core/tree';
 import type { Component } from '../model/components';
@@ -196,9 +197,7 @@ function generatedEntryProblem(on: OnCluster, p: Placement): string | undefined 
   const entry = t === '.' ? '' : fill(t, { cluster: on.c.name });
   const inEntry = (f: string) => entry === '' || f.startsWith(`${entry}/`);
   const hasKustomization = (dir: string) =>
-    ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some(
-      (f) => on.look(dir ? `${dir}/${f}` : f) !== undefined,
-    );
+    KUSTOMIZATION_FILES.some((f) => on.look(dir ? `${dir}/${f}` : f) !== undefined);
   /**
    * Flux's generated kustomization takes `item` (a file, or a folder as a whole): no kustomization.yaml from the entry
    * down to the folder holding it (one there lists what it applies, and the recursion stops).
