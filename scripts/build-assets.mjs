@@ -4,6 +4,7 @@
 //   lib/built/templates.cjs   the built-in templates/**/*.hbs precompiled by Handlebars (files without .hbs are copied
 //                             as they are at run time, never compiled)
 //   lib/built/catalog.json    catalog/*.yaml parsed and validated, as JSON
+//   lib/built/documents.json  the ExternalSecrets and HTTPRoutes of the copied templates parsed, for the design docs
 // Without them (running from src/, or a lib/ built by a bare tsc) the tool compiles and validates at run time.
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
@@ -14,7 +15,11 @@ const require = createRequire(import.meta.url);
 const { writePrecompiledTemplates } = require(path.join(ROOT, 'lib', 'core', 'precompiled.js'));
 const { BUILTIN_TEMPLATES } = require(path.join(ROOT, 'lib', 'core', 'render.js'));
 const { writeCatalogCache } = require(path.join(ROOT, 'lib', 'model', 'stories.js'));
+const { writePrebuiltDocuments } = require(path.join(ROOT, 'lib', 'generate', 'documents.js'));
 
 const templates = writePrecompiledTemplates(BUILTIN_TEMPLATES);
 const catalog = writeCatalogCache();
-console.log(`${path.relative(ROOT, templates.file)}: ${templates.count} templates; ${path.relative(ROOT, catalog)}`);
+const documents = writePrebuiltDocuments(BUILTIN_TEMPLATES);
+console.log(
+  `${path.relative(ROOT, templates.file)}: ${templates.count} templates; ${path.relative(ROOT, catalog)}; ${path.relative(ROOT, documents.file)}: ${documents.count} pieces`,
+);

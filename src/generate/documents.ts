@@ -1,4 +1,10 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { fluxVarRefs } from '../core/flux-vars';
+import { walkTree } from '../core/paths';
+import { TEMPLATE_SUFFIX } from '../core/precompiled';
 
 /**
  * The YAML documents of a rendered file that can be of kind `kind`, parsed to plain data. The design docs read a few
@@ -65,4 +71,152 @@ export function mayBeOfKind(piece: string, kind: string): boolean {
   if (kinds > 1) return true;
   const value = PLAIN_WORD.exec(kindValue!);
   return !value || value[1] === kind;
+}
+
+/**
+ * A substituted value that cannot change the shape of the YAML it lands in: no indicator, quote, escape, space or
+ * line break, and not starting with `-` (which could make a `---` line or a list entry).
+ */
+const INERT_VALUE = /^(?:[A-Za-z0-9._/][A-Za-z0-9._/-]*)?$/;
+/**
+ * A plain scalar YAML reads as something other than a string (the core schema's null, booleans and numbers, and
+ * anything else starting with a sign, a digit or a dot): after a substitution such a value is not the string the
+ * unsubstituted parse holds. Wider than the schema on purpose: a false alarm only costs a parse.
+ */
+const NOT_A_STRING = /^(?:|~|null|true|false|[-+.0-9].*)$/i;
+/** A `kind:` line whose value holds a variable: after substitution it may name any kind. */
+const VARIABLE_KIND = /^[ \t]*(?:-[ \t]+)?["']?kind["']?[ \t]*:[^\n]*\$\{/m;
+
+/**
+ * The documents of rendered files as Flux applies them on a cluster (postBuild substitution of the cluster's settings,
+ * then parse), for the design docs. Substitution changes the text per cluster, and parsing every cluster's text of
+ * the same file was most of the design docs' cost; so a piece is parsed once as rendered, and each cluster's
+ * documents are that parse with the variables substituted in its strings. That gives what a parse of the substituted
+ * text gives whenever every value substituted there is inert (INERT_VALUE), no key holds a variable, and no string
+ * it lands in turns into another type (NOT_A_STRING); any other piece is substituted as text and parsed, as Flux does.
+ */
+export class SubstitutedDocuments {
+  /** Parses of pieces as rendered (shared by every cluster). */
+  private readonly rendered = new Map<string, unknown[]>();
+
+  /** @param prebuilt parses of the built-in copied templates' pieces, made by the build (PREBUILT_DOCUMENTS) */
+  constructor(private readonly prebuilt: Readonly<Record<string, unknown[]>> = prebuiltDocuments()) {}
+  /** Parses of substituted pieces (the pieces the shortcut does not cover). */
+  private readonly substituted = new Map<string, unknown[]>();
+
+  /**
+   * The documents of `text` that can be of `kind` (the caller checks each one's kind) once `substitute` replaced its
+   * variables with `settings` as Flux's postBuild does. A text with a variable that has no value, or with a directive,
+   * is substituted and parsed whole: what `substitute` does then is the caller's (keep the text, or throw).
+   */
+  ofKind(
+    text: string,
+    kind: string,
+    settings: Record<string, string>,
+    substitute: (text: string) => string,
+  ): unknown[] {
+    const valueOf = (name: string, fallback?: string) => (name in settings ? settings[name] : fallback);
+    if (/^%/m.test(text) || fluxVarRefs(text).some((r) => !r.escaped && valueOf(r.name, r.fallback) === undefined))
+      return documentsOfKind(substitute(text), kind, this.substituted);
+    // Every variable has a value: the substitution of each piece is that piece of the substituted text.
+    return splitDocuments(text).flatMap((piece) => {
+      const docs = this.shortcut(piece, kind, substitute, valueOf);
+      return docs === 'slow' ? documentsOfKind(substitute(piece), kind, this.substituted) : docs;
+    });
+  }
+
+  private shortcut(
+    piece: string,
+    kind: string,
+    substitute: (text: string) => string,
+    valueOf: (name: string, fallback?: string) => string | undefined,
+  ): unknown[] | 'slow' {
+    const refs = fluxVarRefs(piece);
+    for (const r of refs) {
+      if (r.escaped) continue; // left as written by the substitution too
+      const v = valueOf(r.name, r.fallback);
+      if (v === undefined || !INERT_VALUE.test(v) || v.includes(kind)) return 'slow';
+    }
+    if (!mayBeOfKind(piece, kind)) return [];
+    if (refs.length && VARIABLE_KIND.test(piece)) return 'slow';
+    let docs = this.rendered.get(piece);
+    if (!docs) {
+      docs = Object.hasOwn(this.prebuilt, piece) ? this.prebuilt[piece] : parseDocuments(piece);
+      this.rendered.set(piece, docs);
+    }
+    if (!refs.length) return docs;
+    let ok = true;
+    const walk = (v: unknown): unknown => {
+      if (!ok) return v;
+      if (typeof v === 'string') {
+        if (!v.includes('${')) return v;
+        const s = substitute(v);
+        if (NOT_A_STRING.test(s)) ok = false;
+        return s;
+      }
+      if (Array.isArray(v)) return v.map(walk);
+      if (v && typeof v === 'object') {
+        const o: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(v)) {
+          if (k.includes('${')) ok = false;
+          o[k] = walk(x);
+        }
+        return o;
+      }
+      return v;
+    };
+    const out = docs.map(walk);
+    return ok ? out : 'slow';
+  }
+}
+
+const parseDocuments = (text: string): unknown[] => parseAllDocuments(text).map((d) => d.toJS() as unknown);
+
+/** The kinds the design docs read out of rendered files (generate/secrets-doc.ts, generate/networking.ts). */
+export const DOC_KINDS = ['ExternalSecret', 'HTTPRoute'] as const;
+
+/**
+ * Parses of the pieces of the built-in templates that are copied as they are (no `.hbs`), by the piece's exact text:
+ * the design docs read most of their ExternalSecrets and HTTPRoutes from such files, and parsing them at run time
+ * was most of the docs' cost. The build writes it into lib/ (the post-compile step, scripts/build-assets.mjs); it is
+ * never committed. Keyed by the text itself, it can only answer for a piece that is exactly what was parsed: a
+ * template edited since the build, an override or a rendered `.hbs` is parsed at run time, as without the file.
+ */
+export const PREBUILT_DOCUMENTS = path.resolve(__dirname, '..', 'built', 'documents.json');
+
+let prebuiltMemo: Record<string, unknown[]> | undefined;
+
+/** The build's parses, or none when there is no such file (development). Read once per process. */
+export function prebuiltDocuments(file = PREBUILT_DOCUMENTS): Readonly<Record<string, unknown[]>> {
+  if (file === PREBUILT_DOCUMENTS && prebuiltMemo) return prebuiltMemo;
+  const data = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown[]>) : {};
+  if (file === PREBUILT_DOCUMENTS) prebuiltMemo = data;
+  return data;
+}
+
+/**
+ * The parses of every piece of the copied templates under root that may be of a kind the docs read, as the renderer
+ * gives those files (ending in a line break); a piece whose data does not survive JSON as it is is left out.
+ */
+export function prebuiltDocumentsOf(root: string): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const f of walkTree(root).files) {
+    if (f.endsWith(TEMPLATE_SUFFIX) || !/\.ya?ml$/.test(f)) continue;
+    const raw = fs.readFileSync(path.join(root, f), 'utf8');
+    const text = raw.endsWith('\n') ? raw : `${raw}\n`;
+    for (const piece of splitDocuments(text)) {
+      if (!DOC_KINDS.some((k) => mayBeOfKind(piece, k))) continue;
+      const docs = parseDocuments(piece);
+      if (isDeepStrictEqual(JSON.parse(JSON.stringify(docs)), docs)) out[piece] = docs;
+    }
+  }
+  return out;
+}
+
+/** Write the parses of root's copied templates to file (the build's post-compile step); returns the file and the count. */
+export function writePrebuiltDocuments(root: string, file = PREBUILT_DOCUMENTS): { file: string; count: number } {
+  const data = prebuiltDocumentsOf(root);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(data));
+  return { file, count: Object.keys(data).length };
 }

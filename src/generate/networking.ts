@@ -6,7 +6,7 @@ import type { PlatformSpec } from '../model/schema';
 import type { Catalog } from '../model/stories';
 import { substitute, VARIABLES } from '../model/variables';
 import { wiredComponents } from '../model/wiring';
-import { documentsOfKind } from './documents';
+import { SubstitutedDocuments } from './documents';
 
 export const NETWORKING_DOC = 'docs/design/networking.md';
 
@@ -33,7 +33,7 @@ export function routeNames(
   filesOf: Map<string, string[]>,
 ): RouteName[] {
   const out: RouteName[] = [];
-  const parsed = new Map<string, unknown[]>();
+  const docs = new SubstitutedDocuments();
   for (const cluster of Object.keys(spec.clusters)) {
     const s = settings[cluster];
     for (const comp of wiredComponents(spec, cat, cluster)) {
@@ -41,7 +41,7 @@ export function routeNames(
         if (!f.startsWith(`${componentDir(comp)}/app/`) || !/\.ya?ml$/.test(f)) continue;
         const text = tree.read(f)!;
         if (!text.includes('HTTPRoute')) continue;
-        for (const doc of documentsOfKind(substitute(text, s, f), 'HTTPRoute', parsed)) {
+        for (const doc of docs.ofKind(text, 'HTTPRoute', s, (t) => substitute(t, s, f))) {
           const o = doc as { kind?: string; metadata?: { name?: string }; spec?: any } | null;
           if (o?.kind !== 'HTTPRoute') continue;
           const gateway = String(o.spec?.parentRefs?.[0]?.name ?? '?');

@@ -2,7 +2,15 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { createClusters } from '../../src/commands/create-cluster';
-import { documentsOfKind, mayBeOfKind, splitDocuments } from '../../src/generate/documents';
+import { BUILTIN_TEMPLATES } from '../../src/core/render';
+import {
+  documentsOfKind,
+  mayBeOfKind,
+  prebuiltDocumentsOf,
+  SubstitutedDocuments,
+  splitDocuments,
+} from '../../src/generate/documents';
+import { substitute } from '../../src/model/variables';
 import { tmpDir } from '../helpers/fs';
 
 /** What the design docs read before: every document of the text parsed, those of the kind kept. */
@@ -99,5 +107,116 @@ describe('documentsOfKind (generate/documents.ts)', () => {
     }
     expect(counts.ExternalSecret).toBeGreaterThan(20);
     expect(counts.HTTPRoute).toBeGreaterThan(5);
+  });
+});
+
+/** What the design docs read before SubstitutedDocuments: the text substituted as Flux does, then parsed. */
+const substitutedWhole = (text: string, kind: string, settings: Record<string, string>) =>
+  ofKindWhole(substitute(text, settings, 'test'), kind);
+const viaReader = (docs: SubstitutedDocuments, text: string, kind: string, settings: Record<string, string>) =>
+  docs.ofKind(text, kind, settings, (t) => substitute(t, settings, 'test')).filter((o: any) => o?.kind === kind);
+
+describe('SubstitutedDocuments (generate/documents.ts)', () => {
+  const route = (host: string) => `kind: HTTPRoute\nmetadata:\n  name: r\nspec:\n  hostnames:\n  - ${host}\n`;
+
+  it('substitutes in the parse of the text as rendered when that is what a parse of the substituted text gives', () => {
+    const docs = new SubstitutedDocuments({});
+    const text = `${route('"sso.${ZONE}"')}---\n${route('${PREFIX}x.${ZONE}')}`;
+    for (const settings of [
+      { ZONE: 'a.example', PREFIX: '' },
+      { ZONE: 'b.example', PREFIX: 'p-' },
+    ]) {
+      const got = viaReader(docs, text, 'HTTPRoute', settings);
+      expect(got).toEqual(substitutedWhole(text, 'HTTPRoute', settings));
+      expect(got.map((o: any) => o.spec.hostnames[0])).toEqual([
+        `sso.${settings.ZONE}`,
+        `${settings.PREFIX}x.${settings.ZONE}`,
+      ]);
+    }
+  });
+
+  // Each of these changes what the YAML says when substituted as text: the reader must parse the substituted text.
+  const SHAPED: [string, string, Record<string, string>][] = [
+    ['a number where the text had a string', route('${N}'), { N: '8080' }],
+    ['a boolean', route('${B}'), { B: 'true' }],
+    ['an empty value (null)', route('${E}'), { E: '' }],
+    ['a value with ": "', route('${V}'), { V: 'a: b' }],
+    ['a value with " #"', route('x${V}'), { V: ' # gone' }],
+    ['a value with a line break', route('${V}'), { V: 'a\n  - b' }],
+    ['a value with a quote in a quoted scalar', route('"${V}"'), { V: 'a"b' }],
+    ['a value starting with a dash', route('${V}'), { V: '- a' }],
+    ['a variable in a key', 'kind: HTTPRoute\nmetadata:\n  name: r\n  labels:\n    ${K}: v\n', { K: 'x: y' }],
+    ['a variable kind', 'kind: ${K}\nmetadata:\n  name: r\n', { K: 'HTTPRoute' }],
+    ['the kind only in a value', 'kind: Service\n---\nkind: ${K}\nmetadata:\n  name: r\n', { K: 'HTTPRoute' }],
+    ['a fallback that is a number', route('${MISSING:=10}'), {}],
+    ['an escaped reference', route('"$${KEEP}-${V}"'), { V: 'v' }],
+  ];
+  it.each(SHAPED)('%s: the documents a parse of the substituted text gives', (_name, text, settings) => {
+    expect(viaReader(new SubstitutedDocuments({}), text, 'HTTPRoute', settings)).toEqual(
+      substitutedWhole(text, 'HTTPRoute', settings),
+    );
+  });
+
+  it("leaves a text with a variable that has no value to the caller's substitution (which may keep the text)", () => {
+    const text = route('${MISSING}');
+    const keep = (t: string) => t;
+    expect(new SubstitutedDocuments({}).ofKind(text, 'HTTPRoute', {}, keep)).toEqual(ofKindWhole(text, 'HTTPRoute'));
+    const strict = (t: string) => substitute(t, {}, 'f.yaml');
+    expect(() => new SubstitutedDocuments({}).ofKind(text, 'HTTPRoute', {}, strict)).toThrow(/MISSING/);
+  });
+
+  it('answers from the prebuilt parses only for a piece of exactly that text', () => {
+    const text = route('a.example');
+    const planted = [{ kind: 'HTTPRoute', planted: true }];
+    expect(viaReader(new SubstitutedDocuments({ [text]: planted }), text, 'HTTPRoute', {})).toEqual(planted);
+    expect(viaReader(new SubstitutedDocuments({ [text]: planted }), route('b.example'), 'HTTPRoute', {})).toEqual(
+      ofKindWhole(route('b.example'), 'HTTPRoute'),
+    );
+  });
+
+  it('prebuilds a parse of every piece of the copied templates that can hold the kinds, equal to a parse at run time', () => {
+    const pieces = Object.entries(prebuiltDocumentsOf(BUILTIN_TEMPLATES));
+    const counts = { ExternalSecret: 0, HTTPRoute: 0 };
+    for (const [piece, docs] of pieces) {
+      expect(docs).toEqual(parseAllDocuments(piece).map((d) => d.toJS()));
+      for (const d of docs as any[]) if (d?.kind in counts) counts[d.kind as keyof typeof counts]++;
+    }
+    expect(counts.ExternalSecret).toBeGreaterThan(20);
+    expect(counts.HTTPRoute).toBeGreaterThan(5);
+  });
+
+  it('on the reference platform, for each cluster, the documents a parse of the substituted file gives', () => {
+    const dir = path.join(tmpDir('cpc-documents-'), 'platform');
+    const { plan } = createClusters({
+      dir,
+      clusters: [{ name: 'infra' }, { name: 'apps' }],
+      stories: { ids: 'all', approve: true },
+      dryRun: true,
+    });
+    const settingsOf = (c: string) => {
+      const file = plan.changes.find((x) => x.path === `kubernetes/clusters/${c}/cluster-settings.yaml`)!;
+      return parseAllDocuments(file.after!)[0].toJS().data as Record<string, string>;
+    };
+    // one reader for both clusters, with the build's prebuilt parses, as the design docs use it
+    const docs = new SubstitutedDocuments(prebuiltDocumentsOf(BUILTIN_TEMPLATES));
+    let compared = 0;
+    for (const cluster of ['infra', 'apps']) {
+      const settings = settingsOf(cluster);
+      for (const c of plan.changes) {
+        if (!c.after || !/\.ya?ml$/.test(c.path) || !c.path.startsWith('kubernetes/')) continue;
+        for (const kind of ['ExternalSecret', 'HTTPRoute'] as const) {
+          if (!c.after.includes(kind)) continue;
+          let want: unknown[];
+          try {
+            want = substitutedWhole(c.after, kind, settings);
+          } catch {
+            continue; // a variable this cluster has no value for: the file is not applied there
+          }
+          expect(viaReader(docs, c.after, kind, settings), `${c.path} on ${cluster} (${kind})`).toEqual(want);
+          compared += want.length;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(50);
   });
 });
