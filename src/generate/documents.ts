@@ -115,12 +115,12 @@ export class SubstitutedDocuments {
     settings: Record<string, string>,
     substitute: (text: string) => string,
   ): unknown[] {
-    const valueOf = (name: string, fallback?: string) => (name in settings ? settings[name] : fallback);
-    if (/^%/m.test(text) || fluxVarRefs(text).some((r) => !r.escaped && valueOf(r.name, r.fallback) === undefined))
+    const valueFor = (name: string, fallback?: string) => (name in settings ? settings[name] : fallback);
+    if (/^%/m.test(text) || fluxVarRefs(text).some((r) => !r.escaped && valueFor(r.name, r.fallback) === undefined))
       return documentsOfKind(substitute(text), kind, this.substituted);
     // Every variable has a value: the substitution of each piece is that piece of the substituted text.
     return splitDocuments(text).flatMap((piece) => {
-      const docs = this.shortcut(piece, kind, substitute, valueOf);
+      const docs = this.shortcut(piece, kind, substitute, valueFor);
       return docs === 'slow' ? documentsOfKind(substitute(piece), kind, this.substituted) : docs;
     });
   }
@@ -129,12 +129,12 @@ export class SubstitutedDocuments {
     piece: string,
     kind: string,
     substitute: (text: string) => string,
-    valueOf: (name: string, fallback?: string) => string | undefined,
+    valueFor: (name: string, fallback?: string) => string | undefined,
   ): unknown[] | 'slow' {
     const refs = fluxVarRefs(piece);
     for (const r of refs) {
       if (r.escaped) continue; // left as written by the substitution too
-      const v = valueOf(r.name, r.fallback);
+      const v = valueFor(r.name, r.fallback);
       if (v === undefined || !INERT_VALUE.test(v) || v.includes(kind)) return 'slow';
     }
     if (!mayBeOfKind(piece, kind)) return [];
