@@ -20,6 +20,7 @@ const { writePrebuiltDocuments } = require(path.join(ROOT, 'lib', 'generate', 'd
 const templates = writePrecompiledTemplates(BUILTIN_TEMPLATES);
 const catalog = writeCatalogCache();
 const documents = writePrebuiltDocuments(BUILTIN_TEMPLATES);
+const rel = (f) => path.relative(ROOT, f);
 console.log(
-  `${path.relative(ROOT, templates.file)}: ${templates.count} templates; ${path.relative(ROOT, catalog)}; ${path.relative(ROOT, documents.file)}: ${documents.count} pieces`,
+  `${rel(templates.file)}: ${templates.count} templates; ${rel(catalog)}; ${rel(documents.file)}: ${documents.count} pieces`,
 );
