@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, type LineCounter } from 'yaml';
 import { toLf } from '../core/eol';
 import type { Plan } from '../core/plan';
 import { readStrictYaml } from '../core/yaml';
@@ -44,27 +44,40 @@ function platformText(plan: Plan): string | undefined {
 }
 
 /**
- * platform.yaml's model as the plan leaves it; undefined when the plan has no platform.yaml (a fast up-to-date plan).
- * The command validated that model before it planned it: it is read here, not validated again.
+ * platform.yaml as the plan leaves it, read once per plan and text (a command's report asks for its model and its
+ * placeholders' lines); undefined when the plan has no platform.yaml (a fast up-to-date plan). The command validated
+ * that model before it planned it: it is read here, not validated again.
  */
-export function plannedPlatform(plan: Plan): PlatformSpec | undefined {
-  const t = platformText(plan);
-  if (t === undefined) return undefined;
-  // Read once per plan and text: a command's report asks for it more than once (settings added, next steps).
+function plannedRead(plan: Plan): { text: string; read: ReturnType<typeof readPlatform> } | undefined {
+  const text = platformText(plan);
+  if (text === undefined) return undefined;
   const hit = planned.get(plan);
-  if (hit?.text === t) return hit.spec;
-  const spec = readPlatform(t).pf.spec;
-  planned.set(plan, { text: t, spec });
-  return spec;
+  if (hit?.text === text) return hit;
+  const entry = { text, read: readPlatform(text) };
+  planned.set(plan, entry);
+  return entry;
 }
 
-const planned = new WeakMap<Plan, { text: string; spec: PlatformSpec }>();
+const planned = new WeakMap<Plan, { text: string; read: ReturnType<typeof readPlatform> }>();
+
+/** platform.yaml's model as the plan leaves it; undefined when the plan has no platform.yaml. */
+export function plannedPlatform(plan: Plan): PlatformSpec | undefined {
+  return plannedRead(plan)?.read.pf.spec;
+}
 
 /** Every placeholder value under clusters: in platform.yaml, with its line, in file order. */
 export function placeholders(plan: Plan, clusters?: string[]): Placeholder[] {
   const text = platformText(plan);
   if (text === undefined) return [];
-  const { doc, lc } = readStrictYaml(text);
+  let doc: Document;
+  let lc: LineCounter;
+  try {
+    const { pf, lc: lines } = plannedRead(plan)!.read; // the parse the model was read from
+    doc = pf.doc;
+    lc = lines;
+  } catch {
+    ({ doc, lc } = readStrictYaml(text)); // a platform.yaml the schema refuses still has its placeholders' lines
+  }
   const out: Placeholder[] = [];
   const walk = (node: unknown, path: string[]) => {
     if (isMap(node)) {
