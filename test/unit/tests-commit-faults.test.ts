@@ -182,6 +182,33 @@ describe('commitChanges through a file-system seam: a fault at every call', () =
     }
   });
 
+  it('a mkdir -p that fails part of the way (the first folder made, then no space): every file and folder is as it was', () => {
+    // The seam's faults fail a call before it does anything; a real recursive mkdir can fail after making some folders.
+    let partial = 0;
+    for (const nth of [0, 1, 2, 3]) {
+      const root = repo();
+      let seen = 0;
+      const { io } = seam();
+      const mkdir = io.mkdirSync;
+      io.mkdirSync = ((p: fs.PathLike, opts?: fs.MakeDirectoryOptions) => {
+        if (opts?.recursive && seen++ === nth) {
+          // make the first missing folder on the way, then fail as a full disk does
+          let d = String(p);
+          while (!fs.existsSync(path.dirname(d))) d = path.dirname(d);
+          if (d !== String(p)) {
+            fs.mkdirSync(d);
+            partial++;
+          }
+          throw Object.assign(new Error('ENOSPC: no space left on device, mkdir'), { code: 'ENOSPC' });
+        }
+        return mkdir(p, opts);
+      }) as CommitFs['mkdirSync'];
+      expect(() => commitNarrowed(root, io), `mkdir -p number ${nth}`).toThrow(/ENOSPC/);
+      expect(state(root), `mkdir -p number ${nth}`).toEqual(before);
+    }
+    expect(partial).toBeGreaterThan(0); // the case made a folder before failing at least once
+  });
+
   it('one failing call after the commit point: the files are as the commit wrote them; the next run clears the rest', () => {
     expect(commitPoint).toBeLessThan(calls.length - 1);
     for (let n = commitPoint + 1; n < calls.length; n++) {
