@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // The build's last post-compile step: bundles each bin of package.json into lib/bundle/<bin>.js with rolldown (a
 // development dependency), so a run loads a few files instead of ~270 modules. Run after tsc and build-assets.mjs.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
@@ -59,9 +61,45 @@ const { output } = await build.write({
 });
 await build.close();
 
+// V8's code cache (src/cli/code-cache.ts): its loader, as tsc compiled it (node built-ins only), sits next to the chunks,
+// and each bin requires it before any chunk, so that every chunk is compiled through the cache.
+fs.copyFileSync(path.join(ROOT, 'lib', 'cli', 'code-cache.js'), path.join(OUT, 'code-cache.js'));
+for (const bin of BINS) {
+  const file = path.join(OUT, `${bin}.js`);
+  const [shebang, ...rest] = fs.readFileSync(file, 'utf8').split('\n');
+  if (!shebang.startsWith('#!')) throw new Error(`${file} does not start with its #! line`);
+  fs.writeFileSync(file, [shebang, 'require("./code-cache.js").enableCodeCache();', ...rest].join('\n'));
+}
+
 // The stamp, last: the generator's fingerprint over lib/ (the bundles just written included), the templates, the
 // catalog and package.json, computed by the compiled code itself, so it equals what lib/cli/*.js hash at run time.
 const { GENERATOR_STAMP, generatorFingerprintOf } = require(path.join(ROOT, 'lib', 'core', 'fingerprint.js'));
 if (path.dirname(GENERATOR_STAMP) !== OUT) throw new Error(`the stamp ${GENERATOR_STAMP} is not in ${OUT}`);
 fs.writeFileSync(GENERATOR_STAMP, `${generatorFingerprintOf()}\n`);
 console.log(`lib/bundle/: ${output.length} files and the generator's stamp, ${Date.now() - t0} ms`);
+
+// The code cache itself, last (the bins it serves are final, the stamp included): the main job run once, training.
+const { CODE_CACHE_DIR, TRAIN_ENV } = require(path.join(OUT, 'code-cache.js'));
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cpc-code-cache-'));
+try {
+  const argv = [
+    path.join(OUT, 'create-platform-cluster.js'),
+    'infra',
+    'apps',
+    '--yes',
+    '--stories',
+    'all',
+    '--approve',
+  ];
+  const run = spawnSync(process.execPath, [...argv, '--dir', path.join(scratch, 'platform')], {
+    env: { ...process.env, [TRAIN_ENV]: '1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (run.status !== 0) throw new Error(`the code cache's training run exited with ${run.status ?? run.signal}`);
+} finally {
+  fs.rmSync(scratch, { recursive: true, force: true });
+}
+const cached = fs.readdirSync(CODE_CACHE_DIR).filter((f) => f.endsWith('.bin'));
+console.log(
+  `${path.relative(ROOT, CODE_CACHE_DIR)}/: V8's code of ${cached.length} chunks, as the scaffold compiled them`,
+);

@@ -149,6 +149,9 @@ describe('npm pack ships every file the CLIs read at run time', () => {
       ['src/core/precompiled.ts', /'built', 'templates\.cjs'/],
       ['src/check/schema.ts', /'precompiled', 'schemas\.cjs'/],
       ['src/core/fingerprint.ts', /PACKAGE_ROOT|CODE_DIR/],
+      ['src/generate/documents.ts', /'built', 'documents\.json'/],
+      // lib/bundle/ (V8's code cache of the bundles, under lib/bundle/code-cache/)
+      ['src/cli/code-cache.ts', /'\.\.', 'bundle'/],
     ]);
     const found: string[] = [];
     for (const file of filesUnder(path.join(ROOT, 'src')).filter((p) => p.endsWith('.ts') && !p.endsWith('.test.ts'))) {

@@ -1,5 +1,7 @@
 // Issue 17, item 5: the precompiled templates and the catalog cache are built into lib/ by the post-compile step, not
 // committed; without them (running from src/) the tool compiles and validates at run time.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -72,6 +74,77 @@ describe('built, not committed', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
     expect(pkg.files).toContain('lib/built/');
     expect(pkg.files.some((f) => f.startsWith('lib/bundle'))).toBe(true);
+  });
+});
+
+describe("V8's code cache of the bundles (src/cli/code-cache.ts)", () => {
+  const BUNDLE = path.join(ROOT, 'lib', 'bundle');
+  /** In a fresh node: the bundle folder's loader enabled, then `chunks` required; what the loader did, as JSON. */
+  const load = (bundle: string, chunks: string[]) => {
+    const script = [
+      `const cc = require(${JSON.stringify(path.join(bundle, 'code-cache.js'))});`,
+      'const mode = cc.enableCodeCache();',
+      `for (const c of ${JSON.stringify(chunks)}) if (!Object.keys(require(c)).length) throw new Error(c + ' exports nothing');`,
+      'console.log(JSON.stringify({ mode, ...cc.codeCacheStats }));',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, CPC_TRAIN_CODE_CACHE: '' },
+    });
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout) as { mode: string; used: number; rejected: number; stale: number };
+  };
+  /** lib/bundle/ copied into a package folder of its own (its chunks read ../../package.json when loaded). */
+  const copyOfBundle = () => {
+    const pkg = tmpDir('cc-');
+    fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(pkg, 'package.json'));
+    fs.cpSync(BUNDLE, path.join(pkg, 'lib', 'bundle'), { recursive: true });
+    return path.join(pkg, 'lib', 'bundle');
+  };
+  const cacheDir = (bundle: string) => path.join(bundle, 'code-cache', `${process.versions.v8}-${process.arch}`);
+  const chunk = (bundle: string, prefix: string) =>
+    path.join(bundle, fs.readdirSync(bundle).find((f) => f.startsWith(prefix) && f.endsWith('.js'))!);
+
+  it('code-cache-built: the build trains it on the scaffold, for every chunk that run loads, from the chunks as they are', () => {
+    const index = JSON.parse(fs.readFileSync(path.join(cacheDir(BUNDLE), 'index.json'), 'utf8')) as Record<
+      string,
+      { sha1: string; file: string }
+    >;
+    // the scaffold's chunks: the generator, the session, the YAML library
+    for (const prefix of ['create-run-', 'session-', 'dist-'])
+      expect(
+        Object.keys(index).some((n) => n.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
+    for (const [name, e] of Object.entries(index)) {
+      const text = fs.readFileSync(path.join(BUNDLE, name), 'utf8');
+      expect(createHash('sha1').update(text).digest('hex'), name).toBe(e.sha1);
+      expect(fs.statSync(path.join(cacheDir(BUNDLE), e.file)).size, name).toBeGreaterThan(0);
+    }
+  });
+
+  it('code-cache-used: a bin compiles its chunks from it, and V8 takes every one', () => {
+    const got = load(BUNDLE, [chunk(BUNDLE, 'create-run-'), chunk(BUNDLE, 'session-')]);
+    expect(got.mode).toBe('on');
+    expect(got.used).toBeGreaterThan(5);
+    expect(got.rejected).toBe(0);
+    expect(got.stale).toBe(0);
+  });
+
+  it('code-cache-stale: a chunk changed since the cache was made is compiled from its text, and works', () => {
+    const copy = copyOfBundle();
+    const changed = chunk(copy, 'session-');
+    fs.appendFileSync(changed, '\n// changed after the build\n');
+    const got = load(copy, [changed]);
+    expect(got.stale).toBe(1);
+    expect(got.used).toBeGreaterThan(0); // the others still from the cache
+    expect(got.rejected).toBe(0);
+  });
+
+  it('code-cache-off: without a cache for this V8 nothing is hooked', () => {
+    const copy = copyOfBundle();
+    fs.rmSync(path.join(copy, 'code-cache'), { recursive: true });
+    expect(load(copy, [chunk(copy, 'session-')])).toEqual({ mode: 'off', used: 0, rejected: 0, stale: 0 });
   });
 });
 

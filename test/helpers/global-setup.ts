@@ -24,6 +24,8 @@ const OUTPUTS = [
   'lib/bundle/add-story.js',
   'lib/built/templates.cjs',
   'lib/built/catalog.json',
+  'lib/built/documents.json',
+  'lib/bundle/code-cache.js',
 ];
 /** Outside lib/, which the package ships (test/package-files.test.ts), and outside git's view (node_modules/). */
 const STAMP = path.join(ROOT, 'node_modules', '.cache', 'cpc-e2e-build.sha256');
