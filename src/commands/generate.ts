@@ -14,6 +14,7 @@ import { keepFormatting, PLATFORM_FILE, type PlatformFile, platformToString } fr
 import { syncVariantSettings, type VariantSettingsSync } from '../model/variant-settings';
 import { catalogFor, renderedComponents } from '../model/wiring';
 import { GENERATOR_VERSION } from '../version';
+import { registerPlannedPlatform } from './outcome';
 
 /**
  * The generator, pure: what platform.yaml describes, rendered and reconciled with the repository as it is now, as a
@@ -99,6 +100,7 @@ export function generate(platform: PlatformFile, inputs: GenerateInputs): Genera
       conflicts.map((c) => c.path),
     );
   }
+  registerPlannedPlatform(plan, result.tree.read(PLATFORM_FILE)!, platform.spec);
   return { ...result, plan, settingsSync };
 }
 

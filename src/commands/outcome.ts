@@ -1,4 +1,4 @@
-import { type Document, isMap, isScalar, isSeq, type LineCounter } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
 import { toLf } from '../core/eol';
 import type { Plan } from '../core/plan';
 import { readStrictYaml } from '../core/yaml';
@@ -44,40 +44,35 @@ function platformText(plan: Plan): string | undefined {
 }
 
 /**
- * platform.yaml as the plan leaves it, read once per plan and text (a command's report asks for its model and its
- * placeholders' lines); undefined when the plan has no platform.yaml (a fast up-to-date plan). The command validated
- * that model before it planned it: it is read here, not validated again.
+ * The model of the platform.yaml text a plan writes, as the generator planned it (commands/generate.ts registers it):
+ * the report of a command reads it from there instead of parsing and validating the text it wrote again.
  */
-function plannedRead(plan: Plan): { text: string; read: ReturnType<typeof readPlatform> } | undefined {
-  const text = platformText(plan);
-  if (text === undefined) return undefined;
-  const hit = planned.get(plan);
-  if (hit?.text === text) return hit;
-  const entry = { text, read: readPlatform(text) };
-  planned.set(plan, entry);
-  return entry;
+const plannedModels = new WeakMap<Plan, { text: string; spec: PlatformSpec }>();
+
+/** Record that `plan` writes platform.yaml as `text`, the model `spec` (which the command validated). */
+export function registerPlannedPlatform(plan: Plan, text: string, spec: PlatformSpec): void {
+  plannedModels.set(plan, { text: toLf(text), spec });
 }
 
-const planned = new WeakMap<Plan, { text: string; read: ReturnType<typeof readPlatform> }>();
-
-/** platform.yaml's model as the plan leaves it; undefined when the plan has no platform.yaml. */
+/**
+ * platform.yaml's model as the plan leaves it; undefined when the plan has no platform.yaml (a fast up-to-date plan).
+ * The model the generator planned when the plan still writes that text, else the text read (and validated) again.
+ */
 export function plannedPlatform(plan: Plan): PlatformSpec | undefined {
-  return plannedRead(plan)?.read.pf.spec;
+  const text = platformText(plan);
+  if (text === undefined) return undefined;
+  const known = plannedModels.get(plan);
+  if (known?.text === text) return known.spec;
+  const spec = readPlatform(text).pf.spec;
+  plannedModels.set(plan, { text, spec });
+  return spec;
 }
 
 /** Every placeholder value under clusters: in platform.yaml, with its line, in file order. */
 export function placeholders(plan: Plan, clusters?: string[]): Placeholder[] {
   const text = platformText(plan);
   if (text === undefined) return [];
-  let doc: Document;
-  let lc: LineCounter;
-  try {
-    const { pf, lc: lines } = plannedRead(plan)!.read; // the parse the model was read from
-    doc = pf.doc;
-    lc = lines;
-  } catch {
-    ({ doc, lc } = readStrictYaml(text)); // a platform.yaml the schema refuses still has its placeholders' lines
-  }
+  const { doc, lc } = readStrictYaml(text);
   const out: Placeholder[] = [];
   const walk = (node: unknown, path: string[]) => {
     if (isMap(node)) {
