@@ -9,7 +9,7 @@ import { newPlatform, PLATFORM_FILE, platformToString, setCluster } from '../../
 
 const planWriting = (text: string): Plan => ({
   changes: [{ path: PLATFORM_FILE, action: 'CREATE', after: text }],
-  manifest: emptyManifest(),
+  manifest: emptyManifest('0.0.0'),
 });
 
 describe("the report's platform model (commands/outcome.ts)", () => {
