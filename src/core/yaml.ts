@@ -29,9 +29,44 @@ export function quoteScalar(value: unknown): string {
   );
 }
 
-/** Serialize a value as block YAML (used for whole documents built from data). */
+/**
+ * Serialize a value as block YAML (used for whole documents built from data). A render writes many equal small
+ * documents (a namespace, a kustomization.yaml per component on each cluster: 157 distinct of 276 in the reference
+ * scaffold), so the text of plain data is remembered by the data's JSON, which determines it.
+ */
 export function toYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0, indentSeq: true, aliasDuplicateObjects: false });
+  const key = plainJson(value);
+  const hit = key === undefined ? undefined : yamlOfJson.get(key);
+  if (hit !== undefined) return hit;
+  const text = stringify(value, { lineWidth: 0, indentSeq: true, aliasDuplicateObjects: false });
+  if (key !== undefined) {
+    if (yamlOfJson.size >= 4096) yamlOfJson.clear(); // a long-lived library user's process stays bounded
+    yamlOfJson.set(key, text);
+  }
+  return text;
+}
+
+const yamlOfJson = new Map<string, string>();
+
+/**
+ * The JSON of a value made only of what JSON writes out exactly, and so stands for its YAML: strings, finite numbers
+ * (not -0), booleans, null, dense arrays and plain objects without undefined values. Undefined for anything else.
+ */
+export function plainJson(value: unknown): string | undefined {
+  const plain = (v: unknown): boolean => {
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+    if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (!(i in v) || !plain(v[i])) return false;
+      return true;
+    }
+    if (typeof v !== 'object') return false;
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return false;
+    for (const k in v) if (!plain((v as Record<string, unknown>)[k])) return false;
+    return Object.getOwnPropertySymbols(v).length === 0;
+  };
+  return plain(value) ? JSON.stringify(value) : undefined;
 }
 
 /** Join several documents into one multi-document YAML stream. */
