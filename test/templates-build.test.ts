@@ -141,6 +141,20 @@ describe("V8's code cache of the bundles (src/cli/code-cache.ts)", () => {
     expect(got.rejected).toBe(0);
   });
 
+  it('code-cache-import: a chunk with an import() is left to Node, and its import() works', () => {
+    const copy = copyOfBundle();
+    const dyn = path.join(copy, 'dyn-chunk.js');
+    fs.writeFileSync(dyn, "exports.load = () => import('node:os').then((m) => typeof m.cpus);\n");
+    const script = [
+      `const cc = require(${JSON.stringify(path.join(copy, 'code-cache.js'))});`,
+      'cc.enableCodeCache();',
+      `require(${JSON.stringify(dyn)}).load().then((t) => console.log(t, JSON.stringify(cc.codeCacheStats)));`,
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('function {"used":0,"rejected":0,"stale":0}');
+  });
+
   it('code-cache-off: without a cache for this V8 nothing is hooked', () => {
     const copy = copyOfBundle();
     fs.rmSync(path.join(copy, 'code-cache'), { recursive: true });

@@ -56,7 +56,9 @@ export function enableCodeCache(): 'off' | 'on' | 'training' {
   const compile = proto._compile;
   const made: { name: string; text: string; script: vm.Script }[] = [];
   proto._compile = function (this: Module, content: string, filename: string) {
-    if (path.dirname(filename) !== BUNDLE_DIR) return compile.call(this, content, filename);
+    // A chunk with an import() is left to Node: a vm.Script cannot load one without an experimental flag or warning.
+    if (path.dirname(filename) !== BUNDLE_DIR || content.includes('import('))
+      return compile.call(this, content, filename);
     const name = path.basename(filename);
     const entry = index[name];
     let cachedData: Buffer | undefined;
