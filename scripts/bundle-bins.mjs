@@ -92,7 +92,8 @@ try {
     '--approve',
   ];
   const run = spawnSync(process.execPath, [...argv, '--dir', path.join(scratch, 'platform')], {
-    env: { ...process.env, [TRAIN_ENV]: '1' },
+    // V8 takes a cache only under the flags it was made with: none from the environment (a test runner's NODE_OPTIONS)
+    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS')), [TRAIN_ENV]: '1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (run.status !== 0) throw new Error(`the code cache's training run exited with ${run.status ?? run.signal}`);
