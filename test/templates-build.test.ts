@@ -89,7 +89,7 @@ describe("V8's code cache of the bundles (src/cli/code-cache.ts)", () => {
     ].join('\n');
     const r = spawnSync(process.execPath, ['-e', script], {
       encoding: 'utf8',
-      env: { ...process.env, CPC_TRAIN_CODE_CACHE: '' },
+      env: { ...process.env, CPC_TRAIN_CODE_CACHE: '', NODE_OPTIONS: '' },
     });
     expect(r.stderr).toBe('');
     return JSON.parse(r.stdout) as { mode: string; used: number; rejected: number; stale: number };
