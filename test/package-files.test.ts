@@ -146,7 +146,7 @@ describe('npm pack ships every file the CLIs read at run time', () => {
     const known = new Map<string, RegExp>([
       ['src/model/catalog-cache.ts', /'catalog'|'built', 'catalog\.json'/],
       ['src/core/render.ts', /'templates'/],
-      ['src/core/precompiled.ts', /'built', 'templates\.cjs'/],
+      ['src/core/precompiled.ts', /'built', 'templates\.(cjs|json)'/],
       ['src/check/schema.ts', /'precompiled', 'schemas\.cjs'/],
       ['src/core/fingerprint.ts', /PACKAGE_ROOT|CODE_DIR/],
       ['src/generate/documents.ts', /'built', 'documents\.json'/],

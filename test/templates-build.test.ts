@@ -6,7 +6,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { walkTree } from '../src/core/paths';
-import { PRECOMPILED_FILE, precompiledTemplates, writePrecompiledTemplates } from '../src/core/precompiled';
+import {
+  PRECOMPILED_FILE,
+  precompiledTemplates,
+  templatePackOf,
+  writePrecompiledTemplates,
+} from '../src/core/precompiled';
 import { BUILTIN_TEMPLATES, TemplateRenderer } from '../src/core/render';
 import { renderPlatform } from '../src/generate/platform';
 import { CATALOG_CACHE, readCatalogCache } from '../src/model/catalog-cache';
@@ -42,6 +47,40 @@ describe('built, not committed', () => {
     writePrecompiledTemplates(fake, file);
     const r = new TemplateRenderer([BUILTIN_TEMPLATES], precompiledTemplates(file));
     expect(r.render('repo/justfile', { version: '9' })).toBe('precompiled 9\n');
+  });
+
+  it('templates-pack-same-output: the packed template folder renders the reference platform byte for byte like the folder', () => {
+    const pack = templatePackOf(BUILTIN_TEMPLATES);
+    expect(Object.keys(pack.copied).length).toBe(
+      walkTree(BUILTIN_TEMPLATES).files.filter((f) => !f.endsWith('.hbs')).length,
+    );
+    let pf = newPlatform();
+    for (const name of ['infra', 'apps']) pf = setCluster(pf, name, defaultCluster(pf.spec, name));
+    const cat = catalogFor(pf.spec);
+    recordStories(pf, cat, cat.stories, { approve: true });
+    const a = renderPlatform(pf.spec, new TemplateRenderer([BUILTIN_TEMPLATES], false, pack)).tree;
+    const b = renderPlatform(pf.spec, new TemplateRenderer([BUILTIN_TEMPLATES], false, false)).tree;
+    expect(a.paths().length).toBeGreaterThan(400);
+    expect(b.paths()).toEqual(a.paths());
+    for (const p of a.paths()) expect(a.read(p), p).toBe(b.read(p));
+  });
+
+  it('templates-pack-used: a built-in folder is listed and a copied file read from the pack, not from the disk', () => {
+    const pack = templatePackOf(BUILTIN_TEMPLATES);
+    pack.copied['repo/gitignore'] = 'from the pack\n';
+    const r = new TemplateRenderer([BUILTIN_TEMPLATES], false, pack);
+    expect(r.render('repo/gitignore', {})).toBe('from the pack\n');
+    pack.dirs.repo = pack.dirs.repo.filter(([name]) => name !== 'justfile.hbs');
+    expect(new TemplateRenderer([BUILTIN_TEMPLATES], false, pack).files('repo')).not.toContain('justfile');
+    expect(new TemplateRenderer([BUILTIN_TEMPLATES], false, false).files('repo')).toContain('justfile');
+    // a folder the pack does not know is absent, as a folder the disk does not have
+    expect(new TemplateRenderer([BUILTIN_TEMPLATES], false, pack).files('no-such-folder')).toEqual([]);
+  });
+
+  it('templates-pack-links: a symbolic link in the built-in folder stops the build', () => {
+    const fake = root({ 'repo/a.yaml': 'a: 1\n' });
+    fs.symlinkSync(path.join(fake, 'repo', 'a.yaml'), path.join(fake, 'repo', 'b.yaml'));
+    expect(() => templatePackOf(fake)).toThrow(/not a link/);
   });
 
   it('templates-catalog-cache: the built catalog holds exactly what parsing and validating catalog/*.yaml gives', () => {

@@ -61,3 +61,57 @@ export function writePrecompiledTemplates(root: string, file = PRECOMPILED_FILE)
   fs.writeFileSync(file, text);
   return { file, count };
 }
+
+/**
+ * The built-in template folder as one file: each folder's entries (name and whether a folder) and the text of each
+ * file copied as it is (no `.hbs`). A scaffold lists ~150 template folders and reads ~150 copied files: one read of
+ * this instead. Written by the build next to the precompiled templates (lib/built/templates.json), never committed,
+ * absent when running from src/ (the folder is read instead), like them describing the templates the build saw.
+ */
+export const TEMPLATE_PACK_FILE = path.resolve(__dirname, '..', 'built', 'templates.json');
+
+export interface TemplatePack {
+  /** Entries of each folder by its path under the root ('' for the root): [name, true when a folder]. */
+  dirs: Record<string, [string, boolean][]>;
+  /** The text of each file without `.hbs`, by its path under the root. */
+  copied: Record<string, string>;
+}
+
+let packMemo: TemplatePack | null | undefined;
+
+/** The build's template pack, or undefined when there is none (development). Read once per process. */
+export function templatePack(file = TEMPLATE_PACK_FILE): TemplatePack | undefined {
+  if (file !== TEMPLATE_PACK_FILE)
+    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as TemplatePack) : undefined;
+  if (packMemo === undefined)
+    packMemo = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as TemplatePack) : null;
+  return packMemo ?? undefined;
+}
+
+/** The pack of the template folder root; a symbolic link or another special file in it is an error of the build. */
+export function templatePackOf(root: string): TemplatePack {
+  const pack: TemplatePack = { dirs: {}, copied: {} };
+  const walk = (rel: string) => {
+    const entries = fs
+      .readdirSync(path.join(root, rel), { withFileTypes: true })
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+    pack.dirs[rel] = entries.map((e) => {
+      const sub = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(sub);
+      else if (!e.isFile())
+        throw new Error(`${path.join(root, sub)}: a built-in template is a file or a folder, not a link`);
+      else if (!e.name.endsWith(TEMPLATE_SUFFIX)) pack.copied[sub] = fs.readFileSync(path.join(root, sub), 'utf8');
+      return [e.name, e.isDirectory()];
+    });
+  };
+  walk('');
+  return pack;
+}
+
+/** Write the pack of root to file (the build's post-compile step); returns the file and the number of folders. */
+export function writeTemplatePack(root: string, file = TEMPLATE_PACK_FILE): { file: string; count: number } {
+  const pack = templatePackOf(root);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(pack));
+  return { file, count: Object.keys(pack.dirs).length };
+}

@@ -4,7 +4,14 @@ import Handlebars from 'handlebars/runtime';
 import { toLf } from './eol';
 import { UsageError } from './errors';
 import { OVERRIDES_DIR } from './paths';
-import { COMPILE_OPTIONS, type PrecompiledTemplates, precompiledTemplates, TEMPLATE_SUFFIX } from './precompiled';
+import {
+  COMPILE_OPTIONS,
+  type PrecompiledTemplates,
+  precompiledTemplates,
+  TEMPLATE_SUFFIX,
+  type TemplatePack,
+  templatePack,
+} from './precompiled';
 import { quoteScalar, toYaml, yamlProblem } from './yaml';
 
 /** Root of the package's built-in templates (same relative place from src/ and lib/). */
@@ -70,7 +77,7 @@ export class TemplateRenderer {
   private readonly hb = makeEngine();
   private compiler?: typeof Handlebars;
   private readonly cache = new Map<string, Loaded>();
-  private readonly folders = new Folders();
+  private readonly folders: Folders;
 
   /**
    * @param roots template folders, first match wins (repo overrides first, then the built-in templates)
@@ -80,7 +87,11 @@ export class TemplateRenderer {
   constructor(
     private readonly roots: string[] = [BUILTIN_TEMPLATES],
     private readonly precompiled: PrecompiledTemplates | false | undefined = precompiledTemplates(),
-  ) {}
+    /** the built-in template folder as the build packed it (default: lib/built/templates.json); false reads the folder */
+    private readonly pack: TemplatePack | false | undefined = templatePack(),
+  ) {
+    this.folders = new Folders(pack || undefined);
+  }
 
   /**
    * A template by its output name: `<name>.hbs` is rendered, `<name>` is copied as it is; the first root that has
@@ -96,7 +107,9 @@ export class TemplateRenderer {
       if (override && fs.statSync(found.file).isDirectory())
         throw overrideError(override, 'a folder where a template file belongs');
       // An override checked out with CRLF (core.autocrlf) renders LF like the built-in templates (core/eol.ts).
-      const read = () => (override ? toLf(fs.readFileSync(found.file, 'utf8')) : fs.readFileSync(found.file, 'utf8'));
+      const packed = !override && this.pack ? this.pack.copied[found.rel] : undefined;
+      const read = () =>
+        override ? toLf(fs.readFileSync(found.file, 'utf8')) : (packed ?? fs.readFileSync(found.file, 'utf8'));
       // Built-in templates are covered by the test suite, which parses and kustomize-builds every output of
       // them; parsing each of their renders again at run time was a third of a scaffold's time. Templates
       // from anywhere else (repo overrides) are parsed after every render.
@@ -151,7 +164,7 @@ export class TemplateRenderer {
     );
   }
 
-  private entries(dir: string, keep: (e: fs.Dirent) => boolean): string[] {
+  private entries(dir: string, keep: (e: Entry) => boolean): string[] {
     const names = new Set<string>();
     for (const root of this.roots) {
       const list = this.folders.list(path.join(root, dir));
@@ -232,6 +245,16 @@ function templateFileIn(
 }
 
 const constant = (text: string) => () => text;
+
+/** What the renderer asks of a folder's entry (an fs.Dirent, or one of the build's pack). */
+type Entry = Pick<fs.Dirent, 'name' | 'isFile' | 'isDirectory' | 'isSymbolicLink'>;
+
+const packedEntry = (name: string, isDir: boolean): Entry => ({
+  name,
+  isFile: () => !isDir,
+  isDirectory: () => isDir,
+  isSymbolicLink: () => false,
+});
 const BUILTIN_PREFIX = BUILTIN_TEMPLATES + path.sep;
 
 /**
@@ -242,17 +265,26 @@ const BUILTIN_PREFIX = BUILTIN_TEMPLATES + path.sep;
  * being absent is asked directly).
  */
 class Folders {
-  private readonly listed = new Map<string, Map<string, fs.Dirent> | 'absent' | 'unreadable'>();
+  private readonly listed = new Map<string, Map<string, Entry> | 'absent' | 'unreadable'>();
 
-  private read(dir: string): Map<string, fs.Dirent> | 'absent' | 'unreadable' {
+  /** @param pack the built-in folder's listings as the build packed them (then the folder is not read) */
+  constructor(private readonly pack?: TemplatePack) {}
+
+  private read(dir: string): Map<string, Entry> | 'absent' | 'unreadable' {
     const builtin = dir === BUILTIN_TEMPLATES || dir.startsWith(BUILTIN_PREFIX);
     let hit = builtin ? this.listed.get(dir) : undefined;
     if (hit === undefined) {
-      try {
-        hit = new Map(fs.readdirSync(dir, { withFileTypes: true }).map((e) => [e.name, e]));
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        hit = code === 'ENOENT' || code === 'ENOTDIR' ? 'absent' : 'unreadable';
+      if (builtin && this.pack) {
+        const rel = dir === BUILTIN_TEMPLATES ? '' : dir.slice(BUILTIN_PREFIX.length).split(path.sep).join('/');
+        const entries = this.pack.dirs[rel];
+        hit = entries ? new Map(entries.map(([name, isDir]) => [name, packedEntry(name, isDir)])) : 'absent';
+      } else {
+        try {
+          hit = new Map(fs.readdirSync(dir, { withFileTypes: true }).map((e) => [e.name, e]));
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          hit = code === 'ENOENT' || code === 'ENOTDIR' ? 'absent' : 'unreadable';
+        }
       }
       if (builtin) this.listed.set(dir, hit);
     }
@@ -260,7 +292,7 @@ class Folders {
   }
 
   /** The entries of a folder, undefined when it cannot be listed. */
-  list(dir: string): fs.Dirent[] | undefined {
+  list(dir: string): Entry[] | undefined {
     const hit = this.read(dir);
     return typeof hit === 'string' ? undefined : [...hit.values()];
   }

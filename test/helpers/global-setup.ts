@@ -25,6 +25,7 @@ const OUTPUTS = [
   'lib/built/templates.cjs',
   'lib/built/catalog.json',
   'lib/built/documents.json',
+  'lib/built/templates.json',
   'lib/bundle/code-cache.js',
 ];
 /** Outside lib/, which the package ships (test/package-files.test.ts), and outside git's view (node_modules/). */
