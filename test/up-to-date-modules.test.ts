@@ -140,9 +140,12 @@ describe("the build's stamp of the generator (lib/bundle/generator.sha256)", () 
     expect(code.run.status, code.run.stdout + code.run.stderr).toBe(0);
     expect(code.modules.filter((m) => HEAVY.test(m))).not.toEqual([]);
 
-    // A template (copied as it is, not precompiled): the full path runs and reports the file it would update.
+    // A template (copied as it is): the build packs the template folder again (lib/built/templates.json) and stamps;
+    // the full path runs and reports the file it would update.
     const template = path.join(pkg, 'templates', 'repo', 'gitignore');
     fs.appendFileSync(template, '# changed\n');
+    const repack = `require(${JSON.stringify(path.join(pkg, 'lib', 'core', 'precompiled.js'))}).writeTemplatePack(${JSON.stringify(path.join(pkg, 'templates'))}, ${JSON.stringify(path.join(pkg, 'lib', 'built', 'templates.json'))})`;
+    expect(spawnSync(process.execPath, ['-e', repack], { encoding: 'utf8' }).status).toBe(0);
     restamp();
     const changed = recorded(pkg, bin, ['regenerate', '--check', '--verbose'], repo);
     expect(changed.run.status, changed.run.stdout + changed.run.stderr).toBe(1);
