@@ -144,7 +144,12 @@ describe("the build's stamp of the generator (lib/bundle/generator.sha256)", () 
     // the full path runs and reports the file it would update.
     const template = path.join(pkg, 'templates', 'repo', 'gitignore');
     fs.appendFileSync(template, '# changed\n');
-    const repack = `require(${JSON.stringify(path.join(pkg, 'lib', 'core', 'precompiled.js'))}).writeTemplatePack(${JSON.stringify(path.join(pkg, 'templates'))}, ${JSON.stringify(path.join(pkg, 'lib', 'built', 'templates.json'))})`;
+    const [module, folder, out] = [
+      ['lib', 'core', 'precompiled.js'],
+      ['templates'],
+      ['lib', 'built', 'templates.json'],
+    ].map((p) => JSON.stringify(path.join(pkg, ...p)));
+    const repack = `require(${module}).writeTemplatePack(${folder}, ${out})`;
     expect(spawnSync(process.execPath, ['-e', repack], { encoding: 'utf8' }).status).toBe(0);
     restamp();
     const changed = recorded(pkg, bin, ['regenerate', '--check', '--verbose'], repo);
