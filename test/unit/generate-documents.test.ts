@@ -13,6 +13,18 @@ import {
 import { substitute } from '../../src/model/variables';
 import { tmpDir } from '../helpers/fs';
 
+/** The plan of the reference platform (infra + apps, every story approved), made once for the file's tests. */
+let reference: ReturnType<typeof createClusters>['plan'] | undefined;
+const referencePlan = () => {
+  reference ??= createClusters({
+    dir: path.join(tmpDir('cpc-documents-'), 'platform'),
+    clusters: [{ name: 'infra' }, { name: 'apps' }],
+    stories: { ids: 'all', approve: true },
+    dryRun: true,
+  }).plan;
+  return reference;
+};
+
 /** What the design docs read before: every document of the text parsed, those of the kind kept. */
 const ofKindWhole = (text: string, kind: string) =>
   parseAllDocuments(text)
@@ -87,13 +99,7 @@ describe('documentsOfKind (generate/documents.ts)', () => {
   });
 
   it('on every YAML file of the reference platform, the same ExternalSecrets and HTTPRoutes as a parse of the whole file', () => {
-    const dir = path.join(tmpDir('cpc-documents-'), 'platform');
-    const { plan } = createClusters({
-      dir,
-      clusters: [{ name: 'infra' }, { name: 'apps' }],
-      stories: { ids: 'all', approve: true },
-      dryRun: true,
-    });
+    const plan = referencePlan();
     const counts = { ExternalSecret: 0, HTTPRoute: 0 };
     for (const c of plan.changes) {
       if (!c.after || !/\.ya?ml$/.test(c.path)) continue;
@@ -186,13 +192,7 @@ describe('SubstitutedDocuments (generate/documents.ts)', () => {
   });
 
   it('on the reference platform, for each cluster, the documents a parse of the substituted file gives', () => {
-    const dir = path.join(tmpDir('cpc-documents-'), 'platform');
-    const { plan } = createClusters({
-      dir,
-      clusters: [{ name: 'infra' }, { name: 'apps' }],
-      stories: { ids: 'all', approve: true },
-      dryRun: true,
-    });
+    const plan = referencePlan();
     const settingsOf = (c: string) => {
       const file = plan.changes.find((x) => x.path === `kubernetes/clusters/${c}/cluster-settings.yaml`)!;
       return parseAllDocuments(file.after!)[0].toJS().data as Record<string, string>;
