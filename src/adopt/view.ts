@@ -5,6 +5,7 @@ import { type RepoWalk, walkRepo } from '../check/check';
 import { type Entry, isFluxKustomization } from '../check/entries';
 import type { Ks } from '../check/ks';
 import type { Obj } from '../check/objects';
+import { compareText } from '../core/text-order';
 
 /** Why adopt claims something: the file (and line) it read, and the fact it saw there. */
 export interface Why {
@@ -88,7 +89,7 @@ export function readRepo(dir: string): RepoView {
     }));
     clusters.push({ name, entry, kustomizations });
   }
-  return { root: walk.root, walk, clusters: clusters.sort((a, b) => a.name.localeCompare(b.name)) };
+  return { root: walk.root, walk, clusters: clusters.sort((a, b) => compareText(a.name, b.name)) };
 }
 
 /** A component's folder: the Kustomization's own folder when spec.path is inside it (ks.yaml + app/), else spec.path. */

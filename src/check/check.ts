@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../core/errors';
 import { overlaps, parseCidr } from '../core/net';
+import { compareText } from '../core/text-order';
 import { runBuilds } from './build';
 import { contractFindings, externalSecretKeys, type Walks } from './contracts';
 import { credentialFindings } from './credentials';
@@ -783,8 +784,8 @@ export async function checkFlux(opts: CheckOptions): Promise<CheckResult> {
   unique.sort(
     (a, b) =>
       ORDER[a.severity] - ORDER[b.severity] ||
-      (a.cluster ?? '').localeCompare(b.cluster ?? '') ||
-      (a.file ?? '').localeCompare(b.file ?? '') ||
+      compareText(a.cluster ?? '', b.cluster ?? '') ||
+      compareText(a.file ?? '', b.file ?? '') ||
       (a.line ?? 0) - (b.line ?? 0),
   );
   const graphs: Record<string, ClusterGraph> = {};

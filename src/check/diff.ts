@@ -6,6 +6,7 @@ import { createTwoFilesPatch } from 'diff';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { UsageError } from '../core/errors';
 import { KUSTOMIZATION_FILES } from '../core/kustomization-files';
+import { compareText } from '../core/text-order';
 import { kustomizeError } from './build';
 import { type RepoWalk, valueMap, walkRepo } from './check';
 import { REFUSED_BUILD } from './discover';
@@ -466,7 +467,7 @@ export async function diff(opts: DiffOptions): Promise<DiffResult> {
               JSON.stringify(
                 j.users
                   .map((u) => [u.cluster, u.k.id, u.values ?? null])
-                  .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+                  .sort((a, b) => compareText(JSON.stringify(a), JSON.stringify(b))),
               );
             for (const j of jobs.values()) {
               if (j.side !== 'base') continue;
@@ -539,9 +540,9 @@ export async function diff(opts: DiffOptions): Promise<DiffResult> {
       }
       errors.sort(
         (a, b) =>
-          a.cluster.localeCompare(b.cluster) ||
-          a.side.localeCompare(b.side) ||
-          a.kustomization.localeCompare(b.kustomization),
+          compareText(a.cluster, b.cluster) ||
+          compareText(a.side, b.side) ||
+          compareText(a.kustomization, b.kustomization),
       );
       const all = Object.values(clusters);
       return {

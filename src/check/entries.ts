@@ -22,6 +22,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../core/errors';
+import { compareText } from '../core/text-order';
 import type { RepoReader } from './discover';
 import type { Obj } from './objects';
 
@@ -389,7 +390,7 @@ function named(cands: Candidate[]): Entry[] {
   const count = new Map<string, number>();
   for (const e of out) count.set(e.name, (count.get(e.name) ?? 0) + 1);
   for (const e of out) if (count.get(e.name)! > 1) e.name = e.path.replace(/\//g, '-') || 'root';
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+  return out.sort((a, b) => compareText(a.name, b.name));
 }
 
 /** The clusters of a repository, found as Flux is told about them (the header). Throws UsageError when there is none. */

@@ -8,6 +8,7 @@ import { type Adoption, type ClusterAdoption, inferFrom } from '../adopt/infer';
 import { type RepoView, readRepo } from '../adopt/view';
 import { UsageError } from '../core/errors';
 import { emptyManifest, MANIFEST_FILE, manifestToString } from '../core/manifest';
+import { compareText } from '../core/text-order';
 import {
   answerProblems,
   answersFromCluster,
@@ -233,7 +234,7 @@ function adoptedOf(c: ClusterAdoption): AdoptedComponent[] {
       component: m.component,
     });
   }
-  return out.sort((a, b) => a.file.localeCompare(b.file) || a.name.localeCompare(b.name));
+  return out.sort((a, b) => compareText(a.file, b.file) || compareText(a.name, b.name));
 }
 
 /** A copy sharing no object: the yaml library writes an object met twice as an alias, which platform.yaml refuses. */
@@ -346,8 +347,8 @@ export function platformOf(
   );
   for (const c of order)
     p.clusters[c.name] = { ...clusterSpec(p, c, answers[c.name], notes), settings: { ...c.settings.values } };
-  unproven.sort((a, b) => a.cluster.localeCompare(b.cluster));
-  given.sort((a, b) => a.cluster.localeCompare(b.cluster));
+  unproven.sort((a, b) => compareText(a.cluster, b.cluster));
+  given.sort((a, b) => compareText(a.cluster, b.cluster));
   // A value a person gave is bad input (exit 2, also on a dry run): it contradicts a file, or breaks a rule.
   const bad = [...notes.conflicts, ...givenProblems(p, answers)];
   if (bad.length) throw new UsageError('adopt: these values cannot be taken (nothing was written)', bad);

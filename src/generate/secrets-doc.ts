@@ -1,4 +1,5 @@
 import type { TemplateRenderer } from '../core/render';
+import { compareText } from '../core/text-order';
 import type { Tree } from '../core/tree';
 import { bootstrapSecrets } from '../model/bootstrap-secrets';
 import { type Component, componentDir } from '../model/components';
@@ -7,9 +8,6 @@ import { substitute } from '../model/variables';
 import { SubstitutedDocuments } from './documents';
 
 export const SECRETS_DOC = 'docs/design/secrets.md';
-
-/** String.prototype.localeCompare's order, with one collator for the whole sort (a call each cost more than the sort). */
-const collate = new Intl.Collator().compare;
 
 interface Row {
   secret: string;
@@ -101,7 +99,7 @@ export function renderSecretsDoc(
         for (const es of externalSecrets(tree.read(f)!, settings, f, docs)) rows.push(...rowsOf(es, comp.namespace, f));
       }
     }
-    rows.sort((a, b) => collate(a.secret, b.secret) || collate(a.key, b.key));
+    rows.sort((a, b) => compareText(a.secret, b.secret) || compareText(a.key, b.key));
     const items = new Map<string, Set<string>>();
     for (const row of rows) items.set(row.item, (items.get(row.item) ?? new Set()).add(row.property));
     return {
@@ -110,7 +108,7 @@ export function renderSecretsDoc(
       bootstrap: bootstrapSecrets(c),
       rows,
       items: [...items.entries()]
-        .sort(([a], [b]) => collate(a, b))
+        .sort(([a], [b]) => compareText(a, b))
         .map(([item, props]) => ({ item, properties: [...props].sort().join(', ') })),
     };
   });
