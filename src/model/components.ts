@@ -167,8 +167,17 @@ export function defaultPlacement(c: Pick<Component, 'lane' | 'area' | 'id' | 'na
 
 /** Repo-relative folder of a component (create-platform-cluster's layout). */
 export function componentDir(c: Pick<Component, 'lane' | 'area' | 'id'>): string {
-  return place(DEFAULT_LAYOUT, { cluster: '', lane: c.lane, area: c.area, namespace: '', id: c.id }).dir;
+  // Asked for every file of every component by the render and the design docs: placed once per component.
+  const key = `${c.lane}\0${c.area}\0${c.id}`;
+  let dir = componentDirs.get(key);
+  if (dir === undefined) {
+    dir = place(DEFAULT_LAYOUT, { cluster: '', lane: c.lane, area: c.area, namespace: '', id: c.id }).dir;
+    componentDirs.set(key, dir);
+  }
+  return dir;
 }
+
+const componentDirs = new Map<string, string>();
 
 /** Template folder of a component (relative to a template root). */
 export function componentTemplateDir(c: Pick<Component, 'area' | 'id'>): string {
