@@ -13,6 +13,8 @@ import {
   setGeneratorVersion,
   setStoryState,
 } from '../src/model/platform-file';
+import { recordStories } from '../src/model/story-rules';
+import { catalogFor } from '../src/model/wiring';
 import { GENERATOR_VERSION } from '../src/version';
 import { tmpDir } from './helpers/fs';
 
@@ -58,6 +60,40 @@ describe('PlatformFile edits the document only and derives the spec', () => {
     pf.edit(() => undefined);
     expect(pf.spec.clusters.infra).not.toBe(infra);
     expect(pf.spec.clusters.infra).toEqual(infra);
+  });
+
+  it('settings added to a cluster are in the model as the schema reads them, in the order of the document', () => {
+    const pf = newPlatform();
+    setCluster(pf, 'infra', defaultCluster(pf.spec, 'infra'));
+    const apps = pf.spec.clusters.infra;
+    addSettingDefaults(pf, 'infra', [
+      { name: 'ZZ_LAST', default: 'z', description: 'z' },
+      { name: 'AA_FIRST', default: 'a', description: 'a' },
+    ]);
+    expect(pf.spec.clusters.infra).not.toBe(apps);
+    expect(Object.keys(pf.spec.clusters.infra.settings).slice(-2)).toEqual(['ZZ_LAST', 'AA_FIRST']);
+    expect(pf.spec).toEqual(parsePlatform(platformToString(pf)).spec);
+    // every story of the catalog recorded on two clusters: ~70 additions, the model still the file's reading
+    const big = newPlatform();
+    for (const name of ['infra', 'apps']) setCluster(big, name, defaultCluster(big.spec, name));
+    const cat = catalogFor(big.spec);
+    recordStories(big, cat, cat.stories, { approve: true });
+    expect(big.spec).toEqual(parsePlatform(platformToString(big)).spec);
+  });
+
+  it('an addition of settings that fails part of the way leaves the model as the document reads', () => {
+    const pf = newPlatform();
+    setCluster(pf, 'infra', defaultCluster(pf.spec, 'infra'));
+    expect(pf.spec.clusters.infra.settings.ONE).toBeUndefined(); // the model is read: the edit updates it in place
+    expect(() =>
+      pf.editSettings('infra', { ONE: '1', TWO: '2' }, (doc) => {
+        doc.setIn(['clusters', 'infra', 'settings', 'ONE'], '1');
+        throw new Error('stopped half-way');
+      }),
+    ).toThrow(/half-way/);
+    expect(pf.spec.clusters.infra.settings.ONE).toBe('1');
+    expect(pf.spec.clusters.infra.settings.TWO).toBeUndefined();
+    expect(pf.spec).toEqual(parsePlatform(platformToString(pf)).spec);
   });
 
   it('the spec cannot be assigned: a change that bypasses the document is refused', () => {

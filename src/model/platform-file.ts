@@ -94,6 +94,39 @@ export class PlatformFile {
       this.derived = before && entryChanged(before, this.doc, at);
     }
   }
+
+  /**
+   * Add settings (keys the cluster does not have) to one cluster: the model takes them as they are, without reading
+   * the cluster again (a scaffold adds settings ~70 times, and each read of a cluster went through its whole schema).
+   */
+  editSettings<T>(cluster: string, added: Record<string, string>, change: (doc: Document) => T): T {
+    const before = this.derived;
+    if (!before || Object.keys(added).some((k) => k in (before.clusters[cluster]?.settings ?? {})))
+      return this.editEntry(['clusters', cluster], change);
+    let done = false;
+    try {
+      const out = change(this.doc);
+      done = true;
+      return out;
+    } finally {
+      // a change that threw part of the way: the entry is read again from what the document holds
+      this.derived =
+        (done ? settingsAdded(before, cluster, added) : undefined) ??
+        entryChanged(before, this.doc, ['clusters', cluster]);
+    }
+  }
+}
+
+/**
+ * The model after settings were added to a cluster: the schema reads a cluster's settings as a record of strings, so
+ * its reading of the changed entry is the entry with those keys after the others (the document's order). Undefined
+ * (read the entry again) when a value is not a string or the cluster is not in the model.
+ */
+function settingsAdded(spec: PlatformSpec, cluster: string, added: Record<string, string>): PlatformSpec | undefined {
+  const entry = spec.clusters[cluster];
+  if (!entry || Object.values(added).some((v) => typeof v !== 'string')) return undefined;
+  const clusters = { ...spec.clusters, [cluster]: { ...entry, settings: { ...entry.settings, ...added } } };
+  return { ...spec, clusters };
 }
 
 /** The model with one entry read again from the document; undefined (derive it all) when the schema refuses it. */
@@ -408,7 +441,8 @@ export function addSettingDefaults(
   const current = pf.spec.clusters[cluster].settings;
   const todo = vars.filter((v) => current[v.name] === undefined);
   if (todo.length === 0) return [];
-  pf.editEntry(['clusters', cluster], (doc) => {
+  const added = Object.fromEntries(todo.map((v) => [v.name, v.default]));
+  pf.editSettings(cluster, added, (doc) => {
     const map = ensureMap(doc, ['clusters', cluster, 'settings']);
     for (const v of todo) {
       const pair = doc.createPair(v.name, v.default);
