@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import Module from 'node:module';
+import type Module from 'node:module';
 import * as path from 'node:path';
-import * as vm from 'node:vm';
+import type * as Vm from 'node:vm';
 
 /**
  * V8's code cache for the bins' bundles, made by the build. A run of a bin spends a fifth of its time compiling:
@@ -36,7 +36,10 @@ type Compile = (this: Module, content: string, filename: string) => unknown;
 /** What the loader did in this process: chunks compiled from the cache, V8 refused the cache of, or changed since it was made. */
 export const codeCacheStats = { used: 0, rejected: 0, stale: 0 };
 
-const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
+// Loaded only when there is a cache to use or to make: a run without one (another Node) loads nothing more.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const crypto = () => require('node:crypto') as typeof Crypto;
+const sha1 = (text: string) => crypto().createHash('sha1').update(text).digest('hex');
 
 /**
  * Compile the files of the bundle folder through the cache (or, training, for it). Returns what it did: 'off' when
@@ -52,9 +55,13 @@ export function enableCodeCache(): 'off' | 'on' | 'training' {
       return 'off';
     }
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const vm = require('node:vm') as typeof Vm;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Module = require('node:module') as typeof import('node:module');
   const proto = Module.prototype as unknown as { _compile: Compile };
   const compile = proto._compile;
-  const made: { name: string; text: string; script: vm.Script }[] = [];
+  const made: { name: string; text: string; script: Vm.Script }[] = [];
   proto._compile = function (this: Module, content: string, filename: string) {
     // A chunk with an import() is left to Node: a vm.Script cannot load one without an experimental flag or warning.
     if (path.dirname(filename) !== BUNDLE_DIR || content.includes('import('))
@@ -82,6 +89,8 @@ export function enableCodeCache(): 'off' | 'on' | 'training' {
 
 /** The `require` a module's code is given: resolved from that module, as Node's loader gives it. */
 function requireOf(mod: Module): NodeJS.Require {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Module = require('node:module') as typeof import('node:module');
   const req = ((id: string) => mod.require(id)) as NodeJS.Require;
   req.resolve = ((request: string, options?: { paths?: string[] }) =>
     (
@@ -96,7 +105,7 @@ function requireOf(mod: Module): NodeJS.Require {
 }
 
 /** The training run's end: each chunk's code, compiled by everything the run called, and the index naming them. */
-function writeCache(made: { name: string; text: string; script: vm.Script }[]): void {
+function writeCache(made: { name: string; text: string; script: Vm.Script }[]): void {
   fs.rmSync(CODE_CACHE_DIR, { recursive: true, force: true });
   fs.mkdirSync(CODE_CACHE_DIR, { recursive: true });
   const index: Record<string, Entry> = {};
