@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Handlebars from 'handlebars';
+import { builtFile, readJson } from './built';
 import { walkTree } from './paths';
 
 /**
@@ -20,20 +21,12 @@ export const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
 /** Precompiled template specs by output name (the path under templates/ without `.hbs`). */
 export type PrecompiledTemplates = Record<string, Parameters<typeof Handlebars.template>[0]>;
 
-let memo: PrecompiledTemplates | null | undefined;
-
 /** The build's precompiled templates, or undefined when there is no such file (development). Read once per process. */
-export function precompiledTemplates(file = PRECOMPILED_FILE): PrecompiledTemplates | undefined {
-  if (file !== PRECOMPILED_FILE) return loadModule(file) ?? undefined;
-  if (memo === undefined) memo = loadModule(file);
-  return memo ?? undefined;
-}
-
-function loadModule(file: string): PrecompiledTemplates | null {
-  if (!fs.existsSync(file)) return null;
+export const precompiledTemplates = builtFile(
+  PRECOMPILED_FILE,
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(file) as PrecompiledTemplates;
-}
+  (file) => require(file) as PrecompiledTemplates,
+);
 
 /** The module text of every `.hbs` template under root, precompiled; files copied as they are are left out. */
 export function precompiledModuleText(root: string): { text: string; count: number } {
@@ -77,16 +70,8 @@ export interface TemplatePack {
   copied: Record<string, string>;
 }
 
-let packMemo: TemplatePack | null | undefined;
-
 /** The build's template pack, or undefined when there is none (development). Read once per process. */
-export function templatePack(file = TEMPLATE_PACK_FILE): TemplatePack | undefined {
-  if (file !== TEMPLATE_PACK_FILE)
-    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as TemplatePack) : undefined;
-  if (packMemo === undefined)
-    packMemo = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as TemplatePack) : null;
-  return packMemo ?? undefined;
-}
+export const templatePack = builtFile(TEMPLATE_PACK_FILE, (file) => readJson<TemplatePack>(file));
 
 /** The pack of the template folder root; a symbolic link or another special file in it is an error of the build. */
 export function templatePackOf(root: string): TemplatePack {

@@ -53,20 +53,24 @@ const yamlOfJson = new Map<string, string>();
  * (not -0), booleans, null, dense arrays and plain objects without undefined values. Undefined for anything else.
  */
 export function plainJson(value: unknown): string | undefined {
-  const plain = (v: unknown): boolean => {
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
-    if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0);
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) if (!(i in v) || !plain(v[i])) return false;
-      return true;
-    }
-    if (typeof v !== 'object') return false;
-    const proto = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) return false;
-    for (const k in v) if (!plain((v as Record<string, unknown>)[k])) return false;
-    return Object.getOwnPropertySymbols(v).length === 0;
-  };
-  return plain(value) ? JSON.stringify(value) : undefined;
+  let plain = true;
+  // One walk: JSON.stringify's own, each value checked as it is met (before any toJSON turned it into another).
+  const text = JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+    const raw = this[key];
+    const ok =
+      raw === null ||
+      typeof raw === 'string' ||
+      typeof raw === 'boolean' ||
+      (typeof raw === 'number' && Number.isFinite(raw) && !Object.is(raw, -0)) ||
+      (Array.isArray(raw) && Object.keys(raw).length === raw.length) ||
+      (typeof raw === 'object' &&
+        !Array.isArray(raw) &&
+        [Object.prototype, null].includes(Object.getPrototypeOf(raw)) &&
+        Object.getOwnPropertySymbols(raw).length === 0);
+    if (!ok) plain = false;
+    return ok ? v : null; // null: stringify goes on (a bigint would throw), and the result is thrown away
+  });
+  return plain ? text : undefined;
 }
 
 /** Join several documents into one multi-document YAML stream. */

@@ -2,9 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { fluxVarRefs } from '../core/flux-vars';
+import { builtFile, readJson } from '../core/built';
+import { type FluxVarRef, fluxVarRefs } from '../core/flux-vars';
 import { walkTree } from '../core/paths';
 import { TEMPLATE_SUFFIX } from '../core/precompiled';
+import { substitutedValue } from '../model/variables';
 
 /**
  * The YAML documents of a rendered file that can be of kind `kind`, parsed to plain data. The design docs read a few
@@ -98,11 +100,11 @@ const VARIABLE_KIND = /^[ \t]*(?:-[ \t]+)?["']?kind["']?[ \t]*:[^\n]*\$\{/m;
 export class SubstitutedDocuments {
   /** Parses of pieces as rendered (shared by every cluster). */
   private readonly rendered = new Map<string, unknown[]>();
+  /** Parses of substituted pieces (the pieces the shortcut does not cover). */
+  private readonly substituted = new Map<string, unknown[]>();
 
   /** @param prebuilt parses of the built-in copied templates' pieces, made by the build (PREBUILT_DOCUMENTS) */
   constructor(private readonly prebuilt: Readonly<Record<string, unknown[]>> = prebuiltDocuments()) {}
-  /** Parses of substituted pieces (the pieces the shortcut does not cover). */
-  private readonly substituted = new Map<string, unknown[]>();
 
   /**
    * The documents of `text` that can be of `kind` (the caller checks each one's kind) once `substitute` replaced its
@@ -115,28 +117,30 @@ export class SubstitutedDocuments {
     settings: Record<string, string>,
     substitute: (text: string) => string,
   ): unknown[] {
-    const valueFor = (name: string, fallback?: string) => (name in settings ? settings[name] : fallback);
-    if (/^%/m.test(text) || fluxVarRefs(text).some((r) => !r.escaped && valueFor(r.name, r.fallback) === undefined))
-      return documentsOfKind(substitute(text), kind, this.substituted);
+    const whole = () => documentsOfKind(substitute(text), kind, this.substituted);
+    if (/^%/m.test(text)) return whole();
+    const pieces = splitDocuments(text).map((piece) => ({ piece, refs: fluxVarRefs(piece) }));
+    // A `${` that is not a whole reference inside its piece (one running over a document marker, a malformed one)
+    // is left to the substitution of the whole text, as Flux reads it.
+    if (pieces.some(({ piece, refs }) => piece.split('${').length - 1 !== refs.length)) return whole();
+    const values = pieces.map(({ refs }) => refs.map((r) => (r.escaped ? null : substitutedValue(r, settings))));
+    if (values.some((v) => v.includes(undefined))) return whole();
     // Every variable has a value: the substitution of each piece is that piece of the substituted text.
-    return splitDocuments(text).flatMap((piece) => {
-      const docs = this.shortcut(piece, kind, substitute, valueFor);
+    return pieces.flatMap(({ piece, refs }, i) => {
+      const docs = this.shortcut(piece, kind, refs, values[i] as (string | null)[], substitute);
       return docs === 'slow' ? documentsOfKind(substitute(piece), kind, this.substituted) : docs;
     });
   }
 
+  /** @param values the value of each reference of the piece (null: escaped, left as written by the substitution too) */
   private shortcut(
     piece: string,
     kind: string,
+    refs: FluxVarRef[],
+    values: (string | null)[],
     substitute: (text: string) => string,
-    valueFor: (name: string, fallback?: string) => string | undefined,
   ): unknown[] | 'slow' {
-    const refs = fluxVarRefs(piece);
-    for (const r of refs) {
-      if (r.escaped) continue; // left as written by the substitution too
-      const v = valueFor(r.name, r.fallback);
-      if (v === undefined || !INERT_VALUE.test(v) || v.includes(kind)) return 'slow';
-    }
+    if (values.some((v) => v !== null && (!INERT_VALUE.test(v) || v.includes(kind)))) return 'slow';
     if (!mayBeOfKind(piece, kind)) return [];
     if (refs.length && VARIABLE_KIND.test(piece)) return 'slow';
     let docs = this.rendered.get(piece);
@@ -184,14 +188,11 @@ export const DOC_KINDS = ['ExternalSecret', 'HTTPRoute'] as const;
  */
 export const PREBUILT_DOCUMENTS = path.resolve(__dirname, '..', 'built', 'documents.json');
 
-let prebuiltMemo: Record<string, unknown[]> | undefined;
+const prebuilt = builtFile(PREBUILT_DOCUMENTS, (file) => readJson<Record<string, unknown[]>>(file));
 
 /** The build's parses, or none when there is no such file (development). Read once per process. */
 export function prebuiltDocuments(file = PREBUILT_DOCUMENTS): Readonly<Record<string, unknown[]>> {
-  if (file === PREBUILT_DOCUMENTS && prebuiltMemo) return prebuiltMemo;
-  const data = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown[]>) : {};
-  if (file === PREBUILT_DOCUMENTS) prebuiltMemo = data;
-  return data;
+  return prebuilt(file) ?? {};
 }
 
 /**

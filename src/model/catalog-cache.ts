@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { builtFile, readJson } from '../core/built';
 
 /** Folder of the built-in catalog data (same relative place from src/ and lib/). */
 export const CATALOG_DIR = path.resolve(__dirname, '..', '..', 'catalog');
@@ -17,15 +17,8 @@ export interface CatalogCacheData {
   stories: unknown[];
 }
 
-let memo: CatalogCacheData | null | undefined;
-
 /** The build's catalog, or undefined when there is none (development). Read at most once per process. */
-export function readCatalogCache(file = CATALOG_CACHE): CatalogCacheData | undefined {
-  if (file === CATALOG_CACHE && memo !== undefined) return memo ?? undefined;
-  const data = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as CatalogCacheData) : undefined;
-  if (file === CATALOG_CACHE) memo = data ?? null;
-  return data;
-}
+export const readCatalogCache = builtFile(CATALOG_CACHE, (file) => readJson<CatalogCacheData>(file));
 
 /** The cache file's text for validated data (the caller validated it from the YAML). */
 export function catalogCacheText(components: unknown[], stories: unknown[]): string {

@@ -1,4 +1,4 @@
-import { fluxVarRefs, replaceFluxVars } from '../core/flux-vars';
+import { type FluxVarRef, fluxVarRefs, replaceFluxVars } from '../core/flux-vars';
 import { nthAddress, parseCidr, parseRange } from '../core/net';
 import { fluxGitUrl, receiverType } from './bootstrap-secrets';
 import type { ClusterModel } from './schema';
@@ -106,12 +106,20 @@ export function findVariables(text: string): { required: Set<string>; optional: 
   return { required, optional };
 }
 
+/**
+ * What Flux's postBuild puts where a reference stands: the setting, else the reference's default; undefined when it
+ * has neither (an escaped reference stays as written and is not asked about).
+ */
+export function substitutedValue(r: FluxVarRef, settings: Record<string, string>): string | undefined {
+  return r.name in settings ? settings[r.name] : r.fallback;
+}
+
 /** Replace `${VAR}` as Flux's postBuild does, for values rendered outside Flux (bootstrap). */
 export function substitute(text: string, settings: Record<string, string>, where: string): string {
   return replaceFluxVars(text, (r, all) => {
     if (r.escaped) return all;
-    if (r.name in settings) return settings[r.name];
-    if (r.fallback !== undefined) return r.fallback;
+    const value = substitutedValue(r, settings);
+    if (value !== undefined) return value;
     throw new Error(`${where}: \${${r.name}} has no value in cluster-settings`);
   });
 }

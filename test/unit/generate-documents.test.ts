@@ -156,6 +156,8 @@ describe('SubstitutedDocuments (generate/documents.ts)', () => {
     ['the kind only in a value', 'kind: Service\n---\nkind: ${K}\nmetadata:\n  name: r\n', { K: 'HTTPRoute' }],
     ['a fallback that is a number', route('${MISSING:=10}'), {}],
     ['an escaped reference', route('"$${KEEP}-${V}"'), { V: 'v' }],
+    ['a default running over a document marker', `${route('${V:=a')}---\nb}\n`, { V: 'v' }],
+    ['a malformed reference', route('"${1X}-${V}"'), { V: 'v' }],
   ];
   it.each(SHAPED)('%s: the documents a parse of the substituted text gives', (_name, text, settings) => {
     expect(viaReader(new SubstitutedDocuments({}), text, 'HTTPRoute', settings)).toEqual(
