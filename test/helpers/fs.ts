@@ -10,6 +10,16 @@ export function tmpDir(prefix = 'cpc-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/** A folder `repo` in a new temporary folder holding `files` (repository path -> text); returns its path. */
+export function writeTree(files: Record<string, string>, prefix = 'cpc-tree-'): string {
+  const dir = path.join(tmpDir(prefix), 'repo');
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
 /** Every file under dir (relative path -> sha256 of its bytes), plus every folder (-> 'dir'), for byte-identity checks. */
 export function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};

@@ -21,7 +21,7 @@ import { createClusters } from '../../src/commands/create-cluster';
 import type { Role } from '../../src/model/schema';
 import { loadCatalog, type StoryDef } from '../../src/model/stories';
 import { storyComponentsFor } from '../../src/model/wiring';
-import { ROOT, tmpDir } from '../helpers/fs';
+import { ROOT, tmpDir, writeTree } from '../helpers/fs';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'adopt');
 const read = (dir: string, rel: string) => fs.readFileSync(path.join(dir, rel), 'utf8');
@@ -186,23 +186,21 @@ describe('adopt: facts and settings, from the files that state them', () => {
 
   it('git facts come from a git source only: a FluxInstance syncing an OCIRepository proves no git URL (d2-fleet)', () => {
     const facts = (kind: string, url: string) => {
-      const dir = path.join(tmpDir('adopt-sync-kind-'), 'repo');
-      fs.mkdirSync(path.join(dir, 'clusters/c1'), { recursive: true });
-      fs.writeFileSync(
-        path.join(dir, 'clusters/c1/flux-instance.yaml'),
-        [
-          'apiVersion: fluxcd.controlplane.io/v1',
-          'kind: FluxInstance',
-          'metadata: { name: flux, namespace: flux-system }',
-          'spec:',
-          '  distribution: { version: "2.x", registry: ghcr.io/fluxcd }',
-          `  sync: { kind: ${kind}, url: "${url}", ref: refs/heads/main, path: ./clusters/c1 }`,
-          '',
-        ].join('\n'),
-      );
-      fs.writeFileSync(
-        path.join(dir, 'clusters/c1/settings.yaml'),
-        'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: flux-system }\ndata: { A: "1" }\n',
+      const dir = writeTree(
+        {
+          'clusters/c1/flux-instance.yaml': [
+            'apiVersion: fluxcd.controlplane.io/v1',
+            'kind: FluxInstance',
+            'metadata: { name: flux, namespace: flux-system }',
+            'spec:',
+            '  distribution: { version: "2.x", registry: ghcr.io/fluxcd }',
+            `  sync: { kind: ${kind}, url: "${url}", ref: refs/heads/main, path: ./clusters/c1 }`,
+            '',
+          ].join('\n'),
+          'clusters/c1/settings.yaml':
+            'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: flux-system }\ndata: { A: "1" }\n',
+        },
+        'adopt-sync-kind-',
       );
       const view = readRepo(dir);
       return gitFacts(view, view.clusters[0]);

@@ -10,7 +10,7 @@ import { createClusters } from '../../src/commands/create-cluster';
 import { regenerate } from '../../src/commands/regenerate';
 import { MANIFEST_FILE } from '../../src/core/manifest';
 import { loadPlatform } from '../../src/model/platform-file';
-import { ROOT, snapshot, tmpDir } from '../helpers/fs';
+import { ROOT, snapshot, tmpDir, writeTree } from '../helpers/fs';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'adopt');
 const LAYOUTS = ['plan', 'home-ops', 'classic'];
@@ -169,29 +169,25 @@ describe("Kustomizations whose source is not the repository's (an upstream GitRe
 
 describe('a repository whose root Flux builds from every YAML file in it (bo0tzz/kube: gotk-sync with path ./)', () => {
   function rootSynced(): string {
-    const dir = path.join(tmpDir('adopt-root-'), 'repo');
-    fs.mkdirSync(path.join(dir, 'flux-system'), { recursive: true });
-    fs.mkdirSync(path.join(dir, 'apps'), { recursive: true });
-    fs.writeFileSync(
-      path.join(dir, 'flux-system/gotk-sync.yaml'),
-      [
-        'apiVersion: source.toolkit.fluxcd.io/v1',
-        'kind: GitRepository',
-        'metadata: { name: flux-system, namespace: flux-system }',
-        'spec: { interval: 1m, url: "https://github.com/example/kube", ref: { branch: main } }',
-        '---',
-        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-        'kind: Kustomization',
-        'metadata: { name: flux-system, namespace: flux-system }',
-        'spec: { interval: 10m, path: ./, prune: true, sourceRef: { kind: GitRepository, name: flux-system } }',
-        '',
-      ].join('\n'),
+    return writeTree(
+      {
+        'flux-system/gotk-sync.yaml': [
+          'apiVersion: source.toolkit.fluxcd.io/v1',
+          'kind: GitRepository',
+          'metadata: { name: flux-system, namespace: flux-system }',
+          'spec: { interval: 1m, url: "https://github.com/example/kube", ref: { branch: main } }',
+          '---',
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+          'kind: Kustomization',
+          'metadata: { name: flux-system, namespace: flux-system }',
+          'spec: { interval: 10m, path: ./, prune: true, sourceRef: { kind: GitRepository, name: flux-system } }',
+          '',
+        ].join('\n'),
+        'apps/echo.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: echo, namespace: default }\ndata: { A: "1" }\n',
+      },
+      'adopt-root-',
     );
-    fs.writeFileSync(
-      path.join(dir, 'apps/echo.yaml'),
-      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: echo, namespace: default }\ndata: { A: "1" }\n',
-    );
-    return dir;
   }
 
   it('adopt refuses (exit 2, nothing written): Flux would apply platform.yaml as a manifest', () => {
