@@ -108,6 +108,36 @@ describe('interruption: a killed scaffold leaves every file as it was or as it s
     const fullMs = Date.now() - t0;
     const expected = snapshot(expectedDir);
     expect(Object.keys(expected).length).toBeGreaterThan(900);
+    // How long the commit moves files into place on this machine: from its journal appearing to the commit point (the
+    // journal renamed committed.json), watched on one more uninterrupted run; the in-commit kills fall inside it.
+    const swapMs = await new Promise<number>((resolve) => {
+      const staging = path.join(tmpDir(), 'p', '.platform', '.staging');
+      const c = spawn(
+        process.execPath,
+        [BIN('create-platform-cluster'), ...args, '--dir', path.dirname(path.dirname(staging))],
+        {
+          env: { ...process.env, CI: 'true' },
+          stdio: 'ignore',
+        },
+      );
+      let journal: number | undefined;
+      let committed: number | undefined;
+      const poll = setInterval(() => {
+        let names: string[] = [];
+        try {
+          names = fs.readdirSync(staging).flatMap((d) => fs.readdirSync(path.join(staging, d)));
+        } catch {
+          // not there yet, or already cleaned up
+        }
+        if (journal === undefined && names.includes('journal.json')) journal = performance.now();
+        if (committed === undefined && names.includes('committed.json')) committed = performance.now();
+      }, 1);
+      c.on('close', () => {
+        clearInterval(poll);
+        const end = performance.now();
+        resolve(Math.max(2, (committed ?? end) - (journal ?? end)));
+      });
+    });
     const signals: NodeJS.Signals[] = ['SIGKILL', 'SIGTERM', 'SIGINT'];
     let interrupted = 0;
     let partial = 0;
@@ -118,10 +148,11 @@ describe('interruption: a killed scaffold leaves every file as it was or as it s
     for (let i = 0; i < KILLS; i++) {
       const dir = path.join(tmpDir(), 'p');
       // Two runs in three are killed anywhere from start-up to the end of the commit (uniformly over the length of
-      // an uninterrupted run); every third run is killed inside the commit itself: 0–60 ms after its journal
-      // appears, while the ~950 files are being moved into place.
+      // an uninterrupted run); every third run is killed inside the commit itself: after its journal appears, within
+      // the time the measured run took to move the ~950 files into place (a fixed 0–60 ms fell past the commit point
+      // once the commit got faster).
       const inCommit = i % 3 === 2;
-      const delay = inCommit ? Math.floor(random() * 60) : 30 + Math.floor(random() * fullMs * 1.1);
+      const delay = inCommit ? Math.floor(random() * swapMs) : 30 + Math.floor(random() * fullMs * 1.1);
       const signal = signals[(i + Math.floor(i / 3)) % 3];
       const code = await new Promise<number | null>((resolve) => {
         const c = spawn(process.execPath, [BIN('create-platform-cluster'), ...args, '--dir', dir], {
@@ -197,7 +228,8 @@ describe('interruption: a killed scaffold leaves every file as it was or as it s
       fs.rmSync(dir, { recursive: true, force: true });
     }
     console.info(
-      `kill test: ${interrupted}/${KILLS} runs interrupted, ${partial} of them with files moved into place at the ` +
+      `kill test: the commit moved files into place for ${Math.round(swapMs)} ms; ` +
+        `${interrupted}/${KILLS} runs interrupted, ${partial} of them with files moved into place at the ` +
         `kill; all recovered; ${edits} files edited after the kill, all edits kept (${editedKept} by the next run itself)`,
     );
     expect(
