@@ -1,6 +1,14 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { collect, exitTwoOnUsageError, interactiveAllowed, processIo, quietOnClosedOutput, runAction } from './common';
+import {
+  collect,
+  exitTwoOnUsageError,
+  exitWhenFlushed,
+  interactiveAllowed,
+  processIo,
+  quietOnClosedOutput,
+  runAction,
+} from './common';
 import { withVersion } from './version-flag';
 
 // `… | head -1`: the output stops quietly when its reader goes away (see quietOnClosedOutput).
@@ -103,6 +111,6 @@ const program = withVersion(exitTwoOnUsageError(new Command('add-story')))
     });
   });
 // Parsed when run as the bin; `platform-kit completion` imports it to read its options.
-if (require.main === module) void program.parseAsync(process.argv);
+if (require.main === module) void program.parseAsync(process.argv).then(() => exitWhenFlushed());
 
 export { program };

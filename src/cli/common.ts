@@ -33,6 +33,21 @@ export const processIo: Io = {
   err: (t) => write(process.stderr, t),
 };
 
+/**
+ * End the process once everything written to stdout and stderr has gone out. A bin calls it when its command is done:
+ * without it, Node waits at exit for V8's background jobs (compiling hot functions, sweeping the heap) that a finished
+ * command has no use for, 10–25 ms of a scaffold's ~400 on two cores. The exit code is process.exitCode. Output is
+ * never cut short: a stream still flushing (a pipe or terminal written asynchronously, as on macOS) is waited for.
+ * Only bins call it: a command that leaves work running (a child process, a server) must await it before returning.
+ */
+export function exitWhenFlushed(
+  streams: Pick<NodeJS.WriteStream, 'write' | 'writableLength' | 'destroyed'>[] = [process.stdout, process.stderr],
+  exit: () => void = () => process.exit(),
+): Promise<void> {
+  const pending = streams.filter((s) => !s.destroyed && s.writableLength > 0);
+  return Promise.all(pending.map((s) => new Promise<void>((done) => s.write('', () => done())))).then(exit);
+}
+
 /** Run a CLI action: errors become a clear message and an exit code (2 bad input, 1 conflict or failure). */
 // biome-ignore lint/suspicious/noConfusingVoidType: an action that returns nothing is `async () => {...}`, a Promise<void>.
 export async function runAction(io: Io, fn: () => Promise<number | void>): Promise<number> {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { exitTwoOnUsageError, processIo, quietOnClosedOutput } from './common';
+import { exitTwoOnUsageError, exitWhenFlushed, processIo, quietOnClosedOutput } from './common';
 import { defineCreate } from './create-command';
 import { withVersion } from './version-flag';
 
@@ -13,6 +13,6 @@ const program = defineCreate(
   (code) => (process.exitCode = code),
 );
 // Parsed when run as the bin; `platform-kit completion` imports it to read its options.
-if (require.main === module) void program.parseAsync(process.argv);
+if (require.main === module) void program.parseAsync(process.argv).then(() => exitWhenFlushed());
 
 export { program };

@@ -1,7 +1,15 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { CLUSTER_FIELDS, optionName } from '../model/cluster-fields';
-import { collect, exitTwoOnUsageError, interactiveAllowed, processIo, quietOnClosedOutput, runAction } from './common';
+import {
+  collect,
+  exitTwoOnUsageError,
+  exitWhenFlushed,
+  interactiveAllowed,
+  processIo,
+  quietOnClosedOutput,
+  runAction,
+} from './common';
 import { defineCreate } from './create-command';
 import { defineGate } from './gate-command';
 import { defineLint } from './lint-command';
@@ -323,6 +331,6 @@ defineGate(program, processIo);
 defineLint(program, processIo);
 
 // Parsed when run as the bin; `platform-kit completion` imports it to read its options.
-if (require.main === module) void program.parseAsync(process.argv);
+if (require.main === module) void program.parseAsync(process.argv).then(() => exitWhenFlushed());
 
 export { program };
