@@ -113,11 +113,11 @@ export class SubstitutedDocuments {
    */
   ofKind(
     text: string,
-    kind: string,
+    kind: string | undefined,
     settings: Record<string, string>,
     substitute: (text: string) => string,
   ): unknown[] {
-    const whole = () => documentsOfKind(substitute(text), kind, this.substituted);
+    const whole = () => this.slow(substitute(text), kind);
     if (/^%/m.test(text)) return whole();
     const pieces = splitDocuments(text).map((piece) => ({ piece, refs: fluxVarRefs(piece) }));
     // A `${` that is not a whole reference inside its piece (one running over a document marker, a malformed one)
@@ -128,21 +128,35 @@ export class SubstitutedDocuments {
     // Every variable has a value: the substitution of each piece is that piece of the substituted text.
     return pieces.flatMap(({ piece, refs }, i) => {
       const docs = this.shortcut(piece, kind, refs, values[i] as (string | null)[], substitute);
-      return docs === 'slow' ? documentsOfKind(substitute(piece), kind, this.substituted) : docs;
+      return docs === 'slow' ? this.slow(substitute(piece), kind) : docs;
     });
+  }
+
+  /** Every document of `text` (a file read whole, such as a chart's values), substituted as ofKind does. */
+  all(text: string, settings: Record<string, string>, substitute: (text: string) => string): unknown[] {
+    return this.ofKind(text, undefined, settings, substitute);
+  }
+
+  /** The documents of a substituted text, parsed (each distinct piece once). */
+  private slow(text: string, kind: string | undefined): unknown[] {
+    if (kind !== undefined) return documentsOfKind(text, kind, this.substituted);
+    let docs = this.substituted.get(text);
+    if (!docs) this.substituted.set(text, (docs = parseDocuments(text)));
+    return docs;
   }
 
   /** @param values the value of each reference of the piece (null: escaped, left as written by the substitution too) */
   private shortcut(
     piece: string,
-    kind: string,
+    kind: string | undefined,
     refs: FluxVarRef[],
     values: (string | null)[],
     substitute: (text: string) => string,
   ): unknown[] | 'slow' {
-    if (values.some((v) => v !== null && (!INERT_VALUE.test(v) || v.includes(kind)))) return 'slow';
-    if (!mayBeOfKind(piece, kind)) return [];
-    if (refs.length && VARIABLE_KIND.test(piece)) return 'slow';
+    if (values.some((v) => v !== null && (!INERT_VALUE.test(v) || (kind !== undefined && v.includes(kind)))))
+      return 'slow';
+    if (kind !== undefined && !mayBeOfKind(piece, kind)) return [];
+    if (kind !== undefined && refs.length && VARIABLE_KIND.test(piece)) return 'slow';
     let docs = this.rendered.get(piece);
     if (!docs) {
       docs = Object.hasOwn(this.prebuilt, piece) ? this.prebuilt[piece] : parseDocuments(piece);
@@ -178,6 +192,8 @@ const parseDocuments = (text: string): unknown[] => parseAllDocuments(text).map(
 
 /** The kinds the design docs read out of rendered files (generate/secrets-doc.ts, generate/networking.ts). */
 export const DOC_KINDS = ['ExternalSecret', 'HTTPRoute'] as const;
+/** Files the design docs read whole (networking.md: Cilium's chart values), by the name of the template. */
+const DOC_FILES = /(^|\/)helm-values\.ya?ml$/;
 
 /**
  * Parses of the pieces of the built-in templates that are copied as they are (no `.hbs`), by the piece's exact text:
@@ -205,8 +221,9 @@ export function prebuiltDocumentsOf(root: string): Record<string, unknown[]> {
     if (f.endsWith(TEMPLATE_SUFFIX) || !/\.ya?ml$/.test(f)) continue;
     const raw = fs.readFileSync(path.join(root, f), 'utf8');
     const text = raw.endsWith('\n') ? raw : `${raw}\n`;
+    const whole = DOC_FILES.test(f);
     for (const piece of splitDocuments(text)) {
-      if (!DOC_KINDS.some((k) => mayBeOfKind(piece, k))) continue;
+      if (!whole && !DOC_KINDS.some((k) => mayBeOfKind(piece, k))) continue;
       const docs = parseDocuments(piece);
       if (isDeepStrictEqual(JSON.parse(JSON.stringify(docs)), docs)) out[piece] = docs;
     }

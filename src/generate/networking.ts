@@ -1,4 +1,3 @@
-import { parse } from 'yaml';
 import type { TemplateRenderer } from '../core/render';
 import type { Tree } from '../core/tree';
 import { componentDir } from '../model/components';
@@ -83,11 +82,13 @@ export function renderNetworkingDoc(
   const names = Object.keys(spec.clusters);
   const wired = new Map(names.map((c) => [c, new Set(wiredComponents(spec, cat, c).map((w) => w.id))]));
   const has = (c: string, id: string) => wired.get(c)!.has(id);
+  // Parsed once for every cluster (substituted per cluster in the parse where that is what Flux's substitution gives).
+  const docs = new SubstitutedDocuments();
   const ciliumValues = (c: string): any => {
     const entry = cat.components.get('cilium');
     const file = entry && `${componentDir(entry.component)}/app/helm-values.yaml`;
     const text = file ? tree.read(file) : undefined;
-    return text ? parse(substitute(text, settings[c], file!)) : {};
+    return text ? (docs.all(text, settings[c], (t) => substitute(t, settings[c], file!))[0] ?? {}) : {};
   };
   const routes = routeNames(tree, spec, cat, settings, filesOf);
   const clusters = names.map((c) => {

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -191,6 +192,49 @@ describe('SubstitutedDocuments (generate/documents.ts)', () => {
     }
     expect(counts.ExternalSecret).toBeGreaterThan(20);
     expect(counts.HTTPRoute).toBeGreaterThan(5);
+  });
+
+  // all(): a file read whole (Helm values), no kind to filter on; the same parse-once shortcut and the same refusals.
+  const values = 'routingMode: ${MODE}\ntunnelProtocol: geneve\nk8sServiceHost: ${HOST}\n';
+  const parseSubstituted = (text: string, settings: Record<string, string>) =>
+    parseAllDocuments(substitute(text, settings, 'test')).map((d) => d.toJS());
+  it.each([
+    ['inert values, substituted in the parse', values, { MODE: 'native', HOST: 'api.example' }],
+    ['a number where the text had a string', values, { MODE: 'native', HOST: '10' }],
+    ['a value with ": "', values, { MODE: 'a: b', HOST: 'h' }],
+    ['an empty value (null)', values, { MODE: '', HOST: 'h' }],
+    ['a variable in a key', '${K}: x\n', { K: 'a' }],
+    ['two documents', `${values}---\nb: \${MODE}\n`, { MODE: 'tunnel', HOST: 'h' }],
+  ] as [string, string, Record<string, string>][])(
+    'all(), %s: what a parse of the substituted text gives',
+    (_n, text, settings) => {
+      const docs = new SubstitutedDocuments({});
+      expect(docs.all(text, settings, (t) => substitute(t, settings, 'test'))).toEqual(
+        parseSubstituted(text, settings),
+      );
+    },
+  );
+
+  it('all() parses a file once for every cluster whose values leave the shape alone', () => {
+    const planted = [{ routingMode: '${MODE}', planted: true }];
+    const docs = new SubstitutedDocuments({ [values]: planted });
+    for (const MODE of ['native', 'tunnel']) {
+      const settings = { MODE, HOST: 'h' };
+      expect(docs.all(values, settings, (t) => substitute(t, settings, 'test'))).toEqual([
+        { routingMode: MODE, planted: true },
+      ]);
+    }
+  });
+
+  it("prebuilds every piece of the copied templates' Helm values (the networking doc reads Cilium's whole)", () => {
+    const pieces = prebuiltDocumentsOf(BUILTIN_TEMPLATES);
+    const cilium = fs.readFileSync(
+      path.join(BUILTIN_TEMPLATES, 'components/networking/cilium/helm-values.yaml'),
+      'utf8',
+    );
+    const text = cilium.endsWith('\n') ? cilium : `${cilium}\n`;
+    expect(pieces[text]).toEqual(parseAllDocuments(text).map((d) => d.toJS()));
+    expect((pieces[text] as any[])[0].routingMode).toBeDefined();
   });
 
   it('on the reference platform, for each cluster, the documents a parse of the substituted file gives', () => {
