@@ -81,7 +81,8 @@ export function generate(platform: PlatformFile, inputs: GenerateInputs): Genera
     ? renderAdopted(platform.spec, renderer, (p) => look(p)?.text)
     : renderPlatform(platform.spec, renderer);
   // platform.yaml stays as the person formatted it (comments after values, flow or JSON style) unless a value changes.
-  result.tree.write(PLATFORM_FILE, keepFormatting(look(PLATFORM_FILE)?.text, platformToString(platform)));
+  const platformText = platformToString(platform);
+  result.tree.write(PLATFORM_FILE, keepFormatting(look(PLATFORM_FILE)?.text, platformText));
   // package.json pins the tool; a person's fields in it are kept (edited structurally, like platform.yaml).
   if (!adopted) result.tree.write(REPO_PACKAGE_FILE, repoPackageJson(look(REPO_PACKAGE_FILE)?.text, GENERATOR_VERSION));
   const previous = parseManifest(current.read(MANIFEST_FILE), GENERATOR_VERSION);
@@ -100,7 +101,8 @@ export function generate(platform: PlatformFile, inputs: GenerateInputs): Genera
       conflicts.map((c) => c.path),
     );
   }
-  registerPlannedPlatform(plan, result.tree.read(PLATFORM_FILE)!, platform.spec);
+  const written = result.tree.read(PLATFORM_FILE)!;
+  registerPlannedPlatform(plan, written, platform.spec, written === platformText ? platform.doc : undefined);
   return { ...result, plan, settingsSync };
 }
 

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq } from 'yaml';
+import { type Document, isMap, isNode, isScalar, isSeq, type Scalar } from 'yaml';
 import { toLf } from '../core/eol';
 import type { Plan } from '../core/plan';
 import { readStrictYaml } from '../core/yaml';
@@ -47,11 +47,14 @@ function platformText(plan: Plan): string | undefined {
  * The model of the platform.yaml text a plan writes, as the generator planned it (commands/generate.ts registers it):
  * the report of a command reads it from there instead of parsing and validating the text it wrote again.
  */
-const plannedModels = new WeakMap<Plan, { text: string; spec: PlatformSpec }>();
+const plannedModels = new WeakMap<Plan, { text: string; spec: PlatformSpec; doc?: Document }>();
 
-/** Record that `plan` writes platform.yaml as `text`, the model `spec` (which the command validated). */
-export function registerPlannedPlatform(plan: Plan, text: string, spec: PlatformSpec): void {
-  plannedModels.set(plan, { text: toLf(text), spec });
+/**
+ * Record that `plan` writes platform.yaml as `text`, the model `spec` (which the command validated); `doc` when the
+ * text is that document's own output (platformToString), not a person's formatting of the same values kept.
+ */
+export function registerPlannedPlatform(plan: Plan, text: string, spec: PlatformSpec, doc?: Document): void {
+  plannedModels.set(plan, { text: toLf(text), spec, ...(doc ? { doc } : {}) });
 }
 
 /**
@@ -72,30 +75,117 @@ export function plannedPlatform(plan: Plan): PlatformSpec | undefined {
 export function placeholders(plan: Plan, clusters?: string[]): Placeholder[] {
   const text = platformText(plan);
   if (text === undefined) return [];
-  const { doc, lc } = readStrictYaml(text);
-  const out: Placeholder[] = [];
-  const walk = (node: unknown, path: string[]) => {
-    if (isMap(node)) {
-      for (const it of node.items) if (isScalar(it.key)) walk(it.value, [...path, String(it.key.value)]);
-    } else if (isSeq(node)) {
-      node.items.forEach((it, i) => {
+  const known = plannedModels.get(plan);
+  let found = known?.doc && known.text === text ? placeholderNodes(known.doc) : undefined;
+  let lines = found && ownTextLines(found, text);
+  if (!found || !lines) {
+    const { doc, lc } = readStrictYaml(text);
+    const parsed = placeholderNodes(doc);
+    found = parsed;
+    lines = parsed.map((f) => (f.node?.range ? lc.linePos(f.node.range[0]).line : 0));
+  }
+  const out = found.map((f, i) => ({
+    file: PLATFORM_FILE,
+    line: lines[i],
+    key: f.path.join('.'),
+    value: f.value,
+    cluster: f.path[1],
+  }));
+  return out.filter((p) => !clusters || (p.cluster !== undefined && clusters.includes(p.cluster)));
+}
+
+/** A placeholder scalar of a platform.yaml document; `key` is its mapping key (undefined: an entry of a list). */
+export interface PlaceholderNode {
+  /** The scalar (a document edited in memory may hold a bare string instead: no node). */
+  node?: Scalar;
+  path: string[];
+  key?: string;
+  value: string;
+}
+
+/**
+ * The placeholder scalars under `clusters:`, in the document's order. A parsed document holds nodes only; one edited in
+ * memory (doc.setIn) may also hold bare keys, strings, arrays and objects, which are written out the same way.
+ */
+export function placeholderNodes(doc: Document): PlaceholderNode[] {
+  const out: PlaceholderNode[] = [];
+  const walk = (node: unknown, path: string[], key?: string) => {
+    const entries: [unknown, unknown][] | undefined = isMap(node)
+      ? node.items.map((it) => [isScalar(it.key) ? it.key.value : it.key, it.value])
+      : isPlainObject(node)
+        ? Object.entries(node)
+        : undefined;
+    const items = isSeq(node) ? node.items : Array.isArray(node) ? node : undefined;
+    if (entries) {
+      for (const [k, v] of entries)
+        if (typeof k === 'string' || typeof k === 'number') walk(v, [...path, String(k)], String(k));
+    } else if (items) {
+      items.forEach((it, i) => {
         // A node is named by its name (nodes[infra-cp-1]) rather than its index.
-        const name = isMap(it) ? it.get('name') : undefined;
+        const name = isMap(it) ? it.get('name') : isPlainObject(it) ? it.name : undefined;
         walk(it, [...path.slice(0, -1), `${path[path.length - 1]}[${typeof name === 'string' ? name : i}]`]);
       });
-    } else if (isScalar(node) && typeof node.value === 'string' && isPlaceholder(node.value)) {
-      out.push({
-        file: PLATFORM_FILE,
-        line: node.range ? lc.linePos(node.range[0]).line : 0,
-        key: path.join('.'),
-        value: node.value,
-        cluster: path[1],
-      });
+    } else {
+      const value = isScalar(node) ? node.value : node;
+      if (typeof value === 'string' && isPlaceholder(value))
+        out.push({ ...(isScalar(node) ? { node } : {}), path, ...(key === undefined ? {} : { key }), value });
     }
   };
   const root = doc.contents;
   if (isMap(root)) walk(root.get('clusters', true), ['clusters']);
-  return out.filter((p) => !clusters || (p.cluster !== undefined && clusters.includes(p.cluster)));
+  return out;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !isNode(v) && Object.getPrototypeOf(v) === Object.prototype;
+
+/** `key: value` or `- key: value` (a mapping in a list), and `- value` (a list entry). */
+const PAIR_LINE = /^ *(?:- )?([A-Za-z0-9_][A-Za-z0-9_.-]*): (.+)$/;
+const ENTRY_LINE = /^ *- (.+)$/;
+
+/** A one-line scalar as the writer puts it (plain, single- or double-quoted); undefined for anything else. */
+function oneLineScalar(text: string): string | undefined {
+  if (text.startsWith("'")) return /^'(?:[^']|'')*'$/.test(text) ? text.slice(1, -1).replace(/''/g, "'") : undefined;
+  if (text.startsWith('"')) {
+    try {
+      return JSON.parse(text) as string;
+    } catch {
+      return undefined;
+    }
+  }
+  return /^[|>&*!]| #/.test(text) ? undefined : text;
+}
+
+/**
+ * The line of each placeholder in `text`, the document's own output (block style without folding: a scalar is on its
+ * key's line), found without parsing the text again: a cold parse of platform.yaml is ~15 ms of a scaffold. The i-th
+ * line that reads a placeholder's key and value is the i-th placeholder with that key and value. Undefined unless every
+ * placeholder finds its line so, in the document's order, and no other line reads the same (a line of a block scalar
+ * that looks like one): the caller then parses the text.
+ */
+export function ownTextLines(found: PlaceholderNode[], text: string): number[] | undefined {
+  const id = (key: string | undefined, value: string) => `${key ?? '-'}\0${value}`;
+  const linesOf = new Map<string, number[]>(found.map((f) => [id(f.key, f.value), []]));
+  text.split('\n').forEach((line, i) => {
+    const pair = PAIR_LINE.exec(line);
+    const value = pair ? oneLineScalar(pair[2]) : undefined;
+    if (pair && value !== undefined) linesOf.get(id(pair[1], value))?.push(i + 1);
+    const entry = pair ? undefined : ENTRY_LINE.exec(line);
+    const item = entry ? oneLineScalar(entry[1]) : undefined;
+    if (item !== undefined) linesOf.get(id(undefined, item))?.push(i + 1);
+  });
+  const used = new Map<string, number>();
+  const out: number[] = [];
+  for (const f of found) {
+    const k = id(f.key, f.value);
+    const n = used.get(k) ?? 0;
+    used.set(k, n + 1);
+    const line = linesOf.get(k)![n];
+    if (line === undefined || line <= (out[out.length - 1] ?? 0)) return undefined;
+    out.push(line);
+  }
+  for (const [k, lines] of linesOf) if (lines.length !== used.get(k)) return undefined;
+  return out;
 }
 
 export interface SettingValue {
