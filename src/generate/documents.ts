@@ -116,8 +116,9 @@ export class SubstitutedDocuments {
     kind: string | undefined,
     settings: Record<string, string>,
     substitute: (text: string) => string,
+    keys?: readonly string[],
   ): unknown[] {
-    const whole = () => this.slow(substitute(text), kind);
+    const whole = () => this.slow(substitute(text), kind).map((d) => only(d, keys));
     if (/^%/m.test(text)) return whole();
     const pieces = splitDocuments(text).map((piece) => ({ piece, refs: fluxVarRefs(piece) }));
     // A `${` that is not a whole reference inside its piece (one running over a document marker, a malformed one)
@@ -127,14 +128,23 @@ export class SubstitutedDocuments {
     if (values.some((v) => v.includes(undefined))) return whole();
     // Every variable has a value: the substitution of each piece is that piece of the substituted text.
     return pieces.flatMap(({ piece, refs }, i) => {
-      const docs = this.shortcut(piece, kind, refs, values[i] as (string | null)[], substitute);
-      return docs === 'slow' ? this.slow(substitute(piece), kind) : docs;
+      const docs = this.shortcut(piece, kind, refs, values[i] as (string | null)[], substitute, keys);
+      return docs === 'slow' ? this.slow(substitute(piece), kind).map((d) => only(d, keys)) : docs;
     });
   }
 
-  /** Every document of `text` (a file read whole, such as a chart's values), substituted as ofKind does. */
-  all(text: string, settings: Record<string, string>, substitute: (text: string) => string): unknown[] {
-    return this.ofKind(text, undefined, settings, substitute);
+  /**
+   * Every document of `text` (a file read whole, such as a chart's values), substituted as ofKind does. With `keys`,
+   * each document (a mapping) holds only those top-level keys: a variable that makes a number or a boolean elsewhere
+   * then leaves the shortcut usable (its values are inert: they change no key and no structure, only types).
+   */
+  all(
+    text: string,
+    settings: Record<string, string>,
+    substitute: (text: string) => string,
+    keys?: readonly string[],
+  ): unknown[] {
+    return this.ofKind(text, undefined, settings, substitute, keys);
   }
 
   /** The documents of a substituted text, parsed (each distinct piece once). */
@@ -152,6 +162,7 @@ export class SubstitutedDocuments {
     refs: FluxVarRef[],
     values: (string | null)[],
     substitute: (text: string) => string,
+    keys?: readonly string[],
   ): unknown[] | 'slow' {
     if (values.some((v) => v !== null && (!INERT_VALUE.test(v) || (kind !== undefined && v.includes(kind)))))
       return 'slow';
@@ -162,30 +173,50 @@ export class SubstitutedDocuments {
       docs = Object.hasOwn(this.prebuilt, piece) ? this.prebuilt[piece] : parseDocuments(piece);
       this.rendered.set(piece, docs);
     }
-    if (!refs.length) return docs;
+    if (!refs.length) return docs.map((d) => only(d, keys));
     let ok = true;
-    const walk = (v: unknown): unknown => {
+    // typed: whether a string turning into another type matters here (outside the keys asked for, it does not); a
+    // variable in a key anywhere may make or replace any key, so it always sends the piece to the slow path.
+    const walk = (v: unknown, typed: boolean): unknown => {
       if (!ok) return v;
       if (typeof v === 'string') {
-        if (!v.includes('${')) return v;
+        if (!typed || !v.includes('${')) return v; // not asked for: dropped, unsubstituted
         const s = substitute(v);
         if (NOT_A_STRING.test(s)) ok = false;
         return s;
       }
-      if (Array.isArray(v)) return v.map(walk);
+      if (Array.isArray(v)) return v.map((x) => walk(x, typed));
       if (v && typeof v === 'object') {
         const o: Record<string, unknown> = {};
         for (const [k, x] of Object.entries(v)) {
           if (k.includes('${')) ok = false;
-          o[k] = walk(x);
+          o[k] = walk(x, typed);
         }
         return o;
       }
       return v;
     };
-    const out = docs.map(walk);
+    const out = docs.map((d) => {
+      if (!keys || !isRecord(d)) return walk(d, true);
+      const o: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(d)) {
+        if (k.includes('${')) ok = false;
+        const picked = keys.includes(k);
+        const v = walk(x, picked);
+        if (picked) o[k] = v;
+      }
+      return o;
+    });
     return ok ? out : 'slow';
   }
+}
+
+const isRecord = (d: unknown): d is Record<string, unknown> => typeof d === 'object' && d !== null && !Array.isArray(d);
+
+/** A document with only the top-level `keys` (all of it without keys, or when it is not a mapping). */
+function only(d: unknown, keys: readonly string[] | undefined): unknown {
+  if (!keys || !isRecord(d)) return d;
+  return Object.fromEntries(Object.entries(d).filter(([k]) => keys.includes(k)));
 }
 
 const parseDocuments = (text: string): unknown[] => parseAllDocuments(text).map((d) => d.toJS() as unknown);

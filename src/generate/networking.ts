@@ -88,7 +88,8 @@ export function renderNetworkingDoc(
     const entry = cat.components.get('cilium');
     const file = entry && `${componentDir(entry.component)}/app/helm-values.yaml`;
     const text = file ? tree.read(file) : undefined;
-    return text ? (docs.all(text, settings[c], (t) => substitute(t, settings[c], file!))[0] ?? {}) : {};
+    const read = (t: string) => substitute(t, settings[c], file!);
+    return text ? (docs.all(text, settings[c], read, ['routingMode', 'tunnelProtocol'])[0] ?? {}) : {};
   };
   const routes = routeNames(tree, spec, cat, settings, filesOf);
   const clusters = names.map((c) => {

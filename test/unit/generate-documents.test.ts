@@ -226,6 +226,42 @@ describe('SubstitutedDocuments (generate/documents.ts)', () => {
     }
   });
 
+  it('all() with keys: only those top-level keys, from the one parse even when a variable makes a number elsewhere', () => {
+    const text = 'cluster:\n  id: ${ID}\nroutingMode: ${MODE}\ntunnelProtocol: geneve\n';
+    const planted = [{ cluster: { id: '${ID}' }, routingMode: '${MODE}', tunnelProtocol: 'geneve', planted: true }];
+    const docs = new SubstitutedDocuments({ [text]: planted });
+    for (const settings of [
+      { ID: '1', MODE: 'native' },
+      { ID: '2', MODE: 'tunnel' },
+    ]) {
+      const read = (t: string) => substitute(t, settings, 'test');
+      const keys = ['routingMode', 'tunnelProtocol'];
+      expect(docs.all(text, settings, read, keys)).toEqual([{ routingMode: settings.MODE, tunnelProtocol: 'geneve' }]);
+      // what a parse of the substituted text holds at those keys
+      const parsed = parseSubstituted(text, settings)[0] as Record<string, unknown>;
+      expect(new SubstitutedDocuments({}).all(text, settings, read, keys)).toEqual([
+        { routingMode: parsed.routingMode, tunnelProtocol: parsed.tunnelProtocol },
+      ]);
+    }
+  });
+
+  it.each([
+    ['a number at a key asked for', 'routingMode: ${V}\nother: x\n', { V: '10' }],
+    [
+      'a variable in a key elsewhere (here it makes the key asked for)',
+      'routingMode: native\n${K}: x\n',
+      { K: 'routingMode' },
+    ],
+    ['a value that is not inert elsewhere', 'routingMode: native\nother: ${V}\n', { V: 'a: b' }],
+  ] as [string, string, Record<string, string>][])(
+    'all() with keys, %s: what a parse of the substituted text gives',
+    (_n, text, settings) => {
+      const read = (t: string) => substitute(t, settings, 'test');
+      const want = parseSubstituted(text, settings).map((d: any) => ({ routingMode: d.routingMode }));
+      expect(new SubstitutedDocuments({}).all(text, settings, read, ['routingMode'])).toEqual(want);
+    },
+  );
+
   it("prebuilds every piece of the copied templates' Helm values (the networking doc reads Cilium's whole)", () => {
     const pieces = prebuiltDocumentsOf(BUILTIN_TEMPLATES);
     const cilium = fs.readFileSync(
