@@ -232,10 +232,10 @@ describe('interruption: a killed scaffold leaves every file as it was or as it s
         `${interrupted}/${KILLS} runs interrupted, ${partial} of them with files moved into place at the ` +
         `kill; all recovered; ${edits} files edited after the kill, all edits kept (${editedKept} by the next run itself)`,
     );
-    expect(
-      edits - editedKept,
-      'some edits were of files an uncommitted run had just created, which the recovery left as edited',
-    ).toBeGreaterThan(0);
+    // An edit of a file an uncommitted run had just created (left as edited by the recovery) needs a kill inside the
+    // swap, which moves the new folders in with a few renames (~2 ms): too short for a timer to land in reliably. That
+    // case has a kill test of its own that retries until it lands (field-commit.test.ts, "a file the killed run had
+    // just created"), and the in-process seam test kills the commit at each of its calls (tests-commit-faults).
     expect(interrupted, 'most runs were really interrupted').toBeGreaterThan(KILLS / 2);
     expect(
       partial,

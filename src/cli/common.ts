@@ -33,6 +33,13 @@ export const processIo: Io = {
   err: (t) => write(process.stderr, t),
 };
 
+/** What exitWhenFlushed needs of an output stream (process.stdout and process.stderr are such). */
+export interface FlushableStream {
+  readonly destroyed: boolean;
+  readonly writableLength: number;
+  write(chunk: string, cb: () => void): boolean;
+}
+
 /**
  * End the process once everything written to stdout and stderr has gone out. A bin calls it when its command is done:
  * without it, Node waits at exit for V8's background jobs (compiling hot functions, sweeping the heap) that a finished
@@ -41,7 +48,7 @@ export const processIo: Io = {
  * Only bins call it: a command that leaves work running (a child process, a server) must await it before returning.
  */
 export function exitWhenFlushed(
-  streams: Pick<NodeJS.WriteStream, 'write' | 'writableLength' | 'destroyed'>[] = [process.stdout, process.stderr],
+  streams: FlushableStream[] = [process.stdout, process.stderr],
   exit: () => void = () => process.exit(),
 ): Promise<void> {
   const pending = streams.filter((s) => !s.destroyed && s.writableLength > 0);

@@ -103,6 +103,21 @@ export class LinkGuard {
     return true;
   }
 
+  /**
+   * The first folder on the way to rel (relative, POSIX) that a check found missing: every folder from it down is made
+   * by whoever writes rel. Undefined when all of rel's folders were there (or rel was not checked).
+   */
+  firstMissing(rel: string): string | undefined {
+    const segs = rel.split('/');
+    let cur = this.base;
+    for (let i = 0; i < segs.length - 1; i++) {
+      cur = path.join(cur, segs[i]);
+      if (this.missingDirs.has(cur)) return segs.slice(0, i + 1).join('/');
+      if (!this.realDirs.has(cur)) return undefined;
+    }
+    return undefined;
+  }
+
   /** Whether a check found the folder abs (absolute) missing, or a folder above it. */
   wasMissing(abs: string): boolean {
     for (let d = abs; d.startsWith(this.base) && d !== this.base; d = path.dirname(d))
@@ -128,6 +143,13 @@ interface JournalEntry {
   old?: string | null;
   /** sha256 of what the commit writes there (null: it deletes the file). */
   new?: string | null;
+  /** Staged at tree/<path> (moved in with its new folder) instead of new/<i>. */
+  t?: boolean;
+}
+
+/** Where a journal entry's new content waits in the staging folder until it is moved in. */
+function stagedPath(staging: string, e: Pick<JournalEntry, 'i' | 'path' | 't'>): string {
+  return e.t ? path.join(staging, 'tree', ...e.path.split('/')) : path.join(staging, 'new', String(e.i));
 }
 
 /**
@@ -179,7 +201,7 @@ export function recoverInterrupted(root: string): { rolledBack: number; complete
       for (const e of [...entries].reverse()) {
         const abs = resolveInside(root, e.path);
         const backup = path.join(staging, 'old', String(e.i));
-        const staged = path.join(staging, 'new', String(e.i));
+        const staged = stagedPath(staging, e);
         const checked = e.old !== undefined && e.new !== undefined;
         const now = checked ? hashOnDisk(root, e.path) : undefined;
         if (fs.existsSync(backup)) {
@@ -251,7 +273,8 @@ function readJournal(root: string, rel: string, links: LinkGuard): JournalEntry[
       typeof e.deletes !== 'boolean'
     )
       throw broken('an entry of the wrong shape');
-    if (!hash(e.old) || !hash(e.new)) throw broken('an entry of the wrong shape');
+    if (!hash(e.old) || !hash(e.new) || (e.t !== undefined && typeof e.t !== 'boolean'))
+      throw broken('an entry of the wrong shape');
     const ownState =
       typeof e.path === 'string' &&
       e.path.startsWith('.platform/') &&
@@ -331,6 +354,12 @@ class Commit {
   private readonly newHash = new Map<string, string>();
   /** Whether the process's umask leaves a mode as it is (then a file created with it needs no chmod), by mode. */
   private readonly intactModes = new Map<number, boolean>();
+  /** Created files staged inside their new folder (tree/<path>), by path -> that folder (see newFolderOf). */
+  private readonly treeTop = new Map<string, string>();
+  /** New folders by path: moved in whole (true), or found taken when their turn came (false: linked file by file). */
+  private readonly moved = new Map<string, boolean>();
+  /** Files moved in with their folder (already applied when their turn in the swap comes). */
+  private readonly movedIn = new Set<string>();
 
   constructor(
     private readonly root: string,
@@ -379,7 +408,12 @@ class Commit {
     this.mkdirp(path.join(this.staging, 'new'));
     this.todo.forEach((c, i) => {
       if (c.action === 'DELETE') return;
-      const tmp = path.join(this.staging, 'new', String(i));
+      const top = c.action === 'CREATE' ? this.newFolderOf(c.path) : undefined;
+      const tmp = stagedPath(this.staging, { i, path: c.path, t: top !== undefined });
+      if (top !== undefined) {
+        this.treeTop.set(c.path, top);
+        this.mkdirp(path.dirname(tmp));
+      }
       // A file the plan creates had no mode to keep (~1000 of them in a scaffold: one stat each saved).
       const st =
         c.action === 'CREATE' ? undefined : fs.statSync(resolveInside(this.root, c.path), { throwIfNoEntry: false });
@@ -396,6 +430,61 @@ class Commit {
   }
 
   /**
+   * The folder a created file is moved in with: the first of its folders that was missing when the paths were checked
+   * (a scaffold's kubernetes/, docs/, …: ~1000 files in ~15 renames instead of a link and an unlink each); the one
+   * below it when that folder holds the staging area (.platform/ of a new repository); undefined when the file's own
+   * folder was there.
+   */
+  private newFolderOf(rel: string): string | undefined {
+    const segs = rel.split('/');
+    let top = this.links.firstMissing(rel);
+    while (top !== undefined && `${STAGING_DIR}/`.startsWith(`${top}/`)) {
+      const depth = top.split('/').length + 1;
+      top = depth < segs.length ? segs.slice(0, depth).join('/') : undefined;
+    }
+    return top;
+  }
+
+  /**
+   * Move the new folder `top` in whole, once: rename(2) of its staged tree. False when something stands there now
+   * (made since the paths were checked, or a rename refused because of it): its files are then linked in one by one,
+   * which never replaces a file. Every file of the folder is applied at once, so a roll back removes them all.
+   */
+  private moveIn(top: string): boolean {
+    const known = this.moved.get(top);
+    if (known !== undefined) return known;
+    const abs = resolveInside(this.root, top);
+    let done = false;
+    if (!fs.lstatSync(abs, { throwIfNoEntry: false })) {
+      try {
+        this.io.renameSync(path.join(this.staging, 'tree', ...top.split('/')), abs);
+        done = true;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'EEXIST' && code !== 'ENOTEMPTY' && code !== 'ENOTDIR') throw e;
+      }
+    }
+    this.moved.set(top, done);
+    if (!done) return false;
+    // The folders it brought, top first (a roll back removes them in reverse), then its files as applied steps.
+    const dirs = new Set<string>();
+    const files = this.todo.filter((c) => this.treeTop.get(c.path) === top);
+    for (const c of files)
+      for (let d = path.posix.dirname(c.path); d === top || d.startsWith(`${top}/`); d = path.posix.dirname(d))
+        dirs.add(d);
+    for (const d of [...dirs].sort((a, b) => a.split('/').length - b.split('/').length)) {
+      const dirAbs = resolveInside(this.root, d);
+      this.createdDirs.push(dirAbs);
+      this.knownDirs.add(dirAbs);
+    }
+    for (const c of files) {
+      this.applied.push({ change: c, abs: resolveInside(this.root, c.path), wrote: this.hashOfNew(c) });
+      this.movedIn.add(c.path);
+    }
+    return true;
+  }
+
+  /**
    * 2. The journal says what the swap is about to do, so a run killed half-way is undone by the next one; the hashes
    * let that undo tell the tool's versions of a file from a person's edit made after the kill.
    */
@@ -408,6 +497,7 @@ class Commit {
       deletes: c.action === 'DELETE',
       old: c.currentHash === undefined ? hashOnDisk(this.root, c.path) : c.currentHash,
       new: c.action === 'DELETE' ? null : this.hashOfNew(c),
+      ...(this.treeTop.has(c.path) ? { t: true } : {}),
     }));
     const tmp = path.join(this.staging, 'journal.tmp');
     this.io.writeFileSync(tmp, JSON.stringify({ pid: process.pid, entries }));
@@ -420,7 +510,10 @@ class Commit {
     return h;
   }
 
-  /** 3. Move into place, keeping what was there as a backup until the end; throws when a file was saved meanwhile. */
+  /**
+   * 3. Move into place, keeping what was there as a backup until the end; throws when a file was saved meanwhile. A
+   * new folder comes in whole with one rename (moveIn), every other file with a link of its staged copy.
+   */
   swap(): void {
     this.todo.forEach((c, i) => {
       this.swapOne(c, i);
@@ -453,6 +546,9 @@ class Commit {
       return;
     }
     if (this.changed.length) return; // the commit is undone anyway: only the rest are compared, to name them all
+    if (this.movedIn.has(c.path)) return; // moved in with its folder (and applied then)
+    const top = this.treeTop.get(c.path);
+    if (top !== undefined && this.moveIn(top)) return;
     const step: Applied = { change: c, abs };
     this.applied.push(step);
     // Known absent when the compare above found nothing there (a created file: ~1000 in a scaffold).

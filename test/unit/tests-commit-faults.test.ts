@@ -168,6 +168,19 @@ describe('commitChanges through a file-system seam: a fault at every call', () =
     expect(after).not.toEqual(before);
   });
 
+  it('moves each new folder in whole: one rename for clusters/apps/ and one for scripts/, no link of the files in them', () => {
+    const moved = calls.filter(
+      (c) => c.name === 'renameSync' && String(c.args[0]).includes(`${path.sep}tree${path.sep}`),
+    );
+    expect(moved.map((c) => path.relative(path.dirname(String(c.args[0])), String(c.args[0])))).toEqual([
+      'apps',
+      'scripts',
+    ]);
+    const linked = calls.filter((c) => c.name === 'linkSync').map((c) => String(c.args[1]));
+    expect(linked.some((p) => p.endsWith('b.yaml') || p.endsWith('run.sh'))).toBe(false);
+    expect(linked.some((p) => p.endsWith(path.join('infra', 'a.yaml')))).toBe(true); // a file replaced is linked
+  });
+
   it('one failing call before the commit point: the error is thrown and every file and folder is as it was', () => {
     for (let n = 0; n <= commitPoint; n++) {
       const root = repo();
@@ -294,20 +307,39 @@ describe('commitChanges through the seam: a person saves a file in the middle of
     expect(state(root)).toEqual(expected());
   });
 
-  it("a file created where the commit creates one, just before it is linked in: refused, the person's file stays", () => {
-    const root = repo();
-    const B = 'clusters/apps/deep/b.yaml';
-    const theirs = 'b: theirs\n';
-    const { io } = seam(-1, false, (name, args) => {
-      if (name === 'linkSync' && String(args[1]).endsWith(path.join('deep', 'b.yaml')))
+  // clusters/apps/ is new: b.yaml is moved in with it (one rename of the folder), or linked in alone when a folder
+  // stands there by then. Either way a file a person made there is never replaced.
+  it.each([
+    [
+      'made before the swap (the folder is there when its turn comes)',
+      (name: Call, args: unknown[]) => name === 'renameSync' && String(args[1]).endsWith('journal.json'),
+    ],
+    [
+      'made at the very rename of the folder (the rename is refused: the folder is not empty)',
+      (name: Call, args: unknown[]) =>
+        name === 'renameSync' && String(args[0]).endsWith(path.join('tree', 'clusters', 'apps')),
+    ],
+  ] as [string, (name: Call, args: unknown[]) => boolean][])(
+    "a file created where the commit creates one in a new folder, %s: refused, the person's file stays",
+    (_when, when) => {
+      const root = repo();
+      const B = 'clusters/apps/deep/b.yaml';
+      const theirs = 'b: theirs\n';
+      let made = false;
+      const { io } = seam(-1, false, (name, args) => {
+        if (made || !when(name, args)) return;
+        made = true;
+        fs.mkdirSync(path.dirname(path.join(root, B)), { recursive: true });
         fs.writeFileSync(path.join(root, B), theirs);
-    });
-    expect(() => commitChanges(root, changes(), io)).toThrow(ChangedDuringRunError);
-    expect(state(root)).toEqual({
-      ...state(repo()),
-      'clusters/apps/': 'dir',
-      'clusters/apps/deep/': 'dir',
-      [B]: `644 ${theirs}`,
-    });
-  });
+      });
+      expect(() => commitChanges(root, changes(), io)).toThrow(ChangedDuringRunError);
+      expect(made).toBe(true);
+      expect(state(root)).toEqual({
+        ...state(repo()),
+        'clusters/apps/': 'dir',
+        'clusters/apps/deep/': 'dir',
+        [B]: `644 ${theirs}`,
+      });
+    },
+  );
 });
