@@ -1368,6 +1368,18 @@ const STATE: Hostile[] = [
     },
   ),
   h(
+    'journal: where a file waits (t) given as a path (regenerate)',
+    KIT,
+    ['regenerate'],
+    /journal\.json: an entry of the wrong shape/,
+    {
+      setup: (repo) =>
+        journal(path.join(repo, '.platform', '.staging', '1'), [
+          { i: 0, path: 'talos/infra/talconfig.yaml', hadOriginal: false, deletes: false, t: '../../outside' },
+        ]),
+    },
+  ),
+  h(
     'journal: an entry through a link to a folder outside (create)',
     CREATE,
     ['stg', '--yes'],
