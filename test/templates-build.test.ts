@@ -149,7 +149,9 @@ describe("V8's code cache of the bundles (src/cli/code-cache.ts)", () => {
       string,
       { sha1: string; file: string }
     >;
-    // the scaffold's chunks: the generator, the session, the YAML library
+    // the scaffold's chunks: the generator, the session, the YAML library; and the precompiled templates (lib/built/)
+    expect(Object.keys(index)).toContain('../built/templates.cjs');
+    expect(index['../built/templates.cjs'].file).toBe('built--templates.cjs.bin');
     for (const prefix of ['create-run-', 'session-', 'dist-'])
       expect(
         Object.keys(index).some((n) => n.startsWith(prefix)),
@@ -166,6 +168,10 @@ describe("V8's code cache of the bundles (src/cli/code-cache.ts)", () => {
     const got = load(BUNDLE, [chunk(BUNDLE, 'create-run-'), chunk(BUNDLE, 'session-')]);
     expect(got.mode).toBe('on');
     expect(got.used).toBeGreaterThan(5);
+    expect(got.rejected).toBe(0);
+    // the precompiled templates, from lib/built/ next to the bundle folder
+    const templates = load(BUNDLE, [path.join(ROOT, 'lib', 'built', 'templates.cjs')]);
+    expect(templates).toMatchObject({ mode: 'on', used: 1, rejected: 0, stale: 0 });
     expect(got.rejected).toBe(0);
     expect(got.stale).toBe(0);
   });

@@ -20,6 +20,8 @@ import type * as Vm from 'node:vm';
 
 /** The bundles' folder (lib/bundle/) as seen from this module's compiled place (lib/cli/). */
 const BUNDLE_DIR = path.join(__dirname, '..', 'bundle');
+/** The build's other code the bins load: lib/built/templates.cjs (the precompiled templates, run by every render). */
+const BUILT_DIR = path.join(BUNDLE_DIR, '..', 'built');
 /** The cache of the running V8 on this architecture. */
 export const CODE_CACHE_DIR = path.join(BUNDLE_DIR, 'code-cache', `${process.versions.v8}-${process.arch}`);
 const INDEX = 'index.json';
@@ -64,9 +66,12 @@ export function enableCodeCache(): 'off' | 'on' | 'training' {
   const made: { name: string; text: string; script: Vm.Script }[] = [];
   proto._compile = function (this: Module, content: string, filename: string) {
     // A chunk with an import() is left to Node: a vm.Script cannot load one without an experimental flag or warning.
-    if (path.dirname(filename) !== BUNDLE_DIR || content.includes('import('))
+    const dir = path.dirname(filename);
+    if ((dir !== BUNDLE_DIR && dir !== BUILT_DIR) || content.includes('import('))
       return compile.call(this, content, filename);
-    const name = path.basename(filename);
+    // A chunk by its name; the build's other files by their path from the bundle folder (../built/templates.cjs).
+    const name =
+      dir === BUNDLE_DIR ? path.basename(filename) : path.relative(BUNDLE_DIR, filename).split(path.sep).join('/');
     const entry = index[name];
     let cachedData: Buffer | undefined;
     if (entry && entry.sha1 === sha1(content)) {
@@ -110,7 +115,7 @@ function writeCache(made: { name: string; text: string; script: Vm.Script }[]): 
   fs.mkdirSync(CODE_CACHE_DIR, { recursive: true });
   const index: Record<string, Entry> = {};
   for (const { name, text, script } of made) {
-    const file = `${name}.bin`;
+    const file = `${name.replace(/^(\.\.\/)+/, '').replace(/\//g, '--')}.bin`;
     fs.writeFileSync(path.join(CODE_CACHE_DIR, file), script.createCachedData());
     index[name] = { sha1: sha1(text), file };
   }
