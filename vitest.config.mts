@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 /**
  * Two projects (README "Development"):
  * - unit: in process, on the library and in-memory trees or temp folders; no compiled CLI, no kubectl, no terminal.
- *   No global setup either (nothing to compile), so `npx vitest run --project unit` is the seconds-long inner loop.
+ *   No build either (nothing to compile), so `npx vitest run --project unit` is the seconds-long inner loop.
  *   Its files share each worker's module cache (isolate: false): loading the library, catalog and templates once per
  *   worker instead of once per file is a third of the project's CPU time. Its tests restore what they stub.
  *   test/helpers/unit-guard.ts makes a unit test that spawns a bin, node, kubectl or python fail with a message.
@@ -12,6 +12,7 @@ import { defineConfig } from 'vitest/config';
  *   and scenarios too heavy for unit's budget even in process (regenerate's matrix); the bins are compiled once
  *   into lib/ by the global setup. Its files share each worker's modules too (isolate: false: the import time of the
  *   suite went from ~50 s to ~13 s); the one file that mocks a module (spine-session) loads the library afresh.
+ * Both start with test/helpers/temp-root.ts: the run's temporary files go in one folder removed at its end.
  * A test file belongs to unit when it lives under test/unit/ (or src/); every other test/*.test.ts is e2e.
  */
 const UNIT = ['test/unit/**/*.test.ts', 'src/**/*.test.ts'];
@@ -27,7 +28,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: UNIT, setupFiles: ['./test/helpers/unit-guard.ts'], isolate: false },
+        test: {
+          name: 'unit',
+          include: UNIT,
+          globalSetup: ['./test/helpers/temp-root.ts'],
+          setupFiles: ['./test/helpers/unit-guard.ts'],
+          isolate: false,
+        },
       },
       {
         extends: true,
@@ -35,7 +42,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/**/*.test.ts'],
           exclude: UNIT,
-          globalSetup: ['./test/helpers/global-setup.ts'],
+          globalSetup: ['./test/helpers/temp-root.ts', './test/helpers/global-setup.ts'],
           isolate: false,
         },
       },
