@@ -1,8 +1,9 @@
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import setup, { removeAll } from '../helpers/temp-root';
+import setup, { removeLater } from './helpers/temp-root';
 
 const OWNED = Symbol.for('create-platform-cluster.test-temp-root');
 
@@ -18,7 +19,13 @@ describe('the test run temp folder (test/helpers/temp-root.ts)', () => {
     expect(fs.statSync(os.tmpdir()).isDirectory()).toBe(true);
   });
 
-  it('is made once per process, and its teardown removes it with what the tests left in it', () => {
+  const exited = (child: ChildProcess | undefined) =>
+    new Promise<number | null>((resolve) => {
+      if (!child) throw new Error('the teardown started no remover');
+      child.on('exit', (code) => resolve(code));
+    });
+
+  it('is made once per process, and its teardown removes it with what the tests left in it', async () => {
     (globalThis as Record<symbol, unknown>)[OWNED] = undefined;
     const teardown = setup();
     const root = os.tmpdir();
@@ -29,19 +36,19 @@ describe('the test run temp folder (test/helpers/temp-root.ts)', () => {
     // The second project's setup of the same run finds the folder: no second one, nothing to remove.
     const second = setup();
     expect(os.tmpdir()).toBe(root);
-    second();
+    expect(second()).toBeUndefined();
     expect(fs.existsSync(root)).toBe(true);
-    teardown();
+    expect(await exited(teardown())).toBe(0);
     expect(fs.existsSync(root)).toBe(false);
   });
 
-  it('removes folders a test left unreadable', () => {
+  it('removes folders a test left unreadable', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'closed-'));
     fs.mkdirSync(path.join(dir, 'a', 'b'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'a', 'b', 'f'), 'x');
     fs.chmodSync(path.join(dir, 'a', 'b'), 0o000);
     fs.chmodSync(path.join(dir, 'a'), 0o000);
-    removeAll(dir);
+    expect(await exited(removeLater(dir))).toBe(0);
     expect(fs.existsSync(dir)).toBe(false);
   });
 });
