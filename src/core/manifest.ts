@@ -19,19 +19,36 @@ export interface Manifest {
 /**
  * The sha256 (hex) of a file's content. A text is hashed once per process however often it is asked for: a commit hashes
  * every file it writes for its journal right after the plan hashed them for the manifest, and a merge base has the
- * text of its file (a scaffold: ~1500 hashes of ~500 texts). Bounded, for a long-lived library user.
+ * text of its file (a scaffold: ~1500 hashes of ~500 texts). Bounded in texts and in characters kept (the texts are
+ * the keys), for a long-lived library user.
  */
 export function sha256(content: string | Buffer): string {
   if (typeof content !== 'string') return createHash('sha256').update(content).digest('hex');
   let h = hashOfText.get(content);
   if (h === undefined) {
-    if (hashOfText.size >= 8192) hashOfText.clear();
-    hashOfText.set(content, (h = createHash('sha256').update(content, 'utf8').digest('hex')));
+    h = createHash('sha256').update(content, 'utf8').digest('hex');
+    if (hashOfText.size >= HASH_MEMO_TEXTS || keptChars + content.length > HASH_MEMO_CHARS) {
+      hashOfText.clear();
+      keptChars = 0;
+    }
+    if (content.length <= HASH_MEMO_CHARS) {
+      hashOfText.set(content, h);
+      keptChars += content.length;
+    }
   }
   return h;
 }
 
 const hashOfText = new Map<string, string>();
+let keptChars = 0;
+const HASH_MEMO_TEXTS = 8192;
+/** At most this many characters of texts are kept for the memo (a scaffold's ~500 texts are ~1.4 M). */
+export const HASH_MEMO_CHARS = 32 * 1024 * 1024;
+
+/** How much the memo keeps now (for its tests). */
+export function hashMemoSize(): { texts: number; chars: number } {
+  return { texts: hashOfText.size, chars: keptChars };
+}
 
 export function emptyManifest(version: string): Manifest {
   return { generator: 'create-platform-cluster', version, files: {} };

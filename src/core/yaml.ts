@@ -40,13 +40,29 @@ export function toYaml(value: unknown): string {
   if (hit !== undefined) return hit;
   const text = stringify(value, { lineWidth: 0, indentSeq: true, aliasDuplicateObjects: false });
   if (key !== undefined) {
-    if (yamlOfJson.size >= 4096) yamlOfJson.clear(); // a long-lived library user's process stays bounded
-    yamlOfJson.set(key, text);
+    // A long-lived library user's process stays bounded: in documents, and in characters kept (keys and texts).
+    const size = key.length + text.length;
+    if (yamlOfJson.size >= 4096 || yamlKeptChars + size > YAML_MEMO_CHARS) {
+      yamlOfJson.clear();
+      yamlKeptChars = 0;
+    }
+    if (size <= YAML_MEMO_CHARS) {
+      yamlOfJson.set(key, text);
+      yamlKeptChars += size;
+    }
   }
   return text;
 }
 
 const yamlOfJson = new Map<string, string>();
+let yamlKeptChars = 0;
+/** At most this many characters (JSON keys and YAML texts) are kept by toYaml's memo. */
+export const YAML_MEMO_CHARS = 16 * 1024 * 1024;
+
+/** How much toYaml's memo keeps now (for its tests). */
+export function yamlMemoSize(): { docs: number; chars: number } {
+  return { docs: yamlOfJson.size, chars: yamlKeptChars };
+}
 
 /**
  * The JSON of a value made only of what JSON writes out exactly, and so stands for its YAML: strings, finite numbers

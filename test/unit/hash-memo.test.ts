@@ -1,7 +1,7 @@
 // core/manifest.ts sha256: a text is hashed once per process, and the answer is always the hash of that text.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { sha256 } from '../../src/core/manifest';
+import { HASH_MEMO_CHARS, hashMemoSize, sha256 } from '../../src/core/manifest';
 
 const direct = (t: string | Buffer) => createHash('sha256').update(t).digest('hex');
 
@@ -16,5 +16,17 @@ describe('sha256 (core/manifest.ts)', () => {
     const many = Array.from({ length: 10_000 }, (_, i) => `file ${i}\n`);
     for (const t of many) sha256(t);
     for (const t of [many[0], many[5000], many[9999]]) expect(sha256(t)).toBe(direct(t));
+  });
+
+  it('keeps no more characters than its bound, however big the texts (the texts are its keys)', () => {
+    const big = (c: string) => c.repeat(HASH_MEMO_CHARS / 4 + 1);
+    for (const c of 'abcdefghij') {
+      const t = big(c);
+      expect(sha256(t)).toBe(direct(t));
+      expect(hashMemoSize().chars).toBeLessThanOrEqual(HASH_MEMO_CHARS);
+    }
+    const huge = 'z'.repeat(HASH_MEMO_CHARS + 1);
+    expect(sha256(huge)).toBe(direct(huge));
+    expect(hashMemoSize().chars).toBeLessThanOrEqual(HASH_MEMO_CHARS);
   });
 });

@@ -2,7 +2,7 @@
 // never for a value whose JSON does not determine its YAML.
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { plainJson, toYaml } from '../../src/core/yaml';
+import { plainJson, toYaml, YAML_MEMO_CHARS, yamlMemoSize } from '../../src/core/yaml';
 
 /** [1, <empty>, 3] */
 const sparse = () => {
@@ -64,5 +64,13 @@ describe('toYaml of plain data (core/yaml.ts)', () => {
     const a = { kind: 'Kustomization', resources: ['./x'] };
     expect(plainJson(a)).toBe(JSON.stringify(a));
     expect(toYaml(a)).toBe(toYaml({ kind: 'Kustomization', resources: ['./x'] }));
+  });
+
+  it('keeps no more characters than its bound, however big the documents', () => {
+    for (const c of 'abcdef') {
+      const doc = { data: { blob: c.repeat(YAML_MEMO_CHARS / 8) } };
+      expect(toYaml(doc)).toBe(stringify(doc, { lineWidth: 0, indentSeq: true, aliasDuplicateObjects: false }));
+      expect(yamlMemoSize().chars).toBeLessThanOrEqual(YAML_MEMO_CHARS);
+    }
   });
 });
